@@ -1,0 +1,122 @@
+/**
+ * What the rest of Flotilla needs from the registry. `EtcdRegistry` (etcd v3, msgpackr values) is the real
+ * implementation; pure-logic tests may use an in-memory fake with the same interface.
+ * Every method has a deadline (RegistryOptions.requestTimeoutMs) and throws typed errors from core/errors.ts.
+ */
+import type {
+  Assignment,
+  DesiredState,
+  MachineRecord,
+  UnitRecord,
+  UnitSpec,
+  UnitStateRecord,
+} from '../model.js';
+
+export interface RegistryOptions {
+  /** etcd client URLs, e.g. ['http://127.0.0.1:2379']. */
+  endpoints: string[];
+  /** Key prefix; default '/flotilla/'. */
+  prefix?: string;
+  /** Deadline for every single etcd call; default 5000 ms. */
+  requestTimeoutMs?: number;
+  /** TLS material (PEM file contents). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** etcd user/password auth. */
+  auth?: { username: string; password: string };
+}
+
+/** Proof of scheduler leadership: writes are compared against this key's create revision (fencing). */
+export interface Fence {
+  key: string;
+  createRevision: string;
+}
+
+/** A machine's presence: the lease its machine key and unit states live under. */
+export interface PresenceLease {
+  leaseId: string;
+  /** Fires once when the lease is lost (expired or revoked); the agent then registers again. */
+  onLost(listener: (err: Error) => void): void;
+  /** Revokes the lease: the machine key and its states vanish at once. */
+  revoke(): Promise<void>;
+}
+
+export type WatchEvent<T> =
+  | { type: 'put'; key: string; value: T; revision: string }
+  | { type: 'delete'; key: string; revision: string };
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/** One consistent read of everything placement needs. */
+export interface ClusterSnapshot {
+  units: UnitRecord[];
+  machines: MachineRecord[];
+  /** unit name → machine id, from `schedule/<unit>`. */
+  schedule: Map<string, string>;
+  /** unit name → modRevision of `units/<name>` at snapshot time (assign compares it). */
+  unitRevisions: Map<string, string>;
+  /** etcd revision the snapshot was read at. */
+  revision: string;
+}
+
+export interface ClusterRegistry {
+  // ---- units (CLI / API) ----
+  /** Creates the unit (desired state `inactive` unless given). Same hash already stored → no-op, returns it.
+   * Different hash stored → throws UnitExistsError unless `replace` is set. */
+  submitUnit(spec: UnitSpec, opts?: { desiredState?: DesiredState; replace?: boolean }): Promise<UnitRecord>;
+  getUnit(name: string): Promise<UnitRecord | undefined>;
+  listUnits(): Promise<UnitRecord[]>;
+  /** Sets the desired state, and in the same transaction mirrors it into the unit's assignment (if scheduled);
+   * `inactive` also removes the schedule and assignment. Throws UnitNotFoundError, TemplateActivationError. */
+  setDesiredState(name: string, state: DesiredState): Promise<UnitRecord>;
+  /** Deletes the unit, its schedule and assignment atomically. Returns false if it did not exist. */
+  destroyUnit(name: string): Promise<boolean>;
+
+  // ---- machines (agent) ----
+  /** Grants a lease of `ttlSec`, keeps it alive, and writes `machines/<id>` under it (create-only:
+   * a live machine with the same id → DuplicateMachineError). */
+  registerMachine(machine: MachineRecord, ttlSec: number): Promise<PresenceLease>;
+  listMachines(): Promise<MachineRecord[]>;
+
+  // ---- scheduling (scheduler; fenced by leadership) ----
+  snapshot(): Promise<ClusterSnapshot>;
+  /** Places a unit in one transaction: writes `schedule/<unit>` = machineId and
+   * `assignments/<machineId>/<unit>` (hash + desiredState from `unit`), only if `units/<name>` still has
+   * `unitModRevision`, the unit is not scheduled yet, and the fence (if given) holds.
+   * A failed compare throws ConflictError (retryable) or LeadershipLostError (fence). */
+  assign(unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void>;
+  /** Removes schedule + assignment in one transaction if `schedule/<unit>` still points at `machineId`. */
+  unassign(unitName: string, machineId: string, fence?: Fence): Promise<void>;
+  /** Watches units/, machines/ and schedule/: the scheduler re-plans on any event. */
+  watchScheduling(onEvent: () => void): Promise<Subscription>;
+
+  // ---- assignments (agent) ----
+  listAssignments(machineId: string): Promise<Assignment[]>;
+  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void): Promise<Subscription>;
+
+  // ---- unit states (agent publishes, CLI reads) ----
+  publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void>;
+  removeState(unitName: string, machineId: string): Promise<void>;
+  listStates(): Promise<UnitStateRecord[]>;
+  getStates(unitName: string): Promise<UnitStateRecord[]>;
+  /** Watches `states/<unit>/` (CLI `start` waits on it instead of polling). */
+  watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription>;
+
+  close(): Promise<void>;
+}
+
+/** Held scheduler leadership (etcd election). */
+export interface Leadership {
+  fence: Fence;
+  /** Fires once when leadership is lost (lease expired, key deleted, resigned). */
+  onLost(listener: (err: Error) => void): void;
+  resign(): Promise<void>;
+}
+
+export interface LeaderElection {
+  /** Campaigns as `candidateId`; resolves once elected, rejects with AbortError when `signal` aborts. */
+  campaign(candidateId: string, ttlSec: number, signal: AbortSignal): Promise<Leadership>;
+  /** The current leader's candidate id, if any. */
+  currentLeader(): Promise<string | undefined>;
+}
