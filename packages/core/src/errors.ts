@@ -30,3 +30,153 @@ export function isFlotillaError(err: unknown): err is FlotillaError {
 export function isRetryable(err: unknown): boolean {
   return err instanceof FlotillaError && err.retryable;
 }
+
+// ---- unit files and names ----
+
+/** A unit file that systemd's parser would reject; the message names `file:line`. */
+export class UnitFileSyntaxError extends FlotillaError {
+  readonly file: string;
+  readonly line: number;
+
+  constructor(file: string, line: number, reason: string) {
+    super('UNIT_FILE_SYNTAX', `${file}:${line}: ${reason}`, {
+      hint: 'unit files use systemd syntax: [Section] headers, then Key=Value lines',
+    });
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** fleet's ValidateName failures; `reason` is fleet's exact text, e.g. `unit name must contain "."`. */
+export class InvalidUnitNameError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string, reason: string) {
+    super('INVALID_UNIT_NAME', reason, {
+      hint: 'unit names look like name.service, name@.service (template) or name@instance.service',
+    });
+    this.unitName = unitName;
+  }
+}
+
+/** fleet's ValidateOptions failures; `reason` is fleet's exact text, e.g. `MachineID cannot be used with Global`. */
+export class InvalidUnitOptionsError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string, reason: string) {
+    super('INVALID_UNIT_OPTIONS', reason, { hint: `fix the [X-Fleet] section of ${unitName}` });
+    this.unitName = unitName;
+  }
+}
+
+// ---- registry: units ----
+
+export class UnitNotFoundError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string) {
+    super('UNIT_NOT_FOUND', `unit ${unitName} does not exist`, { hint: 'submit the unit first' });
+    this.unitName = unitName;
+  }
+}
+
+/** A different unit (other hash) is already stored under this name. */
+export class UnitExistsError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string, storedHash: string, newHash: string) {
+    super(
+      'UNIT_EXISTS',
+      `unit ${unitName} already exists with different contents (stored ${storedHash.slice(0, 7)}, new ${newHash.slice(0, 7)})`,
+      { hint: 'use --replace to overwrite it, or destroy it first' },
+    );
+    this.unitName = unitName;
+  }
+}
+
+export class TemplateActivationError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string) {
+    super('TEMPLATE_ACTIVATION', `cannot activate template "${unitName}"`, {
+      hint: 'start an instance of it instead, e.g. foo@1.service for foo@.service',
+    });
+    this.unitName = unitName;
+  }
+}
+
+// ---- registry: transactions and leadership ----
+
+/** A transaction's compare failed: someone else changed the keys first. Re-read and retry. */
+export class ConflictError extends FlotillaError {
+  constructor(what: string, opts: { cause?: unknown } = {}) {
+    super('REGISTRY_CONFLICT', `registry conflict: ${what}`, {
+      hint: 'another writer changed the same keys; read again and retry',
+      cause: opts.cause,
+      retryable: true,
+    });
+  }
+}
+
+/** A fenced write found that the campaign key no longer has our create revision. */
+export class LeadershipLostError extends FlotillaError {
+  readonly fenceKey: string;
+
+  constructor(fenceKey: string, opts: { cause?: unknown } = {}) {
+    super('LEADERSHIP_LOST', `scheduler leadership lost (election key ${fenceKey} changed or expired)`, {
+      hint: 'stop scheduling and campaign again',
+      cause: opts.cause,
+    });
+    this.fenceKey = fenceKey;
+  }
+}
+
+export class DuplicateMachineError extends FlotillaError {
+  readonly machineId: string;
+
+  constructor(machineId: string) {
+    super('DUPLICATE_MACHINE', `a live machine with id ${machineId} is already registered`, {
+      hint: 'each machine needs a unique /etc/machine-id; or wait for the old agent lease to expire',
+    });
+    this.machineId = machineId;
+  }
+}
+
+// ---- registry: transport ----
+
+export class RegistryUnavailableError extends FlotillaError {
+  readonly endpoints: string[];
+
+  constructor(endpoints: string[], opts: { cause?: unknown } = {}) {
+    const detail = opts.cause instanceof Error ? `: ${opts.cause.message}` : '';
+    super('REGISTRY_UNAVAILABLE', `etcd unavailable at ${endpoints.join(', ')}${detail}`, {
+      hint: 'check --endpoint and that etcd is running and reachable',
+      cause: opts.cause,
+      retryable: true,
+    });
+    this.endpoints = endpoints;
+  }
+}
+
+export class RegistryTimeoutError extends FlotillaError {
+  constructor(operation: string, timeoutMs: number, opts: { cause?: unknown } = {}) {
+    super('REGISTRY_TIMEOUT', `registry ${operation} timed out after ${timeoutMs} ms`, {
+      hint: 'etcd may be overloaded or partitioned; raise the request timeout or check the cluster health',
+      cause: opts.cause,
+      retryable: true,
+    });
+  }
+}
+
+/** A stored value that does not decode as the record it should be. */
+export class CorruptRecordError extends FlotillaError {
+  readonly key: string;
+
+  constructor(key: string, opts: { cause?: unknown } = {}) {
+    super('CORRUPT_RECORD', `corrupt record at ${key}`, {
+      hint: 'the value was not written by this Flotilla version; delete or rewrite the key',
+      cause: opts.cause,
+    });
+    this.key = key;
+  }
+}
