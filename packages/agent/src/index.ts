@@ -1,0 +1,2 @@
+export * from './systemd/manager.js';
+export * from './systemd/errors.js';

@@ -1,0 +1,159 @@
+/**
+ * Thin adapter over org.freedesktop.systemd1.Manager: exactly the calls the agent needs, each with a deadline,
+ * each failure translated once into a SystemdError. No policy lives here (what to start, when to reload).
+ */
+import type { SystemdUnitState } from '@flotilla/core';
+import type * as dbus from 'dbus-next';
+import { BusConnection, DEFAULT_SYSTEM_BUS, type BusCall } from './bus.js';
+import { isNoSuchUnit } from './errors.js';
+import { UNIT_PATH_PREFIX, unitNameFromPath } from './unit-path.js';
+
+const SYSTEMD = 'org.freedesktop.systemd1';
+const MANAGER_PATH = '/org/freedesktop/systemd1';
+const MANAGER_IFACE = 'org.freedesktop.systemd1.Manager';
+const PROPERTIES_IFACE = 'org.freedesktop.DBus.Properties';
+const DEFAULT_CALL_TIMEOUT_MS = 15_000;
+
+/** systemd reports the states of an unknown unit like this (ListUnitsByNames never fails on a name). */
+export const UNKNOWN_UNIT_STATE: SystemdUnitState = { loadState: 'not-found', activeState: 'inactive', subState: 'dead' };
+
+export interface SystemdManagerOptions {
+  /** D-Bus address, e.g. `unix:path=/run/dbus/system_bus_socket` (the default: the system bus). */
+  busAddress?: string;
+  /** Deadline for every D-Bus call, connecting included; default 15 s. */
+  callTimeoutMs?: number;
+}
+
+export type UnitsChangedListener = (unitName: string) => void;
+
+export class SystemdManager {
+  private subscribed: Promise<void> | undefined;
+  private readonly listeners = new Set<UnitsChangedListener>();
+
+  private constructor(private readonly conn: BusConnection) {}
+
+  static async connect(opts: SystemdManagerOptions = {}): Promise<SystemdManager> {
+    const timeout = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    return new SystemdManager(await BusConnection.open(opts.busAddress ?? DEFAULT_SYSTEM_BUS, timeout));
+  }
+
+  /** True once the bus connection failed or was closed; a new manager must be connected then. */
+  get isClosed(): boolean {
+    return this.conn.isClosed;
+  }
+
+  /** Links a unit file from outside the search path into /run/systemd/system (runtime, replacing any link). */
+  async linkUnitFile(path: string): Promise<void> {
+    await this.manager('LinkUnitFiles', 'asbb', [[path], true, true], `LinkUnitFiles ${path}`);
+  }
+
+  /** Removes the runtime link of a unit (the file itself is the caller's). */
+  async unlinkUnitFile(name: string): Promise<void> {
+    await this.manager('DisableUnitFiles', 'asb', [[name], true], `DisableUnitFiles ${name}`);
+  }
+
+  /** daemon-reload: re-reads every unit file. Costs more the more units exist; callers batch it. */
+  async reload(): Promise<void> {
+    await this.manager('Reload', undefined, [], 'Reload');
+  }
+
+  /** Queues a start job (mode "replace") and returns its job path; the job finishes asynchronously. */
+  async startUnit(name: string): Promise<string> {
+    const [job] = await this.manager('StartUnit', 'ss', [name, 'replace'], `StartUnit ${name}`);
+    return String(job);
+  }
+
+  /** Queues a stop job (mode "replace"). A unit systemd does not know is already stopped: no error. */
+  async stopUnit(name: string): Promise<string | undefined> {
+    try {
+      const [job] = await this.manager('StopUnit', 'ss', [name, 'replace'], `StopUnit ${name}`);
+      return String(job);
+    } catch (err) {
+      if (isNoSuchUnit(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Clears a unit's failed state. A unit systemd does not know has none: no error. */
+  async resetFailed(name: string): Promise<void> {
+    try {
+      await this.manager('ResetFailedUnit', 's', [name], `ResetFailedUnit ${name}`);
+    } catch (err) {
+      if (!isNoSuchUnit(err)) throw err;
+    }
+  }
+
+  /** Load/active/sub state of each name, in one ListUnitsByNames call; unknown units read as not-found. */
+  async unitStates(names: readonly string[]): Promise<Map<string, SystemdUnitState>> {
+    const states = new Map<string, SystemdUnitState>();
+    if (names.length === 0) return states;
+    const [rows] = await this.manager('ListUnitsByNames', 'as', [[...names]], `ListUnitsByNames (${names.length})`);
+    for (const row of (rows ?? []) as unknown[][]) {
+      const [name, , loadState, activeState, subState] = row.map(String);
+      if (name !== undefined) states.set(name, { loadState: loadState ?? '', activeState: activeState ?? '', subState: subState ?? '' });
+    }
+    for (const name of names) if (!states.has(name)) states.set(name, { ...UNKNOWN_UNIT_STATE });
+    return states;
+  }
+
+  /**
+   * Calls `listener(unitName)` whenever a job of a unit finishes (JobRemoved) or a unit object's properties
+   * change (PropertiesChanged). The listener only learns *which* unit; it reads states itself. Subscribes to
+   * systemd once per manager. Returns an unsubscribe function.
+   */
+  async onUnitsChanged(listener: UnitsChangedListener): Promise<() => void> {
+    this.listeners.add(listener);
+    try {
+      this.subscribed ??= this.subscribe();
+      await this.subscribed;
+    } catch (err) {
+      this.subscribed = undefined;
+      this.listeners.delete(listener);
+      throw err;
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.conn.close();
+  }
+
+  private async subscribe(): Promise<void> {
+    this.conn.onSignal((msg) => this.dispatch(msg));
+    const rules = [
+      `type='signal',sender='${SYSTEMD}',path='${MANAGER_PATH}',interface='${MANAGER_IFACE}',member='JobRemoved'`,
+      `type='signal',sender='${SYSTEMD}',interface='${PROPERTIES_IFACE}',member='PropertiesChanged',path_namespace='${UNIT_PATH_PREFIX.slice(0, -1)}'`,
+    ];
+    for (const rule of rules) {
+      await this.conn.call(
+        { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] },
+        'AddMatch',
+      );
+    }
+    // Without Subscribe, systemd only emits signals if some other client subscribed.
+    await this.manager('Subscribe', undefined, [], 'Subscribe');
+  }
+
+  private dispatch(msg: dbus.Message): void {
+    const unit = unitOfSignal(msg);
+    if (unit === undefined) return;
+    for (const listener of this.listeners) listener(unit);
+  }
+
+  private manager(member: string, signature: string | undefined, body: unknown[], what: string): Promise<unknown[]> {
+    const call: BusCall = { destination: SYSTEMD, path: MANAGER_PATH, interface: MANAGER_IFACE, member };
+    if (signature !== undefined) Object.assign(call, { signature, body });
+    return this.conn.call(call, what);
+  }
+}
+
+/** Which unit a systemd signal is about, or undefined for signals we do not care about. */
+function unitOfSignal(msg: dbus.Message): string | undefined {
+  if (msg.interface === MANAGER_IFACE && msg.member === 'JobRemoved' && msg.path === MANAGER_PATH) {
+    const unit = msg.body[2];
+    return typeof unit === 'string' ? unit : undefined;
+  }
+  if (msg.interface === PROPERTIES_IFACE && msg.member === 'PropertiesChanged') return unitNameFromPath(msg.path);
+  return undefined;
+}
