@@ -1,0 +1,2 @@
+export * from './placement/index.js';
+export * from './unit-name.js';

@@ -1,0 +1,23 @@
+/**
+ * Filter rules by name. A new X-Fleet rule is one file in this folder plus one line here; the order of
+ * DEFAULT_FILTERS is the order they run in (fleet's AbleToRun order: MachineID, metadata, conflicts).
+ */
+import type { FilterRule } from '../types.js';
+import { conflictsFilter } from './conflicts.js';
+import { machineIdFilter } from './machine-id.js';
+import { metadataFilter } from './metadata.js';
+
+export const FILTER_RULES: ReadonlyMap<string, FilterRule> = new Map(
+  [machineIdFilter, metadataFilter, conflictsFilter].map((rule) => [rule.name, rule]),
+);
+
+export const DEFAULT_FILTERS: readonly string[] = [machineIdFilter.name, metadataFilter.name, conflictsFilter.name];
+
+/** Resolves names to rules; an unknown name is a programming error. */
+export function filterRules(names: readonly string[] = DEFAULT_FILTERS): FilterRule[] {
+  return names.map((name) => {
+    const rule = FILTER_RULES.get(name);
+    if (!rule) throw new Error(`unknown placement filter "${name}" (known: ${[...FILTER_RULES.keys()].join(', ')})`);
+    return rule;
+  });
+}
