@@ -1,0 +1,56 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { UnitFiles } from './unit-files.js';
+import { canonicalUnitText, unitTextHash } from './unit-text.js';
+
+describe('UnitFiles', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flotilla-units-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test('write is atomic, 0644, and list reports name + hash of the text', async () => {
+    const files = new UnitFiles(path.join(dir, 'units'));
+    const text = '[Service]\nExecStart=/bin/true\n';
+    const written = await files.write('a.service', text);
+    expect(written).toBe(path.join(dir, 'units', 'a.service'));
+    expect((await fs.stat(written)).mode & 0o777).toBe(0o644);
+    expect(await fs.readFile(written, 'utf8')).toBe(text);
+    await fs.writeFile(path.join(dir, 'units', 'notes.txt'), 'ignored');
+    await fs.writeFile(path.join(dir, 'units', '.b.service.abc.tmp'), 'ignored');
+    expect(await files.list()).toEqual([{ name: 'a.service', hash: unitTextHash(text) }]);
+  });
+
+  test('remove is idempotent; a missing directory lists as empty', async () => {
+    const files = new UnitFiles(path.join(dir, 'missing'));
+    expect(await files.list()).toEqual([]);
+    await files.write('a.service', 'x');
+    await files.remove('a.service');
+    await files.remove('a.service');
+    expect(await files.list()).toEqual([]);
+  });
+
+  test('refuses names it does not manage', async () => {
+    const files = new UnitFiles(dir);
+    await expect(files.write('../evil.service', 'x')).rejects.toThrow(/not a unit the agent manages/);
+    await expect(files.write('a.target', 'x')).rejects.toThrow(/not a unit the agent manages/);
+  });
+});
+
+test.each([
+  { name: 'one section', options: [['Service', 'ExecStart', '/bin/true']], text: '[Service]\nExecStart=/bin/true\n' },
+  {
+    name: 'sections in order of first appearance, blank line between',
+    options: [['Unit', 'Description', 'd'], ['Service', 'ExecStart', 'x'], ['Unit', 'After', 'a']],
+    text: '[Unit]\nDescription=d\nAfter=a\n\n[Service]\nExecStart=x\n',
+  },
+  { name: 'no options', options: [], text: '' },
+])('canonicalUnitText: $name', ({ options, text }) => {
+  const opts = options.map(([section, name, value]) => ({ section: section!, name: name!, value: value! }));
+  expect(canonicalUnitText(opts)).toBe(text);
+});

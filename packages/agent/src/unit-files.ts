@@ -1,0 +1,74 @@
+/**
+ * The agent's units directory (default /run/flotilla/units). Only units with a file here are "ours": the agent
+ * never stops, unlinks or otherwise touches any other systemd unit. /run is a tmpfs, so a reboot forgets
+ * them, as it forgets the runtime links systemd made to them.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { unitTextHash } from './unit-text.js';
+
+export const DEFAULT_UNITS_DIR = '/run/flotilla/units';
+
+/** Unit types the agent manages (fleet §5.2); other files in the directory are ignored. */
+export const MANAGED_UNIT_SUFFIXES = ['.service', '.socket', '.timer', '.path', '.device', '.mount', '.automount'];
+
+export interface UnitFileEntry {
+  name: string;
+  hash: string;
+}
+
+export function isManagedUnitName(name: string): boolean {
+  return !name.startsWith('.') && !name.includes('/') && MANAGED_UNIT_SUFFIXES.some((s) => name.endsWith(s));
+}
+
+export class UnitFiles {
+  constructor(readonly dir: string = DEFAULT_UNITS_DIR) {}
+
+  pathOf(name: string): string {
+    if (!isManagedUnitName(name)) throw new Error(`not a unit the agent manages: ${JSON.stringify(name)}`);
+    return path.join(this.dir, name);
+  }
+
+  /** Writes atomically (temp file in the same directory, then rename), mode 0644, directory 0755. */
+  async write(name: string, text: string): Promise<string> {
+    const target = this.pathOf(name);
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
+    // Dot-prefixed so a crash between write and rename leaves nothing that list() mistakes for a unit.
+    const temp = path.join(this.dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await fs.writeFile(temp, text, { mode: 0o644 });
+      await fs.chmod(temp, 0o644); // the umask may have narrowed the mode given to writeFile
+      await fs.rename(temp, target);
+    } catch (err) {
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+    return target;
+  }
+
+  /** Removes the file; a file that is already gone is fine. */
+  async remove(name: string): Promise<void> {
+    await fs.rm(this.pathOf(name), { force: true });
+  }
+
+  /** The managed unit files present, sorted by name, each with the SHA1 of its content. */
+  async list(): Promise<UnitFileEntry[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const entries: UnitFileEntry[] = [];
+    for (const name of names.filter(isManagedUnitName).sort()) {
+      try {
+        entries.push({ name, hash: unitTextHash(await fs.readFile(path.join(this.dir, name), 'utf8')) });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // removed while listing
+      }
+    }
+    return entries;
+  }
+}
