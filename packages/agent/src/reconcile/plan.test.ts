@@ -1,0 +1,119 @@
+import type { DesiredState } from '@flotilla/core';
+import { expect, test } from 'vitest';
+import {
+  planTasks,
+  REASON_HASH_DIFFERS,
+  REASON_NOT_LOADED,
+  REASON_NOT_SCHEDULED,
+  REASON_RELOAD,
+  REASON_WANT_LAUNCHED,
+  REASON_WANT_LOADED,
+  type CurrentUnit,
+  type DesiredUnit,
+  type Task,
+} from './plan.js';
+
+// ---- builders: one line per unit, defaults for everything a case does not care about ----
+const want = (desiredState: DesiredState, hash = 'h1'): DesiredUnit => ({ desiredState, hash, text: `text of ${hash}` });
+const have = (activeState: string, opts: Partial<CurrentUnit> = {}): CurrentUnit => ({
+  hash: 'h1',
+  activeState,
+  loadState: 'loaded',
+  ...opts,
+});
+const map = <T>(entries: Record<string, T>) => new Map(Object.entries(entries));
+const unload = (unit: string, reason = REASON_NOT_SCHEDULED): Task => ({ kind: 'Unload', unit, reason });
+const load = (unit: string): Task => ({ kind: 'Load', unit, reason: REASON_NOT_LOADED });
+const start = (unit: string): Task => ({ kind: 'Start', unit, reason: REASON_WANT_LAUNCHED });
+const stop = (unit: string): Task => ({ kind: 'Stop', unit, reason: REASON_WANT_LOADED });
+const reload: Task = { kind: 'Reload', unit: '', reason: REASON_RELOAD };
+
+interface Case {
+  name: string;
+  desired: Record<string, DesiredUnit>;
+  current: Record<string, CurrentUnit>;
+  tasks: Task[];
+}
+
+const cases: Case[] = [
+  { name: '1 nothing desired, nothing present', desired: {}, current: {}, tasks: [] },
+  { name: '2 present but not scheduled: unload + reload', desired: {}, current: { 'a.service': have('active') }, tasks: [unload('a.service'), reload] },
+  { name: '3 desired inactive counts as not scheduled', desired: { 'a.service': want('inactive') }, current: { 'a.service': have('inactive') }, tasks: [unload('a.service'), reload] },
+  { name: '4 desired inactive, absent: nothing', desired: { 'a.service': want('inactive') }, current: {}, tasks: [] },
+  { name: '5 new unit, loaded: load, no reload', desired: { 'a.service': want('loaded') }, current: {}, tasks: [load('a.service')] },
+  { name: '6 new unit, launched: load + start, no reload', desired: { 'a.service': want('launched') }, current: {}, tasks: [load('a.service'), start('a.service')] },
+  {
+    name: '7 hash differs: unload, load, reload, start',
+    desired: { 'a.service': want('launched', 'h2') },
+    current: { 'a.service': have('active') },
+    tasks: [unload('a.service', REASON_HASH_DIFFERS), load('a.service'), reload, start('a.service')],
+  },
+  { name: '8 same hash, launched and active: nothing', desired: { 'a.service': want('launched') }, current: { 'a.service': have('active') }, tasks: [] },
+  { name: '9 same hash, loaded and inactive: nothing', desired: { 'a.service': want('loaded') }, current: { 'a.service': have('inactive') }, tasks: [] },
+  { name: '10 launched wanted, unit inactive: start', desired: { 'a.service': want('launched') }, current: { 'a.service': have('inactive') }, tasks: [start('a.service')] },
+  { name: '11 launched wanted, unit failed: start', desired: { 'a.service': want('launched') }, current: { 'a.service': have('failed') }, tasks: [start('a.service')] },
+  {
+    name: '12 launched wanted, agent already started it and it exited: nothing (no restart loop)',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('inactive', { launchedByAgent: true }) },
+    tasks: [],
+  },
+  { name: '13 activating counts as launched', desired: { 'a.service': want('launched') }, current: { 'a.service': have('activating') }, tasks: [] },
+  { name: '14 loaded wanted, unit active: stop', desired: { 'a.service': want('loaded') }, current: { 'a.service': have('active') }, tasks: [stop('a.service')] },
+  {
+    name: '15 loaded wanted, started by agent but exited: stop (clears the launch)',
+    desired: { 'a.service': want('loaded') },
+    current: { 'a.service': have('inactive', { launchedByAgent: true }) },
+    tasks: [stop('a.service')],
+  },
+  {
+    name: '16 file present but systemd has no definition (link lost): load again, no reload',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('inactive', { loadState: 'not-found' }) },
+    tasks: [load('a.service'), start('a.service')],
+  },
+  {
+    name: '17 unload of a unit systemd does not know: no reload',
+    desired: {},
+    current: { 'a.service': have('inactive', { loadState: 'not-found' }) },
+    tasks: [unload('a.service')],
+  },
+  {
+    name: '18 unknown load state is treated as known: reload',
+    desired: {},
+    current: { 'a.service': have('inactive', { loadState: undefined }) },
+    tasks: [unload('a.service'), reload],
+  },
+  {
+    name: '19 many units: sorted by kind, then name; one reload for the batch',
+    desired: {
+      'd.service': want('launched'),
+      'b.service': want('launched', 'h2'),
+      'e.service': want('loaded'),
+      'f.service': want('launched'),
+    },
+    current: {
+      'c.service': have('active'),
+      'a.service': have('active'),
+      'b.service': have('active'),
+      'e.service': have('active'),
+      'f.service': have('failed'),
+    },
+    tasks: [
+      unload('a.service'),
+      unload('b.service', REASON_HASH_DIFFERS),
+      unload('c.service'),
+      load('b.service'),
+      load('d.service'),
+      reload,
+      stop('e.service'),
+      start('b.service'),
+      start('d.service'),
+      start('f.service'),
+    ],
+  },
+];
+
+test.each(cases)('planTasks case $name', ({ desired, current, tasks }) => {
+  expect(planTasks(map(desired), map(current))).toEqual(tasks);
+});
