@@ -20,7 +20,7 @@ export function place(
   state: PlacementState,
   config: PlacementConfig = DEFAULT_CONFIG,
 ): PlacementResult {
-  const checks = config.filters.map((f) => f.prepare(unit)).filter((c): c is MachineCheck => c !== undefined);
+  const checks = checksFor(unit, config);
   const excluded: ReasonCounts = {};
   const feasible = candidates.filter((machine) => {
     const reason = firstFailure(checks, machine, state);
@@ -33,7 +33,13 @@ export function place(
   return best ? { placed: true, machineId: best.id, ...counts } : { placed: false, ...counts };
 }
 
-function firstFailure(checks: readonly MachineCheck[], machine: MachineRecord, state: PlacementState): string | undefined {
+/** The checks of every filter rule that applies to `unit`, in configured order. */
+export function checksFor(unit: UnitRecord, config: PlacementConfig = DEFAULT_CONFIG): MachineCheck[] {
+  return config.filters.map((f) => f.prepare(unit)).filter((c): c is MachineCheck => c !== undefined);
+}
+
+/** The reason of the first check `machine` fails, if any. */
+export function firstFailure(checks: readonly MachineCheck[], machine: MachineRecord, state: PlacementState): string | undefined {
   for (const check of checks) {
     const verdict = check(machine, state);
     if (!verdict.fits) return verdict.reason;

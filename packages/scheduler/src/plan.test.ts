@@ -1,0 +1,134 @@
+import { describe, expect, test } from 'vitest';
+import { REASON_NO_MACHINES } from './placement/explain.js';
+import { REASON_CONFLICTS } from './placement/filters/conflicts.js';
+import { REASON_MACHINE_ID } from './placement/filters/machine-id.js';
+import { REASON_METADATA } from './placement/filters/metadata.js';
+import {
+  planSchedule,
+  reasonMachineGone,
+  reasonNoLongerFits,
+  REASON_GLOBAL,
+  REASON_INACTIVE,
+  REASON_UNIT_GONE,
+  REASON_UNSCHEDULED,
+  type Decision,
+  type SchedulePlan,
+} from './plan.js';
+import { machine, machines, snapshot, unit, type SnapshotParts } from './test-support/builders.js';
+
+const assign = (u: string, machineId: string): Decision => ({ kind: 'assign', unit: u, machineId, reason: REASON_UNSCHEDULED });
+const unassign = (u: string, machineId: string, reason: string): Decision => ({ kind: 'unassign', unit: u, machineId, reason });
+const planOf = (decisions: Decision[], unplaceable: SchedulePlan['unplaceable'] = []): SchedulePlan => ({ decisions, unplaceable });
+
+interface Case {
+  name: string;
+  cluster: SnapshotParts;
+  want: SchedulePlan;
+}
+
+const cases: Case[] = [
+  { name: 'empty cluster', cluster: {}, want: planOf([]) },
+  {
+    name: 'spread: three units on three empty machines, one each',
+    cluster: { units: [unit('c.service'), unit('a.service'), unit('b.service')], machines: machines('m3', 'm1', 'm2') },
+    want: planOf([assign('a.service', 'm1'), assign('b.service', 'm2'), assign('c.service', 'm3')]),
+  },
+  {
+    name: 'existing schedule counts as load',
+    cluster: { units: [unit('a.service'), unit('b.service')], machines: machines('m1', 'm2'), schedule: { 'a.service': 'm1' } },
+    want: planOf([assign('b.service', 'm2')]),
+  },
+  {
+    name: 'loaded units are placed too',
+    cluster: { units: [unit('a.service').state('loaded')], machines: machines('m1') },
+    want: planOf([assign('a.service', 'm1')]),
+  },
+  {
+    name: 'inactive, global and template units are never placed',
+    cluster: {
+      units: [unit('a.service').state('inactive'), unit('g.service').global(), unit('t@.service')],
+      machines: machines('m1'),
+    },
+    want: planOf([]),
+  },
+  {
+    name: 'machine went away: unassigned, then placed again in the same plan',
+    cluster: { units: [unit('a.service')], machines: machines('m2'), schedule: { 'a.service': 'm1' } },
+    want: planOf([unassign('a.service', 'm1', reasonMachineGone('m1')), assign('a.service', 'm2')]),
+  },
+  {
+    name: 'machine went away and nothing else fits: unassigned and reported',
+    cluster: { units: [unit('a.service').machineId('m1')], machines: machines('m2'), schedule: { 'a.service': 'm1' } },
+    want: planOf([unassign('a.service', 'm1', reasonMachineGone('m1'))], [
+      { unit: 'a.service', reasons: [`1 machine excluded: ${REASON_MACHINE_ID}`] },
+    ]),
+  },
+  {
+    name: 'scheduled unit whose desired state is inactive is unassigned',
+    cluster: { units: [unit('a.service').state('inactive')], machines: machines('m1'), schedule: { 'a.service': 'm1' } },
+    want: planOf([unassign('a.service', 'm1', REASON_INACTIVE)]),
+  },
+  {
+    name: 'scheduled global unit is unassigned',
+    cluster: { units: [unit('g.service').global()], machines: machines('m1'), schedule: { 'g.service': 'm1' } },
+    want: planOf([unassign('g.service', 'm1', REASON_GLOBAL)]),
+  },
+  {
+    name: 'schedule entry of a destroyed unit is unassigned',
+    cluster: { machines: machines('m1'), schedule: { 'gone.service': 'm1' } },
+    want: planOf([unassign('gone.service', 'm1', REASON_UNIT_GONE)]),
+  },
+  {
+    name: 'machine metadata changed: unit moves to a machine that fits',
+    cluster: {
+      units: [unit('a.service').metadata('disk=ssd')],
+      machines: [machine('m1', { disk: 'hdd' }), machine('m2', { disk: 'ssd' })],
+      schedule: { 'a.service': 'm1' },
+    },
+    want: planOf([unassign('a.service', 'm1', reasonNoLongerFits(REASON_METADATA)), assign('a.service', 'm2')]),
+  },
+  {
+    name: 'two conflicting units on one machine: the first by name moves',
+    cluster: {
+      units: [unit('web.0.service').conflicts('web.*'), unit('web.1.service').conflicts('web.*')],
+      machines: machines('m1', 'm2'),
+      schedule: { 'web.0.service': 'm1', 'web.1.service': 'm1' },
+    },
+    want: planOf([unassign('web.0.service', 'm1', reasonNoLongerFits(REASON_CONFLICTS)), assign('web.0.service', 'm2')]),
+  },
+  {
+    name: 'conflicts see placements made earlier in the plan',
+    cluster: {
+      units: [unit('web.0.service').conflicts('web.*'), unit('web.1.service').conflicts('web.*'), unit('web.2.service').conflicts('web.*')],
+      machines: machines('m1', 'm2'),
+    },
+    want: planOf([assign('web.0.service', 'm1'), assign('web.1.service', 'm2')], [
+      { unit: 'web.2.service', reasons: [`2 machines excluded: ${REASON_CONFLICTS}`] },
+    ]),
+  },
+  {
+    name: 'global units count as load where their metadata matches',
+    cluster: {
+      units: [unit('g.service').global().metadata('role=edge'), unit('a.service')],
+      machines: [machine('m1', { role: 'edge' }), machine('m2', { role: 'core' })],
+    },
+    want: planOf([assign('a.service', 'm2')]),
+  },
+  {
+    name: 'no machines: every unit reported',
+    cluster: { units: [unit('a.service')] },
+    want: planOf([], [{ unit: 'a.service', reasons: [REASON_NO_MACHINES] }]),
+  },
+];
+
+describe('planSchedule', () => {
+  test.each(cases)('$name', ({ cluster, want }) => {
+    expect(planSchedule(snapshot(cluster))).toEqual(want);
+  });
+
+  test('does not modify the snapshot', () => {
+    const snap = snapshot({ units: [unit('a.service')], machines: machines('m2'), schedule: { 'a.service': 'm1' } });
+    planSchedule(snap);
+    expect([...snap.schedule]).toEqual([['a.service', 'm1']]);
+  });
+});
