@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import { InvalidUnitNameError } from '../errors.js';
+import { mangleUnitName, unitNameInfo, validateUnitName } from './name.js';
+
+describe('validateUnitName', () => {
+  test.each([
+    'foo.service', 'foo@.service', 'foo@bar.service', 'a.b-c_d:e\\f.socket', 'x.timer', 'web@1.target', 'disk.mount',
+    `${'a'.repeat(248)}.service`,
+  ])('accepts %s', (name) => {
+    expect(() => validateUnitName(name)).not.toThrow();
+  });
+
+  test.each([
+    { name: 'empty', unit: '', message: 'unit name cannot be empty' },
+    { name: 'too long', unit: `${'a'.repeat(249)}.service`, message: 'unit name exceeds maximum length (256)' },
+    { name: 'too long in bytes', unit: `${'é'.repeat(125)}.service`, message: 'unit name exceeds maximum length (256)' },
+    { name: 'no dot', unit: 'foo', message: 'unit name must contain "."' },
+    { name: 'ends in dot', unit: 'foo.', message: 'unit name cannot end in "."' },
+    { name: 'unknown type', unit: 'foo.bar', message: 'invalid unit type: "bar"' },
+    { name: 'type is checked before characters', unit: 'a/b.bar', message: 'invalid unit type: "bar"' },
+    { name: 'template of a non-template type', unit: 'foo@.mount', message: 'invalid unit type for template: "mount"' },
+    { name: 'space', unit: 'foo bar.service', message: "invalid character ' ' in unit name" },
+    { name: 'slash', unit: 'dir/foo.service', message: "invalid character '/' in unit name" },
+    { name: 'NUL', unit: 'foo\u0000.service', message: "invalid character '\\x00' in unit name" },
+    { name: 'non-ASCII', unit: 'café.service', message: "invalid character 'é' in unit name" },
+    { name: 'starts with @', unit: '@foo.service', message: 'unit name cannot start in "@"' },
+    { name: 'two @', unit: 'a@b@c.service', message: 'unit name may contain only one "@"' },
+  ])('rejects $name', ({ unit, message }) => {
+    let caught: unknown;
+    try {
+      validateUnitName(unit);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(InvalidUnitNameError);
+    expect({ code: (caught as InvalidUnitNameError).code, message: (caught as Error).message }).toEqual({ code: 'INVALID_UNIT_NAME', message });
+  });
+});
+
+describe('unitNameInfo', () => {
+  test.each([
+    { name: 'plain', unit: 'web.service', want: { name: 'web.service', stem: 'web', suffix: 'service', prefix: 'web', instance: '', templateName: undefined, isTemplate: false, isInstance: false } },
+    { name: 'template', unit: 'web@.service', want: { name: 'web@.service', stem: 'web@', suffix: 'service', prefix: 'web', instance: '', templateName: 'web@.service', isTemplate: true, isInstance: false } },
+    { name: 'instance', unit: 'web@8080.service', want: { name: 'web@8080.service', stem: 'web@8080', suffix: 'service', prefix: 'web', instance: '8080', templateName: 'web@.service', isTemplate: false, isInstance: true } },
+    { name: 'instance with dots', unit: 'pin@a.b.socket', want: { name: 'pin@a.b.socket', stem: 'pin@a.b', suffix: 'socket', prefix: 'pin', instance: 'a.b', templateName: 'pin@.socket', isTemplate: false, isInstance: true } },
+  ])('$name', ({ unit, want }) => {
+    expect(unitNameInfo(unit)).toEqual(want);
+  });
+});
+
+describe('mangleUnitName', () => {
+  test.each([
+    { arg: 'foo', want: 'foo.service' },
+    { arg: 'foo.service', want: 'foo.service' },
+    { arg: 'units/web@.service', want: 'web@.service' },
+    { arg: '/abs/path/x.socket', want: 'x.socket' },
+    { arg: 'foo.target', want: 'foo.target.service' },
+    { arg: 'a.automount', want: 'a.automount' },
+    { arg: 'a.mount', want: 'a.mount' },
+    { arg: 'a.timer', want: 'a.timer' },
+    { arg: 'a.path', want: 'a.path' },
+    { arg: 'a.device', want: 'a.device' },
+  ])('$arg → $want', ({ arg, want }) => {
+    expect(mangleUnitName(arg)).toBe(want);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Unit names: fleet's ValidateName (§3.1, same checks and texts, in the same order) tightened to systemd's
+ * grammar (at most one "@"), the template/instance split (§3.7) and fleetctl's argument mangling (§1.3).
+ */
+import path from 'node:path';
+import { InvalidUnitNameError } from '../errors.js';
+
+export const MAX_UNIT_NAME_BYTES = 256;
+
+export const UNIT_TYPES: readonly string[] = [
+  'automount', 'busname', 'device', 'mount', 'path', 'scope', 'service',
+  'slice', 'snapshot', 'socket', 'swap', 'target', 'timer',
+];
+export const TEMPLATE_UNIT_TYPES: readonly string[] = ['path', 'service', 'socket', 'target', 'timer'];
+
+/** Suffixes fleetctl keeps as they are; anything else gets `.service` appended. */
+export const MANGLE_KEPT_SUFFIXES: readonly string[] = [
+  '.service', '.socket', '.timer', '.path', '.device', '.mount', '.automount',
+];
+
+const VALID_STEM_CHAR = /^[A-Za-z0-9:_.\\@-]$/;
+
+/** Throws InvalidUnitNameError with fleet's text for the first rule `name` breaks. */
+export function validateUnitName(name: string): void {
+  const reason = unitNameProblem(name);
+  if (reason !== undefined) throw new InvalidUnitNameError(name, reason);
+}
+
+/** fleet's rules in fleet's order; undefined when the name is valid. */
+export function unitNameProblem(name: string): string | undefined {
+  if (name === '') return 'unit name cannot be empty';
+  if (Buffer.byteLength(name, 'utf8') > MAX_UNIT_NAME_BYTES) {
+    return `unit name exceeds maximum length (${MAX_UNIT_NAME_BYTES})`;
+  }
+  const dot = name.lastIndexOf('.');
+  if (dot === -1) return 'unit name must contain "."';
+  if (dot === name.length - 1) return 'unit name cannot end in "."';
+  const suffix = name.slice(dot + 1);
+  if (!UNIT_TYPES.includes(suffix)) return `invalid unit type: ${JSON.stringify(suffix)}`;
+  const stem = name.slice(0, dot);
+  if (name.includes('@') && !TEMPLATE_UNIT_TYPES.includes(suffix)) {
+    return `invalid unit type for template: ${JSON.stringify(suffix)}`;
+  }
+  for (const char of stem) {
+    if (!VALID_STEM_CHAR.test(char)) return `invalid character '${printableChar(char)}' in unit name`;
+  }
+  if (name.startsWith('@')) return 'unit name cannot start in "@"';
+  // systemd's unit_name_is_valid allows a single "@"; fleet did not check this.
+  if (stem.indexOf('@') !== stem.lastIndexOf('@')) return 'unit name may contain only one "@"';
+  return undefined;
+}
+
+function printableChar(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+}
+
+export interface UnitNameInfo {
+  name: string;
+  /** Name without the type suffix (`%N`). */
+  stem: string;
+  /** Type suffix without the dot, e.g. `service`. */
+  suffix: string;
+  /** Before the first "@"; the stem itself when there is no "@" (systemd's `%p`). */
+  prefix: string;
+  /** Between "@" and the last "."; empty for templates and plain units (`%i`). */
+  instance: string;
+  /** `prefix@.suffix` when the name has an "@". */
+  templateName: string | undefined;
+  isTemplate: boolean;
+  isInstance: boolean;
+}
+
+/** Splits a unit name (fleet's NewUnitNameInfo). Does not validate: call validateUnitName first. */
+export function unitNameInfo(name: string): UnitNameInfo {
+  const dot = name.lastIndexOf('.');
+  const stem = dot === -1 ? name : name.slice(0, dot);
+  const suffix = dot === -1 ? '' : name.slice(dot + 1);
+  const at = stem.indexOf('@');
+  if (at === -1) {
+    return { name, stem, suffix, prefix: stem, instance: '', templateName: undefined, isTemplate: false, isInstance: false };
+  }
+  const prefix = stem.slice(0, at);
+  const instance = stem.slice(at + 1);
+  return {
+    name,
+    stem,
+    suffix,
+    prefix,
+    instance,
+    templateName: `${prefix}@.${suffix}`,
+    isTemplate: instance === '',
+    isInstance: instance !== '',
+  };
+}
+
+/** fleetctl's mangling of a command-line argument: basename, then `.service` unless a kept suffix ends it. */
+export function mangleUnitName(arg: string): string {
+  const base = path.posix.basename(arg);
+  return MANGLE_KEPT_SUFFIXES.some((suffix) => base.endsWith(suffix)) ? base : `${base}.service`;
+}
