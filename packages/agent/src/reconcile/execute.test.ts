@@ -1,0 +1,48 @@
+import pino from 'pino';
+import { expect, test } from 'vitest';
+import { executeTasks, type TaskEffects } from './execute.js';
+import type { Task } from './plan.js';
+
+/** Effects that record calls and fail for the units named in `failing`. */
+function recordingEffects(failing: string[] = []) {
+  const calls: string[] = [];
+  const effect = (kind: string) => async (unit: string) => {
+    calls.push(`${kind} ${unit}`.trim());
+    if (failing.includes(unit)) throw new Error(`${kind} ${unit} broke`);
+  };
+  const effects: TaskEffects = { Unload: effect('Unload'), Load: effect('Load'), Reload: effect('Reload'), Stop: effect('Stop'), Start: effect('Start') };
+  return { calls, effects };
+}
+
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  return { lines, logger };
+}
+
+const task = (kind: Task['kind'], unit: string): Task => ({ kind, unit, reason: `why ${kind}` });
+
+test('runs all tasks in order and logs each with unit, kind, reason, ok', async () => {
+  const { calls, effects } = recordingEffects();
+  const { lines, logger } = capturingLogger();
+  const results = await executeTasks([task('Load', 'a.service'), task('Reload', ''), task('Start', 'a.service')], effects, logger);
+  expect(calls).toEqual(['Load a.service', 'Reload', 'Start a.service']);
+  expect(results.map((r) => [r.task.kind, r.ok])).toEqual([['Load', true], ['Reload', true], ['Start', true]]);
+  expect(lines.map((l) => [l.unit, l.kind, l.reason, l.ok])).toEqual([
+    ['a.service', 'Load', 'why Load', true],
+    [undefined, 'Reload', 'why Reload', true],
+    ['a.service', 'Start', 'why Start', true],
+  ]);
+});
+
+test('stops at the first failure and reports it', async () => {
+  const { calls, effects } = recordingEffects(['b.service']);
+  const { lines, logger } = capturingLogger();
+  const results = await executeTasks([task('Load', 'a.service'), task('Load', 'b.service'), task('Start', 'a.service')], effects, logger);
+  expect(calls).toEqual(['Load a.service', 'Load b.service']);
+  expect(results.map((r) => [r.task.unit, r.ok])).toEqual([['a.service', true], ['b.service', false]]);
+  expect(results[1]?.error).toEqual(new Error('Load b.service broke'));
+  const failed = lines.find((l) => l.ok === false);
+  expect(failed).toMatchObject({ unit: 'b.service', kind: 'Load', level: 50, err: { message: 'Load b.service broke' } });
+  expect(lines.at(-1)).toMatchObject({ skipped: 1 });
+});
