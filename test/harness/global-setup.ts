@@ -1,4 +1,4 @@
-/** Vitest global setup: nothing to prepare yet; teardown sweeps anything a crashed test left behind. */
+/** Vitest global setup: sweeps clusters a crashed earlier run left behind, and at the end anything this run left. */
 import { sweepLeftovers } from './sweep.js';
 
 export async function setup(): Promise<void> {
@@ -6,5 +6,5 @@ export async function setup(): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await sweepLeftovers();
+  await sweepLeftovers({ all: true });
 }

@@ -1,0 +1,133 @@
+/**
+ * A whole test cluster on real parts: a real etcd, a bridge, N nspawn machines each running the agent.
+ * Used by cluster tests, benches and `npm run up`. Teardown works from the recorded state file alone.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEtcd, type EtcdHandle } from './etcd.js';
+import { ensureImage } from './image.js';
+import { bootMachine, destroyMachine, Machine, type AgentSetup } from './machines.js';
+import { addIptablesRule, createBridge, deleteBridge, deleteIptablesRule, forwardRule } from './network.js';
+import { isAlive, killAndWait } from './processes.js';
+import { clusterDir, loadState, saveState, type ClusterState } from './state.js';
+
+export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ClusterOptions {
+  machines: number;
+  /** Run the agent in every machine (needs `npm run build` first). Default true. */
+  agent?: boolean;
+  ttlSec?: number;
+  metadata?: (index: number) => Record<string, string>;
+  /** Fixed id (`npm run up` uses "demo"); random otherwise. */
+  id?: string;
+  persistent?: boolean;
+  log?: (line: string) => void;
+  agentEnv?: Record<string, string>;
+}
+
+export interface Cluster {
+  id: string;
+  state: ClusterState;
+  /** etcd client URLs on loopback (for the CLI and tests on the host). */
+  endpoints: string[];
+  machines: Machine[];
+  etcd: EtcdHandle;
+  /** Boots one more machine (named <id>-m<n+1>). */
+  addMachine(): Promise<Machine>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
+  const id = opts.id ?? crypto.randomBytes(2).toString('hex');
+  const log = opts.log ?? (() => {});
+  const state: ClusterState = {
+    id,
+    persistent: opts.persistent ?? false,
+    ownerPid: process.pid,
+    dir: clusterDir(id),
+    iptablesRules: [],
+    etcdPids: [],
+    etcdEndpoints: [],
+    machines: [],
+  };
+  saveState(state);
+  const teardownOnSignal = () => void teardownCluster(state).finally(() => process.exit(130));
+  if (!state.persistent) {
+    process.once('SIGINT', teardownOnSignal);
+    process.once('SIGTERM', teardownOnSignal);
+  }
+  try {
+    const rootfs = await ensureImage(log);
+    const plan = await createBridge(`fl-${id}`);
+    Object.assign(state, { bridge: plan.bridge, hostIp: plan.hostIp, subnet: plan.subnet });
+    saveState(state);
+    const rule = forwardRule(plan.bridge);
+    if (await addIptablesRule(rule)) state.iptablesRules.push(rule);
+    const etcd = await startEtcd({ extraListenHosts: [plan.hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent });
+    state.etcdPids = etcd.members.map((m) => m.pid);
+    state.etcdEndpoints = etcd.endpoints;
+    state.etcdBridgeEndpoint = `http://${plan.hostIp}:${etcd.members[0]!.clientPort}`;
+    saveState(state);
+    log(`etcd on ${etcd.endpoints.join(',')} (machines reach it at ${state.etcdBridgeEndpoint})`);
+
+    const machines: Machine[] = [];
+    const addMachine = async () => {
+      const index = state.machines.length + 1;
+      const name = `${id}-m${index}`;
+      const agent: AgentSetup | undefined =
+        opts.agent === false
+          ? undefined
+          : {
+              endpoint: state.etcdBridgeEndpoint!,
+              ttlSec: opts.ttlSec ?? 10,
+              metadata: opts.metadata?.(index),
+              repoDir: REPO_DIR,
+              extraEnv: opts.agentEnv,
+            };
+      const dir = path.join(state.dir, 'machines', name);
+      const machineState = { name, ip: `${plan.subnet}.${10 + index}`, machineId: '', dir, merged: path.join(dir, 'merged') };
+      state.machines.push(machineState);
+      saveState(state);
+      const machine = await bootMachine({
+        state: machineState, rootfs, bridge: plan.bridge, agent, detached: state.persistent, onProgress: () => saveState(state),
+      });
+      machines.push(machine);
+      log(`machine ${name} up: ${machine.ip}, id ${machine.id}`);
+      return machine;
+    };
+    // Boot in parallel: systemd's boot is mostly waiting.
+    await Promise.all(Array.from({ length: opts.machines }, () => addMachine()));
+    machines.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    return {
+      id, state, endpoints: etcd.endpoints, machines, etcd, addMachine,
+      async stop() {
+        process.off('SIGINT', teardownOnSignal);
+        process.off('SIGTERM', teardownOnSignal);
+        await teardownCluster(state);
+      },
+    };
+  } catch (err) {
+    await teardownCluster(state);
+    throw err;
+  }
+}
+
+/** Removes everything a cluster made, from its state alone; safe to call twice or on a half-made cluster. */
+export async function teardownCluster(state: ClusterState): Promise<void> {
+  await Promise.all(state.machines.map((m) => destroyMachine(m)));
+  await Promise.all(state.etcdPids.filter(isAlive).map((pid) => killAndWait(pid, 2000)));
+  if (state.dockerdPid && isAlive(state.dockerdPid)) await killAndWait(state.dockerdPid, 5000);
+  for (const rule of state.iptablesRules) await deleteIptablesRule(rule);
+  if (state.bridge) await deleteBridge(state.bridge);
+  fs.rmSync(state.dir, { recursive: true, force: true });
+}
+
+export async function teardownClusterById(id: string): Promise<boolean> {
+  const state = loadState(id);
+  if (!state) return false;
+  await teardownCluster(state);
+  return true;
+}

@@ -1,0 +1,211 @@
+/**
+ * Real machines: each is a systemd-nspawn container booting real systemd from the cached image, with its own
+ * overlayfs layer, machine-id, hostname and address on the test bridge. Recipe: ../shared/testbed.md.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { run, runOk, waitUntil, type ExecResult } from './exec.js';
+import type { MachineState } from './state.js';
+import { isAlive, killAndWait, startDaemon } from './processes.js';
+
+export interface AgentSetup {
+  /** etcd endpoint as the machine reaches it (bridge address). */
+  endpoint: string;
+  ttlSec: number;
+  metadata?: Record<string, string>;
+  /** Repo root bound read-only at /opt/flotilla (the agent runs from its built dist). */
+  repoDir: string;
+  extraEnv?: Record<string, string>;
+}
+
+export interface BootOptions {
+  /** Filled in as the machine comes up (machine id, pids), so a crash mid-boot can still be cleaned up. */
+  state: MachineState;
+  rootfs: string;
+  bridge: string;
+  /** Called after each step that changed `state`. */
+  onProgress?: () => void;
+  agent?: AgentSetup;
+  /** Keep running after this process exits (`npm run up`). */
+  detached?: boolean;
+  bootTimeoutMs?: number;
+}
+
+/** A booted machine, as seen from the host. */
+export class Machine {
+  constructor(readonly state: MachineState) {}
+
+  get name(): string {
+    return this.state.name;
+  }
+  get id(): string {
+    return this.state.machineId;
+  }
+  get ip(): string {
+    return this.state.ip;
+  }
+  get leaderPid(): number {
+    return this.state.leaderPid ?? 0;
+  }
+  /** The machine's system bus, reachable from the host through its PID 1's root. */
+  get busAddress(): string {
+    return `unix:path=/proc/${this.leaderPid}/root/run/dbus/system_bus_socket`;
+  }
+
+  isRunning(): boolean {
+    return this.state.nspawnPid !== undefined && isAlive(this.state.nspawnPid);
+  }
+
+  /** Runs a command inside the machine (all its namespaces). */
+  exec(argv: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    return run('nsenter', ['-t', String(this.leaderPid), '-a', '--', ...argv], opts);
+  }
+
+  /** `systemctl show -p ...` inside the machine: systemd's own answer, not ours. */
+  async systemctlShow(unit: string, props: string[]): Promise<Record<string, string>> {
+    const result = await this.exec(['systemctl', 'show', unit, ...props.flatMap((p) => ['-p', p])], { timeoutMs: 10_000 });
+    if (result.code !== 0) throw new Error(`systemctl show ${unit} on ${this.name}: ${result.stderr.trim()}`);
+    const out: Record<string, string> = {};
+    for (const line of result.stdout.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return out;
+  }
+
+  /** Pulls the plug: SIGKILL to the container's PID 1 ends every process in it; nspawn then exits. */
+  async kill(): Promise<void> {
+    if (this.state.leaderPid) await killAndWait(this.state.leaderPid, 0);
+    if (this.state.nspawnPid) await killAndWait(this.state.nspawnPid, 5000);
+  }
+}
+
+export async function bootMachine(opts: BootOptions): Promise<Machine> {
+  const state = opts.state;
+  const upper = path.join(state.dir, 'upper');
+  const work = path.join(state.dir, 'work');
+  for (const d of [upper, work, state.merged]) fs.mkdirSync(d, { recursive: true });
+  await runOk('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${opts.rootfs},upperdir=${upper},workdir=${work}`, state.merged]);
+  state.machineId = crypto.randomBytes(16).toString('hex');
+  writeIdentity(state.merged, state, opts.agent);
+  const args = [
+    '-D', state.merged, '-M', state.name, '--boot', '--register=no', '--keep-unit',
+    `--network-bridge=${opts.bridge}`, '--console=passive',
+    '--bind-ro=/usr/bin/node',
+  ];
+  if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
+  const child = startDaemon('systemd-nspawn', args, path.join(state.dir, 'nspawn.log'), { detached: opts.detached });
+  state.nspawnPid = child.pid;
+  opts.onProgress?.();
+  const machine = new Machine(state);
+  state.leaderPid = await waitUntil(`${state.name}'s PID 1`, async () => leaderOf(child.pid!), { timeoutMs: 15_000, intervalMs: 20 });
+  opts.onProgress?.();
+  await waitForBoot(machine, opts.bootTimeoutMs ?? 60_000);
+  return machine;
+}
+
+/** The container's PID 1 as seen from the host: the child of the nspawn process. */
+function leaderOf(nspawnPid: number): number | undefined {
+  try {
+    const children = fs.readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim();
+    const pid = Number(children.split(/\s+/)[0]);
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForBoot(machine: Machine, timeoutMs: number): Promise<void> {
+  await waitUntil(
+    `${machine.name} to finish booting`,
+    async () => {
+      if (!machine.isRunning()) throw new Error(`nspawn for ${machine.name} exited (see ${machine.state.dir}/nspawn.log)`);
+      const result = await machine.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: 10_000 });
+      const status = result.stdout.trim();
+      return status === 'running' || status === 'degraded' ? status : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+/** Hostname, machine-id, the network unit and (optionally) the agent, written into the machine's own layer. */
+function writeIdentity(root: string, state: MachineState, agent: AgentSetup | undefined): void {
+  const write = (file: string, text: string) => {
+    const full = path.join(root, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, text);
+  };
+  const wants = (unit: string) => {
+    const link = path.join(root, 'etc/systemd/system/multi-user.target.wants', unit);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(`/etc/systemd/system/${unit}`, link);
+  };
+  write('etc/hostname', `${state.name}\n`);
+  write('etc/machine-id', `${state.machineId}\n`);
+  write('etc/hosts', `127.0.0.1 localhost\n${state.ip} ${state.name}\n`);
+  write('etc/systemd/system/flotilla-net.service', netUnit(`${state.ip}/24`));
+  wants('flotilla-net.service');
+  if (agent) {
+    write('etc/flotilla/agent.env', agentEnv(state, agent));
+    write('etc/systemd/system/flotilla-agent.service', AGENT_UNIT);
+    wants('flotilla-agent.service');
+  }
+}
+
+function netUnit(address: string): string {
+  return `[Unit]
+Description=Flotilla test network (host0 on the test bridge)
+Before=network.target
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/sbin/ip addr replace ${address} dev host0
+ExecStart=/sbin/ip link set host0 up
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+function agentEnv(state: MachineState, agent: AgentSetup): string {
+  const metadata = Object.entries(agent.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const env: Record<string, string> = {
+    FLOTILLA_ENDPOINT: agent.endpoint,
+    FLOTILLA_AGENT_TTL: String(agent.ttlSec),
+    FLOTILLA_PUBLIC_IP: state.ip,
+    FLOTILLA_METADATA: metadata,
+    ...agent.extraEnv,
+  };
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+}
+
+const AGENT_UNIT = `[Unit]
+Description=Flotilla agent
+Wants=flotilla-net.service
+After=flotilla-net.service dbus.service
+[Service]
+EnvironmentFile=/etc/flotilla/agent.env
+ExecStart=/usr/bin/node /opt/flotilla/packages/cli/dist/main.js agent
+Restart=always
+RestartSec=1
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** Stops a machine from its recorded state alone (idempotent): kill, unmount, forget nspawn's leftovers. */
+export async function destroyMachine(state: MachineState): Promise<void> {
+  if (state.leaderPid && isAlive(state.leaderPid)) await killAndWait(state.leaderPid, 0);
+  if (state.nspawnPid && isAlive(state.nspawnPid)) await killAndWait(state.nspawnPid, 5000);
+  for (let i = 0; i < 20; i++) {
+    const result = await run('umount', [state.merged]);
+    if (result.code !== 0 && !/not mounted|no mount point/i.test(result.stderr)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    break;
+  }
+  await run('umount', ['-l', state.merged]);
+  fs.rmSync(`/run/systemd/nspawn/propagate/${state.name}`, { recursive: true, force: true });
+  fs.rmSync(state.dir, { recursive: true, force: true });
+}
