@@ -1,0 +1,20 @@
+/** Logs units that fit no machine when they first become unplaceable or their reasons change, not every pass. */
+import type { Logger } from 'pino';
+import type { Unplaceable } from '../plan.js';
+
+export class UnplaceableReporter {
+  /** unit → reasons last logged. */
+  private last = new Map<string, string>();
+
+  constructor(private readonly logger: Logger) {}
+
+  report(unplaceable: readonly Unplaceable[]): void {
+    const now = new Map<string, string>();
+    for (const { unit, reasons } of unplaceable) {
+      const text = reasons.join('; ');
+      now.set(unit, text);
+      if (this.last.get(unit) !== text) this.logger.warn({ unit, reasons }, `cannot place ${unit}: ${text}`);
+    }
+    this.last = now;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The scheduler service: campaigns for leadership, and while elected runs leader terms (see leader-term.ts).
+ * Losing leadership sends it back to campaigning; stop() aborts the campaign or the term and resigns.
+ */
+import type { ClusterRegistry, LeaderElection } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { leadTerm, type TermOptions } from './loop/leader-term.js';
+import { backoffMs, sleep, withDeadline } from './loop/timing.js';
+
+export interface SchedulerOptions {
+  registry: ClusterRegistry & LeaderElection;
+  /** Who campaigns: the machine id of the fleetd running this scheduler. */
+  candidateId: string;
+  /** Election lease TTL in seconds. */
+  ttlSec: number;
+  /** Periodic pass interval; default 2000 ms (fleet's engine_reconcile_interval). */
+  intervalMs?: number;
+  /** Least time between two passes woken by events; default 50 ms. */
+  minGapMs?: number;
+  /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
+  stopTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface Scheduler {
+  /** Stops campaigning or leading, resigns leadership; resolves within stopTimeoutMs. */
+  stop(): Promise<void>;
+  isLeader(): boolean;
+}
+
+const CAMPAIGN_RETRY_BASE_MS = 250;
+const CAMPAIGN_RETRY_MAX_MS = 5000;
+
+export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler> {
+  const stopping = new AbortController();
+  const logger = opts.logger.child({ candidate: opts.candidateId });
+  let leader = false;
+  const term: TermOptions = {
+    registry: opts.registry,
+    logger,
+    intervalMs: opts.intervalMs ?? 2000,
+    minGapMs: opts.minGapMs ?? 50,
+    passDeadlineMs: opts.ttlSec * 1000,
+    cleanupTimeoutMs: Math.min(opts.stopTimeoutMs ?? 5000, 2000),
+    stopSignal: stopping.signal,
+  };
+  const running = campaignLoop(opts, term, (value) => {
+    leader = value;
+  });
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 5000;
+  return {
+    isLeader: () => leader,
+    async stop() {
+      stopping.abort();
+      await withDeadline(running, stopTimeoutMs, () => new Error(`scheduler did not stop within ${stopTimeoutMs} ms`)).catch(
+        (err: unknown) => logger.warn({ err }, 'scheduler stop timed out'),
+      );
+    },
+  };
+}
+
+async function campaignLoop(opts: SchedulerOptions, term: TermOptions, setLeader: (v: boolean) => void): Promise<void> {
+  const { logger, stopSignal } = term;
+  let failures = 0;
+  while (!stopSignal.aborted) {
+    let leadership;
+    try {
+      leadership = await opts.registry.campaign(opts.candidateId, opts.ttlSec, stopSignal);
+    } catch (err) {
+      if (stopSignal.aborted) break;
+      const delay = backoffMs(failures++, CAMPAIGN_RETRY_BASE_MS, CAMPAIGN_RETRY_MAX_MS);
+      logger.warn({ err, retryInMs: delay }, 'campaign failed');
+      await sleep(delay, stopSignal);
+      continue;
+    }
+    failures = 0;
+    setLeader(true);
+    leadership.onLost(() => setLeader(false));
+    logger.info({ fence: leadership.fence }, 'elected scheduler leader');
+    try {
+      const end = await leadTerm(term, leadership);
+      logger.info({ end }, end === 'lost' ? 'leader term ended: leadership lost; campaigning again' : 'leader term ended');
+    } catch (err) {
+      logger.error({ err }, 'leader term failed; campaigning again');
+    } finally {
+      setLeader(false);
+    }
+  }
+}
