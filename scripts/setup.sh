@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Flotilla's cluster, tests and benches need on a fresh Debian 12 machine (root), idempotently:
+# Debian packages, npm dependencies, the TypeScript build and the cached machine image.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v systemd-nspawn >/dev/null || need_apt+=(systemd-container)
+command -v debootstrap >/dev/null || need_apt+=(debootstrap)
+command -v etcd >/dev/null || need_apt+=(etcd-server)
+command -v etcdctl >/dev/null || need_apt+=(etcd-client)
+command -v ip >/dev/null || need_apt+=(iproute2)
+command -v iptables >/dev/null || need_apt+=(iptables)
+command -v nsenter >/dev/null || need_apt+=(util-linux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+echo "setup: building"
+npx tsc -b
+
+if [ "${FLOTILLA_SKIP_IMAGE:-}" != 1 ]; then
+  npx tsx scripts/ensure-image.ts
+fi
