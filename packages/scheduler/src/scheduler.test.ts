@@ -1,0 +1,107 @@
+/** Leader-loop behaviour against the in-memory registry; the real-etcd scenarios are in scheduler.etcd.test.ts. */
+import { ConflictError, RegistryUnavailableError } from '@flotilla/core';
+import { afterEach, describe, expect, test } from 'vitest';
+import { REASON_UNSCHEDULED, reasonMachineGone } from './plan.js';
+import { startScheduler, type Scheduler } from './scheduler.js';
+import { machine, unit } from './test-support/builders.js';
+import { FakeRegistry } from './test-support/fake-registry.js';
+import { captureLog } from './test-support/log-capture.js';
+import { waitFor } from './test-support/wait.js';
+
+const running: Scheduler[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function start(fake: FakeRegistry, candidateId: string, intervalMs = 60_000) {
+  const log = captureLog();
+  const scheduler = await startScheduler({ registry: fake.asRegistry(), candidateId, ttlSec: 5, intervalMs, logger: log.logger });
+  running.push(scheduler);
+  return { scheduler, log };
+}
+
+function cluster(machineIds: string[], unitNames: string[]): FakeRegistry {
+  const fake = new FakeRegistry();
+  for (const id of machineIds) fake.putMachine(machine(id));
+  for (const name of unitNames) fake.putUnit(unit(name).build());
+  return fake;
+}
+
+describe('startScheduler (in-memory registry)', () => {
+  test('the elected scheduler spreads units and logs each decision', async () => {
+    const fake = cluster(['m1', 'm2'], ['a.service', 'b.service']);
+    const { scheduler, log } = await start(fake, 'c1');
+    await waitFor('both units scheduled', () => fake.schedule.size === 2);
+    expect(scheduler.isLeader()).toBe(true);
+    expect([...fake.schedule].sort()).toEqual([['a.service', 'm1'], ['b.service', 'm2']]);
+    const decisions = log.lines.filter((l) => l.kind === 'assign').map((l) => [l.unit, l.machine, l.reason]);
+    expect(decisions).toEqual([['a.service', 'm1', REASON_UNSCHEDULED], ['b.service', 'm2', REASON_UNSCHEDULED]]);
+  });
+
+  test('a watch event triggers a pass without waiting for the interval', async () => {
+    const fake = cluster(['m1'], []);
+    await start(fake, 'c1');
+    await waitFor('leader', () => fake.leader() === 'c1');
+    fake.putUnit(unit('late.service').build());
+    await waitFor('late unit scheduled', () => fake.schedule.get('late.service') === 'm1', 2000);
+  });
+
+  test('a machine that goes away has its units moved', async () => {
+    const fake = cluster(['m1', 'm2'], ['a.service']);
+    const { log } = await start(fake, 'c1');
+    await waitFor('scheduled on m1', () => fake.schedule.get('a.service') === 'm1');
+    fake.removeMachine('m1');
+    await waitFor('moved to m2', () => fake.schedule.get('a.service') === 'm2');
+    expect(log.lines.some((l) => l.kind === 'unassign' && l.reason === reasonMachineGone('m1'))).toBe(true);
+  });
+
+  test('a conflict re-plans, and the next pass succeeds', async () => {
+    const fake = cluster(['m1'], ['a.service']);
+    fake.failNextWrites.push(new ConflictError('assign a.service'));
+    const { log } = await start(fake, 'c1');
+    await waitFor('scheduled after the conflict', () => fake.schedule.get('a.service') === 'm1', 2000);
+    expect(log.lines.some((l) => String(l.msg).includes('conflicted; re-planning'))).toBe(true);
+  });
+
+  test('any other failure stops the batch and the periodic pass retries', async () => {
+    const fake = cluster(['m1', 'm2'], ['a.service', 'b.service']);
+    fake.failNextWrites.push(new RegistryUnavailableError(['http://x']));
+    await start(fake, 'c1', 100);
+    await waitFor('both scheduled by a later pass', () => fake.schedule.size === 2);
+    expect(fake.writes).toEqual(['assign a.service m1', 'assign b.service m2']);
+  });
+
+  test('only one of two schedulers leads; the other takes over when the leader stops', async () => {
+    const fake = cluster(['m1'], []);
+    const first = await start(fake, 'c1');
+    await waitFor('c1 leads', () => first.scheduler.isLeader());
+    const second = await start(fake, 'c2');
+    expect(second.scheduler.isLeader()).toBe(false);
+    await first.scheduler.stop();
+    expect(first.scheduler.isLeader()).toBe(false);
+    await waitFor('c2 leads', () => second.scheduler.isLeader());
+    fake.putUnit(unit('a.service').build());
+    await waitFor('c2 schedules', () => fake.schedule.get('a.service') === 'm1');
+  });
+
+  test('lost leadership stops acting and campaigns again', async () => {
+    const fake = cluster(['m1'], []);
+    const { scheduler, log } = await start(fake, 'c1');
+    await waitFor('c1 leads', () => scheduler.isLeader());
+    fake.expireLeadership();
+    await waitFor('lost logged', () => log.lines.some((l) => l.msg === 'leadership lost'));
+    await waitFor('re-elected', () => scheduler.isLeader() && fake.leader() === 'c1');
+  });
+
+  test('stop resolves promptly while campaigning and while leading', async () => {
+    const fake = cluster([], []);
+    const leader = await start(fake, 'c1');
+    const follower = await start(fake, 'c2');
+    await waitFor('c1 leads', () => leader.scheduler.isLeader());
+    const t0 = Date.now();
+    await follower.scheduler.stop();
+    await leader.scheduler.stop();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(fake.leader()).toBeUndefined();
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * In-memory stand-in for the scheduling and election half of ClusterRegistry & LeaderElection, for fast
+ * loop tests. Same contract as EtcdRegistry for what the scheduler uses: fenced, compare-guarded writes
+ * that throw ConflictError / LeadershipLostError, an election with onLost. Everything else is absent.
+ */
+import {
+  ConflictError,
+  LeadershipLostError,
+  type ClusterRegistry,
+  type ClusterSnapshot,
+  type Fence,
+  type LeaderElection,
+  type Leadership,
+  type MachineRecord,
+  type Subscription,
+  type UnitRecord,
+} from '@flotilla/core';
+
+interface Term {
+  candidate: string;
+  fence: Fence;
+  lostListeners: ((err: Error) => void)[];
+}
+
+interface Waiter {
+  candidate: string;
+  resolve: (l: Leadership) => void;
+}
+
+export class FakeRegistry {
+  revision = 0;
+  readonly units = new Map<string, { unit: UnitRecord; rev: number }>();
+  readonly machines = new Map<string, MachineRecord>();
+  readonly schedule = new Map<string, string>();
+  readonly writes: string[] = [];
+  private watchers = new Set<() => void>();
+  private term: Term | undefined;
+  private waiters: Waiter[] = [];
+  /** Errors thrown by the next assign/unassign calls, in order. */
+  readonly failNextWrites: Error[] = [];
+
+  asRegistry(): ClusterRegistry & LeaderElection {
+    return this as unknown as ClusterRegistry & LeaderElection;
+  }
+
+  putUnit(unit: UnitRecord): void {
+    this.units.set(unit.name, { unit, rev: ++this.revision });
+    this.changed();
+  }
+
+  putMachine(machine: MachineRecord): void {
+    this.machines.set(machine.id, machine);
+    ++this.revision;
+    this.changed();
+  }
+
+  removeMachine(id: string): void {
+    this.machines.delete(id);
+    ++this.revision;
+    this.changed();
+  }
+
+  leader(): string | undefined {
+    return this.term?.candidate;
+  }
+
+  /** The election key vanishes (lease expired): the leader hears onLost, the next waiter is elected. */
+  expireLeadership(): void {
+    this.endTerm(new Error('election lease expired'));
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    const units = [...this.units.values()];
+    return {
+      units: units.map((u) => u.unit),
+      machines: [...this.machines.values()],
+      schedule: new Map(this.schedule),
+      unitRevisions: new Map(units.map((u) => [u.unit.name, String(u.rev)])),
+      revision: String(this.revision),
+    };
+  }
+
+  async assign(unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void> {
+    this.checkWrite(fence);
+    const stored = this.units.get(unit.name);
+    if (!stored || String(stored.rev) !== unitModRevision || this.schedule.has(unit.name)) {
+      throw new ConflictError(`assign ${unit.name}`);
+    }
+    this.schedule.set(unit.name, machineId);
+    this.wrote(`assign ${unit.name} ${machineId}`);
+  }
+
+  async unassign(unitName: string, machineId: string, fence?: Fence): Promise<void> {
+    this.checkWrite(fence);
+    if (this.schedule.get(unitName) !== machineId) throw new ConflictError(`unassign ${unitName}`);
+    this.schedule.delete(unitName);
+    this.wrote(`unassign ${unitName} ${machineId}`);
+  }
+
+  async watchScheduling(onEvent: () => void): Promise<Subscription> {
+    this.watchers.add(onEvent);
+    return { close: async () => void this.watchers.delete(onEvent) };
+  }
+
+  campaign(candidateId: string, _ttlSec: number, signal: AbortSignal): Promise<Leadership> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { candidate: candidateId, resolve };
+      signal.addEventListener('abort', () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new DOMException('campaign aborted', 'AbortError'));
+      }, { once: true });
+      this.waiters.push(waiter);
+      this.promote();
+    });
+  }
+
+  async currentLeader(): Promise<string | undefined> {
+    return this.term?.candidate;
+  }
+
+  private checkWrite(fence: Fence | undefined): void {
+    const injected = this.failNextWrites.shift();
+    if (injected) throw injected;
+    if (fence && (!this.term || this.term.fence.createRevision !== fence.createRevision)) {
+      throw new LeadershipLostError(fence.key);
+    }
+  }
+
+  private wrote(what: string): void {
+    this.writes.push(what);
+    ++this.revision;
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const w of this.watchers) w();
+  }
+
+  private promote(): void {
+    if (this.term) return;
+    const next = this.waiters.shift();
+    if (!next) return;
+    const term: Term = { candidate: next.candidate, fence: { key: 'election/leader', createRevision: String(++this.revision) }, lostListeners: [] };
+    this.term = term;
+    next.resolve({
+      fence: term.fence,
+      onLost: (listener) => void term.lostListeners.push(listener),
+      resign: async () => {
+        if (this.term === term) this.endTerm(new Error('resigned'));
+      },
+    });
+  }
+
+  private endTerm(err: Error): void {
+    const term = this.term;
+    this.term = undefined;
+    for (const l of term?.lostListeners ?? []) l(err);
+    this.promote();
+  }
+}
