@@ -23,14 +23,23 @@ export function isManagedUnitName(name: string): boolean {
 }
 
 export class UnitFiles {
-  constructor(readonly dir: string = DEFAULT_UNITS_DIR) {}
+  /**
+   * @param dir where the agent reads and writes the files.
+   * @param dirSeenBySystemd the same directory as systemd sees it, for LinkUnitFiles; differs from `dir` only
+   *   when the agent runs outside the machine's mount namespace (tests drive a machine from the host).
+   */
+  constructor(
+    readonly dir: string = DEFAULT_UNITS_DIR,
+    readonly dirSeenBySystemd: string = dir,
+  ) {}
 
   pathOf(name: string): string {
     if (!isManagedUnitName(name)) throw new Error(`not a unit the agent manages: ${JSON.stringify(name)}`);
     return path.join(this.dir, name);
   }
 
-  /** Writes atomically (temp file in the same directory, then rename), mode 0644, directory 0755. */
+  /** Writes atomically (temp file in the same directory, then rename), mode 0644, directory 0755.
+   * Returns the file's path as systemd sees it. */
   async write(name: string, text: string): Promise<string> {
     const target = this.pathOf(name);
     await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
@@ -44,7 +53,7 @@ export class UnitFiles {
       await fs.rm(temp, { force: true });
       throw err;
     }
-    return target;
+    return path.join(this.dirSeenBySystemd, name);
   }
 
   /** Removes the file; a file that is already gone is fine. */

@@ -1,0 +1,93 @@
+/**
+ * The machine's presence in the registry: `machines/<id>` under a lease the registry keeps alive. When the
+ * lease is lost (etcd away longer than the TTL, or a partition), we register again with back-off. Losing the
+ * lease never touches systemd: units keep running while etcd is away (fleet §5.6); the scheduler decides
+ * elsewhere, and the reconciler acts on its decision once etcd answers again.
+ */
+import type { ClusterRegistry, MachineRecord, PresenceLease } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { Backoff, sleep, type BackoffOptions } from './backoff.js';
+
+export interface PresenceOptions {
+  registry: ClusterRegistry;
+  machine: MachineRecord;
+  ttlSec: number;
+  logger: Logger;
+  backoff?: BackoffOptions;
+  /** Called after every successful registration (states must be published again under the new lease). */
+  onRegistered?: (lease: PresenceLease) => void;
+}
+
+export class Presence {
+  private lease: PresenceLease | undefined;
+  private readonly abort = new AbortController();
+  private readonly backoff: Backoff;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly opts: PresenceOptions) {
+    this.backoff = new Backoff(opts.backoff);
+  }
+
+  /** The live lease, or undefined while (re-)registering. */
+  get current(): PresenceLease | undefined {
+    return this.lease;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Revokes the lease: the machine key and every state published under it vanish at once. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.loop;
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease) await lease.revoke();
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    while (!signal.aborted) {
+      if (this.lease === undefined) {
+        if (!(await this.registerOnce())) await sleep(this.backoff.next(), signal);
+        continue;
+      }
+      // Wait until the lease is lost or we stop (checked again here in case that happened already).
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (this.lease === undefined || signal.aborted) resolve();
+      });
+    }
+  }
+
+  private async registerOnce(): Promise<boolean> {
+    const { registry, machine, ttlSec, logger } = this.opts;
+    try {
+      const lease = await registry.registerMachine(machine, ttlSec);
+      if (this.abort.signal.aborted) {
+        await lease.revoke().catch(() => {});
+        return true;
+      }
+      this.lease = lease;
+      this.backoff.reset();
+      lease.onLost((err) => this.lost(lease, err));
+      logger.info({ machineId: machine.id, leaseId: lease.leaseId, ttlSec }, 'machine registered');
+      this.opts.onRegistered?.(lease);
+      return true;
+    } catch (err) {
+      logger.warn({ err, machineId: machine.id }, 'machine registration failed; retrying with back-off');
+      return false;
+    }
+  }
+
+  private lost(lease: PresenceLease, err: Error): void {
+    if (this.lease !== lease) return;
+    this.lease = undefined;
+    if (this.abort.signal.aborted) return;
+    this.opts.logger.warn({ err, leaseId: lease.leaseId }, 'presence lease lost; registering again (units keep running)');
+    this.wake?.();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Publishes each owned unit's systemd state (LoadState/ActiveState/SubState + file hash) under the machine's
+ * lease, only when it changed. Driven by events, not a poll: systemd signals (via `notify`), a re-read after
+ * each executed task and one at the end of every reconcile pass (`refresh`). Flushes are serialised, and each
+ * reads systemd afresh, so a slow older read can never overwrite a newer state.
+ */
+import type { ClusterRegistry, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
+import type { Logger } from 'pino';
+import type { SystemdManager } from './systemd/manager.js';
+
+export interface StatePublisherOptions {
+  registry: ClusterRegistry;
+  machineId: string;
+  logger: Logger;
+  systemd: () => SystemdManager;
+  lease: () => PresenceLease | undefined;
+  /** Units the agent owns (a file in its units directory) → hash of that file. */
+  owned: () => ReadonlyMap<string, string>;
+  /** Signals come in bursts (a start changes several properties): wait this long to read once. Default 25 ms. */
+  debounceMs?: number;
+}
+
+export class StatePublisher {
+  /** unit → fingerprint of what we last published successfully. */
+  private readonly published = new Map<string, string>();
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: StatePublisherOptions) {}
+
+  /** A systemd signal about `unit`; units we neither own nor published are none of our business. */
+  notify(unit: string): void {
+    if (this.closed || (!this.opts.owned().has(unit) && !this.published.has(unit))) return;
+    this.dirty.add(unit);
+    this.timer ??= setTimeout(() => void this.flush(), this.opts.debounceMs ?? 25);
+  }
+
+  /** Re-reads and publishes what changed for `units` (default: every owned or published unit). */
+  refresh(units?: Iterable<string>): Promise<void> {
+    for (const unit of units ?? [...this.opts.owned().keys(), ...this.published.keys()]) this.dirty.add(unit);
+    return this.flush();
+  }
+
+  /** A new lease holds none of the old states: publish everything again under it. */
+  leaseRenewed(): Promise<void> {
+    this.published.clear();
+    return this.refresh();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.chain = this.chain.then(() => this.flushOnce());
+    return this.chain;
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.closed || this.dirty.size === 0) return;
+    const names = [...this.dirty].sort();
+    this.dirty.clear();
+    const owned = this.opts.owned();
+    await this.removeGone(names.filter((n) => !owned.has(n) && this.published.has(n)));
+    await this.publishLive(names.filter((n) => owned.has(n)), owned);
+  }
+
+  private async removeGone(units: string[]): Promise<void> {
+    await Promise.all(
+      units.map(async (unit) => {
+        try {
+          await this.opts.registry.removeState(unit, this.opts.machineId);
+          this.published.delete(unit);
+          this.opts.logger.debug({ unit }, 'unit state removed');
+        } catch (err) {
+          this.retryLater(unit, err, 'removing unit state failed');
+        }
+      }),
+    );
+  }
+
+  private async publishLive(units: string[], owned: ReadonlyMap<string, string>): Promise<void> {
+    const lease = this.opts.lease();
+    if (units.length === 0) return;
+    if (lease === undefined) return void units.forEach((u) => this.dirty.add(u)); // leaseRenewed() publishes them
+    let states: Map<string, SystemdUnitState>;
+    try {
+      states = await this.opts.systemd().unitStates(units);
+    } catch (err) {
+      return units.forEach((u) => this.retryLater(u, err, 'reading unit states failed'));
+    }
+    await Promise.all(units.map((unit) => this.publishOne(unit, owned.get(unit) ?? '', states.get(unit), lease)));
+  }
+
+  private async publishOne(unit: string, hash: string, state: SystemdUnitState | undefined, lease: PresenceLease): Promise<void> {
+    if (state === undefined) return;
+    const { loadState, activeState, subState } = state;
+    const fingerprint = JSON.stringify([loadState, activeState, subState, hash]);
+    if (this.published.get(unit) === fingerprint) return;
+    const record: UnitStateRecord = { unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now() };
+    try {
+      await this.opts.registry.publishState(record, lease);
+      this.published.set(unit, fingerprint);
+      this.opts.logger.debug({ unit, loadState, activeState, subState }, 'unit state published');
+    } catch (err) {
+      this.retryLater(unit, err, 'publishing unit state failed');
+    }
+  }
+
+  /** Failed units stay dirty; the next refresh (at the latest the next reconcile pass) tries again. */
+  private retryLater(unit: string, err: unknown, msg: string): void {
+    this.dirty.add(unit);
+    this.opts.logger.warn({ unit, err }, msg);
+  }
+}
