@@ -1,5 +1,4 @@
 export * from './placement/index.js';
 export * from './plan.js';
-export * from './unit-name.js';
 export { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 export { executeDecisions, type ExecutionOutcome, type ExecuteContext } from './loop/execute.js';

@@ -4,12 +4,11 @@
  * scheduled. The in-memory state follows each decision, so a unit unassigned in pass 1 is placed again in
  * pass 2, and three units on three empty machines spread one per machine.
  */
-import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
+import { unitNameInfo, type ClusterSnapshot, type MachineRecord, type UnitRecord } from '@flotilla/core';
 import { describeExclusions } from './placement/explain.js';
 import { checksFor, defaultPlacementConfig, firstFailure, place } from './placement/place.js';
 import { addUnitOn, placementStateFrom, removeUnitFrom, type MutablePlacementState } from './placement/state.js';
 import type { PlacementConfig } from './placement/types.js';
-import { isTemplateUnit } from './unit-name.js';
 
 export interface Decision {
   kind: 'assign' | 'unassign';
@@ -112,5 +111,5 @@ function placePass(work: Working): void {
 }
 
 function needsPlacement(unit: UnitRecord, schedule: ReadonlyMap<string, string>): boolean {
-  return !unit.global && unit.desiredState !== 'inactive' && !isTemplateUnit(unit.name) && !schedule.has(unit.name);
+  return !unit.global && unit.desiredState !== 'inactive' && !unitNameInfo(unit.name).isTemplate && !schedule.has(unit.name);
 }

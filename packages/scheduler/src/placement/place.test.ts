@@ -89,6 +89,13 @@ const cases: Case[] = [
     want: placed('m2', 2, { [REASON_CONFLICTS]: 1 }),
   },
   {
+    name: 'conflicts: several globs in one value',
+    unit: unit('a.service').conflicts('x.service y.*'),
+    candidates: machines('m1', 'm2', 'm3'),
+    on: { m1: [unit('x.service')], m2: [unit('y.1.service')], m3: [unit('z.service'), unit('w.service')] },
+    want: placed('m3', 3, { [REASON_CONFLICTS]: 2 }),
+  },
+  {
     name: 'conflicts: never with itself',
     unit: unit('web.0.service').conflicts('web.*.service'),
     candidates: machines('m1'),

@@ -3,7 +3,8 @@
  * decisions of the same plan see earlier ones (fleet's clusterState).
  */
 import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
-import { metadataMatches, metadataRequirements } from './filters/metadata.js';
+import { metadataMatches } from './filters/metadata.js';
+import { requirementsOf } from './requirements.js';
 import type { PlacementState } from './types.js';
 
 export interface MutablePlacementState extends PlacementState {
@@ -49,7 +50,7 @@ export function placementStateFrom(snapshot: ClusterSnapshot): MutablePlacementS
 }
 
 function addGlobal(state: MutablePlacementState, unit: UnitRecord, machines: readonly MachineRecord[]): void {
-  const wanted = metadataRequirements(unit);
+  const wanted = requirementsOf(unit).metadata;
   for (const machine of machines) {
     if (metadataMatches(machine, wanted)) addUnitOn(state, machine.id, unit);
   }

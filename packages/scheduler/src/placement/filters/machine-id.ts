@@ -1,7 +1,7 @@
 /** `MachineID=`: the unit runs only on that machine, named by its full id or its 8-character short id. */
 import type { MachineRecord } from '@flotilla/core';
+import { requirementsOf } from '../requirements.js';
 import { doesNotFit, FITS, type FilterRule } from '../types.js';
-import { MACHINE_ID_KEYS, xFleetValues } from '../x-fleet.js';
 
 export const MACHINE_ID_FILTER = 'machine-id';
 export const REASON_MACHINE_ID = 'unit is pinned to another machine (MachineID)';
@@ -19,8 +19,7 @@ export function machineIdMatches(machine: MachineRecord, wanted: string): boolea
 export const machineIdFilter: FilterRule = {
   name: MACHINE_ID_FILTER,
   prepare(unit) {
-    // fleet honours the first value only.
-    const wanted = xFleetValues(unit, MACHINE_ID_KEYS)[0];
+    const wanted = requirementsOf(unit).machineId;
     if (wanted === undefined) return undefined;
     return (machine) => (machineIdMatches(machine, wanted) ? FITS : doesNotFit(REASON_MACHINE_ID));
   },
