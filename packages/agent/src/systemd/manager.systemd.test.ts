@@ -1,0 +1,131 @@
+/**
+ * SystemdManager against real systemd: one nspawn machine booted by the test harness, driven from the host
+ * through its system bus. Every wait is on a systemd signal (through onUnitsChanged), never a sleep.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startCluster, type Cluster, type Machine } from '../../../../test/harness/index.js';
+import { SystemdError } from './errors.js';
+import { SystemdManager } from './manager.js';
+import { unitNameFromPath, unitObjectPath } from './unit-path.js';
+
+const UNITS_DIR = '/run/flotilla-test/units'; // as the machine sees it
+
+describe('SystemdManager on a real systemd machine', () => {
+  let cluster: Cluster | undefined;
+  let machine: Machine;
+  let systemd: SystemdManager | undefined;
+  const changed: string[] = [];
+  const waiters = new Set<() => void>();
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 1, agent: false });
+    machine = cluster.machines[0]!;
+    systemd = await SystemdManager.connect({ busAddress: machine.busAddress, callTimeoutMs: 10_000 });
+    await systemd.onUnitsChanged((unit) => {
+      changed.push(unit);
+      for (const wake of waiters) wake();
+    });
+  });
+
+  afterAll(async () => {
+    systemd?.close();
+    await cluster?.stop();
+  });
+
+  /** Writes a unit file into the machine's /run (a tmpfs only reachable through its PID 1's root). */
+  function writeUnit(name: string, text: string): string {
+    const hostDir = path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+    fs.mkdirSync(hostDir, { recursive: true });
+    fs.writeFileSync(path.join(hostDir, name), text, { mode: 0o644 });
+    return path.join(UNITS_DIR, name);
+  }
+
+  /** Resolves once `unit` reaches `activeState`, re-checking on every systemd signal (deadline 20 s). */
+  async function waitForActiveState(unit: string, activeState: string): Promise<void> {
+    const reached = async () => (await systemd!.unitStates([unit])).get(unit)?.activeState === activeState;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`${unit} did not reach ${activeState}`)), 20_000);
+      const check = () => void reached().then((ok) => ok && done(), done);
+      const done = (err?: unknown) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        err ? reject(err) : resolve();
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+
+  test('link + start: active, confirmed by systemctl inside; signals name the unit', async () => {
+    const file = writeUnit('flotilla-t1.service', '[Service]\nExecStart=/bin/sleep 1000\n');
+    await systemd!.linkUnitFile(file);
+    const job = await systemd!.startUnit('flotilla-t1.service');
+    expect(job).toMatch(/^\/org\/freedesktop\/systemd1\/job\/\d+$/);
+    await waitForActiveState('flotilla-t1.service', 'active');
+
+    expect((await systemd!.unitStates(['flotilla-t1.service'])).get('flotilla-t1.service')).toEqual({
+      loadState: 'loaded',
+      activeState: 'active',
+      subState: 'running',
+    });
+    expect(await machine.systemctlShow('flotilla-t1.service', ['ActiveState', 'FragmentPath'])).toEqual({
+      ActiveState: 'active',
+      FragmentPath: '/run/systemd/system/flotilla-t1.service', // the runtime link, pointing at our file
+    });
+    expect((await machine.exec(['readlink', '/run/systemd/system/flotilla-t1.service'])).stdout.trim()).toBe(file);
+    expect((await machine.exec(['systemctl', 'is-enabled', 'flotilla-t1.service'])).stdout.trim()).toBe('linked-runtime');
+    expect(changed).toContain('flotilla-t1.service');
+  });
+
+  test('stop: inactive, confirmed by systemctl inside', async () => {
+    await systemd!.stopUnit('flotilla-t1.service');
+    await waitForActiveState('flotilla-t1.service', 'inactive');
+    expect(await machine.systemctlShow('flotilla-t1.service', ['ActiveState', 'SubState'])).toEqual({
+      ActiveState: 'inactive',
+      SubState: 'dead',
+    });
+  });
+
+  test('unlink + reload: systemd forgets the unit', async () => {
+    await systemd!.unlinkUnitFile('flotilla-t1.service');
+    await systemd!.reload();
+    expect((await systemd!.unitStates(['flotilla-t1.service'])).get('flotilla-t1.service')?.loadState).toBe('not-found');
+    expect((await machine.systemctlShow('flotilla-t1.service', ['LoadState'])).LoadState).toBe('not-found');
+  });
+
+  test('a failed unit reads as failed; resetFailed clears it', async () => {
+    await systemd!.linkUnitFile(writeUnit('flotilla-t2.service', '[Service]\nExecStart=/bin/false\n'));
+    await systemd!.startUnit('flotilla-t2.service');
+    await waitForActiveState('flotilla-t2.service', 'failed');
+    await systemd!.resetFailed('flotilla-t2.service');
+    expect((await systemd!.unitStates(['flotilla-t2.service'])).get('flotilla-t2.service')?.activeState).toBe('inactive');
+    await systemd!.unlinkUnitFile('flotilla-t2.service');
+  });
+
+  test('NoSuchUnit: not-found for state reads and no-op for stop/reset; a typed error for start', async () => {
+    const states = await systemd!.unitStates(['flotilla-nope.service', 'dbus.service']);
+    expect(states.get('flotilla-nope.service')).toEqual({ loadState: 'not-found', activeState: 'inactive', subState: 'dead' });
+    expect(states.get('dbus.service')?.activeState).toBe('active');
+    await expect(systemd!.stopUnit('flotilla-nope.service')).resolves.toBeUndefined();
+    await expect(systemd!.resetFailed('flotilla-nope.service')).resolves.toBeUndefined();
+    const err = await systemd!.startUnit('flotilla-nope.service').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SystemdError);
+    expect(err).toMatchObject({ code: 'SYSTEMD_NO_SUCH_UNIT', retryable: false, dbusName: 'org.freedesktop.systemd1.NoSuchUnit' });
+  });
+
+  test('a bus that is not there: SYSTEMD_UNAVAILABLE, retryable', async () => {
+    const err = await SystemdManager.connect({ busAddress: 'unix:path=/nonexistent/bus', callTimeoutMs: 2000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SYSTEMD_UNAVAILABLE', retryable: true });
+  });
+});
+
+test.each([
+  { name: 'plain service', unit: 'web.service', path: '/org/freedesktop/systemd1/unit/web_2eservice' },
+  { name: 'dash and at sign', unit: 'a-b@1.service', path: '/org/freedesktop/systemd1/unit/a_2db_401_2eservice' },
+  { name: 'leading digit', unit: '9x.service', path: '/org/freedesktop/systemd1/unit/_39x_2eservice' },
+])('unit object path: $name', ({ unit, path: objectPath }) => {
+  expect(unitObjectPath(unit)).toBe(objectPath);
+  expect(unitNameFromPath(objectPath)).toBe(unit);
+});
