@@ -1,0 +1,82 @@
+/**
+ * The CLI's own failures, as plain FlotillaErrors with stable codes (every error class lives in core/errors.ts;
+ * these need no fields of their own). Messages are fleetctl's exact texts where fleetctl has one.
+ */
+import { FlotillaError } from '@flotilla/core';
+
+export function outputFormatMissing(): FlotillaError {
+  return new FlotillaError('CLI_OUTPUT_FORMAT', 'Must define output format', {
+    hint: 'pass a comma-separated list to --fields, e.g. --fields unit,machine',
+  });
+}
+
+export function outputFormatInvalidKey(key: string, known: readonly string[]): FlotillaError {
+  return new FlotillaError('CLI_OUTPUT_FORMAT', `Invalid key in output format: ${JSON.stringify(key)}`, {
+    hint: `valid keys: ${known.join(', ')}`,
+  });
+}
+
+export function unitNotFoundOnDisk(name: string, template: boolean): FlotillaError {
+  const what = template ? 'template Unit' : 'Unit';
+  return new FlotillaError('CLI_UNIT_NOT_FOUND', `unable to find ${what}(${name}) in Registry or on filesystem`, {
+    hint: template
+      ? 'submit the template first, or put the template file next to the instance path'
+      : 'check the path, or submit the unit first',
+  });
+}
+
+export function catUnitNotFound(name: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_NOT_FOUND', `Unit ${name} not found`, {
+    hint: 'list submitted units with `flotilla list-unit-files`',
+  });
+}
+
+export function catNeedsOneUnit(): FlotillaError {
+  return new FlotillaError('CLI_USAGE', 'One unit file must be provided');
+}
+
+export function cannotStopInactive(name: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_STATE', `Unable to stop unit ${name} in state inactive`, {
+    hint: 'the unit is not scheduled; there is nothing to stop',
+  });
+}
+
+export function waitTimedOut(units: readonly string[], state: string, seconds: number): FlotillaError {
+  const which = units.length === 1 ? `unit ${units[0]}` : `units ${units.join(', ')}`;
+  return new FlotillaError(
+    'CLI_WAIT_TIMEOUT',
+    `Error waiting for units: timed out waiting for ${which} to report state ${state} (waited ${seconds}s)`,
+    {
+      hint:
+        'see `flotilla list-units` and `flotilla list-machines`; no agent may be able to run it, or raise ' +
+        '--block-timeout',
+    },
+  );
+}
+
+export function commandDeadline(seconds: number, endpoints: readonly string[]): FlotillaError {
+  return new FlotillaError('CLI_DEADLINE', `command did not finish within ${seconds}s (etcd at ${endpoints.join(', ')})`, {
+    hint: 'check that etcd is reachable and healthy; raise --request-timeout for slow links',
+  });
+}
+
+export function badOptionValue(option: string, value: string, expected: string): FlotillaError {
+  return new FlotillaError('CLI_USAGE', `invalid value ${JSON.stringify(value)} for ${option}: ${expected}`);
+}
+
+export function unreadableTlsFile(option: string, file: string, cause: unknown): FlotillaError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new FlotillaError('CLI_TLS_FILE', `Unable to initialize client: cannot read ${option} ${file}: ${reason}`, {
+    cause,
+  });
+}
+
+/** Prefixes a failure with the step it happened in, as fleetctl does ("Error creating units: ..."). */
+export function inStep(step: string, err: unknown): unknown {
+  if (!(err instanceof FlotillaError)) return err;
+  return new FlotillaError(err.code, `${step}: ${err.message}`, {
+    hint: err.hint,
+    cause: err,
+    retryable: err.retryable,
+  });
+}

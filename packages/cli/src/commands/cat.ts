@@ -1,0 +1,20 @@
+/** `cat UNIT`: print a submitted unit's canonical text (fleetctl prints the re-serialized unit). */
+import { canonicalText, mangleUnitName, type UnitRecord } from '@flotilla/core';
+import { catNeedsOneUnit, catUnitNotFound } from '../cli-errors.js';
+import { defineVerb } from './verb.js';
+
+export const cat = defineVerb<Record<string, never>, UnitRecord>({
+  name: 'cat',
+  args: '[unit...]',
+  summary: 'Output the contents of a submitted unit',
+  examples: ['flotilla cat hello.service', 'flotilla cat web@1'],
+  parseOptions: () => ({}),
+  async handler(ctx, args) {
+    if (args.length !== 1) throw catNeedsOneUnit();
+    const name = mangleUnitName(args[0] as string);
+    const unit = await (await ctx.registry()).getUnit(name);
+    if (!unit) throw catUnitNotFound(name);
+    return unit;
+  },
+  render: (unit) => ({ stdout: canonicalText(unit.options) }),
+});

@@ -1,0 +1,26 @@
+/** `list-machines`: one row per live machine, sorted by ID (fleetctl §1.5). */
+import type { MachineRecord } from '@flotilla/core';
+import { inStep } from '../cli-errors.js';
+import { renderList, type ListFormat } from '../render/list.js';
+import { DEFAULT_MACHINE_FIELDS, MACHINE_FIELDS } from '../render/list-machines.js';
+import { compareNames } from '../units/current-state.js';
+import { addListOptions, parseListOptions } from './list-options.js';
+import { defineVerb } from './verb.js';
+
+export const listMachines = defineVerb<ListFormat, MachineRecord[]>({
+  name: 'list-machines',
+  args: '',
+  summary: 'Enumerate the current hosts in the cluster',
+  examples: ['flotilla list-machines', 'flotilla list-machines --fields machine,metadata --full'],
+  configure: (cmd) => addListOptions(cmd, DEFAULT_MACHINE_FIELDS, true),
+  parseOptions: (raw) => parseListOptions(raw, MACHINE_FIELDS),
+  async handler(ctx) {
+    try {
+      const machines = await (await ctx.registry()).listMachines();
+      return [...machines].sort((a, b) => compareNames(a.id, b.id));
+    } catch (err) {
+      throw inStep('Error retrieving list of active machines', err);
+    }
+  },
+  render: (machines, format) => ({ stdout: renderList(machines, MACHINE_FIELDS, format) }),
+});

@@ -1,0 +1,52 @@
+/** `list-unit-files`: one row per submitted unit, sorted by name (fleetctl §1.5). */
+import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
+import { inStep } from '../cli-errors.js';
+import { renderList, type ListFormat } from '../render/list.js';
+import {
+  DEFAULT_UNIT_FILE_FIELDS,
+  TMACHINE_WARNING,
+  UNIT_FILE_FIELDS,
+  type UnitFileRow,
+} from '../render/list-unit-files.js';
+import { compareNames, currentState, statesByUnit } from '../units/current-state.js';
+import { addListOptions, parseListOptions } from './list-options.js';
+import { defineVerb } from './verb.js';
+
+type Snapshot = Pick<ClusterSnapshot, 'units' | 'machines' | 'schedule'>;
+
+export function unitFileRows(snapshot: Snapshot, states: readonly UnitStateRecord[]): UnitFileRow[] {
+  const machines = new Map(snapshot.machines.map((m) => [m.id, m]));
+  const byUnit = statesByUnit(states);
+  return [...snapshot.units]
+    .sort((a, b) => compareNames(a.name, b.name))
+    .map((unit) => {
+      const row: UnitFileRow = { unit, current: currentState(byUnit.get(unit.name) ?? []) };
+      const machineId = snapshot.schedule.get(unit.name);
+      if (machineId) row.machineId = machineId;
+      const machine = machineId ? machines.get(machineId) : undefined;
+      if (machine) row.machine = machine;
+      return row;
+    });
+}
+
+export const listUnitFiles = defineVerb<ListFormat, UnitFileRow[]>({
+  name: 'list-unit-files',
+  args: '',
+  summary: 'List the units that exist in the cluster',
+  examples: ['flotilla list-unit-files', 'flotilla list-unit-files --fields unit,dstate,desc --no-legend'],
+  configure: (cmd) => addListOptions(cmd, DEFAULT_UNIT_FILE_FIELDS, false),
+  parseOptions: (raw) => parseListOptions(raw, UNIT_FILE_FIELDS),
+  async handler(ctx) {
+    try {
+      const registry = await ctx.registry();
+      const [snapshot, states] = await Promise.all([registry.snapshot(), registry.listStates()]);
+      return unitFileRows(snapshot, states);
+    } catch (err) {
+      throw inStep('Error retrieving list of units from repository', err);
+    }
+  },
+  render: (rows, format) => ({
+    stdout: renderList(rows, UNIT_FILE_FIELDS, format),
+    ...(format.fields.includes('tmachine') ? { stderr: `${TMACHINE_WARNING}\n` } : {}),
+  }),
+});

@@ -1,0 +1,61 @@
+/**
+ * Opens the registry for a command. Every registry call is additionally raced against the request timeout
+ * (plus a grace period): the registry has its own deadlines, but a CLI must never hang on a dead endpoint.
+ */
+import fs from 'node:fs';
+import { EtcdRegistry, RegistryTimeoutError, type ClusterRegistry, type RegistryOptions } from '@flotilla/core';
+import { unreadableTlsFile } from './cli-errors.js';
+import type { GlobalOptions } from './global-options.js';
+
+const GRACE_MS = 1000;
+
+function readTlsFile(option: string, file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw unreadableTlsFile(option, file, err);
+  }
+}
+
+export function registryOptions(g: GlobalOptions): RegistryOptions {
+  const options: RegistryOptions = { endpoints: g.endpoints, prefix: g.prefix, requestTimeoutMs: g.requestTimeoutMs };
+  const ca = readTlsFile('--ca-file', g.caFile);
+  const cert = readTlsFile('--cert-file', g.certFile);
+  const key = readTlsFile('--key-file', g.keyFile);
+  if (ca || cert || key) options.tls = { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  return options;
+}
+
+export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Wraps every method so that its promise settles within `ms`. Watch callbacks are not affected. */
+function boundCalls(registry: ClusterRegistry, ms: number): ClusterRegistry {
+  return new Proxy(registry, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return withDeadline(result, ms, () => new RegistryTimeoutError(String(prop), ms));
+      };
+    },
+  });
+}
+
+export async function openRegistry(g: GlobalOptions): Promise<ClusterRegistry> {
+  const ms = g.requestTimeoutMs + GRACE_MS;
+  const registry = await withDeadline(
+    EtcdRegistry.connect(registryOptions(g)),
+    ms,
+    () => new RegistryTimeoutError('connect', ms),
+  );
+  return boundCalls(registry, ms);
+}

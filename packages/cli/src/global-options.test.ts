@@ -1,0 +1,57 @@
+import { describe, expect, test } from 'vitest';
+import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
+
+const defaults: GlobalOptions = { endpoints: ['http://127.0.0.1:2379'], prefix: '/flotilla/', requestTimeoutMs: 3000 };
+
+describe('resolveGlobalOptions', () => {
+  test.each<{ name: string; cli: RawGlobalOptions; env: NodeJS.ProcessEnv; want: GlobalOptions }>([
+    { name: 'defaults', cli: {}, env: {}, want: defaults },
+    {
+      name: 'FLOTILLA_ENDPOINT, comma list trimmed',
+      cli: {},
+      env: { FLOTILLA_ENDPOINT: 'http://a:2379, http://b:2379' },
+      want: { ...defaults, endpoints: ['http://a:2379', 'http://b:2379'] },
+    },
+    {
+      name: 'FLEETCTL_ENDPOINT when FLOTILLA_ENDPOINT is unset or empty',
+      cli: {},
+      env: { FLOTILLA_ENDPOINT: '', FLEETCTL_ENDPOINT: 'http://f:2379' },
+      want: { ...defaults, endpoints: ['http://f:2379'] },
+    },
+    {
+      name: 'FLOTILLA_ENDPOINT beats FLEETCTL_ENDPOINT',
+      cli: {},
+      env: { FLOTILLA_ENDPOINT: 'http://a:1', FLEETCTL_ENDPOINT: 'http://f:2379' },
+      want: { ...defaults, endpoints: ['http://a:1'] },
+    },
+    {
+      name: 'command line beats env',
+      cli: { endpoint: 'http://cli:1', etcdKeyPrefix: '/x/', requestTimeout: '0.5' },
+      env: { FLOTILLA_ENDPOINT: 'http://a:1', FLOTILLA_ETCD_KEY_PREFIX: '/env/', FLOTILLA_REQUEST_TIMEOUT: '9' },
+      want: { endpoints: ['http://cli:1'], prefix: '/x/', requestTimeoutMs: 500 },
+    },
+    {
+      name: 'fleet key prefix env is not ours',
+      cli: {},
+      env: { FLEETCTL_ETCD_KEY_PREFIX: '/_coreos.com/fleet/' },
+      want: defaults,
+    },
+    {
+      name: 'TLS files from env',
+      cli: { keyFile: 'k.pem' },
+      env: { FLEETCTL_CA_FILE: 'ca.pem', FLOTILLA_CERT_FILE: 'c.pem' },
+      want: { ...defaults, caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' },
+    },
+  ])('$name', ({ cli, env, want }) => {
+    expect(resolveGlobalOptions(cli, env)).toEqual(want);
+  });
+
+  test.each([
+    { name: 'endpoint without scheme', cli: { endpoint: '127.0.0.1:2379' }, want: 'invalid value "127.0.0.1:2379" for --endpoint: URL scheme undefined' },
+    { name: 'empty endpoint list', cli: { endpoint: ',' }, want: 'invalid value "," for --endpoint' },
+    { name: 'timeout not a number', cli: { requestTimeout: 'soon' }, want: 'invalid value "soon" for --request-timeout' },
+    { name: 'timeout zero', cli: { requestTimeout: '0' }, want: 'invalid value "0" for --request-timeout' },
+  ])('rejects $name', ({ cli, want }) => {
+    expect(() => resolveGlobalOptions(cli, {})).toThrow(want);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Global options: command line, then environment, then default (fleetctl §1.1). Empty env values are ignored.
+ * Transport settings also read fleetctl's FLEETCTL_* names so an existing fleetctl environment works; the key
+ * prefix does not, because fleet's keyspace (etcd v2, `/_coreos.com/fleet/`) is not ours.
+ */
+import { badOptionValue } from './cli-errors.js';
+
+export interface GlobalOptions {
+  endpoints: string[];
+  prefix: string;
+  requestTimeoutMs: number;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** What commander hands us for the global flags (all optional strings). */
+export interface RawGlobalOptions {
+  endpoint?: string;
+  etcdKeyPrefix?: string;
+  requestTimeout?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+interface GlobalSpec {
+  key: keyof RawGlobalOptions;
+  env: string[];
+  fallback?: string;
+}
+
+export const GLOBAL_SPECS: readonly GlobalSpec[] = [
+  { key: 'endpoint', env: ['FLOTILLA_ENDPOINT', 'FLEETCTL_ENDPOINT'], fallback: 'http://127.0.0.1:2379' },
+  { key: 'etcdKeyPrefix', env: ['FLOTILLA_ETCD_KEY_PREFIX'], fallback: '/flotilla/' },
+  { key: 'requestTimeout', env: ['FLOTILLA_REQUEST_TIMEOUT', 'FLEETCTL_REQUEST_TIMEOUT'], fallback: '3' },
+  { key: 'caFile', env: ['FLOTILLA_CA_FILE', 'FLEETCTL_CA_FILE'] },
+  { key: 'certFile', env: ['FLOTILLA_CERT_FILE', 'FLEETCTL_CERT_FILE'] },
+  { key: 'keyFile', env: ['FLOTILLA_KEY_FILE', 'FLEETCTL_KEY_FILE'] },
+];
+
+function pick(spec: GlobalSpec, cli: RawGlobalOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const given = cli[spec.key];
+  if (given !== undefined) return given;
+  for (const name of spec.env) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return spec.fallback;
+}
+
+function parseEndpoints(value: string): string[] {
+  const endpoints = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (endpoints.length === 0) throw badOptionValue('--endpoint', value, 'expected a comma-separated list of URLs');
+  for (const e of endpoints) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(e)) throw badOptionValue('--endpoint', e, 'URL scheme undefined');
+  }
+  return endpoints;
+}
+
+export function parseSeconds(option: string, value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw badOptionValue(option, value, 'expected a positive number of seconds');
+  }
+  return seconds;
+}
+
+export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
+  const value = (key: keyof RawGlobalOptions) => pick(GLOBAL_SPECS.find((s) => s.key === key) as GlobalSpec, cli, env);
+  const resolved: GlobalOptions = {
+    endpoints: parseEndpoints(value('endpoint') as string),
+    prefix: value('etcdKeyPrefix') as string,
+    requestTimeoutMs: Math.round(parseSeconds('--request-timeout', value('requestTimeout') as string) * 1000),
+  };
+  const caFile = value('caFile');
+  const certFile = value('certFile');
+  const keyFile = value('keyFile');
+  if (caFile) resolved.caFile = caFile;
+  if (certFile) resolved.certFile = certFile;
+  if (keyFile) resolved.keyFile = keyFile;
+  return resolved;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/** Entry point of the `flotilla` CLI (bin/flotilla runs dist/main.js). Always exits explicitly: an open etcd
+ * channel must not keep a finished command alive. */
+import fs from 'node:fs';
+import { CommanderError } from 'commander';
+import { buildProgram, type Runtime } from './program.js';
+import { reportError } from './report-error.js';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const rt: Runtime = {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    version: packageVersion(),
+    exitCode: 0,
+  };
+  const program = buildProgram(rt);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return rt.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    return reportError(err, [], rt.stderr);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exit(code);

@@ -1,0 +1,110 @@
+/**
+ * The commander program: global options, one subcommand per verb module, the agent daemon. Each verb action
+ * resolves the global options, connects lazily, runs the handler under a last-resort deadline, writes the
+ * rendered output and reports any error through report-error.ts.
+ */
+import { Command, Option } from 'commander';
+import type { ClusterRegistry } from '@flotilla/core';
+import { commandDeadline } from './cli-errors.js';
+import { cat } from './commands/cat.js';
+import { destroy } from './commands/destroy.js';
+import { listMachines } from './commands/list-machines.js';
+import { listUnitFiles } from './commands/list-unit-files.js';
+import { listUnits } from './commands/list-units.js';
+import { start } from './commands/start.js';
+import { stop } from './commands/stop.js';
+import { submit } from './commands/submit.js';
+import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
+import { openRegistry, withDeadline } from './connect.js';
+import { agentCommand } from './daemon/command.js';
+import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
+import { renderProgress } from './render/progress.js';
+import { reportError } from './report-error.js';
+
+export const VERBS: readonly AnyVerb[] = [submit, start, stop, destroy, listUnits, listMachines, listUnitFiles, cat];
+
+export interface Runtime {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  version: string;
+  /** Set by a verb action; the process exits with it. */
+  exitCode: number;
+}
+
+function addGlobalOptions(program: Command): void {
+  program
+    .option('--endpoint <urls>', 'etcd endpoints, comma-separated (env FLOTILLA_ENDPOINT, FLEETCTL_ENDPOINT; default http://127.0.0.1:2379)')
+    .option('--etcd-key-prefix <prefix>', 'keyspace of the cluster in etcd (env FLOTILLA_ETCD_KEY_PREFIX; default /flotilla/)')
+    .option('--request-timeout <seconds>', 'deadline for each etcd request (env FLOTILLA_REQUEST_TIMEOUT; default 3)')
+    .option('--ca-file <path>', 'CA certificate for etcd TLS')
+    .option('--cert-file <path>', 'client certificate for etcd TLS')
+    .option('--key-file <path>', 'client key for etcd TLS');
+}
+
+function write(rt: Runtime, output: Output): void {
+  if (output.stdout) rt.stdout.write(output.stdout);
+  if (output.stderr) rt.stderr.write(output.stderr);
+}
+
+/** Covers loops of bounded registry calls; only a bug or a wedged client can reach it. */
+function lastResortMs(g: GlobalOptions): number {
+  return Math.max(30_000, 10 * g.requestTimeoutMs);
+}
+
+async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals: RawGlobalOptions): Promise<void> {
+  let globals: GlobalOptions | undefined;
+  let registry: Promise<ClusterRegistry> | undefined;
+  try {
+    const g = (globals = resolveGlobalOptions(rawGlobals, rt.env));
+    const prepared = verb.prepare(command.opts());
+    const ctx: CommandContext = {
+      globals: g,
+      cwd: rt.cwd,
+      registry: () => (registry ??= openRegistry(g)),
+      emit: (event) => {
+        const line = renderProgress(event);
+        (line.stream === 'stdout' ? rt.stdout : rt.stderr).write(`${line.text}\n`);
+      },
+    };
+    const budget = prepared.waitBudgetMs + lastResortMs(g);
+    const args = (command.processedArgs[0] as string[] | undefined) ?? [];
+    write(rt, await withDeadline(prepared.run(ctx, args), budget, () => commandDeadline(budget / 1000, g.endpoints)));
+  } catch (err) {
+    rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr);
+  } finally {
+    // Closing must not hang either; the process exits right after.
+    const open = registry?.catch(() => undefined);
+    if (open) await withDeadline(open.then((r) => r?.close()), 1000, () => new Error('close')).catch(() => undefined);
+  }
+}
+
+function verbCommand(rt: Runtime, verb: AnyVerb, program: Command): Command {
+  const cmd = new Command(verb.name).description(verb.summary);
+  if (verb.args) cmd.argument(verb.args);
+  verb.configure?.(cmd);
+  cmd.addHelpText('after', `\nExamples:\n${verb.examples.map((e) => `  ${e}`).join('\n')}\n`);
+  cmd.action(async (...params: unknown[]) => {
+    await runVerb(rt, verb, params[params.length - 1] as Command, program.opts<RawGlobalOptions>());
+  });
+  return cmd;
+}
+
+export function buildProgram(rt: Runtime): Command {
+  const program = new Command('flotilla')
+    .description('Manage a Flotilla cluster (a fleetctl-compatible CLI)')
+    .version(`flotilla version ${rt.version}`, '-v, --version', 'print the version and exit')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
+  addGlobalOptions(program);
+  for (const verb of VERBS) program.addCommand(verbCommand(rt, verb, program).exitOverride());
+  program.addCommand(
+    new Command('version').description('Print the version and exit').action(() => {
+      rt.stdout.write(`flotilla version ${rt.version}\n`);
+    }),
+  );
+  program.addCommand(agentCommand());
+  program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
+  return program;
+}

@@ -1,0 +1,39 @@
+/** `list-unit-files` columns (fleetctl §1.5): one row per submitted unit. */
+import type { MachineRecord, UnitRecord } from '@flotilla/core';
+import { machineLegend, orDash, shortHash, type FieldTable } from './list.js';
+
+/** fleet's currentState, derived from published unit states (see commands/list-unit-files.ts). */
+export type CurrentState = 'inactive' | 'loaded' | 'launched';
+
+export interface UnitFileRow {
+  unit: UnitRecord;
+  current: CurrentState;
+  /** Where the scheduler placed it, if anywhere. */
+  machineId?: string;
+  machine?: MachineRecord;
+}
+
+function target(r: UnitFileRow, full: boolean): string {
+  if (r.unit.global) return 'global';
+  return r.machineId ? machineLegend(r.machineId, r.machine?.ip, full) : '-';
+}
+
+function description(unit: UnitRecord): string {
+  const opt = unit.options.find((o) => o.section === 'Unit' && o.name === 'Description');
+  return orDash(opt?.value);
+}
+
+export const UNIT_FILE_FIELDS: FieldTable<UnitFileRow> = {
+  unit: (r) => r.unit.name,
+  hash: (r, full) => shortHash(r.unit.hash, full),
+  dstate: (r) => orDash(r.unit.desiredState),
+  state: (r) => (r.unit.global ? '-' : orDash(r.current)),
+  target,
+  tmachine: target,
+  global: (r) => String(r.unit.global),
+  desc: (r) => description(r.unit),
+};
+
+export const DEFAULT_UNIT_FILE_FIELDS = 'unit,hash,dstate,state,target';
+
+export const TMACHINE_WARNING = 'WARNING: The "tmachine" field is deprecated. Use "target" instead';

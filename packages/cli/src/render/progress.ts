@@ -1,0 +1,62 @@
+/**
+ * Lines the unit verbs print while they work (fleetctl's exact texts). Commands emit typed events; this is the
+ * only place that turns them into text and picks the stream.
+ */
+import { machineLegend } from './list.js';
+
+export interface MachineRef {
+  id: string;
+  ip?: string;
+}
+
+export type ProgressEvent =
+  | { kind: 'no-units' }
+  | { kind: 'units-not-found' }
+  | { kind: 'unit-state'; unit: string; state: string; machine?: MachineRef }
+  | { kind: 'triggered'; unit: string; verb: string; global: boolean }
+  | { kind: 'destroyed'; unit: string }
+  | { kind: 'same-unit'; unit: string }
+  | { kind: 'differs'; unit: string; file: string; template: boolean }
+  | { kind: 'cannot-replace'; unit: string; desiredState: string }
+  | { kind: 'unknown-fleet-key'; unit: string; key: string }
+  | { kind: 'stopped'; units: string[] };
+
+export interface Line {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+const out = (text: string): Line => ({ stream: 'stdout', text });
+const err = (text: string): Line => ({ stream: 'stderr', text });
+
+function unitState(unit: string, state: string, machine?: MachineRef): string {
+  const where = machine ? ` on ${machineLegend(machine.id, machine.ip, false)}` : '';
+  return `Unit ${unit} ${state}${where}`;
+}
+
+export function renderProgress(e: ProgressEvent): Line {
+  switch (e.kind) {
+    case 'no-units':
+      return err('No units given');
+    case 'units-not-found':
+      return err('Units not found in registry');
+    case 'unit-state':
+      return out(unitState(e.unit, e.state, e.machine));
+    case 'triggered':
+      return out(`Triggered ${e.global ? 'global ' : ''}unit ${e.unit} ${e.verb}`);
+    case 'destroyed':
+      return out(`Destroyed ${e.unit}`);
+    case 'same-unit':
+      return out(`Found same Unit(${e.unit}) in Registry, nothing to do`);
+    case 'differs': {
+      const what = e.template ? 'local template unit file' : 'local unit file';
+      return err(`WARNING: Unit ${e.unit} in registry differs from ${what} ${e.file}. Add --replace to override.`);
+    }
+    case 'cannot-replace':
+      return err(`Warning: can not replace Unit(${e.unit}) in state '${e.desiredState}', use the appropriate command`);
+    case 'unknown-fleet-key':
+      return err(`Unit ${e.unit}: unrecognized requirement in [X-Fleet] section: ${JSON.stringify(e.key)}`);
+    case 'stopped':
+      return err(`Successfully stopped units [${e.units.join(' ')}].`);
+  }
+}

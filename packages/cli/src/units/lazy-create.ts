@@ -1,0 +1,104 @@
+/**
+ * fleetctl's lazy unit creation (§1.3), used by submit and start. Per argument, in order: a unit already in
+ * the registry is reused (warning if the local file differs, re-created with --replace when its desired state
+ * allows); else the local file; else, for an instance, the template from the registry, then from disk.
+ * Every name is validated and every new unit resolved before anything is written, so a bad argument anywhere
+ * leaves etcd untouched (fleetctl wrote the earlier units of the batch first).
+ */
+import {
+  mangleUnitName,
+  unitHash,
+  unitNameInfo,
+  unknownFleetKeys,
+  validateUnitName,
+  validateUnitOptions,
+  type ClusterRegistry,
+  type DesiredState,
+  type UnitOption,
+  type UnitRecord,
+} from '@flotilla/core';
+import { unitNotFoundOnDisk } from '../cli-errors.js';
+import type { CommandContext } from '../commands/verb.js';
+import { readLocalUnit, templateFilePath, unitFilePath, type LocalUnit } from './local-file.js';
+
+export interface LazyCreateOptions {
+  replace: boolean;
+  /** Desired states in which --replace may re-create the unit (fleetctl: submit inactive; start any). */
+  replaceableStates: readonly DesiredState[];
+}
+
+type Plan = { kind: 'reuse'; record: UnitRecord } | { kind: 'create'; name: string; options: UnitOption[]; replace: boolean };
+
+/** Resolves the unit's contents for a unit that is not in the registry. */
+async function resolveNewUnit(ctx: CommandContext, registry: ClusterRegistry, arg: string, name: string): Promise<UnitOption[]> {
+  const file = unitFilePath(arg, name);
+  const local = await readLocalUnit(ctx.cwd, file);
+  if (local) return local.options;
+  const info = unitNameInfo(name);
+  if (!info.isInstance || info.templateName === undefined) throw unitNotFoundOnDisk(name, false);
+  const template = await registry.getUnit(info.templateName);
+  if (template) {
+    const localTemplate = await readLocalUnit(ctx.cwd, templateFilePath(file, template.name)).catch(() => undefined);
+    warnIfDiffers(ctx, template, localTemplate, true);
+    return template.options;
+  }
+  const templateFile = await readLocalUnit(ctx.cwd, templateFilePath(file, info.templateName));
+  if (!templateFile) throw unitNotFoundOnDisk(info.templateName, true);
+  return templateFile.options;
+}
+
+function warnIfDiffers(ctx: CommandContext, stored: UnitRecord, local: LocalUnit | undefined, template: boolean): void {
+  if (local && unitHash(local.options) !== stored.hash) {
+    ctx.emit({ kind: 'differs', unit: stored.name, file: local.file, template });
+  }
+}
+
+async function planExisting(ctx: CommandContext, existing: UnitRecord, arg: string, opts: LazyCreateOptions): Promise<Plan> {
+  const reuse: Plan = { kind: 'reuse', record: existing };
+  const file = unitFilePath(arg, existing.name);
+  if (!opts.replace) {
+    // Without --replace the local file is only compared; an unreadable one is not our business (as fleetctl).
+    const local = await readLocalUnit(ctx.cwd, file).catch(() => undefined);
+    warnIfDiffers(ctx, existing, local, false);
+    return reuse;
+  }
+  const local = await readLocalUnit(ctx.cwd, file);
+  if (!local || unitHash(local.options) === existing.hash) {
+    ctx.emit({ kind: 'same-unit', unit: existing.name });
+    return reuse;
+  }
+  if (!opts.replaceableStates.includes(existing.desiredState)) {
+    ctx.emit({ kind: 'cannot-replace', unit: existing.name, desiredState: existing.desiredState });
+    return reuse;
+  }
+  return { kind: 'create', name: existing.name, options: local.options, replace: true };
+}
+
+async function planUnit(ctx: CommandContext, registry: ClusterRegistry, arg: string, opts: LazyCreateOptions): Promise<Plan> {
+  const name = mangleUnitName(arg);
+  const existing = await registry.getUnit(name);
+  if (existing) return planExisting(ctx, existing, arg, opts);
+  const options = await resolveNewUnit(ctx, registry, arg, name);
+  return { kind: 'create', name, options, replace: false };
+}
+
+/** Returns the registry record of every argument, in argument order. */
+export async function lazyCreateUnits(ctx: CommandContext, args: readonly string[], opts: LazyCreateOptions): Promise<UnitRecord[]> {
+  for (const arg of args) validateUnitName(mangleUnitName(arg));
+  const registry = await ctx.registry();
+  const plans: Plan[] = [];
+  for (const arg of args) plans.push(await planUnit(ctx, registry, arg, opts));
+  for (const plan of plans) if (plan.kind === 'create') validateUnitOptions(plan.name, plan.options);
+  const records: UnitRecord[] = [];
+  for (const plan of plans) {
+    if (plan.kind === 'reuse') {
+      records.push(plan.record);
+      continue;
+    }
+    for (const key of unknownFleetKeys(plan.options)) ctx.emit({ kind: 'unknown-fleet-key', unit: plan.name, key });
+    const record = await registry.submitUnit({ name: plan.name, options: plan.options }, { replace: plan.replace });
+    ctx.emit({ kind: 'unit-state', unit: record.name, state: record.desiredState });
+    records.push(record);
+  }
+  return records;
+}

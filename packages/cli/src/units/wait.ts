@@ -1,0 +1,105 @@
+/**
+ * Blocking for start/stop: watch each unit's published states (`watchStates`) until a condition holds, under
+ * one overall deadline. The watch is opened before the initial read, and a key the watch already reported is
+ * never overwritten by the (older) read, so no transition is missed between the two.
+ */
+import type { ClusterRegistry, Subscription, UnitStateRecord, WatchEvent } from '@flotilla/core';
+import { waitTimedOut } from '../cli-errors.js';
+
+/** Returns the state that satisfies the wait (or true when satisfied without one), else undefined. */
+export type StateCondition = (states: readonly UnitStateRecord[]) => UnitStateRecord | true | undefined;
+
+export interface WaitRequest {
+  units: readonly string[];
+  condition(unit: string): StateCondition;
+  /** The state name used in the timeout message, e.g. `active`. */
+  describe: string;
+  deadlineMs: number;
+  onReached(unit: string, state: UnitStateRecord | undefined): void;
+}
+
+/** Live view of one unit's states: `states/<unit>/<machineId>` keyed by machine. */
+class UnitStates {
+  private readonly byMachine = new Map<string, UnitStateRecord>();
+  private readonly watched = new Set<string>();
+
+  apply(event: WatchEvent<UnitStateRecord>): void {
+    const machineId = event.type === 'put' ? event.value.machineId : event.key.slice(event.key.lastIndexOf('/') + 1);
+    this.watched.add(machineId);
+    if (event.type === 'put') this.byMachine.set(machineId, event.value);
+    else this.byMachine.delete(machineId);
+  }
+
+  seed(states: readonly UnitStateRecord[]): void {
+    for (const s of states) if (!this.watched.has(s.machineId)) this.byMachine.set(s.machineId, s);
+  }
+
+  list(): UnitStateRecord[] {
+    return [...this.byMachine.values()];
+  }
+}
+
+function waitForUnit(registry: ClusterRegistry, unit: string, req: WaitRequest, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const view = new UnitStates();
+    let sub: Subscription | undefined;
+    let done = false;
+    const finish = (err?: unknown) => {
+      if (done) return;
+      done = true;
+      void sub?.close().catch(() => undefined);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const condition = req.condition(unit);
+    const check = () => {
+      const hit = condition(view.list());
+      if (hit === undefined || done) return;
+      req.onReached(unit, hit === true ? undefined : hit);
+      finish();
+    };
+    signal.addEventListener('abort', () => finish(signal.reason), { once: true });
+    registry
+      .watchStates(unit, (event) => {
+        view.apply(event);
+        check();
+      })
+      .then(async (s) => {
+        sub = s;
+        if (done) void s.close().catch(() => undefined);
+        view.seed(await registry.getStates(unit));
+        check();
+      })
+      .catch(finish);
+  });
+}
+
+/** Resolves when every unit met the condition; throws a timeout naming the units that did not. */
+export async function waitForUnits(registry: ClusterRegistry, req: WaitRequest): Promise<void> {
+  const pending = new Set(req.units);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(waitTimedOut([...pending], req.describe, req.deadlineMs / 1000)), req.deadlineMs);
+  try {
+    await Promise.all(
+      req.units.map((unit) => waitForUnit(registry, unit, req, controller.signal).then(() => pending.delete(unit))),
+    );
+  } catch (err) {
+    controller.abort(err);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const RUNNING = new Set(['active', 'activating', 'deactivating', 'reloading']);
+
+/** start: systemd reports the unit active (and loaded) on some machine, for the submitted contents. */
+export function activeCondition(hash: string): StateCondition {
+  return (states) =>
+    states.find((s) => s.activeState === 'active' && s.loadState === 'loaded' && (s.hash === '' || s.hash === hash));
+}
+
+/** stop: no machine reports the unit running; the remaining state (if any) says where it sits loaded. */
+export function stoppedCondition(): StateCondition {
+  return (states) => (states.some((s) => RUNNING.has(s.activeState)) ? undefined : (states[0] ?? true));
+}
