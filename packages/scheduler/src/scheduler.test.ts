@@ -55,6 +55,16 @@ describe('startScheduler (in-memory registry)', () => {
     expect(log.lines.some((l) => l.kind === 'unassign' && l.reason === reasonMachineGone('m1'))).toBe(true);
   });
 
+  test('a burst of events is coalesced into a few passes', async () => {
+    const fake = cluster(['m1', 'm2'], []);
+    await start(fake, 'c1');
+    await waitFor('first pass', () => fake.snapshots === 1);
+    for (let i = 0; i < 100; i++) fake.putUnit(unit(`u${String(i).padStart(3, '0')}.service`).build());
+    await waitFor('all placed', () => fake.schedule.size === 100, 2000);
+    // The pass that placed them, plus at most one woken by its own writes.
+    expect(fake.snapshots).toBeLessThanOrEqual(3);
+  });
+
   test('a conflict re-plans, and the next pass succeeds', async () => {
     const fake = cluster(['m1'], ['a.service']);
     fake.failNextWrites.push(new ConflictError('assign a.service'));

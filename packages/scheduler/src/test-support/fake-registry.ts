@@ -33,6 +33,8 @@ export class FakeRegistry {
   readonly machines = new Map<string, MachineRecord>();
   readonly schedule = new Map<string, string>();
   readonly writes: string[] = [];
+  /** Number of snapshot() calls: one per scheduling pass. */
+  snapshots = 0;
   private watchers = new Set<() => void>();
   private term: Term | undefined;
   private waiters: Waiter[] = [];
@@ -70,6 +72,7 @@ export class FakeRegistry {
   }
 
   async snapshot(): Promise<ClusterSnapshot> {
+    this.snapshots++;
     const units = [...this.units.values()];
     return {
       units: units.map((u) => u.unit),
