@@ -8,3 +8,7 @@ export * from './unit/glob.js';
 export * from './unit/fleet-requirements.js';
 export * from './unit/validate-options.js';
 export * from './unit/record.js';
+export * from './registry/etcd-registry.js';
+export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
+export { RegistryError } from './registry/etcd-errors.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/client.js';

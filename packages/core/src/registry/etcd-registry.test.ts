@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from 'vitest';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { TemplateActivationError, UnitExistsError, UnitNotFoundError, InvalidUnitNameError, InvalidUnitOptionsError } from '../errors.js';
+import { makeUnitRecord } from '../unit/record.js';
+import { fleet, option, unitSpec } from '../testing/unit-builders.js';
+import { EventLog, freshPrefix, machine } from '../testing/registry-fixtures.js';
+import { EtcdRegistry } from './etcd-registry.js';
+import type { Assignment } from '../model.js';
+import type { WatchEvent } from './types.js';
+
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.stop();
+});
+beforeEach(async () => {
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
+});
+afterEach(async () => {
+  await registry?.close();
+});
+
+describe('units', () => {
+  test('submit, get, list, destroy', async () => {
+    const spec = unitSpec('web.service');
+    const submitted = await registry.submitUnit(spec);
+    expect(submitted).toEqual(makeUnitRecord(spec, 'inactive'));
+    expect(await registry.getUnit('web.service')).toEqual(submitted);
+    expect(await registry.listUnits()).toEqual([submitted]);
+    expect(await registry.destroyUnit('web.service')).toBe(true);
+    expect(await registry.destroyUnit('web.service')).toBe(false);
+    expect(await registry.getUnit('web.service')).toBeUndefined();
+  });
+
+  test('same hash is a no-op returning the stored unit', async () => {
+    await registry.submitUnit(unitSpec('web.service'));
+    await registry.setDesiredState('web.service', 'launched');
+    const again = await registry.submitUnit(unitSpec('web.service'));
+    expect(again.desiredState).toBe('launched');
+  });
+
+  test('different hash without replace → UnitExistsError', async () => {
+    await registry.submitUnit(unitSpec('web.service'));
+    await expect(registry.submitUnit(unitSpec('web.service', option('Service', 'User', 'x')))).rejects.toBeInstanceOf(UnitExistsError);
+  });
+
+  test('replace overwrites, resets desired state and unschedules', async () => {
+    await registry.submitUnit(unitSpec('web.service'), { desiredState: 'launched' });
+    const snap = await registry.snapshot();
+    await registry.assign(snap.units[0]!, snap.unitRevisions.get('web.service')!, 'm1');
+    const changed = unitSpec('web.service', option('Service', 'User', 'x'));
+    const replaced = await registry.submitUnit(changed, { replace: true });
+    expect(replaced).toEqual(makeUnitRecord(changed, 'inactive'));
+    expect(await registry.getUnit('web.service')).toEqual(replaced);
+    expect((await registry.snapshot()).schedule.size).toBe(0);
+    expect(await registry.listAssignments('m1')).toEqual([]);
+  });
+
+  test.each([
+    { name: 'bad name', spec: unitSpec('web'), error: InvalidUnitNameError },
+    { name: 'bad options', spec: unitSpec('web.service', fleet('MachineID', 'm'), fleet('Global', 'true')), error: InvalidUnitOptionsError },
+  ])('bad input writes nothing: $name', async ({ spec, error }) => {
+    await expect(registry.submitUnit(spec)).rejects.toBeInstanceOf(error);
+    expect(await registry.listUnits()).toEqual([]);
+  });
+
+  test('templates may be submitted but not activated', async () => {
+    await registry.submitUnit(unitSpec('web@.service'));
+    await expect(registry.setDesiredState('web@.service', 'launched')).rejects.toBeInstanceOf(TemplateActivationError);
+    await expect(registry.submitUnit(unitSpec('api@.service'), { desiredState: 'loaded' })).rejects.toThrow('cannot activate template "api@.service"');
+    expect((await registry.listUnits()).map((u) => [u.name, u.desiredState])).toEqual([['web@.service', 'inactive']]);
+  });
+
+  test('setDesiredState on a missing unit → UnitNotFoundError', async () => {
+    await expect(registry.setDesiredState('nope.service', 'launched')).rejects.toBeInstanceOf(UnitNotFoundError);
+  });
+});
+
+describe('desired state mirrors into the assignment', () => {
+  test('scheduled unit: loaded → launched rewrites the assignment; inactive removes schedule + assignment', async () => {
+    const unit = await registry.submitUnit(unitSpec('web.service'), { desiredState: 'loaded' });
+    const snap = await registry.snapshot();
+    await registry.assign(unit, snap.unitRevisions.get('web.service')!, 'm1');
+    expect(await registry.listAssignments('m1')).toEqual([{ unit: 'web.service', machineId: 'm1', hash: unit.hash, desiredState: 'loaded' }]);
+
+    await registry.setDesiredState('web.service', 'launched');
+    expect(await registry.listAssignments('m1')).toEqual([{ unit: 'web.service', machineId: 'm1', hash: unit.hash, desiredState: 'launched' }]);
+
+    const inactive = await registry.setDesiredState('web.service', 'inactive');
+    expect(inactive.desiredState).toBe('inactive');
+    expect(await registry.listAssignments('m1')).toEqual([]);
+    expect((await registry.snapshot()).schedule).toEqual(new Map());
+  });
+
+  test('destroy removes unit, schedule and assignment', async () => {
+    const unit = await registry.submitUnit(unitSpec('web.service'), { desiredState: 'launched' });
+    await registry.assign(unit, (await registry.snapshot()).unitRevisions.get('web.service')!, 'm1');
+    expect(await registry.destroyUnit('web.service')).toBe(true);
+    const snap = await registry.snapshot();
+    expect({ units: snap.units, schedule: snap.schedule }).toEqual({ units: [], schedule: new Map() });
+    expect(await registry.listAssignments('m1')).toEqual([]);
+  });
+});
+
+describe('assignments watch', () => {
+  test('sees only its own machine', async () => {
+    const log = new EventLog<WatchEvent<Assignment>>();
+    const sub = await registry.watchAssignments('m1', log.push);
+    const a = await registry.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+    const b = await registry.submitUnit(unitSpec('b.service'), { desiredState: 'launched' });
+    let snap = await registry.snapshot();
+    await registry.assign(b, snap.unitRevisions.get('b.service')!, 'm10');
+    await registry.assign(a, snap.unitRevisions.get('a.service')!, 'm1');
+    await registry.unassign('a.service', 'm1');
+    const events = await log.next(2);
+    await sub.close();
+    expect(events).toEqual([
+      { type: 'put', key: 'a.service', value: { unit: 'a.service', machineId: 'm1', hash: a.hash, desiredState: 'launched' }, revision: expect.any(String) },
+      { type: 'delete', key: 'a.service', revision: expect.any(String) },
+    ]);
+    snap = await registry.snapshot();
+    expect(snap.schedule).toEqual(new Map([['b.service', 'm10']]));
+  });
+});
+
+describe('machines', () => {
+  test('register and list', async () => {
+    const lease = await registry.registerMachine(machine('m1'), 5);
+    expect(await registry.listMachines()).toEqual([machine('m1')]);
+    await lease.revoke();
+    expect(await registry.listMachines()).toEqual([]);
+  });
+});

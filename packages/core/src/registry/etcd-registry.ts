@@ -1,0 +1,136 @@
+/**
+ * ClusterRegistry and LeaderElection on etcd v3 (etcd3 client, msgpackr values). This class only wires the
+ * stores together; each store module holds one concern. See docs/registry.md for keys and transactions.
+ */
+import type { Assignment, DesiredState, MachineRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, createEtcdClient } from './client.js';
+import { RegistryContext } from './context.js';
+import * as election from './election.js';
+import { Keyspace } from './keyspace.js';
+import * as machines from './machine-store.js';
+import * as scheduling from './scheduling-store.js';
+import * as states from './state-store.js';
+import type {
+  ClusterRegistry,
+  ClusterSnapshot,
+  Fence,
+  LeaderElection,
+  Leadership,
+  PresenceLease,
+  RegistryOptions,
+  Subscription,
+  WatchEvent,
+} from './types.js';
+import * as units from './unit-store.js';
+import { probe } from './probe.js';
+
+export class EtcdRegistry implements ClusterRegistry, LeaderElection {
+  private readonly subscriptions = new Set<Subscription>();
+
+  private constructor(private readonly ctx: RegistryContext) {}
+
+  /** Connects and checks etcd answers within requestTimeoutMs (RegistryUnavailableError otherwise). */
+  static async connect(options: RegistryOptions): Promise<EtcdRegistry> {
+    if (options.endpoints.length === 0) throw new RangeError('EtcdRegistry.connect: no etcd endpoints given');
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const client = createEtcdClient(options, timeoutMs);
+    const ctx = new RegistryContext(client, new Keyspace(options.prefix), options.endpoints, timeoutMs);
+    try {
+      await probe(ctx);
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    return new EtcdRegistry(ctx);
+  }
+
+  /** The key layout in use (for tools and tests that need raw keys). */
+  get keyspace(): Keyspace {
+    return this.ctx.keys;
+  }
+
+  submitUnit(spec: UnitSpec, opts?: { desiredState?: DesiredState; replace?: boolean }): Promise<UnitRecord> {
+    return units.submitUnit(this.ctx, spec, opts);
+  }
+  getUnit(name: string): Promise<UnitRecord | undefined> {
+    return units.getUnit(this.ctx, name);
+  }
+  listUnits(): Promise<UnitRecord[]> {
+    return units.listUnits(this.ctx);
+  }
+  setDesiredState(name: string, state: DesiredState): Promise<UnitRecord> {
+    return units.setDesiredState(this.ctx, name, state);
+  }
+  destroyUnit(name: string): Promise<boolean> {
+    return units.destroyUnit(this.ctx, name);
+  }
+
+  registerMachine(machine: MachineRecord, ttlSec: number): Promise<PresenceLease> {
+    return machines.registerMachine(this.ctx, machine, ttlSec);
+  }
+  listMachines(): Promise<MachineRecord[]> {
+    return machines.listMachines(this.ctx);
+  }
+
+  snapshot(): Promise<ClusterSnapshot> {
+    return scheduling.snapshot(this.ctx);
+  }
+  assign(unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void> {
+    return scheduling.assign(this.ctx, unit, unitModRevision, machineId, fence);
+  }
+  unassign(unitName: string, machineId: string, fence?: Fence): Promise<void> {
+    return scheduling.unassign(this.ctx, unitName, machineId, fence);
+  }
+  watchScheduling(onEvent: () => void): Promise<Subscription> {
+    return this.track(scheduling.watchScheduling(this.ctx, onEvent));
+  }
+
+  listAssignments(machineId: string): Promise<Assignment[]> {
+    return states.listAssignments(this.ctx, machineId);
+  }
+  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void): Promise<Subscription> {
+    return this.track(states.watchAssignments(this.ctx, machineId, onEvent));
+  }
+
+  publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void> {
+    return states.publishState(this.ctx, state, lease);
+  }
+  removeState(unitName: string, machineId: string): Promise<void> {
+    return states.removeState(this.ctx, unitName, machineId);
+  }
+  listStates(): Promise<UnitStateRecord[]> {
+    return states.listStates(this.ctx);
+  }
+  getStates(unitName: string): Promise<UnitStateRecord[]> {
+    return states.getStates(this.ctx, unitName);
+  }
+  watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription> {
+    return this.track(states.watchStates(this.ctx, unitName, onEvent));
+  }
+
+  campaign(candidateId: string, ttlSec: number, signal: AbortSignal): Promise<Leadership> {
+    return election.campaign(this.ctx, candidateId, ttlSec, signal);
+  }
+  currentLeader(): Promise<string | undefined> {
+    return election.currentLeader(this.ctx);
+  }
+
+  /** Cancels open watches and closes the client. Leases are not revoked: they expire on their TTL. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
+    this.subscriptions.clear();
+    this.ctx.client.close();
+  }
+
+  private async track(opening: Promise<Subscription>): Promise<Subscription> {
+    const subscription = await opening;
+    const tracked: Subscription = {
+      close: async () => {
+        this.subscriptions.delete(tracked);
+        await subscription.close();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Fault handling for the etcd3 client. Its defaults (three global retries, a per-host circuit breaker that
+ * opens for 5 s, watch backoff up to 30 s) make calls to a dead endpoint hang or fail with a breaker error.
+ * Ours: no breaker; a failed recoverable call is retried once on each other endpoint (failover, no waiting);
+ * watches reconnect with a short capped backoff. Deadlines come from the call options, not from here.
+ * The policies only need `execute` (all etcd3 calls); events are inert. Typed from etcd3's own options so
+ * we do not import cockatiel, which is not our dependency.
+ */
+import { type IOptions, isRecoverableError } from 'etcd3';
+
+type FaultHandling = NonNullable<IOptions['faultHandling']>;
+type Policy = NonNullable<FaultHandling['global']>;
+type Backoff = NonNullable<FaultHandling['watchBackoff']>;
+type PolicyContext = Parameters<Parameters<Policy['execute']>[0]>[0];
+
+const inertEvent = () => ({ dispose() {} });
+const neverAborted = new AbortController().signal;
+
+function policy(maxAttempts: number): Policy {
+  const run = async <T>(fn: (context: PolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> => {
+    const context = { signal: signal ?? neverAborted };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(context);
+      } catch (err) {
+        const retry = attempt < maxAttempts && err instanceof Error && isRecoverableError(err) && !context.signal.aborted;
+        if (!retry) throw err;
+      }
+    }
+  };
+  return { execute: run, onSuccess: inertEvent, onFailure: inertEvent } as unknown as Policy;
+}
+
+function cappedBackoff(durationMs: number, maxMs: number): Backoff {
+  return { duration: durationMs, next: () => cappedBackoff(Math.min(durationMs * 2, maxMs), maxMs) };
+}
+
+export function faultHandling(endpointCount: number): FaultHandling {
+  return {
+    global: policy(Math.max(1, endpointCount)),
+    host: () => policy(1),
+    watchBackoff: cappedBackoff(100, 2000),
+  };
+}

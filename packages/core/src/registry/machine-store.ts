@@ -1,0 +1,56 @@
+/**
+ * Machine presence: a lease the etcd3 client keeps alive, and `machines/<id>` written create-only under it.
+ * When the lease is lost (expired while partitioned, revoked) etcd drops the machine key and every unit
+ * state published under it; `onLost` tells the agent to register again.
+ */
+import type { Lease } from 'etcd3';
+import { DuplicateMachineError } from '../errors.js';
+import type { MachineRecord } from '../model.js';
+import { encodeValue } from './codec.js';
+import type { RegistryContext } from './context.js';
+import { isMachineRecord } from './record-guards.js';
+import type { PresenceLease } from './types.js';
+
+export async function registerMachine(ctx: RegistryContext, machine: MachineRecord, ttlSec: number): Promise<PresenceLease> {
+  const lease = ctx.client.lease(ttlSec, { autoKeepAlive: true });
+  // A lost lease is reported through PresenceLease.onLost; keep etcd3 from emitting into the void.
+  lease.on('lost', () => undefined);
+  try {
+    return await ctx.run(`register machine ${machine.id}`, async () => {
+      const leaseId = await lease.grant();
+      const key = ctx.keys.machine(machine.id);
+      const result = await ctx.client
+        .if(key, 'Create', '==', 0)
+        .then(ctx.client.put(key).value(encodeValue(machine)).lease(leaseId))
+        .commit();
+      if (!result.succeeded) throw new DuplicateMachineError(machine.id);
+      return presenceOf(ctx, lease, leaseId);
+    });
+  } catch (err) {
+    lease.revoke().catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function listMachines(ctx: RegistryContext): Promise<MachineRecord[]> {
+  return ctx.run('list machines', async () =>
+    (await ctx.readPrefix(ctx.keys.machinesPrefix, isMachineRecord)).records.map((r) => r.value),
+  );
+}
+
+function presenceOf(ctx: RegistryContext, lease: Lease, leaseId: string): PresenceLease {
+  let lostWith: Error | undefined;
+  const listeners: ((err: Error) => void)[] = [];
+  lease.once('lost', (err) => {
+    lostWith = err;
+    for (const listener of listeners.splice(0)) listener(err);
+  });
+  return {
+    leaseId,
+    onLost(listener) {
+      if (lostWith) listener(lostWith);
+      else listeners.push(listener);
+    },
+    revoke: () => ctx.run(`revoke lease ${leaseId}`, () => lease.revoke()),
+  };
+}

@@ -1,0 +1,55 @@
+/** Shape checks for decoded registry values: enough to catch foreign or truncated data, not a full schema. */
+import {
+  type Assignment,
+  DESIRED_STATES,
+  type DesiredState,
+  type MachineRecord,
+  type UnitOption,
+  type UnitRecord,
+  type UnitStateRecord,
+} from '../model.js';
+
+export type RecordGuard<T> = (value: unknown) => value is T;
+
+type Fields = Record<string, unknown>;
+
+function isObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function strings(value: Fields, ...names: string[]): boolean {
+  return names.every((name) => typeof value[name] === 'string');
+}
+
+function isDesiredState(value: unknown): value is DesiredState {
+  return DESIRED_STATES.includes(value as DesiredState);
+}
+
+function isUnitOption(value: unknown): value is UnitOption {
+  return isObject(value) && strings(value, 'section', 'name', 'value');
+}
+
+export const isUnitRecord: RecordGuard<UnitRecord> = (value): value is UnitRecord =>
+  isObject(value) &&
+  strings(value, 'name', 'hash') &&
+  isDesiredState(value.desiredState) &&
+  typeof value.global === 'boolean' &&
+  Array.isArray(value.options) &&
+  value.options.every(isUnitOption);
+
+export const isMachineRecord: RecordGuard<MachineRecord> = (value): value is MachineRecord =>
+  isObject(value) &&
+  strings(value, 'id', 'hostname', 'ip', 'version') &&
+  typeof value.startedAt === 'number' &&
+  isObject(value.metadata) &&
+  Object.values(value.metadata).every((v) => typeof v === 'string');
+
+export const isAssignment: RecordGuard<Assignment> = (value): value is Assignment =>
+  isObject(value) && strings(value, 'unit', 'machineId', 'hash') && isDesiredState(value.desiredState);
+
+export const isUnitStateRecord: RecordGuard<UnitStateRecord> = (value): value is UnitStateRecord =>
+  isObject(value) &&
+  strings(value, 'unit', 'machineId', 'hash', 'loadState', 'activeState', 'subState') &&
+  typeof value.updatedAt === 'number';
+
+export const isMachineId: RecordGuard<string> = (value): value is string => typeof value === 'string' && value !== '';
