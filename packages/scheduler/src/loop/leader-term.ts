@@ -30,7 +30,10 @@ export type TermEnd = 'stopped' | 'lost';
 export async function leadTerm(opts: TermOptions, leadership: Leadership): Promise<TermEnd> {
   const term = new AbortController();
   let lost = false;
+  let resigning = false;
   leadership.onLost((err) => {
+    // Resigning also ends leadership (and fires onLost): that one is expected.
+    if (resigning) return opts.logger.info('leadership released');
     lost = true;
     opts.logger.warn({ err }, 'leadership lost');
     term.abort();
@@ -54,6 +57,7 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   } finally {
     opts.stopSignal.removeEventListener('abort', stopTerm);
     await watch.close();
+    resigning = true;
     await resign(opts, leadership);
   }
   return lost && !opts.stopSignal.aborted ? 'lost' : 'stopped';

@@ -1,0 +1,129 @@
+/**
+ * The leader loop against a real etcd through core's EtcdRegistry: election between schedulers, placement,
+ * a machine whose presence lease ends, and handover. Each test uses its own key prefix; every wait polls
+ * with a deadline.
+ */
+import { EtcdRegistry, type ClusterRegistry, type PresenceLease, type UnitSpec } from '@flotilla/core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { startEtcd, type EtcdHandle } from '../../../test/harness/etcd.js';
+import { reasonMachineGone } from './plan.js';
+import { startScheduler, type Scheduler } from './scheduler.js';
+import { machine } from './test-support/builders.js';
+import { captureLog, type CapturedLog } from './test-support/log-capture.js';
+import { waitFor } from './test-support/wait.js';
+
+const ELECTION_TTL_SEC = 2;
+
+let etcd: EtcdHandle;
+let prefix = '';
+let testNumber = 0;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+
+afterAll(async () => {
+  await etcd?.stop();
+});
+
+afterEach(async () => {
+  // Schedulers first (they resign), then leases, then connections.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+async function connect(): Promise<EtcdRegistry> {
+  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, requestTimeoutMs: 3000 });
+  cleanups.push(() => registry.close());
+  return registry;
+}
+
+async function scheduler(candidateId: string): Promise<{ scheduler: Scheduler; log: CapturedLog }> {
+  const registry = await connect();
+  const log = captureLog();
+  const s = await startScheduler({ registry, candidateId, ttlSec: ELECTION_TTL_SEC, intervalMs: 500, logger: log.logger });
+  cleanups.push(() => s.stop());
+  return { scheduler: s, log };
+}
+
+async function register(registry: ClusterRegistry, id: string, ttlSec = 10): Promise<PresenceLease> {
+  const lease = await registry.registerMachine(machine(id), ttlSec);
+  cleanups.push(() => lease.revoke());
+  return lease;
+}
+
+function spec(name: string): UnitSpec {
+  return {
+    name,
+    options: [
+      { section: 'Unit', name: 'Description', value: name },
+      { section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' },
+    ],
+  };
+}
+
+async function scheduleOf(registry: ClusterRegistry): Promise<Record<string, string>> {
+  return Object.fromEntries((await registry.snapshot()).schedule);
+}
+
+describe('startScheduler against etcd', () => {
+  test('exactly one of two schedulers leads', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const a = await scheduler('cand-a');
+    const b = await scheduler('cand-b');
+    const observer = await connect();
+    const leader = await waitFor('a leader', () => observer.currentLeader());
+    const [winner, loser] = leader === 'cand-a' ? [a, b] : [b, a];
+    await waitFor('winner knows it leads', () => winner.scheduler.isLeader());
+    expect(loser.scheduler.isLeader()).toBe(false);
+  });
+
+  test('units are placed and spread one per machine', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    for (const id of ['m1', 'm2', 'm3']) await register(registry, id);
+    for (const name of ['a.service', 'b.service', 'c.service']) await registry.submitUnit(spec(name), { desiredState: 'launched' });
+    await scheduler('cand-a');
+    const schedule = await waitFor('three units scheduled', async () => {
+      const s = await scheduleOf(registry);
+      return Object.keys(s).length === 3 ? s : undefined;
+    });
+    expect(schedule).toEqual({ 'a.service': 'm1', 'b.service': 'm2', 'c.service': 'm3' });
+    expect((await registry.listAssignments('m2')).map((a) => a.unit)).toEqual(['b.service']);
+  });
+
+  test('a machine whose presence lease ends has its units moved', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    const doomed = await register(registry, 'm1', 2);
+    await registry.submitUnit(spec('a.service'), { desiredState: 'launched' });
+    const { log } = await scheduler('cand-a');
+    await waitFor('a.service on m1', async () => (await scheduleOf(registry))['a.service'] === 'm1');
+    await register(registry, 'm2');
+    await doomed.revoke();
+    await waitFor('a.service moved to m2', async () => (await scheduleOf(registry))['a.service'] === 'm2');
+    expect(log.lines.find((l) => l.kind === 'unassign')).toMatchObject({
+      unit: 'a.service',
+      machine: 'm1',
+      reason: reasonMachineGone('m1'),
+    });
+  });
+
+  test('leadership is handed over when the leader stops', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    await register(registry, 'm1');
+    const first = await scheduler('cand-a');
+    await waitFor('cand-a leads', () => first.scheduler.isLeader());
+    const second = await scheduler('cand-b');
+    const stoppedAt = Date.now();
+    await first.scheduler.stop();
+    expect(first.scheduler.isLeader()).toBe(false);
+    await waitFor('cand-b leads', () => second.scheduler.isLeader(), 5000);
+    // Resigning hands over at once; waiting out the election TTL would take longer.
+    expect(Date.now() - stoppedAt).toBeLessThan(ELECTION_TTL_SEC * 1000);
+    expect(await registry.currentLeader()).toBe('cand-b');
+    await registry.submitUnit(spec('late.service'), { desiredState: 'launched' });
+    await waitFor('cand-b schedules', async () => (await scheduleOf(registry))['late.service'] === 'm1');
+  });
+});
