@@ -1,0 +1,189 @@
+/**
+ * The built CLI against a real etcd: `start` and `stop` block on watched unit states (the test plays the
+ * agent by publishing states through EtcdRegistry), deadlines, an unreachable endpoint, env configuration.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EtcdRegistry, type ClusterRegistry, type DesiredState, type UnitRecord } from '@flotilla/core';
+import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { freePort } from '../../../../test/harness/ports.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
+const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd ?? ROOT, env: { PATH: process.env.PATH, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+/** Resolves with the unit once its desired state is `state` (watching units/, no polling). */
+async function desiredStateReached(registry: ClusterRegistry, name: string, state: DesiredState): Promise<UnitRecord> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const check = async () => {
+      const unit = await registry.getUnit(name);
+      if (!done && unit?.desiredState === state) {
+        done = true;
+        await sub.then((s) => s.close());
+        resolve(unit);
+      }
+    };
+    const sub = registry.watchScheduling(() => void check().catch(reject));
+    sub.then(check).catch(reject);
+  });
+}
+
+let etcd: EtcdHandle;
+let unitDir: string;
+let prefixCount = 0;
+
+async function cluster(): Promise<{ flags: string[]; registry: ClusterRegistry }> {
+  const prefix = `/cli-blocking-${++prefixCount}/`;
+  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+  return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry };
+}
+
+beforeAll(async () => {
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  etcd = await startEtcd();
+  unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-blocking-'));
+  fs.writeFileSync(path.join(unitDir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
+});
+
+afterAll(async () => {
+  await etcd?.stop();
+  fs.rmSync(unitDir, { recursive: true, force: true });
+});
+
+describe('start and stop', () => {
+  test('start waits until the unit is reported active, stop until it is not', async () => {
+    const { flags, registry } = await cluster();
+    const lease = await registry.registerMachine(
+      { id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0 },
+      30,
+    );
+    const starting = runCli([...flags, 'start', '--block-timeout', '20', 'hello'], { cwd: unitDir });
+    const unit = await desiredStateReached(registry, 'hello.service', 'launched');
+    const state = { unit: unit.name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', updatedAt: Date.now() };
+    await registry.publishState({ ...state, activeState: 'activating', subState: 'start' }, lease);
+    await registry.publishState({ ...state, activeState: 'active', subState: 'running' }, lease);
+    const started = await starting;
+    expect(started).toMatchObject({
+      code: 0,
+      stdout: 'Unit hello.service inactive\nUnit hello.service launched on 113f16a7.../10.0.0.1\n',
+      stderr: '',
+    });
+
+    expect(await runCli([...flags, 'start', 'hello'], { cwd: unitDir })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+
+    const stopping = runCli([...flags, 'stop', '--block-timeout', '20', 'hello']);
+    await desiredStateReached(registry, 'hello.service', 'loaded');
+    await registry.publishState({ ...state, activeState: 'inactive', subState: 'dead' }, lease);
+    expect(await stopping).toMatchObject({
+      code: 0,
+      stdout: 'Unit hello.service loaded on 113f16a7.../10.0.0.1\n',
+      stderr: 'Successfully stopped units [hello.service].\n',
+    });
+    await lease.revoke();
+    await registry.close();
+  });
+
+  test('start gives up at the deadline with a clear error', async () => {
+    const { flags, registry } = await cluster();
+    const run = await runCli([...flags, 'start', '--block-timeout', '1.5', 'hello'], { cwd: unitDir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('Unit hello.service inactive\n');
+    expect(run.stderr.split('\n')[0]).toBe(
+      'Error waiting for units: timed out waiting for unit hello.service to report state active (waited 1.5s)',
+    );
+    expect(run.ms).toBeLessThan(8000);
+    expect((await registry.getUnit('hello.service'))?.desiredState).toBe('launched');
+    await registry.close();
+  });
+
+  test('--no-block only triggers', async () => {
+    const { flags, registry } = await cluster();
+    const run = await runCli([...flags, 'start', '--no-block', 'hello'], { cwd: unitDir });
+    expect(run).toMatchObject({ code: 0, stdout: 'Unit hello.service inactive\nTriggered unit hello.service start\n', stderr: '' });
+    const stopped = await runCli([...flags, 'stop', '--no-block', 'hello']);
+    expect(stopped).toMatchObject({ code: 0, stdout: 'Triggered unit hello.service stop\n', stderr: '' });
+    await registry.close();
+  });
+
+  test('stop of a unit that was never started', async () => {
+    const { flags, registry } = await cluster();
+    await runCli([...flags, 'submit', 'hello'], { cwd: unitDir });
+    const run = await runCli([...flags, 'stop', 'hello']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe('Unable to stop unit hello.service in state inactive');
+    await registry.close();
+  });
+});
+
+describe('endpoints', () => {
+  test('an unreachable endpoint fails fast and names it', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await runCli(['--endpoint', closed, '--request-timeout', '1', 'list-units']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(closed);
+    expect(run.stderr.startsWith('Error retrieving list of units from repository: ')).toBe(true);
+    expect(run.ms).toBeLessThan(6000);
+  });
+
+  test('an unreachable endpoint with the default timeout still exits within a few seconds', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await runCli(['submit', 'hello'], { cwd: unitDir, env: { FLOTILLA_ENDPOINT: closed } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(closed);
+    expect(run.ms).toBeLessThan(8000);
+  });
+
+  test('an endpoint that accepts connections but never answers fails at the request timeout', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const run = await runCli(['--endpoint', `http://127.0.0.1:${port}`, '--request-timeout', '1', 'list-unit-files']);
+    silent.close();
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe(
+      `Error retrieving list of units from repository: etcd unavailable at http://127.0.0.1:${port}: registry connect timed out after 1000 ms`,
+    );
+    expect(run.ms).toBeLessThan(5000);
+  });
+
+  test('FLOTILLA_ENDPOINT is honoured, and --endpoint beats it', async () => {
+    const { flags, registry } = await cluster();
+    const prefixFlags = flags.slice(2);
+    await registry.registerMachine({ id: ID_A, hostname: 'a', ip: '10.0.0.9', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
+    const viaEnv = await runCli([...prefixFlags, 'list-machines', '--no-legend'], { env: { FLOTILLA_ENDPOINT: etcd.endpoints.join(',') } });
+    expect(viaEnv).toMatchObject({ code: 0, stdout: '113f16a7...\t10.0.0.9\t-\n' });
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const cliWins = await runCli([...flags, 'list-machines', '--no-legend'], { env: { FLOTILLA_ENDPOINT: closed } });
+    expect(cliWins).toMatchObject({ code: 0, stdout: '113f16a7...\t10.0.0.9\t-\n' });
+    const viaFleetEnv = await runCli([...prefixFlags, 'list-machines', '--no-legend'], { env: { FLEETCTL_ENDPOINT: etcd.endpoints.join(',') } });
+    expect(viaFleetEnv).toMatchObject({ code: 0, stdout: '113f16a7...\t10.0.0.9\t-\n' });
+    await registry.close();
+  });
+});

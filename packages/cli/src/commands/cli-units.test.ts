@@ -1,0 +1,210 @@
+/**
+ * The built CLI (`node packages/cli/dist/main.js`) against a real etcd: submit / list-unit-files / cat /
+ * destroy round trip, list columns, validation failures. Machines and states are written straight through
+ * EtcdRegistry, as an agent would. Each test uses its own key prefix.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EtcdRegistry, type ClusterRegistry } from '@flotilla/core';
+import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
+const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
+const ID_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { PATH: process.env.PATH, ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let etcd: EtcdHandle;
+let unitDir: string;
+let prefixCount = 0;
+
+/** A fresh keyspace, the CLI flags that select it, and a registry client on it. */
+async function cluster(): Promise<{ flags: string[]; registry: ClusterRegistry; prefix: string }> {
+  const prefix = `/cli-units-${++prefixCount}/`;
+  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+  return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry, prefix };
+}
+
+function etcdKeys(prefix: string): string[] {
+  const out = execFileSync('etcdctl', ['--endpoints', etcd.endpoints.join(','), 'get', '--prefix', prefix, '--keys-only']);
+  return out.toString().split('\n').filter((l) => l !== '');
+}
+
+const HELLO = '[Unit]\nDescription=Hello World\n\n[Service]\nExecStart=/bin/sh -c "while true; do echo hi; sleep 1; done"\n';
+
+beforeAll(async () => {
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  etcd = await startEtcd();
+  unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-units-'));
+  fs.writeFileSync(path.join(unitDir, 'hello.service'), HELLO);
+  fs.writeFileSync(path.join(unitDir, 'web@.service'), '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n');
+  fs.writeFileSync(path.join(unitDir, 'broken.service'), '[Unit]\nDescription=x\nExecStart\n');
+});
+
+afterAll(async () => {
+  await etcd?.stop();
+  fs.rmSync(unitDir, { recursive: true, force: true });
+});
+
+describe('submit, list-unit-files, cat, destroy', () => {
+  test('round trip', async () => {
+    const { flags, registry } = await cluster();
+    const submitted = await runCli([...flags, 'submit', 'hello', 'web@1.service'], { cwd: unitDir });
+    expect(submitted).toEqual({ code: 0, stdout: 'Unit hello.service inactive\nUnit web@1.service inactive\n', stderr: '' });
+
+    const hello = await registry.getUnit('hello.service');
+    const web = await registry.getUnit('web@1.service');
+    const files = await runCli([...flags, 'list-unit-files']);
+    expect(files.stdout).toBe(
+      'UNIT\t\tHASH\tDSTATE\t\tSTATE\t\tTARGET\n' +
+        `hello.service\t${hello?.hash.slice(0, 7)}\tinactive\tinactive\t-\n` +
+        `web@1.service\t${web?.hash.slice(0, 7)}\tinactive\tinactive\t-\n`,
+    );
+
+    const catted = await runCli([...flags, 'cat', 'hello']);
+    expect(catted).toEqual({ code: 0, stdout: '[Unit]\nDescription=Hello World\n\n[Service]\nExecStart=/bin/sh -c "while true; do echo hi; sleep 1; done"\n', stderr: '' });
+    const catWeb = await runCli([...flags, 'cat', 'web@1.service']);
+    expect(catWeb.stdout).toBe('[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n');
+
+    const again = await runCli([...flags, 'submit', 'hello'], { cwd: unitDir });
+    expect(again).toEqual({ code: 0, stdout: '', stderr: '' });
+
+    const destroyed = await runCli([...flags, 'destroy', 'hello', 'web@1.service', 'nothere.service']);
+    expect(destroyed).toEqual({ code: 0, stdout: 'Destroyed hello.service\nDestroyed web@1.service\n', stderr: '' });
+    expect(await registry.listUnits()).toEqual([]);
+    expect(await runCli([...flags, 'destroy', 'hello'])).toEqual({ code: 0, stdout: '', stderr: 'Units not found in registry\n' });
+    await registry.close();
+  });
+
+  test('a differing local file warns; --replace re-creates; instances come from the registry template', async () => {
+    const { flags, registry } = await cluster();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-replace-'));
+    fs.writeFileSync(path.join(dir, 'hello.service'), HELLO);
+    fs.copyFileSync(path.join(unitDir, 'web@.service'), path.join(dir, 'web@.service'));
+    await runCli([...flags, 'submit', 'hello', 'web@.service'], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'hello.service'), HELLO.replace('Hello World', 'Hello Again'));
+
+    expect(await runCli([...flags, 'submit', 'hello'], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'WARNING: Unit hello.service in registry differs from local unit file hello.service. Add --replace to override.\n',
+    });
+    expect(await runCli([...flags, 'submit', '--replace', 'hello'], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: 'Unit hello.service inactive\n',
+      stderr: '',
+    });
+    expect((await registry.getUnit('hello.service'))?.options[0]?.value).toBe('Hello Again');
+    expect(await runCli([...flags, 'submit', '--replace', 'hello'], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: 'Found same Unit(hello.service) in Registry, nothing to do\n',
+      stderr: '',
+    });
+
+    // No web@ files in the root: the instance is made from the template in the registry.
+    expect(await runCli([...flags, 'submit', 'web@2'])).toEqual({ code: 0, stdout: 'Unit web@2.service inactive\n', stderr: '' });
+    const web2 = await registry.getUnit('web@2.service');
+    expect(web2?.options).toEqual((await registry.getUnit('web@.service'))?.options);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await registry.close();
+  });
+
+  test('zero units: "No units given", exit 0, for every unit verb', async () => {
+    const { flags, registry } = await cluster();
+    for (const verb of ['submit', 'start', 'stop', 'destroy']) {
+      expect(await runCli([...flags, verb])).toEqual({ code: 0, stdout: '', stderr: 'No units given\n' });
+    }
+    await registry.close();
+  });
+
+  test.each([
+    { name: 'bad unit name', args: ['submit', 'bad!name'], want: "Error creating units: invalid character '!' in unit name\n" },
+    { name: 'bad name after a good one', args: ['submit', 'hello', 'x@y.mount'], want: 'Error creating units: invalid unit type for template: "mount"\n' },
+    { name: 'missing file', args: ['submit', 'nothere'], want: 'Error creating units: unable to find Unit(nothere.service) in Registry or on filesystem\n' },
+    { name: 'missing template', args: ['submit', 'api@1'], want: 'Error creating units: unable to find template Unit(api@.service) in Registry or on filesystem\n' },
+    { name: 'syntax error names file:line', args: ['submit', 'broken.service'], want: 'Error creating units: broken.service:3: ' },
+    { name: 'cat of unknown unit', args: ['cat', 'nothere'], want: 'Unit nothere.service not found\n' },
+    { name: 'cat needs exactly one unit', args: ['cat'], want: 'One unit file must be provided\n' },
+  ])('$name → exit 1, nothing written', async ({ args, want }) => {
+    const { flags, registry, prefix } = await cluster();
+    const run = await runCli([...flags, ...args], { cwd: unitDir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.startsWith(want)).toBe(true);
+    expect(etcdKeys(prefix)).toEqual([]);
+    await registry.close();
+  });
+});
+
+describe('list-units and list-machines', () => {
+  test('columns from published states and machines', async () => {
+    const { flags, registry } = await cluster();
+    const leaseA = await registry.registerMachine(
+      { id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: { region: 'eu', disk: 'ssd' }, version: '0.1.0', startedAt: 0 },
+      30,
+    );
+    await registry.registerMachine({ id: ID_B, hostname: 'b', ip: '', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
+    const state = { unit: 'hello.service', hash: 'abcdef0123', loadState: 'loaded', updatedAt: 0 };
+    await registry.publishState({ ...state, machineId: ID_A, activeState: 'active', subState: 'running' }, leaseA);
+    await registry.publishState({ ...state, unit: 'a.service', machineId: ID_A, activeState: 'failed', subState: 'failed' }, leaseA);
+
+    expect(await runCli([...flags, 'list-machines'])).toEqual({
+      code: 0,
+      stdout: 'MACHINE\t\tIP\t\tMETADATA\n113f16a7...\t10.0.0.1\tdisk=ssd,region=eu\n2c2e6f3d...\t-\t\t-\n',
+      stderr: '',
+    });
+    expect(await runCli([...flags, 'list-units'])).toEqual({
+      code: 0,
+      stdout: 'UNIT\t\tMACHINE\t\t\tACTIVE\tSUB\na.service\t113f16a7.../10.0.0.1\tfailed\tfailed\nhello.service\t113f16a7.../10.0.0.1\tactive\trunning\n',
+      stderr: '',
+    });
+    const full = await runCli([...flags, 'list-units', '--fields', 'unit,machine,load,hash', '--full', '--no-legend']);
+    expect(full.stdout).toBe(`a.service\t${ID_A}/10.0.0.1\tloaded\tabcdef0123\nhello.service\t${ID_A}/10.0.0.1\tloaded\tabcdef0123\n`);
+    await leaseA.revoke();
+    await registry.close();
+  });
+
+  test.each([
+    { name: 'empty --fields', args: ['list-units', '--fields', ''], want: 'Must define output format\n' },
+    { name: 'unknown key', args: ['list-machines', '--fields', 'machine,nope'], want: 'Invalid key in output format: "nope"\n' },
+  ])('$name → exit 1', async ({ args, want }) => {
+    const { flags, registry } = await cluster();
+    const run = await runCli([...flags, ...args]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.startsWith(want)).toBe(true);
+    await registry.close();
+  });
+
+  test('unknown command and unknown flag exit non-zero', async () => {
+    const unknownCommand = await runCli(['frobnicate']);
+    expect(unknownCommand.code).not.toBe(0);
+    expect(unknownCommand.stderr).toContain("unknown command 'frobnicate'");
+    const unknownFlag = await runCli(['list-units', '--bogus']);
+    expect(unknownFlag.code).not.toBe(0);
+    expect(unknownFlag.stderr).toContain("unknown option '--bogus'");
+  });
+});
