@@ -2,7 +2,7 @@
  * What every registry module shares: the etcd3 client, the keyspace, and the deadline/translation wrapper.
  * Reads return values with their revisions, because transactions compare them.
  */
-import type { Etcd3, IKeyValue } from 'etcd3';
+import type { Etcd3, IKeyValue, Lease } from 'etcd3';
 import { ConflictError } from '../errors.js';
 import { decodeValue } from './codec.js';
 import { withDeadline } from './etcd-errors.js';
@@ -20,6 +20,9 @@ export interface Stored<T> {
 export const MAX_TRANSACTION_ATTEMPTS = 5;
 
 export class RegistryContext {
+  /** Presence leases kept alive by this client; released (not revoked) on close. */
+  readonly leases = new Set<Lease>();
+
   constructor(
     readonly client: Etcd3,
     readonly keys: Keyspace,

@@ -115,10 +115,13 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
     return election.currentLeader(this.ctx);
   }
 
-  /** Cancels open watches and closes the client. Leases are not revoked: they expire on their TTL. */
+  /** Cancels open watches, stops lease keepalives and closes the client. Leases are not revoked: machine keys
+   * and states expire on their TTL (call PresenceLease.revoke() first for a clean exit). */
   async close(): Promise<void> {
     await Promise.allSettled([...this.subscriptions].map((s) => s.close()));
     this.subscriptions.clear();
+    for (const lease of this.ctx.leases) lease.release();
+    this.ctx.leases.clear();
     this.ctx.client.close();
   }
 

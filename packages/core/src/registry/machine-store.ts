@@ -14,7 +14,8 @@ import type { PresenceLease } from './types.js';
 export async function registerMachine(ctx: RegistryContext, machine: MachineRecord, ttlSec: number): Promise<PresenceLease> {
   const lease = ctx.client.lease(ttlSec, { autoKeepAlive: true });
   // A lost lease is reported through PresenceLease.onLost; keep etcd3 from emitting into the void.
-  lease.on('lost', () => undefined);
+  lease.on('lost', () => ctx.leases.delete(lease));
+  ctx.leases.add(lease);
   try {
     return await ctx.run(`register machine ${machine.id}`, async () => {
       const leaseId = await lease.grant();
@@ -27,6 +28,7 @@ export async function registerMachine(ctx: RegistryContext, machine: MachineReco
       return presenceOf(ctx, lease, leaseId);
     });
   } catch (err) {
+    ctx.leases.delete(lease);
     lease.revoke().catch(() => undefined);
     throw err;
   }
@@ -51,6 +53,9 @@ function presenceOf(ctx: RegistryContext, lease: Lease, leaseId: string): Presen
       if (lostWith) listener(lostWith);
       else listeners.push(listener);
     },
-    revoke: () => ctx.run(`revoke lease ${leaseId}`, () => lease.revoke()),
+    revoke: () => {
+      ctx.leases.delete(lease);
+      return ctx.run(`revoke lease ${leaseId}`, () => lease.revoke());
+    },
   };
 }
