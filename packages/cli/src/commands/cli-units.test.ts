@@ -188,6 +188,33 @@ describe('list-units and list-machines', () => {
     await registry.close();
   });
 
+  test('list-unit-files shows where a unit is scheduled, and global units', async () => {
+    const { flags, registry } = await cluster();
+    const lease = await registry.registerMachine({ id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
+    fs.writeFileSync(path.join(unitDir, 'everywhere.service'), '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nGlobal=true\n');
+    await runCli([...flags, 'submit', 'hello', 'everywhere'], { cwd: unitDir });
+    const started = await runCli([...flags, 'start', 'everywhere']);
+    expect(started).toEqual({ code: 0, stdout: 'Triggered global unit everywhere.service start\n', stderr: '' });
+
+    const hello = await registry.setDesiredState('hello.service', 'launched');
+    const snapshot = await registry.snapshot();
+    await registry.assign(hello, snapshot.unitRevisions.get('hello.service') as string, ID_A);
+    await registry.publishState(
+      { unit: 'hello.service', machineId: ID_A, hash: hello.hash, loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: 0 },
+      lease,
+    );
+    const files = await runCli([...flags, 'list-unit-files', '--fields', 'unit,dstate,state,target,global,desc', '--no-legend']);
+    expect(files).toEqual({
+      code: 0,
+      stdout:
+        'everywhere.service\tlaunched\t-\t\tglobal\t\t\ttrue\t-\n' +
+        'hello.service\t\tlaunched\tlaunched\t113f16a7.../10.0.0.1\tfalse\tHello World\n',
+      stderr: '',
+    });
+    await lease.revoke();
+    await registry.close();
+  });
+
   test.each([
     { name: 'empty --fields', args: ['list-units', '--fields', ''], want: 'Must define output format\n' },
     { name: 'unknown key', args: ['list-machines', '--fields', 'machine,nope'], want: 'Invalid key in output format: "nope"\n' },
