@@ -57,7 +57,10 @@ export class StatePublisher {
   private flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.chain = this.chain.then(() => this.flushOnce());
+    // Failures are handled per unit inside; this catch only keeps one unexpected bug from jamming the chain.
+    this.chain = this.chain
+      .then(() => this.flushOnce())
+      .catch((err: unknown) => this.opts.logger.error({ err }, 'state publishing failed'));
     return this.chain;
   }
 

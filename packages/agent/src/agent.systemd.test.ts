@@ -1,0 +1,109 @@
+/**
+ * The whole agent against real systemd (one nspawn machine, driven from the host) and an in-memory registry:
+ * assignments in, units running and states published out. Waits are on registry changes, never sleeps.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { MachineRecord, UnitSpec } from '@flotilla/core';
+import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
+import { startAgent, type AgentHandle } from './agent.js';
+import { FakeRegistry } from './test-support/fake-registry.js';
+
+const UNITS_DIR = '/run/flotilla/units';
+const service = (name: string, execStart: string): UnitSpec => ({
+  name,
+  options: [
+    { section: 'Unit', name: 'Description', value: `test ${name}` },
+    { section: 'Service', name: 'ExecStart', value: execStart },
+  ],
+});
+
+describe('agent on a real systemd machine', () => {
+  let cluster: Cluster | undefined;
+  let machine: Machine;
+  let agent: AgentHandle | undefined;
+  const registry = new FakeRegistry();
+  let record: MachineRecord;
+  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+  const activeState = (unit: string) => registry.state(unit, machine.id)?.activeState;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 1, agent: false });
+    machine = cluster.machines[0]!;
+    record = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
+    agent = await startAgent({
+      registry: registry.asRegistry(),
+      machine: record,
+      ttlSec: 10,
+      unitsDir: hostUnitsDir(),
+      unitsDirSeenBySystemd: UNITS_DIR,
+      busAddress: machine.busAddress,
+      logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
+      reconcileIntervalMs: 60_000, // events must do the work; the periodic pass is only a safety net
+    });
+    await registry.until('machine registered', () => registry.machines.has(machine.id));
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await cluster?.stop();
+  });
+
+  test('an assignment to launch: unit file written, unit running, state published', async () => {
+    const unit = registry.assignUnit(machine.id, service('web.service', '/bin/sleep 1000'), 'launched');
+    await registry.until('web.service active', () => activeState('web.service') === 'active');
+    expect(registry.state('web.service', machine.id)).toMatchObject({ loadState: 'loaded', subState: 'running', hash: unit.hash });
+    expect((await machine.systemctlShow('web.service', ['ActiveState'])).ActiveState).toBe('active');
+    expect(fs.readFileSync(path.join(hostUnitsDir(), 'web.service'), 'utf8')).toContain('ExecStart=/bin/sleep 1000');
+  });
+
+  test('desired state loaded: stopped, state follows', async () => {
+    registry.assignUnit(machine.id, service('web.service', '/bin/sleep 1000'), 'loaded');
+    await registry.until('web.service inactive', () => activeState('web.service') === 'inactive');
+    expect((await machine.systemctlShow('web.service', ['ActiveState'])).ActiveState).toBe('inactive');
+  });
+
+  test('changed unit text: replaced and started with the new text', async () => {
+    const unit = registry.assignUnit(machine.id, service('web.service', '/bin/sleep 2000'), 'launched');
+    await registry.until('new web.service active', () => activeState('web.service') === 'active' && registry.state('web.service', machine.id)?.hash === unit.hash);
+    expect((await machine.systemctlShow('web.service', ['ExecStart'])).ExecStart).toContain('/bin/sleep ; argv[]=/bin/sleep 2000');
+  });
+
+  test('lease lost: registers again, republishes, and the unit never stopped', async () => {
+    const { MainPID } = await machine.systemctlShow('web.service', ['MainPID']);
+    registry.expireLease(machine.id);
+    await registry.until('re-registered with states', () => registry.machines.has(machine.id) && activeState('web.service') === 'active');
+    expect((await machine.systemctlShow('web.service', ['MainPID'])).MainPID).toBe(MainPID);
+  });
+
+  test('etcd away: the pass fails and does nothing, units keep running (fleet §5.6)', async () => {
+    registry.down = true;
+    const failedBefore = registry.failedCalls;
+    registry.unassignUnit(machine.id, 'web.service'); // the watch still wakes the agent; its read then fails
+    await registry.until('a failed registry read', () => registry.failedCalls > failedBefore);
+    expect((await machine.systemctlShow('web.service', ['ActiveState'])).ActiveState).toBe('active');
+    expect(fs.existsSync(path.join(hostUnitsDir(), 'web.service'))).toBe(true);
+    registry.down = false;
+  });
+
+  test('assignment removed: unit stopped and unloaded, state removed', async () => {
+    registry.assignUnit(machine.id, service('web.service', '/bin/sleep 2000'), 'launched');
+    await registry.until('web.service active', () => activeState('web.service') === 'active');
+    registry.unassignUnit(machine.id, 'web.service');
+    await registry.until('web.service state removed', () => registry.state('web.service', machine.id) === undefined);
+    expect(fs.existsSync(path.join(hostUnitsDir(), 'web.service'))).toBe(false);
+    expect((await machine.systemctlShow('web.service', ['LoadState', 'ActiveState']))).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
+  });
+
+  test('stop: lease revoked (machine and states gone), units left running', async () => {
+    registry.assignUnit(machine.id, service('db.service', '/bin/sleep 1000'), 'launched');
+    await registry.until('db.service active', () => activeState('db.service') === 'active');
+    await agent!.stop();
+    agent = undefined;
+    expect(registry.machines.has(machine.id)).toBe(false);
+    expect(registry.states.size).toBe(0);
+    expect((await machine.systemctlShow('db.service', ['ActiveState'])).ActiveState).toBe('active');
+  });
+});
