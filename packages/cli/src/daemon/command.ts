@@ -1,6 +1,49 @@
 import { Command } from 'commander';
+import { pino } from 'pino';
+import { readDaemonConfig } from './config.js';
+import { runDaemon } from './run.js';
 
-/** `flotilla agent`: runs the per-machine daemon (agent + scheduler candidate). Owned by the daemon module. */
+/** Longest a graceful stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 15_000;
+
+/** `flotilla agent`: runs the per-machine daemon (agent + scheduler candidate), configured from FLOTILLA_* env. */
 export function agentCommand(): Command {
-  return new Command('agent').description('run the Flotilla agent daemon on this machine');
+  return new Command('agent')
+    .description('run the Flotilla agent daemon on this machine (configured by FLOTILLA_* environment variables)')
+    .addHelpText(
+      'after',
+      `
+Environment:
+  FLOTILLA_ENDPOINT        etcd URLs, comma-separated (default http://127.0.0.1:2379)
+  FLOTILLA_AGENT_TTL       presence lease TTL in seconds (default 10)
+  FLOTILLA_PUBLIC_IP       address published for this machine (default: first non-loopback IPv4)
+  FLOTILLA_METADATA        k=v,k2=v2 machine metadata
+  FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units)
+  FLOTILLA_DISABLE_ENGINE  true: never become the scheduler
+  FLOTILLA_LOG_LEVEL       pino level (default info)`,
+    )
+    .action(async () => {
+      const config = readDaemonConfig(process.env);
+      const logger = pino({ level: config.logLevel });
+      const daemon = await runDaemon(config, logger);
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'signal received');
+        const deadline = setTimeout(() => process.exit(1), STOP_DEADLINE_MS);
+        deadline.unref();
+        daemon.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'stop failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      // Keep running until a signal arrives.
+      await new Promise<never>(() => {});
+    });
 }

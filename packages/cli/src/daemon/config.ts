@@ -1,0 +1,66 @@
+/**
+ * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
+ * environment and the machine's identity files as values, returns a validated config or throws naming the key.
+ */
+import { FlotillaError } from '@flotilla/core';
+
+export interface DaemonConfig {
+  endpoints: string[];
+  keyPrefix: string;
+  ttlSec: number;
+  publicIp: string;
+  metadata: Record<string, string>;
+  unitsDir: string;
+  /** Never run for scheduler leadership (fleet's disable_engine). */
+  disableEngine: boolean;
+  requestTimeoutMs: number;
+  logLevel: string;
+}
+
+export class DaemonConfigError extends FlotillaError {
+  constructor(key: string, message: string) {
+    super('DAEMON_CONFIG', `${key}: ${message}`, { hint: `fix ${key} in the agent's environment (/etc/flotilla/agent.env)` });
+  }
+}
+
+/** `k=v,k2=v2`; spaces around `=` and `,` trimmed; pairs without `=` skipped; last duplicate wins (fleet). */
+export function parseMetadata(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const key = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    if (key) out[key] = value;
+  }
+  return out;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/s$/, ''));
+  if (!Number.isFinite(value) || value <= 0) throw new DaemonConfigError(key, `expected a positive number of seconds, got "${raw}"`);
+  return value;
+}
+
+export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
+  const endpoints = (env.FLOTILLA_ENDPOINT ?? 'http://127.0.0.1:2379')
+    .split(',')
+    .map((e) => e.trim().replace(/^[["]+|[\]"]+$/g, ''))
+    .filter(Boolean);
+  for (const endpoint of endpoints) {
+    if (!/^https?:\/\/[^/]+/.test(endpoint)) throw new DaemonConfigError('FLOTILLA_ENDPOINT', `"${endpoint}" is not an http(s) URL`);
+  }
+  return {
+    endpoints,
+    keyPrefix: env.FLOTILLA_ETCD_KEY_PREFIX || '/flotilla/',
+    ttlSec: positiveNumber(env, 'FLOTILLA_AGENT_TTL', 10),
+    publicIp: env.FLOTILLA_PUBLIC_IP ?? '',
+    metadata: parseMetadata(env.FLOTILLA_METADATA ?? ''),
+    unitsDir: env.FLOTILLA_UNITS_DIR || '/run/flotilla/units',
+    disableEngine: /^(1|true|yes|on)$/i.test(env.FLOTILLA_DISABLE_ENGINE ?? ''),
+    requestTimeoutMs: positiveNumber(env, 'FLOTILLA_REQUEST_TIMEOUT', 5) * 1000,
+    logLevel: env.FLOTILLA_LOG_LEVEL || 'info',
+  };
+}
