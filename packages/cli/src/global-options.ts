@@ -22,10 +22,12 @@ export interface RawGlobalOptions {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  /** Not resolved: only report-error reads it (stack traces of unexpected errors). */
+  debug?: boolean;
 }
 
 interface GlobalSpec {
-  key: keyof RawGlobalOptions;
+  key: Exclude<keyof RawGlobalOptions, 'debug'>;
   env: string[];
   fallback?: string;
 }
@@ -67,7 +69,7 @@ export function parseSeconds(option: string, value: string): number {
 }
 
 export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
-  const value = (key: keyof RawGlobalOptions) => pick(GLOBAL_SPECS.find((s) => s.key === key) as GlobalSpec, cli, env);
+  const value = (key: GlobalSpec['key']) => pick(GLOBAL_SPECS.find((s) => s.key === key) as GlobalSpec, cli, env);
   const resolved: GlobalOptions = {
     endpoints: parseEndpoints(value('endpoint') as string),
     prefix: value('etcdKeyPrefix') as string,

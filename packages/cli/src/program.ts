@@ -72,7 +72,7 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     const args = (command.processedArgs[0] as string[] | undefined) ?? [];
     write(rt, await withDeadline(prepared.run(ctx, args), budget, () => commandDeadline(budget / 1000, g.endpoints)));
   } catch (err) {
-    rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr);
+    rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr, Boolean(rawGlobals.debug));
   } finally {
     // Closing must not hang either; the process exits right after.
     const open = registry?.catch(() => undefined);

@@ -1,7 +1,7 @@
 /**
  * The one place errors become text: the message, then the hint, on stderr; the caller exits 1. Registry
  * transport errors always name the endpoint. Anything that is not a FlotillaError is a bug and shows its stack
- * with FLOTILLA_DEBUG set.
+ * with --debug.
  */
 import { isFlotillaError } from '@flotilla/core';
 
@@ -28,8 +28,8 @@ export function formatError(err: unknown, endpoints: readonly string[], debug = 
   return { lines, exitCode: 1 };
 }
 
-export function reportError(err: unknown, endpoints: readonly string[], stderr: NodeJS.WritableStream): number {
-  const report = formatError(err, endpoints, Boolean(process.env.FLOTILLA_DEBUG));
+export function reportError(err: unknown, endpoints: readonly string[], stderr: NodeJS.WritableStream, debug = false): number {
+  const report = formatError(err, endpoints, debug);
   stderr.write(report.lines.map((l) => `${l}\n`).join(''));
   return report.exitCode;
 }

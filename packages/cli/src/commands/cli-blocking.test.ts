@@ -173,6 +173,14 @@ describe('endpoints', () => {
     expect(run.ms).toBeLessThan(5000);
   });
 
+  test('an unreadable TLS file is reported before connecting', async () => {
+    const run = await runCli(['--ca-file', '/nonexistent/ca.pem', 'list-units']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')[0]).toBe(
+      "Error retrieving list of units from repository: Unable to initialize client: cannot read --ca-file /nonexistent/ca.pem: ENOENT: no such file or directory, open '/nonexistent/ca.pem'",
+    );
+  });
+
   test('FLOTILLA_ENDPOINT is honoured, and --endpoint beats it', async () => {
     const { flags, registry } = await cluster();
     const prefixFlags = flags.slice(2);

@@ -1,4 +1,5 @@
 /** `destroy UNIT...`: remove units from the cluster (unit, schedule and assignment); stdout `Destroyed <n>`. */
+import { Option } from 'commander';
 import { inStep } from '../cli-errors.js';
 import { findUnits } from '../units/find.js';
 import { defineVerb } from './verb.js';
@@ -8,6 +9,11 @@ export const destroy = defineVerb<Record<string, never>, void>({
   args: '[units...]',
   summary: 'Destroy one or more units in the cluster',
   examples: ['flotilla destroy hello.service', 'flotilla destroy web@1 web@2 web@.service'],
+  configure(cmd) {
+    // fleetctl accepts these on destroy; Flotilla never waits for a destroy, so they do nothing.
+    cmd.addOption(new Option('--no-block').hideHelp());
+    cmd.addOption(new Option('--block-attempts <n>').hideHelp());
+  },
   parseOptions: () => ({}),
   async handler(ctx, args) {
     if (args.length === 0) return ctx.emit({ kind: 'no-units' });

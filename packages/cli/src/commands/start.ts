@@ -2,9 +2,10 @@
  * `start [--no-block] [--block-attempts N] [--block-timeout S] UNIT...`: submit lazily, set desired state
  * `launched`, then wait (a watch on the units' states, one deadline) until systemd reports each one active.
  */
-import type { MachineRecord, UnitRecord } from '@flotilla/core';
+import type { UnitRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
+import { machineIndex, machineRef } from '../units/machine-ref.js';
 import { activeCondition, waitForUnits } from '../units/wait.js';
 import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
@@ -30,7 +31,7 @@ async function launch(ctx: CommandContext, records: readonly UnitRecord[]): Prom
 
 async function waitUntilActive(ctx: CommandContext, units: readonly UnitRecord[], deadlineMs: number): Promise<void> {
   const registry = await ctx.registry();
-  const machines = new Map<string, MachineRecord>((await registry.listMachines()).map((m) => [m.id, m]));
+  const machines = await machineIndex(registry);
   const hashes = new Map(units.map((u) => [u.name, u.hash]));
   await waitForUnits(registry, {
     units: units.map((u) => u.name),
@@ -38,9 +39,7 @@ async function waitUntilActive(ctx: CommandContext, units: readonly UnitRecord[]
     describe: 'active',
     deadlineMs,
     onReached(unit, state) {
-      const id = state?.machineId;
-      const ip = id ? machines.get(id)?.ip : undefined;
-      const machine = id ? { id, ...(ip ? { ip } : {}) } : undefined;
+      const machine = machineRef(state, machines);
       ctx.emit({ kind: 'unit-state', unit, state: 'launched', ...(machine ? { machine } : {}) });
     },
   });

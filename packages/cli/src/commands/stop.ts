@@ -2,8 +2,9 @@
  * `stop [--no-block] [--block-attempts N] [--block-timeout S] UNIT...`: set desired state `loaded` and wait
  * until no machine reports the units running; then stderr `Successfully stopped units [a b].`
  */
-import type { MachineRecord, UnitRecord } from '@flotilla/core';
+import type { UnitRecord } from '@flotilla/core';
 import { cannotStopInactive } from '../cli-errors.js';
+import { machineIndex, machineRef } from '../units/machine-ref.js';
 import { findUnits } from '../units/find.js';
 import { stoppedCondition, waitForUnits } from '../units/wait.js';
 import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
@@ -28,16 +29,14 @@ async function requestStop(ctx: CommandContext, args: readonly string[]): Promis
 
 async function waitUntilStopped(ctx: CommandContext, units: readonly UnitRecord[], deadlineMs: number): Promise<void> {
   const registry = await ctx.registry();
-  const machines = new Map<string, MachineRecord>((await registry.listMachines()).map((m) => [m.id, m]));
+  const machines = await machineIndex(registry);
   await waitForUnits(registry, {
     units: units.map((u) => u.name),
     condition: () => stoppedCondition(),
     describe: 'loaded',
     deadlineMs,
     onReached(unit, state) {
-      const id = state?.machineId;
-      const ip = id ? machines.get(id)?.ip : undefined;
-      const machine = id ? { id, ...(ip ? { ip } : {}) } : undefined;
+      const machine = machineRef(state, machines);
       ctx.emit({ kind: 'unit-state', unit, state: 'loaded', ...(machine ? { machine } : {}) });
     },
   });
