@@ -25,6 +25,13 @@ export function unitNotFoundOnDisk(name: string, template: boolean): FlotillaErr
   });
 }
 
+/** fleetctl failed here with "error Unit <n> does not seem to be a template unit"; this says what is missing. */
+export function nothingToReplaceWith(name: string, file: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_NOT_FOUND', `unable to replace Unit(${name}): no local unit file ${file}`, {
+    hint: 'pass the path of the new unit file, e.g. `flotilla submit --replace units/<name>`',
+  });
+}
+
 export function catUnitNotFound(name: string): FlotillaError {
   return new FlotillaError('CLI_UNIT_NOT_FOUND', `Unit ${name} not found`, {
     hint: 'list submitted units with `flotilla list-unit-files`',

@@ -129,6 +129,18 @@ describe('submit, list-unit-files, cat, destroy', () => {
     expect(await runCli([...flags, 'submit', 'web@2'])).toEqual({ code: 0, stdout: 'Unit web@2.service inactive\n', stderr: '' });
     const web2 = await registry.getUnit('web@2.service');
     expect(web2?.options).toEqual((await registry.getUnit('web@.service'))?.options);
+
+    // The registry template wins over a differing local one; fleetctl names the instance path in the warning.
+    fs.appendFileSync(path.join(dir, 'web@.service'), 'Restart=always\n');
+    expect(await runCli([...flags, 'submit', 'web@3'], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: 'Unit web@3.service inactive\n',
+      stderr: 'WARNING: Unit web@.service in registry differs from local template unit file web@3.service. Add --replace to override.\n',
+    });
+
+    const noFile = await runCli([...flags, 'submit', '--replace', 'hello']);
+    expect(noFile.code).toBe(1);
+    expect(noFile.stderr.split('\n')[0]).toBe('Error creating units: unable to replace Unit(hello.service): no local unit file hello.service');
     fs.rmSync(dir, { recursive: true, force: true });
     await registry.close();
   });

@@ -17,7 +17,7 @@ import {
   type UnitOption,
   type UnitRecord,
 } from '@flotilla/core';
-import { unitNotFoundOnDisk } from '../cli-errors.js';
+import { nothingToReplaceWith, unitNotFoundOnDisk } from '../cli-errors.js';
 import type { CommandContext } from '../commands/verb.js';
 import { readLocalUnit, templateFilePath, unitFilePath, type LocalUnit } from './local-file.js';
 
@@ -29,6 +29,28 @@ export interface LazyCreateOptions {
 
 type Plan = { kind: 'reuse'; record: UnitRecord } | { kind: 'create'; name: string; options: UnitOption[]; replace: boolean };
 
+/** The local counterpart of a unit: its own file, else (instances) the template file next to it. */
+interface Counterpart {
+  local: LocalUnit;
+  template: boolean;
+}
+
+async function localCounterpart(ctx: CommandContext, file: string, name: string): Promise<Counterpart | undefined> {
+  const own = await readLocalUnit(ctx.cwd, file);
+  if (own) return { local: own, template: false };
+  const info = unitNameInfo(name);
+  if (!info.isInstance || info.templateName === undefined) return undefined;
+  const template = await readLocalUnit(ctx.cwd, templateFilePath(file, info.templateName));
+  return template ? { local: template, template: true } : undefined;
+}
+
+/** fleetctl names the argument's path in the warning, even when it compared the template file. */
+function warnIfDiffers(ctx: CommandContext, stored: UnitRecord, found: Counterpart | undefined, file: string): void {
+  if (found && unitHash(found.local.options) !== stored.hash) {
+    ctx.emit({ kind: 'differs', unit: stored.name, file, template: found.template });
+  }
+}
+
 /** Resolves the unit's contents for a unit that is not in the registry. */
 async function resolveNewUnit(ctx: CommandContext, registry: ClusterRegistry, arg: string, name: string): Promise<UnitOption[]> {
   const file = unitFilePath(arg, name);
@@ -38,8 +60,7 @@ async function resolveNewUnit(ctx: CommandContext, registry: ClusterRegistry, ar
   if (!info.isInstance || info.templateName === undefined) throw unitNotFoundOnDisk(name, false);
   const template = await registry.getUnit(info.templateName);
   if (template) {
-    const localTemplate = await readLocalUnit(ctx.cwd, templateFilePath(file, template.name)).catch(() => undefined);
-    warnIfDiffers(ctx, template, localTemplate, true);
+    warnIfDiffers(ctx, template, await localCounterpart(ctx, file, name).catch(() => undefined), file);
     return template.options;
   }
   const templateFile = await readLocalUnit(ctx.cwd, templateFilePath(file, info.templateName));
@@ -47,23 +68,17 @@ async function resolveNewUnit(ctx: CommandContext, registry: ClusterRegistry, ar
   return templateFile.options;
 }
 
-function warnIfDiffers(ctx: CommandContext, stored: UnitRecord, local: LocalUnit | undefined, template: boolean): void {
-  if (local && unitHash(local.options) !== stored.hash) {
-    ctx.emit({ kind: 'differs', unit: stored.name, file: local.file, template });
-  }
-}
-
 async function planExisting(ctx: CommandContext, existing: UnitRecord, arg: string, opts: LazyCreateOptions): Promise<Plan> {
   const reuse: Plan = { kind: 'reuse', record: existing };
   const file = unitFilePath(arg, existing.name);
   if (!opts.replace) {
     // Without --replace the local file is only compared; an unreadable one is not our business (as fleetctl).
-    const local = await readLocalUnit(ctx.cwd, file).catch(() => undefined);
-    warnIfDiffers(ctx, existing, local, false);
+    warnIfDiffers(ctx, existing, await localCounterpart(ctx, file, existing.name).catch(() => undefined), file);
     return reuse;
   }
-  const local = await readLocalUnit(ctx.cwd, file);
-  if (!local || unitHash(local.options) === existing.hash) {
+  const found = await localCounterpart(ctx, file, existing.name);
+  if (!found) throw nothingToReplaceWith(existing.name, file);
+  if (unitHash(found.local.options) === existing.hash) {
     ctx.emit({ kind: 'same-unit', unit: existing.name });
     return reuse;
   }
@@ -71,7 +86,7 @@ async function planExisting(ctx: CommandContext, existing: UnitRecord, arg: stri
     ctx.emit({ kind: 'cannot-replace', unit: existing.name, desiredState: existing.desiredState });
     return reuse;
   }
-  return { kind: 'create', name: existing.name, options: local.options, replace: true };
+  return { kind: 'create', name: existing.name, options: found.local.options, replace: true };
 }
 
 async function planUnit(ctx: CommandContext, registry: ClusterRegistry, arg: string, opts: LazyCreateOptions): Promise<Plan> {

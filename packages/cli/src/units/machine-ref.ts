@@ -8,9 +8,10 @@ export async function machineIndex(registry: ClusterRegistry): Promise<MachineIn
   return new Map((await registry.listMachines()).map((m) => [m.id, m]));
 }
 
-/** The state's machine with its IP when the machine is (still) registered; undefined without a state. */
+/** The state's machine with its IP; undefined when the machine is not registered (fleetctl then prints no
+ * ` on ...`). */
 export function machineRef(state: UnitStateRecord | undefined, machines: MachineIndex): MachineRef | undefined {
-  if (!state?.machineId) return undefined;
-  const ip = machines.get(state.machineId)?.ip;
-  return ip ? { id: state.machineId, ip } : { id: state.machineId };
+  const machine = state?.machineId ? machines.get(state.machineId) : undefined;
+  if (!machine) return undefined;
+  return machine.ip ? { id: machine.id, ip: machine.ip } : { id: machine.id };
 }
