@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { UnitFiles } from './unit-files.js';
-import { canonicalUnitText, unitTextHash } from './unit-text.js';
+import { canonicalText, unitHash } from '@flotilla/core';
+import { UnitFiles, unitTextHash } from './unit-files.js';
 
 describe('UnitFiles', () => {
   let dir: string;
@@ -43,14 +43,10 @@ describe('UnitFiles', () => {
 });
 
 test.each([
-  { name: 'one section', options: [['Service', 'ExecStart', '/bin/true']], text: '[Service]\nExecStart=/bin/true\n' },
-  {
-    name: 'sections in order of first appearance, blank line between',
-    options: [['Unit', 'Description', 'd'], ['Service', 'ExecStart', 'x'], ['Unit', 'After', 'a']],
-    text: '[Unit]\nDescription=d\nAfter=a\n\n[Service]\nExecStart=x\n',
-  },
-  { name: 'no options', options: [], text: '' },
-])('canonicalUnitText: $name', ({ options, text }) => {
+  { name: 'one section', options: [['Service', 'ExecStart', '/bin/true']] },
+  { name: 'sections interleaved', options: [['Unit', 'Description', 'd'], ['Service', 'ExecStart', 'x'], ['Unit', 'After', 'a']] },
+  { name: 'no options', options: [] },
+])('the hash of the written canonical text equals core unitHash: $name', ({ options }) => {
   const opts = options.map(([section, name, value]) => ({ section: section!, name: name!, value: value! }));
-  expect(canonicalUnitText(opts)).toBe(text);
+  expect(unitTextHash(canonicalText(opts))).toBe(unitHash(opts));
 });

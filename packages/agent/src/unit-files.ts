@@ -3,10 +3,17 @@
  * never stops, unlinks or otherwise touches any other systemd unit. /run is a tmpfs, so a reboot forgets
  * them, as it forgets the runtime links systemd made to them.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { unitTextHash } from './unit-text.js';
+
+/**
+ * SHA1 (hex) of a unit file's text. The agent writes core's canonical text (`canonicalText`), so for the files
+ * it writes this equals core's `unitHash(options)`: a file is current iff its hash equals the desired one.
+ */
+export function unitTextHash(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('hex');
+}
 
 export const DEFAULT_UNITS_DIR = '/run/flotilla/units';
 

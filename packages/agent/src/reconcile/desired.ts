@@ -3,9 +3,9 @@
  * registry failure fails the whole read: acting on a partial picture would unload units that are still
  * scheduled here (fleet §5.6: when etcd is away, do nothing).
  */
-import type { Assignment, ClusterRegistry } from '@flotilla/core';
+import { canonicalText, type Assignment, type ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { canonicalUnitText, unitTextHash } from '../unit-text.js';
+import { unitTextHash } from '../unit-files.js';
 import type { DesiredUnit } from './plan.js';
 
 /** Unit texts by `name@registryHash`, so a steady-state pass costs one etcd read, not one per unit. */
@@ -56,7 +56,7 @@ async function desiredUnit(
     const unit = await registry.getUnit(a.unit);
     // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
     if (unit === undefined) return undefined;
-    const text = canonicalUnitText(unit.options);
+    const text = canonicalText(unit.options);
     if (unit.hash !== a.hash) {
       // The unit was replaced and its assignment not (yet) updated: run what the unit says now, uncached.
       logger.debug({ unit: a.unit, assigned: a.hash, current: unit.hash }, 'unit changed since assignment');

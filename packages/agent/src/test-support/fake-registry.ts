@@ -3,12 +3,11 @@
  * on events, not sleeps. Leases can be expired by hand (`expireLease`) to play etcd losing the agent.
  */
 import { EventEmitter } from 'node:events';
-import { FlotillaError } from '@flotilla/core';
+import { FlotillaError, unitHash } from '@flotilla/core';
 import type {
   Assignment, ClusterRegistry, DesiredState, MachineRecord, PresenceLease, Subscription, UnitRecord, UnitSpec,
   UnitStateRecord, WatchEvent,
 } from '@flotilla/core';
-import { canonicalUnitText, unitTextHash } from '../unit-text.js';
 
 interface FakeLease extends PresenceLease {
   alive: boolean;
@@ -33,7 +32,7 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   // ---- test controls ----
   /** Stores the unit and assigns it to `machineId` (what submit + schedule + start would do). */
   assignUnit(machineId: string, spec: UnitSpec, desiredState: DesiredState): UnitRecord {
-    const hash = unitTextHash(canonicalUnitText(spec.options));
+    const hash = unitHash(spec.options);
     const unit: UnitRecord = { ...spec, hash, desiredState, global: false };
     this.units.set(spec.name, unit);
     const a: Assignment = { unit: spec.name, machineId, hash, desiredState };
