@@ -45,7 +45,7 @@ export interface AgentHandle {
 /** Starts the agent. Fails only if systemd is unreachable at start; etcd being away is retried forever. */
 export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   const { registry, machine } = config;
-  const logger = config.logger.child({ component: 'agent', machineId: machine.id });
+  const logger = config.logger.child({ machineId: machine.id });
   const owned = new Map<string, string>();
   const files = new UnitFiles(config.unitsDir ?? DEFAULT_UNITS_DIR, config.unitsDirSeenBySystemd);
 
