@@ -47,6 +47,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     id,
     persistent: opts.persistent ?? false,
     ownerPid: process.pid,
+    runId: process.env.FLOTILLA_TEST_RUN,
     dir: clusterDir(id),
     iptablesRules: [],
     etcdPids: [],
@@ -110,7 +111,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       },
     };
   } catch (err) {
-    await teardownCluster(state);
+    // FLOTILLA_KEEP_FAILED=1 leaves a cluster that failed to start in place for a post-mortem (`npm run down` / sweep).
+    if (process.env.FLOTILLA_KEEP_FAILED !== '1') await teardownCluster(state);
     throw err;
   }
 }

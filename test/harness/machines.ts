@@ -88,6 +88,7 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
   for (const d of [upper, work, state.merged]) fs.mkdirSync(d, { recursive: true });
   await runOk('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${opts.rootfs},upperdir=${upper},workdir=${work}`, state.merged]);
   state.machineId = crypto.randomBytes(16).toString('hex');
+  await run('ip', ['link', 'del', hostVeth(state.name)]); // a leftover makes nspawn fail with "File exists"
   writeIdentity(state.merged, state, opts.agent);
   const args = [
     '-D', state.merged, '-M', state.name, '--boot', '--register=no', '--keep-unit',
@@ -99,18 +100,39 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
   state.nspawnPid = child.pid;
   opts.onProgress?.();
   const machine = new Machine(state);
-  state.leaderPid = await waitUntil(`${state.name}'s PID 1`, async () => leaderOf(child.pid!), { timeoutMs: 15_000, intervalMs: 20 });
-  opts.onProgress?.();
-  await waitForBoot(machine, opts.bootTimeoutMs ?? 60_000);
+  try {
+    state.leaderPid = await waitUntil(`${state.name}'s PID 1`, async () => leaderOf(child.pid!), { timeoutMs: 15_000, intervalMs: 20 });
+    opts.onProgress?.();
+    await waitForBoot(machine, opts.bootTimeoutMs ?? 60_000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- ${state.name} nspawn log (tail) ---\n${tail(path.join(state.dir, 'nspawn.log'))}`);
+  }
   return machine;
+}
+
+/** nspawn's host side of the machine's veth (--network-bridge). */
+function hostVeth(machineName: string): string {
+  return `vb-${machineName}`.slice(0, 15);
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 /** The container's PID 1 as seen from the host: the child of the nspawn process. */
 function leaderOf(nspawnPid: number): number | undefined {
   try {
-    const children = fs.readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim();
-    const pid = Number(children.split(/\s+/)[0]);
-    return pid > 0 ? pid : undefined;
+    // nspawn forks an intermediate child first; PID 1 is the child that has exec'd systemd.
+    const children = fs.readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, 'utf8').trim().split(/\s+/);
+    for (const child of children) {
+      const pid = Number(child);
+      if (pid > 0 && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'systemd') return pid;
+    }
+    return undefined;
   } catch {
     return undefined;
   }
@@ -206,6 +228,7 @@ export async function destroyMachine(state: MachineState): Promise<void> {
     break;
   }
   await run('umount', ['-l', state.merged]);
+  await run('ip', ['link', 'del', hostVeth(state.name)]);
   fs.rmSync(`/run/systemd/nspawn/propagate/${state.name}`, { recursive: true, force: true });
   fs.rmSync(state.dir, { recursive: true, force: true });
 }

@@ -22,6 +22,8 @@ export interface ClusterState {
   /** `npm run up` clusters outlive their creator; test clusters are swept when their owner is gone. */
   persistent: boolean;
   ownerPid: number;
+  /** The vitest run that made it (FLOTILLA_TEST_RUN), so a run's teardown sweeps only its own clusters. */
+  runId?: string;
   dir: string;
   bridge?: string;
   hostIp?: string;

@@ -3,13 +3,17 @@ import { teardownCluster } from './cluster.js';
 import { isAlive } from './processes.js';
 import { listClusterIds, loadState } from './state.js';
 
-/** `all`: also clusters whose owner still runs (end of a test run); persistent (`npm run up`) ones are kept. */
-export async function sweepLeftovers(opts: { all?: boolean } = {}): Promise<string[]> {
+/**
+ * Tears down every non-persistent cluster whose owner process is gone, and with `runId` also those made by that
+ * test run (its end). Persistent clusters (`npm run up`) and other live runs' clusters are left alone.
+ */
+export async function sweepLeftovers(opts: { runId?: string } = {}): Promise<string[]> {
   const swept: string[] = [];
   for (const id of listClusterIds()) {
     const state = loadState(id);
     if (!state || state.persistent) continue;
-    if (!opts.all && isAlive(state.ownerPid) && state.ownerPid !== process.pid) continue;
+    const ownRun = opts.runId !== undefined && state.runId === opts.runId;
+    if (!ownRun && isAlive(state.ownerPid)) continue;
     await teardownCluster(state);
     swept.push(id);
   }

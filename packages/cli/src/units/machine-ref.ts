@@ -8,10 +8,10 @@ export async function machineIndex(registry: ClusterRegistry): Promise<MachineIn
   return new Map((await registry.listMachines()).map((m) => [m.id, m]));
 }
 
-/** The state's machine with its IP; undefined when the machine is not registered (fleetctl then prints no
- * ` on ...`). */
+/** The state's machine with its IP; just the id when the machine registered after `machines` was read. */
 export function machineRef(state: UnitStateRecord | undefined, machines: MachineIndex): MachineRef | undefined {
-  const machine = state?.machineId ? machines.get(state.machineId) : undefined;
-  if (!machine) return undefined;
+  if (!state?.machineId) return undefined;
+  const machine = machines.get(state.machineId);
+  if (!machine) return { id: state.machineId };
   return machine.ip ? { id: machine.id, ip: machine.ip } : { id: machine.id };
 }
