@@ -38,6 +38,16 @@ export interface MachineRecord {
   version: string;
   /** ms since epoch when this agent registered. */
   startedAt: number;
+  /** What the machine offers to units (scheduler never overcommits it). */
+  capacity?: MachineCapacity;
+  /** Base URL of this agent's HTTP API (e.g. http://10.0.0.5:54728), for status/journal and the dashboard. */
+  apiUrl?: string;
+}
+
+export interface MachineCapacity {
+  /** CPU capacity in milli-CPUs (1000 = one core). */
+  cpuMillis: number;
+  memoryBytes: number;
 }
 
 /** `assignments/<machineId>/<unit>`: what one machine must run; the agent watches only its own prefix. */

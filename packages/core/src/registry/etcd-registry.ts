@@ -18,6 +18,11 @@ import type {
   Leadership,
   PresenceLease,
   RegistryOptions,
+  ApplyScheduleResult,
+  ClusterEvent,
+  MachineMetadataOp,
+  ScheduleChange,
+  WatchOptions,
   Subscription,
   WatchEvent,
 } from './types.js';
@@ -88,8 +93,21 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
   listAssignments(machineId: string): Promise<Assignment[]> {
     return states.listAssignments(this.ctx, machineId);
   }
-  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void): Promise<Subscription> {
+  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void, _opts?: WatchOptions): Promise<Subscription> {
+    // TODO(issue 4): honour opts.fromRevision / onReset.
     return this.track(states.watchAssignments(this.ctx, machineId, onEvent));
+  }
+  async assignmentsAt(_machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
+    throw new Error('assignmentsAt: not implemented yet (issue 4)');
+  }
+  async watchCluster(_onEvent: (event: ClusterEvent) => void, _opts?: WatchOptions): Promise<Subscription> {
+    throw new Error('watchCluster: not implemented yet (issue 4)');
+  }
+  async applySchedule(_changes: ScheduleChange[], _fence: Fence): Promise<ApplyScheduleResult> {
+    throw new Error('applySchedule: not implemented yet (issue 6)');
+  }
+  async patchMachineMetadata(_ops: MachineMetadataOp[]): Promise<void> {
+    throw new Error('patchMachineMetadata: not implemented yet (issue 7)');
   }
 
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void> {

@@ -23,6 +23,7 @@ export function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
       machines: machines.records.map((r) => r.value),
       schedule: new Map(schedule.records.map((r) => [unitName(r.key), r.value])),
       unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
+      globalAssignments: new Map(), // TODO(issue 6): read assignments of global units
       revision: units.revision,
     };
   });

@@ -56,6 +56,8 @@ export interface ClusterSnapshot {
   schedule: Map<string, string>;
   /** unit name → modRevision of `units/<name>` at snapshot time (assign compares it). */
   unitRevisions: Map<string, string>;
+  /** Global units' per-machine assignments: unit name → machine ids. */
+  globalAssignments: Map<string, Set<string>>;
   /** etcd revision the snapshot was read at. */
   revision: string;
 }
@@ -90,10 +92,31 @@ export interface ClusterRegistry {
   unassign(unitName: string, machineId: string, fence?: Fence): Promise<void>;
   /** Watches units/, machines/ and schedule/: the scheduler re-plans on any event. */
   watchScheduling(onEvent: () => void): Promise<Subscription>;
+  /** Typed events for units/, machines/ (with dynamic metadata), schedule/ and assignments/, in revision order,
+   * starting after `opts.fromRevision` (e.g. a snapshot's revision) so the scheduler can keep its snapshot current
+   * incrementally; compaction → `opts.onReset` (re-snapshot). */
+  watchCluster(onEvent: (event: ClusterEvent) => void, opts?: WatchOptions): Promise<Subscription>;
+  /** Applies many placement changes in batched, fenced transactions (≤ 128 ops each). A batch whose compares
+   * fail is retried change by change; changes that still conflict are returned, not thrown. A failed fence
+   * throws LeadershipLostError and applies nothing more. */
+  applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult>;
+
+  // ---- dynamic machine metadata (fleet's PATCH /machines; no lease, survives rejoin) ----
+  /** Sets (value string) or removes (value undefined) dynamic metadata keys; merged over the machine's own
+   * metadata by listMachines/snapshot. Works for machines not currently registered. */
+  patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void>;
 
   // ---- assignments (agent) ----
   listAssignments(machineId: string): Promise<Assignment[]>;
-  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void): Promise<Subscription>;
+  /** With `fromRevision`, the watch starts right after that revision (no gap after a list); if etcd has
+   * compacted it, `onReset` is called and the caller must re-list (the watch then continues from now). */
+  watchAssignments(
+    machineId: string,
+    onEvent: (event: WatchEvent<Assignment>) => void,
+    opts?: WatchOptions,
+  ): Promise<Subscription>;
+  /** This machine's assignments at one revision (to pair with watchAssignments' fromRevision). */
+  assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }>;
 
   // ---- unit states (agent publishes, CLI reads) ----
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void>;
@@ -104,6 +127,41 @@ export interface ClusterRegistry {
   watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription>;
 
   close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  fromRevision?: string;
+  onReset?: () => void;
+}
+
+export type ClusterEvent =
+  | { kind: 'unit'; type: 'put'; unit: UnitRecord; modRevision: string; revision: string }
+  | { kind: 'unit'; type: 'delete'; name: string; revision: string }
+  | { kind: 'machine'; type: 'put'; machine: MachineRecord; revision: string }
+  | { kind: 'machine'; type: 'delete'; id: string; revision: string }
+  | { kind: 'schedule'; type: 'put'; unit: string; machineId: string; revision: string }
+  | { kind: 'schedule'; type: 'delete'; unit: string; revision: string }
+  | { kind: 'assignment'; type: 'put'; assignment: Assignment; revision: string }
+  | { kind: 'assignment'; type: 'delete'; unit: string; machineId: string; revision: string };
+
+/** One placement change. Global units have no `schedule/` key: only their per-machine assignments. */
+export type ScheduleChange =
+  | { kind: 'assign'; unit: UnitRecord; unitModRevision: string; machineId: string }
+  | { kind: 'unassign'; unit: string; machineId: string }
+  | { kind: 'assign-global'; unit: UnitRecord; unitModRevision: string; machineId: string }
+  | { kind: 'unassign-global'; unit: string; machineId: string };
+
+export interface ApplyScheduleResult {
+  applied: number;
+  /** Changes not applied because their compares failed (the scheduler re-plans them). */
+  conflicts: ScheduleChange[];
+}
+
+export interface MachineMetadataOp {
+  machineId: string;
+  key: string;
+  /** undefined removes the key. */
+  value?: string;
 }
 
 /** Held scheduler leadership (etcd election). */
