@@ -98,7 +98,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     endpoints: members.map((m) => m.endpoint),
     members,
     async stop() {
-      await Promise.all(members.map((m) => killAndWait(m.pid, 2000)));
+      await Promise.all(members.map((m) => killAndWait(m.pid, 1000)));
       if (!opts.workDir) fs.rmSync(workDir, { recursive: true, force: true });
     },
     async killMember(name) {
