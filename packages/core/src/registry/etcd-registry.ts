@@ -7,6 +7,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, createEtcdClient } from './client.js';
 import { RegistryContext } from './context.js';
 import * as election from './election.js';
 import { Keyspace } from './keyspace.js';
+import * as metadata from './machine-metadata-store.js';
 import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
 import * as states from './state-store.js';
@@ -106,8 +107,8 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
   async applySchedule(_changes: ScheduleChange[], _fence: Fence): Promise<ApplyScheduleResult> {
     throw new Error('applySchedule: not implemented yet (issue 6)');
   }
-  async patchMachineMetadata(_ops: MachineMetadataOp[]): Promise<void> {
-    throw new Error('patchMachineMetadata: not implemented yet (issue 7)');
+  patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void> {
+    return metadata.patchMachineMetadata(this.ctx, ops);
   }
 
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void> {

@@ -8,6 +8,7 @@ import { DuplicateMachineError } from '../errors.js';
 import type { MachineRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
+import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
 import { isMachineRecord } from './record-guards.js';
 import type { PresenceLease } from './types.js';
 
@@ -34,10 +35,13 @@ export async function registerMachine(ctx: RegistryContext, machine: MachineReco
   }
 }
 
+/** Live machines, each with its dynamic metadata (PATCH /machines) merged over its own, read at one revision. */
 export async function listMachines(ctx: RegistryContext): Promise<MachineRecord[]> {
-  return ctx.run('list machines', async () =>
-    (await ctx.readPrefix(ctx.keys.machinesPrefix, isMachineRecord)).records.map((r) => r.value),
-  );
+  return ctx.run('list machines', async () => {
+    const machines = await ctx.readPrefix(ctx.keys.machinesPrefix, isMachineRecord);
+    const dynamic = await readDynamicMetadata(ctx, machines.revision);
+    return machines.records.map((r) => mergeMetadata(r.value, dynamic));
+  });
 }
 
 function presenceOf(ctx: RegistryContext, lease: Lease, leaseId: string): PresenceLease {

@@ -7,6 +7,7 @@ import type { Assignment, UnitRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import { Keyspace } from './keyspace.js';
+import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
 import { isMachineId, isMachineRecord, isUnitRecord } from './record-guards.js';
 import type { ClusterSnapshot, Fence, Subscription } from './types.js';
 import { watchForChanges } from './watch.js';
@@ -17,10 +18,11 @@ export function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
     // Read the rest at the units' revision so the three ranges are one consistent view.
     const machines = await ctx.readPrefix(ctx.keys.machinesPrefix, isMachineRecord, units.revision);
     const schedule = await ctx.readPrefix(ctx.keys.schedulePrefix, isMachineId, units.revision);
+    const dynamic = await readDynamicMetadata(ctx, units.revision);
     const unitName = (key: string) => Keyspace.relative(ctx.keys.schedulePrefix, key);
     return {
       units: units.records.map((r) => r.value),
-      machines: machines.records.map((r) => r.value),
+      machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
       schedule: new Map(schedule.records.map((r) => [unitName(r.key), r.value])),
       unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
       globalAssignments: new Map(), // TODO(issue 6): read assignments of global units

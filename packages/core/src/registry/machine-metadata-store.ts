@@ -1,0 +1,74 @@
+/**
+ * Dynamic machine metadata (fleet's `PATCH /fleet/v1/machines`, §2.6): `machine-metadata/<id>/<key>` holds a
+ * msgpack string, written without a lease so it survives the machine leaving and rejoining. Removing a key
+ * writes the empty string, a tombstone that also hides a key the machine published itself (fleet's rule).
+ * The prefix sits beside `machines/`, never under it, so machine listings never see these keys.
+ */
+import type { MachineRecord } from '../model.js';
+import { encodeValue } from './codec.js';
+import type { RegistryContext } from './context.js';
+import type { RecordGuard } from './record-guards.js';
+import type { MachineMetadataOp } from './types.js';
+
+/** At most this many puts per etcd transaction (etcd's default --max-txn-ops is 128). */
+const OPS_PER_TXN = 128;
+
+const isString: RecordGuard<string> = (value): value is string => typeof value === 'string';
+
+/** machine id → key → value ('' = removed). */
+export type DynamicMetadata = Map<string, Map<string, string>>;
+
+/** `machine-metadata/` beside `machines/` (so it also falls inside the keyspace's cluster watch range). */
+export function metadataPrefix(ctx: RegistryContext): string {
+  return ctx.keys.machinesPrefix.replace(/machines\/$/, 'machine-metadata/');
+}
+
+function metadataKey(ctx: RegistryContext, machineId: string, key: string): string {
+  return `${metadataPrefix(ctx)}${machineId}/${key}`;
+}
+
+/** Applies the ops in order, in transactions of up to 128 puts (a failure leaves earlier batches applied, as fleet). */
+export function patchMachineMetadata(ctx: RegistryContext, ops: readonly MachineMetadataOp[]): Promise<void> {
+  for (const op of ops) {
+    if (op.machineId === '' || op.machineId.includes('/') || !/^[A-Za-z0-9_.-]+$/.test(op.key)) {
+      throw new RangeError(`patchMachineMetadata: invalid machine id or key in ${JSON.stringify(op)}`);
+    }
+  }
+  return ctx.run('patch machine metadata', async () => {
+    for (let i = 0; i < ops.length; i += OPS_PER_TXN) {
+      const puts = ops
+        .slice(i, i + OPS_PER_TXN)
+        .map((op) => ctx.client.put(metadataKey(ctx, op.machineId, op.key)).value(encodeValue(op.value ?? '')));
+      await ctx.client.if(metadataPrefix(ctx), 'Version', '>', -1).then(...puts).commit();
+    }
+  });
+}
+
+/** Every dynamic key, optionally at a past revision (to pair with a snapshot). */
+export async function readDynamicMetadata(ctx: RegistryContext, revision?: string): Promise<DynamicMetadata> {
+  const prefix = metadataPrefix(ctx);
+  const { records } = await ctx.readPrefix(prefix, isString, revision);
+  const out: DynamicMetadata = new Map();
+  for (const r of records) {
+    const rest = r.key.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) continue;
+    const id = rest.slice(0, slash);
+    const byKey = out.get(id) ?? new Map<string, string>();
+    byKey.set(rest.slice(slash + 1), r.value);
+    out.set(id, byKey);
+  }
+  return out;
+}
+
+/** The machine's own metadata with its dynamic keys laid over it; a dynamic '' deletes the key. Pure. */
+export function mergeMetadata(machine: MachineRecord, dynamic: DynamicMetadata): MachineRecord {
+  const overlay = dynamic.get(machine.id);
+  if (!overlay || overlay.size === 0) return machine;
+  const metadata = { ...machine.metadata };
+  for (const [key, value] of overlay) {
+    if (value === '') delete metadata[key];
+    else metadata[key] = value;
+  }
+  return { ...machine, metadata };
+}
