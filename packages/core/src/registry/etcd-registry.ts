@@ -104,8 +104,8 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
   async watchCluster(_onEvent: (event: ClusterEvent) => void, _opts?: WatchOptions): Promise<Subscription> {
     throw new Error('watchCluster: not implemented yet (issue 4)');
   }
-  async applySchedule(_changes: ScheduleChange[], _fence: Fence): Promise<ApplyScheduleResult> {
-    throw new Error('applySchedule: not implemented yet (issue 6)');
+  applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
+    return scheduling.applySchedule(this.ctx, changes, fence);
   }
   patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void> {
     return metadata.patchMachineMetadata(this.ctx, ops);

@@ -56,8 +56,9 @@ export interface ClusterSnapshot {
   schedule: Map<string, string>;
   /** unit name → modRevision of `units/<name>` at snapshot time (assign compares it). */
   unitRevisions: Map<string, string>;
-  /** Global units' per-machine assignments: unit name → machine ids. */
-  globalAssignments: Map<string, Set<string>>;
+  /** Global units' per-machine assignments (they have no `schedule/` key): unit name → machine id → the
+   * assignment as stored (its hash/desiredState may lag the unit's; the scheduler rewrites it). */
+  globalAssignments: Map<string, Map<string, Assignment>>;
   /** etcd revision the snapshot was read at. */
   revision: string;
 }

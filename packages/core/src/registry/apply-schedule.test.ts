@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { LeadershipLostError } from '../errors.js';
+import type { UnitRecord } from '../model.js';
+import { freshPrefix } from '../testing/registry-fixtures.js';
+import { fleet, unitSpec } from '../testing/unit-builders.js';
+import { EtcdRegistry } from './etcd-registry.js';
+import { Keyspace } from './keyspace.js';
+import { packBatches, phasesOf } from './schedule-batch.js';
+import type { ScheduleChange } from './types.js';
+
+const keys = new Keyspace('/p/');
+const rec = (name: string): UnitRecord => ({ name, options: [], hash: `h-${name}`, desiredState: 'launched', global: false });
+const assign = (u: string, m: string): ScheduleChange => ({ kind: 'assign', unit: rec(u), unitModRevision: '5', machineId: m });
+const unassign = (u: string, m: string): ScheduleChange => ({ kind: 'unassign', unit: u, machineId: m });
+const assignGlobal = (u: string, m: string): ScheduleChange => ({ kind: 'assign-global', unit: rec(u), unitModRevision: '5', machineId: m });
+const names = (n: number, p = 'u') => Array.from({ length: n }, (_, i) => `${p}${i}.service`);
+
+describe('packBatches', () => {
+  test.each([
+    { name: 'assigns: 2 compares + fence per batch limit → 63 per batch', changes: names(130).map((u) => assign(u, 'm1')), maxOps: 128, want: [63, 63, 4] },
+    { name: 'unassigns: 2 writes each → 64 per batch', changes: names(65).map((u) => unassign(u, 'm1')), maxOps: 128, want: [64, 1] },
+    { name: 'one global unit on many machines shares its compare key', changes: ['m1', 'm2', 'm3'].map((m) => assignGlobal('g.service', m)), maxOps: 128, want: [3] },
+    { name: 'the same key twice starts a new batch', changes: [unassign('a.service', 'm1'), assign('a.service', 'm2')], maxOps: 128, want: [1, 1] },
+    { name: 'a change larger than the limit still gets its own batch', changes: [assign('a.service', 'm1')], maxOps: 2, want: [1] },
+  ])('$name', ({ changes, maxOps, want }) => {
+    expect(packBatches(keys, changes, maxOps).map((b) => b.changes.length)).toEqual(want);
+  });
+
+  test('ops of an assign: compares unit revision and absent schedule, puts schedule and assignment', () => {
+    const [batch] = packBatches(keys, [assign('a.service', 'm1')]);
+    expect(batch).toEqual({
+      changes: [assign('a.service', 'm1')],
+      compares: [
+        { kind: 'mod', key: keys.unit('a.service'), revision: '5' },
+        { kind: 'absent', key: keys.schedule('a.service') },
+      ],
+      writes: [
+        { kind: 'put', key: keys.schedule('a.service'), value: 'm1' },
+        { kind: 'put', key: keys.assignment('m1', 'a.service'), value: { unit: 'a.service', machineId: 'm1', hash: 'h-a.service', desiredState: 'launched' } },
+      ],
+    });
+  });
+
+  test('phases: removals first, then additions, order kept within each', () => {
+    const changes = [assign('a.service', 'm2'), unassign('a.service', 'm1'), unassign('b.service', 'm1')];
+    expect(phasesOf(changes)).toEqual([[changes[1], changes[2]], [changes[0]]]);
+  });
+});
+
+describe('applySchedule against etcd', () => {
+  let etcd: EtcdHandle;
+  let registry: EtcdRegistry;
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+  beforeEach(async () => {
+    registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
+  });
+  afterEach(async () => {
+    await registry?.close();
+  });
+
+  async function submitted(count: number): Promise<{ units: UnitRecord[]; revs: Map<string, string> }> {
+    for (const name of names(count)) await registry.submitUnit(unitSpec(name), { desiredState: 'launched' });
+    const snap = await registry.snapshot();
+    return { units: snap.units, revs: snap.unitRevisions };
+  }
+
+  test('300 assigns in batches, then unassigns; schedule and assignments follow', async () => {
+    const leadership = await registry.campaign('s', 5, new AbortController().signal);
+    const { units, revs } = await submitted(300);
+    const changes: ScheduleChange[] = units.map((u, i) => ({ kind: 'assign', unit: u, unitModRevision: revs.get(u.name)!, machineId: `m${i % 3}` }));
+    expect(await registry.applySchedule(changes, leadership.fence)).toEqual({ applied: 300, conflicts: [] });
+    const snap = await registry.snapshot();
+    expect(snap.schedule.size).toBe(300);
+    expect((await registry.listAssignments('m1')).length).toBe(100);
+    const removals = units.slice(0, 100).map((u, i): ScheduleChange => ({ kind: 'unassign', unit: u.name, machineId: `m${i % 3}` }));
+    expect(await registry.applySchedule(removals, leadership.fence)).toEqual({ applied: 100, conflicts: [] });
+    expect((await registry.snapshot()).schedule.size).toBe(200);
+    await leadership.resign();
+  });
+
+  test('a change whose compare fails is returned; the rest of its batch is applied', async () => {
+    const leadership = await registry.campaign('s', 5, new AbortController().signal);
+    const { units, revs } = await submitted(5);
+    await registry.setDesiredState('u2.service', 'loaded'); // u2's revision in `revs` is now stale
+    const changes: ScheduleChange[] = units.map((u) => ({ kind: 'assign', unit: u, unitModRevision: revs.get(u.name)!, machineId: 'm1' }));
+    const result = await registry.applySchedule(changes, leadership.fence);
+    expect({ applied: result.applied, conflicts: result.conflicts.map((c) => (c.kind === 'assign' ? c.unit.name : '')) }).toEqual({
+      applied: 4,
+      conflicts: ['u2.service'],
+    });
+    expect([...(await registry.snapshot()).schedule.keys()].sort()).toEqual(['u0.service', 'u1.service', 'u3.service', 'u4.service']);
+    await leadership.resign();
+  });
+
+  test('a lost fence throws LeadershipLostError and writes nothing', async () => {
+    const leadership = await registry.campaign('s', 5, new AbortController().signal);
+    const { units, revs } = await submitted(3);
+    await leadership.resign();
+    const changes: ScheduleChange[] = units.map((u) => ({ kind: 'assign', unit: u, unitModRevision: revs.get(u.name)!, machineId: 'm1' }));
+    await expect(registry.applySchedule(changes, leadership.fence)).rejects.toBeInstanceOf(LeadershipLostError);
+    expect((await registry.snapshot()).schedule.size).toBe(0);
+  });
+
+  test('global assignments: no schedule key, listed by the snapshot, removed by unassign-global', async () => {
+    const leadership = await registry.campaign('s', 5, new AbortController().signal);
+    const g = await registry.submitUnit(unitSpec('g.service', fleet('Global', 'true')), { desiredState: 'launched' });
+    const rev = (await registry.snapshot()).unitRevisions.get('g.service')!;
+    const on = (m: string): ScheduleChange => ({ kind: 'assign-global', unit: g, unitModRevision: rev, machineId: m });
+    await registry.applySchedule([on('m1'), on('m2')], leadership.fence);
+    let snap = await registry.snapshot();
+    expect({ schedule: snap.schedule.size, machines: [...(snap.globalAssignments.get('g.service')?.keys() ?? [])].sort() }).toEqual({
+      schedule: 0,
+      machines: ['m1', 'm2'],
+    });
+    expect(snap.globalAssignments.get('g.service')?.get('m1')).toEqual({ unit: 'g.service', machineId: 'm1', hash: g.hash, desiredState: 'launched' });
+    await registry.applySchedule([{ kind: 'unassign-global', unit: 'g.service', machineId: 'm1' }], leadership.fence);
+    snap = await registry.snapshot();
+    expect([...(snap.globalAssignments.get('g.service')?.keys() ?? [])]).toEqual(['m2']);
+    await leadership.resign();
+  });
+});
