@@ -4,3 +4,4 @@ export { SystemdError, translateDbusError, isNoSuchUnit, type SystemdErrorCode }
 export { UnitFiles, DEFAULT_UNITS_DIR, MANAGED_UNIT_SUFFIXES, isManagedUnitName, unitTextHash, type UnitFileEntry } from './unit-files.js';
 export * from './reconcile/plan.js';
 export { executeTasks, type TaskEffects, type TaskResult } from './reconcile/execute.js';
+export * from './api/index.js';

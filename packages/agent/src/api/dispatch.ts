@@ -1,0 +1,37 @@
+/** Runs the handler of a route. */
+import { discoveryDocument } from './discovery.js';
+import type { Route } from './routes.js';
+import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
+import { listMachines, listMachinesV2, patchMachines } from './v1-machines.js';
+import { getState, listStates } from './v1-state.js';
+import { deleteUnit, getUnit, listUnits, putUnit } from './v1-units.js';
+import { unitJournal, unitStatus } from './v2-units.js';
+
+export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
+  switch (r.kind) {
+    case 'units.list':
+      return listUnits(deps, req);
+    case 'units.get':
+      return getUnit(deps, r.name);
+    case 'units.put':
+      return putUnit(deps, r.name, req, rawHeaders);
+    case 'units.delete':
+      return deleteUnit(deps, r.name);
+    case 'state.list':
+      return listStates(deps, req);
+    case 'state.get':
+      return getState(deps, r.name);
+    case 'machines.list':
+      return listMachines(deps, req);
+    case 'machines.patch':
+      return patchMachines(deps, req);
+    case 'discovery':
+      return Promise.resolve({ status: 200, json: discoveryDocument(req.rootUrl) });
+    case 'v2.machines':
+      return listMachinesV2(deps);
+    case 'v2.status':
+      return unitStatus(deps, r.name);
+    case 'v2.journal':
+      return unitJournal(deps, r.name, req);
+  }
+}

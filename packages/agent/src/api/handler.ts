@@ -1,0 +1,115 @@
+/**
+ * One HTTP exchange: readiness (503 until the agent registered, as fleetd), authentication on TCP, body
+ * reading with a size limit, routing, the handler, and writing fleet's reply or error body. The `Server`
+ * header is `fleetd/<version>` on every reply but the 503 (fleet's 503 handler sat outside that middleware).
+ */
+import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { dispatch } from './dispatch.js';
+import { apiError, errorReply } from './http-errors.js';
+import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
+import { route } from './routes.js';
+
+export const DEFAULT_BODY_LIMIT = 1 << 20;
+
+export interface ExchangeOptions {
+  deps: ApiDeps;
+  logger: Logger;
+  version: string;
+  ready: () => boolean;
+  /** Listener policy: a bearer token and/or verified client certificates; unix sockets pass neither. */
+  auth?: { token?: string; clientCerts?: boolean };
+  bodyLimit?: number;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+function authorized(req: IncomingMessage, auth: ExchangeOptions['auth']): boolean {
+  if (!auth || (auth.token === undefined && !auth.clientCerts)) return true;
+  if (auth.clientCerts && (req.socket as TLSSocket).authorized === true) return true;
+  return auth.token !== undefined && tokenMatches(req.headers.authorization, auth.token);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(apiError(413, `request body larger than ${limit} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function sendReply(res: ServerResponse, reply: ApiReply, signal: AbortSignal): Promise<void> {
+  if (reply.json !== undefined) return sendJson(res, reply.status, reply.json);
+  if (reply.text !== undefined) {
+    res.writeHead(reply.status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(reply.text) });
+    res.end(reply.text);
+    return;
+  }
+  if (!reply.stream) {
+    res.writeHead(reply.status);
+    res.end();
+    return;
+  }
+  res.writeHead(reply.status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+  const write = (chunk: string) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted || res.writableEnded) return resolve();
+      if (res.write(chunk)) resolve();
+      else res.once('drain', () => resolve());
+    });
+  await reply.stream(write, signal);
+  res.end();
+}
+
+function rootUrl(req: IncomingMessage): string {
+  const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
+  return `${scheme}://${req.headers.host ?? 'localhost'}/`;
+}
+
+export async function handleExchange(opts: ExchangeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  if (!opts.ready()) {
+    sendJson(res, 503, { error: { code: 503, message: 'fleet server unable to communicate with etcd' } });
+    return;
+  }
+  res.setHeader('Server', `fleetd/${opts.version}`);
+  try {
+    if (!authorized(req, opts.auth)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="flotilla"');
+      throw apiError(401, 'missing or invalid bearer token');
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const r = route(req.method ?? 'GET', url.pathname);
+    const body = await readBody(req, opts.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    const request: ApiRequest = { query: url.searchParams, headers: req.headers, body, signal: controller.signal, rootUrl: rootUrl(req) };
+    await sendReply(res, await dispatch(opts.deps, r, request, req.rawHeaders), controller.signal);
+    opts.logger.debug({ method: req.method, url: req.url, status: res.statusCode }, 'api request');
+  } catch (err) {
+    const reply = errorReply(err);
+    if (reply.internal) opts.logger.error({ err, method: req.method, url: req.url }, 'api request failed');
+    if (!res.headersSent) sendJson(res, reply.status, reply.body);
+    else res.destroy();
+  }
+}

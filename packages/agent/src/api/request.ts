@@ -1,0 +1,39 @@
+/** What a handler gets and returns; only server.ts touches node:http. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ClusterRegistry } from '@flotilla/core';
+import type { PageCache } from './page-cache.js';
+
+export interface ApiRequest {
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Aborted when the client goes away (ends journal follows). */
+  signal: AbortSignal;
+  /** `http://host:port/` as the client addressed us (discovery's rootUrl). */
+  rootUrl: string;
+}
+
+/** A chunk writer for streamed replies; resolves when the chunk is flushed or the client is gone. */
+export type ChunkWriter = (chunk: string) => Promise<void>;
+
+export interface ApiReply {
+  status: number;
+  /** Serialized as JSON with Content-Type application/json. */
+  json?: unknown;
+  /** Plain text body (Content-Type text/plain). */
+  text?: string;
+  /** Streamed text body (journal -f); ends when the promise settles. */
+  stream?: (write: ChunkWriter, signal: AbortSignal) => Promise<void>;
+}
+
+/** The agent's own view of one unit (introspection built by the agent; served under /v2). */
+export interface Introspection {
+  unitStatus(name: string): Promise<string>;
+  unitJournal(name: string, opts: { lines: number; follow: boolean; signal: AbortSignal }): AsyncIterable<string> | Promise<string>;
+}
+
+export interface ApiDeps {
+  registry: ClusterRegistry;
+  cache: PageCache;
+  introspect?: Introspection;
+}

@@ -1,0 +1,78 @@
+/**
+ * Routing (§2.2), pure: method + path → the route to run, or fleet's error for that path. API v1 is mounted
+ * at `/fleet/v1` and `/v1-alpha`; our extensions live under `/v2` and never change v1's shapes.
+ */
+import { badRequest, methodNotAllowed, notFound } from './http-errors.js';
+
+export type Route =
+  | { kind: 'units.list' }
+  | { kind: 'units.get' | 'units.put' | 'units.delete'; name: string }
+  | { kind: 'state.list' }
+  | { kind: 'state.get'; name: string }
+  | { kind: 'machines.list' | 'machines.patch' }
+  | { kind: 'discovery' }
+  | { kind: 'v2.machines' }
+  | { kind: 'v2.status' | 'v2.journal'; name: string };
+
+export const V1_BASES = ['/fleet/v1', '/v1-alpha'] as const;
+
+/** The unit name of `base/<name>`: one segment, URL-decoded; undefined for `base/`, `base/a/b` and bad escapes. */
+function itemName(rest: string): string | undefined {
+  if (rest === '' || rest.includes('/')) return undefined;
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return undefined;
+  }
+}
+
+function v1Route(method: string, path: string): Route {
+  if (path === '' || path === '/') throw methodNotAllowed('');
+  if (path === '/units') {
+    if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
+    return { kind: 'units.list' };
+  }
+  if (path.startsWith('/units/')) {
+    const name = itemName(path.slice('/units/'.length));
+    if (name === undefined) throw notFound('');
+    if (method === 'GET') return { kind: 'units.get', name };
+    if (method === 'PUT') return { kind: 'units.put', name };
+    if (method === 'DELETE') return { kind: 'units.delete', name };
+    throw methodNotAllowed('only GET, PUT and DELETE supported against this resource');
+  }
+  if (path === '/state' || path.startsWith('/state/')) {
+    const name = path === '/state' ? undefined : itemName(path.slice('/state/'.length));
+    if (path !== '/state' && name === undefined) throw notFound('');
+    if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
+    return name === undefined ? { kind: 'state.list' } : { kind: 'state.get', name };
+  }
+  if (path === '/machines') {
+    if (method === 'GET') return { kind: 'machines.list' };
+    if (method === 'PATCH') return { kind: 'machines.patch' };
+    throw methodNotAllowed('only GET and PATCH supported against this resource');
+  }
+  if (path === '/discovery') {
+    if (method !== 'GET') throw badRequest('only HTTP GET supported against this resource');
+    return { kind: 'discovery' };
+  }
+  throw notFound('');
+}
+
+function v2Route(method: string, path: string): Route {
+  if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
+  if (path === '/machines') return { kind: 'v2.machines' };
+  const match = /^\/units\/([^/]+)\/(status|journal)$/.exec(path);
+  const name = match ? itemName(match[1] as string) : undefined;
+  if (!match || name === undefined) throw notFound('');
+  return { kind: match[2] === 'status' ? 'v2.status' : 'v2.journal', name };
+}
+
+/** Throws a FlotillaError with an API_* code (400/404/405) for paths and methods fleet refused. */
+export function route(method: string, pathname: string): Route {
+  if (pathname === '/') throw methodNotAllowed('');
+  for (const base of V1_BASES) {
+    if (pathname === base || pathname.startsWith(`${base}/`)) return v1Route(method, pathname.slice(base.length));
+  }
+  if (pathname.startsWith('/v2/')) return v2Route(method, pathname.slice('/v2'.length));
+  throw notFound('');
+}

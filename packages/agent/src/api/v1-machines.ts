@@ -1,0 +1,31 @@
+/** `/machines`: list (with dynamic metadata merged) and PATCH dynamic metadata (§2.6). */
+import type { MachineRecord } from '@flotilla/core';
+import { machineJson, omitEmpty, pageJson } from './json.js';
+import { parseMachinePatch } from './machine-patch.js';
+import { decodePageToken, pageOf } from './pagination.js';
+import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
+
+async function sortedMachines(deps: ApiDeps): Promise<MachineRecord[]> {
+  return [...(await deps.registry.listMachines())].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export async function listMachines(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
+  const token = decodePageToken(req.query.getAll('nextPageToken'));
+  const machines = await deps.cache.read('machines', token, async () => (await sortedMachines(deps)).map(machineJson));
+  const page = pageOf(machines, token);
+  return { status: 200, json: pageJson('machines', page.items, page.nextPageToken) };
+}
+
+export async function patchMachines(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
+  const ops = parseMachinePatch(req.body);
+  await deps.registry.patchMachineMetadata(ops);
+  return { status: 204 };
+}
+
+/** `/v2/machines`: every machine in one response, with what v1 cannot carry (API URL, version, hostname). */
+export async function listMachinesV2(deps: ApiDeps): Promise<ApiReply> {
+  const machines = (await sortedMachines(deps)).map((m) =>
+    omitEmpty({ ...machineJson(m), hostname: m.hostname, version: m.version, apiUrl: m.apiUrl, startedAt: m.startedAt }),
+  );
+  return { status: 200, json: { machines } };
+}

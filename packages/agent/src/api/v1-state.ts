@@ -1,0 +1,36 @@
+/** `/state` (filters machineID, unitName: exact match, first value) and `/state/<name>` (§2.2). */
+import type { UnitStateRecord } from '@flotilla/core';
+import { notFound } from './http-errors.js';
+import { pageJson, unitStateJson, type UnitStateJson } from './json.js';
+import { decodePageToken, pageOf } from './pagination.js';
+import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
+
+function byUnitThenMachine(a: UnitStateRecord, b: UnitStateRecord): number {
+  if (a.unit !== b.unit) return a.unit < b.unit ? -1 : 1;
+  return a.machineId < b.machineId ? -1 : a.machineId > b.machineId ? 1 : 0;
+}
+
+async function readStates(deps: ApiDeps, unitName: string | null, machineId: string | null): Promise<UnitStateJson[]> {
+  const states = unitName ? await deps.registry.getStates(unitName) : await deps.registry.listStates();
+  return states
+    .filter((s) => (unitName ? s.unit === unitName : true) && (machineId ? s.machineId === machineId : true))
+    .sort(byUnitThenMachine)
+    .map(unitStateJson);
+}
+
+export async function listStates(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
+  const token = decodePageToken(req.query.getAll('nextPageToken'));
+  const unitName = req.query.get('unitName') || null;
+  const machineId = req.query.get('machineID') || null;
+  const key = `state?unit=${unitName ?? ''}&machine=${machineId ?? ''}`;
+  const states = await deps.cache.read(key, token, () => readStates(deps, unitName, machineId));
+  const page = pageOf(states, token);
+  return { status: 200, json: pageJson('states', page.items, page.nextPageToken) };
+}
+
+export async function getState(deps: ApiDeps, name: string): Promise<ApiReply> {
+  const states = [...(await deps.registry.getStates(name))].sort(byUnitThenMachine);
+  const first = states[0];
+  if (!first) throw notFound('unit state does not exist');
+  return { status: 200, json: unitStateJson(first) };
+}

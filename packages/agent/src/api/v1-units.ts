@@ -1,0 +1,68 @@
+/** `/units` and `/units/<name>` (§2.2, §2.4). */
+import { unitHash, unitNameInfo, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import { badRequest, conflict, notFound } from './http-errors.js';
+import { pageJson, unitJson, type UnitJson } from './json.js';
+import { decodePageToken, pageOf } from './pagination.js';
+import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
+import { checkContentType, parseUnitPut } from './unit-put.js';
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function groupStates(states: readonly UnitStateRecord[]): Map<string, UnitStateRecord[]> {
+  const out = new Map<string, UnitStateRecord[]>();
+  for (const s of states) out.set(s.unit, [...(out.get(s.unit) ?? []), s]);
+  return out;
+}
+
+async function readUnits(deps: ApiDeps): Promise<UnitJson[]> {
+  const [snapshot, states] = await Promise.all([deps.registry.snapshot(), deps.registry.listStates()]);
+  const byUnit = groupStates(states);
+  return [...snapshot.units].sort(byName).map((u) => unitJson(u, byUnit.get(u.name) ?? [], snapshot.schedule.get(u.name)));
+}
+
+export async function listUnits(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
+  const token = decodePageToken(req.query.getAll('nextPageToken'));
+  const units = await deps.cache.read('units', token, () => readUnits(deps));
+  const page = pageOf(units, token);
+  return { status: 200, json: pageJson('units', page.items, page.nextPageToken) };
+}
+
+/** machineID of a single unit: the (non-global) machine that publishes its state. */
+function publishingMachine(unit: UnitRecord, states: readonly UnitStateRecord[]): string | undefined {
+  if (unit.global) return undefined;
+  return states.find((s) => s.hash === unit.hash)?.machineId ?? states[0]?.machineId;
+}
+
+export async function getUnit(deps: ApiDeps, name: string): Promise<ApiReply> {
+  const unit = await deps.registry.getUnit(name);
+  if (!unit) throw notFound('unit does not exist');
+  const states = await deps.registry.getStates(name);
+  return { status: 200, json: unitJson(unit, states, publishingMachine(unit, states)) };
+}
+
+export async function deleteUnit(deps: ApiDeps, name: string): Promise<ApiReply> {
+  if (!(await deps.registry.destroyUnit(name))) throw notFound('unit does not exist');
+  return { status: 204 };
+}
+
+/** fleet's decision order: create (201), replace on new contents (201), else set desiredState (204). */
+export async function putUnit(deps: ApiDeps, name: string, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
+  checkContentType(req.headers, rawHeaders);
+  const body = parseUnitPut(req.body, name);
+  const { registry } = deps;
+  const existing = await registry.getUnit(name);
+  const spec = { name, options: body.options };
+  if (!existing) {
+    if (body.options.length === 0) throw conflict('unit does not exist and options field empty');
+    await registry.submitUnit(spec, { desiredState: body.desiredState ?? 'inactive' });
+    return { status: 201 };
+  }
+  if (body.options.length > 0 && unitHash(body.options) !== existing.hash) {
+    await registry.submitUnit(spec, { desiredState: body.desiredState ?? 'inactive', replace: true });
+    return { status: 201 };
+  }
+  if (body.desiredState === undefined) throw conflict('must provide DesiredState to update existing unit');
+  if (body.desiredState !== 'inactive' && unitNameInfo(name).isTemplate) throw badRequest(`cannot activate template "${name}"`);
+  await registry.setDesiredState(name, body.desiredState);
+  return { status: 204 };
+}
