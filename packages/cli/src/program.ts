@@ -16,6 +16,7 @@ import { stop } from './commands/stop.js';
 import { submit } from './commands/submit.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
 import { openRegistry, withDeadline } from './connect.js';
+import { cloudConfigCommands } from './cloud-config/command.js';
 import { agentCommand } from './daemon/command.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { renderProgress } from './render/progress.js';
@@ -105,6 +106,7 @@ export function buildProgram(rt: Runtime): Command {
     }),
   );
   program.addCommand(agentCommand());
+  for (const command of cloudConfigCommands()) program.addCommand(command);
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
   return program;
 }

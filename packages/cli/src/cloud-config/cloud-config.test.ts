@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { planApply } from './apply-plan.js';
+import { runApplySteps } from './apply.js';
+import { planNode, type NodeSpec } from './node-plan.js';
+import { butaneToIgnition } from './parse-butane.js';
+import { parseCloudConfig } from './parse-cloud-config.js';
+import { toButane, toCloudConfig, toIgnition } from './serialize.js';
+
+const worker = (over: Partial<NodeSpec> = {}): NodeSpec => ({
+  role: 'worker',
+  etcdEndpoints: ['http://master:2379'],
+  metadata: {},
+  ...over,
+});
+
+describe('planNode', () => {
+  test('a worker runs the agent pointed at the cluster, with role metadata', () => {
+    const plan = planNode(worker({ metadata: { disk: 'ssd' }, hostname: 'w1' }));
+    expect(plan.hostname).toBe('w1');
+    expect(plan.units.map((u) => [u.name, u.start])).toEqual([['flotilla-agent.service', true]]);
+    expect(plan.files).toEqual([
+      {
+        path: '/etc/flotilla/agent.env',
+        mode: 0o600,
+        content: 'FLOTILLA_ENDPOINT=http://master:2379\nFLOTILLA_METADATA=role=worker,disk=ssd\nFLOTILLA_AGENT_TTL=10\n',
+      },
+    ]);
+  });
+
+  test('a master also runs etcd, and its agent uses the local etcd', () => {
+    const plan = planNode({ role: 'master', etcdEndpoints: [], metadata: {} });
+    expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-agent.service']);
+    expect(plan.files[0]!.content).toContain('FLOTILLA_ENDPOINT=http://127.0.0.1:2379\n');
+  });
+
+  test.each([
+    ['worker without etcd', worker({ etcdEndpoints: [] }), '--etcd: a worker needs the etcd URL(s) of the cluster'],
+    ['etcd URL without scheme', worker({ etcdEndpoints: ['master:2379'] }), '--etcd: "master:2379" is not an http(s)://host:port URL'],
+    ['bad metadata key', worker({ metadata: { 'a b': 'x' } }), '--metadata: invalid key "a b"'],
+    ['metadata value with a comma', worker({ metadata: { a: 'x,y' } }), '--metadata: value of "a" may not contain'],
+    ['bad hostname', worker({ hostname: 'bad_name' }), '--hostname: "bad_name" is not a valid host name'],
+    ['env that is not FLOTILLA_*', worker({ extraEnv: { PATH: '/tmp' } }), 'environment: "PATH" is not a FLOTILLA_* variable name'],
+  ])('rejects %s', (_name, spec, message) => {
+    expect(() => planNode(spec)).toThrow(message);
+  });
+});
+
+describe('one plan, three formats', () => {
+  test.each([
+    ['worker', worker({ metadata: { zone: 'a' } })],
+    ['master with hostname', { role: 'master', etcdEndpoints: [], metadata: {}, hostname: 'm1' } satisfies NodeSpec],
+    ['worker with TLS', worker({ tls: { caFile: '/etc/ssl/ca.pem', certFile: '/etc/ssl/c.pem', keyFile: '/etc/ssl/k.pem' } })],
+  ])('%s: Butane renders to the same Ignition, cloud-config parses back to the plan', (_name, spec) => {
+    const plan = planNode(spec);
+    expect(butaneToIgnition(toButane(plan))).toEqual(toIgnition(plan));
+    const parsed = parseCloudConfig(toCloudConfig(plan));
+    expect(parsed.warnings).toEqual([]);
+    expect(parsed.hostname).toBe(plan.hostname);
+    expect(parsed.files).toEqual(plan.files);
+    expect(parsed.units).toEqual(plan.units.map((u) => ({ name: u.name, content: u.content, enable: true, command: 'start', runtime: false })));
+  });
+
+  test('Ignition file contents are data URLs of the exact text', () => {
+    const ign = toIgnition(planNode(worker()));
+    const source = ign.storage.files[0]!.contents.source;
+    expect(decodeURIComponent(source.slice('data:,'.length))).toBe(planNode(worker()).files[0]!.content);
+  });
+});
+
+describe('the files we ship are what the renderer makes', () => {
+  const shipped = path.resolve(__dirname, '../../../../cloud-config');
+  test.each([
+    ['master.yaml', toCloudConfig(planNode({ role: 'master', etcdEndpoints: [], metadata: {} }))],
+    ['worker.yaml', toCloudConfig(planNode(worker()))],
+    ['master.bu', toButane(planNode({ role: 'master', etcdEndpoints: [], metadata: {} }))],
+    ['worker.bu', toButane(planNode(worker()))],
+  ])('cloud-config/%s', (file, rendered) => {
+    expect(fs.readFileSync(path.join(shipped, file), 'utf8')).toBe(rendered);
+  });
+});
+
+describe('parseCloudConfig errors name file and line', () => {
+  test.each([
+    ['no header', 'hostname: a\n', 'f.yaml:1: must start with "#cloud-config"'],
+    ['bad YAML', '#cloud-config\nhostname: [a\n', 'f.yaml:'],
+    ['write_files not a list', '#cloud-config\nwrite_files: 3\n', 'f.yaml:2: write_files must be a list'],
+    ['relative path', '#cloud-config\nwrite_files:\n  - path: etc/x\n    content: a\n', 'f.yaml:3: path "etc/x" must be absolute'],
+    ['path with ..', '#cloud-config\nwrite_files:\n  - path: /etc/../x\n', 'f.yaml:3: path "/etc/../x" must be absolute without ".."'],
+    ['bad permissions', '#cloud-config\nwrite_files:\n  - path: /x\n    permissions: "999"\n', 'f.yaml:4: permissions "999" must be octal'],
+    ['encoding', '#cloud-config\nwrite_files:\n  - path: /x\n    encoding: b64\n', 'f.yaml:4: encoding is not supported'],
+    ['unit name with a slash', '#cloud-config\ncoreos:\n  units:\n    - name: ../x.service\n', 'f.yaml:4: "../x.service" is not a valid unit name'],
+    ['unknown command', '#cloud-config\ncoreos:\n  units:\n    - name: a.service\n      command: explode\n', 'f.yaml:5: unknown command "explode"'],
+    ['enable not boolean', '#cloud-config\ncoreos:\n  units:\n    - name: a.service\n      enable: "yes"\n', 'f.yaml:5: enable must be true or false'],
+    ['duplicate key', '#cloud-config\nhostname: a\nhostname: b\n', 'f.yaml:3:'],
+  ])('%s', (_name, text, message) => {
+    expect(() => parseCloudConfig(text, 'f.yaml')).toThrow(message);
+  });
+
+  test('unknown keys are warnings, as coreos-cloudinit did', () => {
+    const parsed = parseCloudConfig('#cloud-config\nusers: []\ncoreos:\n  etcd2: {}\n', 'f.yaml');
+    expect(parsed.warnings).toEqual(['f.yaml:2: unrecognized key "users" ignored', 'f.yaml:4: coreos.etcd2 is not applied by Flotilla\'s applier']);
+  });
+});
+
+describe('butaneToIgnition refuses what it would drop', () => {
+  test.each([
+    ['other variant', 'variant: flatcar\nversion: 1.0.0\n', 'x.bu:1: only variant fcos version 1.4.0'],
+    ['passwd section', 'variant: fcos\nversion: 1.4.0\npasswd: {}\n', 'x.bu:3: "passwd" is not supported'],
+    ['remote contents', 'variant: fcos\nversion: 1.4.0\nstorage:\n  files:\n    - path: /a\n      contents:\n        source: http://x\n', 'x.bu:7: only contents.inline is supported'],
+  ])('%s', (_name, text, message) => {
+    expect(() => butaneToIgnition(text, 'x.bu')).toThrow(message);
+  });
+});
+
+describe('applying a cloud-config', () => {
+  const config = parseCloudConfig(
+    '#cloud-config\nhostname: n1\nwrite_files:\n  - path: /etc/app.conf\n    permissions: "0600"\n    content: "ip=$private_ipv4\\n"\ncoreos:\n  units:\n    - name: app.service\n      enable: true\n      command: start\n      content: "[Service]\\nExecStart=/bin/true\\n"\n',
+  );
+
+  test('steps: files with substitutions, unit files, one reload, enable, then --no-block commands', () => {
+    expect(planApply(config, { privateIpv4: '10.1.2.3' })).toEqual([
+      { kind: 'hostname', name: 'n1' },
+      { kind: 'write', path: '/etc/app.conf', content: 'ip=10.1.2.3\n', mode: 0o600 },
+      { kind: 'write', path: '/etc/systemd/system/app.service', content: '[Service]\nExecStart=/bin/true\n', mode: 0o644 },
+      { kind: 'systemctl', args: ['daemon-reload'] },
+      { kind: 'systemctl', args: ['enable', 'app.service'] },
+      { kind: 'systemctl', args: ['--no-block', 'start', 'app.service'] },
+    ]);
+  });
+
+  test('under --root, files land with their modes and nothing else runs', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cloudinit-'));
+    try {
+      await runApplySteps(planApply(config, { privateIpv4: '10.1.2.3' }), { root });
+      expect(fs.readFileSync(path.join(root, 'etc/app.conf'), 'utf8')).toBe('ip=10.1.2.3\n');
+      expect(fs.statSync(path.join(root, 'etc/app.conf')).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(path.join(root, 'etc/hostname'), 'utf8')).toBe('n1\n');
+      expect(fs.existsSync(path.join(root, 'etc/systemd/system/app.service'))).toBe(true);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Ignition output is valid for Ignition itself', () => {
+  test.each([
+    ['master', planNode({ role: 'master', etcdEndpoints: [], metadata: {}, hostname: 'm1' })],
+    ['worker', planNode(worker())],
+  ])('ignition-validate accepts the %s config', async (_name, plan) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-ign-'));
+    try {
+      const file = path.join(dir, 'config.ign');
+      fs.writeFileSync(file, JSON.stringify(toIgnition(plan)));
+      const { execFileSync } = await import('node:child_process');
+      expect(execFileSync('ignition-validate', [file], { encoding: 'utf8' })).toBe('');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * `flotilla cloud-config` (render a node's first-boot config), `flotilla cloud-init FILE` (apply one on this
+ * machine, as coreos-cloudinit did) and `flotilla butane FILE` (Butane → Ignition JSON).
+ */
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import { FlotillaError } from '@flotilla/core';
+import { parseMetadata } from '../daemon/config.js';
+import { guessPublicIp } from '../daemon/identity.js';
+import { runApplySteps } from './apply.js';
+import { planApply } from './apply-plan.js';
+import { planNode, type NodeRole } from './node-plan.js';
+import { butaneToIgnition } from './parse-butane.js';
+import { parseCloudConfig } from './parse-cloud-config.js';
+import { toButane, toCloudConfig, toIgnition } from './serialize.js';
+
+function readInput(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FlotillaError('CLOUD_CONFIG_READ', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** commander actions must not throw past the program's reporter: print and set the exit code. */
+function guarded<A extends unknown[]>(action: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      const e = err as FlotillaError;
+      process.stderr.write(`${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+      process.exitCode = 1;
+    }
+  };
+}
+
+export function renderCommand(): Command {
+  return new Command('cloud-config')
+    .description('print the first-boot config of a Flotilla node (CoreOS cloud-config, Butane or Ignition)')
+    .addOption(new Option('--role <role>', 'master (runs etcd and the agent) or worker (runs the agent)').choices(['master', 'worker']).makeOptionMandatory())
+    .option('--etcd <urls>', 'etcd client URLs of the cluster, comma-separated (required for workers)', '')
+    .option('--metadata <k=v,...>', 'machine metadata (role=<role> is always added)', '')
+    .option('--hostname <name>', 'host name to set')
+    .option('--etcd-ca-file <path>', 'CA certificate for etcd TLS (a path on the node)')
+    .option('--etcd-cert-file <path>', 'client certificate for etcd TLS (a path on the node)')
+    .option('--etcd-key-file <path>', 'client key for etcd TLS (a path on the node)')
+    .addOption(new Option('--format <format>', 'output format').choices(['cloud-config', 'butane', 'ignition']).default('cloud-config'))
+    .addHelpText('after', '\nExamples:\n  flotilla cloud-config --role master > master.yaml\n  flotilla cloud-config --role worker --etcd http://10.0.0.2:2379 --metadata disk=ssd > worker.yaml\n  flotilla cloud-config --role worker --etcd http://10.0.0.2:2379 --format ignition > worker.ign')
+    .action(
+      guarded((opts: Record<string, string | undefined>) => {
+        const plan = planNode({
+          role: opts.role as NodeRole,
+          etcdEndpoints: (opts.etcd ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+          metadata: parseMetadata(opts.metadata ?? ''),
+          ...(opts.hostname ? { hostname: opts.hostname } : {}),
+          tls: { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile },
+        });
+        const text =
+          opts.format === 'butane' ? toButane(plan) : opts.format === 'ignition' ? `${JSON.stringify(toIgnition(plan), null, 2)}\n` : toCloudConfig(plan);
+        process.stdout.write(text);
+      }),
+    );
+}
+
+export function applyCommand(): Command {
+  return new Command('cloud-init')
+    .description('apply a cloud-config on this machine: hostname, write_files, coreos.units (run at first boot)')
+    .argument('<file>', 'the cloud-config file (user-data)')
+    .option('--root <dir>', 'write files under this directory instead of / (no systemctl); for checking a file', '/')
+    .option('--private-ipv4 <ip>', 'value of $private_ipv4 (default: this machine\'s first non-loopback IPv4)')
+    .option('--public-ipv4 <ip>', 'value of $public_ipv4 (default: same as private)')
+    .action(
+      guarded(async (file: string, opts: { root: string; privateIpv4?: string; publicIpv4?: string }) => {
+        const config = parseCloudConfig(readInput(file), file);
+        for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
+        const ip = opts.privateIpv4 ?? guessPublicIp();
+        const steps = planApply(config, { privateIpv4: ip, publicIpv4: opts.publicIpv4 ?? ip });
+        await runApplySteps(steps, { root: opts.root, log: (line) => process.stdout.write(`cloud-init: ${line}\n`) });
+      }),
+    );
+}
+
+export function butaneCommand(): Command {
+  return new Command('butane')
+    .description('translate a Butane config (fcos 1.4.0 subset) into Ignition 3.3.0 JSON')
+    .argument('<file>', 'the Butane file, e.g. cloud-config/worker.bu')
+    .action(
+      guarded((file: string) => {
+        process.stdout.write(`${JSON.stringify(butaneToIgnition(readInput(file), file), null, 2)}\n`);
+      }),
+    );
+}
+
+export function cloudConfigCommands(): Command[] {
+  return [renderCommand(), applyCommand(), butaneCommand()];
+}

@@ -1,0 +1,130 @@
+/**
+ * What a Flotilla node needs on first boot, as plain data: files to write and units to install/start. The three
+ * formats we ship (CoreOS cloud-config, Butane, Ignition) are serialisations of this one plan, so they cannot
+ * drift apart. Pure: no I/O.
+ */
+import { FlotillaError } from '@flotilla/core';
+
+export type NodeRole = 'master' | 'worker';
+
+export interface NodeSpec {
+  role: NodeRole;
+  hostname?: string;
+  /** etcd client URLs the agent uses. A master defaults to its own etcd on $private_ipv4. */
+  etcdEndpoints: string[];
+  metadata: Record<string, string>;
+  /** PEM files already on the node (paths), passed to the agent. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  agentTtlSec?: number;
+  /** Extra FLOTILLA_* variables for the agent (e.g. FLOTILLA_API_LISTEN). */
+  extraEnv?: Record<string, string>;
+}
+
+export interface PlannedFile {
+  path: string;
+  content: string;
+  /** e.g. 0o644 */
+  mode: number;
+}
+
+export interface PlannedUnit {
+  name: string;
+  content: string;
+  /** `enable` it (WantedBy) and `start` it on first boot. */
+  start: boolean;
+}
+
+export interface NodePlan {
+  hostname?: string;
+  files: PlannedFile[];
+  units: PlannedUnit[];
+}
+
+export class NodeSpecError extends FlotillaError {
+  constructor(what: string, message: string) {
+    super('CLOUD_CONFIG_SPEC', `${what}: ${message}`, { hint: 'see `flotilla cloud-config --help`' });
+  }
+}
+
+export const AGENT_ENV_FILE = '/etc/flotilla/agent.env';
+export const FLOTILLA_HOME = '/opt/flotilla';
+
+/** The agent's unit. `flotilla agent` lives in /opt/flotilla and runs on /usr/bin/node (docs/cloud-config.md). */
+const AGENT_UNIT = `[Unit]
+Description=Flotilla agent
+Wants=network-online.target
+After=network-online.target etcd.service
+
+[Service]
+EnvironmentFile=${AGENT_ENV_FILE}
+ExecStart=/usr/bin/node ${FLOTILLA_HOME}/packages/cli/dist/main.js agent
+Restart=always
+RestartSec=1
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** A single-member etcd for the master, advertising the node's first address (found at start, any format). */
+const ETCD_UNIT = `[Unit]
+Description=etcd, Flotilla's registry
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+ExecStart=/bin/sh -c 'ip=$$(hostname -I | cut -d" " -f1); exec /usr/bin/etcd --name %H --data-dir /var/lib/etcd --listen-client-urls http://0.0.0.0:2379 --advertise-client-urls http://$$ip:2379 --listen-peer-urls http://$$ip:2380 --initial-advertise-peer-urls http://$$ip:2380 --initial-cluster %H=http://$$ip:2380'
+Restart=always
+RestartSec=1
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const METADATA_KEY = /^[A-Za-z0-9_.-]+$/;
+const ENV_KEY = /^FLOTILLA_[A-Z0-9_]+$/;
+
+export function validateNodeSpec(spec: NodeSpec): void {
+  if (spec.role !== 'master' && spec.role !== 'worker') throw new NodeSpecError('--role', `must be master or worker, got "${spec.role}"`);
+  if (spec.role === 'worker' && spec.etcdEndpoints.length === 0) throw new NodeSpecError('--etcd', 'a worker needs the etcd URL(s) of the cluster');
+  for (const url of spec.etcdEndpoints) {
+    if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) throw new NodeSpecError('--etcd', `"${url}" is not an http(s)://host:port URL`);
+  }
+  for (const [key, value] of Object.entries(spec.metadata)) {
+    if (!METADATA_KEY.test(key)) throw new NodeSpecError('--metadata', `invalid key "${key}" (letters, digits, _ . - only)`);
+    if (/[,=\s]/.test(value)) throw new NodeSpecError('--metadata', `value of "${key}" may not contain ",", "=" or spaces`);
+  }
+  for (const key of Object.keys(spec.extraEnv ?? {})) {
+    if (!ENV_KEY.test(key)) throw new NodeSpecError('environment', `"${key}" is not a FLOTILLA_* variable name`);
+  }
+  if (spec.hostname !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(spec.hostname)) {
+    throw new NodeSpecError('--hostname', `"${spec.hostname}" is not a valid host name`);
+  }
+}
+
+function agentEnv(spec: NodeSpec): string {
+  const endpoints = spec.etcdEndpoints.length > 0 ? spec.etcdEndpoints : ['http://127.0.0.1:2379'];
+  const metadata = { role: spec.role, ...spec.metadata };
+  const env: Record<string, string> = {
+    FLOTILLA_ENDPOINT: endpoints.join(','),
+    FLOTILLA_METADATA: Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(','),
+    FLOTILLA_AGENT_TTL: String(spec.agentTtlSec ?? 10),
+  };
+  if (spec.tls?.caFile) env.FLOTILLA_ETCD_CA_FILE = spec.tls.caFile;
+  if (spec.tls?.certFile) env.FLOTILLA_ETCD_CERT_FILE = spec.tls.certFile;
+  if (spec.tls?.keyFile) env.FLOTILLA_ETCD_KEY_FILE = spec.tls.keyFile;
+  Object.assign(env, spec.extraEnv);
+  return Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('');
+}
+
+/** The node's first-boot plan: the agent everywhere, etcd on the master. */
+export function planNode(spec: NodeSpec): NodePlan {
+  validateNodeSpec(spec);
+  const units: PlannedUnit[] = [];
+  if (spec.role === 'master') units.push({ name: 'etcd.service', content: ETCD_UNIT, start: true });
+  units.push({ name: 'flotilla-agent.service', content: AGENT_UNIT, start: true });
+  return {
+    ...(spec.hostname ? { hostname: spec.hostname } : {}),
+    files: [{ path: AGENT_ENV_FILE, content: agentEnv(spec), mode: 0o600 }],
+    units,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Reads a CoreOS cloud-config (the subset Flotilla nodes use: hostname, write_files, coreos.units,
+ * ssh_authorized_keys) into a NodePlan-like value. Errors name the file, line and key. Pure.
+ */
+import { FlotillaError } from '@flotilla/core';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+
+export class CloudConfigError extends FlotillaError {
+  constructor(file: string, line: number, message: string) {
+    super('CLOUD_CONFIG_INVALID', `${file}:${line}: ${message}`, { hint: 'see docs/cloud-config.md for the supported keys' });
+  }
+}
+
+export interface CloudConfigFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+export interface CloudConfigUnit {
+  name: string;
+  content?: string;
+  enable: boolean;
+  command?: 'start' | 'stop' | 'restart' | 'reload' | 'try-restart' | 'reload-or-restart' | 'reload-or-try-restart';
+  runtime: boolean;
+}
+
+export interface CloudConfig {
+  hostname?: string;
+  files: CloudConfigFile[];
+  units: CloudConfigUnit[];
+  sshAuthorizedKeys: string[];
+  /** Keys we do not apply (coreos-cloudinit warned about unknown keys too). */
+  warnings: string[];
+}
+
+const UNIT_COMMANDS = new Set(['start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'reload-or-try-restart']);
+const UNIT_NAME = /^[A-Za-z0-9:_.@-]+\.(service|socket|timer|path|mount|automount|target)$/;
+
+export function parseCloudConfig(text: string, file = 'cloud-config'): CloudConfig {
+  if (!/^#cloud-config\s*(\n|$)/.test(text)) throw new CloudConfigError(file, 1, 'must start with "#cloud-config"');
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
+  const fail = (node: Node | null | undefined, message: string): never => {
+    throw new CloudConfigError(file, lineOf(node), message);
+  };
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    throw new CloudConfigError(file, first.linePos?.[0]?.line ?? 1, first.message.split('\n')[0]!);
+  }
+  const root = doc.contents;
+  if (!isMap(root)) return fail(root, 'the document must be a mapping of keys');
+  const out: CloudConfig = { files: [], units: [], sshAuthorizedKeys: [], warnings: [] };
+  const str = (node: unknown, key: string): string => {
+    if (!isScalar(node) || typeof node.value !== 'string') return fail(node as Node, `${key} must be a string`);
+    return node.value;
+  };
+  const bool = (node: unknown, key: string): boolean => {
+    if (!isScalar(node) || typeof node.value !== 'boolean') return fail(node as Node, `${key} must be true or false`);
+    return node.value;
+  };
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const value = pair.value as Node | null;
+    switch (key) {
+      case 'hostname':
+        out.hostname = str(value, 'hostname');
+        if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(out.hostname)) fail(value, `hostname "${out.hostname}" is not a valid host name`);
+        break;
+      case 'write_files':
+        if (!isSeq(value)) return fail(value, 'write_files must be a list');
+        for (const item of value.items) out.files.push(parseFile(item as Node, str, fail));
+        break;
+      case 'ssh_authorized_keys':
+        if (!isSeq(value)) return fail(value, 'ssh_authorized_keys must be a list');
+        for (const item of value.items) out.sshAuthorizedKeys.push(str(item, 'ssh_authorized_keys[]'));
+        break;
+      case 'coreos': {
+        if (!isMap(value)) return fail(value, 'coreos must be a mapping');
+        for (const inner of value.items) {
+          const innerKey = isScalar(inner.key) ? String(inner.key.value) : '';
+          if (innerKey !== 'units') {
+            out.warnings.push(`${file}:${lineOf(inner.key as Node)}: coreos.${innerKey} is not applied by Flotilla's applier`);
+            continue;
+          }
+          if (!isSeq(inner.value)) return fail(inner.value as Node, 'coreos.units must be a list');
+          for (const item of inner.value.items) out.units.push(parseUnit(item as Node, str, bool, fail));
+        }
+        break;
+      }
+      default:
+        out.warnings.push(`${file}:${lineOf(pair.key as Node)}: unrecognized key "${key}" ignored`);
+    }
+  }
+  return out;
+}
+
+type Str = (node: unknown, key: string) => string;
+type Bool = (node: unknown, key: string) => boolean;
+type Fail = (node: Node | null | undefined, message: string) => never;
+
+function parseFile(node: Node, str: Str, fail: Fail): CloudConfigFile {
+  if (!isMap(node)) return fail(node, 'each write_files entry must be a mapping');
+  const path = node.get('path', true);
+  if (!path) return fail(node, 'write_files entry needs a path');
+  const file: CloudConfigFile = { path: str(path, 'write_files[].path'), content: '', mode: 0o644 };
+  if (!file.path.startsWith('/') || file.path.split('/').includes('..')) fail(path as Node, `path "${file.path}" must be absolute without ".."`);
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key === 'content') file.content = str(pair.value, 'write_files[].content');
+    else if (key === 'permissions') {
+      const raw = isScalar(pair.value) ? String(pair.value.value) : '';
+      if (!/^0?[0-7]{3,4}$/.test(raw)) fail(pair.value as Node, `permissions "${raw}" must be octal like "0644"`);
+      file.mode = parseInt(raw, 8);
+    } else if (key === 'owner') {
+      const owner = str(pair.value, 'write_files[].owner');
+      if (owner !== 'root' && owner !== 'root:root') fail(pair.value as Node, `owner "${owner}" is not supported (root only)`);
+    } else if (key === 'encoding') fail(pair.value as Node, 'encoding is not supported: give content as plain text');
+    else if (key !== 'path') fail(pair.key as Node, `unknown write_files key "${key}"`);
+  }
+  return file;
+}
+
+function parseUnit(node: Node, str: Str, bool: Bool, fail: Fail): CloudConfigUnit {
+  if (!isMap(node)) return fail(node, 'each coreos.units entry must be a mapping');
+  const nameNode = node.get('name', true);
+  if (!nameNode) return fail(node, 'coreos.units entry needs a name');
+  const unit: CloudConfigUnit = { name: str(nameNode, 'coreos.units[].name'), enable: false, runtime: false };
+  if (!UNIT_NAME.test(unit.name)) fail(nameNode as Node, `"${unit.name}" is not a valid unit name`);
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key === 'content') unit.content = str(pair.value, 'coreos.units[].content');
+    else if (key === 'enable') unit.enable = bool(pair.value, 'enable');
+    else if (key === 'runtime') unit.runtime = bool(pair.value, 'runtime');
+    else if (key === 'command') {
+      const command = str(pair.value, 'coreos.units[].command');
+      if (!UNIT_COMMANDS.has(command)) fail(pair.value as Node, `unknown command "${command}"`);
+      unit.command = command as CloudConfigUnit['command'];
+    } else if (key !== 'name') fail(pair.key as Node, `unknown coreos.units key "${key}"`);
+  }
+  return unit;
+}
