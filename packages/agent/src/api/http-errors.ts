@@ -20,6 +20,7 @@ export const API_STATUS: Readonly<Record<string, number>> = {
   UNIT_FILE_SYNTAX: 400,
   TEMPLATE_ACTIVATION: 400,
   UNIT_NOT_FOUND: 404,
+  UNIT_NOT_MANAGED_HERE: 404,
 };
 
 export function apiError(status: number, message: string): FlotillaError {

@@ -29,7 +29,7 @@ export interface ApiReply {
 /** The agent's own view of one unit (introspection built by the agent; served under /v2). */
 export interface Introspection {
   unitStatus(name: string): Promise<string>;
-  unitJournal(name: string, opts: { lines: number; follow: boolean; signal: AbortSignal }): AsyncIterable<string> | Promise<string>;
+  unitJournal(name: string, opts: { lines: number; follow: boolean; signal: AbortSignal }): AsyncIterable<string>;
 }
 
 export interface ApiDeps {

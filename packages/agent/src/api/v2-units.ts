@@ -26,17 +26,16 @@ export function journalOptions(query: URLSearchParams): { lines: number; follow:
   return { lines, follow };
 }
 
+/** One journal line per text line. The source is opened before the reply starts, so "not here" is a 404. */
 export async function unitJournal(deps: ApiDeps, name: string, req: ApiRequest): Promise<ApiReply> {
-  const source = introspection(deps);
   const opts = journalOptions(req.query);
+  const lines = introspection(deps).unitJournal(name, { ...opts, signal: req.signal });
   return {
     status: 200,
     stream: async (write, signal) => {
-      const result = await source.unitJournal(name, { ...opts, signal });
-      if (typeof result === 'string') return write(result);
-      for await (const chunk of result) {
+      for await (const line of lines) {
         if (signal.aborted) break;
-        await write(chunk);
+        await write(`${line}\n`);
       }
     },
   };

@@ -1,0 +1,223 @@
+/**
+ * The API server against a real etcd, driven the way fleetctl's generated client drives fleet (`?alt=json` on
+ * every request, page tokens followed, PUT name+options to create, PUT name+desiredState to change state).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { EtcdRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { request, type Target } from '../test-support/http.js';
+import { startApiServer, type ApiServer } from './server.js';
+
+const logger = pino({ level: 'silent' });
+const OPTIONS = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }];
+const machine = (id: string, metadata: Record<string, string> = {}): MachineRecord =>
+  ({ id, hostname: id, ip: `10.0.0.${id.length}`, metadata, version: 't', startedAt: 1 });
+
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+let server: ApiServer;
+let dir: string;
+let sock: Target;
+let ready = true;
+let prefixNo = 0;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.stop();
+});
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-'));
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/api-test-${process.pid}-${++prefixNo}/` });
+  ready = true;
+  server = await startApiServer({
+    registry, logger, version: '9.9.9', ready: () => ready,
+    listen: [{ kind: 'unix', path: path.join(dir, 'fleet.sock') }],
+  });
+  sock = { socketPath: path.join(dir, 'fleet.sock') };
+});
+afterEach(async () => {
+  await server?.close();
+  await registry?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (p: string) => request(sock, 'GET', `${p}${p.includes('?') ? '&' : '?'}alt=json`);
+const put = (p: string, body: unknown) => request(sock, 'PUT', `${p}?alt=json`, body);
+const error = (code: number, message: string) => ({ error: { code, message } });
+
+/** fleetctl's List loop: follow nextPageToken until absent; returns every item and the tokens seen. */
+async function listAll(resource: string, key: string): Promise<{ items: unknown[]; tokens: string[] }> {
+  const items: unknown[] = [];
+  const tokens: string[] = [];
+  let token: string | undefined;
+  for (let i = 0; i < 1000; i++) {
+    const reply = await get(`/fleet/v1/${resource}${token ? `?nextPageToken=${encodeURIComponent(token)}` : ''}`);
+    expect(reply.status).toBe(200);
+    const page = reply.json as Record<string, unknown>;
+    items.push(...((page[key] as unknown[] | undefined) ?? []));
+    token = page.nextPageToken as string | undefined;
+    if (!token) return { items, tokens };
+    tokens.push(token);
+  }
+  throw new Error('pagination did not end');
+}
+
+describe('units, as fleetctl drives them', () => {
+  test('create with name+options, read, set state with name+desiredState, destroy', async () => {
+    expect((await put('/fleet/v1/units/hello.service', { name: 'hello.service', options: OPTIONS })).status).toBe(201);
+    const created = await get('/fleet/v1/units/hello.service');
+    expect(created.status).toBe(200);
+    expect(created.headers['content-type']).toBe('application/json');
+    expect(created.headers.server).toBe('fleetd/9.9.9');
+    expect(created.json).toEqual({ name: 'hello.service', options: OPTIONS, desiredState: 'inactive', currentState: 'inactive' });
+    expect((await put('/fleet/v1/units/hello.service', { name: 'hello.service', desiredState: 'launched' })).status).toBe(204);
+    expect(((await get('/v1-alpha/units/hello.service')).json as { desiredState: string }).desiredState).toBe('launched');
+    expect((await request(sock, 'DELETE', '/fleet/v1/units/hello.service?alt=json')).status).toBe(204);
+    const gone = await request(sock, 'DELETE', '/fleet/v1/units/hello.service?alt=json');
+    expect([gone.status, gone.json]).toEqual([404, error(404, 'unit does not exist')]);
+    expect((await get('/fleet/v1/units/hello.service')).json).toEqual(error(404, 'unit does not exist'));
+  });
+
+  test('listing 250 units follows fleet page tokens, in name order', async () => {
+    const names = Array.from({ length: 250 }, (_, i) => `u${String(i).padStart(3, '0')}.service`);
+    for (const name of names) await registry.submitUnit({ name, options: OPTIONS });
+    const { items, tokens } = await listAll('units', 'units');
+    expect(tokens).toEqual(['ZAACAA==', 'ZAADAA==']);
+    expect(items.map((u) => (u as { name: string }).name)).toEqual(names);
+  });
+
+  test('an exact multiple of the page size ends with one empty page', async () => {
+    for (let i = 0; i < 100; i++) await registry.submitUnit({ name: `e${String(i).padStart(3, '0')}.service`, options: OPTIONS });
+    const last = await get('/fleet/v1/units?nextPageToken=ZAACAA%3D%3D');
+    expect([last.status, last.json]).toEqual([200, {}]);
+  });
+
+  test.each([
+    ['no such unit, no options', 'new.service', { name: 'new.service', desiredState: 'launched' }, 409, 'unit does not exist and options field empty'],
+    ['existing, no desiredState', 'old.service', { name: 'old.service' }, 409, 'must provide DesiredState to update existing unit'],
+    ['template activation', 'tpl@.service', { desiredState: 'launched' }, 400, 'cannot activate template "tpl@.service"'],
+    ['bad name', 'bad', { options: OPTIONS }, 400, 'unit name must contain "."'],
+    ['conflicting options', 'c.service', { options: [{ section: 'X-Fleet', name: 'MachineID', value: 'a' }, { section: 'X-Fleet', name: 'Global', value: 'true' }] }, 400, 'MachineID cannot be used with Global'],
+    ['names differ', 'old.service', { name: 'x.service' }, 400, 'name in URL "old.service" differs from unit name in request body "x.service"'],
+    ['invalid state', 'old.service', { desiredState: 'up' }, 400, 'invalid desiredState "up": expected inactive, loaded or launched'],
+  ])('PUT refused: %s', async (_n, name, body, status, message) => {
+    await registry.submitUnit({ name: 'old.service', options: OPTIONS });
+    await registry.submitUnit({ name: 'tpl@.service', options: OPTIONS });
+    const reply = await put(`/fleet/v1/units/${encodeURIComponent(name)}`, body);
+    expect([reply.status, reply.json]).toEqual([status, error(status, message)]);
+  });
+
+  test('PUT with other contents replaces the unit and resets its state (201)', async () => {
+    await registry.submitUnit({ name: 'r.service', options: OPTIONS }, { desiredState: 'launched' });
+    const next = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 2000' }];
+    expect((await put('/fleet/v1/units/r.service', { options: next })).status).toBe(201);
+    expect((await get('/fleet/v1/units/r.service')).json).toMatchObject({ options: next, desiredState: 'inactive' });
+  });
+
+  test('PUT without JSON content type is 415', async () => {
+    const reply = await request(sock, 'PUT', '/fleet/v1/units/a.service', '{}', { 'Content-Type': 'text/plain' });
+    expect([reply.status, reply.json]).toEqual([415, error(415, 'only acceptable Content-Type is application/json')]);
+  });
+});
+
+describe('state and machines', () => {
+  let leases: PresenceLease[];
+  beforeEach(async () => {
+    leases = [await registry.registerMachine(machine('m1', { region: 'eu' }), 10), await registry.registerMachine(machine('m22'), 10)];
+    const publish = (unit: string, machineId: string, lease: PresenceLease) =>
+      registry.publishState({ unit, machineId, hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: 1 }, lease);
+    await publish('b.service', 'm22', leases[1] as PresenceLease);
+    await publish('a.service', 'm22', leases[1] as PresenceLease);
+    await publish('a.service', 'm1', leases[0] as PresenceLease);
+  });
+
+  test.each([
+    ['all, by unit then machine', '', [['a.service', 'm1'], ['a.service', 'm22'], ['b.service', 'm22']]],
+    ['unitName filter', '?unitName=a.service', [['a.service', 'm1'], ['a.service', 'm22']]],
+    ['machineID filter', '?machineID=m22', [['a.service', 'm22'], ['b.service', 'm22']]],
+    ['both filters', '?machineID=m1&unitName=b.service', []],
+  ])('GET /state %s', async (_n, query, expected) => {
+    const reply = await get(`/fleet/v1/state${query}`);
+    const states = ((reply.json as { states?: { name: string; machineID: string }[] }).states ?? []).map((s) => [s.name, s.machineID]);
+    expect(states).toEqual(expected);
+  });
+
+  test('GET /state/<name>: first state, field names; 404', async () => {
+    expect((await get('/fleet/v1/state/a.service')).json).toEqual({
+      name: 'a.service', hash: 'h', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running',
+    });
+    expect((await get('/fleet/v1/state/none.service')).json).toEqual(error(404, 'unit state does not exist'));
+  });
+
+  test('PATCH /machines sets and removes dynamic metadata', async () => {
+    const patch = [
+      { op: 'add', path: '/m1/metadata/disk', value: { value: 'ssd' } },
+      { op: 'remove', path: '/m1/metadata/region' },
+    ];
+    expect((await request(sock, 'PATCH', '/fleet/v1/machines?alt=json', patch)).status).toBe(204);
+    expect((await get('/fleet/v1/machines')).json).toEqual({
+      machines: [{ id: 'm1', primaryIP: '10.0.0.2', metadata: { disk: 'ssd' } }, { id: 'm22', primaryIP: '10.0.0.3' }],
+    });
+    const bad = await request(sock, 'PATCH', '/fleet/v1/machines', [{ op: 'add', path: '/m1/metadata/x', value: 'flat' }]);
+    expect([bad.status, bad.json]).toEqual([400, error(400, 'invalid value: add and replace require a value')]);
+  });
+
+  test('bad page token is a 400 JSON error', async () => {
+    const reply = await get('/fleet/v1/machines?nextPageToken=ZAAAAA%3D%3D');
+    expect([reply.status, reply.headers['content-type'], reply.json]).toEqual([400, 'application/json', error(400, 'token page must be greater than zero')]);
+  });
+});
+
+describe('serving', () => {
+  test('405 bodies, discovery, 503 before registration (without Server header)', async () => {
+    const wrong = await request(sock, 'POST', '/fleet/v1/units');
+    expect([wrong.status, wrong.json]).toEqual([405, error(405, 'only GET supported against this resource')]);
+    const discovery = await get('/fleet/v1/discovery');
+    expect(discovery.json).toMatchObject({ id: 'fleet:v1', servicePath: 'fleet/v1/', rootUrl: 'http://localhost/' });
+    ready = false;
+    const unavailable = await get('/fleet/v1/units');
+    expect([unavailable.status, unavailable.json, unavailable.headers.server]).toEqual([
+      503, error(503, 'fleet server unable to communicate with etcd'), undefined,
+    ]);
+  });
+
+  test('TCP with TLS and a token: refused without the token, served with it; the unix socket needs none', async () => {
+    const tls = makeCert(dir);
+    const tcp = await startApiServer({
+      registry, logger, version: '9.9.9', token: 's3cret',
+      listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0, tls: { cert: tls.cert, key: tls.key } }],
+    });
+    try {
+      const port = (tcp.addresses[0] as { port: number }).port;
+      const anonymous = await request({ port, tls: { ca: tls.cert } }, 'GET', '/fleet/v1/units');
+      expect([anonymous.status, anonymous.json, anonymous.headers['www-authenticate']]).toEqual([
+        401, error(401, 'missing or invalid bearer token'), 'Bearer realm="flotilla"',
+      ]);
+      const wrong = await request({ port, tls: { ca: tls.cert }, token: 'guess' }, 'GET', '/fleet/v1/units');
+      expect(wrong.status).toBe(401);
+      const authed = await request({ port, tls: { ca: tls.cert }, token: 's3cret' }, 'GET', '/fleet/v1/units');
+      expect([authed.status, authed.json]).toEqual([200, {}]);
+      expect((await request(sock, 'GET', '/fleet/v1/units')).status).toBe(200);
+    } finally {
+      await tcp.close();
+    }
+  });
+});
+
+/** A self-signed certificate for localhost/127.0.0.1, made with openssl in `dir`. */
+function makeCert(dir: string): { cert: Buffer; key: Buffer } {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert,
+  ], { stdio: 'ignore', timeout: 20_000 });
+  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
+}
