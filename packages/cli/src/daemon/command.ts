@@ -20,7 +20,16 @@ Environment:
   FLOTILLA_METADATA        k=v,k2=v2 machine metadata
   FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units)
   FLOTILLA_DISABLE_ENGINE  true: never become the scheduler
-  FLOTILLA_LOG_LEVEL       pino level (default info)`,
+  FLOTILLA_LOG_LEVEL       pino level (default info)
+  FLOTILLA_API_SOCKET      API unix sockets, comma-separated (default /var/run/flotilla.sock; none = off)
+  FLOTILLA_API_LISTEN      API on TCP, host:port (e.g. 0.0.0.0:54728); published as the machine's apiUrl
+  FLOTILLA_API_TOKEN       bearer token required on TCP (or FLOTILLA_API_TOKEN_FILE)
+  FLOTILLA_API_TLS_CERT, FLOTILLA_API_TLS_KEY   serve TCP over TLS; FLOTILLA_API_TLS_CA: accept client certs
+  FLOTILLA_ETCD_CA_FILE, FLOTILLA_ETCD_CERT_FILE, FLOTILLA_ETCD_KEY_FILE, FLOTILLA_ETCD_USERNAME,
+  FLOTILLA_ETCD_PASSWORD   etcd TLS and auth
+
+Examples:
+  FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 flotilla agent`,
     )
     .action(async () => {
       const config = readDaemonConfig(process.env);

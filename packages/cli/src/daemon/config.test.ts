@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { apiUrlFor, readApiConfig } from './api-config.js';
 import { parseMetadata, readDaemonConfig } from './config.js';
 
 describe('parseMetadata', () => {
@@ -24,6 +25,7 @@ describe('readDaemonConfig', () => {
       disableEngine: false,
       requestTimeoutMs: 5000,
       logLevel: 'info',
+      api: { sockets: ['/var/run/flotilla.sock'] },
     });
   });
   test('fleet-style endpoint list and TTL with unit', () => {
@@ -34,7 +36,37 @@ describe('readDaemonConfig', () => {
   test.each([
     ['bad TTL', { FLOTILLA_AGENT_TTL: 'soon' }, 'FLOTILLA_AGENT_TTL: expected a positive number of seconds, got "soon"'],
     ['bad endpoint', { FLOTILLA_ENDPOINT: 'etcd:2379' }, 'FLOTILLA_ENDPOINT: "etcd:2379" is not an http(s) URL'],
+    ['bad API listen', { FLOTILLA_API_LISTEN: '54728' }, 'FLOTILLA_API_LISTEN: expected host:port (e.g. 0.0.0.0:54728), got "54728"'],
+    ['relative socket', { FLOTILLA_API_SOCKET: 'fleet.sock' }, 'FLOTILLA_API_SOCKET: "fleet.sock" is not an absolute path'],
+    ['TLS cert without key', { FLOTILLA_API_LISTEN: ':1', FLOTILLA_API_TLS_CERT: '/c' }, 'FLOTILLA_API_TLS_KEY: TLS needs both'],
+    ['token without TCP', { FLOTILLA_API_TOKEN: 't' }, 'FLOTILLA_API_LISTEN: a token or TLS was configured but no TCP listener'],
   ])('%s is rejected naming the key', (_name, env, message) => {
     expect(() => readDaemonConfig(env)).toThrow(message);
+  });
+});
+
+describe('API listeners', () => {
+  test.each([
+    ['fleet socket path and TCP', { FLOTILLA_API_SOCKET: '/var/run/fleet.sock', FLOTILLA_API_LISTEN: '0.0.0.0:54728' },
+      { sockets: ['/var/run/fleet.sock'], tcp: { host: '0.0.0.0', port: 54728 } }],
+    ['no socket, TCP on any address with token and TLS', {
+      FLOTILLA_API_SOCKET: 'none', FLOTILLA_API_LISTEN: ':54728', FLOTILLA_API_TOKEN: 't',
+      FLOTILLA_API_TLS_CERT: '/c.pem', FLOTILLA_API_TLS_KEY: '/k.pem', FLOTILLA_API_TLS_CA: '/ca.pem',
+    }, { sockets: [], tcp: { host: '0.0.0.0', port: 54728 }, token: 't', tls: { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem' } }],
+    ['IPv6 host, two sockets', { FLOTILLA_API_SOCKET: '/a.sock,/b.sock', FLOTILLA_API_LISTEN: '[::1]:80' },
+      { sockets: ['/a.sock', '/b.sock'], tcp: { host: '::1', port: 80 } }],
+  ])('%s', (_name, env, expected) => {
+    expect(readApiConfig(env)).toEqual(expected);
+  });
+  test.each([
+    ['any address → public IP', { host: '0.0.0.0', port: 54728 }, false, 'http://10.0.0.5:54728'],
+    ['named host kept, TLS', { host: '10.1.1.1', port: 443 }, true, 'https://10.1.1.1:443'],
+    ['IPv6 bracketed', { host: '::1', port: 80 }, false, 'http://[::1]:80'],
+  ])('apiUrl: %s', (_name, tcp, tls, url) => {
+    expect(apiUrlFor(tcp, '10.0.0.5', tls)).toBe(url);
+  });
+  test('etcd TLS and auth', () => {
+    const config = readDaemonConfig({ FLOTILLA_ETCD_CA_FILE: '/ca', FLOTILLA_ETCD_USERNAME: 'root', FLOTILLA_ETCD_PASSWORD: 'pw' });
+    expect([config.etcdTls, config.etcdAuth]).toEqual([{ caFile: '/ca' }, { username: 'root', password: 'pw' }]);
   });
 });

@@ -2,7 +2,10 @@
  * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
  * environment and the machine's identity files as values, returns a validated config or throws naming the key.
  */
-import { FlotillaError } from '@flotilla/core';
+import { readApiConfig, type ApiConfig } from './api-config.js';
+import { DaemonConfigError } from './config-error.js';
+
+export { DaemonConfigError } from './config-error.js';
 
 export interface DaemonConfig {
   endpoints: string[];
@@ -15,12 +18,11 @@ export interface DaemonConfig {
   disableEngine: boolean;
   requestTimeoutMs: number;
   logLevel: string;
-}
-
-export class DaemonConfigError extends FlotillaError {
-  constructor(key: string, message: string) {
-    super('DAEMON_CONFIG', `${key}: ${message}`, { hint: `fix ${key} in the agent's environment (/etc/flotilla/agent.env)` });
-  }
+  /** The HTTP API's listeners, token and TLS. */
+  api: ApiConfig;
+  /** etcd TLS files and user/password auth. */
+  etcdTls?: { caFile?: string; certFile?: string; keyFile?: string };
+  etcdAuth?: { username: string; password: string };
 }
 
 /** `k=v,k2=v2`; spaces around `=` and `,` trimmed; pairs without `=` skipped; last duplicate wins (fleet). */
@@ -62,5 +64,16 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     disableEngine: /^(1|true|yes|on)$/i.test(env.FLOTILLA_DISABLE_ENGINE ?? ''),
     requestTimeoutMs: positiveNumber(env, 'FLOTILLA_REQUEST_TIMEOUT', 5) * 1000,
     logLevel: env.FLOTILLA_LOG_LEVEL || 'info',
+    api: readApiConfig(env),
+    ...etcdSecurity(env),
   };
+}
+
+function etcdSecurity(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'etcdTls' | 'etcdAuth'> {
+  const out: Pick<DaemonConfig, 'etcdTls' | 'etcdAuth'> = {};
+  const tls = { caFile: env.FLOTILLA_ETCD_CA_FILE, certFile: env.FLOTILLA_ETCD_CERT_FILE, keyFile: env.FLOTILLA_ETCD_KEY_FILE };
+  const given = Object.fromEntries(Object.entries(tls).filter(([, v]) => v)) as DaemonConfig['etcdTls'];
+  if (given && Object.keys(given).length > 0) out.etcdTls = given;
+  if (env.FLOTILLA_ETCD_USERNAME) out.etcdAuth = { username: env.FLOTILLA_ETCD_USERNAME, password: env.FLOTILLA_ETCD_PASSWORD ?? '' };
+  return out;
 }

@@ -1,19 +1,42 @@
 /**
- * The per-machine daemon: the agent (presence, reconcile, state) and, unless disabled, a scheduler candidate.
- * Composition only; each part lives in its own package.
+ * The per-machine daemon: the HTTP API, the agent (presence, reconcile, state) and, unless disabled, a
+ * scheduler candidate. Composition only; each part lives in its own package. The API starts first so the
+ * machine record can carry its URL; it answers 503 until the agent runs.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
-import { EtcdRegistry, type MachineRecord } from '@flotilla/core';
-import { startAgent } from '@flotilla/agent';
+import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
+import { startAgent, type ApiIntrospection } from '@flotilla/agent';
 import { startScheduler } from '@flotilla/scheduler';
+import { apiUrlFor } from './api-config.js';
+import { startDaemonApi } from './api-listeners.js';
 import type { DaemonConfig } from './config.js';
 import { guessPublicIp, readMachineId } from './identity.js';
 
 export const FLOTILLA_VERSION = '0.1.0';
 
 export interface Daemon {
+  /** Where the API listens (unix paths, TCP host:port). */
+  apiAddresses: readonly unknown[];
   stop(): Promise<void>;
+}
+
+function registryOptions(config: DaemonConfig): RegistryOptions {
+  const read = (file?: string) => (file ? fs.readFileSync(file) : undefined);
+  const tls = config.etcdTls && { ca: read(config.etcdTls.caFile), cert: read(config.etcdTls.certFile), key: read(config.etcdTls.keyFile) };
+  return {
+    endpoints: config.endpoints,
+    prefix: config.keyPrefix,
+    requestTimeoutMs: config.requestTimeoutMs,
+    ...(tls ? { tls: Object.fromEntries(Object.entries(tls).filter(([, v]) => v)) } : {}),
+    ...(config.etcdAuth ? { auth: config.etcdAuth } : {}),
+  };
+}
+
+function introspectionOf(agent: object): ApiIntrospection | undefined {
+  const a = agent as Partial<ApiIntrospection>;
+  return typeof a.unitStatus === 'function' && typeof a.unitJournal === 'function' ? (a as ApiIntrospection) : undefined;
 }
 
 export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ level: config.logLevel })): Promise<Daemon> {
@@ -26,11 +49,10 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     startedAt: Date.now(),
   };
   logger.info({ machine: machine.id, ip: machine.ip, endpoints: config.endpoints }, 'flotilla agent starting');
-  const registry = await EtcdRegistry.connect({
-    endpoints: config.endpoints,
-    prefix: config.keyPrefix,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
+  const registry = await EtcdRegistry.connect(registryOptions(config));
+  const api = await startDaemonApi(config.api, registry, logger.child({ component: 'api' }), FLOTILLA_VERSION);
+  const tcp = api.server.addresses.find((a) => a.kind === 'tcp');
+  if (tcp) machine.apiUrl = apiUrlFor({ host: config.api.tcp?.host ?? tcp.host, port: tcp.port }, machine.ip, tcp.tls);
   const agent = await startAgent({
     registry,
     machine,
@@ -38,6 +60,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     unitsDir: config.unitsDir,
     logger: logger.child({ component: 'agent' }),
   });
+  api.attach(introspectionOf(agent));
   const scheduler = config.disableEngine
     ? undefined
     : await startScheduler({
@@ -47,8 +70,10 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
         logger: logger.child({ component: 'scheduler' }),
       });
   return {
+    apiAddresses: api.server.addresses,
     async stop() {
       logger.info('flotilla agent stopping');
+      await api.server.close();
       await scheduler?.stop();
       await agent.stop();
       await registry.close();
