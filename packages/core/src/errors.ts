@@ -180,3 +180,63 @@ export class CorruptRecordError extends FlotillaError {
     this.key = key;
   }
 }
+
+// ---- container units (issue 8) ----
+
+/** A `.container` unit that cannot be turned into a service: unknown key, missing Image=, bad value. */
+export class ContainerUnitError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string, reason: string) {
+    super('CONTAINER_UNIT_INVALID', `${unitName}: ${reason}`, {
+      hint: 'container units take the Quadlet subset in docs/containers.md: [Container] Image=, Exec=, ContainerName=, ...',
+    });
+    this.unitName = unitName;
+  }
+}
+
+/** The container engine (dockerd, podman's API service) did not answer or answered with an error. */
+export class ContainerEngineError extends FlotillaError {
+  readonly engine: string;
+
+  constructor(engine: string, message: string, opts: { cause?: unknown; retryable?: boolean } = {}) {
+    super('CONTAINER_ENGINE', `${engine}: ${message}`, {
+      hint: `check that ${engine === 'podman' ? 'podman.socket' : 'docker.service'} is running on the machine`,
+      cause: opts.cause,
+      retryable: opts.retryable ?? false,
+    });
+    this.engine = engine;
+  }
+}
+
+/** An image that is not on the machine and could not be pulled; `reason` is the engine's own text. */
+export class ContainerImagePullError extends FlotillaError {
+  readonly image: string;
+  readonly reason: string;
+
+  constructor(image: string, reason: string, opts: { cause?: unknown } = {}) {
+    super('CONTAINER_IMAGE_PULL', `pull ${image}: ${reason}`, {
+      hint: 'check the image name and that the machine can reach its registry; pulls are retried with backoff',
+      cause: opts.cause,
+      retryable: true,
+    });
+    this.image = image;
+    this.reason = reason;
+  }
+}
+
+// ---- agent ----
+
+/** status/journal asked of an agent for a unit it does not run (not assigned here, not loaded, or refused). */
+export class UnitNotManagedHereError extends FlotillaError {
+  readonly unitName: string;
+  readonly machineId: string;
+
+  constructor(unitName: string, machineId: string, reason = 'not loaded by this agent') {
+    super('UNIT_NOT_MANAGED_HERE', `unit ${unitName} is not managed by the agent on machine ${machineId}: ${reason}`, {
+      hint: 'ask the machine that runs the unit (list-units shows it); status and journal only serve units the agent loaded',
+    });
+    this.unitName = unitName;
+    this.machineId = machineId;
+  }
+}
