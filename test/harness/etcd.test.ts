@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type EtcdHandle } from './etcd.js';
-import { run } from './exec.js';
+import { run, waitUntil } from './exec.js';
 import { isAlive } from './processes.js';
 
 const etcdctl = (endpoints: string[], ...args: string[]) =>
@@ -26,7 +26,11 @@ describe('test harness: a real 3-member etcd cluster', () => {
     await etcd.killMember('n1');
     expect(isAlive(etcd.members[0]!.pid)).toBe(false);
     const others = etcd.endpoints.slice(1);
-    expect((await etcdctl(others, 'put', 'k', 'v')).code).toBe(0);
+    // If n1 led, writes fail until the other two elect a leader (election timeout 1 s): retry with a deadline.
+    await waitUntil('a write to the remaining quorum', async () => ((await etcdctl(others, 'put', 'k', 'v')).code === 0 ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+    });
     await etcd.restartMember('n1');
     const read = await etcdctl([etcd.endpoints[0]!], 'get', 'k', '--print-value-only');
     expect(read.stdout.trim()).toBe('v');

@@ -10,13 +10,14 @@ export function startDaemon(cmd: string, args: string[], logFile: string, opts: 
   return child;
 }
 
+/** True while the process runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  return !isZombie(pid);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (or after a hard deadline). */
@@ -33,10 +34,7 @@ export async function killAndWait(pid: number, graceMs = 3000): Promise<void> {
   while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   if (isAlive(pid)) signal('SIGKILL');
   const hard = Date.now() + 5000;
-  while (isAlive(pid) && Date.now() < hard) {
-    if (isZombie(pid)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  while (isAlive(pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));
 }
 
 function isZombie(pid: number): boolean {
