@@ -18,7 +18,7 @@ import {
 
 describe('error classes', () => {
   test.each([
-    { name: 'syntax', err: new UnitFileSyntaxError('a.service', 3, 'no "=" in line'), code: 'UNIT_FILE_SYNTAX', message: 'a.service:3: no "=" in line', retryable: false },
+    { name: 'syntax', err: new UnitFileSyntaxError('a.service', 3, 'no "=" in line', 7), code: 'UNIT_FILE_SYNTAX', message: 'a.service:3:7: no "=" in line', retryable: false },
     { name: 'name', err: new InvalidUnitNameError('foo', 'unit name must contain "."'), code: 'INVALID_UNIT_NAME', message: 'unit name must contain "."', retryable: false },
     { name: 'options', err: new InvalidUnitOptionsError('a.service', 'MachineID cannot be used with Global'), code: 'INVALID_UNIT_OPTIONS', message: 'MachineID cannot be used with Global', retryable: false },
     { name: 'not found', err: new UnitNotFoundError('a.service'), code: 'UNIT_NOT_FOUND', message: 'unit a.service does not exist', retryable: false },

@@ -33,17 +33,20 @@ export function isRetryable(err: unknown): boolean {
 
 // ---- unit files and names ----
 
-/** A unit file that systemd's parser would reject; the message names `file:line`. */
+/** A unit file that systemd's parser would reject; the message names `file:line:column`. */
 export class UnitFileSyntaxError extends FlotillaError {
   readonly file: string;
   readonly line: number;
+  /** 1-based column (in characters) where the problem starts. */
+  readonly column: number;
 
-  constructor(file: string, line: number, reason: string) {
-    super('UNIT_FILE_SYNTAX', `${file}:${line}: ${reason}`, {
+  constructor(file: string, line: number, reason: string, column = 1) {
+    super('UNIT_FILE_SYNTAX', `${file}:${line}:${column}: ${reason}`, {
       hint: 'unit files use systemd syntax: [Section] headers, then Key=Value lines',
     });
     this.file = file;
     this.line = line;
+    this.column = column;
   }
 }
 
@@ -168,16 +171,29 @@ export class RegistryTimeoutError extends FlotillaError {
   }
 }
 
-/** A stored value that does not decode as the record it should be. */
+/** A stored value that does not decode as the record it should be, or a key that names no valid unit/machine. */
 export class CorruptRecordError extends FlotillaError {
   readonly key: string;
+  /** What is wrong, e.g. `schema version 7 is not supported`; undefined for plain decode failures. */
+  readonly reason: string | undefined;
 
-  constructor(key: string, opts: { cause?: unknown } = {}) {
-    super('CORRUPT_RECORD', `corrupt record at ${key}`, {
+  constructor(key: string, opts: { cause?: unknown; reason?: string } = {}) {
+    super('CORRUPT_RECORD', `corrupt record at ${key}${opts.reason ? `: ${opts.reason}` : ''}`, {
       hint: 'the value was not written by this Flotilla version; delete or rewrite the key',
       cause: opts.cause,
     });
     this.key = key;
+    this.reason = opts.reason;
+  }
+}
+
+/** A machine id that cannot be used in keys or paths (`/`, whitespace, control characters, too long). */
+export class InvalidMachineIdError extends FlotillaError {
+  readonly machineId: string;
+
+  constructor(machineId: string, reason: string) {
+    super('INVALID_MACHINE_ID', reason, { hint: 'machine ids are letters, digits and _.:- (systemd: 32 hex digits)' });
+    this.machineId = machineId;
   }
 }
 

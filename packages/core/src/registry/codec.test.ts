@@ -1,25 +1,49 @@
+import { Packr } from 'msgpackr';
 import { describe, expect, test } from 'vitest';
 import { CorruptRecordError } from '../errors.js';
 import { unitSpec } from '../testing/unit-builders.js';
 import { makeUnitRecord } from '../unit/record.js';
-import { decodeValue, encodeValue } from './codec.js';
+import { SCHEMA_VERSION, VALUE_MAGIC, decodeValue, encodeValue } from './codec.js';
 import { isAssignment, isMachineId, isUnitRecord } from './record-guards.js';
+
+const plainMsgpack = (value: unknown) => new Packr({ useRecords: false }).pack(value);
+const versioned = (version: number, value: unknown) => Buffer.concat([Buffer.from([VALUE_MAGIC, version]), plainMsgpack(value)]);
+const assignment = { unit: 'a.service', machineId: 'm1', hash: 'h', desiredState: 'loaded' };
 
 describe('codec', () => {
   test.each([
     { name: 'unit record', value: makeUnitRecord(unitSpec('a.service'), 'launched'), guard: isUnitRecord },
-    { name: 'assignment', value: { unit: 'a.service', machineId: 'm1', hash: 'h', desiredState: 'loaded' }, guard: isAssignment },
+    { name: 'assignment', value: assignment, guard: isAssignment },
     { name: 'machine id', value: 'm1', guard: isMachineId },
   ])('round trip: $name', ({ value, guard }) => {
     expect(decodeValue('k', encodeValue(value), guard as (v: unknown) => v is unknown)).toEqual(value);
   });
 
+  test('header: msgpack never-used byte, then the schema version; the body is plain msgpack', () => {
+    const bytes = encodeValue(assignment);
+    expect([...bytes.subarray(0, 2)]).toEqual([0xc1, SCHEMA_VERSION]);
+    expect(new Packr({ useRecords: false }).unpack(bytes.subarray(2))).toEqual(assignment);
+  });
+
   test.each([
-    { name: 'not msgpack', bytes: Buffer.from([0xc1]) },
-    { name: 'wrong shape', bytes: encodeValue({ unit: 'a.service' }) },
-    { name: 'bad desired state', bytes: encodeValue({ unit: 'a', machineId: 'm', hash: 'h', desiredState: 'running' }) },
-    { name: 'empty', bytes: Buffer.alloc(0) },
-  ])('corrupt: $name', ({ bytes }) => {
-    expect(() => decodeValue('/f/assignments/m/a', bytes, isAssignment)).toThrow(new CorruptRecordError('/f/assignments/m/a'));
+    { name: 'not msgpack', bytes: Buffer.from([0xc1, SCHEMA_VERSION, 0x92, 0x01]), reason: 'value does not decode as msgpack' },
+    { name: 'foreign msgpack (no header)', bytes: plainMsgpack(assignment), reason: 'not a Flotilla record (no schema header)' },
+    { name: 'fleet JSON', bytes: Buffer.from('{"Name":"a.service"}'), reason: 'not a Flotilla record (no schema header)' },
+    { name: 'newer schema', bytes: versioned(SCHEMA_VERSION + 1, assignment), reason: `schema version ${SCHEMA_VERSION + 1} is not supported (this build reads ${SCHEMA_VERSION})` },
+    { name: 'wrong shape', bytes: encodeValue({ unit: 'a.service' }), reason: 'unexpected record shape' },
+    { name: 'bad desired state', bytes: encodeValue({ ...assignment, desiredState: 'running' }), reason: 'unexpected record shape' },
+    { name: 'empty', bytes: Buffer.alloc(0), reason: 'not a Flotilla record (no schema header)' },
+    { name: 'header only', bytes: Buffer.from([0xc1, SCHEMA_VERSION]), reason: 'value does not decode as msgpack' },
+  ])('corrupt: $name', ({ bytes, reason }) => {
+    const err = (() => {
+      try {
+        decodeValue('/f/v1/assignments/m/a', bytes, isAssignment);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(CorruptRecordError);
+    expect({ key: (err as CorruptRecordError).key, reason: (err as CorruptRecordError).reason }).toEqual({ key: '/f/v1/assignments/m/a', reason });
   });
 });

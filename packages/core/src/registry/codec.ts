@@ -1,24 +1,38 @@
 /**
- * Registry values are msgpackr-encoded plain maps (`useRecords: false`, so any msgpack reader can decode
- * them). Decoding checks the shape; a value that does not decode is a CorruptRecordError naming its key.
+ * Registry values: a 2-byte header, then msgpack (msgpackr, `useRecords: false`, so any msgpack reader can
+ * decode the body). The header is 0xC1 — the one byte msgpack never uses, so no foreign msgpack, JSON or
+ * fleet value can be mistaken for ours — followed by the schema version. Decoding checks header, version and
+ * record shape; any failure is a CorruptRecordError naming the key and the reason.
  */
 import { Packr } from 'msgpackr';
 import { CorruptRecordError } from '../errors.js';
 import type { RecordGuard } from './record-guards.js';
 
+/** msgpack's "never used" byte. */
+export const VALUE_MAGIC = 0xc1;
+/** Bumped when a record's shape changes incompatibly; readers reject versions they do not know. */
+export const SCHEMA_VERSION = 1;
+
 const packr = new Packr({ useRecords: false });
+const HEADER = Buffer.from([VALUE_MAGIC, SCHEMA_VERSION]);
 
 export function encodeValue(value: unknown): Buffer {
-  return packr.pack(value);
+  return Buffer.concat([HEADER, packr.pack(value)]);
 }
 
 export function decodeValue<T>(key: string, bytes: Buffer | Uint8Array, isValid: RecordGuard<T>): T {
+  if (bytes.length < HEADER.length || bytes[0] !== VALUE_MAGIC) {
+    throw new CorruptRecordError(key, { reason: 'not a Flotilla record (no schema header)' });
+  }
+  if (bytes[1] !== SCHEMA_VERSION) {
+    throw new CorruptRecordError(key, { reason: `schema version ${bytes[1]} is not supported (this build reads ${SCHEMA_VERSION})` });
+  }
   let decoded: unknown;
   try {
-    decoded = packr.unpack(bytes);
+    decoded = packr.unpack(bytes.subarray(HEADER.length));
   } catch (err) {
-    throw new CorruptRecordError(key, { cause: err });
+    throw new CorruptRecordError(key, { cause: err, reason: 'value does not decode as msgpack' });
   }
-  if (!isValid(decoded)) throw new CorruptRecordError(key, { cause: new TypeError('unexpected record shape') });
+  if (!isValid(decoded)) throw new CorruptRecordError(key, { reason: 'unexpected record shape' });
   return decoded;
 }

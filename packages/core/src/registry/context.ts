@@ -1,23 +1,30 @@
 /**
- * What every registry module shares: the etcd3 client, the keyspace, and the deadline/translation wrapper.
- * Reads return values with their revisions, because transactions compare them.
+ * What every registry module shares: the etcd3 client, the keyspace, the deadline/translation wrapper and the
+ * report hook for corrupt records. Reads return values with their revisions, because transactions compare them.
  */
-import type { Etcd3, IKeyValue, Lease } from 'etcd3';
-import { ConflictError } from '../errors.js';
-import { decodeValue } from './codec.js';
+import type { Etcd3, Lease } from 'etcd3';
+import { ConflictError, CorruptRecordError } from '../errors.js';
 import { withDeadline } from './etcd-errors.js';
 import type { Keyspace } from './keyspace.js';
 import type { RecordGuard } from './record-guards.js';
+import { type Stored, checkRecord } from './record-check.js';
 
-export interface Stored<T> {
-  key: string;
-  value: T;
-  modRevision: string;
-  createRevision: string;
-}
+export type { Stored } from './record-check.js';
 
 /** How often setDesiredState / destroyUnit / replace re-read and retry after losing a race. */
 export const MAX_TRANSACTION_ATTEMPTS = 5;
+
+export type CorruptRecordReporter = (err: CorruptRecordError) => void;
+
+/** Without a reporter, corrupt records still surface: as a process warning (stderr), once per key. */
+export function defaultReporter(): CorruptRecordReporter {
+  const seen = new Set<string>();
+  return (err) => {
+    if (seen.has(err.key)) return;
+    seen.add(err.key);
+    process.emitWarning(err.message, { code: err.code });
+  };
+}
 
 export class RegistryContext {
   /** Presence leases kept alive by this client; released (not revoked) on close. */
@@ -28,6 +35,7 @@ export class RegistryContext {
     readonly keys: Keyspace,
     readonly endpoints: string[],
     readonly timeoutMs: number,
+    readonly report: CorruptRecordReporter = defaultReporter(),
   ) {}
 
   /** Runs one public operation under the request deadline, translating any etcd error. */
@@ -35,18 +43,36 @@ export class RegistryContext {
     return withDeadline(work(), { endpoints: this.endpoints, operation, timeoutMs: this.timeoutMs }, onTimeout);
   }
 
+  /** One key; a corrupt value throws CorruptRecordError (the caller asked for exactly this record). */
   async readOne<T>(key: string, guard: RecordGuard<T>): Promise<Stored<T> | undefined> {
     const response = await this.client.get(key).exec();
     const kv = response.kvs[0];
-    return kv ? decodeStored(kv, guard) : undefined;
+    return kv ? checkRecord(this.keys, kv, guard) : undefined;
   }
 
-  /** All records under `prefix`, optionally at a past `revision`, with the revision the read saw. */
+  /** All valid records under `prefix` (corrupt ones reported and skipped), optionally at a past `revision`,
+   * with the revision the read saw. */
   async readPrefix<T>(prefix: string, guard: RecordGuard<T>, revision?: string): Promise<{ records: Stored<T>[]; revision: string }> {
     const range = this.client.getAll().prefix(prefix);
     if (revision !== undefined) range.revision(revision);
     const response = await range.exec();
-    return { records: response.kvs.map((kv) => decodeStored(kv, guard)), revision: response.header.revision };
+    const records: Stored<T>[] = [];
+    for (const kv of response.kvs) {
+      const record = this.tryCheck(() => checkRecord(this.keys, kv, guard));
+      if (record) records.push(record);
+    }
+    return { records, revision: response.header.revision };
+  }
+
+  /** Runs a check; a CorruptRecordError is reported and becomes undefined, anything else propagates. */
+  tryCheck<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof CorruptRecordError)) throw err;
+      this.report(err);
+      return undefined;
+    }
   }
 
   /** Re-runs `attempt` while it reports a lost race (returns undefined); then gives up with ConflictError. */
@@ -57,14 +83,4 @@ export class RegistryContext {
     }
     throw new ConflictError(`${what}: lost the race ${MAX_TRANSACTION_ATTEMPTS} times`);
   }
-}
-
-export function decodeStored<T>(kv: IKeyValue, guard: RecordGuard<T>): Stored<T> {
-  const key = kv.key.toString();
-  return {
-    key,
-    value: decodeValue(key, kv.value, guard),
-    modRevision: kv.mod_revision,
-    createRevision: kv.create_revision,
-  };
 }

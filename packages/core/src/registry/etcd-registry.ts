@@ -5,6 +5,8 @@
 import type { Assignment, DesiredState, MachineRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, createEtcdClient } from './client.js';
 import { RegistryContext } from './context.js';
+import * as assignments from './assignment-store.js';
+import * as clusterWatch from './cluster-watch.js';
 import * as election from './election.js';
 import { Keyspace } from './keyspace.js';
 import * as metadata from './machine-metadata-store.js';
@@ -40,7 +42,7 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
     if (options.endpoints.length === 0) throw new RangeError('EtcdRegistry.connect: no etcd endpoints given');
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const client = createEtcdClient(options, timeoutMs);
-    const ctx = new RegistryContext(client, new Keyspace(options.prefix), options.endpoints, timeoutMs);
+    const ctx = new RegistryContext(client, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord);
     try {
       await probe(ctx);
     } catch (err) {
@@ -92,17 +94,16 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
   }
 
   listAssignments(machineId: string): Promise<Assignment[]> {
-    return states.listAssignments(this.ctx, machineId);
+    return assignments.listAssignments(this.ctx, machineId);
   }
-  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void, _opts?: WatchOptions): Promise<Subscription> {
-    // TODO(issue 4): honour opts.fromRevision / onReset.
-    return this.track(states.watchAssignments(this.ctx, machineId, onEvent));
+  watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void, opts?: WatchOptions): Promise<Subscription> {
+    return this.track(assignments.watchAssignments(this.ctx, machineId, onEvent, opts));
   }
-  async assignmentsAt(_machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
-    throw new Error('assignmentsAt: not implemented yet (issue 4)');
+  assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
+    return assignments.assignmentsAt(this.ctx, machineId);
   }
-  async watchCluster(_onEvent: (event: ClusterEvent) => void, _opts?: WatchOptions): Promise<Subscription> {
-    throw new Error('watchCluster: not implemented yet (issue 4)');
+  watchCluster(onEvent: (event: ClusterEvent) => void, opts?: WatchOptions): Promise<Subscription> {
+    return this.track(clusterWatch.watchCluster(this.ctx, onEvent, opts));
   }
   applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
     return scheduling.applySchedule(this.ctx, changes, fence);

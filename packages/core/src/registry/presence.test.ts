@@ -105,9 +105,9 @@ describe('failure modes', () => {
     const registry = await connect(etcd.endpoints, prefix);
     const raw = new Etcd3({ hosts: etcd.endpoints });
     cleanups.push(async () => raw.close());
-    await raw.put(`${prefix}units/bad.service`).value('not msgpack {');
+    await raw.put(`${registry.keyspace.unitsPrefix}bad.service`).value('not msgpack {');
     const err = await registry.getUnit('bad.service').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CorruptRecordError);
-    expect((err as CorruptRecordError).message).toBe(`corrupt record at ${prefix}units/bad.service`);
+    expect((err as CorruptRecordError).message).toBe(`corrupt record at ${registry.keyspace.unitsPrefix}bad.service: not a Flotilla record (no schema header)`);
   });
 });

@@ -8,6 +8,7 @@ import {
   type UnitRecord,
   type UnitStateRecord,
 } from '../model.js';
+import { machineIdProblem } from '../machine-id.js';
 
 export type RecordGuard<T> = (value: unknown) => value is T;
 
@@ -52,4 +53,4 @@ export const isUnitStateRecord: RecordGuard<UnitStateRecord> = (value): value is
   strings(value, 'unit', 'machineId', 'hash', 'loadState', 'activeState', 'subState') &&
   typeof value.updatedAt === 'number';
 
-export const isMachineId: RecordGuard<string> = (value): value is string => typeof value === 'string' && value !== '';
+export const isMachineId: RecordGuard<string> = (value): value is string => typeof value === 'string' && machineIdProblem(value) === undefined;

@@ -104,7 +104,7 @@ describe('leadership fence', () => {
     await first.resign();
     const leadership = await second;
     expect(await registry.currentLeader()).toBe('sched-3');
-    expect(leadership.fence.key.startsWith(`${registry.keyspace.prefix}election/scheduler/`)).toBe(true);
+    expect(leadership.fence.key.startsWith(`${registry.keyspace.root}election/scheduler/`)).toBe(true);
     await leadership.resign();
   });
 

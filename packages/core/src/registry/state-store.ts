@@ -1,25 +1,10 @@
-/** Assignments (read and watched by each agent, for its own machine only) and published unit states. */
-import type { Assignment, UnitStateRecord } from '../model.js';
+/** Published unit states: written by agents under their lease, read by the CLI and API. */
+import type { UnitStateRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
-import { isAssignment, isUnitStateRecord } from './record-guards.js';
+import { isUnitStateRecord } from './record-guards.js';
 import type { PresenceLease, Subscription, WatchEvent } from './types.js';
 import { watchPrefix } from './watch.js';
-
-export function listAssignments(ctx: RegistryContext, machineId: string): Promise<Assignment[]> {
-  return ctx.run(`list assignments of ${machineId}`, async () =>
-    (await ctx.readPrefix(ctx.keys.assignmentsOf(machineId), isAssignment)).records.map((r) => r.value),
-  );
-}
-
-/** Event keys are unit names. */
-export function watchAssignments(
-  ctx: RegistryContext,
-  machineId: string,
-  onEvent: (event: WatchEvent<Assignment>) => void,
-): Promise<Subscription> {
-  return watchPrefix(ctx, ctx.keys.assignmentsOf(machineId), isAssignment, onEvent);
-}
 
 export function publishState(ctx: RegistryContext, state: UnitStateRecord, lease: PresenceLease): Promise<void> {
   return ctx.run(`publish state of ${state.unit}`, async () => {

@@ -3,6 +3,7 @@
  * implementation; pure-logic tests may use an in-memory fake with the same interface.
  * Every method has a deadline (RegistryOptions.requestTimeoutMs) and throws typed errors from core/errors.ts.
  */
+import type { CorruptRecordError } from '../errors.js';
 import type {
   Assignment,
   DesiredState,
@@ -23,6 +24,9 @@ export interface RegistryOptions {
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** etcd user/password auth. */
   auth?: { username: string; password: string };
+  /** Called for every stored value or key that is skipped as corrupt or foreign (list, snapshot, watch).
+   * Default: a process warning, once per key. Daemons pass their logger. */
+  onCorruptRecord?: (err: CorruptRecordError) => void;
 }
 
 /** Proof of scheduler leadership: writes are compared against this key's create revision (fencing). */
@@ -56,8 +60,9 @@ export interface ClusterSnapshot {
   schedule: Map<string, string>;
   /** unit name → modRevision of `units/<name>` at snapshot time (assign compares it). */
   unitRevisions: Map<string, string>;
-  /** Global units' per-machine assignments (they have no `schedule/` key): unit name → machine id → the
-   * assignment as stored (its hash/desiredState may lag the unit's; the scheduler rewrites it). */
+  /** Assignments no `schedule/` entry backs: global units' per-machine assignments, and strays of units that
+   * stopped being global or were destroyed. unit name → machine id → the assignment as stored (its
+   * hash/desiredState may lag the unit's; the scheduler rewrites it, and removes strays). */
   globalAssignments: Map<string, Map<string, Assignment>>;
   /** etcd revision the snapshot was read at. */
   revision: string;
@@ -110,7 +115,9 @@ export interface ClusterRegistry {
   // ---- assignments (agent) ----
   listAssignments(machineId: string): Promise<Assignment[]>;
   /** With `fromRevision`, the watch starts right after that revision (no gap after a list); if etcd has
-   * compacted it, `onReset` is called and the caller must re-list (the watch then continues from now). */
+   * compacted it, `onReset` is called and the caller must re-list (the watch then continues from now; events
+   * whose revision is ≤ the re-list's revision are already in it and may be skipped). A dropped connection
+   * resumes after the last delivered event, with no gap and no duplicate. */
   watchAssignments(
     machineId: string,
     onEvent: (event: WatchEvent<Assignment>) => void,

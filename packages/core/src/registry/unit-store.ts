@@ -2,13 +2,14 @@
  * Units: submit, read, desired state, destroy. Multi-key changes are single transactions that compare the
  * revisions they read (unit and schedule), so a unit's record, schedule and assignment never disagree.
  */
-import { TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
+import { CorruptRecordError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
 import type { Assignment, DesiredState, UnitRecord, UnitSpec } from '../model.js';
-import { validateUnitName, unitNameInfo } from '../unit/name.js';
+import { assertValidUnitName, unitNameInfo } from '../unit/name.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
 import { encodeValue } from './codec.js';
-import { type RegistryContext, type Stored, decodeStored } from './context.js';
+import type { RegistryContext, Stored } from './context.js';
+import { checkRecord } from './record-check.js';
 import { isMachineId, isUnitRecord } from './record-guards.js';
 
 export interface SubmitOptions {
@@ -18,14 +19,18 @@ export interface SubmitOptions {
 
 /** A unit with its schedule, as read together for a compare-and-swap. */
 interface UnitView {
-  unit: Stored<UnitRecord>;
+  name: string;
+  /** modRevision of `units/<name>` (compared by every write). */
+  unitModRevision: string;
+  /** undefined when the stored value is corrupt: destroy and replace still work on it. */
+  unit: Stored<UnitRecord> | undefined;
   machineId: string | undefined;
   /** modRevision of `schedule/<unit>`, or '0' when unscheduled (compares Create == 0 then). */
   scheduleModRevision: string;
 }
 
 export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: SubmitOptions = {}): Promise<UnitRecord> {
-  validateUnitName(spec.name);
+  assertValidUnitName(spec.name);
   validateUnitOptions(spec.name, spec.options);
   const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
   rejectTemplateActivation(record.name, record.desiredState);
@@ -38,9 +43,11 @@ export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: Sub
       .commit();
     if (result.succeeded) return record;
     const kv = result.responses[0]?.response_range?.kvs[0];
-    const existing = kv ? decodeStored(kv, isUnitRecord).value : undefined;
-    if (existing && existing.hash === record.hash) return existing;
-    if (existing && !opts.replace) throw new UnitExistsError(spec.name, existing.hash, record.hash);
+    // A corrupt stored record can only be overwritten with --replace; otherwise its error is the answer.
+    // A corrupt stored unit can only be overwritten with replace; without it, its error is the answer.
+    const existing = kv && (opts.replace ? ctx.tryCheck(() => checkRecord(ctx.keys, kv, isUnitRecord)) : checkRecord(ctx.keys, kv, isUnitRecord));
+    if (existing && existing.value.hash === record.hash) return existing.value;
+    if (existing && !opts.replace) throw new UnitExistsError(spec.name, existing.value.hash, record.hash);
     return replaceUnit(ctx, record);
   });
 }
@@ -69,6 +76,7 @@ export async function setDesiredState(ctx: RegistryContext, name: string, state:
     ctx.retryOnRace(`set desired state of ${name}`, async () => {
       const view = await readUnitView(ctx, name);
       if (!view) throw new UnitNotFoundError(name);
+      if (!view.unit) return void (await ctx.readOne(ctx.keys.unit(name), isUnitRecord)); // rethrows the CorruptRecordError
       if (view.unit.value.desiredState === state) return view.unit.value;
       const updated: UnitRecord = { ...view.unit.value, desiredState: state };
       const txn = compareView(ctx, view).then(
@@ -95,17 +103,23 @@ function rejectTemplateActivation(name: string, state: DesiredState): void {
   if (state !== 'inactive' && unitNameInfo(name).isTemplate) throw new TemplateActivationError(name);
 }
 
+/** The unit's key and schedule as one read-set. A corrupt unit value is reported, not thrown. */
 async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitView | undefined> {
-  const unit = await ctx.readOne(ctx.keys.unit(name), isUnitRecord);
-  if (!unit) return undefined;
-  const schedule = await ctx.readOne(ctx.keys.schedule(name), isMachineId);
-  return { unit, machineId: schedule?.value, scheduleModRevision: schedule?.modRevision ?? '0' };
+  const kv = (await ctx.client.get(ctx.keys.unit(name)).exec()).kvs[0];
+  if (!kv) return undefined;
+  const unit = ctx.tryCheck(() => checkRecord(ctx.keys, kv, isUnitRecord));
+  const schedule = await ctx.readOne(ctx.keys.schedule(name), isMachineId).catch((err: unknown) => {
+    if (!(err instanceof CorruptRecordError)) throw err;
+    ctx.report(err);
+    return undefined;
+  });
+  return { name, unitModRevision: kv.mod_revision, unit, machineId: schedule?.value, scheduleModRevision: schedule?.modRevision ?? '0' };
 }
 
 /** Compares exactly what `view` saw: the unit's revision and the schedule's revision (or absence). */
 function compareView(ctx: RegistryContext, view: UnitView) {
-  const name = view.unit.value.name;
-  const txn = ctx.client.if(ctx.keys.unit(name), 'Mod', '==', view.unit.modRevision);
+  const name = view.name;
+  const txn = ctx.client.if(ctx.keys.unit(name), 'Mod', '==', view.unitModRevision);
   return view.machineId === undefined
     ? txn.and(ctx.keys.schedule(name), 'Create', '==', 0)
     : txn.and(ctx.keys.schedule(name), 'Mod', '==', view.scheduleModRevision);

@@ -1,46 +1,61 @@
 /**
- * Prefix watches with a connect deadline. Event keys are relative to the watched prefix (a unit name for
- * `assignments/<machine>/`, a machine id for `states/<unit>/`). etcd3 resumes a dropped watch from its last
- * revision by itself; a put whose value does not decode is skipped (the periodic reconcile pass re-reads).
+ * Typed prefix watches on top of the resumable watch. Event keys are relative to the watched prefix (a unit
+ * name for `assignments/<machine>/`, a machine id for `agent-states/<unit>/`). A key that names no valid
+ * unit/machine, or a put whose value does not decode, is reported and skipped, never thrown.
  */
-import type { IKeyValue, Watcher } from 'etcd3';
-import { decodeValue } from './codec.js';
+import type { Watcher } from 'etcd3';
 import type { RegistryContext } from './context.js';
 import { Keyspace } from './keyspace.js';
+import { checkKey, checkRecord } from './record-check.js';
 import type { RecordGuard } from './record-guards.js';
-import type { Subscription, WatchEvent } from './types.js';
+import { type RawEvent, openResumableWatch } from './resumable-watch.js';
+import type { Subscription, WatchEvent, WatchOptions } from './types.js';
 
 export async function watchPrefix<T>(
   ctx: RegistryContext,
   prefix: string,
   guard: RecordGuard<T>,
   onEvent: (event: WatchEvent<T>) => void,
+  opts: WatchOptions = {},
 ): Promise<Subscription> {
-  const watcher = await openWatcher(ctx, prefix);
-  watcher.on('put', (kv) => {
-    const event = putEvent(prefix, kv, guard);
-    if (event) onEvent(event);
+  return openResumableWatch(ctx, {
+    range: { prefix },
+    ...opts,
+    onEvents: (events) => {
+      for (const raw of events) {
+        const event = ctx.tryCheck(() => typedEvent(ctx, prefix, raw, guard));
+        if (event) onEvent(event);
+      }
+    },
   });
-  watcher.on('delete', (kv) => {
-    onEvent({ type: 'delete', key: Keyspace.relative(prefix, kv.key.toString()), revision: kv.mod_revision });
-  });
-  return subscriptionOf(watcher);
+}
+
+function typedEvent<T>(ctx: RegistryContext, prefix: string, raw: RawEvent, guard: RecordGuard<T>): WatchEvent<T> {
+  const key = raw.kv.key.toString();
+  const revision = raw.kv.mod_revision;
+  if (raw.type === 'delete') {
+    checkKey(ctx.keys, key);
+    return { type: 'delete', key: Keyspace.relative(prefix, key), revision };
+  }
+  const stored = checkRecord(ctx.keys, raw.kv, guard);
+  return { type: 'put', key: Keyspace.relative(prefix, key), value: stored.value, revision };
 }
 
 /** Calls `onChange` on any put or delete under any of `prefixes`. */
 export async function watchForChanges(ctx: RegistryContext, prefixes: string[], onChange: () => void): Promise<Subscription> {
-  const watchers: Watcher[] = [];
+  const subscriptions: Subscription[] = [];
   try {
-    for (const prefix of prefixes) watchers.push(await openWatcher(ctx, prefix));
+    for (const prefix of prefixes) {
+      subscriptions.push(await openResumableWatch(ctx, { range: { prefix }, onEvents: () => onChange(), onReset: onChange }));
+    }
   } catch (err) {
-    await Promise.allSettled(watchers.map((w) => w.cancel()));
+    await Promise.allSettled(subscriptions.map((s) => s.close()));
     throw err;
   }
-  for (const watcher of watchers) watcher.on('data', () => onChange());
-  return { close: async () => void (await Promise.allSettled(watchers.map((w) => w.cancel()))) };
+  return { close: async () => void (await Promise.allSettled(subscriptions.map((s) => s.close()))) };
 }
 
-/** Starts a watcher and waits (under the request deadline) until etcd confirms it. */
+/** Starts a plain etcd3 watcher and waits (under the request deadline) until etcd confirms it. */
 export function openWatcher(ctx: RegistryContext, prefix: string): Promise<Watcher> {
   const watcher = ctx.client.watch().prefix(prefix).watcher();
   // Without an 'error' listener an EventEmitter error would crash the process.
@@ -50,17 +65,4 @@ export function openWatcher(ctx: RegistryContext, prefix: string): Promise<Watch
     watcher.once('error', reject);
   });
   return ctx.run(`watch ${prefix}`, () => connected, () => void watcher.cancel().catch(() => undefined));
-}
-
-function putEvent<T>(prefix: string, kv: IKeyValue, guard: RecordGuard<T>): WatchEvent<T> | undefined {
-  const key = kv.key.toString();
-  try {
-    return { type: 'put', key: Keyspace.relative(prefix, key), value: decodeValue(key, kv.value, guard), revision: kv.mod_revision };
-  } catch {
-    return undefined;
-  }
-}
-
-function subscriptionOf(watcher: Watcher): Subscription {
-  return { close: () => watcher.cancel().catch(() => undefined) };
 }

@@ -3,6 +3,7 @@
  * substituted from the unit name. Pure: the scheduler and the agent (for global units) both read this.
  */
 import type { UnitOption } from '../model.js';
+import { goTrimSpace, isGoSpace } from './go-space.js';
 import { unitNameInfo } from './name.js';
 
 export const FLEET_SECTION = 'X-Fleet';
@@ -46,7 +47,7 @@ export function parseFleetRequirements(unitName: string, options: readonly UnitO
     ...(machineId === undefined ? {} : { machineId }),
     machineOf: all(MACHINE_OF_KEYS),
     metadata: parseMetadata(all(METADATA_KEYS)),
-    conflicts: all(CONFLICTS_KEYS).flatMap((value) => value.split(/\s+/).filter((glob) => glob !== '')),
+    conflicts: all(CONFLICTS_KEYS).flatMap((value) => splitGoFields(value)),
     global: lastGlobal !== undefined && TRUTHY.has(lastGlobal.toLowerCase()),
     replaces: values.get('Replaces') ?? [],
   };
@@ -104,4 +105,18 @@ function parseMetadata(values: string[]): Record<string, string[]> {
     (metadata[key] ??= []).push(wanted);
   }
   return metadata;
+}
+
+/** Go's strings.Fields: split at runs of Go whitespace (fleet splits Conflicts values this way). */
+function splitGoFields(value: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  for (const char of value) {
+    if (isGoSpace(char)) {
+      if (current !== '') fields.push(current);
+      current = '';
+    } else current += char;
+  }
+  if (current !== '') fields.push(current);
+  return fields.map(goTrimSpace);
 }

@@ -20,11 +20,19 @@ export const MANGLE_KEPT_SUFFIXES: readonly string[] = [
 
 const VALID_STEM_CHAR = /^[A-Za-z0-9:_.\\@-]$/;
 
-/** Throws InvalidUnitNameError with fleet's text for the first rule `name` breaks. */
-export function validateUnitName(name: string): void {
+/**
+ * Throws InvalidUnitNameError with fleet's text for the first rule `name` breaks. Call it wherever a name
+ * enters: CLI arguments, file names, API paths, registry keys read back. A valid name cannot traverse paths
+ * (`/` is refused), hide in a shell (no whitespace or metacharacters), break a line or a key (no control
+ * characters) or impersonate another unit (ASCII only, so no look-alikes).
+ */
+export function assertValidUnitName(name: string): void {
   const reason = unitNameProblem(name);
   if (reason !== undefined) throw new InvalidUnitNameError(name, reason);
 }
+
+/** @deprecated the earlier name of assertValidUnitName. */
+export const validateUnitName = assertValidUnitName;
 
 /** fleet's rules in fleet's order; undefined when the name is valid. */
 export function unitNameProblem(name: string): string | undefined {

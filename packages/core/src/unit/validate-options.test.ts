@@ -30,7 +30,7 @@ describe('validateUnitOptions', () => {
     { name: 'newline in a value', options: [option('Service', 'ExecStart', 'a\nb')], message: 'invalid unit option "[Service] ExecStart=a\\nb"' },
     { name: 'empty key', options: [option('Service', '', 'x')], message: 'invalid unit option "[Service] =x"' },
     { name: 'value ending in a backslash swallows the next line', options: [option('Service', 'A', 'x\\'), option('Service', 'B', 'y')], message: 'unit options do not survive serialization' },
-    { name: 'over-long value', options: [option('Service', 'A', 'x'.repeat(2050))], message: 'unit options do not serialize: options:2: line too long (max 2048 bytes)' },
+    { name: 'over-long value', options: [option('Service', 'A', 'x'.repeat(2050))], message: 'unit options do not serialize: options:2:2048: line too long (max 2048 bytes)' },
   ])('rejects $name', ({ options, message }) => {
     let caught: unknown;
     try {

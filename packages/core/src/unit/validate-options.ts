@@ -7,6 +7,7 @@ import type { UnitOption } from '../model.js';
 import { canonicalText } from './canonical.js';
 import { type FleetRequirements, parseFleetRequirements } from './fleet-requirements.js';
 import { matchUnitGlob } from './glob.js';
+import { goTrimSpace } from './go-space.js';
 import { parseUnitFile } from './parse.js';
 
 type Feature = 'MachineID' | 'Peers' | 'Conflicts' | 'Global' | 'Replaces';
@@ -76,5 +77,5 @@ function isWellFormed(option: UnitOption): boolean {
 
 function sameOption(a: UnitOption, b: UnitOption | undefined): boolean {
   // Values are trimmed by the parser; surrounding whitespace is not a meaningful difference.
-  return b !== undefined && a.section === b.section && a.name === b.name && a.value === b.value.trim();
+  return b !== undefined && a.section === b.section && a.name === b.name && a.value === goTrimSpace(b.value);
 }

@@ -1,0 +1,181 @@
+import { Etcd3 } from 'etcd3';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import type { CorruptRecordError } from '../errors.js';
+import type { Assignment } from '../model.js';
+import { EventLog, eventually, freshPrefix, machine } from '../testing/registry-fixtures.js';
+import { startTcpProxy } from '../testing/tcp-proxy.js';
+import { unitSpec } from '../testing/unit-builders.js';
+import { makeUnitRecord } from '../unit/record.js';
+import { encodeValue } from './codec.js';
+import { EtcdRegistry } from './etcd-registry.js';
+import type { ClusterEvent, WatchEvent } from './types.js';
+
+let etcd: EtcdHandle;
+let raw: Etcd3;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  raw = new Etcd3({ hosts: etcd.endpoints });
+});
+afterAll(async () => {
+  raw?.close();
+  await etcd?.stop();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+async function connect(opts: { endpoints?: string[]; prefix?: string; reported?: CorruptRecordError[] } = {}): Promise<EtcdRegistry> {
+  const reported = opts.reported;
+  const registry = await EtcdRegistry.connect({
+    endpoints: opts.endpoints ?? etcd.endpoints,
+    prefix: opts.prefix ?? freshPrefix(),
+    onCorruptRecord: (err) => reported?.push(err),
+  });
+  cleanups.push(() => registry.close());
+  return registry;
+}
+
+/** Submits `name` as launched and places it on `machineId`. */
+async function place(registry: EtcdRegistry, name: string, machineId: string): Promise<void> {
+  const unit = await registry.submitUnit(unitSpec(name), { desiredState: 'launched' });
+  const snap = await registry.snapshot();
+  await registry.assign(unit, snap.unitRevisions.get(name) as string, machineId);
+}
+
+const assignmentOf = (unit: string, machineId: string): Assignment => ({
+  unit,
+  machineId,
+  hash: makeUnitRecord(unitSpec(unit), 'launched').hash,
+  desiredState: 'launched',
+});
+
+describe('assignmentsAt + watchAssignments(fromRevision)', () => {
+  test('a change between the list and the watch is delivered; nothing before the list is', async () => {
+    const registry = await connect();
+    await place(registry, 'a.service', 'm1');
+    const listed = await registry.assignmentsAt('m1');
+    expect(listed.assignments).toEqual([assignmentOf('a.service', 'm1')]);
+    await place(registry, 'b.service', 'm1');
+    await place(registry, 'c.service', 'm2');
+
+    const log = new EventLog<WatchEvent<Assignment>>();
+    await registry.watchAssignments('m1', log.push, { fromRevision: listed.revision });
+    await registry.destroyUnit('a.service');
+    const events = await log.next(2);
+    expect(events.map((e) => ({ type: e.type, key: e.key }))).toEqual([
+      { type: 'put', key: 'b.service' },
+      { type: 'delete', key: 'a.service' },
+    ]);
+    expect(events[0]).toMatchObject({ value: assignmentOf('b.service', 'm1') });
+    expect(BigInt(events[0]!.revision)).toBeGreaterThan(BigInt(listed.revision));
+  });
+
+  test('an invalid machine id is refused before etcd is asked', async () => {
+    const registry = await connect();
+    await expect(registry.assignmentsAt('../m1')).rejects.toMatchObject({ code: 'INVALID_MACHINE_ID' });
+    await expect(registry.watchAssignments('a/b', () => undefined)).rejects.toMatchObject({ code: 'INVALID_MACHINE_ID' });
+  });
+
+  test('fromRevision compacted away → onReset, then the watch continues from now', async () => {
+    const registry = await connect();
+    await place(registry, 'a.service', 'm1');
+    const listed = await registry.assignmentsAt('m1');
+    await place(registry, 'b.service', 'm1');
+    const head = (await raw.get('anything').exec()).header.revision;
+    await raw.kv.compact({ revision: head, physical: true });
+
+    let resets = 0;
+    const log = new EventLog<WatchEvent<Assignment>>();
+    await registry.watchAssignments('m1', log.push, { fromRevision: listed.revision, onReset: () => (resets += 1) });
+    await eventually(() => resets === 1, 5000, 'onReset');
+    await place(registry, 'c.service', 'm1');
+    const events = await log.next(1);
+    expect(events.map((e) => e.key)).toEqual(['c.service']);
+    expect(resets).toBe(1);
+  });
+});
+
+describe('resuming after a dropped connection', () => {
+  test('changes made while the client was cut off arrive once each, in revision order', async () => {
+    const proxy = await startTcpProxy(etcd.endpoints[0] as string);
+    cleanups.push(() => proxy.close());
+    const prefix = freshPrefix();
+    const watching = await connect({ endpoints: [proxy.endpoint], prefix });
+    const writer = await connect({ prefix });
+    const log = new EventLog<ClusterEvent>();
+    await watching.watchCluster(log.push);
+
+    await writer.submitUnit(unitSpec('before.service'));
+    await log.next(1);
+    proxy.cut();
+    const names = Array.from({ length: 20 }, (_, i) => `u${i}.service`);
+    for (const name of names) await writer.submitUnit(unitSpec(name));
+    proxy.restore();
+    await writer.submitUnit(unitSpec('after.service'));
+
+    const events = await log.next(22, 20_000);
+    const units = events.map((e) => (e.kind === 'unit' && e.type === 'put' ? e.unit.name : `${e.kind}/${e.type}`));
+    expect(units).toEqual(['before.service', ...names, 'after.service']);
+    const revisions = events.map((e) => BigInt(e.revision));
+    expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(new Set(revisions).size).toBe(revisions.length);
+  });
+});
+
+describe('watchCluster', () => {
+  test('typed events of every kind, in revision order; states and other prefixes stay out', async () => {
+    const registry = await connect();
+    const snap = await registry.snapshot();
+    const log = new EventLog<ClusterEvent>();
+    await registry.watchCluster(log.push, { fromRevision: snap.revision });
+
+    const lease = await registry.registerMachine(machine('m1'), 10);
+    cleanups.push(() => lease.revoke());
+    await place(registry, 'a.service', 'm1');
+    await registry.publishState({ unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: 1 }, lease);
+    await registry.destroyUnit('a.service');
+
+    const events = await log.next(7);
+    const unit = makeUnitRecord(unitSpec('a.service'), 'launched');
+    expect(events.map(({ revision: _r, ...rest }) => ('modRevision' in rest ? { ...rest, modRevision: 'x' } : rest))).toEqual([
+      { kind: 'machine', type: 'put', machine: machine('m1') },
+      { kind: 'unit', type: 'put', unit, modRevision: 'x' },
+      // One transaction's events come in the order of its operations.
+      { kind: 'schedule', type: 'put', unit: 'a.service', machineId: 'm1' },
+      { kind: 'assignment', type: 'put', assignment: assignmentOf('a.service', 'm1') },
+      { kind: 'unit', type: 'delete', name: 'a.service' },
+      { kind: 'schedule', type: 'delete', unit: 'a.service' },
+      { kind: 'assignment', type: 'delete', unit: 'a.service', machineId: 'm1' },
+    ]);
+    const revisions = events.map((e) => BigInt(e.revision));
+    expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  test('corrupt values and invalid key names are reported and skipped, the watch goes on', async () => {
+    const reported: CorruptRecordError[] = [];
+    const registry = await connect({ reported });
+    const keys = registry.keyspace;
+    const log = new EventLog<ClusterEvent>();
+    await registry.watchCluster(log.push);
+
+    await raw.put(keys.unit('garbage.service')).value('not msgpack');
+    await raw.put(keys.unit('bad name.service')).value(encodeValue(makeUnitRecord(unitSpec('a.service'), 'inactive')));
+    await raw.put(keys.unit('other.service')).value(encodeValue(makeUnitRecord(unitSpec('a.service'), 'inactive')));
+    await raw.put(keys.schedule('x.service')).value(encodeValue('m/../1'));
+    await registry.submitUnit(unitSpec('good.service'));
+
+    const events = await log.next(1);
+    expect(events.map((e) => e.kind === 'unit' && e.type === 'put' && e.unit.name)).toEqual(['good.service']);
+    expect(reported.map((e) => ({ key: e.key, reason: e.reason }))).toEqual([
+      { key: keys.unit('garbage.service'), reason: 'not a Flotilla record (no schema header)' },
+      { key: keys.unit('bad name.service'), reason: `unit name "bad name.service": invalid character ' ' in unit name` },
+      { key: keys.unit('other.service'), reason: `record's name "a.service" does not match its key` },
+      { key: keys.schedule('x.service'), reason: 'unexpected record shape' },
+    ]);
+    expect((await registry.listUnits()).map((u) => u.name)).toEqual(['good.service']);
+    expect(reported).toHaveLength(7); // listUnits reported the three unit keys again
+  });
+});
