@@ -8,16 +8,23 @@ import {
   reasonMachineGone,
   reasonNoLongerFits,
   REASON_GLOBAL,
+  REASON_GLOBAL_CHANGED,
+  REASON_GLOBAL_MATCHES,
   REASON_INACTIVE,
+  REASON_NOT_GLOBAL,
   REASON_UNIT_GONE,
   REASON_UNSCHEDULED,
   type Decision,
   type SchedulePlan,
 } from './plan.js';
-import { machine, machines, snapshot, unit, type SnapshotParts } from './test-support/builders.js';
+import { REASON_MACHINE_OF } from './placement/filters/machine-of.js';
+import { REASON_MEMORY } from './placement/filters/resources.js';
+import { capacity, machine, machines, snapshot, unit, type SnapshotParts } from './test-support/builders.js';
 
 const assign = (u: string, machineId: string): Decision => ({ kind: 'assign', unit: u, machineId, reason: REASON_UNSCHEDULED });
 const unassign = (u: string, machineId: string, reason: string): Decision => ({ kind: 'unassign', unit: u, machineId, reason });
+const globalOn = (u: string, machineId: string, reason = REASON_GLOBAL_MATCHES): Decision => ({ kind: 'assign-global', unit: u, machineId, reason });
+const globalOff = (u: string, machineId: string, reason: string): Decision => ({ kind: 'unassign-global', unit: u, machineId, reason });
 const planOf = (decisions: Decision[], unplaceable: SchedulePlan['unplaceable'] = []): SchedulePlan => ({ decisions, unplaceable });
 
 interface Case {
@@ -44,11 +51,8 @@ const cases: Case[] = [
     want: planOf([assign('a.service', 'm1')]),
   },
   {
-    name: 'inactive, global and template units are never placed',
-    cluster: {
-      units: [unit('a.service').state('inactive'), unit('g.service').global(), unit('t@.service')],
-      machines: machines('m1'),
-    },
+    name: 'inactive and template units are never placed',
+    cluster: { units: [unit('a.service').state('inactive'), unit('t@.service')], machines: machines('m1') },
     want: planOf([]),
   },
   {
@@ -71,7 +75,7 @@ const cases: Case[] = [
   {
     name: 'scheduled global unit is unassigned',
     cluster: { units: [unit('g.service').global()], machines: machines('m1'), schedule: { 'g.service': 'm1' } },
-    want: planOf([unassign('g.service', 'm1', REASON_GLOBAL)]),
+    want: planOf([unassign('g.service', 'm1', REASON_GLOBAL), globalOn('g.service', 'm1')]),
   },
   {
     name: 'schedule entry of a destroyed unit is unassigned',
@@ -107,12 +111,98 @@ const cases: Case[] = [
     ]),
   },
   {
-    name: 'global units count as load where their metadata matches',
+    name: 'global units count as load where they run',
     cluster: {
       units: [unit('g.service').global().metadata('role=edge'), unit('a.service')],
       machines: [machine('m1', { role: 'edge' }), machine('m2', { role: 'core' })],
+      globals: { 'g.service': ['m1'] },
     },
     want: planOf([assign('a.service', 'm2')]),
+  },
+  {
+    name: 'global unit: assigned to every machine whose metadata matches',
+    cluster: {
+      units: [unit('g.service').global().metadata('role=edge')],
+      machines: [machine('m1', { role: 'edge' }), machine('m2', { role: 'core' }), machine('m3', { role: 'edge' })],
+    },
+    want: planOf([globalOn('g.service', 'm1'), globalOn('g.service', 'm3')]),
+  },
+  {
+    name: 'global unit: a machine that stops matching loses it; in-step assignments are not rewritten',
+    cluster: {
+      units: [unit('g.service').global().metadata('role=edge')],
+      machines: [machine('m1', { role: 'edge' }), machine('m2', { role: 'core' })],
+      globals: { 'g.service': ['m1', 'm2'] },
+    },
+    want: planOf([globalOff('g.service', 'm2', reasonNoLongerFits(REASON_METADATA))]),
+  },
+  {
+    name: 'global unit: a stale assignment (hash or desired state) is rewritten, a gone machine loses it',
+    cluster: {
+      units: [unit('g.service').global()],
+      machines: machines('m1'),
+      globals: { 'g.service': ['m1', 'm9'] },
+      stale: ['g.service'],
+    },
+    want: planOf([globalOn('g.service', 'm1', REASON_GLOBAL_CHANGED), globalOff('g.service', 'm9', reasonMachineGone('m9'))]),
+  },
+  {
+    name: 'global unit: inactive, destroyed or no longer global → all its assignments removed',
+    cluster: {
+      units: [unit('g.service').global().state('inactive'), unit('n.service').state('inactive')],
+      machines: machines('m1'),
+      globals: { 'g.service': ['m1'], 'gone.service': ['m1'], 'n.service': ['m1'] },
+    },
+    want: planOf([
+      globalOff('g.service', 'm1', REASON_INACTIVE),
+      globalOff('gone.service', 'm1', REASON_UNIT_GONE),
+      globalOff('n.service', 'm1', REASON_NOT_GLOBAL),
+    ]),
+  },
+  {
+    name: 'global unit: skipped where a unit already there conflicts; of two conflicting globals the first by name wins',
+    cluster: {
+      units: [unit('a.service').conflicts('g*'), unit('g1.service').global().conflicts('g2.service'), unit('g2.service').global()],
+      machines: machines('m1', 'm2'),
+      schedule: { 'a.service': 'm1' },
+    },
+    want: planOf([globalOn('g1.service', 'm2')]),
+  },
+  {
+    name: 'MachineOf: a chain is placed peers first, all on one machine',
+    cluster: {
+      units: [unit('a.service').machineOf('b.service'), unit('b.service').machineOf('c.service'), unit('c.service'), unit('x.service')],
+      machines: machines('m1', 'm2'),
+      schedule: { 'x.service': 'm1' },
+    },
+    want: planOf([assign('c.service', 'm2'), assign('b.service', 'm2'), assign('a.service', 'm2')]),
+  },
+  {
+    name: 'MachineOf: a missing peer makes the unit unplaceable',
+    cluster: { units: [unit('a.service').machineOf('nope.service')], machines: machines('m1') },
+    want: planOf([], [{ unit: 'a.service', reasons: [`1 machine excluded: ${REASON_MACHINE_OF}`] }]),
+  },
+  {
+    name: 'resources: never overcommitted; the unit that does not fit is reported',
+    cluster: {
+      units: [unit('a.service').service('MemoryMax', '3G'), unit('b.service').service('MemoryMax', '3G'), unit('c.service').service('MemoryMax', '3G')],
+      machines: [machine('m1', {}, capacity(4, 4096)), machine('m2', {}, capacity(4, 4096))],
+    },
+    want: planOf([assign('a.service', 'm1'), assign('b.service', 'm2')], [{ unit: 'c.service', reasons: [`2 machines excluded: ${REASON_MEMORY}`] }]),
+  },
+  {
+    name: 'resources: a machine without capacity is unlimited',
+    cluster: { units: [unit('a.service').service('CPUQuota', '800%')], machines: [machine('m1', {}, capacity(4, 4096)), machine('m2')] },
+    want: planOf([assign('a.service', 'm2')], []),
+  },
+  {
+    name: 'spread: equal unit counts → the machine with less capacity in use',
+    cluster: {
+      units: [unit('big.service').service('CPUQuota', '200%'), unit('small.service').service('CPUQuota', '10%'), unit('c.service')],
+      machines: [machine('m1', {}, capacity(4, 4096)), machine('m2', {}, capacity(4, 4096))],
+      schedule: { 'big.service': 'm1', 'small.service': 'm2' },
+    },
+    want: planOf([assign('c.service', 'm2')]),
   },
   {
     name: 'no machines: every unit reported',

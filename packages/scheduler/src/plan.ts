@@ -1,17 +1,27 @@
 /**
- * One scheduling plan from one registry snapshot (fleet's engine reconcile, fleet-reference §6.2), pure:
- * pass 1 unassigns what must not stay where it is, pass 2 places every unit that should run and is not
- * scheduled. The in-memory state follows each decision, so a unit unassigned in pass 1 is placed again in
- * pass 2, and three units on three empty machines spread one per machine.
+ * One scheduling plan from one registry snapshot (fleet's engine reconcile, fleet-reference §6.2), pure.
+ * Pass 1 unassigns what must not stay where it is; pass 2 brings global units' per-machine assignments in
+ * line with the machines that match them (global-plan.ts); pass 3 places every unit that should run and is
+ * not scheduled. The in-memory state follows each decision, so a unit unassigned in pass 1 is placed again
+ * in pass 3, and three units on three empty machines spread one per machine.
  */
-import { unitNameInfo, type ClusterSnapshot, type MachineRecord, type UnitRecord } from '@flotilla/core';
+import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
+import { planGlobalUnits } from './global-plan.js';
+import { placementOrder } from './placement-order.js';
 import { describeExclusions } from './placement/explain.js';
-import { checksFor, defaultPlacementConfig, firstFailure, place } from './placement/place.js';
+import { MachineQueue } from './placement/machine-queue.js';
+import { checksFor, defaultPlacementConfig, firstFailure, place, placeFirst } from './placement/place.js';
+import { requirementsOf } from './placement/requirements.js';
 import { addUnitOn, placementStateFrom, removeUnitFrom, type MutablePlacementState } from './placement/state.js';
 import type { PlacementConfig } from './placement/types.js';
+import { machineIdMatches } from './placement/filters/machine-id.js';
+import { needsPlacement, REASON_GLOBAL, REASON_INACTIVE, REASON_UNIT_GONE, REASON_UNSCHEDULED, reasonMachineGone, reasonNoLongerFits } from './reasons.js';
+
+export * from './reasons.js';
 
 export interface Decision {
-  kind: 'assign' | 'unassign';
+  /** `assign-global`/`unassign-global` touch only `assignments/<machine>/<unit>` (global units have no schedule). */
+  kind: 'assign' | 'unassign' | 'assign-global' | 'unassign-global';
   unit: string;
   machineId: string;
   reason: string;
@@ -28,47 +38,51 @@ export interface SchedulePlan {
   unplaceable: Unplaceable[];
 }
 
-export const REASON_UNIT_GONE = 'unit no longer exists';
-export const REASON_INACTIVE = 'desired state is inactive';
-export const REASON_GLOBAL = 'global units are not scheduled';
-export const REASON_UNSCHEDULED = 'unit is not scheduled';
-
-export function reasonMachineGone(machineId: string): string {
-  return `machine ${machineId} went away`;
-}
-
-export function reasonNoLongerFits(filterReason: string): string {
-  return `machine can no longer run it: ${filterReason}`;
-}
-
-interface Working {
+/** What the passes share; decisions update `schedule`, `state` and `queue` as they are made. */
+export interface Working {
   snapshot: ClusterSnapshot;
   config: PlacementConfig;
   units: Map<string, UnitRecord>;
   machines: Map<string, MachineRecord>;
-  /** unit → machine, as the decisions so far leave it. */
   schedule: Map<string, string>;
   state: MutablePlacementState;
+  queue: MachineQueue;
   plan: SchedulePlan;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig()): SchedulePlan {
+  const state = placementStateFrom(snapshot);
   const work: Working = {
     snapshot,
     config,
     units: new Map(snapshot.units.map((u) => [u.name, u])),
     machines: new Map(snapshot.machines.map((m) => [m.id, m])),
     schedule: new Map(snapshot.schedule),
-    state: placementStateFrom(snapshot),
+    state,
+    queue: new MachineQueue(snapshot.machines, state, config.score),
     plan: { decisions: [], unplaceable: [] },
   };
   unassignPass(work);
+  planGlobalUnits(work);
   placePass(work);
   return work.plan;
 }
 
-function byName(a: string, b: string): number {
+export function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Records a decision and keeps state and queue in step with it. */
+export function decide(work: Working, decision: Decision, unit?: UnitRecord): void {
+  work.plan.decisions.push(decision);
+  if (decision.kind === 'assign' || decision.kind === 'assign-global') {
+    if (decision.kind === 'assign') work.schedule.set(decision.unit, decision.machineId);
+    if (unit) addUnitOn(work.state, decision.machineId, unit);
+  } else {
+    if (decision.kind === 'unassign') work.schedule.delete(decision.unit);
+    removeUnitFrom(work.state, decision.machineId, decision.unit);
+  }
+  work.queue.update(decision.machineId);
 }
 
 /** Pass 1: every scheduled unit, in name order. */
@@ -76,10 +90,7 @@ function unassignPass(work: Working): void {
   for (const unitName of [...work.schedule.keys()].sort(byName)) {
     const machineId = work.schedule.get(unitName) as string;
     const reason = unassignReason(work, unitName, machineId);
-    if (reason === undefined) continue;
-    work.plan.decisions.push({ kind: 'unassign', unit: unitName, machineId, reason });
-    work.schedule.delete(unitName);
-    removeUnitFrom(work.state, machineId, unitName);
+    if (reason !== undefined) decide(work, { kind: 'unassign', unit: unitName, machineId, reason });
   }
 }
 
@@ -94,22 +105,26 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
   return failure === undefined ? undefined : reasonNoLongerFits(failure);
 }
 
-/** Pass 2: every unit that should run somewhere and is not scheduled, in name order. */
+/** Pass 3: every unit that should run somewhere and is not scheduled, peers (MachineOf) before followers. */
 function placePass(work: Working): void {
-  const machines = work.snapshot.machines;
-  const wanted = work.snapshot.units.filter((u) => needsPlacement(u, work.schedule)).sort((a, b) => byName(a.name, b.name));
-  for (const unit of wanted) {
-    const result = place(unit, machines, work.state, work.config);
-    if (!result.placed) {
+  const wanted = work.snapshot.units.filter((u) => needsPlacement(u) && !work.schedule.has(u.name));
+  for (const unit of placementOrder(wanted)) {
+    const machineId = chooseMachine(work, unit);
+    if (machineId === undefined) {
+      const result = place(unit, work.snapshot.machines, work.state, work.config);
       work.plan.unplaceable.push({ unit: unit.name, reasons: describeExclusions(result) });
       continue;
     }
-    work.plan.decisions.push({ kind: 'assign', unit: unit.name, machineId: result.machineId, reason: REASON_UNSCHEDULED });
-    work.schedule.set(unit.name, result.machineId);
-    addUnitOn(work.state, result.machineId, unit);
+    decide(work, { kind: 'assign', unit: unit.name, machineId, reason: REASON_UNSCHEDULED }, unit);
   }
 }
 
-function needsPlacement(unit: UnitRecord, schedule: ReadonlyMap<string, string>): boolean {
-  return !unit.global && unit.desiredState !== 'inactive' && !unitNameInfo(unit.name).isTemplate && !schedule.has(unit.name);
+/** MachineID narrows to the one machine it names; everything else walks the queue. */
+function chooseMachine(work: Working, unit: UnitRecord): string | undefined {
+  const pinned = requirementsOf(unit).machineId;
+  if (pinned === undefined) return placeFirst(unit, work.queue, work.state, work.config);
+  const exact = work.machines.get(pinned);
+  const candidates = exact ? [exact] : work.snapshot.machines.filter((m) => machineIdMatches(m, pinned));
+  const result = place(unit, candidates, work.state, work.config);
+  return result.placed ? result.machineId : undefined;
 }

@@ -21,25 +21,28 @@ export function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
     const schedule = await ctx.readPrefix(ctx.keys.schedulePrefix, isMachineId, units.revision);
     const dynamic = await readDynamicMetadata(ctx, units.revision);
     const unitName = (key: string) => Keyspace.relative(ctx.keys.schedulePrefix, key);
+    const scheduled = new Map(schedule.records.map((r) => [unitName(r.key), r.value]));
     return {
       units: units.records.map((r) => r.value),
       machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
-      schedule: new Map(schedule.records.map((r) => [unitName(r.key), r.value])),
+      schedule: scheduled,
       unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
-      globalAssignments: await readGlobalAssignments(ctx, units.records.map((r) => r.value), units.revision),
+      globalAssignments: await readGlobalAssignments(ctx, scheduled, units.revision),
       revision: units.revision,
     };
   });
 }
 
-/** Assignments of global units (they have no `schedule/` key), at the snapshot's revision. */
-async function readGlobalAssignments(ctx: RegistryContext, units: UnitRecord[], revision: string): Promise<ClusterSnapshot['globalAssignments']> {
+/**
+ * Assignments that no `schedule/` entry backs, at the snapshot's revision: global units' (they have no
+ * schedule key) and strays left by a unit that stopped being global or was destroyed; the scheduler removes
+ * the strays.
+ */
+async function readGlobalAssignments(ctx: RegistryContext, schedule: Map<string, string>, revision: string): Promise<ClusterSnapshot['globalAssignments']> {
   const result: ClusterSnapshot['globalAssignments'] = new Map();
-  const globals = new Set(units.filter((u) => u.global).map((u) => u.name));
-  if (globals.size === 0) return result;
   const assignments = await ctx.readPrefix(ctx.keys.assignmentsRoot, isAssignment, revision);
   for (const { value } of assignments.records) {
-    if (!globals.has(value.unit)) continue;
+    if (schedule.get(value.unit) === value.machineId) continue;
     let byMachine = result.get(value.unit);
     if (!byMachine) result.set(value.unit, (byMachine = new Map()));
     byMachine.set(value.machineId, value);

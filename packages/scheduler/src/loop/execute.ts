@@ -1,18 +1,18 @@
 /**
- * Carries out a plan's decisions in order with fenced registry writes, logging each one. Decisions build on
- * each other (the plan saw earlier ones), so the first failure ends the batch; the next pass re-plans from a
- * fresh snapshot.
+ * Carries out a plan's decisions as one `applySchedule` call: batched, fenced transactions (removals first).
+ * Each applied decision is logged; decisions whose compares failed (someone changed the unit or its schedule
+ * since the snapshot) come back as conflicts and the next pass re-plans them.
  */
-import { ConflictError, LeadershipLostError, type ClusterRegistry, type ClusterSnapshot, type Fence } from '@flotilla/core';
+import { LeadershipLostError, type ClusterRegistry, type ClusterSnapshot, type Fence, type ScheduleChange, type UnitRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { Decision } from '../plan.js';
 
 export type ExecutionOutcome =
   | { kind: 'done'; applied: number }
-  /** Aborted between decisions (stop, lost leadership or the pass deadline). */
+  /** Aborted before writing (stop, lost leadership or the pass deadline). */
   | { kind: 'aborted'; applied: number }
-  /** Someone changed the unit or its schedule since the snapshot: re-plan. */
-  | { kind: 'conflict'; applied: number; error: ConflictError }
+  /** Some decisions conflicted with changes made since the snapshot: re-plan. */
+  | { kind: 'conflict'; applied: number; conflicts: number }
   | { kind: 'leadership-lost'; applied: number; error: LeadershipLostError }
   | { kind: 'failed'; applied: number; error: unknown };
 
@@ -24,43 +24,55 @@ export interface ExecuteContext {
   signal: AbortSignal;
 }
 
+const PAST_TENSE: Record<Decision['kind'], string> = {
+  assign: 'assigned',
+  unassign: 'unassigned',
+  'assign-global': 'assigned global unit',
+  'unassign-global': 'unassigned global unit',
+};
+
 export async function executeDecisions(ctx: ExecuteContext, decisions: readonly Decision[]): Promise<ExecutionOutcome> {
-  let applied = 0;
-  for (const decision of decisions) {
-    if (ctx.signal.aborted) return { kind: 'aborted', applied };
-    try {
-      await apply(ctx, decision);
-    } catch (error) {
-      return failure(ctx.logger, decision, applied, error);
+  if (decisions.length === 0) return { kind: 'done', applied: 0 };
+  if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
+  const changes = toChanges(ctx.snapshot, decisions);
+  let result;
+  try {
+    result = await ctx.registry.applySchedule(changes, ctx.fence);
+  } catch (error) {
+    if (error instanceof LeadershipLostError) {
+      ctx.logger.warn({ err: error, decisions: decisions.length }, 'leadership lost while applying the plan');
+      return { kind: 'leadership-lost', applied: 0, error };
     }
-    applied++;
-    ctx.logger.info(
-      { kind: decision.kind, unit: decision.unit, machine: decision.machineId, reason: decision.reason },
-      `${decision.kind === 'assign' ? 'assigned' : 'unassigned'} ${decision.unit}`,
-    );
+    ctx.logger.warn({ err: error, decisions: decisions.length }, 'applying the plan failed; retrying on the next pass');
+    return { kind: 'failed', applied: 0, error };
   }
-  return { kind: 'done', applied };
+  const conflicted = new Set(result.conflicts.map(changeKey));
+  for (const [i, decision] of decisions.entries()) {
+    const fields = { kind: decision.kind, unit: decision.unit, machine: decision.machineId, reason: decision.reason };
+    if (conflicted.has(changeKey(changes[i] as ScheduleChange))) ctx.logger.info(fields, `${decision.kind} of ${decision.unit} conflicted; re-planning`);
+    else ctx.logger.info(fields, `${PAST_TENSE[decision.kind]} ${decision.unit}`);
+  }
+  if (result.conflicts.length > 0) return { kind: 'conflict', applied: result.applied, conflicts: result.conflicts.length };
+  return { kind: 'done', applied: result.applied };
 }
 
-async function apply(ctx: ExecuteContext, decision: Decision): Promise<void> {
-  if (decision.kind === 'unassign') return ctx.registry.unassign(decision.unit, decision.machineId, ctx.fence);
-  const unit = ctx.snapshot.units.find((u) => u.name === decision.unit);
-  const revision = ctx.snapshot.unitRevisions.get(decision.unit);
-  // The plan only assigns units of this snapshot; a miss here is a bug, reported as a failed pass.
-  if (!unit || revision === undefined) throw new Error(`unit ${decision.unit} is not in the snapshot it was planned from`);
-  return ctx.registry.assign(unit, revision, decision.machineId, ctx.fence);
+function changeKey(change: ScheduleChange): string {
+  const unit = typeof change.unit === 'string' ? change.unit : change.unit.name;
+  return `${change.kind} ${unit} ${change.machineId}`;
 }
 
-function failure(logger: Logger, decision: Decision, applied: number, error: unknown): ExecutionOutcome {
-  const fields = { kind: decision.kind, unit: decision.unit, machine: decision.machineId, reason: decision.reason, err: error };
-  if (error instanceof LeadershipLostError) {
-    logger.warn(fields, `leadership lost while applying ${decision.kind} of ${decision.unit}`);
-    return { kind: 'leadership-lost', applied, error };
-  }
-  if (error instanceof ConflictError) {
-    logger.info(fields, `${decision.kind} of ${decision.unit} conflicted; re-planning`);
-    return { kind: 'conflict', applied, error };
-  }
-  logger.warn(fields, `${decision.kind} of ${decision.unit} failed; retrying on the next pass`);
-  return { kind: 'failed', applied, error };
+/** Decisions name units; changes carry the unit record and the revision the plan saw. */
+export function toChanges(snapshot: ClusterSnapshot, decisions: readonly Decision[]): ScheduleChange[] {
+  const units = new Map(snapshot.units.map((u) => [u.name, u]));
+  const unitAt = (name: string): { unit: UnitRecord; unitModRevision: string } => {
+    const unit = units.get(name);
+    const unitModRevision = snapshot.unitRevisions.get(name);
+    // The plan only assigns units of this snapshot; a miss here is a bug, reported as a failed pass.
+    if (!unit || unitModRevision === undefined) throw new Error(`unit ${name} is not in the snapshot it was planned from`);
+    return { unit, unitModRevision };
+  };
+  return decisions.map((d): ScheduleChange => {
+    if (d.kind === 'unassign' || d.kind === 'unassign-global') return { kind: d.kind, unit: d.unit, machineId: d.machineId };
+    return { kind: d.kind, ...unitAt(d.unit), machineId: d.machineId };
+  });
 }

@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import type { MachineRecord } from '@flotilla/core';
-import { machine, machines, unit, type UnitBuilder } from '../test-support/builders.js';
+import { capacity, machine, machines, unit, type UnitBuilder } from '../test-support/builders.js';
 import { describeExclusions, REASON_NO_MACHINES } from './explain.js';
 import { REASON_CONFLICTS } from './filters/conflicts.js';
 import { REASON_MACHINE_ID } from './filters/machine-id.js';
 import { REASON_METADATA } from './filters/metadata.js';
-import { place } from './place.js';
+import { REASON_CPU, REASON_MEMORY } from './filters/resources.js';
+import { defaultPlacementConfig, place } from './place.js';
 import { addUnitOn, emptyPlacementState } from './state.js';
 import type { PlacementResult } from './types.js';
 
@@ -114,6 +115,38 @@ const cases: Case[] = [
 describe('place', () => {
   test.each(cases)('$name', ({ unit: u, candidates, on, want }) => {
     expect(place(u.build(), candidates, stateWith(on))).toEqual(want);
+  });
+});
+
+describe('place with resources and scores', () => {
+  const big = capacity(8, 8192);
+  test.each<{ name: string; score: string; unit: UnitBuilder; candidates: MachineRecord[]; on: Record<string, UnitBuilder[]>; want: PlacementResult }>([
+    {
+      name: 'spread: fewer units first, then less capacity in use',
+      score: 'spread',
+      unit: unit('a.service'),
+      candidates: [machine('m1', {}, big), machine('m2', {}, big)],
+      on: { m1: [unit('x.service').service('CPUQuota', '400%')], m2: [unit('y.service')] },
+      want: placed('m2', 2),
+    },
+    {
+      name: 'binpack: the fullest machine that still fits',
+      score: 'binpack',
+      unit: unit('a.service').service('MemoryMax', '2G'),
+      candidates: [machine('m1', {}, big), machine('m2', {}, big), machine('m3', {}, big)],
+      on: { m1: [unit('x.service').service('MemoryMax', '7G')], m2: [unit('y.service').service('MemoryMax', '4G')] },
+      want: placed('m2', 3, { [REASON_MEMORY]: 1 }),
+    },
+    {
+      name: 'CPU exhausted',
+      score: 'spread',
+      unit: unit('a.service').service('CPUQuota', '500%'),
+      candidates: [machine('m1', {}, big)],
+      on: { m1: [unit('x.service').service('CPUQuota', '400%')] },
+      want: unplaced(1, { [REASON_CPU]: 1 }),
+    },
+  ])('$name', ({ score, unit: u, candidates, on, want }) => {
+    expect(place(u.build(), candidates, stateWith(on), defaultPlacementConfig(score))).toEqual(want);
   });
 });
 

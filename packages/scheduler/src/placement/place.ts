@@ -1,15 +1,17 @@
 /**
- * Places one unit: every filter rule that applies checks every candidate (a machine is counted once, under
- * the first reason that excluded it), then the scores rank the machines left. Ties go to the machine with
- * fewer units, then to the lowest machine id, so a placement is fully determined by its inputs.
+ * Places one unit. `place` runs every filter rule that applies on every candidate (a machine is counted once,
+ * under the first reason that excluded it) and takes the best feasible machine in placement order; it is
+ * what `plan` and "why unschedulable" print. `placeFirst` finds the same machine without looking at them
+ * all: it walks a MachineQueue in placement order and stops at the first machine that fits.
  */
 import type { MachineRecord, UnitRecord } from '@flotilla/core';
 import { filterRules } from './filters/registry.js';
-import { weightedScores } from './scores/registry.js';
-import type { MachineCheck, PlacementConfig, PlacementResult, PlacementState, ReasonCounts, WeightedScore } from './types.js';
+import { compareMachines, type MachineQueue } from './machine-queue.js';
+import { scoreRule } from './scores/registry.js';
+import type { MachineCheck, PlacementConfig, PlacementResult, PlacementState, ReasonCounts } from './types.js';
 
-export function defaultPlacementConfig(): PlacementConfig {
-  return { filters: filterRules(), scores: weightedScores() };
+export function defaultPlacementConfig(score?: string): PlacementConfig {
+  return { filters: filterRules(), score: scoreRule(score) };
 }
 
 const DEFAULT_CONFIG = defaultPlacementConfig();
@@ -22,15 +24,30 @@ export function place(
 ): PlacementResult {
   const checks = checksFor(unit, config);
   const excluded: ReasonCounts = {};
-  const feasible = candidates.filter((machine) => {
+  let best: MachineRecord | undefined;
+  for (const machine of candidates) {
     const reason = firstFailure(checks, machine, state);
-    if (reason === undefined) return true;
-    excluded[reason] = (excluded[reason] ?? 0) + 1;
-    return false;
-  });
-  const best = bestMachine(unit, feasible, state, config.scores);
+    if (reason !== undefined) excluded[reason] = (excluded[reason] ?? 0) + 1;
+    else if (!best || compareMachines(machine, best, state, config.score) < 0) best = machine;
+  }
   const counts = { candidates: candidates.length, excluded };
   return best ? { placed: true, machineId: best.id, ...counts } : { placed: false, ...counts };
+}
+
+/** The machine `place` would choose, found by walking `queue` (left as it was); undefined if none fits. */
+export function placeFirst(unit: UnitRecord, queue: MachineQueue, state: PlacementState, config: PlacementConfig = DEFAULT_CONFIG): string | undefined {
+  const checks = checksFor(unit, config);
+  const popped: MachineRecord[] = [];
+  let found: MachineRecord | undefined;
+  for (let machine = queue.pop(); machine; machine = queue.pop()) {
+    popped.push(machine);
+    if (firstFailure(checks, machine, state) === undefined) {
+      found = machine;
+      break;
+    }
+  }
+  for (const machine of popped) queue.push(machine);
+  return found?.id;
 }
 
 /** The checks of every filter rule that applies to `unit`, in configured order. */
@@ -45,31 +62,4 @@ export function firstFailure(checks: readonly MachineCheck[], machine: MachineRe
     if (!verdict.fits) return verdict.reason;
   }
   return undefined;
-}
-
-interface Ranked {
-  machine: MachineRecord;
-  score: number;
-  load: number;
-}
-
-function bestMachine(
-  unit: UnitRecord,
-  feasible: readonly MachineRecord[],
-  state: PlacementState,
-  scores: readonly WeightedScore[],
-): MachineRecord | undefined {
-  const ranked: Ranked[] = feasible.map((machine) => ({
-    machine,
-    score: scores.reduce((sum, s) => sum + s.weight * s.rule.score(unit, machine, state), 0),
-    load: state.unitsOn.get(machine.id)?.length ?? 0,
-  }));
-  ranked.sort(compareRanked);
-  return ranked[0]?.machine;
-}
-
-function compareRanked(a: Ranked, b: Ranked): number {
-  if (a.score !== b.score) return b.score - a.score;
-  if (a.load !== b.load) return a.load - b.load;
-  return a.machine.id < b.machine.id ? -1 : a.machine.id > b.machine.id ? 1 : 0;
 }

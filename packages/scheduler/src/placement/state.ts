@@ -2,56 +2,58 @@
  * Placement state built from a registry snapshot, and updated in memory after every decision so that later
  * decisions of the same plan see earlier ones (fleet's clusterState).
  */
-import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
-import { metadataMatches } from './filters/metadata.js';
-import { requirementsOf } from './requirements.js';
+import type { ClusterSnapshot, UnitRecord } from '@flotilla/core';
+import { addResources, requestsOf, type Resources } from './resources.js';
 import type { PlacementState } from './types.js';
 
 export interface MutablePlacementState extends PlacementState {
   readonly unitsOn: Map<string, UnitRecord[]>;
+  readonly used: Map<string, Resources>;
 }
 
 export function emptyPlacementState(): MutablePlacementState {
-  return { unitsOn: new Map() };
+  return { unitsOn: new Map(), used: new Map() };
 }
 
 export function addUnitOn(state: MutablePlacementState, machineId: string, unit: UnitRecord): void {
   const units = state.unitsOn.get(machineId);
   if (units) units.push(unit);
   else state.unitsOn.set(machineId, [unit]);
+  const requests = requestsOf(unit);
+  if (requests.cpuMillis !== 0 || requests.memoryBytes !== 0) {
+    state.used.set(machineId, addResources(state.used.get(machineId) ?? { cpuMillis: 0, memoryBytes: 0 }, requests));
+  }
 }
 
 export function removeUnitFrom(state: MutablePlacementState, machineId: string, unitName: string): void {
   const units = state.unitsOn.get(machineId);
-  if (!units) return;
-  const rest = units.filter((u) => u.name !== unitName);
+  const unit = units?.find((u) => u.name === unitName);
+  if (!units || !unit) return;
+  const rest = units.filter((u) => u !== unit);
   if (rest.length === 0) state.unitsOn.delete(machineId);
   else state.unitsOn.set(machineId, rest);
+  const used = state.used.get(machineId);
+  if (used) state.used.set(machineId, addResources(used, requestsOf(unit), -1));
 }
 
 /**
- * Scheduled non-global units that are not inactive count on their machine; global units count on every
- * machine whose metadata they match (they run there too, fleet-reference §6.3). Schedule entries for units
- * or machines that no longer exist are left out: the plan's first pass removes them.
+ * Scheduled non-global units that are not inactive count on their machine, and global units on the machines
+ * they are assigned to. Entries for units or machines that no longer exist are left out: the plan removes
+ * them.
  */
 export function placementStateFrom(snapshot: ClusterSnapshot): MutablePlacementState {
   const state = emptyPlacementState();
   const units = new Map(snapshot.units.map((u) => [u.name, u]));
   const machineIds = new Set(snapshot.machines.map((m) => m.id));
+  const counts = (unit: UnitRecord | undefined, machineId: string): unit is UnitRecord =>
+    unit !== undefined && unit.desiredState !== 'inactive' && machineIds.has(machineId);
   for (const [unitName, machineId] of snapshot.schedule) {
     const unit = units.get(unitName);
-    if (!unit || unit.global || unit.desiredState === 'inactive' || !machineIds.has(machineId)) continue;
-    addUnitOn(state, machineId, unit);
+    if (counts(unit, machineId) && !unit.global) addUnitOn(state, machineId, unit);
   }
-  for (const unit of snapshot.units) {
-    if (unit.global && unit.desiredState !== 'inactive') addGlobal(state, unit, snapshot.machines);
+  for (const [unitName, byMachine] of snapshot.globalAssignments) {
+    const unit = units.get(unitName);
+    for (const machineId of byMachine.keys()) if (counts(unit, machineId) && unit.global) addUnitOn(state, machineId, unit);
   }
   return state;
-}
-
-function addGlobal(state: MutablePlacementState, unit: UnitRecord, machines: readonly MachineRecord[]): void {
-  const wanted = requirementsOf(unit).metadata;
-  for (const machine of machines) {
-    if (metadataMatches(machine, wanted)) addUnitOn(state, machine.id, unit);
-  }
 }

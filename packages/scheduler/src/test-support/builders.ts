@@ -1,5 +1,5 @@
 /** Small fixture builders for placement and plan tests: one field changed per case, no big literals. */
-import type { ClusterSnapshot, DesiredState, MachineRecord, UnitRecord } from '@flotilla/core';
+import type { ClusterSnapshot, DesiredState, MachineCapacity, MachineRecord, UnitRecord } from '@flotilla/core';
 
 export class UnitBuilder {
   private record: UnitRecord;
@@ -25,6 +25,16 @@ export class UnitBuilder {
     return this.xFleet('Conflicts', glob);
   }
 
+  /** A `[Service]` directive (MemoryMax=, CPUQuota=…). */
+  service(name: string, value: string): this {
+    this.record.options.push({ section: 'Service', name, value });
+    return this;
+  }
+
+  machineOf(peer: string): this {
+    return this.xFleet('MachineOf', peer);
+  }
+
   state(desiredState: DesiredState): this {
     this.record.desiredState = desiredState;
     return this;
@@ -44,8 +54,13 @@ export function unit(name: string): UnitBuilder {
   return new UnitBuilder(name);
 }
 
-export function machine(id: string, metadata: Record<string, string> = {}): MachineRecord {
-  return { id, hostname: `host-${id}`, ip: '10.0.0.1', metadata, version: '0.1.0', startedAt: 0 };
+export function machine(id: string, metadata: Record<string, string> = {}, capacity?: MachineCapacity): MachineRecord {
+  return { id, hostname: `host-${id}`, ip: '10.0.0.1', metadata, version: '0.1.0', startedAt: 0, ...(capacity ? { capacity } : {}) };
+}
+
+/** Capacity in CPUs and MiB, for readable fixtures. */
+export function capacity(cpus: number, memoryMiB: number): MachineCapacity {
+  return { cpuMillis: cpus * 1000, memoryBytes: memoryMiB * 1024 * 1024 };
 }
 
 /** `machines('a', 'b')` → two machines without metadata. */
@@ -58,6 +73,10 @@ export interface SnapshotParts {
   machines?: MachineRecord[];
   /** unit name → machine id. */
   schedule?: Record<string, string>;
+  /** global unit → machine ids with an in-step assignment. */
+  globals?: Record<string, string[]>;
+  /** global units whose stored assignments lag the unit (old hash). */
+  stale?: string[];
 }
 
 export function snapshot(parts: SnapshotParts): ClusterSnapshot {
@@ -67,6 +86,13 @@ export function snapshot(parts: SnapshotParts): ClusterSnapshot {
     machines: parts.machines ?? [],
     schedule: new Map(Object.entries(parts.schedule ?? {})),
     unitRevisions: new Map(units.map((u, i) => [u.name, String(i + 1)])),
+    globalAssignments: new Map(
+      Object.entries(parts.globals ?? {}).map(([name, ids]) => {
+        const u = units.find((x) => x.name === name);
+        const at = (machineId: string) => ({ unit: name, machineId, hash: u && !parts.stale?.includes(name) ? u.hash : 'old', desiredState: u?.desiredState ?? 'launched' });
+        return [name, new Map(ids.map((id) => [id, at(id)]))];
+      }),
+    ),
     revision: '100',
   };
 }

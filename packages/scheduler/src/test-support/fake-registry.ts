@@ -5,6 +5,9 @@
  */
 import {
   ConflictError,
+  type ApplyScheduleResult,
+  type Assignment,
+  type ScheduleChange,
   LeadershipLostError,
   type ClusterRegistry,
   type ClusterSnapshot,
@@ -32,6 +35,8 @@ export class FakeRegistry {
   readonly units = new Map<string, { unit: UnitRecord; rev: number }>();
   readonly machines = new Map<string, MachineRecord>();
   readonly schedule = new Map<string, string>();
+  /** Global units' assignments: unit → machine → assignment. */
+  readonly globals = new Map<string, Map<string, Assignment>>();
   readonly writes: string[] = [];
   /** Number of snapshot() calls: one per scheduling pass. */
   snapshots = 0;
@@ -79,6 +84,7 @@ export class FakeRegistry {
       machines: [...this.machines.values()],
       schedule: new Map(this.schedule),
       unitRevisions: new Map(units.map((u) => [u.unit.name, String(u.rev)])),
+      globalAssignments: new Map([...this.globals].map(([unit, byMachine]) => [unit, new Map(byMachine)])),
       revision: String(this.revision),
     };
   }
@@ -98,6 +104,38 @@ export class FakeRegistry {
     if (this.schedule.get(unitName) !== machineId) throw new ConflictError(`unassign ${unitName}`);
     this.schedule.delete(unitName);
     this.wrote(`unassign ${unitName} ${machineId}`);
+  }
+
+  /** Same contract as EtcdRegistry.applySchedule: removals first, conflicts returned, lost fence thrown. */
+  async applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
+    const result: ApplyScheduleResult = { applied: 0, conflicts: [] };
+    const removal = (c: ScheduleChange) => c.kind === 'unassign' || c.kind === 'unassign-global';
+    for (const change of [...changes.filter(removal), ...changes.filter((c) => !removal(c))]) {
+      try {
+        await this.applyOne(change, fence);
+        result.applied++;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        result.conflicts.push(change);
+      }
+    }
+    return result;
+  }
+
+  private async applyOne(change: ScheduleChange, fence: Fence): Promise<void> {
+    if (change.kind === 'assign') return this.assign(change.unit, change.unitModRevision, change.machineId, fence);
+    if (change.kind === 'unassign') return this.unassign(change.unit, change.machineId, fence);
+    this.checkWrite(fence);
+    if (change.kind === 'unassign-global') {
+      this.globals.get(change.unit)?.delete(change.machineId);
+      return this.wrote(`unassign-global ${change.unit} ${change.machineId}`);
+    }
+    const { unit, machineId } = change;
+    if (String(this.units.get(unit.name)?.rev) !== change.unitModRevision) throw new ConflictError(`assign-global ${unit.name}`);
+    let byMachine = this.globals.get(unit.name);
+    if (!byMachine) this.globals.set(unit.name, (byMachine = new Map()));
+    byMachine.set(machineId, { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState });
+    this.wrote(`assign-global ${unit.name} ${machineId}`);
   }
 
   async watchScheduling(onEvent: () => void): Promise<Subscription> {

@@ -1,15 +1,14 @@
-/** Score rules by name, and the default weights. A new score is one file here plus one line below. */
-import type { ScoreRule, WeightedScore } from '../types.js';
-import { leastLoadedScore } from './least-loaded.js';
+/** Score rules by name. A new score is one file here plus one line below. */
+import type { ScoreRule } from '../types.js';
+import { binpackScore } from './binpack.js';
+import { spreadScore } from './spread.js';
 
-export const SCORE_RULES: ReadonlyMap<string, ScoreRule> = new Map([leastLoadedScore].map((r) => [r.name, r]));
+export const SCORE_RULES: ReadonlyMap<string, ScoreRule> = new Map([spreadScore, binpackScore].map((r) => [r.name, r]));
 
-export const DEFAULT_SCORE_WEIGHTS: Readonly<Record<string, number>> = { [leastLoadedScore.name]: 1 };
+export const DEFAULT_SCORE = spreadScore.name;
 
-export function weightedScores(weights: Readonly<Record<string, number>> = DEFAULT_SCORE_WEIGHTS): WeightedScore[] {
-  return Object.entries(weights).map(([name, weight]) => {
-    const rule = SCORE_RULES.get(name);
-    if (!rule) throw new Error(`unknown placement score "${name}" (known: ${[...SCORE_RULES.keys()].join(', ')})`);
-    return { rule, weight };
-  });
+export function scoreRule(name: string = DEFAULT_SCORE): ScoreRule {
+  const rule = SCORE_RULES.get(name);
+  if (!rule) throw new Error(`unknown placement score "${name}" (known: ${[...SCORE_RULES.keys()].join(', ')})`);
+  return rule;
 }

@@ -1,0 +1,78 @@
+/**
+ * Pass 2 of a plan: global units. A global unit that is not inactive belongs on every machine whose metadata
+ * it matches and where no unit already there conflicts with it (between two conflicting globals the first by
+ * name wins, as fleet's agents decided; fleet-reference §3.5, §6.5) and its resource requests still fit. Each wanted machine gets an
+ * `assign-global` (also when the stored assignment's hash or desired state lags the unit's, since the
+ * registry mirrors desired state only into scheduled assignments); every other assignment not backed by a
+ * schedule entry gets an `unassign-global`: machines that stopped matching or went away, inactive or destroyed
+ * units, units no longer global.
+ */
+import type { Assignment, MachineRecord, UnitRecord } from '@flotilla/core';
+import { conflictsFilter } from './placement/filters/conflicts.js';
+import { metadataMatches, REASON_METADATA } from './placement/filters/metadata.js';
+import { resourcesFilter } from './placement/filters/resources.js';
+import { requirementsOf } from './placement/requirements.js';
+import { addUnitOn, removeUnitFrom } from './placement/state.js';
+import { byName, decide, type Working } from './plan.js';
+import {
+  REASON_GLOBAL_CHANGED,
+  REASON_GLOBAL_MATCHES,
+  REASON_INACTIVE,
+  REASON_NOT_GLOBAL,
+  REASON_UNIT_GONE,
+  reasonMachineGone,
+  reasonNoLongerFits,
+} from './reasons.js';
+
+export function planGlobalUnits(work: Working): void {
+  const stored = work.snapshot.globalAssignments;
+  // Start from no global unit anywhere, then add them back in name order, so the first one by name wins a conflict.
+  for (const [unitName, byMachine] of stored) for (const machineId of byMachine.keys()) removeUnitFrom(work.state, machineId, unitName);
+  for (const machineId of new Set([...stored.values()].flatMap((m) => [...m.keys()]))) work.queue.update(machineId);
+  const names = new Set([...stored.keys(), ...work.snapshot.units.filter((u) => u.global).map((u) => u.name)]);
+  for (const unitName of [...names].sort(byName)) planOne(work, unitName, stored.get(unitName) ?? new Map());
+}
+
+function planOne(work: Working, unitName: string, current: ReadonlyMap<string, Assignment>): void {
+  const unit = work.units.get(unitName);
+  const goneReason = !unit ? REASON_UNIT_GONE : !unit.global ? REASON_NOT_GLOBAL : unit.desiredState === 'inactive' ? REASON_INACTIVE : undefined;
+  if (goneReason !== undefined || !unit) {
+    for (const machineId of [...current.keys()].sort(byName)) remove(work, unitName, machineId, goneReason ?? REASON_UNIT_GONE);
+    return;
+  }
+  for (const machine of work.snapshot.machines) {
+    const stored = current.get(machine.id);
+    const failure = globalMisfit(work, unit, machine);
+    if (failure !== undefined) {
+      if (stored) remove(work, unitName, machine.id, reasonNoLongerFits(failure));
+      continue;
+    }
+    const inStep = stored !== undefined && stored.hash === unit.hash && stored.desiredState === unit.desiredState;
+    const reason = stored ? REASON_GLOBAL_CHANGED : REASON_GLOBAL_MATCHES;
+    if (inStep) addBack(work, unit, machine.id);
+    else decide(work, { kind: 'assign-global', unit: unitName, machineId: machine.id, reason }, unit);
+  }
+  for (const machineId of [...current.keys()].sort(byName)) {
+    if (!work.machines.has(machineId)) remove(work, unitName, machineId, reasonMachineGone(machineId));
+  }
+}
+
+/** An in-step assignment stays: no write, but it counts on the machine again. */
+function addBack(work: Working, unit: UnitRecord, machineId: string): void {
+  addUnitOn(work.state, machineId, unit);
+  work.queue.update(machineId);
+}
+
+function remove(work: Working, unit: string, machineId: string, reason: string): void {
+  work.plan.decisions.push({ kind: 'unassign-global', unit, machineId, reason });
+}
+
+/** Why a global unit may not run on `machine` (metadata, then conflicts, then resources), or undefined if it may. */
+function globalMisfit(work: Working, unit: UnitRecord, machine: MachineRecord): string | undefined {
+  if (!metadataMatches(machine, requirementsOf(unit).metadata)) return REASON_METADATA;
+  for (const rule of [conflictsFilter, resourcesFilter]) {
+    const verdict = rule.prepare(unit)?.(machine, work.state);
+    if (verdict && !verdict.fits) return verdict.reason;
+  }
+  return undefined;
+}
