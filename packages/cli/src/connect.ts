@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import { EtcdRegistry, RegistryTimeoutError, type ClusterRegistry, type RegistryOptions } from '@flotilla/core';
+import { ApiRegistry } from './api/api-registry.js';
+import { Transport } from './api/transport.js';
 import { unreadableTlsFile } from './cli-errors.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -50,7 +52,20 @@ function boundCalls(registry: ClusterRegistry, ms: number): ClusterRegistry {
   });
 }
 
+/** The API driver: only the first endpoint is used, as fleetctl. */
+function openApi(g: GlobalOptions): ClusterRegistry {
+  const tls = registryOptions(g).tls;
+  const transport = new Transport({
+    endpoint: g.endpoints[0] as string,
+    timeoutMs: g.requestTimeoutMs,
+    ...(g.apiToken ? { token: g.apiToken } : {}),
+    ...(tls ? { tls } : {}),
+  });
+  return new ApiRegistry(transport).asRegistry();
+}
+
 export async function openRegistry(g: GlobalOptions): Promise<ClusterRegistry> {
+  if (g.driver === 'api') return openApi(g);
   const ms = g.requestTimeoutMs + GRACE_MS;
   const registry = await withDeadline(
     EtcdRegistry.connect(registryOptions(g)),

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 
-const defaults: GlobalOptions = { endpoints: ['http://127.0.0.1:2379'], prefix: '/flotilla/', requestTimeoutMs: 3000 };
+const defaults: GlobalOptions = { driver: 'etcd', endpoints: ['http://127.0.0.1:2379'], prefix: '/flotilla/', requestTimeoutMs: 3000 };
 
 describe('resolveGlobalOptions', () => {
   test.each<{ name: string; cli: RawGlobalOptions; env: NodeJS.ProcessEnv; want: GlobalOptions }>([
@@ -28,7 +28,7 @@ describe('resolveGlobalOptions', () => {
       name: 'command line beats env',
       cli: { endpoint: 'http://cli:1', etcdKeyPrefix: '/x/', requestTimeout: '0.5' },
       env: { FLOTILLA_ENDPOINT: 'http://a:1', FLOTILLA_ETCD_KEY_PREFIX: '/env/', FLOTILLA_REQUEST_TIMEOUT: '9' },
-      want: { endpoints: ['http://cli:1'], prefix: '/x/', requestTimeoutMs: 500 },
+      want: { driver: 'etcd', endpoints: ['http://cli:1'], prefix: '/x/', requestTimeoutMs: 500 },
     },
     {
       name: 'fleet key prefix env is not ours',
@@ -42,6 +42,24 @@ describe('resolveGlobalOptions', () => {
       env: { FLEETCTL_CA_FILE: 'ca.pem', FLOTILLA_CERT_FILE: 'c.pem' },
       want: { ...defaults, caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' },
     },
+    {
+      name: 'unix endpoint implies the API driver',
+      cli: {},
+      env: { FLEETCTL_ENDPOINT: 'unix:///var/run/fleet.sock' },
+      want: { ...defaults, driver: 'api', endpoints: ['unix:///var/run/fleet.sock'] },
+    },
+    {
+      name: "fleet's upper-case driver and a token from env",
+      cli: {},
+      env: { FLEETCTL_DRIVER: 'API', FLOTILLA_ENDPOINT: 'https://a:54728', FLOTILLA_API_TOKEN: 't' },
+      want: { ...defaults, driver: 'api', endpoints: ['https://a:54728'], apiToken: 't' },
+    },
+    {
+      name: 'explicit etcd driver beats the unix guess',
+      cli: { driver: 'etcd', endpoint: 'unix:///x.sock' },
+      env: {},
+      want: { ...defaults, endpoints: ['unix:///x.sock'] },
+    },
   ])('$name', ({ cli, env, want }) => {
     expect(resolveGlobalOptions(cli, env)).toEqual(want);
   });
@@ -50,6 +68,7 @@ describe('resolveGlobalOptions', () => {
     { name: 'endpoint without scheme', cli: { endpoint: '127.0.0.1:2379' }, want: 'invalid value "127.0.0.1:2379" for --endpoint: URL scheme undefined' },
     { name: 'empty endpoint list', cli: { endpoint: ',' }, want: 'invalid value "," for --endpoint' },
     { name: 'timeout not a number', cli: { requestTimeout: 'soon' }, want: 'invalid value "soon" for --request-timeout' },
+    { name: 'unknown driver', cli: { driver: 'grpc' }, want: 'invalid value "grpc" for --driver: unrecognized driver "grpc"' },
     { name: 'timeout zero', cli: { requestTimeout: '0' }, want: 'invalid value "0" for --request-timeout' },
   ])('rejects $name', ({ cli, want }) => {
     expect(() => resolveGlobalOptions(cli, {})).toThrow(want);

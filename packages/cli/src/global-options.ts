@@ -5,8 +5,14 @@
  */
 import { badOptionValue } from './cli-errors.js';
 
+export type Driver = 'api' | 'etcd';
+
 export interface GlobalOptions {
+  /** `api`: fleet's HTTP API (unix socket or TCP); `etcd`: the registry directly. */
+  driver: Driver;
   endpoints: string[];
+  /** Bearer token for the API driver on TCP. */
+  apiToken?: string;
   prefix: string;
   requestTimeoutMs: number;
   caFile?: string;
@@ -16,6 +22,8 @@ export interface GlobalOptions {
 
 /** What commander hands us for the global flags (all optional strings). */
 export interface RawGlobalOptions {
+  driver?: string;
+  apiToken?: string;
   endpoint?: string;
   etcdKeyPrefix?: string;
   requestTimeout?: string;
@@ -33,6 +41,8 @@ interface GlobalSpec {
 }
 
 export const GLOBAL_SPECS: readonly GlobalSpec[] = [
+  { key: 'driver', env: ['FLOTILLA_DRIVER', 'FLEETCTL_DRIVER'] },
+  { key: 'apiToken', env: ['FLOTILLA_API_TOKEN', 'FLEETCTL_API_TOKEN'] },
   { key: 'endpoint', env: ['FLOTILLA_ENDPOINT', 'FLEETCTL_ENDPOINT'], fallback: 'http://127.0.0.1:2379' },
   { key: 'etcdKeyPrefix', env: ['FLOTILLA_ETCD_KEY_PREFIX'], fallback: '/flotilla/' },
   { key: 'requestTimeout', env: ['FLOTILLA_REQUEST_TIMEOUT', 'FLEETCTL_REQUEST_TIMEOUT'], fallback: '3' },
@@ -68,10 +78,23 @@ export function parseSeconds(option: string, value: string): number {
   return seconds;
 }
 
+/**
+ * fleetctl's `--driver` (default API; its auto-detection by etcd port never fired). Flotilla: explicit value,
+ * else `api` for unix:// (and file://) endpoints, else `etcd`.
+ */
+export function resolveDriver(value: string | undefined, endpoints: readonly string[]): Driver {
+  if (value === undefined) return /^(unix|file):/i.test(endpoints[0] ?? '') ? 'api' : 'etcd';
+  const driver = value.toLowerCase();
+  if (driver !== 'api' && driver !== 'etcd') throw badOptionValue('--driver', value, `unrecognized driver ${JSON.stringify(value)}`);
+  return driver;
+}
+
 export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
   const value = (key: GlobalSpec['key']) => pick(GLOBAL_SPECS.find((s) => s.key === key) as GlobalSpec, cli, env);
+  const endpoints = parseEndpoints(value('endpoint') as string);
   const resolved: GlobalOptions = {
-    endpoints: parseEndpoints(value('endpoint') as string),
+    driver: resolveDriver(value('driver'), endpoints),
+    endpoints,
     prefix: value('etcdKeyPrefix') as string,
     requestTimeoutMs: Math.round(parseSeconds('--request-timeout', value('requestTimeout') as string) * 1000),
   };
@@ -81,5 +104,7 @@ export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessE
   if (caFile) resolved.caFile = caFile;
   if (certFile) resolved.certFile = certFile;
   if (keyFile) resolved.keyFile = keyFile;
+  const apiToken = value('apiToken');
+  if (apiToken) resolved.apiToken = apiToken;
   return resolved;
 }

@@ -158,7 +158,7 @@ describe('submit, list-unit-files, cat, destroy', () => {
     { name: 'bad name after a good one', args: ['submit', 'hello', 'x@y.mount'], want: 'Error creating units: invalid unit type for template: "mount"\n' },
     { name: 'missing file', args: ['submit', 'nothere'], want: 'Error creating units: unable to find Unit(nothere.service) in Registry or on filesystem\n' },
     { name: 'missing template', args: ['submit', 'api@1'], want: 'Error creating units: unable to find template Unit(api@.service) in Registry or on filesystem\n' },
-    { name: 'syntax error names file:line', args: ['submit', 'broken.service'], want: 'Error creating units: broken.service:3: ' },
+    { name: 'syntax error names file:line', args: ['submit', 'broken.service'], want: 'Error creating units: broken.service:3:' },
     { name: 'cat of unknown unit', args: ['cat', 'nothere'], want: 'Unit nothere.service not found\n' },
     { name: 'cat needs exactly one unit', args: ['cat'], want: 'One unit file must be provided\n' },
   ])('$name → exit 1, nothing written', async ({ args, want }) => {

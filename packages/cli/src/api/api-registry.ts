@@ -1,0 +1,164 @@
+/**
+ * The API driver: the part of ClusterRegistry the CLI uses, over fleet's API v1 (as fleetctl's generated
+ * client: `?alt=json`, page tokens followed, PUT name+options to create, PUT name+desiredState to change state)
+ * plus `/v2/machines` for what v1 cannot carry (each agent's API URL). Waiting on states polls
+ * `/state?unitName=` every 250 ms, fleetctl's interval. Anything else is not offered over the API.
+ */
+import {
+  FlotillaError,
+  UnitExistsError,
+  UnitNotFoundError,
+  makeUnitRecord,
+  validateUnitName,
+  validateUnitOptions,
+  type ClusterRegistry,
+  type ClusterSnapshot,
+  type DesiredState,
+  type MachineRecord,
+  type Subscription,
+  type UnitRecord,
+  type UnitSpec,
+  type UnitStateRecord,
+  type WatchEvent,
+} from '@flotilla/core';
+import { machineFromJson, stateFromJson, unitFromJson, type MachineJson, type UnitJson, type UnitStateJson } from './records.js';
+import { errorMessage, googleApiError, type Transport } from './transport.js';
+
+export const POLL_INTERVAL_MS = 250;
+const MAX_PAGES = 100_000;
+
+export class ApiRegistry {
+  constructor(private readonly http: Transport) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
+    const sep = path.includes('?') ? '&' : '?';
+    const reply = await this.http.send(method, `${path}${sep}alt=json`, body);
+    if (reply.status >= 300 && reply.status !== 404) throw googleApiError(reply.status, reply.body);
+    return { status: reply.status, json: reply.body ? (JSON.parse(reply.body) as unknown) : undefined, text: reply.body };
+  }
+
+  /** Follows nextPageToken until absent (fleetctl's List loop). */
+  private async listAll<T>(path: string, key: string): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const sep = path.includes('?') ? '&' : '?';
+      const page = (await this.call('GET', token ? `${path}${sep}nextPageToken=${encodeURIComponent(token)}` : path)).json as Record<string, unknown>;
+      items.push(...((page[key] as T[] | undefined) ?? []));
+      token = page.nextPageToken as string | undefined;
+      if (!token) return items;
+    }
+    throw new FlotillaError('API_ERROR', `${path}: more than ${MAX_PAGES} pages`);
+  }
+
+  private async unitJsons(): Promise<UnitJson[]> {
+    return this.listAll<UnitJson>('/fleet/v1/units', 'units');
+  }
+
+  async getUnit(name: string): Promise<UnitRecord | undefined> {
+    const reply = await this.call('GET', `/fleet/v1/units/${encodeURIComponent(name)}`);
+    return reply.status === 404 ? undefined : unitFromJson(reply.json as UnitJson);
+  }
+
+  async listUnits(): Promise<UnitRecord[]> {
+    return (await this.unitJsons()).map(unitFromJson);
+  }
+
+  async submitUnit(spec: UnitSpec, opts: { desiredState?: DesiredState; replace?: boolean } = {}): Promise<UnitRecord> {
+    validateUnitName(spec.name);
+    validateUnitOptions(spec.name, spec.options);
+    const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
+    const existing = await this.getUnit(spec.name);
+    if (existing && existing.hash === record.hash) return existing;
+    if (existing && !opts.replace) throw new UnitExistsError(spec.name, existing.hash, record.hash);
+    const body = { name: spec.name, options: spec.options, ...(opts.desiredState ? { desiredState: opts.desiredState } : {}) };
+    await this.call('PUT', `/fleet/v1/units/${encodeURIComponent(spec.name)}`, body);
+    return record;
+  }
+
+  async setDesiredState(name: string, state: DesiredState): Promise<UnitRecord> {
+    const reply = await this.http.send('PUT', `/fleet/v1/units/${encodeURIComponent(name)}?alt=json`, { name, desiredState: state });
+    if (reply.status === 409 && errorMessage(reply.body) === 'unit does not exist and options field empty') throw new UnitNotFoundError(name);
+    if (reply.status >= 300) throw googleApiError(reply.status, reply.body);
+    const updated = await this.getUnit(name);
+    if (!updated) throw new UnitNotFoundError(name);
+    return updated;
+  }
+
+  async destroyUnit(name: string): Promise<boolean> {
+    return (await this.call('DELETE', `/fleet/v1/units/${encodeURIComponent(name)}`)).status !== 404;
+  }
+
+  async listMachines(): Promise<MachineRecord[]> {
+    const reply = await this.call('GET', '/v2/machines');
+    return ((reply.json as { machines?: MachineJson[] }).machines ?? []).map(machineFromJson);
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    const [units, machines] = await Promise.all([this.unitJsons(), this.listMachines()]);
+    const schedule = new Map<string, string>();
+    for (const u of units) if (u.name && u.machineID) schedule.set(u.name, u.machineID);
+    return { units: units.map(unitFromJson), machines, schedule, unitRevisions: new Map(), globalAssignments: new Map(), revision: '' };
+  }
+
+  async listStates(): Promise<UnitStateRecord[]> {
+    return (await this.listAll<UnitStateJson>('/fleet/v1/state', 'states')).map(stateFromJson);
+  }
+
+  async getStates(unitName: string): Promise<UnitStateRecord[]> {
+    return (await this.listAll<UnitStateJson>(`/fleet/v1/state?unitName=${encodeURIComponent(unitName)}`, 'states')).map(stateFromJson);
+  }
+
+  /** Polls the unit's states and reports what changed, keyed by machine id (as the etcd watch does). */
+  async watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription> {
+    let known = new Map<string, string>();
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const poll = async () => {
+      const states = await this.getStates(unitName).catch(() => undefined);
+      if (closed) return;
+      if (states) known = diffStates(known, states, onEvent);
+      timer = setTimeout(() => void poll(), POLL_INTERVAL_MS);
+    };
+    timer = setTimeout(() => void poll(), POLL_INTERVAL_MS);
+    return {
+      close: async () => {
+        closed = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
+  /** The registry-shaped view the verbs take; methods the API does not offer throw. */
+  asRegistry(): ClusterRegistry {
+    return new Proxy(this, {
+      get: (target, prop, receiver) => {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (value !== undefined || typeof prop !== 'string') return typeof value === 'function' ? value.bind(target) : value;
+        return () => {
+          throw new FlotillaError('CLI_DRIVER', `${prop} is not available with --driver=api`, { hint: 'use --driver=etcd' });
+        };
+      },
+    }) as unknown as ClusterRegistry;
+  }
+}
+
+/** Emits put for new or changed states and delete for vanished ones; returns the new fingerprint map. Pure. */
+export function diffStates(
+  known: ReadonlyMap<string, string>,
+  states: readonly UnitStateRecord[],
+  onEvent: (event: WatchEvent<UnitStateRecord>) => void,
+): Map<string, string> {
+  const next = new Map<string, string>();
+  for (const s of states) {
+    const print = `${s.hash}|${s.loadState}|${s.activeState}|${s.subState}`;
+    next.set(s.machineId, print);
+    if (known.get(s.machineId) !== print) onEvent({ type: 'put', key: s.machineId, value: s, revision: '' });
+  }
+  for (const machineId of known.keys()) if (!next.has(machineId)) onEvent({ type: 'delete', key: machineId, revision: '' });
+  return next;
+}
