@@ -78,14 +78,16 @@ describe('agent on a real systemd machine', () => {
     expect((await machine.systemctlShow('web.service', ['MainPID'])).MainPID).toBe(MainPID);
   });
 
-  test('etcd away: the pass fails and does nothing, units keep running (fleet §5.6)', async () => {
+  test('etcd away: a unit text cannot be read, the pass does nothing, units keep running (fleet §5.6)', async () => {
+    const { MainPID } = await machine.systemctlShow('web.service', ['MainPID']);
     registry.down = true;
     const failedBefore = registry.failedCalls;
-    registry.unassignUnit(machine.id, 'web.service'); // the watch still wakes the agent; its read then fails
+    registry.assignUnit(machine.id, service('late.service', '/bin/sleep 1000'), 'launched'); // text not cached
     await registry.until('a failed registry read', () => registry.failedCalls > failedBefore);
-    expect((await machine.systemctlShow('web.service', ['ActiveState'])).ActiveState).toBe('active');
-    expect(fs.existsSync(path.join(hostUnitsDir(), 'web.service'))).toBe(true);
+    expect(await machine.systemctlShow('web.service', ['ActiveState', 'MainPID'])).toEqual({ ActiveState: 'active', MainPID });
+    expect(fs.existsSync(path.join(hostUnitsDir(), 'late.service'))).toBe(false);
     registry.down = false;
+    registry.unassignUnit(machine.id, 'late.service');
   });
 
   test('assignment removed: unit stopped and unloaded, state removed', async () => {

@@ -1,11 +1,16 @@
 /**
- * The agent: presence in the registry, a watch on this machine's assignments, a level-triggered reconciler
- * (on every assignment event, coalesced, plus every `reconcileIntervalMs`) and event-driven state publishing.
+ * The agent: presence in the registry, an in-memory mirror of this machine's assignments (snapshot + watch
+ * from its revision), a level-triggered reconciler (woken by mirror changes, coalesced, plus a periodic pass
+ * that reads only systemd and the local directory) and signal-driven state publishing.
  */
 import type { ClusterRegistry, MachineRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { watchOwnAssignments } from './assignment-watch.js';
-import { Presence } from './presence.js';
+import { AssignmentMirror } from './assignments/mirror.js';
+import { createIntrospection, type Introspection } from './introspect/introspect.js';
+import { ManagedUnits } from './managed-units.js';
+import type { UnitRenderer } from './naming/unit-renderer.js';
+import { readCapacity } from './presence/capacity.js';
+import { Presence } from './presence/presence.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { StatePublisher } from './state-publisher.js';
 import { SystemdLink } from './systemd/link.js';
@@ -15,6 +20,7 @@ export const DEFAULT_RECONCILE_INTERVAL_MS = 5000;
 
 export interface AgentConfig {
   registry: ClusterRegistry;
+  /** Without `capacity`, the agent fills it in from the OS and cgroup limits. */
   machine: MachineRecord;
   /** Lease TTL of the machine key and of every state the agent publishes. */
   ttlSec: number;
@@ -27,10 +33,15 @@ export interface AgentConfig {
   /** Deadline of each D-Bus call; default 15 s. */
   systemdCallTimeoutMs?: number;
   logger: Logger;
+  /** Safety-net pass (systemd + local files only, no etcd); default 5 s. */
   reconcileIntervalMs?: number;
+  /** Registry unit types that run as another systemd unit (e.g. `.container` → `.service`). */
+  unitRenderers?: UnitRenderer[];
+  /** Argv prefix for the systemctl/journalctl behind status/journal (tests: nsenter into a machine). */
+  commandPrefix?: string[];
 }
 
-export interface AgentHandle {
+export interface AgentHandle extends Introspection {
   /**
    * Graceful stop: finishes the running reconcile pass, revokes the lease (the machine key and every published
    * state vanish at once, so the scheduler re-places the units elsewhere) and disconnects.
@@ -40,13 +51,22 @@ export interface AgentHandle {
    * hash → no task). If the scheduler moved them meanwhile, the next pass unloads them here.
    */
   stop(): Promise<void>;
+  /** Counters for tests and benches. */
+  stats(): AgentStats;
+}
+
+export interface AgentStats {
+  passes: number;
+  reloads: number;
+  managedUnits: number;
 }
 
 /** Starts the agent. Fails only if systemd is unreachable at start; etcd being away is retried forever. */
 export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
-  const { registry, machine } = config;
+  const { registry } = config;
+  const machine: MachineRecord = { ...config.machine, capacity: config.machine.capacity ?? (await readCapacity()) };
   const logger = config.logger.child({ machineId: machine.id });
-  const owned = new Map<string, string>();
+  const managed = new ManagedUnits();
   const files = new UnitFiles(config.unitsDir ?? DEFAULT_UNITS_DIR, config.unitsDirSeenBySystemd);
 
   // The publisher, presence and link refer to each other through closures; all are constructed before use.
@@ -58,26 +78,38 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   const link = new SystemdLink(systemdOptions, (unit) => publisher?.notify(unit), logger);
   await link.ensure();
 
+  let reconciler: Reconciler | undefined;
+  const wake = (why: string) => void reconciler?.trigger(why);
+  const mirror = new AssignmentMirror({ registry, machineId: machine.id, logger, onChange: wake });
+  let registrations = 0;
   const presence: Presence = new Presence({
     registry,
     machine,
     ttlSec: config.ttlSec,
     logger,
-    onRegistered: () => void publisher?.leaseRenewed(),
+    onRegistered: () => {
+      // After a lost lease, trust nothing we mirrored meanwhile: start again from a fresh snapshot.
+      if (registrations++ > 0) mirror.resync('lease regained');
+      void publisher?.leaseRenewed();
+    },
   });
-  publisher = new StatePublisher({ registry, machineId: machine.id, logger, systemd: () => link.current(), lease: () => presence.current, owned: () => owned });
-  const reconciler = new Reconciler({ registry, machineId: machine.id, files, systemd: link, publisher, logger, owned });
+  publisher = new StatePublisher({ registry, machineId: machine.id, logger, systemd: () => link.current(), lease: () => presence.current, managed });
+  reconciler = new Reconciler({
+    registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
+  });
 
   presence.start();
-  const watch = watchOwnAssignments(registry, machine.id, () => void reconciler.trigger('assignment changed'), logger);
-  const interval = setInterval(() => void reconciler.trigger('interval'), config.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS);
-  void reconciler.trigger('startup');
-  logger.info({ unitsDir: files.dir }, 'agent started');
+  mirror.start();
+  const interval = setInterval(() => wake('interval'), config.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS);
+  logger.info({ unitsDir: files.dir, capacity: machine.capacity }, 'agent started');
+  const introspection = createIntrospection({ machineId: machine.id, managed, ...(config.commandPrefix ? { commandPrefix: config.commandPrefix } : {}) });
 
   return {
+    ...introspection,
+    stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size }),
     async stop() {
       clearInterval(interval);
-      await watch.close();
+      await mirror.close();
       await reconciler.stop();
       publisher.close();
       await presence.stop();

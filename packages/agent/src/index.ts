@@ -1,7 +1,12 @@
-export { startAgent, DEFAULT_RECONCILE_INTERVAL_MS, type AgentConfig, type AgentHandle } from './agent.js';
+export { startAgent, DEFAULT_RECONCILE_INTERVAL_MS, type AgentConfig, type AgentHandle, type AgentStats } from './agent.js';
 export { SystemdManager, UNKNOWN_UNIT_STATE, type SystemdManagerOptions, type UnitsChangedListener } from './systemd/manager.js';
 export { SystemdError, translateDbusError, isNoSuchUnit, type SystemdErrorCode } from './systemd/errors.js';
 export { UnitFiles, DEFAULT_UNITS_DIR, MANAGED_UNIT_SUFFIXES, isManagedUnitName, unitTextHash, type UnitFileEntry } from './unit-files.js';
 export * from './reconcile/plan.js';
 export { executeTasks, type TaskEffects, type TaskResult } from './reconcile/execute.js';
+export { renderUnit, systemdNameOf, type UnitRenderer, type RenderedUnit } from './naming/unit-renderer.js';
+export { createIntrospection, type Introspection, type IntrospectionDeps, type JournalOptions } from './introspect/introspect.js';
+export { ManagedUnits, type ManagedUnit } from './managed-units.js';
+export { REFUSED_STATE } from './state-publisher.js';
+export { capacityFrom, readCapacity, type CapacityInputs } from './presence/capacity.js';
 export * from './api/index.js';

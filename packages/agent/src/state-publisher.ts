@@ -1,12 +1,17 @@
 /**
- * Publishes each owned unit's systemd state (LoadState/ActiveState/SubState + file hash) under the machine's
- * lease, only when it changed. Driven by events, not a poll: systemd signals (via `notify`), a re-read after
+ * Publishes each managed unit's systemd state (LoadState/ActiveState/SubState + registry hash) under the
+ * machine's lease and its registry name, only when it changed. A refused unit is published as
+ * `refused`/`inactive`/`foreign-unit`. Driven by events, not a poll: systemd signals (via `notify`), a re-read after
  * each executed task and one at the end of every reconcile pass (`refresh`). Flushes are serialised, and each
  * reads systemd afresh, so a slow older read can never overwrite a newer state.
  */
 import type { ClusterRegistry, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
+import type { ManagedUnit, ManagedUnits } from './managed-units.js';
 import type { SystemdManager } from './systemd/manager.js';
+
+/** The state published for a unit the agent refuses to run (someone else's unit has its systemd name). */
+export const REFUSED_STATE: SystemdUnitState = { loadState: 'refused', activeState: 'inactive', subState: 'foreign-unit' };
 
 export interface StatePublisherOptions {
   registry: ClusterRegistry;
@@ -14,8 +19,8 @@ export interface StatePublisherOptions {
   logger: Logger;
   systemd: () => SystemdManager;
   lease: () => PresenceLease | undefined;
-  /** Units the agent owns (a file in its units directory) → hash of that file. */
-  owned: () => ReadonlyMap<string, string>;
+  /** The units to publish (loaded by the agent or refused). */
+  managed: ManagedUnits;
   /** Signals come in bursts (a start changes several properties): wait this long to read once. Default 25 ms. */
   debounceMs?: number;
 }
@@ -30,16 +35,18 @@ export class StatePublisher {
 
   constructor(private readonly opts: StatePublisherOptions) {}
 
-  /** A systemd signal about `unit`; units we neither own nor published are none of our business. */
-  notify(unit: string): void {
-    if (this.closed || (!this.opts.owned().has(unit) && !this.published.has(unit))) return;
+  /** A systemd signal about the systemd unit `systemdName`; units we do not manage are none of our business. */
+  notify(systemdName: string): void {
+    const unit = this.opts.managed.ofSystemdName(systemdName)?.unit;
+    if (this.closed || unit === undefined) return;
     this.dirty.add(unit);
     this.timer ??= setTimeout(() => void this.flush(), this.opts.debounceMs ?? 25);
   }
 
-  /** Re-reads and publishes what changed for `units` (default: every owned or published unit). */
+  /** Re-reads and publishes what changed for registry `units` (default: every managed or published unit). */
   refresh(units?: Iterable<string>): Promise<void> {
-    for (const unit of units ?? [...this.opts.owned().keys(), ...this.published.keys()]) this.dirty.add(unit);
+    const all = () => [...[...this.opts.managed.units()].map((m) => m.unit), ...this.published.keys()];
+    for (const unit of units ?? all()) this.dirty.add(unit);
     return this.flush();
   }
 
@@ -68,9 +75,9 @@ export class StatePublisher {
     if (this.closed || this.dirty.size === 0) return;
     const names = [...this.dirty].sort();
     this.dirty.clear();
-    const owned = this.opts.owned();
-    await this.removeGone(names.filter((n) => !owned.has(n) && this.published.has(n)));
-    await this.publishLive(names.filter((n) => owned.has(n)), owned);
+    const { managed } = this.opts;
+    await this.removeGone(names.filter((n) => !managed.has(n) && this.published.has(n)));
+    await this.publishLive(names.flatMap((n) => managed.get(n) ?? []));
   }
 
   private async removeGone(units: string[]): Promise<void> {
@@ -87,17 +94,20 @@ export class StatePublisher {
     );
   }
 
-  private async publishLive(units: string[], owned: ReadonlyMap<string, string>): Promise<void> {
+  private async publishLive(units: ManagedUnit[]): Promise<void> {
     const lease = this.opts.lease();
     if (units.length === 0) return;
-    if (lease === undefined) return void units.forEach((u) => this.dirty.add(u)); // leaseRenewed() publishes them
+    if (lease === undefined) return void units.forEach((m) => this.dirty.add(m.unit)); // leaseRenewed() publishes them
     let states: Map<string, SystemdUnitState>;
     try {
-      states = await this.opts.systemd().unitStates(units);
+      const running = units.filter((m) => m.refused === undefined).map((m) => m.systemdName);
+      states = running.length === 0 ? new Map() : await this.opts.systemd().unitStates(running);
     } catch (err) {
-      return units.forEach((u) => this.retryLater(u, err, 'reading unit states failed'));
+      return units.forEach((m) => this.retryLater(m.unit, err, 'reading unit states failed'));
     }
-    await Promise.all(units.map((unit) => this.publishOne(unit, owned.get(unit) ?? '', states.get(unit), lease)));
+    await Promise.all(
+      units.map((m) => this.publishOne(m.unit, m.hash, m.refused === undefined ? states.get(m.systemdName) : REFUSED_STATE, lease)),
+    );
   }
 
   private async publishOne(unit: string, hash: string, state: SystemdUnitState | undefined, lease: PresenceLease): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { ClusterRegistry, MachineRecord, PresenceLease } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { Backoff, sleep, type BackoffOptions } from './backoff.js';
+import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 
 export interface PresenceOptions {
   registry: ClusterRegistry;

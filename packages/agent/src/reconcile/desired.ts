@@ -1,68 +1,91 @@
 /**
- * Desired state from the registry: this machine's assignments, each with its unit's canonical text. Any
- * registry failure fails the whole read: acting on a partial picture would unload units that are still
- * scheduled here (fleet §5.6: when etcd is away, do nothing).
+ * Desired state: this machine's assignments (from the in-memory mirror) with each unit's text, keyed by the
+ * systemd name it runs under. Unit texts are cached by `name@registryHash`, so a pass reads etcd only for a
+ * unit it has not seen in this version; at steady state, none. Any registry failure fails the whole read:
+ * acting on a partial picture would unload units that are still scheduled here (fleet §5.6).
  */
-import { canonicalText, type Assignment, type ClusterRegistry } from '@flotilla/core';
+import type { Assignment, ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
+import type { ManagedUnit } from '../managed-units.js';
+import { renderUnit, type UnitRenderer } from '../naming/unit-renderer.js';
 import { unitTextHash } from '../unit-files.js';
 import type { DesiredUnit } from './plan.js';
 
-/** Unit texts by `name@registryHash`, so a steady-state pass costs one etcd read, not one per unit. */
-export class UnitTextCache {
-  private readonly texts = new Map<string, { text: string; hash: string }>();
+interface CachedText {
+  systemdName: string;
+  text: string;
+  hash: string;
+}
 
-  get(name: string, registryHash: string) {
+/** Rendered units by `name@registryHash`; `null` marks a unit the agent cannot run (warned about once). */
+export class UnitTextCache {
+  private readonly texts = new Map<string, CachedText | null>();
+
+  get(name: string, registryHash: string): CachedText | null | undefined {
     return this.texts.get(`${name}@${registryHash}`);
   }
 
-  set(name: string, registryHash: string, text: string): { text: string; hash: string } {
-    const entry = { text, hash: unitTextHash(text) };
+  set(name: string, registryHash: string, entry: CachedText | null): void {
     this.texts.set(`${name}@${registryHash}`, entry);
-    return entry;
   }
 
   /** Drops entries of units no longer assigned here (bounded by what is assigned now). */
-  retain(keep: ReadonlyMap<string, string>): void {
+  retain(keep: ReadonlyMap<string, Assignment>): void {
     for (const key of this.texts.keys()) {
       const at = key.lastIndexOf('@');
-      if (keep.get(key.slice(0, at)) !== key.slice(at + 1)) this.texts.delete(key);
+      if (keep.get(key.slice(0, at))?.hash !== key.slice(at + 1)) this.texts.delete(key);
     }
   }
 }
 
-export async function readDesiredState(
-  registry: ClusterRegistry,
-  machineId: string,
-  cache: UnitTextCache,
-  logger: Logger,
-): Promise<Map<string, DesiredUnit>> {
-  const assignments = (await registry.listAssignments(machineId)).filter((a) => a.desiredState !== 'inactive');
-  const entries = await Promise.all(assignments.map((a) => desiredUnit(registry, a, cache, logger)));
-  const desired = new Map<string, DesiredUnit>();
-  for (const entry of entries) if (entry) desired.set(entry[0], entry[1]);
-  cache.retain(new Map(assignments.map((a) => [a.unit, a.hash])));
-  return desired;
+export interface DesiredPicture {
+  /** systemd name → what must be there. */
+  desired: Map<string, DesiredUnit>;
+  /** systemd name → the registry unit behind it. */
+  identities: Map<string, ManagedUnit>;
 }
 
-async function desiredUnit(
-  registry: ClusterRegistry,
-  a: Assignment,
-  cache: UnitTextCache,
-  logger: Logger,
-): Promise<[string, DesiredUnit] | undefined> {
-  let entry = cache.get(a.unit, a.hash);
-  if (entry === undefined) {
-    const unit = await registry.getUnit(a.unit);
-    // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
-    if (unit === undefined) return undefined;
-    const text = canonicalText(unit.options);
-    if (unit.hash !== a.hash) {
-      // The unit was replaced and its assignment not (yet) updated: run what the unit says now, uncached.
-      logger.debug({ unit: a.unit, assigned: a.hash, current: unit.hash }, 'unit changed since assignment');
-      return [a.unit, { hash: unitTextHash(text), desiredState: a.desiredState, text }];
+export interface DesiredDeps {
+  registry: ClusterRegistry;
+  cache: UnitTextCache;
+  renderers: readonly UnitRenderer[];
+  logger: Logger;
+}
+
+export async function buildDesired(assignments: ReadonlyMap<string, Assignment>, deps: DesiredDeps): Promise<DesiredPicture> {
+  const wanted = [...assignments.values()].filter((a) => a.desiredState !== 'inactive').sort((x, y) => (x.unit < y.unit ? -1 : 1));
+  const texts = await Promise.all(wanted.map((a) => textOf(a, deps)));
+  const picture: DesiredPicture = { desired: new Map(), identities: new Map() };
+  wanted.forEach((a, i) => {
+    const t = texts[i];
+    if (t === undefined || t === null) return;
+    const taken = picture.identities.get(t.systemdName);
+    if (taken !== undefined) {
+      deps.logger.warn({ unit: a.unit, systemdName: t.systemdName, by: taken.unit }, 'two units map to one systemd unit; skipping');
+      return;
     }
-    entry = cache.set(a.unit, a.hash, text);
+    picture.desired.set(t.systemdName, { hash: t.hash, desiredState: a.desiredState, text: t.text });
+    picture.identities.set(t.systemdName, { unit: a.unit, systemdName: t.systemdName, hash: a.hash });
+  });
+  deps.cache.retain(assignments);
+  return picture;
+}
+
+/** undefined: destroyed meanwhile (not wanted); null: the agent cannot run this unit type. */
+async function textOf(a: Assignment, { registry, cache, renderers, logger }: DesiredDeps): Promise<CachedText | null | undefined> {
+  const cached = cache.get(a.unit, a.hash);
+  if (cached !== undefined) return cached;
+  const unit = await registry.getUnit(a.unit);
+  // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
+  if (unit === undefined) return undefined;
+  const rendered = renderUnit(renderers, a.unit, unit.options);
+  const entry = rendered === undefined ? null : { ...rendered, hash: unitTextHash(rendered.text) };
+  if (entry === null) logger.warn({ unit: a.unit }, 'no systemd unit type or renderer for this unit; not running it');
+  if (unit.hash !== a.hash) {
+    // The unit was replaced and its assignment not (yet) updated: run what the unit says now, uncached.
+    logger.debug({ unit: a.unit, assigned: a.hash, current: unit.hash }, 'unit changed since assignment');
+    return entry;
   }
-  return [a.unit, { hash: entry.hash, desiredState: a.desiredState, text: entry.text }];
+  cache.set(a.unit, a.hash, entry);
+  return entry;
 }

@@ -112,6 +112,44 @@ const cases: Case[] = [
       start('f.service'),
     ],
   },
+  {
+    name: '20 a foreign unit of the same name: refused, nothing done',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('active', { hash: '', foreign: true }) },
+    tasks: [],
+  },
+  {
+    name: '21 foreign unit no longer assigned here: still untouched',
+    desired: {},
+    current: { 'a.service': have('active', { hash: '', foreign: true }) },
+    tasks: [],
+  },
+  {
+    name: '22 added, removed, changed content and changed desired state in one pass',
+    desired: {
+      'new.service': want('launched'),
+      'changed.service': want('launched', 'h2'),
+      'tostop.service': want('loaded'),
+      'tostart.service': want('launched'),
+    },
+    current: {
+      'gone.service': have('active'),
+      'changed.service': have('active'),
+      'tostop.service': have('active'),
+      'tostart.service': have('inactive'),
+    },
+    tasks: [
+      unload('changed.service', REASON_HASH_DIFFERS),
+      unload('gone.service'),
+      load('changed.service'),
+      load('new.service'),
+      reload,
+      stop('tostop.service'),
+      start('changed.service'),
+      start('new.service'),
+      start('tostart.service'),
+    ],
+  },
 ];
 
 test.each(cases)('planTasks case $name', ({ desired, current, tasks }) => {

@@ -31,6 +31,9 @@ export interface CurrentUnit {
   /** The agent queued a start since it loaded the unit and has not stopped it since. Such a unit counts as
    * launched even once it has exited or failed: restarting it is systemd's job (Restart=), not a 5 s loop's. */
   launchedByAgent?: boolean;
+  /** systemd holds a unit of this name that the agent did not create (a file outside its directory, a
+   * transient or masked unit). The agent never writes, starts, stops or removes it: the unit is refused. */
+  foreign?: boolean;
 }
 
 export const REASON_NOT_LOADED = 'unit scheduled here but not loaded';
@@ -54,6 +57,7 @@ export function planTasks(desired: ReadonlyMap<string, DesiredUnit>, current: Re
 }
 
 function tasksForUnit(unit: string, want: DesiredUnit | undefined, have: CurrentUnit | undefined): Task[] {
+  if (have?.foreign === true) return [];
   const wanted = want !== undefined && want.desiredState !== 'inactive' ? want : undefined;
   if (wanted === undefined) return have === undefined ? [] : [{ kind: 'Unload', unit, reason: REASON_NOT_SCHEDULED }];
   if (have === undefined || have.loadState === 'not-found') return load(unit, wanted);

@@ -1,27 +1,31 @@
 /**
- * One reconcile pass: desired (registry) + current (units directory + systemd) → planTasks → executor, then
- * publish states. Passes never overlap: triggers during a pass coalesce into one more pass after it.
+ * One reconcile pass: desired (the assignment mirror + unit texts) and current (the agent's directory +
+ * systemd) → planTasks → executor, then publish states. Passes never overlap: triggers during a pass coalesce
+ * into one more pass after it. A pass reads etcd only for unit texts it has not cached.
  */
-import type { ClusterRegistry } from '@flotilla/core';
+import type { Assignment, ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
+import type { ManagedUnit, ManagedUnits } from '../managed-units.js';
+import type { UnitRenderer } from '../naming/unit-renderer.js';
 import type { StatePublisher } from '../state-publisher.js';
 import type { SystemdLink } from '../systemd/link.js';
-import type { SystemdManager } from '../systemd/manager.js';
 import type { UnitFiles } from '../unit-files.js';
+import { readCurrentState } from './current.js';
+import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
-import { readDesiredState, UnitTextCache } from './desired.js';
-import { planTasks, type CurrentUnit, type DesiredUnit } from './plan.js';
+import { planTasks, type CurrentUnit } from './plan.js';
 
 export interface ReconcilerDeps {
   registry: ClusterRegistry;
-  machineId: string;
+  assignments: () => ReadonlyMap<string, Assignment> | undefined;
   files: UnitFiles;
   systemd: SystemdLink;
   publisher: StatePublisher;
   logger: Logger;
-  /** unit → file hash of the units the agent owns; kept current here, read by the publisher. */
-  owned: Map<string, string>;
+  renderers: readonly UnitRenderer[];
+  /** Kept current here (loaded + refused units), read by the publisher and status/journal. */
+  managed: ManagedUnits;
 }
 
 export class Reconciler {
@@ -30,6 +34,10 @@ export class Reconciler {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Passes run so far (tests and benches read it). */
+  passes = 0;
+  /** systemd daemon-reloads done so far. */
+  reloads = 0;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -63,51 +71,47 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
-    const { registry, machineId, logger, publisher } = this.deps;
+    const { registry, logger, publisher, renderers, managed, files } = this.deps;
+    const assignments = this.deps.assignments();
+    if (assignments === undefined) return; // never synced: we know nothing yet, so we change nothing
+    this.passes++;
     const systemd = await this.deps.systemd.ensure();
-    let desired: Map<string, DesiredUnit>;
+    let picture: DesiredPicture;
     try {
-      desired = await readDesiredState(registry, machineId, this.texts, logger);
+      picture = await buildDesired(assignments, { registry, cache: this.texts, renderers, logger });
     } catch (err) {
       // fleet §5.6: without the registry we know nothing new; leave every unit as it is.
       logger.warn({ err }, "unable to determine agent's desired state; leaving units as they are");
       return;
     }
-    const current = await this.readCurrentState(systemd);
-    const tasks = planTasks(desired, current);
+    const current = await readCurrentState({ systemd, files, desired: picture.desired, launchedByAgent: this.launchedByAgent });
+    managed.replaceAll(managedNow(picture, current));
+    const tasks = planTasks(picture.desired, current);
     if (tasks.length > 0) {
-      const effects = systemdTaskEffects({ systemd, files: this.deps.files, launchedByAgent: this.launchedByAgent }, desired);
-      await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, desired));
+      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent }, picture.desired);
+      await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture));
     }
     await publisher.refresh();
   }
 
-  /** Our units are exactly the files in the units directory; systemd says how each is doing. */
-  private async readCurrentState(systemd: SystemdManager): Promise<Map<string, CurrentUnit>> {
-    const files = await this.deps.files.list();
-    const { owned } = this.deps;
-    owned.clear();
-    for (const f of files) owned.set(f.name, f.hash);
-    for (const unit of this.launchedByAgent) if (!owned.has(unit)) this.launchedByAgent.delete(unit);
-    const states = await systemd.unitStates(files.map((f) => f.name));
-    const current = new Map<string, CurrentUnit>();
-    for (const { name, hash } of files) {
-      const state = states.get(name);
-      current.set(name, {
-        hash,
-        activeState: state?.activeState ?? 'inactive',
-        ...(state === undefined ? {} : { loadState: state.loadState }),
-        launchedByAgent: this.launchedByAgent.has(name),
-      });
-    }
-    return current;
+  /** Keeps `managed` current and publishes the unit's new state right away (no waiting for a poll). */
+  private async afterTask({ task, ok }: TaskResult, picture: DesiredPicture): Promise<void> {
+    if (task.kind === 'Reload') return void (ok && this.reloads++);
+    const identity = picture.identities.get(task.unit);
+    if (ok && task.kind === 'Load' && identity) this.deps.managed.set(identity);
+    if (ok && task.kind === 'Unload' && !identity) this.deps.managed.deleteSystemdName(task.unit);
+    const unit = identity?.unit;
+    if (unit !== undefined) await this.deps.publisher.refresh([unit]);
   }
+}
 
-  /** Keeps ownership current and publishes the unit's new state right away (no waiting for a poll). */
-  private async afterTask({ task, ok }: TaskResult, desired: ReadonlyMap<string, DesiredUnit>): Promise<void> {
-    if (task.kind === 'Reload') return;
-    if (ok && task.kind === 'Load') this.deps.owned.set(task.unit, desired.get(task.unit)?.hash ?? '');
-    if (ok && task.kind === 'Unload') this.deps.owned.delete(task.unit);
-    await this.deps.publisher.refresh([task.unit]);
+/** Desired units the agent has loaded (a file in its directory), and desired units it refuses. */
+function managedNow(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>): ManagedUnit[] {
+  const list: ManagedUnit[] = [];
+  for (const [systemdName, identity] of picture.identities) {
+    const have = current.get(systemdName);
+    if (have === undefined) continue;
+    list.push(have.foreign === true ? { ...identity, refused: 'foreign-unit' } : identity);
   }
+  return list;
 }

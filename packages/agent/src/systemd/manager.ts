@@ -12,6 +12,7 @@ const SYSTEMD = 'org.freedesktop.systemd1';
 const MANAGER_PATH = '/org/freedesktop/systemd1';
 const MANAGER_IFACE = 'org.freedesktop.systemd1.Manager';
 const PROPERTIES_IFACE = 'org.freedesktop.DBus.Properties';
+const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
 const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 
 /** systemd reports the states of an unknown unit like this (ListUnitsByNames never fails on a name). */
@@ -94,6 +95,26 @@ export class SystemdManager {
     }
     for (const name of names) if (!states.has(name)) states.set(name, { ...UNKNOWN_UNIT_STATE });
     return states;
+  }
+
+  /**
+   * Where systemd loads each unit from (its FragmentPath; '' for a unit with no file, e.g. not-found or masked).
+   * Used to prove ownership before the agent loads a unit: a definition from anywhere but the agent's own
+   * directory belongs to someone else. LoadUnit makes systemd look the name up, as ListUnitsByNames does.
+   */
+  async fragmentPaths(names: readonly string[]): Promise<Map<string, string>> {
+    const paths = new Map<string, string>();
+    await Promise.all(
+      names.map(async (name) => {
+        const [objectPath] = await this.manager('LoadUnit', 's', [name], `LoadUnit ${name}`);
+        const [variant] = await this.conn.call(
+          { destination: SYSTEMD, path: String(objectPath), interface: PROPERTIES_IFACE, member: 'Get', signature: 'ss', body: [UNIT_IFACE, 'FragmentPath'] },
+          `Get FragmentPath ${name}`,
+        );
+        paths.set(name, String((variant as { value?: unknown } | undefined)?.value ?? ''));
+      }),
+    );
+    return paths;
   }
 
   /**

@@ -21,6 +21,9 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   readonly states = new Map<string, { record: UnitStateRecord; leaseId: string }>(); // key: unit/machineId
   private readonly watchers = new Map<string, Set<(e: WatchEvent<Assignment>) => void>>();
   private nextLease = 1;
+  private revision = 1;
+  /** Calls per method name (steady-state traffic checks). */
+  readonly calls = new Map<string, number>();
   /** While true, every call fails as if etcd were unreachable; `failedCalls` counts them. */
   down = false;
   failedCalls = 0;
@@ -37,13 +40,13 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
     this.units.set(spec.name, unit);
     const a: Assignment = { unit: spec.name, machineId, hash, desiredState };
     this.assignments.set(`${machineId}/${spec.name}`, a);
-    this.notify(machineId, { type: 'put', key: `assignments/${machineId}/${spec.name}`, value: a, revision: '0' });
+    this.notify(machineId, { type: 'put', key: spec.name, value: a, revision: String(++this.revision) });
     return unit;
   }
 
   unassignUnit(machineId: string, unit: string): void {
     this.assignments.delete(`${machineId}/${unit}`);
-    this.notify(machineId, { type: 'delete', key: `assignments/${machineId}/${unit}`, revision: '0' });
+    this.notify(machineId, { type: 'delete', key: unit, revision: String(++this.revision) });
   }
 
   /** etcd forgot the lease (TTL ran out): keys under it vanish, the holder hears `onLost`. */
@@ -88,13 +91,21 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   }
 
   async getUnit(name: string): Promise<UnitRecord | undefined> {
+    this.count('getUnit');
     this.failIfDown();
     return this.units.get(name);
   }
 
   async listAssignments(machineId: string): Promise<Assignment[]> {
+    this.count('listAssignments');
     this.failIfDown();
     return [...this.assignments.values()].filter((a) => a.machineId === machineId);
+  }
+
+  async assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
+    this.count('assignmentsAt');
+    this.failIfDown();
+    return { assignments: [...this.assignments.values()].filter((a) => a.machineId === machineId), revision: String(this.revision) };
   }
 
   async watchAssignments(machineId: string, onEvent: (e: WatchEvent<Assignment>) => void): Promise<Subscription> {
@@ -104,6 +115,7 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   }
 
   async publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void> {
+    this.count('publishState');
     this.failIfDown();
     if (!(lease as FakeLease).alive) throw new FlotillaError('LEASE_LOST', 'lease not found');
     this.states.set(`${state.unit}/${state.machineId}`, { record: state, leaseId: lease.leaseId });
@@ -116,6 +128,10 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   }
 
   async close(): Promise<void> {}
+
+  private count(method: string): void {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+  }
 
   private failIfDown(): void {
     if (!this.down) return;

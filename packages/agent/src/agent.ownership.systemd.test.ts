@@ -1,0 +1,133 @@
+/**
+ * Ownership, adoption, renderers and status/journal against real systemd (one nspawn machine driven from the
+ * host) with an in-memory registry. Waits are on registry changes, never sleeps.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { canonicalText, UnitNotManagedHereError, type MachineRecord, type UnitSpec } from '@flotilla/core';
+import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
+import { startAgent, type AgentConfig, type AgentHandle } from './agent.js';
+import type { UnitRenderer } from './naming/unit-renderer.js';
+import { REFUSED_STATE } from './state-publisher.js';
+import { FakeRegistry } from './test-support/fake-registry.js';
+
+const UNITS_DIR = '/run/flotilla/units';
+const service = (name: string, execStart: string): UnitSpec => ({
+  name,
+  options: [{ section: 'Service', name: 'ExecStart', value: execStart }],
+});
+/** `.job` units run as `.service` units, with a marker comment. */
+const jobRenderer: UnitRenderer = {
+  suffix: '.job',
+  systemdName: (n) => n.replace(/\.job$/, '.service'),
+  render: (n, opts) => `# rendered from ${n}\n${canonicalText(opts)}`,
+};
+
+describe('agent ownership on a real systemd machine', () => {
+  let cluster: Cluster | undefined;
+  let machine: Machine;
+  let agent: AgentHandle | undefined;
+  const registry = new FakeRegistry();
+  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+  const state = (unit: string) => registry.state(unit, machine.id);
+  const config = (): AgentConfig => {
+    const record: MachineRecord = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
+    return {
+      registry: registry.asRegistry(),
+      machine: record,
+      ttlSec: 10,
+      unitsDir: hostUnitsDir(),
+      unitsDirSeenBySystemd: UNITS_DIR,
+      busAddress: machine.busAddress,
+      logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
+      reconcileIntervalMs: 60_000,
+      unitRenderers: [jobRenderer],
+      commandPrefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'],
+    };
+  };
+  const sh = async (script: string) => {
+    const r = await machine.exec(['sh', '-c', script]);
+    if (r.code !== 0) throw new Error(`${script}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 1, agent: false });
+    machine = cluster.machines[0]!;
+    agent = await startAgent(config());
+    await registry.until('machine registered', () => registry.machines.has(machine.id));
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await cluster?.stop();
+  });
+
+  test('presence publishes capacity', () => {
+    const capacity = registry.machines.get(machine.id)?.record.capacity;
+    expect(capacity?.cpuMillis).toBeGreaterThanOrEqual(1000);
+    expect(capacity?.memoryBytes).toBeGreaterThan(0);
+  });
+
+  test('a hand-made unit with a Flotilla unit name is refused, never overwritten or touched', async () => {
+    const handText = '[Service]\nExecStart=/bin/sleep 3000\n';
+    await sh(`printf '${handText}' > /etc/systemd/system/hand.service && systemctl daemon-reload && systemctl start hand.service`);
+    const before = await machine.systemctlShow('hand.service', ['MainPID', 'FragmentPath']);
+    registry.assignUnit(machine.id, service('hand.service', '/bin/sleep 1000'), 'launched');
+    await registry.until('hand.service refused', () => state('hand.service')?.loadState === REFUSED_STATE.loadState);
+    expect(state('hand.service')).toMatchObject(REFUSED_STATE);
+    expect(await machine.systemctlShow('hand.service', ['MainPID', 'FragmentPath'])).toEqual(before);
+    expect(await sh('cat /etc/systemd/system/hand.service')).toBe(handText);
+    expect(fs.existsSync(path.join(hostUnitsDir(), 'hand.service'))).toBe(false);
+    await expect(agent!.unitStatus('hand.service')).rejects.toBeInstanceOf(UnitNotManagedHereError);
+    // Unassigned: still untouched.
+    registry.unassignUnit(machine.id, 'hand.service');
+    await registry.until('refused state removed', () => state('hand.service') === undefined);
+    expect((await machine.systemctlShow('hand.service', ['MainPID'])).MainPID).toBe(before.MainPID);
+  });
+
+  test('a rendered unit runs under its systemd name and is published under its registry name', async () => {
+    const unit = registry.assignUnit(machine.id, service('echo@1.job', "/bin/sh -c 'echo hello-journal-ok; exec sleep 1000'"), 'launched');
+    await registry.until('echo@1.job active', () => state('echo@1.job')?.activeState === 'active');
+    expect(state('echo@1.job')).toMatchObject({ loadState: 'loaded', subState: 'running', hash: unit.hash });
+    expect((await machine.systemctlShow('echo@1.service', ['ActiveState'])).ActiveState).toBe('active');
+    expect(fs.readFileSync(path.join(hostUnitsDir(), 'echo@1.service'), 'utf8')).toMatch(/^# rendered from echo@1\.job\n/);
+    expect(registry.state('echo@1.service', machine.id)).toBeUndefined();
+  });
+
+  test('status: systemctl-style text of the systemd unit; journal: last lines; unknown names refused', async () => {
+    const status = await agent!.unitStatus('echo@1.job');
+    expect(status).toMatch(/echo@1\.service/);
+    expect(status).toMatch(/Active: active \(running\)/);
+    const lines: string[] = [];
+    for await (const line of agent!.unitJournal('echo@1.job', { lines: 50 })) lines.push(line);
+    expect(lines.some((l) => l.includes('hello-journal-ok'))).toBe(true);
+    expect(() => agent!.unitJournal('nope.service')).toThrow(UnitNotManagedHereError);
+  });
+
+  test('journal follow: history, then new lines, until aborted', async () => {
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const deadline = setTimeout(() => abort.abort(), 20_000);
+    for await (const line of agent!.unitJournal('echo@1.job', { lines: 50, follow: true, signal: abort.signal })) {
+      seen.push(line);
+      // History has been printed once our own line shows up: what we log now can only come by following.
+      // A root-written entry naming the unit (OBJECT_SYSTEMD_UNIT) is part of `journalctl -u`.
+      if (line.includes('hello-journal-ok')) await sh(`printf 'MESSAGE=followed-line\\nOBJECT_SYSTEMD_UNIT=echo@1.service\\n' | logger --journald`);
+      if (line.includes('followed-line')) abort.abort();
+    }
+    clearTimeout(deadline);
+    expect(seen.some((l) => l.includes('followed-line'))).toBe(true);
+  });
+
+  test('agent restart adopts its running units: no restart, same PIDs', async () => {
+    const before = await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic']);
+    await agent!.stop();
+    agent = await startAgent(config());
+    await registry.until('re-registered, echo@1.job active', () => registry.machines.has(machine.id) && state('echo@1.job')?.activeState === 'active');
+    expect(agent.stats().passes).toBeGreaterThanOrEqual(1);
+    expect(await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic'])).toEqual(before);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * This machine's assignments, mirrored in memory: one read at a revision (`assignmentsAt`), then a watch of
+ * `assignments/<machine>/` from exactly that revision. So the agent never polls etcd: at steady state its only
+ * traffic is the lease keepalive, and a change for another machine never wakes it.
+ *
+ * `resync()` takes a fresh snapshot (after the lease was lost and regained, or etcd compacted past our
+ * revision). While the mirror has never synced, `current()` is undefined and the agent acts on nothing.
+ */
+import type { Assignment, ClusterRegistry, Subscription, WatchEvent } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { Backoff, sleep } from '../backoff.js';
+import { applyAssignmentEvent } from './apply-event.js';
+
+export interface AssignmentMirrorOptions {
+  registry: ClusterRegistry;
+  machineId: string;
+  logger: Logger;
+  /** Called after every change to the mirror (a snapshot or an event); wakes the reconciler. */
+  onChange: (why: string) => void;
+}
+
+export class AssignmentMirror {
+  private assignments: Map<string, Assignment> | undefined;
+  private revision = 0n;
+  private subscription: Subscription | undefined;
+  private generation = 0;
+  private syncing: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly opts: AssignmentMirrorOptions) {}
+
+  /** unit name → assignment; undefined until the first snapshot was read. */
+  current(): ReadonlyMap<string, Assignment> | undefined {
+    return this.assignments;
+  }
+
+  start(): void {
+    this.syncing ??= this.sync(++this.generation);
+  }
+
+  /** Drops the watch and mirrors afresh from a new snapshot (retried with back-off while etcd is away). */
+  resync(why: string): void {
+    if (this.abort.signal.aborted) return;
+    this.opts.logger.info({ why }, 'resyncing assignments from a fresh snapshot');
+    const generation = ++this.generation;
+    const previous = this.syncing ?? Promise.resolve();
+    this.syncing = previous.then(() => this.sync(generation));
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.generation++;
+    await this.syncing;
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+
+  private async sync(generation: number): Promise<void> {
+    const { registry, machineId, logger } = this.opts;
+    const backoff = new Backoff({ initialMs: 250, maxMs: 5000 });
+    const stale = () => generation !== this.generation || this.abort.signal.aborted;
+    await this.subscription?.close();
+    this.subscription = undefined;
+    while (!stale()) {
+      try {
+        const snapshot = await registry.assignmentsAt(machineId);
+        if (stale()) return;
+        this.assignments = new Map(snapshot.assignments.map((a) => [a.unit, a]));
+        this.revision = BigInt(snapshot.revision);
+        this.opts.onChange('assignments snapshot');
+        const sub = await registry.watchAssignments(machineId, (e) => this.onEvent(generation, e), {
+          fromRevision: snapshot.revision,
+          onReset: () => this.resync('watch revision compacted'),
+        });
+        if (stale()) return void (await sub.close());
+        this.subscription = sub;
+        logger.debug({ machineId, revision: snapshot.revision, units: snapshot.assignments.length }, 'assignments mirrored');
+        return;
+      } catch (err) {
+        logger.warn({ err, machineId }, 'reading assignments failed; retrying with back-off');
+        await sleep(backoff.next(), this.abort.signal);
+      }
+    }
+  }
+
+  private onEvent(generation: number, event: WatchEvent<Assignment>): void {
+    if (generation !== this.generation || this.assignments === undefined) return;
+    const revision = BigInt(event.revision);
+    if (revision <= this.revision) return; // already in the snapshot
+    this.revision = revision;
+    if (applyAssignmentEvent(this.assignments, event)) this.opts.onChange(`assignment ${event.type} ${event.key}`);
+  }
+}
