@@ -138,7 +138,10 @@ export class ApiRegistry {
     return new Proxy(this, {
       get: (target, prop, receiver) => {
         const value: unknown = Reflect.get(target, prop, receiver);
-        if (value !== undefined || typeof prop !== 'string') return typeof value === 'function' ? value.bind(target) : value;
+        // `then` must stay undefined, or awaiting the registry would treat it as a promise.
+        if (value !== undefined || typeof prop !== 'string' || prop === 'then') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
         return () => {
           throw new FlotillaError('CLI_DRIVER', `${prop} is not available with --driver=api`, { hint: 'use --driver=etcd' });
         };
