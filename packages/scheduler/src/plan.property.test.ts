@@ -125,7 +125,7 @@ describe('planSchedule properties', () => {
         const reported = new Set(plan.unplaceable.map((u) => u.unit));
         for (const u of snap.units) if (!u.global && (on.get(u.name)?.size ?? 0) === 0) expect(reported.has(u.name)).toBe(true);
       }),
-      { numRuns: 400 },
+      { numRuns: 2000 },
     );
   });
 

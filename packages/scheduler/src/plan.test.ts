@@ -178,6 +178,20 @@ const cases: Case[] = [
     want: planOf([assign('c.service', 'm2'), assign('b.service', 'm2'), assign('a.service', 'm2')]),
   },
   {
+    name: 'MachineOf: a follower checked before its peer still moves when the peer must move',
+    cluster: {
+      units: [unit('a.service').machineOf('b.service'), unit('b.service').machineId('m1')],
+      machines: machines('m1', 'm2'),
+      schedule: { 'a.service': 'm2', 'b.service': 'm2' },
+    },
+    want: planOf([
+      unassign('b.service', 'm2', reasonNoLongerFits(REASON_MACHINE_ID)),
+      unassign('a.service', 'm2', reasonNoLongerFits(REASON_MACHINE_OF)),
+      assign('b.service', 'm1'),
+      assign('a.service', 'm1'),
+    ]),
+  },
+  {
     name: 'MachineOf: a missing peer makes the unit unplaceable',
     cluster: { units: [unit('a.service').machineOf('nope.service')], machines: machines('m1') },
     want: planOf([], [{ unit: 'a.service', reasons: [`1 machine excluded: ${REASON_MACHINE_OF}`] }]),

@@ -85,13 +85,27 @@ export function decide(work: Working, decision: Decision, unit?: UnitRecord): vo
   work.queue.update(decision.machineId);
 }
 
-/** Pass 1: every scheduled unit, in name order. */
+/**
+ * Pass 1: every scheduled unit, in name order. Removing a unit can only break MachineOf (a follower whose
+ * peer left), so units with peers are checked again until nothing more moves.
+ */
 function unassignPass(work: Working): void {
-  for (const unitName of [...work.schedule.keys()].sort(byName)) {
-    const machineId = work.schedule.get(unitName) as string;
-    const reason = unassignReason(work, unitName, machineId);
-    if (reason !== undefined) decide(work, { kind: 'unassign', unit: unitName, machineId, reason });
+  let check = [...work.schedule.keys()].sort(byName);
+  while (check.length > 0) {
+    let removed = false;
+    for (const unitName of check) {
+      const machineId = work.schedule.get(unitName);
+      const reason = machineId === undefined ? undefined : unassignReason(work, unitName, machineId);
+      if (reason === undefined || machineId === undefined) continue;
+      decide(work, { kind: 'unassign', unit: unitName, machineId, reason });
+      removed = true;
+    }
+    check = removed ? [...work.schedule.keys()].filter((name) => hasPeers(work.units.get(name))).sort(byName) : [];
   }
+}
+
+function hasPeers(unit: UnitRecord | undefined): boolean {
+  return unit !== undefined && requirementsOf(unit).machineOf.length > 0;
 }
 
 function unassignReason(work: Working, unitName: string, machineId: string): string | undefined {

@@ -5,6 +5,7 @@
 import type { ClusterRegistry, LeaderElection } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { leadTerm, type TermOptions } from './loop/leader-term.js';
+import { defaultPlacementConfig } from './placement/place.js';
 import { backoffMs, sleep, withDeadline } from './loop/timing.js';
 
 export interface SchedulerOptions {
@@ -17,6 +18,10 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** Least time between two passes woken by events; default 50 ms. */
   minGapMs?: number;
+  /** Placement score: 'spread' (default) or 'binpack'. */
+  score?: string;
+  /** Full re-read of the cluster at least this often; default 60000 ms (the watch keeps it current between). */
+  resyncIntervalMs?: number;
   /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
   stopTimeoutMs?: number;
   logger: Logger;
@@ -43,6 +48,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     passDeadlineMs: opts.ttlSec * 1000,
     cleanupTimeoutMs: Math.min(opts.stopTimeoutMs ?? 5000, 2000),
     stopSignal: stopping.signal,
+    placement: defaultPlacementConfig(opts.score),
+    resyncIntervalMs: opts.resyncIntervalMs ?? 60_000,
   };
   const running = campaignLoop(opts, term, (value) => {
     leader = value;

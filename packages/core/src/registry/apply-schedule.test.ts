@@ -74,12 +74,14 @@ describe('applySchedule against etcd', () => {
     const leadership = await registry.campaign('s', 5, new AbortController().signal);
     const { units, revs } = await submitted(300);
     const changes: ScheduleChange[] = units.map((u, i) => ({ kind: 'assign', unit: u, unitModRevision: revs.get(u.name)!, machineId: `m${i % 3}` }));
-    expect(await registry.applySchedule(changes, leadership.fence)).toEqual({ applied: 300, conflicts: [] });
+    const result = await registry.applySchedule(changes, leadership.fence);
+    expect({ applied: result.applied, conflicts: result.conflicts }).toEqual({ applied: 300, conflicts: [] });
     const snap = await registry.snapshot();
+    expect(result.revision).toBe(snap.revision); // the last write is the newest revision
     expect(snap.schedule.size).toBe(300);
     expect((await registry.listAssignments('m1')).length).toBe(100);
     const removals = units.slice(0, 100).map((u, i): ScheduleChange => ({ kind: 'unassign', unit: u.name, machineId: `m${i % 3}` }));
-    expect(await registry.applySchedule(removals, leadership.fence)).toEqual({ applied: 100, conflicts: [] });
+    expect(await registry.applySchedule(removals, leadership.fence)).toMatchObject({ applied: 100, conflicts: [] });
     expect((await registry.snapshot()).schedule.size).toBe(200);
     await leadership.resign();
   });

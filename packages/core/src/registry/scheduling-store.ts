@@ -108,9 +108,10 @@ export async function applySchedule(ctx: RegistryContext, changes: readonly Sche
 
 async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, result: ApplyScheduleResult): Promise<void> {
   const what = `apply ${batch.changes.length} schedule changes`;
-  const succeeded = await ctx.run(what, () => commitBatch(ctx, batch, fence));
-  if (succeeded) {
+  const written = await ctx.run(what, () => commitBatch(ctx, batch, fence));
+  if (written !== undefined) {
     result.applied += batch.changes.length;
+    if (result.revision === undefined || BigInt(written) > BigInt(result.revision)) result.revision = written;
     return;
   }
   if (!(await ctx.run('check the scheduler fence', () => fenceHolds(ctx, fence)))) throw new LeadershipLostError(fence.key);
@@ -122,7 +123,8 @@ async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, r
   for (const change of batch.changes) await applyBatch(ctx, packBatches(ctx.keys, [change])[0] as TxnBatch, fence, result);
 }
 
-async function commitBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence): Promise<boolean> {
+/** The revision the transaction wrote, or undefined if its compares failed. */
+async function commitBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence): Promise<string | undefined> {
   const txn = ctx.client.if(fence.key, 'Create', '==', fence.createRevision);
   for (const c of batch.compares) {
     if (c.kind === 'mod') txn.and(c.key, 'Mod', '==', c.revision);
@@ -133,7 +135,7 @@ async function commitBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence):
     w.kind === 'put' ? ctx.client.put(w.key).value(encodeValue(w.value)) : ctx.client.delete().key(w.key),
   );
   const response = await txn.then(...writes).commit();
-  return response.succeeded;
+  return response.succeeded ? response.header.revision : undefined;
 }
 
 export function watchScheduling(ctx: RegistryContext, onEvent: () => void): Promise<Subscription> {

@@ -161,6 +161,9 @@ export type ScheduleChange =
 
 export interface ApplyScheduleResult {
   applied: number;
+  /** Highest etcd revision the applied transactions wrote (absent if nothing was written): a watcher that has
+   * seen this revision has seen every applied change. */
+  revision?: string;
   /** Changes not applied because their compares failed (the scheduler re-plans them). */
   conflicts: ScheduleChange[];
 }

@@ -8,11 +8,12 @@ import type { Logger } from 'pino';
 import type { Decision } from '../plan.js';
 
 export type ExecutionOutcome =
-  | { kind: 'done'; applied: number }
+  /** `revision`: the highest revision written, if anything was. */
+  | { kind: 'done'; applied: number; revision?: string }
   /** Aborted before writing (stop, lost leadership or the pass deadline). */
   | { kind: 'aborted'; applied: number }
   /** Some decisions conflicted with changes made since the snapshot: re-plan. */
-  | { kind: 'conflict'; applied: number; conflicts: number }
+  | { kind: 'conflict'; applied: number; conflicts: number; revision?: string }
   | { kind: 'leadership-lost'; applied: number; error: LeadershipLostError }
   | { kind: 'failed'; applied: number; error: unknown };
 
@@ -52,8 +53,9 @@ export async function executeDecisions(ctx: ExecuteContext, decisions: readonly 
     if (conflicted.has(changeKey(changes[i] as ScheduleChange))) ctx.logger.info(fields, `${decision.kind} of ${decision.unit} conflicted; re-planning`);
     else ctx.logger.info(fields, `${PAST_TENSE[decision.kind]} ${decision.unit}`);
   }
-  if (result.conflicts.length > 0) return { kind: 'conflict', applied: result.applied, conflicts: result.conflicts.length };
-  return { kind: 'done', applied: result.applied };
+  const revision = result.revision === undefined ? {} : { revision: result.revision };
+  if (result.conflicts.length > 0) return { kind: 'conflict', applied: result.applied, conflicts: result.conflicts.length, ...revision };
+  return { kind: 'done', applied: result.applied, ...revision };
 }
 
 function changeKey(change: ScheduleChange): string {

@@ -1,7 +1,8 @@
 /**
- * One term as leader: watch the registry, run passes (snapshot → plan → execute) until leadership is lost
- * or the scheduler stops, then resign. A lost leadership stops acting at once: the term's signal aborts,
- * the executor checks it between decisions, and every write is fenced anyway.
+ * One term as leader: follow the cluster (one snapshot, then watch events into a cache), run passes (plan
+ * from the cache → apply in fenced batches → wait until the watch has delivered those writes) until
+ * leadership is lost or the scheduler stops, then resign. A lost leadership stops acting at once: the term's
+ * signal aborts, and every write is fenced anyway.
  */
 import type { ClusterRegistry, LeaderElection, Leadership } from '@flotilla/core';
 import type { Logger } from 'pino';
@@ -10,7 +11,8 @@ import { executeDecisions, type ExecutionOutcome } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
 import { withDeadline } from './timing.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
-import { SchedulingWatch } from './watch.js';
+import { ClusterFollower } from './follower.js';
+import type { PlacementConfig } from '../placement/types.js';
 
 export interface TermOptions {
   registry: ClusterRegistry & LeaderElection;
@@ -23,6 +25,9 @@ export interface TermOptions {
   cleanupTimeoutMs: number;
   /** Aborts when the scheduler stops. */
   stopSignal: AbortSignal;
+  placement: PlacementConfig;
+  /** Full re-read of the cluster at least this often (safety net under the watch). */
+  resyncIntervalMs: number;
 }
 
 export type TermEnd = 'stopped' | 'lost';
@@ -42,12 +47,17 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   opts.stopSignal.addEventListener('abort', stopTerm, { once: true });
   if (opts.stopSignal.aborted) term.abort(); // stopped while the campaign was resolving
   const trigger = new PassTrigger({ intervalMs: opts.intervalMs, minGapMs: opts.minGapMs });
-  const watch = new SchedulingWatch(opts.registry, opts.logger, opts.cleanupTimeoutMs, () => trigger.nudge());
+  const follower = new ClusterFollower({
+    registry: opts.registry,
+    logger: opts.logger,
+    timeoutMs: opts.cleanupTimeoutMs,
+    resyncIntervalMs: opts.resyncIntervalMs,
+    onChange: () => trigger.nudge(),
+  });
   const reporter = new UnplaceableReporter(opts.logger);
   try {
     while (await trigger.next(term.signal)) {
-      await watch.ensure();
-      const outcome = await runPass(opts, leadership, term.signal, reporter);
+      const outcome = await runPass(opts, leadership, term.signal, reporter, follower);
       if (outcome.kind === 'leadership-lost') {
         lost = true;
         break;
@@ -56,22 +66,33 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     }
   } finally {
     opts.stopSignal.removeEventListener('abort', stopTerm);
-    await watch.close();
+    await follower.close();
     resigning = true;
     await resign(opts, leadership);
   }
   return lost && !opts.stopSignal.aborted ? 'lost' : 'stopped';
 }
 
-async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, reporter: UnplaceableReporter): Promise<ExecutionOutcome> {
+async function runPass(
+  opts: TermOptions,
+  leadership: Leadership,
+  termSignal: AbortSignal,
+  reporter: UnplaceableReporter,
+  follower: ClusterFollower,
+): Promise<ExecutionOutcome> {
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
-    const snapshot = await opts.registry.snapshot();
-    const plan = planSchedule(snapshot);
+    const snapshot = await follower.current();
+    const plan = planSchedule(snapshot, opts.placement);
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
-    return await executeDecisions(ctx, plan.decisions);
+    const outcome = await executeDecisions(ctx, plan.decisions);
+    // Plan again only from a cache that includes this pass's own writes.
+    if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs);
+    if (outcome.kind === 'failed') follower.invalidate('a pass failed');
+    return outcome;
   } catch (error) {
+    follower.invalidate('a pass failed');
     opts.logger.warn({ err: error }, 'scheduling pass failed; retrying on the next pass');
     return { kind: 'failed', applied: 0, error };
   }

@@ -6,6 +6,7 @@
 import {
   ConflictError,
   type ApplyScheduleResult,
+  type ClusterEvent,
   type Assignment,
   type ScheduleChange,
   LeadershipLostError,
@@ -40,7 +41,7 @@ export class FakeRegistry {
   readonly writes: string[] = [];
   /** Number of snapshot() calls: one per scheduling pass. */
   snapshots = 0;
-  private watchers = new Set<() => void>();
+  private watchers = new Set<(event: ClusterEvent) => void>();
   private term: Term | undefined;
   private waiters: Waiter[] = [];
   /** Errors thrown by the next assign/unassign calls, in order. */
@@ -51,20 +52,19 @@ export class FakeRegistry {
   }
 
   putUnit(unit: UnitRecord): void {
-    this.units.set(unit.name, { unit, rev: ++this.revision });
-    this.changed();
+    const rev = ++this.revision;
+    this.units.set(unit.name, { unit, rev });
+    this.changed({ kind: 'unit', type: 'put', unit, modRevision: String(rev), revision: String(rev) });
   }
 
   putMachine(machine: MachineRecord): void {
     this.machines.set(machine.id, machine);
-    ++this.revision;
-    this.changed();
+    this.changed({ kind: 'machine', type: 'put', machine, revision: String(++this.revision) });
   }
 
   removeMachine(id: string): void {
     this.machines.delete(id);
-    ++this.revision;
-    this.changed();
+    this.changed({ kind: 'machine', type: 'delete', id, revision: String(++this.revision) });
   }
 
   leader(): string | undefined {
@@ -96,19 +96,20 @@ export class FakeRegistry {
       throw new ConflictError(`assign ${unit.name}`);
     }
     this.schedule.set(unit.name, machineId);
-    this.wrote(`assign ${unit.name} ${machineId}`);
+    this.wrote(`assign ${unit.name} ${machineId}`, { kind: 'schedule', type: 'put', unit: unit.name, machineId, revision: '' });
   }
 
   async unassign(unitName: string, machineId: string, fence?: Fence): Promise<void> {
     this.checkWrite(fence);
     if (this.schedule.get(unitName) !== machineId) throw new ConflictError(`unassign ${unitName}`);
     this.schedule.delete(unitName);
-    this.wrote(`unassign ${unitName} ${machineId}`);
+    this.wrote(`unassign ${unitName} ${machineId}`, { kind: 'schedule', type: 'delete', unit: unitName, revision: '' });
   }
 
   /** Same contract as EtcdRegistry.applySchedule: removals first, conflicts returned, lost fence thrown. */
   async applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
     const result: ApplyScheduleResult = { applied: 0, conflicts: [] };
+    const before = this.revision;
     const removal = (c: ScheduleChange) => c.kind === 'unassign' || c.kind === 'unassign-global';
     for (const change of [...changes.filter(removal), ...changes.filter((c) => !removal(c))]) {
       try {
@@ -119,7 +120,7 @@ export class FakeRegistry {
         result.conflicts.push(change);
       }
     }
-    return result;
+    return this.revision > before ? { ...result, revision: String(this.revision) } : result;
   }
 
   private async applyOne(change: ScheduleChange, fence: Fence): Promise<void> {
@@ -128,17 +129,20 @@ export class FakeRegistry {
     this.checkWrite(fence);
     if (change.kind === 'unassign-global') {
       this.globals.get(change.unit)?.delete(change.machineId);
-      return this.wrote(`unassign-global ${change.unit} ${change.machineId}`);
+      const event: ClusterEvent = { kind: 'assignment', type: 'delete', unit: change.unit, machineId: change.machineId, revision: '' };
+      return this.wrote(`unassign-global ${change.unit} ${change.machineId}`, event);
     }
     const { unit, machineId } = change;
     if (String(this.units.get(unit.name)?.rev) !== change.unitModRevision) throw new ConflictError(`assign-global ${unit.name}`);
     let byMachine = this.globals.get(unit.name);
     if (!byMachine) this.globals.set(unit.name, (byMachine = new Map()));
-    byMachine.set(machineId, { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState });
-    this.wrote(`assign-global ${unit.name} ${machineId}`);
+    const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
+    byMachine.set(machineId, assignment);
+    this.wrote(`assign-global ${unit.name} ${machineId}`, { kind: 'assignment', type: 'put', assignment, revision: '' });
   }
 
-  async watchScheduling(onEvent: () => void): Promise<Subscription> {
+  /** Events after the snapshot, delivered synchronously with each write (fromRevision is implied). */
+  async watchCluster(onEvent: (event: ClusterEvent) => void): Promise<Subscription> {
     this.watchers.add(onEvent);
     return { close: async () => void this.watchers.delete(onEvent) };
   }
@@ -167,14 +171,13 @@ export class FakeRegistry {
     }
   }
 
-  private wrote(what: string): void {
+  private wrote(what: string, event: ClusterEvent): void {
     this.writes.push(what);
-    ++this.revision;
-    this.changed();
+    this.changed({ ...event, revision: String(++this.revision) } as ClusterEvent);
   }
 
-  private changed(): void {
-    for (const w of this.watchers) w();
+  private changed(event: ClusterEvent): void {
+    for (const w of this.watchers) w(event);
   }
 
   private promote(): void {

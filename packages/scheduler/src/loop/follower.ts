@@ -1,0 +1,101 @@
+/**
+ * Keeps the leader's ClusterCache current: one snapshot, then `watchCluster` from that snapshot's revision.
+ * It re-reads the whole cluster only when it must: at the start of a term, when etcd compacted past the
+ * watch (onReset), when the watch cannot be opened, and every `resyncIntervalMs` as a safety net (it also
+ * picks up what the watch does not carry, such as dynamic machine metadata).
+ */
+import type { ClusterRegistry, ClusterSnapshot, Subscription } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { ClusterCache } from './cluster-cache.js';
+import { withDeadline } from './timing.js';
+
+export interface FollowerOptions {
+  registry: ClusterRegistry;
+  logger: Logger;
+  /** Deadline for opening/closing the watch. */
+  timeoutMs: number;
+  resyncIntervalMs: number;
+  /** Called after every applied event (the loop's trigger coalesces them). */
+  onChange: () => void;
+  now?: () => number;
+}
+
+export class ClusterFollower {
+  private cache: ClusterCache | undefined;
+  private subscription: Subscription | undefined;
+  private syncedAt = Number.NEGATIVE_INFINITY;
+  private waiter: { revision: bigint; resolve: () => void } | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: FollowerOptions) {
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** The cluster as of the latest event, re-read first if the cache is missing or due for a resync. */
+  async current(): Promise<ClusterSnapshot> {
+    if (!this.cache || !this.subscription || this.now() - this.syncedAt >= this.opts.resyncIntervalMs) await this.resync();
+    return (this.cache as ClusterCache).view();
+  }
+
+  /** Resolves true once the cache has seen `revision` (e.g. the leader's own last write), false at the deadline. */
+  async caughtUp(revision: string | undefined, deadlineMs: number): Promise<boolean> {
+    if (revision === undefined || !this.cache) return true;
+    const wanted = BigInt(revision);
+    if (this.cache.seen >= wanted) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const reached = await new Promise<boolean>((resolve) => {
+      this.waiter = { revision: wanted, resolve: () => resolve(true) };
+      timer = setTimeout(() => resolve(false), deadlineMs);
+    });
+    clearTimeout(timer);
+    this.waiter = undefined;
+    if (!reached) this.invalidate('the watch did not deliver the leader\'s own writes in time');
+    return reached;
+  }
+
+  /** Forget the cache: the next `current()` re-reads the cluster. */
+  invalidate(why: string): void {
+    this.opts.logger.info({ why }, 'scheduler re-reads the cluster');
+    this.cache = undefined;
+  }
+
+  async close(): Promise<void> {
+    const sub = this.subscription;
+    this.subscription = undefined;
+    this.cache = undefined;
+    if (!sub) return;
+    try {
+      await withDeadline(sub.close(), this.opts.timeoutMs, () => new Error('closing the cluster watch timed out'));
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'closing the cluster watch failed');
+    }
+  }
+
+  private async resync(): Promise<void> {
+    await this.close();
+    const snapshot = await this.opts.registry.snapshot();
+    const cache = new ClusterCache(snapshot);
+    this.cache = cache;
+    this.syncedAt = this.now();
+    const opening = this.opts.registry.watchCluster(
+      (event) => {
+        if (this.cache !== cache) return;
+        cache.apply(event);
+        if (this.waiter && cache.seen >= this.waiter.revision) this.waiter.resolve();
+        this.opts.onChange();
+      },
+      {
+        fromRevision: snapshot.revision,
+        onReset: () => {
+          this.invalidate('etcd compacted past the cluster watch');
+          this.opts.onChange();
+        },
+      },
+    );
+    try {
+      this.subscription = await withDeadline(opening, this.opts.timeoutMs, () => new Error('watchCluster timed out'));
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'cannot watch the cluster; re-reading it every pass');
+    }
+  }
+}
