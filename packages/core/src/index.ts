@@ -4,6 +4,7 @@ export * from './registry/types.js';
 export * from './unit/parse.js';
 export * from './unit/canonical.js';
 export * from './unit/name.js';
+export * from './machine-id.js';
 export * from './unit/glob.js';
 export * from './unit/fleet-requirements.js';
 export * from './unit/validate-options.js';

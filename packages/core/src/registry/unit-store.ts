@@ -63,6 +63,7 @@ function replaceUnit(ctx: RegistryContext, record: UnitRecord): Promise<UnitReco
 }
 
 export async function getUnit(ctx: RegistryContext, name: string): Promise<UnitRecord | undefined> {
+  assertValidUnitName(name);
   return ctx.run(`get ${name}`, async () => (await ctx.readOne(ctx.keys.unit(name), isUnitRecord))?.value);
 }
 
@@ -71,6 +72,7 @@ export async function listUnits(ctx: RegistryContext): Promise<UnitRecord[]> {
 }
 
 export async function setDesiredState(ctx: RegistryContext, name: string, state: DesiredState): Promise<UnitRecord> {
+  assertValidUnitName(name);
   rejectTemplateActivation(name, state);
   return ctx.run(`set desired state of ${name}`, () =>
     ctx.retryOnRace(`set desired state of ${name}`, async () => {
@@ -88,7 +90,8 @@ export async function setDesiredState(ctx: RegistryContext, name: string, state:
   );
 }
 
-export function destroyUnit(ctx: RegistryContext, name: string): Promise<boolean> {
+export async function destroyUnit(ctx: RegistryContext, name: string): Promise<boolean> {
+  assertValidUnitName(name);
   return ctx.run(`destroy ${name}`, () =>
     ctx.retryOnRace(`destroy ${name}`, async () => {
       const view = await readUnitView(ctx, name);

@@ -25,6 +25,20 @@ describe('validateUnitName', () => {
     { name: 'non-ASCII', unit: 'café.service', message: "invalid character 'é' in unit name" },
     { name: 'starts with @', unit: '@foo.service', message: 'unit name cannot start in "@"' },
     { name: 'two @', unit: 'a@b@c.service', message: 'unit name may contain only one "@"' },
+    // Injection attempts: refused before anything touches etcd or disk.
+    { name: 'path traversal', unit: '../x.service', message: "invalid character '/' in unit name" },
+    { name: 'directory', unit: 'a/b.service', message: "invalid character '/' in unit name" },
+    { name: '257 bytes', unit: `${'a'.repeat(249)}.service`, message: 'unit name exceeds maximum length (256)' },
+    { name: 'newline', unit: 'a\nb.service', message: "invalid character '\\x0a' in unit name" },
+    { name: 'carriage return', unit: 'a\rb.service', message: "invalid character '\\x0d' in unit name" },
+    { name: 'shell: semicolon', unit: 'a;rm -rf ~.service', message: "invalid character ';' in unit name" },
+    { name: 'shell: command substitution', unit: '$(id).service', message: "invalid character '$' in unit name" },
+    { name: 'shell: backtick', unit: '`id`.service', message: "invalid character '`' in unit name" },
+    { name: 'shell: glob', unit: 'a*.service', message: "invalid character '*' in unit name" },
+    { name: 'look-alike: Cyrillic s in the type', unit: 'a.\u0455ervice', message: 'invalid unit type: "\u0455ervice"' },
+    { name: 'look-alike: fullwidth solidus', unit: 'a\uff0fb.service', message: "invalid character '\uff0f' in unit name" },
+    { name: 'look-alike: Cyrillic a in the stem', unit: '\u0430pache.service', message: "invalid character '\u0430' in unit name" },
+    { name: 'zero-width space', unit: 'a\u200bb.service', message: "invalid character '\u200b' in unit name" },
   ])('rejects $name', ({ unit, message }) => {
     let caught: unknown;
     try {

@@ -1,0 +1,58 @@
+import { Etcd3 } from 'etcd3';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { freshPrefix } from '../testing/registry-fixtures.js';
+import { fleet, option, unitSpec } from '../testing/unit-builders.js';
+import { EtcdRegistry } from './etcd-registry.js';
+
+let etcd: EtcdHandle;
+let raw: Etcd3;
+let registry: EtcdRegistry;
+const prefix = freshPrefix();
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  raw = new Etcd3({ hosts: etcd.endpoints });
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+});
+afterAll(async () => {
+  await registry?.close();
+  raw?.close();
+  await etcd?.stop();
+});
+
+const INJECTIONS = ['../x.service', 'a/b.service', 'a\u0000.service', `${'a'.repeat(249)}.service`, 'a\nb.service', 'a;reboot.service', '$(id).service', 'a.\u0455ervice', '\u0430pache.service'];
+
+async function keysWritten(): Promise<string[]> {
+  return (await raw.getAll().prefix(prefix).keys()).sort();
+}
+
+describe('bad input is refused before anything is written', () => {
+  test.each(INJECTIONS.map((name) => ({ name: JSON.stringify(name), unit: name })))('name $name', async ({ unit }) => {
+    const attempts = [
+      registry.submitUnit(unitSpec(unit)),
+      registry.setDesiredState(unit, 'launched'),
+      registry.destroyUnit(unit),
+      registry.getUnit(unit),
+      registry.getStates(unit),
+      registry.watchStates(unit, () => undefined),
+    ];
+    const codes = (await Promise.allSettled(attempts)).map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'accepted'));
+    expect(codes).toEqual(Array(attempts.length).fill('INVALID_UNIT_NAME'));
+    expect(await keysWritten()).toEqual([]);
+  });
+
+  test.each([
+    { name: 'MachineID with Global', options: [fleet('MachineID', 'm1'), fleet('Global', 'true')], code: 'INVALID_UNIT_OPTIONS' },
+    { name: 'newline smuggled into a value', options: [option('Service', 'ExecStart', '/bin/true\nExecStartPost=/bin/evil')], code: 'INVALID_UNIT_OPTIONS' },
+    { name: 'section header smuggled into a key', options: [option('Service', '[Install]\nWantedBy', 'x')], code: 'INVALID_UNIT_OPTIONS' },
+  ])('options: $name', async ({ options, code }) => {
+    await expect(registry.submitUnit(unitSpec('ok.service', ...options))).rejects.toMatchObject({ code });
+    expect(await keysWritten()).toEqual([]);
+  });
+
+  test('starting a template is refused and writes nothing', async () => {
+    await expect(registry.submitUnit(unitSpec('web@.service'), { desiredState: 'launched' })).rejects.toMatchObject({ code: 'TEMPLATE_ACTIVATION' });
+    expect(await keysWritten()).toEqual([]);
+  });
+});
