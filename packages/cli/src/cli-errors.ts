@@ -87,3 +87,31 @@ export function inStep(step: string, err: unknown): unknown {
     retryable: err.retryable,
   });
 }
+
+export function unitDoesNotExist(name: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_NOT_FOUND', `Unit ${name} does not exist.`, { hint: 'list submitted units with `flotilla list-unit-files`' });
+}
+
+export function unitNotLoaded(name: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_STATE', `Unit ${name} does not appear to be loaded.`, { hint: 'start or load it first' });
+}
+
+export function unitNotRunning(name: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_STATE', `Unit ${name} does not appear to be running.`, { hint: 'start or load it first' });
+}
+
+export function globalJournal(name: string): FlotillaError {
+  return new FlotillaError('CLI_UNIT_STATE', `Unable to retrieve journal of global unit ${name}.`, {
+    hint: 'read it on one machine: flotilla ssh <machine> journalctl -u <unit>',
+  });
+}
+
+export function journalNeedsOneUnit(): FlotillaError {
+  return new FlotillaError('CLI_USAGE', 'One unit file must be provided.');
+}
+
+export function noAgentApi(machineId: string): FlotillaError {
+  return new FlotillaError('CLI_NO_AGENT_API', `machine ${machineId} publishes no API URL`, {
+    hint: "set FLOTILLA_API_LISTEN (e.g. 0.0.0.0:54728) in that machine's agent environment, or use `flotilla ssh`",
+  });
+}

@@ -25,6 +25,7 @@ export function registryOptions(g: GlobalOptions): RegistryOptions {
   const ca = readTlsFile('--ca-file', g.caFile);
   const cert = readTlsFile('--cert-file', g.certFile);
   const key = readTlsFile('--key-file', g.keyFile);
+  if (g.etcdAuth) options.auth = g.etcdAuth;
   if (ca || cert || key) options.tls = { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
   return options;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 
-const defaults: GlobalOptions = { driver: 'etcd', endpoints: ['http://127.0.0.1:2379'], prefix: '/flotilla/', requestTimeoutMs: 3000 };
+const ssh = { user: 'core', timeoutSec: 10, knownHostsFile: '~/.fleetctl/known_hosts', strictHostKeyChecking: true };
+const defaults: GlobalOptions = { driver: 'etcd', endpoints: ['http://127.0.0.1:2379'], prefix: '/flotilla/', requestTimeoutMs: 3000, ssh };
 
 describe('resolveGlobalOptions', () => {
   test.each<{ name: string; cli: RawGlobalOptions; env: NodeJS.ProcessEnv; want: GlobalOptions }>([
@@ -28,7 +29,7 @@ describe('resolveGlobalOptions', () => {
       name: 'command line beats env',
       cli: { endpoint: 'http://cli:1', etcdKeyPrefix: '/x/', requestTimeout: '0.5' },
       env: { FLOTILLA_ENDPOINT: 'http://a:1', FLOTILLA_ETCD_KEY_PREFIX: '/env/', FLOTILLA_REQUEST_TIMEOUT: '9' },
-      want: { driver: 'etcd', endpoints: ['http://cli:1'], prefix: '/x/', requestTimeoutMs: 500 },
+      want: { driver: 'etcd', endpoints: ['http://cli:1'], prefix: '/x/', requestTimeoutMs: 500, ssh },
     },
     {
       name: 'fleet key prefix env is not ours',
@@ -53,6 +54,12 @@ describe('resolveGlobalOptions', () => {
       cli: {},
       env: { FLEETCTL_DRIVER: 'API', FLOTILLA_ENDPOINT: 'https://a:54728', FLOTILLA_API_TOKEN: 't' },
       want: { ...defaults, driver: 'api', endpoints: ['https://a:54728'], apiToken: 't' },
+    },
+    {
+      name: 'fleetctl ssh settings from env, tunnel port defaulted',
+      cli: { sshUsername: 'ops' },
+      env: { FLEETCTL_TUNNEL: 'bastion', FLEETCTL_SSH_USERNAME: 'x', FLEETCTL_STRICT_HOST_KEY_CHECKING: 'false', FLEETCTL_SSH_TIMEOUT: '2.5' },
+      want: { ...defaults, ssh: { ...ssh, user: 'ops', tunnel: 'bastion:22', strictHostKeyChecking: false, timeoutSec: 2.5 } },
     },
     {
       name: 'explicit etcd driver beats the unix guess',

@@ -7,6 +7,16 @@ import { badOptionValue } from './cli-errors.js';
 
 export type Driver = 'api' | 'etcd';
 
+/** fleetctl's ssh settings (used by `ssh`). */
+export interface SshOptions {
+  user: string;
+  /** Bastion `host[:port]` (`:22` appended when no port). */
+  tunnel?: string;
+  timeoutSec: number;
+  knownHostsFile: string;
+  strictHostKeyChecking: boolean;
+}
+
 export interface GlobalOptions {
   /** `api`: fleet's HTTP API (unix socket or TCP); `etcd`: the registry directly. */
   driver: Driver;
@@ -18,6 +28,9 @@ export interface GlobalOptions {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  ssh: SshOptions;
+  /** etcd user/password auth (etcd driver). */
+  etcdAuth?: { username: string; password: string };
 }
 
 /** What commander hands us for the global flags (all optional strings). */
@@ -30,6 +43,13 @@ export interface RawGlobalOptions {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  etcdUsername?: string;
+  etcdPassword?: string;
+  tunnel?: string;
+  sshUsername?: string;
+  sshTimeout?: string;
+  knownHostsFile?: string;
+  strictHostKeyChecking?: string;
   /** Not resolved: only report-error reads it (stack traces of unexpected errors). */
   debug?: boolean;
 }
@@ -49,7 +69,29 @@ export const GLOBAL_SPECS: readonly GlobalSpec[] = [
   { key: 'caFile', env: ['FLOTILLA_CA_FILE', 'FLEETCTL_CA_FILE'] },
   { key: 'certFile', env: ['FLOTILLA_CERT_FILE', 'FLEETCTL_CERT_FILE'] },
   { key: 'keyFile', env: ['FLOTILLA_KEY_FILE', 'FLEETCTL_KEY_FILE'] },
+  { key: 'etcdUsername', env: ['FLOTILLA_ETCD_USERNAME', 'FLEETCTL_ETCD_USERNAME'] },
+  { key: 'etcdPassword', env: ['FLOTILLA_ETCD_PASSWORD', 'FLEETCTL_ETCD_PASSWORD'] },
+  { key: 'tunnel', env: ['FLOTILLA_TUNNEL', 'FLEETCTL_TUNNEL'] },
+  { key: 'sshUsername', env: ['FLOTILLA_SSH_USERNAME', 'FLEETCTL_SSH_USERNAME'], fallback: 'core' },
+  { key: 'sshTimeout', env: ['FLOTILLA_SSH_TIMEOUT', 'FLEETCTL_SSH_TIMEOUT'], fallback: '10' },
+  { key: 'knownHostsFile', env: ['FLOTILLA_KNOWN_HOSTS_FILE', 'FLEETCTL_KNOWN_HOSTS_FILE'], fallback: '~/.fleetctl/known_hosts' },
+  { key: 'strictHostKeyChecking', env: ['FLOTILLA_STRICT_HOST_KEY_CHECKING', 'FLEETCTL_STRICT_HOST_KEY_CHECKING'], fallback: 'true' },
 ];
+
+function sshOptions(value: (key: GlobalSpec['key']) => string | undefined): SshOptions {
+  const tunnel = value('tunnel');
+  const strict = (value('strictHostKeyChecking') as string).toLowerCase();
+  if (!['true', 'false', '1', '0', 't', 'f'].includes(strict)) {
+    throw badOptionValue('--strict-host-key-checking', strict, 'expected true or false');
+  }
+  return {
+    user: value('sshUsername') as string,
+    ...(tunnel ? { tunnel: tunnel.includes(':') ? tunnel : `${tunnel}:22` } : {}),
+    timeoutSec: parseSeconds('--ssh-timeout', value('sshTimeout') as string),
+    knownHostsFile: value('knownHostsFile') as string,
+    strictHostKeyChecking: ['true', '1', 't'].includes(strict),
+  };
+}
 
 function pick(spec: GlobalSpec, cli: RawGlobalOptions, env: NodeJS.ProcessEnv): string | undefined {
   const given = cli[spec.key];
@@ -97,6 +139,7 @@ export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessE
     endpoints,
     prefix: value('etcdKeyPrefix') as string,
     requestTimeoutMs: Math.round(parseSeconds('--request-timeout', value('requestTimeout') as string) * 1000),
+    ssh: sshOptions(value),
   };
   const caFile = value('caFile');
   const certFile = value('certFile');
@@ -104,6 +147,8 @@ export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessE
   if (caFile) resolved.caFile = caFile;
   if (certFile) resolved.certFile = certFile;
   if (keyFile) resolved.keyFile = keyFile;
+  const etcdUsername = value('etcdUsername');
+  if (etcdUsername) resolved.etcdAuth = { username: etcdUsername, password: value('etcdPassword') ?? '' };
   const apiToken = value('apiToken');
   if (apiToken) resolved.apiToken = apiToken;
   return resolved;

@@ -8,6 +8,14 @@ import type { ClusterRegistry } from '@flotilla/core';
 import { commandDeadline } from './cli-errors.js';
 import { cat } from './commands/cat.js';
 import { destroy } from './commands/destroy.js';
+import { fdForward } from './commands/fd-forward.js';
+import { journal } from './commands/journal.js';
+import { load } from './commands/load.js';
+import { restart } from './commands/restart.js';
+import { ssh } from './commands/ssh.js';
+import { status } from './commands/status.js';
+import { unload } from './commands/unload.js';
+import { verify } from './commands/verify.js';
 import { listMachines } from './commands/list-machines.js';
 import { listUnitFiles } from './commands/list-unit-files.js';
 import { listUnits } from './commands/list-units.js';
@@ -19,10 +27,14 @@ import { openRegistry, withDeadline } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
 import { agentCommand } from './daemon/command.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
+import { LiveStatus } from './render/live-status.js';
 import { renderProgress } from './render/progress.js';
 import { reportError } from './report-error.js';
 
-export const VERBS: readonly AnyVerb[] = [submit, start, stop, destroy, listUnits, listMachines, listUnitFiles, cat];
+export const VERBS: readonly AnyVerb[] = [
+  submit, load, start, stop, unload, restart, destroy,
+  listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify,
+];
 
 export interface Runtime {
   env: NodeJS.ProcessEnv;
@@ -43,12 +55,20 @@ function addGlobalOptions(program: Command): void {
     .option('--request-timeout <seconds>', 'deadline for each etcd request (env FLOTILLA_REQUEST_TIMEOUT; default 3)')
     .option('--ca-file <path>', 'CA certificate for TLS (etcd or API)')
     .option('--cert-file <path>', 'client certificate for TLS (etcd or API)')
-    .option('--key-file <path>', 'client key for TLS (etcd or API)');
+    .option('--key-file <path>', 'client key for TLS (etcd or API)')
+    .option('--etcd-username <user>', 'etcd user (env FLOTILLA_ETCD_USERNAME)')
+    .option('--etcd-password <password>', 'etcd password (env FLOTILLA_ETCD_PASSWORD)')
+    .option('--tunnel <host[:port]>', 'ssh bastion for `ssh` (env FLEETCTL_TUNNEL)')
+    .option('--ssh-username <user>', 'ssh user for `ssh` (default core)')
+    .option('--ssh-timeout <seconds>', 'ssh connect timeout (default 10)')
+    .option('--known-hosts-file <path>', 'ssh known hosts file (default ~/.fleetctl/known_hosts)')
+    .option('--strict-host-key-checking <bool>', 'verify ssh host keys (default true)');
 }
 
 function write(rt: Runtime, output: Output): void {
   if (output.stdout) rt.stdout.write(output.stdout);
   if (output.stderr) rt.stderr.write(output.stderr);
+  if (output.exitCode !== undefined) rt.exitCode = output.exitCode;
 }
 
 /** Covers loops of bounded registry calls; only a bug or a wedged client can reach it. */
@@ -59,6 +79,7 @@ function lastResortMs(g: GlobalOptions): number {
 async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals: RawGlobalOptions): Promise<void> {
   let globals: GlobalOptions | undefined;
   let registry: Promise<ClusterRegistry> | undefined;
+  const status = new LiveStatus(rt.stderr, Boolean((rt.stderr as { isTTY?: boolean }).isTTY));
   try {
     const g = (globals = resolveGlobalOptions(rawGlobals, rt.env));
     const prepared = verb.prepare(command.opts());
@@ -68,13 +89,20 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
       registry: () => (registry ??= openRegistry(g)),
       emit: (event) => {
         const line = renderProgress(event);
+        if (line.stream === 'status') return status.show(line.text);
+        status.clear();
         (line.stream === 'stdout' ? rt.stdout : rt.stderr).write(`${line.text}\n`);
+      },
+      write: (text) => {
+        status.clear();
+        rt.stdout.write(text);
       },
     };
     const budget = prepared.waitBudgetMs + lastResortMs(g);
     const args = (command.processedArgs[0] as string[] | undefined) ?? [];
     write(rt, await withDeadline(prepared.run(ctx, args), budget, () => commandDeadline(budget / 1000, g.endpoints)));
   } catch (err) {
+    status.clear();
     rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr, Boolean(rawGlobals.debug));
   } finally {
     // Closing must not hang either; the process exits right after.

@@ -1,6 +1,7 @@
 /** `list-machines`: one row per live machine, sorted by ID (fleetctl §1.5). */
 import type { MachineRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
+import { machineJson } from '../render/json.js';
 import { renderList, type ListFormat } from '../render/list.js';
 import { DEFAULT_MACHINE_FIELDS, MACHINE_FIELDS } from '../render/list-machines.js';
 import { compareNames } from '../units/current-state.js';
@@ -22,5 +23,5 @@ export const listMachines = defineVerb<ListFormat, MachineRecord[]>({
       throw inStep('Error retrieving list of active machines', err);
     }
   },
-  render: (machines, format) => ({ stdout: renderList(machines, MACHINE_FIELDS, format) }),
+  render: (machines, format) => ({ stdout: renderList(machines, MACHINE_FIELDS, format, machineJson) }),
 });

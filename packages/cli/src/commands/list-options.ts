@@ -1,5 +1,7 @@
-/** `--fields`, `--full` (and fleetctl's `--l` alias), `--no-legend`, shared by the list verbs. */
+/** `--fields`, `--full` (and fleetctl's `--l` alias), `--no-legend`, `-o table|json`, shared by the list verbs. */
 import { Option, type Command, type OptionValues } from 'commander';
+import { badOptionValue } from '../cli-errors.js';
+import type { OutputFormat } from '../render/json.js';
 import { parseFields, type FieldTable, type ListFormat } from '../render/list.js';
 
 export function addListOptions(cmd: Command, defaultFields: string, withLAlias: boolean): void {
@@ -7,6 +9,17 @@ export function addListOptions(cmd: Command, defaultFields: string, withLAlias: 
   cmd.option('--full', 'do not shorten machine IDs and hashes');
   if (withLAlias) cmd.addOption(new Option('--l', 'same as --full').hideHelp());
   cmd.option('--no-legend', 'do not print the header line');
+  addOutputOption(cmd);
+}
+
+export function addOutputOption(cmd: Command): void {
+  cmd.option('-o, --output <format>', 'table or json', 'table');
+}
+
+export function parseOutput(raw: OptionValues): OutputFormat {
+  const value = String(raw.output ?? 'table');
+  if (value !== 'table' && value !== 'json') throw badOptionValue('--output', value, 'expected table or json');
+  return value;
 }
 
 export function parseListOptions(raw: OptionValues, fields: FieldTable<never>): ListFormat {
@@ -14,5 +27,6 @@ export function parseListOptions(raw: OptionValues, fields: FieldTable<never>): 
     fields: parseFields(String(raw.fields ?? ''), fields),
     full: Boolean(raw.full) || Boolean(raw.l),
     noLegend: raw.legend === false,
+    output: parseOutput(raw),
   };
 }

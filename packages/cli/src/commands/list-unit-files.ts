@@ -1,6 +1,7 @@
 /** `list-unit-files`: one row per submitted unit, sorted by name (fleetctl §1.5). */
 import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
+import { unitFileJson } from '../render/json.js';
 import { renderList, type ListFormat } from '../render/list.js';
 import {
   DEFAULT_UNIT_FILE_FIELDS,
@@ -46,7 +47,7 @@ export const listUnitFiles = defineVerb<ListFormat, UnitFileRow[]>({
     }
   },
   render: (rows, format) => ({
-    stdout: renderList(rows, UNIT_FILE_FIELDS, format),
+    stdout: renderList(rows, UNIT_FILE_FIELDS, format, unitFileJson),
     ...(format.fields.includes('tmachine') ? { stderr: `${TMACHINE_WARNING}\n` } : {}),
   }),
 });

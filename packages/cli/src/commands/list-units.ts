@@ -1,6 +1,7 @@
 /** `list-units`: one row per published unit state (fleetctl §1.5). */
 import type { MachineRecord, UnitStateRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
+import { unitStateJson } from '../render/json.js';
 import { renderList, type ListFormat } from '../render/list.js';
 import { DEFAULT_UNIT_STATE_FIELDS, UNIT_STATE_FIELDS, type UnitStateRow } from '../render/list-units.js';
 import { compareNames } from '../units/current-state.js';
@@ -34,5 +35,5 @@ export const listUnits = defineVerb<ListFormat, UnitStateRow[]>({
       throw inStep('Error retrieving list of units from repository', err);
     }
   },
-  render: (rows, format) => ({ stdout: renderList(rows, UNIT_STATE_FIELDS, format) }),
+  render: (rows, format) => ({ stdout: renderList(rows, UNIT_STATE_FIELDS, format, unitStateJson) }),
 });

@@ -5,8 +5,8 @@
 import type { UnitRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
-import { machineIndex, machineRef } from '../units/machine-ref.js';
-import { activeCondition, waitForUnits } from '../units/wait.js';
+import { blockUntil, type BlockSpec } from '../units/block.js';
+import { activeCondition } from '../units/wait.js';
 import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
 
@@ -29,20 +29,9 @@ async function launch(ctx: CommandContext, records: readonly UnitRecord[]): Prom
   return started;
 }
 
-async function waitUntilActive(ctx: CommandContext, units: readonly UnitRecord[], deadlineMs: number): Promise<void> {
-  const registry = await ctx.registry();
-  const machines = await machineIndex(registry);
-  const hashes = new Map(units.map((u) => [u.name, u.hash]));
-  await waitForUnits(registry, {
-    units: units.map((u) => u.name),
-    condition: (unit) => activeCondition(hashes.get(unit) ?? ''),
-    describe: 'active',
-    deadlineMs,
-    onReached(unit, state) {
-      const machine = machineRef(state, machines);
-      ctx.emit({ kind: 'unit-state', unit, state: 'launched', ...(machine ? { machine } : {}) });
-    },
-  });
+/** start's wait: systemd reports each unit active (and loaded) with the submitted contents. */
+export function untilActive(deadlineMs: number): BlockSpec {
+  return { state: 'launched', describe: 'active', condition: (u) => activeCondition(u.hash), deadlineMs, explainPlacement: true };
 }
 
 export const start = defineVerb<StartOptions, void>({
@@ -76,7 +65,7 @@ export const start = defineVerb<StartOptions, void>({
       for (const u of started) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'start', global: false });
       return;
     }
-    if (started.length > 0) await waitUntilActive(ctx, started, opts.deadlineMs);
+    await blockUntil(ctx, started, untilActive(opts.deadlineMs));
   },
   render: () => ({}),
 });

@@ -4,9 +4,9 @@
  */
 import type { UnitRecord } from '@flotilla/core';
 import { cannotStopInactive } from '../cli-errors.js';
-import { machineIndex, machineRef } from '../units/machine-ref.js';
+import { blockUntil, type BlockSpec } from '../units/block.js';
 import { findUnits } from '../units/find.js';
-import { stoppedCondition, waitForUnits } from '../units/wait.js';
+import { stoppedCondition } from '../units/wait.js';
 import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
 
@@ -27,19 +27,9 @@ async function requestStop(ctx: CommandContext, args: readonly string[]): Promis
   return stopping;
 }
 
-async function waitUntilStopped(ctx: CommandContext, units: readonly UnitRecord[], deadlineMs: number): Promise<void> {
-  const registry = await ctx.registry();
-  const machines = await machineIndex(registry);
-  await waitForUnits(registry, {
-    units: units.map((u) => u.name),
-    condition: () => stoppedCondition(),
-    describe: 'loaded',
-    deadlineMs,
-    onReached(unit, state) {
-      const machine = machineRef(state, machines);
-      ctx.emit({ kind: 'unit-state', unit, state: 'loaded', ...(machine ? { machine } : {}) });
-    },
-  });
+/** stop's wait: no machine reports the unit running any more. */
+export function untilStopped(deadlineMs: number): BlockSpec {
+  return { state: 'loaded', describe: 'loaded', condition: () => stoppedCondition(), deadlineMs, explainPlacement: false };
 }
 
 export const stop = defineVerb<BlockOptions, void>({
@@ -58,7 +48,7 @@ export const stop = defineVerb<BlockOptions, void>({
       for (const u of stopping) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'stop', global: false });
       return;
     }
-    if (stopping.length > 0) await waitUntilStopped(ctx, stopping, opts.deadlineMs);
+    await blockUntil(ctx, stopping, untilStopped(opts.deadlineMs));
     ctx.emit({ kind: 'stopped', units: stopping.map((u) => u.name) });
   },
   render: () => ({}),

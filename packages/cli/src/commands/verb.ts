@@ -16,11 +16,15 @@ export interface CommandContext {
   registry(): Promise<ClusterRegistry>;
   /** Reports progress as it happens (rendered by render/progress.ts). */
   emit(event: ProgressEvent): void;
+  /** Streams raw stdout as it arrives (journal -f); most verbs return their output instead. */
+  write(text: string): void;
 }
 
 export interface Output {
   stdout?: string;
   stderr?: string;
+  /** Exit status other than 0 without an error (ssh passes the remote status through). */
+  exitCode?: number;
 }
 
 export interface Verb<Opts, Result> {

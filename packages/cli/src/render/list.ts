@@ -3,6 +3,7 @@
  * drops it, `--full` widens IDs and hashes. Each list verb supplies its field table.
  */
 import { outputFormatInvalidKey, outputFormatMissing } from '../cli-errors.js';
+import { renderJson, type OutputFormat } from './json.js';
 import { renderTable } from './table.js';
 
 export type FieldGetter<Row> = (row: Row, full: boolean) => string;
@@ -12,6 +13,8 @@ export interface ListFormat {
   fields: string[];
   full: boolean;
   noLegend: boolean;
+  /** `-o json`: one JSON array instead of the table (fields, full and legend then do not apply). */
+  output?: OutputFormat;
 }
 
 /** Splits and checks `--fields` against the known keys (fleetctl's messages). */
@@ -24,7 +27,8 @@ export function parseFields(spec: string, known: FieldTable<never>): string[] {
   return fields;
 }
 
-export function renderList<Row>(rows: readonly Row[], table: FieldTable<Row>, format: ListFormat): string {
+export function renderList<Row>(rows: readonly Row[], table: FieldTable<Row>, format: ListFormat, json?: (row: Row) => unknown): string {
+  if (format.output === 'json' && json) return renderJson(rows.map(json));
   const lines: string[][] = [];
   if (!format.noLegend) lines.push(format.fields.map((f) => f.toUpperCase()));
   for (const row of rows) {

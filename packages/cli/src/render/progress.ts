@@ -19,10 +19,17 @@ export type ProgressEvent =
   | { kind: 'differs'; unit: string; file: string; template: boolean }
   | { kind: 'cannot-replace'; unit: string; desiredState: string }
   | { kind: 'unknown-fleet-key'; unit: string; key: string }
-  | { kind: 'stopped'; units: string[] };
+  | { kind: 'stopped'; units: string[] }
+  | { kind: 'unloaded'; units: string[] }
+  | { kind: 'cannot-restart'; unit: string }
+  | { kind: 'unplaceable'; unit: string; reasons: string[] }
+  /** Live counts while blocking; shown on a terminal only. */
+  | { kind: 'progress'; waiting: number; placed: number; done: number; state: string }
+  | { kind: 'progress-end' };
 
 export interface Line {
-  stream: 'stdout' | 'stderr';
+  /** `status`: the one live line on a terminal (rewritten in place; dropped when not a TTY; '' clears it). */
+  stream: 'stdout' | 'stderr' | 'status';
   text: string;
 }
 
@@ -58,5 +65,15 @@ export function renderProgress(e: ProgressEvent): Line {
       return err(`Unit ${e.unit}: unrecognized requirement in [X-Fleet] section: ${JSON.stringify(e.key)}`);
     case 'stopped':
       return err(`Successfully stopped units [${e.units.join(' ')}].`);
+    case 'unloaded':
+      return err(`Successfully unloaded units [${e.units.join(' ')}].`);
+    case 'cannot-restart':
+      return err(`Unable to restart unit ${e.unit} in state inactive`);
+    case 'unplaceable':
+      return err(`Unit ${e.unit} cannot be placed: ${e.reasons.join('; ')}`);
+    case 'progress':
+      return { stream: 'status', text: `${e.waiting} waiting for a machine, ${e.placed} placed, ${e.done} ${e.state}` };
+    case 'progress-end':
+      return { stream: 'status', text: '' };
   }
 }

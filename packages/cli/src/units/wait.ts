@@ -16,6 +16,8 @@ export interface WaitRequest {
   describe: string;
   deadlineMs: number;
   onReached(unit: string, state: UnitStateRecord | undefined): void;
+  /** Every change of a unit's published states (progress display, placement checks). */
+  onChange?(unit: string, states: readonly UnitStateRecord[]): void;
 }
 
 /** Live view of one unit's states: `states/<unit>/<machineId>` keyed by machine. */
@@ -53,6 +55,7 @@ function waitForUnit(registry: ClusterRegistry, unit: string, req: WaitRequest, 
     };
     const condition = req.condition(unit);
     const check = () => {
+      if (!done) req.onChange?.(unit, view.list());
       const hit = condition(view.list());
       if (hit === undefined || done) return;
       req.onReached(unit, hit === true ? undefined : hit);
@@ -97,6 +100,16 @@ const RUNNING = new Set(['active', 'activating', 'deactivating', 'reloading']);
 export function activeCondition(hash: string): StateCondition {
   return (states) =>
     states.find((s) => s.activeState === 'active' && s.loadState === 'loaded' && (s.hash === '' || s.hash === hash));
+}
+
+/** load: some machine reports the unit loaded, for the submitted contents. */
+export function loadedCondition(hash: string): StateCondition {
+  return (states) => states.find((s) => s.loadState === 'loaded' && (s.hash === '' || s.hash === hash));
+}
+
+/** unload: no machine reports the unit any more. */
+export function goneCondition(): StateCondition {
+  return (states) => (states.length === 0 ? true : undefined);
 }
 
 /** stop: no machine reports the unit running; the remaining state (if any) says where it sits loaded. */

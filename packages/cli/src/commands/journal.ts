@@ -1,0 +1,60 @@
+/**
+ * `journal [--lines N] [-f|--follow] [--output MODE] UNIT`: the unit's journal from the agent that runs it,
+ * over its API (`/v2/units/<n>/journal?lines=N&follow=true`), streamed as it arrives; no ssh. fleetctl's
+ * messages for a missing, global or not-running unit.
+ */
+import { Option } from 'commander';
+import { mangleUnitName } from '@flotilla/core';
+import { googleApiError } from '../api/transport.js';
+import { badOptionValue, globalJournal, journalNeedsOneUnit, unitDoesNotExist, unitNotRunning } from '../cli-errors.js';
+import { agentEndpoint, agentTransport, reportingMachines } from '../units/agent-api.js';
+import { defineVerb } from './verb.js';
+
+interface JournalOptions {
+  lines: number;
+  follow: boolean;
+}
+
+/** Longest a follow may run before the last-resort deadline (setTimeout's maximum, about 24 days). */
+const FOLLOW_BUDGET_MS = 2 ** 31 - 1 - 120_000;
+
+export const journal = defineVerb<JournalOptions, void>({
+  name: 'journal',
+  args: '[unit...]',
+  summary: 'Print the journal of a unit in the cluster (from the agent that runs it)',
+  examples: ['flotilla journal hello.service', 'flotilla journal -f --lines 50 web@1'],
+  configure(cmd) {
+    cmd.option('--lines <n>', 'number of recent journal entries to show', '10');
+    cmd.option('-f, --follow', 'continuously print new entries as they are appended to the journal');
+    cmd.addOption(new Option('--output <mode>', 'journal output mode (only short is served)').default('short').hideHelp());
+    cmd.addOption(new Option('--sudo', 'accepted for fleetctl compatibility').hideHelp());
+    cmd.addOption(new Option('--ssh-port <port>', 'accepted for fleetctl compatibility').hideHelp());
+  },
+  parseOptions(raw) {
+    const text = String(raw.lines ?? '10');
+    const lines = Number(text);
+    if (!Number.isInteger(lines) || lines < 0) throw badOptionValue('--lines', text, 'expected a non-negative integer');
+    return { lines, follow: Boolean(raw.follow) };
+  },
+  waitBudgetMs: (opts) => (opts.follow ? FOLLOW_BUDGET_MS : 0),
+  async handler(ctx, args, opts) {
+    if (args.length !== 1) throw journalNeedsOneUnit();
+    const name = mangleUnitName(args[0] as string);
+    const registry = await ctx.registry();
+    const unit = await registry.getUnit(name);
+    if (!unit) throw unitDoesNotExist(name);
+    if (unit.global) throw globalJournal(name);
+    const [machineId] = reportingMachines(unit, await registry.getStates(name), unitNotRunning);
+    const machine = (await registry.listMachines()).find((m) => m.id === machineId);
+    const http = agentTransport(agentEndpoint(machineId as string, machine, ctx.globals), ctx.globals);
+    const controller = new AbortController();
+    try {
+      const query = `lines=${opts.lines}${opts.follow ? '&follow=true' : ''}`;
+      const reply = await http.stream(`/v2/units/${encodeURIComponent(name)}/journal?${query}`, (text) => ctx.write(text), controller.signal);
+      if (reply.status !== 200) throw googleApiError(reply.status, reply.body);
+    } finally {
+      http.close();
+    }
+  },
+  render: () => ({}),
+});

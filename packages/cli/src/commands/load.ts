@@ -1,0 +1,63 @@
+/**
+ * `load [--no-block] [--block-attempts N] [--block-timeout S] [--replace] UNIT...`: submit lazily, set desired
+ * state `loaded` (units already desired loaded are skipped), then wait until an agent reports each unit
+ * loaded. Globals print `Triggered global unit <n> load` and are not waited for (fleetctl §1.4).
+ */
+import type { UnitRecord } from '@flotilla/core';
+import { inStep } from '../cli-errors.js';
+import { blockUntil, type BlockSpec } from '../units/block.js';
+import { lazyCreateUnits } from '../units/lazy-create.js';
+import { loadedCondition } from '../units/wait.js';
+import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { defineVerb, type CommandContext } from './verb.js';
+
+interface LoadOptions extends BlockOptions {
+  replace: boolean;
+}
+
+export function untilLoaded(deadlineMs: number): BlockSpec {
+  return { state: 'loaded', describe: 'loaded', condition: (u) => loadedCondition(u.hash), deadlineMs, explainPlacement: true };
+}
+
+async function requestLoad(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
+  const registry = await ctx.registry();
+  const loading: UnitRecord[] = [];
+  const seen = new Set<string>();
+  for (const record of records) {
+    if (seen.has(record.name) || record.desiredState === 'loaded') continue;
+    seen.add(record.name);
+    const updated = await registry.setDesiredState(record.name, 'loaded');
+    if (updated.global) ctx.emit({ kind: 'triggered', unit: updated.name, verb: 'load', global: true });
+    else loading.push(updated);
+  }
+  return loading;
+}
+
+export const load = defineVerb<LoadOptions, void>({
+  name: 'load',
+  args: '[units...]',
+  summary: 'Schedule one or more units in the cluster, first submitting them if necessary',
+  examples: ['flotilla load hello.service', 'flotilla load --no-block web@1 web@2', 'flotilla load --replace units/hello.service'],
+  configure(cmd) {
+    addBlockOptions(cmd);
+    addReplaceOption(cmd);
+  },
+  parseOptions: (raw) => ({ ...parseBlockOptions(raw), replace: Boolean(raw.replace) }),
+  waitBudgetMs: (opts) => (opts.block ? opts.deadlineMs : 0),
+  async handler(ctx, args, opts) {
+    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
+    let records: UnitRecord[];
+    try {
+      records = await lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded'] });
+    } catch (err) {
+      throw inStep('Error creating units', err);
+    }
+    const loading = await requestLoad(ctx, records);
+    if (!opts.block) {
+      for (const u of loading) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'load', global: false });
+      return;
+    }
+    await blockUntil(ctx, loading, untilLoaded(opts.deadlineMs));
+  },
+  render: () => ({}),
+});

@@ -1,0 +1,48 @@
+/**
+ * `restart [--block-attempts N] [--block-timeout S] UNIT...` (fleetctl §1.4): an inactive unit prints
+ * `Unable to restart unit <n> in state inactive` and is skipped (exit stays 0); a loaded one is started; a
+ * launched one is stopped (wait until no machine runs it) and started again (wait until active); all units
+ * stop together, then start together. Global units
+ * go through the same two steps on every machine instead of fleetctl's ssh `systemctl restart`.
+ */
+import type { UnitRecord } from '@flotilla/core';
+import { blockUntil } from '../units/block.js';
+import { findUnits } from '../units/find.js';
+import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { untilActive } from './start.js';
+import { untilStopped } from './stop.js';
+import { defineVerb, type CommandContext } from './verb.js';
+
+/** Stops every launched unit (and waits), then starts them all (and waits): two waits, whatever the count. */
+async function restartAll(ctx: CommandContext, units: readonly UnitRecord[], opts: BlockOptions): Promise<void> {
+  const registry = await ctx.registry();
+  const running = units.filter((u) => u.desiredState === 'launched');
+  for (const unit of running) await registry.setDesiredState(unit.name, 'loaded');
+  if (opts.block) await blockUntil(ctx, running, untilStopped(opts.deadlineMs));
+  const launched: UnitRecord[] = [];
+  for (const unit of units) {
+    const updated = await registry.setDesiredState(unit.name, 'launched');
+    if (unit.global || !opts.block) ctx.emit({ kind: 'triggered', unit: unit.name, verb: 'restart', global: unit.global });
+    else launched.push(updated);
+  }
+  await blockUntil(ctx, launched, untilActive(opts.deadlineMs));
+}
+
+export const restart = defineVerb<BlockOptions, void>({
+  name: 'restart',
+  args: '[units...]',
+  summary: 'Instruct systemd to restart one or more units in the cluster',
+  examples: ['flotilla restart hello.service', 'flotilla restart --block-timeout 60 web@1 web@2'],
+  configure: addBlockOptions,
+  parseOptions: parseBlockOptions,
+  waitBudgetMs: (opts) => 2 * opts.deadlineMs,
+  async handler(ctx, args, opts) {
+    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
+    const units = await findUnits(await ctx.registry(), args);
+    if (units.length === 0) return ctx.emit({ kind: 'units-not-found' });
+    const restartable = units.filter((u) => u.global || u.desiredState !== 'inactive');
+    for (const unit of units) if (!restartable.includes(unit)) ctx.emit({ kind: 'cannot-restart', unit: unit.name });
+    await restartAll(ctx, restartable, opts);
+  },
+  render: () => ({}),
+});

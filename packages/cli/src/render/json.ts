@@ -1,0 +1,50 @@
+/**
+ * `-o json`: the second renderer of the read commands. Objects use fleet's API v1 field names (Unit,
+ * UnitState, Machine) plus a few fields v1 lacks (hash, global, machine IP); empty fields are omitted as in
+ * fleet's JSON. One JSON document per command, pretty-printed, newline-terminated. Pure.
+ */
+import type { MachineRecord, UnitRecord } from '@flotilla/core';
+import type { UnitFileRow } from './list-unit-files.js';
+import type { UnitStateRow } from './list-units.js';
+
+export type OutputFormat = 'table' | 'json';
+
+function omitEmpty(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+export function unitStateJson(r: UnitStateRow): Record<string, unknown> {
+  return omitEmpty({
+    name: r.state.unit,
+    hash: r.state.hash,
+    machineID: r.state.machineId,
+    machineIP: r.machine?.ip,
+    systemdLoadState: r.state.loadState,
+    systemdActiveState: r.state.activeState,
+    systemdSubState: r.state.subState,
+  });
+}
+
+export function unitFileJson(r: UnitFileRow): Record<string, unknown> {
+  return omitEmpty({
+    name: r.unit.name,
+    hash: r.unit.hash,
+    desiredState: r.unit.desiredState,
+    currentState: r.unit.global ? undefined : r.current,
+    machineID: r.machineId,
+    machineIP: r.machine?.ip,
+    global: r.unit.global,
+  });
+}
+
+export function machineJson(m: MachineRecord): Record<string, unknown> {
+  return omitEmpty({ id: m.id, primaryIP: m.ip, metadata: m.metadata, hostname: m.hostname, version: m.version, apiUrl: m.apiUrl });
+}
+
+export function unitJson(u: UnitRecord): Record<string, unknown> {
+  return omitEmpty({ name: u.name, hash: u.hash, options: u.options, desiredState: u.desiredState, global: u.global });
+}
+
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,12 @@
+/**
+ * Why can these units not be placed? Runs the scheduler's own planner (pure `planSchedule`) on a fresh
+ * snapshot and returns its reasons for the named units it could not place.
+ */
+import type { ClusterRegistry } from '@flotilla/core';
+import { planSchedule, type Unplaceable } from '@flotilla/scheduler';
+
+export async function explainUnplaceable(registry: ClusterRegistry, units: readonly string[]): Promise<Unplaceable[]> {
+  const wanted = new Set(units);
+  const plan = planSchedule(await registry.snapshot());
+  return plan.unplaceable.filter((u) => wanted.has(u.unit));
+}
