@@ -27,6 +27,28 @@ async function keysWritten(): Promise<string[]> {
   return (await raw.getAll().prefix(prefix).keys()).sort();
 }
 
+describe('a corrupt stored unit', () => {
+  test('is reported by get, skipped by list, and can still be replaced or destroyed', async () => {
+    const reported: string[] = [];
+    const own = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), onCorruptRecord: (err) => reported.push(err.key) });
+    try {
+      const key = own.keyspace.unit('junk.service');
+      await raw.put(key).value('{"Name":"junk.service"}');
+      await expect(own.getUnit('junk.service')).rejects.toMatchObject({ code: 'CORRUPT_RECORD', key });
+      await expect(own.submitUnit(unitSpec('junk.service'))).rejects.toMatchObject({ code: 'CORRUPT_RECORD' });
+      expect(await own.listUnits()).toEqual([]);
+      expect(reported).toEqual([key]);
+      const replaced = await own.submitUnit(unitSpec('junk.service'), { replace: true });
+      expect(await own.getUnit('junk.service')).toEqual(replaced);
+      await raw.put(key).value('junk again');
+      expect(await own.destroyUnit('junk.service')).toBe(true);
+      expect(await raw.get(key).string()).toBeNull();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('bad input is refused before anything is written', () => {
   test.each(INJECTIONS.map((name) => ({ name: JSON.stringify(name), unit: name })))('name $name', async ({ unit }) => {
     const attempts = [
