@@ -10,7 +10,9 @@ import type { UnitStateRow } from './list-units.js';
 export type OutputFormat = 'table' | 'json';
 
 function omitEmpty(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== ''));
+  const empty = (v: unknown) =>
+    v === undefined || v === '' || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => !empty(v)));
 }
 
 export function unitStateJson(r: UnitStateRow): Record<string, unknown> {

@@ -1,0 +1,197 @@
+/**
+ * The built CLI against a real etcd for the verbs added in issue 7: load/unload/restart blocking (the test
+ * plays the agent by publishing states), status/journal through a real agent API server (with a fake
+ * introspection), an unplaceable unit explained while start waits, verify, -o json.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EtcdRegistry, type DesiredState, type PresenceLease, type UnitRecord } from '@flotilla/core';
+import { startApiServer, type ApiServer } from '@flotilla/agent';
+import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
+const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], cwd = ROOT): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let etcd: EtcdHandle;
+let dir: string;
+let api: ApiServer;
+let prefixCount = 0;
+
+async function cluster(): Promise<{ flags: string[]; registry: EtcdRegistry; lease: PresenceLease }> {
+  const prefix = `/cli-verbs-${++prefixCount}/`;
+  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+  const port = (api.addresses[0] as { port: number }).port;
+  const lease = await registry.registerMachine(
+    { id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0, apiUrl: `http://127.0.0.1:${port}` },
+    30,
+  );
+  return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry, lease };
+}
+
+/** Resolves once the unit's desired state is `state` (watching, no sleeps). */
+function desiredState(registry: EtcdRegistry, name: string, state: DesiredState): Promise<UnitRecord> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const check = async () => {
+      const unit = await registry.getUnit(name);
+      if (!done && unit?.desiredState === state) {
+        done = true;
+        await sub.then((s) => s.close());
+        resolve(unit);
+      }
+    };
+    const sub = registry.watchScheduling(() => void check().catch(reject));
+    sub.then(check).catch(reject);
+  });
+}
+
+function publish(registry: EtcdRegistry, lease: PresenceLease, unit: UnitRecord, activeState: string, subState: string) {
+  return registry.publishState({ unit: unit.name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', activeState, subState, updatedAt: 1 }, lease);
+}
+
+beforeAll(async () => {
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  etcd = await startEtcd();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-verbs-'));
+  fs.writeFileSync(path.join(dir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
+  fs.writeFileSync(path.join(dir, 'pinned.service'), '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nMachineID=ffffffffffffffffffffffffffffffff\n');
+  fs.writeFileSync(path.join(dir, 'g.service'), '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nGlobal=true\n');
+  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: '/cli-verbs-api/' });
+  api = await startApiServer({
+    registry,
+    logger: pino({ level: 'silent' }),
+    version: 't',
+    listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }],
+    introspect: {
+      unitStatus: async (name) => `● ${name} - Hello\n   Active: active (running)\n`,
+      unitJournal: async function* (name, opts) {
+        for (let i = 1; i <= opts.lines; i++) yield `Nov 24 02:00:0${i} a ${name}[1]: line ${i}`;
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await etcd?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('load, unload, restart', () => {
+  test('load waits until loaded; unload until no machine reports it', async () => {
+    const { flags, registry, lease } = await cluster();
+    const loading = runCli([...flags, 'load', '--block-timeout', '20', 'hello'], dir);
+    const unit = await desiredState(registry, 'hello.service', 'loaded');
+    await publish(registry, lease, unit, 'inactive', 'dead');
+    expect(await loading).toEqual({ code: 0, stdout: 'Unit hello.service inactive\nUnit hello.service loaded on 113f16a7.../10.0.0.1\n', stderr: '' });
+
+    const unloading = runCli([...flags, 'unload', '--block-timeout', '20', 'hello']);
+    await desiredState(registry, 'hello.service', 'inactive');
+    await registry.removeState('hello.service', ID_A);
+    expect(await unloading).toEqual({ code: 0, stdout: 'Unit hello.service inactive\n', stderr: 'Successfully unloaded units [hello.service].\n' });
+    expect(await runCli([...flags, 'unload', 'nothere'])).toEqual({ code: 0, stdout: '', stderr: 'Units not found in registry\n' });
+    await lease.revoke();
+    await registry.close();
+  });
+
+  test('restart stops then starts; an inactive unit is reported and skipped', async () => {
+    const { flags, registry, lease } = await cluster();
+    const unit = await registry.submitUnit({ name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1' }] }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'idle.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] });
+    await publish(registry, lease, unit, 'active', 'running');
+    const restarting = runCli([...flags, 'restart', '--block-timeout', '20', 'hello', 'idle']);
+    await desiredState(registry, 'hello.service', 'loaded');
+    await publish(registry, lease, unit, 'inactive', 'dead');
+    await desiredState(registry, 'hello.service', 'launched');
+    await publish(registry, lease, unit, 'active', 'running');
+    expect(await restarting).toEqual({
+      code: 0,
+      stdout: 'Unit hello.service loaded on 113f16a7.../10.0.0.1\nUnit hello.service launched on 113f16a7.../10.0.0.1\n',
+      stderr: 'Unable to restart unit idle.service in state inactive\n',
+    });
+    await lease.revoke();
+    await registry.close();
+  });
+
+  test('start explains a unit that cannot be placed instead of hanging silently (fleet #559)', async () => {
+    const { flags, registry, lease } = await cluster();
+    const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], dir);
+    expect(run.code).toBe(1);
+    const lines = run.stderr.split('\n');
+    expect(lines[0]).toMatch(/^Unit pinned\.service cannot be placed: 1 machine excluded: .+/);
+    expect(lines[1]).toBe('Error waiting for units: timed out waiting for unit pinned.service to report state active (waited 5s)');
+    await lease.revoke();
+    await registry.close();
+  });
+});
+
+describe('status and journal through the agent API', () => {
+  test('status prints the agent\'s text; fleetctl messages for missing and not loaded units', async () => {
+    const { flags, registry, lease } = await cluster();
+    const unit = await registry.submitUnit({ name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'idle.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] });
+    await publish(registry, lease, unit, 'active', 'running');
+    expect(await runCli([...flags, 'status', 'hello', 'hello'])).toEqual({
+      code: 0,
+      stdout: '● hello.service - Hello\n   Active: active (running)\n\n● hello.service - Hello\n   Active: active (running)\n',
+      stderr: '',
+    });
+    expect(await runCli([...flags, 'status', 'nope'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^Unit nope\.service does not exist\.\n/) });
+    expect(await runCli([...flags, 'status', 'idle'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Unit idle\.service does not appear to be loaded\.\n/) });
+    expect(await runCli([...flags, 'journal', '--lines', '2', 'hello'])).toEqual({
+      code: 0,
+      stdout: 'Nov 24 02:00:01 a hello.service[1]: line 1\nNov 24 02:00:02 a hello.service[1]: line 2\n',
+      stderr: '',
+    });
+    expect(await runCli([...flags, 'journal'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^One unit file must be provided\.\n/) });
+    expect(await runCli([...flags, 'journal', 'idle'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Unit idle\.service does not appear to be running\.\n/) });
+    await lease.revoke();
+    await registry.close();
+  });
+});
+
+describe('misc', () => {
+  test('verify prints the deprecation warning and exits 2', async () => {
+    expect(await runCli(['verify', 'hello'])).toEqual({
+      code: 2, stdout: '', stderr: 'WARNING: The signed/verified units feature is DEPRECATED and cannot be used.\n',
+    });
+  });
+
+  test('-o json on list-machines, list-unit-files and cat', async () => {
+    const { flags, registry, lease } = await cluster();
+    await registry.submitUnit({ name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] });
+    const machines = JSON.parse((await runCli([...flags, 'list-machines', '-o', 'json'])).stdout) as unknown;
+    expect(machines).toEqual([{ id: ID_A, primaryIP: '10.0.0.1', hostname: 'a', version: 't', apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }]);
+    const files = JSON.parse((await runCli([...flags, 'list-unit-files', '-o', 'json'])).stdout) as unknown;
+    expect(files).toEqual([{ name: 'hello.service', hash: expect.stringMatching(/^[0-9a-f]{40}$/), desiredState: 'inactive', currentState: 'inactive', global: false }]);
+    const unit = JSON.parse((await runCli([...flags, 'cat', '-o', 'json', 'hello'])).stdout) as { options: unknown };
+    expect(unit.options).toEqual([{ section: 'Service', name: 'ExecStart', value: '/bin/true' }]);
+    expect(await runCli([...flags, 'list-units', '-o', 'yaml'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^invalid value "yaml" for --output: expected table or json\n/) });
+    await lease.revoke();
+    await registry.close();
+  });
+});
