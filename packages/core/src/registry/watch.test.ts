@@ -125,6 +125,42 @@ describe('resuming after a dropped connection', () => {
   });
 });
 
+describe('resuming in the middle of a catch-up', () => {
+  // etcd sends a long catch-up in batches of ≤ 1000 revisions, each stamped with the *current* revision;
+  // etcd3 alone would resume after that header revision and drop the rest of the batch.
+  test('a connection cut right after the first batch loses none of 2500 historical events', async () => {
+    const proxy = await startTcpProxy(etcd.endpoints[0] as string);
+    cleanups.push(() => proxy.close());
+    const prefix = freshPrefix();
+    const writer = await connect({ prefix });
+    const from = (await writer.snapshot()).revision;
+    const value = encodeValue(makeUnitRecord(unitSpec('a.service'), 'inactive'));
+    for (let batch = 0; batch < 50; batch++) {
+      await Promise.all(Array.from({ length: 50 }, () => raw.put(writer.keyspace.unit('a.service')).value(value)));
+    }
+
+    const watching = await connect({ endpoints: [proxy.endpoint], prefix });
+    const revisions: bigint[] = [];
+    let cut = false;
+    await watching.watchCluster(
+      (event) => {
+        revisions.push(BigInt(event.revision));
+        if (!cut) {
+          cut = true;
+          proxy.cut();
+          proxy.restore();
+        }
+      },
+      { fromRevision: from },
+    );
+    await eventually(() => revisions.length >= 2500, 20_000, '2500 events');
+    expect(cut).toBe(true);
+    expect(revisions).toHaveLength(2500);
+    expect(new Set(revisions).size).toBe(2500);
+    expect(revisions[0]).toBe(BigInt(from) + 1n);
+  });
+});
+
 describe('watchCluster', () => {
   test('typed events of every kind, in revision order; states and other prefixes stay out', async () => {
     const registry = await connect();
