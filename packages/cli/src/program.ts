@@ -25,6 +25,7 @@ import { submit } from './commands/submit.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
 import { openRegistry, withDeadline } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
+import { completionCommand } from './completion/command.js';
 import { agentCommand } from './daemon/command.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { LiveStatus } from './render/live-status.js';
@@ -136,6 +137,7 @@ export function buildProgram(rt: Runtime): Command {
     }),
   );
   program.addCommand(agentCommand());
+  program.addCommand(completionCommand(program, (text) => rt.stdout.write(text)).exitOverride());
   for (const command of cloudConfigCommands()) program.addCommand(command);
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
   return program;
