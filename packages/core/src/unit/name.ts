@@ -10,12 +10,13 @@ export const MAX_UNIT_NAME_BYTES = 256;
 export const UNIT_TYPES: readonly string[] = [
   'automount', 'busname', 'device', 'mount', 'path', 'scope', 'service',
   'slice', 'snapshot', 'socket', 'swap', 'target', 'timer',
+  'container', // not systemd's: a Quadlet-style container unit, run as a .service (agent/src/containers)
 ];
-export const TEMPLATE_UNIT_TYPES: readonly string[] = ['path', 'service', 'socket', 'target', 'timer'];
+export const TEMPLATE_UNIT_TYPES: readonly string[] = ['path', 'service', 'socket', 'target', 'timer', 'container'];
 
 /** Suffixes fleetctl keeps as they are; anything else gets `.service` appended. */
 export const MANGLE_KEPT_SUFFIXES: readonly string[] = [
-  '.service', '.socket', '.timer', '.path', '.device', '.mount', '.automount',
+  '.service', '.socket', '.timer', '.path', '.device', '.mount', '.automount', '.container',
 ];
 
 const VALID_STEM_CHAR = /^[A-Za-z0-9:_.\\@-]$/;
