@@ -124,16 +124,18 @@ function verbCommand(rt: Runtime, verb: AnyVerb, program: Command): Command {
 }
 
 export function buildProgram(rt: Runtime): Command {
-  const program = new Command('flotilla')
+  // Installed as `fleetctl` too: name and version line follow the name it was invoked by (bin/flotilla sets it).
+  const name = rt.env.FLOTILLA_PROG_NAME === 'fleetctl' ? 'fleetctl' : 'flotilla';
+  const program = new Command(name)
     .description('Manage a Flotilla cluster (a fleetctl-compatible CLI)')
-    .version(`flotilla version ${rt.version}`, '-v, --version', 'print the version and exit')
+    .version(`${name} version ${rt.version}`, '-v, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
   addGlobalOptions(program);
   for (const verb of VERBS) program.addCommand(verbCommand(rt, verb, program).exitOverride());
   program.addCommand(
     new Command('version').description('Print the version and exit').action(() => {
-      rt.stdout.write(`flotilla version ${rt.version}\n`);
+      rt.stdout.write(`${name} version ${rt.version}\n`);
     }),
   );
   program.addCommand(agentCommand());
