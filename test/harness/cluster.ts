@@ -26,6 +26,8 @@ export interface ClusterOptions {
   persistent?: boolean;
   log?: (line: string) => void;
   agentEnv?: Record<string, string>;
+  /** Machines with their own dockerd and podman (container units; docs/containers.md). */
+  containerEngines?: boolean;
 }
 
 export interface Cluster {
@@ -61,7 +63,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     process.once('SIGTERM', teardownOnSignal);
   }
   try {
-    const rootfs = await ensureImage(log);
+    const rootfs = await ensureImage(log, opts.containerEngines ? 'engines' : 'base');
     const plan = await createBridge(`fl-${id}`);
     Object.assign(state, { bridge: plan.bridge, hostIp: plan.hostIp, subnet: plan.subnet });
     saveState(state);
@@ -94,6 +96,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       saveState(state);
       const machine = await bootMachine({
         state: machineState, rootfs, bridge: plan.bridge, agent, detached: state.persistent, onProgress: () => saveState(state),
+        engines: opts.containerEngines,
       });
       machines.push(machine);
       log(`machine ${name} up: ${machine.ip}, id ${machine.id}`);

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ENGINE_RECIPE, prepareEngines } from './engine-image.js';
 import { runOk } from './exec.js';
 
 export const IMAGE_CACHE_DIR = process.env.FLOTILLA_IMAGE_CACHE ?? '/var/cache/flotilla/images';
@@ -13,23 +14,34 @@ const PACKAGES = ['systemd', 'dbus', 'systemd-sysv', 'iproute2'];
 /** Bump when the preparation below changes: a new key builds a new image. */
 const RECIPE_VERSION = 1;
 
-export function imageKey(): string {
-  const recipe = JSON.stringify({ SUITE, PACKAGES, RECIPE_VERSION });
-  return `${SUITE}-${crypto.createHash('sha256').update(recipe).digest('hex').slice(0, 12)}`;
+/**
+ * `engines`: the base image plus dockerd and podman (container units, issue 8), a separate image so machines
+ * that run no containers stay small and keep their cache key. Engine settings: engine-image.ts.
+ */
+export type ImageVariant = 'base' | 'engines';
+
+export function imageKey(variant: ImageVariant = 'base'): string {
+  const base = { SUITE, PACKAGES, RECIPE_VERSION };
+  const recipe = JSON.stringify(variant === 'base' ? base : { ...base, engines: ENGINE_RECIPE });
+  const prefix = variant === 'base' ? SUITE : `${SUITE}-engines`;
+  return `${prefix}-${crypto.createHash('sha256').update(recipe).digest('hex').slice(0, 12)}`;
 }
 
-/** Returns the cached rootfs path, building it first if needed (about 40 s). Safe to call concurrently. */
-export async function ensureImage(log: (line: string) => void = () => {}): Promise<string> {
-  const dir = path.join(IMAGE_CACHE_DIR, imageKey());
+/** Returns the cached rootfs path, building it first if needed (about 40 s; 80 s with engines). Safe to call concurrently. */
+export async function ensureImage(log: (line: string) => void = () => {}, variant: ImageVariant = 'base'): Promise<string> {
+  const key = imageKey(variant);
+  const dir = path.join(IMAGE_CACHE_DIR, key);
   const rootfs = path.join(dir, 'rootfs');
   if (fs.existsSync(path.join(dir, 'ready'))) return rootfs;
   fs.mkdirSync(IMAGE_CACHE_DIR, { recursive: true });
-  const building = fs.mkdtempSync(path.join(IMAGE_CACHE_DIR, `.build-${imageKey()}-`));
+  const building = fs.mkdtempSync(path.join(IMAGE_CACHE_DIR, `.build-${key}-`));
   try {
-    log(`building machine image ${imageKey()} with debootstrap (once, cached in ${dir})`);
+    log(`building machine image ${key} with debootstrap (once, cached in ${dir})`);
     const target = path.join(building, 'rootfs');
-    await runOk('debootstrap', ['--variant=minbase', `--include=${PACKAGES.join(',')}`, SUITE, target], { timeoutMs: 15 * 60_000 });
+    const packages = variant === 'base' ? PACKAGES : [...PACKAGES, ...ENGINE_RECIPE.packages];
+    await runOk('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, SUITE, target], { timeoutMs: 15 * 60_000 });
     prepareRootfs(target);
+    if (variant === 'engines') prepareEngines(target);
     fs.writeFileSync(path.join(building, 'ready'), `${new Date().toISOString()}\n`);
     try {
       fs.renameSync(building, dir);

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, runOk, waitUntil, type ExecResult } from './exec.js';
+import { ENGINE_NSPAWN_ARGS, ENGINE_NSPAWN_ENV } from './engine-image.js';
 import type { MachineState } from './state.js';
 import { isAlive, killAndWait, startDaemon } from './processes.js';
 
@@ -30,6 +31,8 @@ export interface BootOptions {
   /** Keep running after this process exits (`npm run up`). */
   detached?: boolean;
   bootTimeoutMs?: number;
+  /** The rootfs has dockerd and podman (image variant `engines`): boot with what they need (engine-image.ts). */
+  engines?: boolean;
 }
 
 /** A booted machine, as seen from the host. */
@@ -96,7 +99,10 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     '--bind-ro=/usr/bin/node',
   ];
   if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
-  const child = startDaemon('systemd-nspawn', args, path.join(state.dir, 'nspawn.log'), { detached: opts.detached });
+  if (opts.engines) args.push(...ENGINE_NSPAWN_ARGS);
+  // `env` execs nspawn, so the recorded pid is nspawn's own.
+  const [cmd, argv] = opts.engines ? ['env', [...ENGINE_NSPAWN_ENV, 'systemd-nspawn', ...args]] : ['systemd-nspawn', args];
+  const child = startDaemon(cmd, argv, path.join(state.dir, 'nspawn.log'), { detached: opts.detached });
   state.nspawnPid = child.pid;
   opts.onProgress?.();
   const machine = new Machine(state);
