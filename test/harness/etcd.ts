@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,10 @@ export interface EtcdOptions {
   workDir?: string;
   /** Start each member detached from this process (survives it; used by `npm run up`). */
   detached?: boolean;
+  /** Serve clients over TLS (PEM files); with `clientCertAuth`, clients must present a cert signed by `caFile`. */
+  tls?: { certFile: string; keyFile: string; caFile: string; clientCertAuth?: boolean; clientCertFile?: string; clientKeyFile?: string };
+  /** Enable etcd auth: a `root` user with this password (and role root), plus the given users with role root. */
+  auth?: { rootPassword: string; users?: { name: string; password: string }[] };
 }
 
 const ETCD_BIN = process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
@@ -54,12 +59,16 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
       dataDir: path.join(workDir, `n${i}.data`),
     });
   }
-  for (const m of members) m.endpoint = `http://127.0.0.1:${m.clientPort}`;
+  const scheme = opts.tls ? 'https' : 'http';
+  for (const m of members) m.endpoint = `${scheme}://127.0.0.1:${m.clientPort}`;
   const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
   const token = `flotilla-${process.pid}-${Date.now()}`;
 
   const argsFor = (m: EtcdMember, state: 'new' | 'existing') => {
-    const listen = [`http://127.0.0.1:${m.clientPort}`, ...(opts.extraListenHosts ?? []).map((h) => `http://${h}:${m.clientPort}`)];
+    const listen = [`${scheme}://127.0.0.1:${m.clientPort}`, ...(opts.extraListenHosts ?? []).map((h) => `${scheme}://${h}:${m.clientPort}`)];
+    const tls = opts.tls
+      ? ['--cert-file', opts.tls.certFile, '--key-file', opts.tls.keyFile, '--trusted-ca-file', opts.tls.caFile, ...(opts.tls.clientCertAuth ? ['--client-cert-auth'] : [])]
+      : [];
     return [
       '--name', m.name,
       '--data-dir', m.dataDir,
@@ -74,6 +83,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
       '--election-timeout', '1000',
       '--logger', 'zap',
       '--log-outputs', 'stderr',
+      ...tls,
     ];
   };
   const launch = (m: EtcdMember, state: 'new' | 'existing') => {
@@ -83,7 +93,9 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
   };
   for (const m of members) launch(m, 'new');
   try {
-    await Promise.all(members.map((m) => waitForHealthy(m.endpoint, 20_000)));
+    if (opts.tls) await Promise.all(members.map((m) => waitForPort('127.0.0.1', m.clientPort, 20_000)));
+    await Promise.all(members.map((m) => waitForHealthy(m.endpoint, 20_000, etcdctlFlags(opts))));
+    if (opts.auth) await enableAuth(members[0]?.endpoint as string, opts, workDir);
   } catch (err) {
     await Promise.all(members.map((m) => killAndWait(m.pid, 500)));
     throw err;
@@ -113,11 +125,52 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
   };
 }
 
-/** Polls etcd's /health until it reports a healthy member with a leader. */
-async function waitForHealthy(endpoint: string, deadlineMs: number): Promise<void> {
+/** etcdctl's TLS flags for a TLS etcd (client cert when the server asks for one). */
+function etcdctlFlags(opts: EtcdOptions): string[] {
+  if (!opts.tls) return [];
+  const client = opts.tls.clientCertFile && opts.tls.clientKeyFile ? ['--cert', opts.tls.clientCertFile, '--key', opts.tls.clientKeyFile] : [];
+  return ['--cacert', opts.tls.caFile, ...client];
+}
+
+function etcdctl(endpoint: string, flags: string[], args: string[], log: string): void {
+  try {
+    execFileSync('etcdctl', [`--endpoints=${endpoint}`, '--command-timeout=5s', ...flags, ...args], { stdio: 'pipe', timeout: 15_000 });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
+    fs.appendFileSync(log, `etcdctl ${args.join(' ')}: ${stderr}\n`);
+    throw new Error(`etcdctl ${args[0]} ${args[1] ?? ''} failed: ${stderr.trim()}`);
+  }
+}
+
+/** Adds root (and the extra users, each with role root) and turns auth on. */
+async function enableAuth(endpoint: string, opts: EtcdOptions, workDir: string): Promise<void> {
+  const auth = opts.auth as NonNullable<EtcdOptions['auth']>;
+  const flags = etcdctlFlags(opts);
+  const log = path.join(workDir, 'auth.log');
+  etcdctl(endpoint, flags, ['user', 'add', `root:${auth.rootPassword}`], log);
+  etcdctl(endpoint, flags, ['user', 'grant-role', 'root', 'root'], log);
+  for (const user of auth.users ?? []) {
+    etcdctl(endpoint, flags, ['user', 'add', `${user.name}:${user.password}`], log);
+    etcdctl(endpoint, flags, ['user', 'grant-role', user.name, 'root'], log);
+  }
+  etcdctl(endpoint, flags, ['auth', 'enable'], log);
+}
+
+/** Polls etcd's health until it reports a healthy member with a leader (etcdctl for TLS, /health otherwise). */
+async function waitForHealthy(endpoint: string, deadlineMs: number, tlsFlags: string[] = []): Promise<void> {
   const until = Date.now() + deadlineMs;
   let last = '';
   while (Date.now() < until) {
+    if (tlsFlags.length > 0) {
+      try {
+        execFileSync('etcdctl', [`--endpoints=${endpoint}`, '--command-timeout=1s', ...tlsFlags, 'endpoint', 'health'], { stdio: 'pipe', timeout: 5000 });
+        return;
+      } catch (err) {
+        last = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     try {
       const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
       const body = (await res.json()) as { health?: string };
