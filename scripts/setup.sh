@@ -12,6 +12,9 @@ command -v etcdctl >/dev/null || need_apt+=(etcd-client)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v iptables >/dev/null || need_apt+=(iptables)
 command -v nsenter >/dev/null || need_apt+=(util-linux)
+command -v dockerd >/dev/null || need_apt+=(docker.io)
+command -v podman >/dev/null || need_apt+=(podman)
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ignition-validate >/dev/null || need_apt+=(ignition)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
