@@ -9,6 +9,8 @@ import { run, runOk, waitUntil, type ExecResult } from './exec.js';
 import { ENGINE_NSPAWN_ARGS, ENGINE_NSPAWN_ENV } from './engine-image.js';
 import type { MachineState } from './state.js';
 import { isAlive, killAndWait, startDaemon } from './processes.js';
+import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
+import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
 
 export interface AgentSetup {
   /** etcd endpoint as the machine reaches it (bridge address). */
@@ -110,6 +112,7 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     state.leaderPid = await waitUntil(`${state.name}'s PID 1`, async () => leaderOf(child.pid!), { timeoutMs: 15_000, intervalMs: 20 });
     opts.onProgress?.();
     await waitForBoot(machine, opts.bootTimeoutMs ?? 60_000);
+    if (opts.agent) await checkProvisioned(machine);
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- ${state.name} nspawn log (tail) ---\n${tail(path.join(state.dir, 'nspawn.log'))}`);
   }
@@ -176,9 +179,11 @@ function writeIdentity(root: string, state: MachineState, agent: AgentSetup | un
   write('etc/systemd/system/flotilla-net.service', netUnit(`${state.ip}/24`));
   wants('flotilla-net.service');
   if (agent) {
-    write('etc/flotilla/agent.env', agentEnv(state, agent));
-    write('etc/systemd/system/flotilla-agent.service', AGENT_UNIT);
-    wants('flotilla-agent.service');
+    // What we ship is what we test: the agent is set up the way a user's node is, by applying a rendered
+    // cloud-config (cloud-config/worker.yaml's form) on first boot.
+    write(USER_DATA, userData(agent, state.ip));
+    write('etc/systemd/system/flotilla-cloudinit.service', cloudInitUnit(state.ip));
+    wants('flotilla-cloudinit.service');
   }
 }
 
@@ -196,30 +201,44 @@ WantedBy=multi-user.target
 `;
 }
 
-function agentEnv(state: MachineState, agent: AgentSetup): string {
-  const metadata = Object.entries(agent.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  const env: Record<string, string> = {
-    FLOTILLA_ENDPOINT: agent.endpoint,
-    FLOTILLA_AGENT_TTL: String(agent.ttlSec),
-    FLOTILLA_PUBLIC_IP: state.ip,
-    FLOTILLA_METADATA: metadata,
-    ...agent.extraEnv,
-  };
-  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+const USER_DATA = 'var/lib/flotilla/user-data';
+
+function userData(agent: AgentSetup, ip: string): string {
+  return toCloudConfig(
+    planNode({
+      role: 'worker',
+      etcdEndpoints: [agent.endpoint],
+      metadata: agent.metadata ?? {},
+      agentTtlSec: agent.ttlSec,
+      // The bridge address, not a guess among the machine's interfaces (containers add more).
+      extraEnv: { FLOTILLA_PUBLIC_IP: ip, ...agent.extraEnv },
+    }),
+  );
 }
 
-const AGENT_UNIT = `[Unit]
-Description=Flotilla agent
+/** The machine's first-boot provisioner (the part of the OS image that cloud-init would be). */
+function cloudInitUnit(ip: string): string {
+  return `[Unit]
+Description=Apply the node's cloud-config (user-data)
+ConditionPathExists=/${USER_DATA}
 Wants=flotilla-net.service
-After=flotilla-net.service dbus.service
+After=flotilla-net.service
 [Service]
-EnvironmentFile=/etc/flotilla/agent.env
-ExecStart=/usr/bin/node /opt/flotilla/packages/cli/dist/main.js agent
-Restart=always
-RestartSec=1
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/bin/node /opt/flotilla/packages/cli/dist/main.js cloud-init /${USER_DATA} --private-ipv4 ${ip}
 [Install]
 WantedBy=multi-user.target
 `;
+}
+
+/** After boot: the provisioner must have succeeded, or the agent never starts; say why. */
+async function checkProvisioned(machine: Machine): Promise<void> {
+  const state = await machine.exec(['systemctl', 'is-failed', 'flotilla-cloudinit.service'], { timeoutMs: 10_000 });
+  if (state.stdout.trim() !== 'failed') return;
+  const journal = await machine.exec(['journalctl', '-u', 'flotilla-cloudinit.service', '--no-pager', '-n', '30'], { timeoutMs: 10_000 });
+  throw new Error(`applying the cloud-config failed on ${machine.name}:\n${journal.stdout}`);
+}
 
 /** Stops a machine from its recorded state alone (idempotent): kill, unmount, forget nspawn's leftovers. */
 export async function destroyMachine(state: MachineState): Promise<void> {
