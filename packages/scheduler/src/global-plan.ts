@@ -28,7 +28,7 @@ export function planGlobalUnits(work: Working): void {
   const stored = work.snapshot.globalAssignments;
   // Start from no global unit anywhere, then add them back in name order, so the first one by name wins a conflict.
   for (const [unitName, byMachine] of stored) for (const machineId of byMachine.keys()) removeUnitFrom(work.state, machineId, unitName);
-  for (const machineId of new Set([...stored.values()].flatMap((m) => [...m.keys()]))) work.queue.update(machineId);
+  for (const machineId of new Set([...stored.values()].flatMap((m) => [...m.keys()]))) work.queues.update(machineId);
   const names = new Set([...stored.keys(), ...work.snapshot.units.filter((u) => u.global).map((u) => u.name)]);
   for (const unitName of [...names].sort(byName)) planOne(work, unitName, stored.get(unitName) ?? new Map());
 }
@@ -60,7 +60,7 @@ function planOne(work: Working, unitName: string, current: ReadonlyMap<string, A
 /** An in-step assignment stays: no write, but it counts on the machine again. */
 function addBack(work: Working, unit: UnitRecord, machineId: string): void {
   addUnitOn(work.state, machineId, unit);
-  work.queue.update(machineId);
+  work.queues.update(machineId);
 }
 
 function remove(work: Working, unit: string, machineId: string, reason: string): void {

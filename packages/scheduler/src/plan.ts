@@ -9,7 +9,7 @@ import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core'
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
 import { describeExclusions } from './placement/explain.js';
-import { MachineQueue } from './placement/machine-queue.js';
+import { MachineQueues } from './placement/machine-queues.js';
 import { checksFor, defaultPlacementConfig, firstFailure, place, placeFirst } from './placement/place.js';
 import { requirementsOf } from './placement/requirements.js';
 import { addUnitOn, placementStateFrom, removeUnitFrom, type MutablePlacementState } from './placement/state.js';
@@ -46,11 +46,26 @@ export interface Working {
   machines: Map<string, MachineRecord>;
   schedule: Map<string, string>;
   state: MutablePlacementState;
-  queue: MachineQueue;
+  queues: MachineQueues;
   plan: SchedulePlan;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig()): SchedulePlan {
+  const steps = planSteps(snapshot, config);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Units handled between two yields of planSteps. */
+export const PLAN_STEP_UNITS = 2000;
+
+/**
+ * planSchedule as steps: yields after every PLAN_STEP_UNITS units, so the leader loop can let its election
+ * keepalives and watches run while it plans 100,000 units (loop/plan-async.ts). Same result as planSchedule.
+ */
+export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig()): Generator<void, SchedulePlan> {
   const state = placementStateFrom(snapshot);
   const work: Working = {
     snapshot,
@@ -59,12 +74,15 @@ export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig 
     machines: new Map(snapshot.machines.map((m) => [m.id, m])),
     schedule: new Map(snapshot.schedule),
     state,
-    queue: new MachineQueue(snapshot.machines, state, config.score),
+    queues: new MachineQueues(snapshot.machines, state, config.score),
     plan: { decisions: [], unplaceable: [] },
   };
+  yield;
   unassignPass(work);
+  yield;
   planGlobalUnits(work);
-  placePass(work);
+  yield;
+  yield* placePass(work);
   return work.plan;
 }
 
@@ -82,7 +100,7 @@ export function decide(work: Working, decision: Decision, unit?: UnitRecord): vo
     if (decision.kind === 'unassign') work.schedule.delete(decision.unit);
     removeUnitFrom(work.state, decision.machineId, decision.unit);
   }
-  work.queue.update(decision.machineId);
+  work.queues.update(decision.machineId);
 }
 
 /**
@@ -120,9 +138,11 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
 }
 
 /** Pass 3: every unit that should run somewhere and is not scheduled, peers (MachineOf) before followers. */
-function placePass(work: Working): void {
+function* placePass(work: Working): Generator<void> {
   const wanted = work.snapshot.units.filter((u) => needsPlacement(u) && !work.schedule.has(u.name));
+  let handled = 0;
   for (const unit of placementOrder(wanted)) {
+    if (++handled % PLAN_STEP_UNITS === 0) yield;
     const machineId = chooseMachine(work, unit);
     if (machineId === undefined) {
       const result = place(unit, work.snapshot.machines, work.state, work.config);
@@ -133,12 +153,24 @@ function placePass(work: Working): void {
   }
 }
 
-/** MachineID narrows to the one machine it names; everything else walks the queue. */
+/**
+ * MachineID narrows to the one machine it names, MachineOf to the machine of its first scheduled peer;
+ * everything else walks the queue of its metadata class.
+ */
 function chooseMachine(work: Working, unit: UnitRecord): string | undefined {
-  const pinned = requirementsOf(unit).machineId;
-  if (pinned === undefined) return placeFirst(unit, work.queue, work.state, work.config);
-  const exact = work.machines.get(pinned);
-  const candidates = exact ? [exact] : work.snapshot.machines.filter((m) => machineIdMatches(m, pinned));
+  const candidates = narrowed(work, unit);
+  if (candidates === undefined) return placeFirst(unit, work.queues.forUnit(unit), work.state, work.config);
   const result = place(unit, candidates, work.state, work.config);
   return result.placed ? result.machineId : undefined;
+}
+
+function narrowed(work: Working, unit: UnitRecord): MachineRecord[] | undefined {
+  const { machineId: pinned, machineOf } = requirementsOf(unit);
+  if (pinned !== undefined) {
+    const exact = work.machines.get(pinned);
+    return exact ? [exact] : work.snapshot.machines.filter((m) => machineIdMatches(m, pinned));
+  }
+  const peerMachine = machineOf[0] === undefined ? undefined : work.schedule.get(machineOf[0]);
+  const machine = peerMachine === undefined ? undefined : work.machines.get(peerMachine);
+  return machine ? [machine] : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import type { ClusterRegistry, LeaderElection, Leadership } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { planSchedule } from '../plan.js';
+import { planAsync } from './plan-async.js';
 import { executeDecisions, type ExecutionOutcome } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
 import { withDeadline } from './timing.js';
@@ -83,7 +83,9 @@ async function runPass(
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
     const snapshot = await follower.current();
-    const plan = planSchedule(snapshot, opts.placement);
+    // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
+    const plan = await planAsync(snapshot, opts.placement, termSignal);
+    if (!plan) return { kind: 'aborted', applied: 0 };
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
     const outcome = await executeDecisions(ctx, plan.decisions);

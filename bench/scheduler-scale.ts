@@ -1,0 +1,106 @@
+/**
+ * Scheduler at 100× fleet's ceiling: 10,000 simulated machines (no agents; records written into the registry
+ * under 10 shared leases of 1,000 machines) and 100,000 units against a real 3-member etcd on this box. One
+ * scheduler runs in its own process (so its RSS is its own). Workload: 3 global units (one on every machine,
+ * two on metadata-matching ones), 5,000 `web@N` instances that conflict with each other (one per machine,
+ * 512M + 0.5 CPU each), 5,000 units wanting `disk=ssd` (2G each), the rest plain.
+ * Figures: placements/s including the etcd writes, time to place all, leader peak RSS, etcd db size, and the
+ * time until every unit of 1,000 machines lost at once (one lease revoked) is placed again.
+ * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS]
+ */
+import { Etcd3 } from 'etcd3';
+import { Keyspace } from '@flotilla/core';
+import { startEtcd } from '../test/harness/etcd.js';
+import { figure } from './stats.js';
+import { startSchedulerChild } from './support/scheduler-child.js';
+import { benchMachine, seedMachines, seedUnits, spec } from './support/seed.js';
+
+const MACHINES = Number(process.argv[2] ?? 10_000);
+const UNITS = Number(process.argv[3] ?? 100_000);
+const GROUP = Math.max(1, Math.floor(MACHINES / 10));
+const DEADLINE_MS = 300_000;
+const PREFIX = '/flotilla-scale/';
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+const etcd = await startEtcd({ members: 3 });
+const client = new Etcd3({ hosts: etcd.endpoints });
+const keys = new Keyspace(PREFIX);
+let child: ReturnType<typeof startSchedulerChild> | undefined;
+try {
+  const capacity = { cpuMillis: 16_000, memoryBytes: 64 * 1024 ** 3 };
+  const machines = Array.from({ length: MACHINES }, (_, i) => benchMachine(i, capacity));
+  const groups = await seedMachines(client, keys, machines, GROUP, 30);
+  const specs = [
+    spec('node-exporter.service', [['X-Fleet', 'Global', 'true']]),
+    spec('log-shipper.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'disk=ssd']]),
+    spec('rack-agent.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'rack=r1']]),
+  ];
+  const web = Math.min(5000, Math.floor(MACHINES / 2));
+  for (let i = 0; i < web; i++) specs.push(spec(`web@${i}.service`, [['X-Fleet', 'Conflicts', 'web@*.service'], ['Service', 'MemoryMax', '512M'], ['Service', 'CPUQuota', '50%']]));
+  for (let i = 0; i < 5000 && specs.length < UNITS; i++) specs.push(spec(`db-${i}.service`, [['X-Fleet', 'MachineMetadata', 'disk=ssd'], ['Service', 'MemoryMax', '2G']]));
+  for (let i = 0; specs.length < UNITS; i++) specs.push(spec(`svc-${i}.service`));
+  const seedStart = performance.now();
+  await seedUnits(client, keys, specs);
+  log(`seeded ${MACHINES} machines, ${specs.length} units in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+  const globalsWanted = MACHINES + machines.filter((m) => m.metadata.disk === 'ssd').length + machines.filter((m) => m.metadata.rack === 'r1').length;
+  const wanted = specs.length - 3 + globalsWanted;
+  child = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'scale-leader', ttlSec: 5 });
+  const leaderAt = await child.leaderAt(60_000);
+  const placedAt = await until(async () => (await countPrefix(keys.assignmentsRoot)) >= wanted, DEADLINE_MS, 'all units placed');
+  const seconds = (placedAt - leaderAt) / 1000;
+  figure('placements_per_s', Math.round(wanted / seconds), 'placements/s');
+  figure('time_to_place_all', seconds, 's');
+  figure('placements', wanted, 'count');
+
+  // 1,000 machines lost at once: every unit they ran must be scheduled on a live machine again.
+  const lost = groups[3] ?? groups[0]!;
+  const dead = new Set(lost.machines.map((m) => m.id));
+  const schedule = await client.getAll().prefix(keys.schedulePrefix).strings();
+  const displaced = new Set(Object.entries(schedule).filter(([, v]) => dead.has(decodeMachine(v))).map(([k]) => k));
+  const displacedCount = displaced.size;
+  const watcher = await client.watch().prefix(keys.schedulePrefix).create();
+  let allBack: () => void = () => {};
+  const back = new Promise<void>((resolve) => (allBack = resolve));
+  watcher.on('put', (kv) => {
+    const key = kv.key.toString();
+    if (displaced.has(key) && !dead.has(decodeMachine(kv.value.toString()))) displaced.delete(key);
+    if (displaced.size === 0) allBack();
+  });
+  const lossAt = Date.now();
+  await lost.lease.revoke();
+  await Promise.race([back, new Promise((_, reject) => setTimeout(() => reject(new Error('lost units not placed again in time')), DEADLINE_MS).unref())]);
+  figure('machines_lost', dead.size, 'machines');
+  figure('units_displaced', displacedCount, 'units');
+  figure('time_to_replace_lost_units', (Date.now() - lossAt) / 1000, 's');
+  await watcher.cancel();
+
+  figure('leader_peak_rss', Math.round(child.maxRss() / 1024 ** 2), 'MiB');
+  const status = await client.maintenance.status();
+  figure('etcd_db_size', Math.round(Number(status.dbSize) / 1024 ** 2), 'MiB');
+  for (const g of groups) g.lease.release();
+} finally {
+  await child?.signal('SIGTERM');
+  client.close();
+  await etcd.stop();
+}
+
+async function countPrefix(prefix: string): Promise<number> {
+  return client.getAll().prefix(prefix).count();
+}
+
+/** Polls `check` every 200 ms; resolves with Date.now() when it first holds. */
+async function until(check: () => Promise<boolean>, deadlineMs: number, what: string): Promise<number> {
+  const end = Date.now() + deadlineMs;
+  while (Date.now() < end) {
+    if (await check()) return Date.now();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within ${deadlineMs} ms`);
+}
+
+/** schedule/ values are msgpack strings behind the 2-byte schema header; the machine id is its tail. */
+function decodeMachine(raw: string): string {
+  const match = /m\d+$/.exec(raw);
+  return match ? match[0] : raw;
+}

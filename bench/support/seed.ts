@@ -1,0 +1,67 @@
+/**
+ * Writes a simulated cluster straight into the registry's keyspace, in 100-put transactions, 8 in flight
+ * (one registerMachine or submitUnit per record would take minutes at 100,000): machines in groups that share
+ * one lease each (revoking a group's lease loses all its machines at once, like a rack going dark), and units.
+ */
+import { makeUnitRecord, type Keyspace, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitSpec } from '@flotilla/core';
+import type { Etcd3 } from 'etcd3';
+import { encodeValue } from '../../packages/core/src/registry/codec.js';
+
+const TXN_PUTS = 100;
+const IN_FLIGHT = 8;
+
+export async function putAll(client: Etcd3, entries: { key: string; value: Buffer; lease?: string }[]): Promise<void> {
+  const batches: (typeof entries)[] = [];
+  for (let i = 0; i < entries.length; i += TXN_PUTS) batches.push(entries.slice(i, i + TXN_PUTS));
+  const worker = async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      const puts = batch.map((e) => (e.lease ? client.put(e.key).value(e.value).lease(e.lease) : client.put(e.key).value(e.value)));
+      await client.if(batch[0]!.key, 'Create', '>', -1).then(...puts).commit();
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
+export function benchMachine(i: number, capacity: MachineCapacity | undefined): MachineRecord {
+  const id = `m${String(i).padStart(5, '0')}`;
+  return {
+    id,
+    hostname: `host-${id}`,
+    ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    metadata: { disk: i % 5 === 0 ? 'ssd' : 'hdd', rack: `r${i % 40}` },
+    version: 'bench',
+    startedAt: Date.now(),
+    ...(capacity ? { capacity } : {}),
+  };
+}
+
+/** Machines in groups of `groupSize`, each group under its own lease; returns the lease ids in group order. */
+export async function seedMachines(client: Etcd3, keys: Keyspace, machines: MachineRecord[], groupSize: number, ttlSec: number) {
+  const leases = [];
+  const entries = [];
+  for (let g = 0; g * groupSize < machines.length; g++) {
+    const lease = client.lease(ttlSec, { autoKeepAlive: true });
+    const id = await lease.grant();
+    leases.push({ lease, id, machines: machines.slice(g * groupSize, (g + 1) * groupSize) });
+    for (const m of machines.slice(g * groupSize, (g + 1) * groupSize)) entries.push({ key: keys.machine(m.id), value: encodeValue(m), lease: id });
+  }
+  await putAll(client, entries);
+  return leases;
+}
+
+export function spec(name: string, extra: [string, string, string][] = []): UnitSpec {
+  return {
+    name,
+    options: [
+      { section: 'Unit', name: 'Description', value: name },
+      { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
+      ...extra.map(([section, n, value]) => ({ section, name: n, value })),
+    ],
+  };
+}
+
+export async function seedUnits(client: Etcd3, keys: Keyspace, specs: UnitSpec[]): Promise<UnitRecord[]> {
+  const records = specs.map((s) => makeUnitRecord(s, 'launched'));
+  await putAll(client, records.map((r) => ({ key: keys.unit(r.name), value: encodeValue(r) })));
+  return records;
+}
