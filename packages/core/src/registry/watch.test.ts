@@ -139,7 +139,8 @@ describe('resuming in the middle of a catch-up', () => {
       await Promise.all(Array.from({ length: 50 }, () => raw.put(writer.keyspace.unit('a.service')).value(value)));
     }
 
-    const watching = await connect({ endpoints: [proxy.endpoint], prefix });
+    const reported: CorruptRecordError[] = [];
+    const watching = await connect({ endpoints: [proxy.endpoint], prefix, reported });
     const revisions: bigint[] = [];
     let cut = false;
     await watching.watchCluster(
@@ -153,7 +154,7 @@ describe('resuming in the middle of a catch-up', () => {
       },
       { fromRevision: from },
     );
-    await eventually(() => revisions.length >= 2500, 20_000, '2500 events');
+    await eventually(() => revisions.length >= 2500, 20_000, '2500 events').catch((e) => { throw new Error(`${e} got ${revisions.length} unique ${new Set(revisions).size} first ${revisions[0]} from ${from} reported ${reported.length} ${reported[0]?.message}`); });
     expect(cut).toBe(true);
     expect(revisions).toHaveLength(2500);
     expect(new Set(revisions).size).toBe(2500);
@@ -188,6 +189,35 @@ describe('watchCluster', () => {
     ]);
     const revisions = events.map((e) => BigInt(e.revision));
     expect(revisions).toEqual([...revisions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  test('fromRevision compacted away → onReset once, events continue', async () => {
+    const registry = await connect();
+    const old = (await registry.snapshot()).revision;
+    await registry.submitUnit(unitSpec('a.service'));
+    await raw.kv.compact({ revision: (await registry.snapshot()).revision, physical: true });
+    let resets = 0;
+    const log = new EventLog<ClusterEvent>();
+    await registry.watchCluster(log.push, { fromRevision: old, onReset: () => (resets += 1) });
+    await eventually(() => resets === 1, 5000, 'onReset');
+    await registry.submitUnit(unitSpec('b.service'));
+    expect((await log.next(1)).map((e) => e.kind === 'unit' && e.type === 'put' && e.unit.name)).toEqual(['b.service']);
+    expect(resets).toBe(1);
+  });
+
+  test('machine events carry dynamic metadata merged over the machine\'s own, like listMachines', async () => {
+    const registry = await connect();
+    await registry.patchMachineMetadata([{ machineId: 'm1', key: 'disk', value: 'ssd' }]);
+    const log = new EventLog<ClusterEvent>();
+    await registry.watchCluster(log.push);
+    const lease = await registry.registerMachine(machine('m1', { region: 'eu', disk: 'hdd' }), 10);
+    cleanups.push(() => lease.revoke());
+    await registry.patchMachineMetadata([{ machineId: 'm1', key: 'region' }, { machineId: 'm2', key: 'x', value: 'y' }]);
+    await registry.patchMachineMetadata([{ machineId: 'm1', key: 'rack', value: '7' }]);
+    const events = await log.next(3);
+    const metadataSeen = events.map((e) => (e.kind === 'machine' && e.type === 'put' ? e.machine.metadata : e.kind));
+    expect(metadataSeen).toEqual([{ region: 'eu', disk: 'ssd' }, { disk: 'ssd' }, { disk: 'ssd', rack: '7' }]);
+    expect((await registry.listMachines())[0]?.metadata).toEqual(metadataSeen[2]);
   });
 
   test('corrupt values and invalid key names are reported and skipped, the watch goes on', async () => {
