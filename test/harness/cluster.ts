@@ -26,6 +26,10 @@ export interface ClusterOptions {
   persistent?: boolean;
   log?: (line: string) => void;
   agentEnv?: Record<string, string>;
+  /** Start etcd on the host (default true). Off when a machine runs etcd itself (a cloud-config master). */
+  etcd?: boolean;
+  /** A machine's own cloud-config instead of the generated worker one; gets its index and the subnet prefix. */
+  userData?: (index: number, subnet: string) => string | undefined;
   /** Machines with their own dockerd and podman (container units; docs/containers.md). */
   containerEngines?: boolean;
 }
@@ -69,12 +73,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     saveState(state);
     const rule = forwardRule(plan.bridge);
     if (await addIptablesRule(rule)) state.iptablesRules.push(rule);
-    const etcd = await startEtcd({ extraListenHosts: [plan.hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent });
-    state.etcdPids = etcd.members.map((m) => m.pid);
-    state.etcdEndpoints = etcd.endpoints;
-    state.etcdBridgeEndpoint = `http://${plan.hostIp}:${etcd.members[0]!.clientPort}`;
-    saveState(state);
-    log(`etcd on ${etcd.endpoints.join(',')} (machines reach it at ${state.etcdBridgeEndpoint})`);
+    const etcd = opts.etcd === false ? undefined : await startHostEtcd(state, plan.hostIp, log);
 
     const machines: Machine[] = [];
     const addMachine = async () => {
@@ -84,11 +83,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         opts.agent === false
           ? undefined
           : {
-              endpoint: state.etcdBridgeEndpoint!,
+              endpoint: state.etcdBridgeEndpoint ?? 'http://127.0.0.1:2379',
               ttlSec: opts.ttlSec ?? 10,
               metadata: opts.metadata?.(index),
               repoDir: REPO_DIR,
               extraEnv: opts.agentEnv,
+              userData: opts.userData?.(index, plan.subnet),
             };
       const dir = path.join(state.dir, 'machines', name);
       const machineState = { name, ip: `${plan.subnet}.${10 + index}`, machineId: '', dir, merged: path.join(dir, 'merged') };
@@ -106,7 +106,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await Promise.all(Array.from({ length: opts.machines }, () => addMachine()));
     machines.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     return {
-      id, state, endpoints: etcd.endpoints, machines, etcd, addMachine,
+      id, state, endpoints: etcd?.endpoints ?? [], machines, addMachine,
+      get etcd(): EtcdHandle {
+        if (!etcd) throw new Error(`cluster ${id} was started with etcd: false; its etcd runs in a machine`);
+        return etcd;
+      },
       async stop() {
         process.off('SIGINT', teardownOnSignal);
         process.off('SIGTERM', teardownOnSignal);
@@ -118,6 +122,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     if (process.env.FLOTILLA_KEEP_FAILED !== '1') await teardownCluster(state);
     throw err;
   }
+}
+
+async function startHostEtcd(state: ClusterState, hostIp: string, log: (line: string) => void): Promise<EtcdHandle> {
+  const etcd = await startEtcd({ extraListenHosts: [hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent });
+  state.etcdPids = etcd.members.map((m) => m.pid);
+  state.etcdEndpoints = etcd.endpoints;
+  state.etcdBridgeEndpoint = `http://${hostIp}:${etcd.members[0]!.clientPort}`;
+  saveState(state);
+  log(`etcd on ${etcd.endpoints.join(',')} (machines reach it at ${state.etcdBridgeEndpoint})`);
+  return etcd;
 }
 
 /** Removes everything a cluster made, from its state alone; safe to call twice or on a half-made cluster. */

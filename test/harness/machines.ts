@@ -20,6 +20,8 @@ export interface AgentSetup {
   /** Repo root bound read-only at /opt/flotilla (the agent runs from its built dist). */
   repoDir: string;
   extraEnv?: Record<string, string>;
+  /** A whole cloud-config to apply instead of the generated worker one (e.g. cloud-config/master.yaml). */
+  userData?: string;
 }
 
 export interface BootOptions {
@@ -99,6 +101,7 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     '-D', state.merged, '-M', state.name, '--boot', '--register=no', '--keep-unit',
     `--network-bridge=${opts.bridge}`, '--console=passive',
     '--bind-ro=/usr/bin/node',
+    '--bind-ro=/usr/bin/etcd', // for masters provisioned with cloud-config/master.yaml
   ];
   if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
   if (opts.engines) args.push(...ENGINE_NSPAWN_ARGS);
@@ -181,7 +184,7 @@ function writeIdentity(root: string, state: MachineState, agent: AgentSetup | un
   if (agent) {
     // What we ship is what we test: the agent is set up the way a user's node is, by applying a rendered
     // cloud-config (cloud-config/worker.yaml's form) on first boot.
-    write(USER_DATA, userData(agent, state.ip));
+    write(USER_DATA, agent.userData ?? userData(agent, state.ip));
     write('etc/systemd/system/flotilla-cloudinit.service', cloudInitUnit(state.ip));
     wants('flotilla-cloudinit.service');
   }

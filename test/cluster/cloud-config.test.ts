@@ -1,0 +1,61 @@
+/**
+ * Nodes set up exactly as a user's would be: machine 1 applies the shipped master config (etcd + agent),
+ * the others a worker config pointing at it. No host etcd: the cluster's registry runs inside the master.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
+import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
+import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
+import { waitUntil } from '../harness/exec.js';
+import { cliFor, tableRows } from '../support/cli.js';
+
+const masterIp = (subnet: string) => `${subnet}.11`;
+
+describe('cloud-config nodes: a master running etcd, workers joining it', () => {
+  let cluster: Cluster;
+  let cli: ReturnType<typeof cliFor>;
+
+  beforeAll(async () => {
+    const shippedMaster = fs.readFileSync(path.join(REPO_DIR, 'cloud-config/master.yaml'), 'utf8');
+    cluster = await startCluster({
+      machines: 3,
+      etcd: false,
+      ttlSec: 5,
+      userData: (index, subnet) =>
+        index === 1
+          ? shippedMaster
+          : toCloudConfig(planNode({ role: 'worker', etcdEndpoints: [`http://${masterIp(subnet)}:2379`], metadata: { n: String(index) }, agentTtlSec: 5 })),
+    });
+    cli = cliFor([`http://${masterIp(cluster.state.subnet!)}:2379`]);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('every node registers with its role metadata', async () => {
+    const rows = await waitUntil(
+      'three machines in list-machines',
+      async () => {
+        const listed = await cli(['list-machines', '--no-legend', '--full'], { timeoutMs: 15_000 });
+        const rows = tableRows(listed.stdout);
+        return rows.length === 3 ? rows : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const byIp = new Map(rows.map((r) => [r[1], r[2]]));
+    const [m1, m2, m3] = cluster.machines;
+    expect(byIp.get(m1!.ip)).toBe('role=master');
+    expect(byIp.get(m2!.ip)).toBe('n=2,role=worker');
+    expect(byIp.get(m3!.ip)).toBe('n=3,role=worker');
+  });
+
+  test('the master runs etcd as a unit the cloud-config installed, and units run on the cluster', async () => {
+    const etcdState = await cluster.machines[0]!.systemctlShow('etcd.service', ['ActiveState', 'FragmentPath']);
+    expect(etcdState).toEqual({ ActiveState: 'active', FragmentPath: '/etc/systemd/system/etcd.service' });
+    const started = await cli(['start', path.join(REPO_DIR, 'units/hello.service')]);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/Unit hello\.service launched on/);
+  });
+});
