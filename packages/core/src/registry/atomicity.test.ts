@@ -6,6 +6,7 @@ import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { freshPrefix } from '../testing/registry-fixtures.js';
 import { registryViolations } from '../testing/registry-invariants.js';
 import { encodeValue } from './codec.js';
+import { EtcdRegistry } from './etcd-registry.js';
 import { Keyspace } from './keyspace.js';
 
 const CHILD = fileURLToPath(new URL('../testing/churn-child.ts', import.meta.url));
@@ -66,6 +67,28 @@ describe('no reader ever sees half a unit', () => {
       expect({ kill, violations: registryViolations(keys, await dump(keys)) }).toEqual({ kill, violations: [] });
     }
     expect(total).toBeGreaterThan(KILLS * 5);
+  });
+
+  test('snapshots taken while another client churns are each one consistent view', async () => {
+    const prefix = freshPrefix();
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+    const churning = churnThenKill(prefix, 99, 3000);
+    try {
+      let scheduledSeen = 0;
+      const deadline = Date.now() + 20_000;
+      // Until 60 snapshots saw something scheduled, i.e. were taken while the churn was running.
+      while (scheduledSeen < 60 && Date.now() < deadline) {
+        const snap = await registry.snapshot();
+        const names = new Set(snap.units.map((u) => u.name));
+        const orphans = [...snap.schedule.keys()].filter((u) => !names.has(u));
+        expect({ revision: snap.revision, orphans, revisions: [...snap.unitRevisions.keys()].sort() }).toEqual({ revision: snap.revision, orphans: [], revisions: [...names].sort() });
+        if (snap.schedule.size > 0) scheduledSeen += 1;
+      }
+      expect(scheduledSeen).toBe(60);
+    } finally {
+      await churning.catch(() => undefined);
+      await registry.close();
+    }
   });
 
   test('the checker finds half-written state (so the test above can fail)', () => {
