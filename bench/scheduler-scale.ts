@@ -13,7 +13,7 @@ import { Keyspace } from '@flotilla/core';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure } from './stats.js';
 import { startSchedulerChild } from './support/scheduler-child.js';
-import { benchMachine, seedMachines, seedUnits, spec } from './support/seed.js';
+import { benchMachine, readAll, seedMachines, seedUnits, spec } from './support/seed.js';
 
 const MACHINES = Number(process.argv[2] ?? 10_000);
 const UNITS = Number(process.argv[3] ?? 100_000);
@@ -56,8 +56,8 @@ try {
   // 1,000 machines lost at once: every unit they ran must be scheduled on a live machine again.
   const lost = groups[3] ?? groups[0]!;
   const dead = new Set(lost.machines.map((m) => m.id));
-  const schedule = await client.getAll().prefix(keys.schedulePrefix).strings();
-  const displaced = new Set(Object.entries(schedule).filter(([, v]) => dead.has(decodeMachine(v))).map(([k]) => k));
+  const schedule = await readAll(client, keys.schedulePrefix);
+  const displaced = new Set([...schedule].filter(([, v]) => dead.has(decodeMachine(v))).map(([k]) => k));
   const displacedCount = displaced.size;
   const watcher = await client.watch().prefix(keys.schedulePrefix).create();
   let allBack: () => void = () => {};

@@ -4,7 +4,7 @@
  * one lease each (revoking a group's lease loses all its machines at once, like a rack going dark), and units.
  */
 import { makeUnitRecord, type Keyspace, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitSpec } from '@flotilla/core';
-import type { Etcd3 } from 'etcd3';
+import { Range, type Etcd3 } from 'etcd3';
 import { encodeValue } from '../../packages/core/src/registry/codec.js';
 
 const TXN_PUTS = 100;
@@ -64,4 +64,18 @@ export async function seedUnits(client: Etcd3, keys: Keyspace, specs: UnitSpec[]
   const records = specs.map((s) => makeUnitRecord(s, 'launched'));
   await putAll(client, records.map((r) => ({ key: keys.unit(r.name), value: encodeValue(r) })));
   return records;
+}
+
+/** Every key → value (as latin1 text) under `prefix`, 2,000 keys per request (gRPC caps a message at 4 MB). */
+export async function readAll(client: Etcd3, prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const end = Range.prefix(prefix).end;
+  let start = Buffer.from(prefix);
+  for (;;) {
+    const res = await client.getAll().inRange(new Range(start, end)).limit(2000).exec();
+    for (const kv of res.kvs) out.set(kv.key.toString(), kv.value.toString('latin1'));
+    const last = res.kvs[res.kvs.length - 1];
+    if (!res.more || !last) return out;
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
 }

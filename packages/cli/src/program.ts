@@ -22,6 +22,7 @@ import { listUnits } from './commands/list-units.js';
 import { start } from './commands/start.js';
 import { stop } from './commands/stop.js';
 import { submit } from './commands/submit.js';
+import { plan } from './commands/plan.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
 import { openRegistry, withDeadline } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
@@ -34,7 +35,7 @@ import { reportError } from './report-error.js';
 
 export const VERBS: readonly AnyVerb[] = [
   submit, load, start, stop, unload, restart, destroy,
-  listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify,
+  listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, plan,
 ];
 
 export interface Runtime {

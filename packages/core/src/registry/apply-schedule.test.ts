@@ -7,6 +7,10 @@ import { fleet, unitSpec } from '../testing/unit-builders.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import { Keyspace } from './keyspace.js';
 import { packBatches, phasesOf } from './schedule-batch.js';
+import { SNAPSHOT_PAGE_KEYS } from './scheduling-store.js';
+import { encodeValue } from './codec.js';
+import { makeUnitRecord } from '../unit/record.js';
+import { Etcd3 } from 'etcd3';
 import type { ScheduleChange } from './types.js';
 
 const keys = new Keyspace('/p/');
@@ -107,6 +111,32 @@ describe('applySchedule against etcd', () => {
     const changes: ScheduleChange[] = units.map((u) => ({ kind: 'assign', unit: u, unitModRevision: revs.get(u.name)!, machineId: 'm1' }));
     await expect(registry.applySchedule(changes, leadership.fence)).rejects.toBeInstanceOf(LeadershipLostError);
     expect((await registry.snapshot()).schedule.size).toBe(0);
+  });
+
+  test('snapshot reads ranges larger than one page (and than gRPC\'s 4 MB message limit) at one revision', async () => {
+    const raw = new Etcd3({ hosts: etcd.endpoints });
+    try {
+      const keys = registry.keyspace;
+      const count = SNAPSHOT_PAGE_KEYS * 2 + 7;
+      const padding = 'x'.repeat(1200); // ~1.2 KB per unit: > 4 MB in all
+      const names = Array.from({ length: count }, (_, i) => `big-${String(i).padStart(5, '0')}.service`);
+      for (let i = 0; i < names.length; i += 100) {
+        const puts = names.slice(i, i + 100).map((n) => {
+          const unit = makeUnitRecord(unitSpec(n, fleet('MachineMetadata', `pad=${padding}`)), 'launched');
+          return raw.put(keys.unit(n)).value(encodeValue(unit));
+        });
+        await raw.if(keys.unit(names[i]!), 'Create', '>', -1).then(...puts).commit();
+      }
+      const snap = await registry.snapshot();
+      expect({ units: snap.units.length, first: snap.units[0]?.name, last: snap.units.at(-1)?.name, revs: snap.unitRevisions.size }).toEqual({
+        units: count,
+        first: names[0],
+        last: names.at(-1),
+        revs: count,
+      });
+    } finally {
+      raw.close();
+    }
   });
 
   test('global assignments: no schedule key, listed by the snapshot, removed by unassign-global', async () => {

@@ -5,32 +5,59 @@
 import { ConflictError, LeadershipLostError } from '../errors.js';
 import type { Assignment, UnitRecord } from '../model.js';
 import { encodeValue } from './codec.js';
-import type { RegistryContext } from './context.js';
+import { Range } from 'etcd3';
+import type { RegistryContext, Stored } from './context.js';
 import { Keyspace } from './keyspace.js';
 import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
-import { isAssignment, isMachineId, isMachineRecord, isUnitRecord } from './record-guards.js';
+import { checkRecord } from './record-check.js';
+import { isAssignment, isMachineId, isMachineRecord, isUnitRecord, type RecordGuard } from './record-guards.js';
 import { packBatches, phasesOf, type TxnBatch } from './schedule-batch.js';
 import type { ApplyScheduleResult, ClusterSnapshot, Fence, ScheduleChange, Subscription } from './types.js';
 import { watchForChanges } from './watch.js';
 
-export function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
-  return ctx.run('snapshot', async () => {
-    const units = await ctx.readPrefix(ctx.keys.unitsPrefix, isUnitRecord);
-    // Read the rest at the units' revision so the three ranges are one consistent view.
-    const machines = await ctx.readPrefix(ctx.keys.machinesPrefix, isMachineRecord, units.revision);
-    const schedule = await ctx.readPrefix(ctx.keys.schedulePrefix, isMachineId, units.revision);
-    const dynamic = await readDynamicMetadata(ctx, units.revision);
-    const unitName = (key: string) => Keyspace.relative(ctx.keys.schedulePrefix, key);
-    const scheduled = new Map(schedule.records.map((r) => [unitName(r.key), r.value]));
-    return {
-      units: units.records.map((r) => r.value),
-      machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
-      schedule: scheduled,
-      unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
-      globalAssignments: await readGlobalAssignments(ctx, scheduled, units.revision),
-      revision: units.revision,
-    };
-  });
+/**
+ * One consistent view: every range is read at the units' revision, in pages (a 100,000-unit range is ~30 MB,
+ * over gRPC's 4 MB message limit), each page under the request deadline.
+ */
+export async function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
+  const units = await readPaged(ctx, ctx.keys.unitsPrefix, isUnitRecord);
+  const machines = await readPaged(ctx, ctx.keys.machinesPrefix, isMachineRecord, units.revision);
+  const schedule = await readPaged(ctx, ctx.keys.schedulePrefix, isMachineId, units.revision);
+  const dynamic = await ctx.run('snapshot: dynamic metadata', () => readDynamicMetadata(ctx, units.revision));
+  const unitName = (key: string) => Keyspace.relative(ctx.keys.schedulePrefix, key);
+  const scheduled = new Map(schedule.records.map((r) => [unitName(r.key), r.value]));
+  return {
+    units: units.records.map((r) => r.value),
+    machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
+    schedule: scheduled,
+    unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
+    globalAssignments: await readGlobalAssignments(ctx, scheduled, units.revision),
+    revision: units.revision,
+  };
+}
+
+/** Keys per page of a snapshot read (records are ≤ a few KB, so a page stays far below 4 MB). */
+export const SNAPSHOT_PAGE_KEYS = 2000;
+
+/** Like ctx.readPrefix, page by page at one revision (the first page's unless given). */
+export async function readPaged<T>(ctx: RegistryContext, prefix: string, guard: RecordGuard<T>, revision?: string): Promise<{ records: Stored<T>[]; revision: string }> {
+  const end = Range.prefix(prefix).end;
+  let start = Buffer.from(prefix);
+  let at = revision;
+  const records: Stored<T>[] = [];
+  for (;;) {
+    const range = ctx.client.getAll().inRange(new Range(start, end)).limit(SNAPSHOT_PAGE_KEYS);
+    if (at !== undefined) range.revision(at);
+    const response = await ctx.run(`snapshot: read ${prefix}`, () => range.exec());
+    at ??= response.header.revision;
+    for (const kv of response.kvs) {
+      const record = ctx.tryCheck(() => checkRecord(ctx.keys, kv, guard));
+      if (record) records.push(record);
+    }
+    const last = response.kvs[response.kvs.length - 1];
+    if (!response.more || !last) return { records, revision: at };
+    start = Buffer.concat([last.key, Buffer.from([0])]);
+  }
 }
 
 /**
@@ -40,7 +67,7 @@ export function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
  */
 async function readGlobalAssignments(ctx: RegistryContext, schedule: Map<string, string>, revision: string): Promise<ClusterSnapshot['globalAssignments']> {
   const result: ClusterSnapshot['globalAssignments'] = new Map();
-  const assignments = await ctx.readPrefix(ctx.keys.assignmentsRoot, isAssignment, revision);
+  const assignments = await readPaged(ctx, ctx.keys.assignmentsRoot, isAssignment, revision);
   for (const { value } of assignments.records) {
     if (schedule.get(value.unit) === value.machineId) continue;
     let byMachine = result.get(value.unit);
