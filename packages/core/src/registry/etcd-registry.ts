@@ -8,12 +8,16 @@ import { RegistryContext } from './context.js';
 import * as assignments from './assignment-store.js';
 import * as clusterWatch from './cluster-watch.js';
 import * as election from './election.js';
+import * as events from './event-store.js';
 import { Keyspace } from './keyspace.js';
 import * as metadata from './machine-metadata-store.js';
 import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
 import * as states from './state-store.js';
 import type {
+  ClusterEventLog,
+  ClusterLogEvent,
+  EventRetention,
   ClusterRegistry,
   ClusterSnapshot,
   Fence,
@@ -32,7 +36,7 @@ import type {
 import * as units from './unit-store.js';
 import { probe } from './probe.js';
 
-export class EtcdRegistry implements ClusterRegistry, LeaderElection {
+export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog {
   private readonly subscriptions = new Set<Subscription>();
 
   private constructor(private readonly ctx: RegistryContext) {}
@@ -133,6 +137,19 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection {
   }
   currentLeader(): Promise<string | undefined> {
     return election.currentLeader(this.ctx);
+  }
+
+  appendEvent(event: Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number }, retention?: EventRetention): Promise<ClusterLogEvent> {
+    return events.appendEvent(this.ctx, event, retention);
+  }
+  listEvents(opts?: { limit?: number }): Promise<ClusterLogEvent[]> {
+    return events.listEvents(this.ctx, opts);
+  }
+  watchEvents(onEvent: (event: ClusterLogEvent) => void, opts?: WatchOptions): Promise<Subscription> {
+    return this.track(events.watchEvents(this.ctx, onEvent, opts));
+  }
+  watchHealthChanges(onChange: () => void): Promise<Subscription> {
+    return this.track(events.watchHealthChanges(this.ctx, onChange));
   }
 
   /** Cancels open watches, stops lease keepalives and closes the client. Leases are not revoked: machine keys

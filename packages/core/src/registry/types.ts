@@ -189,3 +189,41 @@ export interface LeaderElection {
   /** The current leader's candidate id, if any. */
   currentLeader(): Promise<string | undefined>;
 }
+
+// ---- cluster event log (issue 9; docs/ops.md) ----
+
+export type ClusterLogEventKind = 'placed' | 'rescheduled' | 'unplaceable' | 'unit-failed' | 'machine-lost' | 'machine-joined';
+
+/** One entry of the bounded cluster event log (`activity/<id>`). */
+export interface ClusterLogEvent {
+  /** Sortable id (ms timestamp + counter + writer), also the key suffix; set by appendEvent. */
+  id: string;
+  kind: ClusterLogEventKind;
+  /** ms since epoch. */
+  at: number;
+  unit?: string;
+  machineId?: string;
+  /** Earlier machine (rescheduled). */
+  fromMachineId?: string;
+  reason?: string;
+}
+
+export interface EventRetention {
+  /** Entries kept (oldest removed first); default 1000. */
+  maxEvents?: number;
+  /** Entries older than this are removed; default 24 h. */
+  maxAgeMs?: number;
+}
+
+/** The bounded cluster event log, kept in etcd with retention. EtcdRegistry implements it. */
+export interface ClusterEventLog {
+  /** Appends one entry and trims the log to the retention; resolves to the stored entry. */
+  appendEvent(event: Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number }, retention?: EventRetention): Promise<ClusterLogEvent>;
+  /** The newest `limit` entries (default 200), oldest first. */
+  listEvents(opts?: { limit?: number }): Promise<ClusterLogEvent[]>;
+  /** Entries appended after `fromRevision` (or now), in order. */
+  watchEvents(onEvent: (event: ClusterLogEvent) => void, opts?: WatchOptions): Promise<Subscription>;
+  /** Calls `onChange` on any change the health view depends on (units, machines, schedule, states, election,
+   * event log); debounce it, then re-read. */
+  watchHealthChanges(onChange: () => void): Promise<Subscription>;
+}

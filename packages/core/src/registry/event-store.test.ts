@@ -1,0 +1,64 @@
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { freshPrefix } from '../testing/registry-fixtures.js';
+import { EtcdRegistry } from './etcd-registry.js';
+import type { ClusterLogEvent } from './types.js';
+
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.stop();
+});
+beforeEach(async () => {
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
+});
+afterEach(async () => {
+  await registry?.close();
+});
+
+const strip = (events: ClusterLogEvent[]) => events.map(({ id: _id, ...rest }) => rest);
+
+test('append then list returns the entries oldest first, with ids that sort by time', async () => {
+  await registry.appendEvent({ kind: 'placed', unit: 'a.service', machineId: 'm1', at: 1000 });
+  await registry.appendEvent({ kind: 'machine-lost', machineId: 'm2', at: 2000 });
+  const listed = await registry.listEvents();
+  expect(strip(listed)).toEqual([
+    { kind: 'placed', unit: 'a.service', machineId: 'm1', at: 1000 },
+    { kind: 'machine-lost', machineId: 'm2', at: 2000 },
+  ]);
+  expect(listed.map((e) => e.id)).toEqual([...listed.map((e) => e.id)].sort());
+});
+
+test('retention keeps the newest maxEvents entries and drops entries older than maxAgeMs', async () => {
+  const now = Date.now();
+  for (let i = 0; i < 8; i++) await registry.appendEvent({ kind: 'placed', unit: `u${i}.service`, at: now + i }, { maxEvents: 5 });
+  expect((await registry.listEvents()).map((e) => e.unit)).toEqual(['u3.service', 'u4.service', 'u5.service', 'u6.service', 'u7.service']);
+  await registry.appendEvent({ kind: 'unit-failed', unit: 'late.service', at: now + 60_000 }, { maxEvents: 5, maxAgeMs: 30_000 });
+  expect((await registry.listEvents()).map((e) => e.unit)).toEqual(['late.service']);
+});
+
+test('list honours the limit (newest entries)', async () => {
+  for (let i = 0; i < 4; i++) await registry.appendEvent({ kind: 'placed', unit: `u${i}.service`, at: 5000 + i });
+  expect((await registry.listEvents({ limit: 2 })).map((e) => e.unit)).toEqual(['u2.service', 'u3.service']);
+});
+
+test('watchEvents delivers appended entries; watchHealthChanges fires for units and states', async () => {
+  const seen: string[] = [];
+  let changes = 0;
+  let wake: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (wake = resolve));
+  await registry.watchEvents((e) => {
+    seen.push(e.kind);
+    if (seen.length === 2) wake();
+  });
+  await registry.watchHealthChanges(() => changes++);
+  await registry.appendEvent({ kind: 'machine-joined', machineId: 'm1' });
+  await registry.appendEvent({ kind: 'unit-failed', unit: 'x.service', machineId: 'm1' });
+  await Promise.race([arrived, new Promise((_, reject) => setTimeout(() => reject(new Error('no events in 5 s')), 5000))]);
+  expect(seen).toEqual(['machine-joined', 'unit-failed']);
+  expect(changes).toBeGreaterThanOrEqual(2);
+});
