@@ -42,5 +42,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Resolves once everything written so far has reached the OS: a pipe to a slow reader (`| less`, a test
+ * harness) must not lose the tail of a 10,000-row table to process.exit. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
+}
+
 const code = await main(process.argv.slice(2));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

@@ -181,6 +181,17 @@ describe('misc', () => {
     });
   });
 
+  test('a large output reaches a pipe whole before the process exits', async () => {
+    const { flags, registry, lease } = await cluster();
+    const options = Array.from({ length: 4000 }, (_, i) => ({ section: 'Service', name: 'Environment', value: `K${i}=${'v'.repeat(200)}` }));
+    await registry.submitUnit({ name: 'big.service', options });
+    const run = await runCli([...flags, 'cat', 'big']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.length).toBe('[Service]\n'.length + options.reduce((n, o) => n + o.name.length + o.value.length + 2, 0));
+    await lease.revoke();
+    await registry.close();
+  });
+
   test('-o json on list-machines, list-unit-files and cat', async () => {
     const { flags, registry, lease } = await cluster();
     await registry.submitUnit({ name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] });
