@@ -1,0 +1,56 @@
+/**
+ * What changed between two health reports, as the dashboard's live stream sends it: the summary whole (it is
+ * small), units and machines as upserts and removals by name, and log entries not sent before. Pure; at
+ * 10,000 units a change of one unit is one small message, not the whole report.
+ */
+import type { ClusterLogEvent } from '@flotilla/core';
+import type { HealthCounts, HealthReport, MachineHealth, Problem, UnitHealth } from './types.js';
+
+export interface HealthSummary {
+  generatedAt: number;
+  status: HealthReport['status'];
+  leader: string | null;
+  problems: Problem[];
+  counts: HealthCounts;
+}
+
+export interface HealthDelta {
+  summary: HealthSummary;
+  units: { upsert: UnitHealth[]; remove: string[] };
+  machines: { upsert: MachineHealth[]; remove: string[] };
+  events: ClusterLogEvent[];
+}
+
+export function summaryOf(r: HealthReport): HealthSummary {
+  return { generatedAt: r.generatedAt, status: r.status, leader: r.leader, problems: r.problems, counts: r.counts };
+}
+
+/** Compares items by their JSON: reports are built fresh each time, and the items are small and flat. */
+function changes<T>(prev: readonly T[], next: readonly T[], key: (item: T) => string): { upsert: T[]; remove: string[] } {
+  const before = new Map(prev.map((item) => [key(item), JSON.stringify(item)]));
+  const upsert = next.filter((item) => before.get(key(item)) !== JSON.stringify(item));
+  const present = new Set(next.map(key));
+  const remove = [...before.keys()].filter((k) => !present.has(k));
+  return { upsert, remove };
+}
+
+/** Ignores `lastSeen` of up machines, which is the report's generation time and changes every time. */
+function machineKey(m: MachineHealth): MachineHealth {
+  return m.status === 'up' ? { ...m, lastSeen: 0 } : m;
+}
+
+export function diffHealth(prev: HealthReport, next: HealthReport): HealthDelta {
+  const seen = new Set(prev.events.map((e) => e.id));
+  const machines = changes(prev.machines.map(machineKey), next.machines.map(machineKey), (m) => m.id);
+  const byId = new Map(next.machines.map((m) => [m.id, m]));
+  return {
+    summary: summaryOf(next),
+    units: changes(prev.units, next.units, (u) => u.name),
+    machines: { upsert: machines.upsert.map((m) => byId.get(m.id) as MachineHealth), remove: machines.remove },
+    events: next.events.filter((e) => !seen.has(e.id)),
+  };
+}
+
+export function isEmptyDelta(d: HealthDelta): boolean {
+  return d.units.upsert.length + d.units.remove.length + d.machines.upsert.length + d.machines.remove.length + d.events.length === 0;
+}

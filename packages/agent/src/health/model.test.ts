@@ -1,0 +1,106 @@
+import type { Assignment, ClusterLogEvent, DesiredState, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import { describe, expect, test } from 'vitest';
+import { buildHealth } from './model.js';
+import { diffHealth } from './diff.js';
+import { renderHealthSummary } from './summary.js';
+import type { HealthInput, UnitHealth } from './types.js';
+
+const NOW = 1_700_000_000_000;
+const unit = (name: string, desiredState: DesiredState = 'launched', global = false): UnitRecord => ({ name, options: [], hash: 'h', desiredState, global });
+const machine = (id: string): MachineRecord => ({ id, hostname: `host-${id}`, ip: `10.0.0.${id.length}`, metadata: {}, version: '0.1.0', startedAt: NOW - 1000 });
+const state = (u: string, m: string, activeState: string, subState = activeState === 'active' ? 'running' : 'dead'): UnitStateRecord => ({
+  unit: u, machineId: m, hash: 'h', loadState: 'loaded', activeState, subState, updatedAt: NOW - 500,
+});
+const event = (kind: ClusterLogEvent['kind'], fields: Partial<ClusterLogEvent>, at = NOW - 100): ClusterLogEvent => ({ id: `${at}-${kind}`, kind, at, ...fields });
+
+function input(fields: Partial<HealthInput>): HealthInput {
+  return { now: NOW, units: [], machines: [machine('m1')], schedule: new Map(), globalAssignments: new Map(), states: [], leader: 'm1', events: [], ...fields };
+}
+const assigned = (u: string, ms: string[]) => new Map([[u, new Map(ms.map((m): [string, Assignment] => [m, { unit: u, machineId: m, hash: 'h', desiredState: 'launched' }]))]]);
+const unitsOf = (i: HealthInput) => buildHealth(i).units.map((u: UnitHealth) => `${u.name} ${u.health} ${u.actual}${u.machineId ? ` @${u.machineId}` : ''}`);
+
+describe('unit health', () => {
+  test.each([
+    ['launched and active is ok', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm1', 'active')] }), ['a.service ok launched @m1']],
+    ['launched, no state yet is pending', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]) }), ['a.service pending inactive @m1']],
+    ['systemd failed is failed', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm1', 'failed')] }), ['a.service failed failed @m1']],
+    ['loaded and present is ok', input({ units: [unit('a.service', 'loaded')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm1', 'inactive')] }), ['a.service ok loaded @m1']],
+    ['wants to run, placed nowhere', input({ units: [unit('a.service')] }), ['a.service unscheduled inactive']],
+    ['desired inactive is inactive', input({ units: [unit('a.service', 'inactive')] }), ['a.service inactive inactive']],
+    ['placed on a machine that is gone', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm9']]) }), ['a.service lost inactive @m9']],
+    ['a state of another machine is ignored', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm2', 'active')] }), ['a.service pending inactive @m1']],
+    ['global: active everywhere is ok', input({ machines: [machine('m1'), machine('m2')], units: [unit('g.service', 'launched', true)], globalAssignments: assigned('g.service', ['m1', 'm2']), states: [state('g.service', 'm1', 'active'), state('g.service', 'm2', 'active')] }), ['g.service ok launched']],
+    ['global: failed on one machine is failed', input({ machines: [machine('m1'), machine('m2')], units: [unit('g.service', 'launched', true)], globalAssignments: assigned('g.service', ['m1', 'm2']), states: [state('g.service', 'm1', 'active'), state('g.service', 'm2', 'failed')] }), ['g.service failed failed']],
+    ['units sort by name in byte order', input({ units: [unit('b.service', 'inactive'), unit('B.service', 'inactive'), unit('a.service', 'inactive')] }), ['B.service inactive inactive', 'a.service inactive inactive', 'b.service inactive inactive']],
+  ])('%s', (_name, i, expected) => {
+    expect(unitsOf(i)).toEqual(expected);
+  });
+});
+
+describe('report', () => {
+  test.each([
+    ['healthy cluster', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm1', 'active')] }), 'ok', []],
+    ['no leader', input({ leader: undefined }), 'attention', ['no-leader  no scheduler is elected']],
+    [
+      'lost machine from the log, then failures and unscheduled units, most urgent first',
+      input({
+        units: [unit('z.service'), unit('f.service')],
+        schedule: new Map([['f.service', 'm1']]),
+        states: [state('f.service', 'm1', 'failed')],
+        events: [event('machine-lost', { machineId: 'm2' })],
+      }),
+      'attention',
+      ['machine-lost m2 machine m2 is gone (0 units placed on it)', 'unit-failed f.service f.service failed on m1', 'unit-unscheduled z.service z.service wants launched but is placed nowhere'],
+    ],
+    ['a machine that lost and joined again is not down', input({ events: [event('machine-lost', { machineId: 'm1' }, NOW - 50), event('machine-joined', { machineId: 'm1' }, NOW - 10)] }), 'ok', []],
+  ])('%s', (_name, i, status, problems) => {
+    const r = buildHealth(i);
+    expect(r.status).toBe(status);
+    expect(r.problems.map((p) => `${p.kind} ${p.subject} ${p.detail}`)).toEqual(problems);
+  });
+
+  test('machines: up with use and capacity, down with when it was lost; counts', () => {
+    const r = buildHealth(input({
+      machines: [{ ...machine('m1'), capacity: { cpuMillis: 2000, memoryBytes: 1 << 30 } }],
+      units: [unit('a.service'), unit('b.service')],
+      schedule: new Map([['a.service', 'm1'], ['b.service', 'm2']]),
+      states: [state('a.service', 'm1', 'active')],
+      events: [event('machine-lost', { machineId: 'm2' }, NOW - 3000), event('unit-failed', { unit: 'a.service', machineId: 'm1' })],
+    }));
+    expect(r.machines).toEqual([
+      { id: 'm1', status: 'up', hostname: 'host-m1', ip: '10.0.0.2', metadata: {}, lastSeen: NOW, startedAt: NOW - 1000, units: 1, capacity: { cpuMillis: 2000, memoryBytes: 1 << 30 } },
+      { id: 'm2', status: 'down', metadata: {}, units: 1, lastSeen: NOW - 3000 },
+    ]);
+    expect(r.counts).toEqual({ machines: { up: 1, down: 1 }, units: { total: 2, ok: 1, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 1 } });
+    expect(r.units[0]).toEqual({ name: 'a.service', desired: 'launched', actual: 'launched', health: 'ok', global: false, failures: 1, machineId: 'm1', activeState: 'active', subState: 'running', since: NOW - 500 });
+  });
+});
+
+describe('diff', () => {
+  test.each([
+    ['nothing changed but the clock', {}, { units: { upsert: [], remove: [] }, machines: { upsert: [], remove: [] }, events: 0 }],
+    ['a unit stopped', { states: [state('a.service', 'm1', 'inactive')] }, { units: { upsert: ['a.service'], remove: [] }, machines: { upsert: [], remove: [] }, events: 0 }],
+    ['a unit destroyed and an event logged', { units: [], schedule: new Map(), events: [event('placed', { unit: 'x.service' })] }, { units: { upsert: [], remove: ['a.service'] }, machines: { upsert: ['m1'], remove: [] }, events: 1 }],
+  ])('%s', (_name, change, expected) => {
+    const base = input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm1', 'active')] });
+    const d = diffHealth(buildHealth(base), buildHealth({ ...base, now: NOW + 5000, ...change }));
+    expect({
+      units: { upsert: d.units.upsert.map((u) => u.name), remove: d.units.remove },
+      machines: { upsert: d.machines.upsert.map((m) => m.id), remove: d.machines.remove },
+      events: d.events.length,
+    }).toEqual(expected);
+  });
+});
+
+describe('summary text', () => {
+  test.each([
+    ['healthy', input({}), 'Cluster: OK\nLeader: m1\nMachines: 1 up, 0 down\nUnits: 0 total, 0 ok, 0 pending, 0 failed, 0 unscheduled, 0 lost, 0 inactive\n'],
+    [
+      'no leader, one failed unit and a recent event',
+      input({ leader: undefined, units: [unit('f.service')], schedule: new Map([['f.service', 'm1']]), states: [state('f.service', 'm1', 'failed')], events: [event('unit-failed', { unit: 'f.service', machineId: 'm1' }, 0)] }),
+      'Cluster: NEEDS ATTENTION\nLeader: (none)\nMachines: 1 up, 0 down\nUnits: 1 total, 0 ok, 0 pending, 1 failed, 0 unscheduled, 0 lost, 0 inactive\n\nProblems:\n  no-leader        no scheduler is elected\n  unit-failed      f.service failed on m1\n\nRecent events:\n  1970-01-01T00:00:00Z  f.service failed on m1\n',
+    ],
+  ])('%s', (_name, i, text) => {
+    expect(renderHealthSummary(buildHealth(i))).toBe(text);
+  });
+});

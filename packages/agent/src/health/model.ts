@@ -1,0 +1,135 @@
+/**
+ * The pure health model: one snapshot + published states + leader + event log in, the health report out.
+ * No clock (the caller passes `now`), no I/O. Indexes are built once, so 10,000 units cost one pass each.
+ */
+import type { MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { ActualState, HealthCounts, HealthInput, HealthReport, MachineHealth, Problem, UnitHealth, UnitHealthStatus } from './types.js';
+import { PROBLEM_ORDER, byName } from './order.js';
+
+interface Index {
+  live: Map<string, MachineRecord>;
+  /** unit → machine → state */
+  states: Map<string, Map<string, UnitStateRecord>>;
+  failures: Map<string, number>;
+}
+
+function indexInput(input: HealthInput): Index {
+  const live = new Map(input.machines.map((m) => [m.id, m]));
+  const states = new Map<string, Map<string, UnitStateRecord>>();
+  for (const s of input.states) {
+    let byMachine = states.get(s.unit);
+    if (!byMachine) states.set(s.unit, (byMachine = new Map()));
+    byMachine.set(s.machineId, s);
+  }
+  const failures = new Map<string, number>();
+  for (const e of input.events) if (e.kind === 'unit-failed' && e.unit) failures.set(e.unit, (failures.get(e.unit) ?? 0) + 1);
+  return { live, states, failures };
+}
+
+export function actualOf(state: UnitStateRecord | undefined): ActualState {
+  if (!state) return 'inactive';
+  if (state.activeState === 'failed') return 'failed';
+  return state.activeState === 'active' ? 'launched' : 'loaded';
+}
+
+function healthOf(unit: UnitRecord, actual: ActualState): UnitHealthStatus {
+  if (unit.desiredState === 'inactive') return 'inactive';
+  if (actual === 'failed') return 'failed';
+  if (unit.desiredState === 'launched') return actual === 'launched' ? 'ok' : 'pending';
+  return actual === 'inactive' ? 'pending' : 'ok';
+}
+
+function stateFields(state: UnitStateRecord | undefined): Pick<UnitHealth, 'activeState' | 'subState' | 'since'> {
+  return state ? { activeState: state.activeState, subState: state.subState, since: state.updatedAt } : {};
+}
+
+function placedUnit(unit: UnitRecord, input: HealthInput, ix: Index): UnitHealth {
+  const failures = ix.failures.get(unit.name) ?? 0;
+  const base = { name: unit.name, desired: unit.desiredState, global: false, failures };
+  const machineId = input.schedule.get(unit.name);
+  if (machineId === undefined) {
+    const health = unit.desiredState === 'inactive' ? 'inactive' : 'unscheduled';
+    return { ...base, actual: 'inactive', health };
+  }
+  const state = ix.states.get(unit.name)?.get(machineId);
+  const actual = actualOf(state);
+  const health = ix.live.has(machineId) || unit.desiredState === 'inactive' ? healthOf(unit, actual) : 'lost';
+  return { ...base, machineId, actual, health, ...stateFields(state) };
+}
+
+/** A global unit is failed if it failed anywhere, ok if it is in the desired state everywhere it is assigned. */
+function globalUnit(unit: UnitRecord, input: HealthInput, ix: Index): UnitHealth {
+  const assigned = [...(input.globalAssignments.get(unit.name)?.keys() ?? [])].filter((m) => ix.live.has(m));
+  const states = assigned.map((m) => ix.states.get(unit.name)?.get(m));
+  const healths = states.map((s) => healthOf(unit, actualOf(s)));
+  const health: UnitHealthStatus =
+    unit.desiredState === 'inactive' ? 'inactive' : healths.includes('failed') ? 'failed' : healths.every((h) => h === 'ok') ? 'ok' : 'pending';
+  const actual: ActualState = health === 'failed' ? 'failed' : healths.length > 0 && health === 'ok' ? actualOf(states[0]) : 'inactive';
+  const failures = ix.failures.get(unit.name) ?? 0;
+  return { name: unit.name, desired: unit.desiredState, actual, health, global: true, machines: assigned.length, failures };
+}
+
+/** Machines down: reported lost (last log entry for it is machine-lost) or still holding placements. */
+function machinesOf(input: HealthInput, ix: Index, units: readonly UnitHealth[]): MachineHealth[] {
+  const placed = new Map<string, number>();
+  const count = (m: string) => placed.set(m, (placed.get(m) ?? 0) + 1);
+  for (const u of units) if (u.machineId) count(u.machineId);
+  for (const byMachine of input.globalAssignments.values()) for (const m of byMachine.keys()) count(m);
+  const lostAt = new Map<string, number | undefined>();
+  for (const e of input.events) {
+    if (!e.machineId) continue;
+    if (e.kind === 'machine-lost') lostAt.set(e.machineId, e.at);
+    else if (e.kind === 'machine-joined') lostAt.delete(e.machineId);
+  }
+  for (const m of placed.keys()) if (!lostAt.has(m)) lostAt.set(m, undefined);
+  const up: MachineHealth[] = input.machines.map((m) => ({
+    id: m.id, status: 'up', hostname: m.hostname, ip: m.ip, metadata: m.metadata, lastSeen: input.now,
+    startedAt: m.startedAt, units: placed.get(m.id) ?? 0,
+    ...(m.capacity ? { capacity: m.capacity } : {}), ...(m.apiUrl ? { apiUrl: m.apiUrl } : {}),
+  }));
+  const down: MachineHealth[] = [...lostAt]
+    .filter(([id]) => !ix.live.has(id))
+    .map(([id, at]) => ({ id, status: 'down', metadata: {}, units: placed.get(id) ?? 0, ...(at !== undefined ? { lastSeen: at } : {}) }));
+  return [...up, ...down].sort(byName((m) => m.id));
+}
+
+function problemsOf(leader: string | undefined, machines: readonly MachineHealth[], units: readonly UnitHealth[]): Problem[] {
+  const problems: Problem[] = [];
+  if (leader === undefined) problems.push({ kind: 'no-leader', subject: '', detail: 'no scheduler is elected' });
+  for (const m of machines) {
+    if (m.status === 'down') problems.push({ kind: 'machine-lost', subject: m.id, detail: `machine ${m.id} is gone (${m.units} units placed on it)` });
+  }
+  for (const u of units) {
+    if (u.health === 'failed') problems.push({ kind: 'unit-failed', subject: u.name, detail: `${u.name} failed${u.machineId ? ` on ${u.machineId}` : ''}` });
+    if (u.health === 'unscheduled') problems.push({ kind: 'unit-unscheduled', subject: u.name, detail: `${u.name} wants ${u.desired} but is placed nowhere` });
+    if (u.health === 'lost') problems.push({ kind: 'unit-lost', subject: u.name, detail: `${u.name} is placed on lost machine ${u.machineId}` });
+  }
+  return problems.sort((a, b) => PROBLEM_ORDER[a.kind] - PROBLEM_ORDER[b.kind] || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+}
+
+export function countsOf(machines: readonly MachineHealth[], units: readonly UnitHealth[]): HealthCounts {
+  const counts: HealthCounts = {
+    machines: { up: 0, down: 0 },
+    units: { total: units.length, ok: 0, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 0 },
+  };
+  for (const m of machines) counts.machines[m.status]++;
+  for (const u of units) counts.units[u.health]++;
+  return counts;
+}
+
+export function buildHealth(input: HealthInput): HealthReport {
+  const ix = indexInput(input);
+  const units = input.units.map((u) => (u.global ? globalUnit(u, input, ix) : placedUnit(u, input, ix))).sort(byName((u) => u.name));
+  const machines = machinesOf(input, ix, units);
+  const problems = problemsOf(input.leader, machines, units);
+  return {
+    generatedAt: input.now,
+    status: problems.length > 0 ? 'attention' : 'ok',
+    leader: input.leader ?? null,
+    problems,
+    counts: countsOf(machines, units),
+    machines,
+    units,
+    events: [...input.events],
+  };
+}

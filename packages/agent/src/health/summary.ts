@@ -1,0 +1,56 @@
+/**
+ * `flotilla health`'s one-screen text: a status line, the leader, machine and unit counts, then the problems
+ * (at most `maxProblems`, with how many more) and the last few log entries. Pure.
+ */
+import type { ClusterLogEvent } from '@flotilla/core';
+import type { HealthReport } from './types.js';
+
+export interface SummaryOptions {
+  maxProblems?: number;
+  maxEvents?: number;
+}
+
+export function describeEvent(e: ClusterLogEvent): string {
+  const where = e.machineId ? ` on ${e.machineId}` : '';
+  switch (e.kind) {
+    case 'placed':
+      return `${e.unit} placed${where}`;
+    case 'rescheduled':
+      return `${e.unit} moved from ${e.fromMachineId ?? '?'} to ${e.machineId ?? '?'}`;
+    case 'unplaceable':
+      return `${e.unit} cannot be placed${e.reason ? `: ${e.reason}` : ''}`;
+    case 'unit-failed':
+      return `${e.unit} failed${where}`;
+    case 'machine-lost':
+      return `machine ${e.machineId} lost`;
+    case 'machine-joined':
+      return `machine ${e.machineId} joined`;
+  }
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function renderHealthSummary(r: HealthReport, opts: SummaryOptions = {}): string {
+  const maxProblems = opts.maxProblems ?? 10;
+  const maxEvents = opts.maxEvents ?? 5;
+  const u = r.counts.units;
+  const lines = [
+    `Cluster: ${r.status === 'ok' ? 'OK' : 'NEEDS ATTENTION'}`,
+    `Leader: ${r.leader ?? '(none)'}`,
+    `Machines: ${r.counts.machines.up} up, ${r.counts.machines.down} down`,
+    `Units: ${u.total} total, ${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost, ${u.inactive} inactive`,
+  ];
+  if (r.problems.length > 0) {
+    lines.push('', 'Problems:');
+    for (const p of r.problems.slice(0, maxProblems)) lines.push(`  ${p.kind.padEnd(16)} ${p.detail}`);
+    if (r.problems.length > maxProblems) lines.push(`  … and ${r.problems.length - maxProblems} more (-o json lists all)`);
+  }
+  const recent = r.events.slice(-maxEvents);
+  if (recent.length > 0) {
+    lines.push('', 'Recent events:');
+    for (const e of recent) lines.push(`  ${isoTime(e.at)}  ${describeEvent(e)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The health view's shapes (issue 9): what `/v2/health` returns, what the dashboard draws and what
+ * `flotilla health` summarises. Plain JSON values, no Maps, so the same object is the wire format.
+ */
+import type { Assignment, ClusterLogEvent, DesiredState, MachineCapacity, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+
+/** Everything the model reads: one snapshot, the published states, the leader and the event log. */
+export interface HealthInput {
+  /** ms since epoch (the caller's clock; the model has none). */
+  now: number;
+  units: readonly UnitRecord[];
+  machines: readonly MachineRecord[];
+  /** unit → machine id (`schedule/`). */
+  schedule: ReadonlyMap<string, string>;
+  /** Global units' per-machine assignments. */
+  globalAssignments: ReadonlyMap<string, ReadonlyMap<string, Assignment>>;
+  states: readonly UnitStateRecord[];
+  leader: string | undefined;
+  events: readonly ClusterLogEvent[];
+}
+
+/**
+ * ok: running as desired. inactive: desired inactive. pending: placed, not (yet) in the desired state.
+ * failed: systemd says failed. unscheduled: wants to run, placed nowhere. lost: placed on a machine that is gone.
+ */
+export type UnitHealthStatus = 'ok' | 'inactive' | 'pending' | 'failed' | 'unscheduled' | 'lost';
+export type ActualState = 'launched' | 'loaded' | 'inactive' | 'failed';
+
+export interface UnitHealth {
+  name: string;
+  desired: DesiredState;
+  actual: ActualState;
+  health: UnitHealthStatus;
+  global: boolean;
+  /** Where it is placed (not for global units). */
+  machineId?: string;
+  /** Global units: machines it is assigned to. */
+  machines?: number;
+  activeState?: string;
+  subState?: string;
+  /** ms since epoch of the state observation the actual state comes from. */
+  since?: number;
+  /** unit-failed entries for this unit in the retained event log (agents publish no restart counter). */
+  failures: number;
+}
+
+export interface MachineHealth {
+  id: string;
+  status: 'up' | 'down';
+  hostname?: string;
+  ip?: string;
+  metadata: Record<string, string>;
+  /** up: the generation time (its lease is alive); down: when it was reported lost, if known. */
+  lastSeen?: number;
+  /** When this agent registered (up machines). */
+  startedAt?: number;
+  capacity?: MachineCapacity;
+  /** Units placed on it (scheduled + global assignments). */
+  units: number;
+  apiUrl?: string;
+}
+
+export type ProblemKind = 'no-leader' | 'machine-lost' | 'unit-failed' | 'unit-unscheduled' | 'unit-lost';
+
+export interface Problem {
+  kind: ProblemKind;
+  /** The unit or machine concerned ('' for no-leader). */
+  subject: string;
+  detail: string;
+}
+
+export interface HealthCounts {
+  machines: { up: number; down: number };
+  units: Record<UnitHealthStatus, number> & { total: number };
+}
+
+export interface HealthReport {
+  generatedAt: number;
+  /** attention when any problem is listed. */
+  status: 'ok' | 'attention';
+  leader: string | null;
+  problems: Problem[];
+  counts: HealthCounts;
+  machines: MachineHealth[];
+  units: UnitHealth[];
+  events: ClusterLogEvent[];
+}
