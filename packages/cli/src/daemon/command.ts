@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { readDaemonConfig } from './config.js';
-import { runDaemon } from './run.js';
 
 /** Longest a graceful stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 15_000;
@@ -32,6 +30,9 @@ Examples:
   FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 flotilla agent`,
     )
     .action(async () => {
+      // Loaded here, not at the top: the daemon's parts (agent, scheduler, D-Bus, Docker, pino) would add
+      // hundreds of milliseconds to every CLI command's start.
+      const [{ pino }, { runDaemon }] = await Promise.all([import('pino'), import('./run.js')]);
       const config = readDaemonConfig(process.env);
       const logger = pino({ level: config.logLevel });
       const daemon = await runDaemon(config, logger);

@@ -1,0 +1,116 @@
+/**
+ * Wall time of `flotilla list-units` and `list-unit-files` as a user runs them (a new Node process each time,
+ * process start included) against 1,000 and 10,000 units, with both drivers: etcd (straight to the registry) and
+ * api (fleet's API v1 over the agent's unix socket; the API server runs in this process). Plus CLI cold start
+ * (`flotilla version`) and bare `node` for reference. Each figure: median / p90 of RUNS runs after one warm-up.
+ * Usage: npm run bench -- cli-list [RUNS]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { EtcdRegistry, type PresenceLease, type UnitRecord } from '@flotilla/core';
+import { startApiServer } from '@flotilla/agent';
+import { startEtcd } from '../test/harness/etcd.js';
+import { REPO_DIR } from '../test/harness/cluster.js';
+import { figure, percentile } from './stats.js';
+
+const RUNS = Number(process.argv[2] ?? 9);
+const SIZES = [1000, 10_000];
+const MACHINES = 10;
+const PREFIX = '/bench-cli/';
+const MAIN = path.join(REPO_DIR, 'packages/cli/dist/main.js');
+
+async function pool<T>(items: readonly T[], inFlight: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
+/** One CLI run; asynchronous, because the API server answering it lives in this process. */
+function runOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+/** Runs the CLI RUNS times (+1 warm-up) and returns the wall times in ms; fails on a non-zero exit. */
+async function timeCli(args: string[], minRows = 0): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const r = await runOnce(args);
+    if (r.code !== 0) throw new Error(`flotilla ${args.join(' ')} failed: ${r.stderr}`);
+    if (r.stdout.split('\n').length < minRows) throw new Error(`flotilla ${args.join(' ')} printed too few rows`);
+    if (i > 0) times.push(r.ms);
+  }
+  return times;
+}
+
+/** `node -e 0`: what any Node CLI pays before its first line of code. */
+function timeNode(): number[] {
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+function report(name: string, times: number[]): void {
+  figure(`${name}_p50`, Math.round(percentile(times, 50)), 'ms');
+  figure(`${name}_p90`, Math.round(percentile(times, 90)), 'ms');
+}
+
+const etcd = await startEtcd();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-cli-'));
+const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: PREFIX, requestTimeoutMs: 20_000 });
+const socket = path.join(dir, 'api.sock');
+const api = await startApiServer({ registry, logger: pino({ level: 'silent' }), version: 'bench', listen: [{ kind: 'unix', path: socket }] });
+try {
+  report('node_bare', timeNode());
+  report('cli_cold_start_version', await timeCli(['version']));
+  const leases: PresenceLease[] = [];
+  const machineIds = Array.from({ length: MACHINES }, (_, i) => `${String(i).padStart(2, '0')}${'a'.repeat(30)}`);
+  for (const [i, id] of machineIds.entries()) {
+    leases.push(await registry.registerMachine({ id, hostname: `h${i}`, ip: `10.0.0.${i + 1}`, metadata: { rack: `r${i % 3}` }, version: 'bench', startedAt: 0 }, 600));
+  }
+  let seeded = 0;
+  const etcdFlags = ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', PREFIX, '--request-timeout', '20'];
+  const apiFlags = ['--endpoint', `unix://${socket}`, '--request-timeout', '20'];
+  for (const size of SIZES) {
+    const names = Array.from({ length: size - seeded }, (_, i) => `bench-${String(seeded + i).padStart(6, '0')}.service`);
+    await pool(names, 32, async (name) => {
+      const unit: UnitRecord = await registry.submitUnit(
+        { name, options: [{ section: 'Unit', name: 'Description', value: name }, { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }] },
+        { desiredState: 'launched' },
+      );
+      const m = Number(name.slice(6, 12)) % MACHINES;
+      await registry.publishState({ unit: name, machineId: machineIds[m] as string, hash: unit.hash, loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: 0 }, leases[m] as PresenceLease);
+    });
+    seeded = size;
+    process.stderr.write(`bench: ${size} units seeded\n`);
+    for (const [driver, flags] of [['etcd', etcdFlags], ['api', apiFlags]] as const) {
+      report(`list_units_${size}_${driver}`, await timeCli([...flags, 'list-units'], size));
+      report(`list_unit_files_${size}_${driver}`, await timeCli([...flags, 'list-unit-files'], size));
+    }
+  }
+} finally {
+  await api.close();
+  await registry.close();
+  await etcd.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
