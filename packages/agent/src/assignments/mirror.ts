@@ -21,7 +21,9 @@ export interface AssignmentMirrorOptions {
 
 export class AssignmentMirror {
   private assignments: Map<string, Assignment> | undefined;
-  private revision = 0n;
+  /** Revision of the last snapshot: events at or below it are in it already. One transaction's events all share
+   * a revision, so later events are never compared with each other, only with the snapshot. */
+  private snapshotRevision = 0n;
   private subscription: Subscription | undefined;
   private generation = 0;
   private syncing: Promise<void> | undefined;
@@ -66,7 +68,7 @@ export class AssignmentMirror {
         const snapshot = await registry.assignmentsAt(machineId);
         if (stale()) return;
         this.assignments = new Map(snapshot.assignments.map((a) => [a.unit, a]));
-        this.revision = BigInt(snapshot.revision);
+        this.snapshotRevision = BigInt(snapshot.revision);
         this.opts.onChange('assignments snapshot');
         const sub = await registry.watchAssignments(machineId, (e) => this.onEvent(generation, e), {
           fromRevision: snapshot.revision,
@@ -85,9 +87,7 @@ export class AssignmentMirror {
 
   private onEvent(generation: number, event: WatchEvent<Assignment>): void {
     if (generation !== this.generation || this.assignments === undefined) return;
-    const revision = BigInt(event.revision);
-    if (revision <= this.revision) return; // already in the snapshot
-    this.revision = revision;
+    if (BigInt(event.revision) <= this.snapshotRevision) return; // already in the snapshot
     if (applyAssignmentEvent(this.assignments, event)) this.opts.onChange(`assignment ${event.type} ${event.key}`);
   }
 }

@@ -26,7 +26,9 @@ export class Presence {
   private wake: (() => void) | undefined;
 
   constructor(private readonly opts: PresenceOptions) {
-    this.backoff = new Backoff(opts.backoff);
+    // Short and capped low: a failed registration costs etcd nothing, and a machine that is back should be
+    // seen again within seconds (the gRPC channel's own reconnect back-off is capped at 2 s).
+    this.backoff = new Backoff(opts.backoff ?? { initialMs: 250, maxMs: 2000 });
   }
 
   /** The live lease, or undefined while (re-)registering. */

@@ -1,0 +1,150 @@
+/**
+ * The agent under faults on real parts (etcd, 3 nspawn machines, real systemd, the agent inside each): every
+ * claim is checked against each machine's own systemd (ActiveState, MainPID), never against what we publish.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EtcdRegistry } from '@flotilla/core';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { waitUntil } from '../harness/exec.js';
+import { heal, killAgent, partition, restartAllEtcd, stopAllEtcd, AGENT_UNIT } from '../harness/faults.js';
+import type { Machine } from '../harness/machines.js';
+import { cliFor } from '../support/cli.js';
+
+const TTL_SEC = 5;
+const TEST_TIMEOUT_MS = 150_000;
+
+describe('agent faults on a real 3-machine cluster', () => {
+  let cluster: Cluster;
+  let registry: EtcdRegistry;
+  let cli: ReturnType<typeof cliFor>;
+  const unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-agent-faults-'));
+
+  /** unit → [machine, MainPID] for every machine whose systemd runs it. */
+  const runningOn = async (unit: string) => {
+    const shows = await Promise.all(cluster.machines.map(async (m) => [m, await m.systemctlShow(unit, ['ActiveState', 'MainPID'])] as const));
+    return shows.filter(([, s]) => s.ActiveState === 'active').map(([m, s]) => ({ machine: m, pid: s.MainPID }));
+  };
+  const startUnits = async (prefix: string, count: number) => {
+    const names = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}.service`);
+    const files = names.map((n) => {
+      const file = path.join(unitDir, n);
+      fs.writeFileSync(file, `[Service]\nExecStart=/bin/sleep infinity\n`);
+      return file;
+    });
+    const r = await cli(['start', ...files], { timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`start: ${r.stdout}${r.stderr}\n${await agentLogs()}`);
+    return names;
+  };
+  /** Where each unit runs now; fails unless each runs exactly once. */
+  const placement = async (units: string[]) => {
+    const out = new Map<string, { machine: Machine; pid: string }>();
+    for (const u of units) {
+      const on = await runningOn(u);
+      expect(on.map((o) => o.machine.name), `${u} runs exactly once`).toHaveLength(1);
+      out.set(u, on[0]!);
+    }
+    return out;
+  };
+  /** The agents' own logs (task results, warnings), for failure messages. */
+  const agentLogs = async () => {
+    const logs = await Promise.all(cluster.machines.map(async (m) => {
+      const out = (await m.exec(['journalctl', '-u', AGENT_UNIT, '--no-pager', '-n', '200', '-o', 'cat'])).stdout;
+      const lines = out.split('\n').filter((l) => /task|assign|regist|lease|warn|"level":[45]/.test(l));
+      return `--- ${m.name}\n${lines.slice(-40).join('\n')}`;
+    }));
+    return logs.join('\n');
+  };
+  const registered = async (machine: Machine) => (await registry.listMachines()).some((m) => m.id === machine.id);
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC });
+    cli = cliFor(cluster.endpoints);
+    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000 });
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await cluster?.stop();
+    fs.rmSync(unitDir, { recursive: true, force: true });
+  });
+
+  // Needs core: a restarted agent must resume its previous lease (registerMachine is create-only, so the new
+  // agent can only register once the old lease has expired, and by then the scheduler has moved its units).
+  // See docs/agent.md, "Restart and adoption". Adoption itself is tested against real systemd in
+  // packages/agent/src/agent.ownership.systemd.test.ts.
+  test.skip('kill -9 of an agent: it comes back, adopts its units, same PIDs, nothing ran twice', async () => {
+    const units = await startUnits('adopt', 6);
+    const before = await placement(units);
+    const victim = [...before.values()][0]!.machine;
+    const agentPid = (await victim.systemctlShow(AGENT_UNIT, ['MainPID'])).MainPID;
+    await killAgent(victim);
+    await waitUntil('agent restarted', async () => {
+      const s = await victim.systemctlShow(AGENT_UNIT, ['MainPID', 'ActiveState']);
+      return s.ActiveState === 'active' && s.MainPID !== agentPid && s.MainPID !== '0' ? true : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    // The new agent's own registration (a new startedAt), and its states published under its new lease.
+    const killedAt = Date.now();
+    const startedAt = await waitUntil('agent registered again', async () => {
+      const record = (await registry.listMachines()).find((m) => m.id === victim.id);
+      return record !== undefined && record.startedAt >= killedAt - 1000 ? record.startedAt : undefined;
+    }, { timeoutMs: 6 * TTL_SEC * 1000, intervalMs: 200 });
+    const mine = units.filter((u) => before.get(u)!.machine === victim);
+    await waitUntil('states republished by the new agent', async () => {
+      const states = (await registry.listStates()).filter((s) => s.machineId === victim.id && s.updatedAt >= startedAt);
+      return mine.every((u) => states.some((s) => s.unit === u && s.activeState === 'active')) ? true : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 200 }).catch(async (err) => {
+      throw new Error(`${(err as Error).message}\n${await agentLogs()}`);
+    });
+    expect(await placement(units)).toEqual(before);
+  }, TEST_TIMEOUT_MS);
+
+  test('every etcd member down for 2×TTL: no unit restarted anywhere, and nothing started twice after', async () => {
+    const units = await startUnits('etcdloss', 6);
+    const before = await placement(units);
+    await stopAllEtcd(cluster.etcd);
+    try {
+      // 2×TTL without etcd, checked on systemd throughout (a wait with a deadline, not a sleep).
+      const until = Date.now() + 2 * TTL_SEC * 1000;
+      while (Date.now() < until) expect(await placement(units)).toEqual(before);
+    } finally {
+      await restartAllEtcd(cluster.etcd);
+    }
+    await waitUntil('3 agents back', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+    await waitUntil('states republished', async () => {
+      const states = await registry.listStates();
+      return units.every((u) => states.some((s) => s.unit === u && s.activeState === 'active')) ? true : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(await placement(units)).toEqual(before);
+  }, TEST_TIMEOUT_MS);
+
+  test('a machine cut off: its units run elsewhere; back, it stops them at once: each runs exactly once', async () => {
+    const units = await startUnits('cut', 6);
+    const before = await placement(units);
+    const victim = [...before.values()][0]!.machine;
+    const victims = units.filter((u) => before.get(u)!.machine === victim);
+    await partition(victim);
+    try {
+      await waitUntil('units moved elsewhere', async () => {
+        const moved = await Promise.all(victims.map(async (u) => (await runningOn(u)).some((o) => o.machine !== victim)));
+        return moved.every(Boolean) ? true : undefined;
+      }, { timeoutMs: 6 * TTL_SEC * 1000, intervalMs: 250 });
+    } finally {
+      await heal(victim);
+    }
+    const healedAt = Date.now();
+    // Back on etcd = registered again (host-side poll); the gRPC channel itself reconnects with a back-off ≤ 2 s.
+    const backAt = waitUntil('victim registered again', async () => ((await registered(victim)) ? Date.now() : undefined), { timeoutMs: 30_000, intervalMs: 50 });
+    const stoppedAt = await waitUntil('victim stopped the moved units', async () => {
+      const still = await Promise.all(victims.map(async (u) => (await victim.systemctlShow(u, ['ActiveState'])).ActiveState === 'active'));
+      return still.some(Boolean) ? undefined : Date.now();
+    }, { timeoutMs: 30_000, intervalMs: 50 });
+    const reconnectedAt = await backAt;
+    expect(stoppedAt - reconnectedAt, `stopped ${stoppedAt - healedAt} ms after the link came back, registered after ${reconnectedAt - healedAt} ms`).toBeLessThan(1000);
+    expect(stoppedAt - healedAt).toBeLessThan(5000);
+    const after = await placement(units);
+    for (const u of victims) expect(after.get(u)!.machine).not.toBe(victim);
+  }, TEST_TIMEOUT_MS);
+});
