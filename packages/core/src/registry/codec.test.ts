@@ -35,15 +35,29 @@ describe('codec', () => {
     { name: 'empty', bytes: Buffer.alloc(0), reason: 'not a Flotilla record (no schema header)' },
     { name: 'header only', bytes: Buffer.from([0xc1, SCHEMA_VERSION]), reason: 'value does not decode as msgpack' },
   ])('corrupt: $name', ({ bytes, reason }) => {
-    const err = (() => {
-      try {
-        decodeValue('/f/v1/assignments/m/a', bytes, isAssignment);
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(err).toBeInstanceOf(CorruptRecordError);
-    expect({ key: (err as CorruptRecordError).key, reason: (err as CorruptRecordError).reason }).toEqual({ key: '/f/v1/assignments/m/a', reason });
+    expectCorrupt(bytes, isAssignment, reason);
+  });
+
+  const unit = makeUnitRecord(unitSpec('a.service'), 'inactive');
+  test.each([
+    { name: 'line break smuggled into a value', value: { ...unit, options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true\nExecStartPre=/bin/evil' }] } },
+    { name: 'section header smuggled into a name', value: { ...unit, options: [{ section: 'Service', name: '[Install]', value: 'x' }] } },
+    { name: 'bracket in a section', value: { ...unit, options: [{ section: 'Service]', name: 'A', value: 'x' }] } },
+    { name: 'hash that is no SHA1', value: { ...unit, hash: 'h' } },
+  ])('unit record: $name', ({ value }) => {
+    expectCorrupt(encodeValue(value), isUnitRecord, 'unexpected record shape');
   });
 });
+
+function expectCorrupt(bytes: Buffer, guard: (v: unknown) => boolean, reason: string): void {
+  const err = (() => {
+    try {
+      decodeValue('/f/v1/assignments/m/a', bytes, guard as (v: unknown) => v is unknown);
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  })();
+  expect(err).toBeInstanceOf(CorruptRecordError);
+  expect({ key: (err as CorruptRecordError).key, reason: (err as CorruptRecordError).reason }).toEqual({ key: '/f/v1/assignments/m/a', reason });
+}

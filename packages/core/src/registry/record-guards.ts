@@ -26,13 +26,22 @@ function isDesiredState(value: unknown): value is DesiredState {
   return DESIRED_STATES.includes(value as DesiredState);
 }
 
+/** An option read back must still be one line of unit text: the agent writes it into a unit file, so a line
+ * break smuggled into a stored value would become an extra directive. */
 function isUnitOption(value: unknown): value is UnitOption {
-  return isObject(value) && strings(value, 'section', 'name', 'value');
+  if (!isObject(value) || !strings(value, 'section', 'name', 'value')) return false;
+  const { section, name, value: text } = value as { section: string; name: string; value: string };
+  return (
+    section !== '' && !/[[\]\r\n]/.test(section) && name !== '' && !/[=\r\n]/.test(name) && !/^[#;[]/.test(name) && !/[\r\n]/.test(text)
+  );
 }
+
+const SHA1_HEX = /^[0-9a-f]{40}$/;
 
 export const isUnitRecord: RecordGuard<UnitRecord> = (value): value is UnitRecord =>
   isObject(value) &&
   strings(value, 'name', 'hash') &&
+  SHA1_HEX.test(value.hash as string) &&
   isDesiredState(value.desiredState) &&
   typeof value.global === 'boolean' &&
   Array.isArray(value.options) &&
