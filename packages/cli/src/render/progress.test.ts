@@ -58,6 +58,27 @@ describe('renderProgress', () => {
       event: { kind: 'stopped', units: ['a.service', 'b.service'] },
       want: { stream: 'stderr', text: 'Successfully stopped units [a.service b.service].' },
     },
+    {
+      name: 'unloaded',
+      event: { kind: 'unloaded', units: ['a.service'] },
+      want: { stream: 'stderr', text: 'Successfully unloaded units [a.service].' },
+    },
+    {
+      name: 'cannot restart',
+      event: { kind: 'cannot-restart', unit: 'a.service' },
+      want: { stream: 'stderr', text: 'Unable to restart unit a.service in state inactive' },
+    },
+    {
+      name: 'unplaceable, reasons joined',
+      event: { kind: 'unplaceable', unit: 'a.service', reasons: ['2 machines excluded: x', '1 machine excluded: y'] },
+      want: { stream: 'stderr', text: 'Unit a.service cannot be placed: 2 machines excluded: x; 1 machine excluded: y' },
+    },
+    {
+      name: 'live progress',
+      event: { kind: 'progress', waiting: 2, placed: 1, done: 3, state: 'launched' },
+      want: { stream: 'status', text: '2 waiting for a machine, 1 placed, 3 launched' },
+    },
+    { name: 'progress end clears', event: { kind: 'progress-end' }, want: { stream: 'status', text: '' } },
   ])('$name', ({ event, want }) => {
     expect(renderProgress(event)).toEqual(want);
   });
