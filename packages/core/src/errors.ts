@@ -62,13 +62,28 @@ export class InvalidUnitNameError extends FlotillaError {
   }
 }
 
-/** fleet's ValidateOptions failures; `reason` is fleet's exact text, e.g. `MachineID cannot be used with Global`. */
+/** Where in a unit file an option came from. */
+export interface OptionLocation {
+  file: string;
+  line: number;
+  column: number;
+  key: string;
+}
+
+/** fleet's ValidateOptions failures; `reason` is fleet's exact text, e.g. `MachineID cannot be used with Global`.
+ * When the options came from a file, `location` names the offending line and the message starts with it. */
 export class InvalidUnitOptionsError extends FlotillaError {
   readonly unitName: string;
+  readonly reason: string;
+  readonly location: OptionLocation | undefined;
 
-  constructor(unitName: string, reason: string) {
-    super('INVALID_UNIT_OPTIONS', reason, { hint: `fix the [X-Fleet] section of ${unitName}` });
+  constructor(unitName: string, reason: string, location?: OptionLocation) {
+    const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
+    const key = location ? ` (key ${location.key})` : '';
+    super('INVALID_UNIT_OPTIONS', `${where}${reason}${key}`, { hint: `fix the [X-Fleet] section of ${unitName}` });
     this.unitName = unitName;
+    this.reason = reason;
+    this.location = location;
   }
 }
 

@@ -10,6 +10,7 @@ export * from './unit/fleet-requirements.js';
 export * from './unit/fleet-predicates.js';
 export * from './unit/validate-options.js';
 export * from './unit/record.js';
+export * from './unit/unit-file.js';
 export * from './registry/etcd-registry.js';
 export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
 export { RegistryError } from './registry/etcd-errors.js';

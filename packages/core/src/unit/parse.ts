@@ -21,7 +21,19 @@ interface LogicalLine {
 }
 
 export function parseUnitFile(text: string, fileName = '<unit file>'): UnitOption[] {
+  return parseUnitFileWithPositions(text, fileName).options;
+}
+
+/** Where an option's key starts in the file (1-based). */
+export interface OptionPosition {
+  line: number;
+  column: number;
+}
+
+/** parseUnitFile, plus the position of each option (same index), for errors that name the offending line. */
+export function parseUnitFileWithPositions(text: string, fileName = '<unit file>'): { options: UnitOption[]; positions: OptionPosition[] } {
   const options: UnitOption[] = [];
+  const positions: OptionPosition[] = [];
   let section: string | undefined;
   for (const line of logicalLines(text, fileName)) {
     const start = leadingSpace(line.text);
@@ -37,8 +49,10 @@ export function parseUnitFile(text: string, fileName = '<unit file>'): UnitOptio
     }
     if (section === undefined) fail(start, 'assignment outside of a [Section]');
     options.push({ section: section as string, ...parseAssignment(body, start, fail) });
+    const at = position(line, start);
+    positions.push({ line: at.lineNo, column: at.column });
   }
-  return options;
+  return { options, positions };
 }
 
 type Fail = (offset: number, reason: string) => never;
