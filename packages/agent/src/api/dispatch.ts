@@ -3,8 +3,8 @@ import { discoveryDocument } from './discovery.js';
 import type { Route } from './routes.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
 import { listMachines, listMachinesV2, patchMachines } from './v1-machines.js';
-import { getState, listStates } from './v1-state.js';
-import { deleteUnit, getUnit, listUnits, putUnit } from './v1-units.js';
+import { getState, listStates, listStatesV2 } from './v1-state.js';
+import { deleteUnit, getUnit, listUnits, listUnitsV2, putUnit } from './v1-units.js';
 import { unitJournal, unitStatus } from './v2-units.js';
 
 export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
@@ -29,6 +29,10 @@ export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: 
       return Promise.resolve({ status: 200, json: discoveryDocument(req.rootUrl) });
     case 'v2.machines':
       return listMachinesV2(deps);
+    case 'v2.units':
+      return listUnitsV2(deps);
+    case 'v2.state':
+      return listStatesV2(deps, req);
     case 'v2.status':
       return unitStatus(deps, r.name);
     case 'v2.journal':

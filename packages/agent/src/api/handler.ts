@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import type { OpsRoutes } from '../dashboard/ops-routes.js';
 import { dispatch } from './dispatch.js';
 import { apiError, errorReply } from './http-errors.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
@@ -22,6 +23,8 @@ export interface ExchangeOptions {
   /** Listener policy: a bearer token and/or verified client certificates; unix sockets pass neither. */
   auth?: { token?: string; clientCerts?: boolean };
   bodyLimit?: number;
+  /** Read-only ops views (dashboard, health, events, metrics; issue 9), tried before the API's router. */
+  ops?: OpsRoutes;
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -31,10 +34,12 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-function authorized(req: IncomingMessage, auth: ExchangeOptions['auth']): boolean {
+function authorized(req: IncomingMessage, auth: ExchangeOptions['auth'], url: URL): boolean {
   if (!auth || (auth.token === undefined && !auth.clientCerts)) return true;
   if (auth.clientCerts && (req.socket as TLSSocket).authorized === true) return true;
-  return auth.token !== undefined && tokenMatches(req.headers.authorization, auth.token);
+  // RFC 6750 §2.3 `access_token` query parameter: browsers' EventSource cannot send an Authorization header.
+  const fromQuery = url.searchParams.get('access_token');
+  return auth.token !== undefined && tokenMatches(fromQuery === null ? req.headers.authorization : `Bearer ${fromQuery}`, auth.token);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -96,11 +101,12 @@ export async function handleExchange(opts: ExchangeOptions, req: IncomingMessage
   }
   res.setHeader('Server', `fleetd/${opts.version}`);
   try {
-    if (!authorized(req, opts.auth)) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (opts.ops && (await opts.ops.handle(req, res, url, authorized(req, opts.auth, url)))) return;
+    if (!authorized(req, opts.auth, url)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="flotilla"');
       throw apiError(401, 'missing or invalid bearer token');
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const r = route(req.method ?? 'GET', url.pathname);
     const body = await readBody(req, opts.bodyLimit ?? DEFAULT_BODY_LIMIT);
     const request: ApiRequest = { query: url.searchParams, headers: req.headers, body, signal: controller.signal, rootUrl: rootUrl(req) };

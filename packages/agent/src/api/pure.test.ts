@@ -68,6 +68,9 @@ describe('routes (fleet §2.2)', () => {
     ['root', 'GET', '/', { status: 405, message: '' }],
     ['unknown', 'GET', '/nope', { status: 404, message: '' }],
     ['v2 machines', 'GET', '/v2/machines', { kind: 'v2.machines' }],
+    ['v2 units', 'GET', '/v2/units', { kind: 'v2.units' }],
+    ['v2 state', 'GET', '/v2/state', { kind: 'v2.state' }],
+    ['v2 POST', 'POST', '/v2/units', { status: 405, message: 'only GET supported against this resource' }],
     ['v2 status', 'GET', '/v2/units/a.service/status', { kind: 'v2.status', name: 'a.service' }],
     ['v2 journal', 'GET', '/v2/units/a.service/journal', { kind: 'v2.journal', name: 'a.service' }],
   ])('%s', (_n, method, path, expected) => {

@@ -11,7 +11,7 @@ export type Route =
   | { kind: 'state.get'; name: string }
   | { kind: 'machines.list' | 'machines.patch' }
   | { kind: 'discovery' }
-  | { kind: 'v2.machines' }
+  | { kind: 'v2.machines' | 'v2.units' | 'v2.state' }
   | { kind: 'v2.status' | 'v2.journal'; name: string };
 
 export const V1_BASES = ['/fleet/v1', '/v1-alpha'] as const;
@@ -61,6 +61,8 @@ function v1Route(method: string, path: string): Route {
 function v2Route(method: string, path: string): Route {
   if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
   if (path === '/machines') return { kind: 'v2.machines' };
+  if (path === '/units') return { kind: 'v2.units' };
+  if (path === '/state') return { kind: 'v2.state' };
   const match = /^\/units\/([^/]+)\/(status|journal)$/.exec(path);
   const name = match ? itemName(match[1] as string) : undefined;
   if (!match || name === undefined) throw notFound('');

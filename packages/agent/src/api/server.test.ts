@@ -91,6 +91,8 @@ describe('units, as fleetctl drives them', () => {
     const { items, tokens } = await listAll('units', 'units');
     expect(tokens).toEqual(['ZAACAA==', 'ZAADAA==']);
     expect(items.map((u) => (u as { name: string }).name)).toEqual(names);
+    const all = (await get('/v2/units')).json as { units: unknown[] };
+    expect(all.units).toEqual(items);
   });
 
   test('an exact multiple of the page size ends with one empty page', async () => {
@@ -147,6 +149,11 @@ describe('state and machines', () => {
     const reply = await get(`/fleet/v1/state${query}`);
     const states = ((reply.json as { states?: { name: string; machineID: string }[] }).states ?? []).map((s) => [s.name, s.machineID]);
     expect(states).toEqual(expected);
+  });
+
+  test('GET /v2/state: the same states in one response', async () => {
+    const paged = ((await get('/fleet/v1/state?machineID=m22')).json as { states: unknown[] }).states;
+    expect(((await get('/v2/state?machineID=m22')).json as { states: unknown[] }).states).toEqual(paged);
   });
 
   test('GET /state/<name>: first state, field names; 404', async () => {

@@ -9,6 +9,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
+import { createOpsRoutes } from '../dashboard/ops-routes.js';
+import { isOpsRegistry } from '../health/source.js';
 import { handleExchange, type ExchangeOptions } from './handler.js';
 import { PageCache } from './page-cache.js';
 import type { Introspection } from './request.js';
@@ -91,7 +93,8 @@ function closeServer(server: http.Server): Promise<void> {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const deps = { registry: opts.registry, cache: new PageCache(opts.pageCacheTtlMs), ...(opts.introspect ? { introspect: opts.introspect } : {}) };
-  const base = { deps, logger: opts.logger, version: opts.version, ready: opts.ready ?? (() => true) };
+  const ops = isOpsRegistry(opts.registry) ? createOpsRoutes({ registry: opts.registry, logger: opts.logger }) : undefined;
+  const base = { deps, logger: opts.logger, version: opts.version, ready: opts.ready ?? (() => true), ...(ops ? { ops } : {}) };
   const servers: http.Server[] = [];
   const addresses: BoundAddress[] = [];
   try {
@@ -103,6 +106,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   } catch (err) {
     await Promise.all(servers.map(closeServer));
+    await ops?.close();
     throw err;
   }
   opts.logger.info({ addresses }, 'api listening');
@@ -110,6 +114,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     addresses,
     async close() {
       await Promise.all(servers.map(closeServer));
+      await ops?.close();
       for (const a of addresses) if (a.kind === 'unix') removeStaleSocket(a.path);
     },
   };

@@ -34,3 +34,9 @@ export async function getState(deps: ApiDeps, name: string): Promise<ApiReply> {
   if (!first) throw notFound('unit state does not exist');
   return { status: 200, json: unitStateJson(first) };
 }
+
+/** `/v2/state[?machineID=&unitName=]`: every matching state in one response (no pages). */
+export async function listStatesV2(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
+  const states = await readStates(deps, req.query.get('unitName') || null, req.query.get('machineID') || null);
+  return { status: 200, json: { states } };
+}

@@ -27,6 +27,11 @@ export async function listUnits(deps: ApiDeps, req: ApiRequest): Promise<ApiRepl
   return { status: 200, json: pageJson('units', page.items, page.nextPageToken) };
 }
 
+/** `/v2/units`: every unit in one response (v1's entities; no pages), for clients that want the whole list. */
+export async function listUnitsV2(deps: ApiDeps): Promise<ApiReply> {
+  return { status: 200, json: { units: await readUnits(deps) } };
+}
+
 /** machineID of a single unit: the (non-global) machine that publishes its state. */
 function publishingMachine(unit: UnitRecord, states: readonly UnitStateRecord[]): string | undefined {
   if (unit.global) return undefined;

@@ -1,7 +1,7 @@
 /**
  * The API driver: the part of ClusterRegistry the CLI uses, over fleet's API v1 (as fleetctl's generated
  * client: `?alt=json`, page tokens followed, PUT name+options to create, PUT name+desiredState to change state)
- * plus `/v2/machines` for what v1 cannot carry (each agent's API URL). Waiting on states polls
+ * plus /v2 for what v1 cannot carry (each agent's API URL) and for whole lists in one response. Waiting on states polls
  * `/state?unitName=` every 250 ms, fleetctl's interval. Anything else is not offered over the API.
  */
 import {
@@ -51,8 +51,13 @@ export class ApiRegistry {
     throw new FlotillaError('API_ERROR', `${path}: more than ${MAX_PAGES} pages`);
   }
 
+  /** Whole lists come from /v2 in one response: following v1's 100-item pages costs a request per page. */
   private async unitJsons(): Promise<UnitJson[]> {
-    return this.listAll<UnitJson>('/fleet/v1/units', 'units');
+    return ((await this.call('GET', '/v2/units')).json as { units?: UnitJson[] }).units ?? [];
+  }
+
+  private async stateJsons(query = ''): Promise<UnitStateJson[]> {
+    return ((await this.call('GET', `/v2/state${query}`)).json as { states?: UnitStateJson[] }).states ?? [];
   }
 
   async getUnit(name: string): Promise<UnitRecord | undefined> {
@@ -102,7 +107,7 @@ export class ApiRegistry {
   }
 
   async listStates(): Promise<UnitStateRecord[]> {
-    return (await this.listAll<UnitStateJson>('/fleet/v1/state', 'states')).map(stateFromJson);
+    return (await this.stateJsons()).map(stateFromJson);
   }
 
   async getStates(unitName: string): Promise<UnitStateRecord[]> {
