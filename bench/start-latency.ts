@@ -1,54 +1,69 @@
 /**
- * 50 sequential `flotilla start`s on a 3-machine cluster (real etcd, nspawn machines, real systemd): time from
- * the CLI call to ActiveState=active seen in the registry (a watch on states/<unit>/), and the CLI's own wall time.
- * Usage: npm run bench -- start-latency [COUNT]
+ * start → ActiveState=active on a 3-machine cluster (real etcd, nspawn machines, real systemd, the agent inside).
+ * `start_to_active`: N sequential starts done the way `flotilla start` does them (submit, then set the desired
+ * state to launched), timed from the desired-state write to a watch on `states/<unit>/` seeing the agent publish
+ * ActiveState=active: scheduler watch → assignment → agent watch → write + link + StartUnit → systemd signal →
+ * publish. `cli_start_wall`: the real CLI process for a few more starts (adds Node's start, ~150–200 ms here).
+ * Usage: npm run bench -- start-latency [STARTS=100] [CLI_STARTS=20]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EtcdRegistry, type UnitStateRecord } from '@flotilla/core';
+import { EtcdRegistry, parseUnitFile, type UnitStateRecord } from '@flotilla/core';
 import { startCluster } from '../test/harness/cluster.js';
 import { run, waitUntil } from '../test/harness/exec.js';
 import { FLOTILLA_BIN } from '../test/support/cli.js';
 import { figure, percentile } from './stats.js';
 
-const COUNT = Number(process.argv[2] ?? 50);
+const STARTS = Number(process.argv[2] ?? 100);
+const CLI_STARTS = Number(process.argv[3] ?? 20);
 const DEADLINE_MS = 60_000;
+const unitText = (i: number) => `[Unit]\nDescription=bench ${i}\n\n[Service]\nExecStart=/bin/sleep infinity\n`;
 
 const cluster = await startCluster({ machines: 3, ttlSec: 10, log: (l) => process.stderr.write(`bench: ${l}\n`) });
 const unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-'));
 const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+
+/** Resolves with the time the unit is first seen active (deadline DEADLINE_MS). */
+async function activeWatch(name: string): Promise<{ active: Promise<number>; close: () => Promise<void> }> {
+  let resolve: (t: number) => void = () => {};
+  const active = new Promise<number>((r) => (resolve = r));
+  const sub = await registry.watchStates(name, (e) => {
+    if (e.type === 'put' && (e.value as UnitStateRecord).activeState === 'active') resolve(performance.now());
+  });
+  const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} never active`)), DEADLINE_MS).unref());
+  return { active: Promise.race([active, deadline]), close: () => sub.close() };
+}
+
 try {
   await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000 });
   const toActive: number[] = [];
-  const cliWall: number[] = [];
-  for (let i = 1; i <= COUNT; i++) {
+  for (let i = 1; i <= STARTS; i++) {
     const name = `bench-${i}.service`;
-    const file = path.join(unitDir, name);
-    fs.writeFileSync(file, `[Unit]\nDescription=bench ${i}\n\n[Service]\nExecStart=/bin/sleep infinity\n`);
-    let activeAt = 0;
-    let markActive = () => {};
-    const active = new Promise<void>((resolve) => (markActive = resolve));
-    const subscription = await registry.watchStates(name, (event) => {
-      if (event.type === 'put' && (event.value as UnitStateRecord).activeState === 'active' && !activeAt) {
-        activeAt = Date.now();
-        markActive();
-      }
-    });
-    const t0 = Date.now();
-    const result = await run('env', [`FLOTILLA_ENDPOINT=${cluster.endpoints.join(',')}`, FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
-    const t1 = Date.now();
-    if (result.code !== 0) throw new Error(`start ${name} failed: ${result.stderr}`);
-    await Promise.race([active, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} never active`)), DEADLINE_MS).unref())]);
-    await subscription.close();
-    toActive.push(activeAt - t0);
-    cliWall.push(t1 - t0);
+    await registry.submitUnit({ name, options: parseUnitFile(unitText(i), name) });
+    const watch = await activeWatch(name);
+    const t0 = performance.now();
+    await registry.setDesiredState(name, 'launched');
+    toActive.push((await watch.active) - t0);
+    await watch.close();
   }
-  figure('start_to_active_p50', percentile(toActive, 50), 'ms');
-  figure('start_to_active_p99', percentile(toActive, 99), 'ms');
-  figure('cli_start_wall_p50', percentile(cliWall, 50), 'ms');
-  figure('cli_start_wall_p99', percentile(cliWall, 99), 'ms');
-  figure('starts', COUNT, 'count');
+  const cliWall: number[] = [];
+  for (let i = 1; i <= CLI_STARTS; i++) {
+    const name = `bench-cli-${i}.service`;
+    const file = path.join(unitDir, name);
+    fs.writeFileSync(file, unitText(i));
+    const t0 = performance.now();
+    const result = await run('env', [`FLOTILLA_ENDPOINT=${cluster.endpoints.join(',')}`, FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
+    if (result.code !== 0) throw new Error(`start ${name} failed: ${result.stderr}`);
+    cliWall.push(performance.now() - t0);
+  }
+  figure('start_to_active_p50', Math.round(percentile(toActive, 50)), 'ms');
+  figure('start_to_active_p99', Math.round(percentile(toActive, 99)), 'ms');
+  figure('start_to_active_max', Math.round(Math.max(...toActive)), 'ms');
+  figure('starts', STARTS, 'count');
+  figure('cli_start_wall_p50', Math.round(percentile(cliWall, 50)), 'ms');
+  figure('cli_start_wall_p99', Math.round(percentile(cliWall, 99)), 'ms');
+  figure('cli_starts', CLI_STARTS, 'count');
 } finally {
   await registry.close();
   await cluster.stop();

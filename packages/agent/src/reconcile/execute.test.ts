@@ -46,3 +46,22 @@ test('stops at the first failure and reports it', async () => {
   expect(failed).toMatchObject({ unit: 'b.service', kind: 'Load', level: 50, err: { message: 'Load b.service broke' } });
   expect(lines.at(-1)).toMatchObject({ skipped: 1 });
 });
+
+test('concurrent groups: same-kind runs go N at a time, results in task order, a failed group stops the rest', async () => {
+  const { effects } = recordingEffects(['c.service']);
+  const { logger } = capturingLogger();
+  let running = 0;
+  let peak = 0;
+  const slow = (inner: (u: string) => Promise<void>) => async (u: string) => {
+    peak = Math.max(peak, ++running);
+    await new Promise((r) => setImmediate(r));
+    running--;
+    return inner(u);
+  };
+  const wrapped: TaskEffects = { ...effects, Load: slow(effects.Load), Start: slow(effects.Start) };
+  const tasks = ['a', 'b', 'c', 'd', 'e'].map((u) => task('Load', `${u}.service`)).concat([task('Start', 'a.service')]);
+  const results = await executeTasks(tasks, wrapped, logger, undefined, { concurrency: { Load: 2 } });
+  expect(peak).toBe(2);
+  // Groups [a,b] [c,d] [e] [Start a]: c fails, so its group (c, d) completes and nothing after it runs.
+  expect(results.map((r) => [r.task.unit, r.ok])).toEqual([['a.service', true], ['b.service', true], ['c.service', false], ['d.service', true]]);
+});

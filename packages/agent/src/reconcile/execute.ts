@@ -1,6 +1,10 @@
 /**
  * The one executor: runs planned tasks in order, stops at the first failure (the next reconcile pass plans
  * again from what is then true), logs every result, and returns one result per task tried.
+ *
+ * A run of consecutive tasks of one kind may go `concurrency[kind]` at a time (e.g. Load and Start: systemd
+ * queues the calls anyway, so pipelining saves a D-Bus round trip per unit). Results still come back in task
+ * order, and a failure anywhere in a group stops everything after that group.
  */
 import type { Logger } from 'pino';
 import type { Task, TaskKind } from './plan.js';
@@ -15,25 +19,45 @@ export interface TaskResult {
   durationMs: number;
 }
 
+export interface ExecuteOptions {
+  /** Tasks of a kind run this many at a time (default 1: strictly one after another). */
+  concurrency?: Partial<Record<TaskKind, number>>;
+}
+
 export async function executeTasks(
   tasks: readonly Task[],
   effects: TaskEffects,
   logger: Logger,
   onTaskDone?: (result: TaskResult) => void | Promise<void>,
+  opts: ExecuteOptions = {},
 ): Promise<TaskResult[]> {
   const results: TaskResult[] = [];
-  for (const task of tasks) {
-    const result = await runOne(task, effects);
-    results.push(result);
-    logResult(logger, result);
-    await onTaskDone?.(result);
-    if (!result.ok) {
+  for (const group of groups(tasks, opts.concurrency ?? {})) {
+    const groupResults = await Promise.all(group.map((task) => runOne(task, effects)));
+    for (const result of groupResults) {
+      results.push(result);
+      logResult(logger, result);
+      await onTaskDone?.(result);
+    }
+    if (groupResults.some((r) => !r.ok)) {
       const skipped = tasks.length - results.length;
       if (skipped > 0) logger.warn({ skipped }, 'task failed; skipping the rest of the batch until the next reconcile');
       break;
     }
   }
   return results;
+}
+
+/** Consecutive tasks of one kind, cut into groups of at most that kind's concurrency. */
+function groups(tasks: readonly Task[], concurrency: Partial<Record<TaskKind, number>>): Task[][] {
+  const out: Task[][] = [];
+  for (const task of tasks) {
+    const last = out.at(-1);
+    const limit = Math.max(1, concurrency[task.kind] ?? 1);
+    if (last !== undefined && last[0]!.kind === task.kind && last.length < limit) last.push(task);
+    else out.push([task]);
+  }
+  return out;
 }
 
 async function runOne(task: Task, effects: TaskEffects): Promise<TaskResult> {
