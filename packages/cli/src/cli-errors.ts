@@ -115,3 +115,13 @@ export function noAgentApi(machineId: string): FlotillaError {
     hint: "set FLOTILLA_API_LISTEN (e.g. 0.0.0.0:54728) in that machine's agent environment, or use `flotilla ssh`",
   });
 }
+
+/** fleetctl's list-machines failure text: `Error retrieving list of active machines from fleet API (<err>)`. */
+export function machinesListFailed(err: unknown): unknown {
+  if (!(err instanceof FlotillaError)) return err;
+  return new FlotillaError(err.code, `Error retrieving list of active machines from fleet API (${err.message})`, {
+    hint: err.hint ?? 'check that etcd has quorum and that the agents are running',
+    cause: err,
+    retryable: err.retryable,
+  });
+}

@@ -124,7 +124,7 @@ describe('--driver=api', () => {
     const noToken = tlsFlags.filter((f) => f !== '--api-token' && f !== 'tok');
     const run = await runCli([...noToken, 'list-machines']);
     expect(run.code).toBe(1);
-    expect(run.stderr.split('\n')[0]).toBe('Error retrieving list of active machines: googleapi: Error 401: missing or invalid bearer token');
+    expect(run.stderr.split('\n')[0]).toBe('Error retrieving list of active machines from fleet API (googleapi: Error 401: missing or invalid bearer token)');
   });
 
   test('a socket nobody listens on names the endpoint', async () => {

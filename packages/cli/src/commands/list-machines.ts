@@ -1,6 +1,6 @@
 /** `list-machines`: one row per live machine, sorted by ID (fleetctl §1.5). */
 import type { MachineRecord } from '@flotilla/core';
-import { inStep } from '../cli-errors.js';
+import { machinesListFailed } from '../cli-errors.js';
 import { machineJson } from '../render/json.js';
 import { renderList, type ListFormat } from '../render/list.js';
 import { DEFAULT_MACHINE_FIELDS, MACHINE_FIELDS } from '../render/list-machines.js';
@@ -20,7 +20,7 @@ export const listMachines = defineVerb<ListFormat, MachineRecord[]>({
       const machines = await (await ctx.registry()).listMachines();
       return [...machines].sort((a, b) => compareNames(a.id, b.id));
     } catch (err) {
-      throw inStep('Error retrieving list of active machines', err);
+      throw machinesListFailed(err);
     }
   },
   render: (machines, format) => ({ stdout: renderList(machines, MACHINE_FIELDS, format, machineJson) }),
