@@ -1,0 +1,88 @@
+/**
+ * The ops views mounted into the API server (issue 9): `/` + its assets (the dashboard), `/v2/health`,
+ * `/v2/events`, `/v2/events/stream` and `/metrics`. Read-only: only GET and HEAD are answered here; any other
+ * method falls through to the API's router (405/404). The static shell carries no cluster data and is served
+ * without credentials; every data route needs what the listener requires (bearer token, `access_token`
+ * query parameter for EventSource, or a client certificate), decided by the API server and passed in.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Subscription } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { HealthHub } from '../health/hub.js';
+import { sendJson, serveEvents, serveHealth, serveStream } from '../health/http.js';
+import type { OpsRegistry } from '../health/source.js';
+import { OpsMetrics } from '../metrics/ops-metrics.js';
+import { watchPlacements } from '../metrics/placement-watch.js';
+import { loadAssets, serveAsset, type Asset } from './assets.js';
+
+export interface OpsRoutes {
+  /** Answers the request and resolves true, or resolves false when the path is not an ops route. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, authorized: boolean): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpsRoutesOptions {
+  registry: OpsRegistry;
+  logger: Logger;
+  /** SSE keep-alive comment interval (default 15 s). */
+  pingMs?: number;
+}
+
+const DATA_PATHS = new Set(['/v2/health', '/v2/events', '/v2/events/stream', '/metrics']);
+
+export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
+  const metrics = new OpsMetrics();
+  const hub = new HealthHub({
+    registry: opts.registry,
+    logger: opts.logger,
+    onReport: (r) => metrics.recordReport(r),
+    onReadError: (err) => metrics.recordEtcdError(err),
+  });
+  let assets: Map<string, Asset> | undefined;
+  let placements: Promise<Subscription> | undefined;
+
+  async function serveMetrics(res: ServerResponse): Promise<void> {
+    placements ??= watchPlacements(opts.registry, (ms) => metrics.observePlacement(ms), opts.logger).catch((err: unknown) => {
+      placements = undefined;
+      metrics.recordEtcdError(err);
+      throw err;
+    });
+    // Gauges come from the latest report; a failed read is counted and the rest is still served.
+    await Promise.allSettled([hub.current(), placements]);
+    const text = await metrics.render();
+    res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(text);
+  }
+
+  async function serveData(path: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (path === '/v2/health') return serveHealth(hub, res);
+    if (path === '/v2/events') return serveEvents(opts.registry, res, url.searchParams);
+    if (path === '/v2/events/stream') return serveStream(hub, req, res, opts.pingMs === undefined ? {} : { pingMs: opts.pingMs });
+    return serveMetrics(res);
+  }
+
+  return {
+    async handle(req, res, url, authorized) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      const path = url.pathname;
+      assets ??= loadAssets();
+      const asset = assets.get(path);
+      if (asset) {
+        serveAsset(asset, req, res);
+        return true;
+      }
+      if (!DATA_PATHS.has(path)) return false;
+      if (!authorized) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="flotilla"');
+        sendJson(res, 401, { error: { code: 401, message: 'missing or invalid bearer token' } });
+        return true;
+      }
+      await serveData(path, req, res, url);
+      return true;
+    },
+    async close() {
+      await hub.close();
+      await placements?.then((s) => s.close()).catch(() => undefined);
+    },
+  };
+}

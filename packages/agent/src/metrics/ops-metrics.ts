@@ -1,0 +1,75 @@
+/**
+ * The agent's prom-client registry: cluster gauges set from each health report, the leader-change counter,
+ * the placement-latency and reconcile-duration histograms, etcd errors of the health reads, and Node's
+ * default process metrics. Each agent has its own registry (no global state), so tests can run several.
+ */
+import { FlotillaError, type ClusterLogEvent } from '@flotilla/core';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HealthReport } from '../health/types.js';
+import { MACHINE_STATUS_VALUES, METRICS, PLACEMENT_BUCKETS, RECONCILE_BUCKETS, UNIT_HEALTH_VALUES } from './names.js';
+
+const EVENT_KINDS: readonly ClusterLogEvent['kind'][] = ['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined'];
+
+const NONCONFORMING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** The reconciler times its passes into this one histogram (process-wide; each OpsMetrics registry exposes it). */
+export const reconcileDuration = new Histogram({
+  name: METRICS.reconcileDuration.name,
+  help: METRICS.reconcileDuration.help,
+  buckets: RECONCILE_BUCKETS,
+  registers: [],
+});
+
+export class OpsMetrics {
+  readonly registry = new Registry();
+  private readonly units = this.gauge(METRICS.units);
+  private readonly machines = this.gauge(METRICS.machines);
+  private readonly leader = this.gauge(METRICS.leader);
+  private readonly events = this.gauge(METRICS.eventsLogged);
+  private readonly leaderChanges = new Counter({ name: METRICS.leaderChanges.name, help: METRICS.leaderChanges.help, registers: [this.registry] });
+  private readonly etcdErrors = new Counter({ name: METRICS.etcdErrors.name, help: METRICS.etcdErrors.help, labelNames: ['code'], registers: [this.registry] });
+  private readonly placement = new Histogram({
+    name: METRICS.placementLatency.name, help: METRICS.placementLatency.help, buckets: PLACEMENT_BUCKETS, registers: [this.registry],
+  });
+  private lastLeader: string | null | undefined;
+
+  constructor() {
+    this.registry.registerMetric(reconcileDuration);
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client names these gauges `_total`, which Prometheus reserves for counters (promtool rejects them).
+    for (const name of NONCONFORMING_DEFAULTS) this.registry.removeSingleMetric(name);
+    for (const v of UNIT_HEALTH_VALUES) this.units.set({ health: v }, 0);
+    for (const v of MACHINE_STATUS_VALUES) this.machines.set({ status: v }, 0);
+  }
+
+  private gauge(spec: { name: string; help: string; labels: readonly string[] }): Gauge {
+    return new Gauge({ name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] });
+  }
+
+  recordReport(report: HealthReport): void {
+    for (const v of UNIT_HEALTH_VALUES) this.units.set({ health: v }, report.counts.units[v]);
+    for (const v of MACHINE_STATUS_VALUES) this.machines.set({ status: v }, report.counts.machines[v]);
+    this.leader.set(report.leader === null ? 0 : 1);
+    if (this.lastLeader !== undefined && this.lastLeader !== report.leader) this.leaderChanges.inc();
+    this.lastLeader = report.leader;
+    const byKind = new Map<string, number>(EVENT_KINDS.map((k) => [k, 0]));
+    for (const e of report.events) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+    for (const [kind, n] of byKind) this.events.set({ kind }, n);
+  }
+
+  recordEtcdError(err: unknown): void {
+    this.etcdErrors.inc({ code: err instanceof FlotillaError ? err.code : 'UNKNOWN' });
+  }
+
+  observePlacement(ms: number): void {
+    this.placement.observe(ms / 1000);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
