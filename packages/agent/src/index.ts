@@ -10,3 +10,4 @@ export { ManagedUnits, type ManagedUnit } from './managed-units.js';
 export { REFUSED_STATE } from './state-publisher.js';
 export { capacityFrom, readCapacity, type CapacityInputs } from './presence/capacity.js';
 export * from './api/index.js';
+export { containerUnitRenderer, ContainerEngineClient, type ContainerUnitsOptions, type ContainerStatus } from './containers/index.js';

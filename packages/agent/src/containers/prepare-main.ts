@@ -29,6 +29,8 @@ async function main(): Promise<number> {
     store: new PullStore(process.env.FLOTILLA_CONTAINER_STATE_DIR),
     unitExists: (unit: string) => unitFileExists(unitsDir, unit),
     now: () => Date.now(),
+    maxWaitMs: 60_000, // + pullTimeoutMs: within render.ts's PREPARE_BUDGET_SEC
+    pullTimeoutMs: 240_000,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };
   const input = { unit: args.unit, container: args.container, image: args.image, machineId: args.machine };

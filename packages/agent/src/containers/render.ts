@@ -25,6 +25,8 @@ export interface ContainerRendererConfig {
 
 export const DEFAULT_BINARIES: Record<ContainerEngineName, string> = { docker: '/usr/bin/docker', podman: '/usr/bin/podman' };
 const ENGINE_SERVICE: Record<ContainerEngineName, string> = { docker: 'docker.service', podman: 'podman.socket' };
+/** systemd's start deadline: the prepare step's longest backoff wait (60 s) plus its pull deadline (240 s). */
+export const PREPARE_BUDGET_SEC = 300;
 /** Sections that describe the container; they do not reach systemd. */
 const CONSUMED_SECTIONS = new Set(['Container', FLOTILLA_SECTION]);
 /** Service keys the renderer owns; setting them in `[Service]` would give systemd two main commands. */
@@ -71,6 +73,10 @@ function serviceOptions(unitName: string, spec: ContainerSpec, config: Container
     service('ExecStop', `-${commandLine(stopArgv(spec, binary))}`),
     service('ExecStopPost', `-${commandLine(removeArgv(spec, binary))}`),
   ];
+  // 143: the container ended by `stop` (SIGTERM), a clean stop, as Quadlet counts it.
+  if (!user.some((o) => o.name === 'SuccessExitStatus')) out.push(service('SuccessExitStatus', '143'));
+  // The prepare step may wait out a pull backoff and then pull: more than systemd's default 90 s.
+  if (!user.some((o) => o.name === 'TimeoutStartSec')) out.push(service('TimeoutStartSec', String(PREPARE_BUDGET_SEC)));
   // The engine client must outlive the engine's own stop timeout, or systemd kills the client and not the container.
   if (!user.some((o) => o.name === 'TimeoutStopSec')) out.push(service('TimeoutStopSec', String(spec.stopTimeoutSec + 10)));
   return out;
