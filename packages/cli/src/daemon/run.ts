@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
-import { startAgent, type ApiIntrospection } from '@flotilla/agent';
+import { containerUnitRenderer, startAgent, type ApiIntrospection } from '@flotilla/agent';
 import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
 import { startDaemonApi } from './api-listeners.js';
@@ -58,6 +58,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     machine,
     ttlSec: config.ttlSec,
     unitsDir: config.unitsDir,
+    unitRenderers: [containerUnitRenderer({ machineId: machine.id, unitsDir: config.unitsDir, defaultEngine: process.env.FLOTILLA_CONTAINER_ENGINE })],
     logger: logger.child({ component: 'agent' }),
   });
   api.attach(introspectionOf(agent));
