@@ -1,0 +1,120 @@
+/**
+ * Container units on a real cluster: 3 nspawn machines, each with its own dockerd and podman (docs/containers.md),
+ * the agent inside each, driven through the real CLI. Every claim is checked against the machine's own systemd and
+ * engine, and the published port is fetched from the host over the test bridge.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { waitUntil } from '../harness/exec.js';
+import type { Machine } from '../harness/machines.js';
+import { cliFor } from '../support/cli.js';
+import { waitForAgents, containersOn, httpGet, listRow, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+
+const TTL_SEC = 5;
+const PORT = 8080;
+const WEB_UNIT = [
+  '[Unit]', 'Description=web %i',
+  '[Container]', `Image=${WEB_IMAGE}`, `PublishPort=${PORT}:80`, 'RunInit=yes', 'StopTimeout=2',
+  '[Service]', 'Restart=always', 'RestartSec=1',
+  '[X-Fleet]', 'Conflicts=web@*.container',
+];
+
+describe('container units (docker): start, restart by systemd, stop, destroy, failover, pull errors', () => {
+  let cluster: Cluster;
+  let cli: ReturnType<typeof cliFor>;
+  const cleanups: Array<() => void> = [];
+  const submitFile = (name: string, lines: string[]) => {
+    const made = unitFile(name, lines);
+    cleanups.push(made.cleanup);
+    return made.file;
+  };
+  const active = async (m: Machine, service: string) => (await m.systemctlShow(service, ['ActiveState'])).ActiveState;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, containerEngines: true });
+    cli = cliFor(cluster.endpoints);
+    await prepareEngines(cluster);
+    await waitForAgents(cluster, cli);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    for (const cleanup of cleanups) cleanup();
+  });
+
+  test('start → running and serving; docker kill → systemd restarts it; stop → container gone; destroy → nothing left', async () => {
+    const file = submitFile('web@.container', WEB_UNIT);
+    const started = await cli(['start', file.replace('web@.container', 'web@1.container')]);
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    const host = (await machineOf(cli, cluster, 'web@1.container'))!;
+    expect(host).toBeDefined();
+    expect(await active(host, 'web@1.service')).toBe('active');
+    expect(await waitUntil('the published port', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+    expect(await runningOn(host, 'docker')).toEqual(['systemd-web_1']);
+    await waitUntil('list-units to show it active', async () => ((await listRow(cli, 'web@1.container'))?.[2] === 'active' ? true : undefined), { timeoutMs: 10_000 });
+
+    // The container dies behind systemd's back: the engine client exits, Restart=always brings it back.
+    const restartsBefore = Number((await host.systemctlShow('web@1.service', ['NRestarts'])).NRestarts);
+    expect((await host.exec(['docker', 'kill', 'systemd-web_1'])).code).toBe(0);
+    await waitUntil('systemd to restart web@1', async () => {
+      const show = await host.systemctlShow('web@1.service', ['NRestarts', 'ActiveState']);
+      return Number(show.NRestarts) > restartsBefore && show.ActiveState === 'active' ? true : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(await waitUntil('the port again', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+
+    expect((await cli(['stop', 'web@1.container'])).code).toBe(0);
+    expect(await active(host, 'web@1.service')).toBe('inactive');
+    expect(await containersOn(host, 'docker')).toEqual([]);
+    expect(await httpGet(host.ip, PORT)).toBeUndefined();
+
+    expect((await cli(['destroy', 'web@1.container'])).code).toBe(0);
+    await waitUntil('the unit file to go', async () => ((await host.exec(['test', '-e', '/run/flotilla/units/web@1.service'])).code !== 0 ? true : undefined), { timeoutMs: 15_000 });
+    expect(await containersOn(host, 'docker')).toEqual([]);
+    expect(await listRow(cli, 'web@1.container')).toBeUndefined();
+  });
+
+  test('its machine dies → the container runs on another machine, exactly one copy', async () => {
+    const file = submitFile('web@.container', WEB_UNIT).replace('web@.container', 'web@2.container');
+    expect((await cli(['start', file])).code).toBe(0);
+    const first = (await machineOf(cli, cluster, 'web@2.container'))!;
+    expect(await waitUntil('the port', () => httpGet(first.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+
+    await first.kill();
+    const second = await waitUntil('web@2 on another machine', async () => {
+      const m = await machineOf(cli, cluster, 'web@2.container');
+      return m && m !== first && (await active(m, 'web@2.service')) === 'active' ? m : undefined;
+    }, { timeoutMs: (TTL_SEC + 20) * 1000, intervalMs: 250 });
+    expect(await waitUntil('the port on the new machine', () => httpGet(second.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+    const survivors = cluster.machines.filter((m) => m !== first);
+    const copies = await Promise.all(survivors.map((m) => runningOn(m, 'docker')));
+    expect(copies.flat()).toEqual(['systemd-web_2']);
+    expect(first.isRunning()).toBe(false); // its engine and container died with it
+    expect((await cli(['destroy', 'web@2.container'])).code).toBe(0);
+  });
+
+  // The registry is a closed port on the machine's loopback, so each pull fails at once (no DNS, no timeout).
+  test('an image that does not exist: the unit fails with the pull error; pulls are spaced by the backoff', async () => {
+    const file = submitFile('nope.container', [
+      '[Container]', 'Image=127.0.0.1:1/flotilla/nope:1',
+      '[Service]', 'Restart=always', 'RestartSec=100ms',
+    ]);
+    expect((await cli(['start', '--no-block', file])).code).toBe(0); // it never becomes active
+    const host = (await waitUntil('nope placed', () => machineOf(cli, cluster, 'nope.container'), { timeoutMs: 20_000 }))!;
+    // Each failed pull logs one CONTAINER_IMAGE_PULL line (journal); Restart=always every 100 ms would try ten
+    // times a second, the backoff (2 s, 4 s, …) allows the registry to be asked far less often.
+    const failures = await waitUntil('three failed pulls', async () => {
+      const lines = (await host.exec(['journalctl', '-u', 'nope.service', '--no-pager', '-o', 'json'])).stdout.split('\n').filter(Boolean);
+      const pulls = lines.map((l) => JSON.parse(l) as { MESSAGE?: string; __REALTIME_TIMESTAMP: string })
+        .filter((e) => typeof e.MESSAGE === 'string' && e.MESSAGE.includes('CONTAINER_IMAGE_PULL: pull 127.0.0.1:1/flotilla/nope:1'))
+        .map((e) => ({ at: Number(e.__REALTIME_TIMESTAMP) / 1000, message: e.MESSAGE! }));
+      return pulls.length >= 3 ? pulls : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(failures[0]!.message).toMatch(/"msg":"CONTAINER_IMAGE_PULL: pull 127\.0\.0\.1:1\/flotilla\/nope:1: [^"]+"/);
+    expect(failures[1]!.at - failures[0]!.at).toBeGreaterThanOrEqual(2000);
+    expect(failures[2]!.at - failures[1]!.at).toBeGreaterThanOrEqual(4000);
+    const record = JSON.parse((await host.exec(['cat', '/run/flotilla/containers/nope.container.pull.json'])).stdout);
+    expect(record).toMatchObject({ image: '127.0.0.1:1/flotilla/nope:1', lastError: expect.any(String) });
+    expect(record.failures).toBeGreaterThanOrEqual(3);
+    expect((await cli(['destroy', 'nope.container'])).code).toBe(0);
+  }, 90_000);
+});

@@ -1,0 +1,59 @@
+/**
+ * The same container unit under podman: picked per unit (`[X-Flotilla] Engine=podman`) on one machine and per
+ * machine (FLOTILLA_CONTAINER_ENGINE=podman in every agent) on the other path. Checked against the machine's own
+ * systemd and podman, the published port fetched from the host.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { waitUntil } from '../harness/exec.js';
+import { cliFor } from '../support/cli.js';
+import { waitForAgents, containersOn, httpGet, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+
+const PORT = 8081;
+
+describe('container units (podman)', () => {
+  let cluster: Cluster;
+  let cli: ReturnType<typeof cliFor>;
+  const cleanups: Array<() => void> = [];
+
+  beforeAll(async () => {
+    // Every agent defaults to podman; the docker-by-unit case below shows the unit's choice wins.
+    cluster = await startCluster({ machines: 2, ttlSec: 5, containerEngines: true, agentEnv: { FLOTILLA_CONTAINER_ENGINE: 'podman' } });
+    cli = cliFor(cluster.endpoints);
+    await prepareEngines(cluster);
+    await waitForAgents(cluster, cli);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    for (const cleanup of cleanups) cleanup();
+  });
+
+  test.each([
+    { name: 'engine from the machine', unit: 'pweb.container', extra: [] as string[], engine: 'podman' as const, container: 'systemd-pweb' },
+    { name: 'engine from the unit', unit: 'dweb.container', extra: ['[X-Flotilla]', 'Engine=docker'], engine: 'docker' as const, container: 'systemd-dweb' },
+  ])('$name: start → serving; kill → restarted by systemd; stop → gone', async ({ unit, extra, engine, container }) => {
+    const made = unitFile(unit, [
+      '[Container]', `Image=${WEB_IMAGE}`, `PublishPort=${PORT}:80`, 'RunInit=yes', 'StopTimeout=2',
+      '[Service]', 'Restart=always', 'RestartSec=1', ...extra,
+    ]);
+    cleanups.push(made.cleanup);
+    expect((await cli(['start', made.file])).code).toBe(0);
+    const host = (await machineOf(cli, cluster, unit))!;
+    const service = unit.replace('.container', '.service');
+    expect((await host.systemctlShow(service, ['ActiveState'])).ActiveState).toBe('active');
+    expect(await waitUntil('the published port', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+    expect(await runningOn(host, engine)).toEqual([container]);
+
+    expect((await host.exec([engine, 'kill', container])).code).toBe(0);
+    await waitUntil('systemd to restart it', async () => {
+      const show = await host.systemctlShow(service, ['NRestarts', 'ActiveState']);
+      return Number(show.NRestarts) >= 1 && show.ActiveState === 'active' ? true : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(await waitUntil('the port again', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+
+    expect((await cli(['stop', unit])).code).toBe(0);
+    expect((await host.systemctlShow(service, ['ActiveState'])).ActiveState).toBe('inactive');
+    expect(await containersOn(host, engine)).toEqual([]);
+    expect((await cli(['destroy', unit])).code).toBe(0);
+  });
+});

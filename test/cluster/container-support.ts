@@ -1,0 +1,77 @@
+/** Shared steps of the container-unit cluster scenarios (container-*.test.ts). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Cluster } from '../harness/cluster.js';
+import { importBusyboxImage, type EngineName } from '../harness/docker.js';
+import { run, waitUntil } from '../harness/exec.js';
+import type { Machine } from '../harness/machines.js';
+import { tableRows } from '../support/cli.js';
+
+export const WEB_IMAGE = 'localhost/fl/web:1';
+export const WEB_PAGE = 'hello from a flotilla container\n';
+
+type Cli = (args: string[], opts?: { timeoutMs?: number }) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/** Waits for both engines in every machine, then imports the web image into each (no registry here). */
+export async function prepareEngines(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.machines.map(async (m) => {
+    for (const engine of ['docker', 'podman'] as EngineName[]) {
+      await waitUntil(`${engine} in ${m.name}`, async () => ((await m.exec([engine, 'info'], { timeoutMs: 20_000 })).code === 0 ? true : undefined), { timeoutMs: 90_000, intervalMs: 250 });
+      await importBusyboxImage([engine], WEB_IMAGE, { prefix: ['nsenter', '-t', String(m.leaderPid), '-a', '--'], page: WEB_PAGE });
+    }
+  }));
+}
+
+/** Waits for every machine's agent in list-machines; on a timeout the error carries each agent's journal tail. */
+export async function waitForAgents(cluster: Cluster, cli: Cli, timeoutMs = 90_000): Promise<void> {
+  const count = cluster.machines.length;
+  try {
+    await waitUntil(`${count} agents`, async () => (tableRows((await cli(['list-machines', '--no-legend'])).stdout).length === count ? true : undefined), { timeoutMs, intervalMs: 250 });
+  } catch (err) {
+    const tails = await Promise.all(cluster.machines.map(async (m) =>
+      `--- ${m.name} (${m.isRunning() ? 'up' : 'down'}) ---\n${(await m.exec(['journalctl', '-u', 'flotilla-agent', '--no-pager', '-n', '15', '-o', 'cat'], { timeoutMs: 10_000 })).stdout}`));
+    throw new Error(`${(err as Error).message}\n${tails.join('\n')}`);
+  }
+}
+
+/** A unit file in a fresh temp dir, named as the unit; removed by the returned cleanup. */
+export function unitFile(name: string, lines: string[]): { file: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-container-units-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The machine list-units names for the unit (by machine id prefix), if any. */
+export async function machineOf(cli: Cli, cluster: Cluster, unit: string): Promise<Machine | undefined> {
+  const listed = await cli(['list-units', '--no-legend', '--full']);
+  const row = tableRows(listed.stdout).find((cells) => cells[0] === unit);
+  const id = row?.[1]?.split('/')[0];
+  return cluster.machines.find((m) => m.id === id);
+}
+
+/** The row of list-units for the unit: [UNIT, MACHINE, ACTIVE, SUB]. */
+export async function listRow(cli: Cli, unit: string): Promise<string[] | undefined> {
+  const listed = await cli(['list-units', '--no-legend', '--full']);
+  return tableRows(listed.stdout).find((cells) => cells[0] === unit);
+}
+
+/** GET http://ip:port/ from the host, through the test bridge; the body or undefined. */
+export async function httpGet(ip: string, port: number): Promise<string | undefined> {
+  const result = await run('curl', ['-sf', '--max-time', '2', `http://${ip}:${port}/`], { timeoutMs: 5000 });
+  return result.code === 0 ? result.stdout : undefined;
+}
+
+/** Names of the engine's containers on the machine (running and stopped). */
+export async function containersOn(machine: Machine, engine: EngineName): Promise<string[]> {
+  const result = await machine.exec([engine, 'ps', '-a', '--format', '{{.Names}}'], { timeoutMs: 20_000 });
+  if (result.code !== 0) throw new Error(`${engine} ps on ${machine.name}: ${result.stderr}`);
+  return result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** Names of running containers on the machine. */
+export async function runningOn(machine: Machine, engine: EngineName): Promise<string[]> {
+  const result = await machine.exec([engine, 'ps', '--format', '{{.Names}}'], { timeoutMs: 20_000 });
+  return result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+}
