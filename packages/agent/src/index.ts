@@ -11,3 +11,4 @@ export { REFUSED_STATE } from './state-publisher.js';
 export { capacityFrom, readCapacity, type CapacityInputs } from './presence/capacity.js';
 export * from './api/index.js';
 export { containerUnitRenderer, ContainerEngineClient, type ContainerUnitsOptions, type ContainerStatus } from './containers/index.js';
+export * from './health/index.js';

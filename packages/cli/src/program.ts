@@ -9,6 +9,7 @@ import { commandDeadline } from './cli-errors.js';
 import { cat } from './commands/cat.js';
 import { destroy } from './commands/destroy.js';
 import { fdForward } from './commands/fd-forward.js';
+import { health } from './commands/health.js';
 import { journal } from './commands/journal.js';
 import { load } from './commands/load.js';
 import { restart } from './commands/restart.js';
@@ -35,7 +36,7 @@ import { reportError } from './report-error.js';
 
 export const VERBS: readonly AnyVerb[] = [
   submit, load, start, stop, unload, restart, destroy,
-  listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, plan,
+  listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, health, plan,
 ];
 
 export interface Runtime {
