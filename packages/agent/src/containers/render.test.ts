@@ -1,5 +1,8 @@
-import { parseUnitFile } from '@flotilla/core';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseUnitFile, unitNameProblem } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
+import { containerUnitRenderer } from './index.js';
 import { containerRenderer, containerServiceName, renderContainerService, type ContainerRendererConfig } from './render.js';
 
 const CONFIG: ContainerRendererConfig = {
@@ -148,5 +151,44 @@ describe('containerServiceName', () => {
 
   test('refuses a non-container unit', () => {
     expect(() => containerServiceName('hello.service')).toThrow(expect.objectContaining({ code: 'CONTAINER_UNIT_INVALID' }));
+  });
+});
+
+describe('containerUnitRenderer (what the daemon hands the agent)', () => {
+  const renderer = containerUnitRenderer({ machineId: 'm1', unitsDir: '/run/flotilla/units' });
+
+  test('names: core accepts container units and templates; the renderer maps them to services', () => {
+    expect(['web.container', 'web@.container', 'web@1.container'].map(unitNameProblem)).toEqual([undefined, undefined, undefined]);
+    expect(renderer.suffix).toBe('.container');
+    expect(renderer.systemdName('web@1.container')).toBe('web@1.service');
+  });
+
+  test('the prepare step runs with this node and this package’s prepare-main.js', () => {
+    const text = renderer.render('a.container', unit('[Container]', 'Image=x'));
+    expect(text).toContain(`ExecStartPre=${process.execPath} ${path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'prepare-main.js')} prepare --engine=docker `);
+  });
+
+  test('an invalid unit renders as a service that fails at once with the reason (the agent’s other units carry on)', () => {
+    expect(renderer.render('bad.container', unit('[Container]', 'Exec=true')).split('\n')).toEqual([
+      '[Unit]',
+      'Description=invalid container unit bad.container',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      'ExecStart=/bin/sh -c "echo \\"$$0\\" >&2; exit 1" "CONTAINER_UNIT_INVALID: bad.container: [Container] Image= is required"',
+      '',
+    ]);
+  });
+
+  test.each([
+    { name: 'docker by default', engine: undefined, expected: '--engine=docker' },
+    { name: 'podman for the machine', engine: 'podman', expected: '--engine=podman' },
+  ])('$name', ({ engine, expected }) => {
+    const r = containerUnitRenderer({ machineId: 'm1', ...(engine ? { defaultEngine: engine } : {}) });
+    expect(r.render('a.container', unit('[Container]', 'Image=x'))).toContain(expected);
+  });
+
+  test('an unknown machine default engine is refused at start', () => {
+    expect(() => containerUnitRenderer({ machineId: 'm1', defaultEngine: 'rkt' })).toThrow(expect.objectContaining({ code: 'CONTAINER_UNIT_INVALID' }));
   });
 });
