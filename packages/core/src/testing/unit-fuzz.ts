@@ -7,32 +7,24 @@
 import { InvalidUnitNameError, InvalidUnitOptionsError, UnitFileSyntaxError } from '../errors.js';
 import { canonicalText, unitHash } from '../unit/canonical.js';
 import { parseFleetRequirements, unknownFleetKeys } from '../unit/fleet-requirements.js';
-import { assertValidUnitName } from '../unit/name.js';
 import { parseUnitFile } from '../unit/parse.js';
+import { loadUnitFile } from '../unit/unit-file.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
 
 export type PipelineOutcome = 'accepted' | 'invalid-name' | 'syntax-error' | 'invalid-options';
 
 export function runUnitPipeline(name: string, text: string): PipelineOutcome {
+  let spec;
   try {
-    assertValidUnitName(name);
+    spec = loadUnitFile(name, text);
   } catch (err) {
     if (err instanceof InvalidUnitNameError) return 'invalid-name';
-    throw err;
-  }
-  let options;
-  try {
-    options = parseUnitFile(text, name);
-  } catch (err) {
     if (err instanceof UnitFileSyntaxError) return 'syntax-error';
-    throw err;
-  }
-  try {
-    validateUnitOptions(name, options);
-  } catch (err) {
     if (err instanceof InvalidUnitOptionsError) return 'invalid-options';
     throw err;
   }
+  const { options } = spec;
+  validateUnitOptions(name, options);
   parseFleetRequirements(name, options);
   unknownFleetKeys(options);
   const canonical = canonicalText(options);
