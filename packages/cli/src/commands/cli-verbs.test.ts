@@ -137,6 +137,27 @@ describe('load, unload, restart', () => {
     await registry.close();
   });
 
+  test('on a terminal, start shows a live count that is cleared before the result line', async () => {
+    const { flags, registry, lease } = await cluster();
+    // `script` gives the CLI a pseudo-terminal, so stderr is a TTY as for a user at a shell.
+    const command = [process.execPath, MAIN, ...flags, 'start', '--block-timeout', '20', 'hello'].map((a) => `'${a}'`).join(' ');
+    const starting = new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: { PATH: process.env.PATH, TERM: 'dumb' } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    const unit = await desiredState(registry, 'hello.service', 'launched');
+    await publish(registry, lease, unit, 'activating', 'start');
+    await publish(registry, lease, unit, 'active', 'running');
+    const out = (await starting).replace(/\r\n/g, '\n');
+    expect(out).toContain('\r\x1b[K1 waiting for a machine, 0 placed, 0 launched');
+    expect(out).toContain('\r\x1b[KUnit hello.service launched on 113f16a7.../10.0.0.1\n');
+    await lease.revoke();
+    await registry.close();
+  });
+
   test('start explains a unit that cannot be placed instead of hanging silently (fleet #559)', async () => {
     const { flags, registry, lease } = await cluster();
     const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], dir);

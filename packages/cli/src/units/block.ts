@@ -34,6 +34,7 @@ export async function blockUntil(ctx: CommandContext, units: readonly UnitRecord
   const phases = new Map<string, Phase>(units.map((u) => [u.name, 'waiting']));
   const report = () => ctx.emit({ kind: 'progress', ...countPhases(phases, spec.state) });
   const explainer = spec.explainPlacement ? startPlacementChecks(ctx, registry, phases) : undefined;
+  report();
   try {
     await waitForUnits(registry, {
       units: units.map((u) => u.name),
