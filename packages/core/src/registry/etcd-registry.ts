@@ -142,6 +142,9 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   appendEvent(event: Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number }, retention?: EventRetention): Promise<ClusterLogEvent> {
     return events.appendEvent(this.ctx, event, retention);
   }
+  appendEvents(list: readonly (Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number })[], retention?: EventRetention): Promise<ClusterLogEvent[]> {
+    return events.appendEvents(this.ctx, list, retention);
+  }
   listEvents(opts?: { limit?: number }): Promise<ClusterLogEvent[]> {
     return events.listEvents(this.ctx, opts);
   }

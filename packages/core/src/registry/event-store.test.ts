@@ -62,3 +62,12 @@ test('watchEvents delivers appended entries; watchHealthChanges fires for units 
   expect(seen).toEqual(['machine-joined', 'unit-failed']);
   expect(changes).toBeGreaterThanOrEqual(2);
 });
+
+test('appendEvents writes a batch beyond one transaction (300 entries) and trims once', async () => {
+  const now = Date.now();
+  const batch = Array.from({ length: 300 }, (_, i) => ({ kind: 'placed' as const, unit: `u${i}.service`, at: now + i }));
+  const stored = await registry.appendEvents(batch, { maxEvents: 250 });
+  expect(stored).toHaveLength(300);
+  const listed = await registry.listEvents({ limit: 1000 });
+  expect([listed.length, listed[0]?.unit, listed.at(-1)?.unit]).toEqual([250, 'u50.service', 'u299.service']);
+});

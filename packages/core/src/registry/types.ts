@@ -219,6 +219,8 @@ export interface EventRetention {
 export interface ClusterEventLog {
   /** Appends one entry and trims the log to the retention; resolves to the stored entry. */
   appendEvent(event: Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number }, retention?: EventRetention): Promise<ClusterLogEvent>;
+  /** Appends many entries (a scheduler pass) with one trim. */
+  appendEvents(events: readonly (Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number })[], retention?: EventRetention): Promise<ClusterLogEvent[]>;
   /** The newest `limit` entries (default 200), oldest first. */
   listEvents(opts?: { limit?: number }): Promise<ClusterLogEvent[]>;
   /** Entries appended after `fromRevision` (or now), in order. */
