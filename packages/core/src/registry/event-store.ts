@@ -6,7 +6,7 @@
  * per-process counter, then a random writer tag, so two writers never collide and keys sort oldest first.
  */
 import crypto from 'node:crypto';
-import type { ClusterLogEvent, EventRetention, Subscription, WatchOptions } from './types.js';
+import type { ClusterLogEvent, EventRetention, NewClusterLogEvent, Subscription, WatchOptions } from './types.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import { checkRecord } from './record-check.js';
@@ -37,8 +37,6 @@ export const isClusterLogEvent = (value: unknown): value is ClusterLogEvent => {
   const v = value as Partial<ClusterLogEvent> | null;
   return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.at === 'number' && KINDS.has(v.kind as string);
 };
-
-export type NewClusterLogEvent = Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number };
 
 function stamp(event: NewClusterLogEvent): ClusterLogEvent {
   const at = event.at ?? Date.now();

@@ -208,6 +208,9 @@ export interface ClusterLogEvent {
   reason?: string;
 }
 
+/** An entry to append: id and (unless given) time are set by the registry. */
+export type NewClusterLogEvent = Omit<ClusterLogEvent, 'id' | 'at'> & { at?: number };
+
 export interface EventRetention {
   /** Entries kept (oldest removed first); default 1000. */
   maxEvents?: number;

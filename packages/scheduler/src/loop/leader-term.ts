@@ -11,6 +11,7 @@ import { executeDecisions, type ExecutionOutcome } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
 import { withDeadline } from './timing.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
+import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
 import type { PlacementConfig } from '../placement/types.js';
 
@@ -55,9 +56,10 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     onChange: () => trigger.nudge(),
   });
   const reporter = new UnplaceableReporter(opts.logger);
+  const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
   try {
     while (await trigger.next(term.signal)) {
-      const outcome = await runPass(opts, leadership, term.signal, reporter, follower);
+      const outcome = await runPass(opts, leadership, term.signal, reporter, follower, clusterLog);
       if (outcome.kind === 'leadership-lost') {
         lost = true;
         break;
@@ -79,6 +81,7 @@ async function runPass(
   termSignal: AbortSignal,
   reporter: UnplaceableReporter,
   follower: ClusterFollower,
+  clusterLog: ClusterLogWriter,
 ): Promise<ExecutionOutcome> {
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
@@ -89,6 +92,7 @@ async function runPass(
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
     const outcome = await executeDecisions(ctx, plan.decisions);
+    clusterLog.afterPass(snapshot, plan, outcome.kind === 'done');
     // Plan again only from a cache that includes this pass's own writes.
     if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs);
     if (outcome.kind === 'failed') follower.invalidate('a pass failed');

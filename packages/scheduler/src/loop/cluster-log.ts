@@ -1,0 +1,68 @@
+/**
+ * The scheduler's entries in the cluster event log (issue 9, docs/ops.md): after each pass, placements
+ * (`placed`, or `rescheduled` when the same plan moved the unit off another machine), units that newly fit
+ * nowhere (`unplaceable`) and machines that left or joined since the previous pass. `passEvents` is pure; the
+ * writer appends in the background (never delaying placement) and only when the registry keeps a log.
+ * At most MAX_PER_PASS entries per pass: a 10,000-unit submit logs a sample and a count, not 10,000 writes.
+ */
+import type { ClusterEventLog, ClusterRegistry, ClusterSnapshot, NewClusterLogEvent } from '@flotilla/core';
+import type { Logger } from 'pino';
+import type { SchedulePlan } from '../plan.js';
+
+export const MAX_PER_PASS = 50;
+
+export interface PassMemory {
+  machines: ReadonlySet<string> | undefined;
+  unplaceable: ReadonlyMap<string, string>;
+}
+
+export const EMPTY_MEMORY: PassMemory = { machines: undefined, unplaceable: new Map() };
+
+function placements(plan: SchedulePlan): NewClusterLogEvent[] {
+  const unassigned = new Map(plan.decisions.filter((d) => d.kind === 'unassign').map((d) => [d.unit, d.machineId]));
+  return plan.decisions
+    .filter((d) => d.kind === 'assign')
+    .map((d) => {
+      const from = unassigned.get(d.unit);
+      return from !== undefined && from !== d.machineId
+        ? { kind: 'rescheduled' as const, unit: d.unit, machineId: d.machineId, fromMachineId: from, reason: d.reason }
+        : { kind: 'placed' as const, unit: d.unit, machineId: d.machineId, reason: d.reason };
+    });
+}
+
+/** The entries one pass adds, given what the previous pass saw; `applied` is false when the writes failed. */
+export function passEvents(memory: PassMemory, snapshot: Pick<ClusterSnapshot, 'machines'>, plan: SchedulePlan, applied: boolean): { events: NewClusterLogEvent[]; memory: PassMemory } {
+  const machines = new Set(snapshot.machines.map((m) => m.id));
+  const events: NewClusterLogEvent[] = [];
+  if (memory.machines) {
+    for (const id of memory.machines) if (!machines.has(id)) events.push({ kind: 'machine-lost', machineId: id });
+    for (const id of machines) if (!memory.machines.has(id)) events.push({ kind: 'machine-joined', machineId: id });
+  }
+  const unplaceable = new Map(plan.unplaceable.map((u) => [u.unit, u.reasons.join('; ')]));
+  for (const [unit, reason] of unplaceable) if (memory.unplaceable.get(unit) !== reason) events.push({ kind: 'unplaceable', unit, reason });
+  if (applied) events.push(...placements(plan));
+  const capped = events.length > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${events.length - MAX_PER_PASS + 1} more changes in this pass` }] : events;
+  return { events: capped, memory: { machines, unplaceable } };
+}
+
+export class ClusterLogWriter {
+  private memory = EMPTY_MEMORY;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly log: ClusterEventLog | undefined;
+
+  constructor(registry: ClusterRegistry, private readonly logger: Logger) {
+    const r = registry as Partial<ClusterEventLog>;
+    this.log = typeof r.appendEvents === 'function' ? (registry as unknown as ClusterEventLog) : undefined;
+  }
+
+  afterPass(snapshot: ClusterSnapshot, plan: SchedulePlan, applied: boolean): void {
+    const { events, memory } = passEvents(this.memory, snapshot, plan, applied);
+    this.memory = memory;
+    const log = this.log;
+    if (!log || events.length === 0) return;
+    // One batch at a time, in pass order; a failure is logged and dropped (the log is best effort).
+    this.writing = this.writing
+      .then(() => log.appendEvents(events))
+      .then(() => undefined, (err: unknown) => this.logger.warn({ err, events: events.length }, 'writing cluster events failed'));
+  }
+}
