@@ -78,7 +78,7 @@ window.__flotilla = stats;
 
 const unitList = new VirtualList($('units'), 'units', (u) => ({
   text: [u.name, u.health, u.desired, u.actual, u.global ? `global (${u.machines ?? 0})` : (u.machineId ?? '-'), since(u.since)],
-  attrs: { unit: u.name, health: u.health },
+  attrs: { unit: u.name, health: u.health, desired: u.desired, actual: u.actual },
 }));
 const machineList = new VirtualList($('machines'), 'machines', (m) => ({
   text: [m.id, m.status, m.ip ?? '-', String(m.units)],

@@ -1,0 +1,111 @@
+/**
+ * The ops views on real machines (issue 9): every agent serves the dashboard, /v2/health and /metrics on its
+ * TCP API. Debian's Chromium (playwright-core) watches the page change live when a unit is stopped and when
+ * one fails; `flotilla health` exits 0, then 2; a /metrics scrape passes `promtool check metrics`.
+ * Screenshots go to /tmp/flotilla-ops-screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
+import { waitUntil } from '../harness/exec.js';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Browser } from '../support/browser.js';
+import { cliFor, tableRows } from '../support/cli.js';
+
+const API_PORT = 54728;
+export const SCREENSHOT_DIR = '/tmp/flotilla-ops-screenshots';
+
+async function scrape(base: string): Promise<string> {
+  const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+/** Waits for `selector`; on timeout the error lists what the unit rows said instead. */
+async function waitFor(page: Page, selector: string, timeout = 20_000): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ timeout });
+  } catch (err) {
+    const rows = await page.locator('#units .row:not([hidden])').evaluateAll((els) => els.map((e) => JSON.stringify((e as HTMLElement).dataset)));
+    throw new Error(`${selector} did not appear; rows: ${rows.join(' ')}`, { cause: err });
+  }
+}
+const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+
+describe('ops views on a real cluster', () => {
+  let cluster: Cluster;
+  let cli: ReturnType<typeof cliFor>;
+  let browser: Browser | undefined;
+  let base: string;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-ops-units-'));
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 2, ttlSec: 5, agentEnv: { FLOTILLA_API_LISTEN: `0.0.0.0:${API_PORT}` } });
+    cli = cliFor(cluster.endpoints);
+    base = `http://${cluster.machines[0]?.ip}:${API_PORT}`;
+    await waitUntil('both agents to register', async () => (tableRows((await cli(['list-machines', '--no-legend'])).stdout).length === 2 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'broken.service'), '[Service]\nType=oneshot\nExecStart=/bin/false\n');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('metrics: gauges, placement latency and promtool', async () => {
+    await scrape(base); // the first scrape starts the placement timer
+    expect((await cli(['start', path.join(REPO_DIR, 'units/hello.service')])).code).toBe(0);
+    const text = await waitUntil('hello.service to count as ok in /metrics', async () => {
+      const t = await scrape(base);
+      return sample(t, 'flotilla_units{health="ok"}') === 1 ? t : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 300 });
+    expect(sample(text, 'flotilla_machines{status="up"}')).toBe(2);
+    expect(sample(text, 'flotilla_scheduler_leader')).toBe(1);
+    expect(sample(text, 'flotilla_placement_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 })).toBe('');
+  });
+
+  test('flotilla health exits 0 on a healthy cluster', async () => {
+    const healthy = await waitUntil('health to be ok', async () => {
+      const r = await cli(['health']);
+      return r.code === 0 ? r : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(healthy.stdout.split('\n').slice(0, 3)).toEqual(['Cluster: OK', expect.stringMatching(/^Leader: [0-9a-f]{32}$/), 'Machines: 2 up, 0 down']);
+  });
+
+  test('the dashboard follows a stopped unit and a failed one live, in Chromium', async () => {
+    browser = await launchChromium();
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/`, { timeout: 15_000 });
+    await waitFor(page, '[data-unit="hello.service"][data-actual="launched"]');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, '1-running.png') });
+    const reloadsBefore = await page.evaluate(() => (window as unknown as { __flotilla: { snapshots: number } }).__flotilla.snapshots);
+
+    expect((await cli(['stop', 'hello.service'])).code).toBe(0);
+    await waitFor(page, '[data-unit="hello.service"][data-desired="loaded"][data-actual="loaded"]');
+
+    // start blocks until launched, which a failing unit never is: don't wait for it.
+    await cli(['start', '--no-block', path.join(tmp, 'broken.service')]);
+    await waitFor(page, '[data-unit="broken.service"][data-health="failed"]', 30_000);
+    await page.locator('#status[data-status="attention"]').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, '2-stopped-and-failed.png') });
+    // Live, not reloaded: the same page applied deltas, no new snapshot.
+    expect(await page.evaluate(() => (window as unknown as { __flotilla: { snapshots: number } }).__flotilla.snapshots)).toBe(reloadsBefore);
+    expect(fs.statSync(path.join(SCREENSHOT_DIR, '2-stopped-and-failed.png')).size).toBeGreaterThan(1000);
+  }, 120_000);
+
+  test('flotilla health exits 2 and names the failed unit (-o json too)', async () => {
+    const r = await cli(['health']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('unit-failed      broken.service failed on ');
+    const json = JSON.parse((await cli(['health', '-o', 'json'])).stdout) as { status: string; problems: { kind: string; subject: string }[] };
+    expect(json.status).toBe('attention');
+    expect(json.problems.map((p) => `${p.kind} ${p.subject}`)).toContain('unit-failed broken.service');
+  });
+});
