@@ -1,0 +1,98 @@
+/**
+ * Resident memory of the agent with N running units on one real machine (real etcd, real systemd in an nspawn
+ * machine). Two figures:
+ * - `agent_only_rss_*`: the agent alone (packages/agent, `startAgent`) in its own Node process, driving the
+ *   machine's systemd over its bus from the host; units are placed by this script (no scheduler).
+ * - `daemon_rss_*`: the whole `flotilla agent` daemon inside a second cluster's machine (agent + scheduler
+ *   candidate + HTTP API in one process), the same N units.
+ * Each is read after all units are published active and two periodic passes have run.
+ * Usage: [AGENT_NODE_FLAGS=...] npm run bench -- agent-rss [UNITS=100]
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { EtcdRegistry, parseUnitFile } from '@flotilla/core';
+import { REPO_DIR, startCluster } from '../test/harness/cluster.js';
+import { waitUntil } from '../test/harness/exec.js';
+import { agentRssBytes } from './support/agent-log.js';
+import { figure } from './stats.js';
+
+const UNITS = Number(process.argv[2] ?? 100);
+/** Extra Node flags for the agent-only process, e.g. AGENT_NODE_FLAGS=--max-semi-space-size=1. */
+const NODE_FLAGS = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const SETTLE_MS = 12_000; // two periodic passes (5 s) plus slack: the steady state, not the burst
+const MiB = 1024 * 1024;
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
+const log = (l: string) => process.stderr.write(`bench: ${l}\n`);
+
+async function launchUnits(registry: EtcdRegistry, prefix: string, assignTo?: string): Promise<void> {
+  const names = Array.from({ length: UNITS }, (_, i) => `${prefix}-${i + 1}.service`);
+  for (const name of names) {
+    await registry.submitUnit({ name, options: parseUnitFile(`[Service]\nExecStart=/bin/sleep infinity\n`, name) }, { desiredState: 'launched' });
+  }
+  if (assignTo !== undefined) {
+    const snap = await registry.snapshot();
+    for (const unit of snap.units) await registry.assign(unit, snap.unitRevisions.get(unit.name)!, assignTo);
+  }
+  await waitUntil('all active', async () => {
+    const active = (await registry.listStates()).filter((s) => s.activeState === 'active').length;
+    return active === UNITS ? true : undefined;
+  }, { timeoutMs: 180_000, intervalMs: 100 });
+}
+
+async function agentOnly(): Promise<[number, number]> {
+  const cluster = await startCluster({ machines: 1, agent: false, log });
+  const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+  const machine = cluster.machines[0]!;
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(REPO_DIR, 'bench/support/agent-only.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      FLOTILLA_BENCH_ENDPOINTS: cluster.endpoints.join(','),
+      FLOTILLA_BENCH_MACHINE_ID: machine.id,
+      FLOTILLA_BENCH_UNITS_DIR: `/proc/${machine.leaderPid}/root/run/flotilla/units`,
+      FLOTILLA_BENCH_BUS: machine.busAddress,
+    },
+  });
+  let rss = 0;
+  readline.createInterface({ input: child.stdout! }).on('line', (l) => (rss = Number(l.split(' ')[1])));
+  try {
+    await waitUntil('agent registered', async () => ((await registry.listMachines()).length === 1 ? true : undefined), { timeoutMs: 60_000 });
+    await settle();
+    const idle = rss;
+    await launchUnits(registry, 'only', machine.id);
+    await settle();
+    return [idle, rss];
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await registry.close();
+    await cluster.stop();
+  }
+}
+
+async function daemon(): Promise<[number, number]> {
+  const cluster = await startCluster({ machines: 1, ttlSec: 10, log });
+  const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+  const machine = cluster.machines[0]!;
+  try {
+    await waitUntil('agent', async () => ((await registry.listMachines()).length === 1 ? true : undefined), { timeoutMs: 60_000 });
+    await settle();
+    const idle = await agentRssBytes(machine);
+    await launchUnits(registry, 'daemon');
+    await settle();
+    return [idle, await agentRssBytes(machine)];
+  } finally {
+    await registry.close();
+    await cluster.stop();
+  }
+}
+
+const [onlyIdle, onlyLoaded] = await agentOnly();
+const [daemonIdle, daemonLoaded] = await daemon();
+figure('agent_only_rss_idle', mib(onlyIdle), 'MiB');
+figure('agent_only_rss_with_units', mib(onlyLoaded), 'MiB');
+figure('daemon_rss_idle', mib(daemonIdle), 'MiB');
+figure('daemon_rss_with_units', mib(daemonLoaded), 'MiB');
+figure('units_running', UNITS, 'count');
