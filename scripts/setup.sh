@@ -16,6 +16,8 @@ command -v dockerd >/dev/null || need_apt+=(docker.io)
 command -v podman >/dev/null || need_apt+=(podman)
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ignition-validate >/dev/null || need_apt+=(ignition)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v promtool >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
