@@ -15,6 +15,7 @@ export { prepareContainer, orphansOf, type PrepareDeps, type PrepareInput, type 
 export { PullStore, DEFAULT_CONTAINER_STATE_DIR } from './pull-store.js';
 export { pullDecision, recordPull, pullDelayMs, DEFAULT_PULL_BACKOFF, type PullRecord, type PullBackoffPolicy } from './pull-backoff.js';
 export { LABEL_MACHINE, LABEL_UNIT } from './run-command.js';
+export { containerUnitState, readContainerState, type ContainerUnitState } from './container-state.js';
 
 export interface ContainerUnitsOptions {
   machineId: string;
