@@ -7,6 +7,7 @@
  */
 import type { ClusterRegistry, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
+import { FailureLog } from './health/failure-log.js';
 import type { ManagedUnit, ManagedUnits } from './managed-units.js';
 import type { SystemdManager } from './systemd/manager.js';
 
@@ -32,8 +33,12 @@ export class StatePublisher {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Logs `unit-failed` to the cluster event log (issue 9). */
+  private readonly failures: FailureLog;
 
-  constructor(private readonly opts: StatePublisherOptions) {}
+  constructor(private readonly opts: StatePublisherOptions) {
+    this.failures = new FailureLog(opts.registry, opts.logger);
+  }
 
   /** A systemd signal about the systemd unit `systemdName`; units we do not manage are none of our business. */
   notify(systemdName: string): void {
@@ -119,6 +124,7 @@ export class StatePublisher {
     try {
       await this.opts.registry.publishState(record, lease);
       this.published.set(unit, fingerprint);
+      this.failures.observe(record);
       this.opts.logger.debug({ unit, loadState, activeState, subState }, 'unit state published');
     } catch (err) {
       this.retryLater(unit, err, 'publishing unit state failed');

@@ -10,6 +10,7 @@ import type { UnitRenderer } from '../naming/unit-renderer.js';
 import type { StatePublisher } from '../state-publisher.js';
 import type { SystemdLink } from '../systemd/link.js';
 import type { UnitFiles } from '../unit-files.js';
+import { reconcileDuration } from '../metrics/ops-metrics.js';
 import { readCurrentState } from './current.js';
 import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
@@ -66,11 +67,13 @@ export class Reconciler {
   private async loop(): Promise<void> {
     do {
       this.again = false;
+      const timed = reconcileDuration.startTimer();
       try {
         await this.pass();
       } catch (err) {
         this.deps.logger.error({ err }, 'reconcile pass failed; retrying on the next one');
       }
+      timed();
     } while (this.again && !this.stopped);
   }
 

@@ -1,0 +1,20 @@
+import type { ClusterRegistry, NewClusterLogEvent, UnitStateRecord } from '@flotilla/core';
+import { pino } from 'pino';
+import { expect, test } from 'vitest';
+import { FailureLog } from './failure-log.js';
+
+const state = (unit: string, activeState: string): UnitStateRecord => ({ unit, machineId: 'm1', hash: 'h', loadState: 'loaded', activeState, subState: activeState === 'failed' ? 'failed' : 'running', updatedAt: 7 });
+
+test.each([
+  ['a failure is logged once while it lasts', [['a', 'failed'], ['a', 'failed']], [true, false]],
+  ['failing again after recovering is a new failure', [['a', 'failed'], ['a', 'active'], ['a', 'failed']], [true, false, true]],
+  ['units are tracked apart', [['a', 'failed'], ['b', 'failed']], [true, true]],
+  ['active and inactive are not failures', [['a', 'active'], ['a', 'inactive']], [false, false]],
+])('%s', (_name, steps, expected) => {
+  const appended: NewClusterLogEvent[] = [];
+  const registry = { appendEvent: async (e: NewClusterLogEvent) => void appended.push(e) } as unknown as ClusterRegistry;
+  const log = new FailureLog(registry, pino({ level: 'silent' }));
+  expect(steps.map(([u, s]) => log.observe(state(u as string, s as string)))).toEqual(expected);
+  expect(appended.length).toBe(expected.filter(Boolean).length);
+  if (appended[0]) expect(appended[0]).toEqual({ kind: 'unit-failed', unit: 'a', machineId: 'm1', reason: 'failed', at: 7 });
+});
