@@ -30,13 +30,28 @@ function placements(plan: SchedulePlan): NewClusterLogEvent[] {
     });
 }
 
+/** Machines that still hold placements but are gone: on a new term, what the previous leader may not have logged
+ * (it may have been the machine that died). */
+function strandedMachines(snapshot: Pick<ClusterSnapshot, 'schedule' | 'globalAssignments'>, live: ReadonlySet<string>): string[] {
+  const holders = new Set(snapshot.schedule.values());
+  for (const byMachine of snapshot.globalAssignments.values()) for (const id of byMachine.keys()) holders.add(id);
+  return [...holders].filter((id) => !live.has(id)).sort();
+}
+
 /** The entries one pass adds, given what the previous pass saw; `applied` is false when the writes failed. */
-export function passEvents(memory: PassMemory, snapshot: Pick<ClusterSnapshot, 'machines'>, plan: SchedulePlan, applied: boolean): { events: NewClusterLogEvent[]; memory: PassMemory } {
+export function passEvents(
+  memory: PassMemory,
+  snapshot: Pick<ClusterSnapshot, 'machines' | 'schedule' | 'globalAssignments'>,
+  plan: SchedulePlan,
+  applied: boolean,
+): { events: NewClusterLogEvent[]; memory: PassMemory } {
   const machines = new Set(snapshot.machines.map((m) => m.id));
   const events: NewClusterLogEvent[] = [];
   if (memory.machines) {
     for (const id of memory.machines) if (!machines.has(id)) events.push({ kind: 'machine-lost', machineId: id });
     for (const id of machines) if (!memory.machines.has(id)) events.push({ kind: 'machine-joined', machineId: id });
+  } else {
+    for (const id of strandedMachines(snapshot, machines)) events.push({ kind: 'machine-lost', machineId: id });
   }
   const unplaceable = new Map(plan.unplaceable.map((u) => [u.unit, u.reasons.join('; ')]));
   for (const [unit, reason] of unplaceable) if (memory.unplaceable.get(unit) !== reason) events.push({ kind: 'unplaceable', unit, reason });
