@@ -52,6 +52,7 @@ try {
   figure('placements_per_s', Math.round(wanted / seconds), 'placements/s');
   figure('time_to_place_all', seconds, 's');
   figure('placements', wanted, 'count');
+  figure('leader_max_event_loop_block', child.maxLoopDelayMs(), 'ms');
 
   // 1,000 machines lost at once: every unit they ran must be scheduled on a live machine again.
   const lost = groups[3] ?? groups[0]!;
@@ -75,6 +76,7 @@ try {
   figure('time_to_replace_lost_units', (Date.now() - lossAt) / 1000, 's');
   await watcher.cancel();
 
+  figure('leadership_losses', child.countLogs('leadership lost') - child.countLogs('leadership lost while'), 'count');
   figure('leader_peak_rss', Math.round(child.maxRss() / 1024 ** 2), 'MiB');
   const status = await client.maintenance.status();
   figure('etcd_db_size', Math.round(Number(status.dbSize) / 1024 ** 2), 'MiB');

@@ -12,13 +12,31 @@ export interface SchedulerChild {
   isLeader(): boolean;
   /** Highest RSS reported so far, bytes. */
   maxRss(): number;
+  /** Longest event-loop block reported so far, ms. */
+  maxLoopDelayMs(): number;
   /** Resolves with the wall-clock ms at which it reported leadership; rejects after `deadlineMs`. */
   leaderAt(deadlineMs: number): Promise<number>;
+  /** Resolves when the process reports it is about to apply `n` changes (BENCH_STOP_BEFORE_APPLY hook). */
+  applying(deadlineMs: number): Promise<number>;
+  /** How many stderr log lines so far have a msg containing `text`. */
+  countLogs(text: string): number;
+  /** Resolves with the first stderr log line whose msg contains `text`. */
+  logged(text: string, deadlineMs: number): Promise<Record<string, unknown>>;
   /** Sends `signal` and, unless it is SIGSTOP/SIGCONT, waits (≤ 10 s) for the process to exit. */
   signal(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function startSchedulerChild(env: { endpoints: string[]; prefix: string; candidate: string; ttlSec: number }): SchedulerChild {
+export interface ChildEnv {
+  endpoints: string[];
+  prefix: string;
+  candidate: string;
+  ttlSec: number;
+  stopBeforeApply?: boolean;
+  /** pino level of the child's stderr log (default warn). */
+  logLevel?: string;
+}
+
+export function startSchedulerChild(env: ChildEnv): SchedulerChild {
   const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
     env: {
       ...process.env,
@@ -26,16 +44,37 @@ export function startSchedulerChild(env: { endpoints: string[]; prefix: string; 
       BENCH_PREFIX: env.prefix,
       BENCH_CANDIDATE: env.candidate,
       BENCH_TTL_SEC: String(env.ttlSec),
+      BENCH_STOP_BEFORE_APPLY: env.stopBeforeApply ? '1' : '',
+      BENCH_LOG_LEVEL: env.logLevel ?? process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const logLines: Record<string, unknown>[] = [];
+  const logWaiters: (() => void)[] = [];
+  readline.createInterface({ input: proc.stderr! }).on('line', (line) => {
+    process.stderr.write(`${line}\n`);
+    try {
+      logLines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      return;
+    }
+    for (const w of logWaiters.splice(0)) w();
+  });
+  let applyingCount: number | undefined;
+  const applyingWaiters: (() => void)[] = [];
   let leader = false;
   let leaderSince: number | undefined;
   let maxRss = 0;
+  let maxDelay = 0;
   const waiters: ((at: number) => void)[] = [];
   readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
-    const msg = JSON.parse(line) as { leader?: boolean; at?: number; rss?: number };
+    const msg = JSON.parse(line) as { leader?: boolean; at?: number; rss?: number; maxLoopDelayMs?: number; applying?: number };
     if (msg.rss !== undefined) maxRss = Math.max(maxRss, msg.rss);
+    if (msg.maxLoopDelayMs !== undefined) maxDelay = Math.max(maxDelay, msg.maxLoopDelayMs);
+    if (msg.applying !== undefined) {
+      applyingCount = msg.applying;
+      for (const w of applyingWaiters.splice(0)) w();
+    }
     if (msg.leader !== undefined) {
       leader = msg.leader;
       leaderSince = msg.leader ? msg.at : undefined;
@@ -48,6 +87,7 @@ export function startSchedulerChild(env: { endpoints: string[]; prefix: string; 
     candidate: env.candidate,
     isLeader: () => leader,
     maxRss: () => maxRss,
+    maxLoopDelayMs: () => maxDelay,
     leaderAt(deadlineMs) {
       if (leaderSince !== undefined) return Promise.resolve(leaderSince);
       return new Promise((resolve, reject) => {
@@ -58,6 +98,14 @@ export function startSchedulerChild(env: { endpoints: string[]; prefix: string; 
         });
       });
     },
+    applying(deadlineMs) {
+      return waitFor(() => applyingCount, applyingWaiters, deadlineMs, `${env.candidate} did not start applying`);
+    },
+    countLogs: (text) => logLines.filter((l) => String(l.msg ?? '').includes(text)).length,
+    logged(text, deadlineMs) {
+      const find = () => logLines.find((l) => String(l.msg ?? '').includes(text));
+      return waitFor(find, logWaiters, deadlineMs, `${env.candidate} did not log "${text}"`);
+    },
     async signal(signal) {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill(signal);
@@ -67,4 +115,18 @@ export function startSchedulerChild(env: { endpoints: string[]; prefix: string; 
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     },
   };
+}
+
+/** Re-checks `get` whenever a waiter fires, until it returns a value or the deadline passes. */
+function waitFor<T>(get: () => T | undefined, waiters: (() => void)[], deadlineMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} within ${deadlineMs} ms`)), deadlineMs);
+    const check = () => {
+      const value = get();
+      if (value === undefined) return void waiters.push(check);
+      clearTimeout(timer);
+      resolve(value);
+    };
+    check();
+  });
 }

@@ -1,16 +1,33 @@
 /**
  * One scheduler in its own process, for benches that kill, pause or weigh the leader. Configured by
  * environment (BENCH_ENDPOINTS comma-separated, BENCH_PREFIX, BENCH_CANDIDATE, BENCH_TTL_SEC); prints JSON
- * lines on stdout: {"leader":true|false,"at":ms} when that changes and {"rss":bytes} every 250 ms.
+ * lines on stdout: {"leader":true|false,"at":ms} when that changes and {"rss":bytes,"maxLoopDelayMs":ms} every
+ * 250 ms (the longest the event loop was blocked so far: election keepalives wait that long).
  * SIGTERM stops it gracefully (resigns), so the next leader takes over at once.
+ * Test hook: with BENCH_STOP_BEFORE_APPLY=1 the process reports {"applying":n} and stops itself (SIGSTOP)
+ * right before its first non-empty applySchedule, so a test can depose it and resume it mid-write.
  */
 import { EtcdRegistry } from '@flotilla/core';
 import { startScheduler } from '@flotilla/scheduler';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 
 const endpoints = (process.env.BENCH_ENDPOINTS ?? '').split(',');
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000 });
+const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+if (process.env.BENCH_STOP_BEFORE_APPLY === '1') {
+  const apply = registry.applySchedule.bind(registry);
+  let stopped = false;
+  registry.applySchedule = async (changes, fence) => {
+    if (!stopped && changes.length > 0) {
+      stopped = true;
+      emit({ applying: changes.length });
+      process.kill(process.pid, 'SIGSTOP');
+    }
+    return apply(changes, fence);
+  };
+}
 const scheduler = await startScheduler({
   registry,
   candidateId: process.env.BENCH_CANDIDATE ?? `bench-${process.pid}`,
@@ -20,7 +37,6 @@ const scheduler = await startScheduler({
   logger,
 });
 
-const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 let leader = false;
 const poll = setInterval(() => {
   if (scheduler.isLeader() !== leader) {
@@ -28,7 +44,9 @@ const poll = setInterval(() => {
     emit({ leader, at: Date.now() });
   }
 }, 5);
-const rss = setInterval(() => emit({ rss: process.memoryUsage().rss }), 250);
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+const rss = setInterval(() => emit({ rss: process.memoryUsage().rss, maxLoopDelayMs: Math.round(delay.max / 1e6) }), 250);
 
 process.once('SIGTERM', () => {
   clearInterval(poll);
