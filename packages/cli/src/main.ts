@@ -3,6 +3,7 @@
  * channel must not keep a finished command alive. */
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
+import { expandCommandPrefix } from './command-prefix.js';
 import { buildProgram, type Runtime } from './program.js';
 import { reportError } from './report-error.js';
 
@@ -33,8 +34,12 @@ export async function main(argv: string[]): Promise<number> {
     program.outputHelp();
     return 0;
   }
+  const spec = {
+    commands: program.commands.map((c) => c.name()),
+    optionsWithValue: program.options.filter((o) => o.required || o.optional).map((o) => o.long ?? ''),
+  };
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(expandCommandPrefix(argv, spec), { from: 'user' });
     return rt.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
