@@ -129,6 +129,16 @@ describe('planSchedule properties', () => {
     );
   });
 
+  test('rebalancing never breaks a rule either', () => {
+    fc.assert(
+      fc.property(clusterArb, fc.integer({ min: 1, max: 5 }), (c, maxMoves) => {
+        const snap = build(c);
+        expect(violations(snap, planSchedule(snap, defaultPlacementConfig(), { rebalance: { maxMoves } }))).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test('the same snapshot gives the same plan', () => {
     fc.assert(
       fc.property(clusterArb, (c) => {

@@ -8,6 +8,7 @@
 import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
+import { rebalance, type RebalanceOptions } from './rebalance.js';
 import { describeExclusions } from './placement/explain.js';
 import { MachineQueues } from './placement/machine-queues.js';
 import { checksFor, defaultPlacementConfig, firstFailure, place, placeFirst } from './placement/place.js';
@@ -50,8 +51,13 @@ export interface Working {
   plan: SchedulePlan;
 }
 
-export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig()): SchedulePlan {
-  const steps = planSteps(snapshot, config);
+export interface PlanOptions {
+  /** Rebalance (rebalance.ts) when the plan has nothing else to do; absent = no moves for balance. */
+  rebalance?: RebalanceOptions;
+}
+
+export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): SchedulePlan {
+  const steps = planSteps(snapshot, config, opts);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -65,7 +71,7 @@ export const PLAN_STEP_UNITS = 2000;
  * planSchedule as steps: yields after every PLAN_STEP_UNITS units, so the leader loop can let its election
  * keepalives and watches run while it plans 100,000 units (loop/plan-async.ts). Same result as planSchedule.
  */
-export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig()): Generator<void, SchedulePlan> {
+export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): Generator<void, SchedulePlan> {
   const state = placementStateFrom(snapshot);
   const work: Working = {
     snapshot,
@@ -83,6 +89,8 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   planGlobalUnits(work);
   yield;
   yield* placePass(work);
+  // Only a settled cluster is rebalanced, so moves never compete with placements or recoveries.
+  if (opts.rebalance && work.plan.decisions.length === 0) rebalance(work, opts.rebalance);
   return work.plan;
 }
 

@@ -114,4 +114,28 @@ describe('startScheduler (in-memory registry)', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(fake.leader()).toBeUndefined();
   });
+
+  test('rebalancing: a machine that joins receives units, at most maxMoves per interval; false switches it off', async () => {
+    const names = ['a.service', 'b.service', 'c.service', 'd.service', 'e.service', 'f.service'];
+    const fake = cluster(['m1'], names);
+    const log = captureLog();
+    const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, rebalance: { maxMoves: 1, intervalMs: 60_000 }, logger: log.logger });
+    running.push(s);
+    await waitFor('all on m1', () => fake.schedule.size === 6);
+    fake.putMachine(machine('m2'));
+    const moved = () => [...fake.schedule.values()].filter((m) => m === 'm2').length;
+    await waitFor('one unit moved', () => moved() === 1);
+    // Absence needs a window: ~10 periodic passes (50 ms) must not start a second round within the 60 s interval.
+    await expect(waitFor('a second move', () => moved() > 1, 500)).rejects.toThrow();
+    expect(log.lines.filter((l) => typeof l.reason === 'string' && l.reason.startsWith('rebalance:') && l.kind === 'assign')).toHaveLength(1);
+
+    const off = cluster(['m1'], names);
+    const s2 = await startScheduler({ registry: off.asRegistry(), candidateId: 'c2', ttlSec: 5, intervalMs: 50, rebalance: false, logger: captureLog().logger });
+    running.push(s2);
+    await waitFor('all on m1', () => off.schedule.size === 6);
+    off.putMachine(machine('m2'));
+    off.putUnit(unit('g.service').build());
+    await waitFor('the new unit placed on m2', () => off.schedule.get('g.service') === 'm2');
+    expect([...off.schedule.values()].filter((m) => m === 'm2')).toEqual(['m2']);
+  });
 });

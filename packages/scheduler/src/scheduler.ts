@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   score?: string;
   /** Full re-read of the cluster at least this often; default 60000 ms (the watch keeps it current between). */
   resyncIntervalMs?: number;
+  /** Moves for balance, at most `maxMoves` (default 10) per `intervalMs` (default 30000); `false` switches it off. */
+  rebalance?: { maxMoves?: number; intervalMs?: number } | false;
   /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
   stopTimeoutMs?: number;
   logger: Logger;
@@ -50,6 +52,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     stopSignal: stopping.signal,
     placement: defaultPlacementConfig(opts.score),
     resyncIntervalMs: opts.resyncIntervalMs ?? 60_000,
+    ...(opts.rebalance === false ? {} : { rebalance: { maxMoves: opts.rebalance?.maxMoves ?? 10, intervalMs: opts.rebalance?.intervalMs ?? 30_000 } }),
   };
   const running = campaignLoop(opts, term, (value) => {
     leader = value;

@@ -13,6 +13,7 @@ import { withDeadline } from './timing.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
+import { RebalanceClock, REBALANCE_PREFIX } from './rebalance-clock.js';
 import type { PlacementConfig } from '../placement/types.js';
 
 export interface TermOptions {
@@ -29,6 +30,8 @@ export interface TermOptions {
   placement: PlacementConfig;
   /** Full re-read of the cluster at least this often (safety net under the watch). */
   resyncIntervalMs: number;
+  /** Moves for balance: at most `maxMoves` per `intervalMs`; absent = off. */
+  rebalance?: { maxMoves: number; intervalMs: number };
 }
 
 export type TermEnd = 'stopped' | 'lost';
@@ -57,9 +60,10 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   });
   const reporter = new UnplaceableReporter(opts.logger);
   const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
+  const balance = new RebalanceClock(opts.rebalance);
   try {
     while (await trigger.next(term.signal)) {
-      const outcome = await runPass(opts, leadership, term.signal, reporter, follower, clusterLog);
+      const outcome = await runPass(opts, leadership, term.signal, reporter, follower, clusterLog, balance);
       if (outcome.kind === 'leadership-lost') {
         lost = true;
         break;
@@ -82,13 +86,16 @@ async function runPass(
   reporter: UnplaceableReporter,
   follower: ClusterFollower,
   clusterLog: ClusterLogWriter,
+  balance: RebalanceClock,
 ): Promise<ExecutionOutcome> {
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
     const snapshot = await follower.current();
     // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
-    const plan = await planAsync(snapshot, opts.placement, termSignal);
+    const rebalance = balance.due();
+    const plan = await planAsync(snapshot, opts.placement, rebalance ? { rebalance } : {}, termSignal);
     if (!plan) return { kind: 'aborted', applied: 0 };
+    if (plan.decisions.some((d) => d.reason.startsWith(REBALANCE_PREFIX))) balance.moved();
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
     const outcome = await executeDecisions(ctx, plan.decisions);

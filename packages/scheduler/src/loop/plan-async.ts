@@ -3,11 +3,11 @@
  * seconds, longer than an election keepalive interval, and a blocked loop would lose leadership mid-plan.
  */
 import type { ClusterSnapshot } from '@flotilla/core';
-import { planSteps, type SchedulePlan } from '../plan.js';
+import { planSteps, type PlanOptions, type SchedulePlan } from '../plan.js';
 import type { PlacementConfig } from '../placement/types.js';
 
-export async function planAsync(snapshot: ClusterSnapshot, config: PlacementConfig, signal: AbortSignal): Promise<SchedulePlan | undefined> {
-  const steps = planSteps(snapshot, config);
+export async function planAsync(snapshot: ClusterSnapshot, config: PlacementConfig, opts: PlanOptions, signal: AbortSignal): Promise<SchedulePlan | undefined> {
+  const steps = planSteps(snapshot, config, opts);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
