@@ -41,9 +41,10 @@ describe('API on real machines', () => {
     await waitUntil(
       'every agent to register and serve its API',
       async () => {
-        const listed = await api(base, 'GET', '/v2/machines').catch(() => undefined);
-        const machines = (listed?.json as { machines?: unknown[] } | undefined)?.machines ?? [];
-        return machines.length === 3 ? true : undefined;
+        const listed = await api(base, 'GET', '/v2/machines');
+        const machines = (listed.json as { machines?: unknown[] } | undefined)?.machines ?? [];
+        if (machines.length !== 3) throw new Error(`${base} answered ${listed.status} with ${machines.length} of 3 machines`);
+        return true;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
