@@ -96,6 +96,37 @@ describe('desired state mirrors into the assignment', () => {
     expect((await registry.snapshot()).schedule).toEqual(new Map());
   });
 
+  test('global unit: every machine\'s assignment follows start, stop, replace and destroy in the same transaction', async () => {
+    const leadership = await registry.campaign('test', 10, new AbortController().signal);
+    const placeEverywhere = async () => {
+      const snap = await registry.snapshot();
+      const unit = snap.units.find((u) => u.name === 'g.service')!;
+      const changes = ['m1', 'm2'].map((machineId) => ({ kind: 'assign-global' as const, unit, unitModRevision: snap.unitRevisions.get('g.service')!, machineId }));
+      expect((await registry.applySchedule(changes, leadership.fence)).conflicts).toEqual([]);
+      return unit;
+    };
+    const states = async () => (await Promise.all(['m1', 'm2'].map((m) => registry.listAssignments(m)))).flat().map((a) => `${a.machineId}:${a.desiredState}`);
+    try {
+      await registry.submitUnit(unitSpec('g.service', fleet('Global', 'true')), { desiredState: 'loaded' });
+      await placeEverywhere();
+      await registry.setDesiredState('g.service', 'launched');
+      expect(await states()).toEqual(['m1:launched', 'm2:launched']);
+      await registry.setDesiredState('g.service', 'inactive');
+      expect(await states()).toEqual([]);
+
+      await registry.setDesiredState('g.service', 'launched');
+      await placeEverywhere();
+      await registry.submitUnit(unitSpec('g.service', fleet('Global', 'true'), option('Service', 'User', 'x')), { replace: true, desiredState: 'launched' });
+      expect(await states()).toEqual([]);
+
+      await placeEverywhere();
+      expect(await registry.destroyUnit('g.service')).toBe(true);
+      expect(await states()).toEqual([]);
+    } finally {
+      await leadership.resign();
+    }
+  });
+
   test('destroy removes unit, schedule and assignment', async () => {
     const unit = await registry.submitUnit(unitSpec('web.service'), { desiredState: 'launched' });
     await registry.assign(unit, (await registry.snapshot()).unitRevisions.get('web.service')!, 'm1');

@@ -9,6 +9,7 @@ import { makeUnitRecord } from '../unit/record.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
+import { isKeyProblem } from './keyspace.js';
 import { checkRecord } from './record-check.js';
 import { isMachineId, isUnitRecord } from './record-guards.js';
 
@@ -27,6 +28,8 @@ interface UnitView {
   machineId: string | undefined;
   /** modRevision of `schedule/<unit>`, or '0' when unscheduled (compares Create == 0 then). */
   scheduleModRevision: string;
+  /** Machines holding an assignment of a global (or corrupt) unit without a schedule entry: they change with it. */
+  globalMachines: string[];
 }
 
 export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: SubmitOptions = {}): Promise<UnitRecord> {
@@ -57,7 +60,7 @@ function replaceUnit(ctx: RegistryContext, record: UnitRecord): Promise<UnitReco
   return ctx.retryOnRace(`replace ${record.name}`, async () => {
     const view = await readUnitView(ctx, record.name);
     const txn = view ? compareView(ctx, view) : ctx.client.if(ctx.keys.unit(record.name), 'Create', '==', 0);
-    txn.then(ctx.client.put(ctx.keys.unit(record.name)).value(encodeValue(record)), ...unscheduleOps(ctx, record.name, view?.machineId));
+    txn.then(ctx.client.put(ctx.keys.unit(record.name)).value(encodeValue(record)), ...unscheduleOps(ctx, view));
     return (await txn.commit()).succeeded ? record : undefined;
   });
 }
@@ -83,7 +86,7 @@ export async function setDesiredState(ctx: RegistryContext, name: string, state:
       const updated: UnitRecord = { ...view.unit.value, desiredState: state };
       const txn = compareView(ctx, view).then(
         ctx.client.put(ctx.keys.unit(name)).value(encodeValue(updated)),
-        ...mirrorOps(ctx, updated, view.machineId),
+        ...mirrorOps(ctx, updated, view),
       );
       return (await txn.commit()).succeeded ? updated : undefined;
     }),
@@ -96,7 +99,7 @@ export async function destroyUnit(ctx: RegistryContext, name: string): Promise<b
     ctx.retryOnRace(`destroy ${name}`, async () => {
       const view = await readUnitView(ctx, name);
       if (!view) return false;
-      const txn = compareView(ctx, view).then(ctx.client.delete().key(ctx.keys.unit(name)), ...unscheduleOps(ctx, name, view.machineId));
+      const txn = compareView(ctx, view).then(ctx.client.delete().key(ctx.keys.unit(name)), ...unscheduleOps(ctx, view));
       return (await txn.commit()).succeeded ? true : undefined;
     }),
   );
@@ -116,7 +119,21 @@ async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitVie
     ctx.report(err);
     return undefined;
   });
-  return { name, unitModRevision: kv.mod_revision, unit, machineId: schedule?.value, scheduleModRevision: schedule?.modRevision ?? '0' };
+  const globalMachines = !unit || unit.value.global ? await readGlobalMachines(ctx, name, schedule?.value) : [];
+  return { name, unitModRevision: kv.mod_revision, unit, machineId: schedule?.value, scheduleModRevision: schedule?.modRevision ?? '0', globalMachines };
+}
+
+/** Machines with an assignment of `name` other than `scheduledOn`: a keys-only scan of assignments/, done
+ * only for global units (their assignments have no schedule entry to find them by). A global assignment
+ * written concurrently by the scheduler can still slip past; the scheduler removes such strays. */
+async function readGlobalMachines(ctx: RegistryContext, name: string, scheduledOn: string | undefined): Promise<string[]> {
+  const keys = await ctx.client.getAll().prefix(ctx.keys.assignmentsRoot).keys();
+  const machines: string[] = [];
+  for (const key of keys) {
+    const parsed = ctx.keys.parse(key);
+    if (!isKeyProblem(parsed) && parsed.kind === 'assignment' && parsed.unit === name && parsed.machineId !== scheduledOn) machines.push(parsed.machineId);
+  }
+  return machines;
 }
 
 /** Compares exactly what `view` saw: the unit's revision and the schedule's revision (or absence). */
@@ -128,15 +145,20 @@ function compareView(ctx: RegistryContext, view: UnitView) {
     : txn.and(ctx.keys.schedule(name), 'Mod', '==', view.scheduleModRevision);
 }
 
-/** Keeps the assignment in step with the unit: rewritten when scheduled, removed with the schedule on inactive. */
-function mirrorOps(ctx: RegistryContext, unit: UnitRecord, machineId: string | undefined) {
-  if (machineId === undefined) return [];
-  if (unit.desiredState === 'inactive') return unscheduleOps(ctx, unit.name, machineId);
-  const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
-  return [ctx.client.put(ctx.keys.assignment(machineId, unit.name)).value(encodeValue(assignment))];
+/** Keeps assignments in step with the unit: rewritten when placed, removed (with the schedule) on inactive. */
+function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView) {
+  if (unit.desiredState === 'inactive') return unscheduleOps(ctx, view);
+  const machines = view.machineId === undefined ? view.globalMachines : [view.machineId, ...view.globalMachines];
+  return machines.map((machineId) => {
+    const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
+    return ctx.client.put(ctx.keys.assignment(machineId, unit.name)).value(encodeValue(assignment));
+  });
 }
 
-function unscheduleOps(ctx: RegistryContext, name: string, machineId: string | undefined) {
-  if (machineId === undefined) return [];
-  return [ctx.client.delete().key(ctx.keys.schedule(name)), ctx.client.delete().key(ctx.keys.assignment(machineId, name))];
+/** Deletes the schedule entry and every assignment the view found. */
+function unscheduleOps(ctx: RegistryContext, view: UnitView | undefined) {
+  if (!view) return [];
+  const deletes = view.globalMachines.map((machineId) => ctx.client.delete().key(ctx.keys.assignment(machineId, view.name)));
+  if (view.machineId === undefined) return deletes;
+  return [ctx.client.delete().key(ctx.keys.schedule(view.name)), ctx.client.delete().key(ctx.keys.assignment(view.machineId, view.name)), ...deletes];
 }

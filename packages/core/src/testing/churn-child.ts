@@ -4,6 +4,9 @@
  * at random points and then checks that no reader can see half a change. Prints one line per finished op.
  * Usage: churn-child.ts <endpoint> <prefix> <seed>
  */
+import { Etcd3 } from 'etcd3';
+import type { Assignment, UnitRecord } from '../model.js';
+import { encodeValue } from '../registry/codec.js';
 import { EtcdRegistry } from '../registry/etcd-registry.js';
 import { isFlotillaError } from '../errors.js';
 import { option, unitSpec } from './unit-builders.js';
@@ -11,6 +14,7 @@ import { option, unitSpec } from './unit-builders.js';
 const [endpoint, prefix, seedArg] = process.argv.slice(2);
 const NAMES = ['a.service', 'b.service', 'c@1.service', 'g.service', 'e.service'];
 const MACHINES = ['m1', 'm2'];
+const raw = new Etcd3({ hosts: [endpoint as string] });
 
 let seed = Number(seedArg ?? 1) >>> 0;
 function random(n: number): number {
@@ -37,6 +41,8 @@ async function step(registry: EtcdRegistry): Promise<string> {
       return `destroy ${name}`;
     case 4: {
       const snap = await registry.snapshot();
+      const global = snap.units.find((u) => u.name === name && u.global && u.desiredState !== 'inactive');
+      if (global) return assignGlobal(registry, global, snap.unitRevisions.get(name) as string);
       const unit = snap.units.find((u) => u.name === name && !u.global && u.desiredState !== 'inactive');
       if (!unit || snap.schedule.has(name)) return `skip ${name}`;
       await registry.assign(unit, snap.unitRevisions.get(name) as string, MACHINES[random(2)] as string);
@@ -49,6 +55,18 @@ async function step(registry: EtcdRegistry): Promise<string> {
       return `unassign ${name}`;
     }
   }
+}
+
+/** What the scheduler's assign-global does: put the machine's assignment if the unit is unchanged. */
+async function assignGlobal(registry: EtcdRegistry, unit: UnitRecord, modRevision: string): Promise<string> {
+  const machineId = MACHINES[random(2)] as string;
+  const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
+  const keys = registry.keyspace;
+  await raw
+    .if(keys.unit(unit.name), 'Mod', '==', modRevision)
+    .then(raw.put(keys.assignment(machineId, unit.name)).value(encodeValue(assignment)))
+    .commit();
+  return `assign-global ${unit.name} ${machineId}`;
 }
 
 async function main(): Promise<void> {

@@ -11,6 +11,7 @@ describe('validateUnitOptions', () => {
     { name: 'MachineOf + non-overlapping Conflicts', options: [fleet('MachineOf', 'b.service'), fleet('Conflicts', 'c.*')] },
     { name: 'Global=false + MachineID', options: [fleet('Global', 'false'), fleet('MachineID', 'm1')] },
     { name: 'value with trailing space', options: [option('Service', 'ExecStart', '/bin/true ')] },
+    { name: 'a section repeated (interleaved, as in a file with two [Unit] blocks)', options: [option('Unit', 'A', '1'), option('Service', 'B', '2'), option('Unit', 'C', '3')] },
   ])('accepts $name', ({ options }) => {
     expect(() => validateUnitOptions('a.service', options)).not.toThrow();
   });

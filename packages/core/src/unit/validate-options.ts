@@ -53,18 +53,25 @@ function usedFeatures(requirements: FleetRequirements): Set<Feature> {
   return used;
 }
 
-/** The options must serialize to unit text that parses back to the same options. */
+/** The options must serialize to unit text that parses back to the same options — grouped by section, as
+ * the canonical text groups them (a file may repeat a section; fleet accepted that). */
 function roundTripProblem(options: readonly UnitOption[]): string | undefined {
   const malformed = options.find((o) => !isWellFormed(o));
   if (malformed) return `invalid unit option ${JSON.stringify(`[${malformed.section}] ${malformed.name}=${malformed.value}`)}`;
   try {
     const reparsed = parseUnitFile(canonicalText(options), 'options');
-    const same = reparsed.length === options.length && reparsed.every((o, i) => sameOption(o, options[i]));
+    const expected = groupedBySection(options);
+    const same = reparsed.length === expected.length && reparsed.every((o, i) => sameOption(o, expected[i]));
     return same ? undefined : 'unit options do not survive serialization';
   } catch (err) {
     if (err instanceof UnitFileSyntaxError) return `unit options do not serialize: ${err.message}`;
     throw err;
   }
+}
+
+function groupedBySection(options: readonly UnitOption[]): UnitOption[] {
+  const sections = [...new Set(options.map((o) => o.section))];
+  return sections.flatMap((section) => options.filter((o) => o.section === section));
 }
 
 function isWellFormed(option: UnitOption): boolean {
