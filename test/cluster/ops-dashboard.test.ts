@@ -38,6 +38,8 @@ describe('ops views on a real cluster', () => {
   let cluster: Cluster;
   let cli: ReturnType<typeof cliFor>;
   let browser: Browser | undefined;
+  /** The dashboard page opened by the Chromium test and kept open for the later ones. */
+  let page: Page | undefined;
   let base: string;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-ops-units-'));
 
@@ -81,7 +83,7 @@ describe('ops views on a real cluster', () => {
 
   test('the dashboard follows a stopped unit and a failed one live, in Chromium', async () => {
     browser = await launchChromium();
-    const page = await browser.context.newPage();
+    page = await browser.context.newPage();
     await page.goto(`${base}/`, { timeout: 15_000 });
     await waitFor(page, '[data-unit="hello.service"][data-actual="launched"]');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, '1-running.png') });
@@ -108,4 +110,30 @@ describe('ops views on a real cluster', () => {
     expect(json.status).toBe('attention');
     expect(json.problems.map((p) => `${p.kind} ${p.subject}`)).toContain('unit-failed broken.service');
   });
+
+  test('the event log has the scheduler\'s placements and the agent\'s failure, on the page too', async () => {
+    const kinds = await waitUntil('placed + unit-failed in /v2/events', async () => {
+      const res = await fetch(`${base}/v2/events?limit=50`, { signal: AbortSignal.timeout(5000) });
+      const list = ((await res.json()) as { events: { kind: string; unit?: string }[] }).events.map((e) => `${e.kind} ${e.unit ?? ''}`);
+      return list.includes('placed hello.service') && list.includes('unit-failed broken.service') ? list : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 300 });
+    expect(kinds).toContain('placed broken.service');
+    if (!page) throw new Error('the Chromium test did not open the dashboard');
+    await page.locator('#events li.unit-failed').first().waitFor({ timeout: 10_000 });
+  });
+
+  test('a killed machine shows as lost: health problem, event, page', async () => {
+    const victim = cluster.machines[1];
+    if (!victim) throw new Error('need 2 machines');
+    await victim.kill();
+    const report = await waitUntil('machine-lost in flotilla health', async () => {
+      const r = await cli(['health', '-o', 'json']);
+      const j = JSON.parse(r.stdout || '{}') as { problems?: { kind: string; subject: string }[] };
+      return j.problems?.some((p) => p.kind === 'machine-lost' && p.subject === victim.id) ? { r, j } : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(report.r.code).toBe(2);
+    if (!page) throw new Error('the Chromium test did not open the dashboard');
+    await page.locator(`#machines [data-machine="${victim.id}"][data-status="down"]`).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, '3-machine-lost.png') });
+  }, 90_000);
 });

@@ -1,0 +1,122 @@
+/**
+ * The dashboard at 1,000 machines × 10,000 units (issue 9): the real API server and ops routes (health hub,
+ * diff, SSE) over a synthetic in-memory cluster (bench/dashboard-fixture.ts; etcd reads excluded), and the
+ * real page in Debian's Chromium. Figures: server model cost, snapshot size, first render, DOM rows kept,
+ * update latency (state change → row changed in the page, hub debounce included), delta apply, filter and
+ * scroll frame times, long tasks (> 50 ms) while updating.
+ * Usage: npm run bench -- dashboard-scale [MACHINES] [UNITS] [UPDATES]
+ */
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import type { ClusterRegistry } from '@flotilla/core';
+import { buildHealth, readHealthInput, startApiServer, type OpsRegistry } from '@flotilla/agent';
+import { launchChromium } from '../test/support/browser.js';
+import { SyntheticCluster } from './dashboard-fixture.js';
+import { figure, percentile } from './stats.js';
+
+const MACHINES = Number(process.argv[2] ?? 1000);
+const UNITS = Number(process.argv[3] ?? 10_000);
+const UPDATES = Number(process.argv[4] ?? 30);
+
+type PageStats = { snapshots: number; deltas: number; lastApplyMs: number };
+declare global {
+  interface Window {
+    __flotilla: PageStats;
+    __longTasks: number[];
+  }
+}
+
+async function modelCost(cluster: SyntheticCluster): Promise<void> {
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    buildHealth(await readHealthInput(cluster as unknown as OpsRegistry, Date.now));
+    times.push(performance.now() - t0);
+  }
+  figure('health_model_p50', percentile(times, 50), 'ms');
+}
+
+async function main(): Promise<void> {
+  const cluster = new SyntheticCluster(MACHINES, UNITS);
+  await modelCost(cluster);
+  const server = await startApiServer({
+    registry: cluster as unknown as ClusterRegistry, logger: pino({ level: 'silent' }), version: 'bench',
+    listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }],
+  });
+  const address = server.addresses[0];
+  const base = `http://127.0.0.1:${address?.kind === 'tcp' ? address.port : 0}`;
+  const browser = await launchChromium({ viewport: { width: 1400, height: 900 } });
+  try {
+    const health = await fetch(`${base}/v2/health`, { signal: AbortSignal.timeout(30_000) });
+    figure('health_json_size', (await health.arrayBuffer()).byteLength / 1024, 'KiB');
+
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+    });
+    const t0 = performance.now();
+    await page.goto(`${base}/`, { timeout: 60_000 });
+    await page.waitForFunction(() => window.__flotilla?.snapshots === 1 && document.querySelector('[data-unit="app-00000.service"]') !== null, undefined, { timeout: 60_000 });
+    figure('dashboard_first_render', performance.now() - t0, 'ms');
+    figure('dashboard_unit_rows_in_dom', await page.locator('#units .row').count(), 'rows');
+    await page.evaluate(() => (window.__longTasks = []));
+
+    const latencies: number[] = [];
+    const applies: number[] = [];
+    for (let i = 0; i < UPDATES; i++) {
+      const unit = `app-${String((i * 7) % 20).padStart(5, '0')}.service`;
+      const want = i % 2 === 0 ? 'failed' : 'ok';
+      const t = performance.now();
+      cluster.setActive(unit, want === 'failed' ? 'failed' : 'active');
+      await page.waitForFunction(([u, h]) => document.querySelector(`[data-unit="${u}"]`)?.getAttribute('data-health') === h, [unit, want], { timeout: 30_000, polling: 'raf' });
+      latencies.push(performance.now() - t);
+      applies.push(await page.evaluate(() => window.__flotilla.lastApplyMs));
+      // Past the hub's debounce window, so each change is its own update.
+      await page.waitForTimeout(250);
+    }
+    figure('dashboard_update_latency_p50', percentile(latencies, 50), 'ms');
+    figure('dashboard_update_latency_p99', percentile(latencies, 99), 'ms');
+    figure('dashboard_delta_apply_p99', percentile(applies, 99), 'ms');
+    const longTasks = await page.evaluate(() => window.__longTasks);
+    figure('dashboard_long_tasks_during_updates', longTasks.length, 'tasks');
+    figure('dashboard_longest_task_during_updates', longTasks.length ? Math.max(...longTasks) : 0, 'ms');
+
+    const filters = await page.evaluate(async () => {
+      const input = document.getElementById('unit-search') as HTMLInputElement;
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const times: number[] = [];
+      for (const q of ['app-09', 'app-099', 'app-0999', 'm0007', '', 'app-1', 'zzz', '']) {
+        const t = performance.now();
+        input.value = q;
+        input.dispatchEvent(new Event('input'));
+        await frame();
+        times.push(performance.now() - t);
+      }
+      return times;
+    });
+    figure('dashboard_filter_p50', percentile(filters, 50), 'ms');
+    figure('dashboard_filter_max', Math.max(...filters), 'ms');
+
+    const frames = await page.evaluate(async () => {
+      const list = document.getElementById('units') as HTMLElement;
+      const gaps: number[] = [];
+      let last = performance.now();
+      for (let i = 0; i < 120; i++) {
+        list.scrollTop = ((i * 7919) % 1000) / 1000 * list.scrollHeight;
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = performance.now();
+        gaps.push(now - last);
+        last = now;
+      }
+      return gaps;
+    });
+    figure('dashboard_scroll_frame_p50', percentile(frames, 50), 'ms');
+    figure('dashboard_scroll_frame_p99', percentile(frames, 99), 'ms');
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+await main();
