@@ -18,6 +18,7 @@ import {
   type SchedulePlan,
 } from './plan.js';
 import { REASON_MACHINE_OF } from './placement/filters/machine-of.js';
+import { reasonReplaced } from './replaces.js';
 import { REASON_MEMORY } from './placement/filters/resources.js';
 import { capacity, machine, machines, snapshot, unit, type SnapshotParts } from './test-support/builders.js';
 
@@ -190,6 +191,36 @@ const cases: Case[] = [
       assign('b.service', 'm1'),
       assign('a.service', 'm1'),
     ]),
+  },
+  {
+    name: 'Replaces: the replaced unit moves off the replacer\'s machine; circular pairs are ignored',
+    cluster: {
+      units: [unit('new.service').xFleet('Replaces', 'old*'), unit('old.service'), unit('p.service').xFleet('Replaces', 'q.service'), unit('q.service').xFleet('Replaces', 'p.service')],
+      machines: machines('m1', 'm2'),
+      schedule: { 'new.service': 'm1', 'old.service': 'm1', 'p.service': 'm2', 'q.service': 'm2' },
+    },
+    want: planOf([
+      { kind: 'unassign', unit: 'old.service', machineId: 'm1', reason: reasonReplaced('new.service') },
+      { kind: 'assign', unit: 'old.service', machineId: 'm2', reason: reasonReplaced('new.service') },
+    ]),
+  },
+  {
+    name: 'Replaces: a unit placed next to its replacer in the same plan goes elsewhere at once',
+    cluster: {
+      units: [unit('new.service').xFleet('Replaces', 'old.service'), unit('old.service'), unit('x.service')],
+      machines: machines('m1', 'm2'),
+      schedule: { 'new.service': 'm1', 'x.service': 'm2' },
+    },
+    want: planOf([{ kind: 'assign', unit: 'old.service', machineId: 'm2', reason: reasonReplaced('new.service') }]),
+  },
+  {
+    name: 'Replaces: a replaced unit that fits nowhere else stays',
+    cluster: {
+      units: [unit('new.service').xFleet('Replaces', 'old.service'), unit('old.service').machineId('m1')],
+      machines: machines('m1', 'm2'),
+      schedule: { 'new.service': 'm1', 'old.service': 'm1' },
+    },
+    want: planOf([]),
   },
   {
     name: 'MachineOf: a missing peer makes the unit unplaceable',

@@ -9,6 +9,7 @@ import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core'
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
 import { rebalance, type RebalanceOptions } from './rebalance.js';
+import { replacesPass } from './replaces.js';
 import { describeExclusions } from './placement/explain.js';
 import { MachineQueues } from './placement/machine-queues.js';
 import { checksFor, defaultPlacementConfig, firstFailure, place, placeFirst } from './placement/place.js';
@@ -89,6 +90,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   planGlobalUnits(work);
   yield;
   yield* placePass(work);
+  replacesPass(work);
   // Only a settled cluster is rebalanced, so moves never compete with placements or recoveries.
   if (opts.rebalance && work.plan.decisions.length === 0) rebalance(work, opts.rebalance);
   return work.plan;
