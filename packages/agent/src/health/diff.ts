@@ -25,10 +25,19 @@ export function summaryOf(r: HealthReport): HealthSummary {
   return { generatedAt: r.generatedAt, status: r.status, leader: r.leader, problems: r.problems, counts: r.counts };
 }
 
-/** Compares items by their JSON: reports are built fresh each time, and the items are small and flat. */
-function changes<T>(prev: readonly T[], next: readonly T[], key: (item: T) => string): { upsert: T[]; remove: string[] } {
-  const before = new Map(prev.map((item) => [key(item), JSON.stringify(item)]));
-  const upsert = next.filter((item) => before.get(key(item)) !== JSON.stringify(item));
+/** Items are small and flat: equal when every field is (metadata/capacity objects compared by JSON). */
+function sameFields<T extends object>(a: T, b: T): boolean {
+  const ka = Object.keys(a) as (keyof T)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k] || (typeof a[k] === 'object' && JSON.stringify(a[k]) === JSON.stringify(b[k])));
+}
+
+function changes<T extends object>(prev: readonly T[], next: readonly T[], key: (item: T) => string): { upsert: T[]; remove: string[] } {
+  const before = new Map(prev.map((item) => [key(item), item]));
+  const upsert = next.filter((item) => {
+    const old = before.get(key(item));
+    return old === undefined || !sameFields(old, item);
+  });
   const present = new Set(next.map(key));
   const remove = [...before.keys()].filter((k) => !present.has(k));
   return { upsert, remove };

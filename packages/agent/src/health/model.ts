@@ -39,22 +39,24 @@ function healthOf(unit: UnitRecord, actual: ActualState): UnitHealthStatus {
   return actual === 'inactive' ? 'pending' : 'ok';
 }
 
-function stateFields(state: UnitStateRecord | undefined): Pick<UnitHealth, 'activeState' | 'subState' | 'since'> {
-  return state ? { activeState: state.activeState, subState: state.subState, since: state.updatedAt } : {};
-}
-
+/** Built as one literal (no spreads): this runs 10,000 times per report. */
 function placedUnit(unit: UnitRecord, input: HealthInput, ix: Index): UnitHealth {
   const failures = ix.failures.get(unit.name) ?? 0;
-  const base = { name: unit.name, desired: unit.desiredState, global: false, failures };
   const machineId = input.schedule.get(unit.name);
   if (machineId === undefined) {
     const health = unit.desiredState === 'inactive' ? 'inactive' : 'unscheduled';
-    return { ...base, actual: 'inactive', health };
+    return { name: unit.name, desired: unit.desiredState, global: false, failures, actual: 'inactive', health };
   }
   const state = ix.states.get(unit.name)?.get(machineId);
   const actual = actualOf(state);
   const health = ix.live.has(machineId) || unit.desiredState === 'inactive' ? healthOf(unit, actual) : 'lost';
-  return { ...base, machineId, actual, health, ...stateFields(state) };
+  const placed: UnitHealth = { name: unit.name, desired: unit.desiredState, global: false, failures, machineId, actual, health };
+  if (state) {
+    placed.activeState = state.activeState;
+    placed.subState = state.subState;
+    placed.since = state.updatedAt;
+  }
+  return placed;
 }
 
 /** A global unit is failed if it failed anywhere, ok if it is in the desired state everywhere it is assigned. */
@@ -112,8 +114,10 @@ export function countsOf(machines: readonly MachineHealth[], units: readonly Uni
     machines: { up: 0, down: 0 },
     units: { total: units.length, ok: 0, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 0 },
   };
+  const byHealth = new Map<UnitHealthStatus, number>();
+  for (const u of units) byHealth.set(u.health, (byHealth.get(u.health) ?? 0) + 1);
+  for (const [health, n] of byHealth) counts.units[health] = n;
   for (const m of machines) counts.machines[m.status]++;
-  for (const u of units) counts.units[u.health]++;
   return counts;
 }
 

@@ -58,13 +58,18 @@ class VirtualList {
       const item = this.items[first + i];
       el.hidden = false;
       el.style.transform = `translateY(${(first + i) * ROW_HEIGHT}px)`;
+      // Items are replaced, never mutated, on change: the same object means the row already shows it.
+      if (el.item === item) continue;
+      el.item = item;
       const cells = this.cells(item);
       for (const [k, v] of Object.entries(cells.attrs)) el.setAttribute(`data-${k}`, v);
       while (el.childElementCount < cells.text.length) el.append(document.createElement('span'));
       cells.text.forEach((t, j) => {
         const span = el.children[j];
-        if (span.textContent !== t) span.textContent = t;
-        span.title = t;
+        if (span.textContent !== t) {
+          span.textContent = t;
+          span.title = t;
+        }
       });
     }
     for (let i = Math.max(count, 0); i < this.pool.length; i++) this.pool[i].hidden = true;
