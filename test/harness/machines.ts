@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, runOk, waitUntil, type ExecResult } from './exec.js';
-import { ENGINE_NSPAWN_ARGS, ENGINE_NSPAWN_ENV } from './engine-image.js';
+import { engineNspawnCommand, removeEngineCgroup } from './engine-image.js';
 import type { MachineState } from './state.js';
 import { isAlive, killAndWait, startDaemon } from './processes.js';
 import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
@@ -104,9 +104,8 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     '--bind-ro=/usr/bin/etcd', // for masters provisioned with cloud-config/master.yaml
   ];
   if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
-  if (opts.engines) args.push(...ENGINE_NSPAWN_ARGS);
-  // `env` execs nspawn, so the recorded pid is nspawn's own.
-  const [cmd, argv] = opts.engines ? ['env', [...ENGINE_NSPAWN_ENV, 'systemd-nspawn', ...args]] : ['systemd-nspawn', args];
+  // Engine machines boot in a cgroup of their own (engine-image.ts); `sh` and `env` exec, so the pid is nspawn's.
+  const [cmd, argv] = opts.engines ? engineNspawnCommand(state.name, args) : ['systemd-nspawn', args];
   const child = startDaemon(cmd, argv, path.join(state.dir, 'nspawn.log'), { detached: opts.detached });
   state.nspawnPid = child.pid;
   opts.onProgress?.();
@@ -258,5 +257,6 @@ export async function destroyMachine(state: MachineState): Promise<void> {
   await run('umount', ['-l', state.merged]);
   await run('ip', ['link', 'del', hostVeth(state.name)]);
   fs.rmSync(`/run/systemd/nspawn/propagate/${state.name}`, { recursive: true, force: true });
+  removeEngineCgroup(state.name);
   fs.rmSync(state.dir, { recursive: true, force: true });
 }
