@@ -3,12 +3,13 @@
  * the agent inside each, driven through the real CLI. Every claim is checked against the machine's own systemd and
  * engine, and the published port is fetched from the host over the test bridge.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
-import { waitForAgents, containersOn, httpGet, listRow, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+import { hostPidsOfContainer, waitForAgents, containersOn, httpGet, listRow, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
 
 const TTL_SEC = 5;
 const PORT = 8080;
@@ -79,7 +80,13 @@ describe('container units (docker): start, restart by systemd, stop, destroy, fa
     const first = (await machineOf(cli, cluster, 'web@2.container'))!;
     expect(await waitUntil('the port', () => httpGet(first.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
 
+    const containerId = (await first.exec(['docker', 'inspect', '-f', '{{.Id}}', 'systemd-web_2'])).stdout.trim();
+    expect(containerId).toMatch(/^[0-9a-f]{64}$/);
+    const containerPids = hostPidsOfContainer(containerId);
+    expect(containerPids.length).toBeGreaterThan(0);
     await first.kill();
+    // A power cut: the machine's PID namespace ends, and with it its dockerd and the container's processes.
+    expect(containerPids.filter((pid) => fs.existsSync(`/proc/${pid}`))).toEqual([]);
     const second = await waitUntil('web@2 on another machine', async () => {
       const m = await machineOf(cli, cluster, 'web@2.container');
       return m && m !== first && (await active(m, 'web@2.service')) === 'active' ? m : undefined;
@@ -88,8 +95,21 @@ describe('container units (docker): start, restart by systemd, stop, destroy, fa
     const survivors = cluster.machines.filter((m) => m !== first);
     const copies = await Promise.all(survivors.map((m) => runningOn(m, 'docker')));
     expect(copies.flat()).toEqual(['systemd-web_2']);
-    expect(first.isRunning()).toBe(false); // its engine and container died with it
     expect((await cli(['destroy', 'web@2.container'])).code).toBe(0);
+  });
+
+  test('a plain .service running `docker run` works as in fleet', async () => {
+    const file = submitFile('legacy.service', [
+      '[Service]',
+      'ExecStartPre=-/usr/bin/docker rm -f legacy',
+      `ExecStart=/usr/bin/docker run --rm --name legacy -p 8082:80 ${WEB_IMAGE}`,
+      'ExecStop=/usr/bin/docker stop -t 1 legacy',
+    ]);
+    expect((await cli(['start', file])).code).toBe(0);
+    const host = (await machineOf(cli, cluster, 'legacy.service'))!;
+    expect(await waitUntil('legacy’s port', () => httpGet(host.ip, 8082), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
+    expect((await cli(['destroy', 'legacy.service'])).code).toBe(0);
+    await waitUntil('legacy’s container to go', async () => ((await runningOn(host, 'docker')).includes('legacy') ? undefined : true), { timeoutMs: 20_000 });
   });
 
   // The registry is a closed port on the machine's loopback, so each pull fails at once (no DNS, no timeout).

@@ -70,6 +70,20 @@ export async function containersOn(machine: Machine, engine: EngineName): Promis
   return result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
+/** Host pids of a container's processes: those whose cgroup path names the container's id. */
+export function hostPidsOfContainer(containerId: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cgroup`, 'utf8').includes(containerId)) pids.push(Number(entry));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids;
+}
+
 /** Names of running containers on the machine. */
 export async function runningOn(machine: Machine, engine: EngineName): Promise<string[]> {
   const result = await machine.exec([engine, 'ps', '--format', '{{.Names}}'], { timeoutMs: 20_000 });
