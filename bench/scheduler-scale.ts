@@ -6,7 +6,7 @@
  * 512M + 0.5 CPU each), 5,000 units wanting `disk=ssd` (2G each), the rest plain.
  * Figures: placements/s including the etcd writes, time to place all, leader peak RSS, etcd db size, and the
  * time until every unit of 1,000 machines lost at once (one lease revoked) is placed again.
- * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS]
+ * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS] [ELECTION_TTL_SEC (default 5)]
  */
 import { Etcd3 } from 'etcd3';
 import { Keyspace } from '@flotilla/core';
@@ -17,6 +17,7 @@ import { benchMachine, readAll, seedMachines, seedUnits, spec } from './support/
 
 const MACHINES = Number(process.argv[2] ?? 10_000);
 const UNITS = Number(process.argv[3] ?? 100_000);
+const TTL_SEC = Number(process.argv[4] ?? 5);
 const GROUP = Math.max(1, Math.floor(MACHINES / 10));
 const DEADLINE_MS = 300_000;
 const PREFIX = '/flotilla-scale/';
@@ -45,7 +46,7 @@ try {
 
   const globalsWanted = MACHINES + machines.filter((m) => m.metadata.disk === 'ssd').length + machines.filter((m) => m.metadata.rack === 'r1').length;
   const wanted = specs.length - 3 + globalsWanted;
-  child = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'scale-leader', ttlSec: 5 });
+  child = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'scale-leader', ttlSec: TTL_SEC });
   const leaderAt = await child.leaderAt(60_000);
   const placedAt = await until(async () => (await countPrefix(keys.assignmentsRoot)) >= wanted, DEADLINE_MS, 'all units placed');
   const seconds = (placedAt - leaderAt) / 1000;
