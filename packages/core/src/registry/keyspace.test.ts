@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Keyspace } from './keyspace.js';
 
@@ -50,5 +51,32 @@ describe('Keyspace.parse', () => {
     { name: 'extra part', key: '/f/v1/agent-states/a.service/m1/x', want: { key: '/f/v1/agent-states/a.service/m1/x', reason: 'expected unit/machine after the key\'s root' } },
   ])('$name', ({ key, want }) => {
     expect(keys.parse(key)).toEqual(want);
+  });
+});
+
+describe('Keyspace.parse properties', () => {
+  const keys = new Keyspace('/p/');
+  const stem = fc.string({ unit: fc.constantFrom(...'abcXYZ019:_.\\-'), minLength: 1, maxLength: 20 });
+  const unitName = fc.tuple(stem, fc.constantFrom('service', 'socket', 'timer')).map(([s, t]) => `${s}.${t}`);
+  const machineId = fc.string({ unit: fc.constantFrom(...'abcdef0123456789-_:'), minLength: 1, maxLength: 32 });
+
+  test('every key built from a valid unit name and machine id parses back to them', () => {
+    fc.assert(
+      fc.property(unitName, machineId, (unit, machine) => {
+        expect(keys.parse(keys.assignment(machine, unit))).toEqual({ kind: 'assignment', machineId: machine, unit });
+        expect(keys.parse(keys.state(unit, machine))).toEqual({ kind: 'state', unit, machineId: machine });
+        expect(keys.parse(keys.unit(unit))).toEqual({ kind: 'unit', unit });
+      }),
+    );
+  });
+
+  test('any other text after units/ is either a valid name or a key problem, never a crash', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (rest) => {
+        const parsed = keys.parse(`${keys.unitsPrefix}${rest}`);
+        if ('reason' in parsed) expect(parsed.reason).not.toBe('');
+        else expect(parsed).toEqual({ kind: 'unit', unit: rest });
+      }),
+    );
   });
 });
