@@ -138,4 +138,20 @@ describe('startScheduler (in-memory registry)', () => {
     await waitFor('the new unit placed on m2', () => off.schedule.get('g.service') === 'm2');
     expect([...off.schedule.values()].filter((m) => m === 'm2')).toEqual(['m2']);
   });
+
+  test('global units follow machines live: a machine that joins gets it, one that stops matching or leaves loses it', async () => {
+    const fake = cluster([], []);
+    fake.putMachine(machine('m1', { role: 'edge' }));
+    fake.putUnit(unit('g.service').global().metadata('role=edge').build());
+    await start(fake, 'c1', 50);
+    const on = () => [...(fake.globals.get('g.service')?.keys() ?? [])].sort();
+    await waitFor('on m1', () => on().join() === 'm1');
+    fake.putMachine(machine('m2', { role: 'edge' }));
+    await waitFor('on m1 and m2', () => on().join() === 'm1,m2');
+    fake.putMachine(machine('m1', { role: 'core' })); // metadata changed
+    await waitFor('only m2', () => on().join() === 'm2');
+    fake.removeMachine('m2');
+    await waitFor('nowhere', () => on().length === 0);
+    expect(fake.schedule.size).toBe(0); // global units never get a schedule entry
+  });
 });
