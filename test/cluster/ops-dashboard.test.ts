@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
-import { waitUntil } from '../harness/exec.js';
+import { run, waitUntil } from '../harness/exec.js';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Browser } from '../support/browser.js';
-import { cliFor, tableRows } from '../support/cli.js';
+import { FLOTILLA_BIN, cliFor, tableRows } from '../support/cli.js';
 
 const API_PORT = 54728;
 export const SCREENSHOT_DIR = '/tmp/flotilla-ops-screenshots';
@@ -109,6 +109,9 @@ describe('ops views on a real cluster', () => {
     const json = JSON.parse((await cli(['health', '-o', 'json'])).stdout) as { status: string; problems: { kind: string; subject: string }[] };
     expect(json.status).toBe('attention');
     expect(json.problems.map((p) => `${p.kind} ${p.subject}`)).toContain('unit-failed broken.service');
+    // The API driver asks an agent's /v2/health: same model, same verdict.
+    const viaApi = await run(FLOTILLA_BIN, ['--driver', 'api', '--endpoint', base, 'health'], { timeoutMs: 30_000 });
+    expect([viaApi.code, viaApi.stdout.split('\n')[0]]).toEqual([2, 'Cluster: NEEDS ATTENTION']);
   });
 
   test('the event log has the scheduler\'s placements and the agent\'s failure, on the page too', async () => {
