@@ -48,6 +48,7 @@ describe('access', () => {
     ['health with the bearer token', '/v2/health', 'GET', true, 200],
     ['access_token query parameter (EventSource)', `/v2/health?access_token=${TOKEN}`, 'GET', false, 200],
     ['a wrong access_token', '/v2/health?access_token=nope', 'GET', false, 401],
+    ['HEAD of the stream answers at once', '/v2/events/stream', 'HEAD', true, 200],
     ['read-only: POST / is refused', '/', 'POST', true, 405],
     ['read-only: DELETE /v2/health is refused', '/v2/health', 'DELETE', true, 405],
   ])('%s', async (_name, path, method, withToken, status) => {

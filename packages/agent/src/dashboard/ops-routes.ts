@@ -57,6 +57,10 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
   async function serveData(path: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (path === '/v2/health') return serveHealth(hub, res);
     if (path === '/v2/events') return serveEvents(opts.registry, res, url.searchParams);
+    if (path === '/v2/events/stream' && req.method === 'HEAD') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
+      return void res.end();
+    }
     if (path === '/v2/events/stream') return serveStream(hub, req, res, opts.pingMs === undefined ? {} : { pingMs: opts.pingMs });
     return serveMetrics(res);
   }
