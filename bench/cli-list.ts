@@ -2,7 +2,8 @@
  * Wall time of `flotilla list-units` and `list-unit-files` as a user runs them (a new Node process each time,
  * process start included) against 1,000 and 10,000 units, with both drivers: etcd (straight to the registry) and
  * api (fleet's API v1 over the agent's unix socket; the API server runs in this process). Plus CLI cold start
- * (`flotilla version`) and bare `node` for reference. Each figure: median / p90 of RUNS runs after one warm-up.
+ * (`flotilla version`) and bare `node` for reference. Each figure: median / p90 wall time of RUNS runs after one
+ * warm-up, and the median CPU time (user + system, from GNU time) of the CLI process.
  * Usage: npm run bench -- cli-list [RUNS]
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,10 +31,12 @@ async function pool<T>(items: readonly T[], inFlight: number, work: (item: T) =>
 }
 
 /** One CLI run; asynchronous, because the API server answering it lives in this process. */
-function runOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // GNU time reports the child's user+system CPU on the last stderr line: less sensitive than wall time to
+    // other work sharing the box.
+    const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     let stdout = '';
     let stderr = '';
@@ -42,21 +45,27 @@ function runOnce(args: string[]): Promise<{ code: number | null; stdout: string;
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+      const cpu = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(stderr);
+      const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN;
+      resolve({ code, stdout, stderr: stderr.replace(/cpu [\d.]+ [\d.]+\s*$/, ''), ms: performance.now() - t0, cpuMs });
     });
   });
 }
 
 /** Runs the CLI RUNS times (+1 warm-up) and returns the wall times in ms; fails on a non-zero exit. */
-async function timeCli(args: string[], minRows = 0): Promise<number[]> {
-  const times: number[] = [];
+async function timeCli(args: string[], minRows = 0): Promise<{ wall: number[]; cpu: number[] }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     const r = await runOnce(args);
     if (r.code !== 0) throw new Error(`flotilla ${args.join(' ')} failed: ${r.stderr}`);
     if (r.stdout.split('\n').length < minRows) throw new Error(`flotilla ${args.join(' ')} printed too few rows`);
-    if (i > 0) times.push(r.ms);
+    if (i > 0) {
+      wall.push(r.ms);
+      cpu.push(r.cpuMs);
+    }
   }
-  return times;
+  return { wall, cpu };
 }
 
 /** `node -e 0`: what any Node CLI pays before its first line of code. */
@@ -70,9 +79,11 @@ function timeNode(): number[] {
   return times;
 }
 
-function report(name: string, times: number[]): void {
-  figure(`${name}_p50`, Math.round(percentile(times, 50)), 'ms');
-  figure(`${name}_p90`, Math.round(percentile(times, 90)), 'ms');
+function report(name: string, times: number[] | { wall: number[]; cpu: number[] }): void {
+  const wall = Array.isArray(times) ? times : times.wall;
+  figure(`${name}_p50`, Math.round(percentile(wall, 50)), 'ms');
+  figure(`${name}_p90`, Math.round(percentile(wall, 90)), 'ms');
+  if (!Array.isArray(times)) figure(`${name}_cpu_p50`, Math.round(percentile(times.cpu, 50)), 'ms');
 }
 
 const etcd = await startEtcd();
