@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -214,6 +215,50 @@ describe('serving', () => {
       expect((await request(sock, 'GET', '/fleet/v1/units')).status).toBe(200);
     } finally {
       await tcp.close();
+    }
+  });
+});
+
+describe('journal follow', () => {
+  test('streams lines as they come and stops the source when the client goes away', async () => {
+    let stopped!: () => void;
+    const sourceStopped = new Promise<void>((resolve) => (stopped = resolve));
+    const followDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-follow-'));
+    const follow = await startApiServer({
+      registry, logger, version: 't', listen: [{ kind: 'unix', path: path.join(followDir, 'f.sock') }],
+      introspect: {
+        unitStatus: async () => '',
+        unitJournal: async function* (_name, opts) {
+          try {
+            for (let i = 1; !opts.signal.aborted; i++) {
+              yield `line ${i}`;
+              await new Promise((r) => setTimeout(r, 20));
+            }
+          } finally {
+            stopped();
+          }
+        },
+      },
+    });
+    try {
+      const firstLines = await new Promise<string>((resolve, reject) => {
+        const req = http.get({ socketPath: path.join(followDir, 'f.sock'), path: '/v2/units/a.service/journal?follow=true&lines=1' }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+            if (text.split('\n').length > 3) {
+              req.destroy();
+              resolve(text);
+            }
+          });
+        });
+        req.on('error', (err) => (err.message === 'socket hang up' ? undefined : reject(err)));
+      });
+      expect(firstLines.startsWith('line 1\nline 2\nline 3\n')).toBe(true);
+      await Promise.race([sourceStopped, new Promise((_, reject) => setTimeout(() => reject(new Error('source never stopped')), 5000))]);
+    } finally {
+      await follow.close();
+      fs.rmSync(followDir, { recursive: true, force: true });
     }
   });
 });
