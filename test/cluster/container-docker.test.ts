@@ -9,7 +9,7 @@ import { startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
-import { hostPidsOfContainer, waitForAgents, containersOn, httpGet, listRow, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+import { BOOT_BUDGET_MS, hostPidsOfContainer, waitForAgents, containersOn, httpGet, listRow, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
 
 const TTL_SEC = 5;
 const PORT = 8080;
@@ -36,7 +36,7 @@ describe('container units (docker): start, restart by systemd, stop, destroy, fa
     cli = cliFor(cluster.endpoints);
     await prepareEngines(cluster);
     await waitForAgents(cluster, cli);
-  });
+  }, BOOT_BUDGET_MS);
   afterAll(async () => {
     await cluster?.stop();
     for (const cleanup of cleanups) cleanup();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import { cliFor } from '../support/cli.js';
-import { waitForAgents, containersOn, httpGet, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+import { BOOT_BUDGET_MS, waitForAgents, containersOn, httpGet, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
 
 const PORT = 8081;
 
@@ -22,7 +22,7 @@ describe('container units (podman)', () => {
     cli = cliFor(cluster.endpoints);
     await prepareEngines(cluster);
     await waitForAgents(cluster, cli);
-  });
+  }, BOOT_BUDGET_MS);
   afterAll(async () => {
     await cluster?.stop();
     for (const cleanup of cleanups) cleanup();

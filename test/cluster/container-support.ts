@@ -9,6 +9,8 @@ import type { Machine } from '../harness/machines.js';
 import { tableRows } from '../support/cli.js';
 
 export const WEB_IMAGE = 'localhost/fl/web:1';
+/** beforeAll budget: on a fresh machine the first run also builds the `engines` image (debootstrap, ~2 min). */
+export const BOOT_BUDGET_MS = 600_000;
 export const WEB_PAGE = 'hello from a flotilla container\n';
 
 type Cli = (args: string[], opts?: { timeoutMs?: number }) => Promise<{ code: number; stdout: string; stderr: string }>;
