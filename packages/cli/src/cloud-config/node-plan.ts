@@ -54,6 +54,8 @@ const AGENT_UNIT = `[Unit]
 Description=Flotilla agent
 Wants=network-online.target
 After=network-online.target etcd.service
+# Keep retrying while the network or etcd is not there yet (the daemon exits when etcd is unreachable).
+StartLimitIntervalSec=0
 
 [Service]
 EnvironmentFile=${AGENT_ENV_FILE}
