@@ -119,13 +119,13 @@ describe('startScheduler (in-memory registry)', () => {
     const names = ['a.service', 'b.service', 'c.service', 'd.service', 'e.service', 'f.service'];
     const fake = cluster(['m1'], names);
     const log = captureLog();
-    const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, rebalance: { maxMoves: 1, intervalMs: 60_000 }, logger: log.logger });
+    const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, rebalance: { maxMoves: 1, intervalMs: 1000 }, logger: log.logger });
     running.push(s);
     await waitFor('all on m1', () => fake.schedule.size === 6);
     fake.putMachine(machine('m2'));
     const moved = () => [...fake.schedule.values()].filter((m) => m === 'm2').length;
     await waitFor('one unit moved', () => moved() === 1);
-    // Absence needs a window: ~10 periodic passes (50 ms) must not start a second round within the 60 s interval.
+    // Absence needs a window: ~10 periodic passes (50 ms) must not start a second round within the 1 s quiet interval.
     await expect(waitFor('a second move', () => moved() > 1, 500)).rejects.toThrow();
     expect(log.lines.filter((l) => typeof l.reason === 'string' && l.reason.startsWith('rebalance:') && l.kind === 'assign')).toHaveLength(1);
 

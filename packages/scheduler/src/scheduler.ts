@@ -22,7 +22,8 @@ export interface SchedulerOptions {
   score?: string;
   /** Full re-read of the cluster at least this often; default 60000 ms (the watch keeps it current between). */
   resyncIntervalMs?: number;
-  /** Moves for balance, at most `maxMoves` (default 10) per `intervalMs` (default 30000); `false` switches it off. */
+  /** Moves for balance: at most `maxMoves` (default 10) per round, a round only after `intervalMs` (default 30000)
+   * without any decision; `false` switches it off. */
   rebalance?: { maxMoves?: number; intervalMs?: number } | false;
   /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
   stopTimeoutMs?: number;

@@ -13,7 +13,7 @@ import { withDeadline } from './timing.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
-import { RebalanceClock, REBALANCE_PREFIX } from './rebalance-clock.js';
+import { RebalanceClock } from './rebalance-clock.js';
 import type { PlacementConfig } from '../placement/types.js';
 
 export interface TermOptions {
@@ -95,7 +95,7 @@ async function runPass(
     const rebalance = balance.due();
     const plan = await planAsync(snapshot, opts.placement, rebalance ? { rebalance } : {}, termSignal);
     if (!plan) return { kind: 'aborted', applied: 0 };
-    if (plan.decisions.some((d) => d.reason.startsWith(REBALANCE_PREFIX))) balance.moved();
+    if (plan.decisions.length > 0) balance.active();
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
     const outcome = await executeDecisions(ctx, plan.decisions);
