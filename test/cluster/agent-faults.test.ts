@@ -63,8 +63,11 @@ describe('agent faults on a real 3-machine cluster', () => {
     cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC });
     cli = cliFor(cluster.endpoints);
     registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
-    await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000 });
-  });
+    await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000 }).catch(async (err) => {
+      const logs = await Promise.all(cluster.machines.map(async (m) => `--- ${m.name}\n${(await m.exec(['journalctl', '-u', AGENT_UNIT, '--no-pager', '-n', '15', '-o', 'cat'])).stdout}`));
+      throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+    });
+  }, 120_000);
   afterAll(async () => {
     await registry?.close();
     await cluster?.stop();
