@@ -27,11 +27,11 @@ describe('agent faults on a real 3-machine cluster', () => {
     const shows = await Promise.all(cluster.machines.map(async (m) => [m, await m.systemctlShow(unit, ['ActiveState', 'MainPID'])] as const));
     return shows.filter(([, s]) => s.ActiveState === 'active').map(([m, s]) => ({ machine: m, pid: s.MainPID }));
   };
-  const startUnits = async (prefix: string, count: number) => {
+  const startUnits = async (prefix: string, count: number, extra = '') => {
     const names = Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}.service`);
     const files = names.map((n) => {
       const file = path.join(unitDir, n);
-      fs.writeFileSync(file, `[Service]\nExecStart=/bin/sleep infinity\n`);
+      fs.writeFileSync(file, `[Service]\nExecStart=/bin/sleep infinity\n${extra}`);
       return file;
     });
     const r = await cli(['start', ...files], { timeoutMs: 30_000 });
@@ -159,5 +159,28 @@ describe('agent faults on a real 3-machine cluster', () => {
     await waitUntil('each unit runs exactly once', exactlyOnce, { timeoutMs: 30_000, intervalMs: 250 }).catch(async (err) => {
       throw new Error(`${(err as Error).message}\n${await agentLogs()}`);
     });
+  }, TEST_TIMEOUT_MS);
+
+  test('[X-Fleet] StopOnLeaseLoss=true: a cut-off machine stops the unit before it can start elsewhere', async () => {
+    const [unit] = await startUnits('never-twice', 1, '\n[X-Fleet]\nStopOnLeaseLoss=true\n');
+    const victim = (await placement([unit!])).get(unit!)!.machine;
+    await partition(victim);
+    let victimStoppedAt = 0;
+    let elsewhereAt = 0;
+    try {
+      // Watch systemd on every machine until the unit runs elsewhere: it may never run on two at once.
+      await waitUntil('unit stopped on the victim and running elsewhere', async () => {
+        const on = await runningOn(unit!);
+        expect(on.length, `${unit} on ${on.map((o) => o.machine.name).join(', ')}`).toBeLessThanOrEqual(1);
+        if (!on.some((o) => o.machine === victim)) victimStoppedAt ||= Date.now();
+        if (on.some((o) => o.machine !== victim)) elsewhereAt ||= Date.now();
+        return elsewhereAt ? true : undefined;
+      }, { timeoutMs: 6 * TTL_SEC * 1000, intervalMs: 100 });
+    } finally {
+      await heal(victim);
+    }
+    expect(victimStoppedAt).toBeGreaterThan(0);
+    expect(victimStoppedAt).toBeLessThan(elsewhereAt);
+    await waitUntil('exactly once after the heal', async () => ((await runningOn(unit!)).length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
   }, TEST_TIMEOUT_MS);
 });

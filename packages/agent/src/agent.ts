@@ -10,6 +10,7 @@ import { createIntrospection, type Introspection } from './introspect/introspect
 import { ManagedUnits } from './managed-units.js';
 import type { UnitRenderer } from './naming/unit-renderer.js';
 import { readCapacity } from './presence/capacity.js';
+import { ContactMonitor } from './presence/contact.js';
 import { Presence } from './presence/presence.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { StatePublisher } from './state-publisher.js';
@@ -80,7 +81,18 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
 
   let reconciler: Reconciler | undefined;
   const wake = (why: string) => void reconciler?.trigger(why);
-  const mirror = new AssignmentMirror({ registry, machineId: machine.id, logger, onChange: wake });
+  // After a cut-off, StopOnLeaseLoss units stay stopped until a fresh snapshot says they are still ours (the
+  // mirror may hold assignments the scheduler has moved elsewhere meanwhile).
+  let awaitingResync = false;
+  const mirror = new AssignmentMirror({
+    registry,
+    machineId: machine.id,
+    logger,
+    onChange: (why) => {
+      if (why === 'assignments snapshot') awaitingResync = false;
+      wake(why);
+    },
+  });
   let registrations = 0;
   const presence: Presence = new Presence({
     registry,
@@ -93,13 +105,27 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
       void publisher?.leaseRenewed();
     },
   });
+  const contact = new ContactMonitor({
+    registry,
+    machineId: machine.id,
+    ttlSec: config.ttlSec,
+    leaseHeld: () => presence.current !== undefined,
+    needed: () => (reconciler?.optedIn ?? 0) > 0,
+    onChange: (cutOff) => {
+      if (cutOff) return wake('cut off from etcd');
+      awaitingResync = true;
+      mirror.resync('in contact with etcd again');
+    },
+  });
   publisher = new StatePublisher({ registry, machineId: machine.id, logger, systemd: () => link.current(), lease: () => presence.current, managed });
   reconciler = new Reconciler({
     registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
+    cutOff: () => contact.cutOff || awaitingResync,
   });
 
   presence.start();
   mirror.start();
+  contact.start();
   const interval = setInterval(() => wake('interval'), config.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS);
   logger.info({ unitsDir: files.dir, capacity: machine.capacity }, 'agent started');
   const introspection = createIntrospection({ machineId: machine.id, managed, ...(config.commandPrefix ? { commandPrefix: config.commandPrefix } : {}) });
@@ -109,6 +135,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size }),
     async stop() {
       clearInterval(interval);
+      contact.stop();
       await mirror.close();
       await reconciler.stop();
       publisher.close();

@@ -9,12 +9,15 @@ import type { Logger } from 'pino';
 import type { ManagedUnit } from '../managed-units.js';
 import { renderUnit, type UnitRenderer } from '../naming/unit-renderer.js';
 import { unitTextHash } from '../unit-files.js';
+import { wantsStopOnLeaseLoss } from './lease-fence.js';
 import type { DesiredUnit } from './plan.js';
 
 interface CachedText {
   systemdName: string;
   text: string;
   hash: string;
+  /** `[X-Fleet] StopOnLeaseLoss=true` (lease-fence.ts). */
+  stopOnLeaseLoss: boolean;
 }
 
 /** Rendered units by `name@registryHash`; `null` marks a unit the agent cannot run (warned about once). */
@@ -43,6 +46,8 @@ export interface DesiredPicture {
   desired: Map<string, DesiredUnit>;
   /** systemd name → the registry unit behind it. */
   identities: Map<string, ManagedUnit>;
+  /** systemd names of units with `[X-Fleet] StopOnLeaseLoss=true`. */
+  optedIn: Set<string>;
 }
 
 export interface DesiredDeps {
@@ -55,7 +60,7 @@ export interface DesiredDeps {
 export async function buildDesired(assignments: ReadonlyMap<string, Assignment>, deps: DesiredDeps): Promise<DesiredPicture> {
   const wanted = [...assignments.values()].filter((a) => a.desiredState !== 'inactive').sort((x, y) => (x.unit < y.unit ? -1 : 1));
   const texts = await Promise.all(wanted.map((a) => textOf(a, deps)));
-  const picture: DesiredPicture = { desired: new Map(), identities: new Map() };
+  const picture: DesiredPicture = { desired: new Map(), identities: new Map(), optedIn: new Set() };
   wanted.forEach((a, i) => {
     const t = texts[i];
     if (t === undefined || t === null) return;
@@ -66,6 +71,7 @@ export async function buildDesired(assignments: ReadonlyMap<string, Assignment>,
     }
     picture.desired.set(t.systemdName, { hash: t.hash, desiredState: a.desiredState, text: t.text });
     picture.identities.set(t.systemdName, { unit: a.unit, systemdName: t.systemdName, hash: a.hash });
+    if (t.stopOnLeaseLoss) picture.optedIn.add(t.systemdName);
   });
   deps.cache.retain(assignments);
   return picture;
@@ -79,7 +85,7 @@ async function textOf(a: Assignment, { registry, cache, renderers, logger }: Des
   // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
   if (unit === undefined) return undefined;
   const rendered = renderUnit(renderers, a.unit, unit.options);
-  const entry = rendered === undefined ? null : { ...rendered, hash: unitTextHash(rendered.text) };
+  const entry = rendered === undefined ? null : { ...rendered, hash: unitTextHash(rendered.text), stopOnLeaseLoss: wantsStopOnLeaseLoss(unit.options) };
   if (entry === null) logger.warn({ unit: a.unit }, 'no systemd unit type or renderer for this unit; not running it');
   if (unit.hash !== a.hash) {
     // The unit was replaced and its assignment not (yet) updated: run what the unit says now, uncached.

@@ -15,6 +15,7 @@ import { readCurrentState } from './current.js';
 import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
+import { fenceDesired } from './lease-fence.js';
 import { planTasks, type CurrentUnit } from './plan.js';
 
 /** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; unloads, stops and the
@@ -31,6 +32,8 @@ export interface ReconcilerDeps {
   renderers: readonly UnitRenderer[];
   /** Kept current here (loaded + refused units), read by the publisher and status/journal. */
   managed: ManagedUnits;
+  /** Cut off from etcd (StopOnLeaseLoss units are then held stopped); default never. */
+  cutOff?: () => boolean;
 }
 
 export class Reconciler {
@@ -43,6 +46,8 @@ export class Reconciler {
   passes = 0;
   /** systemd daemon-reloads done so far. */
   reloads = 0;
+  /** Units with StopOnLeaseLoss in the last pass (the contact monitor probes only while there are any). */
+  optedIn = 0;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -93,7 +98,9 @@ export class Reconciler {
     }
     const current = await readCurrentState({ systemd, files, desired: picture.desired, launchedByAgent: this.launchedByAgent });
     managed.replaceAll(managedNow(picture, current));
-    const tasks = planTasks(picture.desired, current);
+    this.optedIn = picture.optedIn.size;
+    const desired = fenceDesired(picture.desired, picture.optedIn, this.deps.cutOff?.() ?? false);
+    const tasks = planTasks(desired, current);
     if (tasks.length > 0) {
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent }, picture.desired);
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY });

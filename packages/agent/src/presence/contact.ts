@@ -1,0 +1,71 @@
+/**
+ * Whether this agent is cut off from etcd, for units with `[X-Fleet] StopOnLeaseLoss=true`. Only while such a
+ * unit is managed here does the agent spend a request on it: one small read of its own assignments every
+ * TTL/5; no successful read for TTL/2 (or the lease lost) counts as cut off, well before etcd can expire the
+ * lease (TTL after its last renewal) and the scheduler place the unit elsewhere. Agents without such units stay
+ * at keepalives only.
+ */
+import type { ClusterRegistry } from '@flotilla/core';
+
+export interface ContactMonitorOptions {
+  registry: ClusterRegistry;
+  machineId: string;
+  ttlSec: number;
+  /** Whether the presence lease is currently held. */
+  leaseHeld: () => boolean;
+  /** Whether any managed unit opted in (probing runs only then). */
+  needed: () => boolean;
+  /** Called when cut-off flips either way. */
+  onChange: (cutOff: boolean) => void;
+}
+
+export class ContactMonitor {
+  private lastContact = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private last = false;
+  private inFlight = false;
+
+  constructor(private readonly opts: ContactMonitorOptions) {}
+
+  start(): void {
+    const period = Math.max(200, (this.opts.ttlSec * 1000) / 5);
+    this.timer = setInterval(() => void this.tick(), period);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** True while no read succeeded for TTL/2, or the lease is not held. */
+  get cutOff(): boolean {
+    return !this.opts.leaseHeld() || Date.now() - this.lastContact > (this.opts.ttlSec * 1000) / 2;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.inFlight) return;
+    this.inFlight = true;
+    try {
+      await this.probe();
+    } finally {
+      this.inFlight = false;
+    }
+    const now = this.cutOff;
+    if (now !== this.last) {
+      this.last = now;
+      this.opts.onChange(now);
+    }
+  }
+
+  private async probe(): Promise<void> {
+    if (!this.opts.needed()) {
+      this.lastContact = Date.now(); // not watching: no stale clock when a unit opts in later
+    } else {
+      try {
+        await this.opts.registry.assignmentsAt(this.opts.machineId);
+        this.lastContact = Date.now();
+      } catch {
+        // counted by the clock
+      }
+    }
+  }
+}
