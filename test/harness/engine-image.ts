@@ -21,47 +21,6 @@ export const ENGINE_RECIPE = {
 export const ENGINE_NSPAWN_ARGS = ['--capability=all', '--system-call-filter=@keyring bpf'];
 export const ENGINE_NSPAWN_ENV = ['SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1'];
 
-/**
- * Each engine machine's own cgroup in the host's v2 tree. Without a host systemd, nspawn (--keep-unit) boots the
- * machine in its caller's cgroup, so machines started by one process would share one v2 tree: one machine's
- * systemd removing `system.slice/x.service` removes it under the others too (seen as `219/CGROUP`, "Failed to
- * attach to cgroup … No such file or directory"). Moving nspawn into a cgroup of its own before exec avoids it.
- */
-export function engineCgroupDir(machineName: string): string {
-  const unified = fs.existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
-  return path.join(unified, 'flotilla', machineName);
-}
-
-/** The command that boots an engine machine: into its own cgroup, then exec nspawn (same pid). */
-export function engineNspawnCommand(machineName: string, nspawnArgs: string[]): [string, string[]] {
-  const script = 'mkdir -p "$0" && echo $$ > "$0/cgroup.procs" && exec env "$@"';
-  return ['sh', ['-c', script, engineCgroupDir(machineName), ...ENGINE_NSPAWN_ENV, 'systemd-nspawn', ...ENGINE_NSPAWN_ARGS, ...nspawnArgs]];
-}
-
-/** Removes the machine's cgroup tree once its processes are gone (deepest first; cgroups go with rmdir only). */
-export function removeEngineCgroup(machineName: string): void {
-  const remove = (dir: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // not there
-    }
-    for (const entry of entries) if (entry.isDirectory()) remove(path.join(dir, entry.name));
-    try {
-      fs.rmdirSync(dir);
-    } catch {
-      /* still busy: the sweep tries again */
-    }
-  };
-  remove(engineCgroupDir(machineName));
-  try {
-    fs.rmdirSync(path.dirname(engineCgroupDir(machineName))); // the shared parent, once the last machine is gone
-  } catch {
-    /* other machines still use it */
-  }
-}
-
 const STORAGE_CONF = `[storage]
 driver = "vfs"
 runroot = "/run/containers/storage"

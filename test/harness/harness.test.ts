@@ -22,6 +22,13 @@ describe('test harness: real etcd + nspawn machines on a bridge', () => {
     expect(['running', 'degraded']).toContain(state.stdout.trim());
   });
 
+  test('each machine runs in cgroups of its own (machines never share system.slice)', async () => {
+    for (const machine of cluster.machines) {
+      const cgroups = fs.readFileSync(`/proc/${machine.leaderPid}/cgroup`, 'utf8');
+      expect(cgroups).toContain(`/flotilla/${machine.name}`);
+    }
+  });
+
   test('machines reach each other and the host over the bridge', async () => {
     const [m1, m2] = cluster.machines;
     const probe = `require('net').connect(${cluster.etcd.members[0]!.clientPort}, '${cluster.state.hostIp}').on('connect', () => process.exit(0)).on('error', () => process.exit(3))`;

@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, runOk, waitUntil, type ExecResult } from './exec.js';
-import { engineNspawnCommand, removeEngineCgroup } from './engine-image.js';
+import { nspawnCommand, removeMachineCgroups } from './cgroups.js';
+import { ENGINE_NSPAWN_ARGS, ENGINE_NSPAWN_ENV } from './engine-image.js';
 import type { MachineState } from './state.js';
 import { isAlive, killAndWait, startDaemon } from './processes.js';
 import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
@@ -104,8 +105,10 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     '--bind-ro=/usr/bin/etcd', // for masters provisioned with cloud-config/master.yaml
   ];
   if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
-  // Engine machines boot in a cgroup of their own (engine-image.ts); `sh` and `env` exec, so the pid is nspawn's.
-  const [cmd, argv] = opts.engines ? engineNspawnCommand(state.name, args) : ['systemd-nspawn', args];
+  // Every machine boots in cgroups of its own (cgroups.ts); `env` and `sh` exec, so the pid is nspawn's.
+  const [cmd, argv] = opts.engines
+    ? nspawnCommand(state.name, [...ENGINE_NSPAWN_ARGS, ...args], ENGINE_NSPAWN_ENV)
+    : nspawnCommand(state.name, args);
   const child = startDaemon(cmd, argv, path.join(state.dir, 'nspawn.log'), { detached: opts.detached });
   state.nspawnPid = child.pid;
   opts.onProgress?.();
@@ -257,6 +260,6 @@ export async function destroyMachine(state: MachineState): Promise<void> {
   await run('umount', ['-l', state.merged]);
   await run('ip', ['link', 'del', hostVeth(state.name)]);
   fs.rmSync(`/run/systemd/nspawn/propagate/${state.name}`, { recursive: true, force: true });
-  removeEngineCgroup(state.name);
+  removeMachineCgroups(state.name);
   fs.rmSync(state.dir, { recursive: true, force: true });
 }
