@@ -42,8 +42,9 @@ try {
     let markActive = () => {};
     const activeSeen = new Promise<void>((resolve) => (markActive = resolve));
     const subscription = await registry.watchStates(name, (event) => {
-      const state = event.value as UnitStateRecord;
-      if (event.type === 'put' && state.activeState === 'active' && !active) {
+      if (event.type !== 'put') return;
+      const state: UnitStateRecord = event.value;
+      if (state.activeState === 'active' && !active) {
         active = { at: Date.now(), machineId: state.machineId };
         markActive();
       }

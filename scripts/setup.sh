@@ -32,6 +32,8 @@ fi
 
 echo "setup: building"
 npx tsc -b
+# Type-check what the build does not compile: tests, benches, scripts and the harness.
+npx tsc -p tsconfig.scripts.json
 
 if [ "${FLOTILLA_SKIP_IMAGE:-}" != 1 ]; then
   npx tsx scripts/ensure-image.ts

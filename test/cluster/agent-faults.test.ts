@@ -40,7 +40,7 @@ describe('agent faults on a real 3-machine cluster', () => {
   };
   /** Where each unit runs now; fails unless each runs exactly once. */
   const placement = async (units: string[]) => {
-    const out = new Map<string, { machine: Machine; pid: string }>();
+    const out = new Map<string, { machine: Machine; pid: string | undefined }>();
     for (const u of units) {
       const on = await runningOn(u);
       expect(on.map((o) => o.machine.name), `${u} runs exactly once`).toHaveLength(1);
