@@ -78,7 +78,7 @@ describe('agent faults on a real 3-machine cluster', () => {
   // agent can only register once the old lease has expired, and by then the scheduler has moved its units).
   // See docs/agent.md, "Restart and adoption". Adoption itself is tested against real systemd in
   // packages/agent/src/agent.ownership.systemd.test.ts.
-  test.skip('kill -9 of an agent: it comes back, adopts its units, same PIDs, nothing ran twice', async () => {
+  test('kill -9 of an agent: it comes back, adopts its units, same PIDs, nothing ran twice', async () => {
     const units = await startUnits('adopt', 6);
     const before = await placement(units);
     const victim = [...before.values()][0]!.machine;

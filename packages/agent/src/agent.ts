@@ -3,6 +3,7 @@
  * from its revision), a level-triggered reconciler (woken by mirror changes, coalesced, plus a periodic pass
  * that reads only systemd and the local directory) and signal-driven state publishing.
  */
+import path from 'node:path';
 import type { ClusterRegistry, MachineRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { AssignmentMirror } from './assignments/mirror.js';
@@ -27,6 +28,8 @@ export interface AgentConfig {
   ttlSec: number;
   /** Default /run/flotilla/units. */
   unitsDir?: string;
+  /** Where the presence lease id is kept across agent restarts; default `agent.lease` beside unitsDir. */
+  leaseFile?: string;
   /** `unitsDir` as systemd sees it, when the agent runs outside the machine's mount namespace (tests). */
   unitsDirSeenBySystemd?: string;
   /** D-Bus address of the system bus; default `unix:path=/run/dbus/system_bus_socket`. */
@@ -99,6 +102,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     machine,
     ttlSec: config.ttlSec,
     logger,
+    leaseFile: config.leaseFile ?? path.join(path.dirname(files.dir), 'agent.lease'),
     onRegistered: () => {
       // After a lost lease, trust nothing we mirrored meanwhile: start again from a fresh snapshot.
       if (registrations++ > 0) mirror.resync('lease regained');

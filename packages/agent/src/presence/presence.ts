@@ -4,6 +4,8 @@
  * lease never touches systemd: units keep running while etcd is away (fleet §5.6); the scheduler decides
  * elsewhere, and the reconciler acts on its decision once etcd answers again.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ClusterRegistry, MachineRecord, PresenceLease } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
@@ -16,6 +18,9 @@ export interface PresenceOptions {
   backoff?: BackoffOptions;
   /** Called after every successful registration (states must be published again under the new lease). */
   onRegistered?: (lease: PresenceLease) => void;
+  /** Where the live lease id is kept (on /run: survives an agent crash, not a reboot). A restarted agent hands
+   * it to registerMachine to take the machine key over, so a crash never looks like a lost machine. */
+  leaseFile?: string;
 }
 
 export class Presence {
@@ -48,6 +53,7 @@ export class Presence {
     const lease = this.lease;
     this.lease = undefined;
     if (lease) await lease.revoke();
+    if (this.opts.leaseFile) fs.rmSync(this.opts.leaseFile, { force: true });
   }
 
   private async run(): Promise<void> {
@@ -68,7 +74,8 @@ export class Presence {
   private async registerOnce(): Promise<boolean> {
     const { registry, machine, ttlSec, logger } = this.opts;
     try {
-      const lease = await registry.registerMachine(machine, ttlSec);
+      const takeOverLeaseId = this.previousLeaseId();
+      const lease = await registry.registerMachine(machine, ttlSec, takeOverLeaseId ? { takeOverLeaseId } : undefined);
       if (this.abort.signal.aborted) {
         await lease.revoke().catch(() => {});
         return true;
@@ -76,12 +83,34 @@ export class Presence {
       this.lease = lease;
       this.backoff.reset();
       lease.onLost((err) => this.lost(lease, err));
-      logger.info({ machineId: machine.id, leaseId: lease.leaseId, ttlSec }, 'machine registered');
+      logger.info({ machineId: machine.id, leaseId: lease.leaseId, ttlSec, takeOverLeaseId }, 'machine registered');
+      this.rememberLease(lease.leaseId);
       this.opts.onRegistered?.(lease);
       return true;
     } catch (err) {
       logger.warn({ err, machineId: machine.id }, 'machine registration failed; retrying with back-off');
       return false;
+    }
+  }
+
+  private previousLeaseId(): string | undefined {
+    if (!this.opts.leaseFile) return undefined;
+    try {
+      const id = fs.readFileSync(this.opts.leaseFile, 'utf8').trim();
+      return /^[0-9]+$/.test(id) ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private rememberLease(leaseId: string): void {
+    if (!this.opts.leaseFile) return;
+    try {
+      fs.mkdirSync(path.dirname(this.opts.leaseFile), { recursive: true });
+      fs.writeFileSync(`${this.opts.leaseFile}.tmp`, `${leaseId}\n`);
+      fs.renameSync(`${this.opts.leaseFile}.tmp`, this.opts.leaseFile);
+    } catch (err) {
+      this.opts.logger.warn({ err, file: this.opts.leaseFile }, 'cannot remember the lease id; a crash will look like a lost machine');
     }
   }
 

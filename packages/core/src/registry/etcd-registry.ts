@@ -24,6 +24,7 @@ import type {
   LeaderElection,
   Leadership,
   PresenceLease,
+  RegisterMachineOptions,
   RegistryOptions,
   ApplyScheduleResult,
   ClusterEvent,
@@ -77,8 +78,8 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
     return units.destroyUnit(this.ctx, name);
   }
 
-  registerMachine(machine: MachineRecord, ttlSec: number): Promise<PresenceLease> {
-    return machines.registerMachine(this.ctx, machine, ttlSec);
+  registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease> {
+    return machines.registerMachine(this.ctx, machine, ttlSec, opts);
   }
   listMachines(): Promise<MachineRecord[]> {
     return machines.listMachines(this.ctx);

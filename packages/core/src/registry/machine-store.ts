@@ -10,9 +10,14 @@ import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
 import { isMachineRecord } from './record-guards.js';
-import type { PresenceLease } from './types.js';
+import type { PresenceLease, RegisterMachineOptions } from './types.js';
 
-export async function registerMachine(ctx: RegistryContext, machine: MachineRecord, ttlSec: number): Promise<PresenceLease> {
+export async function registerMachine(
+  ctx: RegistryContext,
+  machine: MachineRecord,
+  ttlSec: number,
+  opts: RegisterMachineOptions = {},
+): Promise<PresenceLease> {
   const lease = ctx.client.lease(ttlSec, { autoKeepAlive: true });
   // A lost lease is reported through PresenceLease.onLost; keep etcd3 from emitting into the void.
   lease.on('lost', () => ctx.leases.delete(lease));
@@ -21,11 +26,15 @@ export async function registerMachine(ctx: RegistryContext, machine: MachineReco
     return await ctx.run(`register machine ${machine.id}`, async () => {
       const leaseId = await lease.grant();
       const key = ctx.keys.machine(machine.id);
-      const result = await ctx.client
-        .if(key, 'Create', '==', 0)
-        .then(ctx.client.put(key).value(encodeValue(machine)).lease(leaseId))
-        .commit();
-      if (!result.succeeded) throw new DuplicateMachineError(machine.id);
+      const put = () => ctx.client.put(key).value(encodeValue(machine)).lease(leaseId);
+      const takenOver = opts.takeOverLeaseId !== undefined && (await ctx.client.if(key, 'Lease', '==', opts.takeOverLeaseId).then(put()).commit()).succeeded;
+      if (takenOver) {
+        // Nothing is attached to the old lease but the predecessor's unit states: the agent publishes them again.
+        await ctx.client.leaseClient.leaseRevoke({ ID: opts.takeOverLeaseId! }).catch(() => undefined);
+      } else {
+        const result = await ctx.client.if(key, 'Create', '==', 0).then(put()).commit();
+        if (!result.succeeded) throw new DuplicateMachineError(machine.id);
+      }
       return presenceOf(ctx, lease, leaseId);
     });
   } catch (err) {

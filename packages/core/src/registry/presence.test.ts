@@ -38,6 +38,27 @@ describe('machine presence', () => {
     await again.revoke();
   });
 
+  test('a restarted agent takes its machine key over from its own previous lease; a wrong lease id cannot', async () => {
+    const prefix = freshPrefix();
+    const registry = await connect(etcd.endpoints, prefix);
+    const crashed = await connect(etcd.endpoints, prefix);
+    const old = await crashed.registerMachine(machine('m1'), 10);
+    const changes = new EventLog<string>();
+    const watch = await registry.watchCluster((e) => changes.push(`${e.kind} ${e.type}`));
+    cleanups.push(() => watch.close());
+
+    await expect(registry.registerMachine(machine('m1'), 10, { takeOverLeaseId: '12345' })).rejects.toBeInstanceOf(DuplicateMachineError);
+    const taken = await registry.registerMachine(machine('m1'), 10, { takeOverLeaseId: old.leaseId });
+    expect(taken.leaseId).not.toBe(old.leaseId);
+    expect((await registry.listMachines()).map((m) => m.id)).toEqual(['m1']);
+    // The machine was replaced in place, never deleted, so the scheduler saw no machine loss: the events up to a
+    // later marker write (revision order) are puts only.
+    await registry.patchMachineMetadata([{ machineId: 'm1', key: 'marker', value: 'x' }]);
+    expect(await changes.next(2, 5000)).toEqual(['machine put', 'machine put']);
+    await taken.revoke();
+    expect(await registry.listMachines()).toEqual([]);
+  });
+
   test('states live under the lease; lease expiry removes machine and states and fires onLost', async () => {
     const prefix = freshPrefix();
     const proxy: TcpProxy = await startTcpProxy(etcd.endpoints[0]!);

@@ -84,7 +84,7 @@ export interface ClusterRegistry {
   // ---- machines (agent) ----
   /** Grants a lease of `ttlSec`, keeps it alive, and writes `machines/<id>` under it (create-only:
    * a live machine with the same id → DuplicateMachineError). */
-  registerMachine(machine: MachineRecord, ttlSec: number): Promise<PresenceLease>;
+  registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease>;
   listMachines(): Promise<MachineRecord[]>;
 
   // ---- scheduling (scheduler; fenced by leadership) ----
@@ -173,6 +173,13 @@ export interface MachineMetadataOp {
   key: string;
   /** undefined removes the key. */
   value?: string;
+}
+
+export interface RegisterMachineOptions {
+  /** The lease this machine's previous agent process held (it crashed; the agent keeps the id in /run). If
+   * `machines/<id>` is still under that lease, it is moved to the new lease in one transaction, so the machine
+   * never looks gone and nothing is rescheduled; the old lease is then revoked. Otherwise: create-only. */
+  takeOverLeaseId?: string;
 }
 
 /** Held scheduler leadership (etcd election). */
