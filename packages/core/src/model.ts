@@ -72,4 +72,31 @@ export interface UnitStateRecord extends SystemdUnitState {
   hash: string;
   /** ms since epoch of the observation. */
   updatedAt: number;
+  /** systemd's NRestarts: automatic restarts since the unit was (re)loaded. */
+  restarts?: number;
+  /** ms since epoch when ActiveState last changed (systemd's StateChangeTimestamp). */
+  since?: number;
+  /** Container units: what the engine reports. */
+  container?: ContainerStateSummary;
+  /** Result of the unit's health checks, when it declares any. */
+  health?: UnitHealth;
+}
+
+export interface ContainerStateSummary {
+  /** Engine state: created, running, exited, missing (no container), pulling, pull-failed... */
+  state: string;
+  exitCode?: number;
+  /** The engine's own health status (HealthCmd), if any. */
+  health?: string;
+  /** Why the container is not running (e.g. the image pull error). */
+  error?: string;
+}
+
+export interface UnitHealth {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  /** ms since epoch of the last check. */
+  checkedAt: number;
+  /** Consecutive failed checks. */
+  failures: number;
+  message?: string;
 }
