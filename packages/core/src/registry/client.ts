@@ -3,7 +3,7 @@ import { Etcd3, type IOptions } from 'etcd3';
 import type { RegistryOptions } from './types.js';
 import { faultHandling } from './fault-policy.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 
 export function createEtcdClient(options: RegistryOptions, requestTimeoutMs: number): Etcd3 {
   const clientOptions: IOptions = {

@@ -13,18 +13,9 @@ import {
   isRecoverableError,
 } from 'etcd3';
 import { FlotillaError, RegistryTimeoutError, RegistryUnavailableError } from '../errors.js';
+import { RegistryError } from './registry-error.js';
 
-/** An etcd failure that fits no more specific class (permission denied, client closed, bad request). */
-export class RegistryError extends FlotillaError {
-  constructor(operation: string, cause: unknown, hint?: string) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    super('REGISTRY_ERROR', `registry ${operation} failed: ${detail}`, {
-      hint: hint ?? 'see the cause; etcd rejected the request',
-      cause,
-      retryable: cause instanceof Error && isRecoverableError(cause),
-    });
-  }
-}
+export { RegistryError };
 
 export interface ErrorContext {
   endpoints: string[];
@@ -32,22 +23,27 @@ export interface ErrorContext {
   timeoutMs: number;
 }
 
+/** retryable as etcd3 marks it (its RecoverableError symbol). */
+function registryError(operation: string, err: unknown, hint?: string): RegistryError {
+  return new RegistryError(operation, err, hint, err instanceof Error && isRecoverableError(err));
+}
+
 export function translateEtcdError(err: unknown, ctx: ErrorContext): FlotillaError {
   if (err instanceof FlotillaError) return err;
   if (err instanceof GRPCDeadlineExceededError) return new RegistryTimeoutError(ctx.operation, ctx.timeoutMs, { cause: err });
   if (err instanceof GRPCUnavailableError) return new RegistryUnavailableError(ctx.endpoints, { cause: err });
   if (err instanceof ClientClosedError) {
-    return new RegistryError(ctx.operation, err, 'the registry client was closed; connect again');
+    return registryError(ctx.operation, err, 'the registry client was closed; connect again');
   }
   if (
     err instanceof EtcdAuthenticationFailedError ||
     err instanceof EtcdPermissionDeniedError ||
     err instanceof GRPCUnauthenticatedError
   ) {
-    return new RegistryError(ctx.operation, err, 'check the etcd username/password and the role permissions');
+    return registryError(ctx.operation, err, 'check the etcd username/password and the role permissions');
   }
   if (err instanceof Error && isRecoverableError(err)) return new RegistryUnavailableError(ctx.endpoints, { cause: err });
-  return new RegistryError(ctx.operation, err);
+  return registryError(ctx.operation, err);
 }
 
 /**
