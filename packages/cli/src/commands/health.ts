@@ -4,7 +4,7 @@
  * Exit 0 when healthy, 2 when something needs attention (units failed/unscheduled/lost, machines lost, no
  * leader), 1 when the cluster could not be read — so scripts can tell "unhealthy" from "unreachable".
  */
-import { buildHealth, isOpsRegistry, readHealthInput, renderHealthSummary, type HealthReport } from '@flotilla/agent';
+import type { HealthReport } from '@flotilla/agent';
 import type { OptionValues } from 'commander';
 import { inStep } from '../cli-errors.js';
 import { googleApiError } from '../api/transport.js';
@@ -15,6 +15,14 @@ import { defineVerb, type CommandContext } from './verb.js';
 
 export const ATTENTION_EXIT_CODE = 2;
 
+/** The agent package (D-Bus, Docker, metrics) loads only when `health` runs (issue 7, CLI cold start). */
+const agentHealth = () => import('@flotilla/agent');
+
+interface HealthResult {
+  report: HealthReport;
+  summary: string;
+}
+
 async function viaApi(ctx: CommandContext): Promise<HealthReport> {
   const reply = await agentTransport(ctx.globals.endpoints[0] as string, ctx.globals).send('GET', '/v2/health');
   if (reply.status !== 200) throw googleApiError(reply.status, reply.body);
@@ -23,11 +31,12 @@ async function viaApi(ctx: CommandContext): Promise<HealthReport> {
 
 async function viaRegistry(ctx: CommandContext): Promise<HealthReport> {
   const registry = await ctx.registry();
+  const { buildHealth, isOpsRegistry, readHealthInput } = await agentHealth();
   if (!isOpsRegistry(registry)) throw new Error('this registry cannot report health');
   return buildHealth(await readHealthInput(registry, Date.now));
 }
 
-export const health = defineVerb<{ output: OutputFormat }, HealthReport>({
+export const health = defineVerb<{ output: OutputFormat }, HealthResult>({
   name: 'health',
   args: '',
   summary: 'Summarise cluster health; exit 2 when something needs attention',
@@ -36,13 +45,14 @@ export const health = defineVerb<{ output: OutputFormat }, HealthReport>({
   parseOptions: (raw: OptionValues) => ({ output: parseOutput(raw) }),
   async handler(ctx) {
     try {
-      return ctx.globals.driver === 'api' ? await viaApi(ctx) : await viaRegistry(ctx);
+      const report = ctx.globals.driver === 'api' ? await viaApi(ctx) : await viaRegistry(ctx);
+      return { report, summary: (await agentHealth()).renderHealthSummary(report) };
     } catch (err) {
       throw inStep('Error retrieving cluster health', err);
     }
   },
-  render: (report, opts) => ({
-    stdout: opts.output === 'json' ? renderJson(report) : renderHealthSummary(report),
+  render: ({ report, summary }, opts) => ({
+    stdout: opts.output === 'json' ? renderJson(report) : summary,
     ...(report.status === 'ok' ? {} : { exitCode: ATTENTION_EXIT_CODE }),
   }),
 });

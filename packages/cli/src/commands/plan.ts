@@ -4,7 +4,7 @@
  * planner, no writes. Exits 1 when any named unit is unknown or unschedulable (scripts can gate on it).
  */
 import { mangleUnitName } from '@flotilla/core';
-import { planUnits, type UnitPlan } from '@flotilla/scheduler';
+import type { UnitPlan } from '@flotilla/scheduler';
 import { renderTable } from '../render/table.js';
 import { FlotillaError } from '@flotilla/core';
 import { defineVerb } from './verb.js';
@@ -20,6 +20,8 @@ export const plan = defineVerb<Record<string, never>, UnitPlan[]>({
   async handler(ctx, args) {
     if (args.length === 0) throw new FlotillaError('CLI_USAGE', 'One or more units must be provided');
     const snapshot = await (await ctx.registry()).snapshot();
+    // Loaded here, not at start: only `plan` needs the scheduler (issue 7, CLI cold start).
+    const { planUnits } = await import('@flotilla/scheduler');
     return planUnits(snapshot, args.map((a) => mangleUnitName(a)));
   },
   render(plans) {
