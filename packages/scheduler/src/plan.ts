@@ -55,6 +55,8 @@ export interface Working {
 export interface PlanOptions {
   /** Rebalance (rebalance.ts) when the plan has nothing else to do; absent = no moves for balance. */
   rebalance?: RebalanceOptions;
+  /** Units not to place in this plan: moves waiting for their old machine to stop them (stop-before-start.ts). */
+  held?: ReadonlySet<string>;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): SchedulePlan {
@@ -89,7 +91,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   yield;
   planGlobalUnits(work);
   yield;
-  yield* placePass(work);
+  yield* placePass(work, opts.held ?? new Set());
   replacesPass(work);
   // Only a settled cluster is rebalanced, so moves never compete with placements or recoveries.
   if (opts.rebalance && work.plan.decisions.length === 0) rebalance(work, opts.rebalance);
@@ -148,8 +150,8 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
 }
 
 /** Pass 3: every unit that should run somewhere and is not scheduled, peers (MachineOf) before followers. */
-function* placePass(work: Working): Generator<void> {
-  const wanted = work.snapshot.units.filter((u) => needsPlacement(u) && !work.schedule.has(u.name));
+function* placePass(work: Working, held: ReadonlySet<string>): Generator<void> {
+  const wanted = work.snapshot.units.filter((u) => needsPlacement(u) && !work.schedule.has(u.name) && !held.has(u.name));
   let handled = 0;
   for (const unit of placementOrder(wanted)) {
     if (++handled % PLAN_STEP_UNITS === 0) yield;

@@ -127,7 +127,7 @@ describe('startScheduler (in-memory registry)', () => {
     await waitFor('one unit moved', () => moved() === 1);
     // Absence needs a window: ~10 periodic passes (50 ms) must not start a second round within the 1 s quiet interval.
     await expect(waitFor('a second move', () => moved() > 1, 500)).rejects.toThrow();
-    expect(log.lines.filter((l) => typeof l.reason === 'string' && l.reason.startsWith('rebalance:') && l.kind === 'assign')).toHaveLength(1);
+    expect(log.lines.filter((l) => typeof l.reason === 'string' && l.reason.startsWith('rebalance:') && l.kind === 'unassign')).toHaveLength(1);
 
     const off = cluster(['m1'], names);
     const s2 = await startScheduler({ registry: off.asRegistry(), candidateId: 'c2', ttlSec: 5, intervalMs: 50, rebalance: false, logger: captureLog().logger });
@@ -137,6 +137,38 @@ describe('startScheduler (in-memory registry)', () => {
     off.putUnit(unit('g.service').build());
     await waitFor('the new unit placed on m2', () => off.schedule.get('g.service') === 'm2');
     expect([...off.schedule.values()].filter((m) => m === 'm2')).toEqual(['m2']);
+  });
+
+  test('stop before start: a moved unit is placed again only once its old machine reports it stopped', async () => {
+    const names = ['a.service', 'b.service', 'c.service', 'd.service'];
+    const fake = cluster(['m1'], names);
+    const active = (u: string, activeState: string) =>
+      fake.states.set(u, [{ unit: u, machineId: 'm1', hash: 'h', loadState: 'loaded', activeState, subState: 'x', updatedAt: 1 }]);
+    names.forEach((u) => active(u, 'active'));
+    const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, rebalance: { maxMoves: 1, intervalMs: 200 }, logger: captureLog().logger });
+    running.push(s);
+    await waitFor('all on m1', () => fake.schedule.size === 4);
+    fake.putMachine(machine('m2'));
+    await waitFor('one unit unassigned', () => fake.schedule.size === 3);
+    const movedUnit = names.find((u) => !fake.schedule.has(u))!;
+    // Absence needs a window: many 50 ms passes (and 250 ms move polls) must not place it while m1 runs it.
+    await expect(waitFor('placed while still active on m1', () => fake.schedule.has(movedUnit), 600)).rejects.toThrow();
+    active(movedUnit, 'inactive');
+    await waitFor('placed on m2 once m1 stopped it', () => fake.schedule.get(movedUnit) === 'm2');
+  });
+
+  test('stop before start: a move whose old copy never reports stopped is placed after the deadline', async () => {
+    const fake = cluster(['m1'], ['a.service', 'b.service']);
+    fake.states.set('a.service', [{ unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'x', updatedAt: 1 }]);
+    fake.states.set('b.service', [{ unit: 'b.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'x', updatedAt: 1 }]);
+    const log = captureLog();
+    const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, moveStopTimeoutMs: 500, rebalance: { maxMoves: 1, intervalMs: 200 }, logger: log.logger });
+    running.push(s);
+    await waitFor('all on m1', () => fake.schedule.size === 2);
+    fake.putMachine(machine('m2'));
+    await waitFor('one unit unassigned', () => fake.schedule.size === 1);
+    await waitFor('placed on m2 after the deadline', () => [...fake.schedule.values()].includes('m2'));
+    expect(log.lines.filter((l) => l.status === 'deadline')).toHaveLength(1);
   });
 
   test('global units follow machines live: a machine that joins gets it, one that stops matching or leaves loses it', async () => {

@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   /** Moves for balance: at most `maxMoves` (default 10) per round, a round only after `intervalMs` (default 30000)
    * without any decision; `false` switches it off. */
   rebalance?: { maxMoves?: number; intervalMs?: number } | false;
+  /** A moved unit is placed again once its old machine reports it stopped, or after this long anyway; default 30000 ms. */
+  moveStopTimeoutMs?: number;
   /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
   stopTimeoutMs?: number;
   logger: Logger;
@@ -53,6 +55,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     stopSignal: stopping.signal,
     placement: defaultPlacementConfig(opts.score),
     resyncIntervalMs: opts.resyncIntervalMs ?? 60_000,
+    moveStopTimeoutMs: opts.moveStopTimeoutMs ?? 30_000,
     ...(opts.rebalance === false ? {} : { rebalance: { maxMoves: opts.rebalance?.maxMoves ?? 10, intervalMs: opts.rebalance?.intervalMs ?? 30_000 } }),
   };
   const running = campaignLoop(opts, term, (value) => {

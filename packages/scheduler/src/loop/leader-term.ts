@@ -14,6 +14,8 @@ import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
 import { RebalanceClock } from './rebalance-clock.js';
+import { PendingMoves } from './pending-moves.js';
+import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
 
 export interface TermOptions {
@@ -32,7 +34,12 @@ export interface TermOptions {
   resyncIntervalMs: number;
   /** Moves for balance: at most `maxMoves` per `intervalMs`; absent = off. */
   rebalance?: { maxMoves: number; intervalMs: number };
+  /** A moved unit is placed again once its old machine stopped it, or after this long regardless. */
+  moveStopTimeoutMs: number;
 }
+
+/** How often a leader with moves in flight checks whether their old copies stopped. */
+const MOVE_POLL_MS = 250;
 
 export type TermEnd = 'stopped' | 'lost';
 
@@ -61,14 +68,17 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   const reporter = new UnplaceableReporter(opts.logger);
   const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
   const balance = new RebalanceClock(opts.rebalance);
+  const moves = new PendingMoves({ deadlineMs: opts.moveStopTimeoutMs, logger: opts.logger, getStates: (u) => opts.registry.getStates(u) });
   try {
     while (await trigger.next(term.signal)) {
-      const outcome = await runPass(opts, leadership, term.signal, reporter, follower, clusterLog, balance);
+      const outcome = await runPass(opts, leadership, term.signal, reporter, follower, clusterLog, balance, moves);
       if (outcome.kind === 'leadership-lost') {
         lost = true;
         break;
       }
       if (outcome.kind === 'conflict') trigger.nudge();
+      // Unit states are not watched: while moves wait for their old copies to stop, look again soon.
+      if (moves.size > 0) setTimeout(() => trigger.nudge(), MOVE_POLL_MS).unref();
     }
   } finally {
     opts.stopSignal.removeEventListener('abort', stopTerm);
@@ -87,18 +97,22 @@ async function runPass(
   follower: ClusterFollower,
   clusterLog: ClusterLogWriter,
   balance: RebalanceClock,
+  moves: PendingMoves,
 ): Promise<ExecutionOutcome> {
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
     const snapshot = await follower.current();
     // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
     const rebalance = balance.due();
-    const plan = await planAsync(snapshot, opts.placement, rebalance ? { rebalance } : {}, termSignal);
-    if (!plan) return { kind: 'aborted', applied: 0 };
+    const held = await moves.held(snapshot);
+    const planned = await planAsync(snapshot, opts.placement, rebalance ? { rebalance, held } : { held }, termSignal);
+    if (!planned) return { kind: 'aborted', applied: 0 };
+    const { plan, moves: started } = splitMoves(snapshot, planned);
     if (plan.decisions.length > 0) balance.active();
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
     const outcome = await executeDecisions(ctx, plan.decisions);
+    if (outcome.kind === 'done' || outcome.kind === 'conflict') moves.add(started);
     clusterLog.afterPass(snapshot, plan, outcome.kind === 'done');
     // Plan again only from a cache that includes this pass's own writes.
     if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs);

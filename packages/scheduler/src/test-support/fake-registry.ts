@@ -18,6 +18,7 @@ import {
   type MachineRecord,
   type Subscription,
   type UnitRecord,
+  type UnitStateRecord,
 } from '@flotilla/core';
 
 interface Term {
@@ -39,6 +40,8 @@ export class FakeRegistry {
   /** Global units' assignments: unit → machine → assignment. */
   readonly globals = new Map<string, Map<string, Assignment>>();
   readonly writes: string[] = [];
+  /** Published unit states, by unit (what getStates returns). */
+  readonly states = new Map<string, UnitStateRecord[]>();
   /** Number of snapshot() calls: one per scheduling pass. */
   snapshots = 0;
   private watchers = new Set<(event: ClusterEvent) => void>();
@@ -49,6 +52,10 @@ export class FakeRegistry {
 
   asRegistry(): ClusterRegistry & LeaderElection {
     return this as unknown as ClusterRegistry & LeaderElection;
+  }
+
+  async getStates(unit: string): Promise<UnitStateRecord[]> {
+    return this.states.get(unit) ?? [];
   }
 
   putUnit(unit: UnitRecord): void {

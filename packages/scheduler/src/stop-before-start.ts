@@ -1,0 +1,45 @@
+/**
+ * Stop before start, pure: a unit taken off a machine that is still in the cluster (a rebalancing move, a
+ * Replaces displacement, a rule that no longer holds there) may still be running on it. Such a move is split:
+ * this plan only unassigns, and the unit is placed again once the old machine no longer reports it active
+ * (loop/pending-moves.ts), so one unit never runs on two machines. A unit whose machine went away is placed
+ * again at once (machine loss), as is one that was never scheduled.
+ */
+import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
+import { needsPlacement } from './reasons.js';
+import type { SchedulePlan } from './plan.js';
+
+/** A unit unassigned from `from`, to be placed again once `from` has stopped it. */
+export interface Move {
+  unit: string;
+  from: string;
+}
+
+export interface SplitPlan {
+  plan: SchedulePlan;
+  moves: Move[];
+}
+
+export function splitMoves(snapshot: ClusterSnapshot, plan: SchedulePlan): SplitPlan {
+  const live = new Set(snapshot.machines.map((m) => m.id));
+  const wanted = new Set(snapshot.units.filter(needsPlacement).map((u) => u.name));
+  const moves = plan.decisions
+    .filter((d) => d.kind === 'unassign' && live.has(d.machineId) && wanted.has(d.unit))
+    .map((d) => ({ unit: d.unit, from: d.machineId }));
+  const moving = new Set(moves.map((m) => m.unit));
+  const decisions = plan.decisions.filter((d) => d.kind !== 'assign' || !moving.has(d.unit));
+  return { plan: { ...plan, decisions }, moves };
+}
+
+/** Where a pending move stands: `hold` keeps the unit unplaced; anything else releases it. */
+export type MoveStatus = 'hold' | 'stopped' | 'machine-gone' | 'deadline';
+
+/** Active states that still count as running (systemd's `activating`, `reloading`, `deactivating` included). */
+const STOPPED_STATES = new Set(['inactive', 'failed']);
+
+export function moveStatus(move: Move, snapshot: ClusterSnapshot, states: readonly UnitStateRecord[], waitedMs: number, deadlineMs: number): MoveStatus {
+  if (!snapshot.machines.some((m) => m.id === move.from)) return 'machine-gone';
+  const state = states.find((s) => s.machineId === move.from);
+  if (state === undefined || STOPPED_STATES.has(state.activeState)) return 'stopped';
+  return waitedMs >= deadlineMs ? 'deadline' : 'hold';
+}
