@@ -14,6 +14,9 @@ export function agentCommand(): Command {
 Environment:
   FLOTILLA_ENDPOINT        etcd URLs, comma-separated (default http://127.0.0.1:2379)
   FLOTILLA_AGENT_TTL       presence lease TTL in seconds (default 10)
+  FLOTILLA_ELECTION_TTL    scheduler election lease TTL in seconds (default 2: a killed leader is replaced in
+                           about 2 s; etcd's least lease TTL is 2 s with its default election timeout)
+  FLOTILLA_REBALANCE_INTERVAL  seconds without scheduling decisions before units move for balance (default 30)
   FLOTILLA_PUBLIC_IP       address published for this machine (default: first non-loopback IPv4)
   FLOTILLA_METADATA        k=v,k2=v2 machine metadata
   FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units)

@@ -19,6 +19,8 @@ describe('readDaemonConfig', () => {
       endpoints: ['http://127.0.0.1:2379'],
       keyPrefix: '/flotilla/',
       ttlSec: 10,
+      electionTtlSec: 2,
+      rebalanceIntervalMs: 30_000,
       publicIp: '',
       metadata: {},
       unitsDir: '/run/flotilla/units',
@@ -33,8 +35,13 @@ describe('readDaemonConfig', () => {
     expect(config.endpoints).toEqual(['http://a:1', 'http://b:2']);
     expect(config.ttlSec).toBe(3);
   });
+  test('election TTL and rebalancing interval apart from the presence TTL', () => {
+    const config = readDaemonConfig({ FLOTILLA_AGENT_TTL: '10', FLOTILLA_ELECTION_TTL: '3s', FLOTILLA_REBALANCE_INTERVAL: '5' });
+    expect([config.ttlSec, config.electionTtlSec, config.rebalanceIntervalMs]).toEqual([10, 3, 5000]);
+  });
   test.each([
     ['bad TTL', { FLOTILLA_AGENT_TTL: 'soon' }, 'FLOTILLA_AGENT_TTL: expected a positive number of seconds, got "soon"'],
+    ['bad election TTL', { FLOTILLA_ELECTION_TTL: '0' }, 'FLOTILLA_ELECTION_TTL: expected a positive number of seconds, got "0"'],
     ['bad endpoint', { FLOTILLA_ENDPOINT: 'etcd:2379' }, 'FLOTILLA_ENDPOINT: "etcd:2379" is not an http(s) URL'],
     ['bad API listen', { FLOTILLA_API_LISTEN: '54728' }, 'FLOTILLA_API_LISTEN: expected host:port (e.g. 0.0.0.0:54728), got "54728"'],
     ['relative socket', { FLOTILLA_API_SOCKET: 'fleet.sock' }, 'FLOTILLA_API_SOCKET: "fleet.sock" is not an absolute path'],

@@ -11,6 +11,10 @@ export interface DaemonConfig {
   endpoints: string[];
   keyPrefix: string;
   ttlSec: number;
+  /** The scheduler election's lease TTL: a killed leader is replaced after about this long (default 2 s). */
+  electionTtlSec: number;
+  /** A rebalancing round at most once per this quiet interval (default 30 s). */
+  rebalanceIntervalMs: number;
   publicIp: string;
   metadata: Record<string, string>;
   unitsDir: string;
@@ -58,6 +62,8 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     endpoints,
     keyPrefix: env.FLOTILLA_ETCD_KEY_PREFIX || '/flotilla/',
     ttlSec: positiveNumber(env, 'FLOTILLA_AGENT_TTL', 10),
+    electionTtlSec: positiveNumber(env, 'FLOTILLA_ELECTION_TTL', 2),
+    rebalanceIntervalMs: positiveNumber(env, 'FLOTILLA_REBALANCE_INTERVAL', 30) * 1000,
     publicIp: env.FLOTILLA_PUBLIC_IP ?? '',
     metadata: parseMetadata(env.FLOTILLA_METADATA ?? ''),
     unitsDir: env.FLOTILLA_UNITS_DIR || '/run/flotilla/units',

@@ -67,7 +67,8 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     : await startScheduler({
         registry,
         candidateId: machine.id,
-        ttlSec: config.ttlSec,
+        ttlSec: config.electionTtlSec,
+        rebalance: { intervalMs: config.rebalanceIntervalMs },
         logger: logger.child({ component: 'scheduler' }),
       });
   return {
