@@ -1,0 +1,46 @@
+/**
+ * Issue 7, CLI cold start: the heavy packages load only for the commands that use them. Runs the built CLI
+ * (dist/main.js) as a user does, with a preload that prints, at exit, which npm packages were loaded (all of
+ * them are CommonJS, so require.cache lists them). No etcd is running: commands that would connect fail fast,
+ * which is enough to see what they loaded on the way.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, test } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cold-start-'));
+const PROBE = path.join(dir, 'probe.mjs');
+fs.writeFileSync(
+  PROBE,
+  `import { createRequire } from 'node:module';
+const r = createRequire(import.meta.url);
+process.on('exit', () => {
+  const names = Object.keys(r.cache).map((k) => (/node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(k) ?? [])[1]).filter(Boolean);
+  process.stderr.write('LOADED ' + [...new Set(names)].sort().join(' ') + '\\n');
+});
+`,
+);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function loadedPackages(args: string[]): string[] {
+  const run = spawnSync(process.execPath, ['--import', PROBE, MAIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
+  const line = run.stderr.split('\n').find((l) => l.startsWith('LOADED'));
+  if (line === undefined) throw new Error(`no LOADED line: ${run.stderr}`);
+  return line.split(' ').slice(1).filter(Boolean);
+}
+
+const HEAVY = ['etcd3', '@grpc/grpc-js', 'protobufjs', 'dbus-next', 'dockerode', 'prom-client', 'yaml'];
+
+test.each([
+  ['version', ['version'], []],
+  ['help', ['help'], []],
+  ['list-units over the API driver', ['--endpoint', `unix://${dir}/none.sock`, '--request-timeout', '1', 'list-units'], []],
+  ['list-units over etcd loads etcd3', ['--endpoint', 'http://127.0.0.1:1', '--request-timeout', '1', 'list-units'], ['@grpc/grpc-js', 'etcd3', 'protobufjs']],
+])('%s', (_name, args, heavy) => {
+  expect(loadedPackages(args).filter((p) => HEAVY.includes(p))).toEqual(heavy);
+});
