@@ -177,6 +177,18 @@ describe('state and machines', () => {
     expect([bad.status, bad.json]).toEqual([400, error(400, 'invalid value: add and replace require a value')]);
   });
 
+  test.each([
+    ['scheduled to m1 while m22 publishes: the target (as fleet)', 'm1', { currentState: 'inactive', machineID: 'm1' }],
+    ['scheduled to m22, which publishes', 'm22', { currentState: 'launched', machineID: 'm22' }],
+    ['not scheduled: no machineID', undefined, { currentState: 'launched' }],
+  ])('GET /units/<name> machineID: %s; the same entity as in the list', async (_n, target, expected) => {
+    const unit = await registry.submitUnit({ name: 'b.service', options: OPTIONS }, { desiredState: 'launched' });
+    if (target) await registry.assign(unit, (await registry.snapshot()).unitRevisions.get('b.service') as string, target);
+    const one = (await get('/fleet/v1/units/b.service')).json;
+    expect(one).toEqual({ name: 'b.service', options: OPTIONS, desiredState: 'launched', ...expected });
+    expect(((await get('/v2/units')).json as { units: unknown[] }).units).toEqual([one]);
+  });
+
   test('bad page token is a 400 JSON error', async () => {
     const reply = await get('/fleet/v1/machines?nextPageToken=ZAAAAA%3D%3D');
     expect([reply.status, reply.headers['content-type'], reply.json]).toEqual([400, 'application/json', error(400, 'token page must be greater than zero')]);

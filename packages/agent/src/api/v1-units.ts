@@ -1,5 +1,5 @@
 /** `/units` and `/units/<name>` (§2.2, §2.4). */
-import { unitHash, unitNameInfo, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import { unitHash, unitNameInfo, type UnitStateRecord } from '@flotilla/core';
 import { badRequest, conflict, notFound } from './http-errors.js';
 import { pageJson, unitJson, type UnitJson } from './json.js';
 import { decodePageToken, pageOf } from './pagination.js';
@@ -32,17 +32,14 @@ export async function listUnitsV2(deps: ApiDeps): Promise<ApiReply> {
   return { status: 200, json: { units: await readUnits(deps) } };
 }
 
-/** machineID of a single unit: the (non-global) machine that publishes its state. */
-function publishingMachine(unit: UnitRecord, states: readonly UnitStateRecord[]): string | undefined {
-  if (unit.global) return undefined;
-  return states.find((s) => s.hash === unit.hash)?.machineId ?? states[0]?.machineId;
-}
-
+/** One unit as in the list: machineID is the schedule's target (fleet's TargetMachineID), not whichever machine
+ * publishes a state, so a unit being moved reports where it is going. One snapshot keeps unit and schedule
+ * consistent. */
 export async function getUnit(deps: ApiDeps, name: string): Promise<ApiReply> {
-  const unit = await deps.registry.getUnit(name);
+  const [snapshot, states] = await Promise.all([deps.registry.snapshot(), deps.registry.getStates(name)]);
+  const unit = snapshot.units.find((u) => u.name === name);
   if (!unit) throw notFound('unit does not exist');
-  const states = await deps.registry.getStates(name);
-  return { status: 200, json: unitJson(unit, states, publishingMachine(unit, states)) };
+  return { status: 200, json: unitJson(unit, states, snapshot.schedule.get(name)) };
 }
 
 export async function deleteUnit(deps: ApiDeps, name: string): Promise<ApiReply> {
