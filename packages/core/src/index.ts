@@ -15,3 +15,4 @@ export { EtcdRegistry } from './registry/lazy-etcd-registry.js';
 export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
 export { RegistryError } from './registry/registry-error.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/defaults.js';
+export * from './journal-output.js';

@@ -5,6 +5,7 @@ import { parseMachinePatch } from './machine-patch.js';
 import { decodePageToken, encodePageToken, pageOf } from './pagination.js';
 import { route } from './routes.js';
 import { checkContentType, parseUnitPut } from './unit-put.js';
+import { journalOptions } from './v2-units.js';
 
 /** The outcome of a pure call: its value, or the HTTP error it maps to. */
 function outcome(fn: () => unknown): unknown {
@@ -136,5 +137,22 @@ describe('JSON entities (fleet §2.3)', () => {
       name: 'a.service', hash: 'h', machineID: 'm1', systemdLoadState: 'loaded', systemdActiveState: 'active', systemdSubState: 'running',
     });
     expect(machineJson({ id: 'm1', hostname: 'h', ip: '', metadata: {}, version: 'v', startedAt: 1 })).toEqual({ id: 'm1' });
+  });
+});
+
+describe('journal query (/v2/units/<name>/journal)', () => {
+  const modes = 'short, short-iso, json, cat, verbose';
+  test.each([
+    ['defaults', '', { lines: 10, follow: false, output: 'short' }],
+    ['lines, follow, output', 'lines=50&follow=true&output=short-iso', { lines: 50, follow: true, output: 'short-iso' }],
+    ['json', 'output=json', { lines: 10, follow: false, output: 'json' }],
+    ['cat', 'output=cat', { lines: 10, follow: false, output: 'cat' }],
+    ['verbose', 'output=verbose', { lines: 10, follow: false, output: 'verbose' }],
+    ['empty output is the default', 'output=', { lines: 10, follow: false, output: 'short' }],
+    ['other journalctl modes refused', 'output=export', { status: 400, message: `invalid output "export": expected one of ${modes}` }],
+    ['no option smuggling', 'output=short%20--merge', { status: 400, message: `invalid output "short --merge": expected one of ${modes}` }],
+    ['bad lines', 'lines=-1', { status: 400, message: 'invalid lines "-1": expected a whole number' }],
+  ])('%s', (_n, query, expected) => {
+    expect(outcome(() => journalOptions(new URLSearchParams(query)))).toEqual(expected);
   });
 });

@@ -1,6 +1,6 @@
 /** What a handler gets and returns; only server.ts touches node:http. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClusterRegistry } from '@flotilla/core';
+import type { ClusterRegistry, JournalOutputMode } from '@flotilla/core';
 import type { PageCache } from './page-cache.js';
 
 export interface ApiRequest {
@@ -29,7 +29,7 @@ export interface ApiReply {
 /** The agent's own view of one unit (introspection built by the agent; served under /v2). */
 export interface Introspection {
   unitStatus(name: string): Promise<string>;
-  unitJournal(name: string, opts: { lines: number; follow: boolean; signal: AbortSignal }): AsyncIterable<string>;
+  unitJournal(name: string, opts: { lines: number; follow: boolean; output?: JournalOutputMode; signal: AbortSignal }): AsyncIterable<string>;
 }
 
 export interface ApiDeps {

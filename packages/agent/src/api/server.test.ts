@@ -232,6 +232,30 @@ describe('serving', () => {
 });
 
 describe('journal follow', () => {
+
+  test.each([
+    ['output reaches the introspection', '?lines=3&output=json', [200, '{"lines":3,"follow":false,"output":"json"}\n']],
+    ['unknown output refused', '?output=export', [400, { error: { code: 400, message: 'invalid output "export": expected one of short, short-iso, json, cat, verbose' } }]],
+  ])('journal %s', async (_n, query, expected) => {
+    const jdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-journal-'));
+    const jsock = path.join(jdir, 'j.sock');
+    const api = await startApiServer({
+      registry, logger, version: 't', listen: [{ kind: 'unix', path: jsock }],
+      introspect: {
+        unitStatus: async () => '',
+        unitJournal: async function* (_name, { signal: _signal, ...opts }) {
+          yield JSON.stringify(opts);
+        },
+      },
+    });
+    try {
+      const reply = await request({ socketPath: jsock }, 'GET', `/v2/units/a.service/journal${query}`);
+      expect([reply.status, reply.status === 200 ? reply.text : reply.json]).toEqual(expected);
+    } finally {
+      await api.close();
+      fs.rmSync(jdir, { recursive: true, force: true });
+    }
+  });
   test('streams lines as they come and stops the source when the client goes away', async () => {
     let stopped!: () => void;
     const sourceStopped = new Promise<void>((resolve) => (stopped = resolve));

@@ -5,6 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import readline from 'node:readline';
+import { DEFAULT_JOURNAL_OUTPUT, type JournalOutputMode } from '@flotilla/core';
 import { SystemdError } from '../systemd/errors.js';
 
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
@@ -27,13 +28,15 @@ export interface JournalOptions {
   lines?: number;
   /** Keep following new lines until `signal` aborts. */
   follow?: boolean;
+  /** journalctl `--output` mode (default short); only the validated modes fleetctl's `--output` offers. */
+  output?: JournalOutputMode;
   signal?: AbortSignal;
 }
 
 /** Journal lines of one systemd unit; the journalctl process ends when the iteration ends or `signal` aborts. */
 export async function* journalLines(prefix: readonly string[], systemdName: string, opts: JournalOptions): AsyncGenerator<string> {
   const lines = Math.max(0, Math.floor(opts.lines ?? 10));
-  const argv = [...prefix, 'journalctl', '--no-pager', '--output=short', `--lines=${lines}`, ...(opts.follow ? ['--follow'] : []), `--unit=${systemdName}`];
+  const argv = [...prefix, 'journalctl', '--no-pager', `--output=${opts.output ?? DEFAULT_JOURNAL_OUTPUT}`, `--lines=${lines}`, ...(opts.follow ? ['--follow'] : []), `--unit=${systemdName}`];
   if (opts.signal?.aborted) return;
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SYSTEMD_COLORS: '0' } });
   const reader = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
