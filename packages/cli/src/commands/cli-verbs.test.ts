@@ -89,7 +89,9 @@ beforeAll(async () => {
     introspect: {
       unitStatus: async (name) => `● ${name} - Hello\n   Active: active (running)\n`,
       unitJournal: async function* (name, opts) {
-        for (let i = 1; i <= opts.lines; i++) yield `Nov 24 02:00:0${i} a ${name}[1]: line ${i}`;
+        for (let i = 1; i <= opts.lines; i++) {
+          yield opts.output === 'json' ? JSON.stringify({ MESSAGE: `line ${i}`, _SYSTEMD_UNIT: name }) : `Nov 24 02:00:0${i} a ${name}[1]: line ${i}`;
+        }
       },
     },
   });
@@ -187,6 +189,16 @@ describe('status and journal through the agent API', () => {
       code: 0,
       stdout: 'Nov 24 02:00:01 a hello.service[1]: line 1\nNov 24 02:00:02 a hello.service[1]: line 2\n',
       stderr: '',
+    });
+    expect(await runCli([...flags, 'journal', '--output', 'json', '--lines', '1', 'hello'])).toEqual({
+      code: 0,
+      stdout: '{"MESSAGE":"line 1","_SYSTEMD_UNIT":"hello.service"}\n',
+      stderr: '',
+    });
+    expect(await runCli([...flags, 'journal', '--output', 'export', 'hello'])).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^invalid value "export" for --output: expected one of short, short-iso, json, cat, verbose\n/),
     });
     expect(await runCli([...flags, 'journal'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^One unit file must be provided\.\n/) });
     expect(await runCli([...flags, 'journal', 'idle'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Unit idle\.service does not appear to be running\.\n/) });
