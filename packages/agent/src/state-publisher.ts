@@ -120,7 +120,7 @@ export class StatePublisher {
     const { loadState, activeState, subState } = state;
     const fingerprint = JSON.stringify([loadState, activeState, subState, hash]);
     if (this.published.get(unit) === fingerprint) return;
-    const record: UnitStateRecord = { unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now() };
+    const record = await this.withRuntime({ unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now() }, state);
     try {
       await this.opts.registry.publishState(record, lease);
       this.published.set(unit, fingerprint);
@@ -128,6 +128,22 @@ export class StatePublisher {
       this.opts.logger.debug({ unit, loadState, activeState, subState }, 'unit state published');
     } catch (err) {
       this.retryLater(unit, err, 'publishing unit state failed');
+    }
+  }
+
+  /**
+   * Adds restarts and since-when (issue 9), read from the unit object only when its state changed (no polling).
+   * Best effort: without them the state is still published.
+   */
+  private async withRuntime(record: UnitStateRecord, state: SystemdUnitState): Promise<UnitStateRecord> {
+    const systemdName = this.opts.managed.get(record.unit)?.systemdName;
+    if (state === REFUSED_STATE || systemdName === undefined || state.loadState !== 'loaded') return record;
+    try {
+      const runtime = (await this.opts.systemd().unitRuntimes([systemdName])).get(systemdName);
+      return { ...record, ...runtime };
+    } catch (err) {
+      this.opts.logger.debug({ unit: record.unit, err }, 'reading restarts/since failed; published without');
+      return record;
     }
   }
 

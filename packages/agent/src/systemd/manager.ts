@@ -6,13 +6,15 @@ import type { SystemdUnitState } from '@flotilla/core';
 import type * as dbus from 'dbus-next';
 import { BusConnection, DEFAULT_SYSTEM_BUS, type BusCall } from './bus.js';
 import { isNoSuchUnit } from './errors.js';
-import { UNIT_PATH_PREFIX, unitNameFromPath } from './unit-path.js';
+import { hasRestartCounter, unitRuntimeOf, type UnitRuntime } from './runtime.js';
+import { UNIT_PATH_PREFIX, unitNameFromPath, unitObjectPath } from './unit-path.js';
 
 const SYSTEMD = 'org.freedesktop.systemd1';
 const MANAGER_PATH = '/org/freedesktop/systemd1';
 const MANAGER_IFACE = 'org.freedesktop.systemd1.Manager';
 const PROPERTIES_IFACE = 'org.freedesktop.DBus.Properties';
 const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
+const SERVICE_IFACE = 'org.freedesktop.systemd1.Service';
 const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 
 /** systemd reports the states of an unknown unit like this (ListUnitsByNames never fails on a name). */
@@ -115,6 +117,33 @@ export class SystemdManager {
       }),
     );
     return paths;
+  }
+
+  /**
+   * Restart count (NRestarts, services only) and since-when (StateChangeTimestamp) of each loaded unit, read
+   * from its unit object (issue 9). A unit systemd does not know is left out, not an error.
+   */
+  async unitRuntimes(names: readonly string[]): Promise<Map<string, UnitRuntime>> {
+    const runtimes = new Map<string, UnitRuntime>();
+    await Promise.all(
+      names.map(async (name) => {
+        try {
+          const since = await this.unitProperty(name, UNIT_IFACE, 'StateChangeTimestamp');
+          const restarts = hasRestartCounter(name) ? await this.unitProperty(name, SERVICE_IFACE, 'NRestarts') : undefined;
+          runtimes.set(name, unitRuntimeOf(restarts, since));
+        } catch (err) {
+          if (!isNoSuchUnit(err)) throw err;
+        }
+      }),
+    );
+    return runtimes;
+  }
+
+  private async unitProperty(name: string, iface: string, property: string): Promise<unknown> {
+    const path = unitObjectPath(name);
+    const body = [iface, property];
+    const [variant] = await this.conn.call({ destination: SYSTEMD, path, interface: PROPERTIES_IFACE, member: 'Get', signature: 'ss', body }, `Get ${property} ${name}`);
+    return variant;
   }
 
   /**
