@@ -29,6 +29,7 @@ import { openRegistry, withDeadline } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
 import { completionCommand } from './completion/command.js';
 import { agentCommand } from './daemon/command.js';
+import { useFleetctlHelp } from './help-format.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { LiveStatus } from './render/live-status.js';
 import { renderProgress } from './render/progress.js';
@@ -144,5 +145,6 @@ export function buildProgram(rt: Runtime): Command {
   program.addCommand(completionCommand(program, (text) => rt.stdout.write(text)).exitOverride());
   for (const command of cloudConfigCommands()) program.addCommand(command);
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
+  useFleetctlHelp(program, rt.version);
   return program;
 }
