@@ -37,6 +37,32 @@ describe('unit health', () => {
   });
 });
 
+describe('unit facts: restarts, since, health checks', () => {
+  const placed = (st: Partial<UnitStateRecord>) =>
+    input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [{ ...state('a.service', 'm1', 'active'), ...st }] });
+  const base = { name: 'a.service', desired: 'launched', actual: 'launched', global: false, machineId: 'm1', activeState: 'active', subState: 'running' };
+  test.each<{ name: string; input: HealthInput; want: UnitHealth }>([
+    { name: 'no restarts published: observation time as since', input: placed({}), want: { ...base, health: 'ok', since: NOW - 500 } as UnitHealth },
+    { name: 'restarts and StateChangeTimestamp', input: placed({ restarts: 3, since: NOW - 9000 }), want: { ...base, health: 'ok', since: NOW - 9000, restarts: 3 } as UnitHealth },
+    { name: 'own check unhealthy', input: placed({ health: { status: 'unhealthy', checkedAt: NOW, failures: 3 } }), want: { ...base, health: 'unhealthy', since: NOW - 500, check: 'unhealthy' } as UnitHealth },
+    { name: 'container engine unhealthy beats own healthy', input: placed({ health: { status: 'healthy', checkedAt: NOW, failures: 0 }, container: { state: 'running', health: 'unhealthy' } }), want: { ...base, health: 'unhealthy', since: NOW - 500, check: 'unhealthy' } as UnitHealth },
+    { name: 'container starting is still ok', input: placed({ container: { state: 'running', health: 'starting' } }), want: { ...base, health: 'ok', since: NOW - 500, check: 'starting' } as UnitHealth },
+    { name: 'unknown engine health string is ignored', input: placed({ container: { state: 'running', health: 'none' } }), want: { ...base, health: 'ok', since: NOW - 500 } as UnitHealth },
+    {
+      name: 'global: restarts summed over machines, unhealthy anywhere is unhealthy',
+      input: input({ machines: [machine('m1'), machine('m2')], units: [unit('g.service', 'launched', true)], globalAssignments: assigned('g.service', ['m1', 'm2']), states: [{ ...state('g.service', 'm1', 'active'), restarts: 2 }, { ...state('g.service', 'm2', 'active'), restarts: 1, health: { status: 'unhealthy', checkedAt: NOW, failures: 1 } }] }),
+      want: { name: 'g.service', desired: 'launched', actual: 'launched', health: 'unhealthy', global: true, machines: 2, restarts: 3 },
+    },
+  ])('$name', ({ input: i, want }) => {
+    expect(buildHealth(i).units[0]).toEqual(want);
+  });
+
+  test('an unhealthy unit is a problem', () => {
+    const r = buildHealth(placed({ health: { status: 'unhealthy', checkedAt: NOW, failures: 3 } }));
+    expect(r.problems).toEqual([{ kind: 'unit-unhealthy', subject: 'a.service', detail: 'a.service is running but its health check fails' }]);
+  });
+});
+
 describe('report', () => {
   test.each([
     ['healthy cluster', input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm1']]), states: [state('a.service', 'm1', 'active')] }), 'ok', []],
@@ -71,8 +97,8 @@ describe('report', () => {
       { id: 'm1', status: 'up', hostname: 'host-m1', ip: '10.0.0.2', metadata: {}, lastSeen: NOW, startedAt: NOW - 1000, units: 1, capacity: { cpuMillis: 2000, memoryBytes: 1 << 30 } },
       { id: 'm2', status: 'down', metadata: {}, units: 1, lastSeen: NOW - 3000 },
     ]);
-    expect(r.counts).toEqual({ machines: { up: 1, down: 1 }, units: { total: 2, ok: 1, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 1 } });
-    expect(r.units[0]).toEqual({ name: 'a.service', desired: 'launched', actual: 'launched', health: 'ok', global: false, failures: 1, machineId: 'm1', activeState: 'active', subState: 'running', since: NOW - 500 });
+    expect(r.counts).toEqual({ machines: { up: 1, down: 1 }, units: { total: 2, ok: 1, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 1, unhealthy: 0 } });
+    expect(r.units[0]).toEqual({ name: 'a.service', desired: 'launched', actual: 'launched', health: 'ok', global: false, machineId: 'm1', activeState: 'active', subState: 'running', since: NOW - 500 });
   });
 });
 
@@ -94,11 +120,16 @@ describe('diff', () => {
 
 describe('summary text', () => {
   test.each([
-    ['healthy', input({}), 'Cluster: OK\nLeader: m1\nMachines: 1 up, 0 down\nUnits: 0 total, 0 ok, 0 pending, 0 failed, 0 unscheduled, 0 lost, 0 inactive\n'],
+    ['healthy', input({}), 'Cluster: OK\nLeader: m1\nMachines: 1 up, 0 down\nUnits: 0 total, 0 ok, 0 pending, 0 failed, 0 unscheduled, 0 lost, 0 unhealthy, 0 inactive\n'],
     [
       'no leader, one failed unit and a recent event',
       input({ leader: undefined, units: [unit('f.service')], schedule: new Map([['f.service', 'm1']]), states: [state('f.service', 'm1', 'failed')], events: [event('unit-failed', { unit: 'f.service', machineId: 'm1' }, 0)] }),
-      'Cluster: NEEDS ATTENTION\nLeader: (none)\nMachines: 1 up, 0 down\nUnits: 1 total, 0 ok, 0 pending, 1 failed, 0 unscheduled, 0 lost, 0 inactive\n\nProblems:\n  no-leader        no scheduler is elected\n  unit-failed      f.service failed on m1\n\nRecent events:\n  1970-01-01T00:00:00Z  f.service failed on m1\n',
+      'Cluster: NEEDS ATTENTION\nLeader: (none)\nMachines: 1 up, 0 down\nUnits: 1 total, 0 ok, 0 pending, 1 failed, 0 unscheduled, 0 lost, 0 unhealthy, 0 inactive\n\nProblems:\n  no-leader        no scheduler is elected\n  unit-failed      f.service failed on m1\n\nRecent events:\n  1970-01-01T00:00:00Z  f.service failed on m1\n',
+    ],
+    [
+      'restarted units, most restarts first',
+      input({ units: [unit('a.service'), unit('b.service')], schedule: new Map([['a.service', 'm1'], ['b.service', 'm1']]), states: [{ ...state('a.service', 'm1', 'active'), restarts: 1, since: 0 }, { ...state('b.service', 'm1', 'active'), restarts: 4, since: 60_000 }] }),
+      'Cluster: OK\nLeader: m1\nMachines: 1 up, 0 down\nUnits: 2 total, 2 ok, 0 pending, 0 failed, 0 unscheduled, 0 lost, 0 unhealthy, 0 inactive\n\nRestarted units:\n  b.service                4 restarts on m1, active since 1970-01-01T00:01:00Z\n  a.service                1 restarts on m1, active since 1970-01-01T00:00:00Z\n',
     ],
   ])('%s', (_name, i, text) => {
     expect(renderHealthSummary(buildHealth(i))).toBe(text);

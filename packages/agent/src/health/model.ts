@@ -5,12 +5,14 @@
 import type { MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
 import type { ActualState, HealthCounts, HealthInput, HealthReport, MachineHealth, Problem, UnitHealth, UnitHealthStatus } from './types.js';
 import { PROBLEM_ORDER, byName } from './order.js';
+import { actualOf, checkOf, restartsOf, sinceOf } from './unit-state.js';
+
+export { actualOf } from './unit-state.js';
 
 interface Index {
   live: Map<string, MachineRecord>;
   /** unit → machine → state */
   states: Map<string, Map<string, UnitStateRecord>>;
-  failures: Map<string, number>;
 }
 
 function indexInput(input: HealthInput): Index {
@@ -21,54 +23,61 @@ function indexInput(input: HealthInput): Index {
     if (!byMachine) states.set(s.unit, (byMachine = new Map()));
     byMachine.set(s.machineId, s);
   }
-  const failures = new Map<string, number>();
-  for (const e of input.events) if (e.kind === 'unit-failed' && e.unit) failures.set(e.unit, (failures.get(e.unit) ?? 0) + 1);
-  return { live, states, failures };
+  return { live, states };
 }
 
-export function actualOf(state: UnitStateRecord | undefined): ActualState {
-  if (!state) return 'inactive';
-  if (state.activeState === 'failed') return 'failed';
-  return state.activeState === 'active' ? 'launched' : 'loaded';
-}
-
-function healthOf(unit: UnitRecord, actual: ActualState): UnitHealthStatus {
+/** A launched unit whose health check says unhealthy is `unhealthy`, not `ok`. */
+function healthOf(unit: UnitRecord, state: UnitStateRecord | undefined): UnitHealthStatus {
+  const actual = actualOf(state);
   if (unit.desiredState === 'inactive') return 'inactive';
   if (actual === 'failed') return 'failed';
-  if (unit.desiredState === 'launched') return actual === 'launched' ? 'ok' : 'pending';
+  if (unit.desiredState === 'launched') return actual !== 'launched' ? 'pending' : checkOf(state) === 'unhealthy' ? 'unhealthy' : 'ok';
   return actual === 'inactive' ? 'pending' : 'ok';
 }
 
 /** Built as one literal (no spreads): this runs 10,000 times per report. */
 function placedUnit(unit: UnitRecord, input: HealthInput, ix: Index): UnitHealth {
-  const failures = ix.failures.get(unit.name) ?? 0;
   const machineId = input.schedule.get(unit.name);
   if (machineId === undefined) {
     const health = unit.desiredState === 'inactive' ? 'inactive' : 'unscheduled';
-    return { name: unit.name, desired: unit.desiredState, global: false, failures, actual: 'inactive', health };
+    return { name: unit.name, desired: unit.desiredState, global: false, actual: 'inactive', health };
   }
   const state = ix.states.get(unit.name)?.get(machineId);
   const actual = actualOf(state);
-  const health = ix.live.has(machineId) || unit.desiredState === 'inactive' ? healthOf(unit, actual) : 'lost';
-  const placed: UnitHealth = { name: unit.name, desired: unit.desiredState, global: false, failures, machineId, actual, health };
-  if (state) {
-    placed.activeState = state.activeState;
-    placed.subState = state.subState;
-    placed.since = state.updatedAt;
-  }
+  const health = ix.live.has(machineId) || unit.desiredState === 'inactive' ? healthOf(unit, state) : 'lost';
+  const placed: UnitHealth = { name: unit.name, desired: unit.desiredState, global: false, machineId, actual, health };
+  if (state) addStateFacts(placed, state);
   return placed;
+}
+
+function addStateFacts(placed: UnitHealth, state: UnitStateRecord): void {
+  placed.activeState = state.activeState;
+  placed.subState = state.subState;
+  placed.since = sinceOf(state);
+  if (state.restarts !== undefined) placed.restarts = state.restarts;
+  const check = checkOf(state);
+  if (check !== undefined) placed.check = check;
 }
 
 /** A global unit is failed if it failed anywhere, ok if it is in the desired state everywhere it is assigned. */
 function globalUnit(unit: UnitRecord, input: HealthInput, ix: Index): UnitHealth {
   const assigned = [...(input.globalAssignments.get(unit.name)?.keys() ?? [])].filter((m) => ix.live.has(m));
   const states = assigned.map((m) => ix.states.get(unit.name)?.get(m));
-  const healths = states.map((s) => healthOf(unit, actualOf(s)));
-  const health: UnitHealthStatus =
-    unit.desiredState === 'inactive' ? 'inactive' : healths.includes('failed') ? 'failed' : healths.every((h) => h === 'ok') ? 'ok' : 'pending';
-  const actual: ActualState = health === 'failed' ? 'failed' : healths.length > 0 && health === 'ok' ? actualOf(states[0]) : 'inactive';
-  const failures = ix.failures.get(unit.name) ?? 0;
-  return { name: unit.name, desired: unit.desiredState, actual, health, global: true, machines: assigned.length, failures };
+  const healths = states.map((s) => healthOf(unit, s));
+  const health = globalHealthOf(unit, healths);
+  const settled = health === 'ok' || health === 'unhealthy';
+  const actual: ActualState = health === 'failed' ? 'failed' : healths.length > 0 && settled ? actualOf(states[0]) : 'inactive';
+  const global: UnitHealth = { name: unit.name, desired: unit.desiredState, actual, health, global: true, machines: assigned.length };
+  const restarts = restartsOf(states);
+  if (restarts !== undefined) global.restarts = restarts;
+  return global;
+}
+
+function globalHealthOf(unit: UnitRecord, healths: readonly UnitHealthStatus[]): UnitHealthStatus {
+  if (unit.desiredState === 'inactive') return 'inactive';
+  if (healths.includes('failed')) return 'failed';
+  if (!healths.every((h) => h === 'ok' || h === 'unhealthy')) return 'pending';
+  return healths.includes('unhealthy') ? 'unhealthy' : 'ok';
 }
 
 /** Machines down: reported lost (last log entry for it is machine-lost) or still holding placements. */
@@ -104,6 +113,7 @@ function problemsOf(leader: string | undefined, machines: readonly MachineHealth
   for (const u of units) {
     if (u.health === 'failed') problems.push({ kind: 'unit-failed', subject: u.name, detail: `${u.name} failed${u.machineId ? ` on ${u.machineId}` : ''}` });
     if (u.health === 'unscheduled') problems.push({ kind: 'unit-unscheduled', subject: u.name, detail: `${u.name} wants ${u.desired} but is placed nowhere` });
+    if (u.health === 'unhealthy') problems.push({ kind: 'unit-unhealthy', subject: u.name, detail: `${u.name} is running but its health check fails` });
     if (u.health === 'lost') problems.push({ kind: 'unit-lost', subject: u.name, detail: `${u.name} is placed on lost machine ${u.machineId}` });
   }
   return problems.sort((a, b) => PROBLEM_ORDER[a.kind] - PROBLEM_ORDER[b.kind] || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
@@ -112,7 +122,7 @@ function problemsOf(leader: string | undefined, machines: readonly MachineHealth
 export function countsOf(machines: readonly MachineHealth[], units: readonly UnitHealth[]): HealthCounts {
   const counts: HealthCounts = {
     machines: { up: 0, down: 0 },
-    units: { total: units.length, ok: 0, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 0 },
+    units: { total: units.length, ok: 0, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 0, unhealthy: 0 },
   };
   const byHealth = new Map<UnitHealthStatus, number>();
   for (const u of units) byHealth.set(u.health, (byHealth.get(u.health) ?? 0) + 1);

@@ -8,6 +8,7 @@ export const PROBLEM_ORDER: Readonly<Record<ProblemKind, number>> = {
   'unit-failed': 2,
   'unit-lost': 3,
   'unit-unscheduled': 4,
+  'unit-unhealthy': 5,
 };
 
 /** Byte order of a name (as etcd sorts keys), never locale order. */

@@ -3,11 +3,13 @@
  * (at most `maxProblems`, with how many more) and the last few log entries. Pure.
  */
 import type { ClusterLogEvent } from '@flotilla/core';
-import type { HealthReport } from './types.js';
+import type { HealthReport, UnitHealth } from './types.js';
 
 export interface SummaryOptions {
   maxProblems?: number;
   maxEvents?: number;
+  /** Units with restarts listed (most restarts first); default 5. */
+  maxRestarted?: number;
 }
 
 export function describeEvent(e: ClusterLogEvent): string {
@@ -40,17 +42,31 @@ export function renderHealthSummary(r: HealthReport, opts: SummaryOptions = {}):
     `Cluster: ${r.status === 'ok' ? 'OK' : 'NEEDS ATTENTION'}`,
     `Leader: ${r.leader ?? '(none)'}`,
     `Machines: ${r.counts.machines.up} up, ${r.counts.machines.down} down`,
-    `Units: ${u.total} total, ${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost, ${u.inactive} inactive`,
+    `Units: ${u.total} total, ${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost, ${u.unhealthy} unhealthy, ${u.inactive} inactive`,
   ];
   if (r.problems.length > 0) {
     lines.push('', 'Problems:');
     for (const p of r.problems.slice(0, maxProblems)) lines.push(`  ${p.kind.padEnd(16)} ${p.detail}`);
     if (r.problems.length > maxProblems) lines.push(`  … and ${r.problems.length - maxProblems} more (-o json lists all)`);
   }
+  lines.push(...restartedLines(r.units, opts.maxRestarted ?? 5));
   const recent = r.events.slice(-maxEvents);
   if (recent.length > 0) {
     lines.push('', 'Recent events:');
     for (const e of recent) lines.push(`  ${isoTime(e.at)}  ${describeEvent(e)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Units systemd restarted, most restarts first (then by name), with since when they are in their state. */
+function restartedLines(units: readonly UnitHealth[], max: number): string[] {
+  const restarted = units.filter((u) => (u.restarts ?? 0) > 0).sort((a, b) => (b.restarts ?? 0) - (a.restarts ?? 0) || (a.name < b.name ? -1 : 1));
+  if (restarted.length === 0) return [];
+  const lines = ['', 'Restarted units:'];
+  for (const u of restarted.slice(0, max)) {
+    const since = u.since !== undefined ? `, ${u.activeState ?? u.actual} since ${isoTime(u.since)}` : '';
+    lines.push(`  ${u.name.padEnd(24)} ${u.restarts} restarts${u.machineId ? ` on ${u.machineId}` : ''}${since}`);
+  }
+  if (restarted.length > max) lines.push(`  … and ${restarted.length - max} more`);
+  return lines;
 }

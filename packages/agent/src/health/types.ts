@@ -22,8 +22,11 @@ export interface HealthInput {
 /**
  * ok: running as desired. inactive: desired inactive. pending: placed, not (yet) in the desired state.
  * failed: systemd says failed. unscheduled: wants to run, placed nowhere. lost: placed on a machine that is gone.
+ * unhealthy: running as desired, but its health check (or its container's) says unhealthy.
  */
-export type UnitHealthStatus = 'ok' | 'inactive' | 'pending' | 'failed' | 'unscheduled' | 'lost';
+export type UnitHealthStatus = 'ok' | 'inactive' | 'pending' | 'failed' | 'unscheduled' | 'lost' | 'unhealthy';
+/** The unit's health checks (`UnitStateRecord.health`) or its container engine's (`container.health`). */
+export type CheckStatus = 'starting' | 'healthy' | 'unhealthy';
 export type ActualState = 'launched' | 'loaded' | 'inactive' | 'failed';
 
 export interface UnitHealth {
@@ -38,10 +41,12 @@ export interface UnitHealth {
   machines?: number;
   activeState?: string;
   subState?: string;
-  /** ms since epoch of the state observation the actual state comes from. */
+  /** ms since epoch of the last active-state change (systemd's StateChangeTimestamp; else the observation time). */
   since?: number;
-  /** unit-failed entries for this unit in the retained event log (agents publish no restart counter). */
-  failures: number;
+  /** systemd's NRestarts on its machine (global units: the sum over its machines); absent when not published. */
+  restarts?: number;
+  /** Health check result, when the unit or its container has checks. */
+  check?: CheckStatus;
 }
 
 export interface MachineHealth {
@@ -60,7 +65,7 @@ export interface MachineHealth {
   apiUrl?: string;
 }
 
-export type ProblemKind = 'no-leader' | 'machine-lost' | 'unit-failed' | 'unit-unscheduled' | 'unit-lost';
+export type ProblemKind = 'no-leader' | 'machine-lost' | 'unit-failed' | 'unit-unscheduled' | 'unit-lost' | 'unit-unhealthy';
 
 export interface Problem {
   kind: ProblemKind;

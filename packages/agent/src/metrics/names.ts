@@ -13,7 +13,7 @@ export const METRICS = {
   eventsLogged: { name: 'flotilla_cluster_events', help: 'Entries in the retained cluster event log read by this agent, by kind', labels: ['kind'] },
 } as const;
 
-export const UNIT_HEALTH_VALUES = ['ok', 'inactive', 'pending', 'failed', 'unscheduled', 'lost'] as const;
+export const UNIT_HEALTH_VALUES = ['ok', 'inactive', 'pending', 'failed', 'unscheduled', 'lost', 'unhealthy'] as const;
 export const MACHINE_STATUS_VALUES = ['up', 'down'] as const;
 
 /** Placement waits range from milliseconds (a free cluster) to a TTL plus a pass (failover). */

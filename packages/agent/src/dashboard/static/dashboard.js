@@ -3,7 +3,7 @@
 // exist in the DOM), so 10,000 units cost a few dozen elements. Text goes in with textContent only.
 const ROW_HEIGHT = 22;
 const OVERSCAN = 8;
-const PROBLEM_HEALTH = new Set(['failed', 'unscheduled', 'lost', 'pending']);
+const PROBLEM_HEALTH = new Set(['failed', 'unscheduled', 'lost', 'pending', 'unhealthy']);
 const $ = (id) => document.getElementById(id);
 
 /** The token comes from `#token=…` once, then lives in sessionStorage; EventSource cannot send headers. */
@@ -82,8 +82,8 @@ const stats = { snapshots: 0, deltas: 0, lastApplyMs: 0, lastRenderMs: 0 };
 window.__flotilla = stats;
 
 const unitList = new VirtualList($('units'), 'units', (u) => ({
-  text: [u.name, u.health, u.desired, u.actual, u.global ? `global (${u.machines ?? 0})` : (u.machineId ?? '-'), since(u.since)],
-  attrs: { unit: u.name, health: u.health, desired: u.desired, actual: u.actual },
+  text: [u.name, u.health, u.desired, u.actual, u.global ? `global (${u.machines ?? 0})` : (u.machineId ?? '-'), since(u.since), u.restarts === undefined ? '-' : String(u.restarts)],
+  attrs: { unit: u.name, health: u.health, desired: u.desired, actual: u.actual, restarts: String(u.restarts ?? '') },
 }));
 const machineList = new VirtualList($('machines'), 'machines', (m) => ({
   text: [m.id, m.status, m.ip ?? '-', String(m.units)],
@@ -127,7 +127,7 @@ function renderSummary(s) {
   $('leader').textContent = s.leader ?? '(none)';
   $('machine-counts').textContent = `machines: ${s.counts.machines.up} up, ${s.counts.machines.down} down`;
   const u = s.counts.units;
-  $('unit-counts').textContent = `units: ${u.total} (${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost)`;
+  $('unit-counts').textContent = `units: ${u.total} (${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost, ${u.unhealthy ?? 0} unhealthy)`;
   $('problem-count').textContent = String(s.problems.length);
   $('problems').replaceChildren(
     ...s.problems.slice(0, 50).map((p) => Object.assign(document.createElement('li'), { textContent: `${p.kind}: ${p.detail}` })),
