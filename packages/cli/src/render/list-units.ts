@@ -15,6 +15,13 @@ export const UNIT_STATE_FIELDS: FieldTable<UnitStateRow> = {
   sub: (r) => r.state.subState,
   load: (r) => r.state.loadState,
   hash: (r, full) => shortHash(r.state.hash, full),
+  restarts: (r) => (r.state.restarts === undefined ? '-' : String(r.state.restarts)),
+  since: (r) => sinceField(r.state.since),
 };
+
+/** systemd's StateChangeTimestamp as UTC to the second ('-' when the agent published none, e.g. via API v1). */
+export function sinceField(ms: number | undefined): string {
+  return ms === undefined ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 export const DEFAULT_UNIT_STATE_FIELDS = 'unit,machine,active,sub';

@@ -72,6 +72,12 @@ describe('list-units', () => {
       format: format('hash,machine'),
       want: 'HASH\tMACHINE\nd4c5b2f\t113f16a7...\n-\t2c2e6f3d...\n',
     },
+    {
+      name: 'restarts and since; a dash where the agent published none',
+      rows: [{ state: unitState({ restarts: 2, since: Date.UTC(2026, 10, 24, 3, 4, 5, 678) }) }, { state: unitState({ unit: 'old.service' }) }],
+      format: format('unit,restarts,since', { noLegend: true }),
+      want: 'hello.service\t2\t2026-11-24T03:04:05Z\nold.service\t-\t-\n',
+    },
   ])('$name', ({ rows, format, want }) => {
     expect(renderList(rows, UNIT_STATE_FIELDS, format)).toBe(want);
   });
