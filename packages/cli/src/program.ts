@@ -13,6 +13,7 @@ import { health } from './commands/health.js';
 import { journal } from './commands/journal.js';
 import { load } from './commands/load.js';
 import { restart } from './commands/restart.js';
+import { scale } from './commands/scale.js';
 import { ssh } from './commands/ssh.js';
 import { status } from './commands/status.js';
 import { unload } from './commands/unload.js';
@@ -38,6 +39,7 @@ import { reportError } from './report-error.js';
 export const VERBS: readonly AnyVerb[] = [
   submit, load, start, stop, unload, restart, destroy,
   listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, health, plan,
+  scale,
 ];
 
 export interface Runtime {

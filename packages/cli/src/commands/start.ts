@@ -15,7 +15,7 @@ interface StartOptions extends BlockOptions {
 }
 
 /** Sets `launched` on every unit not already there; returns the non-global ones (globals are only triggered). */
-async function launch(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
+export async function launch(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
   const registry = await ctx.registry();
   const started: UnitRecord[] = [];
   const seen = new Set<string>();
