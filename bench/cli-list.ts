@@ -5,6 +5,9 @@
  * (`flotilla version`) and bare `node` for reference. Each figure: median / p90 wall time of RUNS runs after one
  * warm-up, and the median CPU time (user + system, from GNU time) of the CLI process.
  * Usage: npm run bench -- cli-list [RUNS]
+ * With CLI_LIST_BASELINE=/path/to/other/packages/cli/dist/main.js (e.g. a `git worktree` of an older commit,
+ * built), every CLI figure is measured for that build too, as NAME_before_*, runs interleaved with the current
+ * build's so both see the same load.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +25,7 @@ const SIZES = [1000, 10_000];
 const MACHINES = 10;
 const PREFIX = '/bench-cli/';
 const MAIN = path.join(REPO_DIR, 'packages/cli/dist/main.js');
+const BASELINE = process.env.CLI_LIST_BASELINE;
 
 async function pool<T>(items: readonly T[], inFlight: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -31,12 +35,12 @@ async function pool<T>(items: readonly T[], inFlight: number, work: (item: T) =>
 }
 
 /** One CLI run; asynchronous, because the API server answering it lives in this process. */
-function runOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; cpuMs: number }> {
+function runOnce(main: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     // GNU time reports the child's user+system CPU on the last stderr line: less sensitive than wall time to
     // other work sharing the box.
-    const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'cpu %U %S', process.execPath, main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     let stdout = '';
     let stderr = '';
@@ -52,20 +56,28 @@ function runOnce(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-/** Runs the CLI RUNS times (+1 warm-up) and returns the wall times in ms; fails on a non-zero exit. */
-async function timeCli(args: string[], minRows = 0): Promise<{ wall: number[]; cpu: number[] }> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
+interface Times {
+  wall: number[];
+  cpu: number[];
+}
+
+/** Runs the CLI RUNS times (+1 warm-up) per build (current, and the baseline if given), interleaved; fails on a
+ * non-zero exit or a short listing. */
+async function timeCli(args: string[], minRows = 0): Promise<{ current: Times; before?: Times }> {
+  const builds = [MAIN, ...(BASELINE ? [BASELINE] : [])];
+  const times = builds.map((): Times => ({ wall: [], cpu: [] }));
   for (let i = 0; i <= RUNS; i++) {
-    const r = await runOnce(args);
-    if (r.code !== 0) throw new Error(`flotilla ${args.join(' ')} failed: ${r.stderr}`);
-    if (r.stdout.split('\n').length < minRows) throw new Error(`flotilla ${args.join(' ')} printed too few rows`);
-    if (i > 0) {
-      wall.push(r.ms);
-      cpu.push(r.cpuMs);
+    for (const [b, main] of builds.entries()) {
+      const r = await runOnce(main, args);
+      if (r.code !== 0) throw new Error(`${main} ${args.join(' ')} failed: ${r.stderr}`);
+      if (r.stdout.split('\n').length < minRows) throw new Error(`${main} ${args.join(' ')} printed too few rows`);
+      if (i > 0) {
+        times[b]!.wall.push(r.ms);
+        times[b]!.cpu.push(r.cpuMs);
+      }
     }
   }
-  return { wall, cpu };
+  return { current: times[0] as Times, ...(times[1] ? { before: times[1] } : {}) };
 }
 
 /** `node -e 0`: what any Node CLI pays before its first line of code. */
@@ -79,7 +91,12 @@ function timeNode(): number[] {
   return times;
 }
 
-function report(name: string, times: number[] | { wall: number[]; cpu: number[] }): void {
+function reportCli(name: string, times: { current: Times; before?: Times }): void {
+  report(name, times.current);
+  if (times.before) report(`${name}_before`, times.before);
+}
+
+function report(name: string, times: number[] | Times): void {
   const wall = Array.isArray(times) ? times : times.wall;
   figure(`${name}_p50`, Math.round(percentile(wall, 50)), 'ms');
   figure(`${name}_p90`, Math.round(percentile(wall, 90)), 'ms');
@@ -93,7 +110,7 @@ const socket = path.join(dir, 'api.sock');
 const api = await startApiServer({ registry, logger: pino({ level: 'silent' }), version: 'bench', listen: [{ kind: 'unix', path: socket }] });
 try {
   report('node_bare', timeNode());
-  report('cli_cold_start_version', await timeCli(['version']));
+  reportCli('cli_cold_start_version', await timeCli(['version']));
   const leases: PresenceLease[] = [];
   const machineIds = Array.from({ length: MACHINES }, (_, i) => `${String(i).padStart(2, '0')}${'a'.repeat(30)}`);
   for (const [i, id] of machineIds.entries()) {
@@ -115,8 +132,8 @@ try {
     seeded = size;
     process.stderr.write(`bench: ${size} units seeded\n`);
     for (const [driver, flags] of [['etcd', etcdFlags], ['api', apiFlags]] as const) {
-      report(`list_units_${size}_${driver}`, await timeCli([...flags, 'list-units'], size));
-      report(`list_unit_files_${size}_${driver}`, await timeCli([...flags, 'list-unit-files'], size));
+      reportCli(`list_units_${size}_${driver}`, await timeCli([...flags, 'list-units'], size));
+      reportCli(`list_unit_files_${size}_${driver}`, await timeCli([...flags, 'list-unit-files'], size));
     }
   }
 } finally {
