@@ -42,6 +42,8 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   addresses: BoundAddress[];
+  /** Starts the ops metrics that follow the cluster (placement latency, leader changes) now (issue 9). */
+  startOpsMetrics(): void;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   opts.logger.info({ addresses }, 'api listening');
   return {
     addresses,
+    startOpsMetrics: () => ops?.startMetrics(),
     async close() {
       await Promise.all(servers.map(closeServer));
       await ops?.close();

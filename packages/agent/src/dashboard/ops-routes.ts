@@ -12,12 +12,15 @@ import { HealthHub } from '../health/hub.js';
 import { sendJson, serveEvents, serveHealth, serveStream } from '../health/http.js';
 import type { OpsRegistry } from '../health/source.js';
 import { OpsMetrics } from '../metrics/ops-metrics.js';
+import { followLeader } from '../metrics/leader-watch.js';
 import { watchPlacements } from '../metrics/placement-watch.js';
 import { loadAssets, serveAsset, type Asset } from './assets.js';
 
 export interface OpsRoutes {
   /** Answers the request and resolves true, or resolves false when the path is not an ops route. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL, authorized: boolean): Promise<boolean>;
+  /** Starts the placement-latency and leader-change metrics now (the daemon: at agent start) instead of at the first scrape. */
+  startMetrics(): void;
   close(): Promise<void>;
 }
 
@@ -40,13 +43,29 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
   });
   let assets: Map<string, Asset> | undefined;
   let placements: Promise<Subscription> | undefined;
+  let leader: Promise<Subscription | undefined> | undefined;
 
-  async function serveMetrics(res: ServerResponse): Promise<void> {
+  function startPlacements(): Promise<Subscription> {
     placements ??= watchPlacements(opts.registry, (ms) => metrics.observePlacement(ms), opts.logger).catch((err: unknown) => {
       placements = undefined;
       metrics.recordEtcdError(err);
       throw err;
     });
+    return placements;
+  }
+
+  function startLeaderWatch(): void {
+    const onReadError = (err: unknown) => metrics.recordEtcdError(err);
+    leader ??= followLeader({ registry: opts.registry, onLeader: (l) => metrics.recordLeader(l), onReadError, logger: opts.logger }).catch((err: unknown) => {
+      leader = undefined; // the next scrape's report still counts changes; startMetrics may be called again
+      onReadError(err);
+      opts.logger.warn({ err }, 'leader watch failed');
+      return undefined;
+    });
+  }
+
+  async function serveMetrics(res: ServerResponse): Promise<void> {
+    startPlacements();
     // Gauges come from the latest report; a failed read is counted and the rest is still served.
     await Promise.allSettled([hub.current(), placements]);
     const text = await metrics.render();
@@ -84,9 +103,14 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
       await serveData(path, req, res, url);
       return true;
     },
+    startMetrics() {
+      startPlacements().catch((err: unknown) => opts.logger.warn({ err }, 'placement watch failed; retried at the next scrape'));
+      startLeaderWatch();
+    },
     async close() {
       await hub.close();
       await placements?.then((s) => s.close()).catch(() => undefined);
+      await leader?.then((s) => s?.close());
     },
   };
 }

@@ -49,12 +49,17 @@ export class OpsMetrics {
   recordReport(report: HealthReport): void {
     for (const v of UNIT_HEALTH_VALUES) this.units.set({ health: v }, report.counts.units[v]);
     for (const v of MACHINE_STATUS_VALUES) this.machines.set({ status: v }, report.counts.machines[v]);
-    this.leader.set(report.leader === null ? 0 : 1);
-    if (this.lastLeader !== undefined && this.lastLeader !== report.leader) this.leaderChanges.inc();
-    this.lastLeader = report.leader;
+    this.recordLeader(report.leader);
     const byKind = new Map<string, number>(EVENT_KINDS.map((k) => [k, 0]));
     for (const e of report.events) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
     for (const [kind, n] of byKind) this.events.set({ kind }, n);
+  }
+
+  /** The leader as seen by a report or the leader watch; a change from the last one seen is counted once. */
+  recordLeader(leader: string | null): void {
+    this.leader.set(leader === null ? 0 : 1);
+    if (this.lastLeader !== undefined && this.lastLeader !== leader) this.leaderChanges.inc();
+    this.lastLeader = leader;
   }
 
   recordEtcdError(err: unknown): void {

@@ -51,6 +51,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
   logger.info({ machine: machine.id, ip: machine.ip, endpoints: config.endpoints }, 'flotilla agent starting');
   const registry = await EtcdRegistry.connect(registryOptions(config));
   const api = await startDaemonApi(config.api, registry, logger.child({ component: 'api' }), FLOTILLA_VERSION);
+  api.server.startOpsMetrics(); // placement latency and leader changes count from agent start, not the first scrape
   const tcp = api.server.addresses.find((a) => a.kind === 'tcp');
   if (tcp) machine.apiUrl = apiUrlFor({ host: config.api.tcp?.host ?? tcp.host, port: tcp.port }, machine.ip, tcp.tls);
   const agent = await startAgent({
