@@ -8,6 +8,7 @@ import { RegistryContext } from './context.js';
 import * as assignments from './assignment-store.js';
 import * as clusterWatch from './cluster-watch.js';
 import * as election from './election.js';
+import * as endpoints from './endpoint-store.js';
 import * as events from './event-store.js';
 import { Keyspace } from './keyspace.js';
 import * as metadata from './machine-metadata-store.js';
@@ -20,6 +21,8 @@ import type {
   EventRetention,
   ClusterRegistry,
   ClusterSnapshot,
+  EndpointRecord,
+  EndpointRegistry,
   Fence,
   LeaderElection,
   Leadership,
@@ -37,7 +40,7 @@ import type {
 import * as units from './unit-store.js';
 import { probe } from './probe.js';
 
-export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog {
+export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry {
   private readonly subscriptions = new Set<Subscription>();
 
   private constructor(private readonly ctx: RegistryContext) {}
@@ -131,6 +134,19 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   }
   watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription> {
     return this.track(states.watchStates(this.ctx, unitName, onEvent));
+  }
+
+  publishEndpoint(endpoint: EndpointRecord, lease: PresenceLease): Promise<void> {
+    return endpoints.publishEndpoint(this.ctx, endpoint, lease);
+  }
+  removeEndpoint(unitName: string, machineId: string): Promise<void> {
+    return endpoints.removeEndpoint(this.ctx, unitName, machineId);
+  }
+  listEndpoints(): Promise<EndpointRecord[]> {
+    return endpoints.listEndpoints(this.ctx);
+  }
+  watchEndpoints(onChange: () => void): Promise<Subscription> {
+    return this.track(endpoints.watchEndpoints(this.ctx, onChange));
   }
 
   campaign(candidateId: string, ttlSec: number, signal: AbortSignal): Promise<Leadership> {

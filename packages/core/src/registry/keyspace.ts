@@ -82,6 +82,14 @@ export class Keyspace {
     return this.statesOf(unitName) + machineId;
   }
 
+  /** Published endpoints (issue 10); like `agent-states/`, outside `clusterRange`. */
+  get endpointsRoot(): string {
+    return `${this.root}agent-endpoints/`;
+  }
+  endpoint(unitName: string, machineId: string): string {
+    return `${this.endpointsRoot}${unitName}/${machineId}`;
+  }
+
   /** Parent of the election namespace etcd3 creates: `<root>election/<name>/<leaseId>`. */
   get electionParent(): string {
     return this.root;

@@ -239,3 +239,20 @@ export interface ClusterEventLog {
    * event log); debounce it, then re-read. */
   watchHealthChanges(onChange: () => void): Promise<Subscription>;
 }
+
+/** Where a running unit answers (issue 10): published by the agent while the unit is active and declares a port. */
+export interface EndpointRecord {
+  unit: string;
+  machineId: string;
+  ip: string;
+  port: number;
+}
+
+/** Published endpoints, under `agent-endpoints/<unit>/<machineId>`, each under its machine's lease. */
+export interface EndpointRegistry {
+  publishEndpoint(endpoint: EndpointRecord, lease: PresenceLease): Promise<void>;
+  removeEndpoint(unitName: string, machineId: string): Promise<void>;
+  listEndpoints(): Promise<EndpointRecord[]>;
+  /** Calls `onChange` after any endpoint is put or deleted (re-read with listEndpoints). */
+  watchEndpoints(onChange: () => void): Promise<Subscription>;
+}
