@@ -22,6 +22,9 @@ Environment:
   FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units)
   FLOTILLA_DISABLE_ENGINE  true: never become the scheduler
   FLOTILLA_LOG_LEVEL       pino level (default info)
+  FLOTILLA_EVENT_RETENTION_COUNT  cluster event log entries kept (default 1000; oldest removed first)
+  FLOTILLA_EVENT_RETENTION_AGE    cluster event log entries older than this are removed: 90s, 30m, 12h, 7d
+                           (a plain number is seconds; default 24h). Applies to this machine's appends
   FLOTILLA_API_SOCKET      API unix sockets, comma-separated (default /var/run/flotilla.sock; none = off)
   FLOTILLA_API_LISTEN      API on TCP, host:port (e.g. 0.0.0.0:54728); published as the machine's apiUrl
   FLOTILLA_API_TOKEN       bearer token required on TCP (or FLOTILLA_API_TOKEN_FILE)

@@ -2,8 +2,10 @@
  * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
  * environment and the machine's identity files as values, returns a validated config or throws naming the key.
  */
+import type { EventRetention } from '@flotilla/core';
 import { readApiConfig, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
+import { readEventRetention } from './retention-config.js';
 
 export { DaemonConfigError } from './config-error.js';
 
@@ -27,6 +29,8 @@ export interface DaemonConfig {
   /** etcd TLS files and user/password auth. */
   etcdTls?: { caFile?: string; certFile?: string; keyFile?: string };
   etcdAuth?: { username: string; password: string };
+  /** Cluster event log retention (FLOTILLA_EVENT_RETENTION_*); absent: the registry's defaults. */
+  eventRetention?: EventRetention;
 }
 
 /** `k=v,k2=v2`; spaces around `=` and `,` trimmed; pairs without `=` skipped; last duplicate wins (fleet). */
@@ -72,7 +76,13 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     logLevel: env.FLOTILLA_LOG_LEVEL || 'info',
     api: readApiConfig(env),
     ...etcdSecurity(env),
+    ...eventRetention(env),
   };
+}
+
+function eventRetention(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'eventRetention'> {
+  const retention = readEventRetention(env);
+  return retention ? { eventRetention: retention } : {};
 }
 
 function etcdSecurity(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'etcdTls' | 'etcdAuth'> {

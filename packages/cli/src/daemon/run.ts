@@ -13,6 +13,7 @@ import { apiUrlFor } from './api-config.js';
 import { startDaemonApi } from './api-listeners.js';
 import type { DaemonConfig } from './config.js';
 import { guessPublicIp, readMachineId } from './identity.js';
+import { withEventRetention } from './retention-registry.js';
 
 export const FLOTILLA_VERSION = '0.1.0';
 
@@ -49,7 +50,8 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     startedAt: Date.now(),
   };
   logger.info({ machine: machine.id, ip: machine.ip, endpoints: config.endpoints }, 'flotilla agent starting');
-  const registry = await EtcdRegistry.connect(registryOptions(config));
+  const etcd = await EtcdRegistry.connect(registryOptions(config));
+  const registry = withEventRetention(etcd, config.eventRetention);
   const api = await startDaemonApi(config.api, registry, logger.child({ component: 'api' }), FLOTILLA_VERSION);
   api.server.startOpsMetrics(); // placement latency and leader changes count from agent start, not the first scrape
   const tcp = api.server.addresses.find((a) => a.kind === 'tcp');
@@ -79,7 +81,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
       await api.server.close();
       await scheduler?.stop();
       await agent.stop();
-      await registry.close();
+      await etcd.close();
     },
   };
 }
