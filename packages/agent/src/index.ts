@@ -12,3 +12,4 @@ export { capacityFrom, readCapacity, type CapacityInputs } from './presence/capa
 export * from './api/index.js';
 export { containerUnitRenderer, ContainerEngineClient, type ContainerUnitsOptions, type ContainerStatus } from './containers/index.js';
 export * from './health/index.js';
+export { reportEtcdRequestError, etcdErrorCode } from './metrics/etcd-errors.js';

@@ -12,6 +12,7 @@ import { HealthHub } from '../health/hub.js';
 import { sendJson, serveEvents, serveHealth, serveStream } from '../health/http.js';
 import type { OpsRegistry } from '../health/source.js';
 import { OpsMetrics } from '../metrics/ops-metrics.js';
+import { onEtcdRequestError } from '../metrics/etcd-errors.js';
 import { followLeader } from '../metrics/leader-watch.js';
 import { watchPlacements } from '../metrics/placement-watch.js';
 import { loadAssets, serveAsset, type Asset } from './assets.js';
@@ -41,6 +42,7 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
     onReport: (r) => metrics.recordReport(r),
     onReadError: (err) => metrics.recordEtcdError(err),
   });
+  const stopErrorCount = onEtcdRequestError((err) => metrics.recordEtcdError(err));
   let assets: Map<string, Asset> | undefined;
   let placements: Promise<Subscription> | undefined;
   let leader: Promise<Subscription | undefined> | undefined;
@@ -108,6 +110,7 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
       startLeaderWatch();
     },
     async close() {
+      stopErrorCount();
       await hub.close();
       await placements?.then((s) => s.close()).catch(() => undefined);
       await leader?.then((s) => s?.close());

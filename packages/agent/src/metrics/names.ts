@@ -9,7 +9,7 @@ export const METRICS = {
   leaderChanges: { name: 'flotilla_scheduler_leader_changes_total', help: 'Changes of the elected scheduler seen by this agent', labels: [] },
   placementLatency: { name: 'flotilla_placement_latency_seconds', help: 'Time from a unit wanting to run unplaced to its placement, as seen by this agent', labels: [] },
   reconcileDuration: { name: 'flotilla_reconcile_duration_seconds', help: 'Duration of this agent\'s reconcile passes', labels: [] },
-  etcdErrors: { name: 'flotilla_etcd_request_errors_total', help: 'Failed etcd requests made for the health views, by error code', labels: ['code'] },
+  etcdErrors: { name: 'flotilla_etcd_request_errors_total', help: 'Failed etcd requests of this process (registry calls, health reads), by error code', labels: ['code'] },
   eventsLogged: { name: 'flotilla_cluster_events', help: 'Entries in the retained cluster event log read by this agent, by kind', labels: ['kind'] },
 } as const;
 

@@ -3,9 +3,10 @@
  * the placement-latency and reconcile-duration histograms, etcd errors of the health reads, and Node's
  * default process metrics. Each agent has its own registry (no global state), so tests can run several.
  */
-import { FlotillaError, type ClusterLogEvent } from '@flotilla/core';
+import type { ClusterLogEvent } from '@flotilla/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HealthReport } from '../health/types.js';
+import { etcdErrorCode } from './etcd-errors.js';
 import { MACHINE_STATUS_VALUES, METRICS, PLACEMENT_BUCKETS, RECONCILE_BUCKETS, UNIT_HEALTH_VALUES } from './names.js';
 
 const EVENT_KINDS: readonly ClusterLogEvent['kind'][] = ['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined'];
@@ -32,6 +33,8 @@ export class OpsMetrics {
     name: METRICS.placementLatency.name, help: METRICS.placementLatency.help, buckets: PLACEMENT_BUCKETS, registers: [this.registry],
   });
   private lastLeader: string | null | undefined;
+  /** A failure reported both by the registry wrapper and by a health read is counted once. */
+  private readonly countedErrors = new WeakSet<object>();
 
   constructor() {
     this.registry.registerMetric(reconcileDuration);
@@ -63,7 +66,13 @@ export class OpsMetrics {
   }
 
   recordEtcdError(err: unknown): void {
-    this.etcdErrors.inc({ code: err instanceof FlotillaError ? err.code : 'UNKNOWN' });
+    const code = etcdErrorCode(err);
+    if (code === undefined) return;
+    if (typeof err === 'object' && err !== null) {
+      if (this.countedErrors.has(err)) return;
+      this.countedErrors.add(err);
+    }
+    this.etcdErrors.inc({ code });
   }
 
   observePlacement(ms: number): void {

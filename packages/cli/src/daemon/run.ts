@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
-import { containerUnitRenderer, startAgent, type ApiIntrospection } from '@flotilla/agent';
+import { containerUnitRenderer, reportEtcdRequestError, startAgent, type ApiIntrospection } from '@flotilla/agent';
 import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
 import { startDaemonApi } from './api-listeners.js';
 import type { DaemonConfig } from './config.js';
 import { guessPublicIp, readMachineId } from './identity.js';
+import { withRequestErrorReports } from './error-reporting-registry.js';
 import { withEventRetention } from './retention-registry.js';
 
 export const FLOTILLA_VERSION = '0.1.0';
@@ -51,7 +52,8 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
   };
   logger.info({ machine: machine.id, ip: machine.ip, endpoints: config.endpoints }, 'flotilla agent starting');
   const etcd = await EtcdRegistry.connect(registryOptions(config));
-  const registry = withEventRetention(etcd, config.eventRetention);
+  // Every failed registry call counts in flotilla_etcd_request_errors_total; the event log keeps the configured retention.
+  const registry = withRequestErrorReports(withEventRetention(etcd, config.eventRetention), reportEtcdRequestError);
   const api = await startDaemonApi(config.api, registry, logger.child({ component: 'api' }), FLOTILLA_VERSION);
   api.server.startOpsMetrics(); // placement latency and leader changes count from agent start, not the first scrape
   const tcp = api.server.addresses.find((a) => a.kind === 'tcp');
