@@ -5,7 +5,12 @@ import { faultHandling } from './fault-policy.js';
 
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 
-export function createEtcdClient(options: RegistryOptions, requestTimeoutMs: number): Etcd3 {
+/**
+ * `dedicatedConnection`: a TCP connection of its own (grpc-js otherwise shares one subchannel between clients of one
+ * target). The registry keeps leases and the election on such a client, so their keepalives never queue behind
+ * bulk transactions and watch traffic.
+ */
+export function createEtcdClient(options: RegistryOptions, requestTimeoutMs: number, dedicatedConnection = false): Etcd3 {
   const clientOptions: IOptions = {
     hosts: options.endpoints,
     dialTimeout: requestTimeoutMs,
@@ -19,6 +24,7 @@ export function createEtcdClient(options: RegistryOptions, requestTimeoutMs: num
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 5000,
       'grpc.keepalive_permit_without_calls': 1,
+      ...(dedicatedConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
     },
   };
   const tls = options.tls;

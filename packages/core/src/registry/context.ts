@@ -36,7 +36,15 @@ export class RegistryContext {
     readonly endpoints: string[],
     readonly timeoutMs: number,
     readonly report: CorruptRecordReporter = defaultReporter(),
+    /** Leases (presence, election) and their keepalives: a connection apart from bulk reads, writes and watches. */
+    readonly leaseClient: Etcd3 = client,
   ) {}
+
+  /** Closes the client(s). */
+  close(): void {
+    this.client.close();
+    if (this.leaseClient !== this.client) this.leaseClient.close();
+  }
 
   /** Runs one public operation under the request deadline, translating any etcd error. */
   run<T>(operation: string, work: () => Promise<T>, onTimeout?: () => void): Promise<T> {

@@ -11,7 +11,8 @@ import type { Fence, Leadership, Subscription } from './types.js';
 import { openWatcher } from './watch.js';
 
 function schedulerElection(ctx: RegistryContext, ttlSec: number): Election {
-  return ctx.client.namespace(ctx.keys.electionParent).election(SCHEDULER_ELECTION, ttlSec);
+  // On the lease client: the election's keepalives must not queue behind the leader's own bulk writes.
+  return ctx.leaseClient.namespace(ctx.keys.electionParent).election(SCHEDULER_ELECTION, ttlSec);
 }
 
 export function currentLeader(ctx: RegistryContext): Promise<string | undefined> {

@@ -50,11 +50,12 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
     if (options.endpoints.length === 0) throw new RangeError('EtcdRegistry.connect: no etcd endpoints given');
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const client = createEtcdClient(options, timeoutMs);
-    const ctx = new RegistryContext(client, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord);
+    const leaseClient = createEtcdClient(options, timeoutMs, true);
+    const ctx = new RegistryContext(client, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leaseClient);
     try {
       await probe(ctx);
     } catch (err) {
-      client.close();
+      ctx.close();
       throw err;
     }
     return new EtcdRegistry(ctx);
@@ -179,7 +180,7 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
     this.subscriptions.clear();
     for (const lease of this.ctx.leases) lease.release();
     this.ctx.leases.clear();
-    this.ctx.client.close();
+    this.ctx.close();
   }
 
   private async track(opening: Promise<Subscription>): Promise<Subscription> {

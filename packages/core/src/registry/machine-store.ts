@@ -18,7 +18,7 @@ export async function registerMachine(
   ttlSec: number,
   opts: RegisterMachineOptions = {},
 ): Promise<PresenceLease> {
-  const lease = ctx.client.lease(ttlSec, { autoKeepAlive: true });
+  const lease = ctx.leaseClient.lease(ttlSec, { autoKeepAlive: true });
   // A lost lease is reported through PresenceLease.onLost; keep etcd3 from emitting into the void.
   lease.on('lost', () => ctx.leases.delete(lease));
   ctx.leases.add(lease);
