@@ -44,9 +44,13 @@ describe('SystemdManager on a real systemd machine', () => {
 
   /** Resolves once `unit` reaches `activeState`, re-checking on every systemd signal (deadline 20 s). */
   async function waitForActiveState(unit: string, activeState: string): Promise<void> {
-    const reached = async () => (await systemd!.unitStates([unit])).get(unit)?.activeState === activeState;
+    await waitForSignalled(`${unit} to reach ${activeState}`, async () => (await systemd!.unitStates([unit])).get(unit)?.activeState === activeState);
+  }
+
+  /** Resolves once `reached` holds, re-checking on every systemd signal (deadline 20 s). */
+  async function waitForSignalled(what: string, reached: () => Promise<boolean>): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`${unit} did not reach ${activeState}`)), 20_000);
+      const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}`)), 20_000);
       const check = () => void reached().then((ok) => ok && done(), done);
       const done = (err?: unknown) => {
         clearTimeout(timer);
@@ -102,6 +106,28 @@ describe('SystemdManager on a real systemd machine', () => {
     await systemd!.resetFailed('flotilla-t2.service');
     expect((await systemd!.unitStates(['flotilla-t2.service'])).get('flotilla-t2.service')?.activeState).toBe('inactive');
     await systemd!.unlinkUnitFile('flotilla-t2.service');
+  });
+
+  test('unitRuntimes: NRestarts and StateChangeTimestamp as systemctl shows them, after a kill and a restart', async () => {
+    const unit = 'flotilla-t3.service';
+    await systemd!.linkUnitFile(writeUnit(unit, '[Service]\nExecStart=/bin/sleep 1000\nRestart=always\nRestartSec=100ms\n'));
+    await systemd!.reload();
+    await systemd!.startUnit(unit);
+    await waitForActiveState(unit, 'active');
+    expect((await systemd!.unitRuntimes([unit])).get(unit)?.restarts).toBe(0);
+    expect((await machine.exec(['systemctl', 'kill', '--kill-who=main', '--signal=SIGKILL', unit])).code).toBe(0);
+    await waitForSignalled(`${unit} to be restarted`, async () => (await systemd!.unitRuntimes([unit])).get(unit)?.restarts === 1);
+    await waitForActiveState(unit, 'active');
+    const runtime = (await systemd!.unitRuntimes([unit, 'flotilla-t3.timer'])).get(unit);
+    const shown = await machine.exec(['systemctl', 'show', '--timestamp=unix', '-p', 'NRestarts', '-p', 'StateChangeTimestamp', unit]);
+    const props = Object.fromEntries(shown.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+    expect({ restarts: runtime?.restarts, sinceSec: Math.floor((runtime?.since ?? 0) / 1000) }).toEqual({
+      restarts: Number(props.NRestarts),
+      sinceSec: Number(props.StateChangeTimestamp?.replace('@', '')),
+    });
+    await systemd!.stopUnit(unit);
+    await waitForActiveState(unit, 'inactive');
+    await systemd!.unlinkUnitFile(unit);
   });
 
   test('NoSuchUnit: not-found for state reads and no-op for stop/reset; a typed error for start', async () => {
