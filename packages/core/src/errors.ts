@@ -271,3 +271,15 @@ export class UnitNotManagedHereError extends FlotillaError {
     this.machineId = machineId;
   }
 }
+
+/** A unit's `[X-Flotilla]` health keys (HealthCheck=, HealthInterval= …) that cannot be understood. */
+export class HealthCheckConfigError extends FlotillaError {
+  readonly unitName: string;
+
+  constructor(unitName: string, message: string) {
+    super('HEALTH_CHECK_CONFIG', `${unitName}: ${message}`, {
+      hint: 'see docs/agent.md, "Health checks": HealthCheck=http://HOST:PORT/PATH | tcp:HOST:PORT | exec:/path args',
+    });
+    this.unitName = unitName;
+  }
+}

@@ -1,11 +1,13 @@
 /** Shape checks for decoded registry values: enough to catch foreign or truncated data, not a full schema. */
 import {
   type Assignment,
+  type ContainerStateSummary,
   DESIRED_STATES,
   type DesiredState,
   type MachineRecord,
   type UnitOption,
   type UnitRecord,
+  type UnitHealth,
   type UnitStateRecord,
 } from '../model.js';
 import { machineIdProblem } from '../machine-id.js';
@@ -60,6 +62,45 @@ export const isAssignment: RecordGuard<Assignment> = (value): value is Assignmen
 export const isUnitStateRecord: RecordGuard<UnitStateRecord> = (value): value is UnitStateRecord =>
   isObject(value) &&
   strings(value, 'unit', 'machineId', 'hash', 'loadState', 'activeState', 'subState') &&
-  typeof value.updatedAt === 'number';
+  typeof value.updatedAt === 'number' &&
+  optional(value.restarts, isCount) &&
+  optional(value.since, isTime) &&
+  optional(value.container, isContainerSummary) &&
+  optional(value.health, isUnitHealth);
+
+function optional(value: unknown, guard: (v: unknown) => boolean): boolean {
+  return value === undefined || guard(value);
+}
+
+function isCount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isTime(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+const optionalString = (v: unknown): boolean => typeof v === 'string';
+const HEALTH_STATUSES: readonly string[] = ['starting', 'healthy', 'unhealthy'];
+
+function isContainerSummary(value: unknown): value is ContainerStateSummary {
+  return (
+    isObject(value) &&
+    strings(value, 'state') &&
+    optional(value.exitCode, (v) => typeof v === 'number' && Number.isInteger(v)) &&
+    optional(value.health, optionalString) &&
+    optional(value.error, optionalString)
+  );
+}
+
+function isUnitHealth(value: unknown): value is UnitHealth {
+  return (
+    isObject(value) &&
+    HEALTH_STATUSES.includes(value.status as string) &&
+    isTime(value.checkedAt) &&
+    isCount(value.failures) &&
+    optional(value.message, optionalString)
+  );
+}
 
 export const isMachineId: RecordGuard<string> = (value): value is string => typeof value === 'string' && machineIdProblem(value) === undefined;
