@@ -17,7 +17,23 @@ export const UNIT_STATE_FIELDS: FieldTable<UnitStateRow> = {
   hash: (r, full) => shortHash(r.state.hash, full),
   restarts: (r) => (r.state.restarts === undefined ? '-' : String(r.state.restarts)),
   since: (r) => sinceField(r.state.since),
+  container: (r) => containerField(r.state.container),
+  health: (r) => healthField(r.state.health),
 };
+
+/** Container units: the engine's state, its exit code when stopped, its own health and the error (issue 8). */
+export function containerField(c: UnitStateRecord['container']): string {
+  if (c === undefined) return '-';
+  const exit = c.exitCode === undefined ? '' : `(${c.exitCode})`;
+  const health = c.health === undefined ? '' : `/${c.health}`;
+  return `${c.state}${exit}${health}${c.error === undefined ? '' : `: ${c.error}`}`;
+}
+
+/** The agent's health checks: status, and the consecutive failures while there are any. */
+export function healthField(h: UnitStateRecord['health']): string {
+  if (h === undefined) return '-';
+  return h.failures > 0 ? `${h.status}(${h.failures} failed)` : h.status;
+}
 
 /** systemd's StateChangeTimestamp as UTC to the second ('-' when the agent published none, e.g. via API v1). */
 export function sinceField(ms: number | undefined): string {

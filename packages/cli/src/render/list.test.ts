@@ -78,6 +78,21 @@ describe('list-units', () => {
       format: format('unit,restarts,since', { noLegend: true }),
       want: 'hello.service\t2\t2026-11-24T03:04:05Z\nold.service\t-\t-\n',
     },
+    {
+      name: 'container and health columns; a dash for units without them',
+      rows: [
+        { state: unitState({ unit: 'a.container', container: { state: 'running', health: 'healthy' }, health: { status: 'healthy', checkedAt: 1, failures: 0 } }) },
+        { state: unitState({ unit: 'b.container', container: { state: 'exited', exitCode: 137 }, health: { status: 'starting', checkedAt: 1, failures: 1 } }) },
+        { state: unitState({ unit: 'c.container', container: { state: 'pull-failed', error: 'manifest unknown' } }) },
+        { state: unitState({ unit: 'd.service', health: { status: 'unhealthy', checkedAt: 1, failures: 3, message: 'HTTP 500' } }) },
+      ],
+      format: format('unit,container,health', { noLegend: true }),
+      want:
+        'a.container\trunning/healthy\t\t\thealthy\n' +
+        'b.container\texited(137)\t\t\tstarting(1 failed)\n' +
+        'c.container\tpull-failed: manifest unknown\t-\n' +
+        'd.service\t-\t\t\t\tunhealthy(3 failed)\n',
+    },
   ])('$name', ({ rows, format, want }) => {
     expect(renderList(rows, UNIT_STATE_FIELDS, format)).toBe(want);
   });
