@@ -24,7 +24,12 @@ export interface StatePublisherOptions {
   managed: ManagedUnits;
   /** Signals come in bursts (a start changes several properties): wait this long to read once. Default 25 ms. */
   debounceMs?: number;
+  /** Container state and health-check result of a unit (issue 8), read with its systemd state. */
+  extras?: (m: ManagedUnit, state: SystemdUnitState) => Promise<StateExtras>;
 }
+
+/** What issue 8 adds to a published state; absent fields are not published. */
+export type StateExtras = Pick<UnitStateRecord, 'container' | 'health'>;
 
 export class StatePublisher {
   /** unit → fingerprint of what we last published successfully. */
@@ -118,9 +123,10 @@ export class StatePublisher {
   private async publishOne(unit: string, hash: string, state: SystemdUnitState | undefined, lease: PresenceLease): Promise<void> {
     if (state === undefined) return;
     const { loadState, activeState, subState } = state;
-    const fingerprint = JSON.stringify([loadState, activeState, subState, hash]);
+    const extras = await this.extrasOf(unit, state);
+    const fingerprint = JSON.stringify([loadState, activeState, subState, hash, extras.container, extras.health && { ...extras.health, checkedAt: 0 }]);
     if (this.published.get(unit) === fingerprint) return;
-    const record = await this.withRuntime({ unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now() }, state);
+    const record = await this.withRuntime({ unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now(), ...extras }, state);
     try {
       await this.opts.registry.publishState(record, lease);
       this.published.set(unit, fingerprint);
@@ -144,6 +150,18 @@ export class StatePublisher {
     } catch (err) {
       this.opts.logger.debug({ unit: record.unit, err }, 'reading restarts/since failed; published without');
       return record;
+    }
+  }
+
+  /** Container state and health (issue 8); best effort like withRuntime: a failure publishes without them. */
+  private async extrasOf(unit: string, state: SystemdUnitState): Promise<StateExtras> {
+    const m = this.opts.managed.get(unit);
+    if (this.opts.extras === undefined || m === undefined || state === REFUSED_STATE) return {};
+    try {
+      return await this.opts.extras(m, state);
+    } catch (err) {
+      this.opts.logger.debug({ unit, err }, 'reading container state/health failed; published without');
+      return {};
     }
   }
 

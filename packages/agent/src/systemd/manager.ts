@@ -66,6 +66,12 @@ export class SystemdManager {
     return String(job);
   }
 
+  /** Queues a restart job (mode "replace"): health checks restart a failing unit (issue 8). */
+  async restartUnit(name: string): Promise<string> {
+    const [job] = await this.manager('RestartUnit', 'ss', [name, 'replace'], `RestartUnit ${name}`);
+    return String(job);
+  }
+
   /** Queues a stop job (mode "replace"). A unit systemd does not know is already stopped: no error. */
   async stopUnit(name: string): Promise<string | undefined> {
     try {

@@ -1,0 +1,57 @@
+/** Runs one health probe from this machine, within its timeout: HTTP (2xx/3xx is healthy), TCP connect, exec (exit 0). */
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import type { HealthProbe } from '@flotilla/core';
+import type { ProbeOutcome } from './check-state.js';
+
+export function runProbe(probe: HealthProbe, timeoutMs: number): Promise<ProbeOutcome> {
+  switch (probe.kind) {
+    case 'http':
+      return httpProbe(probe.url, timeoutMs);
+    case 'tcp':
+      return tcpProbe(probe.host, probe.port, timeoutMs);
+    case 'exec':
+      return execProbe(probe.argv, timeoutMs);
+  }
+}
+
+async function httpProbe(url: string, timeoutMs: number): Promise<ProbeOutcome> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    await res.body?.cancel();
+    return res.status >= 200 && res.status < 400 ? { ok: true } : { ok: false, message: `HTTP ${res.status}` };
+  } catch (err) {
+    return { ok: false, message: reason(err, timeoutMs) };
+  }
+}
+
+function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (outcome: ProbeOutcome) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => done({ ok: false, message: `no connection within ${timeoutMs} ms` }), timeoutMs);
+    socket.once('connect', () => done({ ok: true }));
+    socket.once('error', (err) => done({ ok: false, message: reason(err, timeoutMs) }));
+  });
+}
+
+function execProbe(argv: string[], timeoutMs: number): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    execFile(argv[0] as string, argv.slice(1), { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, _out, stderr) => {
+      if (err === null) return resolve({ ok: true });
+      const status = err.killed ? `killed after ${timeoutMs} ms` : typeof err.code === 'number' ? `exit ${err.code}` : err.message;
+      const said = stderr.trim().split('\n').pop();
+      resolve({ ok: false, message: said ? `${status}: ${said.slice(0, 200)}` : status });
+    });
+  });
+}
+
+function reason(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,48 @@
+/**
+ * The agent's `StatePublisher.extras` (issue 8): a container unit's engine state and any unit's health-check
+ * result, both read when the publisher reads the unit's systemd state (driven by systemd's signals, no poll).
+ */
+import { readFile } from 'node:fs/promises';
+import type { SystemdUnitState } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { ContainerStates } from '../containers/unit-container.js';
+import { CONTAINER_SUFFIX } from '../containers/render.js';
+import type { ManagedUnit } from '../managed-units.js';
+import type { StateExtras } from '../state-publisher.js';
+import type { UnitFiles } from '../unit-files.js';
+import { HealthMonitor } from './monitor.js';
+
+export interface UnitStateExtras {
+  extras: (m: ManagedUnit, state: SystemdUnitState) => Promise<StateExtras>;
+  monitor: HealthMonitor;
+}
+
+export function unitStateExtras(deps: {
+  files: UnitFiles;
+  logger: Logger;
+  isManaged: (unit: string) => boolean;
+  restart: (systemdName: string) => Promise<void>;
+  republish: (unit: string) => Promise<void>;
+}): UnitStateExtras {
+  const readUnitText = (systemdName: string) => readFile(deps.files.pathOf(systemdName), 'utf8');
+  const containers = new ContainerStates();
+  const monitor = new HealthMonitor({ logger: deps.logger, readUnitText, isManaged: deps.isManaged, restart: deps.restart, changed: deps.republish });
+  const extras = async (m: ManagedUnit, state: SystemdUnitState): Promise<StateExtras> => {
+    const [container, health] = await Promise.all([
+      m.unit.endsWith(CONTAINER_SUFFIX) ? readContainer(containers, readUnitText, m, deps.logger) : undefined,
+      monitor.observe(m, state),
+    ]);
+    return { ...(container === undefined ? {} : { container }), ...(health === undefined ? {} : { health }) };
+  };
+  return { extras, monitor };
+}
+
+/** Best effort: an engine that does not answer leaves the field out rather than holding the systemd state back. */
+async function readContainer(containers: ContainerStates, read: (n: string) => Promise<string>, m: ManagedUnit, logger: Logger) {
+  try {
+    return await containers.read(await read(m.systemdName));
+  } catch (err) {
+    logger.debug({ unit: m.unit, err }, 'reading container state failed');
+    return { state: 'unknown', error: err instanceof Error ? err.message : String(err) };
+  }
+}
