@@ -14,6 +14,7 @@ import { readCapacity } from './presence/capacity.js';
 import { ContactMonitor } from './presence/contact.js';
 import { Presence } from './presence/presence.js';
 import { Reconciler } from './reconcile/reconciler.js';
+import { EndpointPublisher } from './endpoints/endpoint-publisher.js';
 import { unitStateExtras } from './health-checks/state-extras.js';
 import { StatePublisher } from './state-publisher.js';
 import { SystemdLink } from './systemd/link.js';
@@ -122,12 +123,15 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
       mirror.resync('in contact with etcd again');
     },
   });
+  const endpoints = new EndpointPublisher({ registry, machineId: machine.id, ip: machine.ip, logger, lease: () => presence.current });
   const unitExtras = unitStateExtras({
     files, logger, isManaged: (unit) => managed.has(unit),
     restart: async (systemdName) => void (await link.current().restartUnit(systemdName)),
     republish: (unit) => publisher?.refresh([unit]) ?? Promise.resolve(),
   });
-  publisher = new StatePublisher({ registry, machineId: machine.id, logger, systemd: () => link.current(), lease: () => presence.current, managed, extras: unitExtras.extras });
+  publisher = new StatePublisher({
+    registry, machineId: machine.id, logger, systemd: () => link.current(), lease: () => presence.current, managed, endpoints, extras: unitExtras.extras,
+  });
   reconciler = new Reconciler({
     registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
     cutOff: () => contact.cutOff || awaitingResync,

@@ -7,6 +7,7 @@
  */
 import type { ClusterRegistry, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
+import type { EndpointSink } from './endpoints/endpoint-publisher.js';
 import { FailureLog } from './health/failure-log.js';
 import type { ManagedUnit, ManagedUnits } from './managed-units.js';
 import type { SystemdManager } from './systemd/manager.js';
@@ -24,6 +25,8 @@ export interface StatePublisherOptions {
   managed: ManagedUnits;
   /** Signals come in bursts (a start changes several properties): wait this long to read once. Default 25 ms. */
   debounceMs?: number;
+  /** Told every published state and every removal (issue 10: endpoints of active units). */
+  endpoints?: EndpointSink;
   /** Container state and health-check result of a unit (issue 8), read with its systemd state. */
   extras?: (m: ManagedUnit, state: SystemdUnitState) => Promise<StateExtras>;
 }
@@ -63,6 +66,7 @@ export class StatePublisher {
   /** A new lease holds none of the old states: publish everything again under it. */
   leaseRenewed(): Promise<void> {
     this.published.clear();
+    this.opts.endpoints?.reset();
     return this.refresh();
   }
 
@@ -96,6 +100,7 @@ export class StatePublisher {
         try {
           await this.opts.registry.removeState(unit, this.opts.machineId);
           this.published.delete(unit);
+          this.opts.endpoints?.gone(unit);
           this.opts.logger.debug({ unit }, 'unit state removed');
         } catch (err) {
           this.retryLater(unit, err, 'removing unit state failed');
@@ -131,6 +136,7 @@ export class StatePublisher {
       await this.opts.registry.publishState(record, lease);
       this.published.set(unit, fingerprint);
       this.failures.observe(record);
+      this.opts.endpoints?.observe(record);
       this.opts.logger.debug({ unit, loadState, activeState, subState }, 'unit state published');
     } catch (err) {
       this.retryLater(unit, err, 'publishing unit state failed');

@@ -30,6 +30,7 @@ import { openRegistry, withDeadline } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
 import { completionCommand } from './completion/command.js';
 import { agentCommand } from './daemon/command.js';
+import { lbCommand } from './lb/command.js';
 import { useFleetctlHelp } from './help-format.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { LiveStatus } from './render/live-status.js';
@@ -144,6 +145,7 @@ export function buildProgram(rt: Runtime): Command {
     }),
   );
   program.addCommand(agentCommand());
+  program.addCommand(lbCommand());
   program.addCommand(completionCommand(program, (text) => rt.stdout.write(text)).exitOverride());
   for (const command of cloudConfigCommands()) program.addCommand(command);
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());

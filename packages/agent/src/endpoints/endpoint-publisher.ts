@@ -1,0 +1,87 @@
+/**
+ * Publishes `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port} under the machine's lease while a
+ * unit that declares a port (endpoint-port.ts) is active here, and removes it when the unit stops or leaves.
+ * Fed by the state publisher with every unit state it publishes; the port is read from the unit in the registry
+ * once per unit hash. Work is serialised; a failed write is logged and retried on the unit's next state.
+ */
+import type { ClusterRegistry, EndpointRegistry, PresenceLease, UnitStateRecord } from '@flotilla/core';
+import type { Logger } from 'pino';
+import { endpointPort } from './endpoint-port.js';
+
+export interface EndpointSink {
+  observe(state: UnitStateRecord): void;
+  gone(unit: string): void;
+  /** A new lease holds none of the old endpoints. */
+  reset(): void;
+}
+
+export interface EndpointPublisherOptions {
+  registry: ClusterRegistry & Partial<EndpointRegistry>;
+  machineId: string;
+  ip: string;
+  logger: Logger;
+  lease: () => PresenceLease | undefined;
+}
+
+export class EndpointPublisher implements EndpointSink {
+  /** unit → port published. */
+  private readonly published = new Map<string, number>();
+  /** unit → [hash, port] read from the registry. */
+  private readonly ports = new Map<string, [string, number | undefined]>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: EndpointPublisherOptions) {}
+
+  observe(state: UnitStateRecord): void {
+    this.enqueue(state.unit, () => (state.activeState === 'active' ? this.publish(state.unit, state.hash) : this.remove(state.unit)));
+  }
+
+  gone(unit: string): void {
+    this.ports.delete(unit);
+    this.enqueue(unit, () => this.remove(unit));
+  }
+
+  reset(): void {
+    this.published.clear();
+  }
+
+  /** Resolves when all queued work is done (tests). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private enqueue(unit: string, work: () => Promise<void>): void {
+    this.chain = this.chain.then(work).catch((err: unknown) => {
+      this.published.delete(unit);
+      this.opts.logger.warn({ unit, err }, 'publishing endpoint failed');
+    });
+  }
+
+  private async portOf(unit: string, hash: string): Promise<number | undefined> {
+    const cached = this.ports.get(unit);
+    if (cached && cached[0] === hash) return cached[1];
+    const record = await this.opts.registry.getUnit(unit);
+    const port = record && record.hash === hash ? endpointPort(record.options) : undefined;
+    if (record?.hash === hash) this.ports.set(unit, [hash, port]);
+    return port;
+  }
+
+  private async publish(unit: string, hash: string): Promise<void> {
+    const { registry, machineId, ip } = this.opts;
+    const lease = this.opts.lease();
+    if (!registry.publishEndpoint || lease === undefined) return;
+    const port = await this.portOf(unit, hash);
+    if (port === undefined) return this.remove(unit);
+    if (this.published.get(unit) === port) return;
+    await registry.publishEndpoint({ unit, machineId, ip, port }, lease);
+    this.published.set(unit, port);
+    this.opts.logger.info({ unit, ip, port }, 'endpoint published');
+  }
+
+  private async remove(unit: string): Promise<void> {
+    if (!this.published.has(unit) || !this.opts.registry.removeEndpoint) return;
+    await this.opts.registry.removeEndpoint(unit, this.opts.machineId);
+    this.published.delete(unit);
+    this.opts.logger.info({ unit }, 'endpoint removed');
+  }
+}

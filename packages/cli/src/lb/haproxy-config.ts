@@ -1,0 +1,52 @@
+/**
+ * Renders HAProxy's configuration for one HTTP frontend balancing over the published endpoints of units whose
+ * name starts with a prefix (issue 10). Pure: the same endpoints always give the same text (sorted by unit, then
+ * machine), so an unchanged set never causes a reload.
+ */
+import type { EndpointRecord } from '@flotilla/core';
+
+export interface LbSpec {
+  /** Unit-name prefix selecting the backends, e.g. `app@`. */
+  prefix: string;
+  /** `host:port` the frontend binds. */
+  listen: string;
+}
+
+/** HAProxy names allow letters, digits, `-_.:`; `app@1.service` on machine 1a2b… → `app-1.service-1a2b3c4d`. */
+export function serverName(e: EndpointRecord): string {
+  return `${e.unit.replace(/[^A-Za-z0-9_.:-]/g, '-')}-${e.machineId.slice(0, 8)}`;
+}
+
+export function selectEndpoints(endpoints: readonly EndpointRecord[], prefix: string): EndpointRecord[] {
+  return endpoints
+    .filter((e) => e.unit.startsWith(prefix))
+    .sort((a, b) => a.unit.localeCompare(b.unit) || a.machineId.localeCompare(b.machineId));
+}
+
+export function renderHaproxyConfig(spec: LbSpec, endpoints: readonly EndpointRecord[]): string {
+  const servers = selectEndpoints(endpoints, spec.prefix).map(
+    (e) => `  server ${serverName(e)} ${e.ip}:${e.port} check inter 1s fall 1 rise 1`,
+  );
+  return [
+    '# Rendered by `flotilla lb haproxy`; rewritten on every endpoint change.',
+    'global',
+    '  maxconn 4096',
+    '',
+    'defaults',
+    '  mode http',
+    '  option redispatch',
+    '  retries 2',
+    '  timeout connect 2s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '',
+    'frontend flotilla',
+    `  bind ${spec.listen}`,
+    '  default_backend units',
+    '',
+    'backend units',
+    '  balance roundrobin',
+    ...servers,
+    '',
+  ].join('\n');
+}
