@@ -1,0 +1,51 @@
+/** EndpointPublisher against a real etcd, fed unit states as the state publisher would feed it. */
+import { EtcdRegistry, type PresenceLease, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { EndpointPublisher } from './endpoint-publisher.js';
+
+const M = 'e1000000000000000000000000000001';
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+let lease: PresenceLease;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: '/endpoint-publisher/' });
+  lease = await registry.registerMachine({ id: M, hostname: 'm', ip: '10.0.0.9', metadata: {}, version: 't', startedAt: 0 }, 30);
+});
+afterAll(async () => {
+  await registry?.close();
+  await etcd?.stop();
+});
+
+const submit = (name: string, port?: string): Promise<UnitRecord> =>
+  registry.submitUnit({
+    name,
+    options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }, ...(port ? [{ section: 'X-Flotilla', name: 'Port', value: port }] : [])],
+  });
+const state = (u: UnitRecord, activeState: string, hash = u.hash): UnitStateRecord => ({
+  unit: u.name, machineId: M, hash, loadState: 'loaded', activeState, subState: activeState === 'active' ? 'running' : 'dead', updatedAt: 0,
+});
+
+test('publishes while active with a port, removes on stop and on gone; no port or a stale hash publishes nothing', async () => {
+  const publisher = new EndpointPublisher({ registry, machineId: M, ip: '10.0.0.9', logger: pino({ level: 'silent' }), lease: () => lease });
+  const web = await submit('web.service', '8080');
+  const api = await submit('api.service', '9000');
+  const plain = await submit('plain.service');
+  publisher.observe(state(web, 'active'));
+  publisher.observe(state(api, 'active', 'stale-hash'));
+  publisher.observe(state(plain, 'active'));
+  await publisher.idle();
+  expect(await registry.listEndpoints()).toEqual([{ unit: 'web.service', machineId: M, ip: '10.0.0.9', port: 8080 }]);
+
+  publisher.observe(state(api, 'active'));
+  publisher.observe(state(web, 'deactivating'));
+  await publisher.idle();
+  expect(await registry.listEndpoints()).toEqual([{ unit: 'api.service', machineId: M, ip: '10.0.0.9', port: 9000 }]);
+
+  publisher.gone('api.service');
+  await publisher.idle();
+  expect(await registry.listEndpoints()).toEqual([]);
+});
