@@ -1,0 +1,50 @@
+/**
+ * Daemon failover on real machines: the agents' presence TTL is 10 s, their election TTL the default
+ * (FLOTILLA_ELECTION_TTL, 2 s). kill -9 of the leader's agent → a unit submitted at once is placed by a new leader
+ * in ≤ 3 s (issue 6's goal); with the presence TTL as the election TTL it took ~10 s.
+ */
+import { EtcdRegistry } from '@flotilla/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { waitUntil } from '../harness/exec.js';
+import { killAgent } from '../harness/faults.js';
+
+const PRESENCE_TTL_SEC = 10;
+const FAILOVER_GOAL_MS = 3000;
+
+describe('scheduler failover of the daemon on a real 3-machine cluster', () => {
+  let cluster: Cluster;
+  let registry: EtcdRegistry;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 3, ttlSec: PRESENCE_TTL_SEC });
+    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    await waitUntil('3 agents and a leader', async () => ((await registry.listMachines()).length === 3 && (await registry.currentLeader()) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await registry?.close();
+    await cluster?.stop();
+  });
+
+  test('kill -9 of the leader: a new leader places a fresh unit within 3 s, long before the presence TTL', async () => {
+    const leader = await registry.currentLeader();
+    const victim = cluster.machines.find((m) => m.id === leader)!;
+    expect(victim).toBeDefined();
+    await killAgent(victim);
+    const killedAt = Date.now();
+    const options = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }];
+    await registry.submitUnit({ name: 'after-failover.service', options }, { desiredState: 'launched' });
+    const placedAt = await waitUntil('placed by a new leader', async () => ((await registry.snapshot()).schedule.has('after-failover.service') ? Date.now() : undefined), {
+      timeoutMs: 4 * PRESENCE_TTL_SEC * 1000,
+      intervalMs: 50,
+    });
+    const newLeader = await registry.currentLeader();
+    expect({ newLeaderDiffers: newLeader !== leader, withinGoal: placedAt - killedAt <= FAILOVER_GOAL_MS }, `placed ${placedAt - killedAt} ms after the kill`).toEqual({
+      newLeaderDiffers: true,
+      withinGoal: true,
+    });
+  });
+});
