@@ -42,7 +42,8 @@ describe('nextCheckState', () => {
 describe('initialCheckState', () => {
   test.each<[string, CheckState | undefined, CheckState]>([
     ['fresh', undefined, { health: { status: 'starting', checkedAt: 7, failures: 0 }, restarts: 0, restartNotBefore: 0 }],
-    ['after a health restart keeps the back-off', st('unhealthy', 3, 2, 500), { health: { status: 'starting', checkedAt: 7, failures: 0 }, restarts: 2, restartNotBefore: 500 }],
+    ['restarted for being unhealthy: stays unhealthy until a check passes', st('unhealthy', 3, 2, 500), st('unhealthy', 3, 2, 500)],
+    ['healthy before, restarted by someone: starting again', st('healthy', 1, 0, 0), { health: { status: 'starting', checkedAt: 7, failures: 0 }, restarts: 0, restartNotBefore: 0 }],
   ])('%s', (_name, carried, expected) => {
     expect(initialCheckState(7, carried)).toEqual(expected);
   });

@@ -32,8 +32,12 @@ export interface CheckStep {
 
 export const DEFAULT_HEALTH_BACKOFF = { backoffMs: 10_000, maxBackoffMs: 300_000 } as const;
 
-/** The state of a unit that has just become active (again): starting, nothing counted. */
+/**
+ * The state of a unit that has just become active (again): starting, nothing counted; but a unit that was
+ * unhealthy (e.g. restarted for it) stays unhealthy, with its back-off, until a check passes.
+ */
 export function initialCheckState(now: number, carried?: CheckState): CheckState {
+  if (carried?.health.status === 'unhealthy') return carried;
   return {
     health: { status: 'starting', checkedAt: now, failures: 0 },
     restarts: carried?.restarts ?? 0,

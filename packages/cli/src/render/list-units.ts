@@ -29,10 +29,10 @@ export function containerField(c: UnitStateRecord['container']): string {
   return `${c.state}${exit}${health}${c.error === undefined ? '' : `: ${c.error}`}`;
 }
 
-/** The agent's health checks: status, and the consecutive failures while there are any. */
+/** The agent's health checks: status, and in parentheses the consecutive failed checks while there are any. */
 export function healthField(h: UnitStateRecord['health']): string {
   if (h === undefined) return '-';
-  return h.failures > 0 ? `${h.status}(${h.failures} failed)` : h.status;
+  return h.failures > 0 ? `${h.status}(${h.failures})` : h.status;
 }
 
 /** systemd's StateChangeTimestamp as UTC to the second ('-' when the agent published none, e.g. via API v1). */

@@ -89,9 +89,9 @@ describe('list-units', () => {
       format: format('unit,container,health', { noLegend: true }),
       want:
         'a.container\trunning/healthy\t\t\thealthy\n' +
-        'b.container\texited(137)\t\t\tstarting(1 failed)\n' +
+        'b.container\texited(137)\t\t\tstarting(1)\n' +
         'c.container\tpull-failed: manifest unknown\t-\n' +
-        'd.service\t-\t\t\t\tunhealthy(3 failed)\n',
+        'd.service\t-\t\t\t\tunhealthy(3)\n',
     },
   ])('$name', ({ rows, format, want }) => {
     expect(renderList(rows, UNIT_STATE_FIELDS, format)).toBe(want);
