@@ -3,6 +3,7 @@ import { EtcdRegistry, type PresenceLease, type UnitRecord, type UnitStateRecord
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { waitUntil } from '../../../../test/harness/exec.js';
 import { EndpointPublisher } from './endpoint-publisher.js';
 
 const M = 'e1000000000000000000000000000001';
@@ -48,4 +49,17 @@ test('publishes while active with a port, removes on stop and on gone; no port o
   publisher.gone('api.service');
   await publisher.idle();
   expect(await registry.listEndpoints()).toEqual([]);
+});
+
+test('a failed write is retried without a new state', async () => {
+  let failures = 1;
+  const flaky = Object.create(registry) as EtcdRegistry;
+  flaky.publishEndpoint = (endpoint, l) => (failures-- > 0 ? Promise.reject(new Error('etcd away')) : registry.publishEndpoint(endpoint, l));
+  const publisher = new EndpointPublisher({ registry: flaky, machineId: M, ip: '10.0.0.9', logger: pino({ level: 'silent' }), lease: () => lease });
+  const retry = await submit('retry.service', '7000');
+  publisher.observe(state(retry, 'active'));
+  await publisher.idle();
+  expect(await registry.listEndpoints()).toEqual([]);
+  await waitUntil('the retried endpoint', async () => ((await registry.listEndpoints()).length === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
+  expect(await registry.listEndpoints()).toEqual([{ unit: 'retry.service', machineId: M, ip: '10.0.0.9', port: 7000 }]);
 });

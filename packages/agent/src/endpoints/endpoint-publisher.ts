@@ -2,11 +2,15 @@
  * Publishes `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port} under the machine's lease while a
  * unit that declares a port (endpoint-port.ts) is active here, and removes it when the unit stops or leaves.
  * Fed by the state publisher with every unit state it publishes; the port is read from the unit in the registry
- * once per unit hash. Work is serialised; a failed write is logged and retried on the unit's next state.
+ * once per unit hash. Work is serialised; a failed write is logged and retried every RETRY_MS (at most
+ * MAX_RETRIES times) unless a newer state of the unit superseded it.
  */
 import type { ClusterRegistry, EndpointRegistry, PresenceLease, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { endpointPort } from './endpoint-port.js';
+
+const RETRY_MS = 2000;
+const MAX_RETRIES = 30;
 
 export interface EndpointSink {
   observe(state: UnitStateRecord): void;
@@ -29,6 +33,8 @@ export class EndpointPublisher implements EndpointSink {
   /** unit → [hash, port] read from the registry. */
   private readonly ports = new Map<string, [string, number | undefined]>();
   private chain: Promise<void> = Promise.resolve();
+  /** unit → the latest work asked for it; a retry runs only while it is still the latest. */
+  private readonly latest = new Map<string, () => Promise<void>>();
 
   constructor(private readonly opts: EndpointPublisherOptions) {}
 
@@ -50,11 +56,16 @@ export class EndpointPublisher implements EndpointSink {
     return this.chain;
   }
 
-  private enqueue(unit: string, work: () => Promise<void>): void {
-    this.chain = this.chain.then(work).catch((err: unknown) => {
-      this.published.delete(unit);
-      this.opts.logger.warn({ unit, err }, 'publishing endpoint failed');
-    });
+  private enqueue(unit: string, work: () => Promise<void>, attempt = 0): void {
+    this.latest.set(unit, work);
+    this.chain = this.chain.then(work).then(
+      () => void (this.latest.get(unit) === work && this.latest.delete(unit)),
+      (err: unknown) => {
+        this.opts.logger.warn({ unit, err, attempt }, 'publishing endpoint failed');
+        if (attempt >= MAX_RETRIES) return;
+        setTimeout(() => this.latest.get(unit) === work && this.enqueue(unit, work, attempt + 1), RETRY_MS).unref();
+      },
+    );
   }
 
   private async portOf(unit: string, hash: string): Promise<number | undefined> {
