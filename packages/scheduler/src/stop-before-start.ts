@@ -22,10 +22,14 @@ export interface SplitPlan {
 
 export function splitMoves(snapshot: ClusterSnapshot, plan: SchedulePlan): SplitPlan {
   const live = new Set(snapshot.machines.map((m) => m.id));
-  const wanted = new Set(snapshot.units.filter(needsPlacement).map((u) => u.name));
-  const moves = plan.decisions
-    .filter((d) => d.kind === 'unassign' && live.has(d.machineId) && wanted.has(d.unit))
-    .map((d) => ({ unit: d.unit, from: d.machineId }));
+  const unassigned = plan.decisions.filter((d) => d.kind === 'unassign' && live.has(d.machineId));
+  if (unassigned.length === 0) return { plan, moves: [] };
+  const units = new Map(snapshot.units.map((u) => [u.name, u]));
+  const wanted = (name: string) => {
+    const unit = units.get(name);
+    return unit !== undefined && needsPlacement(unit);
+  };
+  const moves = unassigned.filter((d) => wanted(d.unit)).map((d) => ({ unit: d.unit, from: d.machineId }));
   const moving = new Set(moves.map((m) => m.unit));
   const decisions = plan.decisions.filter((d) => d.kind !== 'assign' || !moving.has(d.unit));
   return { plan: { ...plan, decisions }, moves };

@@ -112,7 +112,8 @@ async function runPass(
     reporter.report(plan.unplaceable);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
     const outcome = await executeDecisions(ctx, plan.decisions);
-    if (outcome.kind === 'done' || outcome.kind === 'conflict') moves.add(started);
+    // Whatever the outcome: a move whose unassign was not written is still scheduled, and dropped next pass.
+    moves.add(started);
     clusterLog.afterPass(snapshot, plan, outcome.kind === 'done');
     // Plan again only from a cache that includes this pass's own writes.
     if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs);
