@@ -10,12 +10,27 @@ function byUnitThenMachine(a: UnitStateRecord, b: UnitStateRecord): number {
   return a.machineId < b.machineId ? -1 : a.machineId > b.machineId ? 1 : 0;
 }
 
-async function readStates(deps: ApiDeps, unitName: string | null, machineId: string | null): Promise<UnitStateJson[]> {
+async function readRecords(deps: ApiDeps, unitName: string | null, machineId: string | null): Promise<UnitStateRecord[]> {
   const states = unitName ? await deps.registry.getStates(unitName) : await deps.registry.listStates();
-  return states
-    .filter((s) => (unitName ? s.unit === unitName : true) && (machineId ? s.machineId === machineId : true))
-    .sort(byUnitThenMachine)
-    .map(unitStateJson);
+  return states.filter((s) => (unitName ? s.unit === unitName : true) && (machineId ? s.machineId === machineId : true)).sort(byUnitThenMachine);
+}
+
+async function readStates(deps: ApiDeps, unitName: string | null, machineId: string | null): Promise<UnitStateJson[]> {
+  return (await readRecords(deps, unitName, machineId)).map(unitStateJson);
+}
+
+/** v2 only: fleet's fields plus ours (restarts, since, container, health), each only when published. */
+export type UnitStateV2Json = UnitStateJson & Pick<UnitStateRecord, 'restarts' | 'since' | 'container' | 'health'>;
+
+export function unitStateV2Json(s: UnitStateRecord): UnitStateV2Json {
+  const { restarts, since, container, health } = s;
+  return {
+    ...unitStateJson(s),
+    ...(restarts === undefined ? {} : { restarts }),
+    ...(since === undefined ? {} : { since }),
+    ...(container === undefined ? {} : { container }),
+    ...(health === undefined ? {} : { health }),
+  };
 }
 
 export async function listStates(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
@@ -35,8 +50,8 @@ export async function getState(deps: ApiDeps, name: string): Promise<ApiReply> {
   return { status: 200, json: unitStateJson(first) };
 }
 
-/** `/v2/state[?machineID=&unitName=]`: every matching state in one response (no pages). */
+/** `/v2/state[?machineID=&unitName=]`: every matching state in one response (no pages), with our extensions. */
 export async function listStatesV2(deps: ApiDeps, req: ApiRequest): Promise<ApiReply> {
-  const states = await readStates(deps, req.query.get('unitName') || null, req.query.get('machineID') || null);
+  const states = (await readRecords(deps, req.query.get('unitName') || null, req.query.get('machineID') || null)).map(unitStateV2Json);
   return { status: 200, json: { states } };
 }
