@@ -1,7 +1,7 @@
 /**
  * The container part of a unit's state, ready for the state publisher: what the engine says about the unit's
- * container, and the last pull error while the image is missing. Not yet published (docs/containers.md, "Not
- * done yet"): the registry record needs a field for it (core) and the publisher a call to `readContainerState`.
+ * container, and the last pull error while the image is missing. Published as `UnitStateRecord.container`
+ * (`unit-container.ts`, docs/containers.md "Container state in the unit state").
  */
 import type { ContainerEngineClient, ContainerStatus } from './engine-client.js';
 import type { PullRecord } from './pull-backoff.js';

@@ -119,6 +119,31 @@ describe('renderContainerService', () => {
         'TimeoutStopSec=20',
       ],
     },
+    {
+      name: 'the agent health-check keys stay in [X-Flotilla] of the service; Engine= does not',
+      unitName: 'h.container',
+      file: unit('[Container]', 'Image=x', '[X-Flotilla]', 'Engine=docker', 'HealthCheck=tcp:127.0.0.1:80', 'HealthRetries=2'),
+      config: CONFIG,
+      expected: [
+        '[Unit]',
+        'Wants=docker.service',
+        'After=docker.service',
+        '',
+        '[Service]',
+        'Environment=FLOTILLA_CONTAINER=systemd-h',
+        `ExecStartPre=${PREPARE} --engine=docker --unit=h.container --container=systemd-h --image=x --machine=m1 --units-dir=/run/flotilla/units`,
+        'ExecStart=/usr/bin/docker run --rm --name systemd-h --pull=never --label io.flotilla.unit=h.container --label io.flotilla.machine=m1 --stop-timeout=10 x',
+        'ExecStop=-/usr/bin/docker stop --time=10 systemd-h',
+        'ExecStopPost=-/usr/bin/docker rm --force systemd-h',
+        'SuccessExitStatus=143',
+        'TimeoutStartSec=300',
+        'TimeoutStopSec=20',
+        '',
+        '[X-Flotilla]',
+        'HealthCheck=tcp:127.0.0.1:80',
+        'HealthRetries=2',
+      ],
+    },
   ])('$name', ({ unitName, file, config, expected }) => {
     expect(renderContainerService(unitName, file, config).split('\n')).toEqual([...expected, '']);
   });

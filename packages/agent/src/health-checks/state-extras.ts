@@ -3,7 +3,7 @@
  * result, both read when the publisher reads the unit's systemd state (driven by systemd's signals, no poll).
  */
 import { readFile } from 'node:fs/promises';
-import type { SystemdUnitState } from '@flotilla/core';
+import type { ContainerStateSummary, SystemdUnitState } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { ContainerStates } from '../containers/unit-container.js';
 import { CONTAINER_SUFFIX } from '../containers/render.js';
@@ -26,15 +26,34 @@ export function unitStateExtras(deps: {
 }): UnitStateExtras {
   const readUnitText = (systemdName: string) => readFile(deps.files.pathOf(systemdName), 'utf8');
   const containers = new ContainerStates();
+  const lastRead = new Map<string, { key: string; container: ContainerStateSummary | undefined }>();
   const monitor = new HealthMonitor({ logger: deps.logger, readUnitText, isManaged: deps.isManaged, restart: deps.restart, changed: deps.republish });
   const extras = async (m: ManagedUnit, state: SystemdUnitState): Promise<StateExtras> => {
     const [container, health] = await Promise.all([
-      m.unit.endsWith(CONTAINER_SUFFIX) ? readContainer(containers, readUnitText, m, deps.logger) : undefined,
+      m.unit.endsWith(CONTAINER_SUFFIX) ? containerOf(m, state) : undefined,
       monitor.observe(m, state),
     ]);
     return { ...(container === undefined ? {} : { container }), ...(health === undefined ? {} : { health }) };
   };
+  // The engine is asked when the systemd state changed, or while the last answer disagreed with systemd (the
+  // container runs a moment after the service is active): the reconcile pass's refresh then settles it, and a
+  // steady unit costs no engine call.
+  const containerOf = async (m: ManagedUnit, state: SystemdUnitState) => {
+    const key = `${m.hash} ${state.loadState} ${state.activeState} ${state.subState}`;
+    const last = lastRead.get(m.unit);
+    if (last !== undefined && last.key === key && settled(state, last.container)) return last.container;
+    const container = await readContainer(containers, readUnitText, m, deps.logger);
+    for (const unit of lastRead.keys()) if (!deps.isManaged(unit)) lastRead.delete(unit);
+    lastRead.set(m.unit, { key, container });
+    return container;
+  };
   return { extras, monitor };
+}
+
+/** Pure: whether the engine's answer matches systemd's state (active ⇔ running), so need not be asked again. */
+export function settled(state: SystemdUnitState, container: ContainerStateSummary | undefined): boolean {
+  if (container === undefined || container.state === 'unknown') return false;
+  return (state.activeState === 'active') === (container.state === 'running');
 }
 
 /** Best effort: an engine that does not answer leaves the field out rather than holding the systemd state back. */
