@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
-import { cliFor } from '../support/cli.js';
+import { cliFor, tableRows } from '../support/cli.js';
 import { BOOT_BUDGET_MS, waitForAgents, containersOn, httpGet, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
 
 const PORT = 8081;
@@ -35,6 +35,7 @@ describe('container units (podman)', () => {
     const made = unitFile(unit, [
       '[Container]', `Image=${WEB_IMAGE}`, `PublishPort=${PORT}:80`, 'RunInit=yes', 'StopTimeout=2',
       '[Service]', 'Restart=always', 'RestartSec=1', ...extra,
+      '[X-Flotilla]', `HealthCheck=http://127.0.0.1:${PORT}/`, 'HealthInterval=1s',
     ]);
     cleanups.push(made.cleanup);
     expect((await cli(['start', made.file])).code).toBe(0);
@@ -43,6 +44,11 @@ describe('container units (podman)', () => {
     expect((await host.systemctlShow(service, ['ActiveState'])).ActiveState).toBe('active');
     expect(await waitUntil('the published port', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
     expect(await runningOn(host, engine)).toEqual([container]);
+    // Issue 8: the engine's state and the agent's health check (from the machine, on the published port) in list-units.
+    expect(await waitUntil('list-units to show it running and healthy', async () => {
+      const row = tableRows((await cli(['list-units', '--no-legend', '--fields', 'unit,active,container,health'])).stdout).find((r) => r[0] === unit);
+      return row?.[2] === 'running' && row[3] === 'healthy' ? row : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 200 })).toEqual([unit, 'active', 'running', 'healthy']);
 
     expect((await host.exec([engine, 'kill', container])).code).toBe(0);
     await waitUntil('systemd to restart it', async () => {
