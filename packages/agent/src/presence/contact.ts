@@ -1,9 +1,10 @@
 /**
  * Whether this agent is cut off from etcd, for units with `[X-Fleet] StopOnLeaseLoss=true`. Only while such a
  * unit is managed here does the agent spend a request on it: one small read of its own assignments every
- * TTL/5; no successful read for TTL/2 (or the lease lost) counts as cut off, well before etcd can expire the
- * lease (TTL after its last renewal) and the scheduler place the unit elsewhere. Agents without such units stay
- * at keepalives only.
+ * TTL/10; no successful read for TTL/3 (or the lease lost) counts as cut off. The check runs on every tick, also
+ * while a probe hangs on a dead connection, so the agent knows within TTL/3 + TTL/10 ≈ 0.43 TTL of the cut —
+ * before etcd can expire the lease (the client renews every TTL/3, so expiry comes ≥ 0.67 TTL after the cut)
+ * and the scheduler place the unit elsewhere. Agents without such units stay at keepalives only.
  */
 import type { ClusterRegistry } from '@flotilla/core';
 
@@ -28,7 +29,7 @@ export class ContactMonitor {
   constructor(private readonly opts: ContactMonitorOptions) {}
 
   start(): void {
-    const period = Math.max(200, (this.opts.ttlSec * 1000) / 5);
+    const period = Math.max(200, (this.opts.ttlSec * 1000) / 10);
     this.timer = setInterval(() => void this.tick(), period);
   }
 
@@ -36,12 +37,14 @@ export class ContactMonitor {
     clearInterval(this.timer);
   }
 
-  /** True while no read succeeded for TTL/2, or the lease is not held. */
+  /** True while no read succeeded for TTL/3, or the lease is not held. */
   get cutOff(): boolean {
-    return !this.opts.leaseHeld() || Date.now() - this.lastContact > (this.opts.ttlSec * 1000) / 2;
+    return !this.opts.leaseHeld() || Date.now() - this.lastContact > (this.opts.ttlSec * 1000) / 3;
   }
 
   private async tick(): Promise<void> {
+    // Judge first: a probe hanging on a dead connection must not delay the verdict until its own timeout.
+    this.evaluate();
     if (this.inFlight) return;
     this.inFlight = true;
     try {
@@ -49,6 +52,10 @@ export class ContactMonitor {
     } finally {
       this.inFlight = false;
     }
+    this.evaluate();
+  }
+
+  private evaluate(): void {
     const now = this.cutOff;
     if (now !== this.last) {
       this.last = now;
