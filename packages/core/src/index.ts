@@ -17,3 +17,4 @@ export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
 export { RegistryError } from './registry/registry-error.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/defaults.js';
 export * from './journal-output.js';
+export * from './unit/resources.js';

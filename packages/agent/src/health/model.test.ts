@@ -100,6 +100,25 @@ describe('report', () => {
     expect(r.counts).toEqual({ machines: { up: 1, down: 1 }, units: { total: 2, ok: 1, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 1, unhealthy: 0 } });
     expect(r.units[0]).toEqual({ name: 'a.service', desired: 'launched', actual: 'launched', health: 'ok', global: false, machineId: 'm1', activeState: 'active', subState: 'running', since: NOW - 500 });
   });
+  test('machines: capacity in use is what the placed units request (MemoryMax=, CPUQuota=), globals included', () => {
+    const requesting = (name: string, memory: string, cpu: string, global = false): UnitRecord => ({
+      ...unit(name, 'launched', global),
+      options: [
+        { section: 'Service', name: 'MemoryMax', value: memory },
+        { section: 'Service', name: 'CPUQuota', value: cpu },
+      ],
+    });
+    const r = buildHealth(input({
+      machines: [machine('m1'), machine('m2')],
+      units: [requesting('a.service', '512M', '50%'), requesting('b.service', '1G', '150%'), unit('plain.service'), requesting('g.service', '256M', '10%', true)],
+      schedule: new Map([['a.service', 'm1'], ['b.service', 'm1'], ['plain.service', 'm2']]),
+      globalAssignments: assigned('g.service', ['m1']),
+    }));
+    expect(r.machines.map((m) => [m.id, m.units, m.used])).toEqual([
+      ['m1', 3, { cpuMillis: 500 + 1500 + 100, memoryBytes: (512 + 1024 + 256) * 1024 ** 2 }],
+      ['m2', 1, undefined],
+    ]);
+  });
 });
 
 describe('diff', () => {

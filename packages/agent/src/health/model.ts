@@ -2,7 +2,7 @@
  * The pure health model: one snapshot + published states + leader + event log in, the health report out.
  * No clock (the caller passes `now`), no I/O. Indexes are built once, so 10,000 units cost one pass each.
  */
-import type { MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import { parseRequests, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
 import type { ActualState, HealthCounts, HealthInput, HealthReport, MachineHealth, Problem, UnitHealth, UnitHealthStatus } from './types.js';
 import { PROBLEM_ORDER, byName } from './order.js';
 import { actualOf, checkOf, restartsOf, sinceOf } from './unit-state.js';
@@ -83,9 +83,15 @@ function globalHealthOf(unit: UnitRecord, healths: readonly UnitHealthStatus[]):
 /** Machines down: reported lost (last log entry for it is machine-lost) or still holding placements. */
 function machinesOf(input: HealthInput, ix: Index, units: readonly UnitHealth[]): MachineHealth[] {
   const placed = new Map<string, number>();
-  const count = (m: string) => placed.set(m, (placed.get(m) ?? 0) + 1);
-  for (const u of units) if (u.machineId) count(u.machineId);
-  for (const byMachine of input.globalAssignments.values()) for (const m of byMachine.keys()) count(m);
+  const used = new Map<string, MachineCapacity>();
+  const records = new Map(input.units.map((u) => [u.name, u]));
+  const count = (m: string, unitName: string) => {
+    placed.set(m, (placed.get(m) ?? 0) + 1);
+    const record = records.get(unitName);
+    if (record) addUse(used, m, parseRequests(record.options));
+  };
+  for (const u of units) if (u.machineId) count(u.machineId, u.name);
+  for (const [unitName, byMachine] of input.globalAssignments) for (const m of byMachine.keys()) count(m, unitName);
   const lostAt = new Map<string, number | undefined>();
   for (const e of input.events) {
     if (!e.machineId) continue;
@@ -96,12 +102,20 @@ function machinesOf(input: HealthInput, ix: Index, units: readonly UnitHealth[])
   const up: MachineHealth[] = input.machines.map((m) => ({
     id: m.id, status: 'up', hostname: m.hostname, ip: m.ip, metadata: m.metadata, lastSeen: input.now,
     startedAt: m.startedAt, units: placed.get(m.id) ?? 0,
-    ...(m.capacity ? { capacity: m.capacity } : {}), ...(m.apiUrl ? { apiUrl: m.apiUrl } : {}),
+    ...(m.capacity ? { capacity: m.capacity } : {}), ...(used.has(m.id) ? { used: used.get(m.id)! } : {}),
+    ...(m.apiUrl ? { apiUrl: m.apiUrl } : {}),
   }));
   const down: MachineHealth[] = [...lostAt]
     .filter(([id]) => !ix.live.has(id))
     .map(([id, at]) => ({ id, status: 'down', metadata: {}, units: placed.get(id) ?? 0, ...(at !== undefined ? { lastSeen: at } : {}) }));
   return [...up, ...down].sort(byName((m) => m.id));
+}
+
+/** Adds a unit's requests to its machine's use; a unit that requests nothing leaves no entry. */
+function addUse(used: Map<string, MachineCapacity>, machineId: string, requests: MachineCapacity): void {
+  if (requests.cpuMillis === 0 && requests.memoryBytes === 0) return;
+  const sum = used.get(machineId) ?? { cpuMillis: 0, memoryBytes: 0 };
+  used.set(machineId, { cpuMillis: sum.cpuMillis + requests.cpuMillis, memoryBytes: sum.memoryBytes + requests.memoryBytes });
 }
 
 function problemsOf(leader: string | undefined, machines: readonly MachineHealth[], units: readonly UnitHealth[]): Problem[] {

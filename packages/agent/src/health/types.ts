@@ -60,6 +60,8 @@ export interface MachineHealth {
   /** When this agent registered (up machines). */
   startedAt?: number;
   capacity?: MachineCapacity;
+  /** What its placed units request (MemoryMax=/CPUQuota=); absent when they request nothing. */
+  used?: MachineCapacity;
   /** Units placed on it (scheduled + global assignments). */
   units: number;
   apiUrl?: string;
