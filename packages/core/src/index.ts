@@ -18,3 +18,4 @@ export { RegistryError } from './registry/registry-error.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/defaults.js';
 export * from './journal-output.js';
 export * from './unit/resources.js';
+export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';

@@ -2,32 +2,11 @@
  * fleet's API v1 entities (§2.3) from registry records. Every field is `omitempty` in fleet, so empty strings,
  * lists and maps are left out (an empty page is `{}`). Pure.
  */
-import type { DesiredState, MachineRecord, UnitOption, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { DesiredState, MachineJson, MachineRecord, UnitJson, UnitRecord, UnitStateJson, UnitStateRecord } from '@flotilla/core';
 
 export type CurrentState = DesiredState;
 
-export interface UnitJson {
-  name?: string;
-  options?: UnitOption[];
-  desiredState?: DesiredState;
-  currentState?: CurrentState;
-  machineID?: string;
-}
-
-export interface UnitStateJson {
-  name?: string;
-  hash?: string;
-  machineID?: string;
-  systemdLoadState?: string;
-  systemdActiveState?: string;
-  systemdSubState?: string;
-}
-
-export interface MachineJson {
-  id?: string;
-  primaryIP?: string;
-  metadata?: Record<string, string>;
-}
+export type { UnitJson, UnitStateJson, MachineJson };
 
 /** Drops undefined, '' and empty arrays/objects (Go's omitempty). */
 export function omitEmpty<T extends object>(value: T): T {

@@ -1,27 +1,18 @@
 /** API JSON (fleet's v1 entities, our /v2 machines) → the registry records the verbs work with. Pure. */
-import { makeUnitRecord, type DesiredState, type MachineRecord, type UnitOption, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import {
+  makeUnitRecord,
+  type MachineJson as FleetMachineJson,
+  type MachineRecord,
+  type UnitJson,
+  type UnitRecord,
+  type UnitStateJson,
+  type UnitStateRecord,
+} from '@flotilla/core';
 
-export interface UnitJson {
-  name?: string;
-  options?: UnitOption[];
-  desiredState?: DesiredState;
-  currentState?: DesiredState;
-  machineID?: string;
-}
+export type { UnitJson, UnitStateJson };
 
-export interface UnitStateJson {
-  name?: string;
-  hash?: string;
-  machineID?: string;
-  systemdLoadState?: string;
-  systemdActiveState?: string;
-  systemdSubState?: string;
-}
-
-export interface MachineJson {
-  id?: string;
-  primaryIP?: string;
-  metadata?: Record<string, string>;
+/** fleet's Machine plus the fields our /v2 machines add. */
+export interface MachineJson extends FleetMachineJson {
   hostname?: string;
   version?: string;
   apiUrl?: string;
