@@ -10,7 +10,8 @@ import { runOk } from './exec.js';
 
 export const IMAGE_CACHE_DIR = process.env.FLOTILLA_IMAGE_CACHE ?? '/var/cache/flotilla/images';
 const SUITE = 'bookworm';
-const PACKAGES = ['systemd', 'dbus', 'systemd-sysv', 'iproute2'];
+/** haproxy: units/lb.service runs it on a node (issue 10); its own haproxy.service is masked below. */
+const PACKAGES = ['systemd', 'dbus', 'systemd-sysv', 'iproute2', 'haproxy'];
 /** Bump when the preparation below changes: a new key builds a new image. */
 const RECIPE_VERSION = 1;
 
@@ -63,5 +64,9 @@ function prepareRootfs(rootfs: string): void {
   const getty = path.join(rootfs, 'etc/systemd/system/console-getty.service');
   fs.rmSync(getty, { force: true });
   fs.symlinkSync('/dev/null', getty);
+  // Debian's haproxy.service would run an idle HAProxy on every machine; the LB unit runs its own.
+  const haproxy = path.join(rootfs, 'etc/systemd/system/haproxy.service');
+  fs.rmSync(haproxy, { force: true });
+  fs.symlinkSync('/dev/null', haproxy);
   fs.mkdirSync(path.join(rootfs, 'opt/flotilla'), { recursive: true });
 }
