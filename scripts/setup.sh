@@ -16,6 +16,8 @@ command -v dockerd >/dev/null || need_apt+=(docker.io)
 command -v podman >/dev/null || need_apt+=(podman)
 command -v haproxy >/dev/null || need_apt+=(haproxy)
 command -v zsh >/dev/null || need_apt+=(zsh)
+# sshd: the `--tunnel` test runs one on loopback as the bastion.
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || need_apt+=(busybox-static)
 command -v ignition-validate >/dev/null || need_apt+=(ignition)
 command -v chromium >/dev/null || need_apt+=(chromium)

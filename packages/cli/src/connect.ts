@@ -66,6 +66,7 @@ function openApi(g: GlobalOptions): ClusterRegistry {
 }
 
 export async function openRegistry(g: GlobalOptions): Promise<ClusterRegistry> {
+  if (g.ssh.tunnel) return openTunneled(g);
   if (g.driver === 'api') return openApi(g);
   const ms = g.requestTimeoutMs + GRACE_MS;
   const registry = await withDeadline(
@@ -74,4 +75,28 @@ export async function openRegistry(g: GlobalOptions): Promise<ClusterRegistry> {
     () => new RegistryTimeoutError('connect', ms),
   );
   return boundCalls(registry, ms);
+}
+
+/** `--tunnel`: the same drivers, talking to local stand-ins that go through ssh (tunnel.ts); close ends the tunnel. */
+async function openTunneled(g: GlobalOptions): Promise<ClusterRegistry> {
+  const { openTunnel } = await import('./tunnel.js');
+  const tunnel = await openTunnel(g.ssh, g.endpoints);
+  try {
+    const registry = await openRegistry({ ...g, endpoints: tunnel.endpoints, ssh: { ...g.ssh, tunnel: undefined } as GlobalOptions['ssh'] });
+    return new Proxy(registry, {
+      get(target, prop, receiver) {
+        if (prop !== 'close') return Reflect.get(target, prop, receiver);
+        return async () => {
+          try {
+            await target.close();
+          } finally {
+            tunnel.close();
+          }
+        };
+      },
+    });
+  } catch (err) {
+    tunnel.close();
+    throw err;
+  }
 }

@@ -65,7 +65,7 @@ function addGlobalOptions(program: Command): void {
     .option('--key-file <path>', 'client key for TLS (etcd or API)')
     .option('--etcd-username <user>', 'etcd user (env FLOTILLA_ETCD_USERNAME)')
     .option('--etcd-password <password>', 'etcd password (env FLOTILLA_ETCD_PASSWORD)')
-    .option('--tunnel <host[:port]>', 'ssh bastion for `ssh` (env FLEETCTL_TUNNEL)')
+    .option('--tunnel <host[:port]>', 'ssh bastion: etcd, the API and `ssh` are reached through it (env FLEETCTL_TUNNEL)')
     .option('--ssh-username <user>', 'ssh user for `ssh` (default core)')
     .option('--ssh-timeout <seconds>', 'ssh connect timeout (default 10)')
     .option('--known-hosts-file <path>', 'ssh known hosts file (default ~/.fleetctl/known_hosts)')
