@@ -1,5 +1,6 @@
 /** Vitest global setup: sweeps clusters a crashed earlier run left behind, and at the end whatever this run left. */
 import crypto from 'node:crypto';
+import { sweepBastions } from './sshd.js';
 import { sweepLeftovers } from './sweep.js';
 
 const runId = crypto.randomBytes(6).toString('hex');
@@ -12,4 +13,5 @@ export async function setup(): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await sweepLeftovers({ runId });
+  await sweepBastions(runId);
 }

@@ -9,8 +9,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runOk } from './exec.js';
+import { run, runOk } from './exec.js';
 import { freePort, waitForPort } from './ports.js';
+
+const BASTION_DIR_PREFIX = 'flotilla-sshd-';
+
+/** End of a test run: kills the bastions (sshd, ssh-agent) a crashed worker of run `runId` left, removes their dirs. */
+export async function sweepBastions(runId: string): Promise<void> {
+  const marker = `${BASTION_DIR_PREFIX}${runId}-`;
+  await run('pkill', ['-KILL', '-f', marker]);
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (name.startsWith(marker)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
 
 export interface Bastion {
   /** `127.0.0.1:PORT` for `--tunnel`. */
@@ -38,7 +49,7 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
 }
 
 export async function startBastion(): Promise<Bastion> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-sshd-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${BASTION_DIR_PREFIX}${process.env.FLOTILLA_TEST_RUN ?? 'norun'}-`));
   let sshd: ChildProcess | undefined;
   let agent: ChildProcess | undefined;
   const stop = async () => {
