@@ -1,6 +1,8 @@
 /**
  * `npm run up`: a local cluster of 3 nspawn machines (real systemd, agent inside each) around a real etcd,
- * with the example units started. Safe to run twice: a healthy cluster is reused, a broken one rebuilt.
+ * with the example units started: hello.service, web@1..3, and the app-behind-a-load-balancer scenario
+ * (app@ scaled to 3, lb.service on m3, which has `role=lb`). Safe to run twice: a healthy cluster with the same
+ * layout is reused, anything else rebuilt.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,11 +14,24 @@ import { loadState, type ClusterState } from '../test/harness/state.js';
 const CLUSTER_ID = 'demo';
 const MACHINES = 3;
 const EXAMPLE_UNITS = ['units/hello.service', 'units/web@1.service', 'units/web@2.service', 'units/web@3.service'];
+const APP_INSTANCES = 3;
+const LB_MACHINE = 3;
+/** Bumped when machines' metadata changes: a running cluster of another layout is rebuilt, not reused. */
+const LAYOUT = `v2 machine=mN, m${LB_MACHINE} role=lb`;
 const ENV_FILE = path.join(REPO_DIR, '.flotilla/cluster.env');
 const log = (line: string) => process.stdout.write(`up: ${line}\n`);
 
+const layoutFile = (state: ClusterState) => path.join(state.dir, 'demo-layout');
+
 function healthy(state: ClusterState): boolean {
+  let layout = '';
+  try {
+    layout = fs.readFileSync(layoutFile(state), 'utf8');
+  } catch {
+    // No layout recorded: made by an older `npm run up`.
+  }
   return (
+    layout === LAYOUT &&
     state.machines.length === MACHINES &&
     state.machines.every((m) => m.nspawnPid !== undefined && isAlive(m.nspawnPid)) &&
     state.etcdPids.length > 0 &&
@@ -44,9 +59,10 @@ async function ensureCluster(): Promise<ClusterState> {
     machines: MACHINES,
     persistent: true,
     ttlSec: 10,
-    metadata: (i) => ({ machine: `m${i}` }),
+    metadata: (i) => ({ machine: `m${i}`, ...(i === LB_MACHINE ? { role: 'lb' } : {}) }),
     log,
   });
+  fs.writeFileSync(layoutFile(cluster.state), LAYOUT);
   return cluster.state;
 }
 
@@ -56,7 +72,10 @@ fs.writeFileSync(ENV_FILE, `FLOTILLA_ENDPOINT=${state.etcdEndpoints.join(',')}\n
 log(`wrote ${path.relative(REPO_DIR, ENV_FILE)}; bin/flotilla now talks to this cluster`);
 
 log(`starting ${EXAMPLE_UNITS.map((u) => path.basename(u)).join(', ')}`);
-const startStatus = flotilla(['start', ...EXAMPLE_UNITS]);
+let startStatus = flotilla(['start', ...EXAMPLE_UNITS]);
+log(`scaling app@ to ${APP_INSTANCES} and starting lb.service (HAProxy on m${LB_MACHINE}, role=lb)`);
+startStatus ||= flotilla(['scale', 'units/app@.service', String(APP_INSTANCES)]);
+startStatus ||= flotilla(['start', 'units/lb.service']);
 process.stdout.write('\n');
 flotilla(['list-machines']);
 process.stdout.write('\n');
@@ -65,4 +84,6 @@ if (startStatus !== 0) {
   log('some units did not become active; see the table above and `bin/flotilla list-units`');
   process.exit(startStatus);
 }
+const lbIp = state.machines[LB_MACHINE - 1]?.ip;
+log(`the load balancer: curl http://${lbIp}/  (answers "app N on HOST", round-robin over app@1..${APP_INSTANCES})`);
 log('cluster is up; `npm run down` removes it');
