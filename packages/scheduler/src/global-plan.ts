@@ -24,23 +24,41 @@ import {
   reasonNoLongerFits,
 } from './reasons.js';
 
-export function planGlobalUnits(work: Working): void {
+/** `only`: the machines to look at (incremental planning, plan-scope.ts); undefined = every machine. */
+export function planGlobalUnits(work: Working, only?: ReadonlySet<string>): void {
   const stored = work.snapshot.globalAssignments;
+  const inScope = (machineId: string) => only === undefined || only.has(machineId);
   // Start from no global unit anywhere, then add them back in name order, so the first one by name wins a conflict.
-  for (const [unitName, byMachine] of stored) for (const machineId of byMachine.keys()) removeUnitFrom(work.state, machineId, unitName);
-  for (const machineId of new Set([...stored.values()].flatMap((m) => [...m.keys()]))) work.queues.update(machineId);
+  const cleared = new Set<string>();
+  for (const [unitName, byMachine] of stored) {
+    for (const machineId of byMachine.keys()) {
+      if (!inScope(machineId)) continue;
+      removeUnitFrom(work.state, machineId, unitName);
+      cleared.add(machineId);
+    }
+  }
+  for (const machineId of cleared) work.queues.update(machineId);
+  if (only?.size === 0) return;
+  const machines = only === undefined ? work.snapshot.machines : work.snapshot.machines.filter((m) => only.has(m.id));
   const names = new Set([...stored.keys(), ...work.snapshot.units.filter((u) => u.global).map((u) => u.name)]);
-  for (const unitName of [...names].sort(byName)) planOne(work, unitName, stored.get(unitName) ?? new Map());
+  for (const unitName of [...names].sort(byName)) planOne(work, unitName, stored.get(unitName) ?? new Map(), machines, inScope);
 }
 
-function planOne(work: Working, unitName: string, current: ReadonlyMap<string, Assignment>): void {
+function planOne(
+  work: Working,
+  unitName: string,
+  current: ReadonlyMap<string, Assignment>,
+  machines: readonly MachineRecord[],
+  inScope: (machineId: string) => boolean,
+): void {
   const unit = work.units.get(unitName);
   const goneReason = !unit ? REASON_UNIT_GONE : !unit.global ? REASON_NOT_GLOBAL : unit.desiredState === 'inactive' ? REASON_INACTIVE : undefined;
+  const storedOn = [...current.keys()].filter(inScope).sort(byName);
   if (goneReason !== undefined || !unit) {
-    for (const machineId of [...current.keys()].sort(byName)) remove(work, unitName, machineId, goneReason ?? REASON_UNIT_GONE);
+    for (const machineId of storedOn) remove(work, unitName, machineId, goneReason ?? REASON_UNIT_GONE);
     return;
   }
-  for (const machine of work.snapshot.machines) {
+  for (const machine of machines) {
     const stored = current.get(machine.id);
     const failure = globalMisfit(work, unit, machine);
     if (failure !== undefined) {
@@ -52,7 +70,7 @@ function planOne(work: Working, unitName: string, current: ReadonlyMap<string, A
     if (inStep) addBack(work, unit, machine.id);
     else decide(work, { kind: 'assign-global', unit: unitName, machineId: machine.id, reason }, unit);
   }
-  for (const machineId of [...current.keys()].sort(byName)) {
+  for (const machineId of storedOn) {
     if (!work.machines.has(machineId)) remove(work, unitName, machineId, reasonMachineGone(machineId));
   }
 }

@@ -8,6 +8,7 @@
 import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
+import { expandScope, type ExpandedScope, type PlanScope } from './plan-scope.js';
 import { rebalance, type RebalanceOptions } from './rebalance.js';
 import { replacesPass } from './replaces.js';
 import { describeExclusions } from './placement/explain.js';
@@ -38,6 +39,8 @@ export interface Unplaceable {
 export interface SchedulePlan {
   decisions: Decision[];
   unplaceable: Unplaceable[];
+  /** An incremental plan: the units it looked at (`unplaceable` covers only those). Absent = every unit. */
+  considered?: ReadonlySet<string>;
 }
 
 /** What the passes share; decisions update `schedule`, `state` and `queue` as they are made. */
@@ -57,6 +60,8 @@ export interface PlanOptions {
   rebalance?: RebalanceOptions;
   /** Units not to place in this plan: moves waiting for their old machine to stop them (stop-before-start.ts). */
   held?: ReadonlySet<string>;
+  /** Plan only what events made dirty (plan-scope.ts); absent = every unit. */
+  scope?: PlanScope;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): SchedulePlan {
@@ -86,15 +91,19 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
     queues: new MachineQueues(snapshot.machines, state, config.score),
     plan: { decisions: [], unplaceable: [] },
   };
+  const scope = opts.scope && expandScope(snapshot, opts.scope, work.units);
   yield;
-  unassignPass(work);
+  unassignPass(work, scope);
   yield;
-  planGlobalUnits(work);
+  const freed = widenAfterUnassign(work, scope);
+  planGlobalUnits(work, freed?.globalMachines);
   yield;
-  yield* placePass(work, opts.held ?? new Set());
+  const retry = !freed || freed.retryUnscheduled || work.plan.decisions.some((d) => d.kind === 'unassign-global');
+  yield* placePass(work, opts.held ?? new Set(), retry ? undefined : freed.units);
   replacesPass(work);
   // Only a settled cluster is rebalanced, so moves never compete with placements or recoveries.
   if (opts.rebalance && work.plan.decisions.length === 0) rebalance(work, opts.rebalance);
+  if (freed && !retry) work.plan.considered = freed.units;
   return work.plan;
 }
 
@@ -116,11 +125,12 @@ export function decide(work: Working, decision: Decision, unit?: UnitRecord): vo
 }
 
 /**
- * Pass 1: every scheduled unit, in name order. Removing a unit can only break MachineOf (a follower whose
- * peer left), so units with peers are checked again until nothing more moves.
+ * Pass 1: every scheduled unit (or those in scope), in name order. Removing a unit can only break MachineOf
+ * (a follower whose peer left), so units with peers are checked again until nothing more moves.
  */
-function unassignPass(work: Working): void {
-  let check = [...work.schedule.keys()].sort(byName);
+function unassignPass(work: Working, scope: ExpandedScope | undefined): void {
+  const among = (names: Iterable<string>) => [...names].filter((name) => work.schedule.has(name)).sort(byName);
+  let check = scope ? among(scope.units) : [...work.schedule.keys()].sort(byName);
   while (check.length > 0) {
     let removed = false;
     for (const unitName of check) {
@@ -130,8 +140,18 @@ function unassignPass(work: Working): void {
       decide(work, { kind: 'unassign', unit: unitName, machineId, reason });
       removed = true;
     }
-    check = removed ? [...work.schedule.keys()].filter((name) => hasPeers(work.units.get(name))).sort(byName) : [];
+    check = removed ? among(scope ? scope.units : work.schedule.keys()).filter((name) => hasPeers(work.units.get(name))) : [];
   }
+}
+
+/** A unit taken off a machine in pass 1 frees room there: its global units are looked at again, and so is every
+ * unscheduled unit. */
+function widenAfterUnassign(work: Working, scope: ExpandedScope | undefined): ExpandedScope | undefined {
+  if (!scope) return undefined;
+  const from = work.plan.decisions.filter((d) => d.kind === 'unassign').map((d) => d.machineId);
+  if (from.length === 0) return scope;
+  const globalMachines = scope.globalMachines && new Set([...scope.globalMachines, ...from]);
+  return { units: scope.units, globalMachines, retryUnscheduled: true };
 }
 
 function hasPeers(unit: UnitRecord | undefined): boolean {
@@ -149,9 +169,11 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
   return failure === undefined ? undefined : reasonNoLongerFits(failure);
 }
 
-/** Pass 3: every unit that should run somewhere and is not scheduled, peers (MachineOf) before followers. */
-function* placePass(work: Working, held: ReadonlySet<string>): Generator<void> {
-  const wanted = work.snapshot.units.filter((u) => needsPlacement(u) && !work.schedule.has(u.name) && !held.has(u.name));
+/** Pass 3: every unit that should run somewhere and is not scheduled (or those of `only`), peers (MachineOf) before
+ * followers. */
+function* placePass(work: Working, held: ReadonlySet<string>, only: ReadonlySet<string> | undefined): Generator<void> {
+  const candidates = only ? [...only].flatMap((name) => work.units.get(name) ?? []) : work.snapshot.units;
+  const wanted = candidates.filter((u) => needsPlacement(u) && !work.schedule.has(u.name) && !held.has(u.name));
   let handled = 0;
   for (const unit of placementOrder(wanted)) {
     if (++handled % PLAN_STEP_UNITS === 0) yield;

@@ -5,6 +5,7 @@
  * planning again (otherwise it would re-plan units it just placed).
  */
 import type { Assignment, ClusterEvent, ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
+import type { Prior } from '../dirty.js';
 
 export class ClusterCache {
   private readonly units = new Map<string, UnitRecord>();
@@ -33,7 +34,9 @@ export class ClusterCache {
     return this.seenRevision;
   }
 
-  apply(event: ClusterEvent): void {
+  /** Applies `event`; returns what the cache held for its unit before (dirty.ts marks from it). */
+  apply(event: ClusterEvent): Prior {
+    const prior = this.priorOf(event);
     const revision = BigInt(event.revision);
     if (revision > this.seenRevision) this.seenRevision = revision;
     if (event.kind === 'unit') {
@@ -57,6 +60,15 @@ export class ClusterCache {
       byMachine?.delete(event.machineId);
       if (byMachine?.size === 0) this.assignments.delete(event.unit);
     }
+    return prior;
+  }
+
+  private priorOf(event: ClusterEvent): Prior {
+    const name = event.kind === 'unit' ? (event.type === 'put' ? event.unit.name : event.name) : event.kind === 'schedule' ? event.unit : undefined;
+    if (name === undefined) return {};
+    const unit = this.units.get(name);
+    const scheduledOn = this.schedule.get(name);
+    return { ...(unit ? { unit } : {}), ...(scheduledOn !== undefined ? { scheduledOn } : {}) };
   }
 
   /** The cluster as a snapshot (what planSchedule takes); global assignments = those no schedule entry backs. */
