@@ -7,7 +7,7 @@ import { EtcdRegistry, type ClusterRegistry, type PresenceLease, type UnitSpec }
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type EtcdHandle } from '../../../test/harness/etcd.js';
 import { reasonMachineGone } from './plan.js';
-import { startScheduler, type Scheduler } from './scheduler.js';
+import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 import { machine } from './test-support/builders.js';
 import { captureLog, type CapturedLog } from './test-support/log-capture.js';
 import { waitFor } from './test-support/wait.js';
@@ -38,10 +38,10 @@ async function connect(): Promise<EtcdRegistry> {
   return registry;
 }
 
-async function scheduler(candidateId: string): Promise<{ scheduler: Scheduler; log: CapturedLog }> {
+async function scheduler(candidateId: string, extra: Partial<SchedulerOptions> = {}): Promise<{ scheduler: Scheduler; log: CapturedLog }> {
   const registry = await connect();
   const log = captureLog();
-  const s = await startScheduler({ registry, candidateId, ttlSec: ELECTION_TTL_SEC, intervalMs: 500, logger: log.logger });
+  const s = await startScheduler({ registry, candidateId, ttlSec: ELECTION_TTL_SEC, intervalMs: 500, logger: log.logger, ...extra });
   cleanups.push(() => s.stop());
   return { scheduler: s, log };
 }
@@ -125,5 +125,25 @@ describe('startScheduler against etcd', () => {
     expect(await registry.currentLeader()).toBe('cand-b');
     await registry.submitUnit(spec('late.service'), { desiredState: 'launched' });
     await waitFor('cand-b schedules', async () => (await scheduleOf(registry))['late.service'] === 'm1');
+  });
+
+  test('a settled leader plans only what an event touches, and skips passes when nothing happened', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    for (const id of ['m1', 'm2', 'm3']) await register(registry, id);
+    for (let i = 0; i < 30; i++) await registry.submitUnit(spec(`u${i}.service`), { desiredState: 'launched' });
+    const { log } = await scheduler('cand-a', { fullPassIntervalMs: 600_000 });
+    await waitFor('30 units scheduled', async () => Object.keys(await scheduleOf(registry)).length === 30);
+    const passes = () => log.lines.filter((l) => l.msg === 'scheduling pass');
+    await waitFor('the first (full) pass logged', () => passes().length >= 1);
+    const before = passes().length;
+    await registry.submitUnit(spec('late.service'), { desiredState: 'launched' });
+    await waitFor('late.service scheduled', async () => (await scheduleOf(registry))['late.service'] !== undefined);
+    // Its own writes coming back are not news: one pass for the submit (a put, then the desired state), none after.
+    await waitFor('the pass logged', () => passes().length > before);
+    const since = passes().slice(before);
+    expect(since.every((l) => l.planned === 'incremental' && l.units === 1)).toBe(true);
+    expect(since.reduce((n, l) => n + Number(l.decisions), 0)).toBe(1);
+    expect(passes()[0]).toMatchObject({ planned: 'full', decisions: 30 });
   });
 });

@@ -27,6 +27,8 @@ export interface SchedulerOptions {
   rebalance?: { maxMoves?: number; intervalMs?: number } | false;
   /** A moved unit is placed again once its old machine reports it stopped, or after this long anyway; default 30000 ms. */
   moveStopTimeoutMs?: number;
+  /** Passes plan only what watch events made dirty; a plan of every unit at least this often; default 30000 ms. */
+  fullPassIntervalMs?: number;
   /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
   stopTimeoutMs?: number;
   logger: Logger;
@@ -56,6 +58,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     placement: defaultPlacementConfig(opts.score),
     resyncIntervalMs: opts.resyncIntervalMs ?? 60_000,
     moveStopTimeoutMs: opts.moveStopTimeoutMs ?? 30_000,
+    fullPassIntervalMs: opts.fullPassIntervalMs ?? 30_000,
     ...(opts.rebalance === false ? {} : { rebalance: { maxMoves: opts.rebalance?.maxMoves ?? 10, intervalMs: opts.rebalance?.intervalMs ?? 30_000 } }),
   };
   const running = campaignLoop(opts, term, (value) => {

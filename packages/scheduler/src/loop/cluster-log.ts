@@ -53,8 +53,12 @@ export function passEvents(
   } else {
     for (const id of strandedMachines(snapshot, machines)) events.push({ kind: 'machine-lost', machineId: id });
   }
-  const unplaceable = new Map(plan.unplaceable.map((u) => [u.unit, u.reasons.join('; ')]));
-  for (const [unit, reason] of unplaceable) if (memory.unplaceable.get(unit) !== reason) events.push({ kind: 'unplaceable', unit, reason });
+  // An incremental plan reports only the units it looked at; the others keep what the previous pass saw.
+  const considered = plan.considered;
+  const kept = considered ? [...memory.unplaceable].filter(([unit]) => !considered.has(unit)) : [];
+  const found = plan.unplaceable.map((u): [string, string] => [u.unit, u.reasons.join('; ')]);
+  for (const [unit, reason] of found) if (memory.unplaceable.get(unit) !== reason) events.push({ kind: 'unplaceable', unit, reason });
+  const unplaceable = new Map([...kept, ...found]);
   if (applied) events.push(...placements(plan));
   const capped = events.length > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${events.length - MAX_PER_PASS + 1} more changes in this pass` }] : events;
   return { events: capped, memory: { machines, unplaceable } };

@@ -4,7 +4,8 @@
  * watch (onReset), when the watch cannot be opened, and every `resyncIntervalMs` as a safety net (it also
  * picks up what the watch does not carry, such as dynamic machine metadata).
  */
-import type { ClusterRegistry, ClusterSnapshot, Subscription } from '@flotilla/core';
+import type { ClusterEvent, ClusterRegistry, ClusterSnapshot, Subscription } from '@flotilla/core';
+import type { Prior } from '../dirty.js';
 import type { Logger } from 'pino';
 import { ClusterCache } from './cluster-cache.js';
 import { withDeadline } from './timing.js';
@@ -17,6 +18,10 @@ export interface FollowerOptions {
   resyncIntervalMs: number;
   /** Called after every applied event (the loop's trigger coalesces them). */
   onChange: () => void;
+  /** Each event as applied, with what the cache held for its unit before (incremental planning). */
+  onEvent?: (event: ClusterEvent, prior: Prior) => void;
+  /** The cluster was re-read: whatever the events said is superseded (plan everything). */
+  onResync?: () => void;
   now?: () => number;
 }
 
@@ -33,8 +38,13 @@ export class ClusterFollower {
 
   /** The cluster as of the latest event, re-read first if the cache is missing or due for a resync. */
   async current(): Promise<ClusterSnapshot> {
-    if (!this.cache || !this.subscription || this.now() - this.syncedAt >= this.opts.resyncIntervalMs) await this.resync();
+    if (this.needsResync) await this.resync();
     return (this.cache as ClusterCache).view();
+  }
+
+  /** The next `current()` re-reads the cluster. */
+  get needsResync(): boolean {
+    return !this.cache || !this.subscription || this.now() - this.syncedAt >= this.opts.resyncIntervalMs;
   }
 
   /** Resolves true once the cache has seen `revision` (e.g. the leader's own last write), false at the deadline. */
@@ -77,10 +87,12 @@ export class ClusterFollower {
     const cache = new ClusterCache(snapshot);
     this.cache = cache;
     this.syncedAt = this.now();
+    this.opts.onResync?.();
     const opening = this.opts.registry.watchCluster(
       (event) => {
         if (this.cache !== cache) return;
-        cache.apply(event);
+        const prior = cache.apply(event);
+        this.opts.onEvent?.(event, prior);
         if (this.waiter && cache.seen >= this.waiter.revision) this.waiter.resolve();
         this.opts.onChange();
       },

@@ -15,6 +15,7 @@ import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
 import { RebalanceClock } from './rebalance-clock.js';
 import { PendingMoves } from './pending-moves.js';
+import { DirtyTracker } from './dirty-tracker.js';
 import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
 
@@ -36,6 +37,8 @@ export interface TermOptions {
   rebalance?: { maxMoves: number; intervalMs: number };
   /** A moved unit is placed again once its old machine stopped it, or after this long regardless. */
   moveStopTimeoutMs: number;
+  /** Passes plan only what events made dirty; a plan of everything at least this often (safety net). */
+  fullPassIntervalMs: number;
 }
 
 /** How often a leader with moves in flight checks whether their old copies stopped. */
@@ -58,20 +61,26 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   opts.stopSignal.addEventListener('abort', stopTerm, { once: true });
   if (opts.stopSignal.aborted) term.abort(); // stopped while the campaign was resolving
   const trigger = new PassTrigger({ intervalMs: opts.intervalMs, minGapMs: opts.minGapMs });
+  const dirty = new DirtyTracker(opts.fullPassIntervalMs);
   const follower = new ClusterFollower({
     registry: opts.registry,
     logger: opts.logger,
     timeoutMs: opts.cleanupTimeoutMs,
     resyncIntervalMs: opts.resyncIntervalMs,
     onChange: () => trigger.nudge(),
+    onEvent: (event, prior) => dirty.onEvent(event, prior),
+    onResync: () => dirty.markFull(),
   });
   const reporter = new UnplaceableReporter(opts.logger);
   const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
   const balance = new RebalanceClock(opts.rebalance);
   const moves = new PendingMoves({ deadlineMs: opts.moveStopTimeoutMs, logger: opts.logger, getStates: (u) => opts.registry.getStates(u) });
   try {
+    const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty };
     while (await trigger.next(term.signal)) {
-      const outcome = await runPass(opts, leadership, term.signal, reporter, follower, clusterLog, balance, moves);
+      // Nothing happened that a plan could act on (the leader's own writes coming back included): skip the pass.
+      if (dirty.idle && !follower.needsResync && moves.size === 0 && balance.due() === undefined) continue;
+      const outcome = await runPass(opts, leadership, term.signal, pass);
       if (outcome.kind === 'leadership-lost') {
         lost = true;
         break;
@@ -89,37 +98,53 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   return lost && !opts.stopSignal.aborted ? 'lost' : 'stopped';
 }
 
-async function runPass(
-  opts: TermOptions,
-  leadership: Leadership,
-  termSignal: AbortSignal,
-  reporter: UnplaceableReporter,
-  follower: ClusterFollower,
-  clusterLog: ClusterLogWriter,
-  balance: RebalanceClock,
-  moves: PendingMoves,
-): Promise<ExecutionOutcome> {
+interface PassParts {
+  reporter: UnplaceableReporter;
+  follower: ClusterFollower;
+  clusterLog: ClusterLogWriter;
+  balance: RebalanceClock;
+  moves: PendingMoves;
+  dirty: DirtyTracker;
+}
+
+async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, parts: PassParts): Promise<ExecutionOutcome> {
+  const { reporter, follower, clusterLog, balance, moves, dirty } = parts;
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
     const snapshot = await follower.current();
+    // Taken in the same turn as the view: an event after it is in the next dirty set, never lost between.
+    const dirtyScope = dirty.take();
+    const pending = moves.units();
     // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
     const rebalance = balance.due();
     const held = await moves.held(snapshot);
-    const planned = await planAsync(snapshot, opts.placement, rebalance ? { rebalance, held } : { held }, termSignal);
-    if (!planned) return { kind: 'aborted', applied: 0 };
+    const scope = dirtyScope && { ...dirtyScope, units: new Set([...dirtyScope.units, ...pending]) };
+    const planned = await planAsync(snapshot, opts.placement, { held, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
+    if (!planned) {
+      dirty.markFull();
+      return { kind: 'aborted', applied: 0 };
+    }
     const { plan, moves: started } = splitMoves(snapshot, planned);
-    if (plan.decisions.length > 0) balance.active();
-    reporter.report(plan.unplaceable);
+    const looked = scope ? { planned: 'incremental', units: planned.considered?.size ?? 'every unscheduled' } : { planned: 'full' };
+    opts.logger.debug({ ...looked, decisions: plan.decisions.length }, 'scheduling pass');
+    // A round of moves is tried at most once per interval, whether or not it found one.
+    if (plan.decisions.length > 0 || rebalance) balance.active();
+    reporter.report(plan.unplaceable, plan.considered);
     const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
+    dirty.expectEchoes(plan.decisions);
     const outcome = await executeDecisions(ctx, plan.decisions);
     // Whatever the outcome: a move whose unassign was not written is still scheduled, and dropped next pass.
     moves.add(started);
     clusterLog.afterPass(snapshot, plan, outcome.kind === 'done');
     // Plan again only from a cache that includes this pass's own writes.
     if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs);
+    dirty.forgetEchoes();
+    if (outcome.kind !== 'done') dirty.markFull();
     if (outcome.kind === 'failed') follower.invalidate('a pass failed');
     return outcome;
   } catch (error) {
+    dirty.forgetEchoes();
+    dirty.markFull();
     follower.invalidate('a pass failed');
     opts.logger.warn({ err: error }, 'scheduling pass failed; retrying on the next pass');
     return { kind: 'failed', applied: 0, error };

@@ -32,6 +32,11 @@ export class PendingMoves {
     return this.pending.size;
   }
 
+  /** The units of the moves in flight (an incremental plan always looks at them: held, or just released). */
+  units(): string[] {
+    return [...this.pending.keys()];
+  }
+
   /** The units still held; releases the others (logged). A failed state read holds the unit for this pass. */
   async held(snapshot: ClusterSnapshot): Promise<Set<string>> {
     const held = new Set<string>();

@@ -8,8 +8,9 @@ export class UnplaceableReporter {
 
   constructor(private readonly logger: Logger) {}
 
-  report(unplaceable: readonly Unplaceable[]): void {
-    const now = new Map<string, string>();
+  /** `considered`: the units an incremental plan looked at (the others keep what was last logged). */
+  report(unplaceable: readonly Unplaceable[], considered?: ReadonlySet<string>): void {
+    const now = considered ? new Map([...this.last].filter(([unit]) => !considered.has(unit))) : new Map<string, string>();
     for (const { unit, reasons } of unplaceable) {
       const text = reasons.join('; ');
       now.set(unit, text);
