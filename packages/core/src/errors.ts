@@ -149,6 +149,16 @@ export class LeadershipLostError extends FlotillaError {
   }
 }
 
+/** A lease this process kept alive is gone: etcd expired or revoked it, or no keepalive reached etcd for 2 × TTL. */
+export class LeaseLostError extends FlotillaError {
+  readonly leaseId: string;
+
+  constructor(leaseId: string, why: string, opts: { cause?: unknown } = {}) {
+    super('LEASE_LOST', `etcd lease ${leaseId} lost: ${why}`, { hint: 'register again (the agent does this by itself)', cause: opts.cause });
+    this.leaseId = leaseId;
+  }
+}
+
 export class DuplicateMachineError extends FlotillaError {
   readonly machineId: string;
 

@@ -1,10 +1,13 @@
 /**
- * What every registry module shares: the etcd3 client, the keyspace, the deadline/translation wrapper and the
- * report hook for corrupt records. Reads return values with their revisions, because transactions compare them.
+ * What every registry module shares: the etcd port (etcd-port.ts; HTTP or gRPC underneath), the keyspace, the
+ * deadline/translation wrapper and the report hook for corrupt records. Reads return values with their
+ * revisions, because transactions compare them.
  */
-import type { Etcd3, Lease } from 'etcd3';
 import { ConflictError, CorruptRecordError } from '../errors.js';
 import { withDeadline } from './etcd-errors.js';
+import type { Compare, EtcdPort, KeyValue, RangeRequest, RangeResponse, RequestOp, TxnResponse } from './etcd-port.js';
+import { prefixRange } from './kv-ops.js';
+import type { KeptLease } from './lease.js';
 import type { Keyspace } from './keyspace.js';
 import type { RecordGuard } from './record-guards.js';
 import { type Stored, checkRecord } from './record-check.js';
@@ -27,23 +30,54 @@ export function defaultReporter(): CorruptRecordReporter {
 }
 
 export class RegistryContext {
-  /** Presence leases kept alive by this client; released (not revoked) on close. */
-  readonly leases = new Set<Lease>();
+  /** Leases (presence, election) kept alive by this registry; released (not revoked) on close. */
+  readonly leases = new Set<KeptLease>();
 
   constructor(
-    readonly client: Etcd3,
+    readonly port: EtcdPort,
     readonly keys: Keyspace,
     readonly endpoints: string[],
     readonly timeoutMs: number,
     readonly report: CorruptRecordReporter = defaultReporter(),
     /** Leases (presence, election) and their keepalives: a connection apart from bulk reads, writes and watches. */
-    readonly leaseClient: Etcd3 = client,
+    readonly leasePort: EtcdPort = port,
+    /** Opens the port for the scheduler's bulk calls (snapshot pages, schedule batches); called at most once. */
+    private readonly openBulk: () => Promise<EtcdPort> = async () => port,
   ) {}
 
-  /** Closes the client(s). */
+  private bulk: Promise<EtcdPort> | undefined;
+
+  /** The bulk port, opened on first use. */
+  bulkPort(): Promise<EtcdPort> {
+    this.bulk ??= this.openBulk();
+    return this.bulk;
+  }
+
+  /** Closes the port(s). */
   close(): void {
-    this.client.close();
-    if (this.leaseClient !== this.client) this.leaseClient.close();
+    this.port.close();
+    if (this.leasePort !== this.port) this.leasePort.close();
+    void this.bulk?.then((bulk) => bulk !== this.port && bulk.close(), () => undefined);
+  }
+
+  /** One key's raw value, or undefined. */
+  async get(key: string, revision?: string): Promise<KeyValue | undefined> {
+    return (await this.port.range({ key: Buffer.from(key), ...(revision !== undefined ? { revision } : {}) })).kvs[0];
+  }
+
+  /** A raw range read of every key under `prefix`, with options (limit, sort, keys only, count only, revision). */
+  range(prefix: string, opts: Omit<RangeRequest, 'key' | 'range_end'> = {}): Promise<RangeResponse> {
+    return this.port.range({ ...prefixRange(prefix), ...opts });
+  }
+
+  /** Keys under `prefix` (keys only). */
+  async keysUnder(prefix: string): Promise<string[]> {
+    return (await this.range(prefix, { keys_only: true })).kvs.map((kv) => kv.key.toString());
+  }
+
+  /** One transaction: if every compare holds, `success`, else `failure`. No compares: always `success`. */
+  txn(compare: Compare[], success: RequestOp[], failure: RequestOp[] = []): Promise<TxnResponse> {
+    return this.port.txn({ compare, success, failure });
   }
 
   /** Runs one public operation under the request deadline, translating any etcd error. */
@@ -53,17 +87,14 @@ export class RegistryContext {
 
   /** One key; a corrupt value throws CorruptRecordError (the caller asked for exactly this record). */
   async readOne<T>(key: string, guard: RecordGuard<T>): Promise<Stored<T> | undefined> {
-    const response = await this.client.get(key).exec();
-    const kv = response.kvs[0];
+    const kv = await this.get(key);
     return kv ? checkRecord(this.keys, kv, guard) : undefined;
   }
 
   /** All valid records under `prefix` (corrupt ones reported and skipped), optionally at a past `revision`,
    * with the revision the read saw. */
   async readPrefix<T>(prefix: string, guard: RecordGuard<T>, revision?: string): Promise<{ records: Stored<T>[]; revision: string }> {
-    const range = this.client.getAll().prefix(prefix);
-    if (revision !== undefined) range.revision(revision);
-    const response = await range.exec();
+    const response = await this.range(prefix, revision !== undefined ? { revision } : {});
     const records: Stored<T>[] = [];
     for (const kv of response.kvs) {
       const record = this.tryCheck(() => checkRecord(this.keys, kv, guard));

@@ -1,80 +1,126 @@
 /**
- * Scheduler leadership through etcd3's election (`<prefix>election/scheduler/<leaseId>`). The fence is the
- * campaign key and its create revision; fenced writes compare it. Leadership is lost when the campaign's
- * lease is lost or the key is deleted; either fires `onLost` once.
+ * Scheduler leadership on leases and keys, in etcd3's election format so old and new daemons elect together:
+ * each candidate puts `<prefix>election/scheduler/<leaseId>` = its id under its own lease, create-only; the key
+ * with the lowest create revision leads, and each candidate watches its predecessor (the key created just
+ * before its own) until that is gone. The fence is the campaign key and its create revision; fenced writes
+ * compare it. Leadership is lost when the lease is lost or the key is deleted; either fires `onLost` once.
+ * Everything but the watches runs on the lease port, apart from bulk writes.
  */
-import type { Campaign, Election } from 'etcd3';
 import { LeadershipLostError } from '../errors.js';
 import type { RegistryContext } from './context.js';
-import { SCHEDULER_ELECTION } from './keyspace.js';
+import { is, op, prefixRange } from './kv-ops.js';
+import { KeptLease } from './lease.js';
+import { openResumableWatch } from './resumable-watch.js';
 import type { Fence, Leadership, Subscription } from './types.js';
-import { openWatcher } from './watch.js';
-
-function schedulerElection(ctx: RegistryContext, ttlSec: number): Election {
-  // On the lease client: the election's keepalives must not queue behind the leader's own bulk writes.
-  return ctx.leaseClient.namespace(ctx.keys.electionParent).election(SCHEDULER_ELECTION, ttlSec);
-}
 
 export function currentLeader(ctx: RegistryContext): Promise<string | undefined> {
-  return ctx.run('read scheduler leader', () => schedulerElection(ctx, 1).leader());
+  return ctx.run('read scheduler leader', async () => {
+    const first = await ctx.leasePort.range({ ...prefixRange(ctx.keys.electionPrefix()), sort_target: 'CREATE', sort_order: 'ASCEND', limit: 1 });
+    return first.kvs[0]?.value.toString();
+  });
 }
 
 export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec: number, signal: AbortSignal): Promise<Leadership> {
   if (signal.aborted) throw abortError(signal);
-  const candidacy = schedulerElection(ctx, ttlSec).campaign(candidateId);
+  const lease = await ctx.run('grant the campaign lease', () => KeptLease.grant(ctx.leasePort, ttlSec));
+  ctx.leases.add(lease);
   const lost = new LossNotifier();
-  // Stays attached for the campaign's life: etcd3 emits 'error' when the lease is lost.
-  candidacy.on('error', (err) => lost.fire(err));
+  lease.onLost((err) => lost.fire(err));
   try {
-    await waitUntilElected(candidacy, signal);
-    const fence = await ctx.run('read election fence', () => readFence(ctx, candidacy));
+    const fence = await ctx.run('enter the scheduler election', () => enter(ctx, lease.id, candidateId));
     lost.fenceKey = fence.key;
+    await waitUntilElected(ctx, fence, lost, signal);
     const keyWatch = await watchFenceKey(ctx, fence, lost);
+    lost.add(() => ctx.leases.delete(lease));
     return {
       fence,
       onLost: (listener) => lost.add(listener),
       resign: async () => {
         await keyWatch.close();
-        await ctx.run('resign leadership', () => candidacy.resign());
+        ctx.leases.delete(lease);
+        await ctx.run('resign leadership', () => lease.revoke());
         lost.fire(new LeadershipLostError(fence.key));
       },
     };
   } catch (err) {
-    candidacy.resign().catch(() => undefined);
+    ctx.leases.delete(lease);
+    lease.revoke().catch(() => undefined);
     throw err;
   }
 }
 
-function waitUntilElected(candidacy: Campaign, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = () => signal.removeEventListener('abort', onAbort);
-    candidacy.once('elected', () => {
-      settle();
-      resolve();
-    });
-    candidacy.once('error', (err) => {
-      settle();
-      reject(err);
-    });
-  });
+/** Puts the campaign key (create-only, under the lease); its create revision is the fence. */
+async function enter(ctx: RegistryContext, leaseId: string, candidateId: string): Promise<Fence> {
+  const key = ctx.keys.electionPrefix() + leaseId;
+  const result = await ctx.leasePort.txn({ compare: [is.absent(key)], success: [op.put(key, candidateId, leaseId)], failure: [op.get(key)] });
+  const createRevision = result.succeeded ? result.header.revision : result.responses[0]?.response_range?.kvs[0]?.create_revision;
+  if (createRevision === undefined) throw new LeadershipLostError(key);
+  return { key, createRevision };
 }
 
-async function readFence(ctx: RegistryContext, candidacy: Campaign): Promise<Fence> {
-  const key = await candidacy.getCampaignKey();
-  const kv = (await ctx.client.get(key).exec()).kvs[0];
-  if (!kv) throw new LeadershipLostError(key);
-  return { key, createRevision: kv.create_revision };
+/** Resolves once no campaign key older than ours is left; rejects on abort or on losing the lease/key. */
+async function waitUntilElected(ctx: RegistryContext, fence: Fence, lost: LossNotifier, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    if (signal.aborted) throw abortError(signal);
+    if (lost.error) throw lost.error;
+    const predecessor = await ctx.run('read the election predecessor', () =>
+      ctx.leasePort.range({
+        ...prefixRange(ctx.keys.electionPrefix()),
+        max_create_revision: (BigInt(fence.createRevision) - 1n).toString(),
+        sort_target: 'CREATE',
+        sort_order: 'DESCEND',
+        limit: 1,
+      }),
+    );
+    const kv = predecessor.kvs[0];
+    if (!kv) return;
+    await waitForDelete(ctx, kv.key.toString(), predecessor.header.revision, lost, signal);
+  }
+}
+
+/** Waits until `key` is deleted after `revision` (or a compaction makes us look again). */
+async function waitForDelete(ctx: RegistryContext, key: string, revision: string, lost: LossNotifier, signal: AbortSignal): Promise<void> {
+  let subscription: Subscription | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      lost.add(reject);
+      const done = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      openResumableWatch(ctx, {
+        range: { start: key, end: `${key}\0` },
+        fromRevision: revision,
+        onReset: done,
+        onEvents: (events) => events.some((e) => e.type === 'delete') && done(),
+      }).then((s) => {
+        subscription = s;
+      }, reject);
+    });
+  } finally {
+    await subscription?.close();
+  }
 }
 
 /** Someone deleting (or recreating) our campaign key ends our leadership as surely as a lost lease. */
 async function watchFenceKey(ctx: RegistryContext, fence: Fence, lost: LossNotifier): Promise<Subscription> {
-  const watcher = await openWatcher(ctx, fence.key);
-  watcher.on('delete', (kv) => {
-    if (kv.key.toString() === fence.key) lost.fire(new LeadershipLostError(fence.key));
+  const kv = await ctx.run('read election fence', () => ctx.get(fence.key));
+  if (!kv || kv.create_revision !== fence.createRevision) throw new LeadershipLostError(fence.key);
+  return openResumableWatch(ctx, {
+    range: { start: fence.key, end: `${fence.key}\0` },
+    fromRevision: kv.mod_revision,
+    onReset: () => void stillOurs(ctx, fence).then((ours) => !ours && lost.fire(new LeadershipLostError(fence.key)), () => undefined),
+    onEvents: (events) => {
+      if (events.some((e) => e.type === 'delete' || e.kv.create_revision !== fence.createRevision)) lost.fire(new LeadershipLostError(fence.key));
+    },
   });
-  return { close: () => watcher.cancel().catch(() => undefined) };
+}
+
+async function stillOurs(ctx: RegistryContext, fence: Fence): Promise<boolean> {
+  const kv = await ctx.get(fence.key);
+  return kv !== undefined && kv.create_revision === fence.createRevision;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -87,7 +133,7 @@ function abortError(signal: AbortSignal): Error {
 class LossNotifier {
   /** The campaign key, once known (for the error message). */
   fenceKey = '(campaign)';
-  private error: Error | undefined;
+  error: Error | undefined;
   private readonly listeners: ((err: Error) => void)[] = [];
 
   add(listener: (err: Error) => void): void {

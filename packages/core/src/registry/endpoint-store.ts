@@ -23,7 +23,7 @@ export async function publishEndpoint(ctx: RegistryContext, endpoint: EndpointRe
   assertValidMachineId(endpoint.machineId);
   if (!isEndpointRecord(endpoint)) throw new RangeError(`publishEndpoint: invalid endpoint ${JSON.stringify(endpoint)}`);
   return ctx.run(`publish endpoint of ${endpoint.unit}`, async () => {
-    await ctx.client.put(ctx.keys.endpoint(endpoint.unit, endpoint.machineId)).value(encodeValue(endpoint)).lease(lease.leaseId);
+    await ctx.port.put({ key: Buffer.from(ctx.keys.endpoint(endpoint.unit, endpoint.machineId)), value: encodeValue(endpoint), lease: lease.leaseId });
   });
 }
 
@@ -31,7 +31,7 @@ export async function removeEndpoint(ctx: RegistryContext, unitName: string, mac
   assertValidUnitName(unitName);
   assertValidMachineId(machineId);
   return ctx.run(`remove endpoint of ${unitName}`, async () => {
-    await ctx.client.delete().key(ctx.keys.endpoint(unitName, machineId));
+    await ctx.port.deleteRange({ key: Buffer.from(ctx.keys.endpoint(unitName, machineId)) });
   });
 }
 

@@ -1,18 +1,11 @@
 /**
- * The one place etcd3 errors become Flotilla errors, plus the per-operation deadline. Unreachable endpoints
- * surface as RegistryUnavailableError, slow ones as RegistryTimeoutError (both retryable); our own typed errors
- * pass through untouched.
+ * The one place etcd failures become Flotilla errors, plus the per-operation deadline. The port's adapters
+ * (http-port.ts, grpc-port.ts) already turned their library's errors into EtcdRequestError with a kind; this maps
+ * the kind: unreachable endpoints surface as RegistryUnavailableError, slow ones as RegistryTimeoutError (both
+ * retryable); our own typed errors pass through untouched. Free of etcd3, so the HTTP transport never loads it.
  */
-import {
-  ClientClosedError,
-  EtcdAuthenticationFailedError,
-  EtcdPermissionDeniedError,
-  GRPCDeadlineExceededError,
-  GRPCUnauthenticatedError,
-  GRPCUnavailableError,
-  isRecoverableError,
-} from 'etcd3';
 import { FlotillaError, RegistryTimeoutError, RegistryUnavailableError } from '../errors.js';
+import { EtcdRequestError } from './etcd-port.js';
 import { RegistryError } from './registry-error.js';
 
 export { RegistryError };
@@ -23,27 +16,21 @@ export interface ErrorContext {
   timeoutMs: number;
 }
 
-/** retryable as etcd3 marks it (its RecoverableError symbol). */
-function registryError(operation: string, err: unknown, hint?: string): RegistryError {
-  return new RegistryError(operation, err, hint, err instanceof Error && isRecoverableError(err));
-}
-
 export function translateEtcdError(err: unknown, ctx: ErrorContext): FlotillaError {
   if (err instanceof FlotillaError) return err;
-  if (err instanceof GRPCDeadlineExceededError) return new RegistryTimeoutError(ctx.operation, ctx.timeoutMs, { cause: err });
-  if (err instanceof GRPCUnavailableError) return new RegistryUnavailableError(ctx.endpoints, { cause: err });
-  if (err instanceof ClientClosedError) {
-    return registryError(ctx.operation, err, 'the registry client was closed; connect again');
+  if (!(err instanceof EtcdRequestError)) return new RegistryError(ctx.operation, err);
+  switch (err.kind) {
+    case 'deadline':
+      return new RegistryTimeoutError(ctx.operation, ctx.timeoutMs, { cause: err });
+    case 'unavailable':
+      return new RegistryUnavailableError(ctx.endpoints, { cause: err });
+    case 'closed':
+      return new RegistryError(ctx.operation, err, 'the registry client was closed; connect again');
+    case 'auth':
+      return new RegistryError(ctx.operation, err, 'check the etcd username/password and the role permissions');
+    default:
+      return new RegistryError(ctx.operation, err);
   }
-  if (
-    err instanceof EtcdAuthenticationFailedError ||
-    err instanceof EtcdPermissionDeniedError ||
-    err instanceof GRPCUnauthenticatedError
-  ) {
-    return registryError(ctx.operation, err, 'check the etcd username/password and the role permissions');
-  }
-  if (err instanceof Error && isRecoverableError(err)) return new RegistryUnavailableError(ctx.endpoints, { cause: err });
-  return registryError(ctx.operation, err);
 }
 
 /**

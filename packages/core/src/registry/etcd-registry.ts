@@ -1,9 +1,11 @@
 /**
- * ClusterRegistry and LeaderElection on etcd v3 (etcd3 client, msgpackr values). This class only wires the
- * stores together; each store module holds one concern. See docs/registry.md for keys and transactions.
+ * ClusterRegistry and LeaderElection on etcd v3 (through the port in etcd-port.ts, HTTP or gRPC; msgpackr
+ * values). This class only wires the stores together; each store module holds one concern. See
+ * docs/registry.md for keys, transactions and transports.
  */
 import type { Assignment, DesiredState, MachineRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, createEtcdClient } from './client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
+import { chooseTransport, openPort } from './transport.js';
 import { RegistryContext } from './context.js';
 import * as assignments from './assignment-store.js';
 import * as clusterWatch from './cluster-watch.js';
@@ -49,9 +51,11 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   static async connect(options: RegistryOptions): Promise<EtcdRegistry> {
     if (options.endpoints.length === 0) throw new RangeError('EtcdRegistry.connect: no etcd endpoints given');
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const client = createEtcdClient(options, timeoutMs);
-    const leaseClient = createEtcdClient(options, timeoutMs, true);
-    const ctx = new RegistryContext(client, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leaseClient);
+    const { transport, bulk } = chooseTransport(options);
+    const port = await openPort(transport, options, timeoutMs);
+    const leasePort = await openPort(transport, options, timeoutMs, true);
+    const openBulk = async () => (bulk === transport ? port : openPort(bulk, options, timeoutMs));
+    const ctx = new RegistryContext(port, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leasePort, openBulk);
     try {
       await probe(ctx);
     } catch (err) {

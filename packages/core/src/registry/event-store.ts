@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { ClusterLogEvent, EventRetention, NewClusterLogEvent, Subscription, WatchOptions } from './types.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
+import { op } from './kv-ops.js';
 import { checkRecord } from './record-check.js';
 import { watchForChanges, watchPrefix } from './watch.js';
 
@@ -54,9 +55,8 @@ export async function appendEvents(ctx: RegistryContext, events: readonly NewClu
   if (stored.length === 0) return [];
   return ctx.run(`append ${stored.length} events`, async () => {
     for (let i = 0; i < stored.length; i += 128) {
-      // Always true: a plain multi-put transaction (etcd3 builds transactions from a compare).
-      const txn = ctx.client.if(eventsRoot(ctx), 'Version', '>', -1);
-      await txn.then(...stored.slice(i, i + 128).map((e) => ctx.client.put(eventsRoot(ctx) + e.id).value(encodeValue(e)))).commit();
+      // No compares: a plain multi-put transaction.
+      await ctx.txn([], stored.slice(i, i + 128).map((e) => op.put(eventsRoot(ctx) + e.id, encodeValue(e))));
     }
     await trim(ctx, Math.max(...stored.map((e) => e.at)), retention);
     return stored;
@@ -67,18 +67,18 @@ export async function appendEvents(ctx: RegistryContext, events: readonly NewClu
 async function trim(ctx: RegistryContext, now: number, retention: EventRetention): Promise<void> {
   const root = eventsRoot(ctx);
   const maxAge = retention.maxAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS;
-  await ctx.client.delete().inRange({ start: root, end: root + eventIdFloor(now - maxAge) });
-  const excess = (await ctx.client.getAll().prefix(root).count()) - (retention.maxEvents ?? DEFAULT_MAX_EVENTS);
+  await ctx.port.deleteRange({ key: Buffer.from(root), range_end: Buffer.from(root + eventIdFloor(now - maxAge)) });
+  const excess = Number((await ctx.range(root, { count_only: true })).count) - (retention.maxEvents ?? DEFAULT_MAX_EVENTS);
   if (excess <= 0) return;
-  const oldest = await ctx.client.getAll().prefix(root).sort('Key', 'Ascend').limit(excess).keys();
-  const last = oldest[oldest.length - 1];
-  if (last !== undefined) await ctx.client.delete().inRange({ start: root, end: `${last}\0` });
+  const oldest = await ctx.range(root, { sort_target: 'KEY', sort_order: 'ASCEND', limit: excess, keys_only: true });
+  const last = oldest.kvs[oldest.kvs.length - 1]?.key.toString();
+  if (last !== undefined) await ctx.port.deleteRange({ key: Buffer.from(root), range_end: Buffer.from(`${last}\0`) });
 }
 
 export function listEvents(ctx: RegistryContext, opts: { limit?: number } = {}): Promise<ClusterLogEvent[]> {
   const limit = opts.limit ?? DEFAULT_EVENT_LIST_LIMIT;
   return ctx.run('list events', async () => {
-    const response = await ctx.client.getAll().prefix(eventsRoot(ctx)).sort('Key', 'Descend').limit(limit).exec();
+    const response = await ctx.range(eventsRoot(ctx), { sort_target: 'KEY', sort_order: 'DESCEND', limit });
     const events: ClusterLogEvent[] = [];
     for (const kv of response.kvs) {
       // Same decoding and checks as every other record (schema header, shape); corrupt entries are skipped.

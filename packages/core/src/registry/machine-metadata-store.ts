@@ -7,6 +7,7 @@
 import type { MachineRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
+import { op } from './kv-ops.js';
 import type { RecordGuard } from './record-guards.js';
 import type { MachineMetadataOp } from './types.js';
 
@@ -38,8 +39,8 @@ export function patchMachineMetadata(ctx: RegistryContext, ops: readonly Machine
     for (let i = 0; i < ops.length; i += OPS_PER_TXN) {
       const puts = ops
         .slice(i, i + OPS_PER_TXN)
-        .map((op) => ctx.client.put(metadataKey(ctx, op.machineId, op.key)).value(encodeValue(op.value ?? '')));
-      await ctx.client.if(metadataPrefix(ctx), 'Version', '>', -1).then(...puts).commit();
+        .map((o) => op.put(metadataKey(ctx, o.machineId, o.key), encodeValue(o.value ?? '')));
+      await ctx.txn([], puts);
     }
   });
 }

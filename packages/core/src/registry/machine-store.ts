@@ -1,13 +1,14 @@
 /**
- * Machine presence: a lease the etcd3 client keeps alive, and `machines/<id>` written create-only under it.
+ * Machine presence: a lease this process keeps alive (lease.ts), and `machines/<id>` written create-only under it.
  * When the lease is lost (expired while partitioned, revoked) etcd drops the machine key and every unit
  * state published under it; `onLost` tells the agent to register again.
  */
-import type { Lease } from 'etcd3';
 import { DuplicateMachineError } from '../errors.js';
 import type { MachineRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
+import { is, op } from './kv-ops.js';
+import { KeptLease } from './lease.js';
 import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
 import { isMachineRecord } from './record-guards.js';
 import type { PresenceLease, RegisterMachineOptions } from './types.js';
@@ -18,28 +19,32 @@ export async function registerMachine(
   ttlSec: number,
   opts: RegisterMachineOptions = {},
 ): Promise<PresenceLease> {
-  const lease = ctx.leaseClient.lease(ttlSec, { autoKeepAlive: true });
-  // A lost lease is reported through PresenceLease.onLost; keep etcd3 from emitting into the void.
-  lease.on('lost', () => ctx.leases.delete(lease));
-  ctx.leases.add(lease);
+  let lease: KeptLease | undefined;
+  let abandoned = false;
   try {
     return await ctx.run(`register machine ${machine.id}`, async () => {
-      const leaseId = await lease.grant();
+      lease = await KeptLease.grant(ctx.leasePort, ttlSec);
+      // A grant that answers after the deadline must not keep a lease alive for nobody.
+      if (abandoned) lease.revoke().catch(() => undefined);
+      ctx.leases.add(lease);
       const key = ctx.keys.machine(machine.id);
-      const put = () => ctx.client.put(key).value(encodeValue(machine)).lease(leaseId);
-      const takenOver = opts.takeOverLeaseId !== undefined && (await ctx.client.if(key, 'Lease', '==', opts.takeOverLeaseId).then(put()).commit()).succeeded;
+      const put = op.put(key, encodeValue(machine), lease.id);
+      const takenOver = opts.takeOverLeaseId !== undefined && (await ctx.txn([is.leasedBy(key, opts.takeOverLeaseId)], [put])).succeeded;
       if (takenOver) {
         // Nothing is attached to the old lease but the predecessor's unit states: the agent publishes them again.
-        await ctx.client.leaseClient.leaseRevoke({ ID: opts.takeOverLeaseId! }).catch(() => undefined);
+        await ctx.leasePort.leaseRevoke(opts.takeOverLeaseId!).catch(() => undefined);
       } else {
-        const result = await ctx.client.if(key, 'Create', '==', 0).then(put()).commit();
+        const result = await ctx.txn([is.absent(key)], [put]);
         if (!result.succeeded) throw new DuplicateMachineError(machine.id);
       }
-      return presenceOf(ctx, lease, leaseId);
-    });
+      return presenceOf(ctx, lease);
+    }, () => (abandoned = true));
   } catch (err) {
-    ctx.leases.delete(lease);
-    lease.revoke().catch(() => undefined);
+    const granted = lease as KeptLease | undefined;
+    if (granted) {
+      ctx.leases.delete(granted);
+      granted.revoke().catch(() => undefined);
+    }
     throw err;
   }
 }
@@ -53,22 +58,14 @@ export async function listMachines(ctx: RegistryContext): Promise<MachineRecord[
   });
 }
 
-function presenceOf(ctx: RegistryContext, lease: Lease, leaseId: string): PresenceLease {
-  let lostWith: Error | undefined;
-  const listeners: ((err: Error) => void)[] = [];
-  lease.once('lost', (err) => {
-    lostWith = err;
-    for (const listener of listeners.splice(0)) listener(err);
-  });
+function presenceOf(ctx: RegistryContext, lease: KeptLease): PresenceLease {
+  lease.onLost(() => ctx.leases.delete(lease));
   return {
-    leaseId,
-    onLost(listener) {
-      if (lostWith) listener(lostWith);
-      else listeners.push(listener);
-    },
+    leaseId: lease.id,
+    onLost: (listener) => lease.onLost(listener),
     revoke: () => {
       ctx.leases.delete(lease);
-      return ctx.run(`revoke lease ${leaseId}`, () => lease.revoke());
+      return ctx.run(`revoke lease ${lease.id}`, () => lease.revoke());
     },
   };
 }

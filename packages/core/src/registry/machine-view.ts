@@ -4,7 +4,7 @@
  * (`machine-metadata/<id>/<key>`, fleet's PATCH /machines) laid over it. A change to either emits the merged
  * machine. Loaded once at the watch's start revision and again after a compaction reset.
  */
-import type { IKeyValue } from 'etcd3';
+import type { KeyValue } from './etcd-port.js';
 import type { MachineRecord } from '../model.js';
 import { machineIdProblem } from '../machine-id.js';
 import type { RegistryContext } from './context.js';
@@ -31,7 +31,7 @@ export class MachineView {
     return readAt;
   }
 
-  putMachine(kv: IKeyValue): MachineRecord {
+  putMachine(kv: KeyValue): MachineRecord {
     const machine = checkRecord(this.ctx.keys, kv, isMachineRecord).value;
     this.machines.set(machine.id, machine);
     return mergeMetadata(machine, this.dynamic);
@@ -42,7 +42,7 @@ export class MachineView {
   }
 
   /** A put or delete under `machine-metadata/`: the machine it changes, merged, if that machine is live. */
-  metadataChanged(type: 'put' | 'delete', kv: IKeyValue): MachineRecord | undefined {
+  metadataChanged(type: 'put' | 'delete', kv: KeyValue): MachineRecord | undefined {
     const key = kv.key.toString();
     const prefix = metadataPrefix(this.ctx);
     if (!key.startsWith(prefix)) return undefined;

@@ -8,7 +8,7 @@ import type { RegistryContext } from './context.js';
 export async function probe(ctx: RegistryContext): Promise<void> {
   try {
     await ctx.run('connect', async () => {
-      await ctx.client.getAll().prefix(ctx.keys.prefix).limit(1).keys();
+      await ctx.range(ctx.keys.prefix, { limit: 1, keys_only: true });
     });
   } catch (err) {
     if (err instanceof RegistryTimeoutError) throw new RegistryUnavailableError(ctx.endpoints, { cause: err });

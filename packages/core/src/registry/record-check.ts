@@ -3,7 +3,7 @@
  * the value must decode (codec) and agree with its key (a unit record stored under another unit's key is as
  * foreign as garbage). Every failure is a CorruptRecordError; list and watch code report it and skip the key.
  */
-import type { IKeyValue } from 'etcd3';
+import type { KeyValue } from './etcd-port.js';
 import { CorruptRecordError } from '../errors.js';
 import { decodeValue } from './codec.js';
 import { isKeyProblem, type Keyspace, type ParsedKey } from './keyspace.js';
@@ -23,7 +23,7 @@ export function checkKey(keys: Keyspace, key: string): ParsedKey {
   return parsed;
 }
 
-export function checkRecord<T>(keys: Keyspace, kv: IKeyValue, guard: RecordGuard<T>): Stored<T> {
+export function checkRecord<T>(keys: Keyspace, kv: KeyValue, guard: RecordGuard<T>): Stored<T> {
   const key = kv.key.toString();
   const parsed = checkKey(keys, key);
   const value = decodeValue(key, kv.value, guard);

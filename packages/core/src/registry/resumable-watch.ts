@@ -1,18 +1,18 @@
 /**
  * An etcd watch that never loses an event silently. It starts right after `fromRevision` (or at "now"),
- * remembers the revision after the last event it delivered, and on a dropped stream makes etcd3 re-attach
- * from exactly there: etcd3 by itself resumes from the last response *header* revision, which during a
- * catch-up can lie past events not yet delivered. When etcd has compacted the revision it needs, the watch
- * re-opens at "now" and calls `onReset`, so the caller re-reads instead of missing changes. Any other
- * cancellation re-opens from the last revision with a capped backoff.
+ * remembers the revision after the last event it delivered, and when the stream breaks opens a new one from
+ * exactly there (the port's watches never resume by themselves: etcd3 alone resumed from the last response
+ * *header* revision, which during a catch-up can lie past events not yet delivered). When etcd has compacted
+ * the revision it needs, the watch re-opens at "now" and calls `onReset`, so the caller re-reads instead of
+ * missing changes. Any other end re-opens from the last revision with a capped backoff.
  */
-import type { IKeyValue, Watcher } from 'etcd3';
 import type { RegistryContext } from './context.js';
+import { EtcdRequestError, type KeyValue, type ResponseHeader, type WatchEnd, type WatchEventRaw, type WatchHandle, prefixEnd } from './etcd-port.js';
 import type { Subscription } from './types.js';
 
 export interface RawEvent {
   type: 'put' | 'delete';
-  kv: IKeyValue;
+  kv: KeyValue;
 }
 
 export type KeyRange = { prefix: string } | { start: string; end: string };
@@ -39,7 +39,7 @@ export async function openResumableWatch(ctx: RegistryContext, opts: ResumableWa
 class ResumableWatch {
   /** The first revision not yet delivered; undefined until known (watch from "now" not yet connected). */
   private next: bigint | undefined;
-  private watcher: Watcher | undefined;
+  private handle: WatchHandle | undefined;
   private closed = false;
   private reopenTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -58,7 +58,7 @@ class ResumableWatch {
     const opened = new Promise<void>((resolve, reject) => {
       this.firstOutcome = (err) => (err ? reject(err) : resolve());
     });
-    this.createWatcher();
+    this.open(false);
     try {
       await this.ctx.run(`watch ${describe(this.opts.range)}`, () => opened);
     } catch (err) {
@@ -70,66 +70,73 @@ class ResumableWatch {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reopenTimer);
-    const watcher = this.watcher;
-    this.watcher = undefined;
-    await watcher?.cancel().catch(() => undefined);
+    const handle = this.handle;
+    this.handle = undefined;
+    handle?.cancel();
   }
 
-  private createWatcher(): Watcher {
-    const builder = this.ctx.client.watch();
+  /** Opens one stream from `next` (or now); after a compaction, `onReset` follows its confirmation. */
+  private open(afterCompaction: boolean): void {
     const range = this.opts.range;
-    if ('prefix' in range) builder.prefix(range.prefix);
-    else builder.inRange({ start: range.start, end: range.end });
-    if (this.next !== undefined) builder.startRevision(this.next.toString());
-    const watcher = builder.watcher();
-    this.watcher = watcher;
-    watcher.on('connected', (res) => {
-      this.failures = 0;
-      this.settleStart();
-      // A watch from "now" starts right after the revision etcd answered the create with.
-      this.next ??= BigInt(res.header.revision) + 1n;
-    });
-    watcher.on('data', (res) => this.deliver(res.events));
-    watcher.on('disconnected', () => this.resumeFromNext(watcher));
-    watcher.on('error', (err: Error) => void this.onCancelled(watcher, err));
-    return watcher;
+    const key = Buffer.from('prefix' in range ? range.prefix : range.start);
+    const rangeEnd = 'prefix' in range ? prefixEnd(range.prefix) : Buffer.from(range.end);
+    const handle: WatchHandle = this.ctx.port.watch(
+      { key, range_end: rangeEnd, ...(this.next !== undefined ? { start_revision: this.next.toString() } : {}) },
+      {
+        onCreated: (header) => this.onCreated(header, afterCompaction),
+        onEvents: (events) => this.deliver(events),
+        onEnd: (end) => void this.onEnd(handle, end),
+      },
+    );
+    this.handle = handle;
   }
 
-  private deliver(events: { type: string; kv: IKeyValue }[]): void {
+  private onCreated(header: ResponseHeader, afterCompaction: boolean): void {
+    if (this.closed) return;
+    this.failures = 0;
+    this.settleStart();
+    // A watch from "now" starts right after the revision etcd answered the create with.
+    this.next ??= BigInt(header.revision) + 1n;
+    if (afterCompaction) this.opts.onReset?.();
+  }
+
+  private deliver(events: WatchEventRaw[]): void {
     if (this.closed || events.length === 0) return;
-    const raw: RawEvent[] = events.map((e) => ({ type: e.type === 'Delete' ? 'delete' : 'put', kv: e.kv }));
+    const raw: RawEvent[] = events.map((e) => ({ type: e.type === 'DELETE' ? 'delete' : 'put', kv: e.kv }));
     const last = BigInt(raw[raw.length - 1]?.kv.mod_revision ?? '0');
     if (this.next === undefined || last + 1n > this.next) this.next = last + 1n;
     this.opts.onEvents(raw);
   }
 
-  /** etcd3 re-attaches with `watcher.request`; point it at the first revision we have not delivered. */
-  private resumeFromNext(watcher: Watcher): void {
-    if (this.next === undefined) return;
-    (watcher as unknown as { request: { start_revision?: string } }).request.start_revision = this.next.toString();
-  }
-
-  /** etcd cancelled the watch (compaction, or anything else): it is gone from etcd3, so open a new one.
-   * etcd 3.4 gives no reason for a compaction cancel, so ask etcd whether `next` is still readable. */
-  private async onCancelled(watcher: Watcher, err: Error): Promise<void> {
-    if (this.closed || watcher !== this.watcher) return;
-    const compacted = isCompaction(err) || (await this.isCompacted());
+  /**
+   * The stream ended. etcd cancelled it: for a compaction (compact_revision set; etcd 3.4 gives no reason, so
+   * when it is not set, ask etcd whether `next` is still readable) re-open at now and reset; for anything else
+   * re-open from `next` (or fail start()). It broke (connection lost, endpoint down): re-open from `next` with
+   * backoff, also while starting (start() has its deadline); unless etcd refused it (auth, bad request).
+   */
+  private async onEnd(handle: WatchHandle, end: WatchEnd): Promise<void> {
+    if (this.closed || handle !== this.handle) return;
+    const compacted = end.kind === 'cancelled' && (BigInt(end.compactRevision) > 0n || (await this.isCompacted()));
     if (this.closed) return;
-    if (!compacted && this.firstOutcome) return this.settleStart(err);
-    this.settleStart();
+    const refused = end.kind === 'broken' && end.error instanceof EtcdRequestError && !end.error.recoverable;
+    if (!compacted && this.firstOutcome && (end.kind === 'cancelled' || refused)) {
+      return this.settleStart(end.kind === 'broken' ? end.error : new Error(`etcd cancelled the watch: ${end.reason || 'no reason given'}`));
+    }
+    // A stream that broke before etcd confirmed it leaves start() waiting (under its deadline) for the retry.
+    if (compacted || end.kind === 'cancelled' || !this.firstOutcome) this.settleStart();
     if (compacted) this.next = undefined;
     const delay = compacted ? 0 : (REOPEN_BACKOFF_MS[Math.min(this.failures, REOPEN_BACKOFF_MS.length - 1)] ?? 2000);
     this.failures += 1;
-    this.reopenTimer = setTimeout(() => this.reopen(compacted), delay);
+    this.reopenTimer = setTimeout(() => !this.closed && this.open(compacted), delay);
   }
 
   private async isCompacted(): Promise<boolean> {
     if (this.next === undefined) return false;
     try {
-      await this.ctx.client.get(this.ctx.keys.root).revision(this.next.toString()).exec();
+      await this.ctx.get(this.ctx.keys.root, this.next.toString());
       return false;
     } catch (err) {
-      return err instanceof Error && isCompaction(err);
+      return err instanceof EtcdRequestError && err.kind === 'compacted';
     }
   }
 
@@ -138,16 +145,6 @@ class ResumableWatch {
     this.firstOutcome = undefined;
     settle?.(err);
   }
-
-  private reopen(compacted: boolean): void {
-    if (this.closed) return;
-    const watcher = this.createWatcher();
-    if (compacted) watcher.once('connected', () => !this.closed && this.opts.onReset?.());
-  }
-}
-
-function isCompaction(err: Error): boolean {
-  return /compacted/i.test(err.message);
 }
 
 function describe(range: KeyRange): string {

@@ -5,9 +5,10 @@
 import { ConflictError, LeadershipLostError } from '../errors.js';
 import type { Assignment, UnitRecord } from '../model.js';
 import { encodeValue } from './codec.js';
-import { Range } from 'etcd3';
 import type { RegistryContext, Stored } from './context.js';
 import { Keyspace } from './keyspace.js';
+import { prefixEnd, type Compare } from './etcd-port.js';
+import { is, op } from './kv-ops.js';
 import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
 import { checkRecord } from './record-check.js';
 import { isAssignment, isMachineId, isMachineRecord, isUnitRecord, type RecordGuard } from './record-guards.js';
@@ -41,14 +42,13 @@ export const SNAPSHOT_PAGE_KEYS = 2000;
 
 /** Like ctx.readPrefix, page by page at one revision (the first page's unless given). */
 export async function readPaged<T>(ctx: RegistryContext, prefix: string, guard: RecordGuard<T>, revision?: string): Promise<{ records: Stored<T>[]; revision: string }> {
-  const end = Range.prefix(prefix).end;
+  const end = prefixEnd(prefix);
   let start = Buffer.from(prefix);
   let at = revision;
   const records: Stored<T>[] = [];
   for (;;) {
-    const range = ctx.client.getAll().inRange(new Range(start, end)).limit(SNAPSHOT_PAGE_KEYS);
-    if (at !== undefined) range.revision(at);
-    const response = await ctx.run(`snapshot: read ${prefix}`, () => range.exec());
+    const request = { key: start, range_end: end, limit: SNAPSHOT_PAGE_KEYS, ...(at !== undefined ? { revision: at } : {}) };
+    const response = await ctx.run(`snapshot: read ${prefix}`, async () => (await ctx.bulkPort()).range(request));
     at ??= response.header.revision;
     for (const kv of response.kvs) {
       const record = ctx.tryCheck(() => checkRecord(ctx.keys, kv, guard));
@@ -80,27 +80,19 @@ async function readGlobalAssignments(ctx: RegistryContext, schedule: Map<string,
 export function assign(ctx: RegistryContext, unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void> {
   return ctx.run(`assign ${unit.name} to ${machineId}`, async () => {
     const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
-    const txn = ctx.client
-      .if(ctx.keys.unit(unit.name), 'Mod', '==', unitModRevision)
-      .and(ctx.keys.schedule(unit.name), 'Create', '==', 0);
-    if (fence) txn.and(fence.key, 'Create', '==', fence.createRevision);
-    const result = await txn
-      .then(
-        ctx.client.put(ctx.keys.schedule(unit.name)).value(encodeValue(machineId)),
-        ctx.client.put(ctx.keys.assignment(machineId, unit.name)).value(encodeValue(assignment)),
-      )
-      .commit();
+    const compares = [is.modifiedAt(ctx.keys.unit(unit.name), unitModRevision), is.absent(ctx.keys.schedule(unit.name)), ...fenced(fence)];
+    const result = await ctx.txn(compares, [
+      op.put(ctx.keys.schedule(unit.name), encodeValue(machineId)),
+      op.put(ctx.keys.assignment(machineId, unit.name), encodeValue(assignment)),
+    ]);
     if (!result.succeeded) await throwCompareFailure(ctx, fence, `unit ${unit.name} changed or is already scheduled`);
   });
 }
 
 export function unassign(ctx: RegistryContext, unitName: string, machineId: string, fence?: Fence): Promise<void> {
   return ctx.run(`unassign ${unitName} from ${machineId}`, async () => {
-    const txn = ctx.client.if(ctx.keys.schedule(unitName), 'Value', '==', encodeValue(machineId));
-    if (fence) txn.and(fence.key, 'Create', '==', fence.createRevision);
-    const result = await txn
-      .then(ctx.client.delete().key(ctx.keys.schedule(unitName)), ctx.client.delete().key(ctx.keys.assignment(machineId, unitName)))
-      .commit();
+    const compares = [is.holding(ctx.keys.schedule(unitName), encodeValue(machineId)), ...fenced(fence)];
+    const result = await ctx.txn(compares, [op.delete(ctx.keys.schedule(unitName)), op.delete(ctx.keys.assignment(machineId, unitName))]);
     if (!result.succeeded) await throwCompareFailure(ctx, fence, `unit ${unitName} is no longer scheduled on ${machineId}`);
   });
 }
@@ -152,16 +144,14 @@ async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, r
 
 /** The revision the transaction wrote, or undefined if its compares failed. */
 async function commitBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence): Promise<string | undefined> {
-  const txn = ctx.client.if(fence.key, 'Create', '==', fence.createRevision);
+  const compares: Compare[] = [is.createdAt(fence.key, fence.createRevision)];
   for (const c of batch.compares) {
-    if (c.kind === 'mod') txn.and(c.key, 'Mod', '==', c.revision);
-    else if (c.kind === 'absent') txn.and(c.key, 'Create', '==', 0);
-    else txn.and(c.key, 'Value', '==', encodeValue(c.value));
+    if (c.kind === 'mod') compares.push(is.modifiedAt(c.key, c.revision));
+    else if (c.kind === 'absent') compares.push(is.absent(c.key));
+    else compares.push(is.holding(c.key, encodeValue(c.value)));
   }
-  const writes = batch.writes.map((w) =>
-    w.kind === 'put' ? ctx.client.put(w.key).value(encodeValue(w.value)) : ctx.client.delete().key(w.key),
-  );
-  const response = await txn.then(...writes).commit();
+  const writes = batch.writes.map((w) => (w.kind === 'put' ? op.put(w.key, encodeValue(w.value)) : op.delete(w.key)));
+  const response = await (await ctx.bulkPort()).txn({ compare: compares, success: writes });
   return response.succeeded ? response.header.revision : undefined;
 }
 
@@ -175,7 +165,12 @@ async function throwCompareFailure(ctx: RegistryContext, fence: Fence | undefine
   throw new ConflictError(what);
 }
 
+/** The fence compare of a fenced write, none without a fence. */
+function fenced(fence: Fence | undefined): Compare[] {
+  return fence ? [is.createdAt(fence.key, fence.createRevision)] : [];
+}
+
 export async function fenceHolds(ctx: RegistryContext, fence: Fence): Promise<boolean> {
-  const kv = (await ctx.client.get(fence.key).exec()).kvs[0];
+  const kv = await ctx.get(fence.key);
   return kv !== undefined && kv.create_revision === fence.createRevision;
 }

@@ -12,7 +12,7 @@ export async function publishState(ctx: RegistryContext, state: UnitStateRecord,
   assertValidUnitName(state.unit);
   assertValidMachineId(state.machineId);
   return ctx.run(`publish state of ${state.unit}`, async () => {
-    await ctx.client.put(ctx.keys.state(state.unit, state.machineId)).value(encodeValue(state)).lease(lease.leaseId);
+    await ctx.port.put({ key: Buffer.from(ctx.keys.state(state.unit, state.machineId)), value: encodeValue(state), lease: lease.leaseId });
   });
 }
 
@@ -20,7 +20,7 @@ export async function removeState(ctx: RegistryContext, unitName: string, machin
   assertValidUnitName(unitName);
   assertValidMachineId(machineId);
   return ctx.run(`remove state of ${unitName}`, async () => {
-    await ctx.client.delete().key(ctx.keys.state(unitName, machineId));
+    await ctx.port.deleteRange({ key: Buffer.from(ctx.keys.state(unitName, machineId)) });
   });
 }
 

@@ -13,9 +13,16 @@ import type {
   UnitStateRecord,
 } from '../model.js';
 
+/** How the registry talks to etcd: its JSON gateway over HTTP (light) or gRPC (etcd3; bulk throughput). */
+export type EtcdTransport = 'http' | 'grpc';
+
 export interface RegistryOptions {
   /** etcd client URLs, e.g. ['http://127.0.0.1:2379']. */
   endpoints: string[];
+  /** Default: FLOTILLA_ETCD_TRANSPORT, else 'http' (docs/registry.md, "Transports"). */
+  transport?: EtcdTransport;
+  /** For snapshot() and applySchedule() only, opened on first use. Default: FLOTILLA_ETCD_BULK_TRANSPORT, else `transport`. */
+  bulkTransport?: EtcdTransport;
   /** Key prefix; default '/flotilla/'. */
   prefix?: string;
   /** Deadline for every single etcd call; default 5000 ms. */

@@ -10,6 +10,8 @@ import { validateUnitOptions } from '../unit/validate-options.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
 import { isKeyProblem } from './keyspace.js';
+import type { Compare, RequestOp } from './etcd-port.js';
+import { is, op } from './kv-ops.js';
 import { checkRecord } from './record-check.js';
 import { isMachineId, isUnitRecord } from './record-guards.js';
 
@@ -39,11 +41,7 @@ export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: Sub
   rejectTemplateActivation(record.name, record.desiredState);
   return ctx.run(`submit ${spec.name}`, async () => {
     const key = ctx.keys.unit(spec.name);
-    const result = await ctx.client
-      .if(key, 'Create', '==', 0)
-      .then(ctx.client.put(key).value(encodeValue(record)))
-      .else(ctx.client.get(key))
-      .commit();
+    const result = await ctx.txn([is.absent(key)], [op.put(key, encodeValue(record))], [op.get(key)]);
     if (result.succeeded) return record;
     const kv = result.responses[0]?.response_range?.kvs[0];
     // A corrupt stored record can only be overwritten with --replace; otherwise its error is the answer.
@@ -59,9 +57,9 @@ export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: Sub
 function replaceUnit(ctx: RegistryContext, record: UnitRecord): Promise<UnitRecord> {
   return ctx.retryOnRace(`replace ${record.name}`, async () => {
     const view = await readUnitView(ctx, record.name);
-    const txn = view ? compareView(ctx, view) : ctx.client.if(ctx.keys.unit(record.name), 'Create', '==', 0);
-    txn.then(ctx.client.put(ctx.keys.unit(record.name)).value(encodeValue(record)), ...unscheduleOps(ctx, view));
-    return (await txn.commit()).succeeded ? record : undefined;
+    const compares = view ? compareView(ctx, view) : [is.absent(ctx.keys.unit(record.name))];
+    const result = await ctx.txn(compares, [op.put(ctx.keys.unit(record.name), encodeValue(record)), ...unscheduleOps(ctx, view)]);
+    return result.succeeded ? record : undefined;
   });
 }
 
@@ -84,11 +82,8 @@ export async function setDesiredState(ctx: RegistryContext, name: string, state:
       if (!view.unit) return void (await ctx.readOne(ctx.keys.unit(name), isUnitRecord)); // rethrows the CorruptRecordError
       if (view.unit.value.desiredState === state) return view.unit.value;
       const updated: UnitRecord = { ...view.unit.value, desiredState: state };
-      const txn = compareView(ctx, view).then(
-        ctx.client.put(ctx.keys.unit(name)).value(encodeValue(updated)),
-        ...mirrorOps(ctx, updated, view),
-      );
-      return (await txn.commit()).succeeded ? updated : undefined;
+      const result = await ctx.txn(compareView(ctx, view), [op.put(ctx.keys.unit(name), encodeValue(updated)), ...mirrorOps(ctx, updated, view)]);
+      return result.succeeded ? updated : undefined;
     }),
   );
 }
@@ -99,8 +94,8 @@ export async function destroyUnit(ctx: RegistryContext, name: string): Promise<b
     ctx.retryOnRace(`destroy ${name}`, async () => {
       const view = await readUnitView(ctx, name);
       if (!view) return false;
-      const txn = compareView(ctx, view).then(ctx.client.delete().key(ctx.keys.unit(name)), ...unscheduleOps(ctx, view));
-      return (await txn.commit()).succeeded ? true : undefined;
+      const result = await ctx.txn(compareView(ctx, view), [op.delete(ctx.keys.unit(name)), ...unscheduleOps(ctx, view)]);
+      return result.succeeded ? true : undefined;
     }),
   );
 }
@@ -111,7 +106,7 @@ function rejectTemplateActivation(name: string, state: DesiredState): void {
 
 /** The unit's key and schedule as one read-set. A corrupt unit value is reported, not thrown. */
 async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitView | undefined> {
-  const kv = (await ctx.client.get(ctx.keys.unit(name)).exec()).kvs[0];
+  const kv = await ctx.get(ctx.keys.unit(name));
   if (!kv) return undefined;
   const unit = ctx.tryCheck(() => checkRecord(ctx.keys, kv, isUnitRecord));
   const schedule = await ctx.readOne(ctx.keys.schedule(name), isMachineId).catch((err: unknown) => {
@@ -127,7 +122,7 @@ async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitVie
  * only for global units (their assignments have no schedule entry to find them by). A global assignment
  * written concurrently by the scheduler can still slip past; the scheduler removes such strays. */
 async function readGlobalMachines(ctx: RegistryContext, name: string, scheduledOn: string | undefined): Promise<string[]> {
-  const keys = await ctx.client.getAll().prefix(ctx.keys.assignmentsRoot).keys();
+  const keys = await ctx.keysUnder(ctx.keys.assignmentsRoot);
   const machines: string[] = [];
   for (const key of keys) {
     const parsed = ctx.keys.parse(key);
@@ -137,28 +132,26 @@ async function readGlobalMachines(ctx: RegistryContext, name: string, scheduledO
 }
 
 /** Compares exactly what `view` saw: the unit's revision and the schedule's revision (or absence). */
-function compareView(ctx: RegistryContext, view: UnitView) {
+function compareView(ctx: RegistryContext, view: UnitView): Compare[] {
   const name = view.name;
-  const txn = ctx.client.if(ctx.keys.unit(name), 'Mod', '==', view.unitModRevision);
-  return view.machineId === undefined
-    ? txn.and(ctx.keys.schedule(name), 'Create', '==', 0)
-    : txn.and(ctx.keys.schedule(name), 'Mod', '==', view.scheduleModRevision);
+  const schedule = view.machineId === undefined ? is.absent(ctx.keys.schedule(name)) : is.modifiedAt(ctx.keys.schedule(name), view.scheduleModRevision);
+  return [is.modifiedAt(ctx.keys.unit(name), view.unitModRevision), schedule];
 }
 
 /** Keeps assignments in step with the unit: rewritten when placed, removed (with the schedule) on inactive. */
-function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView) {
+function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView): RequestOp[] {
   if (unit.desiredState === 'inactive') return unscheduleOps(ctx, view);
   const machines = view.machineId === undefined ? view.globalMachines : [view.machineId, ...view.globalMachines];
   return machines.map((machineId) => {
     const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
-    return ctx.client.put(ctx.keys.assignment(machineId, unit.name)).value(encodeValue(assignment));
+    return op.put(ctx.keys.assignment(machineId, unit.name), encodeValue(assignment));
   });
 }
 
 /** Deletes the schedule entry and every assignment the view found. */
-function unscheduleOps(ctx: RegistryContext, view: UnitView | undefined) {
+function unscheduleOps(ctx: RegistryContext, view: UnitView | undefined): RequestOp[] {
   if (!view) return [];
-  const deletes = view.globalMachines.map((machineId) => ctx.client.delete().key(ctx.keys.assignment(machineId, view.name)));
+  const deletes = view.globalMachines.map((machineId) => op.delete(ctx.keys.assignment(machineId, view.name)));
   if (view.machineId === undefined) return deletes;
-  return [ctx.client.delete().key(ctx.keys.schedule(view.name)), ctx.client.delete().key(ctx.keys.assignment(view.machineId, view.name)), ...deletes];
+  return [op.delete(ctx.keys.schedule(view.name)), op.delete(ctx.keys.assignment(view.machineId, view.name)), ...deletes];
 }

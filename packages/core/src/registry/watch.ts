@@ -3,7 +3,6 @@
  * name for `assignments/<machine>/`, a machine id for `agent-states/<unit>/`). A key that names no valid
  * unit/machine, or a put whose value does not decode, is reported and skipped, never thrown.
  */
-import type { Watcher } from 'etcd3';
 import type { RegistryContext } from './context.js';
 import { Keyspace } from './keyspace.js';
 import { checkKey, checkRecord } from './record-check.js';
@@ -53,16 +52,4 @@ export async function watchForChanges(ctx: RegistryContext, prefixes: string[], 
     throw err;
   }
   return { close: async () => void (await Promise.allSettled(subscriptions.map((s) => s.close()))) };
-}
-
-/** Starts a plain etcd3 watcher and waits (under the request deadline) until etcd confirms it. */
-export function openWatcher(ctx: RegistryContext, prefix: string): Promise<Watcher> {
-  const watcher = ctx.client.watch().prefix(prefix).watcher();
-  // Without an 'error' listener an EventEmitter error would crash the process.
-  watcher.on('error', () => undefined);
-  const connected = new Promise<Watcher>((resolve, reject) => {
-    watcher.once('connected', () => resolve(watcher));
-    watcher.once('error', reject);
-  });
-  return ctx.run(`watch ${prefix}`, () => connected, () => void watcher.cancel().catch(() => undefined));
 }

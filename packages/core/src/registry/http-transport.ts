@@ -1,0 +1,226 @@
+/**
+ * POSTs to etcd's JSON gateway (`/v3/...`) with node:http(s): one keep-alive agent per transport (so leases can
+ * have a connection of their own), TLS material from RegistryOptions, a deadline on every request, failover across
+ * endpoints (a connection-level failure moves on to the next endpoint at once; each endpoint is tried once), and
+ * the auth token exchange (`/v3/auth/authenticate`, then the token in `Authorization`, renewed once when etcd says
+ * it is invalid). Gateway errors (`{"error","message","code"}`, `code` being the gRPC status) become
+ * EtcdRequestError with a kind. The JSON shape: bytes base64, int64 as strings (etcd accepts both forms).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { EtcdRequestError, kindOfStatus } from './etcd-port.js';
+
+export interface HttpTransportOptions {
+  endpoints: string[];
+  timeoutMs: number;
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  auth?: { username: string; password: string };
+}
+
+/** Codes of failures where the request never reached etcd (or the server dropped an idle socket). */
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+
+/** JSON.stringify with Buffers as base64 (etcd's JSON form of protobuf bytes). */
+export function encodeJson(body: unknown): string {
+  return JSON.stringify(body, function (this: Record<string, unknown>, key, value: unknown) {
+    const original = this[key];
+    return Buffer.isBuffer(original) ? original.toString('base64') : value;
+  });
+}
+
+export class HttpTransport {
+  private readonly urls: URL[];
+  /** The endpoint that answered last; requests start there. */
+  private current = 0;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private token: string | undefined;
+  private authenticating: Promise<string> | undefined;
+  private closed = false;
+  private readonly open = new Set<http.ClientRequest>();
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.urls = options.endpoints.map((e) => new URL(e));
+    const tls = options.tls ?? {};
+    this.agents = {
+      http: new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16 }),
+      https: new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16, ...tlsOptions(tls) }),
+    };
+  }
+
+  get endpoints(): string[] {
+    return this.options.endpoints;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** POSTs `body` to `path` on the current endpoint, failing over; resolves with the parsed JSON answer. */
+  async post<T>(path: string, body: unknown): Promise<T> {
+    const payload = encodeJson(body);
+    const headers = await this.authHeaders();
+    try {
+      return await this.postAnywhere<T>(path, payload, headers);
+    } catch (err) {
+      if (!(this.options.auth && err instanceof EtcdRequestError && /invalid auth token/i.test(err.message))) throw err;
+      this.token = undefined;
+      return this.postAnywhere<T>(path, payload, await this.authHeaders());
+    }
+  }
+
+  /**
+   * Opens a streaming POST (a watch) on its own socket (never pooled: it lives as long as the watch). Returns the
+   * request; `onResponse` gets the response once headers arrived. Starts at the current endpoint; the caller
+   * reports a failure with `failed()` so the next stream goes elsewhere.
+   */
+  async stream(path: string, body: unknown, onResponse: (res: http.IncomingMessage) => void): Promise<http.ClientRequest> {
+    if (this.closed) throw new EtcdRequestError('closed', 'the etcd client was closed');
+    const headers = await this.authHeaders();
+    const url = this.urls[this.current % this.urls.length] as URL;
+    const req = this.request(url, path, headers, false);
+    this.track(req);
+    req.on('socket', (socket) => socket.setKeepAlive(true, 10_000));
+    req.on('response', onResponse);
+    req.end(encodeJson(body));
+    return req;
+  }
+
+  /** Moves the next requests and streams to the next endpoint. */
+  failed(): void {
+    this.current = (this.current + 1) % this.urls.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const req of this.open) req.destroy();
+    this.open.clear();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async postAnywhere<T>(path: string, payload: string, headers: Record<string, string>): Promise<T> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.urls.length; attempt++) {
+      if (this.closed) throw new EtcdRequestError('closed', 'the etcd client was closed');
+      const index = (this.current + attempt) % this.urls.length;
+      try {
+        const result = await this.postOnce<T>(this.urls[index] as URL, path, payload, headers);
+        this.current = index;
+        return result;
+      } catch (err) {
+        if (!(err instanceof EtcdRequestError && err.kind === 'unavailable')) throw err;
+        lastError = err;
+      }
+    }
+    this.failed();
+    throw lastError;
+  }
+
+  /** One request; a socket the server had closed while idle in the pool is retried once on a fresh one. */
+  private async postOnce<T>(url: URL, path: string, payload: string, headers: Record<string, string>): Promise<T> {
+    try {
+      return await this.exchange<T>(url, path, payload, headers);
+    } catch (err) {
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.exchange<T>(url, path, payload, headers);
+    }
+  }
+
+  private exchange<T>(url: URL, path: string, payload: string, headers: Record<string, string>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const req = this.request(url, path, { ...headers, 'content-length': String(Buffer.byteLength(payload)) }, true);
+      this.track(req);
+      const timer = setTimeout(() => {
+        req.destroy(new EtcdRequestError('deadline', `etcd request ${path} to ${url.origin} timed out after ${this.options.timeoutMs} ms`, { grpcCode: 4 }));
+      }, this.options.timeoutMs);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (err) => req.destroy(err));
+        res.on('end', () => {
+          clearTimeout(timer);
+          try {
+            resolve(parseAnswer<T>(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), path));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      });
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        if (err instanceof EtcdRequestError) return reject(err);
+        if (this.closed) return reject(new EtcdRequestError('closed', 'the etcd client was closed', { cause: err }));
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return reject(new StaleSocketError());
+        const kind = CONNECTION_ERRORS.has(code) ? 'unavailable' : 'other';
+        reject(new EtcdRequestError(kind, `etcd ${url.origin}${path}: ${err.message}`, { cause: err, grpcCode: kind === 'unavailable' ? 14 : undefined }));
+      });
+      req.end(payload);
+    });
+  }
+
+  private request(url: URL, path: string, headers: Record<string, string>, pooled: boolean): http.ClientRequest {
+    const secure = url.protocol === 'https:';
+    const options: https.RequestOptions = {
+      method: 'POST',
+      host: url.hostname,
+      port: url.port || (secure ? 443 : 80),
+      path: `${url.pathname.replace(/\/$/, '')}${path}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      agent: pooled ? (secure ? this.agents.https : this.agents.http) : false,
+      ...(secure && !pooled ? tlsOptions(this.options.tls ?? {}) : {}),
+    };
+    return (secure ? https : http).request(options);
+  }
+
+  private track(req: http.ClientRequest): void {
+    this.open.add(req);
+    req.once('close', () => this.open.delete(req));
+  }
+
+  private async authHeaders(): Promise<Record<string, string>> {
+    if (!this.options.auth) return {};
+    this.token ??= await (this.authenticating ??= this.authenticate().finally(() => (this.authenticating = undefined)));
+    return { authorization: this.token };
+  }
+
+  private async authenticate(): Promise<string> {
+    const auth = this.options.auth as { username: string; password: string };
+    const answer = await this.postAnywhere<{ token?: string }>('/v3/auth/authenticate', JSON.stringify({ name: auth.username, password: auth.password }), {});
+    if (!answer.token) throw new EtcdRequestError('auth', 'etcd returned no auth token');
+    return answer.token;
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function tlsOptions(tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }): https.AgentOptions {
+  return { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}) };
+}
+
+interface GatewayError {
+  error?: string | { message?: string; grpc_code?: number };
+  message?: string;
+  code?: number;
+}
+
+/** A gateway answer: 200 → the JSON; otherwise its gRPC status and message as EtcdRequestError. */
+export function parseAnswer<T>(status: number, text: string, path: string): T {
+  let json: unknown;
+  try {
+    json = text === '' ? {} : JSON.parse(text);
+  } catch (err) {
+    throw new EtcdRequestError(status === 200 ? 'other' : 'unavailable', `etcd ${path}: HTTP ${status}, unreadable answer: ${text.slice(0, 200)}`, { cause: err });
+  }
+  if (status === 200) return json as T;
+  throw gatewayError(json as GatewayError, status, path);
+}
+
+/** The error in a gateway body: unary `{"error","message","code"}` or a stream's `{"error":{"grpc_code","message"}}`. */
+export function gatewayError(body: GatewayError, status: number, path: string): EtcdRequestError {
+  const nested = typeof body.error === 'object' ? body.error : undefined;
+  const message = nested?.message ?? body.message ?? (typeof body.error === 'string' ? body.error : `HTTP ${status}`);
+  const code = nested?.grpc_code ?? body.code;
+  const kind = status >= 500 && code === undefined ? 'unavailable' : kindOfStatus(code, message);
+  return new EtcdRequestError(kind, message, { grpcCode: code, cause: new Error(`etcd ${path}: HTTP ${status}`) });
+}

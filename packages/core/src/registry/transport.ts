@@ -1,0 +1,39 @@
+/**
+ * Which etcd transport a registry uses (docs/registry.md, "Transports"): `http` — etcd's JSON gateway over
+ * node:http, the default, loads nothing heavy; `grpc` — etcd3 over gRPC, loaded only when chosen. The option
+ * wins over FLOTILLA_ETCD_TRANSPORT, which wins over the default. `bulkTransport` (FLOTILLA_ETCD_BULK_TRANSPORT)
+ * is what the scheduler's bulk calls (snapshot pages, applySchedule batches) use; its port is opened on their first
+ * call, so a daemon that never leads never loads gRPC even when bulk is 'grpc'.
+ */
+import type { EtcdPort } from './etcd-port.js';
+import { HttpPort } from './http-port.js';
+import type { EtcdTransport, RegistryOptions } from './types.js';
+
+const TRANSPORTS: readonly EtcdTransport[] = ['http', 'grpc'];
+
+function parse(value: string | undefined, source: string): EtcdTransport | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(TRANSPORTS as readonly string[]).includes(value)) throw new RangeError(`${source}: unknown etcd transport "${value}" (http or grpc)`);
+  return value as EtcdTransport;
+}
+
+export function chooseTransport(options: RegistryOptions, env: NodeJS.ProcessEnv = process.env): { transport: EtcdTransport; bulk: EtcdTransport } {
+  const transport = options.transport ?? parse(env.FLOTILLA_ETCD_TRANSPORT, 'FLOTILLA_ETCD_TRANSPORT') ?? 'http';
+  const bulk = options.bulkTransport ?? parse(env.FLOTILLA_ETCD_BULK_TRANSPORT, 'FLOTILLA_ETCD_BULK_TRANSPORT') ?? transport;
+  return { transport, bulk };
+}
+
+/** Opens one port; `dedicatedConnection` gives it connections of its own (the lease port). */
+export async function openPort(transport: EtcdTransport, options: RegistryOptions, timeoutMs: number, dedicatedConnection = false): Promise<EtcdPort> {
+  if (transport === 'grpc') {
+    const { GrpcPort } = await import('./grpc-port.js');
+    return new GrpcPort(options, timeoutMs, dedicatedConnection);
+  }
+  // Each HttpPort has its own keep-alive agent, so the lease port never queues behind bulk requests.
+  return new HttpPort({
+    endpoints: options.endpoints,
+    timeoutMs,
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+  });
+}
