@@ -18,6 +18,7 @@ import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
 import * as states from './state-store.js';
 import type {
+  EtcdTransport,
   ClusterEventLog,
   ClusterLogEvent,
   EventRetention,
@@ -45,7 +46,11 @@ import { probe } from './probe.js';
 export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry {
   private readonly subscriptions = new Set<Subscription>();
 
-  private constructor(private readonly ctx: RegistryContext) {}
+  private constructor(
+    private readonly ctx: RegistryContext,
+    /** The transports in use (docs/registry.md, "Transports"). */
+    readonly transport: { transport: EtcdTransport; bulk: EtcdTransport },
+  ) {}
 
   /** Connects and checks etcd answers within requestTimeoutMs (RegistryUnavailableError otherwise). */
   static async connect(options: RegistryOptions): Promise<EtcdRegistry> {
@@ -62,7 +67,7 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
       ctx.close();
       throw err;
     }
-    return new EtcdRegistry(ctx);
+    return new EtcdRegistry(ctx, { transport, bulk });
   }
 
   /** The key layout in use (for tools and tests that need raw keys). */

@@ -1,0 +1,125 @@
+/**
+ * Transport choice (option > FLOTILLA_ETCD_TRANSPORT > http) and what only the HTTP adapter does by itself:
+ * failover across endpoints, the bulk port opened on first use, a watch over the gateway surviving a cut.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { freshPrefix, EventLog } from '../testing/registry-fixtures.js';
+import { startTcpProxy } from '../testing/tcp-proxy.js';
+import { unitSpec } from '../testing/unit-builders.js';
+import { freePort } from '../../../../test/harness/ports.js';
+import { EtcdRegistry } from './etcd-registry.js';
+import { chooseTransport } from './transport.js';
+import type { EtcdTransport, WatchEvent } from './types.js';
+import type { Assignment } from '../model.js';
+
+describe('chooseTransport', () => {
+  test.each([
+    { name: 'default', options: {}, env: {}, want: { transport: 'http', bulk: 'http' } },
+    { name: 'env', options: {}, env: { FLOTILLA_ETCD_TRANSPORT: 'grpc' }, want: { transport: 'grpc', bulk: 'grpc' } },
+    { name: 'option beats env', options: { transport: 'http' as EtcdTransport }, env: { FLOTILLA_ETCD_TRANSPORT: 'grpc' }, want: { transport: 'http', bulk: 'http' } },
+    { name: 'bulk apart', options: { bulkTransport: 'grpc' as EtcdTransport }, env: {}, want: { transport: 'http', bulk: 'grpc' } },
+    { name: 'bulk from env', options: {}, env: { FLOTILLA_ETCD_BULK_TRANSPORT: 'grpc' }, want: { transport: 'http', bulk: 'grpc' } },
+  ])('$name', ({ options, env, want }) => {
+    expect(chooseTransport({ endpoints: ['http://e:2379'], ...options }, env)).toEqual(want);
+  });
+
+  test('an unknown transport is refused, naming the variable', () => {
+    expect(() => chooseTransport({ endpoints: [] }, { FLOTILLA_ETCD_TRANSPORT: 'quic' })).toThrow('FLOTILLA_ETCD_TRANSPORT: unknown etcd transport "quic" (http or grpc)');
+  });
+});
+
+describe('against a real etcd', () => {
+  let etcd: EtcdHandle;
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  test.each(['http', 'grpc'] as const)('%s: connect, write, read back; the registry reports its transport', async (transport) => {
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), transport });
+    try {
+      expect(registry.transport).toEqual({ transport, bulk: transport });
+      await registry.submitUnit(unitSpec('a.service'));
+      expect((await registry.listUnits()).map((u) => u.name)).toEqual(['a.service']);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test('http with a gRPC bulk port: snapshot and applySchedule go over gRPC, the rest over HTTP, one keyspace', async () => {
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), bulkTransport: 'grpc' });
+    try {
+      const unit = await registry.submitUnit(unitSpec('b.service'), { desiredState: 'launched' });
+      const snap = await registry.snapshot();
+      const result = await registry.applySchedule([{ kind: 'assign', unit, unitModRevision: snap.unitRevisions.get('b.service')!, machineId: 'm1' }], await fenceOf(registry));
+      expect(result).toMatchObject({ applied: 1, conflicts: [] });
+      expect((await registry.listAssignments('m1')).map((a) => a.unit)).toEqual(['b.service']);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test('one election across transports: a gRPC leader resigns, the HTTP candidate waiting behind it leads', async () => {
+    const prefix = freshPrefix();
+    const viaGrpc = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, transport: 'grpc' });
+    const viaHttp = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, transport: 'http' });
+    try {
+      const first = await viaGrpc.campaign('grpc-1', 5, new AbortController().signal);
+      const second = viaHttp.campaign('http-1', 5, new AbortController().signal);
+      expect(await viaHttp.currentLeader()).toBe('grpc-1');
+      await first.resign();
+      const leadership = await second;
+      expect(BigInt(leadership.fence.createRevision)).toBeGreaterThan(BigInt(first.fence.createRevision));
+      expect(await viaGrpc.currentLeader()).toBe('http-1');
+      await leadership.resign();
+    } finally {
+      await viaHttp.close();
+      await viaGrpc.close();
+    }
+  });
+
+  test('http: a dead endpoint first in the list costs nothing; requests fail over to the live one', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    const registry = await EtcdRegistry.connect({ endpoints: [dead, ...etcd.endpoints], prefix: freshPrefix(), requestTimeoutMs: 1000 });
+    try {
+      await registry.submitUnit(unitSpec('c.service'));
+      expect(await registry.listUnits()).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test('http: a watch over the gateway resumes after its connection is cut, without gaps', async () => {
+    const proxy = await startTcpProxy(etcd.endpoints[0]!);
+    const prefix = freshPrefix();
+    const writer = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+    const reader = await EtcdRegistry.connect({ endpoints: [proxy.endpoint], prefix, requestTimeoutMs: 1000 });
+    const log = new EventLog<WatchEvent<Assignment>>();
+    try {
+      const sub = await reader.watchAssignments('m1', log.push);
+      proxy.cut();
+      for (const name of ['d1.service', 'd2.service', 'd3.service']) {
+        const unit = await writer.submitUnit(unitSpec(name), { desiredState: 'launched' });
+        const snap = await writer.snapshot();
+        await writer.assign(unit, snap.unitRevisions.get(name)!, 'm1');
+      }
+      proxy.restore();
+      expect((await log.next(3, 8000)).map((e) => e.key)).toEqual(['d1.service', 'd2.service', 'd3.service']);
+      await sub.close();
+    } finally {
+      await reader.close();
+      await writer.close();
+      await proxy.close();
+    }
+  });
+});
+
+async function fenceOf(registry: EtcdRegistry) {
+  const leadership = await registry.campaign('t', 5, new AbortController().signal);
+  return leadership.fence;
+}
