@@ -16,8 +16,9 @@ function packageVersion(): string {
   }
 }
 
-// grpc-js (under etcd3) sets the TLS ServerName to the endpoint's IP address, and Node prints DEP0123 for it on
-// every TLS connection to https://<ip>:2379. A CLI must not print noise its user cannot act on.
+// With FLOTILLA_ETCD_TRANSPORT=grpc, grpc-js (under etcd3) sets the TLS ServerName to the endpoint's IP address,
+// and Node prints DEP0123 for it on every TLS connection to https://<ip>:2379. A CLI must not print noise its user
+// cannot act on. (The default HTTP transport loads no gRPC.)
 process.noDeprecation = true;
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,7 +17,7 @@ interface LbOptions {
 }
 
 async function runLb(opts: LbOptions, raw: RawGlobalOptions): Promise<void> {
-  // Loaded here: etcd3 and pino are not needed by other commands (issue 7, CLI cold start).
+  // Loaded here: the registry and pino are not needed by other commands (issue 7, CLI cold start).
   const [{ pino }, { EtcdRegistry }, { resolveGlobalOptions }, { registryOptions }, { HaproxyProcess }, { runHaproxyLb }] = await Promise.all([
     import('pino'), import('@flotilla/core'), import('../global-options.js'), import('../connect.js'), import('./haproxy-process.js'), import('./run-lb.js'),
   ]);
