@@ -46,8 +46,8 @@ async function scheduler(candidateId: string, extra: Partial<SchedulerOptions> =
   return { scheduler: s, log };
 }
 
-async function register(registry: ClusterRegistry, id: string, ttlSec = 10): Promise<PresenceLease> {
-  const lease = await registry.registerMachine(machine(id), ttlSec);
+async function register(registry: ClusterRegistry, id: string, ttlSec = 10, metadata: Record<string, string> = {}): Promise<PresenceLease> {
+  const lease = await registry.registerMachine(machine(id, metadata), ttlSec);
   cleanups.push(() => lease.revoke());
   return lease;
 }
@@ -145,5 +145,30 @@ describe('startScheduler against etcd', () => {
     expect(since.every((l) => l.planned === 'incremental' && l.units === 1)).toBe(true);
     expect(since.reduce((n, l) => n + Number(l.decisions), 0)).toBe(1);
     expect(passes()[0]).toMatchObject({ planned: 'full', decisions: 30 });
+  });
+
+  test('a new leader completes the move its predecessor left in flight: held while the old copy runs, placed once it stopped', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    const m1 = await register(registry, 'm1', 10, { role: 'web' });
+    await register(registry, 'm2', 10, { role: 'web' });
+    await registry.submitUnit({ ...spec('a.service'), options: [...spec('a.service').options, { section: 'X-Fleet', name: 'MachineMetadata', value: 'role=web' }] }, { desiredState: 'launched' });
+    const first = await scheduler('cand-a');
+    await waitFor('a.service on m1', async () => (await scheduleOf(registry))['a.service'] === 'm1');
+    // What m1's agent publishes while it runs the unit.
+    const running = { unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: Date.now() };
+    await registry.publishState(running, m1);
+    // m1 stops matching: the leader unassigns a.service (a move off a live machine) and holds it... then goes away.
+    await registry.patchMachineMetadata([{ machineId: 'm1', key: 'role', value: 'db' }]);
+    await waitFor('a.service unassigned', async () => (await scheduleOf(registry))['a.service'] === undefined);
+    await first.scheduler.stop();
+    const second = await scheduler('cand-b');
+    const inherited = 'inherited move of a.service: still running on m1; held until it stops';
+    await waitFor('cand-b inherits the move', () => second.log.lines.some((l) => l.msg === inherited));
+    const passes = () => second.log.lines.filter((l) => l.msg === 'scheduling pass').length;
+    await waitFor('cand-b ran three passes', () => passes() >= 3, 5000);
+    expect((await scheduleOf(registry))['a.service']).toBeUndefined();
+    await registry.removeState('a.service', 'm1'); // m1's agent stopped it
+    await waitFor('a.service placed on m2', async () => (await scheduleOf(registry))['a.service'] === 'm2');
   });
 });

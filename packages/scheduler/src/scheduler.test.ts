@@ -144,10 +144,10 @@ describe('startScheduler (in-memory registry)', () => {
     const fake = cluster(['m1'], names);
     const active = (u: string, activeState: string) =>
       fake.states.set(u, [{ unit: u, machineId: 'm1', hash: 'h', loadState: 'loaded', activeState, subState: 'x', updatedAt: 1 }]);
-    names.forEach((u) => active(u, 'active'));
     const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, rebalance: { maxMoves: 1, intervalMs: 200 }, logger: captureLog().logger });
     running.push(s);
     await waitFor('all on m1', () => fake.schedule.size === 4);
+    names.forEach((u) => active(u, 'active'));
     fake.putMachine(machine('m2'));
     await waitFor('one unit unassigned', () => fake.schedule.size === 3);
     const movedUnit = names.find((u) => !fake.schedule.has(u))!;
@@ -159,16 +159,33 @@ describe('startScheduler (in-memory registry)', () => {
 
   test('stop before start: a move whose old copy never reports stopped is placed after the deadline', async () => {
     const fake = cluster(['m1'], ['a.service', 'b.service']);
-    fake.states.set('a.service', [{ unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'x', updatedAt: 1 }]);
-    fake.states.set('b.service', [{ unit: 'b.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'x', updatedAt: 1 }]);
     const log = captureLog();
     const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, moveStopTimeoutMs: 500, rebalance: { maxMoves: 1, intervalMs: 200 }, logger: log.logger });
     running.push(s);
     await waitFor('all on m1', () => fake.schedule.size === 2);
+    fake.states.set('a.service', [{ unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'x', updatedAt: 1 }]);
+    fake.states.set('b.service', [{ unit: 'b.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'x', updatedAt: 1 }]);
     fake.putMachine(machine('m2'));
     await waitFor('one unit unassigned', () => fake.schedule.size === 1);
     await waitFor('placed on m2 after the deadline', () => [...fake.schedule.values()].includes('m2'));
     expect(log.lines.filter((l) => l.status === 'deadline')).toHaveLength(1);
+  });
+
+  test('a new leader holds a unit its predecessor moved (unscheduled, still active on a live machine) until it stops there', async () => {
+    const fake = cluster(['m1', 'm2'], ['a.service']);
+    const active = (activeState: string) =>
+      fake.states.set('a.service', [{ unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState, subState: 'x', updatedAt: 1 }]);
+    active('active');
+    const log = captureLog();
+    const s = await startScheduler({ registry: fake.asRegistry(), candidateId: 'c1', ttlSec: 5, intervalMs: 50, rebalance: false, logger: log.logger });
+    running.push(s);
+    await waitFor('the move inherited', () => log.lines.some((l) => l.msg === 'inherited move of a.service: still running on m1; held until it stops'));
+    // Moves in flight are looked at every 250 ms: three passes later it is still not placed.
+    const passes = () => log.lines.filter((l) => l.msg === 'scheduling pass').length;
+    await waitFor('three more passes', () => passes() >= 3, 3000);
+    expect(fake.schedule.has('a.service')).toBe(false);
+    active('inactive');
+    await waitFor('placed once stopped on m1', () => fake.schedule.has('a.service'));
   });
 
   test('global units follow machines live: a machine that joins gets it, one that stops matching or leaves loses it', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { UnitStateRecord } from '@flotilla/core';
 import type { Decision, SchedulePlan } from './plan.js';
-import { moveStatus, splitMoves, type MoveStatus, type SplitPlan } from './stop-before-start.js';
+import { inheritedMoves, moveStatus, splitMoves, type Move, type MoveStatus, type SplitPlan } from './stop-before-start.js';
 import { machines, snapshot, unit } from './test-support/builders.js';
 
 const d = (kind: Decision['kind'], u: string, machineId: string, reason = 'r'): Decision => ({ kind, unit: u, machineId, reason });
@@ -64,5 +64,33 @@ describe('moveStatus', () => {
     { name: 'still active past the deadline: placed anyway', from: 'm1', states: [state('m1', 'active')], waitedMs: 1000, want: 'deadline' },
   ])('$name', ({ from, states, waitedMs, want }) => {
     expect(moveStatus({ unit: 'a.service', from }, cluster, states, waitedMs, 1000)).toBe(want);
+  });
+});
+
+describe('inheritedMoves (a new leader derives its predecessor\'s moves in flight)', () => {
+  const state = (u: string, machineId: string, activeState = 'active'): UnitStateRecord => ({
+    unit: u,
+    machineId,
+    hash: 'h',
+    loadState: 'loaded',
+    activeState,
+    subState: 'x',
+    updatedAt: 1,
+  });
+  const scheduled = snapshot({ units: [unit('a.service'), unit('b.service')], machines: machines('m1', 'm2'), schedule: { 'b.service': 'm2' } });
+  test.each<{ name: string; states: UnitStateRecord[]; want: Move[] }>([
+    { name: 'unscheduled, still running on a live machine: held', states: [state('a.service', 'm1')], want: [{ unit: 'a.service', from: 'm1' }] },
+    { name: 'deactivating still counts as running', states: [state('a.service', 'm1', 'deactivating')], want: [{ unit: 'a.service', from: 'm1' }] },
+    { name: 'stopped there: nothing to wait for', states: [state('a.service', 'm1', 'inactive'), state('a.service', 'm2', 'failed')], want: [] },
+    { name: 'running on a machine that is gone: machine loss, placed at once', states: [state('a.service', 'gone')], want: [] },
+    { name: 'scheduled units are no moves (b runs where it is scheduled)', states: [state('b.service', 'm2'), state('b.service', 'm1')], want: [] },
+    { name: 'running on two machines: the first by id', states: [state('a.service', 'm2'), state('a.service', 'm1')], want: [{ unit: 'a.service', from: 'm1' }] },
+  ])('$name', ({ states, want }) => {
+    expect(inheritedMoves(scheduled, states)).toEqual(want);
+  });
+
+  test('inactive units and templates are not wanted, so never held', () => {
+    const snap = snapshot({ units: [unit('off.service').state('inactive'), unit('t@.service')], machines: machines('m1') });
+    expect(inheritedMoves(snap, [state('off.service', 'm1'), state('t@.service', 'm1')])).toEqual([]);
   });
 });

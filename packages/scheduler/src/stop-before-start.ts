@@ -41,6 +41,26 @@ export type MoveStatus = 'hold' | 'stopped' | 'machine-gone' | 'deadline';
 /** Active states that still count as running (systemd's `activating`, `reloading`, `deactivating` included). */
 const STOPPED_STATES = new Set(['inactive', 'failed']);
 
+/** Units a new leader must treat as moves in flight: no schedule entry, should run, yet a live machine still
+ * reports them running — the previous leader unassigned them (a move) and died before placing them again.
+ * `from` is the first such machine by id. */
+export function inheritedMoves(snapshot: ClusterSnapshot, states: readonly UnitStateRecord[]): Move[] {
+  const live = new Set(snapshot.machines.map((m) => m.id));
+  const wanted = new Set(unscheduledWanted(snapshot));
+  const from = new Map<string, string>();
+  for (const s of states) {
+    if (!wanted.has(s.unit) || !live.has(s.machineId) || STOPPED_STATES.has(s.activeState)) continue;
+    const seen = from.get(s.unit);
+    if (seen === undefined || s.machineId < seen) from.set(s.unit, s.machineId);
+  }
+  return [...from].sort(([a], [b]) => (a < b ? -1 : 1)).map(([unit, machineId]) => ({ unit, from: machineId }));
+}
+
+/** Units that should run and have no schedule entry (what inheritedMoves must look up states for). */
+export function unscheduledWanted(snapshot: ClusterSnapshot): string[] {
+  return snapshot.units.filter((u) => needsPlacement(u) && !snapshot.schedule.has(u.name)).map((u) => u.name);
+}
+
 export function moveStatus(move: Move, snapshot: ClusterSnapshot, states: readonly UnitStateRecord[], waitedMs: number, deadlineMs: number): MoveStatus {
   if (!snapshot.machines.some((m) => m.id === move.from)) return 'machine-gone';
   const state = states.find((s) => s.machineId === move.from);

@@ -74,9 +74,14 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   const reporter = new UnplaceableReporter(opts.logger);
   const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
   const balance = new RebalanceClock(opts.rebalance);
-  const moves = new PendingMoves({ deadlineMs: opts.moveStopTimeoutMs, logger: opts.logger, getStates: (u) => opts.registry.getStates(u) });
+  const moves = new PendingMoves({
+    deadlineMs: opts.moveStopTimeoutMs,
+    logger: opts.logger,
+    getStates: (u) => opts.registry.getStates(u),
+    ...(typeof opts.registry.listStates === 'function' ? { listStates: () => opts.registry.listStates() } : {}),
+  });
   try {
-    const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty };
+    const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty, adopted: false };
     while (await trigger.next(term.signal)) {
       // Nothing happened that a plan could act on (the leader's own writes coming back included): skip the pass.
       if (dirty.idle && !follower.needsResync && moves.size === 0 && balance.due() === undefined) continue;
@@ -105,6 +110,8 @@ interface PassParts {
   balance: RebalanceClock;
   moves: PendingMoves;
   dirty: DirtyTracker;
+  /** The previous leader's moves in flight have been derived (first pass of the term). */
+  adopted: boolean;
 }
 
 async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, parts: PassParts): Promise<ExecutionOutcome> {
@@ -114,6 +121,10 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     const snapshot = await follower.current();
     // Taken in the same turn as the view: an event after it is in the next dirty set, never lost between.
     const dirtyScope = dirty.take();
+    if (!parts.adopted) {
+      await moves.adopt(snapshot);
+      parts.adopted = true;
+    }
     const pending = moves.units();
     // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
     const rebalance = balance.due();

@@ -3,18 +3,24 @@
  * until that machine reports them stopped (published unit state gone or inactive/failed), the machine is gone,
  * or `deadlineMs` has passed (then placed anyway, with a warning: an agent that cannot publish must not keep a
  * unit down forever). Only the pending units' states are read (`agent-states/<unit>/`), one range each.
- * In memory: a new leader starts with none (see docs/scheduler.md).
+ * In memory; a new leader derives the moves its predecessor left in flight from published states (`adopt`).
  */
 import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { moveStatus, type Move } from '../stop-before-start.js';
+import { inheritedMoves, moveStatus, unscheduledWanted, type Move } from '../stop-before-start.js';
 
 export interface PendingMovesOptions {
   deadlineMs: number;
   logger: Logger;
   getStates(unit: string): Promise<UnitStateRecord[]>;
+  /** Every published state in one read, for a takeover with many unscheduled units (absent: per unit). */
+  listStates?(): Promise<UnitStateRecord[]>;
   now?: () => number;
 }
+
+/** Up to this many unscheduled units, a takeover reads their states one range each; above, all states at once. */
+const PER_UNIT_READS = 200;
+const READS_IN_FLIGHT = 16;
 
 export class PendingMoves {
   private readonly pending = new Map<string, Move & { since: number }>();
@@ -35,6 +41,34 @@ export class PendingMoves {
   /** The units of the moves in flight (an incremental plan always looks at them: held, or just released). */
   units(): string[] {
     return [...this.pending.keys()];
+  }
+
+  /**
+   * A new term: the previous leader's moves in flight are not known, so they are derived from state — every
+   * unit that should run, has no schedule entry and is still reported running by a live machine is held like
+   * this leader's own moves (placed once stopped there, or after the deadline from now). A failed read throws:
+   * the pass fails and nothing is placed that could run twice.
+   */
+  async adopt(snapshot: ClusterSnapshot): Promise<Move[]> {
+    const candidates = unscheduledWanted(snapshot).filter((unit) => !this.pending.has(unit));
+    if (candidates.length === 0) return [];
+    const states = await this.readStates(candidates);
+    const moves = inheritedMoves(snapshot, states);
+    this.add(moves);
+    for (const m of moves) this.opts.logger.info({ unit: m.unit, from: m.from }, `inherited move of ${m.unit}: still running on ${m.from}; held until it stops`);
+    return moves;
+  }
+
+  private async readStates(units: readonly string[]): Promise<UnitStateRecord[]> {
+    const { listStates } = this.opts;
+    if (units.length > PER_UNIT_READS && listStates) return listStates();
+    const queue = [...units];
+    const found: UnitStateRecord[] = [];
+    const worker = async () => {
+      for (let unit = queue.pop(); unit !== undefined; unit = queue.pop()) found.push(...(await this.opts.getStates(unit)));
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, queue.length) }, worker));
+    return found;
   }
 
   /** The units still held; releases the others (logged). A failed state read holds the unit for this pass. */
