@@ -14,7 +14,8 @@ import { pino } from 'pino';
 
 const endpoints = (process.env.BENCH_ENDPOINTS ?? '').split(',');
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000 });
+// gRPC as before the HTTP transport (docs/registry.md, "Transports"): these figures measure bulk placement over it.
+const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, transport: 'grpc' });
 const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 if (process.env.BENCH_STOP_BEFORE_APPLY === '1') {
   const apply = registry.applySchedule.bind(registry);

@@ -31,6 +31,9 @@ function registryOptions(config: DaemonConfig): RegistryOptions {
     endpoints: config.endpoints,
     prefix: config.keyPrefix,
     requestTimeoutMs: config.requestTimeoutMs,
+    // The agent, API and election speak HTTP (light); the scheduler's bulk snapshot/apply opens gRPC only once this
+    // daemon leads (docs/registry.md, "Transports"). FLOTILLA_ETCD_BULK_TRANSPORT=http keeps gRPC out entirely.
+    ...(process.env.FLOTILLA_ETCD_BULK_TRANSPORT ? {} : { bulkTransport: 'grpc' as const }),
     ...(tls ? { tls: Object.fromEntries(Object.entries(tls).filter(([, v]) => v)) } : {}),
     ...(config.etcdAuth ? { auth: config.etcdAuth } : {}),
   };
