@@ -58,6 +58,7 @@ describe('agent ownership on a real systemd machine', () => {
     machine = cluster.machines[0]!;
     agent = await startAgent(config());
     await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
 
   afterAll(async () => {

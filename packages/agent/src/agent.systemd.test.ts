@@ -44,6 +44,7 @@ describe('agent on a real systemd machine', () => {
       reconcileIntervalMs: 60_000, // events must do the work; the periodic pass is only a safety net
     });
     await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
 
   afterAll(async () => {

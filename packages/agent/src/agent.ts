@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ClusterRegistry, MachineRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { AssignmentMirror } from './assignments/mirror.js';
+import { InheritedReleaser } from './assignments/releaser.js';
 import { createIntrospection, type Introspection } from './introspect/introspect.js';
 import { ManagedUnits } from './managed-units.js';
 import type { UnitRenderer } from './naming/unit-renderer.js';
@@ -65,6 +66,8 @@ export interface AgentStats {
   passes: number;
   reloads: number;
   managedUnits: number;
+  /** Assignments were read after the current registration (before that, the agent starts nothing new). */
+  synced: boolean;
 }
 
 /** Starts the agent. Fails only if systemd is unreachable at start; etcd being away is retried forever. */
@@ -94,11 +97,13 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     machineId: machine.id,
     logger,
     onChange: (why) => {
-      if (why === 'assignments snapshot') awaitingResync = false;
+      if (why === 'assignments snapshot' && awaitingResync) void confirmStillRegistered();
       wake(why);
     },
   });
-  let registrations = 0;
+  // Assignments that may predate this registration are not started but handed back (docs/agent.md,
+  // "Returning after a lost lease").
+  const releaser = new InheritedReleaser({ registry, machineId: machine.id, logger });
   const presence: Presence = new Presence({
     registry,
     machine,
@@ -106,11 +111,26 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     logger,
     leaseFile: config.leaseFile ?? path.join(path.dirname(files.dir), 'agent.lease'),
     onRegistered: () => {
-      // After a lost lease, trust nothing we mirrored meanwhile: start again from a fresh snapshot.
-      if (registrations++ > 0) mirror.resync('lease regained');
+      // Trust nothing mirrored before: start again from a snapshot read after the registration.
+      releaser.registered();
+      mirror.resync('registered', { afterRegistration: true });
       void publisher?.leaseRenewed();
     },
+    onLost: () => mirror.leaseLost(),
   });
+  /** After a cut-off: the snapshot is trusted only if our machine key outlived the cut-off (read after it). A
+   * key that is gone means a lost lease: the next registration's snapshot decides instead. */
+  const confirmStillRegistered = async (): Promise<void> => {
+    try {
+      const alive = presence.current !== undefined && (await registry.listMachines()).some((m) => m.id === machine.id);
+      if (alive && presence.current !== undefined) awaitingResync = false;
+      else logger.info('in contact again but the machine key is gone; waiting for the next registration');
+      wake('contact confirmed');
+    } catch (err) {
+      logger.warn({ err }, 'checking the machine key after a cut-off failed; retrying with a fresh snapshot');
+      setTimeout(() => mirror.resync('machine key check failed'), 1000).unref();
+    }
+  };
   const contact = new ContactMonitor({
     registry,
     machineId: machine.id,
@@ -135,6 +155,8 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   reconciler = new Reconciler({
     registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
     cutOff: () => contact.cutOff || awaitingResync,
+    held: () => mirror.held(),
+    release: (units) => releaser.release(units),
   });
 
   presence.start();
@@ -146,7 +168,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
 
   return {
     ...introspection,
-    stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size }),
+    stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size, synced: mirror.held() !== 'all' }),
     async stop() {
       clearInterval(interval);
       contact.stop();

@@ -10,6 +10,7 @@ import type { Assignment, ClusterRegistry, Subscription, WatchEvent } from '@flo
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../backoff.js';
 import { applyAssignmentEvent } from './apply-event.js';
+import { heldAfterEvent, heldAfterSnapshot, HOLD_ALL, type Held } from './inherited.js';
 
 export interface AssignmentMirrorOptions {
   registry: ClusterRegistry;
@@ -21,6 +22,10 @@ export interface AssignmentMirrorOptions {
 
 export class AssignmentMirror {
   private assignments: Map<string, Assignment> | undefined;
+  /** Assignments not to be started yet (inherited.ts); everything until a snapshot after a registration. */
+  private heldUnits: Held = HOLD_ALL;
+  /** Whether the pending sync's snapshot is the first after a registration. */
+  private inheritNext = false;
   /** Revision of the last snapshot: events at or below it are in it already. One transaction's events all share
    * a revision, so later events are never compared with each other, only with the snapshot. */
   private snapshotRevision = 0n;
@@ -36,13 +41,25 @@ export class AssignmentMirror {
     return this.assignments;
   }
 
+  /** Units whose assignments may predate this machine's registration (inherited.ts). */
+  held(): Held {
+    return this.heldUnits;
+  }
+
+  /** The presence lease is gone: hold everything until the snapshot after the next registration. */
+  leaseLost(): void {
+    this.heldUnits = HOLD_ALL;
+    this.inheritNext = false;
+  }
+
   start(): void {
     this.syncing ??= this.sync(++this.generation);
   }
 
   /** Drops the watch and mirrors afresh from a new snapshot (retried with back-off while etcd is away). */
-  resync(why: string): void {
+  resync(why: string, opts: { afterRegistration?: boolean } = {}): void {
     if (this.abort.signal.aborted) return;
+    if (opts.afterRegistration) this.inheritNext = true;
     this.opts.logger.info({ why }, 'resyncing assignments from a fresh snapshot');
     const generation = ++this.generation;
     const previous = this.syncing ?? Promise.resolve();
@@ -68,6 +85,9 @@ export class AssignmentMirror {
         const snapshot = await registry.assignmentsAt(machineId);
         if (stale()) return;
         this.assignments = new Map(snapshot.assignments.map((a) => [a.unit, a]));
+        this.heldUnits = heldAfterSnapshot(this.heldUnits, this.assignments.keys(), this.inheritNext);
+        if (this.inheritNext) logger.info({ held: [...this.assignments.keys()] }, 'assignments read after registration are held until the scheduler confirms them');
+        this.inheritNext = false;
         this.snapshotRevision = BigInt(snapshot.revision);
         this.opts.onChange('assignments snapshot');
         const sub = await registry.watchAssignments(machineId, (e) => this.onEvent(generation, e), {
@@ -88,6 +108,7 @@ export class AssignmentMirror {
   private onEvent(generation: number, event: WatchEvent<Assignment>): void {
     if (generation !== this.generation || this.assignments === undefined) return;
     if (BigInt(event.revision) <= this.snapshotRevision) return; // already in the snapshot
+    this.heldUnits = heldAfterEvent(this.heldUnits, event);
     if (applyAssignmentEvent(this.assignments, event)) this.opts.onChange(`assignment ${event.type} ${event.key}`);
   }
 }

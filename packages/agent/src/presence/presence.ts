@@ -18,6 +18,8 @@ export interface PresenceOptions {
   backoff?: BackoffOptions;
   /** Called after every successful registration (states must be published again under the new lease). */
   onRegistered?: (lease: PresenceLease) => void;
+  /** Called when the lease is lost (not on stop). */
+  onLost?: () => void;
   /** Where the live lease id is kept (on /run: survives an agent crash, not a reboot). A restarted agent hands
    * it to registerMachine to take the machine key over, so a crash never looks like a lost machine. */
   leaseFile?: string;
@@ -119,6 +121,7 @@ export class Presence {
     this.lease = undefined;
     if (this.abort.signal.aborted) return;
     this.opts.logger.warn({ err, leaseId: lease.leaseId }, 'presence lease lost; registering again (units keep running)');
+    this.opts.onLost?.();
     this.wake?.();
   }
 }

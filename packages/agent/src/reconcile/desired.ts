@@ -18,6 +18,8 @@ interface CachedText {
   hash: string;
   /** `[X-Fleet] StopOnLeaseLoss=true` (lease-fence.ts). */
   stopOnLeaseLoss: boolean;
+  /** `[X-Fleet] Global=true`. */
+  global: boolean;
 }
 
 /** Rendered units by `name@registryHash`; `null` marks a unit the agent cannot run (warned about once). */
@@ -48,6 +50,8 @@ export interface DesiredPicture {
   identities: Map<string, ManagedUnit>;
   /** systemd names of units with `[X-Fleet] StopOnLeaseLoss=true`. */
   optedIn: Set<string>;
+  /** systemd names of global units. */
+  global: Set<string>;
 }
 
 export interface DesiredDeps {
@@ -60,7 +64,7 @@ export interface DesiredDeps {
 export async function buildDesired(assignments: ReadonlyMap<string, Assignment>, deps: DesiredDeps): Promise<DesiredPicture> {
   const wanted = [...assignments.values()].filter((a) => a.desiredState !== 'inactive').sort((x, y) => (x.unit < y.unit ? -1 : 1));
   const texts = await Promise.all(wanted.map((a) => textOf(a, deps)));
-  const picture: DesiredPicture = { desired: new Map(), identities: new Map(), optedIn: new Set() };
+  const picture: DesiredPicture = { desired: new Map(), identities: new Map(), optedIn: new Set(), global: new Set() };
   wanted.forEach((a, i) => {
     const t = texts[i];
     if (t === undefined || t === null) return;
@@ -72,6 +76,7 @@ export async function buildDesired(assignments: ReadonlyMap<string, Assignment>,
     picture.desired.set(t.systemdName, { hash: t.hash, desiredState: a.desiredState, text: t.text });
     picture.identities.set(t.systemdName, { unit: a.unit, systemdName: t.systemdName, hash: a.hash });
     if (t.stopOnLeaseLoss) picture.optedIn.add(t.systemdName);
+    if (t.global) picture.global.add(t.systemdName);
   });
   deps.cache.retain(assignments);
   return picture;
@@ -85,7 +90,7 @@ async function textOf(a: Assignment, { registry, cache, renderers, logger }: Des
   // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
   if (unit === undefined) return undefined;
   const rendered = renderUnit(renderers, a.unit, unit.options);
-  const entry = rendered === undefined ? null : { ...rendered, hash: unitTextHash(rendered.text), stopOnLeaseLoss: wantsStopOnLeaseLoss(unit.options) };
+  const entry = rendered === undefined ? null : { ...rendered, hash: unitTextHash(rendered.text), stopOnLeaseLoss: wantsStopOnLeaseLoss(unit.options), global: unit.global };
   if (entry === null) logger.warn({ unit: a.unit }, 'no systemd unit type or renderer for this unit; not running it');
   if (unit.hash !== a.hash) {
     // The unit was replaced and its assignment not (yet) updated: run what the unit says now, uncached.

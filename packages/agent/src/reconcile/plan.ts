@@ -62,10 +62,15 @@ function tasksForUnit(unit: string, want: DesiredUnit | undefined, have: Current
   if (wanted === undefined) return have === undefined ? [] : [{ kind: 'Unload', unit, reason: REASON_NOT_SCHEDULED }];
   if (have === undefined || have.loadState === 'not-found') return load(unit, wanted);
   if (have.hash !== wanted.hash) return [{ kind: 'Unload', unit, reason: REASON_HASH_DIFFERS }, ...load(unit, wanted)];
-  const launched = have.launchedByAgent === true || RUNNING_STATES.has(have.activeState);
+  const launched = isLaunched(have);
   if (wanted.desiredState === 'launched' && !launched) return [{ kind: 'Start', unit, reason: REASON_WANT_LAUNCHED }];
   if (wanted.desiredState === 'loaded' && launched) return [{ kind: 'Stop', unit, reason: REASON_WANT_LOADED }];
   return [];
+}
+
+/** Started by the agent (and not stopped since), or running: no Start is needed for it. */
+export function isLaunched(have: CurrentUnit): boolean {
+  return have.launchedByAgent === true || RUNNING_STATES.has(have.activeState);
 }
 
 function load(unit: string, wanted: DesiredUnit): Task[] {

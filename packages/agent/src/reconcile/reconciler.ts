@@ -16,6 +16,8 @@ import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
 import { fenceDesired } from './lease-fence.js';
+import { holdInherited } from './inherited-hold.js';
+import type { Held } from '../assignments/inherited.js';
 import { planTasks, type CurrentUnit } from './plan.js';
 
 /** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; unloads, stops and the
@@ -34,6 +36,10 @@ export interface ReconcilerDeps {
   managed: ManagedUnits;
   /** Cut off from etcd (StopOnLeaseLoss units are then held stopped); default never. */
   cutOff?: () => boolean;
+  /** Assignments that may predate this machine's registration (not started; default none). */
+  held?: () => Held;
+  /** Hands held units that would need a start back to the scheduler (not awaited). */
+  release?: (units: string[]) => void;
 }
 
 export class Reconciler {
@@ -99,7 +105,10 @@ export class Reconciler {
     const current = await readCurrentState({ systemd, files, desired: picture.desired, launchedByAgent: this.launchedByAgent });
     managed.replaceAll(managedNow(picture, current));
     this.optedIn = picture.optedIn.size;
-    const desired = fenceDesired(picture.desired, picture.optedIn, this.deps.cutOff?.() ?? false);
+    const fenced = fenceDesired(picture.desired, picture.optedIn, this.deps.cutOff?.() ?? false);
+    const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
+    const { desired, release } = holdInherited({ desired: fenced, current, units, global: picture.global, held: this.deps.held?.() ?? new Set() });
+    if (release.length > 0) this.deps.release?.(release);
     const tasks = planTasks(desired, current);
     if (tasks.length > 0) {
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent }, picture.desired);

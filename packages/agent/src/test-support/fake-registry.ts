@@ -3,7 +3,7 @@
  * on events, not sleeps. Leases can be expired by hand (`expireLease`) to play etcd losing the agent.
  */
 import { EventEmitter } from 'node:events';
-import { FlotillaError, unitHash } from '@flotilla/core';
+import { ConflictError, FlotillaError, unitHash } from '@flotilla/core';
 import type {
   Assignment, ClusterRegistry, DesiredState, MachineRecord, PresenceLease, Subscription, UnitRecord, UnitSpec,
   UnitStateRecord, WatchEvent,
@@ -90,6 +90,20 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
     return lease;
   }
 
+  async listMachines(): Promise<MachineRecord[]> {
+    this.count('listMachines');
+    this.failIfDown();
+    return [...this.machines.values()].map((m) => m.record);
+  }
+
+  /** The fake keeps no schedule: the assignment stands for it. */
+  async unassign(unitName: string, machineId: string): Promise<void> {
+    this.count('unassign');
+    this.failIfDown();
+    if (!this.assignments.has(`${machineId}/${unitName}`)) throw new ConflictError(`${unitName} is not scheduled on ${machineId}`);
+    this.unassignUnit(machineId, unitName);
+  }
+
   async getUnit(name: string): Promise<UnitRecord | undefined> {
     this.count('getUnit');
     this.failIfDown();
@@ -105,6 +119,7 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   async assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
     this.count('assignmentsAt');
     this.failIfDown();
+    setImmediate(() => this.emit('change')); // tests wait for the agent's snapshot (stats().synced)
     return { assignments: [...this.assignments.values()].filter((a) => a.machineId === machineId), revision: String(this.revision) };
   }
 
