@@ -17,8 +17,8 @@ export interface HttpTransportOptions {
   auth?: { username: string; password: string };
 }
 
-/** Codes of failures where the request never reached etcd (or the server dropped an idle socket). */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+/** A pooled keep-alive socket the server closed while idle fails like this: retried once on a fresh socket. */
+const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
 
 /** JSON.stringify with Buffers as base64 (etcd's JSON form of protobuf bytes). */
 export function encodeJson(body: unknown): string {
@@ -151,9 +151,10 @@ export class HttpTransport {
         if (err instanceof EtcdRequestError) return reject(err);
         if (this.closed) return reject(new EtcdRequestError('closed', 'the etcd client was closed', { cause: err }));
         const code = (err as NodeJS.ErrnoException).code ?? '';
-        if (req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return reject(new StaleSocketError());
-        const kind = CONNECTION_ERRORS.has(code) ? 'unavailable' : 'other';
-        reject(new EtcdRequestError(kind, `etcd ${url.origin}${path}: ${err.message}`, { cause: err, grpcCode: kind === 'unavailable' ? 14 : undefined }));
+        if (req.reusedSocket && STALE_SOCKET_ERRORS.has(code)) return reject(new StaleSocketError());
+        // A request error is a socket or TLS failure (etcd's own failures come back as HTTP answers): gRPC calls
+        // these UNAVAILABLE too, and another endpoint may do better.
+        reject(new EtcdRequestError('unavailable', `etcd ${url.origin}${path}: ${err.message}`, { cause: err, grpcCode: 14 }));
       });
       req.end(payload);
     });

@@ -20,6 +20,9 @@ describe('chooseTransport', () => {
     { name: 'option beats env', options: { transport: 'http' as EtcdTransport }, env: { FLOTILLA_ETCD_TRANSPORT: 'grpc' }, want: { transport: 'http', bulk: 'http' } },
     { name: 'bulk apart', options: { bulkTransport: 'grpc' as EtcdTransport }, env: {}, want: { transport: 'http', bulk: 'grpc' } },
     { name: 'bulk from env', options: {}, env: { FLOTILLA_ETCD_BULK_TRANSPORT: 'grpc' }, want: { transport: 'http', bulk: 'grpc' } },
+    { name: 'a client certificate: gRPC (the gateway refuses CNs)', options: { tls: { cert: Buffer.from('pem') } }, env: {}, want: { transport: 'grpc', bulk: 'grpc' } },
+    { name: 'a client certificate, http asked for', options: { tls: { cert: Buffer.from('pem') }, transport: 'http' as EtcdTransport }, env: {}, want: { transport: 'http', bulk: 'http' } },
+    { name: 'TLS without a client certificate: http', options: { tls: { ca: Buffer.from('pem') } }, env: {}, want: { transport: 'http', bulk: 'http' } },
   ])('$name', ({ options, env, want }) => {
     expect(chooseTransport({ endpoints: ['http://e:2379'], ...options }, env)).toEqual(want);
   });

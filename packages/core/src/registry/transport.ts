@@ -1,6 +1,6 @@
 /**
  * Which etcd transport a registry uses (docs/registry.md, "Transports"): `http` — etcd's JSON gateway over
- * node:http, the default, loads nothing heavy; `grpc` — etcd3 over gRPC, loaded only when chosen. The option
+ * node:http, the default (unless a client certificate is given), loads nothing heavy; `grpc` — etcd3 over gRPC, loaded only when chosen. The option
  * wins over FLOTILLA_ETCD_TRANSPORT, which wins over the default. `bulkTransport` (FLOTILLA_ETCD_BULK_TRANSPORT)
  * is what the scheduler's bulk calls (snapshot pages, applySchedule batches) use; its port is opened on their first
  * call, so a daemon that never leads never loads gRPC even when bulk is 'grpc'.
@@ -18,7 +18,10 @@ function parse(value: string | undefined, source: string): EtcdTransport | undef
 }
 
 export function chooseTransport(options: RegistryOptions, env: NodeJS.ProcessEnv = process.env): { transport: EtcdTransport; bulk: EtcdTransport } {
-  const transport = options.transport ?? parse(env.FLOTILLA_ETCD_TRANSPORT, 'FLOTILLA_ETCD_TRANSPORT') ?? 'http';
+  // etcd's gateway refuses requests that present a client certificate with a CommonName (etcd ≥ 3.4.10: CN-based
+  // auth only works over gRPC), so with a client certificate the default is gRPC.
+  const fallback: EtcdTransport = options.tls?.cert ? 'grpc' : 'http';
+  const transport = options.transport ?? parse(env.FLOTILLA_ETCD_TRANSPORT, 'FLOTILLA_ETCD_TRANSPORT') ?? fallback;
   const bulk = options.bulkTransport ?? parse(env.FLOTILLA_ETCD_BULK_TRANSPORT, 'FLOTILLA_ETCD_BULK_TRANSPORT') ?? transport;
   return { transport, bulk };
 }
