@@ -32,30 +32,61 @@ const PAST_TENSE: Record<Decision['kind'], string> = {
   'unassign-global': 'unassigned global unit',
 };
 
+/**
+ * Decisions per `applySchedule` call. Between calls the event loop gets a turn (election keepalives, the
+ * cluster watch) and a stop or a lost term is noticed; each call still packs its changes into batched, fenced
+ * transactions with its own bound on transactions in flight. Removals are applied before additions across
+ * the chunks, as within one call.
+ */
+export const APPLY_CHUNK = 2048;
+
 export async function executeDecisions(ctx: ExecuteContext, decisions: readonly Decision[]): Promise<ExecutionOutcome> {
   if (decisions.length === 0) return { kind: 'done', applied: 0 };
   if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
-  const changes = toChanges(ctx.snapshot, decisions);
-  let result;
-  try {
-    result = await ctx.registry.applySchedule(changes, ctx.fence);
-  } catch (error) {
-    if (error instanceof LeadershipLostError) {
-      ctx.logger.warn({ err: error, decisions: decisions.length }, 'leadership lost while applying the plan');
-      return { kind: 'leadership-lost', applied: 0, error };
+  const units = new Map(ctx.snapshot.units.map((u) => [u.name, u]));
+  const ordered = [...decisions.filter(isRemoval), ...decisions.filter((d) => !isRemoval(d))];
+  let applied = 0;
+  let conflicts = 0;
+  let revision: string | undefined;
+  for (let at = 0; at < ordered.length; at += APPLY_CHUNK) {
+    if (at > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (ctx.signal.aborted) return { kind: 'aborted', applied };
     }
-    ctx.logger.warn({ err: error, decisions: decisions.length }, 'applying the plan failed; retrying on the next pass');
-    return { kind: 'failed', applied: 0, error };
+    const chunk = ordered.slice(at, at + APPLY_CHUNK);
+    const changes = changesOf(ctx.snapshot, units, chunk);
+    let result;
+    try {
+      result = await ctx.registry.applySchedule(changes, ctx.fence);
+    } catch (error) {
+      if (error instanceof LeadershipLostError) {
+        ctx.logger.warn({ err: error, decisions: decisions.length, applied }, 'leadership lost while applying the plan');
+        return { kind: 'leadership-lost', applied, error };
+      }
+      ctx.logger.warn({ err: error, decisions: decisions.length, applied }, 'applying the plan failed; retrying on the next pass');
+      return { kind: 'failed', applied, error };
+    }
+    logResults(ctx, chunk, changes, result.conflicts);
+    applied += result.applied;
+    conflicts += result.conflicts.length;
+    if (result.revision !== undefined && (revision === undefined || BigInt(result.revision) > BigInt(revision))) revision = result.revision;
   }
-  const conflicted = new Set(result.conflicts.map(changeKey));
+  const written = revision === undefined ? {} : { revision };
+  if (conflicts > 0) return { kind: 'conflict', applied, conflicts, ...written };
+  return { kind: 'done', applied, ...written };
+}
+
+function isRemoval(d: Decision): boolean {
+  return d.kind === 'unassign' || d.kind === 'unassign-global';
+}
+
+function logResults(ctx: ExecuteContext, decisions: readonly Decision[], changes: readonly ScheduleChange[], conflicts: readonly ScheduleChange[]): void {
+  const conflicted = new Set(conflicts.map(changeKey));
   for (const [i, decision] of decisions.entries()) {
     const fields = { kind: decision.kind, unit: decision.unit, machine: decision.machineId, reason: decision.reason };
     if (conflicted.has(changeKey(changes[i] as ScheduleChange))) ctx.logger.info(fields, `${decision.kind} of ${decision.unit} conflicted; re-planning`);
     else ctx.logger.info(fields, `${PAST_TENSE[decision.kind]} ${decision.unit}`);
   }
-  const revision = result.revision === undefined ? {} : { revision: result.revision };
-  if (result.conflicts.length > 0) return { kind: 'conflict', applied: result.applied, conflicts: result.conflicts.length, ...revision };
-  return { kind: 'done', applied: result.applied, ...revision };
 }
 
 function changeKey(change: ScheduleChange): string {
@@ -65,7 +96,10 @@ function changeKey(change: ScheduleChange): string {
 
 /** Decisions name units; changes carry the unit record and the revision the plan saw. */
 export function toChanges(snapshot: ClusterSnapshot, decisions: readonly Decision[]): ScheduleChange[] {
-  const units = new Map(snapshot.units.map((u) => [u.name, u]));
+  return changesOf(snapshot, new Map(snapshot.units.map((u) => [u.name, u])), decisions);
+}
+
+function changesOf(snapshot: ClusterSnapshot, units: ReadonlyMap<string, UnitRecord>, decisions: readonly Decision[]): ScheduleChange[] {
   const unitAt = (name: string): { unit: UnitRecord; unitModRevision: string } => {
     const unit = units.get(name);
     const unitModRevision = snapshot.unitRevisions.get(name);
