@@ -126,3 +126,40 @@ async function fenceOf(registry: EtcdRegistry) {
   const leadership = await registry.campaign('t', 5, new AbortController().signal);
   return leadership.fence;
 }
+
+describe('http against an etcd with user/password auth', () => {
+  let etcd: EtcdHandle;
+  beforeAll(async () => {
+    etcd = await startEtcd({ auth: { rootPassword: 'rootpw', users: [{ name: 'flotilla', password: 's3cret' }] } });
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  test('the token from /v3/auth/authenticate opens reads, writes and a watch', async () => {
+    const auth = { username: 'flotilla', password: 's3cret' };
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), auth, transport: 'http' });
+    try {
+      const log = new EventLog<string>();
+      const sub = await registry.watchStates('a.service', (e) => log.push(e.key));
+      await registry.submitUnit(unitSpec('a.service'));
+      expect((await registry.listUnits()).map((u) => u.name)).toEqual(['a.service']);
+      const lease = await registry.registerMachine({ id: 'm1', hostname: 'h', ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 }, 5);
+      await registry.publishState({ unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: 0 }, lease);
+      expect(await log.next(1)).toEqual(['m1']);
+      await sub.close();
+      await lease.revoke();
+    } finally {
+      await registry.close();
+    }
+  });
+
+  test.each([
+    ['a wrong password', { username: 'flotilla', password: 'nope' }, /authentication failed/],
+    ['no credentials', undefined, /user name is empty|permission denied|invalid auth token/],
+  ])('%s is refused with REGISTRY_ERROR', async (_name, auth, message) => {
+    const err = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), transport: 'http', ...(auth ? { auth } : {}) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'REGISTRY_ERROR' });
+    expect((err as Error).message).toMatch(message);
+  });
+});
