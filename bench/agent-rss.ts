@@ -6,7 +6,8 @@
  * - `daemon_rss_*`: the whole `flotilla agent` daemon inside a second cluster's machine (agent + scheduler
  *   candidate + HTTP API in one process), the same N units.
  * Each is read after all units are published active and two periodic passes have run.
- * Usage: [AGENT_NODE_FLAGS=...] npm run bench -- agent-rss [UNITS=100]
+ * Usage: [AGENT_NODE_FLAGS=...] [AGENT_RSS_PARTS=agent|daemon] npm run bench -- agent-rss [UNITS=100]
+ * (AGENT_RSS_PARTS: measure only one of the two; both by default.)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -89,10 +90,15 @@ async function daemon(): Promise<[number, number]> {
   }
 }
 
-const [onlyIdle, onlyLoaded] = await agentOnly();
-const [daemonIdle, daemonLoaded] = await daemon();
-figure('agent_only_rss_idle', mib(onlyIdle), 'MiB');
-figure('agent_only_rss_with_units', mib(onlyLoaded), 'MiB');
-figure('daemon_rss_idle', mib(daemonIdle), 'MiB');
-figure('daemon_rss_with_units', mib(daemonLoaded), 'MiB');
+const PARTS = process.env.AGENT_RSS_PARTS ?? 'agent,daemon';
+if (PARTS.includes('agent')) {
+  const [onlyIdle, onlyLoaded] = await agentOnly();
+  figure('agent_only_rss_idle', mib(onlyIdle), 'MiB');
+  figure('agent_only_rss_with_units', mib(onlyLoaded), 'MiB');
+}
+if (PARTS.includes('daemon')) {
+  const [daemonIdle, daemonLoaded] = await daemon();
+  figure('daemon_rss_idle', mib(daemonIdle), 'MiB');
+  figure('daemon_rss_with_units', mib(daemonLoaded), 'MiB');
+}
 figure('units_running', UNITS, 'count');
