@@ -1,6 +1,6 @@
 /**
  * RegistryError on its own, free of etcd3: `@flotilla/core`'s index exports it, and loading the index must not
- * load etcd3 and gRPC (issue 7: CLI cold start). etcd-errors.ts decides `retryable` with etcd3's own check.
+ * load the registry (issue 7: CLI cold start). etcd-errors.ts decides which etcd failures are which.
  */
 import { FlotillaError } from '../errors.js';
 
