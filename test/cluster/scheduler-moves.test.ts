@@ -6,9 +6,8 @@
  * also show every rebalancing move as unassign → old copy reported stopped → assign, in that order.
  * The partition itself is machine loss (placed elsewhere at once, by design): `StopOnLeaseLoss=true` makes the
  * cut-off agent stop its copies first (docs/agent.md), so the sampler may check that phase too.
- * Units stop at once (SIGTERM): the agent removes a unit's published state when it has asked systemd to stop
- * it, not when systemd has finished stopping it, so a unit with a slow ExecStop= can still overlap (see
- * docs/scheduler.md, "Stop before start").
+ * Units stop slowly (ExecStop= sleeps 2 s): the agent keeps a unit's state published (deactivating) until systemd
+ * reports it down, so the scheduler's stop-before-start waits for the whole stop (docs/agent.md, "Stopping").
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -122,7 +121,7 @@ describe('moves on a real 3-machine cluster', () => {
   test('a machine leaves and returns: units move away and back, never running on two machines', async () => {
     const files = UNITS.map((u) => {
       const file = path.join(dir, u);
-      fs.writeFileSync(file, '[Service]\nExecStart=/bin/sleep infinity\n\n[X-Fleet]\nStopOnLeaseLoss=true\n');
+      fs.writeFileSync(file, '[Service]\nExecStart=/bin/sleep infinity\nExecStop=/bin/sleep 2\n\n[X-Fleet]\nStopOnLeaseLoss=true\n');
       return file;
     });
     const sampler = new TwiceSampler(cluster.machines);

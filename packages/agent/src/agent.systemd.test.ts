@@ -100,6 +100,36 @@ describe('agent on a real systemd machine', () => {
     expect((await machine.systemctlShow('web.service', ['LoadState', 'ActiveState']))).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
   });
 
+  test('unassigned with a 2 s ExecStop: state published as deactivating, removed only once the stop finished', async () => {
+    const marker = '/run/slowstop-done';
+    const slow: UnitSpec = {
+      name: 'slowstop.service',
+      options: [
+        { section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' },
+        { section: 'Service', name: 'ExecStop', value: `/bin/sh -c 'sleep 2; touch ${marker}'` },
+      ],
+    };
+    registry.assignUnit(machine.id, slow, 'launched');
+    await registry.until('slowstop.service active', () => activeState('slowstop.service') === 'active');
+    const published: string[] = [];
+    let stopFinishedWhenRemoved: boolean | undefined;
+    const watch = () => {
+      const state = activeState('slowstop.service');
+      if (state !== undefined && published.at(-1) !== state) published.push(state);
+      if (state === undefined && stopFinishedWhenRemoved === undefined) stopFinishedWhenRemoved = fs.existsSync(path.join(`/proc/${machine.leaderPid}/root`, marker));
+    };
+    registry.on('change', watch);
+    try {
+      registry.unassignUnit(machine.id, 'slowstop.service');
+      await registry.until('slowstop.service state removed', () => activeState('slowstop.service') === undefined, 20_000);
+    } finally {
+      registry.off('change', watch);
+    }
+    expect(published).toContain('deactivating');
+    expect(stopFinishedWhenRemoved).toBe(true);
+    expect((await machine.systemctlShow('slowstop.service', ['LoadState', 'ActiveState']))).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
+  });
+
   test('stop: lease revoked (machine and states gone), units left running', async () => {
     registry.assignUnit(machine.id, service('db.service', '/bin/sleep 1000'), 'launched');
     await registry.until('db.service active', () => activeState('db.service') === 'active');

@@ -44,6 +44,8 @@ export interface AgentConfig {
   reconcileIntervalMs?: number;
   /** Registry unit types that run as another systemd unit (e.g. `.container` → `.service`). */
   unitRenderers?: UnitRenderer[];
+  /** How long unloading a unit waits for systemd to report it down (its state stays published meanwhile); 30 s. */
+  stopWaitMs?: number;
   /** Argv prefix for the systemctl/journalctl behind status/journal (tests: nsenter into a machine). */
   commandPrefix?: string[];
 }
@@ -157,6 +159,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     cutOff: () => contact.cutOff || awaitingResync,
     held: () => mirror.held(),
     release: (units) => releaser.release(units),
+    ...(config.stopWaitMs === undefined ? {} : { stopWaitMs: config.stopWaitMs }),
   });
 
   presence.start();

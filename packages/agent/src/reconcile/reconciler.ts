@@ -20,9 +20,10 @@ import { holdInherited } from './inherited-hold.js';
 import type { Held } from '../assignments/inherited.js';
 import { planTasks, type CurrentUnit } from './plan.js';
 
-/** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; unloads, stops and the
- * reload stay one at a time. */
-const TASK_CONCURRENCY = { Load: 16, Start: 16 } as const;
+/** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; so are unloads, which wait
+ * for their unit to be down (a slow ExecStop= must not hold up the others). Stops and the reload stay one at a
+ * time. */
+const TASK_CONCURRENCY = { Unload: 16, Load: 16, Start: 16 } as const;
 
 export interface ReconcilerDeps {
   registry: ClusterRegistry;
@@ -40,6 +41,8 @@ export interface ReconcilerDeps {
   held?: () => Held;
   /** Hands held units that would need a start back to the scheduler (not awaited). */
   release?: (units: string[]) => void;
+  /** How long an Unload waits for its unit to be down (effects.ts); default 30 s. */
+  stopWaitMs?: number;
 }
 
 export class Reconciler {
@@ -103,7 +106,7 @@ export class Reconciler {
       return;
     }
     const current = await readCurrentState({ systemd, files, desired: picture.desired, launchedByAgent: this.launchedByAgent });
-    managed.replaceAll(managedNow(picture, current));
+    managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
     const fenced = fenceDesired(picture.desired, picture.optedIn, this.deps.cutOff?.() ?? false);
     const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
@@ -111,7 +114,7 @@ export class Reconciler {
     if (release.length > 0) this.deps.release?.(release);
     const tasks = planTasks(desired, current);
     if (tasks.length > 0) {
-      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent }, picture.desired);
+      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY });
     }
     await publisher.refresh();
@@ -125,17 +128,26 @@ export class Reconciler {
     }
     const identity = picture.identities.get(task.unit);
     if (ok && task.kind === 'Load' && identity) this.deps.managed.set(identity);
+    // An unloaded unit stayed managed (its state published) until it was down; now its state goes.
+    const leaving = ok && task.kind === 'Unload' && !identity ? this.deps.managed.ofSystemdName(task.unit)?.unit : undefined;
     if (ok && task.kind === 'Unload' && !identity) this.deps.managed.deleteSystemdName(task.unit);
     // Not awaited: the publisher batches what piles up while the executor goes on (a burst of 200 starts is a
     // few flushes, not 200 round trips in the executor's path).
-    const unit = identity?.unit;
+    const unit = identity?.unit ?? leaving;
     if (unit !== undefined) void this.deps.publisher.refresh([unit]);
   }
 }
 
-/** Desired units the agent has loaded (a file in its directory), and desired units it refuses. */
-function managedNow(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>): ManagedUnit[] {
+/** Desired units the agent has loaded (a file in its directory), desired units it refuses, and units it is about
+ * to unload (kept until they are down, so their real state stays published while they stop). */
+function managedNow(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>, before: ManagedUnits): ManagedUnit[] {
   const list: ManagedUnit[] = [];
+  const taken = new Set([...picture.identities.values()].map((id) => id.unit));
+  for (const [systemdName, have] of current) {
+    const previous = before.ofSystemdName(systemdName);
+    if (picture.identities.has(systemdName) || have.foreign === true || previous === undefined || taken.has(previous.unit)) continue;
+    list.push(previous);
+  }
   for (const [systemdName, identity] of picture.identities) {
     const have = current.get(systemdName);
     if (have === undefined) continue;
