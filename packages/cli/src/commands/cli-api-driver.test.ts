@@ -3,40 +3,22 @@
  * TCP) backed by a real etcd: every command prints exactly what the etcd driver prints for the same cluster,
  * writes go through fleet's v1 routes, and start blocks on states (the test plays the agent).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/agent';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
-const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
-const ID_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
+const ID_A = MACHINE_A;
+const ID_B = MACHINE_B;
 const PREFIX = '/cli-api-driver/';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(args: string[], cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let etcd: EtcdHandle;
 let registry: EtcdRegistry;
@@ -49,7 +31,7 @@ let apiFlags: string[];
 let tlsFlags: string[];
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   etcd = await startEtcd();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-api-'));
   fs.writeFileSync(path.join(dir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
@@ -82,11 +64,11 @@ afterAll(async () => {
 
 describe('--driver=api', () => {
   test('submit, start --no-block, cat and destroy go through the API', async () => {
-    expect(await runCli([...apiFlags, 'submit', 'hello', 'web@1'], dir)).toEqual({
+    expect(await runCli([...apiFlags, 'submit', 'hello', 'web@1'], { cwd: dir })).toEqual({
       code: 0, stdout: 'Unit hello.service inactive\nUnit web@1.service inactive\n', stderr: '',
     });
     expect((await registry.getUnit('web@1.service'))?.desiredState).toBe('inactive');
-    expect(await runCli([...apiFlags, 'start', '--no-block', 'web@1'], dir)).toEqual({
+    expect(await runCli([...apiFlags, 'start', '--no-block', 'web@1'], { cwd: dir })).toEqual({
       code: 0, stdout: 'Triggered unit web@1.service start\n', stderr: '',
     });
     expect((await registry.getUnit('web@1.service'))?.desiredState).toBe('launched');
@@ -96,7 +78,7 @@ describe('--driver=api', () => {
   });
 
   test('start blocks until the unit is active, as with etcd', async () => {
-    const starting = runCli([...apiFlags, 'start', '--block-timeout', '20', 'hello'], dir);
+    const starting = runCli([...apiFlags, 'start', '--block-timeout', '20', 'hello'], { cwd: dir });
     const deadline = Date.now() + 15_000;
     while ((await registry.getUnit('hello.service'))?.desiredState !== 'launched') {
       if (Date.now() > deadline) throw new Error('start never set launched');

@@ -2,57 +2,28 @@
  * The built CLI against a real etcd: `start` and `stop` block on watched unit states (the test plays the
  * agent by publishing states through EtcdRegistry), deadlines, an unreachable endpoint, env configuration.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type ClusterRegistry, type DesiredState, type UnitRecord } from '@flotilla/core';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, REPO_ROOT, desiredStateReached, runCli as runCliProcess } from '../../../../test/support/cli-process.js';
+
+/** The CLI run, with its wall time: blocking verbs must give up on their deadlines. */
+async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const started = Date.now();
+  const result = await runCliProcess(args, opts);
+  return { ...result, ms: Date.now() - started };
+}
 import { freePort } from '../../../../test/harness/ports.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
-const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
+const ID_A = MACHINE_A;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
 
-function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd ?? ROOT, env: { PATH: process.env.PATH, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-}
 
-/** Resolves with the unit once its desired state is `state` (watching units/, no polling). */
-async function desiredStateReached(registry: ClusterRegistry, name: string, state: DesiredState): Promise<UnitRecord> {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const check = async () => {
-      const unit = await registry.getUnit(name);
-      if (!done && unit?.desiredState === state) {
-        done = true;
-        await sub.then((s) => s.close());
-        resolve(unit);
-      }
-    };
-    const sub = registry.watchScheduling(() => void check().catch(reject));
-    sub.then(check).catch(reject);
-  });
-}
 
 let etcd: EtcdHandle;
 let unitDir: string;
@@ -65,7 +36,7 @@ async function cluster(): Promise<{ flags: string[]; registry: ClusterRegistry }
 }
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   etcd = await startEtcd();
   unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-blocking-'));
   fs.writeFileSync(path.join(unitDir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');

@@ -3,31 +3,18 @@
  * driver with --ca-file/--cert-file/--key-file/--etcd-username/--etcd-password, the API driver through an API
  * server whose registry connects the way the daemon does (FLOTILLA_ETCD_*). Missing credentials are refused.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/agent';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
 
-function runCli(args: string[], cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A CA, a server cert for 127.0.0.1/localhost and a client cert (CN=client, not an etcd user), by openssl. */
 function makePki(dir: string): void {
@@ -48,7 +35,7 @@ let apiRegistry: EtcdRegistry | undefined;
 const f = (name: string) => path.join(dir, name);
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-etcd-tls-'));
   makePki(dir);
   fs.writeFileSync(f('hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/true\n');
@@ -71,7 +58,7 @@ describe('etcd with TLS, client certificates and auth', () => {
 
   test('the etcd driver works with certificates and a password', async () => {
     const flags = [...base(), ...tlsFlags(), '--etcd-username', 'flotilla', '--etcd-password', 's3cret'];
-    expect(await runCli([...flags, 'submit', 'hello'], dir)).toEqual({ code: 0, stdout: 'Unit hello.service inactive\n', stderr: '' });
+    expect(await runCli([...flags, 'submit', 'hello'], { cwd: dir })).toEqual({ code: 0, stdout: 'Unit hello.service inactive\n', stderr: '' });
     const listed = await runCli([...flags, 'list-unit-files', '--no-legend', '--fields', 'unit,dstate']);
     expect(listed).toEqual({ code: 0, stdout: 'hello.service\tinactive\n', stderr: '' });
   });

@@ -3,40 +3,19 @@
  * destroy round trip, list columns, validation failures. Machines and states are written straight through
  * EtcdRegistry, as an agent would. Each test uses its own key prefix.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type ClusterRegistry } from '@flotilla/core';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
-const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
-const ID_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
+const ID_A = MACHINE_A;
+const ID_B = MACHINE_B;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      cwd: opts.cwd ?? ROOT,
-      env: { PATH: process.env.PATH, ...opts.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let etcd: EtcdHandle;
 let unitDir: string;
@@ -57,7 +36,7 @@ function etcdKeys(prefix: string): string[] {
 const HELLO = '[Unit]\nDescription=Hello World\n\n[Service]\nExecStart=/bin/sh -c "while true; do echo hi; sleep 1; done"\n';
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   etcd = await startEtcd();
   unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-units-'));
   fs.writeFileSync(path.join(unitDir, 'hello.service'), HELLO);

@@ -7,34 +7,16 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type DesiredState, type PresenceLease, type UnitRecord } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/agent';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { CLI_MAIN, MACHINE_A, REPO_ROOT, desiredStateReached, runCli } from '../../../../test/support/cli-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
-const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
+const ID_A = MACHINE_A;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(args: string[], cwd = ROOT): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let etcd: EtcdHandle;
 let dir: string;
@@ -52,29 +34,13 @@ async function cluster(): Promise<{ flags: string[]; registry: EtcdRegistry; lea
   return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry, lease };
 }
 
-/** Resolves once the unit's desired state is `state` (watching, no sleeps). */
-function desiredState(registry: EtcdRegistry, name: string, state: DesiredState): Promise<UnitRecord> {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const check = async () => {
-      const unit = await registry.getUnit(name);
-      if (!done && unit?.desiredState === state) {
-        done = true;
-        await sub.then((s) => s.close());
-        resolve(unit);
-      }
-    };
-    const sub = registry.watchScheduling(() => void check().catch(reject));
-    sub.then(check).catch(reject);
-  });
-}
 
 function publish(registry: EtcdRegistry, lease: PresenceLease, unit: UnitRecord, activeState: string, subState: string) {
   return registry.publishState({ unit: unit.name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', activeState, subState, updatedAt: 1 }, lease);
 }
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
   etcd = await startEtcd();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-verbs-'));
   fs.writeFileSync(path.join(dir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
@@ -106,13 +72,13 @@ afterAll(async () => {
 describe('load, unload, restart', () => {
   test('load waits until loaded; unload until no machine reports it', async () => {
     const { flags, registry, lease } = await cluster();
-    const loading = runCli([...flags, 'load', '--block-timeout', '20', 'hello'], dir);
-    const unit = await desiredState(registry, 'hello.service', 'loaded');
+    const loading = runCli([...flags, 'load', '--block-timeout', '20', 'hello'], { cwd: dir });
+    const unit = await desiredStateReached(registry, 'hello.service', 'loaded');
     await publish(registry, lease, unit, 'inactive', 'dead');
     expect(await loading).toEqual({ code: 0, stdout: 'Unit hello.service inactive\nUnit hello.service loaded on 113f16a7.../10.0.0.1\n', stderr: '' });
 
     const unloading = runCli([...flags, 'unload', '--block-timeout', '20', 'hello']);
-    await desiredState(registry, 'hello.service', 'inactive');
+    await desiredStateReached(registry, 'hello.service', 'inactive');
     await registry.removeState('hello.service', ID_A);
     expect(await unloading).toEqual({ code: 0, stdout: 'Unit hello.service inactive\n', stderr: 'Successfully unloaded units [hello.service].\n' });
     expect(await runCli([...flags, 'unload', 'nothere'])).toEqual({ code: 0, stdout: '', stderr: 'Units not found in registry\n' });
@@ -126,9 +92,9 @@ describe('load, unload, restart', () => {
     await registry.submitUnit({ name: 'idle.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] });
     await publish(registry, lease, unit, 'active', 'running');
     const restarting = runCli([...flags, 'restart', '--block-timeout', '20', 'hello', 'idle']);
-    await desiredState(registry, 'hello.service', 'loaded');
+    await desiredStateReached(registry, 'hello.service', 'loaded');
     await publish(registry, lease, unit, 'inactive', 'dead');
-    await desiredState(registry, 'hello.service', 'launched');
+    await desiredStateReached(registry, 'hello.service', 'launched');
     await publish(registry, lease, unit, 'active', 'running');
     expect(await restarting).toEqual({
       code: 0,
@@ -142,7 +108,7 @@ describe('load, unload, restart', () => {
   test('on a terminal, start shows a live count that is cleared before the result line', async () => {
     const { flags, registry, lease } = await cluster();
     // `script` gives the CLI a pseudo-terminal, so stderr is a TTY as for a user at a shell.
-    const command = [process.execPath, MAIN, ...flags, 'start', '--block-timeout', '20', 'hello'].map((a) => `'${a}'`).join(' ');
+    const command = [process.execPath, CLI_MAIN, ...flags, 'start', '--block-timeout', '20', 'hello'].map((a) => `'${a}'`).join(' ');
     const starting = new Promise<string>((resolve, reject) => {
       const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env: { PATH: process.env.PATH, TERM: 'dumb' } });
       let out = '';
@@ -150,7 +116,7 @@ describe('load, unload, restart', () => {
       child.on('error', reject);
       child.on('close', () => resolve(out));
     });
-    const unit = await desiredState(registry, 'hello.service', 'launched');
+    const unit = await desiredStateReached(registry, 'hello.service', 'launched');
     await publish(registry, lease, unit, 'activating', 'start');
     await publish(registry, lease, unit, 'active', 'running');
     const out = (await starting).replace(/\r\n/g, '\n');
@@ -162,7 +128,7 @@ describe('load, unload, restart', () => {
 
   test('start explains a unit that cannot be placed instead of hanging silently (fleet #559)', async () => {
     const { flags, registry, lease } = await cluster();
-    const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], dir);
+    const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], { cwd: dir });
     expect(run.code).toBe(1);
     const lines = run.stderr.split('\n');
     expect(lines[0]).toMatch(/^Unit pinned\.service cannot be placed: 1 machine excluded: .+/);

@@ -5,11 +5,12 @@
  */
 import type { UnitRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
-import { blockUntil, type BlockSpec } from '../units/block.js';
+import type { BlockSpec } from '../units/block.js';
+import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
 import { loadedCondition } from '../units/wait.js';
 import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
-import { defineVerb, type CommandContext } from './verb.js';
+import { defineVerb } from './verb.js';
 
 interface LoadOptions extends BlockOptions {
   replace: boolean;
@@ -19,19 +20,6 @@ export function untilLoaded(deadlineMs: number): BlockSpec {
   return { state: 'loaded', describe: 'loaded', condition: (u) => loadedCondition(u.hash), deadlineMs, explainPlacement: true };
 }
 
-async function requestLoad(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
-  const registry = await ctx.registry();
-  const loading: UnitRecord[] = [];
-  const seen = new Set<string>();
-  for (const record of records) {
-    if (seen.has(record.name) || record.desiredState === 'loaded') continue;
-    seen.add(record.name);
-    const updated = await registry.setDesiredState(record.name, 'loaded');
-    if (updated.global) ctx.emit({ kind: 'triggered', unit: updated.name, verb: 'load', global: true });
-    else loading.push(updated);
-  }
-  return loading;
-}
 
 export const load = defineVerb<LoadOptions, void>({
   name: 'load',
@@ -52,12 +40,8 @@ export const load = defineVerb<LoadOptions, void>({
     } catch (err) {
       throw inStep('Error creating units', err);
     }
-    const loading = await requestLoad(ctx, records);
-    if (!opts.block) {
-      for (const u of loading) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'load', global: false });
-      return;
-    }
-    await blockUntil(ctx, loading, untilLoaded(opts.deadlineMs));
+    const loading = await requestDesiredState(ctx, records, 'load', 'loaded', (u) => u.desiredState !== 'loaded');
+    await triggerOrBlock(ctx, loading, 'load', opts.block, untilLoaded(opts.deadlineMs));
   },
   render: () => ({}),
 });

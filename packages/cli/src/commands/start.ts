@@ -5,7 +5,8 @@
 import type { UnitRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
-import { blockUntil, type BlockSpec } from '../units/block.js';
+import type { BlockSpec } from '../units/block.js';
+import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { activeCondition } from '../units/wait.js';
 import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
@@ -15,18 +16,8 @@ interface StartOptions extends BlockOptions {
 }
 
 /** Sets `launched` on every unit not already there; returns the non-global ones (globals are only triggered). */
-export async function launch(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
-  const registry = await ctx.registry();
-  const started: UnitRecord[] = [];
-  const seen = new Set<string>();
-  for (const record of records) {
-    if (seen.has(record.name) || record.desiredState === 'launched') continue;
-    seen.add(record.name);
-    const updated = await registry.setDesiredState(record.name, 'launched');
-    if (updated.global) ctx.emit({ kind: 'triggered', unit: updated.name, verb: 'start', global: true });
-    else started.push(updated);
-  }
-  return started;
+export function launch(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
+  return requestDesiredState(ctx, records, 'start', 'launched', (u) => u.desiredState !== 'launched');
 }
 
 /** start's wait: systemd reports each unit active (and loaded) with the submitted contents. */
@@ -60,12 +51,7 @@ export const start = defineVerb<StartOptions, void>({
     } catch (err) {
       throw inStep('Error creating units', err);
     }
-    const started = await launch(ctx, records);
-    if (!opts.block) {
-      for (const u of started) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'start', global: false });
-      return;
-    }
-    await blockUntil(ctx, started, untilActive(opts.deadlineMs));
+    await triggerOrBlock(ctx, await launch(ctx, records), 'start', opts.block, untilActive(opts.deadlineMs));
   },
   render: () => ({}),
 });

@@ -4,7 +4,8 @@
  */
 import type { UnitRecord } from '@flotilla/core';
 import { cannotStopInactive } from '../cli-errors.js';
-import { blockUntil, type BlockSpec } from '../units/block.js';
+import type { BlockSpec } from '../units/block.js';
+import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { findUnits } from '../units/find.js';
 import { stoppedCondition } from '../units/wait.js';
 import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
@@ -12,19 +13,13 @@ import { defineVerb, type CommandContext } from './verb.js';
 
 /** Units to wait for, after setting `loaded`; globals are only triggered. Undefined: nothing was found. */
 async function requestStop(ctx: CommandContext, args: readonly string[]): Promise<UnitRecord[] | undefined> {
-  const registry = await ctx.registry();
-  const units = await findUnits(registry, args);
+  const units = await findUnits(await ctx.registry(), args);
   if (units.length === 0) return undefined;
-  const stopping: UnitRecord[] = [];
-  for (const unit of units) {
-    // fleetctl checked the unit's current state; Flotilla's nearest equivalent is the desired state.
-    if (!unit.global && unit.desiredState === 'inactive') throw cannotStopInactive(unit.name);
-    if (!unit.global && unit.desiredState === 'loaded') continue;
-    await registry.setDesiredState(unit.name, 'loaded');
-    if (unit.global) ctx.emit({ kind: 'triggered', unit: unit.name, verb: 'stop', global: true });
-    else stopping.push(unit);
-  }
-  return stopping;
+  // fleetctl checked the unit's current state; Flotilla's nearest equivalent is the desired state.
+  const refuseInactive = (u: UnitRecord) => {
+    if (!u.global && u.desiredState === 'inactive') throw cannotStopInactive(u.name);
+  };
+  return requestDesiredState(ctx, units, 'stop', 'loaded', (u) => u.global || u.desiredState !== 'loaded', refuseInactive);
 }
 
 /** stop's wait: no machine reports the unit running any more. */
@@ -44,12 +39,8 @@ export const stop = defineVerb<BlockOptions, void>({
     if (args.length === 0) return ctx.emit({ kind: 'no-units' });
     const stopping = await requestStop(ctx, args);
     if (stopping === undefined) return ctx.emit({ kind: 'units-not-found' });
-    if (!opts.block) {
-      for (const u of stopping) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'stop', global: false });
-      return;
-    }
-    await blockUntil(ctx, stopping, untilStopped(opts.deadlineMs));
-    ctx.emit({ kind: 'stopped', units: stopping.map((u) => u.name) });
+    await triggerOrBlock(ctx, stopping, 'stop', opts.block, untilStopped(opts.deadlineMs));
+    if (opts.block) ctx.emit({ kind: 'stopped', units: stopping.map((u) => u.name) });
   },
   render: () => ({}),
 });

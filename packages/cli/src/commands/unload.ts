@@ -3,7 +3,8 @@
  * unit is unscheduled), then wait until no machine reports it; stderr `Successfully unloaded units [a b].`
  */
 import type { UnitRecord } from '@flotilla/core';
-import { blockUntil, type BlockSpec } from '../units/block.js';
+import type { BlockSpec } from '../units/block.js';
+import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { findUnits } from '../units/find.js';
 import { goneCondition } from '../units/wait.js';
 import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
@@ -15,17 +16,9 @@ export function untilUnloaded(deadlineMs: number): BlockSpec {
 
 /** Non-globals already inactive are skipped; globals are only triggered. Undefined: nothing found. */
 async function requestUnload(ctx: CommandContext, args: readonly string[]): Promise<UnitRecord[] | undefined> {
-  const registry = await ctx.registry();
-  const units = await findUnits(registry, args);
+  const units = await findUnits(await ctx.registry(), args);
   if (units.length === 0) return undefined;
-  const unloading: UnitRecord[] = [];
-  for (const unit of units) {
-    if (!unit.global && unit.desiredState === 'inactive') continue;
-    await registry.setDesiredState(unit.name, 'inactive');
-    if (unit.global) ctx.emit({ kind: 'triggered', unit: unit.name, verb: 'unload', global: true });
-    else unloading.push(unit);
-  }
-  return unloading;
+  return requestDesiredState(ctx, units, 'unload', 'inactive', (u) => u.global || u.desiredState !== 'inactive');
 }
 
 export const unload = defineVerb<BlockOptions, void>({
@@ -40,12 +33,8 @@ export const unload = defineVerb<BlockOptions, void>({
     if (args.length === 0) return ctx.emit({ kind: 'no-units' });
     const unloading = await requestUnload(ctx, args);
     if (unloading === undefined) return ctx.emit({ kind: 'units-not-found' });
-    if (!opts.block) {
-      for (const u of unloading) ctx.emit({ kind: 'triggered', unit: u.name, verb: 'unload', global: false });
-      return;
-    }
-    await blockUntil(ctx, unloading, untilUnloaded(opts.deadlineMs));
-    ctx.emit({ kind: 'unloaded', units: unloading.map((u) => u.name) });
+    await triggerOrBlock(ctx, unloading, 'unload', opts.block, untilUnloaded(opts.deadlineMs));
+    if (opts.block) ctx.emit({ kind: 'unloaded', units: unloading.map((u) => u.name) });
   },
   render: () => ({}),
 });

@@ -1,0 +1,45 @@
+/**
+ * What start, load, stop and unload share: set a desired state on each unit that needs it, trigger globals
+ * (fleetctl prints `Triggered global unit <n> <verb>` and never waits for them), then either print
+ * `Triggered unit <n> <verb>` for each (`--no-block`) or block until the units reach the target.
+ */
+import type { DesiredState, UnitRecord } from '@flotilla/core';
+import type { CommandContext } from '../commands/verb.js';
+import { blockUntil, type BlockSpec } from './block.js';
+
+export type StateVerb = 'start' | 'load' | 'stop' | 'unload';
+
+/**
+ * Sets `state` on every unit `needsChange` accepts (each name once); returns the non-global ones to wait for.
+ * `check` runs first on each unit and may throw to refuse the whole change (stop on an inactive unit).
+ */
+export async function requestDesiredState(
+  ctx: CommandContext,
+  units: readonly UnitRecord[],
+  verb: StateVerb,
+  state: DesiredState,
+  needsChange: (unit: UnitRecord) => boolean,
+  check: (unit: UnitRecord) => void = () => {},
+): Promise<UnitRecord[]> {
+  const registry = await ctx.registry();
+  const waitFor: UnitRecord[] = [];
+  const seen = new Set<string>();
+  for (const unit of units) {
+    check(unit);
+    if (seen.has(unit.name) || !needsChange(unit)) continue;
+    seen.add(unit.name);
+    const updated = await registry.setDesiredState(unit.name, state);
+    if (updated.global) ctx.emit({ kind: 'triggered', unit: updated.name, verb, global: true });
+    else waitFor.push(updated);
+  }
+  return waitFor;
+}
+
+/** `--no-block`: one `Triggered unit` line each; otherwise wait under `spec`'s deadline. */
+export async function triggerOrBlock(ctx: CommandContext, units: readonly UnitRecord[], verb: StateVerb, block: boolean, spec: BlockSpec): Promise<void> {
+  if (!block) {
+    for (const u of units) ctx.emit({ kind: 'triggered', unit: u.name, verb, global: false });
+    return;
+  }
+  await blockUntil(ctx, units, spec);
+}

@@ -1,0 +1,50 @@
+/**
+ * The built CLI as a child process (`node packages/cli/dist/main.js`), for the CLI's tests against a real etcd
+ * and API server: output collected, environment reduced to PATH plus what the test gives, and helpers the
+ * blocking verbs' tests share (waiting on a unit's desired state by watching, not polling).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { ClusterRegistry, DesiredState, UnitRecord } from '@flotilla/core';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+export const CLI_MAIN = path.join(REPO_ROOT, 'packages/cli/dist/main.js');
+/** Two well-formed machine ids for machines the tests register by hand. */
+export const MACHINE_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
+export const MACHINE_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to its end (callers bound it: every command has its own deadlines). */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, env: { PATH: process.env.PATH, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Resolves with the unit once its desired state is `state` (watching the scheduling keys, no polling). */
+export function desiredStateReached(registry: ClusterRegistry, name: string, state: DesiredState): Promise<UnitRecord> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const check = async () => {
+      const unit = await registry.getUnit(name);
+      if (!done && unit?.desiredState === state) {
+        done = true;
+        await sub.then((s) => s.close());
+        resolve(unit);
+      }
+    };
+    const sub = registry.watchScheduling(() => void check().catch(reject));
+    sub.then(check).catch(reject);
+  });
+}
