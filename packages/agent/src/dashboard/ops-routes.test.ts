@@ -82,7 +82,7 @@ test('the stream sends a snapshot, then a delta when a unit is submitted', async
   try {
     const res = await fetch(`http://127.0.0.1:${target.port}/v2/events/stream?access_token=${TOKEN}`, { signal: controller.signal });
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>).getReader();
     let text = '';
     const until = async (what: string) => {
       while (!text.includes(what)) {

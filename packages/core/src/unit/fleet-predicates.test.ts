@@ -16,7 +16,7 @@ describe('machineIdMatches', () => {
 });
 
 describe('machineMetadataSatisfies (OR within a key, AND across keys)', () => {
-  test.each([
+  test.each<{ name: string; metadata: Record<string, string>; wanted: Record<string, string[]>; want: boolean }>([
     { name: 'no requirements', metadata: {}, wanted: {}, want: true },
     { name: 'one key, matching value', metadata: { region: 'us' }, wanted: { region: ['us'] }, want: true },
     { name: 'OR within a key', metadata: { region: 'eu' }, wanted: { region: ['us', 'eu'] }, want: true },
