@@ -3,8 +3,11 @@
  * speaks, so one adapter serves both engines. Thin: image check and pull, inspect, remove, list by label. Every
  * call has a deadline; engine failures become ContainerEngineError (retryable when the engine is unreachable),
  * failed pulls ContainerImagePullError with the engine's own reason.
+ *
+ * dockerode (~29 MiB RSS with its dependencies) is loaded on the first engine call, not when this module is
+ * imported: an agent that never sees a container unit never loads it.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { ContainerEngineError, ContainerImagePullError } from '@flotilla/core';
 import { LABEL_MACHINE, LABEL_UNIT } from './run-command.js';
 import type { ContainerEngineName } from './spec.js';
@@ -36,24 +39,46 @@ export interface EngineClientOptions {
   timeoutMs?: number;
 }
 
+/** dockerode's constructor, imported once on first use. */
+let dockerModule: Promise<typeof Docker> | undefined;
+function loadDocker(): Promise<typeof Docker> {
+  dockerModule ??= import('dockerode').then((m) => m.default);
+  return dockerModule;
+}
+
 export class ContainerEngineClient {
-  private readonly docker: Docker;
+  private client: Promise<Docker> | undefined;
   private readonly timeoutMs: number;
+  private readonly socketPath: string;
 
   constructor(readonly engine: ContainerEngineName, opts: EngineClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS;
-    this.docker = new Docker({ socketPath: opts.socketPath ?? ENGINE_SOCKETS[engine], timeout: this.timeoutMs });
+    this.socketPath = opts.socketPath ?? ENGINE_SOCKETS[engine];
+  }
+
+  /** The dockerode client, created (and dockerode loaded) on the first call. */
+  private docker(): Promise<Docker> {
+    this.client ??= loadDocker().then(
+      (DockerClient) => new DockerClient({ socketPath: this.socketPath, timeout: this.timeoutMs }),
+      (err: unknown) => {
+        this.client = undefined;
+        throw new ContainerEngineError(this.engine, `cannot load dockerode: ${String(err)}`, { cause: err, retryable: false });
+      },
+    );
+    return this.client;
   }
 
   async hasImage(ref: string): Promise<boolean> {
-    return (await this.call('inspect image', () => this.docker.getImage(ref).inspect(), true)) !== undefined;
+    const docker = await this.docker();
+    return (await this.call('inspect image', () => docker.getImage(ref).inspect(), true)) !== undefined;
   }
 
   /** Pulls `ref`; resolves once the engine has it, throws ContainerImagePullError with the engine's reason. */
   async pullImage(ref: string, timeoutMs = DEFAULT_PULL_TIMEOUT_MS): Promise<void> {
+    const docker = await this.docker();
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.docker.pull(ref)) as NodeJS.ReadableStream;
+      stream = (await docker.pull(ref)) as NodeJS.ReadableStream;
     } catch (err) {
       throw this.pullError(ref, err);
     }
@@ -62,7 +87,7 @@ export class ContainerEngineClient {
         (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
         reject(new ContainerImagePullError(ref, `no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+      docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
         clearTimeout(timer);
         const failed = events?.find((e) => e.error !== undefined || e.errorDetail !== undefined);
         if (err) reject(this.pullError(ref, err));
@@ -74,7 +99,8 @@ export class ContainerEngineClient {
 
   /** The container's status, or undefined if there is none of that name. */
   async inspect(name: string): Promise<ContainerStatus | undefined> {
-    const info = await this.call(`inspect ${name}`, () => this.docker.getContainer(name).inspect(), true);
+    const docker = await this.docker();
+    const info = await this.call(`inspect ${name}`, () => docker.getContainer(name).inspect(), true);
     if (info === undefined) return undefined;
     const labels = info.Config?.Labels ?? {};
     return {
@@ -94,7 +120,7 @@ export class ContainerEngineClient {
    * because podman's forced remove stops with the container's stop timeout first, and a leftover gets no grace.
    */
   async remove(name: string, force: boolean): Promise<void> {
-    const container = this.docker.getContainer(name);
+    const container = (await this.docker()).getContainer(name);
     if (force) {
       try {
         await container.kill();
@@ -108,8 +134,9 @@ export class ContainerEngineClient {
 
   /** Every container (running or not) the agent of `machineId` started. */
   async listOfMachine(machineId: string): Promise<ContainerStatus[]> {
+    const docker = await this.docker();
     const list = await this.call('list containers', () =>
-      this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MACHINE}=${machineId}`] } }));
+      docker.listContainers({ all: true, filters: { label: [`${LABEL_MACHINE}=${machineId}`] } }));
     return (list ?? []).map((c) => ({
       id: c.Id,
       name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
