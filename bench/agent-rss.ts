@@ -10,6 +10,7 @@
  * (AGENT_RSS_PARTS: measure only one of the two; both by default.)
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { EtcdRegistry, parseUnitFile } from '@flotilla/core';
@@ -42,6 +43,14 @@ async function launchUnits(registry: EtcdRegistry, prefix: string, assignTo?: st
   }, { timeoutMs: 180_000, intervalMs: 100 });
 }
 
+/** CPU seconds (user + system) a process used so far, from /proc (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+let agentCpu: { idle: number; loaded: number } | undefined;
+
 async function agentOnly(): Promise<[number, number]> {
   const cluster = await startCluster({ machines: 1, agent: false, log });
   const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
@@ -62,8 +71,10 @@ async function agentOnly(): Promise<[number, number]> {
     await waitUntil('agent registered', async () => ((await registry.listMachines()).length === 1 ? true : undefined), { timeoutMs: 60_000 });
     await settle();
     const idle = rss;
+    const idleCpu = cpuSeconds(child.pid!);
     await launchUnits(registry, 'only', machine.id);
     await settle();
+    agentCpu = { idle: idleCpu, loaded: cpuSeconds(child.pid!) - idleCpu };
     return [idle, rss];
   } finally {
     child.kill('SIGTERM');
@@ -95,6 +106,9 @@ if (PARTS.includes('agent')) {
   const [onlyIdle, onlyLoaded] = await agentOnly();
   figure('agent_only_rss_idle', mib(onlyIdle), 'MiB');
   figure('agent_only_rss_with_units', mib(onlyLoaded), 'MiB');
+  // CPU of the agent process: start + register + idle, then launching the units and the settle after it.
+  figure('agent_only_cpu_start_idle', agentCpu?.idle ?? NaN, 's');
+  figure('agent_only_cpu_launch_units', Math.round((agentCpu?.loaded ?? NaN) * 100) / 100, 's');
 }
 if (PARTS.includes('daemon')) {
   const [daemonIdle, daemonLoaded] = await daemon();
