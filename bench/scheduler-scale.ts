@@ -54,6 +54,7 @@ try {
   figure('time_to_place_all', seconds, 's');
   figure('placements', wanted, 'count');
   figure('leader_max_event_loop_block', child.maxLoopDelayMs(), 'ms');
+  figure('leader_max_gc_pause', child.maxGcPauseMs(), 'ms');
 
   // 1,000 machines lost at once: every unit they ran must be scheduled on a live machine again.
   const lost = groups[3] ?? groups[0]!;

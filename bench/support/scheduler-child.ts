@@ -14,6 +14,8 @@ export interface SchedulerChild {
   maxRss(): number;
   /** Longest event-loop block reported so far, ms. */
   maxLoopDelayMs(): number;
+  /** Longest garbage-collection pause reported so far, ms. */
+  maxGcPauseMs(): number;
   /** Resolves with the wall-clock ms at which it reported leadership; rejects after `deadlineMs`. */
   leaderAt(deadlineMs: number): Promise<number>;
   /** Resolves when the process reports it is about to apply `n` changes (BENCH_STOP_BEFORE_APPLY hook). */
@@ -66,9 +68,11 @@ export function startSchedulerChild(env: ChildEnv): SchedulerChild {
   let leaderSince: number | undefined;
   let maxRss = 0;
   let maxDelay = 0;
+  let maxGc = 0;
   const waiters: ((at: number) => void)[] = [];
   readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
-    const msg = JSON.parse(line) as { leader?: boolean; at?: number; rss?: number; maxLoopDelayMs?: number; applying?: number };
+    const msg = JSON.parse(line) as { leader?: boolean; at?: number; rss?: number; maxLoopDelayMs?: number; maxGcPauseMs?: number; applying?: number };
+    if (msg.maxGcPauseMs !== undefined) maxGc = Math.max(maxGc, msg.maxGcPauseMs);
     if (msg.rss !== undefined) maxRss = Math.max(maxRss, msg.rss);
     if (msg.maxLoopDelayMs !== undefined) maxDelay = Math.max(maxDelay, msg.maxLoopDelayMs);
     if (msg.applying !== undefined) {
@@ -88,6 +92,7 @@ export function startSchedulerChild(env: ChildEnv): SchedulerChild {
     isLeader: () => leader,
     maxRss: () => maxRss,
     maxLoopDelayMs: () => maxDelay,
+    maxGcPauseMs: () => maxGc,
     leaderAt(deadlineMs) {
       if (leaderSince !== undefined) return Promise.resolve(leaderSince);
       return new Promise((resolve, reject) => {

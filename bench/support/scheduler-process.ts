@@ -2,14 +2,15 @@
  * One scheduler in its own process, for benches that kill, pause or weigh the leader. Configured by
  * environment (BENCH_ENDPOINTS comma-separated, BENCH_PREFIX, BENCH_CANDIDATE, BENCH_TTL_SEC); prints JSON
  * lines on stdout: {"leader":true|false,"at":ms} when that changes and {"rss":bytes,"maxLoopDelayMs":ms} every
- * 250 ms (the longest the event loop was blocked so far: election keepalives wait that long).
+ * 250 ms (the longest the event loop was blocked so far: election keepalives wait that long; and the longest
+ * garbage-collection pause, maxGcPauseMs).
  * SIGTERM stops it gracefully (resigns), so the next leader takes over at once.
  * Test hook: with BENCH_STOP_BEFORE_APPLY=1 the process reports {"applying":n} and stops itself (SIGSTOP)
  * right before its first non-empty applySchedule, so a test can depose it and resume it mid-write.
  */
 import { EtcdRegistry } from '@flotilla/core';
 import { startScheduler } from '@flotilla/scheduler';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pino } from 'pino';
 
 const endpoints = (process.env.BENCH_ENDPOINTS ?? '').split(',');
@@ -47,7 +48,13 @@ const poll = setInterval(() => {
 }, 5);
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
-const rss = setInterval(() => emit({ rss: process.memoryUsage().rss, maxLoopDelayMs: Math.round(delay.max / 1e6) }), 250);
+// Garbage-collection pauses, to tell them apart from our own long tasks in maxLoopDelayMs.
+let maxGcPauseMs = 0;
+const gc = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) maxGcPauseMs = Math.max(maxGcPauseMs, entry.duration);
+});
+gc.observe({ entryTypes: ['gc'] });
+const rss = setInterval(() => emit({ rss: process.memoryUsage().rss, maxLoopDelayMs: Math.round(delay.max / 1e6), maxGcPauseMs: Math.round(maxGcPauseMs) }), 250);
 
 process.once('SIGTERM', () => {
   clearInterval(poll);

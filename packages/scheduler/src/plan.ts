@@ -96,7 +96,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   unassignPass(work, scope);
   yield;
   const freed = widenAfterUnassign(work, scope);
-  planGlobalUnits(work, freed?.globalMachines);
+  yield* planGlobalUnits(work, freed?.globalMachines);
   yield;
   const retry = !freed || freed.retryUnscheduled || work.plan.decisions.some((d) => d.kind === 'unassign-global');
   yield* placePass(work, opts.held ?? new Set(), retry ? undefined : freed.units);

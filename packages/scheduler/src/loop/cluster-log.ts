@@ -18,10 +18,13 @@ export interface PassMemory {
 
 export const EMPTY_MEMORY: PassMemory = { machines: undefined, unplaceable: new Map() };
 
-function placements(plan: SchedulePlan): NewClusterLogEvent[] {
-  const unassigned = new Map(plan.decisions.filter((d) => d.kind === 'unassign').map((d) => [d.unit, d.machineId]));
-  return plan.decisions
-    .filter((d) => d.kind === 'assign')
+/** At most `limit` placement entries (a 100,000-unit plan must not build 100,000 entries to log 50). */
+function placements(plan: SchedulePlan, limit: number): NewClusterLogEvent[] {
+  const assigns = plan.decisions.filter((d) => d.kind === 'assign');
+  const wanted = new Set(assigns.slice(0, limit).map((d) => d.unit));
+  const unassigned = new Map(plan.decisions.filter((d) => d.kind === 'unassign' && wanted.has(d.unit)).map((d) => [d.unit, d.machineId]));
+  return assigns
+    .slice(0, limit)
     .map((d) => {
       const from = unassigned.get(d.unit);
       return from !== undefined && from !== d.machineId
@@ -59,8 +62,10 @@ export function passEvents(
   const found = plan.unplaceable.map((u): [string, string] => [u.unit, u.reasons.join('; ')]);
   for (const [unit, reason] of found) if (memory.unplaceable.get(unit) !== reason) events.push({ kind: 'unplaceable', unit, reason });
   const unplaceable = new Map([...kept, ...found]);
-  if (applied) events.push(...placements(plan));
-  const capped = events.length > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${events.length - MAX_PER_PASS + 1} more changes in this pass` }] : events;
+  const placed = applied ? plan.decisions.reduce((n, d) => n + (d.kind === 'assign' ? 1 : 0), 0) : 0;
+  if (applied) events.push(...placements(plan, MAX_PER_PASS));
+  const total = events.length - Math.min(placed, MAX_PER_PASS) + placed;
+  const capped = total > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${total - MAX_PER_PASS + 1} more changes in this pass` }] : events;
   return { events: capped, memory: { machines, unplaceable } };
 }
 

@@ -23,6 +23,8 @@ export interface ExecuteContext {
   fence: Fence;
   logger: Logger;
   signal: AbortSignal;
+  /** Called with each chunk's decisions right before they are written (the leader expects their echo). */
+  beforeChunk?: (decisions: readonly Decision[]) => void;
 }
 
 const PAST_TENSE: Record<Decision['kind'], string> = {
@@ -55,6 +57,7 @@ export async function executeDecisions(ctx: ExecuteContext, decisions: readonly 
     }
     const chunk = ordered.slice(at, at + APPLY_CHUNK);
     const changes = changesOf(ctx.snapshot, units, chunk);
+    ctx.beforeChunk?.(chunk);
     let result;
     try {
       result = await ctx.registry.applySchedule(changes, ctx.fence);
@@ -81,6 +84,7 @@ function isRemoval(d: Decision): boolean {
 }
 
 function logResults(ctx: ExecuteContext, decisions: readonly Decision[], changes: readonly ScheduleChange[], conflicts: readonly ScheduleChange[]): void {
+  if (!ctx.logger.isLevelEnabled('info')) return; // 100,000 decisions: do not even build the lines
   const conflicted = new Set(conflicts.map(changeKey));
   for (const [i, decision] of decisions.entries()) {
     const fields = { kind: decision.kind, unit: decision.unit, machine: decision.machineId, reason: decision.reason };

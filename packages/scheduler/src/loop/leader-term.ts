@@ -18,6 +18,7 @@ import { PendingMoves } from './pending-moves.js';
 import { DirtyTracker } from './dirty-tracker.js';
 import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
+import type { Decision } from '../plan.js';
 
 export interface TermOptions {
   registry: ClusterRegistry & LeaderElection;
@@ -141,8 +142,8 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     // A round of moves is tried at most once per interval, whether or not it found one.
     if (plan.decisions.length > 0 || rebalance) balance.active();
     reporter.report(plan.unplaceable, plan.considered);
-    const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal };
-    dirty.expectEchoes(plan.decisions);
+    const beforeChunk = (decisions: readonly Decision[]) => dirty.expectEchoes(decisions);
+    const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal, beforeChunk };
     const outcome = await executeDecisions(ctx, plan.decisions);
     // Whatever the outcome: a move whose unassign was not written is still scheduled, and dropped next pass.
     moves.add(started);
