@@ -13,6 +13,8 @@ import { EtcdRequestError, kindOfStatus } from './etcd-port.js';
 export interface HttpTransportOptions {
   endpoints: string[];
   timeoutMs: number;
+  /** A watch stream silent this long is re-opened (http-port.ts); default WATCH_IDLE_REOPEN_MS. */
+  watchIdleMs?: number;
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   auth?: { username: string; password: string };
 }
