@@ -5,21 +5,23 @@
  * `unassign`. An assignment the scheduler writes after the registration starts as usual. The agent runs in
  * this process against one nspawn machine's systemd; this test plays the scheduler.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { EtcdRegistry, type UnitSpec } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgent, type AgentHandle } from '@flotilla/agent';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { waitUntil } from '../harness/exec.js';
+import { runOk, waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
 
 const UNIT = 'inherited.service';
-const MARKER = '/run/inherited-started';
-const spec: UnitSpec = {
-  name: UNIT,
-  options: [{ section: 'Service', name: 'ExecStart', value: `/bin/sh -c 'echo x >> ${MARKER}; exec sleep infinity'` }],
-};
+const TTL_SEC = 3;
+/** A unit that appends a line to /run/<name>-started each time it starts. */
+const specOf = (name: string): UnitSpec => ({
+  name,
+  options: [{ section: 'Service', name: 'ExecStart', value: `/bin/sh -c 'echo x >> /run/${name}-started; exec sleep infinity'` }],
+});
 
 describe('an assignment older than the registration', () => {
   let cluster: Cluster;
@@ -38,27 +40,30 @@ describe('an assignment older than the registration', () => {
     await cluster?.stop();
   });
 
-  const starts = async () => {
-    const r = await machine.exec(['cat', MARKER]);
+  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, '/run/flotilla/units');
+  const starts = async (name = UNIT) => {
+    const r = await machine.exec(['cat', `/run/${name}-started`]);
     return r.code === 0 ? r.stdout.trim().split('\n').length : 0;
   };
-  const assignHere = async () => {
+  /** What a scheduler does: schedule/<unit> and this machine's assignment, compared on the unit's revision. */
+  const assignHere = async (name = UNIT) => {
     const snap = await registry.snapshot();
-    const unit = snap.units.find((u) => u.name === UNIT)!;
-    await registry.assign(unit, snap.unitRevisions.get(UNIT)!, machine.id);
+    const unit = snap.units.find((u) => u.name === name)!;
+    await registry.assign(unit, snap.unitRevisions.get(name)!, machine.id);
   };
-  const scheduledOn = async () => (await registry.snapshot()).schedule.get(UNIT);
+  const scheduledOn = async (name = UNIT) => (await registry.snapshot()).schedule.get(name);
+  const activeState = async (name: string) => (await machine.systemctlShow(name, ['ActiveState'])).ActiveState;
+  const leaseId = () => fs.readFileSync(path.join(path.dirname(hostUnitsDir()), 'agent.lease'), 'utf8').trim();
 
   test('is handed back to the scheduler, never started; a new assignment starts', async () => {
     // Left from the machine's previous incarnation: scheduled here while no machine key exists.
-    await registry.submitUnit(spec, { desiredState: 'launched' });
+    await registry.submitUnit(specOf(UNIT), { desiredState: 'launched' });
     await assignHere();
-    const hostUnitsDir = path.join(`/proc/${machine.leaderPid}/root`, '/run/flotilla/units');
     agent = await startAgent({
       registry,
       machine: { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() },
-      ttlSec: 10,
-      unitsDir: hostUnitsDir,
+      ttlSec: TTL_SEC,
+      unitsDir: hostUnitsDir(),
       unitsDirSeenBySystemd: '/run/flotilla/units',
       busAddress: machine.busAddress,
       logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
@@ -73,8 +78,27 @@ describe('an assignment older than the registration', () => {
 
     // The scheduler places it again from a view that includes the registered machine: it runs.
     await assignHere();
-    await waitUntil('active', async () => ((await machine.systemctlShow(UNIT, ['ActiveState'])).ActiveState === 'active' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    await waitUntil('active', async () => ((await activeState(UNIT)) === 'active' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
     expect(await scheduledOn()).toBe(machine.id);
     expect(await starts()).toBe(1);
+  }, 120_000);
+
+  test('after a lost lease: running units keep running; a held unit started later by the CLI is handed back', async () => {
+    await registry.submitUnit(specOf('later.service'), { desiredState: 'loaded' });
+    await assignHere('later.service');
+    await waitUntil('later.service loaded', async () => ((await machine.systemctlShow('later.service', ['LoadState'])).LoadState === 'loaded' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    const { MainPID } = await machine.systemctlShow(UNIT, ['MainPID']);
+    // etcd forgets the machine (as when its lease expires in a partition): the key and states go at once.
+    const lost = leaseId();
+    await runOk('etcdctl', ['--endpoints', cluster.endpoints.join(','), 'lease', 'revoke', BigInt(lost).toString(16)], { timeoutMs: 10_000 });
+    await waitUntil('registered again and synced', async () => (leaseId() !== lost && agent!.stats().synced && (await registry.listMachines()).some((m) => m.id === machine.id) ? true : undefined), { timeoutMs: 10 * TTL_SEC * 1000, intervalMs: 100 });
+    // The CLI starts it: a rewrite of the inherited assignment, no sign the scheduler has seen the machine back.
+    await registry.setDesiredState('later.service', 'launched');
+    await waitUntil('later.service handed back', async () => ((await scheduledOn('later.service')) === undefined ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    expect(await starts('later.service')).toBe(0);
+    expect(await machine.systemctlShow(UNIT, ['ActiveState', 'MainPID'])).toEqual({ ActiveState: 'active', MainPID });
+    await assignHere('later.service');
+    await waitUntil('later.service active', async () => ((await activeState('later.service')) === 'active' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    expect(await starts('later.service')).toBe(1);
   }, 120_000);
 });
