@@ -39,7 +39,9 @@ export interface ChildEnv {
 }
 
 export function startSchedulerChild(env: ChildEnv): SchedulerChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+  // BENCH_CHILD_NODE_FLAGS: extra node flags for the scheduler process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+  const flags = (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', SCRIPT], {
     env: {
       ...process.env,
       BENCH_ENDPOINTS: env.endpoints.join(','),

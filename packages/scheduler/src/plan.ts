@@ -91,6 +91,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
     queues: new MachineQueues(snapshot.machines, state, config.score),
     plan: { decisions: [], unplaceable: [] },
   };
+  yield;
   const scope = opts.scope && expandScope(snapshot, opts.scope, work.units);
   yield;
   unassignPass(work, scope);
@@ -174,6 +175,11 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
 function* placePass(work: Working, held: ReadonlySet<string>, only: ReadonlySet<string> | undefined): Generator<void> {
   const candidates = only ? [...only].flatMap((name) => work.units.get(name) ?? []) : work.snapshot.units;
   const wanted = candidates.filter((u) => needsPlacement(u) && !work.schedule.has(u.name) && !held.has(u.name));
+  // A term's first plan parses every unit's [X-Fleet] requirements (memoized per record): a step at a time too.
+  for (const [i, unit] of wanted.entries()) {
+    requirementsOf(unit);
+    if ((i + 1) % PLAN_STEP_UNITS === 0) yield;
+  }
   let handled = 0;
   for (const unit of placementOrder(wanted)) {
     if (++handled % PLAN_STEP_UNITS === 0) yield;
