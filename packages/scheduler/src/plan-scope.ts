@@ -2,8 +2,9 @@
  * Incremental planning, pure: which units a plan must look at, given what events marked dirty (dirty.ts).
  * From a settled cluster, a plan of this scope makes the same decisions as a plan of everything (property-
  * tested in plan.incremental.property.test.ts), because it covers every unit whose verdict an event can change:
- * - the dirty units, every unit scheduled on a dirty machine or on a dirty unit's machine (Conflicts and
- *   resources are judged per machine), and the MachineOf followers of all those, transitively;
+ * - the dirty units, every unit scheduled on a dirty machine or on a machine a dirty unit is scheduled or
+ *   assigned (global) to (Conflicts and resources are judged per machine), and the MachineOf followers of all
+ *   those, transitively;
  * - global units on the dirty machines (on every machine when a global unit itself is dirty);
  * - the unscheduled units among them, or every unscheduled unit when room was freed or a machine joined.
  * The plan widens the scope itself when its first pass frees room (plan.ts).
@@ -36,6 +37,8 @@ export function expandScope(snapshot: ClusterSnapshot, scope: PlanScope, units: 
     const machineId = snapshot.schedule.get(name);
     if (machineId !== undefined) machines.add(machineId);
     if (units.get(name)?.global || snapshot.globalAssignments.has(name)) globals = true;
+    // A global unit counts on every machine it is assigned to: the units beside it there are judged again too.
+    for (const assignedOn of snapshot.globalAssignments.get(name)?.keys() ?? []) machines.add(assignedOn);
   }
   if (machines.size > 0) for (const [name, machineId] of snapshot.schedule) if (machines.has(machineId)) inScope.add(name);
   addFollowers(snapshot.units, inScope);
