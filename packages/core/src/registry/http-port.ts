@@ -223,7 +223,11 @@ class HttpWatch implements WatchHandle {
     if (this.finish()) this.handlers.onEnd({ kind: 'broken', error: new EtcdRequestError('unavailable', `watch stream quiet for ${this.idleMs} ms, re-opened to check the connection`) });
   }
 
-  private broken(error: Error): void {
+  private broken(cause: Error): void {
+    // An expired token is not a refusal: drop it, and the re-opened stream authenticates again.
+    const expired = cause instanceof EtcdRequestError && /invalid auth token/i.test(cause.message);
+    if (expired) this.transport.tokenRejected();
+    const error = expired ? new EtcdRequestError('unavailable', 'etcd auth token expired; re-authenticating', { cause }) : cause;
     if (this.finish()) {
       this.transport.failed();
       this.handlers.onEnd({ kind: 'broken', error });

@@ -65,7 +65,7 @@ export class HttpTransport {
       return await this.postAnywhere<T>(path, payload, headers);
     } catch (err) {
       if (!(this.options.auth && err instanceof EtcdRequestError && /invalid auth token/i.test(err.message))) throw err;
-      this.token = undefined;
+      this.tokenRejected();
       return this.postAnywhere<T>(path, payload, await this.authHeaders());
     }
   }
@@ -85,6 +85,11 @@ export class HttpTransport {
     req.on('response', onResponse);
     req.end(encodeJson(body));
     return req;
+  }
+
+  /** etcd called the token invalid (simple tokens expire after --auth-token-ttl idle): the next call gets a new one. */
+  tokenRejected(): void {
+    this.token = undefined;
   }
 
   /** Moves the next requests and streams to the next endpoint. */

@@ -188,6 +188,25 @@ describe('http against an etcd with user/password auth', () => {
     }
   });
 
+  test('a token etcd invalidated (password changed to itself) is renewed: the next call succeeds', async () => {
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), auth: { username: 'flotilla', password: 's3cret' }, transport: 'http' });
+    try {
+      await registry.submitUnit(unitSpec('t.service'));
+      const root = await gateway<{ token: string }>('/v3/auth/authenticate', { name: 'root', password: 'rootpw' });
+      // etcd drops every simple token of a user whose password changes.
+      await gateway('/v3/auth/user/changepw', { name: 'flotilla', password: 's3cret' }, root.token);
+      expect((await registry.listUnits()).map((u) => u.name)).toEqual(['t.service']);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  async function gateway<T>(path: string, body: unknown, token?: string): Promise<T> {
+    const res = await fetch(`${etcd.endpoints[0]}${path}`, { method: 'POST', body: JSON.stringify(body), headers: token ? { authorization: token } : {} });
+    expect(res.status).toBe(200);
+    return (await res.json()) as T;
+  }
+
   test.each([
     ['a wrong password', { username: 'flotilla', password: 'nope' }, /authentication failed/],
     ['no credentials', undefined, /user name is empty|permission denied|invalid auth token/],
