@@ -86,7 +86,7 @@ export class AssignmentMirror {
         if (stale()) return;
         this.assignments = new Map(snapshot.assignments.map((a) => [a.unit, a]));
         this.heldUnits = heldAfterSnapshot(this.heldUnits, this.assignments.keys(), this.inheritNext);
-        if (this.inheritNext) logger.info({ held: [...this.assignments.keys()] }, 'assignments read after registration are held until the scheduler confirms them');
+        if (this.inheritNext) logger.info({ held: this.assignments.size }, 'assignments read after registration are held (not started) until the scheduler assigns them again');
         this.inheritNext = false;
         this.snapshotRevision = BigInt(snapshot.revision);
         this.opts.onChange('assignments snapshot');

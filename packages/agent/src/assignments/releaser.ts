@@ -19,6 +19,7 @@ export class InheritedReleaser {
   /** Bumped by every registration: releases belong to one. */
   private epoch = 0;
   private readonly done = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: ReleaserOptions) {}
 
@@ -32,12 +33,15 @@ export class InheritedReleaser {
     for (const unit of units) {
       if (this.done.has(unit)) continue;
       this.done.add(unit);
-      void this.releaseOne(unit, this.epoch);
+      // One at a time: a machine returning with 1,000 stopped units sends 1,000 small transactions, not at once.
+      const epoch = this.epoch;
+      this.queue = this.queue.then(() => this.releaseOne(unit, epoch));
     }
   }
 
   private async releaseOne(unit: string, epoch: number): Promise<void> {
     const { registry, machineId, logger } = this.opts;
+    if (this.epoch !== epoch) return; // registered again meanwhile: the new snapshot decides
     try {
       await registry.unassign(unit, machineId);
       logger.info({ unit, reason: 'assigned before this registration' }, 'released inherited assignment to the scheduler');
