@@ -61,7 +61,14 @@ export class PendingMoves {
 
   private async readStates(units: readonly string[]): Promise<UnitStateRecord[]> {
     const { listStates } = this.opts;
-    if (units.length > PER_UNIT_READS && listStates) return listStates();
+    if (units.length > PER_UNIT_READS && listStates) {
+      try {
+        return await listStates();
+      } catch (err) {
+        // E.g. more published states than one response may carry: slower, one range per unit, but it finishes.
+        this.opts.logger.warn({ err, units: units.length }, 'reading every unit state at once failed; reading them unit by unit');
+      }
+    }
     const queue = [...units];
     const found: UnitStateRecord[] = [];
     const worker = async () => {
