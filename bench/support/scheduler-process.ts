@@ -15,8 +15,9 @@ import { pino } from 'pino';
 
 const endpoints = (process.env.BENCH_ENDPOINTS ?? '').split(',');
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-// gRPC as before the HTTP transport (docs/registry.md, "Transports"): these figures measure bulk placement over it.
-const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, transport: 'grpc' });
+// gRPC as before the HTTP transport (docs/registry.md, "Transports"), unless BENCH_ETCD_TRANSPORT=http compares.
+const transport = process.env.BENCH_ETCD_TRANSPORT === 'http' ? 'http' : 'grpc';
+const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, transport });
 const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 if (process.env.BENCH_STOP_BEFORE_APPLY === '1') {
   const apply = registry.applySchedule.bind(registry);
