@@ -49,14 +49,6 @@ export class HttpTransport {
     };
   }
 
-  get endpoints(): string[] {
-    return this.options.endpoints;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** POSTs `body` to `path` on the current endpoint, failing over; resolves with the parsed JSON answer. */
   async post<T>(path: string, body: unknown): Promise<T> {
     const payload = encodeJson(body);
