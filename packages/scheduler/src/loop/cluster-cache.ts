@@ -14,6 +14,13 @@ export class ClusterCache {
   private readonly schedule = new Map<string, string>();
   /** Every assignment: unit → machine → assignment (scheduled ones and global ones alike). */
   private readonly assignments = new Map<string, Map<string, Assignment>>();
+  /** The assignments no schedule entry backs (global units' and strays), kept current so a view need not scan
+   * every assignment. */
+  private readonly unbacked = new Map<string, Map<string, Assignment>>();
+  /** Arrays and copies of a view, reused until a unit (or machine) event changes them: most events are the
+   * leader's own schedule/assignment writes coming back. */
+  private unitsView: { units: UnitRecord[]; revisions: Map<string, string> } | undefined;
+  private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
 
   constructor(snapshot: ClusterSnapshot) {
@@ -40,6 +47,7 @@ export class ClusterCache {
     const revision = BigInt(event.revision);
     if (revision > this.seenRevision) this.seenRevision = revision;
     if (event.kind === 'unit') {
+      this.unitsView = undefined;
       if (event.type === 'put') {
         this.units.set(event.unit.name, event.unit);
         this.unitRevisions.set(event.unit.name, event.modRevision);
@@ -48,17 +56,21 @@ export class ClusterCache {
         this.unitRevisions.delete(event.name);
       }
     } else if (event.kind === 'machine') {
+      this.machinesView = undefined;
       if (event.type === 'put') this.machines.set(event.machine.id, event.machine);
       else this.machines.delete(event.id);
     } else if (event.kind === 'schedule') {
+      const before = this.schedule.get(event.unit);
       if (event.type === 'put') this.schedule.set(event.unit, event.machineId);
       else this.schedule.delete(event.unit);
+      // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
+      if (before !== undefined) this.classify(event.unit, before);
+      if (event.type === 'put') this.classify(event.unit, event.machineId);
     } else if (event.type === 'put') {
       this.setAssignment(event.assignment);
     } else {
-      const byMachine = this.assignments.get(event.unit);
-      byMachine?.delete(event.machineId);
-      if (byMachine?.size === 0) this.assignments.delete(event.unit);
+      remove(this.assignments, event.unit, event.machineId);
+      remove(this.unbacked, event.unit, event.machineId);
     }
     return prior;
   }
@@ -71,22 +83,18 @@ export class ClusterCache {
     return { ...(unit ? { unit } : {}), ...(scheduledOn !== undefined ? { scheduledOn } : {}) };
   }
 
-  /** The cluster as a snapshot (what planSchedule takes); global assignments = those no schedule entry backs. */
+  /** The cluster as a snapshot (what planSchedule takes); global assignments = those no schedule entry backs.
+   * Its arrays are shared between views until they change: callers must not mutate a view. */
   view(): ClusterSnapshot {
     const globalAssignments: ClusterSnapshot['globalAssignments'] = new Map();
-    for (const [unit, byMachine] of this.assignments) {
-      for (const [machineId, a] of byMachine) {
-        if (this.schedule.get(unit) === machineId) continue;
-        let entry = globalAssignments.get(unit);
-        if (!entry) globalAssignments.set(unit, (entry = new Map()));
-        entry.set(machineId, a);
-      }
-    }
+    for (const [unit, byMachine] of this.unbacked) globalAssignments.set(unit, new Map(byMachine));
+    this.unitsView ??= { units: [...this.units.values()], revisions: new Map(this.unitRevisions) };
+    this.machinesView ??= [...this.machines.values()];
     return {
-      units: [...this.units.values()],
-      machines: [...this.machines.values()],
+      units: this.unitsView.units,
+      machines: this.machinesView,
       schedule: new Map(this.schedule),
-      unitRevisions: new Map(this.unitRevisions),
+      unitRevisions: this.unitsView.revisions,
       globalAssignments,
       revision: this.seenRevision.toString(),
     };
@@ -96,5 +104,21 @@ export class ClusterCache {
     let byMachine = this.assignments.get(a.unit);
     if (!byMachine) this.assignments.set(a.unit, (byMachine = new Map()));
     byMachine.set(a.machineId, a);
+    this.classify(a.unit, a.machineId);
   }
+
+  /** Files the assignment of `unit` on `machineId` (if there is one) as backed by the schedule or not. */
+  private classify(unit: string, machineId: string): void {
+    const a = this.assignments.get(unit)?.get(machineId);
+    if (!a || this.schedule.get(unit) === machineId) return remove(this.unbacked, unit, machineId);
+    let byMachine = this.unbacked.get(unit);
+    if (!byMachine) this.unbacked.set(unit, (byMachine = new Map()));
+    byMachine.set(machineId, a);
+  }
+}
+
+function remove(map: Map<string, Map<string, Assignment>>, unit: string, machineId: string): void {
+  const byMachine = map.get(unit);
+  byMachine?.delete(machineId);
+  if (byMachine?.size === 0) map.delete(unit);
 }

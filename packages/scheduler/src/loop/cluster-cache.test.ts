@@ -1,0 +1,72 @@
+/**
+ * ClusterCache keeps the unbacked (global) assignments current and reuses a view's arrays until they change;
+ * checked against a plain model that recomputes everything from scratch, over random event sequences.
+ */
+import fc from 'fast-check';
+import type { Assignment, ClusterEvent } from '@flotilla/core';
+import { describe, expect, test } from 'vitest';
+import { machine, snapshot, unit } from '../test-support/builders.js';
+import { ClusterCache } from './cluster-cache.js';
+
+const UNITS = ['a.service', 'b.service', 'c.service'];
+const MACHINES = ['m1', 'm2', 'm3'];
+
+const eventArb = fc.oneof(
+  fc.record({ kind: fc.constant('schedule-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES) }),
+  fc.record({ kind: fc.constant('schedule-delete' as const), u: fc.constantFrom(...UNITS) }),
+  fc.record({ kind: fc.constant('assignment-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES), hash: fc.constantFrom('h1', 'h2') }),
+  fc.record({ kind: fc.constant('assignment-delete' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES) }),
+  fc.record({ kind: fc.constant('unit-put' as const), u: fc.constantFrom(...UNITS) }),
+  fc.record({ kind: fc.constant('machine-delete' as const), m: fc.constantFrom(...MACHINES) }),
+);
+type Op = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
+
+function toEvent(op: Op, revision: string): ClusterEvent {
+  switch (op.kind) {
+    case 'schedule-put':
+      return { kind: 'schedule', type: 'put', unit: op.u, machineId: op.m, revision };
+    case 'schedule-delete':
+      return { kind: 'schedule', type: 'delete', unit: op.u, revision };
+    case 'assignment-put':
+      return { kind: 'assignment', type: 'put', assignment: { unit: op.u, machineId: op.m, hash: op.hash, desiredState: 'launched' }, revision };
+    case 'assignment-delete':
+      return { kind: 'assignment', type: 'delete', unit: op.u, machineId: op.m, revision };
+    case 'unit-put':
+      return { kind: 'unit', type: 'put', unit: unit(op.u).build(), modRevision: revision, revision };
+    case 'machine-delete':
+      return { kind: 'machine', type: 'delete', id: op.m, revision };
+  }
+}
+
+describe('ClusterCache', () => {
+  test('a view equals one recomputed from scratch, and an earlier view never changes', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 30 }), (ops) => {
+        const cache = new ClusterCache(snapshot({ units: UNITS.map((u) => unit(u)), machines: MACHINES.map((m) => machine(m)) }));
+        const schedule = new Map<string, string>();
+        const assignments = new Map<string, Assignment>();
+        let rev = 100;
+        for (const op of ops) {
+          const before = cache.view();
+          const frozen = JSON.stringify({ u: before.units, m: before.machines, s: [...before.schedule], r: [...before.unitRevisions] });
+          const event = toEvent(op, String(++rev));
+          cache.apply(event);
+          if (event.kind === 'schedule') {
+            if (event.type === 'put') schedule.set(event.unit, event.machineId);
+            else schedule.delete(event.unit);
+          } else if (event.kind === 'assignment') {
+            if (event.type === 'put') assignments.set(`${event.assignment.unit} ${event.assignment.machineId}`, event.assignment);
+            else assignments.delete(`${event.unit} ${event.machineId}`);
+          }
+          expect(JSON.stringify({ u: before.units, m: before.machines, s: [...before.schedule], r: [...before.unitRevisions] })).toBe(frozen);
+          const unbacked: Record<string, Record<string, string>> = {};
+          for (const a of assignments.values()) if (schedule.get(a.unit) !== a.machineId) (unbacked[a.unit] ??= {})[a.machineId] = a.hash;
+          const seen: Record<string, Record<string, string>> = {};
+          for (const [u, byMachine] of cache.view().globalAssignments) for (const [m, a] of byMachine) (seen[u] ??= {})[m] = a.hash;
+          expect(seen).toEqual(unbacked);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
