@@ -17,6 +17,8 @@ export async function watchCluster(ctx: RegistryContext, onEvent: (event: Cluste
   const { fromRevision, compacted } = await ctx.run('read machines for the cluster watch', () => loadView(machines, opts.fromRevision));
   const subscription = await openResumableWatch(ctx, {
     range: ctx.keys.clusterRange,
+    // The leader's follower receives every write it makes back: on the bulk port once this registry has led.
+    port: await ctx.bulkPort(),
     fromRevision,
     // After a compaction the view is re-read before the caller re-reads (both then include what they missed).
     onReset: () => {

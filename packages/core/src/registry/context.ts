@@ -41,16 +41,23 @@ export class RegistryContext {
     readonly report: CorruptRecordReporter = defaultReporter(),
     /** Leases (presence, election) and their keepalives: a connection apart from bulk reads, writes and watches. */
     readonly leasePort: EtcdPort = port,
-    /** Opens the port for the scheduler's bulk calls (snapshot pages, schedule batches); called at most once. */
+    /** Opens the port for the scheduler's bulk work (snapshot pages, schedule batches, the cluster watch); called
+     * at most once, when this registry first wins the scheduler election. */
     private readonly openBulk: () => Promise<EtcdPort> = async () => port,
   ) {}
 
   private bulk: Promise<EtcdPort> | undefined;
 
-  /** The bulk port, opened on first use. */
-  bulkPort(): Promise<EtcdPort> {
+  /** Opens the bulk port (once): this registry's scheduler leads from now on, or did. */
+  openBulkPort(): Promise<EtcdPort> {
     this.bulk ??= this.openBulk();
     return this.bulk;
+  }
+
+  /** The port for bulk work: the bulk port once this registry has led, else the main port. So a daemon that never
+   * leads never opens it, and its snapshots (API, health, metrics) stay on the main port. */
+  async bulkPort(): Promise<EtcdPort> {
+    return this.bulk ? this.bulk.catch(() => this.port) : this.port;
   }
 
   /** Closes the port(s). */

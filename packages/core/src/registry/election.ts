@@ -32,6 +32,8 @@ export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec
     await waitUntilElected(ctx, fence, lost, signal);
     const keyWatch = await watchFenceKey(ctx, fence, lost);
     lost.add(() => ctx.leases.delete(lease));
+    // The leader's bulk work may go over another transport (bulkTransport): open it now, before the first snapshot.
+    await ctx.run('open the bulk etcd port', () => ctx.openBulkPort()).catch(() => undefined);
     return {
       fence,
       onLost: (listener) => lost.add(listener),

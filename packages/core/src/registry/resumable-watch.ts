@@ -7,7 +7,7 @@
  * missing changes. Any other end re-opens from the last revision with a capped backoff.
  */
 import type { RegistryContext } from './context.js';
-import { EtcdRequestError, type KeyValue, type ResponseHeader, type WatchEnd, type WatchEventRaw, type WatchHandle, prefixEnd } from './etcd-port.js';
+import { type EtcdPort, EtcdRequestError, type KeyValue, type ResponseHeader, type WatchEnd, type WatchEventRaw, type WatchHandle, prefixEnd } from './etcd-port.js';
 import type { Subscription } from './types.js';
 
 export interface RawEvent {
@@ -19,6 +19,8 @@ export type KeyRange = { prefix: string } | { start: string; end: string };
 
 export interface ResumableWatchOptions {
   range: KeyRange;
+  /** The port to watch on; default the registry's main port. */
+  port?: EtcdPort;
   /** Deliver events after this revision (e.g. the revision of a list just read). */
   fromRevision?: string;
   /** etcd compacted past the revision the watch needed: re-read; the watch already continues from now. */
@@ -80,7 +82,7 @@ class ResumableWatch {
     const range = this.opts.range;
     const key = Buffer.from('prefix' in range ? range.prefix : range.start);
     const rangeEnd = 'prefix' in range ? prefixEnd(range.prefix) : Buffer.from(range.end);
-    const handle: WatchHandle = this.ctx.port.watch(
+    const handle: WatchHandle = (this.opts.port ?? this.ctx.port).watch(
       { key, range_end: rangeEnd, ...(this.next !== undefined ? { start_revision: this.next.toString() } : {}) },
       {
         onCreated: (header) => this.onCreated(header, afterCompaction),

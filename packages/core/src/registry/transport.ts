@@ -2,8 +2,9 @@
  * Which etcd transport a registry uses (docs/registry.md, "Transports"): `http` — etcd's JSON gateway over
  * node:http, the default (unless a client certificate is given), loads nothing heavy; `grpc` — etcd3 over gRPC, loaded only when chosen. The option
  * wins over FLOTILLA_ETCD_TRANSPORT, which wins over the default. `bulkTransport` (FLOTILLA_ETCD_BULK_TRANSPORT)
- * is what the scheduler's bulk calls (snapshot pages, applySchedule batches) use; its port is opened on their first
- * call, so a daemon that never leads never loads gRPC even when bulk is 'grpc'.
+ * is what the leader's bulk work (snapshot pages, applySchedule batches, the cluster watch) uses; its port is
+ * opened when the registry first wins the scheduler election, so a daemon that never leads never loads gRPC even
+ * when bulk is 'grpc'.
  */
 import type { EtcdPort } from './etcd-port.js';
 import { HttpPort } from './http-port.js';

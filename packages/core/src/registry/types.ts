@@ -21,7 +21,8 @@ export interface RegistryOptions {
   endpoints: string[];
   /** Default: FLOTILLA_ETCD_TRANSPORT, else 'http' (docs/registry.md, "Transports"). */
   transport?: EtcdTransport;
-  /** For snapshot() and applySchedule() only, opened on first use. Default: FLOTILLA_ETCD_BULK_TRANSPORT, else `transport`. */
+  /** For the leader's snapshot(), applySchedule() and watchCluster, opened when this registry first wins the scheduler
+   * election (until then they use `transport`). Default: FLOTILLA_ETCD_BULK_TRANSPORT, else `transport`. */
   bulkTransport?: EtcdTransport;
   /** Key prefix; default '/flotilla/'. */
   prefix?: string;
