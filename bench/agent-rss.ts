@@ -6,8 +6,9 @@
  * - `daemon_rss_*`: the whole `flotilla agent` daemon inside a second cluster's machine (agent + scheduler
  *   candidate + HTTP API in one process), the same N units.
  * Each is read after all units are published active and two periodic passes have run.
- * Usage: [AGENT_NODE_FLAGS=...] [AGENT_RSS_PARTS=agent|daemon] npm run bench -- agent-rss [UNITS=100]
- * (AGENT_RSS_PARTS: measure only one of the two; both by default.)
+ * Usage: [AGENT_NODE_FLAGS=...] [AGENT_RSS_PARTS=agent,daemon,daemon-no-engine] npm run bench -- agent-rss [UNITS=100]
+ * (AGENT_RSS_PARTS: which to measure, comma-separated; default agent,daemon. daemon-no-engine: the daemon with
+ * FLOTILLA_DISABLE_ENGINE=1, as on machines that never lead.)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,15 +85,16 @@ async function agentOnly(): Promise<[number, number]> {
   }
 }
 
-async function daemon(): Promise<[number, number]> {
-  const cluster = await startCluster({ machines: 1, ttlSec: 10, log });
+/** The whole daemon; `engine: false` runs it with FLOTILLA_DISABLE_ENGINE=1 (never leads: units placed by this script). */
+async function daemon(engine = true): Promise<[number, number]> {
+  const cluster = await startCluster({ machines: 1, ttlSec: 10, log, ...(engine ? {} : { agentEnv: { FLOTILLA_DISABLE_ENGINE: '1' } }) });
   const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
   const machine = cluster.machines[0]!;
   try {
     await waitUntil('agent', async () => ((await registry.listMachines()).length === 1 ? true : undefined), { timeoutMs: 60_000 });
     await settle();
     const idle = await agentRssBytes(machine);
-    await launchUnits(registry, 'daemon');
+    await launchUnits(registry, 'daemon', engine ? undefined : machine.id);
     await settle();
     return [idle, await agentRssBytes(machine)];
   } finally {
@@ -102,7 +104,7 @@ async function daemon(): Promise<[number, number]> {
 }
 
 const PARTS = process.env.AGENT_RSS_PARTS ?? 'agent,daemon';
-if (PARTS.includes('agent')) {
+if (PARTS.split(',').includes('agent')) {
   const [onlyIdle, onlyLoaded] = await agentOnly();
   figure('agent_only_rss_idle', mib(onlyIdle), 'MiB');
   figure('agent_only_rss_with_units', mib(onlyLoaded), 'MiB');
@@ -110,9 +112,15 @@ if (PARTS.includes('agent')) {
   figure('agent_only_cpu_start_idle', agentCpu?.idle ?? NaN, 's');
   figure('agent_only_cpu_launch_units', Math.round((agentCpu?.loaded ?? NaN) * 100) / 100, 's');
 }
-if (PARTS.includes('daemon')) {
+if (PARTS.split(',').includes('daemon')) {
   const [daemonIdle, daemonLoaded] = await daemon();
   figure('daemon_rss_idle', mib(daemonIdle), 'MiB');
   figure('daemon_rss_with_units', mib(daemonLoaded), 'MiB');
+}
+// Opt-in: a daemon that never leads (FLOTILLA_DISABLE_ENGINE=1), i.e. every machine but the scheduler's.
+if (PARTS.split(',').includes('daemon-no-engine')) {
+  const [idle, loaded] = await daemon(false);
+  figure('daemon_no_engine_rss_idle', mib(idle), 'MiB');
+  figure('daemon_no_engine_rss_with_units', mib(loaded), 'MiB');
 }
 figure('units_running', UNITS, 'count');

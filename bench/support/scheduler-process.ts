@@ -15,9 +15,11 @@ import { pino } from 'pino';
 
 const endpoints = (process.env.BENCH_ENDPOINTS ?? '').split(',');
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-// gRPC as before the HTTP transport (docs/registry.md, "Transports"), unless BENCH_ETCD_TRANSPORT=http compares.
-const transport = process.env.BENCH_ETCD_TRANSPORT === 'http' ? 'http' : 'grpc';
-const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, transport });
+// gRPC as before the HTTP transport (docs/registry.md, "Transports"), unless BENCH_ETCD_TRANSPORT compares: http
+// (everything over HTTP) or daemon (HTTP with the leader's bulk work over gRPC, as `flotilla agent` runs).
+const choice = process.env.BENCH_ETCD_TRANSPORT;
+const transports = choice === 'http' ? { transport: 'http' as const } : choice === 'daemon' ? { transport: 'http' as const, bulkTransport: 'grpc' as const } : { transport: 'grpc' as const };
+const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, ...transports });
 const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 if (process.env.BENCH_STOP_BEFORE_APPLY === '1') {
   const apply = registry.applySchedule.bind(registry);
