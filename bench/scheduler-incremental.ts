@@ -2,7 +2,8 @@
  * What a leader's pass costs in CPU at scale, full against incremental (pure planner and the leader's cache, no
  * etcd): the scheduler-scale workload (10,000 machines, 100,000 units: 3 global, 5,000 conflicting web@N, 5,000
  * wanting disk=ssd, the rest plain) placed by one full plan, then events as the watch would deliver them, each
- * marked dirty (dirty.ts) and planned both ways. Figures are medians of ROUNDS runs, in ms.
+ * marked dirty (dirty.ts) and planned both ways; last, the same with 1,000 units that fit nowhere. Figures are
+ * medians of ROUNDS runs, in ms.
  * Usage: npm run bench -- scheduler-incremental [MACHINES] [UNITS] [ROUNDS]
  */
 import { makeUnitRecord, type ClusterEvent, type ClusterSnapshot, type UnitRecord } from '@flotilla/core';
@@ -113,3 +114,19 @@ scenario('stop_one_unit', () => {
 });
 let lost = 0;
 scenario('lose_10_machines', () => Array.from({ length: 10 }, () => ({ kind: 'machine', type: 'delete', id: benchMachine(lost++, undefined).id, revision: rev() }) as ClusterEvent));
+
+// 1,000 units that fit nowhere (no machine has role=gpu): a unit stopped frees room, and a plan must not try
+// every unplaceable unit on every machine again for it.
+for (let i = 0; i < 1000; i++) {
+  const r = rev();
+  const u = makeUnitRecord(spec(`gpu-${i}.service`, [['X-Fleet', 'MachineMetadata', 'role=gpu']]), 'launched');
+  cache.apply({ kind: 'unit', type: 'put', unit: u, modRevision: r, revision: r });
+}
+scenario('stop_one_unit_1000_unplaceable', () => {
+  const u = byName.get(`svc-${next++}.service`) as UnitRecord;
+  const r = rev();
+  const events: ClusterEvent[] = [{ kind: 'unit', type: 'put', unit: { ...u, desiredState: 'inactive' }, modRevision: r, revision: r }];
+  const on = cache.view().schedule.get(u.name);
+  if (on) events.push({ kind: 'schedule', type: 'delete', unit: u.name, revision: rev() }, { kind: 'assignment', type: 'delete', unit: u.name, machineId: on, revision: rev() });
+  return events;
+});

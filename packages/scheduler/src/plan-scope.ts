@@ -6,8 +6,10 @@
  *   assigned (global) to (Conflicts and resources are judged per machine), and the MachineOf followers of all
  *   those, transitively;
  * - global units on the dirty machines (on every machine when a global unit itself is dirty);
- * - the unscheduled units among them, or every unscheduled unit when room was freed or a machine joined.
- * The plan widens the scope itself when its first pass frees room (plan.ts).
+ * - the unscheduled units among them; when room was freed or a machine joined, also every unscheduled unit that
+ *   now passes every filter on one of the changed machines (it fitted nowhere before, and nothing else changed
+ *   elsewhere), with its followers.
+ * The plan widens the scope itself when its first passes free room (plan.ts).
  */
 import type { ClusterSnapshot, UnitRecord } from '@flotilla/core';
 import { requirementsOf } from './placement/requirements.js';
@@ -24,6 +26,8 @@ export interface PlanScope {
 export interface ExpandedScope {
   /** Every unit the plan looks at (scheduled or not). */
   units: Set<string>;
+  /** Machines where something changed (dirty, or holding a dirty unit): where room may have been freed. */
+  machines: Set<string>;
   /** Machines whose global units are re-evaluated; undefined = every machine. */
   globalMachines: Set<string> | undefined;
   retryUnscheduled: boolean;
@@ -42,11 +46,11 @@ export function expandScope(snapshot: ClusterSnapshot, scope: PlanScope, units: 
   }
   if (machines.size > 0) for (const [name, machineId] of snapshot.schedule) if (machines.has(machineId)) inScope.add(name);
   addFollowers(snapshot.units, inScope);
-  return { units: inScope, globalMachines: globals ? undefined : machines, retryUnscheduled: scope.retryUnscheduled };
+  return { units: inScope, machines, globalMachines: globals ? undefined : machines, retryUnscheduled: scope.retryUnscheduled };
 }
 
 /** Adds every unit that follows (MachineOf) a unit in `names`, transitively. */
-function addFollowers(all: readonly UnitRecord[], names: Set<string>): void {
+export function addFollowers(all: readonly UnitRecord[], names: Set<string>): void {
   const followers = new Map<string, string[]>();
   for (const unit of all) {
     for (const peer of requirementsOf(unit).machineOf) {

@@ -8,7 +8,7 @@
 import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
-import { expandScope, type ExpandedScope, type PlanScope } from './plan-scope.js';
+import { addFollowers, expandScope, type ExpandedScope, type PlanScope } from './plan-scope.js';
 import { rebalance, type RebalanceOptions } from './rebalance.js';
 import { replacesPass } from './replaces.js';
 import { describeExclusions } from './placement/explain.js';
@@ -99,12 +99,12 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   const freed = widenAfterUnassign(work, scope);
   yield* planGlobalUnits(work, freed?.globalMachines);
   yield;
-  const retry = !freed || freed.retryUnscheduled || work.plan.decisions.some((d) => d.kind === 'unassign-global');
-  yield* placePass(work, opts.held ?? new Set(), retry ? undefined : freed.units);
+  const candidates = freed && (yield* withRetried(work, freed));
+  yield* placePass(work, opts.held ?? new Set(), candidates);
   replacesPass(work);
   // Only a settled cluster is rebalanced, so moves never compete with placements or recoveries.
   if (opts.rebalance && work.plan.decisions.length === 0) rebalance(work, opts.rebalance);
-  if (freed && !retry) work.plan.considered = freed.units;
+  if (candidates) work.plan.considered = candidates;
   return work.plan;
 }
 
@@ -152,7 +152,29 @@ function widenAfterUnassign(work: Working, scope: ExpandedScope | undefined): Ex
   const from = work.plan.decisions.filter((d) => d.kind === 'unassign').map((d) => d.machineId);
   if (from.length === 0) return scope;
   const globalMachines = scope.globalMachines && new Set([...scope.globalMachines, ...from]);
-  return { units: scope.units, globalMachines, retryUnscheduled: true };
+  return { units: scope.units, machines: new Set([...scope.machines, ...from]), globalMachines, retryUnscheduled: true };
+}
+
+/**
+ * The units pass 3 looks at in an incremental plan: those in scope, and — when room was freed (by events, or by
+ * this plan's removals) or machines joined — every unscheduled unit that now passes every filter on one of the
+ * changed machines, with its followers. Any other unscheduled unit fitted nowhere before, and the machines it
+ * is not checked against have only lost room since, so a full plan would not place it either.
+ */
+function* withRetried(work: Working, scope: ExpandedScope): Generator<void, Set<string>> {
+  const removedGlobals = work.plan.decisions.filter((d) => d.kind === 'unassign-global').map((d) => d.machineId);
+  if (!scope.retryUnscheduled && removedGlobals.length === 0) return scope.units;
+  const changed = [...new Set([...scope.machines, ...removedGlobals])].flatMap((id) => work.machines.get(id) ?? []);
+  const units = new Set(scope.units);
+  if (changed.length === 0) return units;
+  for (const [i, unit] of work.snapshot.units.entries()) {
+    if ((i + 1) % PLAN_STEP_UNITS === 0) yield;
+    if (units.has(unit.name) || !needsPlacement(unit) || work.schedule.has(unit.name)) continue;
+    const checks = checksFor(unit, work.config);
+    if (changed.some((m) => firstFailure(checks, m, work.state) === undefined)) units.add(unit.name);
+  }
+  addFollowers(work.snapshot.units, units);
+  return units;
 }
 
 function hasPeers(unit: UnitRecord | undefined): boolean {
