@@ -28,14 +28,6 @@ import { HttpTransport, type HttpTransportOptions, gatewayError } from './http-t
 
 type Json = Record<string, unknown>;
 
-/**
- * A watch stream that carried nothing for this long is ended as broken, and resumable-watch.ts re-opens it from
- * its next revision (no gap, no duplicate). It is how a dead connection under a quiet watch is found: gRPC pings
- * every 10 s, but Node 20 cannot shorten TCP keepalive's probe interval (75 s × 9 on Linux), and etcd's
- * gateway reads no further requests (progress requests) once it answers over HTTP/1.1.
- */
-export const WATCH_IDLE_REOPEN_MS = 60_000;
-
 const str = (v: unknown, fallback = '0'): string => (v === undefined || v === null ? fallback : String(v));
 const bytes = (v: unknown): Buffer => (typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0));
 
@@ -93,7 +85,7 @@ export class HttpPort implements EtcdPort {
   }
 
   watch(req: WatchCreateRequest, handlers: WatchHandlers): WatchHandle {
-    return new HttpWatch(this.transport, this.options.timeoutMs, this.options.watchIdleMs ?? WATCH_IDLE_REOPEN_MS, req, handlers);
+    return new HttpWatch(this.transport, this.options.timeoutMs, req, handlers);
   }
 
   async leaseGrant(ttlSec: number): Promise<LeaseGrantResponse> {
@@ -132,12 +124,10 @@ class HttpWatch implements WatchHandle {
   private ended = false;
   private created = false;
   private readonly createTimer: NodeJS.Timeout;
-  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly transport: HttpTransport,
     timeoutMs: number,
-    private readonly idleMs: number,
     request: WatchCreateRequest,
     private readonly handlers: WatchHandlers,
   ) {
@@ -175,9 +165,7 @@ class HttpWatch implements WatchHandle {
     }
     let buffered = '';
     res.setEncoding('utf8');
-    this.stillAlive();
     res.on('data', (chunk: string) => {
-      this.stillAlive();
       buffered += chunk;
       for (let nl = buffered.indexOf('\n'); nl >= 0 && !this.ended; nl = buffered.indexOf('\n')) {
         const line = buffered.slice(0, nl).trim();
@@ -212,17 +200,6 @@ class HttpWatch implements WatchHandle {
     }
   }
 
-  /** Restarts the idle timer: the stream carried something. */
-  private stillAlive(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.reopenQuiet(), this.idleMs);
-  }
-
-  /** Quiet for idleMs: end it as broken so it is re-opened, without blaming the endpoint. */
-  private reopenQuiet(): void {
-    if (this.finish()) this.handlers.onEnd({ kind: 'broken', error: new EtcdRequestError('unavailable', `watch stream quiet for ${this.idleMs} ms, re-opened to check the connection`) });
-  }
-
   private broken(cause: Error): void {
     // An expired token is not a refusal: drop it, and the re-opened stream authenticates again.
     const expired = cause instanceof EtcdRequestError && /invalid auth token/i.test(cause.message);
@@ -239,7 +216,6 @@ class HttpWatch implements WatchHandle {
     if (this.ended) return false;
     this.ended = true;
     clearTimeout(this.createTimer);
-    clearTimeout(this.idleTimer);
     this.req?.destroy();
     return true;
   }
