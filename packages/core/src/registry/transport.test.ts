@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
-import { freshPrefix, EventLog } from '../testing/registry-fixtures.js';
+import { EventLog, eventually, freshPrefix } from '../testing/registry-fixtures.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { unitSpec } from '../testing/unit-builders.js';
 import { freePort } from '../../../../test/harness/ports.js';
@@ -180,5 +180,38 @@ describe('http against an etcd with user/password auth', () => {
     const err = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), transport: 'http', ...(auth ? { auth } : {}) }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'REGISTRY_ERROR' });
     expect((err as Error).message).toMatch(message);
+  });
+});
+
+describe('http against a 3-member etcd', () => {
+  let etcd: EtcdHandle;
+  beforeAll(async () => {
+    etcd = await startEtcd({ members: 3 });
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+
+  test('the member a watch and the calls use is killed: both fail over to the others, nothing lost', async () => {
+    const prefix = freshPrefix();
+    const [first, ...others] = etcd.members;
+    const reader = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, transport: 'http', requestTimeoutMs: 2000 });
+    const writer = await EtcdRegistry.connect({ endpoints: others.map((m) => m.endpoint), prefix });
+    try {
+      const log = new EventLog<WatchEvent<Assignment>>();
+      await reader.watchAssignments('m1', log.push);
+      await etcd.killMember(first!.name);
+      // If it led, the others elect a new leader first (etcd's election timeout is 1 s).
+      await eventually(async () => (await writer.listUnits().catch(() => undefined)) !== undefined, 15_000, 'a leader again');
+      for (const name of ['f1.service', 'f2.service']) {
+        const unit = await writer.submitUnit(unitSpec(name), { desiredState: 'launched' });
+        await writer.assign(unit, (await writer.snapshot()).unitRevisions.get(name)!, 'm1');
+      }
+      expect((await log.next(2, 10_000)).map((e) => e.key)).toEqual(['f1.service', 'f2.service']);
+      expect((await reader.listUnits()).map((u) => u.name)).toEqual(['f1.service', 'f2.service']);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
   });
 });
