@@ -5,11 +5,12 @@
  * failed pulls ContainerImagePullError with the engine's own reason.
  *
  * dockerode (~29 MiB RSS with its dependencies) is loaded on the first engine call, not when this module is
- * imported: an agent that never sees a container unit never loads it.
+ * imported: an agent that never sees a container unit never loads it. It loads without ssh2 (load-dockerode.ts).
  */
 import type Docker from 'dockerode';
 import { ContainerEngineError, ContainerImagePullError } from '@flotilla/core';
 import { LABEL_MACHINE, LABEL_UNIT } from './run-command.js';
+import { loadDockerode } from './load-dockerode.js';
 import type { ContainerEngineName } from './spec.js';
 
 export const ENGINE_SOCKETS: Record<ContainerEngineName, string> = {
@@ -42,7 +43,7 @@ export interface EngineClientOptions {
 /** dockerode's constructor, imported once on first use. */
 let dockerModule: Promise<typeof Docker> | undefined;
 function loadDocker(): Promise<typeof Docker> {
-  dockerModule ??= import('dockerode').then((m) => m.default);
+  dockerModule ??= loadDockerode();
   return dockerModule;
 }
 

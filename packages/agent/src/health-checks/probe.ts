@@ -1,5 +1,7 @@
 /** Runs one health probe from this machine, within its timeout: HTTP (2xx/3xx is healthy), TCP connect, exec (exit 0). */
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { HealthProbe } from '@flotilla/core';
 import type { ProbeOutcome } from './check-state.js';
@@ -15,14 +17,34 @@ export function runProbe(probe: HealthProbe, timeoutMs: number): Promise<ProbeOu
   }
 }
 
-async function httpProbe(url: string, timeoutMs: number): Promise<ProbeOutcome> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await res.body?.cancel();
-    return res.status >= 200 && res.status < 400 ? { ok: true } : { ok: false, message: `HTTP ${res.status}` };
-  } catch (err) {
-    return { ok: false, message: reason(err, timeoutMs) };
-  }
+/**
+ * node:http(s), not fetch: fetch's HTTP parser is WebAssembly, which a lean worker agent (`--lite-mode`,
+ * docs/cloud-config.md) does not have. Redirects are not followed (3xx is healthy); the body is discarded.
+ */
+function httpProbe(url: string, timeoutMs: number): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (outcome: ProbeOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req?.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => done({ ok: false, message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    let req: http.ClientRequest | undefined;
+    try {
+      const client = url.startsWith('https:') ? https : http;
+      req = client.get(url, { agent: false }, (res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        done(status >= 200 && status < 400 ? { ok: true } : { ok: false, message: `HTTP ${status}` });
+      });
+      req.on('error', (err) => done({ ok: false, message: reason(err, timeoutMs) }));
+    } catch (err) {
+      done({ ok: false, message: reason(err, timeoutMs) });
+    }
+  });
 }
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
