@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { freePort } from '../../../../test/harness/ports.js';
 import { HaproxyProcess } from './haproxy-process.js';
 
@@ -55,7 +55,8 @@ describe.skipIf(!fs.existsSync('/usr/sbin/haproxy'))('HaproxyProcess with the re
       fs.writeFileSync(file, config(port, `v${i}`));
       await haproxy.startOrReload();
     }
-    expect(await get(port)).toBe('v8');
+    // The previous worker may still accept for a moment after the reload; the last config must win, and soon.
+    await vi.waitFor(async () => expect(await get(port)).toBe('v8'), { timeout: 3000, interval: 50 });
     await haproxy.stop();
     expect(haproxy.running).toBe(false);
   }, 60_000);
