@@ -6,9 +6,10 @@
  * - `daemon_rss_*`: the whole `flotilla agent` daemon inside a second cluster's machine (agent + scheduler
  *   candidate + HTTP API in one process), the same N units.
  * Each is read after all units are published active and two periodic passes have run.
- * Usage: [AGENT_NODE_FLAGS=...] [AGENT_RSS_PARTS=agent,daemon,daemon-no-engine] npm run bench -- agent-rss [UNITS=100]
- * (AGENT_RSS_PARTS: which to measure, comma-separated; default agent,daemon. daemon-no-engine: the daemon with
- * FLOTILLA_DISABLE_ENGINE=1, as on machines that never lead.)
+ * Usage: [AGENT_NODE_FLAGS=...] [AGENT_RSS_PARTS=agent,daemon,worker,daemon-no-engine] npm run bench -- agent-rss [UNITS=100]
+ * (AGENT_RSS_PARTS: which to measure, comma-separated; default agent,daemon,worker. worker: the daemon booted
+ * from the shipped worker cloud-config (no scheduler, lean node flags); daemon-no-engine: the daemon with
+ * FLOTILLA_DISABLE_ENGINE=1 under Node's defaults.)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -85,9 +86,20 @@ async function agentOnly(): Promise<[number, number]> {
   }
 }
 
-/** The whole daemon; `engine: false` runs it with FLOTILLA_DISABLE_ENGINE=1 (never leads: units placed by this script). */
-async function daemon(engine = true): Promise<[number, number]> {
-  const cluster = await startCluster({ machines: 1, ttlSec: 10, log, ...(engine ? {} : { agentEnv: { FLOTILLA_DISABLE_ENGINE: '1' } }) });
+/**
+ * The whole daemon. `engine`: a scheduler candidate (it leads, being alone). `no-engine`: Node's defaults with
+ * FLOTILLA_DISABLE_ENGINE=1. `worker`: the shipped worker config as is (`flotilla cloud-config --role worker`: no
+ * scheduler, LEAN_NODE_FLAGS on the ExecStart line). Without an engine the script places the units itself.
+ */
+async function daemon(kind: 'engine' | 'no-engine' | 'worker' = 'engine'): Promise<[number, number]> {
+  const engine = kind === 'engine';
+  const cluster = await startCluster({
+    machines: 1,
+    ttlSec: 10,
+    log,
+    ...(kind === 'no-engine' ? { agentEnv: { FLOTILLA_DISABLE_ENGINE: '1' } } : {}),
+    ...(kind === 'worker' ? { scheduler: () => false } : {}),
+  });
   const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
   const machine = cluster.machines[0]!;
   try {
@@ -103,7 +115,7 @@ async function daemon(engine = true): Promise<[number, number]> {
   }
 }
 
-const PARTS = process.env.AGENT_RSS_PARTS ?? 'agent,daemon';
+const PARTS = process.env.AGENT_RSS_PARTS ?? 'agent,daemon,worker';
 if (PARTS.split(',').includes('agent')) {
   const [onlyIdle, onlyLoaded] = await agentOnly();
   figure('agent_only_rss_idle', mib(onlyIdle), 'MiB');
@@ -119,8 +131,14 @@ if (PARTS.split(',').includes('daemon')) {
 }
 // Opt-in: a daemon that never leads (FLOTILLA_DISABLE_ENGINE=1), i.e. every machine but the scheduler's.
 if (PARTS.split(',').includes('daemon-no-engine')) {
-  const [idle, loaded] = await daemon(false);
+  const [idle, loaded] = await daemon('no-engine');
   figure('daemon_no_engine_rss_idle', mib(idle), 'MiB');
   figure('daemon_no_engine_rss_with_units', mib(loaded), 'MiB');
+}
+// The daemon exactly as a worker node runs it (issue 5's "agent RSS with 100 running units").
+if (PARTS.split(',').includes('worker')) {
+  const [idle, loaded] = await daemon('worker');
+  figure('worker_daemon_rss_idle', mib(idle), 'MiB');
+  figure('worker_daemon_rss_with_units', mib(loaded), 'MiB');
 }
 figure('units_running', UNITS, 'count');

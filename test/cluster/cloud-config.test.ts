@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EtcdRegistry } from '@flotilla/core';
 import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
 import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
 import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
@@ -57,5 +58,24 @@ describe('cloud-config nodes: a master running etcd, workers joining it', () => 
     const started = await cli(['start', path.join(REPO_DIR, 'units/hello.service')]);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/Unit hello\.service launched on/);
+  });
+
+  test('workers run the lean agent (no scheduler, --lite-mode); the master is the scheduler', async () => {
+    const agentArgv = async (machine: (typeof cluster.machines)[number]) => {
+      const { MainPID } = await machine.systemctlShow('flotilla-agent.service', ['MainPID']);
+      return (await machine.exec(['cat', `/proc/${MainPID}/cmdline`])).stdout.split('\0');
+    };
+    const [master, ...workers] = cluster.machines;
+    for (const worker of workers) {
+      const argv = await agentArgv(worker!);
+      expect(argv.slice(0, 4)).toEqual(['/usr/bin/node', '--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1']);
+    }
+    expect((await agentArgv(master!)).slice(0, 2)).toEqual(['/usr/bin/node', '/opt/flotilla/packages/cli/dist/main.js']);
+    const registry = await EtcdRegistry.connect({ endpoints: [`http://${masterIp(cluster.state.subnet!)}:2379`] });
+    try {
+      expect(await registry.currentLeader()).toBe(master!.id);
+    } finally {
+      await registry.close();
+    }
   });
 });

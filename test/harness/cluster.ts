@@ -26,6 +26,8 @@ export interface ClusterOptions {
   persistent?: boolean;
   log?: (line: string) => void;
   agentEnv?: Record<string, string>;
+  /** Which machines (1-based) may become the scheduler; default all. The others run the lean worker agent. */
+  scheduler?: (index: number) => boolean;
   /** Start etcd on the host (default true). Off when a machine runs etcd itself (a cloud-config master). */
   etcd?: boolean;
   /** A machine's own cloud-config instead of the generated worker one; gets its index and the subnet prefix. */
@@ -88,6 +90,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
               metadata: opts.metadata?.(index),
               repoDir: REPO_DIR,
               extraEnv: opts.agentEnv,
+              scheduler: opts.scheduler?.(index) ?? true,
               userData: opts.userData?.(index, plan.subnet),
             };
       const dir = path.join(state.dir, 'machines', name);

@@ -21,6 +21,8 @@ export interface AgentSetup {
   /** Repo root bound read-only at /opt/flotilla (the agent runs from its built dist). */
   repoDir: string;
   extraEnv?: Record<string, string>;
+  /** A scheduler candidate (default: yes, so any test machine can lead; the shipped worker config says no). */
+  scheduler?: boolean;
   /** A whole cloud-config to apply instead of the generated worker one (e.g. cloud-config/master.yaml). */
   userData?: string;
 }
@@ -215,6 +217,10 @@ function userData(agent: AgentSetup, ip: string): string {
       etcdEndpoints: [agent.endpoint],
       metadata: agent.metadata ?? {},
       agentTtlSec: agent.ttlSec,
+      scheduler: agent.scheduler ?? true,
+      // Every test machine runs the shipped worker's runtime (lean node flags), candidates included: what ships is
+      // what the suite exercises. Only cloud-config.test.ts boots a master with Node's defaults.
+      leanRuntime: true,
       // The bridge address, not a guess among the machine's interfaces (containers add more).
       extraEnv: { FLOTILLA_PUBLIC_IP: ip, ...agent.extraEnv },
     }),

@@ -25,9 +25,23 @@ describe('planNode', () => {
       {
         path: '/etc/flotilla/agent.env',
         mode: 0o600,
-        content: 'FLOTILLA_ENDPOINT=http://master:2379\nFLOTILLA_METADATA=role=worker,disk=ssd\nFLOTILLA_AGENT_TTL=10\n',
+        content:
+          'FLOTILLA_ENDPOINT=http://master:2379\nFLOTILLA_METADATA=role=worker,disk=ssd\nFLOTILLA_AGENT_TTL=10\n' +
+          'FLOTILLA_DISABLE_ENGINE=1\nFLOTILLA_NODE_FLAGS=--lite-mode --no-expose-wasm --max-semi-space-size=1\n',
       },
     ]);
+    expect(plan.units[0]!.content).toContain('ExecStart=/usr/bin/node $FLOTILLA_NODE_FLAGS /opt/flotilla/packages/cli/dist/main.js agent\n');
+  });
+
+  test.each([
+    ['worker (default: lean, never schedules)', worker(), false],
+    ['worker --scheduler', worker({ scheduler: true }), true],
+    ['master (default: scheduler candidate)', { role: 'master', etcdEndpoints: [], metadata: {} } satisfies NodeSpec, true],
+    ['master --no-scheduler', { role: 'master', etcdEndpoints: [], metadata: {}, scheduler: false } satisfies NodeSpec, false],
+  ])('%s', (_name, spec, candidate) => {
+    const env = planNode(spec).files[0]!.content;
+    expect(env.includes('FLOTILLA_DISABLE_ENGINE=1\n')).toBe(!candidate);
+    expect(env).toContain(candidate ? 'FLOTILLA_NODE_FLAGS=\n' : 'FLOTILLA_NODE_FLAGS=--lite-mode --no-expose-wasm --max-semi-space-size=1\n');
   });
 
   test('a master also runs etcd, and its agent uses the local etcd', () => {

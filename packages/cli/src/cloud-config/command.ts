@@ -22,6 +22,19 @@ function readInput(file: string): string {
 }
 
 /** commander actions must not throw past the program's reporter: print and set the exit code. */
+/** What commander hands the render action. */
+interface RenderOptions {
+  role: string;
+  etcd?: string;
+  metadata?: string;
+  hostname?: string;
+  scheduler?: boolean;
+  etcdCaFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
+  format?: string;
+}
+
 function guarded<A extends unknown[]>(action: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
@@ -41,19 +54,22 @@ export function renderCommand(): Command {
     .option('--etcd <urls>', 'etcd client URLs of the cluster, comma-separated (required for workers)', '')
     .option('--metadata <k=v,...>', 'machine metadata (role=<role> is always added)', '')
     .option('--hostname <name>', 'host name to set')
+    .option('--scheduler', 'the agent may become the scheduler (default for masters)')
+    .option('--no-scheduler', 'the agent never schedules and runs lean (default for workers)')
     .option('--etcd-ca-file <path>', 'CA certificate for etcd TLS (a path on the node)')
     .option('--etcd-cert-file <path>', 'client certificate for etcd TLS (a path on the node)')
     .option('--etcd-key-file <path>', 'client key for etcd TLS (a path on the node)')
     .addOption(new Option('--format <format>', 'output format').choices(['cloud-config', 'butane', 'ignition']).default('cloud-config'))
     .addHelpText('after', '\nExamples:\n  flotilla cloud-config --role master > master.yaml\n  flotilla cloud-config --role worker --etcd http://10.0.0.2:2379 --metadata disk=ssd > worker.yaml\n  flotilla cloud-config --role worker --etcd http://10.0.0.2:2379 --format ignition > worker.ign')
     .action(
-      guarded(async (opts: Record<string, string | undefined>) => {
+      guarded(async (opts: RenderOptions) => {
         const { toButane, toCloudConfig, toIgnition } = await import('./serialize.js');
         const plan = planNode({
           role: opts.role as NodeRole,
           etcdEndpoints: (opts.etcd ?? '').split(',').map((s) => s.trim()).filter(Boolean),
           metadata: parseMetadata(opts.metadata ?? ''),
           ...(opts.hostname ? { hostname: opts.hostname } : {}),
+          ...(typeof opts.scheduler === 'boolean' ? { scheduler: opts.scheduler } : {}),
           tls: { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile },
         });
         const text =

@@ -18,7 +18,23 @@ export interface NodeSpec {
   agentTtlSec?: number;
   /** Extra FLOTILLA_* variables for the agent (e.g. FLOTILLA_API_LISTEN). */
   extraEnv?: Record<string, string>;
+  /**
+   * Whether the node's agent may become the cluster's scheduler. Default: masters yes, workers no (the registry
+   * runs on the masters, so scheduling there loses nothing; workers then run a lean agent, LEAN_NODE_FLAGS).
+   */
+  scheduler?: boolean;
+  /** Run the agent with LEAN_NODE_FLAGS. Default: when it is no scheduler candidate. */
+  leanRuntime?: boolean;
 }
+
+/**
+ * Node flags of an agent that never schedules: no optimizing compiler (`--lite-mode`: smaller code and feedback,
+ * an agent's work is I/O) and 1 MiB young-generation semi-spaces instead of 16. With them an agent with 100 units
+ * stays under 60 MB (docs/benchmarks.md, agent-rss). A scheduler candidate keeps Node's defaults: planning
+ * 100,000 units wants the optimizing compiler. `--lite-mode` turns WebAssembly off (so nothing in the daemon may
+ * use fetch, whose parser is WebAssembly); `--no-expose-wasm` says so up front instead of a warning per start.
+ */
+export const LEAN_NODE_FLAGS = '--lite-mode --no-expose-wasm --max-semi-space-size=1';
 
 export interface PlannedFile {
   path: string;
@@ -59,7 +75,8 @@ StartLimitIntervalSec=0
 
 [Service]
 EnvironmentFile=${AGENT_ENV_FILE}
-ExecStart=/usr/bin/node ${FLOTILLA_HOME}/packages/cli/dist/main.js agent
+# FLOTILLA_NODE_FLAGS (from the env file) may be empty: systemd then passes no argument for it.
+ExecStart=/usr/bin/node $FLOTILLA_NODE_FLAGS ${FLOTILLA_HOME}/packages/cli/dist/main.js agent
 Restart=always
 RestartSec=1
 
@@ -111,6 +128,9 @@ function agentEnv(spec: NodeSpec): string {
     FLOTILLA_METADATA: Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(','),
     FLOTILLA_AGENT_TTL: String(spec.agentTtlSec ?? 10),
   };
+  const scheduler = spec.scheduler ?? spec.role === 'master';
+  if (!scheduler) env.FLOTILLA_DISABLE_ENGINE = '1';
+  env.FLOTILLA_NODE_FLAGS = (spec.leanRuntime ?? !scheduler) ? LEAN_NODE_FLAGS : '';
   if (spec.tls?.caFile) env.FLOTILLA_ETCD_CA_FILE = spec.tls.caFile;
   if (spec.tls?.certFile) env.FLOTILLA_ETCD_CERT_FILE = spec.tls.certFile;
   if (spec.tls?.keyFile) env.FLOTILLA_ETCD_KEY_FILE = spec.tls.keyFile;
