@@ -99,6 +99,8 @@ async function daemon(kind: 'engine' | 'no-engine' | 'worker' = 'engine'): Promi
     log,
     ...(kind === 'no-engine' ? { agentEnv: { FLOTILLA_DISABLE_ENGINE: '1' } } : {}),
     ...(kind === 'worker' ? { scheduler: () => false } : {}),
+    // Try other flags on the shipped worker: WORKER_NODE_FLAGS replaces LEAN_NODE_FLAGS on its ExecStart line.
+    ...(kind === 'worker' && process.env.WORKER_NODE_FLAGS ? { agentEnv: { FLOTILLA_NODE_FLAGS: process.env.WORKER_NODE_FLAGS } } : {}),
   });
   const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
   const machine = cluster.machines[0]!;
