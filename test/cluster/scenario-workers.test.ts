@@ -7,10 +7,11 @@
 import path from 'node:path';
 import { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import type { Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
+import { startRegisteredCluster } from '../support/registered-cluster.js';
 
 const UNITS = path.resolve(import.meta.dirname, '../../units');
 const WORKER = 'spark-worker.service';
@@ -19,6 +20,7 @@ describe('a Spark worker on every worker node', () => {
   let cluster: Cluster;
   let cli: ReturnType<typeof cliFor>;
   let registry: EtcdRegistry;
+  let stop: (() => Promise<void>) | undefined;
 
   const activeOn = async (unit: string): Promise<string[]> => {
     const states = await Promise.all(cluster.machines.map(async (m: Machine) => [m.name, (await m.systemctlShow(unit, ['ActiveState'])).ActiveState] as const));
@@ -41,14 +43,11 @@ describe('a Spark worker on every worker node', () => {
   const hostname = async (m: Machine) => (await m.exec(['hostname'], { timeoutMs: 5000 })).stdout.trim();
 
   beforeAll(async () => {
-    cluster = await startCluster({ machines: 3, ttlSec: 5, metadata: (i) => ({ role: i === 1 ? 'master' : 'worker' }) });
+    ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 3, ttlSec: 5, metadata: (i) => ({ role: i === 1 ? 'master' : 'worker' }) }));
     cli = cliFor(cluster.endpoints);
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
-    await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
   });
   afterAll(async () => {
-    await registry?.close();
-    await cluster?.stop();
+    await stop?.();
   });
 
   test('one worker per role=worker machine, registered with the master found through etcd; joins and role changes follow', async () => {

@@ -5,9 +5,10 @@
  */
 import { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import type { Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import { killAgent } from '../harness/faults.js';
+import { startRegisteredCluster } from '../support/registered-cluster.js';
 
 const PRESENCE_TTL_SEC = 10;
 const FAILOVER_GOAL_MS = 3000;
@@ -15,18 +16,13 @@ const FAILOVER_GOAL_MS = 3000;
 describe('scheduler failover of the daemon on a real 3-machine cluster', () => {
   let cluster: Cluster;
   let registry: EtcdRegistry;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    cluster = await startCluster({ machines: 3, ttlSec: PRESENCE_TTL_SEC });
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
-    await waitUntil('3 agents and a leader', async () => ((await registry.listMachines()).length === 3 && (await registry.currentLeader()) ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-    });
+    ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 3, ttlSec: PRESENCE_TTL_SEC, leader: true }));
   }, 120_000);
   afterAll(async () => {
-    await registry?.close();
-    await cluster?.stop();
+    await stop?.();
   });
 
   test('kill -9 of the leader: a new leader places a fresh unit within 3 s, long before the presence TTL', async () => {

@@ -11,11 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import type { Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import { AGENT_UNIT, killAgent } from '../harness/faults.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
+import { startRegisteredCluster } from '../support/registered-cluster.js';
 
 const TTL_SEC = 10;
 const UNIT = 'handover-mover.service';
@@ -30,19 +31,14 @@ async function runningOn(machines: readonly Machine[]): Promise<string[]> {
 describe('a failover during a move on a real 3-machine cluster', () => {
   let cluster: Cluster;
   let registry: EtcdRegistry;
+  let stop: (() => Promise<void>) | undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-handover-'));
 
   beforeAll(async () => {
-    cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC });
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
-    await waitUntil('3 agents and a leader', async () => ((await registry.listMachines()).length === 3 && (await registry.currentLeader()) ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-    });
+    ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 3, ttlSec: TTL_SEC, leader: true }));
   }, 120_000);
   afterAll(async () => {
-    await registry?.close();
-    await cluster?.stop();
+    await stop?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

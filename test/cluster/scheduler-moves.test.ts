@@ -14,11 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import type { Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import { AGENT_UNIT, heal, partition } from '../harness/faults.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
+import { startRegisteredCluster } from '../support/registered-cluster.js';
 
 const TTL_SEC = 10;
 const UNITS = Array.from({ length: 6 }, (_, i) => `mover-${i + 1}.service`);
@@ -87,6 +88,7 @@ describe('moves on a real 3-machine cluster', () => {
   let cluster: Cluster;
   let cli: ReturnType<typeof cliFor>;
   let registry: EtcdRegistry;
+  let stop: (() => Promise<void>) | undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-moves-'));
 
   /** What each machine runs, the schedule and the schedulers' logs, for failure messages. */
@@ -104,14 +106,11 @@ describe('moves on a real 3-machine cluster', () => {
     });
 
   beforeAll(async () => {
-    cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3' } });
+    ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 3, ttlSec: TTL_SEC, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3' } }));
     cli = cliFor(cluster.endpoints);
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
-    await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
   });
   afterAll(async () => {
-    await registry?.close();
-    await cluster?.stop();
+    await stop?.();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
