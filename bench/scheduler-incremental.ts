@@ -11,7 +11,7 @@ import { emptyDirty, markEvent, type Dirty } from '../packages/scheduler/src/dir
 import { ClusterCache } from '../packages/scheduler/src/loop/cluster-cache.js';
 import { planSchedule, type Decision } from '../packages/scheduler/src/plan.js';
 import { figure } from './stats.js';
-import { benchMachine, spec } from './support/seed.js';
+import { benchMachine, benchUnitSpecs, spec } from './support/seed.js';
 
 const MACHINES = Number(process.argv[2] ?? 10_000);
 const UNITS = Number(process.argv[3] ?? 100_000);
@@ -22,15 +22,7 @@ let revision = 1;
 const rev = () => String(++revision);
 
 function units(): UnitRecord[] {
-  const specs = [
-    spec('node-exporter.service', [['X-Fleet', 'Global', 'true']]),
-    spec('log-shipper.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'disk=ssd']]),
-    spec('rack-agent.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'rack=r1']]),
-  ];
-  const web = Math.min(5000, Math.floor(MACHINES / 2));
-  for (let i = 0; i < web; i++) specs.push(spec(`web@${i}.service`, [['X-Fleet', 'Conflicts', 'web@*.service'], ['Service', 'MemoryMax', '512M'], ['Service', 'CPUQuota', '50%']]));
-  for (let i = 0; i < 5000 && specs.length < UNITS; i++) specs.push(spec(`db-${i}.service`, [['X-Fleet', 'MachineMetadata', 'disk=ssd'], ['Service', 'MemoryMax', '2G']]));
-  for (let i = 0; specs.length < UNITS; i++) specs.push(spec(`svc-${i}.service`));
+  const specs = benchUnitSpecs(MACHINES, UNITS);
   return specs.map((s) => makeUnitRecord(s, 'launched'));
 }
 

@@ -13,7 +13,7 @@ import { Keyspace } from '@flotilla/core';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure } from './stats.js';
 import { startSchedulerChild } from './support/scheduler-child.js';
-import { benchMachine, readAll, seedMachines, seedUnits, spec } from './support/seed.js';
+import { benchMachine, benchUnitSpecs, readAll, seedMachines, seedUnits } from './support/seed.js';
 
 const MACHINES = Number(process.argv[2] ?? 10_000);
 const UNITS = Number(process.argv[3] ?? 100_000);
@@ -31,15 +31,7 @@ try {
   const capacity = { cpuMillis: 16_000, memoryBytes: 64 * 1024 ** 3 };
   const machines = Array.from({ length: MACHINES }, (_, i) => benchMachine(i, capacity));
   const groups = await seedMachines(client, keys, machines, GROUP, 30);
-  const specs = [
-    spec('node-exporter.service', [['X-Fleet', 'Global', 'true']]),
-    spec('log-shipper.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'disk=ssd']]),
-    spec('rack-agent.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'rack=r1']]),
-  ];
-  const web = Math.min(5000, Math.floor(MACHINES / 2));
-  for (let i = 0; i < web; i++) specs.push(spec(`web@${i}.service`, [['X-Fleet', 'Conflicts', 'web@*.service'], ['Service', 'MemoryMax', '512M'], ['Service', 'CPUQuota', '50%']]));
-  for (let i = 0; i < 5000 && specs.length < UNITS; i++) specs.push(spec(`db-${i}.service`, [['X-Fleet', 'MachineMetadata', 'disk=ssd'], ['Service', 'MemoryMax', '2G']]));
-  for (let i = 0; specs.length < UNITS; i++) specs.push(spec(`svc-${i}.service`));
+  const specs = benchUnitSpecs(MACHINES, UNITS);
   const seedStart = performance.now();
   await seedUnits(client, keys, specs);
   log(`seeded ${MACHINES} machines, ${specs.length} units in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);

@@ -79,3 +79,21 @@ export async function readAll(client: Etcd3, prefix: string): Promise<Map<string
     start = Buffer.concat([last.key, Buffer.from([0])]);
   }
 }
+
+/**
+ * The scheduler benches' unit mix for a cluster of `machines`, `units` in all: three global units (one everywhere,
+ * two by metadata), up to 5,000 `web@` replicas that conflict with each other and request resources, up to 5,000
+ * `db-*` units pinned by metadata, and plain services for the rest.
+ */
+export function benchUnitSpecs(machines: number, units: number): UnitSpec[] {
+  const specs = [
+    spec('node-exporter.service', [['X-Fleet', 'Global', 'true']]),
+    spec('log-shipper.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'disk=ssd']]),
+    spec('rack-agent.service', [['X-Fleet', 'Global', 'true'], ['X-Fleet', 'MachineMetadata', 'rack=r1']]),
+  ];
+  const web = Math.min(5000, Math.floor(machines / 2));
+  for (let i = 0; i < web; i++) specs.push(spec(`web@${i}.service`, [['X-Fleet', 'Conflicts', 'web@*.service'], ['Service', 'MemoryMax', '512M'], ['Service', 'CPUQuota', '50%']]));
+  for (let i = 0; i < 5000 && specs.length < units; i++) specs.push(spec(`db-${i}.service`, [['X-Fleet', 'MachineMetadata', 'disk=ssd'], ['Service', 'MemoryMax', '2G']]));
+  for (let i = 0; specs.length < units; i++) specs.push(spec(`svc-${i}.service`));
+  return specs;
+}

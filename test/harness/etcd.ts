@@ -44,6 +44,38 @@ export interface EtcdOptions {
 const ETCD_BIN = process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
 
 /** Starts a real etcd (1 or N members) on free loopback ports with temporary data dirs. */
+const OWNER_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+
+/**
+ * Members not started detached die with the process that started them, however it ends: a failing test, an
+ * uncaught error, a bench's closed stdout pipe, or SIGINT/SIGTERM/SIGHUP (e.g. from `timeout`). On a signal the
+ * process exits unless someone else (the cluster harness's async teardown) also listens for it. Returns the
+ * disarm function for a regular stop().
+ */
+function dieWithOwner(members: readonly EtcdMember[], ownedDir: string | undefined): () => void {
+  const killAll = () => {
+    for (const m of members) {
+      try {
+        if (m.pid) process.kill(m.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    if (ownedDir) fs.rmSync(ownedDir, { recursive: true, force: true });
+  };
+  const onSignal = (signal: keyof typeof OWNER_SIGNALS) => () => {
+    killAll();
+    if (process.listenerCount(signal) === 0) process.exit(128 + OWNER_SIGNALS[signal]);
+  };
+  const handlers = (Object.keys(OWNER_SIGNALS) as (keyof typeof OWNER_SIGNALS)[]).map((signal) => [signal, onSignal(signal)] as const);
+  process.once('exit', killAll);
+  for (const [signal, handler] of handlers) process.once(signal, handler);
+  return () => {
+    process.off('exit', killAll);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
+
 export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
   const count = opts.members ?? 1;
   const workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-etcd-'));
@@ -101,6 +133,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     throw err;
   }
 
+  const disarm = opts.detached ? () => {} : dieWithOwner(members, opts.workDir ? undefined : workDir);
   const find = (name: string) => {
     const m = members.find((x) => x.name === name);
     if (!m) throw new Error(`no etcd member ${name}`);
@@ -110,6 +143,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     endpoints: members.map((m) => m.endpoint),
     members,
     async stop() {
+      disarm();
       await Promise.all(members.map((m) => killAndWait(m.pid, 1000)));
       if (!opts.workDir) fs.rmSync(workDir, { recursive: true, force: true });
     },
