@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { describe, expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { LeadershipLostError } from '../errors.js';
 import type { UnitRecord } from '../model.js';
-import { freshPrefix } from '../testing/registry-fixtures.js';
 import { fleet, unitSpec } from '../testing/unit-builders.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import { Keyspace } from './keyspace.js';
@@ -12,6 +11,7 @@ import { encodeValue } from './codec.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { Etcd3 } from 'etcd3';
 import type { ScheduleChange } from './types.js';
+import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 
 const keys = new Keyspace('/p/');
 const rec = (name: string): UnitRecord => ({ name, options: [], hash: `h-${name}`, desiredState: 'launched', global: false });
@@ -55,18 +55,7 @@ describe('packBatches', () => {
 describe('applySchedule against etcd', () => {
   let etcd: EtcdHandle;
   let registry: EtcdRegistry;
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.stop();
-  });
-  beforeEach(async () => {
-    registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
-  });
-  afterEach(async () => {
-    await registry?.close();
-  });
+  useEtcdRegistry({ etcd: (e) => (etcd = e), registry: (r) => (registry = r) });
 
   async function submitted(count: number): Promise<{ units: UnitRecord[]; revs: Map<string, string> }> {
     for (const name of names(count)) await registry.submitUnit(unitSpec(name), { desiredState: 'launched' });

@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { describe, expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { TemplateActivationError, UnitExistsError, UnitNotFoundError, InvalidUnitNameError, InvalidUnitOptionsError } from '../errors.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { fleet, option, unitSpec } from '../testing/unit-builders.js';
-import { EventLog, freshPrefix, machine } from '../testing/registry-fixtures.js';
+import { EventLog, machine } from '../testing/registry-fixtures.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import type { Assignment } from '../model.js';
 import type { WatchEvent } from './types.js';
+import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 
 let etcd: EtcdHandle;
 let registry: EtcdRegistry;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-beforeEach(async () => {
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
-});
-afterEach(async () => {
-  await registry?.close();
-});
+useEtcdRegistry({ etcd: (e) => (etcd = e), registry: (r) => (registry = r) });
 
 describe('units', () => {
   test('submit, get, list, destroy', async () => {

@@ -1,24 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
-import { freshPrefix } from '../testing/registry-fixtures.js';
+import { expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import type { ClusterLogEvent } from './types.js';
+import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 
 let etcd: EtcdHandle;
 let registry: EtcdRegistry;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-beforeEach(async () => {
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
-});
-afterEach(async () => {
-  await registry?.close();
-});
+useEtcdRegistry({ etcd: (e) => (etcd = e), registry: (r) => (registry = r) });
 
 const strip = (events: ClusterLogEvent[]) => events.map(({ id: _id, ...rest }) => rest);
 

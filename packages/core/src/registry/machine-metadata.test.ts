@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
-import { freshPrefix, machine } from '../testing/registry-fixtures.js';
+import { describe, expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { machine } from '../testing/registry-fixtures.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import { mergeMetadata, type DynamicMetadata } from './machine-metadata-store.js';
+import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 
 describe('mergeMetadata', () => {
   const dyn = (entries: [string, string][]): DynamicMetadata => new Map([['m1', new Map(entries)]]);
@@ -23,18 +24,7 @@ describe('mergeMetadata', () => {
 describe('patchMachineMetadata against etcd', () => {
   let etcd: EtcdHandle;
   let registry: EtcdRegistry;
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.stop();
-  });
-  beforeEach(async () => {
-    registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
-  });
-  afterEach(async () => {
-    await registry?.close();
-  });
+  useEtcdRegistry({ etcd: (e) => (etcd = e), registry: (r) => (registry = r) });
 
   test('set, override, remove; merged into listMachines and snapshot; survives rejoin', async () => {
     const lease = await registry.registerMachine(machine('m1', { region: 'eu', rack: 'r1' }), 10);

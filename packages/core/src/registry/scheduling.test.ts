@@ -1,26 +1,16 @@
 import { Etcd3 } from 'etcd3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { describe, expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { ConflictError, LeadershipLostError } from '../errors.js';
-import { EventLog, freshPrefix, machine } from '../testing/registry-fixtures.js';
+import { EventLog, machine } from '../testing/registry-fixtures.js';
 import { unitSpec } from '../testing/unit-builders.js';
 import { EtcdRegistry } from './etcd-registry.js';
+import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 
 let etcd: EtcdHandle;
 let registry: EtcdRegistry;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-beforeEach(async () => {
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
-});
-afterEach(async () => {
-  await registry?.close();
-});
+useEtcdRegistry({ etcd: (e) => (etcd = e), registry: (r) => (registry = r) });
 
 describe('snapshot', () => {
   test('units, machines, schedule and unit revisions in one view', async () => {
