@@ -27,12 +27,30 @@ export interface StatePublisherOptions {
   debounceMs?: number;
   /** Told every published state and every removal (issue 10: endpoints of active units). */
   endpoints?: EndpointSink;
-  /** Container state and health-check result of a unit (issue 8), read with its systemd state. */
-  extras?: (m: ManagedUnit, state: SystemdUnitState) => Promise<StateExtras>;
+  /** Container state and health-check result of a unit (issue 8), read with its systemd state; a plain value
+   * when known at once (a unit without checks), so an unchanged unit costs no promise. */
+  extras?: (m: ManagedUnit, state: SystemdUnitState) => StateExtras | Promise<StateExtras>;
+}
+
+/**
+ * States the caller read from systemd itself, with the publisher's `epoch()` taken before that read: used by a
+ * refresh only while the epoch is unchanged (no signal arrived and no flush read systemd since), so they are never
+ * older than anything published or signalled; otherwise the refresh reads systemd afresh.
+ */
+export interface PreRead {
+  epoch: number;
+  states: ReadonlyMap<string, SystemdUnitState>;
 }
 
 /** What issue 8 adds to a published state; absent fields are not published. */
 export type StateExtras = Pick<UnitStateRecord, 'container' | 'health'>;
+
+const NO_EXTRAS: StateExtras = Object.freeze({});
+
+/** What a published state is compared by (a health result's check time alone is no change). */
+function fingerprintOf({ loadState, activeState, subState }: SystemdUnitState, hash: string, extras: StateExtras): string {
+  return JSON.stringify([loadState, activeState, subState, hash, extras.container, extras.health && { ...extras.health, checkedAt: 0 }]);
+}
 
 export class StatePublisher {
   /** unit → fingerprint of what we last published successfully. */
@@ -41,6 +59,10 @@ export class StatePublisher {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Bumped by every signal and every read of systemd (see PreRead). */
+  private epochs = 0;
+  /** States handed to the next flush (refresh with PreRead). */
+  private preRead: PreRead | undefined;
   /** Logs `unit-failed` to the cluster event log (issue 9). */
   private readonly failures: FailureLog;
 
@@ -52,14 +74,24 @@ export class StatePublisher {
   notify(systemdName: string): void {
     const unit = this.opts.managed.ofSystemdName(systemdName)?.unit;
     if (this.closed || unit === undefined) return;
+    this.epochs++;
     this.dirty.add(unit);
     this.timer ??= setTimeout(() => void this.flush(), this.opts.debounceMs ?? 25);
   }
 
-  /** Re-reads and publishes what changed for registry `units` (default: every managed or published unit). */
-  refresh(units?: Iterable<string>): Promise<void> {
+  /** Take before reading systemd for a refresh's PreRead. */
+  epoch(): number {
+    return this.epochs;
+  }
+
+  /**
+   * Re-reads and publishes what changed for registry `units` (default: every managed or published unit). With
+   * `preRead`, states the caller has just read (the reconcile pass) stand for the re-read when still current.
+   */
+  refresh(units?: Iterable<string>, preRead?: PreRead): Promise<void> {
     const all = () => [...[...this.opts.managed.units()].map((m) => m.unit), ...this.published.keys()];
     for (const unit of units ?? all()) this.dirty.add(unit);
+    if (preRead !== undefined) this.preRead = preRead;
     return this.flush();
   }
 
@@ -86,12 +118,15 @@ export class StatePublisher {
   }
 
   private async flushOnce(): Promise<void> {
-    if (this.closed || this.dirty.size === 0) return;
+    if (this.closed || this.dirty.size === 0) return void (this.preRead = undefined);
     const names = [...this.dirty].sort();
     this.dirty.clear();
+    // A pre-read serves this flush or none: kept for later, it would stand for a re-read long after it was made.
+    const preRead = this.preRead;
+    this.preRead = undefined;
     const { managed } = this.opts;
     await this.removeGone(names.filter((n) => !managed.has(n) && this.published.has(n)));
-    await this.publishLive(names.flatMap((n) => managed.get(n) ?? []));
+    await this.publishLive(names.flatMap((n) => managed.get(n) ?? []), preRead);
   }
 
   private async removeGone(units: string[]): Promise<void> {
@@ -109,27 +144,38 @@ export class StatePublisher {
     );
   }
 
-  private async publishLive(units: ManagedUnit[]): Promise<void> {
+  private async publishLive(units: ManagedUnit[], preRead: PreRead | undefined): Promise<void> {
     const lease = this.opts.lease();
     if (units.length === 0) return;
     if (lease === undefined) return void units.forEach((m) => this.dirty.add(m.unit)); // leaseRenewed() publishes them
-    let states: Map<string, SystemdUnitState>;
+    let states: ReadonlyMap<string, SystemdUnitState>;
     try {
       const running = units.filter((m) => m.refused === undefined).map((m) => m.systemdName);
-      states = running.length === 0 ? new Map() : await this.opts.systemd().unitStates(running);
+      if (preRead !== undefined && preRead.epoch === this.epochs && running.every((n) => preRead.states.has(n))) states = preRead.states;
+      else {
+        this.epochs++;
+        states = running.length === 0 ? new Map() : await this.opts.systemd().unitStates(running);
+      }
     } catch (err) {
       return units.forEach((m) => this.retryLater(m.unit, err, 'reading unit states failed'));
     }
-    await Promise.all(
-      units.map((m) => this.publishOne(m.unit, m.hash, m.refused === undefined ? states.get(m.systemdName) : REFUSED_STATE, lease)),
-    );
+    // Every pass refreshes every unit: one that is unchanged and whose extras are known at once is skipped here,
+    // without a promise per unit (garbage that a lean agent's 1 MiB young generation promotes; docs/benchmarks.md).
+    const changed: Promise<void>[] = [];
+    for (const m of units) {
+      const state = m.refused === undefined ? states.get(m.systemdName) : REFUSED_STATE;
+      if (state === undefined) continue;
+      const extras = this.extrasOf(m.unit, state);
+      if (!(extras instanceof Promise) && this.published.get(m.unit) === fingerprintOf(state, m.hash, extras)) continue;
+      changed.push(this.publishOne(m.unit, m.hash, state, lease, extras));
+    }
+    await Promise.all(changed);
   }
 
-  private async publishOne(unit: string, hash: string, state: SystemdUnitState | undefined, lease: PresenceLease): Promise<void> {
-    if (state === undefined) return;
+  private async publishOne(unit: string, hash: string, state: SystemdUnitState, lease: PresenceLease, pendingExtras: StateExtras | Promise<StateExtras>): Promise<void> {
     const { loadState, activeState, subState } = state;
-    const extras = await this.extrasOf(unit, state);
-    const fingerprint = JSON.stringify([loadState, activeState, subState, hash, extras.container, extras.health && { ...extras.health, checkedAt: 0 }]);
+    const extras = await pendingExtras;
+    const fingerprint = fingerprintOf(state, hash, extras);
     if (this.published.get(unit) === fingerprint) return;
     const record = await this.withRuntime({ unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now(), ...extras }, state);
     try {
@@ -160,14 +206,18 @@ export class StatePublisher {
   }
 
   /** Container state and health (issue 8); best effort like withRuntime: a failure publishes without them. */
-  private async extrasOf(unit: string, state: SystemdUnitState): Promise<StateExtras> {
+  private extrasOf(unit: string, state: SystemdUnitState): StateExtras | Promise<StateExtras> {
     const m = this.opts.managed.get(unit);
-    if (this.opts.extras === undefined || m === undefined || state === REFUSED_STATE) return {};
-    try {
-      return await this.opts.extras(m, state);
-    } catch (err) {
+    if (this.opts.extras === undefined || m === undefined || state === REFUSED_STATE) return NO_EXTRAS;
+    const failed = (err: unknown): StateExtras => {
       this.opts.logger.debug({ unit, err }, 'reading container state/health failed; published without');
-      return {};
+      return NO_EXTRAS;
+    };
+    try {
+      const extras = this.opts.extras(m, state);
+      return extras instanceof Promise ? extras.catch(failed) : extras;
+    } catch (err) {
+      return failed(err);
     }
   }
 

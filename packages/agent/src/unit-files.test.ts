@@ -35,6 +35,19 @@ describe('UnitFiles', () => {
     expect(await files.list()).toEqual([]);
   });
 
+  test('list hashes what is on disk now: a file rewritten in place (same size) or replaced', async () => {
+    const files = new UnitFiles(dir);
+    const file = path.join(dir, 'a.service');
+    await fs.writeFile(file, 'aaa');
+    expect(await files.list()).toEqual([{ name: 'a.service', hash: unitTextHash('aaa') }]);
+    await fs.writeFile(file, 'bbb');
+    expect(await files.list()).toEqual([{ name: 'a.service', hash: unitTextHash('bbb') }]);
+    await files.write('a.service', 'ccc');
+    expect(await files.list()).toEqual([{ name: 'a.service', hash: unitTextHash('ccc') }]);
+    await files.remove('a.service');
+    expect(await files.list()).toEqual([]);
+  });
+
   test('refuses names it does not manage', async () => {
     const files = new UnitFiles(dir);
     await expect(files.write('../evil.service', 'x')).rejects.toThrow(/not a unit the agent manages/);

@@ -53,6 +53,12 @@ export class HealthMonitor {
     return w.state?.health;
   }
 
+  /** Whether `observe` would return undefined at once: the unit is known, at this hash, to declare no checks. */
+  unchecked(m: ManagedUnit): boolean {
+    const w = this.units.get(m.unit);
+    return w !== undefined && w.hash === m.hash && w.config === undefined;
+  }
+
   /** The unit is no longer managed here. */
   forget(unit: string): void {
     const w = this.units.get(unit);

@@ -13,7 +13,8 @@ import type { UnitFiles } from '../unit-files.js';
 import { HealthMonitor } from './monitor.js';
 
 export interface UnitStateExtras {
-  extras: (m: ManagedUnit, state: SystemdUnitState) => Promise<StateExtras>;
+  /** A plain value when known at once (a plain unit without checks), else a promise. */
+  extras: (m: ManagedUnit, state: SystemdUnitState) => StateExtras | Promise<StateExtras>;
   monitor: HealthMonitor;
 }
 
@@ -28,7 +29,10 @@ export function unitStateExtras(deps: {
   const containers = new ContainerStates();
   const lastRead = new Map<string, { key: string; container: ContainerStateSummary | undefined }>();
   const monitor = new HealthMonitor({ logger: deps.logger, readUnitText, isManaged: deps.isManaged, restart: deps.restart, changed: deps.republish });
-  const extras = async (m: ManagedUnit, state: SystemdUnitState): Promise<StateExtras> => {
+  const extras = (m: ManagedUnit, state: SystemdUnitState): StateExtras | Promise<StateExtras> =>
+    // Most units are plain services without checks: no promise per unit and state read (every pass reads them all).
+    !m.unit.endsWith(CONTAINER_SUFFIX) && monitor.unchecked(m) ? {} : read(m, state);
+  const read = async (m: ManagedUnit, state: SystemdUnitState): Promise<StateExtras> => {
     const [container, health] = await Promise.all([
       m.unit.endsWith(CONTAINER_SUFFIX) ? containerOf(m, state) : undefined,
       monitor.observe(m, state),

@@ -7,7 +7,7 @@ import type { Assignment, ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { ManagedUnit, ManagedUnits } from '../managed-units.js';
 import type { UnitRenderer } from '../naming/unit-renderer.js';
-import type { StatePublisher } from '../state-publisher.js';
+import type { PreRead, StatePublisher } from '../state-publisher.js';
 import type { SystemdLink } from '../systemd/link.js';
 import type { UnitFiles } from '../unit-files.js';
 import { reconcileDuration } from '../metrics/ops-metrics.js';
@@ -105,7 +105,12 @@ export class Reconciler {
       logger.warn({ err }, "unable to determine agent's desired state; leaving units as they are");
       return;
     }
-    const current = await readCurrentState({ systemd, files, desired: picture.desired, launchedByAgent: this.launchedByAgent });
+    // Taken before systemd is read: the end-of-pass refresh reuses this read only if nothing newer came meanwhile.
+    const epoch = publisher.epoch();
+    let preRead: PreRead | undefined;
+    const current = await readCurrentState({
+      systemd, files, desired: picture.desired, launchedByAgent: this.launchedByAgent, seen: (states) => (preRead = { epoch, states }),
+    });
     managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
     const fenced = fenceDesired(picture.desired, picture.optedIn, this.deps.cutOff?.() ?? false);
@@ -117,7 +122,9 @@ export class Reconciler {
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY });
     }
-    await publisher.refresh();
+    // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
+    // ListUnitsByNames per periodic pass instead of two; the publisher still re-reads if a signal came meanwhile).
+    await publisher.refresh(undefined, tasks.length === 0 ? preRead : undefined);
   }
 
   /** Keeps `managed` current and publishes the unit's new state right away (no waiting for a poll). */
