@@ -96,14 +96,16 @@ scenario('submit_one_unit', () => {
   const r = rev();
   return [{ kind: 'unit', type: 'put', unit: makeUnitRecord(spec(`new-${next++}.service`), 'launched'), modRevision: r, revision: r }];
 });
-scenario('stop_one_unit', () => {
+/** The next plain service stopped: its desired state, and the leader's own unassignment as it would echo back. */
+function stopOneUnit(): ClusterEvent[] {
   const u = byName.get(`svc-${next++}.service`) as UnitRecord;
   const r = rev();
   const events: ClusterEvent[] = [{ kind: 'unit', type: 'put', unit: { ...u, desiredState: 'inactive' }, modRevision: r, revision: r }];
   const on = cache.view().schedule.get(u.name);
   if (on) events.push({ kind: 'schedule', type: 'delete', unit: u.name, revision: rev() }, { kind: 'assignment', type: 'delete', unit: u.name, machineId: on, revision: rev() });
   return events;
-});
+}
+scenario('stop_one_unit', stopOneUnit);
 let lost = 0;
 scenario('lose_10_machines', () => Array.from({ length: 10 }, () => ({ kind: 'machine', type: 'delete', id: benchMachine(lost++, undefined).id, revision: rev() }) as ClusterEvent));
 
@@ -114,11 +116,4 @@ for (let i = 0; i < 1000; i++) {
   const u = makeUnitRecord(spec(`gpu-${i}.service`, [['X-Fleet', 'MachineMetadata', 'role=gpu']]), 'launched');
   cache.apply({ kind: 'unit', type: 'put', unit: u, modRevision: r, revision: r });
 }
-scenario('stop_one_unit_1000_unplaceable', () => {
-  const u = byName.get(`svc-${next++}.service`) as UnitRecord;
-  const r = rev();
-  const events: ClusterEvent[] = [{ kind: 'unit', type: 'put', unit: { ...u, desiredState: 'inactive' }, modRevision: r, revision: r }];
-  const on = cache.view().schedule.get(u.name);
-  if (on) events.push({ kind: 'schedule', type: 'delete', unit: u.name, revision: rev() }, { kind: 'assignment', type: 'delete', unit: u.name, machineId: on, revision: rev() });
-  return events;
-});
+scenario('stop_one_unit_1000_unplaceable', stopOneUnit);
