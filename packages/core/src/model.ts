@@ -42,6 +42,34 @@ export interface MachineRecord {
   capacity?: MachineCapacity;
   /** Base URL of this agent's HTTP API (e.g. http://10.0.0.5:54728), for status/journal and the dashboard. */
   apiUrl?: string;
+  /** An operator's cordon (and drain), merged in from `machine-metadata/<id>/_flotilla.cordon` (never written by
+   * the agent; survives the machine leaving and rejoining). Absent = schedulable. docs/machine-lifecycle.md */
+  cordon?: MachineCordon;
+}
+
+/** `flotilla cordon`/`drain`: no new unit is placed on the machine; with `drain`, the scheduler moves its
+ * non-global units off, one template instance at a time (docs/machine-lifecycle.md). */
+export interface MachineCordon {
+  /** ms since epoch. */
+  since: number;
+  drain?: MachineDrain;
+}
+
+export interface MachineDrain {
+  /** ms since epoch when the drain was asked for. */
+  startedAt: number;
+  /** ms since epoch; past it, units that could not move yet are stopped and moved anyway. Absent = no deadline. */
+  deadlineAt?: number;
+}
+
+/** What list-machines shows: `drained` = draining and no non-global unit scheduled there any more. */
+export type MachineSchedulingState = 'schedulable' | 'cordoned' | 'draining' | 'drained';
+
+/** The machine's scheduling state, given how many non-global units are scheduled on it. Pure. */
+export function machineSchedulingState(machine: Pick<MachineRecord, 'cordon'>, nonGlobalUnits: number): MachineSchedulingState {
+  if (!machine.cordon) return 'schedulable';
+  if (!machine.cordon.drain) return 'cordoned';
+  return nonGlobalUnits > 0 ? 'draining' : 'drained';
 }
 
 export interface MachineCapacity {

@@ -3,7 +3,7 @@
  * values). This class only wires the stores together; each store module holds one concern. See
  * docs/registry.md for keys, transactions and transports.
  */
-import type { Assignment, DesiredState, MachineRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
+import type { Assignment, DesiredState, MachineCordon, MachineRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 import { chooseTransport, openPort } from './transport.js';
 import { RegistryContext } from './context.js';
@@ -128,6 +128,9 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   }
   patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void> {
     return metadata.patchMachineMetadata(this.ctx, ops);
+  }
+  setMachineCordon(machineId: string, cordon: MachineCordon | undefined): Promise<void> {
+    return metadata.setMachineCordon(this.ctx, machineId, cordon);
   }
 
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void> {

@@ -4,7 +4,7 @@
  * writes the empty string, a tombstone that also hides a key the machine published itself (fleet's rule).
  * The prefix sits beside `machines/`, never under it, so machine listings never see these keys.
  */
-import type { MachineRecord } from '../model.js';
+import type { MachineCordon, MachineRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import { op } from './kv-ops.js';
@@ -62,14 +62,51 @@ export async function readDynamicMetadata(ctx: RegistryContext, revision?: strin
   return out;
 }
 
-/** The machine's own metadata with its dynamic keys laid over it; a dynamic '' deletes the key. Pure. */
+/**
+ * The dynamic key that holds an operator's cordon/drain (JSON of MachineCordon; '' = none). It lives beside the
+ * dynamic metadata so that it shares its life (no lease: it survives the machine leaving) and its path to the
+ * scheduler (snapshot, cluster watch); it is never part of `metadata`, and the API refuses to PATCH it.
+ */
+export const CORDON_KEY = '_flotilla.cordon';
+
+/** Keys of the dynamic-metadata space that users may not set through PATCH /machines. */
+export function isReservedMetadataKey(key: string): boolean {
+  return key.startsWith('_flotilla.');
+}
+
+/** Sets or (undefined) clears a machine's cordon. */
+export function setMachineCordon(ctx: RegistryContext, machineId: string, cordon: MachineCordon | undefined): Promise<void> {
+  return patchMachineMetadata(ctx, [{ machineId, key: CORDON_KEY, value: cordon ? JSON.stringify(cordon) : '' }]);
+}
+
+/** The stored cordon, or undefined for '' or a value that is not one (a corrupt value never cordons). Pure. */
+export function parseCordon(text: string | undefined): MachineCordon | undefined {
+  if (!text) return undefined;
+  try {
+    const value = JSON.parse(text) as Partial<MachineCordon>;
+    if (typeof value !== 'object' || value === null || typeof value.since !== 'number') return undefined;
+    const drain = value.drain;
+    if (drain === undefined) return { since: value.since };
+    if (typeof drain !== 'object' || drain === null || typeof drain.startedAt !== 'number') return { since: value.since };
+    const deadlineAt = typeof drain.deadlineAt === 'number' ? { deadlineAt: drain.deadlineAt } : {};
+    return { since: value.since, drain: { startedAt: drain.startedAt, ...deadlineAt } };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The machine's own metadata with its dynamic keys laid over it; a dynamic '' deletes the key. The reserved
+ * cordon key becomes `cordon`, never metadata. Pure. */
 export function mergeMetadata(machine: MachineRecord, dynamic: DynamicMetadata): MachineRecord {
   const overlay = dynamic.get(machine.id);
   if (!overlay || overlay.size === 0) return machine;
   const metadata = { ...machine.metadata };
   for (const [key, value] of overlay) {
+    if (isReservedMetadataKey(key)) continue;
     if (value === '') delete metadata[key];
     else metadata[key] = value;
   }
-  return { ...machine, metadata };
+  const cordon = parseCordon(overlay.get(CORDON_KEY));
+  const { cordon: _own, ...rest } = machine;
+  return cordon ? { ...rest, metadata, cordon } : { ...rest, metadata };
 }

@@ -7,6 +7,7 @@ import type { CorruptRecordError } from '../errors.js';
 import type {
   Assignment,
   DesiredState,
+  MachineCordon,
   MachineRecord,
   UnitRecord,
   UnitSpec,
@@ -119,6 +120,9 @@ export interface ClusterRegistry {
   /** Sets (value string) or removes (value undefined) dynamic metadata keys; merged over the machine's own
    * metadata by listMachines/snapshot. Works for machines not currently registered. */
   patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void>;
+  /** Cordons (and with `drain`, drains) a machine, or (undefined) makes it schedulable again; merged into
+   * MachineRecord.cordon by listMachines/snapshot/watchCluster. Works for machines not currently registered. */
+  setMachineCordon(machineId: string, cordon: MachineCordon | undefined): Promise<void>;
 
   // ---- assignments (agent) ----
   listAssignments(machineId: string): Promise<Assignment[]>;
