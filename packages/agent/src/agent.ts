@@ -52,16 +52,26 @@ export interface AgentConfig {
 
 export interface AgentHandle extends Introspection {
   /**
-   * Graceful stop: finishes the running reconcile pass, revokes the lease (the machine key and every published
-   * state vanish at once, so the scheduler re-places the units elsewhere) and disconnects.
-   *
-   * Decision: units are left running. fleet stopped and unloaded every unit on a clean stop; we keep services
-   * up across an agent restart or upgrade, and a restarted agent adopts them from its units directory (same
-   * hash → no task). If the scheduler moved them meanwhile, the next pass unloads them here.
+   * Stops the agent; never leaves a unit running on a machine the scheduler no longer counts (docs/agent.md,
+   * "Restart or leave"):
+   * - `leave` (default; `systemctl stop`, shutdown): unloads every unit (each waited for until systemd reports
+   *   it down, its state removed only then), then revokes the lease, so the scheduler places them elsewhere only
+   *   once they stopped here: stop-before-start for the whole machine.
+   * - `restart` (`systemctl restart`, an upgrade): units keep running and the lease is left to the next agent
+   *   process, which takes the machine key over (same PIDs, nothing rescheduled).
    */
-  stop(): Promise<void>;
+  stop(opts?: { mode?: AgentStopMode }): Promise<AgentStopReport>;
   /** Counters for tests and benches. */
   stats(): AgentStats;
+}
+
+export type AgentStopMode = 'leave' | 'restart';
+
+export interface AgentStopReport {
+  mode: AgentStopMode;
+  /** Units unloaded (stopped and removed) on the way out; 0 for a restart. */
+  unitsStopped: number;
+  durationMs: number;
 }
 
 export interface AgentStats {
@@ -112,10 +122,10 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     ttlSec: config.ttlSec,
     logger,
     leaseFile: config.leaseFile ?? path.join(path.dirname(files.dir), 'agent.lease'),
-    onRegistered: () => {
+    onRegistered: (lease) => {
       // Trust nothing mirrored before: start again from a snapshot read after the registration.
       releaser.registered();
-      mirror.resync('registered', { afterRegistration: true });
+      mirror.resync('registered', { afterRegistration: true, takenOver: lease.takenOver === true });
       void publisher?.leaseRenewed();
     },
     onLost: () => mirror.leaseLost(),
@@ -172,16 +182,23 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   return {
     ...introspection,
     stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size, synced: mirror.held() !== 'all' }),
-    async stop() {
+    async stop(opts = {}) {
+      const mode = opts.mode ?? 'leave';
+      const started = performance.now();
       clearInterval(interval);
       contact.stop();
       await mirror.close();
-      await reconciler.stop();
+      // Leaving: the units go down while the lease (and so the machine key) is still there; only then may the
+      // scheduler place them elsewhere. Restarting: nothing is touched.
+      const unitsStopped = mode === 'leave' ? await reconciler.purge() : (await reconciler.stop(), 0);
       publisher.close();
       unitExtras.monitor.close();
-      await presence.stop();
+      await presence.stop(mode);
       link.close();
-      logger.info('agent stopped; units left running');
+      const durationMs = Math.round(performance.now() - started);
+      if (mode === 'leave') logger.info({ unitsStopped, durationMs }, 'agent stopped: units stopped, machine left the cluster');
+      else logger.info({ durationMs }, 'agent stopped for a restart: units left running, lease left to the next agent');
+      return { mode, unitsStopped, durationMs };
     },
   };
 }

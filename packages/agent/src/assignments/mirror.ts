@@ -24,6 +24,8 @@ export class AssignmentMirror {
   private assignments: Map<string, Assignment> | undefined;
   /** Assignments not to be started yet (inherited.ts); everything until a snapshot after a registration. */
   private heldUnits: Held = HOLD_ALL;
+  /** The next snapshot follows a take-over registration: it holds nothing. */
+  private trustNext = false;
   /** Whether the pending sync's snapshot is the first after a registration. */
   private inheritNext = false;
   /** Revision of the last snapshot: events at or below it are in it already. One transaction's events all share
@@ -50,6 +52,7 @@ export class AssignmentMirror {
   leaseLost(): void {
     this.heldUnits = HOLD_ALL;
     this.inheritNext = false;
+    this.trustNext = false;
   }
 
   start(): void {
@@ -57,9 +60,15 @@ export class AssignmentMirror {
   }
 
   /** Drops the watch and mirrors afresh from a new snapshot (retried with back-off while etcd is away). */
-  resync(why: string, opts: { afterRegistration?: boolean } = {}): void {
+  resync(why: string, opts: { afterRegistration?: boolean; takenOver?: boolean } = {}): void {
     if (this.abort.signal.aborted) return;
-    if (opts.afterRegistration) this.inheritNext = true;
+    // A registration that took the machine key over from the previous agent process (a restart): the key never
+    // went away, so no scheduler pass moved a unit off this machine without stop-before-start, and nothing it
+    // lists is inherited (docs/agent.md, "An agent restart").
+    if (opts.afterRegistration) {
+      this.inheritNext = opts.takenOver !== true;
+      this.trustNext = opts.takenOver === true;
+    }
     this.opts.logger.info({ why }, 'resyncing assignments from a fresh snapshot');
     const generation = ++this.generation;
     const previous = this.syncing ?? Promise.resolve();
@@ -85,7 +94,8 @@ export class AssignmentMirror {
         const snapshot = await registry.assignmentsAt(machineId);
         if (stale()) return;
         this.assignments = new Map(snapshot.assignments.map((a) => [a.unit, a]));
-        this.heldUnits = heldAfterSnapshot(this.heldUnits, this.assignments.keys(), this.inheritNext);
+        this.heldUnits = this.trustNext ? new Set() : heldAfterSnapshot(this.heldUnits, this.assignments.keys(), this.inheritNext);
+        this.trustNext = false;
         if (this.inheritNext) logger.info({ held: this.assignments.size }, 'assignments read after registration are held (not started) until the scheduler assigns them again');
         this.inheritNext = false;
         this.snapshotRevision = BigInt(snapshot.revision);

@@ -47,13 +47,18 @@ export class Presence {
     this.loop ??= this.run();
   }
 
-  /** Revokes the lease: the machine key and every state published under it vanish at once. */
-  async stop(): Promise<void> {
+  /**
+   * `leave`: revokes the lease, so the machine key and every state published under it vanish at once, and forgets
+   * the lease id. `restart`: stops renewing it but leaves it (and the lease file) in place, so the next agent
+   * process takes the machine key over before the TTL runs out and nothing is rescheduled (docs/agent.md).
+   */
+  async stop(mode: 'leave' | 'restart' = 'leave'): Promise<void> {
     this.abort.abort();
     this.wake?.();
     await this.loop;
     const lease = this.lease;
     this.lease = undefined;
+    if (mode === 'restart') return lease?.release();
     if (lease) await lease.revoke();
     if (this.opts.leaseFile) fs.rmSync(this.opts.leaseFile, { force: true });
   }

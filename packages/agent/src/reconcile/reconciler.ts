@@ -78,6 +78,31 @@ export class Reconciler {
     await this.running;
   }
 
+  /**
+   * The machine is leaving (docs/machine-lifecycle.md, "Stopping the agent"): after the last pass, unloads every
+   * unit the agent runs, global ones included (fleet's purge, fleet-reference §4.4), each waited for until
+   * systemd reports it down, so its state goes only once it no longer runs. Returns how many were unloaded.
+   * Retried up to `attempts` times for units whose stop call failed.
+   */
+  async purge(attempts = 3): Promise<number> {
+    await this.stop();
+    const { systemd: link, files, logger } = this.deps;
+    const none = new Map<string, never>();
+    const picture: DesiredPicture = { desired: none, identities: new Map(), optedIn: new Set(), global: new Set() };
+    let unloaded = 0;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const systemd = await link.ensure();
+      const current = await readCurrentState({ systemd, files, desired: none, launchedByAgent: this.launchedByAgent });
+      const tasks = planTasks(none, current);
+      if (tasks.length === 0) break;
+      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, none);
+      const results = await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY });
+      unloaded += results.filter((r) => r.ok && r.task.kind === 'Unload').length;
+    }
+    await this.deps.publisher.refresh();
+    return unloaded;
+  }
+
   private async loop(): Promise<void> {
     do {
       this.again = false;

@@ -84,6 +84,7 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
       onLost: (l) => void listeners.push(l),
       lost: (err) => listeners.forEach((l) => l(err)),
       revoke: async () => this.dropLease(lease),
+      release: () => {},
     };
     this.machines.set(machine.id, { record: machine, lease });
     this.emit('change');

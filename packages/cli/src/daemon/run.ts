@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
-import { containerUnitRenderer, reportEtcdRequestError, startAgent, type ApiIntrospection } from '@flotilla/agent';
+import { containerUnitRenderer, reportEtcdRequestError, startAgent, type AgentStopMode, type AgentStopReport, type ApiIntrospection } from '@flotilla/agent';
 import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
 import { startDaemonApi } from './api-listeners.js';
@@ -21,7 +21,9 @@ export const FLOTILLA_VERSION = '0.1.0';
 export interface Daemon {
   /** Where the API listens (unix paths, TCP host:port). */
   apiAddresses: readonly unknown[];
-  stop(): Promise<void>;
+  /** `leave` stops this machine's units before it leaves the cluster; `restart` leaves them running for the next
+   * agent process (AgentHandle.stop, docs/agent.md "Restart or leave"). */
+  stop(mode?: AgentStopMode): Promise<AgentStopReport>;
 }
 
 function registryOptions(config: DaemonConfig): RegistryOptions {
@@ -81,12 +83,14 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
       });
   return {
     apiAddresses: api.server.addresses,
-    async stop() {
-      logger.info('flotilla agent stopping');
+    async stop(mode: AgentStopMode = 'leave') {
+      logger.info({ mode }, 'flotilla agent stopping');
       await api.server.close();
+      // Resign first: another machine's candidate leads (and places this machine's units once it has left).
       await scheduler?.stop();
-      await agent.stop();
+      const report = await agent.stop({ mode });
       await etcd.close();
+      return report;
     },
   };
 }

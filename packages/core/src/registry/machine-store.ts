@@ -37,7 +37,7 @@ export async function registerMachine(
         const result = await ctx.txn([is.absent(key)], [put]);
         if (!result.succeeded) throw new DuplicateMachineError(machine.id);
       }
-      return presenceOf(ctx, lease);
+      return presenceOf(ctx, lease, takenOver);
     }, () => (abandoned = true));
   } catch (err) {
     const granted = lease as KeptLease | undefined;
@@ -58,10 +58,15 @@ export async function listMachines(ctx: RegistryContext): Promise<MachineRecord[
   });
 }
 
-function presenceOf(ctx: RegistryContext, lease: KeptLease): PresenceLease {
+function presenceOf(ctx: RegistryContext, lease: KeptLease, takenOver: boolean): PresenceLease {
   lease.onLost(() => ctx.leases.delete(lease));
   return {
     leaseId: lease.id,
+    takenOver,
+    release: () => {
+      ctx.leases.delete(lease);
+      lease.release();
+    },
     onLost: (listener) => lease.onLost(listener),
     revoke: () => {
       ctx.leases.delete(lease);

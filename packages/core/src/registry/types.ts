@@ -51,6 +51,11 @@ export interface PresenceLease {
   onLost(listener: (err: Error) => void): void;
   /** Revokes the lease: the machine key and its states vanish at once. */
   revoke(): Promise<void>;
+  /** Stops keeping the lease alive without revoking it (an agent restarting: the next process takes it over,
+   * RegisterMachineOptions.takeOverLeaseId); what it holds expires on its TTL otherwise. */
+  release(): void;
+  /** registerMachine moved an existing machine key over from `takeOverLeaseId`: the machine never left. */
+  takenOver?: boolean;
 }
 
 export type WatchEvent<T> =
