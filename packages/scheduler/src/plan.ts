@@ -6,6 +6,7 @@
  * in pass 3, and three units on three empty machines spread one per machine.
  */
 import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
+import { drainPass, type DrainOptions } from './drain.js';
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
 import { addFollowers, expandScope, type ExpandedScope, type PlanScope } from './plan-scope.js';
@@ -62,6 +63,8 @@ export interface PlanOptions {
   held?: ReadonlySet<string>;
   /** Plan only what events made dirty (plan-scope.ts); absent = every unit. */
   scope?: PlanScope;
+  /** Take units off draining machines (drain.ts); absent = draining machines are only cordoned. */
+  drain?: DrainOptions;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): SchedulePlan {
@@ -95,6 +98,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   const scope = opts.scope && expandScope(snapshot, opts.scope, work.units);
   yield;
   unassignPass(work, scope);
+  if (opts.drain) drainPass(work, opts.drain);
   yield;
   const freed = widenAfterUnassign(work, scope);
   yield* planGlobalUnits(work, freed?.globalMachines);
@@ -188,7 +192,7 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
   if (unit.desiredState === 'inactive') return REASON_INACTIVE;
   const machine = work.machines.get(machineId);
   if (!machine) return reasonMachineGone(machineId);
-  const failure = firstFailure(checksFor(unit, work.config), machine, work.state);
+  const failure = firstFailure(checksFor(unit, work.config, 'stay'), machine, work.state);
   return failure === undefined ? undefined : reasonNoLongerFits(failure);
 }
 
@@ -219,7 +223,7 @@ function* placePass(work: Working, held: ReadonlySet<string>, only: ReadonlySet<
  * MachineID narrows to the one machine it names, MachineOf to the machine of its first scheduled peer;
  * everything else walks the queue of its metadata class.
  */
-function chooseMachine(work: Working, unit: UnitRecord): string | undefined {
+export function chooseMachine(work: Working, unit: UnitRecord): string | undefined {
   const candidates = narrowed(work, unit);
   if (candidates === undefined) return placeFirst(unit, work.queues.forUnit(unit), work.state, work.config);
   const result = place(unit, candidates, work.state, work.config);

@@ -15,6 +15,7 @@ import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
 import { RebalanceClock } from './rebalance-clock.js';
 import { PendingMoves } from './pending-moves.js';
+import { drainInProgress } from '../drain.js';
 import { DirtyTracker } from './dirty-tracker.js';
 import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
@@ -44,6 +45,8 @@ export interface TermOptions {
 
 /** How often a leader with moves in flight checks whether their old copies stopped. */
 const MOVE_POLL_MS = 250;
+/** How often a leader with a drain waiting (for room elsewhere, or its deadline) plans again. */
+const DRAIN_POLL_MS = 1000;
 
 export type TermEnd = 'stopped' | 'lost';
 
@@ -82,18 +85,20 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     ...(typeof opts.registry.listStates === 'function' ? { listStates: () => opts.registry.listStates() } : {}),
   });
   try {
-    const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty, adopted: false };
+    const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty, adopted: false, draining: false };
     while (await trigger.next(term.signal)) {
       // Nothing happened that a plan could act on (the leader's own writes coming back included): skip the pass.
-      if (dirty.idle && !follower.needsResync && moves.size === 0 && balance.due() === undefined) continue;
+      if (dirty.idle && !follower.needsResync && moves.size === 0 && !pass.draining && balance.due() === undefined) continue;
       const outcome = await runPass(opts, leadership, term.signal, pass);
       if (outcome.kind === 'leadership-lost') {
         lost = true;
         break;
       }
       if (outcome.kind === 'conflict') trigger.nudge();
-      // Unit states are not watched: while moves wait for their old copies to stop, look again soon.
+      // Unit states are not watched: while moves wait for their old copies to stop, look again soon; a drain waits
+      // for its deadline and for room elsewhere, so it is looked at again too.
       if (moves.size > 0) setTimeout(() => trigger.nudge(), MOVE_POLL_MS).unref();
+      else if (pass.draining) setTimeout(() => trigger.nudge(), DRAIN_POLL_MS).unref();
     }
   } finally {
     opts.stopSignal.removeEventListener('abort', stopTerm);
@@ -113,6 +118,8 @@ interface PassParts {
   dirty: DirtyTracker;
   /** The previous leader's moves in flight have been derived (first pass of the term). */
   adopted: boolean;
+  /** The last pass saw a machine draining with units still on it. */
+  draining: boolean;
 }
 
 async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, parts: PassParts): Promise<ExecutionOutcome> {
@@ -131,7 +138,10 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     const rebalance = balance.due();
     const held = await moves.held(snapshot);
     const scope = dirtyScope && { ...dirtyScope, units: new Set([...dirtyScope.units, ...pending]) };
-    const planned = await planAsync(snapshot, opts.placement, { held, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
+    // Draining machines are looked at on every pass, with what is down because of moves (drain.ts).
+    parts.draining = drainInProgress({ snapshot });
+    const drain = parts.draining ? { drain: { busy: await moves.busy(snapshot, held), now: Date.now() } } : {};
+    const planned = await planAsync(snapshot, opts.placement, { held, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
     if (!planned) {
       dirty.markFull();
       return { kind: 'aborted', applied: 0 };

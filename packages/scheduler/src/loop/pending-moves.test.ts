@@ -43,3 +43,40 @@ describe('PendingMoves.adopt (a new leader derives the moves in flight)', () => 
     await expect(moves.adopt(cluster(2))).rejects.toThrow('etcd down');
   });
 });
+
+describe('PendingMoves.busy (a drain counts moved units as down until active again)', () => {
+  test('held → released (stopped on m1) → busy until active on its new machine, then not', async () => {
+    let states: UnitStateRecord[] = [running('u0.service')];
+    const moves = new PendingMoves({ deadlineMs: 30_000, logger: captureLog().logger, getStates: async () => states });
+    moves.add([{ unit: 'u0.service', from: 'm1' }]);
+    const base = snapshot({ units: [unit('u0.service')], machines: machines('m1', 'm2') });
+    // Still active on m1: held, and busy.
+    const held = await moves.held(base);
+    expect([...held]).toEqual(['u0.service']);
+    expect([...(await moves.busy(base, held))]).toEqual(['u0.service']);
+    // Stopped on m1: released (placed this pass), still busy.
+    states = [];
+    const released = await moves.held(base);
+    expect(released.size).toBe(0);
+    expect([...(await moves.busy(base, released))]).toEqual(['u0.service']);
+    // Placed on m2, activating there: busy; active: no longer busy, and nothing left to poll for.
+    const placed = snapshot({ units: [unit('u0.service')], machines: machines('m1', 'm2'), schedule: { 'u0.service': 'm2' } });
+    states = [{ ...running('u0.service'), machineId: 'm2', activeState: 'activating' }];
+    expect([...(await moves.busy(placed, new Set()))]).toEqual(['u0.service']);
+    states = [{ ...running('u0.service'), machineId: 'm2' }];
+    expect((await moves.busy(placed, new Set())).size).toBe(0);
+    expect(moves.size).toBe(0);
+  });
+
+  test('never active within the deadline: no longer counted (a drain does not wait forever)', async () => {
+    let now = 0;
+    const moves = new PendingMoves({ deadlineMs: 1000, logger: captureLog().logger, getStates: async () => [], now: () => now });
+    moves.add([{ unit: 'u0.service', from: 'm1' }]);
+    const base = snapshot({ units: [unit('u0.service')], machines: machines('m1', 'm2') });
+    await moves.held(base);
+    const placed = snapshot({ units: [unit('u0.service')], machines: machines('m1', 'm2'), schedule: { 'u0.service': 'm2' } });
+    expect((await moves.busy(placed, new Set())).size).toBe(1);
+    now = 1000;
+    expect((await moves.busy(placed, new Set())).size).toBe(0);
+  });
+});

@@ -24,6 +24,8 @@ const READS_IN_FLIGHT = 16;
 
 export class PendingMoves {
   private readonly pending = new Map<string, Move & { since: number }>();
+  /** Released moves whose unit is not yet active where it was placed (a drain counts them as down). */
+  private readonly settling = new Map<string, { since: number }>();
   private readonly now: () => number;
 
   constructor(private readonly opts: PendingMovesOptions) {
@@ -34,8 +36,9 @@ export class PendingMoves {
     for (const m of moves) this.pending.set(m.unit, { ...m, since: this.now() });
   }
 
+  /** Moves in flight, settling ones included: while any, the leader looks again soon. */
   get size(): number {
-    return this.pending.size;
+    return this.pending.size + this.settling.size;
   }
 
   /** The units of the moves in flight (an incremental plan always looks at them: held, or just released). */
@@ -94,11 +97,36 @@ export class PendingMoves {
         const status = states ? moveStatus(move, snapshot, states, waitedMs, deadlineMs) : waitedMs >= deadlineMs ? 'deadline' : 'hold';
         if (status === 'hold') return void held.add(move.unit);
         this.pending.delete(move.unit);
+        this.settling.set(move.unit, { since: this.now() });
         const fields = { unit: move.unit, from: move.from, waitedMs, status };
         if (status === 'deadline') this.opts.logger.warn(fields, `${move.unit} still active on ${move.from} after ${waitedMs} ms; placing it anyway`);
         else this.opts.logger.info(fields, `move of ${move.unit}: old copy ${status}; placing it`);
       }),
     );
     return held;
+  }
+
+  /**
+   * Units that are down because of a move: held ones, and released ones not yet reported `active` on the machine
+   * they were placed on (dropped once active, once no longer scheduled, or after the deadline). A failed state
+   * read counts the unit as down for this pass.
+   */
+  async busy(snapshot: ClusterSnapshot, held: ReadonlySet<string>): Promise<Set<string>> {
+    const busy = new Set(held);
+    await Promise.all(
+      [...this.settling].map(async ([unit, { since }]) => {
+        const target = snapshot.schedule.get(unit);
+        if (target === undefined) {
+          if (this.now() - since >= this.opts.deadlineMs) this.settling.delete(unit);
+          else busy.add(unit); // released this pass, not yet placed (or no longer wanted: dropped after the deadline)
+          return;
+        }
+        const states = await this.opts.getStates(unit).catch(() => undefined);
+        const active = states?.some((s) => s.machineId === target && s.activeState === 'active') === true;
+        if (active || this.now() - since >= this.opts.deadlineMs) return void this.settling.delete(unit);
+        busy.add(unit);
+      }),
+    );
+    return busy;
   }
 }

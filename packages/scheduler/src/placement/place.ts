@@ -50,9 +50,11 @@ export function placeFirst(unit: UnitRecord, queue: MachineQueue, state: Placeme
   return found?.id;
 }
 
-/** The checks of every filter rule that applies to `unit`, in configured order. */
-export function checksFor(unit: UnitRecord, config: PlacementConfig = DEFAULT_CONFIG): MachineCheck[] {
-  return config.filters.map((f) => f.prepare(unit)).filter((c): c is MachineCheck => c !== undefined);
+/** The checks of every filter rule that applies to `unit`, in configured order. `stay`: only those that decide
+ * whether a unit may stay where it is (placement-only rules such as the cordon left out). */
+export function checksFor(unit: UnitRecord, config: PlacementConfig = DEFAULT_CONFIG, purpose: 'place' | 'stay' = 'place'): MachineCheck[] {
+  const rules = purpose === 'place' ? config.filters : config.filters.filter((f) => f.placementOnly !== true);
+  return rules.map((f) => f.prepare(unit)).filter((c): c is MachineCheck => c !== undefined);
 }
 
 /** The reason of the first check `machine` fails, if any. */

@@ -21,6 +21,8 @@ export type MachineCheck = (machine: MachineRecord, state: PlacementState) => Fi
 /** One placement rule (MachineID, MachineMetadata, Conflicts…). */
 export interface FilterRule {
   readonly name: string;
+  /** Decides only where a unit may go next: a unit already on a machine that fails it stays there (cordon). */
+  readonly placementOnly?: boolean;
   /** Reads the unit's options once. `undefined` = the rule has nothing to say about this unit: skip it. */
   prepare(unit: UnitRecord): MachineCheck | undefined;
 }

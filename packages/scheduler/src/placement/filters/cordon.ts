@@ -1,0 +1,17 @@
+/**
+ * A cordoned machine (`flotilla cordon`/`drain`, docs/machine-lifecycle.md) gets no new unit; what already runs
+ * there stays (the filter is placement-only: a unit's current place is never judged by it). As Kubernetes'
+ * `unschedulable` node, and as there, global units are not held back (global-plan.ts does not run it).
+ */
+import { doesNotFit, FITS, type FilterRule, type MachineCheck } from '../types.js';
+
+export const CORDON_FILTER = 'cordon';
+export const REASON_CORDONED = 'machine is cordoned';
+
+const check: MachineCheck = (machine) => (machine.cordon === undefined ? FITS : doesNotFit(REASON_CORDONED));
+
+export const cordonFilter: FilterRule = {
+  name: CORDON_FILTER,
+  placementOnly: true,
+  prepare: () => check,
+};
