@@ -125,9 +125,9 @@ describe('agent ownership on a real systemd machine', () => {
 
   test('agent restart adopts its running units: no restart, same PIDs', async () => {
     const before = await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic']);
-    await agent!.stop();
+    await agent!.stop({ mode: 'restart' });
     agent = await startAgent(config());
-    await registry.until('re-registered, echo@1.job active', () => registry.machines.has(machine.id) && state('echo@1.job')?.activeState === 'active');
+    await registry.until('machine key taken over, echo@1.job active', () => registry.machines.get(machine.id)?.lease.takenOver === true && state('echo@1.job')?.activeState === 'active');
     expect(agent.stats().passes).toBeGreaterThanOrEqual(1);
     expect(await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic'])).toEqual(before);
   });

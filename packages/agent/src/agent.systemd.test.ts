@@ -28,21 +28,22 @@ describe('agent on a real systemd machine', () => {
   let record: MachineRecord;
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const activeState = (unit: string) => registry.state(unit, machine.id)?.activeState;
+  const config = () => ({
+    registry: registry.asRegistry(),
+    machine: record,
+    ttlSec: 10,
+    unitsDir: hostUnitsDir(),
+    unitsDirSeenBySystemd: UNITS_DIR,
+    busAddress: machine.busAddress,
+    logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
+    reconcileIntervalMs: 60_000, // events must do the work; the periodic pass is only a safety net
+  });
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 1, agent: false });
     machine = cluster.machines[0]!;
     record = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
-    agent = await startAgent({
-      registry: registry.asRegistry(),
-      machine: record,
-      ttlSec: 10,
-      unitsDir: hostUnitsDir(),
-      unitsDirSeenBySystemd: UNITS_DIR,
-      busAddress: machine.busAddress,
-      logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
-      reconcileIntervalMs: 60_000, // events must do the work; the periodic pass is only a safety net
-    });
+    agent = await startAgent(config());
     await registry.until('machine registered', () => registry.machines.has(machine.id));
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
@@ -130,13 +131,46 @@ describe('agent on a real systemd machine', () => {
     expect((await machine.systemctlShow('slowstop.service', ['LoadState', 'ActiveState']))).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
   });
 
-  test('stop: lease revoked (machine and states gone), units left running', async () => {
+  test('stop for a restart: units keep running, machine key and states stay; the next agent takes the key over (same PID)', async () => {
     registry.assignUnit(machine.id, service('db.service', '/bin/sleep 1000'), 'launched');
     await registry.until('db.service active', () => activeState('db.service') === 'active');
-    await agent!.stop();
-    agent = undefined;
+    const before = await machine.systemctlShow('db.service', ['MainPID', 'ActiveEnterTimestampMonotonic']);
+    const leaseBefore = registry.machines.get(machine.id)!.lease.leaseId;
+    expect(await agent!.stop({ mode: 'restart' })).toMatchObject({ mode: 'restart', unitsStopped: 0 });
+    expect(registry.machines.get(machine.id)?.lease.leaseId).toBe(leaseBefore);
+    expect(activeState('db.service')).toBe('active');
+    agent = await startAgent(config());
+    await registry.until('machine key taken over', () => registry.machines.get(machine.id)?.lease.takenOver === true);
+    await registry.until('synced, db.service republished', () => agent!.stats().synced && activeState('db.service') === 'active');
+    expect(await machine.systemctlShow('db.service', ['MainPID', 'ActiveEnterTimestampMonotonic'])).toEqual(before);
+  });
+
+  test('stop to leave: every unit is stopped and unloaded, each waited for, before the machine key goes', async () => {
+    const slow: UnitSpec = {
+      name: 'slowleave.service',
+      options: [...service('slowleave.service', '/bin/sleep 1000').options, { section: 'Service', name: 'ExecStop', value: "/bin/sh -c 'sleep 1; date +%%s%%3N > /run/slowleave-stopped-at'" }],
+    };
+    registry.assignUnit(machine.id, slow, 'launched');
+    await registry.until('slowleave.service active', () => activeState('slowleave.service') === 'active');
+    let machineGoneAt: number | undefined;
+    const watch = () => void (machineGoneAt ??= registry.machines.has(machine.id) ? undefined : Date.now());
+    registry.on('change', watch);
+    try {
+      const report = await agent!.stop({ mode: 'leave' });
+      agent = undefined;
+      expect(report.mode).toBe('leave');
+      expect(report.unitsStopped).toBeGreaterThanOrEqual(2); // db.service and slowleave.service (and any left)
+    } finally {
+      registry.off('change', watch);
+    }
     expect(registry.machines.has(machine.id)).toBe(false);
     expect(registry.states.size).toBe(0);
-    expect((await machine.systemctlShow('db.service', ['ActiveState'])).ActiveState).toBe('active');
+    for (const unit of ['db.service', 'slowleave.service']) {
+      expect((await machine.systemctlShow(unit, ['LoadState', 'ActiveState']))).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
+    }
+    expect(fs.readdirSync(hostUnitsDir())).toEqual([]);
+    // The slow unit's ExecStop had finished (it wrote the time, ms) before the machine left the registry.
+    const stoppedAt = Number(fs.readFileSync(`/proc/${machine.leaderPid}/root/run/slowleave-stopped-at`, 'utf8'));
+    expect(machineGoneAt).toBeGreaterThanOrEqual(stoppedAt);
   });
 });

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { ConflictError, FlotillaError, unitHash } from '@flotilla/core';
 import type {
-  Assignment, ClusterRegistry, DesiredState, MachineRecord, PresenceLease, Subscription, UnitRecord, UnitSpec,
+  Assignment, ClusterRegistry, DesiredState, MachineRecord, PresenceLease, RegisterMachineOptions, Subscription, UnitRecord, UnitSpec,
   UnitStateRecord, WatchEvent,
 } from '@flotilla/core';
 
@@ -75,17 +75,26 @@ export class FakeRegistry extends EventEmitter implements Partial<ClusterRegistr
   }
 
   // ---- the ClusterRegistry methods the agent calls ----
-  async registerMachine(machine: MachineRecord, _ttlSec: number): Promise<PresenceLease> {
-    if (this.machines.has(machine.id)) throw new FlotillaError('DUPLICATE_MACHINE', `machine ${machine.id} exists`, { retryable: true });
+  async registerMachine(machine: MachineRecord, _ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease> {
+    const existing = this.machines.get(machine.id);
+    // As etcd's take-over transaction: the key moves to the new lease only if the old lease still holds it.
+    const takenOver = existing !== undefined && existing.lease.alive && opts?.takeOverLeaseId === existing.lease.leaseId;
+    if (existing && !takenOver) throw new FlotillaError('DUPLICATE_MACHINE', `machine ${machine.id} exists`, { retryable: true });
     const listeners: ((err: Error) => void)[] = [];
     const lease: FakeLease = {
       leaseId: String(this.nextLease++),
       alive: true,
+      takenOver,
       onLost: (l) => void listeners.push(l),
       lost: (err) => listeners.forEach((l) => l(err)),
       revoke: async () => this.dropLease(lease),
       release: () => {},
     };
+    if (existing && takenOver) {
+      // The old lease is revoked after the move: only the predecessor's states go with it.
+      this.machines.set(machine.id, { record: machine, lease });
+      this.dropLease(existing.lease);
+    }
     this.machines.set(machine.id, { record: machine, lease });
     this.emit('change');
     return lease;
