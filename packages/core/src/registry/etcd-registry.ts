@@ -97,6 +97,9 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   listMachines(): Promise<MachineRecord[]> {
     return machines.listMachines(this.ctx);
   }
+  updateMachine(machine: MachineRecord, lease: PresenceLease): Promise<void> {
+    return machines.updateMachine(this.ctx, machine, lease);
+  }
 
   snapshot(): Promise<ClusterSnapshot> {
     return scheduling.snapshot(this.ctx);

@@ -3,7 +3,7 @@
  * When the lease is lost (expired while partitioned, revoked) etcd drops the machine key and every unit
  * state published under it; `onLost` tells the agent to register again.
  */
-import { DuplicateMachineError } from '../errors.js';
+import { DuplicateMachineError, LeaseLostError } from '../errors.js';
 import type { MachineRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
@@ -73,4 +73,17 @@ function presenceOf(ctx: RegistryContext, lease: KeptLease, takenOver: boolean):
       return ctx.run(`revoke lease ${lease.id}`, () => lease.revoke());
     },
   };
+}
+
+/**
+ * Rewrites `machines/<id>` (a reload changed its metadata or IP) under the same lease, only while the key is still
+ * attached to that lease: a key the agent lost (expired, or taken over by a newer agent process) is never
+ * brought back, since that would resurrect a machine the scheduler already counts as gone.
+ */
+export async function updateMachine(ctx: RegistryContext, machine: MachineRecord, lease: PresenceLease): Promise<void> {
+  await ctx.run(`update machine ${machine.id}`, async () => {
+    const key = ctx.keys.machine(machine.id);
+    const result = await ctx.txn([is.leasedBy(key, lease.leaseId)], [op.put(key, encodeValue(machine), lease.leaseId)]);
+    if (!result.succeeded) throw new LeaseLostError(lease.leaseId, `${key} is no longer attached to it`);
+  });
 }

@@ -100,6 +100,9 @@ export interface ClusterRegistry {
    * a live machine with the same id → DuplicateMachineError). */
   registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease>;
   listMachines(): Promise<MachineRecord[]>;
+  /** Rewrites `machines/<id>` under `lease`, only if the key is still attached to it (never resurrects a lost
+   * machine key); otherwise throws LeaseLostError. */
+  updateMachine(machine: MachineRecord, lease: PresenceLease): Promise<void>;
 
   // ---- scheduling (scheduler; fenced by leadership) ----
   snapshot(): Promise<ClusterSnapshot>;
