@@ -63,7 +63,12 @@ export interface AgentHandle extends Introspection {
   stop(opts?: { mode?: AgentStopMode }): Promise<AgentStopReport>;
   /** Counters for tests and benches. */
   stats(): AgentStats;
+  /** Changes the machine record (a reload: metadata, IP, apiUrl): rewritten in etcd under the current lease and
+   * written by every later registration. False: no lease held now; the next registration writes it. */
+  updateMachine(patch: MachinePatch): Promise<boolean>;
 }
+
+export type MachinePatch = Partial<Pick<MachineRecord, 'metadata' | 'ip' | 'apiUrl'>>;
 
 export type AgentStopMode = 'leave' | 'restart';
 
@@ -200,5 +205,6 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
       else logger.info({ durationMs }, 'agent stopped for a restart: units left running, lease left to the next agent');
       return { mode, unitsStopped, durationMs };
     },
+    updateMachine: (patch) => presence.update({ ...presence.record, ...patch }),
   };
 }

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ClusterRegistry, MachineRecord, PresenceLease } from '@flotilla/core';
+import { LeaseLostError, type ClusterRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 
@@ -89,6 +89,8 @@ export class Presence {
       }
       this.lease = lease;
       this.backoff.reset();
+      // A reload changed the record while this registration was in flight: write the new one (update()).
+      if (this.opts.machine !== machine) void this.update(this.opts.machine).catch((err: unknown) => logger.warn({ err }, 'machine record update failed'));
       lease.onLost((err) => this.lost(lease, err));
       logger.info({ machineId: machine.id, leaseId: lease.leaseId, ttlSec, takeOverLeaseId }, 'machine registered');
       this.rememberLease(lease.leaseId);
@@ -128,5 +130,28 @@ export class Presence {
     this.opts.logger.warn({ err, leaseId: lease.leaseId }, 'presence lease lost; registering again (units keep running)');
     this.opts.onLost?.();
     this.wake?.();
+  }
+
+  /** The machine record every registration writes. */
+  get record(): MachineRecord {
+    return this.opts.machine;
+  }
+
+  /**
+   * A new machine record (a reload changed metadata or IP): every later registration writes it, and the live
+   * key is rewritten now under the current lease (compared on the lease: a key we lost is never brought back).
+   * Resolves false when no lease is held (or it was lost meanwhile): the next registration writes it.
+   */
+  async update(record: MachineRecord): Promise<boolean> {
+    this.opts.machine = record;
+    const lease = this.lease;
+    if (lease === undefined) return false;
+    try {
+      await this.opts.registry.updateMachine(record, lease);
+      return true;
+    } catch (err) {
+      if (err instanceof LeaseLostError) return false;
+      throw err;
+    }
   }
 }
