@@ -19,3 +19,4 @@ export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/defaults.js';
 export * from './journal-output.js';
 export * from './unit/resources.js';
 export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
+export * from './machine-lifecycle.js';

@@ -4,6 +4,7 @@
  * writes the empty string, a tombstone that also hides a key the machine published itself (fleet's rule).
  * The prefix sits beside `machines/`, never under it, so machine listings never see these keys.
  */
+import { isReservedMetadataKey } from '../machine-lifecycle.js';
 import type { MachineCordon, MachineRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
@@ -69,10 +70,9 @@ export async function readDynamicMetadata(ctx: RegistryContext, revision?: strin
  */
 export const CORDON_KEY = '_flotilla.cordon';
 
-/** Keys of the dynamic-metadata space that users may not set through PATCH /machines. */
-export function isReservedMetadataKey(key: string): boolean {
-  return key.startsWith('_flotilla.');
-}
+/** Keys of the dynamic-metadata space that users may not set through PATCH /machines (defined in the light
+ * machine-lifecycle module, which the API and CLI import without loading the registry). */
+export { isReservedMetadataKey };
 
 /** Sets or (undefined) clears a machine's cordon. */
 export function setMachineCordon(ctx: RegistryContext, machineId: string, cordon: MachineCordon | undefined): Promise<void> {
