@@ -1,6 +1,7 @@
 export { startAgent, DEFAULT_RECONCILE_INTERVAL_MS, type AgentConfig, type AgentHandle, type AgentStats, type AgentStopMode, type AgentStopReport, type MachinePatch } from './agent.js';
 export { SystemdManager, UNKNOWN_UNIT_STATE, type SystemdManagerOptions, type UnitsChangedListener } from './systemd/manager.js';
 export { SystemdError, translateDbusError, isNoSuchUnit, type SystemdErrorCode } from './systemd/errors.js';
+export { readOwnUnitJob, type OwnUnitJob, type OwnUnitJobOptions } from './systemd/own-unit.js';
 export { UnitFiles, DEFAULT_UNITS_DIR, MANAGED_UNIT_SUFFIXES, isManagedUnitName, unitTextHash, type UnitFileEntry } from './unit-files.js';
 export * from './reconcile/plan.js';
 export { executeTasks, type TaskEffects, type TaskResult } from './reconcile/execute.js';
