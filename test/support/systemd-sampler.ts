@@ -1,0 +1,117 @@
+/**
+ * Asks every machine's systemd, round after round, where a set of units runs: the ground truth for "never on two
+ * machines at once", "never two instances of one template down at once" and per-unit downtime, independent of
+ * what Flotilla publishes in etcd. One `systemctl is-active` per machine per round, all machines in parallel; the
+ * gap between round starts is recorded, so a test can show it sampled at least every `intervalMs`.
+ */
+import { unitNameInfo } from '@flotilla/core';
+import type { Machine } from '../harness/machines.js';
+
+/** systemd states in which a unit's processes may run (a second copy in any of them overlaps). */
+const RUNNING = new Set(['active', 'activating', 'deactivating', 'reloading']);
+
+export interface DownSpan {
+  unit: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface SamplerOptions {
+  /** Longest pause between two rounds' starts, ms; default 250. */
+  intervalMs?: number;
+  /** Deadline of one machine's answer; a machine that does not answer (killed) counts as running nothing. */
+  execTimeoutMs?: number;
+}
+
+export class SystemdSampler {
+  /** `unit on m1, m2 at <time>` for every round that saw a unit running on two machines. */
+  readonly twice: string[] = [];
+  /** Spans in which a unit was active nowhere (closed ones; `stop()` closes the open ones). */
+  readonly down: DownSpan[] = [];
+  /** template → most instances seen not active at once (instances sampled only). */
+  readonly templateDown = new Map<string, number>();
+  rounds = 0;
+  /** Longest gap between two consecutive rounds' starts, ms. */
+  maxGapMs = 0;
+  private readonly downSince = new Map<string, number>();
+  private lastStart: number | undefined;
+  private stopped = false;
+  private readonly done: Promise<void>;
+  private readonly intervalMs: number;
+
+  constructor(
+    private machines: readonly Machine[],
+    private readonly units: readonly string[],
+    private readonly opts: SamplerOptions = {},
+  ) {
+    this.intervalMs = opts.intervalMs ?? 250;
+    this.done = this.loop();
+  }
+
+  /** Machines added to the cluster later are sampled from the next round on. */
+  setMachines(machines: readonly Machine[]): void {
+    this.machines = machines;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.done;
+    const now = Date.now();
+    for (const [unit, since] of this.downSince) this.down.push({ unit, fromMs: since, toMs: now });
+    this.downSince.clear();
+  }
+
+  /** unit → names of the machines whose systemd runs it (any running state) now. */
+  async sample(): Promise<{ running: Map<string, string[]>; active: Set<string> }> {
+    const running = new Map<string, string[]>();
+    const active = new Set<string>();
+    await Promise.all(
+      this.machines.map(async (m) => {
+        const r = await m.exec(['systemctl', 'is-active', ...this.units], { timeoutMs: this.opts.execTimeoutMs ?? 5000 }).catch(() => undefined);
+        if (r === undefined) return;
+        r.stdout.trim().split('\n').forEach((state, i) => {
+          const unit = this.units[i];
+          if (unit === undefined) return;
+          if (RUNNING.has(state.trim())) running.set(unit, [...(running.get(unit) ?? []), m.name]);
+          if (state.trim() === 'active') active.add(unit);
+        });
+      }),
+    );
+    return { running, active };
+  }
+
+  /** Longest closed down span of `unit`, ms (0 if it never was down). */
+  longestDownMs(unit: string): number {
+    return Math.max(0, ...this.down.filter((d) => d.unit === unit).map((d) => d.toMs - d.fromMs));
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const start = Date.now();
+      if (this.lastStart !== undefined) this.maxGapMs = Math.max(this.maxGapMs, start - this.lastStart);
+      this.lastStart = start;
+      const { running, active } = await this.sample();
+      this.rounds++;
+      this.record(start, running, active);
+      const wait = this.intervalMs - (Date.now() - start) - 20;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private record(at: number, running: Map<string, string[]>, active: Set<string>): void {
+    for (const [unit, names] of running) if (names.length > 1) this.twice.push(`${unit} on ${names.join(', ')} at ${new Date(at).toISOString()}`);
+    const downByTemplate = new Map<string, number>();
+    for (const unit of this.units) {
+      const since = this.downSince.get(unit);
+      if (active.has(unit)) {
+        if (since !== undefined) this.down.push({ unit, fromMs: since, toMs: at });
+        this.downSince.delete(unit);
+        continue;
+      }
+      if (since === undefined && this.rounds > 1) this.downSince.set(unit, at);
+      const template = unitNameInfo(unit).templateName;
+      if (template !== undefined) downByTemplate.set(template, (downByTemplate.get(template) ?? 0) + 1);
+    }
+    for (const [template, count] of downByTemplate) this.templateDown.set(template, Math.max(count, this.templateDown.get(template) ?? 0));
+  }
+}
