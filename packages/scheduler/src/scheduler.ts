@@ -38,6 +38,9 @@ export interface Scheduler {
   /** Stops campaigning or leading, resigns leadership; resolves within stopTimeoutMs. */
   stop(): Promise<void>;
   isLeader(): boolean;
+  /** A new quiet interval before rebalancing (a daemon reload); the running term's clock reads it on its next
+   * pass. No-op when rebalancing is off. */
+  setRebalanceInterval(intervalMs: number): void;
 }
 
 const CAMPAIGN_RETRY_BASE_MS = 250;
@@ -67,6 +70,9 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
   const stopTimeoutMs = opts.stopTimeoutMs ?? 5000;
   return {
     isLeader: () => leader,
+    setRebalanceInterval: (intervalMs) => {
+      if (term.rebalance) term.rebalance.intervalMs = intervalMs;
+    },
     async stop() {
       stopping.abort();
       await withDeadline(running, stopTimeoutMs, () => new Error(`scheduler did not stop within ${stopTimeoutMs} ms`)).catch(
