@@ -2,9 +2,10 @@
 import { discoveryDocument } from './discovery.js';
 import type { Route } from './routes.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
-import { listMachines, listMachinesV2, patchMachines } from './v1-machines.js';
+import { listMachines, patchMachines } from './v1-machines.js';
 import { getState, listStates, listStatesV2 } from './v1-state.js';
 import { deleteUnit, getUnit, listUnits, listUnitsV2, putUnit } from './v1-units.js';
+import { deleteCordon, listMachinesV2, putCordon } from './v2-machines.js';
 import { unitJournal, unitStatus } from './v2-units.js';
 
 export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
@@ -37,5 +38,9 @@ export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: 
       return unitStatus(deps, r.name);
     case 'v2.journal':
       return unitJournal(deps, r.name, req);
+    case 'v2.cordon.put':
+      return putCordon(deps, r.machineId, req);
+    case 'v2.cordon.delete':
+      return deleteCordon(deps, r.machineId);
   }
 }

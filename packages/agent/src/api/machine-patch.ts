@@ -1,8 +1,9 @@
 /**
  * `PATCH /machines` body (§2.6), pure: a JSON array of `{op, path: "/<id>/metadata/<key>", value: {value}}`.
- * Every op is checked before any is applied; `remove` becomes an op without a value (a tombstone).
+ * Every op is checked before any is applied; `remove` becomes an op without a value (a tombstone). Flotilla's
+ * reserved keys (`_flotilla.*`) are refused, whatever the op.
  */
-import type { MachineMetadataOp } from '@flotilla/core';
+import { isReservedMetadataKey, type MachineMetadataOp } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
 
 const PATH = /^\/([^/]+)\/metadata\/([A-Za-z0-9_.-]+$)/;
@@ -22,6 +23,8 @@ export function parseMachinePatch(body: string): MachineMetadataOp[] {
     if (!match) throw badRequest('machine metadata path invalid');
     const machineId = match[1] as string;
     const key = match[2] as string;
+    // The cordon lives in this keyspace (core/registry/machine-metadata-store.ts); only its own routes write it.
+    if (isReservedMetadataKey(key)) throw badRequest(`machine metadata key "${key}" is reserved for Flotilla (cordon with PUT /v2/machines/<id>/cordon)`);
     if (op.op === 'remove') return { machineId, key };
     const value = (op.value as { value?: unknown } | undefined)?.value;
     if (typeof value !== 'string' || value === '') throw badRequest('invalid value: add and replace require a value');

@@ -12,7 +12,8 @@ export type Route =
   | { kind: 'machines.list' | 'machines.patch' }
   | { kind: 'discovery' }
   | { kind: 'v2.machines' | 'v2.units' | 'v2.state' }
-  | { kind: 'v2.status' | 'v2.journal'; name: string };
+  | { kind: 'v2.status' | 'v2.journal'; name: string }
+  | { kind: 'v2.cordon.put' | 'v2.cordon.delete'; machineId: string };
 
 export const V1_BASES = ['/fleet/v1', '/v1-alpha'] as const;
 
@@ -58,7 +59,18 @@ function v1Route(method: string, path: string): Route {
   throw notFound('');
 }
 
+/** `/machines/<id>/cordon` (docs/machine-lifecycle.md): the one /v2 resource that is written. */
+function cordonRoute(method: string, rawId: string): Route {
+  const machineId = itemName(rawId);
+  if (machineId === undefined) throw notFound('');
+  if (method === 'PUT') return { kind: 'v2.cordon.put', machineId };
+  if (method === 'DELETE') return { kind: 'v2.cordon.delete', machineId };
+  throw methodNotAllowed('only PUT and DELETE supported against this resource');
+}
+
 function v2Route(method: string, path: string): Route {
+  const cordon = /^\/machines\/([^/]+)\/cordon$/.exec(path);
+  if (cordon) return cordonRoute(method, cordon[1] as string);
   if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
   if (path === '/machines') return { kind: 'v2.machines' };
   if (path === '/units') return { kind: 'v2.units' };

@@ -1,11 +1,11 @@
 /** `/machines`: list (with dynamic metadata merged) and PATCH dynamic metadata (§2.6). */
 import type { MachineRecord } from '@flotilla/core';
-import { machineJson, omitEmpty, pageJson } from './json.js';
+import { machineJson, pageJson } from './json.js';
 import { parseMachinePatch } from './machine-patch.js';
 import { decodePageToken, pageOf } from './pagination.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
 
-async function sortedMachines(deps: ApiDeps): Promise<MachineRecord[]> {
+export async function sortedMachines(deps: ApiDeps): Promise<MachineRecord[]> {
   return [...(await deps.registry.listMachines())].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -20,12 +20,4 @@ export async function patchMachines(deps: ApiDeps, req: ApiRequest): Promise<Api
   const ops = parseMachinePatch(req.body);
   await deps.registry.patchMachineMetadata(ops);
   return { status: 204 };
-}
-
-/** `/v2/machines`: every machine in one response, with what v1 cannot carry (API URL, version, hostname). */
-export async function listMachinesV2(deps: ApiDeps): Promise<ApiReply> {
-  const machines = (await sortedMachines(deps)).map((m) =>
-    omitEmpty({ ...machineJson(m), hostname: m.hostname, version: m.version, apiUrl: m.apiUrl, startedAt: m.startedAt }),
-  );
-  return { status: 200, json: { machines } };
 }
