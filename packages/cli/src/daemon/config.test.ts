@@ -28,6 +28,7 @@ describe('readDaemonConfig', () => {
       requestTimeoutMs: 5000,
       logLevel: 'info',
       api: { sockets: ['/var/run/flotilla.sock'] },
+      stopMode: 'auto',
     });
   });
   test('fleet-style endpoint list and TTL with unit', () => {
@@ -47,6 +48,8 @@ describe('readDaemonConfig', () => {
     ['relative socket', { FLOTILLA_API_SOCKET: 'fleet.sock' }, 'FLOTILLA_API_SOCKET: "fleet.sock" is not an absolute path'],
     ['TLS cert without key', { FLOTILLA_API_LISTEN: ':1', FLOTILLA_API_TLS_CERT: '/c' }, 'FLOTILLA_API_TLS_KEY: TLS needs both'],
     ['token without TCP', { FLOTILLA_API_TOKEN: 't' }, 'FLOTILLA_API_LISTEN: a token or TLS was configured but no TCP listener'],
+    ['unknown log level', { FLOTILLA_LOG_LEVEL: 'verbose' }, 'FLOTILLA_LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, got "verbose"'],
+    ['unknown stop mode', { FLOTILLA_STOP_MODE: 'drain' }, 'FLOTILLA_STOP_MODE: expected one of auto, leave, restart, got "drain"'],
   ])('%s is rejected naming the key', (_name, env, message) => {
     expect(() => readDaemonConfig(env)).toThrow(message);
   });

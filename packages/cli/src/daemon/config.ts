@@ -31,7 +31,13 @@ export interface DaemonConfig {
   etcdAuth?: { username: string; password: string };
   /** Cluster event log retention (FLOTILLA_EVENT_RETENTION_*); absent: the registry's defaults. */
   eventRetention?: EventRetention;
+  /** What SIGTERM/SIGINT does (FLOTILLA_STOP_MODE): `auto` asks systemd (docs/agent.md, "Restart or leave"). */
+  stopMode: StopModeSetting;
 }
+
+export type StopModeSetting = 'auto' | 'leave' | 'restart';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** `k=v,k2=v2`; spaces around `=` and `,` trimmed; pairs without `=` skipped; last duplicate wins (fleet). */
 export function parseMetadata(text: string): Record<string, string> {
@@ -73,11 +79,19 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     unitsDir: env.FLOTILLA_UNITS_DIR || '/run/flotilla/units',
     disableEngine: /^(1|true|yes|on)$/i.test(env.FLOTILLA_DISABLE_ENGINE ?? ''),
     requestTimeoutMs: positiveNumber(env, 'FLOTILLA_REQUEST_TIMEOUT', 5) * 1000,
-    logLevel: env.FLOTILLA_LOG_LEVEL || 'info',
+    logLevel: oneOf(env, 'FLOTILLA_LOG_LEVEL', LOG_LEVELS, 'info'),
     api: readApiConfig(env),
     ...etcdSecurity(env),
     ...eventRetention(env),
+    stopMode: oneOf(env, 'FLOTILLA_STOP_MODE', ['auto', 'leave', 'restart'] as const, 'auto'),
   };
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new DaemonConfigError(key, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function eventRetention(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'eventRetention'> {
