@@ -77,8 +77,13 @@ StartLimitIntervalSec=0
 EnvironmentFile=${AGENT_ENV_FILE}
 # FLOTILLA_NODE_FLAGS (from the env file) may be empty: systemd then passes no argument for it.
 ExecStart=/usr/bin/node $FLOTILLA_NODE_FLAGS ${FLOTILLA_HOME}/packages/cli/dist/main.js agent
+# systemctl reload: SIGHUP, the agent re-reads ${AGENT_ENV_FILE} and applies what it can live (docs/agent.md).
+# The shell's own kill: minimal images have no /bin/kill. $$ is a literal $ for systemd.
+ExecReload=/bin/sh -c 'kill -HUP "$$MAINPID"'
 Restart=always
 RestartSec=1
+# systemctl stop makes the agent stop its units first (each up to 30 s; its own deadline is 60 s).
+TimeoutStopSec=90
 
 [Install]
 WantedBy=multi-user.target
