@@ -1,8 +1,17 @@
 import { Command } from 'commander';
+import type { AgentStopMode } from '@flotilla/agent';
 import { readDaemonConfig } from './config.js';
+import { Reloader } from './reload.js';
+import { resolveStopMode } from './stop-mode.js';
 
-/** Longest a graceful stop may take before the process exits anyway. */
-const STOP_DEADLINE_MS = 15_000;
+/**
+ * Longest a graceful stop may take before the process exits anyway. A leave stops every unit, each waited for up
+ * to 30 s (16 at a time), so it gets 60 s; the shipped unit's TimeoutStopSec=90 lets systemd wait that long
+ * before it kills the agent. A restart touches no unit.
+ */
+const STOP_DEADLINE_MS: Record<AgentStopMode, number> = { leave: 60_000, restart: 15_000 };
+/** Asking systemd whether this is a stop or a restart (docs/agent.md, "Restart or leave"). */
+const STOP_MODE_DEADLINE_MS = 1000;
 
 /** `flotilla agent`: runs the per-machine daemon (agent + scheduler candidate), configured from FLOTILLA_* env. */
 export function agentCommand(): Command {
@@ -33,6 +42,12 @@ Environment:
   FLOTILLA_ETCD_PASSWORD   etcd TLS and auth
   FLOTILLA_ETCD_TRANSPORT  http (etcd's JSON gateway, default; gRPC when a client certificate is given) or grpc
   FLOTILLA_ETCD_BULK_TRANSPORT  what the scheduler's snapshot/apply use once this machine leads (default grpc)
+  FLOTILLA_STOP_MODE       what SIGTERM/SIGINT does: auto (default: asks systemd; a stop job or no restart to
+                           come → leave, a restart job or Restart=always → restart), leave (stop this machine's
+                           units, then leave the cluster) or restart (units keep running for the next agent)
+  FLOTILLA_CONFIG_FILE     the environment file SIGHUP re-reads (default /etc/flotilla/agent.env); a reload applies
+                           FLOTILLA_LOG_LEVEL, _METADATA, _PUBLIC_IP, _REBALANCE_INTERVAL and _STOP_MODE, and logs
+                           any other changed key as "needs a restart: KEY"
 
 Examples:
   FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 flotilla agent`,
@@ -40,27 +55,39 @@ Examples:
     .action(async () => {
       // Loaded here, not at the top: the daemon's parts (agent, scheduler, D-Bus, Docker, pino) would add
       // hundreds of milliseconds to every CLI command's start.
-      const [{ pino }, { runDaemon }] = await Promise.all([import('pino'), import('./run.js')]);
+      const [{ pino }, { runDaemon }, { readOwnUnitJob }] = await Promise.all([import('pino'), import('./run.js'), import('@flotilla/agent')]);
       const config = readDaemonConfig(process.env);
       const logger = pino({ level: config.logLevel });
-      const daemon = await runDaemon(config, logger);
+      // Every signal is handled from the start: their default actions end the process, and a SIGTERM that killed
+      // an agent still starting could leave its units running after its lease expired. A reload or a stop asked
+      // for during start-up waits for the daemon.
+      const reloader = new Reloader({ env: process.env, config, logger });
+      process.on('SIGHUP', () => void reloader.reload());
+      const starting = runDaemon(config, logger);
       let stopping = false;
-      const shutdown = (signal: string) => {
+      const shutdown = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal }, 'signal received');
-        const deadline = setTimeout(() => process.exit(1), STOP_DEADLINE_MS);
+        const read = () => readOwnUnitJob({ pid: process.pid, timeoutMs: STOP_MODE_DEADLINE_MS });
+        const { mode, reason, unit } = await resolveStopMode(reloader.config.stopMode, read, STOP_MODE_DEADLINE_MS);
+        logger.info({ signal, mode, reason, unit }, `stopping: ${mode} (${reason})`);
+        const deadline = setTimeout(() => {
+          logger.error({ mode, deadlineMs: STOP_DEADLINE_MS[mode] }, 'stop did not finish in time; exiting');
+          process.exit(1);
+        }, STOP_DEADLINE_MS[mode]);
         deadline.unref();
-        daemon.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'stop failed');
-            process.exit(1);
-          },
-        );
+        const report = await (await starting).stop(mode);
+        logger.info({ report }, 'flotilla agent stopped');
+        process.exit(0);
       };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
+      const onSignal = (signal: string) =>
+        void shutdown(signal).catch((err: unknown) => {
+          logger.error({ err }, 'stop failed');
+          process.exit(1);
+        });
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+      reloader.attach(await starting);
       // Keep running until a signal arrives.
       await new Promise<never>(() => {});
     });

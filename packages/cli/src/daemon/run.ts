@@ -24,6 +24,11 @@ export interface Daemon {
   /** `leave` stops this machine's units before it leaves the cluster; `restart` leaves them running for the next
    * agent process (AgentHandle.stop, docs/agent.md "Restart or leave"). */
   stop(mode?: AgentStopMode): Promise<AgentStopReport>;
+  /** A reload changed metadata or public IP ('' = guessed again): the machine record (and an apiUrl built from the
+   * IP) is rewritten under the agent's lease; false: written at the next registration (reload.ts). */
+  updateMachine(change: { metadata: Record<string, string>; publicIp: string }): Promise<boolean>;
+  /** A reload changed FLOTILLA_REBALANCE_INTERVAL. */
+  setRebalanceInterval(intervalMs: number): void;
 }
 
 function registryOptions(config: DaemonConfig): RegistryOptions {
@@ -92,5 +97,11 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
       await etcd.close();
       return report;
     },
+    updateMachine({ metadata, publicIp }) {
+      const ip = publicIp || guessPublicIp();
+      const apiUrl = tcp && apiUrlFor({ host: config.api.tcp?.host ?? tcp.host, port: tcp.port }, ip, tcp.tls);
+      return agent.updateMachine({ metadata, ip, ...(apiUrl ? { apiUrl } : {}) });
+    },
+    setRebalanceInterval: (intervalMs) => scheduler?.setRebalanceInterval(intervalMs),
   };
 }
