@@ -64,6 +64,7 @@ describe('agent signals under systemd', () => {
     const listed = tableRows((await cliFor(rc.cluster.endpoints)(['list-machines', '--full', '--no-legend'])).stdout);
     expect(listed).toEqual([[machine.id, machine.ip, 'role=worker,zone=b']]);
     expect(await service()).toEqual({ ActiveState: 'active', MainPID: before.MainPID });
+    expect((await agentLog(before.MainPID)).find((l) => l.msg === 'configuration reloaded')).toMatchObject({ applied: ['FLOTILLA_METADATA'], needsRestart: [] });
     expect(await apiMachines()).toEqual({ status: 200, body: { machines: [expect.objectContaining({ id: machine.id, metadata: { role: 'worker', zone: 'b' } })] } });
   });
 
