@@ -1,6 +1,7 @@
 /** API JSON (fleet's v1 entities, our /v2 machines) → the registry records the verbs work with. Pure. */
 import {
   makeUnitRecord,
+  type MachineCordon,
   type MachineJson as FleetMachineJson,
   type MachineRecord,
   type UnitJson,
@@ -17,6 +18,9 @@ export interface MachineJson extends FleetMachineJson {
   version?: string;
   apiUrl?: string;
   startedAt?: number;
+  /** The agent derives it too; the CLI derives its own from cordon + units, as with the etcd driver. */
+  state?: string;
+  cordon?: MachineCordon;
 }
 
 /** Hash and global flag are recomputed from the options, exactly as the registry computed them. */
@@ -46,5 +50,6 @@ export function machineFromJson(m: MachineJson): MachineRecord {
     startedAt: m.startedAt ?? 0,
   };
   if (m.apiUrl) record.apiUrl = m.apiUrl;
+  if (m.cordon) record.cordon = m.cordon;
   return record;
 }

@@ -195,7 +195,7 @@ describe('misc', () => {
     const { flags, registry, lease } = await cluster();
     await registry.submitUnit({ name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] });
     const machines = JSON.parse((await runCli([...flags, 'list-machines', '-o', 'json'])).stdout) as unknown;
-    expect(machines).toEqual([{ id: ID_A, primaryIP: '10.0.0.1', hostname: 'a', version: 't', apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }]);
+    expect(machines).toEqual([{ id: ID_A, primaryIP: '10.0.0.1', hostname: 'a', version: 't', apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), state: 'schedulable' }]);
     const files = JSON.parse((await runCli([...flags, 'list-unit-files', '-o', 'json'])).stdout) as unknown;
     expect(files).toEqual([{ name: 'hello.service', hash: expect.stringMatching(/^[0-9a-f]{40}$/), desiredState: 'inactive', currentState: 'inactive', global: false }]);
     const unit = JSON.parse((await runCli([...flags, 'cat', '-o', 'json', 'hello'])).stdout) as { options: unknown };

@@ -3,7 +3,8 @@
  * UnitState, Machine) plus a few fields v1 lacks (hash, global, machine IP); empty fields are omitted as in
  * fleet's JSON. One JSON document per command, pretty-printed, newline-terminated. Pure.
  */
-import type { MachineRecord, UnitRecord } from '@flotilla/core';
+import type { UnitRecord } from '@flotilla/core';
+import type { MachineRow } from '../machines/states.js';
 import type { UnitFileRow } from './list-unit-files.js';
 import type { UnitStateRow } from './list-units.js';
 
@@ -39,8 +40,9 @@ export function unitFileJson(r: UnitFileRow): Record<string, unknown> {
   });
 }
 
-export function machineJson(m: MachineRecord): Record<string, unknown> {
-  return omitEmpty({ id: m.id, primaryIP: m.ip, metadata: m.metadata, hostname: m.hostname, version: m.version, apiUrl: m.apiUrl });
+/** `state` and `cordon` as `GET /v2/machines` has them (docs/machine-lifecycle.md). */
+export function machineJson({ machine: m, state }: MachineRow): Record<string, unknown> {
+  return omitEmpty({ id: m.id, primaryIP: m.ip, metadata: m.metadata, hostname: m.hostname, version: m.version, apiUrl: m.apiUrl, state, cordon: m.cordon });
 }
 
 export function unitJson(u: UnitRecord): Record<string, unknown> {

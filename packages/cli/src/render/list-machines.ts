@@ -1,5 +1,9 @@
-/** `list-machines` columns (fleetctl §1.5): one row per live machine. */
-import type { MachineRecord } from '@flotilla/core';
+/**
+ * `list-machines` columns (fleetctl §1.5): one row per live machine. `state` (schedulable, cordoned, draining,
+ * drained) is Flotilla's and not a default column: the default stays fleetctl's `machine,ip,metadata`
+ * (docs/fleetctl-compat.md, "Decisions (cordon and drain)").
+ */
+import type { MachineRow } from '../machines/states.js';
 import { machineLegend, orDash, type FieldTable } from './list.js';
 
 /** `k=v` pairs sorted by key, comma-joined; `-` when there are none. */
@@ -9,10 +13,11 @@ export function formatMetadata(metadata: Record<string, string>): string {
   return keys.map((k) => `${k}=${metadata[k]}`).join(',');
 }
 
-export const MACHINE_FIELDS: FieldTable<MachineRecord> = {
-  machine: (m, full) => machineLegend(m.id, undefined, full),
-  ip: (m) => orDash(m.ip),
-  metadata: (m) => formatMetadata(m.metadata),
+export const MACHINE_FIELDS: FieldTable<MachineRow> = {
+  machine: (r, full) => machineLegend(r.machine.id, undefined, full),
+  ip: (r) => orDash(r.machine.ip),
+  metadata: (r) => formatMetadata(r.machine.metadata),
+  state: (r) => r.state,
 };
 
 export const DEFAULT_MACHINE_FIELDS = 'machine,ip,metadata';

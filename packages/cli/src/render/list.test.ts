@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
 import { parseFields, renderList, type ListFormat } from './list.js';
+import type { MachineRow } from '../machines/states.js';
 import { DEFAULT_MACHINE_FIELDS, MACHINE_FIELDS } from './list-machines.js';
 import { DEFAULT_UNIT_FILE_FIELDS, UNIT_FILE_FIELDS, type UnitFileRow } from './list-unit-files.js';
 import { DEFAULT_UNIT_STATE_FIELDS, UNIT_STATE_FIELDS, type UnitStateRow } from './list-units.js';
@@ -99,20 +100,27 @@ describe('list-units', () => {
 });
 
 describe('list-machines', () => {
-  test.each([
+  const row = (m: MachineRecord, state: MachineRow['state'] = 'schedulable'): MachineRow => ({ machine: m, state });
+  test.each<{ name: string; rows: MachineRow[]; format: ListFormat; want: string }>([
     {
       name: 'metadata sorted by key',
-      rows: [machine({ metadata: { region: 'us-east', disk: 'ssd' } })],
+      rows: [row(machine({ metadata: { region: 'us-east', disk: 'ssd' } }))],
       format: format(DEFAULT_MACHINE_FIELDS),
       want: 'MACHINE\t\tIP\t\tMETADATA\n113f16a7...\t172.17.8.101\tdisk=ssd,region=us-east\n',
     },
     {
       name: 'no IP, no metadata',
-      rows: [machine({ ip: '' })],
+      rows: [row(machine({ ip: '' }))],
       format: format(DEFAULT_MACHINE_FIELDS, { noLegend: true }),
       want: '113f16a7...\t-\t-\n',
     },
-    { name: '--full', rows: [machine()], format: format('machine', { full: true }), want: `MACHINE\n${ID_A}\n` },
+    { name: '--full', rows: [row(machine())], format: format('machine', { full: true }), want: `MACHINE\n${ID_A}\n` },
+    {
+      name: 'state column on request',
+      rows: [row(machine(), 'draining'), row(machine({ id: ID_B }), 'schedulable')],
+      format: format('machine,ip,state'),
+      want: 'MACHINE\t\tIP\t\tSTATE\n113f16a7...\t172.17.8.101\tdraining\n2c2e6f3d...\t172.17.8.101\tschedulable\n',
+    },
   ])('$name', ({ rows, format, want }) => {
     expect(renderList(rows, MACHINE_FIELDS, format)).toBe(want);
   });
