@@ -2,7 +2,7 @@
  * The CLI's own failures, as plain FlotillaErrors with stable codes (every error class lives in core/errors.ts;
  * these need no fields of their own). Messages are fleetctl's exact texts where fleetctl has one.
  */
-import { FlotillaError } from '@flotilla/core';
+import { FlotillaError, formatTimeSpan } from '@flotilla/core';
 
 export function outputFormatMissing(): FlotillaError {
   return new FlotillaError('CLI_OUTPUT_FORMAT', 'Must define output format', {
@@ -123,5 +123,37 @@ export function machinesListFailed(err: unknown): unknown {
     hint: err.hint ?? 'check that etcd has quorum and that the agents are running',
     cause: err,
     retryable: err.retryable,
+  });
+}
+
+/** `cordon`/`uncordon`/`drain` name a machine by ID, ID prefix or hostname (machines/resolve.ts). */
+export function machineNotFound(arg: string, known: number): FlotillaError {
+  return new FlotillaError('CLI_MACHINE_NOT_FOUND', `no machine matches ${JSON.stringify(arg)} (by ID, ID prefix or hostname)`, {
+    hint: known === 0 ? 'no machine is registered; start an agent first' : 'list the machines with `flotilla list-machines --full`',
+  });
+}
+
+export function machineAmbiguous(arg: string, matches: readonly string[]): FlotillaError {
+  return new FlotillaError('CLI_MACHINE_AMBIGUOUS', `${JSON.stringify(arg)} matches ${matches.length} machines: ${matches.join(', ')}`, {
+    hint: 'give the full machine ID (`flotilla list-machines --full`)',
+  });
+}
+
+/** `drain` gave up following; the drain itself goes on in the scheduler. */
+export function drainTimedOut(machine: string, arg: string, waitedMs: number, pending: string): FlotillaError {
+  return new FlotillaError('CLI_WAIT_TIMEOUT', `drain of ${machine} did not finish within ${formatTimeSpan(waitedMs)}: ${pending}`, {
+    hint: `the machine stays draining; \`flotilla drain ${arg}\` follows it again (--timeout to wait longer), \`flotilla uncordon ${arg}\` stops it`,
+  });
+}
+
+export function drainCancelled(machine: string, arg: string): FlotillaError {
+  return new FlotillaError('CLI_DRAIN_CANCELLED', `drain of ${machine} was stopped: the machine is no longer draining`, {
+    hint: `someone ran \`flotilla uncordon\`; \`flotilla drain ${arg}\` starts it again`,
+  });
+}
+
+export function machineArgumentsMissing(verb: string, what = 'one or more machines'): FlotillaError {
+  return new FlotillaError('CLI_USAGE', `${verb} needs ${what} (a machine ID, a unique ID prefix or a hostname)`, {
+    hint: 'list the machines with `flotilla list-machines`',
   });
 }

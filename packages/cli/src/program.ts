@@ -19,6 +19,9 @@ import { status } from './commands/status.js';
 import { unload } from './commands/unload.js';
 import { verify } from './commands/verify.js';
 import { listMachines } from './commands/list-machines.js';
+import { cordon } from './commands/cordon.js';
+import { drain } from './commands/drain.js';
+import { uncordon } from './commands/uncordon.js';
 import { listUnitFiles } from './commands/list-unit-files.js';
 import { listUnits } from './commands/list-units.js';
 import { start } from './commands/start.js';
@@ -40,7 +43,7 @@ import { reportError } from './report-error.js';
 export const VERBS: readonly AnyVerb[] = [
   submit, load, start, stop, unload, restart, destroy,
   listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, health, plan,
-  scale,
+  scale, cordon, uncordon, drain,
 ];
 
 export interface Runtime {

@@ -14,6 +14,7 @@ import {
   type ClusterRegistry,
   type ClusterSnapshot,
   type DesiredState,
+  type MachineCordon,
   type MachineRecord,
   type Subscription,
   type UnitRecord,
@@ -97,6 +98,19 @@ export class ApiRegistry {
   async listMachines(): Promise<MachineRecord[]> {
     const reply = await this.call('GET', '/v2/machines');
     return ((reply.json as { machines?: MachineJson[] }).machines ?? []).map(machineFromJson);
+  }
+
+  /**
+   * `PUT /v2/machines/<id>/cordon` (`{}`, or `{"drain": true, "deadline": …}`) or `DELETE`. The route takes a
+   * request, not a cordon: the agent applies it to the cordon it reads (core's nextCordon, the rule the caller
+   * used), so the deadline goes as the time left from now and a drain's start stays the agent's.
+   */
+  async setMachineCordon(machineId: string, cordon: MachineCordon | undefined): Promise<void> {
+    const path = `/v2/machines/${encodeURIComponent(machineId)}/cordon?alt=json`;
+    const deadlineAt = cordon?.drain?.deadlineAt;
+    const body = !cordon?.drain ? {} : { drain: true, ...(deadlineAt !== undefined ? { deadline: `${Math.max(1, deadlineAt - Date.now())}ms` } : {}) };
+    const reply = cordon ? await this.http.send('PUT', path, body) : await this.http.send('DELETE', path);
+    if (reply.status >= 300) throw googleApiError(reply.status, reply.body);
   }
 
   async snapshot(): Promise<ClusterSnapshot> {

@@ -4,6 +4,7 @@ import { FlotillaError } from '@flotilla/core';
 import { bashCompletion, zshCompletion, type CompletionSpec } from './scripts.js';
 
 const UNIT_VERBS = new Set(['submit', 'load', 'start', 'stop', 'unload', 'restart', 'destroy', 'cat', 'status', 'journal', 'plan', 'verify']);
+const MACHINE_VERBS = new Set(['ssh', 'cordon', 'uncordon', 'drain']);
 
 function longFlags(cmd: Command): string[] {
   return cmd.options.filter((o) => !o.hidden && o.long).map((o) => o.long as string);
@@ -16,7 +17,7 @@ export function completionSpec(program: Command): CompletionSpec {
     commands: program.commands.map((c) => ({
       name: c.name(),
       options: longFlags(c),
-      argument: UNIT_VERBS.has(c.name()) ? 'units' : c.name() === 'ssh' ? 'machines' : c.name() === 'fd-forward' ? 'files' : 'none',
+      argument: UNIT_VERBS.has(c.name()) ? 'units' : MACHINE_VERBS.has(c.name()) ? 'machines' : c.name() === 'fd-forward' ? 'files' : 'none',
     })),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Shell completion scripts for bash and zsh, generated from the program's commands and options (pure).
  * Unit arguments complete from the cluster (`list-unit-files --no-legend --fields unit`), machine arguments
- * of `ssh` from `list-machines --no-legend --full --fields machine`.
+ * of `ssh`, `cordon`, `uncordon` and `drain` from `list-machines --no-legend --full --fields machine`.
  */
 export interface CompletionSpec {
   program: string;

@@ -2,7 +2,9 @@
  * Lines the unit verbs print while they work (fleetctl's exact texts). Commands emit typed events; this is the
  * only place that turns them into text and picks the stream.
  */
+import type { DrainEvent, DrainSummary } from '../machines/drain-progress.js';
 import { machineLegend } from './list.js';
+import { renderDrainEvent, renderDrainStatus } from './machine-lifecycle.js';
 
 export interface MachineRef {
   id: string;
@@ -25,7 +27,10 @@ export type ProgressEvent =
   | { kind: 'unplaceable'; unit: string; reasons: string[] }
   /** Live counts while blocking; shown on a terminal only. */
   | { kind: 'progress'; waiting: number; placed: number; done: number; state: string }
-  | { kind: 'progress-end' };
+  | { kind: 'progress-end' }
+  /** `drain`: a unit's move (render/machine-lifecycle.ts), and the live line while following. */
+  | DrainEvent
+  | { kind: 'drain-status'; machine: string; summary: DrainSummary };
 
 export interface Line {
   /** `status`: the one live line on a terminal (rewritten in place; dropped when not a TTY; '' clears it). */
@@ -75,5 +80,12 @@ export function renderProgress(e: ProgressEvent): Line {
       return { stream: 'status', text: `${e.waiting} waiting for a machine, ${e.placed} placed, ${e.done} ${e.state}` };
     case 'progress-end':
       return { stream: 'status', text: '' };
+    case 'drain-moving':
+    case 'drain-arrived':
+    case 'drain-stopped':
+    case 'drain-gone':
+      return out(renderDrainEvent(e));
+    case 'drain-status':
+      return { stream: 'status', text: renderDrainStatus(e.machine, e.summary) };
   }
 }
