@@ -15,6 +15,7 @@ import { AGENT_UNIT } from '../test/harness/faults.js';
 import type { Machine } from '../test/harness/machines.js';
 import { cliFor } from '../test/support/cli.js';
 import { SystemdSampler } from '../test/support/systemd-sampler.js';
+import { moveGapMs } from '../test/support/unit-journal.js';
 import { figure, percentile } from './stats.js';
 
 const UNITS = Number(process.argv[2] ?? 100);
@@ -100,10 +101,14 @@ try {
     await waitUntil('all active once on the others', () => allActiveOnce(others), { timeoutMs: 120_000, intervalMs: 100 });
     const allBack = performance.now() - t0;
     await sampler.stop();
-    const downtimes = onVictim.map((u) => sampler.longestDownMs(u));
+    // Downtime from systemd's journals: the unit's stop on the victim → its start on the machine it runs on now.
+    const now = await registry.snapshot();
+    const gaps = await Promise.all(onVictim.map((u) => moveGapMs(u, victim, cluster.machines.find((m) => m.id === now.schedule.get(u))!)));
+    const downtimes = gaps.map((g) => g ?? NaN);
     figure('agent_stop_units_moved', onVictim.length, 'count');
     figure('agent_stop_units_moved_ms_p50', percentile(downtimes, 50), 'ms');
     figure('agent_stop_units_moved_ms_max', Math.max(...downtimes), 'ms');
+    figure('agent_stop_units_started_before_stopped', downtimes.filter((g) => !(g > 0)).length, 'count');
     figure('agent_stop_double_active_samples', sampler.twice.length, 'count');
     figure('agent_stop_systemctl_ms', Math.round(stopMs), 'ms');
     figure('agent_stop_all_active_elsewhere_ms', Math.round(allBack), 'ms');

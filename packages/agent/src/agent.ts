@@ -4,7 +4,7 @@
  * that reads only systemd and the local directory) and signal-driven state publishing.
  */
 import path from 'node:path';
-import type { ClusterRegistry, MachineRecord } from '@flotilla/core';
+import { ConflictError, type ClusterRegistry, type MachineRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { AssignmentMirror } from './assignments/mirror.js';
 import { InheritedReleaser } from './assignments/releaser.js';
@@ -184,6 +184,26 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   logger.info({ unitsDir: files.dir, capacity: machine.capacity }, 'agent started');
   const introspection = createIntrospection({ machineId: machine.id, managed, ...(config.commandPrefix ? { commandPrefix: config.commandPrefix } : {}) });
 
+  /**
+   * Leaving for good: the machine record says so first (the scheduler places nothing new here), then each unit is
+   * handed back to the scheduler the moment it is down (its state gone), so it starts elsewhere after its own stop,
+   * not after the slowest unit's; the lease goes last (docs/agent.md, "Stopping").
+   */
+  const leave = async (): Promise<number> => {
+    await presence.update({ ...presence.record, leaving: true }).catch((err: unknown) => logger.warn({ err }, 'could not mark the machine as leaving; its units move once the lease is revoked'));
+    const handedBack: Promise<void>[] = [];
+    const count = await reconciler.purge((unit) => {
+      handedBack.push(
+        registry.unassign(unit, machine.id).catch((err: unknown) => {
+          // A conflict: a global unit (no schedule entry), or the scheduler had already moved it.
+          if (!(err instanceof ConflictError)) logger.warn({ err, unit }, 'handing a stopped unit back failed; it moves once the lease is revoked');
+        }),
+      );
+    });
+    await Promise.all(handedBack);
+    return count;
+  };
+
   return {
     ...introspection,
     stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size, synced: mirror.held() !== 'all' }),
@@ -195,7 +215,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
       await mirror.close();
       // Leaving: the units go down while the lease (and so the machine key) is still there; only then may the
       // scheduler place them elsewhere. Restarting: nothing is touched.
-      const unitsStopped = mode === 'leave' ? await reconciler.purge() : (await reconciler.stop(), 0);
+      const unitsStopped = mode === 'leave' ? await leave() : (await reconciler.stop(), 0);
       publisher.close();
       unitExtras.monitor.close();
       await presence.stop(mode);

@@ -45,6 +45,9 @@ export interface MachineRecord {
   /** An operator's cordon (and drain), merged in from `machine-metadata/<id>/_flotilla.cordon` (never written by
    * the agent; survives the machine leaving and rejoining). Absent = schedulable. docs/machine-lifecycle.md */
   cordon?: MachineCordon;
+  /** Set by the agent itself when it stops for good: it is unloading its units and hands each back to the
+   * scheduler as soon as it is down, so no new unit may be placed here (docs/agent.md, "Stopping"). */
+  leaving?: boolean;
 }
 
 /** `flotilla cordon`/`drain`: no new unit is placed on the machine; with `drain`, the scheduler moves its

@@ -82,9 +82,10 @@ export class Reconciler {
    * The machine is leaving (docs/machine-lifecycle.md, "Stopping the agent"): after the last pass, unloads every
    * unit the agent runs, global ones included (fleet's purge, fleet-reference §4.4), each waited for until
    * systemd reports it down, so its state goes only once it no longer runs. Returns how many were unloaded.
-   * Retried up to `attempts` times for units whose stop call failed.
+   * Retried up to `attempts` times for units whose stop call failed. `onUnloaded` hears each unit (registry name)
+   * once it is down and its state gone.
    */
-  async purge(attempts = 3): Promise<number> {
+  async purge(onUnloaded?: (unit: string) => void, attempts = 3): Promise<number> {
     await this.stop();
     const { systemd: link, files, logger } = this.deps;
     const none = new Map<string, never>();
@@ -96,7 +97,11 @@ export class Reconciler {
       const tasks = planTasks(none, current);
       if (tasks.length === 0) break;
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, none);
-      const results = await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY });
+      const results = await executeTasks(tasks, effects, logger, (result) => {
+        const unit = this.deps.managed.ofSystemdName(result.task.unit)?.unit;
+        this.afterTask(result, picture);
+        if (result.ok && result.task.kind === 'Unload' && unit !== undefined) onUnloaded?.(unit);
+      }, { concurrency: TASK_CONCURRENCY });
       unloaded += results.filter((r) => r.ok && r.task.kind === 'Unload').length;
     }
     await this.deps.publisher.refresh();
