@@ -1,4 +1,4 @@
-import type { Assignment, ClusterLogEvent, DesiredState, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { Assignment, ClusterLogEvent, DesiredState, MachineCordon, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import { buildHealth } from './model.js';
 import { diffHealth } from './diff.js';
@@ -94,7 +94,7 @@ describe('report', () => {
       events: [event('machine-lost', { machineId: 'm2' }, NOW - 3000), event('unit-failed', { unit: 'a.service', machineId: 'm1' })],
     }));
     expect(r.machines).toEqual([
-      { id: 'm1', status: 'up', hostname: 'host-m1', ip: '10.0.0.2', metadata: {}, lastSeen: NOW, startedAt: NOW - 1000, units: 1, capacity: { cpuMillis: 2000, memoryBytes: 1 << 30 } },
+      { id: 'm1', status: 'up', hostname: 'host-m1', ip: '10.0.0.2', metadata: {}, lastSeen: NOW, startedAt: NOW - 1000, units: 1, capacity: { cpuMillis: 2000, memoryBytes: 1 << 30 }, scheduling: 'schedulable' },
       { id: 'm2', status: 'down', metadata: {}, units: 1, lastSeen: NOW - 3000 },
     ]);
     expect(r.counts).toEqual({ machines: { up: 1, down: 1 }, units: { total: 2, ok: 1, inactive: 0, pending: 0, failed: 0, unscheduled: 0, lost: 1, unhealthy: 0 } });
@@ -118,6 +118,32 @@ describe('report', () => {
       ['m1', 3, { cpuMillis: 500 + 1500 + 100, memoryBytes: (512 + 1024 + 256) * 1024 ** 2 }],
       ['m2', 1, undefined],
     ]);
+  });
+});
+
+describe('machine scheduling state (cordon and drain)', () => {
+  const DRAIN: MachineCordon = { since: 1, drain: { startedAt: 1 } };
+  const on = (id: string, cordon?: MachineCordon): MachineRecord => ({ ...machine(id), ...(cordon ? { cordon } : {}) });
+  // m1 runs a.service and the global g.service; m2 runs nothing non-global.
+  const cluster = (m1: MachineCordon | undefined, m2: MachineCordon | undefined) => input({
+    machines: [on('m1', m1), on('m2', m2)],
+    units: [unit('a.service'), unit('g.service', 'launched', true)],
+    schedule: new Map([['a.service', 'm1']]),
+    globalAssignments: assigned('g.service', ['m1', 'm2']),
+  });
+  test.each<[string, HealthInput, string[], string]>([
+    ['none cordoned', cluster(undefined, undefined), ['m1 schedulable -', 'm2 schedulable -'], 'Machines: 2 up, 0 down'],
+    ['cordoned', cluster({ since: 1 }, undefined), ['m1 cordoned {"since":1}', 'm2 schedulable -'], 'Machines: 2 up, 0 down, 1 cordoned'],
+    ['draining, and drained (only a global unit left)', cluster(DRAIN, DRAIN), [`m1 draining ${JSON.stringify(DRAIN)}`, `m2 drained ${JSON.stringify(DRAIN)}`], 'Machines: 2 up, 0 down, 1 draining, 1 drained'],
+  ])('%s', (_name, i, machines, line) => {
+    const r = buildHealth(i);
+    expect(r.machines.map((m) => `${m.id} ${m.scheduling} ${m.cordon ? JSON.stringify(m.cordon) : '-'}`)).toEqual(machines);
+    expect(renderHealthSummary(r).split('\n')[2]).toBe(line);
+  });
+
+  test('a machine that is down has no scheduling state', () => {
+    const r = buildHealth(input({ units: [unit('a.service')], schedule: new Map([['a.service', 'm9']]) }));
+    expect(r.machines.find((m) => m.id === 'm9')).toEqual({ id: 'm9', status: 'down', metadata: {}, units: 1 });
   });
 });
 

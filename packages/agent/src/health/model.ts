@@ -2,7 +2,7 @@
  * The pure health model: one snapshot + published states + leader + event log in, the health report out.
  * No clock (the caller passes `now`), no I/O. Indexes are built once, so 10,000 units cost one pass each.
  */
-import { parseRequests, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import { machineSchedulingState, nonGlobalUnitCounts, parseRequests, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
 import type { ActualState, HealthCounts, HealthInput, HealthReport, MachineHealth, Problem, UnitHealth, UnitHealthStatus } from './types.js';
 import { PROBLEM_ORDER, byName } from './order.js';
 import { actualOf, checkOf, restartsOf, sinceOf } from './unit-state.js';
@@ -99,11 +99,13 @@ function machinesOf(input: HealthInput, ix: Index, units: readonly UnitHealth[])
     else if (e.kind === 'machine-joined') lostAt.delete(e.machineId);
   }
   for (const m of placed.keys()) if (!lostAt.has(m)) lostAt.set(m, undefined);
+  const nonGlobal = nonGlobalUnitCounts(input.units, input.schedule);
   const up: MachineHealth[] = input.machines.map((m) => ({
     id: m.id, status: 'up', hostname: m.hostname, ip: m.ip, metadata: m.metadata, lastSeen: input.now,
     startedAt: m.startedAt, units: placed.get(m.id) ?? 0,
     ...(m.capacity ? { capacity: m.capacity } : {}), ...(used.has(m.id) ? { used: used.get(m.id)! } : {}),
     ...(m.apiUrl ? { apiUrl: m.apiUrl } : {}),
+    scheduling: machineSchedulingState(m, nonGlobal.get(m.id) ?? 0), ...(m.cordon ? { cordon: m.cordon } : {}),
   }));
   const down: MachineHealth[] = [...lostAt]
     .filter(([id]) => !ix.live.has(id))

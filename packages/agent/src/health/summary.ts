@@ -30,6 +30,13 @@ export function describeEvent(e: ClusterLogEvent): string {
   }
 }
 
+/** `, 1 cordoned, 1 draining`: machines taking no new units (docs/machine-lifecycle.md); '' when none. */
+function unschedulable(r: HealthReport): string {
+  const counts = new Map<string, number>();
+  for (const m of r.machines) if (m.scheduling && m.scheduling !== 'schedulable') counts.set(m.scheduling, (counts.get(m.scheduling) ?? 0) + 1);
+  return ['cordoned', 'draining', 'drained'].map((s) => (counts.has(s) ? `, ${counts.get(s)} ${s}` : '')).join('');
+}
+
 function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -41,7 +48,7 @@ export function renderHealthSummary(r: HealthReport, opts: SummaryOptions = {}):
   const lines = [
     `Cluster: ${r.status === 'ok' ? 'OK' : 'NEEDS ATTENTION'}`,
     `Leader: ${r.leader ?? '(none)'}`,
-    `Machines: ${r.counts.machines.up} up, ${r.counts.machines.down} down`,
+    `Machines: ${r.counts.machines.up} up, ${r.counts.machines.down} down${unschedulable(r)}`,
     `Units: ${u.total} total, ${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost, ${u.unhealthy} unhealthy, ${u.inactive} inactive`,
   ];
   if (r.problems.length > 0) {

@@ -2,7 +2,7 @@
  * The health view's shapes (issue 9): what `/v2/health` returns, what the dashboard draws and what
  * `flotilla health` summarises. Plain JSON values, no Maps, so the same object is the wire format.
  */
-import type { Assignment, ClusterLogEvent, DesiredState, MachineCapacity, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { Assignment, ClusterLogEvent, DesiredState, MachineCapacity, MachineCordon, MachineRecord, MachineSchedulingState, UnitRecord, UnitStateRecord } from '@flotilla/core';
 
 /** Everything the model reads: one snapshot, the published states, the leader and the event log. */
 export interface HealthInput {
@@ -65,6 +65,10 @@ export interface MachineHealth {
   /** Units placed on it (scheduled + global assignments). */
   units: number;
   apiUrl?: string;
+  /** Up machines: schedulable, cordoned, draining or drained (docs/machine-lifecycle.md). */
+  scheduling?: MachineSchedulingState;
+  /** Up machines an operator cordoned or drains. */
+  cordon?: MachineCordon;
 }
 
 export type ProblemKind = 'no-leader' | 'machine-lost' | 'unit-failed' | 'unit-unscheduled' | 'unit-lost' | 'unit-unhealthy';
