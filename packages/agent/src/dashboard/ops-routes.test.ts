@@ -111,6 +111,7 @@ test('metrics: Prometheus text with the cluster gauges and histograms; promtool 
   expect(families).toEqual([
     '# TYPE flotilla_cluster_events gauge',
     '# TYPE flotilla_etcd_request_errors_total counter',
+    '# TYPE flotilla_machine_scheduling_state gauge',
     '# TYPE flotilla_machines gauge',
     '# TYPE flotilla_placement_latency_seconds histogram',
     '# TYPE flotilla_reconcile_duration_seconds histogram',

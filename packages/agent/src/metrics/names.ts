@@ -5,6 +5,11 @@
 export const METRICS = {
   units: { name: 'flotilla_units', help: 'Units by health (ok, inactive, pending, failed, unscheduled, lost), as this agent last read the cluster', labels: ['health'] },
   machines: { name: 'flotilla_machines', help: 'Machines by status (up, down)', labels: ['status'] },
+  machineScheduling: {
+    name: 'flotilla_machine_scheduling_state',
+    help: 'Each up machine\'s scheduling state (schedulable, cordoned, draining, drained): one series per machine, 1, labelled with the current state',
+    labels: ['machine', 'state'],
+  },
   leader: { name: 'flotilla_scheduler_leader', help: '1 when the cluster has an elected scheduler, else 0', labels: [] },
   leaderChanges: { name: 'flotilla_scheduler_leader_changes_total', help: 'Changes of the elected scheduler seen by this agent', labels: [] },
   placementLatency: { name: 'flotilla_placement_latency_seconds', help: 'Time from a unit wanting to run unplaced to its placement, as seen by this agent', labels: [] },

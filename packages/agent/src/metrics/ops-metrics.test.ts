@@ -1,4 +1,5 @@
-import { RegistryTimeoutError } from '@flotilla/core';
+import { execFileSync } from 'node:child_process';
+import { RegistryTimeoutError, type MachineCordon, type MachineRecord, type UnitRecord } from '@flotilla/core';
 import { expect, test } from 'vitest';
 import { buildHealth } from '../health/model.js';
 import type { HealthInput } from '../health/types.js';
@@ -32,4 +33,33 @@ test('etcd errors are counted by code; placement latency is observed in seconds'
     value(text, 'flotilla_placement_latency_seconds_sum'),
     value(text, 'flotilla_placement_latency_seconds_bucket{le="0.25"}'),
   ]).toEqual(['1', '1', '0.25', '1']);
+});
+
+test('machine scheduling state: one series per up machine, a state left behind disappears; promtool accepts it', async () => {
+  const machine = (id: string, cordon?: MachineCordon): MachineRecord => ({ id, hostname: id, ip: '', metadata: {}, version: 't', startedAt: 0, ...(cordon ? { cordon } : {}) });
+  const unit: UnitRecord = { name: 'a.service', options: [], hash: 'h', desiredState: 'launched', global: false };
+  const cluster = (m1?: MachineCordon): HealthInput => ({
+    now: 0, units: [unit], machines: [machine('m1', m1), machine('m2')], schedule: new Map([['a.service', 'm1']]),
+    globalAssignments: new Map(), states: [], leader: 'm1', events: [],
+  });
+  const series = (text: string) => text.split('\n').filter((l) => l.startsWith('flotilla_machine_scheduling_state{'));
+  const m = new OpsMetrics();
+  m.recordReport(buildHealth(cluster({ since: 1, drain: { startedAt: 1 } })));
+  expect(series(await m.render())).toEqual([
+    'flotilla_machine_scheduling_state{machine="m1",state="draining"} 1',
+    'flotilla_machine_scheduling_state{machine="m2",state="schedulable"} 1',
+  ]);
+  m.recordReport(buildHealth(cluster(undefined)));
+  const text = await m.render();
+  expect(series(text)).toEqual([
+    'flotilla_machine_scheduling_state{machine="m1",state="schedulable"} 1',
+    'flotilla_machine_scheduling_state{machine="m2",state="schedulable"} 1',
+  ]);
+  let promtool = '';
+  try {
+    promtool = execFileSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).trim();
+  } catch {
+    // not installed: setup.sh installs it (Debian's prometheus package); the text checks above still ran
+  }
+  if (promtool) expect(execFileSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 })).toBe('');
 });
