@@ -85,9 +85,10 @@ const unitList = new VirtualList($('units'), 'units', (u) => ({
   text: [u.name, u.health, u.desired, u.actual, u.global ? `global (${u.machines ?? 0})` : (u.machineId ?? '-'), since(u.since), u.restarts === undefined ? '-' : String(u.restarts)],
   attrs: { unit: u.name, health: u.health, desired: u.desired, actual: u.actual, restarts: String(u.restarts ?? '') },
 }));
+// `scheduling`: schedulable, cordoned, draining or drained (docs/machine-lifecycle.md); down machines have none.
 const machineList = new VirtualList($('machines'), 'machines', (m) => ({
-  text: [m.id, m.status, m.ip ?? '-', String(m.units)],
-  attrs: { machine: m.id, status: m.status },
+  text: [m.id, m.status, m.scheduling ?? '-', m.ip ?? '-', String(m.units)],
+  attrs: { machine: m.id, status: m.status, scheduling: m.scheduling ?? '' },
 }));
 
 const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
@@ -102,7 +103,7 @@ function unitMatches(u, text, health) {
 function machineMatches(m, text) {
   if (!text) return true;
   const meta = Object.entries(m.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  return `${m.id} ${m.ip ?? ''} ${meta}`.toLowerCase().includes(text);
+  return `${m.id} ${m.ip ?? ''} ${meta} ${m.scheduling ?? ''}`.toLowerCase().includes(text);
 }
 
 function renderLists() {
