@@ -14,7 +14,7 @@ describe('baseEnv', () => {
 describe('planReload', () => {
   const applied: Env = { PATH: '/bin', FLOTILLA_ENDPOINT: 'http://a:2379', FLOTILLA_METADATA: 'role=worker' };
   const base: Env = { PATH: '/bin' };
-  test.each([
+  test.each<{ name: string; file: Record<string, string>; live: string[]; needsRestart: string[] }>([
     { name: 'unchanged file', file: { FLOTILLA_ENDPOINT: 'http://a:2379', FLOTILLA_METADATA: 'role=worker' }, live: [], needsRestart: [] },
     { name: 'metadata and log level: live', file: { FLOTILLA_ENDPOINT: 'http://a:2379', FLOTILLA_METADATA: 'role=db', FLOTILLA_LOG_LEVEL: 'debug' },
       live: ['FLOTILLA_LOG_LEVEL', 'FLOTILLA_METADATA'], needsRestart: [] },
