@@ -94,6 +94,11 @@ describe('scheduling state inputs', () => {
     expect(machineSchedulingState(cordon ? { cordon } : {}, count)).toBe(want);
   });
 
+  test('an agent stopping for good: leaving, whatever the cordon', () => {
+    expect(machineSchedulingState({ leaving: true }, 2)).toBe('leaving');
+    expect(machineSchedulingState({ leaving: true, cordon: { since: 1, drain: { startedAt: 1 } } }, 0)).toBe('leaving');
+  });
+
   test('unit counts are needed only when a machine drains', () => {
     expect(needsUnitCounts([{}, { cordon: { since: 1 } }])).toBe(false);
     expect(needsUnitCounts([{}, { cordon: { since: 1, drain: { startedAt: 1 } } }])).toBe(true);

@@ -7,7 +7,7 @@
  */
 import type { MachineCordon, MachineRecord, MachineSchedulingState, UnitRecord } from './model.js';
 
-export const MACHINE_SCHEDULING_STATES: readonly MachineSchedulingState[] = ['schedulable', 'cordoned', 'draining', 'drained'];
+export const MACHINE_SCHEDULING_STATES: readonly MachineSchedulingState[] = ['schedulable', 'cordoned', 'draining', 'drained', 'leaving'];
 
 /** Dynamic-metadata keys that only Flotilla writes (the cordon lives under `_flotilla.cordon`); fleet's
  * `PATCH /machines` refuses them, so a user's metadata can never cordon or uncordon a machine. */

@@ -65,11 +65,13 @@ export interface MachineDrain {
   deadlineAt?: number;
 }
 
-/** What list-machines shows: `drained` = draining and no non-global unit scheduled there any more. */
-export type MachineSchedulingState = 'schedulable' | 'cordoned' | 'draining' | 'drained';
+/** What list-machines shows: `drained` = draining and no non-global unit scheduled there any more; `leaving` = its
+ * agent is stopping for good (for the seconds its units take to stop). */
+export type MachineSchedulingState = 'schedulable' | 'cordoned' | 'draining' | 'drained' | 'leaving';
 
 /** The machine's scheduling state, given how many non-global units are scheduled on it. Pure. */
-export function machineSchedulingState(machine: Pick<MachineRecord, 'cordon'>, nonGlobalUnits: number): MachineSchedulingState {
+export function machineSchedulingState(machine: Pick<MachineRecord, 'cordon' | 'leaving'>, nonGlobalUnits: number): MachineSchedulingState {
+  if (machine.leaving === true) return 'leaving';
   if (!machine.cordon) return 'schedulable';
   if (!machine.cordon.drain) return 'cordoned';
   return nonGlobalUnits > 0 ? 'draining' : 'drained';
