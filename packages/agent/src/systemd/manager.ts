@@ -29,6 +29,18 @@ export interface SystemdManagerOptions {
 
 export type UnitsChangedListener = (unitName: string) => void;
 
+/** One change systemd made to the unit file tree: type (`symlink`, `unlink`, …), the symlink, its target. */
+export interface UnitFileChange {
+  type: string;
+  file: string;
+  destination: string;
+}
+
+export interface EnableResult {
+  carriesInstallInfo: boolean;
+  changes: UnitFileChange[];
+}
+
 export class SystemdManager {
   private subscribed: Promise<void> | undefined;
   private readonly listeners = new Set<UnitsChangedListener>();
@@ -50,7 +62,21 @@ export class SystemdManager {
     await this.manager('LinkUnitFiles', 'asbb', [[path], true, true], `LinkUnitFiles ${path}`);
   }
 
-  /** Removes the runtime link of a unit (the file itself is the caller's). */
+  /**
+   * Enables a linked unit file for this boot (runtime, replacing conflicting symlinks), as fleet does for a unit
+   * with an `[Install]` section (coreos/fleet systemd/manager.go, enableUnit): its `WantedBy=`/`RequiredBy=`/
+   * `Alias=` symlinks go under /run/systemd/system. A running manager sees them only after a daemon-reload.
+   * `carriesInstallInfo` is false when the file has no installation rules systemd acts on.
+   */
+  async enableUnitFile(path: string): Promise<EnableResult> {
+    const [carries, changes] = await this.manager('EnableUnitFiles', 'asbb', [[path], true, true], `EnableUnitFiles ${path}`);
+    return { carriesInstallInfo: carries === true, changes: unitFileChanges(changes) };
+  }
+
+  /**
+   * Removes every runtime symlink to a unit: its link from LinkUnitFiles and the `.wants/`, `.requires/` and
+   * alias symlinks of a runtime enablement (the file itself is the caller's).
+   */
   async unlinkUnitFile(name: string): Promise<void> {
     await this.manager('DisableUnitFiles', 'asb', [[name], true], `DisableUnitFiles ${name}`);
   }
@@ -202,6 +228,11 @@ export class SystemdManager {
     if (signature !== undefined) Object.assign(call, { signature, body });
     return this.conn.call(call, what);
   }
+}
+
+/** EnableUnitFiles' a(sss) reply as records. */
+function unitFileChanges(rows: unknown): UnitFileChange[] {
+  return ((rows ?? []) as unknown[][]).map(([type, file, destination]) => ({ type: String(type), file: String(file), destination: String(destination) }));
 }
 
 /** Which unit a systemd signal is about, or undefined for signals we do not care about. */
