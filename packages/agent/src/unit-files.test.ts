@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { canonicalText, unitHash } from '@flotilla/core';
-import { UnitFiles, unitTextHash } from './unit-files.js';
+import { hasInstallSection, UnitFiles, unitTextHash } from './unit-files.js';
 
 describe('UnitFiles', () => {
   let dir: string;
@@ -62,4 +62,18 @@ test.each([
 ])('the hash of the written canonical text equals core unitHash: $name', ({ options }) => {
   const opts = options.map(([section, name, value]) => ({ section: section!, name: name!, value: value! }));
   expect(unitTextHash(canonicalText(opts))).toBe(unitHash(opts));
+});
+
+test.each([
+  { name: 'canonical text with [Install]', text: canonicalText([
+    { section: 'Service', name: 'ExecStart', value: '/bin/true' },
+    { section: 'Install', name: 'WantedBy', value: 'hello.service' },
+  ]), want: true },
+  { name: '[Install] first', text: '[Install]\nWantedBy=a.service\n', want: true },
+  { name: 'no [Install]', text: '[Unit]\nDescription=x\n\n[Service]\nExecStart=/bin/true\n', want: false },
+  { name: 'only in a value', text: '[Service]\nExecStart=/bin/echo [Install]\n', want: false },
+  { name: 'another section that starts alike', text: '[Installation]\nA=b\n', want: false },
+  { name: 'case matters, as for systemd', text: '[install]\nWantedBy=a.service\n', want: false },
+])('hasInstallSection: $name', ({ text, want }) => {
+  expect(hasInstallSection(text)).toBe(want);
 });

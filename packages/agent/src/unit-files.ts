@@ -16,6 +16,18 @@ export function unitTextHash(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
 }
 
+/**
+ * Whether a unit text has an `[Install]` section: the agent then enables the unit after linking it, as fleet's
+ * agent does (coreos/fleet systemd/manager.go, Load; docs/agent.md "[Install] sections"). The texts the agent
+ * writes are core's canonical text, one `[Section]` or `Key=Value` per line, so a line that is the header is
+ * the section (an empty section is never written).
+ */
+export function hasInstallSection(text: string): boolean {
+  return INSTALL_HEADER.test(text);
+}
+
+const INSTALL_HEADER = /^\[Install\][ \t]*$/m;
+
 export const DEFAULT_UNITS_DIR = '/run/flotilla/units';
 
 /** Unit types the agent manages (fleet §5.2); other files in the directory are ignored. */

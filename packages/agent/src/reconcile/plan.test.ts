@@ -2,10 +2,12 @@ import type { DesiredState } from '@flotilla/core';
 import { expect, test } from 'vitest';
 import {
   planTasks,
+  REASON_ADOPT_ENABLED,
   REASON_HASH_DIFFERS,
   REASON_NOT_LOADED,
   REASON_NOT_SCHEDULED,
   REASON_RELOAD,
+  REASON_RELOAD_ENABLED,
   REASON_WANT_LAUNCHED,
   REASON_WANT_LOADED,
   type CurrentUnit,
@@ -15,6 +17,12 @@ import {
 
 // ---- builders: one line per unit, defaults for everything a case does not care about ----
 const want = (desiredState: DesiredState, hash = 'h1'): DesiredUnit => ({ desiredState, hash, text: `text of ${hash}` });
+/** A unit with an [Install] section (fleet TestInstallUnit's sidekick): the agent enables it on Load. */
+const enabled = (desiredState: DesiredState, hash = 'h1'): DesiredUnit => ({
+  desiredState,
+  hash,
+  text: `[Unit]\nBindsTo=hello.service\n\n[Service]\nExecStart=/bin/sleep ${hash}\n\n[Install]\nWantedBy=hello.service\n`,
+});
 const have = (activeState: string, opts: Partial<CurrentUnit> = {}): CurrentUnit => ({
   hash: 'h1',
   activeState,
@@ -24,9 +32,10 @@ const have = (activeState: string, opts: Partial<CurrentUnit> = {}): CurrentUnit
 const map = <T>(entries: Record<string, T>) => new Map(Object.entries(entries));
 const unload = (unit: string, reason = REASON_NOT_SCHEDULED): Task => ({ kind: 'Unload', unit, reason });
 const load = (unit: string): Task => ({ kind: 'Load', unit, reason: REASON_NOT_LOADED });
-const start = (unit: string): Task => ({ kind: 'Start', unit, reason: REASON_WANT_LAUNCHED });
+const start = (unit: string, reason = REASON_WANT_LAUNCHED): Task => ({ kind: 'Start', unit, reason });
 const stop = (unit: string): Task => ({ kind: 'Stop', unit, reason: REASON_WANT_LOADED });
 const reload: Task = { kind: 'Reload', unit: '', reason: REASON_RELOAD };
+const reloadForEnable: Task = { kind: 'Reload', unit: '', reason: REASON_RELOAD_ENABLED };
 
 interface Case {
   name: string;
@@ -149,6 +158,60 @@ const cases: Case[] = [
       start('new.service'),
       start('tostart.service'),
     ],
+  },
+  {
+    name: '23 new enabled unit, loaded: load, then one reload so a running unit that wants it sees it',
+    desired: { 'side.service': enabled('loaded'), 'hello.service': want('loaded') },
+    current: {},
+    tasks: [load('hello.service'), load('side.service'), reloadForEnable],
+  },
+  {
+    name: '24 new enabled unit, launched: load, reload, start',
+    desired: { 'side.service': enabled('launched') },
+    current: {},
+    tasks: [load('side.service'), reloadForEnable, start('side.service')],
+  },
+  {
+    name: '25 enabled unit desired loaded, started by systemd (a unit that wants it started): left alone',
+    desired: { 'side.service': enabled('loaded'), 'hello.service': want('launched') },
+    current: { 'side.service': have('active'), 'hello.service': have('active', { launchedByAgent: true }) },
+    tasks: [],
+  },
+  {
+    name: '26 enabled unit desired loaded, started by the agent: stop',
+    desired: { 'side.service': enabled('loaded') },
+    current: { 'side.service': have('active', { launchedByAgent: true }) },
+    tasks: [stop('side.service')],
+  },
+  {
+    name: '27 enabled unit desired launched, running but not started by the agent: a start records the launch',
+    desired: { 'side.service': enabled('launched') },
+    current: { 'side.service': have('active') },
+    tasks: [start('side.service', REASON_ADOPT_ENABLED)],
+  },
+  {
+    name: '28 enabled unit desired launched, not running: start',
+    desired: { 'side.service': enabled('launched') },
+    current: { 'side.service': have('inactive') },
+    tasks: [start('side.service')],
+  },
+  {
+    name: '29 enabled unit desired launched, started by the agent and stopped with the unit it binds to: nothing',
+    desired: { 'side.service': enabled('launched') },
+    current: { 'side.service': have('inactive', { launchedByAgent: true }) },
+    tasks: [],
+  },
+  {
+    name: '30 enabled unit replaced: unload, load, one reload (the replaced unit is known) for both needs',
+    desired: { 'side.service': enabled('launched', 'h2') },
+    current: { 'side.service': have('active', { launchedByAgent: true }) },
+    tasks: [unload('side.service', REASON_HASH_DIFFERS), load('side.service'), reload, start('side.service')],
+  },
+  {
+    name: '31 unchanged enabled unit, loaded and inactive: nothing, no reload',
+    desired: { 'side.service': enabled('loaded') },
+    current: { 'side.service': have('inactive') },
+    tasks: [],
   },
 ];
 

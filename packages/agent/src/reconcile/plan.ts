@@ -3,6 +3,7 @@
  * desired + current in, an ordered task list out, each task with a reason from the constants below.
  */
 import type { DesiredState } from '@flotilla/core';
+import { hasInstallSection } from '../unit-files.js';
 
 export type TaskKind = 'Unload' | 'Load' | 'Reload' | 'Stop' | 'Start';
 
@@ -42,6 +43,8 @@ export const REASON_HASH_DIFFERS = 'unit loaded but hash differs to expected';
 export const REASON_WANT_LAUNCHED = 'unit currently loaded but desired state is launched';
 export const REASON_WANT_LOADED = 'unit currently launched but desired state is loaded';
 export const REASON_RELOAD = 'a unit systemd already knows was changed or removed';
+export const REASON_RELOAD_ENABLED = 'a unit was enabled: a running systemd sees its [Install] symlinks only after a reload';
+export const REASON_ADOPT_ENABLED = 'enabled unit runs but the agent has not started it; desired state is launched';
 
 /** fleet's order: everything unloaded, then loaded, one reload, then stops, then starts. */
 export const TASK_PRIORITY: Readonly<Record<TaskKind, number>> = { Unload: 1, Load: 2, Reload: 3, Stop: 4, Start: 5 };
@@ -51,7 +54,8 @@ const RUNNING_STATES = new Set(['active', 'activating', 'reloading']);
 export function planTasks(desired: ReadonlyMap<string, DesiredUnit>, current: ReadonlyMap<string, CurrentUnit>): Task[] {
   const names = [...new Set([...desired.keys(), ...current.keys()])].sort();
   const tasks = names.flatMap((unit) => tasksForUnit(unit, desired.get(unit), current.get(unit)));
-  if (needsReload(tasks, current)) tasks.push({ kind: 'Reload', unit: '', reason: REASON_RELOAD });
+  const reload = reloadReason(tasks, desired, current);
+  if (reload !== undefined) tasks.push({ kind: 'Reload', unit: '', reason: reload });
   // Array.prototype.sort is stable, so units keep their name order within a kind.
   return tasks.sort((a, b) => TASK_PRIORITY[a.kind] - TASK_PRIORITY[b.kind]);
 }
@@ -62,8 +66,17 @@ function tasksForUnit(unit: string, want: DesiredUnit | undefined, have: Current
   if (wanted === undefined) return have === undefined ? [] : [{ kind: 'Unload', unit, reason: REASON_NOT_SCHEDULED }];
   if (have === undefined || have.loadState === 'not-found') return load(unit, wanted);
   if (have.hash !== wanted.hash) return [{ kind: 'Unload', unit, reason: REASON_HASH_DIFFERS }, ...load(unit, wanted)];
-  const launched = isLaunched(have);
-  if (wanted.desiredState === 'launched' && !launched) return [{ kind: 'Start', unit, reason: REASON_WANT_LAUNCHED }];
+  // systemd starts an enabled unit on its own when a unit that wants it starts (its [Install] section), whatever
+  // the desired state: only the agent's own start counts as launched, as in fleet, whose launched state is what
+  // the agent did (coreos/fleet agent/cache.go). A unit desired `loaded` that systemd started is left alone.
+  const enabled = hasInstallSection(wanted.text);
+  const launched = enabled ? have.launchedByAgent === true : isLaunched(have);
+  if (wanted.desiredState === 'launched' && !launched) {
+    // An enabled unit already running (after an agent restart, or started through [Install]) gets a start, a
+    // no-op for systemd, so the agent records the launch and a later desired `loaded` stops it.
+    const adopt = enabled && RUNNING_STATES.has(have.activeState);
+    return [{ kind: 'Start', unit, reason: adopt ? REASON_ADOPT_ENABLED : REASON_WANT_LAUNCHED }];
+  }
   if (wanted.desiredState === 'loaded' && launched) return [{ kind: 'Stop', unit, reason: REASON_WANT_LOADED }];
   return [];
 }
@@ -83,8 +96,12 @@ function load(unit: string, wanted: DesiredUnit): Task[] {
  * Improvement over fleet, which reloads after any load or unload: systemd reads a unit it has no definition
  * of straight from disk when it is started, so a brand-new file needs no daemon-reload (15 ms instead of
  * 140 ms, testbed.md). Only a unit systemd already holds in memory and whose file we removed or replaced (an
- * Unload of a unit that is not `not-found`) needs one, and one per batch covers all of them.
+ * Unload of a unit that is not `not-found`) needs one, and one per batch covers all of them. So does a Load
+ * that enables a unit: a unit that wants it and is in memory (running, or referenced) keeps the dependencies it
+ * was loaded with until a reload (seen on systemd 252: manager.systemd.test.ts).
  */
-function needsReload(tasks: readonly Task[], current: ReadonlyMap<string, CurrentUnit>): boolean {
-  return tasks.some((t) => t.kind === 'Unload' && current.get(t.unit)?.loadState !== 'not-found');
+function reloadReason(tasks: readonly Task[], desired: ReadonlyMap<string, DesiredUnit>, current: ReadonlyMap<string, CurrentUnit>): string | undefined {
+  if (tasks.some((t) => t.kind === 'Unload' && current.get(t.unit)?.loadState !== 'not-found')) return REASON_RELOAD;
+  if (tasks.some((t) => t.kind === 'Load' && hasInstallSection(desired.get(t.unit)?.text ?? ''))) return REASON_RELOAD_ENABLED;
+  return undefined;
 }
