@@ -3,9 +3,10 @@
  * file in the units directory are ever stopped or unlinked, so the agent never touches a unit it did not load.
  */
 import type { Logger } from 'pino';
+import { enableFailedError } from '../systemd/errors.js';
 import type { SystemdManager } from '../systemd/manager.js';
 import { DEFAULT_STOP_WAIT_MS, stopAndWait } from '../systemd/stop-wait.js';
-import type { UnitFiles } from '../unit-files.js';
+import { hasInstallSection, type UnitFiles } from '../unit-files.js';
 import type { TaskEffects } from './execute.js';
 import type { DesiredUnit } from './plan.js';
 
@@ -29,7 +30,7 @@ export function systemdTaskEffects(deps: EffectDeps, desired: ReadonlyMap<string
       // real state (deactivating) stays published, so a move's new copy waits for the old one to stop.
       const stopped = await stopAndWait(systemd, unit, deps.stopWaitMs ?? DEFAULT_STOP_WAIT_MS);
       if (!stopped.down) logger.warn({ unit, activeState: stopped.activeState, waitedMs: deps.stopWaitMs ?? DEFAULT_STOP_WAIT_MS }, 'unit still stopping after the deadline; unloading it anyway');
-      await systemd.unlinkUnitFile(unit);
+      await systemd.unlinkUnitFile(unit); // DisableUnitFiles: also the [Install] symlinks of an enabled unit
       await systemd.resetFailed(unit);
       await files.remove(unit);
     },
@@ -37,7 +38,9 @@ export function systemdTaskEffects(deps: EffectDeps, desired: ReadonlyMap<string
       const want = desired.get(unit);
       if (want === undefined) throw new Error(`no desired text for ${unit}`);
       launchedByAgent.delete(unit);
-      await systemd.linkUnitFile(await files.write(unit, want.text));
+      const file = await files.write(unit, want.text);
+      await systemd.linkUnitFile(file);
+      if (hasInstallSection(want.text)) await enable(deps, unit, file);
     },
     async Reload() {
       await systemd.reload();
@@ -51,4 +54,27 @@ export function systemdTaskEffects(deps: EffectDeps, desired: ReadonlyMap<string
       launchedByAgent.add(unit);
     },
   };
+}
+
+/**
+ * fleet enables a unit with an `[Install]` section after linking it (runtime, force), and on failure, or when
+ * systemd finds nothing to install, removes the unit again and fails the load (coreos/fleet systemd/manager.go,
+ * Load): the next pass tries again. docs/agent.md, "[Install] sections".
+ */
+async function enable({ systemd, files, logger }: EffectDeps, unit: string, file: string): Promise<void> {
+  let failure: unknown;
+  try {
+    const { carriesInstallInfo } = await systemd.enableUnitFile(file);
+    if (!carriesInstallInfo) failure = new Error('systemd found no installation rules (WantedBy=, RequiredBy=, Alias=) in its [Install] section');
+  } catch (err) {
+    failure = err;
+  }
+  if (failure === undefined) return;
+  try {
+    await systemd.unlinkUnitFile(unit);
+  } catch (err) {
+    logger.warn({ unit, err }, 'could not unlink a unit that failed to enable');
+  }
+  await files.remove(unit);
+  throw enableFailedError(unit, failure);
 }

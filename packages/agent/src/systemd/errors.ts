@@ -13,6 +13,7 @@ export type SystemdErrorCode =
   | 'SYSTEMD_ACCESS_DENIED'
   | 'SYSTEMD_FILE_ERROR'
   | 'SYSTEMD_INVALID_ARGS'
+  | 'SYSTEMD_ENABLE_FAILED'
   | 'SYSTEMD_CALL_FAILED';
 
 export class SystemdError extends FlotillaError {
@@ -100,6 +101,19 @@ export function translateDbusError(err: unknown, what: string): SystemdError {
     });
   }
   return new SystemdError('SYSTEMD_CALL_FAILED', `systemd ${what}: ${text}`, { cause: err, retryable: false });
+}
+
+/**
+ * A unit with an `[Install]` section that systemd would not enable; fleet's text (coreos/fleet
+ * systemd/manager.go, Load). Retryable only if the cause was (a timeout, systemd away).
+ */
+export function enableFailedError(unit: string, cause: unknown): SystemdError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new SystemdError('SYSTEMD_ENABLE_FAILED', `Failed to enable systemd unit ${unit}: ${why}`, {
+    cause,
+    retryable: cause instanceof SystemdError && cause.retryable,
+    hint: 'check the [Install] section: WantedBy=, RequiredBy= and Alias= must name valid units (`systemd-analyze verify` on the machine)',
+  });
 }
 
 export function isNoSuchUnit(err: unknown): boolean {
