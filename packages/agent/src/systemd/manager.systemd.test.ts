@@ -130,6 +130,63 @@ describe('SystemdManager on a real systemd machine', () => {
     await systemd!.unlinkUnitFile(unit);
   });
 
+  test('enable ([Install] WantedBy=): enabled-runtime, a .wants/ symlink; a running unit that wants it needs a reload to see it', async () => {
+    const wanter = 'flotilla-hello.service';
+    const side = 'flotilla-side.service';
+    await systemd!.linkUnitFile(writeUnit(wanter, '[Service]\nExecStart=/bin/sleep infinity\n'));
+    await systemd!.startUnit(wanter);
+    await waitForActiveState(wanter, 'active'); // in memory from here on, with the dependencies it had on load
+    const file = writeUnit(side, `[Unit]\nBindsTo=${wanter}\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=${wanter}\n`);
+    await systemd!.linkUnitFile(file);
+    expect((await machine.exec(['systemctl', 'is-enabled', side])).stdout.trim()).toBe('linked-runtime');
+
+    expect(await systemd!.enableUnitFile(file)).toEqual({
+      carriesInstallInfo: true,
+      changes: [{ type: 'symlink', file: `/run/systemd/system/${wanter}.wants/${side}`, destination: file }],
+    });
+    expect((await machine.exec(['systemctl', 'is-enabled', side])).stdout.trim()).toBe('enabled-runtime');
+    expect((await machine.exec(['readlink', `/run/systemd/system/${wanter}.wants/${side}`])).stdout.trim()).toBe(file);
+
+    // Without a reload the running unit keeps its old dependencies: a restart does not start the enabled unit.
+    expect((await machine.systemctlShow(wanter, ['Wants'])).Wants).toBe('');
+    expect((await machine.exec(['systemctl', 'restart', wanter])).code).toBe(0);
+    expect((await machine.systemctlShow(side, ['ActiveState'])).ActiveState).toBe('inactive');
+    await systemd!.reload();
+    expect((await machine.systemctlShow(wanter, ['Wants'])).Wants).toBe(side);
+    expect((await machine.exec(['systemctl', 'restart', wanter])).code).toBe(0);
+    await waitForActiveState(side, 'active');
+
+    await systemd!.stopUnit(wanter);
+    await waitForActiveState(side, 'inactive'); // BindsTo
+    await systemd!.unlinkUnitFile(side);
+    await systemd!.unlinkUnitFile(wanter);
+  });
+
+  test('unlink (DisableUnitFiles) of an enabled unit removes its .wants/ symlink as well as its link', async () => {
+    expect((await machine.exec(['find', '/run/systemd/system', '-name', '*flotilla-side*'])).stdout.trim()).toBe('');
+    const shown = await machine.exec(['systemctl', 'is-enabled', 'flotilla-side.service']);
+    expect({ code: shown.code, stderr: shown.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: 'Failed to get unit file state for flotilla-side.service: No such file or directory',
+    });
+  });
+
+  test('enable failures: an invalid WantedBy= is a typed error; no installation rules reads as carriesInstallInfo false', async () => {
+    const bad = writeUnit('flotilla-bad.service', '[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=foo\n');
+    await systemd!.linkUnitFile(bad);
+    const err = await systemd!.enableUnitFile(bad).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'SYSTEMD_LOAD_FAILED',
+      dbusName: 'org.freedesktop.systemd1.BadUnitSetting',
+      message: `systemd EnableUnitFiles ${bad}: "foo" is not a valid unit name. (org.freedesktop.systemd1.BadUnitSetting)`,
+    });
+    const none = writeUnit('flotilla-none.service', '[Service]\nExecStart=/bin/sleep infinity\n[Install]\nDefaultInstance=x\n');
+    await systemd!.linkUnitFile(none);
+    expect(await systemd!.enableUnitFile(none)).toEqual({ carriesInstallInfo: false, changes: [] });
+    await systemd!.unlinkUnitFile('flotilla-bad.service');
+    await systemd!.unlinkUnitFile('flotilla-none.service');
+  });
+
   test('NoSuchUnit: not-found for state reads and no-op for stop/reset; a typed error for start', async () => {
     const states = await systemd!.unitStates(['flotilla-nope.service', 'dbus.service']);
     expect(states.get('flotilla-nope.service')).toEqual({ loadState: 'not-found', activeState: 'inactive', subState: 'dead' });
