@@ -1,0 +1,157 @@
+/**
+ * `[Install]` sections (docs/agent.md "[Install] sections") through the whole agent against real systemd (one
+ * nspawn machine driven from the host) with an in-memory registry. The first three tests are fleet's
+ * TestInstallUnit (coreos/fleet functional/install_test.go, fixtures/units/discovery.service): a sidekick
+ * loaded next to hello.service is enabled, not started, and starts and stops with hello.service. Every claim
+ * is asked of the machine's systemd; waits are on registry changes or passes, never sleeps.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { DesiredState, MachineRecord, UnitSpec } from '@flotilla/core';
+import { startCluster, waitUntil, type Cluster, type Machine } from '../../../test/harness/index.js';
+import { startAgent, type AgentHandle } from './agent.js';
+import { FakeRegistry } from './test-support/fake-registry.js';
+
+const UNITS_DIR = '/run/flotilla/units';
+const RUNTIME_DIR = '/run/systemd/system';
+const hello: UnitSpec = { name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }] };
+/** fleet's functional/fixtures/units/discovery.service: BindsTo= makes it stop with hello.service. */
+const discovery: UnitSpec = {
+  name: 'discovery.service',
+  options: [
+    { section: 'Unit', name: 'Description', value: 'sidekick' },
+    { section: 'Unit', name: 'BindsTo', value: 'hello.service' },
+    { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
+    { section: 'Install', name: 'WantedBy', value: 'hello.service' },
+    { section: 'X-Fleet', name: 'MachineOf', value: 'hello.service' },
+  ],
+};
+
+describe('[Install] sections on a real systemd machine', () => {
+  let cluster: Cluster | undefined;
+  let machine: Machine;
+  let agent: AgentHandle | undefined;
+  const registry = new FakeRegistry();
+  const logLines: Record<string, unknown>[] = [];
+  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+  const published = (unit: string) => registry.state(unit, machine.id);
+  const assign = (spec: UnitSpec, desired: DesiredState) => registry.assignUnit(machine.id, spec, desired);
+  const show = async (unit: string, prop: string) => (await machine.systemctlShow(unit, [prop]))[prop];
+  const isEnabled = async (unit: string) => {
+    const r = await machine.exec(['systemctl', 'is-enabled', unit]);
+    return (r.stdout + r.stderr).trim();
+  };
+  const wantsLink = (unit: string, wanter: string) => path.join(`/proc/${machine.leaderPid}/root`, RUNTIME_DIR, `${wanter}.wants`, unit);
+  /** Resolves after `n` more reconcile passes (the periodic pass runs every 300 ms here). */
+  const passes = async (n: number) => {
+    const target = agent!.stats().passes + n;
+    await waitUntil(`${n} more passes`, async () => (agent!.stats().passes >= target ? true : undefined), { timeoutMs: 20_000, intervalMs: 50 });
+  };
+
+  beforeAll(async () => {
+    cluster = await startCluster({ machines: 1, agent: false });
+    machine = cluster.machines[0]!;
+    const record: MachineRecord = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
+    const logStream = { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) };
+    agent = await startAgent({
+      registry: registry.asRegistry(),
+      machine: record,
+      ttlSec: 10,
+      unitsDir: hostUnitsDir(),
+      unitsDirSeenBySystemd: UNITS_DIR,
+      busAddress: machine.busAddress,
+      logger: pino({ level: 'info' }, logStream),
+      reconcileIntervalMs: 300, // the periodic pass is what would stop a unit systemd started: let it run often
+    });
+    await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('assignments read after the registration', () => agent!.stats().synced);
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    await cluster?.stop();
+  });
+
+  test('fleet TestInstallUnit: both loaded; the sidekick is enabled (enabled-runtime, a hello.service.wants/ link), not started', async () => {
+    assign(hello, 'loaded');
+    assign(discovery, 'loaded');
+    await registry.until('both loaded', () => published('hello.service')?.loadState === 'loaded' && published('discovery.service')?.loadState === 'loaded');
+    expect(await isEnabled('discovery.service')).toBe('enabled-runtime');
+    expect(fs.readlinkSync(wantsLink('discovery.service', 'hello.service'))).toBe(path.join(UNITS_DIR, 'discovery.service'));
+    expect(await isEnabled('hello.service')).toBe('linked-runtime'); // no [Install]: only linked, as before
+    expect(await show('discovery.service', 'ActiveState')).toBe('inactive');
+    expect(await show('hello.service', 'ActiveState')).toBe('inactive');
+  });
+
+  test('starting hello.service starts the sidekick, and the agent leaves it running though its desired state is loaded', async () => {
+    assign(hello, 'launched');
+    await registry.until('discovery.service active', () => published('discovery.service')?.activeState === 'active');
+    const pid = await show('discovery.service', 'MainPID');
+    await passes(3);
+    expect(await machine.systemctlShow('discovery.service', ['ActiveState', 'MainPID'])).toEqual({ ActiveState: 'active', MainPID: pid });
+    expect(logLines.filter((l) => l.unit === 'discovery.service' && l.kind === 'Stop')).toEqual([]);
+  });
+
+  test('stopping hello.service stops the sidekick (its BindsTo=)', async () => {
+    assign(hello, 'loaded');
+    await registry.until('discovery.service inactive', () => published('discovery.service')?.activeState === 'inactive');
+    expect(await show('discovery.service', 'ActiveState')).toBe('inactive');
+    expect(await show('hello.service', 'ActiveState')).toBe('inactive');
+  });
+
+  test('unloading the sidekick disables it: no .wants/ link left, systemd knows no unit file of that name', async () => {
+    registry.unassignUnit(machine.id, 'discovery.service');
+    await registry.until('discovery.service state removed', () => published('discovery.service') === undefined);
+    expect(fs.existsSync(wantsLink('discovery.service', 'hello.service'))).toBe(false);
+    expect(fs.existsSync(path.join(hostUnitsDir(), 'discovery.service'))).toBe(false);
+    expect(await isEnabled('discovery.service')).toBe('Failed to get unit file state for discovery.service: No such file or directory');
+  });
+
+  test('enabled while hello.service runs: the pass reloads, so a restart of hello.service starts the sidekick', async () => {
+    assign(hello, 'launched');
+    await registry.until('hello.service active', () => published('hello.service')?.activeState === 'active');
+    const reloads = agent!.stats().reloads;
+    assign(discovery, 'loaded');
+    await registry.until('discovery.service loaded', () => published('discovery.service')?.loadState === 'loaded');
+    await waitUntil('the reload', async () => (agent!.stats().reloads > reloads ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    expect(await show('discovery.service', 'ActiveState')).toBe('inactive'); // enabling starts nothing
+    expect(await show('hello.service', 'Wants')).toBe('discovery.service');
+    expect((await machine.exec(['systemctl', 'restart', 'hello.service'])).code).toBe(0);
+    expect(await show('discovery.service', 'ActiveState')).toBe('active');
+  });
+
+  test('started by the agent, then desired loaded: the agent stops it (only its own start counts as launched)', async () => {
+    assign(discovery, 'launched'); // running already: a start that records the launch
+    await waitUntil('the start recorded', async () => logLines.find((l) => l.unit === 'discovery.service' && l.kind === 'Start' && l.ok === true), { timeoutMs: 20_000, intervalMs: 50 });
+    assign(discovery, 'loaded');
+    await registry.until('discovery.service inactive', () => published('discovery.service')?.activeState === 'inactive');
+    expect(await show('discovery.service', 'ActiveState')).toBe('inactive');
+    expect(await show('hello.service', 'ActiveState')).toBe('active');
+    registry.unassignUnit(machine.id, 'discovery.service');
+    assign(hello, 'loaded');
+    await registry.until('discovery.service gone, hello.service inactive', () => published('discovery.service') === undefined && published('hello.service')?.activeState === 'inactive');
+  });
+
+  test('an enable failure fails the load with fleet\'s message and leaves no file or link behind', async () => {
+    const bad: UnitSpec = {
+      name: 'bad.service',
+      options: [
+        { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
+        { section: 'Install', name: 'WantedBy', value: 'foo' },
+      ],
+    };
+    assign(bad, 'launched');
+    const failed = await waitUntil('the failed load', async () => logLines.find((l) => l.unit === 'bad.service' && l.kind === 'Load' && l.ok === false), { timeoutMs: 20_000, intervalMs: 50 });
+    // pino's serializer appends the causes' messages; the error's own message is fleet's text with systemd's reason.
+    expect(failed).toMatchObject({ msg: 'task Load failed', reason: 'unit scheduled here but not loaded', err: { code: 'SYSTEMD_ENABLE_FAILED' } });
+    expect(String((failed.err as { message: unknown }).message)).toMatch(
+      `Failed to enable systemd unit bad.service: systemd EnableUnitFiles ${UNITS_DIR}/bad.service: "foo" is not a valid unit name. (org.freedesktop.systemd1.BadUnitSetting)`,
+    );
+    expect(fs.existsSync(path.join(hostUnitsDir(), 'bad.service'))).toBe(false);
+    expect((await machine.exec(['find', RUNTIME_DIR, '-name', 'bad.service'])).stdout.trim()).toBe('');
+    expect(await show('bad.service', 'ActiveState')).toBe('inactive');
+    registry.unassignUnit(machine.id, 'bad.service');
+  });
+});
