@@ -154,4 +154,21 @@ describe('[Install] sections on a real systemd machine', () => {
     expect(await show('bad.service', 'ActiveState')).toBe('inactive');
     registry.unassignUnit(machine.id, 'bad.service');
   });
+
+  test('a unit whose enable fails does not hold up the others assigned with it', async () => {
+    const bad: UnitSpec = {
+      name: 'bad2.service',
+      options: [
+        { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
+        { section: 'Install', name: 'WantedBy', value: 'foo' },
+      ],
+    };
+    const good: UnitSpec = { name: 'zgood.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }] };
+    assign(bad, 'launched');
+    assign(good, 'launched');
+    await waitUntil('zgood.service active beside the failing bad2.service', async () => ((await show('zgood.service', 'ActiveState')) === 'active' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    expect(await show('bad2.service', 'ActiveState')).toBe('inactive');
+    registry.unassignUnit(machine.id, 'bad2.service');
+    registry.unassignUnit(machine.id, 'zgood.service');
+  });
 });

@@ -65,3 +65,19 @@ test('concurrent groups: same-kind runs go N at a time, results in task order, a
   // Groups [a,b] [c,d] [e] [Start a]: c fails, so its group (c, d) completes and nothing after it runs.
   expect(results.map((r) => [r.task.unit, r.ok])).toEqual([['a.service', true], ['b.service', true], ['c.service', false], ['d.service', true]]);
 });
+
+test("a failure of the unit's own (unitFault) skips that unit's later tasks only; the others go on", async () => {
+  const { calls, effects } = recordingEffects(['b.service']);
+  const { logger } = capturingLogger();
+  const tasks = [task('Load', 'a.service'), task('Load', 'b.service'), task('Load', 'c.service'), task('Reload', ''), task('Start', 'a.service'), task('Start', 'b.service'), task('Start', 'c.service')];
+  const results = await executeTasks(tasks, effects, logger, undefined, { unitFault: (err) => err instanceof Error && err.message.startsWith('Load') });
+  expect(calls).toEqual(['Load a.service', 'Load b.service', 'Load c.service', 'Reload', 'Start a.service', 'Start c.service']);
+  expect(results.filter((r) => !r.ok).map((r) => r.task.unit)).toEqual(['b.service']);
+});
+
+test('any other failure still stops the batch', async () => {
+  const { calls, effects } = recordingEffects(['b.service']);
+  const { logger } = capturingLogger();
+  await executeTasks([task('Load', 'b.service'), task('Load', 'c.service')], effects, logger, undefined, { unitFault: () => false });
+  expect(calls).toEqual(['Load b.service']);
+});

@@ -1,6 +1,9 @@
 /**
  * The one executor: runs planned tasks in order, stops at the first failure (the next reconcile pass plans
- * again from what is then true), logs every result, and returns one result per task tried.
+ * again from what is then true), logs every result, and returns one result per task tried. A failure that
+ * `opts.unitFault` says belongs to that unit alone (systemd refused its file or its [Install] section) does not
+ * stop the batch: only that unit's later tasks are skipped, so one bad unit never holds up a machine's others
+ * (fleet stopped the whole batch; docs/agent.md, "Executor").
  *
  * A run of consecutive tasks of one kind may go `concurrency[kind]` at a time (e.g. Load and Start: systemd
  * queues the calls anyway, so pipelining saves a D-Bus round trip per unit). Results still come back in task
@@ -22,6 +25,8 @@ export interface TaskResult {
 export interface ExecuteOptions {
   /** Tasks of a kind run this many at a time (default 1: strictly one after another). */
   concurrency?: Partial<Record<TaskKind, number>>;
+  /** True for an error that concerns the task's unit only (not systemd or the bus as a whole). */
+  unitFault?: (error: unknown) => boolean;
 }
 
 export async function executeTasks(
@@ -32,14 +37,20 @@ export async function executeTasks(
   opts: ExecuteOptions = {},
 ): Promise<TaskResult[]> {
   const results: TaskResult[] = [];
+  const faulty = new Set<string>();
   for (const group of groups(tasks, opts.concurrency ?? {})) {
-    const groupResults = await Promise.all(group.map((task) => runOne(task, effects)));
+    const runnable = group.filter((task) => !faulty.has(task.unit));
+    if (runnable.length < group.length) logger.warn({ units: group.filter((t) => faulty.has(t.unit)).map((t) => t.unit), kind: group[0]!.kind }, 'skipping the tasks of units whose earlier task failed');
+    const groupResults = await Promise.all(runnable.map((task) => runOne(task, effects)));
     for (const result of groupResults) {
       results.push(result);
       logResult(logger, result);
       await onTaskDone?.(result);
     }
-    if (groupResults.some((r) => !r.ok)) {
+    const failed = groupResults.filter((r) => !r.ok);
+    const ownFaults = failed.filter((r) => r.task.unit !== '' && opts.unitFault?.(r.error) === true);
+    for (const r of ownFaults) faulty.add(r.task.unit);
+    if (failed.length > ownFaults.length) {
       const skipped = tasks.length - results.length;
       if (skipped > 0) logger.warn({ skipped }, 'task failed; skipping the rest of the batch until the next reconcile');
       break;

@@ -119,3 +119,11 @@ export function enableFailedError(unit: string, cause: unknown): SystemdError {
 export function isNoSuchUnit(err: unknown): boolean {
   return err instanceof SystemdError && err.code === 'SYSTEMD_NO_SUCH_UNIT';
 }
+
+/** systemd answered about this one unit (its file, its [Install] section, its job), as opposed to systemd or the bus
+ * failing as a whole: the executor skips only that unit's later tasks (reconcile/execute.ts). */
+const UNIT_FAULTS = new Set<SystemdErrorCode>(['SYSTEMD_ENABLE_FAILED', 'SYSTEMD_LOAD_FAILED', 'SYSTEMD_FILE_ERROR', 'SYSTEMD_INVALID_ARGS']);
+
+export function isUnitFault(error: unknown): boolean {
+  return error instanceof SystemdError && UNIT_FAULTS.has(error.code);
+}
