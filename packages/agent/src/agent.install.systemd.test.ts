@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DesiredState, MachineRecord, UnitSpec } from '@flotilla/core';
+import type { DesiredState, UnitSpec } from '@flotilla/core';
 import { startCluster, waitUntil, type Cluster, type Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentHandle } from './agent.js';
 import { FakeRegistry } from './test-support/fake-registry.js';
+import { machineAgentConfig } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
 const RUNTIME_DIR = '/run/systemd/system';
@@ -53,18 +54,13 @@ describe('[Install] sections on a real systemd machine', () => {
   beforeAll(async () => {
     cluster = await startCluster({ machines: 1, agent: false });
     machine = cluster.machines[0]!;
-    const record: MachineRecord = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
     const logStream = { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) };
-    agent = await startAgent({
-      registry: registry.asRegistry(),
-      machine: record,
-      ttlSec: 10,
-      unitsDir: hostUnitsDir(),
-      unitsDirSeenBySystemd: UNITS_DIR,
-      busAddress: machine.busAddress,
-      logger: pino({ level: 'info' }, logStream),
-      reconcileIntervalMs: 300, // the periodic pass is what would stop a unit systemd started: let it run often
-    });
+    agent = await startAgent(
+      machineAgentConfig(machine, registry, {
+        logger: pino({ level: 'info' }, logStream),
+        reconcileIntervalMs: 300, // the periodic pass is what would stop a unit systemd started: let it run often
+      }),
+    );
     await registry.until('machine registered', () => registry.machines.has(machine.id));
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });

@@ -4,14 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalText, UnitNotManagedHereError, type MachineRecord, type UnitSpec } from '@flotilla/core';
+import { canonicalText, UnitNotManagedHereError, type UnitSpec } from '@flotilla/core';
 import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentConfig, type AgentHandle } from './agent.js';
 import type { UnitRenderer } from './naming/unit-renderer.js';
 import { REFUSED_STATE } from './state-publisher.js';
 import { FakeRegistry } from './test-support/fake-registry.js';
+import { machineAgentConfig } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
 const service = (name: string, execStart: string): UnitSpec => ({
@@ -32,21 +32,8 @@ describe('agent ownership on a real systemd machine', () => {
   const registry = new FakeRegistry();
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const state = (unit: string) => registry.state(unit, machine.id);
-  const config = (): AgentConfig => {
-    const record: MachineRecord = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
-    return {
-      registry: registry.asRegistry(),
-      machine: record,
-      ttlSec: 10,
-      unitsDir: hostUnitsDir(),
-      unitsDirSeenBySystemd: UNITS_DIR,
-      busAddress: machine.busAddress,
-      logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
-      reconcileIntervalMs: 60_000,
-      unitRenderers: [jobRenderer],
-      commandPrefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'],
-    };
-  };
+  const config = (): AgentConfig =>
+    machineAgentConfig(machine, registry, { unitRenderers: [jobRenderer], commandPrefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'] });
   const sh = async (script: string) => {
     const r = await machine.exec(['sh', '-c', script]);
     if (r.code !== 0) throw new Error(`${script}: ${r.stderr}`);

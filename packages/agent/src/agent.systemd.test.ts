@@ -4,12 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MachineRecord, UnitSpec } from '@flotilla/core';
 import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentHandle } from './agent.js';
 import { FakeRegistry } from './test-support/fake-registry.js';
+import { machineAgentConfig, machineRecordOf } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
 const service = (name: string, execStart: string): UnitSpec => ({
@@ -28,21 +28,12 @@ describe('agent on a real systemd machine', () => {
   let record: MachineRecord;
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const activeState = (unit: string) => registry.state(unit, machine.id)?.activeState;
-  const config = () => ({
-    registry: registry.asRegistry(),
-    machine: record,
-    ttlSec: 10,
-    unitsDir: hostUnitsDir(),
-    unitsDirSeenBySystemd: UNITS_DIR,
-    busAddress: machine.busAddress,
-    logger: pino({ level: process.env.FLOTILLA_TEST_LOG ?? 'silent' }),
-    reconcileIntervalMs: 60_000, // events must do the work; the periodic pass is only a safety net
-  });
+  const config = () => machineAgentConfig(machine, registry, { machine: record });
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 1, agent: false });
     machine = cluster.machines[0]!;
-    record = { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
+    record = machineRecordOf(machine);
     agent = await startAgent(config());
     await registry.until('machine registered', () => registry.machines.has(machine.id));
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
