@@ -44,4 +44,20 @@ describe('runProbe', () => {
   ])('%s', async (_name, probe, expected) => {
     expect(await runProbe(probe(), 300)).toEqual(expected);
   });
+
+  // The agent's environment carries FLOTILLA_ETCD_PASSWORD and FLOTILLA_API_TOKEN; a probe's stderr is published.
+  test('exec probes get a minimal environment, none of the agent\'s', async () => {
+    process.env['FLOTILLA_API_TOKEN'] = 'probe-test-secret';
+    try {
+      const outcome = await runProbe({ kind: 'exec', argv: ['/bin/sh', '-c', 'env | sort | tr "\\n" " " >&2; exit 1'] }, 2000);
+      expect(outcome).toEqual({ ok: false, message: 'exit 1: LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin PWD=/' });
+    } finally {
+      delete process.env['FLOTILLA_API_TOKEN'];
+    }
+  });
+
+  test('a probe killed by a signal reports the signal, not its whole stderr', async () => {
+    const outcome = await runProbe({ kind: 'exec', argv: ['/bin/sh', '-c', 'head -c 20000 /dev/zero | tr "\\0" x >&2; kill -9 $$'] }, 2000);
+    expect(outcome).toEqual({ ok: false, message: `killed by SIGKILL: ${'x'.repeat(200)}` });
+  });
 });

@@ -61,13 +61,34 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeO
   });
 }
 
+/**
+ * What an exec probe gets instead of the agent's environment, which holds FLOTILLA_ETCD_PASSWORD and
+ * FLOTILLA_API_TOKEN: systemd's default PATH and a locale, as systemd gives a service (systemd.exec(5),
+ * "Environment Variables in Spawned Processes"), and `/` as working directory. docs/agent.md, "Health checks".
+ */
+export const PROBE_ENV: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  LANG: 'C.UTF-8',
+};
+
+/** The published message (UnitStateRecord.health.message) carries at most this much of the probe's stderr. */
+const MAX_STDERR_CHARS = 200;
+
 function execProbe(argv: string[], timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    execFile(argv[0] as string, argv.slice(1), { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, _out, stderr) => {
+    const options = { timeout: timeoutMs, killSignal: 'SIGKILL' as const, maxBuffer: 64 * 1024, env: { ...PROBE_ENV }, cwd: '/' };
+    execFile(argv[0] as string, argv.slice(1), options, (err, _out, stderr) => {
       if (err === null) return resolve({ ok: true });
-      const status = err.killed ? `killed after ${timeoutMs} ms` : typeof err.code === 'number' ? `exit ${err.code}` : err.message;
+      // err.message of a failed child is "Command failed: <argv>\n<all of stderr>": never published.
+      const status = err.killed
+        ? `killed after ${timeoutMs} ms`
+        : typeof err.code === 'number'
+          ? `exit ${err.code}`
+          : err.signal
+            ? `killed by ${err.signal}`
+            : err.message.split('\n')[0]!.slice(0, MAX_STDERR_CHARS);
       const said = stderr.trim().split('\n').pop();
-      resolve({ ok: false, message: said ? `${status}: ${said.slice(0, 200)}` : status });
+      resolve({ ok: false, message: said ? `${status}: ${said.slice(0, MAX_STDERR_CHARS)}` : status });
     });
   });
 }
