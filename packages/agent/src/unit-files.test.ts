@@ -48,6 +48,23 @@ describe('UnitFiles', () => {
     expect(await files.list()).toEqual([]);
   });
 
+  // The agent deletes the files it does not run from its directory (docs/agent.md, "Where unit files go").
+  test.each([
+    ['is systemd\'s /etc/systemd/system', '/etc/systemd/system', undefined, '"/etc/systemd/system" is systemd\'s unit directory /etc/systemd/system'],
+    ['contains /run/systemd/system', '/run/systemd', undefined, '"/run/systemd" contains systemd\'s unit directory /run/systemd/system.control'],
+    ['is inside /usr/lib/systemd/system', '/usr/lib/systemd/system/x', undefined, '"/usr/lib/systemd/system/x" is inside systemd\'s unit directory /usr/lib/systemd/system'],
+    ['is /run/systemd/transient as systemd sees it (a machine driven from the host)', '/proc/1/root/run/flotilla/units', '/run/systemd/transient', '"/run/systemd/transient" is systemd\'s unit directory /run/systemd/transient'],
+  ])('refuses a directory that %s', (_name, unitsDir, seenBySystemd, message) => {
+    expect(() => new UnitFiles(unitsDir, seenBySystemd)).toThrow(expect.objectContaining({ code: 'UNSAFE_UNITS_DIR', message: expect.stringContaining(message) }));
+  });
+
+  test('refuses a symlink into systemd\'s directories, even to a directory not made yet', async () => {
+    await fs.symlink('/etc/systemd', path.join(dir, 'link'));
+    expect(() => new UnitFiles(path.join(dir, 'link', 'system', 'units'))).toThrow(
+      `"/etc/systemd/system/units" is inside systemd's unit directory /etc/systemd/system: the agent deletes the unit files there that it does not run`,
+    );
+  });
+
   test('refuses names it does not manage', async () => {
     const files = new UnitFiles(dir);
     await expect(files.write('../evil.service', 'x')).rejects.toThrow(/not a unit the agent manages/);

@@ -4,9 +4,10 @@
  * them, as it forgets the runtime links systemd made to them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { describeUnitsDirClash, unitsDirClash, UnsafeUnitsDirError } from '@flotilla/core';
 
 /**
  * SHA1 (hex) of a unit file's text. The agent writes core's canonical text (`canonicalText`), so for the files
@@ -42,6 +43,21 @@ export function isManagedUnitName(name: string): boolean {
   return !name.startsWith('.') && !name.includes('/') && MANAGED_UNIT_SUFFIXES.some((s) => name.endsWith(s));
 }
 
+/** `dir` with its longest existing prefix resolved through symlinks (the directory itself may not exist yet). */
+function resolveExisting(dir: string): string {
+  const rest: string[] = [];
+  let at = path.resolve(dir);
+  for (;;) {
+    try {
+      return path.join(realpathSync(at), ...rest);
+    } catch {
+      if (at === path.dirname(at)) return path.resolve(dir);
+      rest.unshift(path.basename(at));
+      at = path.dirname(at);
+    }
+  }
+}
+
 export class UnitFiles {
   /**
    * @param dir where the agent reads and writes the files.
@@ -51,7 +67,13 @@ export class UnitFiles {
   constructor(
     readonly dir: string = DEFAULT_UNITS_DIR,
     readonly dirSeenBySystemd: string = dir,
-  ) {}
+  ) {
+    // Defence in depth beside the daemon's FLOTILLA_UNITS_DIR check: also catches a symlink into systemd's paths.
+    for (const candidate of [dirSeenBySystemd, path.resolve(dir), resolveExisting(dir)]) {
+      const clash = unitsDirClash(candidate);
+      if (clash) throw new UnsafeUnitsDirError(dir, describeUnitsDirClash(candidate, clash));
+    }
+  }
 
   pathOf(name: string): string {
     if (!isManagedUnitName(name)) throw new Error(`not a unit the agent manages: ${JSON.stringify(name)}`);

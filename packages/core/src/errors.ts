@@ -282,6 +282,18 @@ export class UnitNotManagedHereError extends FlotillaError {
   }
 }
 
+/** A units directory that is, holds or lies inside one of systemd's unit directories: the agent would delete host units. */
+export class UnsafeUnitsDirError extends FlotillaError {
+  readonly dir: string;
+
+  constructor(dir: string, reason: string) {
+    super('UNSAFE_UNITS_DIR', reason, {
+      hint: 'give the agent a directory of its own, e.g. the default /run/flotilla/units (docs/agent.md, "Where unit files go")',
+    });
+    this.dir = dir;
+  }
+}
+
 /** A unit's `[X-Flotilla]` health keys (HealthCheck=, HealthInterval= …) that cannot be understood. */
 export class HealthCheckConfigError extends FlotillaError {
   readonly unitName: string;

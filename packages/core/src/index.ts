@@ -5,6 +5,7 @@ export * from './unit/parse.js';
 export * from './unit/canonical.js';
 export * from './unit/name.js';
 export * from './machine-id.js';
+export * from './units-dir.js';
 export * from './unit/glob.js';
 export * from './unit/fleet-requirements.js';
 export * from './unit/fleet-predicates.js';

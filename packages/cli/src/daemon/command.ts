@@ -28,7 +28,8 @@ Environment:
   FLOTILLA_REBALANCE_INTERVAL  seconds without scheduling decisions before units move for balance (default 30)
   FLOTILLA_PUBLIC_IP       address published for this machine (default: first non-loopback IPv4)
   FLOTILLA_METADATA        k=v,k2=v2 machine metadata
-  FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units)
+  FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units); a directory of the
+                           agent's own, never one of systemd's unit directories, a parent or a child of one
   FLOTILLA_DISABLE_ENGINE  true: never become the scheduler
   FLOTILLA_LOG_LEVEL       pino level (default info)
   FLOTILLA_EVENT_RETENTION_COUNT  cluster event log entries kept (default 1000; oldest removed first)

@@ -50,6 +50,18 @@ describe('readDaemonConfig', () => {
     ['token without TCP', { FLOTILLA_API_TOKEN: 't' }, 'FLOTILLA_API_LISTEN: a token or TLS was configured but no TCP listener'],
     ['unknown log level', { FLOTILLA_LOG_LEVEL: 'verbose' }, 'FLOTILLA_LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, got "verbose"'],
     ['unknown stop mode', { FLOTILLA_STOP_MODE: 'drain' }, 'FLOTILLA_STOP_MODE: expected one of auto, leave, restart, got "drain"'],
+    ['relative units dir', { FLOTILLA_UNITS_DIR: 'units' }, 'FLOTILLA_UNITS_DIR: "units" is not an absolute path'],
+    ...([
+      ['/etc/systemd/system', 'is', '/etc/systemd/system'],
+      ['/run/systemd/system', 'is', '/run/systemd/system'],
+      ['/usr/lib/systemd/system', 'is', '/usr/lib/systemd/system'],
+      ['/lib/systemd/system/', 'is', '/lib/systemd/system'],
+      ['/run/systemd/transient', 'is', '/run/systemd/transient'],
+      ['/etc/systemd', 'contains', '/etc/systemd/system.control'],
+      ['/run', 'contains', '/run/systemd/system.control'],
+      ['/etc/systemd/system/flotilla', 'is inside', '/etc/systemd/system'],
+    ] as const).map(([dir, relation, systemdPath]): [string, NodeJS.ProcessEnv, string] => [`units dir ${dir}`, { FLOTILLA_UNITS_DIR: dir },
+      `FLOTILLA_UNITS_DIR: "${dir}" ${relation} systemd's unit directory ${systemdPath}: the agent deletes the unit files there that it does not run`]),
   ])('%s is rejected naming the key', (_name, env, message) => {
     expect(() => readDaemonConfig(env)).toThrow(message);
   });

@@ -2,7 +2,7 @@
  * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
  * environment and the machine's identity files as values, returns a validated config or throws naming the key.
  */
-import type { EventRetention } from '@flotilla/core';
+import { describeUnitsDirClash, unitsDirClash, type EventRetention } from '@flotilla/core';
 import { readApiConfig, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
 import { readEventRetention } from './retention-config.js';
@@ -76,7 +76,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     rebalanceIntervalMs: positiveNumber(env, 'FLOTILLA_REBALANCE_INTERVAL', 30) * 1000,
     publicIp: env.FLOTILLA_PUBLIC_IP ?? '',
     metadata: parseMetadata(env.FLOTILLA_METADATA ?? ''),
-    unitsDir: env.FLOTILLA_UNITS_DIR || '/run/flotilla/units',
+    unitsDir: unitsDir(env),
     disableEngine: /^(1|true|yes|on)$/i.test(env.FLOTILLA_DISABLE_ENGINE ?? ''),
     requestTimeoutMs: positiveNumber(env, 'FLOTILLA_REQUEST_TIMEOUT', 5) * 1000,
     logLevel: oneOf(env, 'FLOTILLA_LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -85,6 +85,15 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     ...eventRetention(env),
     stopMode: oneOf(env, 'FLOTILLA_STOP_MODE', ['auto', 'leave', 'restart'] as const, 'auto'),
   };
+}
+
+/** An absolute directory of the agent's own: it deletes the unit files there that it does not run (docs/agent.md). */
+function unitsDir(env: NodeJS.ProcessEnv): string {
+  const dir = env.FLOTILLA_UNITS_DIR || '/run/flotilla/units';
+  if (!dir.startsWith('/')) throw new DaemonConfigError('FLOTILLA_UNITS_DIR', `"${dir}" is not an absolute path`);
+  const clash = unitsDirClash(dir);
+  if (clash) throw new DaemonConfigError('FLOTILLA_UNITS_DIR', describeUnitsDirClash(dir, clash));
+  return dir;
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {
