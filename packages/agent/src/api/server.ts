@@ -3,7 +3,6 @@
  * unix socket and/or TCP (optionally TLS). On TCP a bearer token and/or client certificates are required
  * when configured; the unix socket is guarded by file permissions, as fleet's.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { isOpsRegistry } from '../health/source.js';
 import { handleExchange, type ExchangeOptions } from './handler.js';
 import { PageCache } from './page-cache.js';
 import type { Introspection } from './request.js';
+import { listenUnixSocket, removeStaleSocket } from './unix-socket.js';
 
 export interface TlsMaterial {
   cert: Buffer;
@@ -47,27 +47,18 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-function removeStaleSocket(path: string): void {
-  try {
-    if (fs.lstatSync(path).isSocket()) fs.unlinkSync(path);
-  } catch {
-    // absent: nothing to remove
+async function listenOn(server: http.Server, spec: ListenSpec): Promise<BoundAddress> {
+  if (spec.kind === 'unix') {
+    await listenUnixSocket(server, spec.path);
+    return { kind: 'unix', path: spec.path };
   }
-}
-
-function listenOn(server: http.Server, spec: ListenSpec): Promise<BoundAddress> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    const done = () => {
+    server.listen(spec.port, spec.host, () => {
       server.off('error', reject);
-      if (spec.kind === 'unix') return resolve({ kind: 'unix', path: spec.path });
       const address = server.address() as AddressInfo;
       resolve({ kind: 'tcp', host: address.address, port: address.port, tls: spec.tls !== undefined });
-    };
-    if (spec.kind === 'unix') {
-      removeStaleSocket(spec.path);
-      server.listen(spec.path, done);
-    } else server.listen(spec.port, spec.host, done);
+    });
   });
 }
 
@@ -109,6 +100,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   } catch (err) {
     await Promise.all(servers.map(closeServer));
     await ops?.close();
+    for (const a of addresses) if (a.kind === 'unix') removeStaleSocket(a.path);
     throw err;
   }
   opts.logger.info({ addresses }, 'api listening');
