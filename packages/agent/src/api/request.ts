@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClusterRegistry, JournalOutputMode } from '@flotilla/core';
 import type { PageCache } from './page-cache.js';
+import type { RecentStops } from './recent-stops.js';
 
 export interface ApiRequest {
   query: URLSearchParams;
@@ -35,5 +36,7 @@ export interface Introspection {
 export interface ApiDeps {
   registry: ClusterRegistry;
   cache: PageCache;
+  /** Restarts' stops made through this server's v1 PUTs (fleetctl's restart; recent-stops.ts). */
+  stops: RecentStops;
   introspect?: Introspection;
 }

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { EtcdRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { request, type Target } from '../test-support/http.js';
+import { HOLD_MAX_MS } from './recent-stops.js';
 import { startApiServer, type ApiServer } from './server.js';
 
 const logger = pino({ level: 'silent' });
@@ -192,6 +193,67 @@ describe('state and machines', () => {
   test('bad page token is a 400 JSON error', async () => {
     const reply = await get('/fleet/v1/machines?nextPageToken=ZAAAAA%3D%3D');
     expect([reply.status, reply.headers['content-type'], reply.json]).toEqual([400, 'application/json', error(400, 'token page must be greater than zero')]);
+  });
+});
+
+describe("fleetctl 1.0's restart: PUT loaded, look every 250 ms for launched, PUT launched (the test plays the agent)", () => {
+  const NAME = 'r.service';
+  const unitPath = `/fleet/v1/units/${NAME}`;
+  let lease: PresenceLease;
+  const publish = (activeState: string) =>
+    registry.publishState({ unit: NAME, machineId: 'm1', hash: 'h', loadState: 'loaded', activeState, subState: '', updatedAt: 1 }, lease);
+  const currentState = async (p: string) => ((await get(p)).json as { currentState?: string }).currentState;
+  const listed = async (p: string) => ((await get(p)).json as { units: { currentState?: string }[] }).units[0]?.currentState;
+  beforeEach(async () => {
+    lease = await registry.registerMachine(machine('m1'), 10);
+    const unit = await registry.submitUnit({ name: NAME, options: OPTIONS }, { desiredState: 'launched' });
+    await registry.assign(unit, (await registry.snapshot()).unitRevisions.get(NAME) as string, 'm1');
+    await publish('active');
+  });
+
+  test('once stopped, GET /units/<n> on this agent reads launched (nothing else does) until the next PUT', async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-other-'));
+    const other = await startApiServer({ registry, logger, version: 't', listen: [{ kind: 'unix', path: path.join(otherDir, 'o.sock') }] });
+    try {
+      expect((await put(unitPath, { desiredState: 'loaded', name: NAME })).status).toBe(204);
+      await publish('inactive');
+      expect([await currentState(unitPath), await currentState(`/v1-alpha/units/${NAME}`)]).toEqual(['launched', 'launched']);
+      expect([await listed('/fleet/v1/units'), await listed('/v2/units')]).toEqual(['loaded', 'loaded']);
+      const otherAgent = await request({ socketPath: path.join(otherDir, 'o.sock') }, 'GET', `${unitPath}?alt=json`);
+      expect((otherAgent.json as { currentState?: string }).currentState).toBe('loaded');
+      expect((await put(unitPath, { desiredState: 'launched', name: NAME })).status).toBe(204);
+      expect(await currentState(unitPath)).toBe('loaded');
+    } finally {
+      await other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  test('stop (launched → loaded) through the etcd registry, not this API: no echo', async () => {
+    await registry.setDesiredState(NAME, 'loaded');
+    await publish('inactive');
+    expect(await currentState(unitPath)).toBe('loaded');
+  });
+
+  test('a start that overtakes its stop waits until no machine runs the unit, then is written', async () => {
+    expect((await put(unitPath, { desiredState: 'loaded', name: NAME })).status).toBe(204);
+    const sent = Date.now();
+    const start = put(unitPath, { desiredState: 'launched', name: NAME });
+    const early = await Promise.race([start.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('held'), 300))]);
+    expect([early, (await registry.getUnit(NAME))?.desiredState]).toEqual(['held', 'loaded']);
+    await publish('inactive');
+    expect((await start).status).toBe(204);
+    expect(Date.now() - sent).toBeLessThan(HOLD_MAX_MS);
+    expect((await registry.getUnit(NAME))?.desiredState).toBe('launched');
+  });
+
+  test('a stop that never takes effect holds the start HOLD_MAX_MS at most', async () => {
+    expect((await put(unitPath, { desiredState: 'loaded', name: NAME })).status).toBe(204);
+    const sent = Date.now();
+    expect((await put(unitPath, { desiredState: 'launched', name: NAME })).status).toBe(204);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(HOLD_MAX_MS);
+    expect(Date.now() - sent).toBeLessThan(HOLD_MAX_MS + 1000);
+    expect((await registry.getUnit(NAME))?.desiredState).toBe('launched');
   });
 });
 

@@ -12,6 +12,7 @@ import { createOpsRoutes } from '../dashboard/ops-routes.js';
 import { isOpsRegistry } from '../health/source.js';
 import { handleExchange, type ExchangeOptions } from './handler.js';
 import { PageCache } from './page-cache.js';
+import { RecentStops } from './recent-stops.js';
 import type { Introspection } from './request.js';
 import { listenUnixSocket, removeStaleSocket } from './unix-socket.js';
 
@@ -85,7 +86,12 @@ function closeServer(server: http.Server): Promise<void> {
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
-  const deps = { registry: opts.registry, cache: new PageCache(opts.pageCacheTtlMs), ...(opts.introspect ? { introspect: opts.introspect } : {}) };
+  const deps = {
+    registry: opts.registry,
+    cache: new PageCache(opts.pageCacheTtlMs),
+    stops: new RecentStops(),
+    ...(opts.introspect ? { introspect: opts.introspect } : {}),
+  };
   const ops = isOpsRegistry(opts.registry) ? createOpsRoutes({ registry: opts.registry, logger: opts.logger }) : undefined;
   const base = { deps, logger: opts.logger, version: opts.version, ready: opts.ready ?? (() => true), ...(ops ? { ops } : {}) };
   const servers: http.Server[] = [];

@@ -3,7 +3,9 @@ import { unitHash, unitNameInfo, type UnitStateRecord } from '@flotilla/core';
 import { badRequest, conflict, notFound } from './http-errors.js';
 import { pageJson, unitJson, type UnitJson } from './json.js';
 import { decodePageToken, pageOf } from './pagination.js';
+import { mustHoldStart } from './recent-stops.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
+import { untilStopped } from './stop-wait.js';
 import { checkContentType, parseUnitPut } from './unit-put.js';
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -34,15 +36,18 @@ export async function listUnitsV2(deps: ApiDeps): Promise<ApiReply> {
 
 /** One unit as in the list: machineID is the schedule's target (fleet's TargetMachineID), not whichever machine
  * publishes a state, so a unit being moved reports where it is going. One snapshot keeps unit and schedule
- * consistent. */
+ * consistent. A restart's stop reads `launched` for fleet's reaction time (recent-stops.ts). */
 export async function getUnit(deps: ApiDeps, name: string): Promise<ApiReply> {
   const [snapshot, states] = await Promise.all([deps.registry.snapshot(), deps.registry.getStates(name)]);
   const unit = snapshot.units.find((u) => u.name === name);
   if (!unit) throw notFound('unit does not exist');
-  return { status: 200, json: unitJson(unit, states, snapshot.schedule.get(name)) };
+  const json = unitJson(unit, states, snapshot.schedule.get(name));
+  if (json.currentState) json.currentState = deps.stops.report(name, json.currentState);
+  return { status: 200, json };
 }
 
 export async function deleteUnit(deps: ApiDeps, name: string): Promise<ApiReply> {
+  deps.stops.forget(name);
   if (!(await deps.registry.destroyUnit(name))) throw notFound('unit does not exist');
   return { status: 204 };
 }
@@ -56,15 +61,21 @@ export async function putUnit(deps: ApiDeps, name: string, req: ApiRequest, rawH
   const spec = { name, options: body.options };
   if (!existing) {
     if (body.options.length === 0) throw conflict('unit does not exist and options field empty');
+    deps.stops.forget(name);
     await registry.submitUnit(spec, { desiredState: body.desiredState ?? 'inactive' });
     return { status: 201 };
   }
   if (body.options.length > 0 && unitHash(body.options) !== existing.hash) {
+    deps.stops.forget(name);
     await registry.submitUnit(spec, { desiredState: body.desiredState ?? 'inactive', replace: true });
     return { status: 201 };
   }
   if (body.desiredState === undefined) throw conflict('must provide DesiredState to update existing unit');
   if (body.desiredState !== 'inactive' && unitNameInfo(name).isTemplate) throw badRequest(`cannot activate template "${name}"`);
+  const { stops } = deps;
+  // A restart's start waits for its stop to show, or the level-triggered agent might never see `loaded`.
+  if (mustHoldStart(existing.desiredState, body.desiredState, stops.stoppedAt(name), stops.now())) await untilStopped(registry, name);
   await registry.setDesiredState(name, body.desiredState);
+  stops.changed(name, existing.desiredState, body.desiredState, existing.global);
   return { status: 204 };
 }
