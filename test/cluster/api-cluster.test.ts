@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import { cliFor, FLOTILLA_BIN, tableRows } from '../support/cli.js';
+import { fleetctlRestart } from '../support/fleetctl-restart.js';
 import { run } from '../harness/exec.js';
 
 const API_PORT = 54728;
@@ -112,6 +113,39 @@ describe('API on real machines', () => {
       async () => ((await machine?.systemctlShow('apitest.service', ['ActiveState']))?.ActiveState === 'active' ? undefined : true),
       { timeoutMs: 30_000, intervalMs: 250 },
     );
+  });
+
+  test("fleetctl 1.0's restart (its calls, 250 ms looks, waits for launched twice) returns and restarts the unit", async () => {
+    const name = 'fleetrestart.service';
+    expect((await api(base, 'PUT', `/fleet/v1/units/${name}`, { name, options: OPTIONS, desiredState: 'launched' })).status).toBe(201);
+    const unit = await waitUntil(
+      `${name} launched`,
+      async () => {
+        const got = (await api(base, 'GET', `/fleet/v1/units/${name}`)).json as { currentState?: string; machineID?: string };
+        return got.currentState === 'launched' ? got : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    const machine = cluster.machines.find((m) => m.id === unit.machineID);
+    if (!machine) throw new Error(`${name} scheduled to unknown machine ${unit.machineID}`);
+    const before = await machine.systemctlShow(name, ['MainPID', 'ActiveState']);
+    expect(before.ActiveState).toBe('active');
+
+    // fleetctl has no deadline of its own: against the old agent this copy of it looped until this one.
+    const result = await fleetctlRestart((method, p, body) => api(base, method, p, body), name, { deadlineMs: 20_000 });
+    const line = `Unit ${name} launched on ${machine.id.slice(0, 8)}.../${machine.ip}`;
+    expect(result).toMatchObject({ stdout: [line, line], stderr: [] });
+    const unitPath = `/fleet/v1/units/${name}`;
+    // The stop's first look (250 ms after its PUT) reads launched, so fleetctl moves on to the start at once.
+    expect(result.calls.slice(0, 6)).toEqual([
+      'GET /fleet/v1/units', `GET ${unitPath}`, `PUT ${unitPath} loaded`, `GET ${unitPath}`, 'GET /fleet/v1/machines', `PUT ${unitPath} launched`,
+    ]);
+    expect(new Set(result.calls.slice(6))).toEqual(new Set([`GET ${unitPath}`]));
+    const after = await machine.systemctlShow(name, ['MainPID', 'ActiveState']);
+    expect(after.ActiveState).toBe('active');
+    expect(after.MainPID).not.toBe(before.MainPID);
+
+    expect((await api(base, 'DELETE', `/fleet/v1/units/${name}`)).status).toBe(204);
   });
 
   test('start/stop/destroy with the API driver block like the etcd driver', async () => {
