@@ -3,8 +3,9 @@
  * `/v2/health`, `/v2/events`, the live stream and `/metrics` (checked by promtool when it is installed).
  */
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EtcdRegistry } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { request, type Target } from '../test-support/http.js';
@@ -100,6 +101,33 @@ test('the stream sends a snapshot, then a delta when a unit is submitted', async
   } finally {
     clearTimeout(deadline);
     controller.abort();
+  }
+});
+
+test('at most 64 event streams at once: the next is refused with 429, a closed one frees its place', async () => {
+  const open: http.ClientRequest[] = [];
+  const openStream = () =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const path = '/v2/events/stream';
+      const req = http.get({ host: '127.0.0.1', port: target.port, path, headers: { Authorization: `Bearer ${TOKEN}` }, agent: false }, (res) => {
+        if (res.statusCode === 200) return resolve({ status: 200, body: '' });
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      open.push(req);
+      req.on('error', reject);
+    });
+  try {
+    for (let i = 0; i < 64; i++) expect((await openStream()).status).toBe(200);
+    const refused = await openStream();
+    expect([refused.status, JSON.parse(refused.body)]).toEqual([
+      429, { error: { code: 429, message: 'too many event streams: 64 open on this agent; close one (a dashboard tab) or try again later' } },
+    ]);
+    open[0]!.destroy();
+    await vi.waitFor(async () => expect((await openStream()).status).toBe(200), { timeout: 5000, interval: 50 });
+  } finally {
+    for (const req of open) req.destroy();
   }
 });
 

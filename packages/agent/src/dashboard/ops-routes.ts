@@ -32,6 +32,12 @@ export interface OpsRoutesOptions {
   pingMs?: number;
 }
 
+/**
+ * Event streams open at once on one agent: each holds a socket, a hub listener and up to 16 MiB of unsent
+ * deltas, so an unbounded number is a way to exhaust the agent (docs/ops.md, "HTTP"). Beyond it: 429.
+ */
+export const MAX_EVENT_STREAMS = 64;
+
 const DATA_PATHS = new Set(['/v2/health', '/v2/events', '/v2/events/stream', '/metrics']);
 
 export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
@@ -46,6 +52,7 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
   let assets: Map<string, Asset> | undefined;
   let placements: Promise<Subscription> | undefined;
   let leader: Promise<Subscription | undefined> | undefined;
+  let streams = 0;
 
   function startPlacements(): Promise<Subscription> {
     placements ??= watchPlacements(opts.registry, (ms) => metrics.observePlacement(ms), opts.logger).catch((err: unknown) => {
@@ -82,8 +89,21 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
       res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
       return void res.end();
     }
-    if (path === '/v2/events/stream') return serveStream(hub, req, res, opts.pingMs === undefined ? {} : { pingMs: opts.pingMs });
+    if (path === '/v2/events/stream') return serveCappedStream(req, res);
     return serveMetrics(res);
+  }
+
+  async function serveCappedStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (streams >= MAX_EVENT_STREAMS) {
+      const message = `too many event streams: ${MAX_EVENT_STREAMS} open on this agent; close one (a dashboard tab) or try again later`;
+      return sendJson(res, 429, { error: { code: 429, message } });
+    }
+    streams++;
+    try {
+      await serveStream(hub, req, res, opts.pingMs === undefined ? {} : { pingMs: opts.pingMs });
+    } finally {
+      streams--;
+    }
   }
 
   return {
