@@ -13,6 +13,7 @@ export const API_STATUS: Readonly<Record<string, number>> = {
   API_CONFLICT: 409,
   API_TOO_LARGE: 413,
   API_MEDIA_TYPE: 415,
+  API_TOO_MANY_REQUESTS: 429,
   API_UNAVAILABLE: 503,
   // Core's validation errors carry fleet's exact texts and are the client's fault.
   INVALID_UNIT_NAME: 400,

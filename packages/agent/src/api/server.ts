@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { createOpsRoutes } from '../dashboard/ops-routes.js';
 import { isOpsRegistry } from '../health/source.js';
 import { handleExchange, type ExchangeOptions } from './handler.js';
+import { limitJournalFollows } from './journal-follows.js';
 import { PageCache } from './page-cache.js';
 import { RecentStops } from './recent-stops.js';
 import type { Introspection } from './request.js';
@@ -90,7 +91,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry: opts.registry,
     cache: new PageCache(opts.pageCacheTtlMs),
     stops: new RecentStops(),
-    ...(opts.introspect ? { introspect: opts.introspect } : {}),
+    ...(opts.introspect ? { introspect: limitJournalFollows(opts.introspect) } : {}),
   };
   const ops = isOpsRegistry(opts.registry) ? createOpsRoutes({ registry: opts.registry, logger: opts.logger }) : undefined;
   const base = { deps, logger: opts.logger, version: opts.version, ready: opts.ready ?? (() => true), ...(ops ? { ops } : {}) };

@@ -1,0 +1,88 @@
+/**
+ * `/v2/units/<name>/journal` against the real server, a real etcd and real journalctl children on this host
+ * (the agent's own introspection): at most 16 follows at once (docs/api.md, "/v2").
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { EtcdRegistry } from '@flotilla/core';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { createIntrospection } from '../introspect/introspect.js';
+import { ManagedUnits } from '../managed-units.js';
+import { request } from '../test-support/http.js';
+import { startApiServer, type ApiServer } from './server.js';
+
+const logger = pino({ level: 'silent' });
+// A unit no one runs: journalctl --follow on it waits for entries that never come, as for a quiet unit.
+const SYSTEMD_NAME = `flotilla-journal-limits-${process.pid}.service`;
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+let dir: string;
+let server: ApiServer;
+let socketPath: string;
+
+/** The journalctl processes following our unit, from /proc. */
+function followers(): number[] {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv.includes('journalctl') && argv.includes('--follow') && argv.includes(`--unit=${SYSTEMD_NAME}`);
+    } catch {
+      return false; // exited while we looked
+    }
+  }).map(Number);
+}
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/journal-limits-${process.pid}/` });
+});
+afterAll(async () => {
+  await registry?.close();
+  await etcd?.stop();
+});
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-journal-limits-'));
+  socketPath = path.join(dir, 'api.sock');
+  const managed = new ManagedUnits();
+  managed.set({ unit: 'quiet.service', systemdName: SYSTEMD_NAME, hash: 'h' });
+  server = await startApiServer({ registry, logger, version: 't', listen: [{ kind: 'unix', path: socketPath }], introspect: createIntrospection({ machineId: 'm1', managed }) });
+});
+afterEach(async () => {
+  await server?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  await vi.waitFor(() => expect(followers()).toEqual([]), { timeout: 5000, interval: 50 });
+});
+
+describe('journal limits', () => {
+  test('at most 16 follows at once: the 17th is refused with 429, its journalctl never started; closing frees a place', async () => {
+    const open: http.ClientRequest[] = [];
+    try {
+      for (let i = 0; i < 16; i++) {
+        const req = http.get({ socketPath, path: '/v2/units/quiet.service/journal?follow=true' });
+        req.on('error', () => undefined); // destroyed below
+        open.push(req);
+      }
+      await vi.waitFor(() => expect(followers()).toHaveLength(16), { timeout: 10_000, interval: 50 });
+      const refused = await request({ socketPath }, 'GET', '/v2/units/quiet.service/journal?follow=true');
+      expect([refused.status, refused.json]).toEqual([
+        429, { error: { code: 429, message: 'too many journal follows: 16 open on this agent; stop one (journal -f) or try again later' } },
+      ]);
+      expect(followers()).toHaveLength(16);
+      expect((await request({ socketPath }, 'GET', '/v2/units/quiet.service/journal?lines=5')).status).toBe(200); // no follow: not counted
+      open.pop()!.destroy();
+      await vi.waitFor(() => expect(followers()).toHaveLength(15), { timeout: 5000, interval: 50 });
+      const again = http.get({ socketPath, path: '/v2/units/quiet.service/journal?follow=true' });
+      again.on('error', () => undefined);
+      open.push(again);
+      await vi.waitFor(() => expect(followers()).toHaveLength(16), { timeout: 5000, interval: 50 });
+    } finally {
+      for (const req of open) req.destroy();
+    }
+    await vi.waitFor(() => expect(followers()).toEqual([]), { timeout: 5000, interval: 50 });
+  });
+
+});
