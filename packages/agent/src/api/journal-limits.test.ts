@@ -1,6 +1,6 @@
 /**
  * `/v2/units/<name>/journal` against the real server, a real etcd and real journalctl children on this host
- * (the agent's own introspection): at most 16 follows at once (docs/api.md, "/v2").
+ * (the agent's own introspection): at most 16 follows at once, `lines` at most 10000 (docs/api.md, "/v2").
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -85,4 +85,12 @@ describe('journal limits', () => {
     await vi.waitFor(() => expect(followers()).toEqual([]), { timeout: 5000, interval: 50 });
   });
 
+  test.each([
+    ['10000 lines', '10000', 200, undefined],
+    ['10001 lines', '10001', 400, 'invalid lines "10001": at most 10000'],
+    ['a billion lines, followed', '1000000000&follow=true', 400, 'invalid lines "1000000000": at most 10000'],
+  ])('%s', async (_name, lines, status, message) => {
+    const reply = await request({ socketPath }, 'GET', `/v2/units/quiet.service/journal?lines=${lines}`);
+    expect([reply.status, reply.status === 200 ? undefined : reply.json]).toEqual([status, message && { error: { code: 400, message } }]);
+  });
 });

@@ -3,7 +3,7 @@
  * (systemctl status, journal), so `flotilla status`/`journal` need no ssh. Served by every agent for the units
  * on its machine; the CLI finds the machine from the unit's state and calls that machine's apiUrl.
  */
-import { DEFAULT_JOURNAL_OUTPUT, FlotillaError, JOURNAL_OUTPUT_MODES, isJournalOutputMode, type JournalOutputMode } from '@flotilla/core';
+import { DEFAULT_JOURNAL_OUTPUT, FlotillaError, JOURNAL_OUTPUT_MODES, MAX_JOURNAL_LINES, isJournalOutputMode, type JournalOutputMode } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
 import type { ApiDeps, ApiReply, ApiRequest, Introspection } from './request.js';
 
@@ -29,6 +29,7 @@ export function journalOptions(query: URLSearchParams): JournalQuery {
   const rawLines = query.get('lines');
   const lines = rawLines === null || rawLines === '' ? DEFAULT_LINES : Number(rawLines);
   if (!Number.isInteger(lines) || lines < 0) throw badRequest(`invalid lines ${JSON.stringify(rawLines)}: expected a whole number`);
+  if (lines > MAX_JOURNAL_LINES) throw badRequest(`invalid lines ${JSON.stringify(rawLines)}: at most ${MAX_JOURNAL_LINES}`);
   const follow = /^(1|true|yes)$/i.test(query.get('follow') ?? '');
   const output = query.get('output') || DEFAULT_JOURNAL_OUTPUT;
   if (!isJournalOutputMode(output)) throw badRequest(`invalid output ${JSON.stringify(output)}: expected one of ${JOURNAL_OUTPUT_MODES.join(', ')}`);

@@ -166,6 +166,11 @@ describe('status and journal through the agent API', () => {
       stdout: '',
       stderr: expect.stringMatching(/^invalid value "export" for --output: expected one of short, short-iso, json, cat, verbose\n/),
     });
+    expect(await runCli([...flags, 'journal', '--lines', '10001', 'hello'])).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^invalid value "10001" for --lines: expected an integer from 0 to 10000\n/),
+    });
     expect(await runCli([...flags, 'journal'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^One unit file must be provided\.\n/) });
     expect(await runCli([...flags, 'journal', 'idle'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Unit idle\.service does not appear to be running\.\n/) });
     await lease.revoke();

@@ -4,7 +4,7 @@
  * messages for a missing, global or not-running unit.
  */
 import { Option } from 'commander';
-import { DEFAULT_JOURNAL_OUTPUT, JOURNAL_OUTPUT_MODES, isJournalOutputMode, mangleUnitName, type JournalOutputMode } from '@flotilla/core';
+import { DEFAULT_JOURNAL_OUTPUT, JOURNAL_OUTPUT_MODES, MAX_JOURNAL_LINES, isJournalOutputMode, mangleUnitName, type JournalOutputMode } from '@flotilla/core';
 import { googleApiError } from '../api/transport.js';
 import { badOptionValue, globalJournal, journalNeedsOneUnit, unitDoesNotExist, unitNotRunning } from '../cli-errors.js';
 import { agentEndpoint, agentTransport, reportingMachines } from '../units/agent-api.js';
@@ -34,7 +34,7 @@ export const journal = defineVerb<JournalOptions, void>({
   parseOptions(raw) {
     const text = String(raw.lines ?? '10');
     const lines = Number(text);
-    if (!Number.isInteger(lines) || lines < 0) throw badOptionValue('--lines', text, 'expected a non-negative integer');
+    if (!Number.isInteger(lines) || lines < 0 || lines > MAX_JOURNAL_LINES) throw badOptionValue('--lines', text, `expected an integer from 0 to ${MAX_JOURNAL_LINES}`);
     const output = String(raw.output ?? DEFAULT_JOURNAL_OUTPUT);
     if (!isJournalOutputMode(output)) throw badOptionValue('--output', output, `expected one of ${JOURNAL_OUTPUT_MODES.join(', ')}`);
     return { lines, follow: Boolean(raw.follow), output };
