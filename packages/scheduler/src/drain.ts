@@ -13,7 +13,7 @@
  *   that fits nowhere is stopped and reported unplaceable: never run twice, never lost from the registry).
  */
 import { unitNameInfo } from '@flotilla/core';
-import { byName, chooseMachine, decide, type Working } from './plan.js';
+import { byName, chooseMachine, decide, type Working } from './working.js';
 import { needsPlacement } from './reasons.js';
 
 export const REASON_DRAINING = 'machine is draining';

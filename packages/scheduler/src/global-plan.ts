@@ -13,7 +13,7 @@ import { metadataMatches, REASON_METADATA } from './placement/filters/metadata.j
 import { resourcesFilter } from './placement/filters/resources.js';
 import { requirementsOf } from './placement/requirements.js';
 import { addUnitOn, removeUnitFrom } from './placement/state.js';
-import { byName, decide, type Working } from './plan.js';
+import { byName, decide, type Working } from './working.js';
 import {
   REASON_GLOBAL_CHANGED,
   REASON_GLOBAL_MATCHES,

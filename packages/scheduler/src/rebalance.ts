@@ -10,8 +10,8 @@
 import { unitNameInfo, type UnitRecord } from '@flotilla/core';
 import { checksFor, firstFailure } from './placement/place.js';
 import { requirementsOf } from './placement/requirements.js';
-import type { Working } from './plan.js';
-import { decide } from './plan.js';
+import type { Working } from './working.js';
+import { decide } from './working.js';
 
 export interface RebalanceOptions {
   maxMoves: number;

@@ -8,7 +8,7 @@ import { matchUnitGlob, type UnitRecord } from '@flotilla/core';
 import { place } from './placement/place.js';
 import { requirementsOf } from './placement/requirements.js';
 import { removeUnitFrom } from './placement/state.js';
-import { byName, decide, type Working } from './plan.js';
+import { byName, decide, type Working } from './working.js';
 
 export function reasonReplaced(by: string): string {
   return `replaced by ${by} (Replaces)`;

@@ -1,0 +1,85 @@
+/**
+ * What a plan's passes share (plan.ts runs them; global-plan.ts, drain.ts, rebalance.ts and replaces.ts are
+ * passes): the decisions a plan is made of, the working state they update, and the one way a pass records a
+ * decision and picks a machine. Kept apart from plan.ts so the passes depend on this, not on the plan that calls
+ * them.
+ */
+import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
+import { MachineQueues } from './placement/machine-queues.js';
+import { place, placeFirst } from './placement/place.js';
+import { requirementsOf } from './placement/requirements.js';
+import { addUnitOn, removeUnitFrom, type MutablePlacementState } from './placement/state.js';
+import type { PlacementConfig } from './placement/types.js';
+import { machineIdMatches } from './placement/filters/machine-id.js';
+
+export interface Decision {
+  /** `assign-global`/`unassign-global` touch only `assignments/<machine>/<unit>` (global units have no schedule). */
+  kind: 'assign' | 'unassign' | 'assign-global' | 'unassign-global';
+  unit: string;
+  machineId: string;
+  reason: string;
+}
+
+/** A unit that should run but fits no machine; `reasons` as describeExclusions prints them. */
+export interface Unplaceable {
+  unit: string;
+  reasons: string[];
+}
+
+export interface SchedulePlan {
+  decisions: Decision[];
+  unplaceable: Unplaceable[];
+  /** An incremental plan: the units it looked at (`unplaceable` covers only those). Absent = every unit. */
+  considered?: ReadonlySet<string>;
+}
+
+/** What the passes share; decisions update `schedule`, `state` and `queue` as they are made. */
+export interface Working {
+  snapshot: ClusterSnapshot;
+  config: PlacementConfig;
+  units: Map<string, UnitRecord>;
+  machines: Map<string, MachineRecord>;
+  schedule: Map<string, string>;
+  state: MutablePlacementState;
+  queues: MachineQueues;
+  plan: SchedulePlan;
+}
+
+export function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Records a decision and keeps state and queue in step with it. */
+export function decide(work: Working, decision: Decision, unit?: UnitRecord): void {
+  work.plan.decisions.push(decision);
+  if (decision.kind === 'assign' || decision.kind === 'assign-global') {
+    if (decision.kind === 'assign') work.schedule.set(decision.unit, decision.machineId);
+    if (unit) addUnitOn(work.state, decision.machineId, unit);
+  } else {
+    if (decision.kind === 'unassign') work.schedule.delete(decision.unit);
+    removeUnitFrom(work.state, decision.machineId, decision.unit);
+  }
+  work.queues.update(decision.machineId);
+}
+
+/**
+ * MachineID narrows to the one machine it names, MachineOf to the machine of its first scheduled peer;
+ * everything else walks the queue of its metadata class.
+ */
+export function chooseMachine(work: Working, unit: UnitRecord): string | undefined {
+  const candidates = narrowed(work, unit);
+  if (candidates === undefined) return placeFirst(unit, work.queues.forUnit(unit), work.state, work.config);
+  const result = place(unit, candidates, work.state, work.config);
+  return result.placed ? result.machineId : undefined;
+}
+
+function narrowed(work: Working, unit: UnitRecord): MachineRecord[] | undefined {
+  const { machineId: pinned, machineOf } = requirementsOf(unit);
+  if (pinned !== undefined) {
+    const exact = work.machines.get(pinned);
+    return exact ? [exact] : work.snapshot.machines.filter((m) => machineIdMatches(m, pinned));
+  }
+  const peerMachine = machineOf[0] === undefined ? undefined : work.schedule.get(machineOf[0]);
+  const machine = peerMachine === undefined ? undefined : work.machines.get(peerMachine);
+  return machine ? [machine] : undefined;
+}
