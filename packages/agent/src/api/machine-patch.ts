@@ -1,9 +1,9 @@
 /**
  * `PATCH /machines` body (§2.6), pure: a JSON array of `{op, path: "/<id>/metadata/<key>", value: {value}}`.
- * Every op is checked before any is applied; `remove` becomes an op without a value (a tombstone). Flotilla's
- * reserved keys (`_flotilla.*`) are refused, whatever the op.
+ * Every op is checked before any is applied; `remove` becomes an op without a value (a tombstone). Machine ids
+ * follow core's rule (machine-id.ts); Flotilla's reserved keys (`_flotilla.*`) are refused, whatever the op.
  */
-import { isReservedMetadataKey, type MachineMetadataOp } from '@flotilla/core';
+import { isReservedMetadataKey, machineIdProblem, type MachineMetadataOp } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
 
 const PATH = /^\/([^/]+)\/metadata\/([A-Za-z0-9_.-]+$)/;
@@ -23,6 +23,9 @@ export function parseMachinePatch(body: string): MachineMetadataOp[] {
     if (!match) throw badRequest('machine metadata path invalid');
     const machineId = match[1] as string;
     const key = match[2] as string;
+    // The id becomes part of an etcd key: core's machine-id rule, checked before any op is applied (fleet's 400 body).
+    const idProblem = machineIdProblem(machineId);
+    if (idProblem !== undefined) throw badRequest(`machine metadata path invalid: ${idProblem}`);
     // The cordon lives in this keyspace (core/registry/machine-metadata-store.ts); only its own routes write it.
     if (isReservedMetadataKey(key)) throw badRequest(`machine metadata key "${key}" is reserved for Flotilla (cordon with PUT /v2/machines/<id>/cordon)`);
     if (op.op === 'remove') return { machineId, key };

@@ -136,6 +136,20 @@ describe('cordon and drain', () => {
     expect(v1.machines.map((m) => m.metadata)).toEqual([{ role: 'web' }, { role: 'web' }]);
   });
 
+  test.each([
+    ['a space', 'a b', 'invalid character " " in machine id'],
+    ['..', '..', 'machine id cannot be ".."'],
+    ['a percent sign', 'a%2Fb', 'invalid character "%" in machine id'],
+    ['non-ASCII', 'mé', 'invalid character "é" in machine id'],
+    ['a control character', 'm\u0001', 'invalid character "\\u0001" in machine id'],
+    ['129 characters', 'a'.repeat(129), 'machine id exceeds maximum length (128)'],
+  ])('PATCH /fleet/v1/machines refuses a machine id with %s: 400, nothing of the batch written', async (_name, id, reason) => {
+    const ok = { op: 'add', path: `/${ID_B}/metadata/zone`, value: { value: 'a' } };
+    const reply = await request(sock, 'PATCH', '/fleet/v1/machines?alt=json', [ok, { op: 'add', path: `/${id}/metadata/zone`, value: { value: 'a' } }]);
+    expect([reply.status, reply.json]).toEqual([400, error(400, `machine metadata path invalid: ${reason}`)]);
+    expect((await registry.listMachines()).find((m) => m.id === ID_B)?.metadata).toEqual({ role: 'web' });
+  });
+
   test('on TCP the cordon routes need the token, like every other route', async () => {
     const tcp = await startApiServer({ registry, logger, version: 't', token: 's3cret', listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }] });
     try {
