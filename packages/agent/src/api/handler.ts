@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { OpsRoutes } from '../dashboard/ops-routes.js';
+import { queryToken, redactedUrl } from './access-token.js';
 import { dispatch } from './dispatch.js';
 import { apiError, errorReply } from './http-errors.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
@@ -37,8 +38,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 function authorized(req: IncomingMessage, auth: ExchangeOptions['auth'], url: URL): boolean {
   if (!auth || (auth.token === undefined && !auth.clientCerts)) return true;
   if (auth.clientCerts && (req.socket as TLSSocket).authorized === true) return true;
-  // RFC 6750 §2.3 `access_token` query parameter: browsers' EventSource cannot send an Authorization header.
-  const fromQuery = url.searchParams.get('access_token');
+  // RFC 6750 §2.3 `access_token` query parameter, only where a browser cannot send the header (access-token.ts).
+  const fromQuery = queryToken(url);
   return auth.token !== undefined && tokenMatches(fromQuery === null ? req.headers.authorization : `Bearer ${fromQuery}`, auth.token);
 }
 
@@ -111,10 +112,10 @@ export async function handleExchange(opts: ExchangeOptions, req: IncomingMessage
     const body = await readBody(req, opts.bodyLimit ?? DEFAULT_BODY_LIMIT);
     const request: ApiRequest = { query: url.searchParams, headers: req.headers, body, signal: controller.signal, rootUrl: rootUrl(req) };
     await sendReply(res, await dispatch(opts.deps, r, request, req.rawHeaders), controller.signal);
-    opts.logger.debug({ method: req.method, url: req.url, status: res.statusCode }, 'api request');
+    opts.logger.debug({ method: req.method, url: redactedUrl(req.url), status: res.statusCode }, 'api request');
   } catch (err) {
     const reply = errorReply(err);
-    if (reply.internal) opts.logger.error({ err, method: req.method, url: req.url }, 'api request failed');
+    if (reply.internal) opts.logger.error({ err, method: req.method, url: redactedUrl(req.url) }, 'api request failed');
     if (!res.headersSent) sendJson(res, reply.status, reply.body);
     else res.destroy();
   }

@@ -47,8 +47,12 @@ describe('access', () => {
     ['health needs the token', '/v2/health', 'GET', false, 401],
     ['metrics need the token', '/metrics', 'GET', false, 401],
     ['health with the bearer token', '/v2/health', 'GET', true, 200],
-    ['access_token query parameter (EventSource)', `/v2/health?access_token=${TOKEN}`, 'GET', false, 200],
-    ['a wrong access_token', '/v2/health?access_token=nope', 'GET', false, 401],
+    ['access_token query parameter on the event stream (EventSource cannot send a header)', `/v2/events/stream?access_token=${TOKEN}`, 'HEAD', false, 200],
+    ['a wrong access_token on the stream', '/v2/events/stream?access_token=nope', 'HEAD', false, 401],
+    ['access_token is not taken on health (fetch can send the header)', `/v2/health?access_token=${TOKEN}`, 'GET', false, 401],
+    ['nor on metrics', `/metrics?access_token=${TOKEN}`, 'GET', false, 401],
+    ['nor on API v1', `/fleet/v1/units?access_token=${TOKEN}`, 'GET', false, 401],
+    ['nor on /v2', `/v2/units?access_token=${TOKEN}`, 'GET', false, 401],
     ['HEAD of the stream answers at once', '/v2/events/stream', 'HEAD', true, 200],
     ['read-only: POST / is refused', '/', 'POST', true, 405],
     ['read-only: DELETE /v2/health is refused', '/v2/health', 'DELETE', true, 405],
@@ -56,6 +60,21 @@ describe('access', () => {
     const reply = await request(withToken ? target : anonymous(), method, path);
     expect(reply.status).toBe(status);
   });
+});
+
+test('logged request URLs never carry the access_token', async () => {
+  const lines: string[] = [];
+  const capture = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+  const logged = await startApiServer({ registry, logger: capture, version: 't', token: TOKEN, listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }] });
+  try {
+    const port = (logged.addresses[0] as { port: number }).port;
+    expect((await request({ port, token: TOKEN }, 'GET', `/fleet/v1/units?alt=json&access_token=${TOKEN}`)).status).toBe(200);
+    const entries = lines.map((l) => JSON.parse(l) as { msg: string; url?: string }).filter((e) => e.msg === 'api request');
+    expect(entries.map((e) => e.url)).toEqual(['/fleet/v1/units?alt=json&access_token=REDACTED']);
+    expect(lines.join('\n')).not.toContain(TOKEN);
+  } finally {
+    await logged.close();
+  }
 });
 
 test('the page and its assets are served with types and an ETag (304 on reload)', async () => {

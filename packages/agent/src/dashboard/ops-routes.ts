@@ -2,8 +2,9 @@
  * The ops views mounted into the API server (issue 9): `/` + its assets (the dashboard), `/v2/health`,
  * `/v2/events`, `/v2/events/stream` and `/metrics`. Read-only: only GET and HEAD are answered here; any other
  * method falls through to the API's router (405/404). The static shell carries no cluster data and is served
- * without credentials; every data route needs what the listener requires (bearer token, `access_token`
- * query parameter for EventSource, or a client certificate), decided by the API server and passed in.
+ * without credentials; every data route needs what the listener requires (bearer token, or a client
+ * certificate; the stream also takes the `access_token` query parameter, for EventSource: api/access-token.ts),
+ * decided by the API server and passed in.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from '@flotilla/core';

@@ -6,7 +6,10 @@ const OVERSCAN = 8;
 const PROBLEM_HEALTH = new Set(['failed', 'unscheduled', 'lost', 'pending', 'unhealthy']);
 const $ = (id) => document.getElementById(id);
 
-/** The token comes from `#token=…` once, then lives in sessionStorage; EventSource cannot send headers. */
+/**
+ * The token comes from `#token=…` once, then lives in sessionStorage. EventSource cannot send headers, so the
+ * stream carries it as `access_token` (the one route that accepts it there); fetch sends the header.
+ */
 function token() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromHash) {
@@ -16,6 +19,7 @@ function token() {
   return sessionStorage.getItem('flotilla-token') ?? '';
 }
 const withToken = (path) => (token() ? `${path}?access_token=${encodeURIComponent(token())}` : path);
+const authHeaders = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
 
 class VirtualList {
   constructor(viewport, className, cells) {
@@ -196,7 +200,7 @@ function connect() {
     $('conn').dataset.conn = 'reconnecting';
     $('conn').textContent = 'reconnecting';
     // EventSource hides the status: ask once whether the token is what failed.
-    const probe = await fetch(withToken('/v2/health'), { method: 'HEAD' }).catch(() => undefined);
+    const probe = await fetch('/v2/health', { method: 'HEAD', headers: authHeaders() }).catch(() => undefined);
     if (probe?.status === 401) {
       source.close();
       $('token-dialog').showModal();
