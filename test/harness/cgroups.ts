@@ -49,3 +49,12 @@ export function removeMachineCgroups(machineName: string): void {
     }
   }
 }
+
+/** Whether a /proc/<pid>/cgroup text puts the process in the machine's cgroups (its nspawn, PID 1 and all below). */
+export function inMachineCgroup(procCgroup: string, machineName: string): boolean {
+  const own = `/flotilla/${machineName}`;
+  return procCgroup.split('\n').some((line) => {
+    const cgroupPath = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
+    return cgroupPath === own || cgroupPath.startsWith(`${own}/`);
+  });
+}

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEtcd, type EtcdHandle } from './etcd.js';
 import { ensureImage } from './image.js';
-import { bootMachine, destroyMachine, Machine, type AgentSetup } from './machines.js';
+import { inMachineCgroup } from './cgroups.js';
+import { bootMachine, destroyMachine, Machine, MACHINE_EXIT_DEADLINE_MS, type AgentSetup } from './machines.js';
 import { addIptablesRule, createBridge, deleteBridge, deleteIptablesRule, forwardRule } from './network.js';
-import { isAlive, killAndWait } from './processes.js';
+import { describeProcesses, findProcesses, isAlive, killAndWait, waitForProcessesGone, type ProcessEntry } from './processes.js';
 import { clusterDir, loadState, saveState, type ClusterState } from './state.js';
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -137,13 +138,30 @@ async function startHostEtcd(state: ClusterState, hostIp: string, log: (line: st
   return etcd;
 }
 
-/** Removes everything a cluster made, from its state alone; safe to call twice or on a half-made cluster. */
+/**
+ * The cluster's processes still in the process table, zombies included: everything in its machines' cgroups
+ * (each nspawn and all under its PID 1), and its etcd members and dockerd (checked by name too, as their pids
+ * may have been reused once they were reaped).
+ */
+export function clusterProcesses(state: ClusterState): ProcessEntry[] {
+  const daemons = new Map<number, string>([...state.etcdPids.map((pid): [number, string] => [pid, 'etcd']), ...(state.dockerdPid ? [[state.dockerdPid, 'dockerd'] as [number, string]] : [])]);
+  return findProcesses((p) => daemons.get(p.pid) === p.comm || state.machines.some((m) => inMachineCgroup(p.cgroup, m.name)));
+}
+
+/**
+ * Removes everything a cluster made, from its state alone; safe to call twice or on a half-made cluster. Returns
+ * only once no process of the cluster is left in the process table (`npm run down` returned while its nspawns
+ * were still exiting); past the deadline it throws naming them, and keeps the state file so that `npm run down`
+ * or the sweep can try again.
+ */
 export async function teardownCluster(state: ClusterState): Promise<void> {
   await Promise.all(state.machines.map((m) => destroyMachine(m)));
   await Promise.all(state.etcdPids.filter(isAlive).map((pid) => killAndWait(pid, 2000)));
   if (state.dockerdPid && isAlive(state.dockerdPid)) await killAndWait(state.dockerdPid, 5000);
   for (const rule of state.iptablesRules) await deleteIptablesRule(rule);
   if (state.bridge) await deleteBridge(state.bridge);
+  const left = await waitForProcessesGone(() => clusterProcesses(state), MACHINE_EXIT_DEADLINE_MS);
+  if (left.length > 0) throw new Error(`cluster ${state.id}: processes still there after teardown: ${describeProcesses(left)}`);
   fs.rmSync(state.dir, { recursive: true, force: true });
 }
 

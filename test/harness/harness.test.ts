@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fs from 'node:fs';
-import { startCluster, type Cluster } from './cluster.js';
+import os from 'node:os';
+import path from 'node:path';
+import { clusterProcesses, REPO_DIR, startCluster, teardownCluster, teardownClusterById, type Cluster } from './cluster.js';
 import { run } from './exec.js';
+import { describeProcesses } from './processes.js';
 import { loadState } from './state.js';
 
 describe('test harness: real etcd + nspawn machines on a bridge', () => {
@@ -35,6 +38,30 @@ describe('test harness: real etcd + nspawn machines on a bridge', () => {
     expect((await m1!.exec(['/usr/bin/node', '-e', probe], { timeoutMs: 10_000 })).code).toBe(0);
     const addr = await m2!.exec(['ip', '-4', '-o', 'addr', 'show', 'host0']);
     expect(addr.stdout).toContain(m2!.ip);
+  });
+
+  // `npm run up` starts its machines and etcd detached, so the host's init is their parent and reaps them;
+  // `npm run down` returned while they were still in the process table.
+  test('teardown of a cluster another process started (npm run up, then down) returns with none of its processes left', async () => {
+    const id = `td${process.pid % 10_000}`;
+    const script = path.join(os.tmpdir(), `flotilla-up-${id}.mts`);
+    const harness = JSON.stringify(path.join(REPO_DIR, 'test/harness/cluster.ts'));
+    fs.writeFileSync(script, `import { startCluster } from ${harness};\nawait startCluster({ machines: 3, agent: false, persistent: true, id: '${id}' });\nprocess.exit(0);\n`);
+    try {
+      const up = await run(process.execPath, ['--import', 'tsx', script], { timeoutMs: 180_000 });
+      expect(up.code, up.stderr).toBe(0);
+      const state = loadState(id)!;
+      const running = clusterProcesses(state);
+      expect(running.filter((p) => p.comm === 'systemd-nspawn').map((p) => p.ppid)).not.toContain(process.pid);
+      expect(running.filter((p) => p.comm === 'systemd-nspawn')).toHaveLength(3);
+      await teardownClusterById(id);
+      expect(describeProcesses(clusterProcesses(state))).toBe('');
+      expect(fs.existsSync(state.dir)).toBe(false);
+    } finally {
+      fs.rmSync(script, { force: true });
+      const left = loadState(id);
+      if (left) await teardownCluster(left).catch(() => undefined);
+    }
   });
 
   test('teardown removes every process, mount and the bridge', async () => {

@@ -6,10 +6,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, runOk, waitUntil, type ExecResult } from './exec.js';
-import { nspawnCommand, removeMachineCgroups } from './cgroups.js';
+import { inMachineCgroup, nspawnCommand, removeMachineCgroups } from './cgroups.js';
 import { ENGINE_NSPAWN_ARGS, ENGINE_NSPAWN_ENV } from './engine-image.js';
 import type { MachineState } from './state.js';
-import { isAlive, killAndWait, startDaemon } from './processes.js';
+import { findProcesses, isAlive, killAndWait, startDaemon, waitForProcessesGone, type ProcessEntry } from './processes.js';
 import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
 import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
 
@@ -251,10 +251,25 @@ async function checkProvisioned(machine: Machine): Promise<void> {
   throw new Error(`applying the cloud-config failed on ${machine.name}:\n${journal.stdout}`);
 }
 
-/** Stops a machine from its recorded state alone (idempotent): kill, unmount, forget nspawn's leftovers. */
+/** How long a destroyed machine's processes (nspawn included) may take to leave the process table. */
+export const MACHINE_EXIT_DEADLINE_MS = 15_000;
+
+/** The machine's processes still in the table: nspawn and everything under its PID 1 share its cgroups. */
+export function machineProcesses(machineName: string): ProcessEntry[] {
+  return findProcesses((p) => inMachineCgroup(p.cgroup, machineName));
+}
+
+/**
+ * Stops a machine from its recorded state alone (idempotent): kill, wait until its processes have left the
+ * process table (at most MACHINE_EXIT_DEADLINE_MS; the caller checks what is left), unmount, forget nspawn's
+ * leftovers.
+ */
 export async function destroyMachine(state: MachineState): Promise<void> {
   if (state.leaderPid && isAlive(state.leaderPid)) await killAndWait(state.leaderPid, 0);
   if (state.nspawnPid && isAlive(state.nspawnPid)) await killAndWait(state.nspawnPid, 5000);
+  // killAndWait stops at "exited"; an nspawn started detached (`npm run up`) is then a zombie until the host's
+  // init reaps it, still listed by ps: wait for that too.
+  await waitForProcessesGone(() => machineProcesses(state.name), MACHINE_EXIT_DEADLINE_MS);
   for (let i = 0; i < 20; i++) {
     const result = await run('umount', [state.merged]);
     if (result.code !== 0 && !/not mounted|no mount point/i.test(result.stderr)) {

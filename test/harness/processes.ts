@@ -45,3 +45,45 @@ function isZombie(pid: number): boolean {
     return false;
   }
 }
+
+/** One entry of the process table; `state` is /proc's letter (`Z`: exited, waiting for its parent to reap it). */
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  state: string;
+  comm: string;
+  /** /proc/<pid>/cgroup: one `id:controllers:path` line per hierarchy. */
+  cgroup: string;
+}
+
+/** Every process in the table that `match` accepts, zombies included: until reaped, `ps` and pgrep list them. */
+export function findProcesses(match: (p: ProcessEntry) => boolean): ProcessEntry[] {
+  const found: ProcessEntry[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const [state = '?', ppid = '0'] = stat.slice(close + 2).split(' ');
+      const entry = { pid: Number(name), ppid: Number(ppid), state, comm: stat.slice(stat.indexOf('(') + 1, close), cgroup: fs.readFileSync(`/proc/${name}/cgroup`, 'utf8') };
+      if (match(entry)) found.push(entry);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return found;
+}
+
+/** Polls `find` until it returns nothing or `deadlineMs` passed; returns what is left (empty: all gone). */
+export async function waitForProcessesGone(find: () => ProcessEntry[], deadlineMs: number): Promise<ProcessEntry[]> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const left = find();
+    if (left.length === 0 || Date.now() >= until) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function describeProcesses(list: readonly ProcessEntry[]): string {
+  return list.map((p) => `${p.pid} ${p.comm}${p.state === 'Z' ? ` (exited, not yet reaped by its parent ${p.ppid})` : ` (${p.state})`}`).join(', ');
+}

@@ -9,13 +9,15 @@ import { listClusterIds, loadState } from './state.js';
  */
 export async function sweepLeftovers(opts: { runId?: string } = {}): Promise<string[]> {
   const swept: string[] = [];
+  const failures: unknown[] = [];
   for (const id of listClusterIds()) {
     const state = loadState(id);
     if (!state || state.persistent) continue;
     const ownRun = opts.runId !== undefined && state.runId === opts.runId;
     if (!ownRun && isAlive(state.ownerPid)) continue;
-    await teardownCluster(state);
-    swept.push(id);
+    // One cluster whose processes outlive the deadline must not keep the others in place.
+    await teardownCluster(state).then(() => swept.push(id), (err: unknown) => failures.push(err));
   }
+  if (failures.length > 0) throw new AggregateError(failures, `sweep: ${failures.length} cluster(s) not fully torn down`);
   return swept;
 }
