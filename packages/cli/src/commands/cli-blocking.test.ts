@@ -80,6 +80,27 @@ describe('start and stop', () => {
     await registry.close();
   });
 
+  // Each unit's wait once added an abort listener to one shared signal: from 11 units on, Node printed
+  // MaxListenersExceededWarning into the user's terminal.
+  test('start of 12 units prints no Node warning', async () => {
+    const { flags, registry } = await cluster();
+    const lease = await registry.registerMachine({ id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
+    fs.writeFileSync(path.join(unitDir, 'web@.service'), '[Service]\nExecStart=/bin/sleep 1000\n');
+    const names = Array.from({ length: 12 }, (_, i) => `web@${i + 1}.service`);
+    const starting = runCli([...flags, 'start', '--block-timeout', '30', ...names], { cwd: unitDir });
+    for (const name of names) {
+      const unit = await desiredStateReached(registry, name, 'launched');
+      const state = { unit: name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: Date.now() };
+      await registry.publishState(state, lease);
+    }
+    const run = await starting;
+    expect(run.stderr).not.toContain('Warning');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout.split('\n').filter((l) => l.endsWith('launched on 113f16a7.../10.0.0.1'))).toHaveLength(12);
+    await lease.revoke();
+    await registry.close();
+  });
+
   test('start gives up at the deadline with a clear error', async () => {
     const { flags, registry } = await cluster();
     const run = await runCli([...flags, 'start', '--block-timeout', '1.5', 'hello'], { cwd: unitDir });

@@ -41,53 +41,65 @@ class UnitStates {
   }
 }
 
-function waitForUnit(registry: ClusterRegistry, unit: string, req: WaitRequest, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const view = new UnitStates();
-    let sub: Subscription | undefined;
-    let done = false;
-    const finish = (err?: unknown) => {
-      if (done) return;
-      done = true;
-      void sub?.close().catch(() => undefined);
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const condition = req.condition(unit);
-    const check = () => {
-      if (!done) req.onChange?.(unit, view.list());
-      const hit = condition(view.list());
-      if (hit === undefined || done) return;
-      req.onReached(unit, hit === true ? undefined : hit);
-      finish();
-    };
-    signal.addEventListener('abort', () => finish(signal.reason), { once: true });
-    registry
-      .watchStates(unit, (event) => {
-        view.apply(event);
-        check();
-      })
-      .then(async (s) => {
-        sub = s;
-        if (done) void s.close().catch(() => undefined);
-        view.seed(await registry.getStates(unit));
-        check();
-      })
-      .catch(finish);
-  });
+interface UnitWait {
+  done: Promise<void>;
+  /** Ends the wait with `reason` (the deadline, or another unit's failure); a finished wait ignores it. */
+  cancel(reason: unknown): void;
 }
 
-/** Resolves when every unit met the condition; throws a timeout naming the units that did not. */
+function waitForUnit(registry: ClusterRegistry, unit: string, req: WaitRequest): UnitWait {
+  const view = new UnitStates();
+  let sub: Subscription | undefined;
+  let finished = false;
+  let settle!: (err?: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (err) => (err === undefined ? resolve() : reject(err));
+  });
+  const finish = (err?: unknown) => {
+    if (finished) return;
+    finished = true;
+    void sub?.close().catch(() => undefined);
+    settle(err);
+  };
+  const condition = req.condition(unit);
+  const check = () => {
+    if (!finished) req.onChange?.(unit, view.list());
+    const hit = condition(view.list());
+    if (hit === undefined || finished) return;
+    req.onReached(unit, hit === true ? undefined : hit);
+    finish();
+  };
+  registry
+    .watchStates(unit, (event) => {
+      view.apply(event);
+      check();
+    })
+    .then(async (s) => {
+      sub = s;
+      if (finished) void s.close().catch(() => undefined);
+      view.seed(await registry.getStates(unit));
+      check();
+    })
+    .catch(finish);
+  return { done, cancel: finish };
+}
+
+/**
+ * Resolves when every unit met the condition; throws a timeout naming the units that did not. One timer ends
+ * every wait still open: no listener per unit on a shared AbortSignal, where from 11 units on Node printed
+ * MaxListenersExceededWarning (its EventTarget limit) into the user's terminal.
+ */
 export async function waitForUnits(registry: ClusterRegistry, req: WaitRequest): Promise<void> {
   const pending = new Set(req.units);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(waitTimedOut([...pending], req.describe, req.deadlineMs / 1000)), req.deadlineMs);
+  const waits = req.units.map((unit) => ({ unit, wait: waitForUnit(registry, unit, req) }));
+  const cancelAll = (reason: unknown) => {
+    for (const { wait } of waits) wait.cancel(reason);
+  };
+  const timer = setTimeout(() => cancelAll(waitTimedOut([...pending], req.describe, req.deadlineMs / 1000)), req.deadlineMs);
   try {
-    await Promise.all(
-      req.units.map((unit) => waitForUnit(registry, unit, req, controller.signal).then(() => pending.delete(unit))),
-    );
+    await Promise.all(waits.map(({ unit, wait }) => wait.done.then(() => pending.delete(unit))));
   } catch (err) {
-    controller.abort(err);
+    cancelAll(err);
     throw err;
   } finally {
     clearTimeout(timer);
