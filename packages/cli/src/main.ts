@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
 import { expandCommandPrefix } from './command-prefix.js';
+import { nodeWarningLine, routeNodeWarnings } from './node-warnings.js';
 import { buildProgram, type Runtime } from './program.js';
 import { reportError } from './report-error.js';
 
@@ -20,6 +21,13 @@ function packageVersion(): string {
 // and Node prints DEP0123 for it on every TLS connection to https://<ip>:2379. A CLI must not print noise its user
 // cannot act on. (The default HTTP transport loads no gRPC.)
 process.noDeprecation = true;
+
+// No Node warning in the user's terminal unless asked for (node-warnings.ts). Before parsing: a warning may come
+// from anything the command does, and --debug is a global flag.
+const debugWarnings = process.argv.slice(2).includes('--debug');
+routeNodeWarnings((warning) => {
+  if (debugWarnings) process.stderr.write(nodeWarningLine(warning));
+});
 
 export async function main(argv: string[]): Promise<number> {
   const rt: Runtime = {

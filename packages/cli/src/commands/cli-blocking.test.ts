@@ -101,6 +101,20 @@ describe('start and stop', () => {
     await registry.close();
   });
 
+  // Any Node warning, not only that one: a preloaded module makes Node emit one while the command runs.
+  test('a Node warning during a command reaches stderr only with --debug; the error still does', async () => {
+    const { flags, registry } = await cluster();
+    const env = { NODE_OPTIONS: "--import=data:text/javascript,setTimeout(()=>process.emitWarning('probe-warning'),300)" };
+    const run = await runCli([...flags, 'start', '--block-timeout', '1.5', 'hello'], { cwd: unitDir, env });
+    expect([run.code, run.stderr.split('\n')[0]]).toEqual([1, 'Error waiting for units: timed out waiting for unit hello.service to report state active (waited 1.5s)']);
+    expect(run.stderr).not.toContain('Warning');
+    const other = await cluster();
+    const debug = await runCli([...other.flags, '--debug', 'start', '--block-timeout', '1', 'hello'], { cwd: unitDir, env });
+    expect(debug.stderr).toContain('(node) Warning: probe-warning\n');
+    await registry.close();
+    await other.registry.close();
+  });
+
   test('start gives up at the deadline with a clear error', async () => {
     const { flags, registry } = await cluster();
     const run = await runCli([...flags, 'start', '--block-timeout', '1.5', 'hello'], { cwd: unitDir });

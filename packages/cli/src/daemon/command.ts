@@ -59,6 +59,8 @@ Examples:
       const [{ pino }, { runDaemon }, { readOwnUnitJob }] = await Promise.all([import('pino'), import('./run.js'), import('@flotilla/agent')]);
       const config = readDaemonConfig(process.env);
       const logger = pino({ level: config.logLevel });
+      // The CLI shows Node's warnings only with --debug (node-warnings.ts); the daemon keeps them in its log.
+      process.on('warning', (warning) => logger.warn({ err: warning }, 'node warning'));
       // Every signal is handled from the start: their default actions end the process, and a SIGTERM that killed
       // an agent still starting could leave its units running after its lease expired. A reload or a stop asked
       // for during start-up waits for the daemon.
