@@ -23,6 +23,20 @@ export interface SamplerOptions {
   intervalMs?: number;
   /** Deadline of one machine's answer (default 2 s); a machine that does not answer (killed) counts as running nothing. */
   execTimeoutMs?: number;
+  /** Called with every round's whole view, as it is recorded (the chaos suite judges each round; test/chaos/). */
+  onRound?: (round: SampledRound) => void;
+}
+
+/** One round: what every machine's systemd said, by unit. */
+export interface SampledRound {
+  /** When the round started (ms since the epoch). */
+  at: number;
+  /** unit → machines whose systemd runs it (any running state). */
+  running: Map<string, string[]>;
+  /** unit → machines whose systemd says it is active. */
+  activeOn: Map<string, string[]>;
+  /** Names of the machines that answered. */
+  answered: string[];
 }
 
 export class SystemdSampler {
@@ -66,21 +80,30 @@ export class SystemdSampler {
     this.downSince.clear();
   }
 
-  /** unit → names of the machines whose systemd runs it (any running state) now, and the units active somewhere. */
-  async sample(): Promise<{ running: Map<string, string[]>; active: Set<string> }> {
+  /**
+   * unit → names of the machines whose systemd runs it (any running state) now, and the units active somewhere;
+   * also where each is active and which machines answered.
+   */
+  async sample(): Promise<{ running: Map<string, string[]>; active: Set<string>; activeOn: Map<string, string[]>; answered: string[] }> {
     const running = new Map<string, string[]>();
     const active = new Set<string>();
+    const activeOn = new Map<string, string[]>();
+    const answered: string[] = [];
     await Promise.all(
       this.machines.map(async (m) => {
         const states = await this.statesOn(m);
         if (states === undefined) return;
+        answered.push(m.name);
         for (const [unit, state] of states) {
           if (RUNNING.has(state.activeState)) running.set(unit, [...(running.get(unit) ?? []), m.name]);
-          if (state.activeState === 'active') active.add(unit);
+          if (state.activeState === 'active') {
+            active.add(unit);
+            activeOn.set(unit, [...(activeOn.get(unit) ?? []), m.name]);
+          }
         }
       }),
     );
-    return { running, active };
+    return { running, active, activeOn, answered };
   }
 
   /** One machine's answer; undefined when it has none (killed, or no answer within the deadline). */
@@ -110,9 +133,10 @@ export class SystemdSampler {
       const start = Date.now();
       if (this.lastStart !== undefined) this.maxGapMs = Math.max(this.maxGapMs, start - this.lastStart);
       this.lastStart = start;
-      const { running, active } = await this.sample();
+      const { running, active, activeOn, answered } = await this.sample();
       this.rounds++;
       this.record(start, running, active);
+      this.opts.onRound?.({ at: start, running, activeOn, answered });
       const wait = this.intervalMs - (Date.now() - start) - 20;
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
