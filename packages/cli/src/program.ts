@@ -31,6 +31,7 @@ import { plan } from './commands/plan.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
 import { openRegistry, withDeadline } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
+import { pkiCommand } from './pki/command.js';
 import { completionCommand } from './completion/command.js';
 import { agentCommand } from './daemon/command.js';
 import { lbCommand } from './lb/command.js';
@@ -151,6 +152,7 @@ export function buildProgram(rt: Runtime): Command {
   program.addCommand(lbCommand());
   program.addCommand(completionCommand(program, (text) => rt.stdout.write(text)).exitOverride());
   for (const command of cloudConfigCommands()) program.addCommand(command);
+  program.addCommand(pkiCommand());
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
   useFleetctlHelp(program, rt.version);
   return program;
