@@ -41,7 +41,7 @@ Environment:
   FLOTILLA_API_TLS_CERT, FLOTILLA_API_TLS_KEY   serve TCP over TLS; FLOTILLA_API_TLS_CA: accept client certs
   FLOTILLA_ETCD_CA_FILE, FLOTILLA_ETCD_CERT_FILE, FLOTILLA_ETCD_KEY_FILE, FLOTILLA_ETCD_USERNAME,
   FLOTILLA_ETCD_PASSWORD   etcd TLS and auth
-  FLOTILLA_ETCD_TRANSPORT  http (etcd's JSON gateway, default; gRPC when a client certificate is given) or grpc
+  FLOTILLA_ETCD_TRANSPORT  http (etcd's JSON gateway, default; gRPC for a client certificate with a CommonName) or grpc
   FLOTILLA_ETCD_BULK_TRANSPORT  what the scheduler's snapshot/apply use once this machine leads (default grpc)
   FLOTILLA_STOP_MODE       what SIGTERM/SIGINT does: auto (default: asks systemd; a stop job or no restart to
                            come → leave, a restart job or Restart=always → restart), leave (stop this machine's

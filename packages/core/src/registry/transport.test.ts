@@ -2,6 +2,7 @@
  * Transport choice (option > FLOTILLA_ETCD_TRANSPORT > http) and what only the HTTP adapter does by itself:
  * failover across endpoints, the bulk port opened on first use, a watch over the gateway surviving a cut.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { EventLog, eventually, freshPrefix } from '../testing/registry-fixtures.js';
@@ -13,6 +14,11 @@ import { chooseTransport } from './transport.js';
 import type { EtcdTransport, WatchEvent } from './types.js';
 import type { Assignment } from '../model.js';
 
+/** A throwaway self-signed certificate with this subject (openssl). */
+function certificate(subject: string): Buffer {
+  return execFileSync('sh', ['-c', `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -days 1 -subj '${subject}' 2>/dev/null`]);
+}
+
 describe('chooseTransport', () => {
   test.each([
     { name: 'default', options: {}, env: {}, want: { transport: 'http', bulk: 'http' } },
@@ -20,7 +26,9 @@ describe('chooseTransport', () => {
     { name: 'option beats env', options: { transport: 'http' as EtcdTransport }, env: { FLOTILLA_ETCD_TRANSPORT: 'grpc' }, want: { transport: 'http', bulk: 'http' } },
     { name: 'bulk apart', options: { bulkTransport: 'grpc' as EtcdTransport }, env: {}, want: { transport: 'http', bulk: 'grpc' } },
     { name: 'bulk from env', options: {}, env: { FLOTILLA_ETCD_BULK_TRANSPORT: 'grpc' }, want: { transport: 'http', bulk: 'grpc' } },
-    { name: 'a client certificate: gRPC (the gateway refuses CNs)', options: { tls: { cert: Buffer.from('pem') } }, env: {}, want: { transport: 'grpc', bulk: 'grpc' } },
+    { name: 'an unreadable client certificate: gRPC', options: { tls: { cert: Buffer.from('pem') } }, env: {}, want: { transport: 'grpc', bulk: 'grpc' } },
+    { name: 'a client certificate with a CommonName: gRPC (the gateway refuses it)', options: { tls: { cert: certificate('/O=x/CN=client') } }, env: {}, want: { transport: 'grpc', bulk: 'grpc' } },
+    { name: 'a client certificate without one (pki init\'s): http', options: { tls: { cert: certificate('/O=Flotilla/OU=flotilla-agent') } }, env: {}, want: { transport: 'http', bulk: 'http' } },
     { name: 'a client certificate, http asked for', options: { tls: { cert: Buffer.from('pem') }, transport: 'http' as EtcdTransport }, env: {}, want: { transport: 'http', bulk: 'http' } },
     { name: 'TLS without a client certificate: http', options: { tls: { ca: Buffer.from('pem') } }, env: {}, want: { transport: 'http', bulk: 'http' } },
   ])('$name', ({ options, env, want }) => {

@@ -1,11 +1,12 @@
 /**
  * Which etcd transport a registry uses (docs/registry.md, "Transports"): `http` — etcd's JSON gateway over
- * node:http, the default (unless a client certificate is given), loads nothing heavy; `grpc` — etcd3 over gRPC, loaded only when chosen. The option
+ * node:http, the default (unless a client certificate with a CommonName is given), loads nothing heavy; `grpc` — etcd3 over gRPC, loaded only when chosen. The option
  * wins over FLOTILLA_ETCD_TRANSPORT, which wins over the default. `bulkTransport` (FLOTILLA_ETCD_BULK_TRANSPORT)
  * is what the leader's bulk work (snapshot pages, applySchedule batches, the cluster watch) uses; its port is
  * opened when the registry first wins the scheduler election, so a daemon that never leads never loads gRPC even
  * when bulk is 'grpc'.
  */
+import { X509Certificate } from 'node:crypto';
 import type { EtcdPort } from './etcd-port.js';
 import { HttpPort } from './http-port.js';
 import type { EtcdTransport, RegistryOptions } from './types.js';
@@ -18,10 +19,22 @@ function parse(value: string | undefined, source: string): EtcdTransport | undef
   return value as EtcdTransport;
 }
 
+/**
+ * etcd's gateway refuses requests that present a client certificate with a CommonName (etcd ≥ 3.4.10: "CommonName
+ * of client sending a request against gateway will be ignored"; CN-based auth only works over gRPC). A certificate
+ * without one (what `flotilla pki init` issues to agents and the CLI) passes. One that cannot be read counts as
+ * having one: gRPC, as before.
+ */
+function hasCommonName(pem: Buffer): boolean {
+  try {
+    return /^CN=/m.test(new X509Certificate(pem).subject);
+  } catch {
+    return true;
+  }
+}
+
 export function chooseTransport(options: RegistryOptions, env: NodeJS.ProcessEnv = process.env): { transport: EtcdTransport; bulk: EtcdTransport } {
-  // etcd's gateway refuses requests that present a client certificate with a CommonName (etcd ≥ 3.4.10: CN-based
-  // auth only works over gRPC), so with a client certificate the default is gRPC.
-  const fallback: EtcdTransport = options.tls?.cert ? 'grpc' : 'http';
+  const fallback: EtcdTransport = options.tls?.cert && hasCommonName(options.tls.cert) ? 'grpc' : 'http';
   const transport = options.transport ?? parse(env.FLOTILLA_ETCD_TRANSPORT, 'FLOTILLA_ETCD_TRANSPORT') ?? fallback;
   const bulk = options.bulkTransport ?? parse(env.FLOTILLA_ETCD_BULK_TRANSPORT, 'FLOTILLA_ETCD_BULK_TRANSPORT') ?? transport;
   return { transport, bulk };
