@@ -77,6 +77,22 @@ describe('daemon API listeners', () => {
     expect(await tcp('/v2/units/a.service/status', 'from-a-file')).toEqual({ status: 200, body: '● a.service\n' });
   });
 
+  test('FLOTILLA_API_INSECURE=1: TCP without a token is served, and the log warns naming the risk', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    const insecure = await startDaemonApi(readApiConfig({ FLOTILLA_API_SOCKET: 'none', FLOTILLA_API_LISTEN: '127.0.0.1:0', FLOTILLA_API_INSECURE: '1' }), registry, logger, '0.1.0');
+    try {
+      insecure.attach(undefined);
+      const port = (insecure.server.addresses[0] as { port: number }).port;
+      expect((await get({ host: '127.0.0.1', port, path: '/fleet/v1/units' }, false)).status).toBe(200);
+      expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
+        `FLOTILLA_API_INSECURE=1: the API on tcp://127.0.0.1:0 takes requests without a token or client certificate; anyone who can reach it can submit, start, stop and destroy units on every machine of the cluster`,
+      ]);
+    } finally {
+      await insecure.server.close();
+    }
+  });
+
   test('an empty token file is a config error naming the key', () => {
     fs.writeFileSync(path.join(dir, 'empty'), '\n');
     expect(() => apiToken({ sockets: [], tokenFile: path.join(dir, 'empty') })).toThrow(`FLOTILLA_API_TOKEN_FILE: ${path.join(dir, 'empty')} is empty`);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { ClusterRegistry } from '@flotilla/core';
 import { startApiServer, type ApiIntrospection, type ApiServer, type ListenSpec } from '@flotilla/agent';
 import type { Logger } from 'pino';
-import type { ApiConfig } from './api-config.js';
+import { apiSecurityWarnings, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
 
 function readFile(key: string, file: string): Buffer {
@@ -48,6 +48,7 @@ export async function startDaemonApi(api: ApiConfig, registry: ClusterRegistry, 
   let introspect: ApiIntrospection | undefined;
   let ready = false;
   const token = apiToken(api);
+  for (const warning of apiSecurityWarnings(api)) logger.warn({ listen: api.tcp, insecure: api.insecure ?? false }, warning);
   const server = await startApiServer({
     registry,
     logger,

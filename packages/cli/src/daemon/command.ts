@@ -39,8 +39,9 @@ Environment:
   FLOTILLA_API_LISTEN      API on TCP, host:port (e.g. 0.0.0.0:54728); published as the machine's apiUrl
   FLOTILLA_API_TOKEN       bearer token required on TCP (or FLOTILLA_API_TOKEN_FILE)
   FLOTILLA_API_TLS_CERT, FLOTILLA_API_TLS_KEY   serve TCP over TLS; FLOTILLA_API_TLS_CA: accept client certs
+  FLOTILLA_API_INSECURE    1: serve TCP with neither a token nor client certificates (refused otherwise; logged)
   FLOTILLA_ETCD_CA_FILE, FLOTILLA_ETCD_CERT_FILE, FLOTILLA_ETCD_KEY_FILE, FLOTILLA_ETCD_USERNAME,
-  FLOTILLA_ETCD_PASSWORD   etcd TLS and auth
+  FLOTILLA_ETCD_PASSWORD   etcd TLS and auth (or FLOTILLA_ETCD_PASSWORD_FILE)
   FLOTILLA_ETCD_TRANSPORT  http (etcd's JSON gateway, default; gRPC for a client certificate with a CommonName) or grpc
   FLOTILLA_ETCD_BULK_TRANSPORT  what the scheduler's snapshot/apply use once this machine leads (default grpc)
   FLOTILLA_STOP_MODE       what SIGTERM/SIGINT does: auto (default: asks systemd; a stop job or no restart to
@@ -51,7 +52,7 @@ Environment:
                            any other changed key as "needs a restart: KEY"
 
 Examples:
-  FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 flotilla agent`,
+  FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 FLOTILLA_API_TOKEN_FILE=/etc/flotilla/pki/api.token flotilla agent`,
     )
     .action(async () => {
       // Loaded here, not at the top: the daemon's parts (agent, scheduler, D-Bus, Docker, pino) would add

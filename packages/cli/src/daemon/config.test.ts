@@ -69,14 +69,14 @@ describe('readDaemonConfig', () => {
 
 describe('API listeners', () => {
   test.each([
-    ['fleet socket path and TCP', { FLOTILLA_API_SOCKET: '/var/run/fleet.sock', FLOTILLA_API_LISTEN: '0.0.0.0:54728' },
-      { sockets: ['/var/run/fleet.sock'], tcp: { host: '0.0.0.0', port: 54728 } }],
+    ['fleet socket path and TCP', { FLOTILLA_API_SOCKET: '/var/run/fleet.sock', FLOTILLA_API_LISTEN: '0.0.0.0:54728', FLOTILLA_API_TOKEN_FILE: '/t' },
+      { sockets: ['/var/run/fleet.sock'], tcp: { host: '0.0.0.0', port: 54728 }, tokenFile: '/t' }],
     ['no socket, TCP on any address with token and TLS', {
       FLOTILLA_API_SOCKET: 'none', FLOTILLA_API_LISTEN: ':54728', FLOTILLA_API_TOKEN: 't',
       FLOTILLA_API_TLS_CERT: '/c.pem', FLOTILLA_API_TLS_KEY: '/k.pem', FLOTILLA_API_TLS_CA: '/ca.pem',
     }, { sockets: [], tcp: { host: '0.0.0.0', port: 54728 }, token: 't', tls: { certFile: '/c.pem', keyFile: '/k.pem', caFile: '/ca.pem' } }],
-    ['IPv6 host, two sockets', { FLOTILLA_API_SOCKET: '/a.sock,/b.sock', FLOTILLA_API_LISTEN: '[::1]:80' },
-      { sockets: ['/a.sock', '/b.sock'], tcp: { host: '::1', port: 80 } }],
+    ['IPv6 host, two sockets', { FLOTILLA_API_SOCKET: '/a.sock,/b.sock', FLOTILLA_API_LISTEN: '[::1]:80', FLOTILLA_API_INSECURE: '1' },
+      { sockets: ['/a.sock', '/b.sock'], tcp: { host: '::1', port: 80 }, insecure: true }],
   ])('%s', (_name, env, expected) => {
     expect(readApiConfig(env)).toEqual(expected);
   });

@@ -28,7 +28,8 @@ export interface DaemonConfig {
   api: ApiConfig;
   /** etcd TLS files and user/password auth. */
   etcdTls?: { caFile?: string; certFile?: string; keyFile?: string };
-  etcdAuth?: { username: string; password: string };
+  /** `passwordFile` (FLOTILLA_ETCD_PASSWORD_FILE) is read when connecting, as the TLS files are. */
+  etcdAuth?: { username: string; password: string; passwordFile?: string };
   /** Cluster event log retention (FLOTILLA_EVENT_RETENTION_*); absent: the registry's defaults. */
   eventRetention?: EventRetention;
   /** What SIGTERM/SIGINT does (FLOTILLA_STOP_MODE): `auto` asks systemd (docs/agent.md, "Restart or leave"). */
@@ -113,6 +114,11 @@ function etcdSecurity(env: NodeJS.ProcessEnv): Pick<DaemonConfig, 'etcdTls' | 'e
   const tls = { caFile: env.FLOTILLA_ETCD_CA_FILE, certFile: env.FLOTILLA_ETCD_CERT_FILE, keyFile: env.FLOTILLA_ETCD_KEY_FILE };
   const given = Object.fromEntries(Object.entries(tls).filter(([, v]) => v)) as DaemonConfig['etcdTls'];
   if (given && Object.keys(given).length > 0) out.etcdTls = given;
-  if (env.FLOTILLA_ETCD_USERNAME) out.etcdAuth = { username: env.FLOTILLA_ETCD_USERNAME, password: env.FLOTILLA_ETCD_PASSWORD ?? '' };
+  const passwordFile = env.FLOTILLA_ETCD_PASSWORD_FILE || undefined;
+  if (passwordFile && !env.FLOTILLA_ETCD_USERNAME) throw new DaemonConfigError('FLOTILLA_ETCD_PASSWORD_FILE', 'needs FLOTILLA_ETCD_USERNAME');
+  if (passwordFile && env.FLOTILLA_ETCD_PASSWORD) throw new DaemonConfigError('FLOTILLA_ETCD_PASSWORD_FILE', 'set either it or FLOTILLA_ETCD_PASSWORD, not both');
+  if (env.FLOTILLA_ETCD_USERNAME) {
+    out.etcdAuth = { username: env.FLOTILLA_ETCD_USERNAME, password: env.FLOTILLA_ETCD_PASSWORD ?? '', ...(passwordFile ? { passwordFile } : {}) };
+  }
   return out;
 }

@@ -12,6 +12,7 @@ import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
 import { startDaemonApi } from './api-listeners.js';
 import type { DaemonConfig } from './config.js';
+import { resolveEtcdAuth } from './etcd-auth.js';
 import { guessPublicIp, readMachineId } from './identity.js';
 import { withRequestErrorReports } from './error-reporting-registry.js';
 import { withEventRetention } from './retention-registry.js';
@@ -42,7 +43,7 @@ function registryOptions(config: DaemonConfig): RegistryOptions {
     // daemon leads (docs/registry.md, "Transports"). FLOTILLA_ETCD_BULK_TRANSPORT=http keeps gRPC out entirely.
     ...(process.env.FLOTILLA_ETCD_BULK_TRANSPORT ? {} : { bulkTransport: 'grpc' as const }),
     ...(tls ? { tls: Object.fromEntries(Object.entries(tls).filter(([, v]) => v)) } : {}),
-    ...(config.etcdAuth ? { auth: config.etcdAuth } : {}),
+    ...(config.etcdAuth ? { auth: resolveEtcdAuth(config.etcdAuth) } : {}),
   };
 }
 
