@@ -6,7 +6,9 @@ import { toButane, toCloudConfig } from '../packages/cli/src/cloud-config/serial
 
 const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '../cloud-config');
 const master = planNode({ role: 'master', etcdEndpoints: [], metadata: {} });
-const worker = planNode({ role: 'worker', etcdEndpoints: ['http://master:2379'], metadata: {} });
+// Secure by default: etcd over https with the files `flotilla pki init` makes, placed in /etc/flotilla/pki
+// (docs/cloud-config.md, "Secure by default"); `flotilla cloud-config --pki DIR` embeds them instead.
+const worker = planNode({ role: 'worker', etcdEndpoints: ['https://master:2379'], metadata: {} });
 fs.writeFileSync(path.join(dir, 'master.yaml'), toCloudConfig(master));
 fs.writeFileSync(path.join(dir, 'worker.yaml'), toCloudConfig(worker));
 fs.writeFileSync(path.join(dir, 'master.bu'), toButane(master));

@@ -44,15 +44,19 @@ describe('planNode', () => {
     expect(env).toContain(candidate ? 'FLOTILLA_NODE_FLAGS=\n' : 'FLOTILLA_NODE_FLAGS=--lite-mode --no-expose-wasm --max-semi-space-size=1\n');
   });
 
-  test('a master also runs etcd, and its agent uses the local etcd', () => {
+  test('a master also runs etcd, turns its auth on, and its agent uses the local etcd over TLS', () => {
     const plan = planNode({ role: 'master', etcdEndpoints: [], metadata: {} });
-    expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-agent.service']);
-    expect(plan.files[0]!.content).toContain('FLOTILLA_ENDPOINT=http://127.0.0.1:2379\n');
+    expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-etcd-auth.service', 'flotilla-agent.service']);
+    expect(plan.files.map((f) => [f.path, f.mode])).toEqual([['/etc/flotilla/agent.env', 0o600], ['/etc/flotilla/etcd-auth.sh', 0o700]]);
+    expect(plan.files[0]!.content).toContain('FLOTILLA_ENDPOINT=https://127.0.0.1:2379\n');
   });
 
   test.each([
     ['worker without etcd', worker({ etcdEndpoints: [] }), '--etcd: a worker needs the etcd URL(s) of the cluster'],
     ['etcd URL without scheme', worker({ etcdEndpoints: ['master:2379'] }), '--etcd: "master:2379" is not an http(s)://host:port URL'],
+    ['http and https etcd URLs', worker({ etcdEndpoints: ['https://a:2379', 'http://b:2379'] }), '--etcd: mixes http:// and https:// URLs'],
+    ['bad API listen address', worker({ apiListen: '54728' }), '--api-listen: expected host:port (e.g. 0.0.0.0:54728), got "54728"'],
+    ['a PKI file name with a slash', worker({ pki: { '../x': '' } }), '--pki: "../x" is not a PKI file name'],
     ['bad metadata key', worker({ metadata: { 'a b': 'x' } }), '--metadata: invalid key "a b"'],
     ['metadata value with a comma', worker({ metadata: { a: 'x,y' } }), '--metadata: value of "a" may not contain'],
     ['bad hostname', worker({ hostname: 'bad_name' }), '--hostname: "bad_name" is not a valid host name'],
@@ -62,11 +66,60 @@ describe('planNode', () => {
   });
 });
 
+describe('secure by default (docs/cloud-config.md)', () => {
+  const secureWorker = (over: Partial<NodeSpec> = {}) => worker({ etcdEndpoints: ['https://master:2379'], ...over });
+  const env = (spec: NodeSpec) => planNode(spec).files[0]!.content.split('\n').filter((l) => /^FLOTILLA_(ETCD|API)_/.test(l));
+  const ETCD_TLS = [
+    'FLOTILLA_ETCD_CA_FILE=/etc/flotilla/pki/ca.pem',
+    'FLOTILLA_ETCD_CERT_FILE=/etc/flotilla/pki/agent.pem',
+    'FLOTILLA_ETCD_KEY_FILE=/etc/flotilla/pki/agent.key',
+    'FLOTILLA_ETCD_USERNAME=flotilla-agent',
+    'FLOTILLA_ETCD_PASSWORD_FILE=/etc/flotilla/pki/agent.password',
+  ];
+
+  test.each<[string, NodeSpec, string[]]>([
+    ['https etcd: the PKI\'s certificate and etcd user', secureWorker(), ETCD_TLS],
+    ['explicit http etcd: neither', worker(), []],
+    ['certificate files of your own: those, no user', secureWorker({ tls: { caFile: '/ssl/ca.pem', certFile: '/ssl/c.pem', keyFile: '/ssl/k.pem' } }),
+      ['FLOTILLA_ETCD_CA_FILE=/ssl/ca.pem', 'FLOTILLA_ETCD_CERT_FILE=/ssl/c.pem', 'FLOTILLA_ETCD_KEY_FILE=/ssl/k.pem']],
+    ['a TCP API: the PKI\'s token, TLS and client CA', secureWorker({ apiListen: '0.0.0.0:54728' }), [...ETCD_TLS,
+      'FLOTILLA_API_LISTEN=0.0.0.0:54728', 'FLOTILLA_API_TOKEN_FILE=/etc/flotilla/pki/api.token', 'FLOTILLA_API_TLS_CERT=/etc/flotilla/pki/agent.pem',
+      'FLOTILLA_API_TLS_KEY=/etc/flotilla/pki/agent.key', 'FLOTILLA_API_TLS_CA=/etc/flotilla/pki/ca.pem']],
+    ['a TCP API asked to be insecure', secureWorker({ apiListen: ':54728', apiInsecure: true }), [...ETCD_TLS, 'FLOTILLA_API_LISTEN=:54728', 'FLOTILLA_API_INSECURE=1']],
+  ])('%s', (_name, spec, lines) => {
+    expect(env(spec)).toEqual(lines);
+  });
+
+  test('a master with explicit http etcd runs it plain, without the auth set-up', () => {
+    const plan = planNode({ role: 'master', etcdEndpoints: ['http://127.0.0.1:2379'], metadata: {} });
+    expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-agent.service']);
+    expect(plan.units[0]!.content).toContain('--listen-client-urls http://0.0.0.0:2379');
+    expect(plan.units[0]!.content).not.toContain('ETCD_CLIENT_CERT_AUTH');
+  });
+
+  test('the master\'s etcd requires client and peer certificates', () => {
+    const unit = planNode({ role: 'master', etcdEndpoints: [], metadata: {} }).units[0]!.content;
+    for (const line of ['ETCD_CLIENT_CERT_AUTH=true', 'ETCD_PEER_CLIENT_CERT_AUTH=true', 'ETCD_TRUSTED_CA_FILE=/etc/flotilla/pki/ca.pem', 'ETCD_PEER_TRUSTED_CA_FILE=/etc/flotilla/pki/ca.pem']) {
+      expect(unit).toContain(`Environment=${line}\n`);
+    }
+    expect(unit).toContain('--listen-client-urls https://0.0.0.0:2379 --advertise-client-urls https://$$ip:2379 --listen-peer-urls https://$$ip:2380');
+  });
+
+  test('the PKI files are embedded 0600 under /etc/flotilla/pki', () => {
+    const plan = planNode(secureWorker({ pki: { 'ca.pem': 'CA', 'agent.key': 'KEY' } }));
+    expect(plan.files.slice(1)).toEqual([
+      { path: '/etc/flotilla/pki/ca.pem', content: 'CA', mode: 0o600 },
+      { path: '/etc/flotilla/pki/agent.key', content: 'KEY', mode: 0o600 },
+    ]);
+  });
+});
+
 describe('one plan, three formats', () => {
   test.each([
     ['worker', worker({ metadata: { zone: 'a' } })],
     ['master with hostname', { role: 'master', etcdEndpoints: [], metadata: {}, hostname: 'm1' } satisfies NodeSpec],
     ['worker with TLS', worker({ tls: { caFile: '/etc/ssl/ca.pem', certFile: '/etc/ssl/c.pem', keyFile: '/etc/ssl/k.pem' } })],
+    ['secure master with its PKI and API', { role: 'master', etcdEndpoints: [], metadata: {}, apiListen: '0.0.0.0:54728', pki: { 'ca.pem': '-----BEGIN CERTIFICATE-----\nAB+/=\n-----END CERTIFICATE-----\n' } } satisfies NodeSpec],
   ])('%s: Butane renders to the same Ignition, cloud-config parses back to the plan', (_name, spec) => {
     const plan = planNode(spec);
     expect(butaneToIgnition(toButane(plan))).toEqual(toIgnition(plan));
@@ -88,9 +141,9 @@ describe('the files we ship are what the renderer makes', () => {
   const shipped = path.resolve(__dirname, '../../../../cloud-config');
   test.each([
     ['master.yaml', toCloudConfig(planNode({ role: 'master', etcdEndpoints: [], metadata: {} }))],
-    ['worker.yaml', toCloudConfig(planNode(worker()))],
+    ['worker.yaml', toCloudConfig(planNode(worker({ etcdEndpoints: ['https://master:2379'] })))],
     ['master.bu', toButane(planNode({ role: 'master', etcdEndpoints: [], metadata: {} }))],
-    ['worker.bu', toButane(planNode(worker()))],
+    ['worker.bu', toButane(planNode(worker({ etcdEndpoints: ['https://master:2379'] })))],
   ])('cloud-config/%s', (file, rendered) => {
     expect(fs.readFileSync(path.join(shipped, file), 'utf8')).toBe(rendered);
   });
@@ -163,6 +216,7 @@ describe('Ignition output is valid for Ignition itself', () => {
   test.each([
     ['master', planNode({ role: 'master', etcdEndpoints: [], metadata: {}, hostname: 'm1' })],
     ['worker', planNode(worker())],
+    ['secure worker with its PKI', planNode(worker({ etcdEndpoints: ['https://master:2379'], pki: { 'ca.pem': 'CA\n', 'agent.key': 'KEY\n' } }))],
   ])('ignition-validate accepts the %s config', async (_name, plan) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-ign-'));
     try {

@@ -9,7 +9,8 @@ import { parseMetadata } from '../daemon/config.js';
 import { guessPublicIp } from '../daemon/identity.js';
 import { runApplySteps } from './apply.js';
 import { planApply } from './apply-plan.js';
-import { planNode, type NodeRole } from './node-plan.js';
+import { NODE_PKI_DIR } from '../pki/layout.js';
+import { etcdIsSecure, planNode, validateNodeSpec, type NodeRole, type NodeSpec } from './node-plan.js';
 // The YAML modules (parse-butane, parse-cloud-config, serialize) load in the actions: every other command starts
 // ~20 ms faster without them (issue 7, CLI cold start).
 
@@ -32,7 +33,24 @@ interface RenderOptions {
   etcdCaFile?: string;
   etcdCertFile?: string;
   etcdKeyFile?: string;
+  pki?: string;
+  host: string[];
+  apiListen?: string;
+  apiInsecure?: boolean;
   format?: string;
+}
+
+function hostList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+/** `--pki DIR`: the same step as `flotilla pki init DIR` (idempotent), then the node's share of it. */
+async function pkiFiles(opts: RenderOptions, role: NodeRole): Promise<Record<string, string> | undefined> {
+  if (!opts.pki) return undefined;
+  const [{ initPki }, { nodeBundle }, { printReport }] = await Promise.all([import('../pki/init.js'), import('../pki/bundle.js'), import('../pki/command.js')]);
+  // The report goes to stderr: stdout is the config.
+  printReport(initPki(opts.pki, { hosts: opts.host }), process.stderr, process.stderr);
+  return nodeBundle(opts.pki, role, opts.hostname);
 }
 
 function guarded<A extends unknown[]>(action: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
@@ -59,19 +77,32 @@ export function renderCommand(): Command {
     .option('--etcd-ca-file <path>', 'CA certificate for etcd TLS (a path on the node)')
     .option('--etcd-cert-file <path>', 'client certificate for etcd TLS (a path on the node)')
     .option('--etcd-key-file <path>', 'client key for etcd TLS (a path on the node)')
+    .option('--pki <dir>', 'embed the node\'s certificates, etcd password and API token from this PKI (made first, as `flotilla pki init`, when missing)')
+    .option('--host <names>', 'with --pki: host names/IPs for new certificates (as `pki init --host`)', hostList, [])
+    .option('--api-listen <host:port>', 'serve the agent\'s API on TCP too, with the PKI\'s token and TLS (e.g. 0.0.0.0:54728)')
+    .option('--api-insecure', 'serve that TCP API without token or certificates (FLOTILLA_API_INSECURE=1; not for production)')
     .addOption(new Option('--format <format>', 'output format').choices(['cloud-config', 'butane', 'ignition']).default('cloud-config'))
-    .addHelpText('after', '\nExamples:\n  flotilla cloud-config --role master > master.yaml\n  flotilla cloud-config --role worker --etcd http://10.0.0.2:2379 --metadata disk=ssd > worker.yaml\n  flotilla cloud-config --role worker --etcd http://10.0.0.2:2379 --format ignition > worker.ign')
+    .addHelpText('after', '\nExamples:\n  flotilla cloud-config --role master --pki ./pki --host master,10.0.0.2 > master.yaml\n  flotilla cloud-config --role worker --etcd https://10.0.0.2:2379 --pki ./pki --metadata disk=ssd > worker.yaml\n  flotilla cloud-config --role worker --etcd https://10.0.0.2:2379 --pki ./pki --format ignition > worker.ign\n\nhttps:// etcd URLs (the default) use TLS and etcd auth; an explicit http:// URL turns both off (docs/cloud-config.md, "Secure by default").')
     .action(
       guarded(async (opts: RenderOptions) => {
         const { toButane, toCloudConfig, toIgnition } = await import('./serialize.js');
-        const plan = planNode({
-          role: opts.role as NodeRole,
+        const role = opts.role as NodeRole;
+        const spec: NodeSpec = {
+          role,
           etcdEndpoints: (opts.etcd ?? '').split(',').map((s) => s.trim()).filter(Boolean),
           metadata: parseMetadata(opts.metadata ?? ''),
           ...(opts.hostname ? { hostname: opts.hostname } : {}),
           ...(typeof opts.scheduler === 'boolean' ? { scheduler: opts.scheduler } : {}),
           tls: { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile },
-        });
+          ...(opts.apiListen ? { apiListen: opts.apiListen } : {}),
+          ...(opts.apiInsecure ? { apiInsecure: true } : {}),
+        };
+        validateNodeSpec(spec);
+        const pki = await pkiFiles(opts, role);
+        const plan = planNode({ ...spec, ...(pki ? { pki } : {}) });
+        if (!etcdIsSecure(spec)) process.stderr.write('warning: --etcd is plain http://: etcd traffic is not encrypted and etcd asks for no user (docs/cloud-config.md, "Secure by default")\n');
+        if (opts.apiInsecure) process.stderr.write('warning: --api-insecure: the agent\'s TCP API takes requests without a token or certificate\n');
+        if (!pki && etcdIsSecure(spec) && !opts.etcdCaFile) process.stderr.write(`note: the node needs its PKI files in ${NODE_PKI_DIR} (render with --pki DIR to embed them)\n`);
         const text =
           opts.format === 'butane' ? toButane(plan) : opts.format === 'ignition' ? `${JSON.stringify(toIgnition(plan), null, 2)}\n` : toCloudConfig(plan);
         process.stdout.write(text);

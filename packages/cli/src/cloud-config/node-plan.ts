@@ -4,17 +4,28 @@
  * drift apart. Pure: no I/O.
  */
 import { FlotillaError } from '@flotilla/core';
+import { ETCD_AGENT_USER, NODE_PKI_DIR, PKI_FILE_MODE, PKI_FILES } from '../pki/layout.js';
+import { ETCD_AUTH_SCRIPT, ETCD_AUTH_SCRIPT_CONTENT, ETCD_AUTH_UNIT, ETCD_AUTH_UNIT_NAME, etcdUnit } from './etcd-units.js';
 
 export type NodeRole = 'master' | 'worker';
 
 export interface NodeSpec {
   role: NodeRole;
   hostname?: string;
-  /** etcd client URLs the agent uses. A master defaults to its own etcd on $private_ipv4. */
+  /**
+   * etcd client URLs the agent uses. A master defaults to its own etcd (https://127.0.0.1:2379). https URLs (the
+   * default) mean TLS with the node's certificate and etcd auth; explicit http:// URLs turn both off.
+   */
   etcdEndpoints: string[];
   metadata: Record<string, string>;
-  /** PEM files already on the node (paths), passed to the agent. */
+  /** PEM files already on the node (paths), passed to the agent instead of the PKI's (then no etcd user either). */
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** The node's share of the PKI (file name → contents, `pki/bundle.ts`), written to NODE_PKI_DIR. */
+  pki?: Record<string, string>;
+  /** The agent's TCP API, host:port: with the PKI's token and TLS (client certificates too) unless apiInsecure. */
+  apiListen?: string;
+  /** Serve the TCP API without a token or certificates (FLOTILLA_API_INSECURE=1); the agent logs the risk. */
+  apiInsecure?: boolean;
   agentTtlSec?: number;
   /** Extra FLOTILLA_* variables for the agent (e.g. FLOTILLA_API_LISTEN). */
   extraEnv?: Record<string, string>;
@@ -69,7 +80,7 @@ export const FLOTILLA_HOME = '/opt/flotilla';
 const AGENT_UNIT = `[Unit]
 Description=Flotilla agent
 Wants=network-online.target
-After=network-online.target etcd.service
+After=network-online.target etcd.service ${ETCD_AUTH_UNIT_NAME}
 # Keep retrying while the network or etcd is not there yet (the daemon exits when etcd is unreachable).
 StartLimitIntervalSec=0
 
@@ -89,21 +100,6 @@ TimeoutStopSec=90
 WantedBy=multi-user.target
 `;
 
-/** A single-member etcd for the master, advertising the node's first address (found at start, any format). */
-const ETCD_UNIT = `[Unit]
-Description=etcd, Flotilla's registry
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-ExecStart=/bin/sh -c 'ip=$$(hostname -I | cut -d" " -f1); exec /usr/bin/etcd --name %H --data-dir /var/lib/etcd --listen-client-urls http://0.0.0.0:2379 --advertise-client-urls http://$$ip:2379 --listen-peer-urls http://$$ip:2380 --initial-advertise-peer-urls http://$$ip:2380 --initial-cluster %H=http://$$ip:2380'
-Restart=always
-RestartSec=1
-
-[Install]
-WantedBy=multi-user.target
-`;
-
 const METADATA_KEY = /^[A-Za-z0-9_.-]+$/;
 const ENV_KEY = /^FLOTILLA_[A-Z0-9_]+$/;
 
@@ -112,6 +108,13 @@ export function validateNodeSpec(spec: NodeSpec): void {
   if (spec.role === 'worker' && spec.etcdEndpoints.length === 0) throw new NodeSpecError('--etcd', 'a worker needs the etcd URL(s) of the cluster');
   for (const url of spec.etcdEndpoints) {
     if (!/^https?:\/\/[^/\s]+\/?$/.test(url)) throw new NodeSpecError('--etcd', `"${url}" is not an http(s)://host:port URL`);
+  }
+  if (new Set(spec.etcdEndpoints.map((url) => url.split(':')[0])).size > 1) throw new NodeSpecError('--etcd', 'mixes http:// and https:// URLs');
+  if (spec.apiListen !== undefined && !/^(\[[0-9a-f:.]+\]|[^:\s]*):\d{1,5}$/i.test(spec.apiListen)) {
+    throw new NodeSpecError('--api-listen', `expected host:port (e.g. 0.0.0.0:54728), got "${spec.apiListen}"`);
+  }
+  for (const name of Object.keys(spec.pki ?? {})) {
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new NodeSpecError('--pki', `"${name}" is not a PKI file name`);
   }
   for (const [key, value] of Object.entries(spec.metadata)) {
     if (!METADATA_KEY.test(key)) throw new NodeSpecError('--metadata', `invalid key "${key}" (letters, digits, _ . - only)`);
@@ -125,8 +128,49 @@ export function validateNodeSpec(spec: NodeSpec): void {
   }
 }
 
+const pkiPath = (file: string) => `${NODE_PKI_DIR}/${file}`;
+
+function endpointsOf(spec: NodeSpec): string[] {
+  return spec.etcdEndpoints.length > 0 ? spec.etcdEndpoints : ['https://127.0.0.1:2379'];
+}
+
+/** etcd over TLS with auth: every endpoint is https (the master's default one is). */
+export function etcdIsSecure(spec: NodeSpec): boolean {
+  return endpointsOf(spec).every((url) => url.startsWith('https://'));
+}
+
+/** How the agent reaches etcd: the files given, or the PKI's certificate and its etcd user (docs/cloud-config.md). */
+function etcdSecurityEnv(spec: NodeSpec): Record<string, string> {
+  const env: Record<string, string> = {};
+  const explicit = spec.tls && (spec.tls.caFile || spec.tls.certFile || spec.tls.keyFile);
+  const tls = explicit || !etcdIsSecure(spec)
+    ? spec.tls ?? {}
+    : { caFile: pkiPath(PKI_FILES.caCert), certFile: pkiPath(PKI_FILES.agentCert), keyFile: pkiPath(PKI_FILES.agentKey) };
+  if (tls.caFile) env.FLOTILLA_ETCD_CA_FILE = tls.caFile;
+  if (tls.certFile) env.FLOTILLA_ETCD_CERT_FILE = tls.certFile;
+  if (tls.keyFile) env.FLOTILLA_ETCD_KEY_FILE = tls.keyFile;
+  if (!explicit && etcdIsSecure(spec)) {
+    env.FLOTILLA_ETCD_USERNAME = ETCD_AGENT_USER;
+    env.FLOTILLA_ETCD_PASSWORD_FILE = pkiPath(PKI_FILES.agentPassword);
+  }
+  return env;
+}
+
+/** The TCP API: token and TLS from the PKI, client certificates of the cluster's CA accepted too (docs/api.md). */
+function apiEnv(spec: NodeSpec): Record<string, string> {
+  if (spec.apiListen === undefined) return {};
+  if (spec.apiInsecure) return { FLOTILLA_API_LISTEN: spec.apiListen, FLOTILLA_API_INSECURE: '1' };
+  return {
+    FLOTILLA_API_LISTEN: spec.apiListen,
+    FLOTILLA_API_TOKEN_FILE: pkiPath(PKI_FILES.apiToken),
+    FLOTILLA_API_TLS_CERT: pkiPath(PKI_FILES.agentCert),
+    FLOTILLA_API_TLS_KEY: pkiPath(PKI_FILES.agentKey),
+    FLOTILLA_API_TLS_CA: pkiPath(PKI_FILES.caCert),
+  };
+}
+
 function agentEnv(spec: NodeSpec): string {
-  const endpoints = spec.etcdEndpoints.length > 0 ? spec.etcdEndpoints : ['http://127.0.0.1:2379'];
+  const endpoints = endpointsOf(spec);
   const metadata = { role: spec.role, ...spec.metadata };
   const env: Record<string, string> = {
     FLOTILLA_ENDPOINT: endpoints.join(','),
@@ -136,22 +180,24 @@ function agentEnv(spec: NodeSpec): string {
   const scheduler = spec.scheduler ?? spec.role === 'master';
   if (!scheduler) env.FLOTILLA_DISABLE_ENGINE = '1';
   env.FLOTILLA_NODE_FLAGS = (spec.leanRuntime ?? !scheduler) ? LEAN_NODE_FLAGS : '';
-  if (spec.tls?.caFile) env.FLOTILLA_ETCD_CA_FILE = spec.tls.caFile;
-  if (spec.tls?.certFile) env.FLOTILLA_ETCD_CERT_FILE = spec.tls.certFile;
-  if (spec.tls?.keyFile) env.FLOTILLA_ETCD_KEY_FILE = spec.tls.keyFile;
-  Object.assign(env, spec.extraEnv);
+  Object.assign(env, etcdSecurityEnv(spec), apiEnv(spec), spec.extraEnv);
   return Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('');
 }
 
-/** The node's first-boot plan: the agent everywhere, etcd on the master. */
+/** The node's first-boot plan: the agent everywhere, etcd (and, secured, its auth set-up) on the master. */
 export function planNode(spec: NodeSpec): NodePlan {
   validateNodeSpec(spec);
+  const secure = etcdIsSecure(spec);
+  const files: PlannedFile[] = [{ path: AGENT_ENV_FILE, content: agentEnv(spec), mode: 0o600 }];
   const units: PlannedUnit[] = [];
-  if (spec.role === 'master') units.push({ name: 'etcd.service', content: ETCD_UNIT, start: true });
+  if (spec.role === 'master') {
+    units.push({ name: 'etcd.service', content: etcdUnit(secure), start: true });
+    if (secure) {
+      files.push({ path: ETCD_AUTH_SCRIPT, content: ETCD_AUTH_SCRIPT_CONTENT, mode: 0o700 });
+      units.push({ name: ETCD_AUTH_UNIT_NAME, content: ETCD_AUTH_UNIT, start: true });
+    }
+  }
   units.push({ name: 'flotilla-agent.service', content: AGENT_UNIT, start: true });
-  return {
-    ...(spec.hostname ? { hostname: spec.hostname } : {}),
-    files: [{ path: AGENT_ENV_FILE, content: agentEnv(spec), mode: 0o600 }],
-    units,
-  };
+  for (const [name, content] of Object.entries(spec.pki ?? {})) files.push({ path: pkiPath(name), content, mode: PKI_FILE_MODE });
+  return { ...(spec.hostname ? { hostname: spec.hostname } : {}), files, units };
 }
