@@ -79,7 +79,8 @@ export async function thawAgent(machine: Machine, pid: number): Promise<void> {
 }
 
 async function signalInMachine(machine: Machine, signal: string, pid: number): Promise<void> {
-  const r = await machine.exec(['kill', `-${signal}`, String(pid)], { timeoutMs: 10_000 });
+  // The shell's kill: the minbase image has no procps (/bin/kill).
+  const r = await machine.exec(['sh', '-c', `kill -${signal} "$1"`, 'sh', String(pid)], { timeoutMs: 10_000 });
   if (r.code !== 0) throw new Error(`kill -${signal} ${pid} on ${machine.name}: ${r.stderr.trim()}`);
 }
 
