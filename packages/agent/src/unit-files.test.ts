@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { canonicalText, unitHash } from '@flotilla/core';
+import { canonicalText, MAX_NEW_UNIT_NAME_BYTES, unitHash } from '@flotilla/core';
+import { containerServiceName } from './containers/render.js';
+import { PullStore } from './containers/pull-store.js';
 import { hasInstallSection, UnitFiles, unitTextHash } from './unit-files.js';
 
 describe('UnitFiles', () => {
@@ -63,6 +65,21 @@ describe('UnitFiles', () => {
     expect(() => new UnitFiles(path.join(dir, 'link', 'system', 'units'))).toThrow(
       `"/etc/systemd/system/units" is inside systemd's unit directory /etc/systemd/system: the agent deletes the unit files there that it does not run`,
     );
+  });
+
+  // core's MAX_NEW_UNIT_NAME_BYTES is what makes every file named after a unit fit in 255 bytes: the longest
+  // name a unit may have writes, one byte more does not (docs/fleetctl-compat.md, "Unit names").
+  test('the longest name a unit may have fits every file the agent names after it; one byte more does not', async () => {
+    const named = (bytes: number, suffix: string) => `${'a'.repeat(bytes - suffix.length)}${suffix}`;
+    const files = new UnitFiles(dir);
+    const longest = named(MAX_NEW_UNIT_NAME_BYTES, '.service');
+    await files.write(longest, 'x');
+    const container = named(MAX_NEW_UNIT_NAME_BYTES, '.container');
+    await files.write(containerServiceName(container), 'x');
+    await new PullStore(path.join(dir, 'pulls')).write(container, { image: 'x', failures: 1, lastAttemptAt: 0 });
+    expect((await fs.readdir(path.join(dir, 'pulls'))).map((n) => n.length)).toEqual([MAX_NEW_UNIT_NAME_BYTES + '.pull.json'.length]);
+    await expect(files.write(named(MAX_NEW_UNIT_NAME_BYTES + 1, '.service'), 'x')).rejects.toThrow(expect.objectContaining({ code: 'ENAMETOOLONG' }));
+    expect((await files.list()).map((f) => f.name).sort()).toEqual([containerServiceName(container), longest].sort());
   });
 
   test('refuses names it does not manage', async () => {

@@ -118,6 +118,15 @@ describe('units, as fleetctl drives them', () => {
     expect([reply.status, reply.json]).toEqual([status, error(status, message)]);
   });
 
+  // Names no unit may be created under (docs/fleetctl-compat.md, "Unit names"): fleet's 400 body, nothing written.
+  test.each([
+    ['238 bytes: the agent\'s files would not fit', `${'a'.repeat(230)}.service`, "unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)"],
+  ])('PUT creating %s → 400, nothing written', async (_n, name, message) => {
+    const reply = await put(`/fleet/v1/units/${encodeURIComponent(name)}`, { name, options: OPTIONS, desiredState: 'launched' });
+    expect([reply.status, reply.json]).toEqual([400, error(400, message)]);
+    expect(await registry.listUnits()).toEqual([]);
+  });
+
   test('PUT with other contents replaces the unit and resets its state (201)', async () => {
     await registry.submitUnit({ name: 'r.service', options: OPTIONS }, { desiredState: 'launched' });
     const next = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 2000' }];

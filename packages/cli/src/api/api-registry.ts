@@ -8,8 +8,8 @@ import {
   FlotillaError,
   UnitExistsError,
   UnitNotFoundError,
+  assertNewUnitName,
   makeUnitRecord,
-  validateUnitName,
   validateUnitOptions,
   type ClusterRegistry,
   type ClusterSnapshot,
@@ -71,7 +71,7 @@ export class ApiRegistry {
   }
 
   async submitUnit(spec: UnitSpec, opts: { desiredState?: DesiredState; replace?: boolean } = {}): Promise<UnitRecord> {
-    validateUnitName(spec.name);
+    assertNewUnitName(spec.name);
     validateUnitOptions(spec.name, spec.options);
     const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
     const existing = await this.getUnit(spec.name);

@@ -33,6 +33,9 @@ function etcdKeys(prefix: string): string[] {
   return out.toString().split('\n').filter((l) => l !== '');
 }
 
+/** 238 bytes: a name fleet and systemd take, but the agent's temporary file `.NAME.<12 hex>.tmp` would not fit. */
+const TOO_LONG = `${'a'.repeat(230)}.service`;
+
 const HELLO = '[Unit]\nDescription=Hello World\n\n[Service]\nExecStart=/bin/sh -c "while true; do echo hi; sleep 1; done"\n';
 
 beforeAll(async () => {
@@ -42,6 +45,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(unitDir, 'hello.service'), HELLO);
   fs.writeFileSync(path.join(unitDir, 'web@.service'), '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n');
   fs.writeFileSync(path.join(unitDir, 'broken.service'), '[Unit]\nDescription=x\nExecStart\n');
+  fs.writeFileSync(path.join(unitDir, TOO_LONG), HELLO);
 });
 
 afterAll(async () => {
@@ -135,6 +139,8 @@ describe('submit, list-unit-files, cat, destroy', () => {
   test.each([
     { name: 'bad unit name', args: ['submit', 'bad!name'], want: "Error creating units: invalid character '!' in unit name\n" },
     { name: 'bad name after a good one', args: ['submit', 'hello', 'x@y.mount'], want: 'Error creating units: invalid unit type for template: "mount"\n' },
+    { name: 'submit: name too long for the agent', args: ['submit', 'hello', TOO_LONG], want: "Error creating units: unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)\n" },
+    { name: 'start: name too long for the agent', args: ['start', TOO_LONG], want: "Error creating units: unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)\n" },
     { name: 'missing file', args: ['submit', 'nothere'], want: 'Error creating units: unable to find Unit(nothere.service) in Registry or on filesystem\n' },
     { name: 'missing template', args: ['submit', 'api@1'], want: 'Error creating units: unable to find template Unit(api@.service) in Registry or on filesystem\n' },
     { name: 'syntax error names file:line', args: ['submit', 'broken.service'], want: 'Error creating units: broken.service:3:' },

@@ -6,6 +6,7 @@
  * leaves etcd untouched (fleetctl wrote the earlier units of the batch first).
  */
 import {
+  assertNewUnitName,
   mangleUnitName,
   unitHash,
   unitNameInfo,
@@ -93,6 +94,7 @@ async function planUnit(ctx: CommandContext, registry: ClusterRegistry, arg: str
   const name = mangleUnitName(arg);
   const existing = await registry.getUnit(name);
   if (existing) return planExisting(ctx, existing, arg, opts);
+  assertNewUnitName(name); // a name no unit may be created under says so, rather than that no file has it
   const options = await resolveNewUnit(ctx, registry, arg, name);
   return { kind: 'create', name, options, replace: false };
 }
@@ -103,7 +105,11 @@ export async function lazyCreateUnits(ctx: CommandContext, args: readonly string
   const registry = await ctx.registry();
   const plans: Plan[] = [];
   for (const arg of args) plans.push(await planUnit(ctx, registry, arg, opts));
-  for (const plan of plans) if (plan.kind === 'create') validateUnitOptions(plan.name, plan.options);
+  for (const plan of plans) {
+    if (plan.kind !== 'create') continue;
+    assertNewUnitName(plan.name); // also a --replace of a unit created before the rule
+    validateUnitOptions(plan.name, plan.options);
+  }
   const records: UnitRecord[] = [];
   for (const plan of plans) {
     if (plan.kind === 'reuse') {

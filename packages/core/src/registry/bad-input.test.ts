@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { freshPrefix } from '../testing/registry-fixtures.js';
 import { fleet, option, unitSpec } from '../testing/unit-builders.js';
+import { makeUnitRecord } from '../unit/record.js';
+import { encodeValue } from './codec.js';
 import { EtcdRegistry } from './etcd-registry.js';
 
 let etcd: EtcdHandle;
@@ -49,6 +51,23 @@ describe('a corrupt stored unit', () => {
   });
 });
 
+describe('a unit stored before the new-unit rules (docs/fleetctl-compat.md, "Unit names")', () => {
+  test('is listed, stopped and destroyed; only a new submit of it is refused', async () => {
+    const own = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix() });
+    try {
+      const spec = unitSpec(`${'a'.repeat(240)}.service`);
+      await raw.put(own.keyspace.unit(spec.name)).value(encodeValue(makeUnitRecord(spec, 'launched')));
+      expect((await own.listUnits()).map((u) => u.name)).toEqual([spec.name]);
+      expect((await own.setDesiredState(spec.name, 'inactive')).desiredState).toBe('inactive');
+      await expect(own.submitUnit(spec)).rejects.toMatchObject({ code: 'INVALID_UNIT_NAME' });
+      expect(await own.destroyUnit(spec.name)).toBe(true);
+      expect(await own.listUnits()).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('bad input is refused before anything is written', () => {
   test.each(INJECTIONS.map((name) => ({ name: JSON.stringify(name), unit: name })))('name $name', async ({ unit }) => {
     const attempts = [
@@ -70,6 +89,14 @@ describe('bad input is refused before anything is written', () => {
     { name: 'section header smuggled into a key', options: [option('Service', '[Install]\nWantedBy', 'x')], code: 'INVALID_UNIT_OPTIONS' },
   ])('options: $name', async ({ options, code }) => {
     await expect(registry.submitUnit(unitSpec('ok.service', ...options))).rejects.toMatchObject({ code });
+    expect(await keysWritten()).toEqual([]);
+  });
+
+  test('a name too long for the agent\'s files (238 bytes, fine for fleet and systemd) is refused by submit', async () => {
+    await expect(registry.submitUnit(unitSpec(`${'a'.repeat(230)}.service`))).rejects.toMatchObject({
+      code: 'INVALID_UNIT_NAME',
+      message: "unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)",
+    });
     expect(await keysWritten()).toEqual([]);
   });
 

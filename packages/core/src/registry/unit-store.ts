@@ -4,7 +4,7 @@
  */
 import { CorruptRecordError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
 import type { Assignment, DesiredState, UnitRecord, UnitSpec } from '../model.js';
-import { assertValidUnitName, unitNameInfo } from '../unit/name.js';
+import { assertNewUnitName, assertValidUnitName, unitNameInfo } from '../unit/name.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
 import { encodeValue } from './codec.js';
@@ -35,7 +35,7 @@ interface UnitView {
 }
 
 export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: SubmitOptions = {}): Promise<UnitRecord> {
-  assertValidUnitName(spec.name);
+  assertNewUnitName(spec.name);
   validateUnitOptions(spec.name, spec.options);
   const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
   rejectTemplateActivation(record.name, record.desiredState);

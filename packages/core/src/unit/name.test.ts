@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { InvalidUnitNameError } from '../errors.js';
-import { mangleUnitName, unitNameInfo, validateUnitName } from './name.js';
+import { MAX_NEW_UNIT_NAME_BYTES, assertNewUnitName, mangleUnitName, unitNameInfo, validateUnitName } from './name.js';
 
 describe('validateUnitName', () => {
   test.each([
@@ -48,6 +48,36 @@ describe('validateUnitName', () => {
     }
     expect(caught).toBeInstanceOf(InvalidUnitNameError);
     expect({ code: (caught as InvalidUnitNameError).code, message: (caught as Error).message }).toEqual({ code: 'INVALID_UNIT_NAME', message });
+  });
+});
+
+/** A `.service` name of exactly `bytes` bytes. */
+const serviceNamed = (bytes: number) => `${'a'.repeat(bytes - '.service'.length)}.service`;
+const TOO_LONG = `unit name exceeds maximum length (${MAX_NEW_UNIT_NAME_BYTES} bytes, so that the agent's file names fit in 255)`;
+
+// A new unit's name must leave room for the agent's longest file name, `.NAME.<12 hex>.tmp` (docs/fleetctl-compat.md).
+describe('assertNewUnitName', () => {
+  test('the limit is 237 bytes', () => {
+    expect(MAX_NEW_UNIT_NAME_BYTES).toBe(237);
+  });
+
+  test.each([
+    { name: '237 bytes', unit: serviceNamed(237) },
+    { name: 'a template', unit: 'web@.service' },
+    { name: 'an instance', unit: 'web@1.service' },
+  ])('accepts $name', ({ unit }) => {
+    expect(() => assertNewUnitName(unit)).not.toThrow();
+  });
+
+  test.each([
+    { name: '238 bytes (a name fleet and systemd take)', unit: serviceNamed(238), message: TOO_LONG },
+    { name: '256 bytes', unit: serviceNamed(256), message: TOO_LONG },
+    { name: '257 bytes: our limit, not fleet\'s', unit: serviceNamed(257), message: TOO_LONG },
+    { name: '238 bytes in two-byte characters', unit: `${'é'.repeat(115)}.service`, message: TOO_LONG },
+    { name: 'fleet\'s rules still apply', unit: 'bad!name.service', message: "invalid character '!' in unit name" },
+    { name: 'empty', unit: '', message: 'unit name cannot be empty' },
+  ])('refuses $name', ({ unit, message }) => {
+    expect(() => assertNewUnitName(unit)).toThrow(expect.objectContaining({ code: 'INVALID_UNIT_NAME', message }));
   });
 });
 

@@ -1,11 +1,28 @@
 /**
  * Unit names: fleet's ValidateName (§3.1, same checks and texts, in the same order) tightened to systemd's
  * grammar (at most one "@"), the template/instance split (§3.7) and fleetctl's argument mangling (§1.3).
+ * Two rules: `unitNameProblem` says whether a string names a unit at all (keys read back, stop, destroy), and
+ * `newUnitNameProblem`, stricter, whether a unit of that name may be created (docs/fleetctl-compat.md, "Unit
+ * names").
  */
 import path from 'node:path';
 import { InvalidUnitNameError } from '../errors.js';
 
+/** fleet's limit, and systemd's (UNIT_NAME_MAX in systemd's src/basic/unit-name.h). */
 export const MAX_UNIT_NAME_BYTES = 256;
+
+/** What a file name may hold on Linux file systems (NAME_MAX). */
+export const MAX_FILE_NAME_BYTES = 255;
+
+/**
+ * The most bytes the agent adds to a unit's name to name a file of it: the unit file's temporary name
+ * `.NAME.<12 hex>.tmp` (agent/src/unit-files.ts). A container's pull record (`NAME.pull.json`, its temporary
+ * `.NAME.<8 hex>.tmp`) and its service file (`.container` → `.service`) need less. Tested in the agent.
+ */
+export const AGENT_FILE_NAME_OVERHEAD = 18;
+
+/** The longest name a new unit may have: longer, its files would not fit (ENAMETOOLONG), so it could never run. */
+export const MAX_NEW_UNIT_NAME_BYTES = MAX_FILE_NAME_BYTES - AGENT_FILE_NAME_OVERHEAD;
 
 export const UNIT_TYPES: readonly string[] = [
   'automount', 'busname', 'device', 'mount', 'path', 'scope', 'service',
@@ -34,6 +51,23 @@ export function assertValidUnitName(name: string): void {
 
 /** @deprecated the earlier name of assertValidUnitName. */
 export const validateUnitName = assertValidUnitName;
+
+/**
+ * Throws InvalidUnitNameError unless a unit of this name may be created: every entry point that creates a unit
+ * (registry submit, CLI submit/load/start, API v1 PUT) calls it before writing anything.
+ */
+export function assertNewUnitName(name: string): void {
+  const reason = newUnitNameProblem(name);
+  if (reason !== undefined) throw new InvalidUnitNameError(name, reason);
+}
+
+/** unitNameProblem, plus what the agent needs to run the unit; undefined when a unit may be created. */
+export function newUnitNameProblem(name: string): string | undefined {
+  if (Buffer.byteLength(name, 'utf8') > MAX_NEW_UNIT_NAME_BYTES) {
+    return `unit name exceeds maximum length (${MAX_NEW_UNIT_NAME_BYTES} bytes, so that the agent's file names fit in ${MAX_FILE_NAME_BYTES})`;
+  }
+  return unitNameProblem(name);
+}
 
 /** fleet's rules in fleet's order; undefined when the name is valid. */
 export function unitNameProblem(name: string): string | undefined {

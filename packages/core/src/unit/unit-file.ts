@@ -6,7 +6,7 @@
 import { InvalidUnitOptionsError } from '../errors.js';
 import type { UnitOption, UnitSpec } from '../model.js';
 import { FLEET_SECTION } from './fleet-requirements.js';
-import { assertValidUnitName } from './name.js';
+import { assertNewUnitName } from './name.js';
 import { parseUnitFileWithPositions } from './parse.js';
 import { unitOptionsProblem } from './validate-options.js';
 
@@ -21,7 +21,7 @@ const FEATURE_KEYS: Record<string, readonly string[]> = {
 
 /** Checks name, syntax and options; throws InvalidUnitNameError, UnitFileSyntaxError or InvalidUnitOptionsError. */
 export function loadUnitFile(name: string, text: string, fileName = name): UnitSpec {
-  assertValidUnitName(name);
+  assertNewUnitName(name);
   const { options, positions } = parseUnitFileWithPositions(text, fileName);
   const reason = unitOptionsProblem(name, options);
   if (reason === undefined) return { name, options };
