@@ -2,12 +2,14 @@
  * `npm run up`: a local cluster of 3 nspawn machines (real systemd, agent inside each) around a real etcd,
  * with the example units started: hello.service, web@1..3, and the app-behind-a-load-balancer scenario
  * (app@ scaled to 3, lb.service on m3, which has `role=lb`). Safe to run twice: a healthy cluster with the same
- * layout is reused, anything else rebuilt.
+ * layout is reused, anything else rebuilt. Secure by default (docs/cloud-config.md): etcd over TLS with client
+ * certificates and users, each agent's TCP API with the cluster's token and TLS; .flotilla/cluster.env (0600)
+ * carries what bin/flotilla needs.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_DIR, startCluster, teardownCluster } from '../test/harness/cluster.js';
+import { REPO_DIR, clusterCliEnv, startCluster, teardownCluster } from '../test/harness/cluster.js';
 import { isAlive } from '../test/harness/processes.js';
 import { loadState, type ClusterState } from '../test/harness/state.js';
 
@@ -17,7 +19,8 @@ const EXAMPLE_UNITS = ['units/hello.service', 'units/web@1.service', 'units/web@
 const APP_INSTANCES = 3;
 const LB_MACHINE = 3;
 /** Bumped when machines' metadata changes: a running cluster of another layout is rebuilt, not reused. */
-const LAYOUT = `v2 machine=mN, m${LB_MACHINE} role=lb`;
+const API_LISTEN = '0.0.0.0:54728';
+const LAYOUT = `v3 machine=mN, m${LB_MACHINE} role=lb, secure, api ${API_LISTEN}`;
 const ENV_FILE = path.join(REPO_DIR, '.flotilla/cluster.env');
 const log = (line: string) => process.stdout.write(`up: ${line}\n`);
 
@@ -60,6 +63,9 @@ async function ensureCluster(): Promise<ClusterState> {
     persistent: true,
     ttlSec: 10,
     metadata: (i) => ({ machine: `m${i}`, ...(i === LB_MACHINE ? { role: 'lb' } : {}) }),
+    secure: true,
+    // status and journal reach the agents here, with the cluster's token over TLS.
+    agentEnv: { FLOTILLA_API_LISTEN: API_LISTEN },
     log,
   });
   fs.writeFileSync(layoutFile(cluster.state), LAYOUT);
@@ -68,7 +74,9 @@ async function ensureCluster(): Promise<ClusterState> {
 
 const state = await ensureCluster();
 fs.mkdirSync(path.dirname(ENV_FILE), { recursive: true });
-fs.writeFileSync(ENV_FILE, `FLOTILLA_ENDPOINT=${state.etcdEndpoints.join(',')}\n`);
+// It holds the CLI's etcd password and the API token: readable by root only.
+fs.writeFileSync(ENV_FILE, Object.entries(clusterCliEnv(state)).map(([key, value]) => `${key}=${value}\n`).join(''), { mode: 0o600 });
+fs.chmodSync(ENV_FILE, 0o600);
 log(`wrote ${path.relative(REPO_DIR, ENV_FILE)}; bin/flotilla now talks to this cluster`);
 
 log(`starting ${EXAMPLE_UNITS.map((u) => path.basename(u)).join(', ')}`);

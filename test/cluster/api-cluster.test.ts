@@ -1,6 +1,6 @@
 /**
  * API v1 and the CLI's API driver on real machines: every agent serves the API on its unix socket and on
- * TCP 54728 (FLOTILLA_API_LISTEN) and publishes that URL. A fleet-style client (`?alt=json`, page tokens,
+ * TCP 54728 (FLOTILLA_API_LISTEN; the harness gives it the cluster's token and TLS) and publishes that URL. A fleet-style client (`?alt=json`, page tokens,
  * PUT name+options, PUT name+desiredState) starts a real unit; `status` and `journal` reach the agent that
  * runs it, with no ssh; systemd inside the machine confirms each step.
  */
@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
-import { cliFor, FLOTILLA_BIN, tableRows } from '../support/cli.js';
+import { agentApiClient, type AgentApiClient } from '../support/agent-api.js';
+import { cliFor, tableRows } from '../support/cli.js';
 import { fleetctlRestart } from '../support/fleetctl-restart.js';
-import { run } from '../harness/exec.js';
 
 const API_PORT = 54728;
 const OPTIONS = [
@@ -18,27 +18,23 @@ const OPTIONS = [
   { section: 'Service', name: 'ExecStart', value: '/bin/sh -c "while true; do echo api-tick; sleep 1; done"' },
 ];
 
+let client: AgentApiClient;
 async function api(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${base}${p}${p.includes('?') ? '&' : '?'}alt=json`, {
-    method,
-    signal: AbortSignal.timeout(5000),
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+  const reply = await client.request(method, `${base}${p}${p.includes('?') ? '&' : '?'}alt=json`, { body, timeoutMs: 5000 });
+  return { status: reply.status, json: reply.json };
 }
 
 describe('API on real machines', () => {
   let cluster: Cluster;
   let cli: ReturnType<typeof cliFor>;
   let base: string;
-  const viaApi = (args: string[]) =>
-    run('env', [FLOTILLA_BIN, '--driver', 'api', '--endpoint', base, ...args], { timeoutMs: 60_000 });
+  const viaApi = (args: string[]) => cli(['--driver', 'api', '--endpoint', base, ...args], { timeoutMs: 60_000 });
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 3, ttlSec: 5, agentEnv: { FLOTILLA_API_LISTEN: `0.0.0.0:${API_PORT}` } });
-    cli = cliFor(cluster.endpoints);
-    base = `http://${cluster.machines[0]?.ip}:${API_PORT}`;
+    cli = cliFor(cluster.cliEnv);
+    client = agentApiClient(cluster);
+    base = `https://${cluster.machines[0]?.ip}:${API_PORT}`;
     await waitUntil(
       'every agent to register and serve its API',
       async () => {
@@ -56,7 +52,7 @@ describe('API on real machines', () => {
 
   test('each machine publishes its API URL; v1 lists machines as fleet did', async () => {
     const v2 = (await api(base, 'GET', '/v2/machines')).json as { machines: { id: string; apiUrl: string }[] };
-    const expected = cluster.machines.map((m) => ({ id: m.id, apiUrl: `http://${m.ip}:${API_PORT}` })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const expected = cluster.machines.map((m) => ({ id: m.id, apiUrl: `https://${m.ip}:${API_PORT}` })).sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(v2.machines.map((m) => ({ id: m.id, apiUrl: m.apiUrl }))).toEqual(expected);
     const v1 = (await api(base, 'GET', '/fleet/v1/machines')).json as { machines: { id: string; primaryIP: string }[] };
     expect(v1.machines.map((m) => [m.id, m.primaryIP])).toEqual(

@@ -1,6 +1,6 @@
 /**
  * The ops views on real machines (issue 9): every agent serves the dashboard, /v2/health and /metrics on its
- * TCP API. Debian's Chromium (playwright-core) watches the page change live when a unit is stopped and when
+ * TCP API (TLS and the cluster's token; the page gets the token as `#token=`). Debian's Chromium (playwright-core) watches the page change live when a unit is stopped and when
  * one fails; `flotilla health` exits 0, then 2; a /metrics scrape passes `promtool check metrics`.
  * Screenshots go to /tmp/flotilla-ops-screenshots/.
  */
@@ -10,18 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
-import { run, waitUntil } from '../harness/exec.js';
+import { waitUntil } from '../harness/exec.js';
 import type { Page } from 'playwright-core';
+import { agentApiClient, type AgentApiClient } from '../support/agent-api.js';
 import { launchChromium, type Browser } from '../support/browser.js';
-import { FLOTILLA_BIN, cliFor, tableRows } from '../support/cli.js';
+import { cliFor, tableRows } from '../support/cli.js';
 
 const API_PORT = 54728;
 export const SCREENSHOT_DIR = '/tmp/flotilla-ops-screenshots';
 
+let client: AgentApiClient;
 async function scrape(base: string): Promise<string> {
-  const res = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await client.request('GET', `${base}/metrics`);
   expect(res.status).toBe(200);
-  return res.text();
+  return res.text;
 }
 /** Waits for `selector`; on timeout the error lists what the unit rows said instead. */
 async function waitFor(page: Page, selector: string, timeout = 20_000): Promise<void> {
@@ -45,8 +47,9 @@ describe('ops views on a real cluster', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 2, ttlSec: 5, agentEnv: { FLOTILLA_API_LISTEN: `0.0.0.0:${API_PORT}` } });
-    cli = cliFor(cluster.endpoints);
-    base = `http://${cluster.machines[0]?.ip}:${API_PORT}`;
+    cli = cliFor(cluster.cliEnv);
+    client = agentApiClient(cluster);
+    base = `https://${cluster.machines[0]?.ip}:${API_PORT}`;
     await waitUntil('both agents to register', async () => (tableRows((await cli(['list-machines', '--no-legend'])).stdout).length === 2 ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 250,
@@ -82,9 +85,9 @@ describe('ops views on a real cluster', () => {
   });
 
   test('the dashboard follows a stopped unit and a failed one live, in Chromium', async () => {
-    browser = await launchChromium();
+    browser = await launchChromium({ ignoreHTTPSErrors: true });
     page = await browser.context.newPage();
-    await page.goto(`${base}/`, { timeout: 15_000 });
+    await page.goto(`${base}/#token=${client.token}`, { timeout: 15_000 });
     await waitFor(page, '[data-unit="hello.service"][data-actual="launched"]');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, '1-running.png') });
     const reloadsBefore = await page.evaluate(() => (window as unknown as { __flotilla: { snapshots: number } }).__flotilla.snapshots);
@@ -110,14 +113,14 @@ describe('ops views on a real cluster', () => {
     expect(json.status).toBe('attention');
     expect(json.problems.map((p) => `${p.kind} ${p.subject}`)).toContain('unit-failed broken.service');
     // The API driver asks an agent's /v2/health: same model, same verdict.
-    const viaApi = await run(FLOTILLA_BIN, ['--driver', 'api', '--endpoint', base, 'health'], { timeoutMs: 30_000 });
+    const viaApi = await cli(['--driver', 'api', '--endpoint', base, 'health'], { timeoutMs: 30_000 });
     expect([viaApi.code, viaApi.stdout.split('\n')[0]]).toEqual([2, 'Cluster: NEEDS ATTENTION']);
   });
 
   test('the event log has the scheduler\'s placements and the agent\'s failure, on the page too', async () => {
     const kinds = await waitUntil('placed + unit-failed in /v2/events', async () => {
-      const res = await fetch(`${base}/v2/events?limit=50`, { signal: AbortSignal.timeout(5000) });
-      const list = ((await res.json()) as { events: { kind: string; unit?: string }[] }).events.map((e) => `${e.kind} ${e.unit ?? ''}`);
+      const res = await client.request('GET', `${base}/v2/events?limit=50`, { timeoutMs: 5000 });
+      const list = (res.json as { events: { kind: string; unit?: string }[] }).events.map((e) => `${e.kind} ${e.unit ?? ''}`);
       return list.includes('placed hello.service') && list.includes('unit-failed broken.service') ? list : undefined;
     }, { timeoutMs: 20_000, intervalMs: 300 });
     expect(kinds).toContain('placed broken.service');

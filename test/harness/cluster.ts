@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RegistryOptions } from '@flotilla/core';
 import { startEtcd, type EtcdHandle } from './etcd.js';
 import { ensureImage } from './image.js';
 import { inMachineCgroup } from './cgroups.js';
@@ -13,6 +14,7 @@ import { bootMachine, destroyMachine, Machine, MACHINE_EXIT_DEADLINE_MS, type Ag
 import { addIptablesRule, createBridge, deleteBridge, deleteIptablesRule, forwardRule } from './network.js';
 import { describeProcesses, findProcesses, isAlive, killAndWait, waitForProcessesGone, type ProcessEntry } from './processes.js';
 import { clusterDir, loadState, saveState, type ClusterState } from './state.js';
+import { clusterPki, type NodeRole } from './pki.js';
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -35,6 +37,14 @@ export interface ClusterOptions {
   userData?: (index: number, subnet: string) => string | undefined;
   /** Machines with their own dockerd and podman (container units; docs/containers.md). */
   containerEngines?: boolean;
+  /**
+   * The host's etcd serves TLS with client certificates and turns auth on (users per client, a role on the
+   * keyspace), and the agents reach it that way: docs/cloud-config.md, "Secure by default". Either way every
+   * machine gets its share of the cluster's PKI, and an agent API on TCP its token and TLS.
+   */
+  secure?: boolean;
+  /** Which share of the PKI a machine gets (default worker; a machine applying the master config needs master). */
+  nodeRole?: (index: number) => NodeRole;
 }
 
 export interface Cluster {
@@ -42,6 +52,12 @@ export interface Cluster {
   state: ClusterState;
   /** etcd client URLs on loopback (for the CLI and tests on the host). */
   endpoints: string[];
+  /** How a test on the host connects to the cluster's etcd: endpoints, and for a secure cluster TLS and a user. */
+  registryOptions: RegistryOptions;
+  /** What `bin/flotilla` needs to reach the cluster (`.flotilla/cluster.env` of `npm run up`): endpoint, TLS, user, API token. */
+  cliEnv: Record<string, string>;
+  /** etcdctl's flags for the cluster's etcd (endpoints, TLS, user). */
+  etcdctlArgs: string[];
   machines: Machine[];
   etcd: EtcdHandle;
   /** Boots one more machine (named <id>-m<n+1>). */
@@ -76,12 +92,19 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     saveState(state);
     const rule = forwardRule(plan.bridge);
     if (await addIptablesRule(rule)) state.iptablesRules.push(rule);
+    // Host names/IPs etcd's and the shared agent certificate cover: the host's bridge address (the host etcd) and
+    // the first machines' addresses (a machine may run etcd itself: cloud-config.test.ts).
+    const pki = clusterPki(path.join(state.dir, 'pki'), [plan.hostIp, ...Array.from({ length: opts.machines }, (_, i) => `${plan.subnet}.${11 + i}`)]);
+    state.pkiDir = pki.dir;
+    state.secure = opts.secure ?? false;
+    saveState(state);
     const etcd = opts.etcd === false ? undefined : await startHostEtcd(state, plan.hostIp, log);
 
     const machines: Machine[] = [];
     const addMachine = async () => {
       const index = state.machines.length + 1;
       const name = `${id}-m${index}`;
+      const ip = `${plan.subnet}.${10 + index}`;
       const agent: AgentSetup | undefined =
         opts.agent === false
           ? undefined
@@ -93,9 +116,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
               extraEnv: opts.agentEnv,
               scheduler: opts.scheduler?.(index) ?? true,
               userData: opts.userData?.(index, plan.subnet),
+              pki: pki.nodeFiles(opts.nodeRole?.(index) ?? 'worker', name, ip),
             };
       const dir = path.join(state.dir, 'machines', name);
-      const machineState = { name, ip: `${plan.subnet}.${10 + index}`, machineId: '', dir, merged: path.join(dir, 'merged') };
+      const machineState = { name, ip, machineId: '', dir, merged: path.join(dir, 'merged') };
       state.machines.push(machineState);
       saveState(state);
       const machine = await bootMachine({
@@ -111,6 +135,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     machines.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
     return {
       id, state, endpoints: etcd?.endpoints ?? [], machines, addMachine,
+      registryOptions: clusterRegistryOptions(state),
+      cliEnv: clusterCliEnv(state),
+      etcdctlArgs: clusterEtcdctlArgs(state),
       get etcd(): EtcdHandle {
         if (!etcd) throw new Error(`cluster ${id} was started with etcd: false; its etcd runs in a machine`);
         return etcd;
@@ -129,13 +156,31 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 }
 
 async function startHostEtcd(state: ClusterState, hostIp: string, log: (line: string) => void): Promise<EtcdHandle> {
-  const etcd = await startEtcd({ extraListenHosts: [hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent });
+  const security = state.secure ? clusterPki(state.pkiDir as string).etcdOptions() : {};
+  const etcd = await startEtcd({ extraListenHosts: [hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent, ...security });
   state.etcdPids = etcd.members.map((m) => m.pid);
   state.etcdEndpoints = etcd.endpoints;
-  state.etcdBridgeEndpoint = `http://${hostIp}:${etcd.members[0]!.clientPort}`;
+  state.etcdBridgeEndpoint = `${state.secure ? 'https' : 'http'}://${hostIp}:${etcd.members[0]!.clientPort}`;
   saveState(state);
   log(`etcd on ${etcd.endpoints.join(',')} (machines reach it at ${state.etcdBridgeEndpoint})`);
   return etcd;
+}
+
+/** How tests on the host connect to a cluster's etcd (the CLI's user, with the CLI's certificate when secure). */
+export function clusterRegistryOptions(state: ClusterState): RegistryOptions {
+  if (!state.secure || !state.pkiDir) return { endpoints: state.etcdEndpoints };
+  return { endpoints: state.etcdEndpoints, ...clusterPki(state.pkiDir).cliRegistryOptions() };
+}
+
+/** `bin/flotilla`'s environment for a cluster: `npm run up` writes it to .flotilla/cluster.env. */
+export function clusterCliEnv(state: ClusterState): Record<string, string> {
+  const env: Record<string, string> = { FLOTILLA_ENDPOINT: state.etcdEndpoints.join(',') };
+  return state.pkiDir ? { ...env, ...clusterPki(state.pkiDir).cliEnv(state.secure ?? false) } : env;
+}
+
+export function clusterEtcdctlArgs(state: ClusterState): string[] {
+  const endpoints = [`--endpoints=${state.etcdEndpoints.join(',')}`];
+  return state.secure && state.pkiDir ? [...endpoints, ...clusterPki(state.pkiDir).etcdctlFlags()] : endpoints;
 }
 
 /**

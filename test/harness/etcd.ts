@@ -37,8 +37,13 @@ export interface EtcdOptions {
   detached?: boolean;
   /** Serve clients over TLS (PEM files); with `clientCertAuth`, clients must present a cert signed by `caFile`. */
   tls?: { certFile: string; keyFile: string; caFile: string; clientCertAuth?: boolean; clientCertFile?: string; clientKeyFile?: string };
-  /** Enable etcd auth: a `root` user with this password (and role root), plus the given users with role root. */
-  auth?: { rootPassword: string; users?: { name: string; password: string }[] };
+  /** Peers over TLS too, each presenting this certificate (signed by `tls.caFile`), as etcd's security guide sets it up. */
+  peerTls?: { certFile: string; keyFile: string };
+  /**
+   * Enable etcd auth: a `root` user with this password (and role root), plus the given users, each with `role`
+   * (default root). `roles` may read and write under their prefix only (etcd op-guide/authentication).
+   */
+  auth?: { rootPassword: string; users?: { name: string; password: string; role?: string }[]; roles?: { name: string; prefix: string }[] };
 }
 
 const ETCD_BIN = process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
@@ -93,7 +98,8 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
   }
   const scheme = opts.tls ? 'https' : 'http';
   for (const m of members) m.endpoint = `${scheme}://127.0.0.1:${m.clientPort}`;
-  const initialCluster = members.map((m) => `${m.name}=http://127.0.0.1:${m.peerPort}`).join(',');
+  const peerScheme = opts.peerTls ? 'https' : 'http';
+  const initialCluster = members.map((m) => `${m.name}=${peerScheme}://127.0.0.1:${m.peerPort}`).join(',');
   const token = `flotilla-${process.pid}-${Date.now()}`;
 
   const argsFor = (m: EtcdMember, state: 'new' | 'existing') => {
@@ -101,13 +107,16 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     const tls = opts.tls
       ? ['--cert-file', opts.tls.certFile, '--key-file', opts.tls.keyFile, '--trusted-ca-file', opts.tls.caFile, ...(opts.tls.clientCertAuth ? ['--client-cert-auth'] : [])]
       : [];
+    const peerTls = opts.peerTls && opts.tls
+      ? ['--peer-cert-file', opts.peerTls.certFile, '--peer-key-file', opts.peerTls.keyFile, '--peer-trusted-ca-file', opts.tls.caFile, '--peer-client-cert-auth']
+      : [];
     return [
       '--name', m.name,
       '--data-dir', m.dataDir,
       '--listen-client-urls', listen.join(','),
       '--advertise-client-urls', m.endpoint,
-      '--listen-peer-urls', `http://127.0.0.1:${m.peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peerPort}`,
+      '--listen-peer-urls', `${peerScheme}://127.0.0.1:${m.peerPort}`,
+      '--initial-advertise-peer-urls', `${peerScheme}://127.0.0.1:${m.peerPort}`,
       '--initial-cluster', initialCluster,
       '--initial-cluster-state', state,
       '--initial-cluster-token', token,
@@ -116,6 +125,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
       '--logger', 'zap',
       '--log-outputs', 'stderr',
       ...tls,
+      ...peerTls,
     ];
   };
   const launch = (m: EtcdMember, state: 'new' | 'existing') => {
@@ -176,16 +186,20 @@ function etcdctl(endpoint: string, flags: string[], args: string[], log: string)
   }
 }
 
-/** Adds root (and the extra users, each with role root) and turns auth on. */
+/** Adds root, the roles and the extra users (each with its role, root by default) and turns auth on. */
 async function enableAuth(endpoint: string, opts: EtcdOptions, workDir: string): Promise<void> {
   const auth = opts.auth as NonNullable<EtcdOptions['auth']>;
   const flags = etcdctlFlags(opts);
   const log = path.join(workDir, 'auth.log');
   etcdctl(endpoint, flags, ['user', 'add', `root:${auth.rootPassword}`], log);
   etcdctl(endpoint, flags, ['user', 'grant-role', 'root', 'root'], log);
+  for (const role of auth.roles ?? []) {
+    etcdctl(endpoint, flags, ['role', 'add', role.name], log);
+    etcdctl(endpoint, flags, ['role', 'grant-permission', role.name, '--prefix=true', 'readwrite', role.prefix], log);
+  }
   for (const user of auth.users ?? []) {
     etcdctl(endpoint, flags, ['user', 'add', `${user.name}:${user.password}`], log);
-    etcdctl(endpoint, flags, ['user', 'grant-role', user.name, 'root'], log);
+    etcdctl(endpoint, flags, ['user', 'grant-role', user.name, user.role ?? 'root'], log);
   }
   etcdctl(endpoint, flags, ['auth', 'enable'], log);
 }

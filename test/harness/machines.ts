@@ -12,6 +12,7 @@ import type { MachineState } from './state.js';
 import { findProcesses, isAlive, killAndWait, startDaemon, waitForProcessesGone, type ProcessEntry } from './processes.js';
 import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
 import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
+import { NODE_PKI_DIR } from '../../packages/cli/src/pki/layout.js';
 
 export interface AgentSetup {
   /** etcd endpoint as the machine reaches it (bridge address). */
@@ -25,6 +26,12 @@ export interface AgentSetup {
   scheduler?: boolean;
   /** A whole cloud-config to apply instead of the generated worker one (e.g. cloud-config/master.yaml). */
   userData?: string;
+  /**
+   * The machine's share of the cluster's PKI (file name → contents, pki/bundle.ts): embedded in the generated
+   * cloud-config as a user's `cloud-config --pki` does, or, beside a userData of its own, put in /etc/flotilla/pki
+   * before boot as an operator would.
+   */
+  pki?: Record<string, string>;
 }
 
 export interface BootOptions {
@@ -105,6 +112,7 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     `--network-bridge=${opts.bridge}`, '--console=passive',
     '--bind-ro=/usr/bin/node',
     '--bind-ro=/usr/bin/etcd', // for masters provisioned with cloud-config/master.yaml
+    '--bind-ro=/usr/bin/etcdctl', // which turn etcd's auth on with it (etcd-auth.sh)
   ];
   if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
   // Every machine boots in cgroups of its own (cgroups.ts); `env` and `sh` exec, so the pid is nspawn's.
@@ -189,6 +197,7 @@ function writeIdentity(root: string, state: MachineState, agent: AgentSetup | un
     // What we ship is what we test: the agent is set up the way a user's node is, by applying a rendered
     // cloud-config (cloud-config/worker.yaml's form) on first boot.
     write(USER_DATA, agent.userData ?? userData(agent, state.ip));
+    if (agent.userData && agent.pki) writePki(root, agent.pki);
     write('etc/systemd/system/flotilla-cloudinit.service', cloudInitUnit(state.ip));
     wants('flotilla-cloudinit.service');
   }
@@ -210,7 +219,18 @@ WantedBy=multi-user.target
 
 const USER_DATA = 'var/lib/flotilla/user-data';
 
+/** The PKI files as `cloud-config --pki` would write them: /etc/flotilla/pki, 0700, each file 0600. */
+function writePki(root: string, files: Record<string, string>): void {
+  const dir = path.join(root, NODE_PKI_DIR);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });
+}
+
 function userData(agent: AgentSetup, ip: string): string {
+  // With the cluster's PKI a TCP API gets the PKI's token and TLS, as `cloud-config --api-listen` gives a user's
+  // node; a test that opts out with FLOTILLA_API_INSECURE keeps its plain listener.
+  const { FLOTILLA_API_LISTEN: apiListen, ...rest } = agent.extraEnv ?? {};
+  const securedApi = agent.pki !== undefined && apiListen !== undefined && !rest.FLOTILLA_API_INSECURE;
   return toCloudConfig(
     planNode({
       role: 'worker',
@@ -222,7 +242,9 @@ function userData(agent: AgentSetup, ip: string): string {
       // what the suite exercises. Only cloud-config.test.ts boots a master with Node's defaults.
       leanRuntime: true,
       // The bridge address, not a guess among the machine's interfaces (containers add more).
-      extraEnv: { FLOTILLA_PUBLIC_IP: ip, ...agent.extraEnv },
+      extraEnv: { FLOTILLA_PUBLIC_IP: ip, ...(securedApi ? rest : agent.extraEnv) },
+      ...(securedApi ? { apiListen } : {}),
+      ...(agent.pki ? { pki: agent.pki } : {}),
     }),
   );
 }

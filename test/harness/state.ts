@@ -33,6 +33,10 @@ export interface ClusterState {
   etcdEndpoints: string[];
   /** etcd endpoint machines reach (on the bridge). */
   etcdBridgeEndpoint?: string;
+  /** The cluster's PKI (`flotilla pki init`), inside `dir`; set once it exists. */
+  pkiDir?: string;
+  /** etcd serves TLS with client certificates and auth (ClusterOptions.secure). */
+  secure?: boolean;
   machines: MachineState[];
   dockerdPid?: number;
 }

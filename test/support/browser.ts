@@ -14,7 +14,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(opts: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+/** `ignoreHTTPSErrors`: for pages served with a test cluster's own CA, which a throwaway profile does not trust. */
+export async function launchChromium(opts: { viewport?: { width: number; height: number }; ignoreHTTPSErrors?: boolean } = {}): Promise<Browser> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
@@ -22,6 +23,7 @@ export async function launchChromium(opts: { viewport?: { width: number; height:
       headless: true,
       timeout: 30_000,
       viewport: opts.viewport ?? { width: 1400, height: 900 },
+      ...(opts.ignoreHTTPSErrors ? { ignoreHTTPSErrors: true } : {}),
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     return {

@@ -5,9 +5,12 @@ import { run, type ExecResult } from '../harness/exec.js';
 
 export const FLOTILLA_BIN = path.join(REPO_DIR, 'bin/flotilla');
 
-export function cliFor(endpoints: string[]) {
+/** The CLI against etcd endpoints, or with a whole environment (a cluster's `cliEnv`: endpoint, TLS, user, API token). */
+export function cliFor(target: string[] | Record<string, string>) {
+  const env = Array.isArray(target) ? { FLOTILLA_ENDPOINT: target.join(',') } : target;
+  const assignments = Object.entries(env).map(([key, value]) => `${key}=${value}`);
   return (args: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> =>
-    run('env', [`FLOTILLA_ENDPOINT=${endpoints.join(',')}`, FLOTILLA_BIN, ...args], { timeoutMs: opts.timeoutMs ?? 90_000 });
+    run('env', [...assignments, FLOTILLA_BIN, ...args], { timeoutMs: opts.timeoutMs ?? 90_000 });
 }
 
 /** Parses a list-* table printed with --no-legend into rows of whitespace-separated cells. */

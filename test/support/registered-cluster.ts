@@ -22,7 +22,7 @@ export async function startRegisteredCluster(opts: ClusterOptions & { leader?: b
     await cluster.stop();
   };
   try {
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    registry = await EtcdRegistry.connect(cluster.registryOptions);
     const connected = registry;
     const what = `${opts.machines} agents${opts.leader ? ' and a leader' : ''}`;
     await waitUntil(
