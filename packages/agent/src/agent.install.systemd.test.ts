@@ -167,4 +167,22 @@ describe('[Install] sections on a real systemd machine', () => {
     registry.unassignUnit(machine.id, 'bad2.service');
     registry.unassignUnit(machine.id, 'zgood.service');
   });
+
+  // Any failure of one unit's task skips only that unit (docs/agent.md, "Executor"). The in-memory registry does
+  // not validate names, so it assigns a 250-byte name as an older Flotilla accepted: its temporary file name
+  // `.NAME.<12 hex>.tmp` is over 255 bytes, so the agent cannot write its file.
+  test('a unit whose file cannot be written (ENAMETOOLONG) does not hold up the others assigned with it', async () => {
+    const sleeper = (name: string): UnitSpec => ({ name, options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }] });
+    const unwritable = sleeper(`${'a'.repeat(242)}.service`);
+    const good = sleeper('zgood3.service');
+    assign(unwritable, 'launched');
+    assign(good, 'launched');
+    await waitUntil('zgood3.service active beside the unwritable unit', async () => ((await show('zgood3.service', 'ActiveState')) === 'active' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+    const failed = logLines.find((l) => l.unit === unwritable.name && l.kind === 'Load' && l.ok === false);
+    expect(failed).toMatchObject({ msg: 'task Load failed', err: { code: 'ENAMETOOLONG' } });
+    expect(fs.readdirSync(hostUnitsDir()).filter((f) => f.startsWith('.'))).toEqual([]); // no temporary file left
+    registry.unassignUnit(machine.id, unwritable.name);
+    registry.unassignUnit(machine.id, good.name);
+    await registry.until('zgood3.service unloaded', () => published('zgood3.service') === undefined);
+  });
 });

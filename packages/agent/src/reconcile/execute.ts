@@ -1,9 +1,9 @@
 /**
  * The one executor: runs planned tasks in order, stops at the first failure (the next reconcile pass plans
  * again from what is then true), logs every result, and returns one result per task tried. A failure that
- * `opts.unitFault` says belongs to that unit alone (systemd refused its file or its [Install] section) does not
- * stop the batch: only that unit's later tasks are skipped, so one bad unit never holds up a machine's others
- * (fleet stopped the whole batch; docs/agent.md, "Executor").
+ * `opts.unitFault` says belongs to that unit alone (anything but systemd or the bus being gone: systemd/errors.ts
+ * isUnitFault) does not stop the batch: only that unit's later tasks are skipped, so one bad unit never holds up
+ * a machine's others (fleet stopped the whole batch; docs/agent.md, "Executor").
  *
  * A run of consecutive tasks of one kind may go `concurrency[kind]` at a time (e.g. Load and Start: systemd
  * queues the calls anyway, so pipelining saves a D-Bus round trip per unit). Results still come back in task

@@ -151,7 +151,7 @@ export class Reconciler {
     const tasks = planTasks(desired, current);
     if (tasks.length > 0) {
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
-      await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: isUnitFault });
+      await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
     }
     // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
     // ListUnitsByNames per periodic pass instead of two; the publisher still re-reads if a signal came meanwhile).

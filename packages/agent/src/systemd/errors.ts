@@ -120,10 +120,22 @@ export function isNoSuchUnit(err: unknown): boolean {
   return err instanceof SystemdError && err.code === 'SYSTEMD_NO_SUCH_UNIT';
 }
 
-/** systemd answered about this one unit (its file, its [Install] section, its job), as opposed to systemd or the bus
- * failing as a whole: the executor skips only that unit's later tasks (reconcile/execute.ts). */
-const UNIT_FAULTS = new Set<SystemdErrorCode>(['SYSTEMD_ENABLE_FAILED', 'SYSTEMD_LOAD_FAILED', 'SYSTEMD_FILE_ERROR', 'SYSTEMD_INVALID_ARGS']);
+/** systemd or the bus as a whole is gone (not connected, closed, shutting down) or does not answer in time. */
+const MACHINE_FAULTS = new Set<SystemdErrorCode>(['SYSTEMD_UNAVAILABLE', 'SYSTEMD_TIMEOUT']);
 
-export function isUnitFault(error: unknown): boolean {
-  return error instanceof SystemdError && UNIT_FAULTS.has(error.code);
+/**
+ * Whether a task's failure is its unit's own, so that the executor skips only that unit's later tasks
+ * (reconcile/execute.ts; docs/agent.md, "Executor"). Every failure is (its file not written: ENAMETOOLONG,
+ * ENOSPC, EACCES; systemd refusing its file, its [Install] section or its job; anything else), except one that
+ * says systemd or the bus is gone, in the error or its causes, or any failure once the bus connection is closed:
+ * then every later call would only wait for its own deadline, so the batch stops and the next pass starts over.
+ */
+export function isUnitFault(error: unknown, busClosed = false): boolean {
+  if (busClosed) return false;
+  let cause = error;
+  for (let depth = 0; depth < 8 && cause !== undefined; depth++) {
+    if (cause instanceof SystemdError && MACHINE_FAULTS.has(cause.code)) return false;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return true;
 }
