@@ -1,9 +1,10 @@
 /**
  * `flotilla lb haproxy --prefix app@ --listen 0.0.0.0:80 --config FILE`: a load balancer daemon in front of the
  * units whose endpoints the agents publish (issue 10). Talks to etcd directly (global --endpoint and TLS
- * options); runs HAProxy as its child and reloads it gracefully when the endpoints change; SIGTERM/SIGINT stop
+ * options, or the agent's etcd settings from its environment file: agent-env.ts); runs HAProxy as its child and reloads it gracefully when the endpoints change; SIGTERM/SIGINT stop
  * both.
  */
+import fs from 'node:fs';
 import { Command } from 'commander';
 import type { RawGlobalOptions } from '../global-options.js';
 
@@ -18,11 +19,13 @@ interface LbOptions {
 
 async function runLb(opts: LbOptions, raw: RawGlobalOptions): Promise<void> {
   // Loaded here: the registry and pino are not needed by other commands (issue 7, CLI cold start).
-  const [{ pino }, { EtcdRegistry }, { resolveGlobalOptions }, { registryOptions }, { HaproxyProcess }, { runHaproxyLb }] = await Promise.all([
+  const [{ pino }, { EtcdRegistry }, { resolveGlobalOptions }, { registryOptions }, { HaproxyProcess }, { runHaproxyLb }, { withAgentEtcdSettings }] = await Promise.all([
     import('pino'), import('@flotilla/core'), import('../global-options.js'), import('../connect.js'), import('./haproxy-process.js'), import('./run-lb.js'),
+    import('./agent-env.js'),
   ]);
   const logger = pino({ level: process.env.FLOTILLA_LOG_LEVEL ?? 'info' });
-  const registry = await EtcdRegistry.connect(registryOptions(resolveGlobalOptions(raw, process.env)));
+  const env = withAgentEtcdSettings(process.env, (file) => fs.readFileSync(file, 'utf8'));
+  const registry = await EtcdRegistry.connect(registryOptions(resolveGlobalOptions(raw, env)));
   const lb = await runHaproxyLb(registry, { prefix: opts.prefix, listen: opts.listen }, opts.config, new HaproxyProcess(opts.haproxy, opts.config), logger);
   logger.info({ prefix: opts.prefix, listen: opts.listen, config: opts.config }, 'load balancer started');
   // The action resolves only when stopped: the CLI's main exits when it returns.
