@@ -1,5 +1,6 @@
 // Stand-in for a Spark worker: finds the master through etcd (`flotilla list-units -o json`, the machine IP of
-// the active spark-master.service; FLOTILLA_ENDPOINT comes from the node's /etc/flotilla/agent.env) and
+// the active spark-master.service; etcd's endpoint, TLS files and user come from the node's /etc/flotilla/agent.env,
+// which the CLI reads as the agent does: packages/cli/src/agent-etcd-settings.ts) and
 // registers with it every 2 s, so it follows the master when it moves.
 import { execFile } from 'node:child_process';
 import os from 'node:os';

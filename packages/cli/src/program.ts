@@ -3,9 +3,11 @@
  * resolves the global options, connects lazily, runs the handler under a last-resort deadline, writes the
  * rendered output and reports any error through report-error.ts.
  */
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import type { ClusterRegistry } from '@flotilla/core';
-import { commandDeadline } from './cli-errors.js';
+import { withAgentEtcdSettings } from './agent-etcd-settings.js';
+import { commandDeadline, unreadableTlsFile } from './cli-errors.js';
 import { cat } from './commands/cat.js';
 import { destroy } from './commands/destroy.js';
 import { fdForward } from './commands/fd-forward.js';
@@ -92,7 +94,7 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
   let registry: Promise<ClusterRegistry> | undefined;
   const status = new LiveStatus(rt.stderr, Boolean((rt.stderr as { isTTY?: boolean }).isTTY));
   try {
-    const g = (globals = resolveGlobalOptions(rawGlobals, rt.env));
+    const g = (globals = resolveGlobalOptions(rawGlobals, withAgentEtcdSettings(rt.env, readPasswordFile)));
     const prepared = verb.prepare(command.opts());
     const ctx: CommandContext = {
       globals: g,
@@ -119,6 +121,15 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     // Closing must not hang either; the process exits right after.
     const open = registry?.catch(() => undefined);
     if (open) await withDeadline(open.then((r) => r?.close()), 1000, () => new Error('close')).catch(() => undefined);
+  }
+}
+
+/** FLOTILLA_ETCD_PASSWORD_FILE from an agent's environment (agent-etcd-settings.ts). */
+function readPasswordFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw unreadableTlsFile('FLOTILLA_ETCD_PASSWORD_FILE', file, err);
   }
 }
 

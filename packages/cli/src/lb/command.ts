@@ -1,7 +1,7 @@
 /**
  * `flotilla lb haproxy --prefix app@ --listen 0.0.0.0:80 --config FILE`: a load balancer daemon in front of the
  * units whose endpoints the agents publish (issue 10). Talks to etcd directly (global --endpoint and TLS
- * options, or the agent's etcd settings from its environment file: agent-env.ts); runs HAProxy as its child and reloads it gracefully when the endpoints change; SIGTERM/SIGINT stop
+ * options, or the agent's etcd settings from its environment file: agent-etcd-settings.ts); runs HAProxy as its child and reloads it gracefully when the endpoints change; SIGTERM/SIGINT stop
  * both.
  */
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ async function runLb(opts: LbOptions, raw: RawGlobalOptions): Promise<void> {
   // Loaded here: the registry and pino are not needed by other commands (issue 7, CLI cold start).
   const [{ pino }, { EtcdRegistry }, { resolveGlobalOptions }, { registryOptions }, { HaproxyProcess }, { runHaproxyLb }, { withAgentEtcdSettings }] = await Promise.all([
     import('pino'), import('@flotilla/core'), import('../global-options.js'), import('../connect.js'), import('./haproxy-process.js'), import('./run-lb.js'),
-    import('./agent-env.js'),
+    import('../agent-etcd-settings.js'),
   ]);
   const logger = pino({ level: process.env.FLOTILLA_LOG_LEVEL ?? 'info' });
   const env = withAgentEtcdSettings(process.env, (file) => fs.readFileSync(file, 'utf8'));

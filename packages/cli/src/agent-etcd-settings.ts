@@ -1,8 +1,8 @@
 /**
- * The LB runs on a node beside the agent, from the agent's environment file (units/lb.service): it reaches etcd
- * with the agent's settings, named as the daemon names them (FLOTILLA_ETCD_CA_FILE, ..., FLOTILLA_ETCD_PASSWORD_FILE),
- * wherever the CLI's own names (FLOTILLA_CA_FILE, ..., FLOTILLA_ETCD_PASSWORD) are not set. Pure but for reading
- * the password file, which is passed in.
+ * On a node, the CLI and the LB often run from the agent's environment file (units/lb.service, the spark-worker
+ * stand-in, a shell that sourced /etc/flotilla/agent.env): they reach etcd with the agent's settings, named as the
+ * daemon names them (FLOTILLA_ETCD_CA_FILE, ..., FLOTILLA_ETCD_PASSWORD_FILE), wherever the CLI's own names
+ * (FLOTILLA_CA_FILE, ..., FLOTILLA_ETCD_PASSWORD) are not set. Pure but for reading the password file, passed in.
  */
 const FILE_NAMES: readonly [cli: string, agent: string][] = [
   ['FLOTILLA_CA_FILE', 'FLOTILLA_ETCD_CA_FILE'],

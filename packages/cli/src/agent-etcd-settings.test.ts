@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { withAgentEtcdSettings } from './agent-env.js';
+import { withAgentEtcdSettings } from './agent-etcd-settings.js';
 
 const read = (file: string) => `secret of ${file}\n`;
 
-describe('the LB takes the agent\'s etcd settings where the CLI\'s are not set', () => {
+describe('the CLI and the LB take the agent\'s etcd settings where the CLI\'s are not set', () => {
   test.each<[string, NodeJS.ProcessEnv, NodeJS.ProcessEnv]>([
     ['agent.env of a secure node', {
       FLOTILLA_ETCD_CA_FILE: '/pki/ca.pem', FLOTILLA_ETCD_CERT_FILE: '/pki/agent.pem', FLOTILLA_ETCD_KEY_FILE: '/pki/agent.key',
