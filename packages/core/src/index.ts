@@ -21,3 +21,4 @@ export * from './journal-output.js';
 export * from './unit/resources.js';
 export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
+export * from './user-keys.js';

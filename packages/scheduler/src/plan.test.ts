@@ -249,6 +249,15 @@ const cases: Case[] = [
     },
     want: planOf([assign('c.service', 'm2')]),
   },
+  // Metadata keys are the user's (core user-keys.ts); a `__proto__` key is built as JSON and msgpack decode it.
+  {
+    name: 'metadata keys named like Object.prototype members break nothing: each unit goes where its key is',
+    cluster: {
+      units: [unit('a.service').metadata('__proto__=x'), unit('b.service').metadata('constructor=x'), unit('c.service'), unit('g.service').global().metadata('toString=x')],
+      machines: [machine('m1'), machine('m2', JSON.parse('{"__proto__":"x"}') as Record<string, string>), machine('m3', { constructor: 'x', toString: 'x' })],
+    },
+    want: planOf([globalOn('g.service', 'm3'), assign('a.service', 'm2'), assign('b.service', 'm3'), assign('c.service', 'm1')]),
+  },
   {
     name: 'no machines: every unit reported',
     cluster: { units: [unit('a.service')] },

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, keyedRecord, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { request, type Target } from '../test-support/http.js';
 import { HOLD_MAX_MS } from './recent-stops.js';
@@ -185,6 +185,23 @@ describe('state and machines', () => {
     });
     const bad = await request(sock, 'PATCH', '/fleet/v1/machines', [{ op: 'add', path: '/m1/metadata/x', value: 'flat' }]);
     expect([bad.status, bad.json]).toEqual([400, error(400, 'invalid value: add and replace require a value')]);
+  });
+
+  // Metadata keys are the user's: names of Object.prototype's members are ordinary keys (core user-keys.ts).
+  test('metadata keys __proto__, constructor, toString, hasOwnProperty: set by PATCH or by the machine, read back as set', async () => {
+    leases.push(await registry.registerMachine(machine('m333', keyedRecord([['__proto__', 'own'], ['constructor', 'own']])), 10));
+    const patch = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map((key) => ({ op: 'add', path: `/m1/metadata/${key}`, value: { value: `${key}-v` } }));
+    expect((await request(sock, 'PATCH', '/fleet/v1/machines?alt=json', patch)).status).toBe(204);
+    const m1 = '{"region":"eu","__proto__":"__proto__-v","constructor":"constructor-v","toString":"toString-v","hasOwnProperty":"hasOwnProperty-v"}';
+    expect((await get('/fleet/v1/machines')).json).toEqual(JSON.parse(
+      `{"machines":[{"id":"m1","primaryIP":"10.0.0.2","metadata":${m1}},{"id":"m22","primaryIP":"10.0.0.3"},{"id":"m333","primaryIP":"10.0.0.4","metadata":{"__proto__":"own","constructor":"own"}}]}`,
+    ));
+    const snapshot = await registry.snapshot();
+    expect(snapshot.machines.map((m) => [m.id, Object.entries(m.metadata).sort()])).toEqual([
+      ['m1', Object.entries(JSON.parse(m1) as object).sort()],
+      ['m22', []],
+      ['m333', [['__proto__', 'own'], ['constructor', 'own']]],
+    ]);
   });
 
   test.each([

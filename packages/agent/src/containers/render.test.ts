@@ -151,6 +151,8 @@ describe('renderContainerService', () => {
   test.each([
     { name: 'no Image', file: unit('[Container]', 'Exec=true'), error: 'x.container: [Container] Image= is required' },
     { name: 'unknown key', file: unit('[Container]', 'Image=a', 'Pod=p'), error: 'x.container: unsupported key [Container] Pod= (supported: ContainerName, Environment, Exec, HealthCmd, HealthInterval, HealthRetries, HealthStartPeriod, HealthTimeout, Image, Label, Network, PublishPort, RunInit, StopTimeout, User, Volume)' },
+    { name: 'a key named like an Object.prototype member', file: unit('[Container]', 'Image=a', 'constructor=x'), error: 'x.container: unsupported key [Container] constructor= (supported: ContainerName, Environment, Exec, HealthCmd, HealthInterval, HealthRetries, HealthStartPeriod, HealthTimeout, Image, Label, Network, PublishPort, RunInit, StopTimeout, User, Volume)' },
+    { name: 'the key __proto__', file: unit('[Container]', 'Image=a', '__proto__=x'), error: 'x.container: unsupported key [Container] __proto__= (supported: ContainerName, Environment, Exec, HealthCmd, HealthInterval, HealthRetries, HealthStartPeriod, HealthTimeout, Image, Label, Network, PublishPort, RunInit, StopTimeout, User, Volume)' },
     { name: 'ExecStart in [Service]', file: unit('[Container]', 'Image=a', '[Service]', 'ExecStart=/bin/true'), error: 'x.container: [Service] ExecStart= is set by the container unit; remove it' },
     { name: 'bad engine', file: unit('[Container]', 'Image=a', '[X-Flotilla]', 'Engine=rkt'), error: 'x.container: [X-Flotilla] Engine= must be docker or podman, got "rkt"' },
     { name: 'Environment without =', file: unit('[Container]', 'Image=a', 'Environment=JUSTKEY'), error: 'x.container: expected KEY=VALUE, got "JUSTKEY"' },

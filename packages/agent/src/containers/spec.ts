@@ -66,7 +66,8 @@ export function containerSpecFromOptions(
   const single = new Map<string, string>();
   const lists = { env: [] as string[], publish: [] as string[], volumes: [] as string[], networks: [] as string[], labels: [] as string[] };
   for (const { name, value } of options.filter((o) => o.section === 'Container')) {
-    if (name in LIST_KEYS) {
+    // Own keys only: the key is the user's, and `constructor` or `__proto__` is no list key (core user-keys.ts).
+    if (Object.hasOwn(LIST_KEYS, name)) {
       const words = name === 'Environment' || name === 'Label' ? splitOrFail(value, name, fail) : [value.trim()];
       lists[LIST_KEYS[name as keyof typeof LIST_KEYS]].push(...words.filter((w) => w !== ''));
     } else if ((SINGLE_KEYS as readonly string[]).includes(name)) {

@@ -128,6 +128,16 @@ describe('submit, list-unit-files, cat, destroy', () => {
     await registry.close();
   });
 
+  // Metadata keys are the user's, Object.prototype's member names too (core user-keys.ts); this was "Unexpected error".
+  test('a unit with MachineMetadata=constructor=x (and __proto__, toString) is submitted', async () => {
+    const { flags, registry } = await cluster();
+    const text = '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nMachineMetadata=constructor=x\nMachineMetadata="__proto__=y" "toString=z"\n';
+    fs.writeFileSync(path.join(unitDir, 'meta.service'), text);
+    expect(await runCli([...flags, 'submit', 'meta.service'], { cwd: unitDir })).toEqual({ code: 0, stdout: 'Unit meta.service inactive\n', stderr: '' });
+    expect((await registry.getUnit('meta.service'))?.options.filter((o) => o.section === 'X-Fleet').map((o) => o.value)).toEqual(['constructor=x', '"__proto__=y" "toString=z"']);
+    await registry.close();
+  });
+
   test('zero units: "No units given", exit 0, for every unit verb', async () => {
     const { flags, registry } = await cluster();
     for (const verb of ['submit', 'start', 'stop', 'destroy']) {

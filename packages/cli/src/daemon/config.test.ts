@@ -11,6 +11,13 @@ describe('parseMetadata', () => {
   ])('%s', (_name, text, expected) => {
     expect(parseMetadata(text)).toEqual(expected);
   });
+
+  // Keys are the user's, Object.prototype's member names too (core user-keys.ts).
+  test('__proto__, constructor, toString and hasOwnProperty are ordinary keys', () => {
+    const metadata = parseMetadata('__proto__=a, constructor=b, toString=c, hasOwnProperty=d');
+    expect(Object.entries(metadata)).toEqual([['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['hasOwnProperty', 'd']]);
+    expect(JSON.parse(JSON.stringify(metadata))).toEqual(metadata);
+  });
 });
 
 describe('readDaemonConfig', () => {

@@ -2,7 +2,7 @@
  * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
  * environment and the machine's identity files as values, returns a validated config or throws naming the key.
  */
-import { describeUnitsDirClash, unitsDirClash, type EventRetention } from '@flotilla/core';
+import { describeUnitsDirClash, keyedRecord, unitsDirClash, type EventRetention } from '@flotilla/core';
 import { readApiConfig, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
 import { readEventRetention } from './retention-config.js';
@@ -40,9 +40,10 @@ export type StopModeSetting = 'auto' | 'leave' | 'restart';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-/** `k=v,k2=v2`; spaces around `=` and `,` trimmed; pairs without `=` skipped; last duplicate wins (fleet). */
+/** `k=v,k2=v2`; spaces around `=` and `,` trimmed; pairs without `=` skipped; last duplicate wins (fleet). Any
+ * key is an ordinary key (`__proto__=a`, `constructor=b`): a null-prototype record (core user-keys.ts). */
 export function parseMetadata(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = keyedRecord<string>();
   for (const pair of text.split(',')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;

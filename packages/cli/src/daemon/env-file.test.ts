@@ -31,3 +31,9 @@ test('lines without = and keys that are no variable names are ignored, with thei
     ignored: [{ line: 2, text: 'junk' }, { line: 3, text: 'export B=…' }, { line: 4, text: '1X=…' }],
   });
 });
+
+// Variable names are the user's; systemd takes these as any other (core user-keys.ts).
+test('__proto__ and constructor are variables like any other', () => {
+  const { vars } = parseEnvFile('__proto__=a\nconstructor=b\n');
+  expect(Object.entries(vars)).toEqual([['__proto__', 'a'], ['constructor', 'b']]);
+});

@@ -6,6 +6,8 @@
  * '…' is verbatim; "…" takes \" \\ \` \$ and a backslash-newline, and keeps any other backslash. Quoted parts
  * may span lines. Checked case by case against systemd 252's own reading (env-file.test.ts). Pure.
  */
+import { keyedRecord } from '@flotilla/core';
+
 export interface EnvFile {
   vars: Record<string, string>;
   /** Lines systemd would ignore with a warning (no `=`, or a key that is not a variable name), 1-based. */
@@ -16,7 +18,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WHITESPACE = ' \t\r';
 
 export function parseEnvFile(text: string): EnvFile {
-  const vars: Record<string, string> = {};
+  const vars = keyedRecord<string>(); // any variable name is a key, `__proto__` too (core user-keys.ts)
   const ignored: EnvFile['ignored'] = [];
   let i = 0;
   let line = 1;

@@ -4,7 +4,8 @@ import { CorruptRecordError } from '../errors.js';
 import { unitSpec } from '../testing/unit-builders.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { SCHEMA_VERSION, VALUE_MAGIC, decodeValue, encodeValue } from './codec.js';
-import { isAssignment, isMachineId, isUnitRecord } from './record-guards.js';
+import { keyedRecord } from '../user-keys.js';
+import { isAssignment, isMachineId, isMachineRecord, isUnitRecord } from './record-guards.js';
 
 const plainMsgpack = (value: unknown) => new Packr({ useRecords: false }).pack(value);
 const versioned = (version: number, value: unknown) => Buffer.concat([Buffer.from([VALUE_MAGIC, version]), plainMsgpack(value)]);
@@ -17,6 +18,16 @@ describe('codec', () => {
     { name: 'machine id', value: 'm1', guard: isMachineId },
   ])('round trip: $name', ({ value, guard }) => {
     expect(decodeValue('k', encodeValue(value), guard as (v: unknown) => v is unknown)).toEqual(value);
+  });
+
+  // Metadata keys are the user's: `__proto__` must not come back as msgpackr's `__proto_` (user-keys.ts).
+  test('a machine record whose metadata keys are Object.prototype names comes back with the same own keys', () => {
+    const metadata = keyedRecord([['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['hasOwnProperty', 'd'], ['__proto_', 'e']]);
+    const machine = { id: 'm1', hostname: 'h', ip: '10.0.0.1', metadata, version: 't', startedAt: 1, note: ['__proto__'] };
+    const decoded = decodeValue('k', encodeValue(machine), isMachineRecord);
+    expect(Object.entries(decoded.metadata)).toEqual([['__proto__', 'a'], ['constructor', 'b'], ['toString', 'c'], ['hasOwnProperty', 'd'], ['__proto_', 'e']]);
+    expect(Object.getPrototypeOf(decoded.metadata)).toBe(Object.prototype);
+    expect(decoded).toEqual(machine);
   });
 
   test('header: msgpack never-used byte, then the schema version; the body is plain msgpack', () => {

@@ -16,6 +16,29 @@ export const SCHEMA_VERSION = 1;
 const packr = new Packr({ useRecords: false });
 const HEADER = Buffer.from([VALUE_MAGIC, SCHEMA_VERSION]);
 
+/**
+ * msgpackr decodes a `__proto__` key as `__proto_` (its guard against prototype pollution), but metadata keys
+ * are the user's (`FLOTILLA_METADATA=__proto__=x`, PATCH /machines), so such a key must come back as it went in.
+ * A value whose bytes hold that string is decoded with maps as Maps, then rebuilt with every key an own property;
+ * any other value takes the fast path.
+ */
+const PROTO_KEY = Buffer.from('__proto__');
+const mapUnpackr = new Packr({ useRecords: false, mapsAsObjects: false });
+
+function unpack(body: Buffer): unknown {
+  return body.includes(PROTO_KEY) ? ownKeysFromMaps(mapUnpackr.unpack(body)) : packr.unpack(body);
+}
+
+function ownKeysFromMaps(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(ownKeysFromMaps);
+  if (!(value instanceof Map)) return value;
+  const object: Record<string, unknown> = {};
+  for (const [key, item] of value) {
+    Object.defineProperty(object, String(key), { value: ownKeysFromMaps(item), enumerable: true, writable: true, configurable: true });
+  }
+  return object;
+}
+
 export function encodeValue(value: unknown): Buffer {
   return Buffer.concat([HEADER, packr.pack(value)]);
 }
@@ -29,7 +52,8 @@ export function decodeValue<T>(key: string, bytes: Buffer | Uint8Array, isValid:
   }
   let decoded: unknown;
   try {
-    decoded = packr.unpack(bytes.subarray(HEADER.length));
+    const body = bytes.subarray(HEADER.length);
+    decoded = unpack(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   } catch (err) {
     throw new CorruptRecordError(key, { cause: err, reason: 'value does not decode as msgpack' });
   }

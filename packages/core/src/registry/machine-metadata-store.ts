@@ -6,6 +6,7 @@
  */
 import { isReservedMetadataKey } from '../machine-lifecycle.js';
 import type { MachineCordon, MachineRecord } from '../model.js';
+import { keyedRecord } from '../user-keys.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import { op } from './kv-ops.js';
@@ -100,7 +101,7 @@ export function parseCordon(text: string | undefined): MachineCordon | undefined
 export function mergeMetadata(machine: MachineRecord, dynamic: DynamicMetadata): MachineRecord {
   const overlay = dynamic.get(machine.id);
   if (!overlay || overlay.size === 0) return machine;
-  const metadata = { ...machine.metadata };
+  const metadata = keyedRecord(Object.entries(machine.metadata)); // PATCH takes any key, `__proto__` too
   for (const [key, value] of overlay) {
     if (isReservedMetadataKey(key)) continue;
     if (value === '') delete metadata[key];

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { keyedRecord } from '../user-keys.js';
 import { machineIdMatches, machineMetadataSatisfies, unitsConflictByGlobs } from './fleet-predicates.js';
 
 const FULL_ID = '2c5d84d6a3f94a4f8e0d1b7c9e6a5f43';
@@ -24,6 +25,10 @@ describe('machineMetadataSatisfies (OR within a key, AND across keys)', () => {
     { name: 'AND across keys: both match', metadata: { region: 'us', disk: 'ssd' }, wanted: { region: ['us'], disk: ['ssd'] }, want: true },
     { name: 'value differs', metadata: { region: 'ap' }, wanted: { region: ['us', 'eu'] }, want: false },
     { name: 'case matters', metadata: { region: 'US' }, wanted: { region: ['us'] }, want: false },
+    { name: 'key constructor: the machine has it', metadata: { constructor: 'x' }, wanted: { constructor: ['x'] }, want: true },
+    { name: 'key constructor: the machine lacks it (Object.prototype\'s is not its)', metadata: {}, wanted: { constructor: [String(Object)] }, want: false },
+    { name: 'key __proto__ as JSON and msgpack decode it', metadata: JSON.parse('{"__proto__":"x"}') as Record<string, string>, wanted: keyedRecord([['__proto__', ['x']]]), want: true },
+    { name: 'key __proto__: the machine lacks it', metadata: { region: 'us' }, wanted: keyedRecord([['__proto__', [String(Object.prototype)]]]), want: false },
   ])('$name', ({ metadata, wanted, want }) => {
     expect(machineMetadataSatisfies(metadata, wanted)).toBe(want);
   });

@@ -4,6 +4,7 @@
  */
 import type { FleetRequirements } from './fleet-requirements.js';
 import { matchUnitGlob } from './glob.js';
+import { ownValue } from '../user-keys.js';
 
 /** Length of fleet's short machine id (`MachineState.ShortID`). */
 export const SHORT_MACHINE_ID_LENGTH = 8;
@@ -13,10 +14,11 @@ export function machineIdMatches(required: string, machineId: string): boolean {
   return required === machineId || (required.length === SHORT_MACHINE_ID_LENGTH && machineId.slice(0, SHORT_MACHINE_ID_LENGTH) === required);
 }
 
-/** `MachineMetadata`: OR within a key, AND across keys; a machine lacking a required key fails. */
-export function machineMetadataSatisfies(metadata: Readonly<Record<string, string>>, wanted: FleetRequirements['metadata']): boolean {
+/** `MachineMetadata`: OR within a key, AND across keys; a machine lacking a required key fails (an inherited
+ * `constructor` is no key of the machine's: user-keys.ts). */
+export function machineMetadataSatisfies(metadata: Readonly<Record<string, string>>, wanted: Readonly<Record<string, readonly string[]>>): boolean {
   return Object.entries(wanted).every(([key, accepted]) => {
-    const have = metadata[key];
+    const have = ownValue(metadata, key);
     return have !== undefined && accepted.includes(have);
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fleet, option } from '../testing/unit-builders.js';
+import { keyedRecord } from '../user-keys.js';
 import { type FleetRequirements, parseFleetRequirements, splitQuotedValues, unknownFleetKeys } from './fleet-requirements.js';
 
 const none: FleetRequirements = { machineOf: [], metadata: {}, conflicts: [], global: false, replaces: [] };
@@ -15,6 +16,9 @@ describe('parseFleetRequirements', () => {
     { name: 'MachineOf combines both keys, not whitespace split', unit: 'a.service', options: [fleet('MachineOf', 'b.service'), fleet('X-ConditionMachineOf', 'c.service d.service')], want: { ...none, machineOf: ['c.service d.service', 'b.service'] } },
     { name: 'metadata grouped by key', unit: 'a.service', options: [fleet('MachineMetadata', 'region=us'), fleet('X-ConditionMachineMetadata', 'disk=ssd'), fleet('MachineMetadata', 'region=eu')], want: { ...none, metadata: { disk: ['ssd'], region: ['us', 'eu'] } } },
     { name: 'metadata quoted multi-value', unit: 'a.service', options: [fleet('MachineMetadata', '"region=us-east-1" "diskType=SSD"')], want: { ...none, metadata: { region: ['us-east-1'], diskType: ['SSD'] } } },
+    // Keys are the user's: names of Object.prototype's members are keys like any other (user-keys.ts).
+    { name: 'metadata key constructor', unit: 'a.service', options: [fleet('MachineMetadata', 'constructor=x')], want: { ...none, metadata: keyedRecord([['constructor', ['x']]]) } },
+    { name: 'metadata keys __proto__, toString, hasOwnProperty', unit: 'a.service', options: [fleet('MachineMetadata', '"__proto__=a" "toString=b" "hasOwnProperty=c" "__proto__=d"')], want: { ...none, metadata: keyedRecord([['__proto__', ['a', 'd']], ['toString', ['b']], ['hasOwnProperty', ['c']]]) } },
     { name: 'malformed metadata ignored', unit: 'a.service', options: [fleet('MachineMetadata', 'novalue'), fleet('MachineMetadata', 'a=b=c'), fleet('MachineMetadata', '=x'), fleet('MachineMetadata', 'k=')], want: none },
     { name: 'conflicts split on whitespace and accumulate', unit: 'a.service', options: [fleet('Conflicts', 'b.*  c.*'), fleet('X-Conflicts', 'd.service')], want: { ...none, conflicts: ['d.service', 'b.*', 'c.*'] } },
     { name: 'Global truthy', unit: 'a.service', options: [fleet('Global', 'TRUE')], want: { ...none, global: true } },

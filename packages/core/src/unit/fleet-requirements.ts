@@ -3,6 +3,7 @@
  * substituted from the unit name. Pure: the scheduler and the agent (for global units) both read this.
  */
 import type { UnitOption } from '../model.js';
+import { keyedRecord, ownValue } from '../user-keys.js';
 import { goTrimSpace, isGoSpace } from './go-space.js';
 import { unitNameInfo } from './name.js';
 
@@ -28,7 +29,7 @@ export interface FleetRequirements {
   machineId?: string;
   /** Peers: units that must already run on the chosen machine. */
   machineOf: string[];
-  /** key → accepted values (OR within a key, AND across keys). */
+  /** key → accepted values (OR within a key, AND across keys); a null-prototype record (user-keys.ts). */
   metadata: Record<string, string[]>;
   /** Globs of unit names that may not share a machine with this unit. */
   conflicts: string[];
@@ -95,14 +96,17 @@ export function splitQuotedValues(value: string): string[] {
   return parts;
 }
 
-/** `key=value` pairs; anything that does not split into exactly two non-empty parts is ignored (as fleet). */
+/** `key=value` pairs; anything that does not split into exactly two non-empty parts is ignored (as fleet). Any
+ * key is an ordinary key (`constructor=x`, `__proto__=x`): the keys are the user's. */
 function parseMetadata(values: string[]): Record<string, string[]> {
-  const metadata: Record<string, string[]> = {};
+  const metadata = keyedRecord<string[]>();
   for (const value of values) {
     const parts = value.split('=');
     const [key, wanted] = parts;
     if (parts.length !== 2 || !key || !wanted) continue;
-    (metadata[key] ??= []).push(wanted);
+    const accepted = ownValue(metadata, key);
+    if (accepted) accepted.push(wanted);
+    else metadata[key] = [wanted];
   }
   return metadata;
 }

@@ -35,6 +35,7 @@ describe('healthCheckConfig', () => {
     ['exec relative path', [x('HealthCheck', 'exec:true')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthCheck=exec:true: expected exec:/absolute/path args' }],
     ['bad span', [x('HealthCheck', 'tcp:h:1'), x('HealthTimeout', 'soon')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthTimeout=soon: not a time span' }],
     ['unknown span unit', [x('HealthCheck', 'tcp:h:1'), x('HealthInterval', '5d')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthInterval=5d: unknown unit "d"' }],
+    ['a span unit named like an Object.prototype member', [x('HealthCheck', 'tcp:h:1'), x('HealthInterval', '5constructor')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthInterval=5constructor: unknown unit "constructor"' }],
     ['zero span', [x('HealthCheck', 'tcp:h:1'), x('HealthInterval', '0')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthInterval=0: must be more than 0' }],
     ['retries 0', [x('HealthCheck', 'tcp:h:1'), x('HealthRetries', '0')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthRetries=0: expected a whole number from 1 to 1000' }],
     ['restart maybe', [x('HealthCheck', 'tcp:h:1'), x('HealthRestart', 'maybe')], { code: 'HEALTH_CHECK_CONFIG', message: 'web.service: HealthRestart=maybe: expected yes or no' }],

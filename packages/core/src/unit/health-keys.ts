@@ -6,6 +6,7 @@
  */
 import { HealthCheckConfigError } from '../errors.js';
 import type { UnitOption } from '../model.js';
+import { ownValue } from '../user-keys.js';
 
 export type HealthProbe =
   | { kind: 'http'; url: string }
@@ -76,7 +77,7 @@ function parseSpan(key: string, text: string, fail: (m: string) => never): numbe
   if (parts.length === 0 || joined.replace(/\s/g, '') !== text.replace(/\s/g, '')) return fail(`${key}=${text}: not a time span`);
   let ms = 0;
   for (const [, n, unit] of parts) {
-    const factor = UNITS_MS[unit === '' ? 's' : (unit as string)];
+    const factor = ownValue(UNITS_MS, unit === '' ? 's' : (unit as string)); // not Object.prototype's `constructor`
     if (factor === undefined) return fail(`${key}=${text}: unknown unit ${JSON.stringify(unit)}`);
     ms += Number(n) * factor;
   }

@@ -5,6 +5,8 @@ import { UnitFileSyntaxError } from '../errors.js';
 import type { UnitOption } from '../model.js';
 import { FUZZ_NAMES, TRICKY_FRAGMENTS, runUnitPipeline } from '../testing/unit-fuzz.js';
 import { canonicalText, unitHash } from './canonical.js';
+import { keyedRecord } from '../user-keys.js';
+import { machineMetadataSatisfies } from './fleet-predicates.js';
 import { parseFleetRequirements } from './fleet-requirements.js';
 import { goTrimSpace } from './go-space.js';
 import { parseUnitFile } from './parse.js';
@@ -86,6 +88,25 @@ describe('unit file properties', () => {
     fc.assert(
       fc.property(fc.oneof(fc.constantFrom(...FUZZ_NAMES), fc.string({ maxLength: 20 })), anyText, (name, text) => {
         expect(['accepted', 'invalid-name', 'syntax-error', 'invalid-options']).toContain(runUnitPipeline(name, text));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  // Keys are the user's, Object.prototype's member names included (user-keys.ts).
+  test('MachineMetadata: any key is an ordinary key; a machine with the first value of each key matches', () => {
+    const key = fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__proto_', 'region', 'role');
+    const pair = fc.tuple(key, fc.constantFrom('x', 'y', 'constructor', '__proto__'));
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 8 }), (pairs) => {
+        const { metadata } = parseFleetRequirements('a.service', pairs.map(([k, v]) => ({ section: 'X-Fleet', name: 'MachineMetadata', value: `${k}=${v}` })));
+        const keys = [...new Set(pairs.map(([k]) => k))];
+        expect(Object.keys(metadata).sort()).toEqual(keys.sort());
+        for (const k of keys) expect(metadata[k]).toEqual(pairs.filter(([pk]) => pk === k).map(([, v]) => v));
+        const machine = keyedRecord(keys.map((k) => [k, pairs.find(([pk]) => pk === k)![1]] as const));
+        expect(machineMetadataSatisfies(machine, metadata)).toBe(true);
+        expect(machineMetadataSatisfies(JSON.parse(JSON.stringify(machine)) as Record<string, string>, metadata)).toBe(true);
+        expect(machineMetadataSatisfies({}, metadata)).toBe(keys.length === 0);
       }),
       { numRuns: RUNS },
     );

@@ -69,6 +69,25 @@ const cases: Case[] = [
     candidates: [machine('m1', { region: 'eu' }), machine('m2', { region: 'eu', disk: 'ssd' }), machine('m3', { disk: 'ssd' })],
     want: placed('m2', 3, { [REASON_METADATA]: 2 }),
   },
+  // Keys are the user's: Object.prototype's member names are keys like any other (core user-keys.ts).
+  {
+    name: 'metadata key constructor: only the machine that has it',
+    unit: unit('a.service').metadata('constructor=x'),
+    candidates: [machine('m1'), machine('m2', { constructor: 'x' }), machine('m3', { constructor: 'y' })],
+    want: placed('m2', 3, { [REASON_METADATA]: 2 }),
+  },
+  {
+    name: 'metadata key __proto__ (as JSON and msgpack decode it): only the machine that has it',
+    unit: unit('a.service').metadata('__proto__=x'),
+    candidates: [machine('m1'), machine('m2', JSON.parse('{"__proto__":"x"}') as Record<string, string>)],
+    want: placed('m2', 2, { [REASON_METADATA]: 1 }),
+  },
+  {
+    name: 'metadata keys toString and hasOwnProperty: AND across them',
+    unit: unit('a.service').metadata('"toString=x" "hasOwnProperty=y"'),
+    candidates: [machine('m1', { toString: 'x' }), machine('m2', { toString: 'x', hasOwnProperty: 'y' })],
+    want: placed('m2', 2, { [REASON_METADATA]: 1 }),
+  },
   {
     name: 'metadata: malformed requirement ignored',
     unit: unit('a.service').metadata('region=eu=west').metadata('=x'),

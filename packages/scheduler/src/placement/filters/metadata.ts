@@ -2,7 +2,7 @@
  * `MachineMetadata=key=value`: OR within a key, AND across keys; a machine without a required key fails
  * (fleet-reference §3.4; core parses and drops malformed values).
  */
-import type { MachineRecord } from '@flotilla/core';
+import { machineMetadataSatisfies, type MachineRecord } from '@flotilla/core';
 import { requirementsOf } from '../requirements.js';
 import { doesNotFit, FITS, type FilterRule } from '../types.js';
 
@@ -12,11 +12,9 @@ export const REASON_METADATA = 'machine metadata does not match (MachineMetadata
 /** key → accepted values, as core's FleetRequirements.metadata. */
 export type MetadataRequirements = Readonly<Record<string, readonly string[]>>;
 
+/** core's rule, the one the agent also applies (own keys only, so `constructor=x` is a key like any other). */
 export function metadataMatches(machine: MachineRecord, wanted: MetadataRequirements): boolean {
-  return Object.entries(wanted).every(([key, accepted]) => {
-    const have = machine.metadata[key];
-    return have !== undefined && accepted.includes(have);
-  });
+  return machineMetadataSatisfies(machine.metadata, wanted);
 }
 
 export const metadataFilter: FilterRule = {
