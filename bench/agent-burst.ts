@@ -12,7 +12,7 @@ import { figure } from './stats.js';
 
 const UNITS = Number(process.argv[2] ?? 200);
 const cluster = await startCluster({ machines: 1, ttlSec: 10, log: (l) => process.stderr.write(`bench: ${l}\n`) });
-const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+const registry = await EtcdRegistry.connect(cluster.registryOptions);
 const machine = cluster.machines[0]!;
 try {
   await waitUntil('agent', async () => ((await registry.listMachines()).length === 1 ? true : undefined), { timeoutMs: 60_000 });

@@ -55,13 +55,15 @@ let agentCpu: { idle: number; loaded: number } | undefined;
 
 async function agentOnly(): Promise<[number, number]> {
   const cluster = await startCluster({ machines: 1, agent: false, log });
-  const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+  const registry = await EtcdRegistry.connect(cluster.registryOptions);
   const machine = cluster.machines[0]!;
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(REPO_DIR, 'bench/support/agent-only.mjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env,
       FLOTILLA_BENCH_ENDPOINTS: cluster.endpoints.join(','),
+      // The cluster's etcd wants TLS and a user (docs/cloud-config.md): the agent's, as a node's agent has them.
+      FLOTILLA_BENCH_PKI_DIR: cluster.state.pkiDir ?? '',
       FLOTILLA_BENCH_MACHINE_ID: machine.id,
       FLOTILLA_BENCH_UNITS_DIR: `/proc/${machine.leaderPid}/root/run/flotilla/units`,
       FLOTILLA_BENCH_BUS: machine.busAddress,
@@ -102,7 +104,7 @@ async function daemon(kind: 'engine' | 'no-engine' | 'worker' = 'engine'): Promi
     // Try other flags on the shipped worker: WORKER_NODE_FLAGS replaces LEAN_NODE_FLAGS on its ExecStart line.
     ...(kind === 'worker' && process.env.WORKER_NODE_FLAGS ? { agentEnv: { FLOTILLA_NODE_FLAGS: process.env.WORKER_NODE_FLAGS } } : {}),
   });
-  const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+  const registry = await EtcdRegistry.connect(cluster.registryOptions);
   const machine = cluster.machines[0]!;
   try {
     await waitUntil('agent', async () => ((await registry.listMachines()).length === 1 ? true : undefined), { timeoutMs: 60_000 });

@@ -20,7 +20,7 @@ const DEADLINE_MS = 60_000;
 
 const cluster = await startCluster({ machines: 3, ttlSec: 10, containerEngines: true, log: (l) => process.stderr.write(`bench: ${l}\n`) });
 const unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-'));
-const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+const registry = await EtcdRegistry.connect(cluster.registryOptions);
 /** The engine of each machine, reached from the host through its PID 1's root. */
 const engines = new Map(cluster.machines.map((m) => [m.id, new ContainerEngineClient('docker', { socketPath: `/proc/${m.leaderPid}/root/run/docker.sock` })]));
 
@@ -50,7 +50,7 @@ try {
       }
     });
     const t0 = Date.now();
-    const result = await run('env', [`FLOTILLA_ENDPOINT=${cluster.endpoints.join(',')}`, FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
+    const result = await run('env', [...Object.entries(cluster.cliEnv).map(([key, value]) => `${key}=${value}`), FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
     if (result.code !== 0) throw new Error(`start ${name} failed: ${result.stderr}`);
     await Promise.race([activeSeen, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} never active`)), DEADLINE_MS).unref())]);
     await subscription.close();

@@ -22,8 +22,8 @@ const UNITS = Number(process.argv[2] ?? 100);
 const names = Array.from({ length: UNITS }, (_, i) => `lc-${i + 1}.service`);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const cluster = await startCluster({ machines: 3, ttlSec: 10, log, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3600' } });
-const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
-const cli = cliFor(cluster.endpoints);
+const registry = await EtcdRegistry.connect(cluster.registryOptions);
+const cli = cliFor(cluster.cliEnv);
 
 /** unit → "machine:MainPID" of its active copy, from every machine's systemd. */
 async function mainPids(machines: readonly Machine[]): Promise<Map<string, string>> {

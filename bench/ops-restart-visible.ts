@@ -15,7 +15,7 @@ const ROUNDS = Number(process.argv[2] ?? 10);
 const UNIT = 'restart-bench.service';
 const DEADLINE_MS = 20_000;
 const cluster = await startCluster({ machines: 1, ttlSec: 10, log: (l) => process.stderr.write(`bench: ${l}\n`) });
-const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+const registry = await EtcdRegistry.connect(cluster.registryOptions);
 const machine = cluster.machines[0]!;
 let watch: Subscription | undefined;
 try {

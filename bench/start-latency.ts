@@ -22,7 +22,7 @@ const unitText = (i: number) => `[Unit]\nDescription=bench ${i}\n\n[Service]\nEx
 
 const cluster = await startCluster({ machines: 3, ttlSec: 10, log: (l) => process.stderr.write(`bench: ${l}\n`) });
 const unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-'));
-const registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+const registry = await EtcdRegistry.connect(cluster.registryOptions);
 
 /** Resolves with the time the unit is first seen active (deadline DEADLINE_MS). */
 async function activeWatch(name: string): Promise<{ active: Promise<number>; close: () => Promise<void> }> {
@@ -53,7 +53,7 @@ try {
     const file = path.join(unitDir, name);
     fs.writeFileSync(file, unitText(i));
     const t0 = performance.now();
-    const result = await run('env', [`FLOTILLA_ENDPOINT=${cluster.endpoints.join(',')}`, FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
+    const result = await run('env', [...Object.entries(cluster.cliEnv).map(([key, value]) => `${key}=${value}`), FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
     if (result.code !== 0) throw new Error(`start ${name} failed: ${result.stderr}`);
     cliWall.push(performance.now() - t0);
   }

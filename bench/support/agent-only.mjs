@@ -3,10 +3,16 @@
 import { EtcdRegistry } from '@flotilla/core';
 // The agent module itself, not the package index (which also loads the HTTP API, containers and health).
 import { startAgent } from '../../packages/agent/dist/agent.js';
+import fs from 'node:fs';
 import { pino } from 'pino';
 
 const env = process.env;
-const registry = await EtcdRegistry.connect({ endpoints: env.FLOTILLA_BENCH_ENDPOINTS.split(',') });
+// A secure cluster (FLOTILLA_BENCH_PKI_DIR): the agent's certificate and etcd user, as agent.env gives a node's agent.
+const pki = env.FLOTILLA_BENCH_PKI_DIR ? (file) => fs.readFileSync(`${env.FLOTILLA_BENCH_PKI_DIR}/${file}`) : undefined;
+const security = pki
+  ? { tls: { ca: pki('ca.pem'), cert: pki('agent.pem'), key: pki('agent.key') }, auth: { username: 'flotilla-agent', password: pki('agent.password').toString().trim() } }
+  : {};
+const registry = await EtcdRegistry.connect({ endpoints: env.FLOTILLA_BENCH_ENDPOINTS.split(','), ...security });
 const agent = await startAgent({
   registry,
   machine: { id: env.FLOTILLA_BENCH_MACHINE_ID, hostname: 'bench', ip: '127.0.0.1', metadata: {}, version: 'bench', startedAt: Date.now() },

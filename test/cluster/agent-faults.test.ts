@@ -61,8 +61,8 @@ describe('agent faults on a real 3-machine cluster', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC });
-    cli = cliFor(cluster.endpoints);
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    cli = cliFor(cluster.cliEnv);
+    registry = await EtcdRegistry.connect(cluster.registryOptions);
     await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000 }).catch(async (err) => {
       const logs = await Promise.all(cluster.machines.map(async (m) => `--- ${m.name}\n${(await m.exec(['journalctl', '-u', AGENT_UNIT, '--no-pager', '-n', '15', '-o', 'cat'])).stdout}`));
       throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);

@@ -32,7 +32,7 @@ describe('an assignment older than the registration', () => {
   beforeAll(async () => {
     cluster = await startCluster({ machines: 1, agent: false });
     machine = cluster.machines[0]!;
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    registry = await EtcdRegistry.connect(cluster.registryOptions);
   }, 120_000);
   afterAll(async () => {
     await agent?.stop();
@@ -90,7 +90,7 @@ describe('an assignment older than the registration', () => {
     const { MainPID } = await machine.systemctlShow(UNIT, ['MainPID']);
     // etcd forgets the machine (as when its lease expires in a partition): the key and states go at once.
     const lost = leaseId();
-    await runOk('etcdctl', ['--endpoints', cluster.endpoints.join(','), 'lease', 'revoke', BigInt(lost).toString(16)], { timeoutMs: 10_000 });
+    await runOk('etcdctl', [...cluster.etcdctlArgs, 'lease', 'revoke', BigInt(lost).toString(16)], { timeoutMs: 10_000 });
     await waitUntil('registered again and synced', async () => (leaseId() !== lost && agent!.stats().synced && (await registry.listMachines()).some((m) => m.id === machine.id) ? true : undefined), { timeoutMs: 10 * TTL_SEC * 1000, intervalMs: 100 });
     // The CLI starts it: a rewrite of the inherited assignment, no sign the scheduler has seen the machine back.
     await registry.setDesiredState('later.service', 'launched');

@@ -61,7 +61,7 @@ describe('agent signals under systemd', () => {
     await waitUntil('the new metadata in the registry', async () => ((await metadataInRegistry())?.zone === 'b' ? true : undefined), {
       timeoutMs: 15_000, intervalMs: 200,
     });
-    const listed = tableRows((await cliFor(rc.cluster.endpoints)(['list-machines', '--full', '--no-legend'])).stdout);
+    const listed = tableRows((await cliFor(rc.cluster.cliEnv)(['list-machines', '--full', '--no-legend'])).stdout);
     expect(listed).toEqual([[machine.id, machine.ip, 'role=worker,zone=b']]);
     expect(await service()).toEqual({ ActiveState: 'active', MainPID: before.MainPID });
     expect((await agentLog(before.MainPID)).find((l) => l.msg === 'configuration reloaded')).toMatchObject({ applied: ['FLOTILLA_METADATA'], needsRestart: [] });

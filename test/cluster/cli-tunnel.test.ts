@@ -20,6 +20,7 @@ describe('the CLI through --tunnel', () => {
 
   const cli = (endpoint: string, args: string[], tunnel = bastion.tunnel) =>
     run('env', [
+      ...Object.entries(cluster.cliEnv).map(([key, value]) => `${key}=${value}`),
       `FLOTILLA_ENDPOINT=${endpoint}`,
       `SSH_AUTH_SOCK=${bastion.agentSocket}`,
       // The bastion's PATH has no fleetctl: name ours.

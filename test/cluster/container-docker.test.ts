@@ -33,7 +33,7 @@ describe('container units (docker): start, restart by systemd, stop, destroy, fa
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, containerEngines: true });
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
     await prepareEngines(cluster);
     await waitForAgents(cluster, cli);
   }, BOOT_BUDGET_MS);

@@ -19,7 +19,7 @@ describe('container units (podman)', () => {
   beforeAll(async () => {
     // Every agent defaults to podman; the docker-by-unit case below shows the unit's choice wins.
     cluster = await startCluster({ machines: 2, ttlSec: 5, containerEngines: true, agentEnv: { FLOTILLA_CONTAINER_ENGINE: 'podman' } });
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
     await prepareEngines(cluster);
     await waitForAgents(cluster, cli);
   }, BOOT_BUDGET_MS);

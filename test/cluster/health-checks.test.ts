@@ -40,7 +40,7 @@ describe('health checks on a real machine', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 1, ttlSec: 5 });
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
     fs.writeFileSync(path.join(tmp, UNIT), UNIT_TEXT);
     const write = await cluster.machines[0]!.exec(['sh', '-c', 'printf %s "$0" > /run/checked-server.js', SERVER], { timeoutMs: 10_000 });
     expect(write.code).toBe(0);

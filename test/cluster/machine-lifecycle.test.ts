@@ -72,7 +72,7 @@ describe('machine lifecycle on a real 4-machine cluster', () => {
 
   beforeAll(async () => {
     ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 4, ttlSec: TTL_SEC, leader: true, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3600' } }));
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
     for (const u of PLAIN) unitFile(u, '[Service]\nExecStart=/bin/sleep infinity\n');
     unitFile('conf@.service', '[Service]\nExecStart=/bin/sleep infinity\n\n[X-Fleet]\nConflicts=conf@*\n');
     unitFile('tpl@.service', '[Service]\nExecStart=/bin/sleep infinity\n');

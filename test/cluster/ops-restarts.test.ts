@@ -27,7 +27,7 @@ describe('restarts on a real machine', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 1, ttlSec: 5 });
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
     fs.writeFileSync(path.join(tmp, UNIT), '[Service]\nExecStart=/bin/sleep 100000\nRestart=always\nRestartSec=1\n');
   });
   afterAll(async () => {

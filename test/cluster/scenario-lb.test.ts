@@ -49,8 +49,8 @@ describe('a scaled app behind HAProxy run as units/lb.service on a node', () => 
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 6, ttlSec: TTL_SEC, metadata: (i) => (i === LB_INDEX ? { role: 'lb' } : { role: 'worker' }) });
-    cli = cliFor(cluster.endpoints);
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    cli = cliFor(cluster.cliEnv);
+    registry = await EtcdRegistry.connect(cluster.registryOptions);
     await waitUntil('6 agents', async () => ((await registry.listMachines()).length === 6 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
     lbMachine = cluster.machines[LB_INDEX - 1]!;
     const started = await cli(['start', path.join(UNITS, 'lb.service')]);

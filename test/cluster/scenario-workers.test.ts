@@ -44,7 +44,7 @@ describe('a Spark worker on every worker node', () => {
 
   beforeAll(async () => {
     ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 3, ttlSec: 5, metadata: (i) => ({ role: i === 1 ? 'master' : 'worker' }) }));
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
   });
   afterAll(async () => {
     await stop?.();

@@ -28,8 +28,8 @@ describe('global units on a real 3-machine cluster', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC });
-    cli = cliFor(cluster.endpoints);
-    registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints });
+    cli = cliFor(cluster.cliEnv);
+    registry = await EtcdRegistry.connect(cluster.registryOptions);
     await waitUntil('3 agents', async () => ((await registry.listMachines()).length === 3 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 }).catch(
       async (err) => {
         const listed = await cli(['list-machines', '--no-legend']);

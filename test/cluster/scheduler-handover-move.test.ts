@@ -50,7 +50,7 @@ describe('a failover during a move on a real 3-machine cluster', () => {
     await registry.patchMachineMetadata(cluster.machines.map((m) => ({ machineId: m.id, key: 'pool', value: m === leader ? 'b' : 'a' })));
     const file = path.join(dir, UNIT);
     fs.writeFileSync(file, '[Service]\nExecStart=/bin/sleep infinity\nExecStop=/bin/sleep 4\n\n[X-Fleet]\nMachineMetadata=pool=a\n');
-    expect((await cliFor(cluster.endpoints)(['start', file], { timeoutMs: 30_000 })).code).toBe(0);
+    expect((await cliFor(cluster.cliEnv)(['start', file], { timeoutMs: 30_000 })).code).toBe(0);
     const [first] = await waitUntil('running on one machine', async () => {
       const on = await runningOn(cluster.machines);
       return on.length === 1 ? on : undefined;

@@ -107,7 +107,7 @@ describe('moves on a real 3-machine cluster', () => {
 
   beforeAll(async () => {
     ({ cluster, registry, stop } = await startRegisteredCluster({ machines: 3, ttlSec: TTL_SEC, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3' } }));
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
   });
   afterAll(async () => {
     await stop?.();

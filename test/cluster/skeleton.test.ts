@@ -35,7 +35,7 @@ describe('walking skeleton: CLI → etcd → scheduler → agent → systemd', (
 
   beforeAll(async () => {
     cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC });
-    cli = cliFor(cluster.endpoints);
+    cli = cliFor(cluster.cliEnv);
     await waitUntil(
       'all 3 agents to register',
       async () => {

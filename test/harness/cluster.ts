@@ -39,8 +39,9 @@ export interface ClusterOptions {
   containerEngines?: boolean;
   /**
    * The host's etcd serves TLS with client certificates and turns auth on (users per client, a role on the
-   * keyspace), and the agents reach it that way: docs/cloud-config.md, "Secure by default". Either way every
-   * machine gets its share of the cluster's PKI, and an agent API on TCP its token and TLS.
+   * keyspace), and the agents reach it that way: docs/cloud-config.md, "Secure by default". Default true: every
+   * cluster test runs as a production cluster would; connect with `registryOptions`, `cliEnv`, `etcdctlArgs`.
+   * Either way every machine gets its share of the cluster's PKI, and an agent API on TCP its token and TLS.
    */
   secure?: boolean;
   /** Which share of the PKI a machine gets (default worker; a machine applying the master config needs master). */
@@ -96,7 +97,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     // the first machines' addresses (a machine may run etcd itself: cloud-config.test.ts).
     const pki = clusterPki(path.join(state.dir, 'pki'), [plan.hostIp, ...Array.from({ length: opts.machines }, (_, i) => `${plan.subnet}.${11 + i}`)]);
     state.pkiDir = pki.dir;
-    state.secure = opts.secure ?? false;
+    state.secure = opts.secure ?? true;
     saveState(state);
     const etcd = opts.etcd === false ? undefined : await startHostEtcd(state, plan.hostIp, log);
 
