@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describeUnitsDirClash, unitsDirClash, UnsafeUnitsDirError } from '@flotilla/core';
+import { AGENT_SYSTEMD_UNIT_TYPES, describeUnitsDirClash, unitsDirClash, UnsafeUnitsDirError } from '@flotilla/core';
 
 /**
  * SHA1 (hex) of a unit file's text. The agent writes core's canonical text (`canonicalText`), so for the files
@@ -31,8 +31,9 @@ const INSTALL_HEADER = /^\[Install\][ \t]*$/m;
 
 export const DEFAULT_UNITS_DIR = '/run/flotilla/units';
 
-/** Unit types the agent manages (fleet §5.2); other files in the directory are ignored. */
-export const MANAGED_UNIT_SUFFIXES = ['.service', '.socket', '.timer', '.path', '.device', '.mount', '.automount'];
+/** Unit types the agent manages (fleet §5.2); other files in the directory are ignored. core's list, so that a new
+ * unit of another type is refused at submit (core unit/name.ts, newUnitNameProblem). */
+export const MANAGED_UNIT_SUFFIXES: readonly string[] = AGENT_SYSTEMD_UNIT_TYPES.map((type) => `.${type}`);
 
 export interface UnitFileEntry {
   name: string;

@@ -121,6 +121,10 @@ describe('units, as fleetctl drives them', () => {
   // Names no unit may be created under (docs/fleetctl-compat.md, "Unit names"): fleet's 400 body, nothing written.
   test.each([
     ['238 bytes: the agent\'s files would not fit', `${'a'.repeat(230)}.service`, "unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)"],
+    ...['target', 'slice', 'scope', 'swap'].map((type) => [`a .${type}: never run by the agent`, `a.${type}`,
+      `unit type "${type}" is not run by Flotilla: the accepted types are .service, .socket, .timer, .path, .device, .mount, .automount and .container`]),
+    ['.service: a hidden file for the agent', '.service', 'unit name cannot start in "."'],
+    ['.x.service', '.x.service', 'unit name cannot start in "."'],
   ])('PUT creating %s → 400, nothing written', async (_n, name, message) => {
     const reply = await put(`/fleet/v1/units/${encodeURIComponent(name)}`, { name, options: OPTIONS, desiredState: 'launched' });
     expect([reply.status, reply.json]).toEqual([400, error(400, message)]);

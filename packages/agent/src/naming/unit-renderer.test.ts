@@ -1,6 +1,7 @@
-import { canonicalText, type UnitOption } from '@flotilla/core';
+import { canonicalText, newUnitNameProblem, RUNNABLE_UNIT_TYPES, UNIT_TYPES, type UnitOption } from '@flotilla/core';
 import { expect, test } from 'vitest';
-import { renderUnit, type UnitRenderer } from './unit-renderer.js';
+import { containerRenderer } from '../containers/render.js';
+import { renderUnit, systemdNameOf, type UnitRenderer } from './unit-renderer.js';
 
 const options: UnitOption[] = [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }];
 const container: UnitRenderer = {
@@ -18,4 +19,12 @@ test.each([
   { name: '5 .target is not a type the agent manages', unit: 'multi.target', want: undefined },
 ])('renderUnit case $name', ({ unit, want }) => {
   expect(renderUnit([container, broken], unit, options)).toEqual(want);
+});
+
+// core refuses a new unit the agent would not run (docs/fleetctl-compat.md, "Unit names"): the two lists must agree.
+test('a unit type core accepts for a new unit is exactly one the agent runs (with the containers renderer)', () => {
+  const renderers = [containerRenderer({ machineId: 'm1', unitsDir: '/run/flotilla/units', prepareCommand: ['prepare'] })];
+  const runs = UNIT_TYPES.filter((type) => systemdNameOf(renderers, `x.${type}`) !== undefined);
+  expect(runs).toEqual(UNIT_TYPES.filter((type) => newUnitNameProblem(`x.${type}`) === undefined));
+  expect([...runs].sort()).toEqual([...RUNNABLE_UNIT_TYPES].sort());
 });

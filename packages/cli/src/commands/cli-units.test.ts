@@ -46,6 +46,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(unitDir, 'web@.service'), '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n');
   fs.writeFileSync(path.join(unitDir, 'broken.service'), '[Unit]\nDescription=x\nExecStart\n');
   fs.writeFileSync(path.join(unitDir, TOO_LONG), HELLO);
+  for (const hidden of ['.service', '.x.service', '..service']) fs.writeFileSync(path.join(unitDir, hidden), HELLO);
 });
 
 afterAll(async () => {
@@ -151,6 +152,10 @@ describe('submit, list-unit-files, cat, destroy', () => {
     { name: 'bad name after a good one', args: ['submit', 'hello', 'x@y.mount'], want: 'Error creating units: invalid unit type for template: "mount"\n' },
     { name: 'submit: name too long for the agent', args: ['submit', 'hello', TOO_LONG], want: "Error creating units: unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)\n" },
     { name: 'start: name too long for the agent', args: ['start', TOO_LONG], want: "Error creating units: unit name exceeds maximum length (237 bytes, so that the agent's file names fit in 255)\n" },
+    // The agent reads no hidden file as a unit: such a unit was scheduled and never ran (docs/fleetctl-compat.md).
+    { name: 'submit: nothing before the type', args: ['submit', 'hello', '.service'], want: 'Error creating units: unit name cannot start in "."\n' },
+    { name: 'submit: a hidden name', args: ['submit', '.x.service'], want: 'Error creating units: unit name cannot start in "."\n' },
+    { name: 'start: two dots', args: ['start', '..service'], want: 'Error creating units: unit name cannot start in "."\n' },
     { name: 'missing file', args: ['submit', 'nothere'], want: 'Error creating units: unable to find Unit(nothere.service) in Registry or on filesystem\n' },
     { name: 'missing template', args: ['submit', 'api@1'], want: 'Error creating units: unable to find template Unit(api@.service) in Registry or on filesystem\n' },
     { name: 'syntax error names file:line', args: ['submit', 'broken.service'], want: 'Error creating units: broken.service:3:' },

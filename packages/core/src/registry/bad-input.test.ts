@@ -100,6 +100,14 @@ describe('bad input is refused before anything is written', () => {
     expect(await keysWritten()).toEqual([]);
   });
 
+  test.each([
+    { unit: 'a.target', message: 'unit type "target" is not run by Flotilla: the accepted types are .service, .socket, .timer, .path, .device, .mount, .automount and .container' },
+    { unit: '.x.service', message: 'unit name cannot start in "."' },
+  ])('a unit the agent would never run is refused by submit: $unit', async ({ unit, message }) => {
+    await expect(registry.submitUnit(unitSpec(unit))).rejects.toMatchObject({ code: 'INVALID_UNIT_NAME', message });
+    expect(await keysWritten()).toEqual([]);
+  });
+
   test('starting a template is refused and writes nothing', async () => {
     await expect(registry.submitUnit(unitSpec('web@.service'), { desiredState: 'launched' })).rejects.toMatchObject({ code: 'TEMPLATE_ACTIVATION' });
     expect(await keysWritten()).toEqual([]);

@@ -53,6 +53,8 @@ describe('validateUnitName', () => {
 
 /** A `.service` name of exactly `bytes` bytes. */
 const serviceNamed = (bytes: number) => `${'a'.repeat(bytes - '.service'.length)}.service`;
+const NOT_RUN = (type: string) =>
+  `unit type "${type}" is not run by Flotilla: the accepted types are .service, .socket, .timer, .path, .device, .mount, .automount and .container`;
 const TOO_LONG = `unit name exceeds maximum length (${MAX_NEW_UNIT_NAME_BYTES} bytes, so that the agent's file names fit in 255)`;
 
 // A new unit's name must leave room for the agent's longest file name, `.NAME.<12 hex>.tmp` (docs/fleetctl-compat.md).
@@ -65,6 +67,9 @@ describe('assertNewUnitName', () => {
     { name: '237 bytes', unit: serviceNamed(237) },
     { name: 'a template', unit: 'web@.service' },
     { name: 'an instance', unit: 'web@1.service' },
+    ...['service', 'socket', 'timer', 'path', 'device', 'mount', 'automount', 'container'].map((type) => ({ name: `a .${type}`, unit: `a.${type}` })),
+    { name: 'a container instance', unit: 'web@1.container' },
+    { name: 'dots inside the name', unit: 'a.b..c.service' },
   ])('accepts $name', ({ unit }) => {
     expect(() => assertNewUnitName(unit)).not.toThrow();
   });
@@ -76,6 +81,15 @@ describe('assertNewUnitName', () => {
     { name: '238 bytes in two-byte characters', unit: `${'é'.repeat(115)}.service`, message: TOO_LONG },
     { name: 'fleet\'s rules still apply', unit: 'bad!name.service', message: "invalid character '!' in unit name" },
     { name: 'empty', unit: '', message: 'unit name cannot be empty' },
+    // The agent reads no hidden file as a unit, and runs only its own types (docs/fleetctl-compat.md, "Unit names").
+    { name: 'nothing before the type', unit: '.service', message: 'unit name cannot start in "."' },
+    { name: 'a hidden name', unit: '.x.service', message: 'unit name cannot start in "."' },
+    { name: 'two dots', unit: '..service', message: 'unit name cannot start in "."' },
+    { name: 'a hidden container', unit: '.container', message: 'unit name cannot start in "."' },
+    ...['target', 'slice', 'scope', 'swap', 'busname', 'snapshot'].map((type) => ({ name: `a .${type}`, unit: `a.${type}`, message: NOT_RUN(type) })),
+    { name: 'a .target template', unit: 'web@.target', message: NOT_RUN('target') },
+    { name: 'a .target instance', unit: 'web@1.target', message: NOT_RUN('target') },
+    { name: 'fleet\'s text for a type systemd does not know', unit: 'a.bar', message: 'invalid unit type: "bar"' },
   ])('refuses $name', ({ unit, message }) => {
     expect(() => assertNewUnitName(unit)).toThrow(expect.objectContaining({ code: 'INVALID_UNIT_NAME', message }));
   });

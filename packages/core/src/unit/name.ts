@@ -31,10 +31,16 @@ export const UNIT_TYPES: readonly string[] = [
 ];
 export const TEMPLATE_UNIT_TYPES: readonly string[] = ['path', 'service', 'socket', 'target', 'timer', 'container'];
 
-/** Suffixes fleetctl keeps as they are; anything else gets `.service` appended. */
-export const MANGLE_KEPT_SUFFIXES: readonly string[] = [
-  '.service', '.socket', '.timer', '.path', '.device', '.mount', '.automount', '.container',
-];
+/** The systemd unit types the agent writes and runs: fleet's agent managed exactly these and ignored any other
+ * file (fleet-reference §5.2), so a `.target` or `.slice` unit was scheduled and never ran. */
+export const AGENT_SYSTEMD_UNIT_TYPES: readonly string[] = ['service', 'socket', 'timer', 'path', 'device', 'mount', 'automount'];
+
+/** The types a new unit may have: those, and Flotilla's `.container`, run as a `.service` (docs/containers.md). */
+export const RUNNABLE_UNIT_TYPES: readonly string[] = [...AGENT_SYSTEMD_UNIT_TYPES, 'container'];
+
+/** Suffixes fleetctl keeps as they are; anything else gets `.service` appended (fleetctl kept fleet's agent's
+ * types, §1.3; `.container` is ours). */
+export const MANGLE_KEPT_SUFFIXES: readonly string[] = RUNNABLE_UNIT_TYPES.map((type) => `.${type}`);
 
 const VALID_STEM_CHAR = /^[A-Za-z0-9:_.\\@-]$/;
 
@@ -66,7 +72,18 @@ export function newUnitNameProblem(name: string): string | undefined {
   if (Buffer.byteLength(name, 'utf8') > MAX_NEW_UNIT_NAME_BYTES) {
     return `unit name exceeds maximum length (${MAX_NEW_UNIT_NAME_BYTES} bytes, so that the agent's file names fit in ${MAX_FILE_NAME_BYTES})`;
   }
-  return unitNameProblem(name);
+  const problem = unitNameProblem(name);
+  if (problem !== undefined) return problem;
+  // The agent's unit file would be a hidden file, which it never reads as a unit (agent/src/unit-files.ts).
+  if (name.startsWith('.')) return 'unit name cannot start in "."';
+  const type = name.slice(name.lastIndexOf('.') + 1);
+  if (!RUNNABLE_UNIT_TYPES.includes(type)) return `unit type "${type}" is not run by Flotilla: the accepted types are ${acceptedTypes()}`;
+  return undefined;
+}
+
+function acceptedTypes(): string {
+  const types = RUNNABLE_UNIT_TYPES.map((type) => `.${type}`);
+  return `${types.slice(0, -1).join(', ')} and ${types.at(-1)}`;
 }
 
 /** fleet's rules in fleet's order; undefined when the name is valid. */
