@@ -9,7 +9,8 @@
  * Usage: [AGENT_NODE_FLAGS=...] [AGENT_RSS_PARTS=agent,daemon,worker,daemon-no-engine] npm run bench -- agent-rss [UNITS=100]
  * (AGENT_RSS_PARTS: which to measure, comma-separated; default agent,daemon,worker. worker: the daemon booted
  * from the shipped worker cloud-config (no scheduler, lean node flags); daemon-no-engine: the daemon with
- * FLOTILLA_DISABLE_ENGINE=1 under Node's defaults.)
+ * FLOTILLA_DISABLE_ENGINE=1 under Node's defaults. AGENT_RSS_ETCD=plain: etcd without TLS and auth, to see what the
+ * secure default costs; docs/cloud-config.md, "Secure by default".)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +25,7 @@ import { figure } from './stats.js';
 const UNITS = Number(process.argv[2] ?? 100);
 /** Extra Node flags for the agent-only process, e.g. AGENT_NODE_FLAGS=--max-semi-space-size=1. */
 const NODE_FLAGS = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const SECURE = process.env.AGENT_RSS_ETCD !== 'plain';
 const SETTLE_MS = 12_000; // two periodic passes (5 s) plus slack: the steady state, not the burst
 const MiB = 1024 * 1024;
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -54,7 +56,7 @@ function cpuSeconds(pid: number): number {
 let agentCpu: { idle: number; loaded: number } | undefined;
 
 async function agentOnly(): Promise<[number, number]> {
-  const cluster = await startCluster({ machines: 1, agent: false, log });
+  const cluster = await startCluster({ machines: 1, agent: false, secure: SECURE, log });
   const registry = await EtcdRegistry.connect(cluster.registryOptions);
   const machine = cluster.machines[0]!;
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(REPO_DIR, 'bench/support/agent-only.mjs')], {
@@ -97,6 +99,7 @@ async function daemon(kind: 'engine' | 'no-engine' | 'worker' = 'engine'): Promi
   const engine = kind === 'engine';
   const cluster = await startCluster({
     machines: 1,
+    secure: SECURE,
     ttlSec: 10,
     log,
     ...(kind === 'no-engine' ? { agentEnv: { FLOTILLA_DISABLE_ENGINE: '1' } } : {}),
