@@ -18,7 +18,6 @@ import type { FaultEvent } from './schedule.js';
 export interface FaultContext {
   cluster: ChaosCluster;
   registry: EtcdRegistry;
-  ttlMs: number;
   /** Aborted when the run ends early: holds stop and faults are undone. */
   signal: AbortSignal;
   log(line: string): void;

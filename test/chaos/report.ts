@@ -3,6 +3,7 @@
  * prints as `figure value unit` lines (bench/stats.ts's format, docs/benchmarks.md), and the text a failing
  * run prints beside its seed. Pure: built from the judge's episodes and the settled-cluster checks.
  */
+import type { JournalOverlap } from './journal-overlaps.js';
 import type { DoubleRun, Leftover } from './round-judge.js';
 import type { Problem } from './settled.js';
 
@@ -39,6 +40,9 @@ export interface RunFacts {
   doubleRuns: readonly DoubleRun[];
   leftovers: readonly Leftover[];
   checks: readonly SettleCheck[];
+  /** The StopOnLeaseLoss unit's overlaps by the journals of the machines alive at the end (journal-overlaps.ts). */
+  strictUnit: string;
+  journalOverlaps: readonly JournalOverlap[];
   /** Faults the harness could not put in place or undo (not Flotilla's failures; reported apart). */
   faultErrors: readonly string[];
 }
@@ -60,6 +64,11 @@ export function buildReport(facts: RunFacts): ChaosReport {
       c.problems.filter((p) => p.kind !== 'double-run' && p.kind !== 'leftover').map((p) => ({ kind: p.kind, atMs: c.atMs, text: `${c.label}: ${p.text}` })),
     ),
     ...facts.checks.flatMap((c) => c.keyspace.map((k) => ({ kind: 'keyspace' as const, atMs: c.atMs, text: `${c.label}: ${k}` }))),
+    ...unsampledOverlaps(facts).map((o) => ({
+      kind: 'double-run' as const,
+      atMs: since(o.fromMs),
+      text: `${facts.strictUnit} (StopOnLeaseLoss) ran on ${o.machines.join(' and ')} at once for ${(o.toMs - o.fromMs).toFixed(1)} ms by their journals, from ${seconds(since(o.fromMs))} (between two sampling rounds)`,
+    })),
   ];
   return {
     ...facts,
@@ -67,6 +76,13 @@ export function buildReport(facts: RunFacts): ChaosReport {
     unitsLost: violations.filter((v) => v.kind === 'unit-lost').length,
     overlapsTolerated: facts.doubleRuns.filter((d) => !d.violation).length,
   };
+}
+
+/** Journal overlaps of the strict unit that no sampled episode of it covers (one incident is counted once). */
+function unsampledOverlaps(facts: RunFacts): JournalOverlap[] {
+  const ROUND_MS = 250;
+  const sampled = facts.doubleRuns.filter((d) => d.unit === facts.strictUnit);
+  return facts.journalOverlaps.filter((o) => !sampled.some((d) => o.fromMs < d.toMs + ROUND_MS && d.fromMs - ROUND_MS < o.toMs));
 }
 
 /** The `figure value unit` lines, in a fixed order. */
@@ -77,6 +93,7 @@ export function reportFigures(report: ChaosReport): [string, number, string][] {
     ['chaos_violations', report.violations.length, 'count'],
     ['chaos_units_lost', report.unitsLost, 'count'],
     ['chaos_double_runs', count('double-run'), 'count'],
+    ['chaos_strict_journal_overlaps', report.journalOverlaps.length, 'count'],
     ['chaos_overlaps_tolerated', report.overlapsTolerated, 'count'],
     ['chaos_leftovers', count('leftover'), 'count'],
     ['chaos_rule_breaks', count('rule'), 'count'],
@@ -105,7 +122,8 @@ export function describeReport(report: ChaosReport): string[] {
 
 function describeDouble(d: DoubleRun, since: (ms: number) => number): string {
   const what = `${d.unit}${d.strict ? ' (StopOnLeaseLoss)' : ''} on ${d.machines.join(', ')} ${span(since(d.fromMs), d.toMs - d.fromMs)} (${d.rounds} rounds)`;
-  return d.evidence ? `${what}; ${d.evidence}` : what;
+  if (d.violation) return d.evidence ? `${what}; ${d.evidence}` : what;
+  return d.excuse ? `${what}; cut off: ${d.excuse}` : what;
 }
 
 function span(fromMs: number, lengthMs: number): string {

@@ -62,7 +62,7 @@ describe('RoundJudge', () => {
       name: 'beside a cut-off machine: tolerated',
       rounds: [round(100, { u: ['m1', 'm2'] })],
       windows: [cutOff('m1', 50)],
-      want: [{ unit: 'u', machines: ['m1', 'm2'], fromMs: 100, toMs: 100, rounds: 1, strict: false, violation: false }],
+      want: [{ unit: 'u', machines: ['m1', 'm2'], fromMs: 100, toMs: 100, rounds: 1, strict: false, violation: false, excuse: 'm1 (partition)' }],
     },
     {
       name: 'on two machines that are not cut off: a violation',
@@ -86,15 +86,15 @@ describe('RoundJudge', () => {
       name: 'past the window\'s end: a violation from the first round outside it',
       rounds: [round(100, { u: ['m1', 'm2'] }), round(200, { u: ['m1', 'm2'] }), round(300, { u: ['m2'] })],
       windows: [cutOff('m1', 50, 150)],
-      want: [{ unit: 'u', machines: ['m1', 'm2'], fromMs: 100, toMs: 200, rounds: 2, strict: false, violation: true, evidence: 'm1, m2 (cut off: none)' }],
+      want: [{ unit: 'u', machines: ['m1', 'm2'], fromMs: 100, toMs: 200, rounds: 2, strict: false, violation: true, excuse: 'm1 (partition)', evidence: 'm1, m2 (cut off: none)' }],
     },
     {
       name: 'two episodes when a round in between shows it once',
       rounds: [round(100, { u: ['m1', 'm2'] }), round(200, { u: ['m2'] }), round(300, { u: ['m2', 'm3'] })],
       windows: [cutOff('m1', 0), cutOff('m3', 0)],
       want: [
-        { unit: 'u', machines: ['m1', 'm2'], fromMs: 100, toMs: 100, rounds: 1, strict: false, violation: false },
-        { unit: 'u', machines: ['m2', 'm3'], fromMs: 300, toMs: 300, rounds: 1, strict: false, violation: false },
+        { unit: 'u', machines: ['m1', 'm2'], fromMs: 100, toMs: 100, rounds: 1, strict: false, violation: false, excuse: 'm1 (partition)' },
+        { unit: 'u', machines: ['m2', 'm3'], fromMs: 300, toMs: 300, rounds: 1, strict: false, violation: false, excuse: 'm3 (partition)' },
       ],
     },
   ])('double run $name', ({ rounds, windows, want }) => {

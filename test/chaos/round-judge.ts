@@ -29,6 +29,8 @@ export interface DoubleRun {
   violation: boolean;
   /** The first round that made it a violation: `m1, m2 (cut off: m1)`. */
   evidence?: string;
+  /** For a tolerated one, what cut its machine off first: `m1 (partition)`. */
+  excuse?: string;
 }
 
 export interface Leftover {
@@ -102,7 +104,11 @@ export class RoundJudge {
     open.rounds++;
     for (const m of machines) if (!open.machines.includes(m)) open.machines.push(m);
     const cutOff = machines.filter((m) => insideWindow(windows, m, at));
-    if (open.violation || (!strict && machines.length - cutOff.length <= 1)) return;
+    if (open.violation) return;
+    if (!strict && machines.length - cutOff.length <= 1) {
+      open.excuse ??= cutOff.map((m) => `${m} (${windows.filter((w) => w.machine === m && w.fromMs <= at && at < w.toMs).map((w) => w.cause).join(', ')})`).join(', ');
+      return;
+    }
     open.violation = true;
     open.evidence = `${machines.join(', ')} (cut off: ${cutOff.join(', ') || 'none'})`;
   }

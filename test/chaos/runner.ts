@@ -12,15 +12,17 @@ import { EtcdRegistry } from '@flotilla/core';
 import { waitUntil } from '../harness/exec.js';
 import { cliFor } from '../support/cli.js';
 import { SystemdSampler, type SampledRound } from '../support/systemd-sampler.js';
+import { unitTimes } from '../support/unit-journal.js';
 import type { CutoffWindow, Intent } from './allowances.js';
 import { BurstRunner } from './burst.js';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { runFault, type FaultContext } from './injectors.js';
+import { journalOverlaps, runSpans, type JournalOverlap } from './journal-overlaps.js';
 import { quietPoint, type QuietPointContext } from './quiet-point.js';
 import { buildReport, seconds, type ChaosReport, type SettleCheck } from './report.js';
 import { RoundJudge } from './round-judge.js';
 import { FaultQueue } from './fault-queue.js';
-import { planFaults } from './schedule.js';
+import { planFaults, type FaultSchedule } from './schedule.js';
 import { BASE_UNITS, baseUnitFiles, CONFLICT_TEMPLATE, slotMetadata, STRICT_UNIT, unitRules } from './units.js';
 
 export interface ChaosOptions {
@@ -40,85 +42,145 @@ const DESTROY_GRACE_MS = 10_000;
 const SETTLE_EXTRA_MS = 15_000;
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
-  const ttlSec = opts.ttlSec ?? 10;
-  const schedule = planFaults({ seed: opts.seed, events: opts.events, machines: opts.machines, ttlSec, electionTtlSec: ELECTION_TTL_SEC, quietEvery: opts.quietEvery });
-  const t0 = Date.now();
-  let startedAt = t0;
-  const log = (line: string) => opts.log(`chaos ${seconds(Date.now() - startedAt)} ${line}`);
-  log(`seed ${opts.seed}: ${opts.events} events on ${opts.machines} machines (replay: npm run chaos -- --seed ${opts.seed} --events ${opts.events} --machines ${opts.machines} --quiet-every ${opts.quietEvery})`);
-  const unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-chaos-'));
-  const intents: Intent[] = [];
-  const windows: CutoffWindow[] = [];
-  const units = [...BASE_UNITS, ...schedule.burstUnits];
-  const rules = unitRules(units);
-  const globalUnits = new Set(units.filter((u) => rules.get(u)?.global));
-  const judge = new RoundJudge({ strictUnits: new Set([STRICT_UNIT]), globalUnits, graceMs: DESTROY_GRACE_MS, windows: () => windows, intents: () => intents });
-  const abort = new AbortController();
-  let cluster: ChaosCluster | undefined;
-  let registry: EtcdRegistry | undefined;
-  let sampler: SystemdSampler | undefined;
-  let latest: SampledRound | undefined;
-  let slowRounds = 0;
-  const checks: SettleCheck[] = [];
-  const faultErrors: string[] = [];
+  const run = new ChaosRun(opts);
   try {
-    cluster = await startChaosCluster({ machines: opts.machines, ttlSec, metadata: slotMetadata, log });
-    const live = cluster;
-    registry = await EtcdRegistry.connect({ endpoints: live.endpoints });
-    const connected = registry;
-    await waitUntil(`${opts.machines} agents and a leader`, async () => ((await connected.listMachines()).length === opts.machines && (await connected.currentLeader()) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
-    sampler = new SystemdSampler(live.slots, units, {
-      onRound: (round) => {
-        if (latest && round.at - latest.at > 250) {
-          slowRounds++;
-          log(`sampling round ${round.at - latest.at} ms after the previous one`);
-        }
-        latest = round;
-        judge.observe(round);
-      },
+    const live = await run.setUp();
+    await run.inject(live);
+  } finally {
+    await run.tearDown();
+  }
+  return run.report();
+}
+
+/** A cluster that is up, with its registry client, CLI bursts and quiet-point context. */
+interface Live {
+  cluster: ChaosCluster;
+  registry: EtcdRegistry;
+  bursts: BurstRunner;
+  quiet: QuietPointContext;
+}
+
+/** One run's records: what was asked (intents), who was cut off (windows), what systemd showed (the judge). */
+class ChaosRun {
+  private readonly ttlSec: number;
+  private readonly schedule: FaultSchedule;
+  private readonly t0 = Date.now();
+  private startedAt = this.t0;
+  private readonly unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-chaos-'));
+  private readonly intents: Intent[] = [];
+  private readonly windows: CutoffWindow[] = [];
+  private readonly units: string[];
+  private readonly rules: ReturnType<typeof unitRules>;
+  private readonly judge: RoundJudge;
+  private readonly abort = new AbortController();
+  private readonly checks: SettleCheck[] = [];
+  private readonly faultErrors: string[] = [];
+  private cluster?: ChaosCluster;
+  private registry?: EtcdRegistry;
+  private sampler?: SystemdSampler;
+  private latest?: SampledRound;
+  private slowRounds = 0;
+  private journalOverlaps: JournalOverlap[] = [];
+
+  constructor(private readonly opts: ChaosOptions) {
+    this.ttlSec = opts.ttlSec ?? 10;
+    this.schedule = planFaults({ ...opts, ttlSec: this.ttlSec, electionTtlSec: ELECTION_TTL_SEC });
+    this.units = [...BASE_UNITS, ...this.schedule.burstUnits];
+    this.rules = unitRules(this.units);
+    this.judge = new RoundJudge({
+      strictUnits: new Set([STRICT_UNIT]), globalUnits: new Set(this.units.filter((u) => this.rules.get(u)?.global)),
+      graceMs: DESTROY_GRACE_MS, windows: () => this.windows, intents: () => this.intents,
     });
-    const cli = cliFor(live.endpoints);
-    const bursts = new BurstRunner(cli, unitDir, intents, log);
-    bursts.writeFiles(schedule.burstUnits);
+    const { seed, events, machines, quietEvery } = opts;
+    this.log(`seed ${seed}: ${events} events on ${machines} machines (replay: npm run chaos -- --seed ${seed} --events ${events} --machines ${machines} --quiet-every ${quietEvery})`);
+  }
+
+  readonly log = (line: string): void => this.opts.log(`chaos ${seconds(Date.now() - this.startedAt)} ${line}`);
+
+  /** The cluster up, sampled, the base units launched and settled. */
+  async setUp(): Promise<Live> {
+    const cluster = (this.cluster = await startChaosCluster({ machines: this.opts.machines, ttlSec: this.ttlSec, metadata: slotMetadata, log: this.log }));
+    const registry = (this.registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints }));
+    const want = this.opts.machines;
+    await waitUntil(`${want} agents and a leader`, async () => ((await registry.listMachines()).length === want && (await registry.currentLeader()) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
+    this.sampler = new SystemdSampler(cluster.slots, this.units, { onRound: (round) => this.onRound(round) });
+    const cli = cliFor(cluster.endpoints);
+    const bursts = new BurstRunner(cli, this.unitDir, this.intents, this.log);
+    bursts.writeFiles(this.schedule.burstUnits);
     const quiet: QuietPointContext = {
-      endpoints: live.endpoints, keyspace: connected.keyspace, startedAt: t0, settleMs: ttlSec * 1000 + SETTLE_EXTRA_MS, graceMs: DESTROY_GRACE_MS, intents,
-      rules: () => rules, machines: () => live.slots.map((m, slot) => ({ name: m.name, metadata: slotMetadata(slot) })), latest: () => latest,
-      repeatUncertain: () => bursts.repeatUncertain(), log,
+      endpoints: cluster.endpoints, keyspace: registry.keyspace, startedAt: this.t0, settleMs: this.ttlSec * 1000 + SETTLE_EXTRA_MS, graceMs: DESTROY_GRACE_MS,
+      intents: this.intents, rules: () => this.rules, latest: () => this.latest, repeatUncertain: () => bursts.repeatUncertain(), log: this.log,
+      machines: () => cluster.slots.map((m, slot) => ({ name: m.name, metadata: slotMetadata(slot) })),
     };
-    await launchBaseUnits(cli, unitDir, intents);
+    await launchBaseUnits(cli, this.unitDir, this.intents);
     const setup = await quietPoint('setup', { ...quiet, settleMs: 120_000 });
     if (setup.problems.length > 0) throw new Error(`the cluster did not settle before the first fault:\n${setup.problems.map((p) => p.text).join('\n')}`);
-    startedAt = Date.now();
-    log(`settled after ${((startedAt - t0) / 1000).toFixed(1)} s of setup; first fault next`);
-    const ctx: FaultContext = {
-      cluster: live, registry: connected, ttlMs: ttlSec * 1000, signal: abort.signal, log,
-      cutOff: (machine, cause) => openWindow(windows, machine.name, cause, ttlSec * 1000),
-      machinesChanged: (leaving) => sampler?.setMachines(live.slots.filter((m) => m !== leaving)),
-      burst: (ev) => bursts.run(ev),
-    };
-    const queue = new FaultQueue(ctx, runFault, (ev, err) => faultErrors.push(`#${ev.index} ${ev.kind}: ${(err as Error).message}`));
-    for (const ev of schedule.events) {
+    this.startedAt = Date.now();
+    this.log(`settled after ${((this.startedAt - this.t0) / 1000).toFixed(1)} s of setup; first fault next`);
+    return { cluster, registry, bursts, quiet: { ...quiet, startedAt: this.startedAt } };
+  }
+
+  /** The faults in order, a quiet point where the schedule says, and the final check. */
+  async inject(live: Live): Promise<void> {
+    const queue = new FaultQueue(this.faultContext(live), runFault, (ev, err) => this.faultErrors.push(`#${ev.index} ${ev.kind}: ${(err as Error).message}`));
+    for (const ev of this.schedule.events) {
       await queue.start(ev);
-      if (!schedule.quietAfter.includes(ev.index)) continue;
+      if (!this.schedule.quietAfter.includes(ev.index)) continue;
       await queue.drain();
-      checks.push(await quietPoint(`quiet point after #${ev.index}`, { ...quiet, startedAt }));
+      this.checks.push(await quietPoint(`quiet point after #${ev.index}`, live.quiet));
     }
     await queue.drain();
-    checks.push(await quietPoint('end', { ...quiet, startedAt, holdMs: quiet.settleMs }));
-  } finally {
-    abort.abort();
-    await sampler?.stop().catch((err: unknown) => log(`sampler: ${(err as Error).message}`));
-    judge.finish();
-    await registry?.close().catch(() => undefined);
-    await cluster?.stop();
-    fs.rmSync(unitDir, { recursive: true, force: true });
+    this.checks.push(await quietPoint('end', { ...live.quiet, holdMs: live.quiet.settleMs }));
+    await this.readStrictJournals(live.cluster);
   }
-  for (const e of faultErrors) log(`fault error: ${e}`);
-  return buildReport({
-    seed: opts.seed, machines: opts.machines, events: opts.events, startedAt, durationMs: Date.now() - t0,
-    rounds: sampler?.rounds ?? 0, maxGapMs: sampler?.maxGapMs ?? 0, slowRounds,
-    doubleRuns: judge.doubleRuns, leftovers: judge.leftovers, checks, faultErrors,
-  });
+
+  /** The StopOnLeaseLoss unit's runs on every machine alive now, from each one's journal. */
+  private async readStrictJournals(cluster: ChaosCluster): Promise<void> {
+    const now = Date.now();
+    const spans = await Promise.all(cluster.slots.map(async (m) => runSpans(m.name, await unitTimes(m, STRICT_UNIT), now)));
+    this.journalOverlaps = journalOverlaps(spans.flat());
+    this.log(`${STRICT_UNIT}: ${spans.flat().length} runs in the journals of the machines alive now, ${this.journalOverlaps.length} overlapping`);
+  }
+
+  /** Every fault undone (aborted holds end at once), then the sampler, the client and the cluster go. */
+  async tearDown(): Promise<void> {
+    this.abort.abort();
+    await this.sampler?.stop().catch((err: unknown) => this.log(`sampler: ${(err as Error).message}`));
+    this.judge.finish();
+    await this.registry?.close().catch(() => undefined);
+    await this.cluster?.stop();
+    fs.rmSync(this.unitDir, { recursive: true, force: true });
+    for (const e of this.faultErrors) this.log(`fault error: ${e}`);
+  }
+
+  report(): ChaosReport {
+    const { seed, machines, events } = this.opts;
+    return buildReport({
+      seed, machines, events, startedAt: this.startedAt, durationMs: Date.now() - this.t0,
+      rounds: this.sampler?.rounds ?? 0, maxGapMs: this.sampler?.maxGapMs ?? 0, slowRounds: this.slowRounds,
+      doubleRuns: this.judge.doubleRuns, leftovers: this.judge.leftovers, checks: this.checks, faultErrors: this.faultErrors,
+      strictUnit: STRICT_UNIT, journalOverlaps: this.journalOverlaps,
+    });
+  }
+
+  private onRound(round: SampledRound): void {
+    if (this.latest && round.at - this.latest.at > 250) {
+      this.slowRounds++;
+      this.log(`sampling round ${round.at - this.latest.at} ms after the previous one`);
+    }
+    this.latest = round;
+    this.judge.observe(round);
+  }
+
+  private faultContext(live: Live): FaultContext {
+    const ttlMs = this.ttlSec * 1000;
+    return {
+      cluster: live.cluster, registry: live.registry, signal: this.abort.signal, log: this.log,
+      cutOff: (machine, cause) => openWindow(this.windows, machine.name, cause, ttlMs),
+      machinesChanged: (leaving) => this.sampler?.setMachines(live.cluster.slots.filter((m) => m !== leaving)),
+      burst: (ev) => live.bursts.run(ev),
+    };
+  }
 }
 
 /** Every base unit through one `flotilla start` (blocking: it returns once they are active). */

@@ -6,8 +6,7 @@
  * quorum), one leader freeze at a time. Durations straddle the presence TTL on purpose: a short partition is a
  * blip, a long one a machine loss (docs/agent.md, "Machine cut off").
  */
-import type { Prng } from './prng.js';
-import { createPrng } from './prng.js';
+import { createPrng, type Prng } from './prng.js';
 import { burstUnitName } from './units.js';
 
 export const FAULT_KINDS = [
