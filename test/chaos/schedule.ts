@@ -70,6 +70,8 @@ const RECOVERY_MS: Partial<Record<FaultKind, number>> = { 'kill-agent': 5000, 'r
 const DEFAULT_RECOVERY_MS = 2000;
 /** Burst units launched at once, at most (each is one more `sleep` somewhere). */
 const MAX_LAUNCHED_BURST = 6;
+/** Share of partitions that cut two machines off at once (each from the bridge and from each other). */
+const TWO_MACHINE_PARTITIONS = 0.35;
 /** Releases a delayed event may wait through (each frees a slot, etcd or the freeze). */
 const MAX_ADVANCES = 64;
 
@@ -121,9 +123,11 @@ function drawFault(prng: Prng, state: PlannerState, weights: Record<FaultKind, n
   const kind = prng.weighted(weights);
   const range = durations[kind];
   const durationMs = range ? prng.int(...range) : 0;
+  // Never more machines than may be impaired at once (one, on three machines), or the event could never be placed.
+  const machines = kind === 'partition' && prng.chance(TWO_MACHINE_PARTITIONS) ? Math.min(2, state.maxImpaired) : 1;
   const from = state.now;
   for (let attempt = 0; attempt < MAX_ADVANCES; attempt++) {
-    const drawn = placeFault(prng, state, kind, durationMs);
+    const drawn = placeFault(prng, state, kind, durationMs, machines);
     if (drawn) return { drawn, delayMs: state.now - from };
     if (!state.advance()) break;
   }
@@ -131,7 +135,7 @@ function drawFault(prng: Prng, state: PlannerState, weights: Record<FaultKind, n
 }
 
 /** The fault with its targets, or undefined when its targets are all busy at the planned time. */
-function placeFault(prng: Prng, state: PlannerState, kind: FaultKind, durationMs: number): Drawn | undefined {
+function placeFault(prng: Prng, state: PlannerState, kind: FaultKind, durationMs: number, machines: number): Drawn | undefined {
   const until = state.now + durationMs + (RECOVERY_MS[kind] ?? DEFAULT_RECOVERY_MS);
   switch (kind) {
     case 'cli-burst':
@@ -145,8 +149,7 @@ function placeFault(prng: Prng, state: PlannerState, kind: FaultKind, durationMs
       state.freezeBusyUntil = until;
       return { kind, slots: [], durationMs };
     default: {
-      const wanted = kind === 'partition' && prng.chance(0.35) ? 2 : 1;
-      const slots = state.takeSlots(prng, wanted, until) ?? (wanted === 2 ? state.takeSlots(prng, 1, until) : undefined);
+      const slots = state.takeSlots(prng, machines, until);
       if (!slots) return undefined;
       const extra = kind === 'lossy-link' ? { lossPercent: prng.int(10, 40) } : kind === 'slow-link' ? { rateKbit: prng.pick([16, 32, 64]) } : {};
       return { kind, slots, durationMs, ...extra };
