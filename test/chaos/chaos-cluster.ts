@@ -130,7 +130,12 @@ export async function startChaosCluster(opts: ChaosClusterOptions): Promise<Chao
  * and rules to the sweep, which works from the state file (the owner pid is then dead).
  */
 function exitHooks(state: ClusterState): { disarm(): void } {
-  const onSignal = () => void teardownCluster(state).finally(() => process.exit(130));
+  let tearingDown = false;
+  const onSignal = () => {
+    if (tearingDown) return;
+    tearingDown = true;
+    void teardownCluster(state).finally(() => process.exit(130));
+  };
   const onExit = () => {
     for (const m of state.machines) {
       for (const pid of [m.leaderPid, m.nspawnPid]) {
@@ -142,8 +147,10 @@ function exitHooks(state: ClusterState): { disarm(): void } {
       }
     }
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // `on`, not `once`: etcd.ts's own signal handler exits at once when it finds no other listener left, which a
+  // `once` listener no longer is while it runs, and the teardown would be cut short.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   process.once('exit', onExit);
   return {
     disarm() {

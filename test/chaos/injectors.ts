@@ -25,6 +25,8 @@ export interface FaultContext {
   cutOff(machine: Machine, cause: string): () => void;
   /** The sampler's machines changed (a replaced machine); `leaving` is about to die and is no longer asked. */
   machinesChanged(leaving?: Machine): void;
+  /** Reads what must be read from a machine before it is killed (its journal dies with it). */
+  beforeKill(machine: Machine): Promise<void>;
   /** Runs the CLI burst's commands (burst.ts). */
   burst(ev: FaultEvent): Promise<void>;
 }
@@ -116,6 +118,7 @@ async function killAgentAndWait(machine: Machine, ctx: FaultContext): Promise<vo
 
 async function replaceMachine(slot: number, ctx: FaultContext): Promise<void> {
   const old = ctx.cluster.slots[slot]!;
+  await ctx.beforeKill(old);
   // A dead machine runs nothing; asking it would only stall a sampling round until the D-Bus call's deadline.
   ctx.machinesChanged(old);
   try {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EtcdRegistry } from '@flotilla/core';
 import { waitUntil } from '../harness/exec.js';
+import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
 import { SystemdSampler, type SampledRound } from '../support/systemd-sampler.js';
 import { unitTimes } from '../support/unit-journal.js';
@@ -17,7 +18,7 @@ import type { CutoffWindow, Intent } from './allowances.js';
 import { BurstRunner } from './burst.js';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster.js';
 import { runFault, type FaultContext } from './injectors.js';
-import { journalOverlaps, runSpans, type JournalOverlap } from './journal-overlaps.js';
+import { journalOverlaps, runSpans, type JournalOverlap, type RunSpan } from './journal-overlaps.js';
 import { quietPoint, type QuietPointContext } from './quiet-point.js';
 import { buildReport, seconds, type ChaosReport, type SettleCheck } from './report.js';
 import { RoundJudge } from './round-judge.js';
@@ -40,6 +41,8 @@ const ELECTION_TTL_SEC = 2; // the daemon's default (docs/scheduler.md, "Electio
 const DESTROY_GRACE_MS = 10_000;
 /** The brief's bound for "settled": a lost unit must be back one TTL plus 15 s after the last fault. */
 const SETTLE_EXTRA_MS = 15_000;
+/** The kill follows the journal read at once (SIGKILL to PID 1); a run still open then is counted until a little after. */
+const KILL_MARGIN_MS = 1000;
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const run = new ChaosRun(opts);
@@ -81,6 +84,8 @@ class ChaosRun {
   private latest?: SampledRound;
   private slowRounds = 0;
   private journalOverlaps: JournalOverlap[] = [];
+  private readonly killedSpans: RunSpan[] = [];
+  private killed = 0;
 
   constructor(private readonly opts: ChaosOptions) {
     this.ttlSec = opts.ttlSec ?? 10;
@@ -134,12 +139,24 @@ class ChaosRun {
     await this.readStrictJournals(live.cluster);
   }
 
-  /** The StopOnLeaseLoss unit's runs on every machine alive now, from each one's journal. */
+  /** The StopOnLeaseLoss unit's runs on every machine: those alive now, and those read just before their kill. */
   private async readStrictJournals(cluster: ChaosCluster): Promise<void> {
     const now = Date.now();
-    const spans = await Promise.all(cluster.slots.map(async (m) => runSpans(m.name, await unitTimes(m, STRICT_UNIT), now)));
-    this.journalOverlaps = journalOverlaps(spans.flat());
-    this.log(`${STRICT_UNIT}: ${spans.flat().length} runs in the journals of the machines alive now, ${this.journalOverlaps.length} overlapping`);
+    const alive = await Promise.all(cluster.slots.map(async (m) => runSpans(m.name, await unitTimes(m, STRICT_UNIT), now)));
+    const spans = [...this.killedSpans, ...alive.flat()];
+    this.journalOverlaps = journalOverlaps(spans);
+    this.log(`${STRICT_UNIT}: ${spans.length} runs in the journals of ${cluster.slots.length + this.killed} machines (${this.killed} read before their kill), ${this.journalOverlaps.length} overlapping`);
+  }
+
+  /** A run still open when its machine is killed ends with the kill, a moment after this read. */
+  private async readBeforeKill(machine: Machine): Promise<void> {
+    const times = await unitTimes(machine, STRICT_UNIT).catch((err: unknown) => {
+      this.log(`${machine.name}: journal not read before the kill: ${(err as Error).message}`);
+      return undefined;
+    });
+    if (!times) return;
+    this.killed++;
+    this.killedSpans.push(...runSpans(machine.name, times, Date.now() + KILL_MARGIN_MS));
   }
 
   /** Every fault undone (aborted holds end at once), then the sampler, the client and the cluster go. */
@@ -179,6 +196,7 @@ class ChaosRun {
       cutOff: (machine, cause) => openWindow(this.windows, machine.name, cause, ttlMs),
       machinesChanged: (leaving) => this.sampler?.setMachines(live.cluster.slots.filter((m) => m !== leaving)),
       burst: (ev) => live.bursts.run(ev),
+      beforeKill: (machine) => this.readBeforeKill(machine),
     };
   }
 }
