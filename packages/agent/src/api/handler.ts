@@ -49,14 +49,28 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(apiError(413, `request body larger than ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(chunk);
+      // Over the limit: refuse and drop the rest. Destroying the request here closed the socket before the 413
+      // was written, so the client saw the connection drop instead; the 413 closes it once written.
+      if (size > limit) reject(apiError(413, `request body larger than ${limit} bytes`));
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    // The client closed mid-body ('aborted'): its fault, not a failure of ours to log as a 500.
+    req.on('error', () => reject(apiError(400, 'request body incomplete: the connection closed before it ended')));
   });
+}
+
+/**
+ * The request target as a URL. An origin-form target is always a path (RFC 9112 §3.2.1): `//x[` resolved
+ * against a base reads as an authority and threw 'Invalid URL', a 500. Any other unparsable target is a 400.
+ */
+function requestUrl(target: string | undefined): URL {
+  const raw = target ?? '/';
+  try {
+    return raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw, 'http://localhost');
+  } catch {
+    throw apiError(400, `invalid request target ${JSON.stringify(raw.slice(0, 200))}`);
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -102,7 +116,7 @@ export async function handleExchange(opts: ExchangeOptions, req: IncomingMessage
   }
   res.setHeader('Server', `fleetd/${opts.version}`);
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
     if (opts.ops && (await opts.ops.handle(req, res, url, authorized(req, opts.auth, url)))) return;
     if (!authorized(req, opts.auth, url)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="flotilla"');
@@ -116,6 +130,7 @@ export async function handleExchange(opts: ExchangeOptions, req: IncomingMessage
   } catch (err) {
     const reply = errorReply(err);
     if (reply.internal) opts.logger.error({ err, method: req.method, url: redactedUrl(req.url) }, 'api request failed');
+    if (reply.status === 413) res.setHeader('Connection', 'close'); // the unread rest of the body ends with it
     if (!res.headersSent) sendJson(res, reply.status, reply.body);
     else res.destroy();
   }
