@@ -12,6 +12,7 @@ import { createOpsRoutes } from '../dashboard/ops-routes.js';
 import { isOpsRegistry } from '../health/source.js';
 import { handleExchange, type ExchangeOptions } from './handler.js';
 import { limitJournalFollows } from './journal-follows.js';
+import { answerNodeLevelErrors } from './node-replies.js';
 import { PageCache } from './page-cache.js';
 import { RecentStops } from './recent-stops.js';
 import type { Introspection } from './request.js';
@@ -76,6 +77,7 @@ function createServer(spec: ListenSpec, exchange: ExchangeOptions): http.Server 
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  answerNodeLevelErrors(server);
   return server;
 }
 
