@@ -3,12 +3,33 @@
  * ssh_authorized_keys) into a NodePlan-like value. Errors name the file, line and key. Pure.
  */
 import { FlotillaError } from '@flotilla/core';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 
 export class CloudConfigError extends FlotillaError {
   constructor(file: string, line: number, message: string) {
     super('CLOUD_CONFIG_INVALID', `${file}:${line}: ${message}`, { hint: 'see docs/cloud-config.md for the supported keys' });
   }
+}
+
+/**
+ * The document's first YAML error, at its line. Deep nesting overflows the yaml library's recursive composer,
+ * which reports V8's 'Maximum call stack size exceeded' as RESOURCE_EXHAUSTION: say what is wrong instead.
+ */
+export function yamlSyntaxError(file: string, error: YAMLError): CloudConfigError {
+  const line = error.linePos?.[0]?.line ?? 1;
+  const message =
+    error.code === 'RESOURCE_EXHAUSTION' ? 'collections nested too deeply'
+    : error.code === 'MULTIPLE_DOCS' ? 'more than one YAML document (---): a config is one document'
+    : error.message.split('\n')[0]!;
+  return new CloudConfigError(file, line, message);
+}
+
+/**
+ * `message` about `node`, saying so when the node is an alias: the readers walk the YAML nodes, where `*a` is one
+ * node and is never expanded (so an alias bomb costs nothing), and reading through it is not supported.
+ */
+export function aliasAware(node: unknown, message: string): string {
+  return isAlias(node) ? `${message} (*${node.source} is an alias: aliases are not resolved, write the value out)` : message;
 }
 
 export interface CloudConfigFile {
@@ -35,7 +56,7 @@ export interface CloudConfig {
 }
 
 const UNIT_COMMANDS = new Set(['start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'reload-or-try-restart']);
-const UNIT_NAME = /^[A-Za-z0-9:_.@-]+\.(service|socket|timer|path|mount|automount|target)$/;
+export const UNIT_NAME = /^[A-Za-z0-9:_.@-]+\.(service|socket|timer|path|mount|automount|target)$/;
 
 export function parseCloudConfig(text: string, file = 'cloud-config'): CloudConfig {
   if (!/^#cloud-config\s*(\n|$)/.test(text)) throw new CloudConfigError(file, 1, 'must start with "#cloud-config"');
@@ -43,12 +64,9 @@ export function parseCloudConfig(text: string, file = 'cloud-config'): CloudConf
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
   const fail = (node: Node | null | undefined, message: string): never => {
-    throw new CloudConfigError(file, lineOf(node), message);
+    throw new CloudConfigError(file, lineOf(node), aliasAware(node, message));
   };
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    throw new CloudConfigError(file, first.linePos?.[0]?.line ?? 1, first.message.split('\n')[0]!);
-  }
+  if (doc.errors.length > 0) throw yamlSyntaxError(file, doc.errors[0]!);
   const root = doc.contents;
   if (!isMap(root)) return fail(root, 'the document must be a mapping of keys');
   const out: CloudConfig = { files: [], units: [], sshAuthorizedKeys: [], warnings: [] };
@@ -110,7 +128,9 @@ function parseFile(node: Node, str: Str, fail: Fail): CloudConfigFile {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     if (key === 'content') file.content = str(pair.value, 'write_files[].content');
     else if (key === 'permissions') {
-      const raw = isScalar(pair.value) ? String(pair.value.value) : '';
+      // The text as written, read as octal, as coreos-cloudinit did (a string field): YAML's own reading of
+      // 0o644 (420), 0x1ff (511) or 1e3 (1000) turned into the wrong octal digits.
+      const raw = isScalar(pair.value) ? String(pair.value.source ?? pair.value.value) : '';
       if (!/^0?[0-7]{3,4}$/.test(raw)) fail(pair.value as Node, `permissions "${raw}" must be octal like "0644"`);
       file.mode = parseInt(raw, 8);
     } else if (key === 'owner') {
