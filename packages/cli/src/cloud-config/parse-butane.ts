@@ -5,10 +5,11 @@
  * Parsed as YAML 1.1, as Butane does, so `mode: 0644` is octal. Pure.
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
-import { aliasAware, CloudConfigError, UNIT_NAME, yamlSyntaxError } from './parse-cloud-config.js';
+import { aliasAware, checkConfigSize, CloudConfigError, UNIT_NAME, yamlSyntaxError } from './parse-cloud-config.js';
 import { dataUrl, type IgnitionConfig } from './serialize.js';
 
 export function butaneToIgnition(text: string, file = 'config.bu'): IgnitionConfig {
+  checkConfigSize(text, file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, version: '1.1' });
   const fail = (node: unknown, message: string): never => {

@@ -32,6 +32,18 @@ export function aliasAware(node: unknown, message: string): string {
   return isAlias(node) ? `${message} (*${node.source} is an alias: aliases are not resolved, write the value out)` : message;
 }
 
+/**
+ * The largest config the readers take. The yaml library's node tree holds about 100 times the text (a 3.7 MB
+ * cloud-config took 330 MB of heap and 3 s; docs/benchmarks.md, "fuzz-api / fuzz-config"), so a big file could
+ * exhaust the applier's memory at boot; node configs are a few KiB.
+ */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+export function checkConfigSize(text: string, file: string): void {
+  const bytes = text.length > MAX_CONFIG_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) throw new CloudConfigError(file, 1, `file too large: more than ${MAX_CONFIG_BYTES} bytes`);
+}
+
 export interface CloudConfigFile {
   path: string;
   content: string;
@@ -59,6 +71,7 @@ const UNIT_COMMANDS = new Set(['start', 'stop', 'restart', 'reload', 'try-restar
 export const UNIT_NAME = /^[A-Za-z0-9:_.@-]+\.(service|socket|timer|path|mount|automount|target)$/;
 
 export function parseCloudConfig(text: string, file = 'cloud-config'): CloudConfig {
+  checkConfigSize(text, file);
   if (!/^#cloud-config\s*(\n|$)/.test(text)) throw new CloudConfigError(file, 1, 'must start with "#cloud-config"');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
