@@ -105,9 +105,9 @@ export function deepNesting(kind: ConfigKind, depth: number, flow: boolean): str
   return `${head}\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')}x\n`;
 }
 
-/** Many entries, or one long value. */
+/** Many entries, or one long value: from small to past the readers' 1 MiB limit. */
 function hugeDocument(kind: ConfigKind): fc.Arbitrary<string> {
-  return fc.tuple(fc.nat({ max: 20_000 }), fc.nat({ max: 2_000_000 }), fc.boolean()).map(([entries, length, many]) => {
+  return fc.tuple(fc.nat({ max: 40_000 }), fc.nat({ max: 2_000_000 }), fc.boolean()).map(([entries, length, many]) => {
     if (kind === 'cloud-config') {
       const body = many ? Array.from({ length: entries }, (_, i) => `  - path: /etc/f${i}\n    content: x\n`).join('') : `  - path: /etc/big\n    content: "${'x'.repeat(length)}"\n`;
       return `#cloud-config\nwrite_files:\n${body}`;
