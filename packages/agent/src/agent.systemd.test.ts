@@ -71,7 +71,7 @@ describe('agent on a real systemd machine', () => {
     expect((await machine.systemctlShow('web.service', ['MainPID'])).MainPID).toBe(MainPID);
   });
 
-  test('etcd away: a unit text cannot be read, the pass does nothing, units keep running (fleet §5.6)', async () => {
+  test('etcd away: a unit text cannot be read, the pass does nothing, units keep running', async () => {
     const { MainPID } = await machine.systemctlShow('web.service', ['MainPID']);
     registry.down = true;
     const failedBefore = registry.failedCalls;

@@ -25,9 +25,9 @@ export interface StatePublisherOptions {
   managed: ManagedUnits;
   /** Signals come in bursts (a start changes several properties): wait this long to read once. Default 25 ms. */
   debounceMs?: number;
-  /** Told every published state and every removal (issue 10: endpoints of active units). */
+  /** Told every published state and every removal (the endpoints of active units: docs/agent.md, "Endpoints"). */
   endpoints?: EndpointSink;
-  /** Container state and health-check result of a unit (issue 8), read with its systemd state; a plain value
+  /** Container state and health-check result of a unit, read with its systemd state; a plain value
    * when known at once (a unit without checks), so an unchanged unit costs no promise. */
   extras?: (m: ManagedUnit, state: SystemdUnitState) => StateExtras | Promise<StateExtras>;
 }
@@ -42,7 +42,7 @@ export interface PreRead {
   states: ReadonlyMap<string, SystemdUnitState>;
 }
 
-/** What issue 8 adds to a published state; absent fields are not published. */
+/** A container's engine state and a health-check result, added to a published state; absent fields are left out. */
 export type StateExtras = Pick<UnitStateRecord, 'container' | 'health'>;
 
 const NO_EXTRAS: StateExtras = Object.freeze({});
@@ -63,7 +63,7 @@ export class StatePublisher {
   private epochs = 0;
   /** States handed to the next flush (refresh with PreRead). */
   private preRead: PreRead | undefined;
-  /** Logs `unit-failed` to the cluster event log (issue 9). */
+  /** Logs `unit-failed` to the cluster event log (docs/ops.md). */
   private readonly failures: FailureLog;
 
   constructor(private readonly opts: StatePublisherOptions) {
@@ -190,7 +190,7 @@ export class StatePublisher {
   }
 
   /**
-   * Adds restarts and since-when (issue 9), read from the unit object only when its state changed (no polling).
+   * Adds restarts and since-when (ops views), read from the unit object only when its state changed (no polling).
    * Best effort: without them the state is still published.
    */
   private async withRuntime(record: UnitStateRecord, state: SystemdUnitState): Promise<UnitStateRecord> {
@@ -205,7 +205,7 @@ export class StatePublisher {
     }
   }
 
-  /** Container state and health (issue 8); best effort like withRuntime: a failure publishes without them. */
+  /** Container state and health; best effort like withRuntime: a failure publishes without them. */
   private extrasOf(unit: string, state: SystemdUnitState): StateExtras | Promise<StateExtras> {
     const m = this.opts.managed.get(unit);
     if (this.opts.extras === undefined || m === undefined || state === REFUSED_STATE) return NO_EXTRAS;

@@ -31,8 +31,8 @@ const INSTALL_HEADER = /^\[Install\][ \t]*$/m;
 
 export const DEFAULT_UNITS_DIR = '/run/flotilla/units';
 
-/** Unit types the agent manages (fleet §5.2); other files in the directory are ignored. core's list, so that a new
- * unit of another type is refused at submit (core unit/name.ts, newUnitNameProblem). */
+/** Unit types the agent manages (fleet's `unit.RecognizedUnitType`); other files in the directory are ignored.
+ * core's list, so that a new unit of another type is refused at submit (core unit/name.ts, newUnitNameProblem). */
 export const MANAGED_UNIT_SUFFIXES: readonly string[] = AGENT_SYSTEMD_UNIT_TYPES.map((type) => `.${type}`);
 
 export interface UnitFileEntry {

@@ -1,5 +1,5 @@
 /**
- * `GET /fleet/v1/discovery` (§2.8): a Google discovery document describing API v1, as fleet embedded
+ * `GET /fleet/v1/discovery`: a Google discovery document describing API v1, as fleet embedded
  * (`schema/v1.json`): id `fleet:v1`, servicePath `fleet/v1/`, methods Machines.List, Units.List/Get/Delete/Set,
  * UnitState.List. Written here from the routes this server implements. Pure.
  */

@@ -24,7 +24,7 @@ export interface ExchangeOptions {
   /** Listener policy: a bearer token and/or verified client certificates; unix sockets pass neither. */
   auth?: { token?: string; clientCerts?: boolean };
   bodyLimit?: number;
-  /** Read-only ops views (dashboard, health, events, metrics; issue 9), tried before the API's router. */
+  /** Read-only ops views (dashboard, health, events, metrics; docs/ops.md), tried before the API's router. */
   ops?: OpsRoutes;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The API's failures, as FlotillaErrors with stable codes (no new classes: the status comes from the code), and
- * the one mapping from any error to fleet's error body `{"error":{"code":N,"message":"..."}}` (§2.7).
+ * the one mapping from any error to fleet's error body `{"error":{"code":N,"message":"..."}}` (its `sendError`).
  * Registry failures and bugs are 500 with an empty message, as fleet: details go to the log only.
  */
 import { FlotillaError, isFlotillaError } from '@flotilla/core';

@@ -1,6 +1,6 @@
 /**
- * fleet's API v1 entities (§2.3) from registry records. Every field is `omitempty` in fleet, so empty strings,
- * lists and maps are left out (an empty page is `{}`). Pure.
+ * fleet's API v1 entities (`schema/v1.json`) from registry records. Every field is `omitempty` in fleet, so
+ * empty strings, lists and maps are left out (an empty page is `{}`). Pure.
  */
 import type { DesiredState, MachineJson, MachineRecord, UnitJson, UnitRecord, UnitStateJson, UnitStateRecord } from '@flotilla/core';
 

@@ -1,5 +1,6 @@
 /**
- * `PATCH /machines` body (§2.6), pure: a JSON array of `{op, path: "/<id>/metadata/<key>", value: {value}}`.
+ * `PATCH /machines` body (fleet's `api/machines.go`), pure: a JSON array of
+ * `{op, path: "/<id>/metadata/<key>", value: {value}}`.
  * Every op is checked before any is applied; `remove` becomes an op without a value (a tombstone). Machine ids
  * follow core's rule (machine-id.ts); Flotilla's reserved keys (`_flotilla.*`) are refused, whatever the op.
  */

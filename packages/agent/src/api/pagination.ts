@@ -1,7 +1,7 @@
 /**
- * fleet's page tokens (§2.5): URL-safe base64, with padding, of 4 bytes: little-endian uint16 limit, uint16
- * page (1-based). Limit 100: page 1 `ZAABAA==`, page 2 `ZAACAA==`. A token comes back whenever the page was
- * full, so a total that is a multiple of the limit ends with one empty page, exactly as fleet did. Pure.
+ * fleet's page tokens (`api/pagination.go`): URL-safe base64, with padding, of 4 bytes: little-endian uint16
+ * limit, uint16 page (1-based). Limit 100: page 1 `ZAABAA==`, page 2 `ZAACAA==`. A token comes back whenever
+ * the page was full, so a total that is a multiple of the limit ends with one empty page, exactly as fleet did. Pure.
  */
 import { badRequest } from './http-errors.js';
 

@@ -17,7 +17,7 @@ function outcome(fn: () => unknown): unknown {
   }
 }
 
-describe('page tokens (fleet §2.5)', () => {
+describe("page tokens, as fleet's api/pagination.go", () => {
   test.each([
     ['page 1', { limit: 100, page: 1 }, 'ZAABAA=='],
     ['page 2', { limit: 100, page: 2 }, 'ZAACAA=='],
@@ -47,7 +47,7 @@ describe('page tokens (fleet §2.5)', () => {
   });
 });
 
-describe('routes (fleet §2.2)', () => {
+describe("routes, as fleet's api/mux.go", () => {
   test.each([
     ['units list', 'GET', '/fleet/v1/units', { kind: 'units.list' }],
     ['unit get, decoded name', 'GET', '/fleet/v1/units/web%401.service', { kind: 'units.get', name: 'web@1.service' }],
@@ -79,7 +79,7 @@ describe('routes (fleet §2.2)', () => {
   });
 });
 
-describe('PUT /units body (fleet §2.4 steps 1-3)', () => {
+describe("PUT /units body checks in fleet's order (Content-Type, JSON, name)", () => {
   const opts = [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }];
   test.each([
     ['name from URL', '{"options":[{"section":"Service","name":"ExecStart","value":"/bin/true"}]}', { name: 'a.service', options: opts }],
@@ -103,7 +103,7 @@ describe('PUT /units body (fleet §2.4 steps 1-3)', () => {
   });
 });
 
-describe('PATCH /machines body (fleet §2.6)', () => {
+describe("PATCH /machines body, as fleet's api/machines.go", () => {
   const op = (o: unknown) => JSON.stringify([o]);
   test.each([
     ['add', op({ op: 'add', path: '/m1/metadata/disk', value: { value: 'ssd' } }), [{ machineId: 'm1', key: 'disk', value: 'ssd' }]],
@@ -119,7 +119,7 @@ describe('PATCH /machines body (fleet §2.6)', () => {
   });
 });
 
-describe('JSON entities (fleet §2.3)', () => {
+describe("JSON entities, as fleet's schema/v1.json (empty fields omitted)", () => {
   const unit = { name: 'a.service', options: [], hash: 'h', desiredState: 'launched' as const, global: false };
   const state = (activeState: string, machineId = 'm1') =>
     ({ unit: 'a.service', machineId, hash: 'h', loadState: 'loaded', activeState, subState: 'running', updatedAt: 1 });

@@ -1,6 +1,6 @@
 /**
- * Routing (§2.2), pure: method + path → the route to run, or fleet's error for that path. API v1 is mounted
- * at `/fleet/v1` and `/v1-alpha`; our extensions live under `/v2` and never change v1's shapes.
+ * Routing (as fleet's `api/mux.go`), pure: method + path → the route to run, or fleet's error for that path.
+ * API v1 is mounted at `/fleet/v1` and `/v1-alpha`; our extensions live under `/v2` and never change v1's shapes.
  */
 import { badRequest, methodNotAllowed, notFound } from './http-errors.js';
 

@@ -45,7 +45,7 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   addresses: BoundAddress[];
-  /** Starts the ops metrics that follow the cluster (placement latency, leader changes) now (issue 9). */
+  /** Starts the ops metrics that follow the cluster (placement latency, leader changes) now (docs/ops.md). */
   startOpsMetrics(): void;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /**
- * `PUT /units/<name>` body checks (§2.4 steps 1–3), pure: Content-Type, JSON shape, name agreement. The
- * registry steps that follow live in v1-units.ts.
+ * `PUT /units/<name>` body checks (steps 1–3 of docs/api.md, in fleet's order), pure: Content-Type, JSON shape,
+ * name agreement. The registry steps that follow live in v1-units.ts.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { DESIRED_STATES, type DesiredState, type UnitOption } from '@flotilla/core';
@@ -31,7 +31,7 @@ function decodeFailure(reason: string): Error {
   return badRequest(`unable to decode body: ${reason}`);
 }
 
-/** Parses the body; `urlName` fills an empty body name (§2.4 step 3). Unknown fields are ignored, as Go does. */
+/** Parses the body; `urlName` fills an empty body name (step 3). Unknown fields are ignored, as Go does. */
 export function parseUnitPut(body: string, urlName: string): UnitPutBody {
   let parsed: unknown;
   try {

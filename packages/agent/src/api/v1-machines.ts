@@ -1,4 +1,4 @@
-/** `/machines`: list (with dynamic metadata merged) and PATCH dynamic metadata (§2.6). */
+/** `/machines`: list (with dynamic metadata merged) and PATCH dynamic metadata (fleet's `api/machines.go`). */
 import type { MachineRecord } from '@flotilla/core';
 import { machineJson, pageJson } from './json.js';
 import { parseMachinePatch } from './machine-patch.js';

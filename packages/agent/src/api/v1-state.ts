@@ -1,4 +1,4 @@
-/** `/state` (filters machineID, unitName: exact match, first value) and `/state/<name>` (§2.2). */
+/** `/state` (filters machineID, unitName: exact match, first value) and `/state/<name>` (fleet's `api/state.go`). */
 import type { UnitStateRecord } from '@flotilla/core';
 import { notFound } from './http-errors.js';
 import { pageJson, unitStateJson, type UnitStateJson } from './json.js';

@@ -1,4 +1,4 @@
-/** `/units` and `/units/<name>` (§2.2, §2.4). */
+/** `/units` and `/units/<name>` (fleet's `api/units.go`; docs/api.md). */
 import { unitHash, unitNameInfo, type UnitStateRecord } from '@flotilla/core';
 import { badRequest, conflict, notFound } from './http-errors.js';
 import { pageJson, unitJson, type UnitJson } from './json.js';

@@ -1,5 +1,5 @@
 /**
- * Container units (issue 8): the `.container` renderer the daemon hands to the agent, and the pieces behind it.
+ * Container units: the `.container` renderer the daemon hands to the agent, and the pieces behind it.
  * See docs/containers.md.
  */
 import { fileURLToPath } from 'node:url';

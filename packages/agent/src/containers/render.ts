@@ -54,7 +54,7 @@ export function renderContainerOptions(unitName: string, options: readonly UnitO
     ...serviceOptions(unitName, spec, config, userService),
     ...userService,
     ...passed.filter((o) => o.section !== 'Unit' && o.section !== 'Service'),
-    // The agent's health checks (issue 8) read the service it runs: keep them there (systemd ignores X- sections).
+    // The agent's health checks read the service it runs: keep them there (systemd ignores X- sections).
     ...options.filter((o) => o.section === FLOTILLA_SECTION && o.name.startsWith('Health')),
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * Which container a rendered container service runs (issue 8): read back from the prepare step's command line
+ * Which container a rendered container service runs: read back from the prepare step's command line
  * in the agent's own unit file, so the state publisher needs nothing but the file systemd runs. Then the
  * engine's view of it, as the registry publishes it (`UnitStateRecord.container`).
  */

@@ -1,5 +1,5 @@
 /**
- * The ops views mounted into the API server (issue 9): `/` + its assets (the dashboard), `/v2/health`,
+ * The ops views mounted into the API server (docs/ops.md): `/` + its assets (the dashboard), `/v2/health`,
  * `/v2/events`, `/v2/events/stream` and `/metrics`. Read-only: only GET and HEAD are answered here; any other
  * method falls through to the API's router (405/404). The static shell carries no cluster data and is served
  * without credentials; every data route needs what the listener requires (bearer token, or a client

@@ -1,5 +1,5 @@
 /**
- * The port a unit declares it answers on (issue 10), pure: `[X-Flotilla] Port=N` wins; else, for a container,
+ * The port a unit declares it answers on (docs/agent.md), pure: `[X-Flotilla] Port=N` wins; else, for a container,
  * the host side of its first `[Container] PublishPort=` (`HOST:CONTAINER`, `IP:HOST:CONTAINER`, `/proto`
  * allowed). No valid port: no endpoint.
  */

@@ -1,5 +1,5 @@
 /**
- * The health-check state machine of one unit (issue 8), pure: the previous state, one probe outcome and the
+ * The health-check state machine of one unit, pure: the previous state, one probe outcome and the
  * time → the next state and whether to restart the unit now. `starting` until the first success; `unhealthy`
  * after `retries` failures in a row; a restart (when the policy allows) only once the back-off since the
  * previous health restart has passed, doubling per restart and reset by a success.

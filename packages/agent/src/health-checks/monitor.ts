@@ -1,5 +1,5 @@
 /**
- * Runs the `[X-Flotilla] HealthCheck=` of every unit active on this machine (issue 8). The state publisher
+ * Runs the `[X-Flotilla] HealthCheck=` of every unit active on this machine (docs/agent.md). The state publisher
  * tells it each unit's systemd state (`observe`) and publishes what it returns; checks run on their own timer
  * only while the unit is active, and a change of status or failure count asks for a re-publish (`changed`).
  * After `HealthRetries` failures in a row the unit is restarted through systemd, spaced by a back-off.

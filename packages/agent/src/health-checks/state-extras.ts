@@ -1,5 +1,5 @@
 /**
- * The agent's `StatePublisher.extras` (issue 8): a container unit's engine state and any unit's health-check
+ * The agent's `StatePublisher.extras`: a container unit's engine state and any unit's health-check
  * result, both read when the publisher reads the unit's systemd state (driven by systemd's signals, no poll).
  */
 import { readFile } from 'node:fs/promises';

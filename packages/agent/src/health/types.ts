@@ -1,5 +1,5 @@
 /**
- * The health view's shapes (issue 9): what `/v2/health` returns, what the dashboard draws and what
+ * The health view's shapes (docs/ops.md): what `/v2/health` returns, what the dashboard draws and what
  * `flotilla health` summarises. Plain JSON values, no Maps, so the same object is the wire format.
  */
 import type { Assignment, ClusterLogEvent, DesiredState, MachineCapacity, MachineCordon, MachineRecord, MachineSchedulingState, UnitRecord, UnitStateRecord } from '@flotilla/core';

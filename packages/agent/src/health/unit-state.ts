@@ -1,5 +1,5 @@
 /**
- * What the health model reads from one published unit state (issue 9): the actual state, the health check
+ * What the health model reads from one published unit state: the actual state, the health check
  * result (the unit's own checks, else its container engine's), restarts and since-when. Pure.
  */
 import type { UnitStateRecord } from '@flotilla/core';

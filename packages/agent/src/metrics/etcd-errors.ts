@@ -1,5 +1,5 @@
 /**
- * Failed etcd requests of the whole process (issue 9: `flotilla_etcd_request_errors_total` for every registry
+ * Failed etcd requests of the whole process (`flotilla_etcd_request_errors_total` counts every registry
  * call, not only the health reads). Whoever wraps the registry (the daemon) reports each failed call here;
  * each OpsMetrics listening counts it by code. Domain answers (unit not found, duplicate machine...) are no
  * request errors, nor is a lost race (etcd answered), and an abort is no failure: only the registry's own failures and unknown errors count.

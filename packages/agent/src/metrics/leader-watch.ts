@@ -1,8 +1,8 @@
 /**
- * Follows the elected scheduler from the daemon's start (issue 9: leader changes are counted from agent start,
- * not from the first scrape). Watch-driven: one prefix watch on the keyspace root wakes it, and after `debounceMs`
- * of quiet one small read of the election asks who leads. Reads never overlap; a change during a read is read
- * again after it.
+ * Follows the elected scheduler from the daemon's start (leader changes are counted from agent start, not
+ * from the first scrape: docs/ops.md). Watch-driven: one prefix watch on the keyspace root wakes it, and after
+ * `debounceMs` of quiet one small read of the election asks who leads. Reads never overlap; a change during a
+ * read is read again after it.
  */
 import type { Subscription } from '@flotilla/core';
 import type { Logger } from 'pino';

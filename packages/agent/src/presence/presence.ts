@@ -1,8 +1,8 @@
 /**
  * The machine's presence in the registry: `machines/<id>` under a lease the registry keeps alive. When the
  * lease is lost (etcd away longer than the TTL, or a partition), we register again with back-off. Losing the
- * lease never touches systemd: units keep running while etcd is away (fleet §5.6); the scheduler decides
- * elsewhere, and the reconciler acts on its decision once etcd answers again.
+ * lease never touches systemd: units keep running while etcd is away (as in fleet's `agent/reconcile.go`); the
+ * scheduler decides elsewhere, and the reconciler acts on its decision once etcd answers again.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,8 @@
  * Desired state: this machine's assignments (from the in-memory mirror) with each unit's text, keyed by the
  * systemd name it runs under. Unit texts are cached by `name@registryHash`, so a pass reads etcd only for a
  * unit it has not seen in this version; at steady state, none. Any registry failure fails the whole read:
- * acting on a partial picture would unload units that are still scheduled here (fleet §5.6).
+ * acting on a partial picture would unload units that are still scheduled here (fleet's `agent/reconcile.go`
+ * also did nothing when its read failed).
  */
 import type { Assignment, ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';

@@ -1,6 +1,6 @@
 /**
- * Task effects against the real machine (fleet §5.4): the units directory plus systemd. Only units with a
- * file in the units directory are ever stopped or unlinked, so the agent never touches a unit it did not load.
+ * Task effects against the real machine (fleet's `agent/agent.go`): the units directory plus systemd. Only units
+ * with a file in the units directory are ever stopped or unlinked, so the agent never touches a unit it did not load.
  */
 import type { Logger } from 'pino';
 import { enableFailedError } from '../systemd/errors.js';

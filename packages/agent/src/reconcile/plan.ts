@@ -1,6 +1,7 @@
 /**
- * What the agent must do to make systemd match its assignments (fleet §5.3), as a pure function:
- * desired + current in, an ordered task list out, each task with a reason from the constants below.
+ * What the agent must do to make systemd match its assignments (fleet's `calculateTasksForUnit` in
+ * `agent/reconcile.go`), as a pure function: desired + current in, an ordered task list out, each task with a
+ * reason from the constants below.
  */
 import type { DesiredState } from '@flotilla/core';
 import { hasInstallSection } from '../unit-files.js';

@@ -81,10 +81,10 @@ export class Reconciler {
 
   /**
    * The machine is leaving (docs/machine-lifecycle.md, "Stopping the agent"): after the last pass, unloads every
-   * unit the agent runs, global ones included (fleet's purge, fleet-reference §4.4), each waited for until
-   * systemd reports it down, so its state goes only once it no longer runs. Returns how many were unloaded.
-   * Retried up to `attempts` times for units whose stop call failed. `onUnloaded` hears each unit (registry name)
-   * once it is down and its state gone.
+   * unit the agent runs, global ones included (fleet's `AgentReconciler.Purge` in `agent/reconcile.go`),
+   * each waited for until systemd reports it down, so its state goes only once it no longer runs. Returns how
+   * many were unloaded. Retried up to `attempts` times for units whose stop call failed. `onUnloaded` hears
+   * each unit (registry name) once it is down and its state gone.
    */
   async purge(onUnloaded?: (unit: string) => void, attempts = 3): Promise<number> {
     await this.stop();
@@ -132,7 +132,7 @@ export class Reconciler {
     try {
       picture = await buildDesired(assignments, { registry, cache: this.texts, renderers, logger });
     } catch (err) {
-      // fleet §5.6: without the registry we know nothing new; leave every unit as it is.
+      // As fleet's `agent/reconcile.go`: without the registry we know nothing new; leave every unit as it is.
       logger.warn({ err }, "unable to determine agent's desired state; leaving units as they are");
       return;
     }

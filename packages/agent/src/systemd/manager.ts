@@ -92,7 +92,7 @@ export class SystemdManager {
     return String(job);
   }
 
-  /** Queues a restart job (mode "replace"): health checks restart a failing unit (issue 8). */
+  /** Queues a restart job (mode "replace"): health checks restart a failing unit. */
   async restartUnit(name: string): Promise<string> {
     const [job] = await this.manager('RestartUnit', 'ss', [name, 'replace'], `RestartUnit ${name}`);
     return String(job);
@@ -153,7 +153,7 @@ export class SystemdManager {
 
   /**
    * Restart count (NRestarts, services only) and since-when (StateChangeTimestamp) of each loaded unit, read
-   * from its unit object (issue 9). A unit systemd does not know is left out, not an error.
+   * from its unit object (for the ops views, docs/ops.md). A unit systemd does not know is left out, not an error.
    */
   async unitRuntimes(names: readonly string[]): Promise<Map<string, UnitRuntime>> {
     const runtimes = new Map<string, UnitRuntime>();

@@ -1,5 +1,5 @@
 /**
- * A unit's runtime facts beyond its three states (issue 9): how often systemd restarted it (the Service
+ * A unit's runtime facts beyond its three states (for the ops views): how often systemd restarted it (the Service
  * interface's NRestarts) and since when it is in its current active state (the Unit interface's
  * StateChangeTimestamp, µs since epoch). Pure: D-Bus variants in, plain numbers out.
  */
