@@ -1,7 +1,7 @@
 /**
- * Issue 7, CLI cold start: the heavy packages load only for the commands that use them. Runs the built CLI
- * (dist/main.js) as a user does, with a preload that prints, at exit, which npm packages were loaded (all of
- * them are CommonJS, so require.cache lists them). No etcd is running: commands that would connect fail fast,
+ * CLI cold start (docs/fleetctl-compat.md): the heavy packages load only for the commands that use them. Runs the
+ * built CLI (dist/main.js) as a user does, with a preload that prints, at exit, which npm packages were loaded (all
+ * of them are CommonJS, so require.cache lists them). No etcd is running: commands that would connect fail fast,
  * which is enough to see what they loaded on the way.
  */
 import { spawnSync } from 'node:child_process';

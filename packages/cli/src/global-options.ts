@@ -1,5 +1,6 @@
 /**
- * Global options: command line, then environment, then default (fleetctl §1.1). Empty env values are ignored.
+ * Global options: command line, then environment, then default (fleetctl's `getFlagsFromEnv`). Empty env
+ * values are ignored.
  * Transport settings also read fleetctl's FLEETCTL_* names so an existing fleetctl environment works; the key
  * prefix does not, because fleet's keyspace (etcd v2, `/_coreos.com/fleet/`) is not ours.
  */

@@ -12,7 +12,7 @@ import { planApply } from './apply-plan.js';
 import { NODE_PKI_DIR } from '../pki/layout.js';
 import { etcdIsSecure, planNode, validateNodeSpec, type NodeRole, type NodeSpec } from './node-plan.js';
 // The YAML modules (parse-butane, parse-cloud-config, serialize) load in the actions: every other command starts
-// ~20 ms faster without them (issue 7, CLI cold start).
+// ~20 ms faster without them (cold start: docs/fleetctl-compat.md).
 
 function readInput(file: string): string {
   try {

@@ -1,7 +1,8 @@
 /**
- * fleetctl's blocking flags (§1.6) plus Flotilla's overall deadline. fleetctl polled in 2 s "attempts" and
- * waited forever by default; Flotilla watches the unit's states instead, so attempts only size the deadline:
- * `--block-attempts N` (N > 0) waits N × 2 s; otherwise `--block-timeout` (default 120 s) applies.
+ * fleetctl's blocking flags (fleet's `fleetctl/fleetctl.go`, `getBlockAttempts`) plus Flotilla's overall deadline.
+ * fleetctl polled in 2 s "attempts" and waited forever by default; Flotilla watches the unit's states instead, so
+ * attempts only size the deadline: `--block-attempts N` (N > 0) waits N × 2 s; otherwise `--block-timeout` (default
+ * 120 s) applies.
  */
 import type { Command, OptionValues } from 'commander';
 import { badOptionValue } from '../cli-errors.js';

@@ -1,5 +1,5 @@
 /**
- * The built CLI against a real etcd for the verbs added in issue 7: load/unload/restart blocking (the test
+ * The built CLI against a real etcd for these verbs: load/unload/restart blocking (the test
  * plays the agent by publishing states), status/journal through a real agent API server (with a fake
  * introspection), an unplaceable unit explained while start waits, verify, -o json.
  */

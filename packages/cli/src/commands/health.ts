@@ -1,5 +1,5 @@
 /**
- * `health`: one screen on whether the cluster needs attention (issue 9). With the etcd driver the health
+ * `health`: one screen on whether the cluster needs attention (docs/ops.md). With the etcd driver the health
  * model runs here on one registry read; with the API driver the agent's `/v2/health` answers (same model).
  * Exit 0 when healthy, 2 when something needs attention (units failed/unscheduled/lost, machines lost, no
  * leader), 1 when the cluster could not be read — so scripts can tell "unhealthy" from "unreachable".
@@ -15,7 +15,7 @@ import { defineVerb, type CommandContext } from './verb.js';
 
 export const ATTENTION_EXIT_CODE = 2;
 
-/** The agent package (D-Bus, Docker, metrics) loads only when `health` runs (issue 7, CLI cold start). */
+/** The agent package (D-Bus, Docker, metrics) loads only when `health` runs (cold start: docs/fleetctl-compat.md). */
 const agentHealth = () => import('@flotilla/agent');
 
 interface HealthResult {

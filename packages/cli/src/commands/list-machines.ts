@@ -1,4 +1,4 @@
-/** `list-machines`: one row per live machine, sorted by ID (fleetctl §1.5), with its scheduling state. */
+/** `list-machines`: one row per live machine, sorted by ID (as fleetctl), with its scheduling state. */
 import { machinesListFailed } from '../cli-errors.js';
 import { readMachineRows, type MachineRow } from '../machines/states.js';
 import { machineJson } from '../render/json.js';

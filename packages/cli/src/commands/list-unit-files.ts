@@ -1,4 +1,4 @@
-/** `list-unit-files`: one row per submitted unit, sorted by name (fleetctl §1.5). */
+/** `list-unit-files`: one row per submitted unit, sorted by name (as fleet's `fleetctl/list_unit_files.go`). */
 import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
 import { unitFileJson } from '../render/json.js';

@@ -1,4 +1,4 @@
-/** `list-units`: one row per published unit state (fleetctl §1.5). */
+/** `list-units`: one row per published unit state (as fleet's `fleetctl/list_units.go`). */
 import type { MachineRecord, UnitStateRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';
 import { unitStateJson } from '../render/json.js';

@@ -1,7 +1,7 @@
 /**
  * `load [--no-block] [--block-attempts N] [--block-timeout S] [--replace] UNIT...`: submit lazily, set desired
  * state `loaded` (units already desired loaded are skipped), then wait until an agent reports each unit
- * loaded. Globals print `Triggered global unit <n> load` and are not waited for (fleetctl §1.4).
+ * loaded. Globals print `Triggered global unit <n> load` and are not waited for (as fleet's `fleetctl/load.go`).
  */
 import type { UnitRecord } from '@flotilla/core';
 import { inStep } from '../cli-errors.js';

@@ -20,7 +20,7 @@ export const plan = defineVerb<Record<string, never>, UnitPlan[]>({
   async handler(ctx, args) {
     if (args.length === 0) throw new FlotillaError('CLI_USAGE', 'One or more units must be provided');
     const snapshot = await (await ctx.registry()).snapshot();
-    // Loaded here, not at start: only `plan` needs the scheduler (issue 7, CLI cold start).
+    // Loaded here, not at start: only `plan` needs the scheduler (cold start: docs/fleetctl-compat.md).
     const { planUnits } = await import('@flotilla/scheduler');
     return planUnits(snapshot, args.map((a) => mangleUnitName(a)));
   },

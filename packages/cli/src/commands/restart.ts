@@ -1,5 +1,5 @@
 /**
- * `restart [--block-attempts N] [--block-timeout S] UNIT...` (fleetctl §1.4): an inactive unit prints
+ * `restart [--block-attempts N] [--block-timeout S] UNIT...` (fleet's `fleetctl/restart.go`): an inactive unit prints
  * `Unable to restart unit <n> in state inactive` and is skipped (exit stays 0); a loaded one is started; a
  * launched one is stopped (wait until no machine runs it) and started again (wait until active); all units
  * stop together, then start together. Global units

@@ -1,4 +1,4 @@
-/** `submit UNIT...`: upload unit files into the cluster without scheduling them (fleetctl §1.3/§1.4). */
+/** `submit UNIT...`: upload unit files into the cluster without scheduling them (as fleet's `fleetctl/submit.go`). */
 import { inStep } from '../cli-errors.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
 import { addReplaceOption } from './block-options.js';

@@ -1,6 +1,6 @@
 /**
  * Reports every failed registry call of the daemon (agent, scheduler, API) to `report` — the ops metrics'
- * `flotilla_etcd_request_errors_total` (issue 9) — without touching any caller: each method returning a
+ * `flotilla_etcd_request_errors_total` (docs/ops.md) — without touching any caller: each method returning a
  * promise gets its rejection reported and passed on unchanged. Watch callbacks are not calls and not counted.
  */
 export function withRequestErrorReports<R extends object>(registry: R, report: (err: unknown) => void): R {

@@ -1,5 +1,5 @@
 /**
- * The cluster event log's retention (issue 9), from FLOTILLA_EVENT_RETENTION_COUNT (entries kept) and
+ * The cluster event log's retention (docs/ops.md), from FLOTILLA_EVENT_RETENTION_COUNT (entries kept) and
  * FLOTILLA_EVENT_RETENTION_AGE (`90s`, `30m`, `12h`, `7d`; a plain number is seconds). Unset keys keep the
  * registry's defaults (1000 entries, 24 h). Pure.
  */

@@ -1,6 +1,6 @@
 /**
  * `flotilla lb haproxy --prefix app@ --listen 0.0.0.0:80 --config FILE`: a load balancer daemon in front of the
- * units whose endpoints the agents publish (issue 10). Talks to etcd directly (global --endpoint and TLS
+ * units whose endpoints the agents publish (docs/scenarios.md). Talks to etcd directly (global --endpoint and TLS
  * options, or the agent's etcd settings from its environment file: agent-etcd-settings.ts); runs HAProxy as its child and reloads it gracefully when the endpoints change; SIGTERM/SIGINT stop
  * both.
  */
@@ -18,7 +18,7 @@ interface LbOptions {
 }
 
 async function runLb(opts: LbOptions, raw: RawGlobalOptions): Promise<void> {
-  // Loaded here: the registry and pino are not needed by other commands (issue 7, CLI cold start).
+  // Loaded here: the registry and pino are not needed by other commands (cold start: docs/fleetctl-compat.md).
   const [{ pino }, { EtcdRegistry }, { resolveGlobalOptions }, { registryOptions }, { HaproxyProcess }, { runHaproxyLb }, { withAgentEtcdSettings }] = await Promise.all([
     import('pino'), import('@flotilla/core'), import('../global-options.js'), import('../connect.js'), import('./haproxy-process.js'), import('./run-lb.js'),
     import('../agent-etcd-settings.js'),

@@ -1,7 +1,7 @@
 /**
  * Renders HAProxy's configuration for one HTTP frontend balancing over the published endpoints of units whose
- * name starts with a prefix (issue 10). Pure: the same endpoints always give the same text (sorted by unit, then
- * machine), so an unchanged set never causes a reload.
+ * name starts with a prefix (docs/scenarios.md). Pure: the same endpoints always give the same text (sorted by
+ * unit, then machine), so an unchanged set never causes a reload.
  */
 import type { EndpointRecord } from '@flotilla/core';
 

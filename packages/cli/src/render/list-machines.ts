@@ -1,7 +1,7 @@
 /**
- * `list-machines` columns (fleetctl §1.5): one row per live machine. `state` (schedulable, cordoned, draining,
- * drained) is Flotilla's and not a default column: the default stays fleetctl's `machine,ip,metadata`
- * (docs/fleetctl-compat.md, "Decisions (cordon and drain)").
+ * `list-machines` columns (fleet's `fleetctl/list_machines.go`): one row per live machine. `state` (schedulable,
+ * cordoned, draining, drained) is Flotilla's and not a default column: the default stays fleetctl's
+ * `machine,ip,metadata` (docs/fleetctl-compat.md, "Decisions (cordon and drain)").
  */
 import type { MachineRow } from '../machines/states.js';
 import { machineLegend, orDash, type FieldTable } from './list.js';

@@ -1,4 +1,4 @@
-/** `list-unit-files` columns (fleetctl §1.5): one row per submitted unit. */
+/** `list-unit-files` columns (fleet's `fleetctl/list_unit_files.go`): one row per submitted unit. */
 import type { MachineRecord, UnitRecord } from '@flotilla/core';
 import { machineLegend, orDash, shortHash, type FieldTable } from './list.js';
 

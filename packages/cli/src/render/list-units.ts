@@ -1,4 +1,4 @@
-/** `list-units` columns (fleetctl §1.5): one row per published unit state. */
+/** `list-units` columns (fleet's `fleetctl/list_units.go`): one row per published unit state. */
 import type { MachineRecord, UnitStateRecord } from '@flotilla/core';
 import { machineLegend, shortHash, type FieldTable } from './list.js';
 
@@ -21,7 +21,7 @@ export const UNIT_STATE_FIELDS: FieldTable<UnitStateRow> = {
   health: (r) => healthField(r.state.health),
 };
 
-/** Container units: the engine's state, its exit code when stopped, its own health and the error (issue 8). */
+/** Container units: the engine's state, its exit code when stopped, its own health and the error. */
 export function containerField(c: UnitStateRecord['container']): string {
   if (c === undefined) return '-';
   const exit = c.exitCode === undefined ? '' : `(${c.exitCode})`;

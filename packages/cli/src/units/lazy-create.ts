@@ -1,9 +1,9 @@
 /**
- * fleetctl's lazy unit creation (§1.3), used by submit and start. Per argument, in order: a unit already in
- * the registry is reused (warning if the local file differs, re-created with --replace when its desired state
- * allows); else the local file; else, for an instance, the template from the registry, then from disk.
- * Every name is validated and every new unit resolved before anything is written, so a bad argument anywhere
- * leaves etcd untouched (fleetctl wrote the earlier units of the batch first).
+ * fleetctl's lazy unit creation (`lazyCreateUnits`, fleet's `fleetctl/fleetctl.go`), used by submit and start. Per
+ * argument, in order: a unit already in the registry is reused (warning if the local file differs, re-created with
+ * --replace when its desired state allows); else the local file; else, for an instance, the template from the
+ * registry, then from disk. Every name is validated and every new unit resolved before anything is written, so a
+ * bad argument anywhere leaves etcd untouched (fleetctl wrote the earlier units of the batch first).
  */
 import {
   assertNewUnitName,
