@@ -1,5 +1,5 @@
 /**
- * fleet's HTTP API v1 entities (fleet-reference §2.3), the wire format the agent serves and the CLI's API
+ * fleet's HTTP API v1 entities (its `schema/v1.json`), the wire format the agent serves and the CLI's API
  * driver reads. Field names are fleet's; every field is optional because fleet omits empty ones.
  */
 import type { DesiredState, UnitOption } from './model.js';

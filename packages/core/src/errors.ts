@@ -222,7 +222,7 @@ export class InvalidMachineIdError extends FlotillaError {
   }
 }
 
-// ---- container units (issue 8) ----
+// ---- container units (docs/containers.md) ----
 
 /** A `.container` unit that cannot be turned into a service: unknown key, missing Image=, bad value. */
 export class ContainerUnitError extends FlotillaError {

@@ -1,5 +1,5 @@
 /**
- * Published endpoints (issue 10): `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port}, written by
+ * Published endpoints (docs/agent.md): `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port}, written by
  * the agent under its lease while the unit is active, so a dead machine's endpoints vanish with its lease.
  */
 import { assertValidMachineId } from '../machine-id.js';

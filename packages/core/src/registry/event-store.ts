@@ -1,5 +1,5 @@
 /**
- * The bounded cluster event log (issue 9): `activity/<id>` entries, appended by the scheduler (placed,
+ * The bounded cluster event log (docs/ops.md): `activity/<id>` entries, appended by the scheduler (placed,
  * rescheduled, unplaceable, machine lost/joined) and agents (unit failed), trimmed on every append to a count
  * and an age. `activity/` sorts before `agent-states/` and `assignments/`, so it stays out of the range
  * watchCluster follows: the scheduler never wakes for the log. Ids sort by time (ms, zero-padded), then a

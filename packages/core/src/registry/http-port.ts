@@ -1,6 +1,6 @@
 /**
  * EtcdPort over etcd's JSON gRPC gateway (etcd 3.4: `/v3/kv/*`, `/v3/watch`, `/v3/lease/*`). No gRPC, no
- * protobuf: node:http and JSON, so the agent and the CLI start fast and stay small (issues 5 and 7). The gateway
+ * protobuf: node:http and JSON, so the agent and the CLI start fast and stay small (docs/registry.md). The gateway
  * omits default values (`more: false`, `succeeded: false`, a PUT event's type, zero revisions), so every answer
  * is normalised here to the port's complete shapes.
  */

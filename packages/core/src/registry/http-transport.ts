@@ -75,7 +75,7 @@ export class HttpTransport {
     const req = this.request(url, path, headers, false);
     this.track(req);
     // A dead peer under a quiet watch: Node 20's libuv probes after 10 s idle, every 1 s, 10 times (~20 s), as
-    // gRPC's 10 s pings with a 5 s timeout would. No request is spent on it (issue 5: quiet agents).
+    // gRPC's 10 s pings with a 5 s timeout would. No request is spent on it (quiet agents: docs/agent.md).
     req.on('socket', (socket) => socket.setKeepAlive(true, WATCH_KEEPALIVE_IDLE_MS));
     req.on('response', onResponse);
     req.end(encodeJson(body));

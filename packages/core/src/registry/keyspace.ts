@@ -82,7 +82,7 @@ export class Keyspace {
     return this.statesOf(unitName) + machineId;
   }
 
-  /** Published endpoints (issue 10); like `agent-states/`, outside `clusterRange`. */
+  /** Published endpoints; like `agent-states/`, outside `clusterRange`. */
   get endpointsRoot(): string {
     return `${this.root}agent-endpoints/`;
   }

@@ -1,8 +1,8 @@
 /**
  * The public `EtcdRegistry`: the same `connect` and instance type as registry/etcd-registry.ts, but the registry's
- * modules are imported only when a connection is actually made, so commands that never talk to etcd (the CLI's
- * API driver, `version`, `help`) do not load them (issue 7). etcd3 (gRPC, protobufjs) loads only with the grpc
- * transport (transport.ts).
+ * modules are imported only when a connection is actually made, so commands that never talk to etcd (the CLI's API
+ * driver, `version`, `help`) do not load them (docs/fleetctl-compat.md, cold start). etcd3 (gRPC, protobufjs) loads
+ * only with the grpc transport (transport.ts).
  */
 import type { EtcdRegistry as EtcdBackedRegistry } from './etcd-registry.js';
 import type { RegistryOptions } from './types.js';

@@ -1,8 +1,8 @@
 /**
- * Dynamic machine metadata (fleet's `PATCH /fleet/v1/machines`, §2.6): `machine-metadata/<id>/<key>` holds a
- * msgpack string, written without a lease so it survives the machine leaving and rejoining. Removing a key
- * writes the empty string, a tombstone that also hides a key the machine published itself (fleet's rule).
- * The prefix sits beside `machines/`, never under it, so machine listings never see these keys.
+ * Dynamic machine metadata (fleet's `PATCH /fleet/v1/machines`, `api/machines.go`): `machine-metadata/<id>/<key>`
+ * holds a msgpack string, written without a lease so it survives the machine leaving and rejoining. Removing a key
+ * writes the empty string, a tombstone that also hides a key the machine published itself (fleet's rule). The
+ * prefix sits beside `machines/`, never under it, so machine listings never see these keys.
  */
 import { isReservedMetadataKey } from '../machine-lifecycle.js';
 import type { MachineCordon, MachineRecord } from '../model.js';

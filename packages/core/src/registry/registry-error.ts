@@ -1,6 +1,6 @@
 /**
  * RegistryError on its own, free of etcd3: `@flotilla/core`'s index exports it, and loading the index must not
- * load the registry (issue 7: CLI cold start). etcd-errors.ts decides which etcd failures are which.
+ * load the registry (CLI cold start: docs/fleetctl-compat.md). etcd-errors.ts decides which etcd failures are which.
  */
 import { FlotillaError } from '../errors.js';
 

@@ -217,7 +217,7 @@ export interface LeaderElection {
   currentLeader(): Promise<string | undefined>;
 }
 
-// ---- cluster event log (issue 9; docs/ops.md) ----
+// ---- cluster event log (docs/ops.md) ----
 
 export type ClusterLogEventKind = 'placed' | 'rescheduled' | 'unplaceable' | 'unit-failed' | 'machine-lost' | 'machine-joined';
 
@@ -260,7 +260,7 @@ export interface ClusterEventLog {
   watchHealthChanges(onChange: () => void): Promise<Subscription>;
 }
 
-/** Where a running unit answers (issue 10): published by the agent while the unit is active and declares a port. */
+/** Where a running unit answers: published by the agent while the unit is active and declares a port. */
 export interface EndpointRecord {
   unit: string;
   machineId: string;

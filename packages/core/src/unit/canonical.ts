@@ -1,7 +1,7 @@
 /**
- * fleet's canonical unit text and hash (§3.9): sections in order of first appearance, each `[Section]` then
- * its `Name=Value` lines in original order, one blank line between sections. The hash (SHA1 hex) is how units
- * are compared everywhere (replace detection, agent reload detection).
+ * fleet's canonical unit text and hash (`UnitFile.Bytes`, `Hash` in `unit/unit.go`): sections in order of first
+ * appearance, each `[Section]` then its `Name=Value` lines in original order, one blank line between sections. The
+ * hash (SHA1 hex) is how units are compared everywhere (replace detection, agent reload detection).
  */
 import { createHash } from 'node:crypto';
 import type { UnitOption } from '../model.js';

@@ -1,6 +1,6 @@
 /**
  * The HASH column must equal fleet's for the same file. Expected hashes were computed outside this code:
- * `sha1sum` over the canonical text written out by hand per fleet's algorithm (§3.9) — for files already in
+ * `sha1sum` over the canonical text written out by hand per fleet's algorithm (`unit/unit.go`) — for files already in
  * canonical form that is the file itself. Files: fleet's documented examples, the repo's units/, and a messy
  * file (CRLF, comments, continuation, interleaved sections, padding) that must canonicalize.
  */

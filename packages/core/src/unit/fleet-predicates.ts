@@ -1,6 +1,7 @@
 /**
- * fleet's placement predicates over parsed [X-Fleet] requirements (§3.2, §3.4, §3.5). They live in core
- * because both the scheduler (normal units) and the agent (global units, filtered on the machine) need them.
+ * fleet's placement predicates over parsed [X-Fleet] requirements (`AgentState.AbleToRun` and `HasConflict` in its
+ * `agent/state.go`, `HasMetadata` in `machine/machine.go`). They live in core because both the scheduler (normal
+ * units) and the agent (global units, filtered on the machine) need them.
  */
 import type { FleetRequirements } from './fleet-requirements.js';
 import { matchUnitGlob } from './glob.js';

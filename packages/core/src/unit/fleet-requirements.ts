@@ -1,6 +1,7 @@
 /**
- * The `[X-Fleet]` section (§3.2–3.4): deprecated aliases folded in, quoted multi-values split, `%n %N %p %i`
- * substituted from the unit name. Pure: the scheduler and the agent (for global units) both read this.
+ * The `[X-Fleet]` section (fleet's `job/job.go`, `unit/unit.go`): deprecated aliases folded in, quoted multi-values
+ * split, `%n %N %p %i` substituted from the unit name. Pure: the scheduler and the agent (for global units) both
+ * read this.
  */
 import type { UnitOption } from '../model.js';
 import { keyedRecord, ownValue } from '../user-keys.js';

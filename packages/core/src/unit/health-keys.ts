@@ -1,5 +1,5 @@
 /**
- * The health-check keys of a unit's `[X-Flotilla]` section (issue 8), parsed into one plain config:
+ * The health-check keys of a unit's `[X-Flotilla]` section (docs/agent.md), parsed into one plain config:
  *   HealthCheck=http://HOST:PORT/PATH | tcp:HOST:PORT | exec:/path args
  *   HealthInterval= (10s)  HealthTimeout= (2s)  HealthRetries= (3)  HealthRestart=yes|no (yes)
  * A unit without HealthCheck= has no health checks; the other keys alone are refused. Pure.

@@ -1,6 +1,7 @@
 /**
- * Unit names: fleet's ValidateName (§3.1, same checks and texts, in the same order) tightened to systemd's
- * grammar (at most one "@"), the template/instance split (§3.7) and fleetctl's argument mangling (§1.3).
+ * Unit names: fleet's ValidateName (`api/units.go`: same checks and texts, in the same order) tightened to
+ * systemd's grammar (at most one "@"), the template/instance split (`unit.NewUnitNameInfo`) and fleetctl's
+ * argument mangling (`unitNameMangle`).
  * Two rules: `unitNameProblem` says whether a string names a unit at all (keys read back, stop, destroy), and
  * `newUnitNameProblem`, stricter, whether a unit of that name may be created (docs/fleetctl-compat.md, "Unit
  * names").
@@ -32,14 +33,14 @@ export const UNIT_TYPES: readonly string[] = [
 export const TEMPLATE_UNIT_TYPES: readonly string[] = ['path', 'service', 'socket', 'target', 'timer', 'container'];
 
 /** The systemd unit types the agent writes and runs: fleet's agent managed exactly these and ignored any other
- * file (fleet-reference §5.2), so a `.target` or `.slice` unit was scheduled and never ran. */
+ * file (`unit.RecognizedUnitType`), so a `.target` or `.slice` unit was scheduled and never ran. */
 export const AGENT_SYSTEMD_UNIT_TYPES: readonly string[] = ['service', 'socket', 'timer', 'path', 'device', 'mount', 'automount'];
 
 /** The types a new unit may have: those, and Flotilla's `.container`, run as a `.service` (docs/containers.md). */
 export const RUNNABLE_UNIT_TYPES: readonly string[] = [...AGENT_SYSTEMD_UNIT_TYPES, 'container'];
 
 /** Suffixes fleetctl keeps as they are; anything else gets `.service` appended (fleetctl kept fleet's agent's
- * types, §1.3; `.container` is ours). */
+ * types, `unitNameMangle`; `.container` is ours). */
 export const MANGLE_KEPT_SUFFIXES: readonly string[] = RUNNABLE_UNIT_TYPES.map((type) => `.${type}`);
 
 const VALID_STEM_CHAR = /^[A-Za-z0-9:_.\\@-]$/;

@@ -1,5 +1,5 @@
 /**
- * fleet's ValidateOptions (§3.6): options must survive a serialize/parse round trip, peers may not match a
+ * fleet's ValidateOptions (`api/units.go`): options must survive a serialize/parse round trip, peers may not match a
  * Conflicts or Replaces glob, then the first forbidden combination is reported with fleet's exact text.
  */
 import { InvalidUnitOptionsError, UnitFileSyntaxError } from '../errors.js';
