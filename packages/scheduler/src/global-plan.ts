@@ -1,11 +1,11 @@
 /**
- * Pass 2 of a plan: global units. A global unit that is not inactive belongs on every machine whose metadata
- * it matches and where no unit already there conflicts with it (between two conflicting globals the first by
- * name wins, as fleet's agents decided; fleet-reference §3.5, §6.5) and its resource requests still fit. Each wanted machine gets an
- * `assign-global` (also when the stored assignment's hash or desired state lags the unit's, since the
- * registry mirrors desired state only into scheduled assignments); every other assignment not backed by a
- * schedule entry gets an `unassign-global`: machines that stopped matching or went away, inactive or destroyed
- * units, units no longer global.
+ * Pass 2 of a plan: global units. A global unit that is not inactive belongs on every machine whose metadata it
+ * matches and where no unit already there conflicts with it (between two conflicting globals the first by name
+ * wins, as fleet's agents decided in `desiredAgentState`, `agent/reconcile.go`) and its resource requests still
+ * fit. Each wanted machine gets an `assign-global` (also when the stored assignment's hash or desired state lags
+ * the unit's, since the registry mirrors desired state only into scheduled assignments); every other assignment not
+ * backed by a schedule entry gets an `unassign-global`: machines that stopped matching or went away, inactive or
+ * destroyed units, units no longer global.
  */
 import type { Assignment, MachineRecord, UnitRecord } from '@flotilla/core';
 import { conflictsFilter } from './placement/filters/conflicts.js';

@@ -1,5 +1,5 @@
 /**
- * One scheduling plan from one registry snapshot (fleet's engine reconcile, fleet-reference §6.2), pure.
+ * One scheduling plan from one registry snapshot (fleet's engine reconcile, `engine/reconciler.go`), pure.
  * Pass 1 unassigns what must not stay where it is; pass 2 brings global units' per-machine assignments in
  * line with the machines that match them (global-plan.ts); pass 3 places every unit that should run and is
  * not scheduled. The in-memory state follows each decision, so a unit unassigned in pass 1 is placed again

@@ -1,5 +1,5 @@
 /**
- * `Replaces=glob` (fleet-reference §6.4): a unit R displaces the units its globs match from R's machine; each
+ * `Replaces=glob` (fleet's `engine/reconciler.go`): a unit R displaces the units its globs match from R's machine; each
  * displaced unit is placed again on another machine. Unlike fleet, the new machine must pass every filter, and
  * a unit that fits nowhere else stays where it is (fleet moved it without checks). Circular pairs (X also
  * replaces R) are ignored, as in fleet.

@@ -1,5 +1,5 @@
 /**
- * The scheduler's entries in the cluster event log (issue 9, docs/ops.md): after each pass, placements
+ * The scheduler's entries in the cluster event log (docs/ops.md): after each pass, placements
  * (`placed`, or `rescheduled` when the same plan moved the unit off another machine), units that newly fit
  * nowhere (`unplaceable`) and machines that left or joined since the previous pass. `passEvents` is pure; the
  * writer appends in the background (never delaying placement) and only when the registry keeps a log.

@@ -1,6 +1,6 @@
 /**
  * `Conflicts=glob`: a unit may not share a machine with a unit its globs match, nor with a unit whose globs
- * match it; one side declaring it is enough, and a unit never conflicts with itself (fleet-reference §3.5).
+ * match it; one side declaring it is enough, and a unit never conflicts with itself (fleet's `AgentState.HasConflict`).
  */
 import { matchUnitGlob, type UnitRecord } from '@flotilla/core';
 import { requirementsOf } from '../requirements.js';

@@ -1,6 +1,6 @@
 /**
  * `MachineOf=unit`: every peer must already be on the machine (scheduled there, or a global unit running
- * there; fleet-reference §3.2). The planner places peers before the units that follow them, so chains
+ * there; fleet's `AgentState.AbleToRun`). The planner places peers before the units that follow them, so chains
  * (a follows b follows c) resolve in one plan.
  */
 import { requirementsOf } from '../requirements.js';

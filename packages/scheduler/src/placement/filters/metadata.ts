@@ -1,6 +1,6 @@
 /**
  * `MachineMetadata=key=value`: OR within a key, AND across keys; a machine without a required key fails
- * (fleet-reference §3.4; core parses and drops malformed values).
+ * (fleet's `machine.HasMetadata`; core parses and drops malformed values).
  */
 import { machineMetadataSatisfies, type MachineRecord } from '@flotilla/core';
 import { requirementsOf } from '../requirements.js';

@@ -1,7 +1,7 @@
 /**
  * Resources: a unit fits a machine only if its requests (resources.ts) plus what the machine's units already
  * request stay within the machine's capacity, so the scheduler never overcommits. A machine that reports no
- * capacity is treated as unlimited (agents before issue 6 do not report it); a unit requesting nothing skips
+ * capacity is treated as unlimited (older agents do not report it); a unit requesting nothing skips
  * the rule.
  */
 import { requestsOf } from '../resources.js';
