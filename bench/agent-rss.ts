@@ -142,7 +142,7 @@ if (PARTS.split(',').includes('daemon-no-engine')) {
   figure('daemon_no_engine_rss_idle', mib(idle), 'MiB');
   figure('daemon_no_engine_rss_with_units', mib(loaded), 'MiB');
 }
-// The daemon exactly as a worker node runs it (issue 5's "agent RSS with 100 running units").
+// The daemon exactly as a worker node runs it: the agent's RSS with 100 running units (docs/benchmarks.md).
 if (PARTS.split(',').includes('worker')) {
   const [idle, loaded] = await daemon('worker');
   figure('worker_daemon_rss_idle', mib(idle), 'MiB');

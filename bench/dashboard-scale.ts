@@ -1,5 +1,5 @@
 /**
- * The dashboard at 1,000 machines × 10,000 units (issue 9): the real API server and ops routes (health hub,
+ * The dashboard at 1,000 machines × 10,000 units (docs/ops.md): the real API server and ops routes (health hub,
  * diff, SSE) over a synthetic in-memory cluster (bench/dashboard-fixture.ts; etcd reads excluded), and the
  * real page in Debian's Chromium. Figures: server model cost, snapshot size, first render, DOM rows kept,
  * update latency (state change → row changed in the page, hub debounce included), delta apply, filter and

@@ -1,5 +1,5 @@
 /**
- * How soon a systemd restart shows in the registry (issue 9): one nspawn machine with the agent; a
+ * How soon a systemd restart shows in the registry (docs/ops.md): one nspawn machine with the agent; a
  * `Restart=always` unit (RestartSec=100ms) whose main process is SIGKILLed each round; timed from the kill
  * until the agent has published the new restart count (systemd's NRestarts, read over D-Bus when the unit's
  * state changes), seen through a registry watch. Includes the 100 ms RestartSec. StartLimitIntervalSec=0: else

@@ -19,6 +19,6 @@ test('30 random faults on 4 machines: nothing runs twice, nothing is lost, every
   console.info([...summary, ...reportFigures(report).map(([name, value, unit]) => `${name} ${value} ${unit}`)].join('\n'));
   if (report.violations.length > 0) expect.fail(`chaos seed ${SEED} (replay: FLOTILLA_CHAOS_SEED=${SEED}):\n${[...lines, ...summary].join('\n')}`);
   expect(report.checks.map((c) => c.label)).toEqual(['quiet point after #15', 'end']);
-  // Sampled often enough to see an overlap of a few hundred ms (the brief's 250 ms), allowing a stall or two.
+  // Sampled often enough to see an overlap of a few hundred ms (rounds ≤ 250 ms apart), allowing a stall or two.
   expect(report.slowRounds, lines.filter((l) => l.includes('sampling round')).join('\n')).toBeLessThanOrEqual(Math.ceil(report.rounds / 100));
 }, 360_000);

@@ -39,7 +39,7 @@ export interface ChaosOptions {
 const ELECTION_TTL_SEC = 2; // the daemon's default (docs/scheduler.md, "Election TTL ≠ presence TTL")
 /** How long a destroyed unit may still run: its agent sees the delete on its watch and stops it (~1 s). */
 const DESTROY_GRACE_MS = 10_000;
-/** The brief's bound for "settled": a lost unit must be back one TTL plus 15 s after the last fault. */
+/** The bound for "settled" (docs/testbed.md): a lost unit must be back one TTL plus 15 s after the last fault. */
 const SETTLE_EXTRA_MS = 15_000;
 /** The kill follows the journal read at once (SIGKILL to PID 1); a run still open then is counted until a little after. */
 const KILL_MARGIN_MS = 1000;

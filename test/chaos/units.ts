@@ -2,7 +2,7 @@
  * The chaos suite's units: one of each kind of placement rule fleet has (docs/scheduler.md, "Placement"), plus
  * plain services and the units the CLI bursts create. All run `sleep infinity`, so a unit's state only changes
  * when Flotilla (or a fault) changes it. Containers are left out: the harness's `containerEngines` runs a dockerd
- * and podman in every machine, too heavy for five machines on the 2-core test bed (/work/shared/testbed.md).
+ * and podman in every machine, too heavy for five machines on the 2-core test bed (docs/testbed.md).
  * Pure: names, texts and each unit's rules, parsed with core's own [X-Fleet] reader.
  */
 import { parseFleetRequirements, parseUnitFile, type FleetRequirements } from '@flotilla/core';

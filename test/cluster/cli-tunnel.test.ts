@@ -1,8 +1,8 @@
 /**
- * `--tunnel` (issue 7; fleet's functional test TestTunnelScheduleBatchUnits): the CLI reaches etcd and an agent's
- * unix-socket API only through an ssh bastion (a real sshd on loopback, key in a real ssh-agent, strict host key
- * checking on). etcd driver: each connection is `ssh -W host:port`; API driver on a unix endpoint: the bastion runs
- * `fd-forward SOCKET`, as fleetctl did. A bad tunnel fails fast with a message naming it.
+ * `--tunnel` (fleet's functional test TestTunnelScheduleBatchUnits, `functional/tunnel_test.go`): the CLI reaches
+ * etcd and an agent's unix-socket API only through an ssh bastion (a real sshd on loopback, key in a real ssh-agent,
+ * strict host key checking on). etcd driver: each connection is `ssh -W host:port`; API driver on a unix endpoint:
+ * the bastion runs `fd-forward SOCKET`, as fleetctl did. A bad tunnel fails fast with a message naming it.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

@@ -53,7 +53,7 @@ describe('container units (docker): start, restart by systemd, stop, destroy, fa
     expect(await waitUntil('the published port', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
     expect(await runningOn(host, 'docker')).toEqual(['systemd-web_1']);
     await waitUntil('list-units to show it active', async () => ((await listRow(cli, 'web@1.container'))?.[2] === 'active' ? true : undefined), { timeoutMs: 10_000 });
-    // The engine's view is published with the unit state (issue 8): list-units --fields container.
+    // The engine's view is published with the unit state: list-units --fields container.
     expect(await waitUntil('list-units to show the container running', async () => {
       const row = tableRows((await cli(['list-units', '--no-legend', '--fields', 'unit,active,container'])).stdout).find((r) => r[0] === 'web@1.container');
       return row?.[2] === 'running' ? row : undefined;
@@ -140,7 +140,7 @@ describe('container units (docker): start, restart by systemd, stop, destroy, fa
     const record = JSON.parse((await host.exec(['cat', '/run/flotilla/containers/nope.container.pull.json'])).stdout);
     expect(record).toMatchObject({ image: '127.0.0.1:1/flotilla/nope:1', lastError: expect.any(String) });
     expect(record.failures).toBeGreaterThanOrEqual(3);
-    // …and the pull error is part of the published unit state (issue 8).
+    // …and the pull error is part of the published unit state.
     const line = await waitUntil('list-units to show the pull error', async () => {
       const out = (await cli(['list-units', '--no-legend', '--fields', 'unit,container'])).stdout;
       return out.split('\n').find((l) => /^nope\.container\s+pull-failed: \S/.test(l));

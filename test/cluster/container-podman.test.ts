@@ -44,7 +44,7 @@ describe('container units (podman)', () => {
     expect((await host.systemctlShow(service, ['ActiveState'])).ActiveState).toBe('active');
     expect(await waitUntil('the published port', () => httpGet(host.ip, PORT), { timeoutMs: 20_000, intervalMs: 200 })).toBe(WEB_PAGE);
     expect(await runningOn(host, engine)).toEqual([container]);
-    // Issue 8: the engine's state and the agent's health check (from the machine, on the published port) in list-units.
+    // The engine's state and the agent's health check (from the machine, on the published port) in list-units.
     expect(await waitUntil('list-units to show it running and healthy', async () => {
       const row = tableRows((await cli(['list-units', '--no-legend', '--fields', 'unit,active,container,health'])).stdout).find((r) => r[0] === unit);
       return row?.[2] === 'running' && row[3] === 'healthy' ? row : undefined;

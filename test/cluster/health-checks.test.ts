@@ -1,5 +1,5 @@
 /**
- * Health checks on a real machine (issue 8): a plain service with `[X-Flotilla] HealthCheck=http://…` goes
+ * Health checks on a real machine (docs/agent.md): a plain service with `[X-Flotilla] HealthCheck=http://…` goes
  * healthy; when it starts answering 500 its agent publishes it unhealthy and restarts it through systemd
  * (its MainPID changes); the restarted server answers 200 again and the unit is published healthy.
  */

@@ -1,5 +1,5 @@
 /**
- * The ops views on real machines (issue 9): every agent serves the dashboard, /v2/health and /metrics on its
+ * The ops views on real machines (docs/ops.md): every agent serves the dashboard, /v2/health and /metrics on its
  * TCP API (TLS and the cluster's token; the page gets the token as `#token=`). Debian's Chromium (playwright-core) watches the page change live when a unit is stopped and when
  * one fails; `flotilla health` exits 0, then 2; a /metrics scrape passes `promtool check metrics`.
  * Screenshots go to /tmp/flotilla-ops-screenshots/.

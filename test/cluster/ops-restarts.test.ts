@@ -1,5 +1,5 @@
 /**
- * Restarts and since-when per unit on a real machine (issue 9): a `Restart=always` unit whose main process is
+ * Restarts and since-when per unit on a real machine (docs/ops.md): a `Restart=always` unit whose main process is
  * killed is restarted by systemd, and its agent publishes systemd's NRestarts and StateChangeTimestamp (read
  * over D-Bus when the unit's state changes). `flotilla health -o json` and `list-units --fields` show them.
  */

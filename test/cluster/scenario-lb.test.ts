@@ -1,9 +1,9 @@
 /**
- * Issue 10, "an app behind a load balancer", on real machines with the shipped units: units/app@.service scaled
- * with `flotilla scale`, and units/lb.service started like any unit, so it lands on the machine with
+ * docs/scenarios.md, "An app behind a load balancer", on real machines with the shipped units: units/app@.service
+ * scaled with `flotilla scale`, and units/lb.service started like any unit, so it lands on the machine with
  * `role=lb` and runs `flotilla lb haproxy` there with the node's Debian HAProxy. Agents publish each active
- * instance's endpoint; the LB renders HAProxy's config from them and reloads it. Requests go from the host to
- * the LB machine's bridge address only.
+ * instance's endpoint; the LB renders HAProxy's config from them and reloads it. Requests go from the host to the
+ * LB machine's bridge address only.
  */
 import path from 'node:path';
 import { EtcdRegistry } from '@flotilla/core';

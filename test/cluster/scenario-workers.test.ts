@@ -1,8 +1,8 @@
 /**
- * Issue 10, "a worker on every node", on real machines with the shipped example units: units/spark-master.service
- * (pinned to role=master) and the global units/spark-worker.service (role=worker). Every role=worker machine runs
- * exactly one worker, each worker finds the master through etcd and registers with it, a machine that joins gets
- * one, and a machine whose role changes loses its worker.
+ * docs/scenarios.md, "A worker on every node", on real machines with the shipped example units:
+ * units/spark-master.service (pinned to role=master) and the global units/spark-worker.service (role=worker). Every
+ * role=worker machine runs exactly one worker, each worker finds the master through etcd and registers with it, a
+ * machine that joins gets one, and a machine whose role changes loses its worker.
  */
 import path from 'node:path';
 import { EtcdRegistry } from '@flotilla/core';

@@ -1,7 +1,7 @@
 /**
  * Daemon failover on real machines: the agents' presence TTL is 10 s, their election TTL the default
  * (FLOTILLA_ELECTION_TTL, 2 s). kill -9 of the leader's agent → a unit submitted at once is placed by a new leader
- * in ≤ 3 s (issue 6's goal); with the presence TTL as the election TTL it took ~10 s.
+ * in ≤ 3 s (the goal in docs/scheduler.md); with the presence TTL as the election TTL it took ~10 s.
  */
 import { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

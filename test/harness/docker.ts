@@ -1,5 +1,5 @@
 /**
- * Real container engines on the host for adapter tests (issue 8), each private to the test: a dockerd and a
+ * Real container engines on the host for adapter tests, each private to the test: a dockerd and a
  * podman API service on sockets in a temp dir, with their own storage, no bridge and no iptables rules (nothing
  * outside the temp dir changes). Images are built locally from Debian's static busybox (no registry is
  * reachable). Stop kills the engine's whole process group (dockerd's containerd included) and removes the dir.

@@ -1,5 +1,5 @@
 /**
- * The container engines inside a machine (issue 8): Debian's dockerd and podman, each machine with its own, so a
+ * The container engines inside a machine: Debian's dockerd and podman, each machine with its own, so a
  * machine that dies takes its containers with it (docs/containers.md). What nspawn machines need for that was
  * found by trying, on this machine kind (hybrid cgroups, overlayfs layers):
  * - storage: `vfs` for both (overlay on overlayfs is refused); images here are a few MB, so copies are cheap;

@@ -10,13 +10,13 @@ import { runOk } from './exec.js';
 
 export const IMAGE_CACHE_DIR = process.env.FLOTILLA_IMAGE_CACHE ?? '/var/cache/flotilla/images';
 const SUITE = 'bookworm';
-/** haproxy: units/lb.service runs it on a node (issue 10); its own haproxy.service is masked below. */
+/** haproxy: units/lb.service runs it on a node (docs/scenarios.md); its own haproxy.service is masked below. */
 const PACKAGES = ['systemd', 'dbus', 'systemd-sysv', 'iproute2', 'haproxy'];
 /** Bump when the preparation below changes: a new key builds a new image. */
 const RECIPE_VERSION = 1;
 
 /**
- * `engines`: the base image plus dockerd and podman (container units, issue 8), a separate image so machines
+ * `engines`: the base image plus dockerd and podman (container units, docs/containers.md), a separate image so machines
  * that run no containers stay small and keep their cache key. Engine settings: engine-image.ts.
  */
 export type ImageVariant = 'base' | 'engines';

@@ -1,6 +1,6 @@
 /**
  * Real machines: each is a systemd-nspawn container booting real systemd from the cached image, with its own
- * overlayfs layer, machine-id, hostname and address on the test bridge. Recipe: ../shared/testbed.md.
+ * overlayfs layer, machine-id, hostname and address on the test bridge. Recipe: docs/testbed.md.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
