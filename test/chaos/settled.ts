@@ -1,7 +1,7 @@
 /**
  * What a settled cluster looks like, judged on what every machine's systemd says (pure): every launched unit
  * active on exactly one machine, the global unit on every machine its metadata matches and nowhere else, and
- * fleet's rules holding between what is active (fleet-reference's X-Fleet semantics, with core's own predicates):
+ * fleet's rules holding between what is active (fleet's [X-Fleet] semantics, with core's own predicates):
  * `Conflicts` (no two conflicting units active on one machine), `MachineOf` (a follower active only beside its
  * peer), `MachineMetadata` (only on a machine whose metadata matches); and nothing of ours running that the run
  * did not launch (destroyed or only submitted units). The run waits, bounded, until this list is empty; what is
