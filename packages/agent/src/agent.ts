@@ -16,7 +16,7 @@ import { ContactMonitor } from './presence/contact.js';
 import { Presence } from './presence/presence.js';
 import { Reconciler, type PassTimer } from './reconcile/reconciler.js';
 import { EndpointPublisher } from './endpoints/endpoint-publisher.js';
-import { unitStateExtras } from './health-checks/state-extras.js';
+import { unitStateExtras } from './unit-probes/state-extras.js';
 import { StatePublisher } from './state-publisher.js';
 import { SystemdLink } from './systemd/link.js';
 import { DEFAULT_UNITS_DIR, UnitFiles } from './unit-files.js';
