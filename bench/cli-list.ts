@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { EtcdRegistry, type PresenceLease, type UnitRecord } from '@flotilla/core';
-import { startApiServer } from '@flotilla/agent';
+import { startApiServer } from '@flotilla/api';
 import { startEtcd } from '../test/harness/etcd.js';
 import { REPO_DIR } from '../test/harness/cluster.js';
 import { figure, percentile } from './stats.js';

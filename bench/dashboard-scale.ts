@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { ClusterRegistry } from '@flotilla/core';
-import { buildHealth, readHealthInput, startApiServer, type OpsRegistry } from '@flotilla/agent';
+import { buildHealth, readHealthInput, startApiServer, type OpsRegistry } from '@flotilla/api';
 import { launchChromium } from '../test/support/browser.js';
 import { SyntheticCluster } from './dashboard-fixture.js';
 import { figure, percentile } from './stats.js';

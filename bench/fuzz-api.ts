@@ -1,5 +1,5 @@
 /**
- * The agent's HTTP API under generated requests (packages/agent/src/test-support/api-fuzz-*.ts): the real server
+ * The agent's HTTP API under generated requests (packages/api/src/test-support/api-fuzz-*.ts): the real server
  * on a unix socket over a real etcd, one request at a time, each judged (no 5xx, fleet's error body on every 4xx,
  * an answer unless the client cut the request, no error logged, etcd unchanged by a rejected request); every 10th
  * followed by a plain GET to see the server still answers. A crash is a request after which the server stopped
@@ -7,9 +7,9 @@
  * Usage: npm run bench -- fuzz-api [REQUESTS] [SEED] [MAX_SECONDS]
  */
 import fc from 'fast-check';
-import { describeRequest, fuzzExchange, startApiFuzzFixture } from '../packages/agent/src/test-support/api-fuzz-fixture.js';
-import { fuzzRequest } from '../packages/agent/src/test-support/api-fuzz-requests.js';
-import type { RawRequest } from '../packages/agent/src/test-support/raw-http.js';
+import { describeRequest, fuzzExchange, startApiFuzzFixture } from '../packages/api/src/test-support/api-fuzz-fixture.js';
+import { fuzzRequest } from '../packages/api/src/test-support/api-fuzz-requests.js';
+import type { RawRequest } from '../packages/api/src/test-support/raw-http.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure } from './stats.js';
 

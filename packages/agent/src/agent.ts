@@ -14,9 +14,9 @@ import type { UnitRenderer } from './naming/unit-renderer.js';
 import { readCapacity } from './presence/capacity.js';
 import { ContactMonitor } from './presence/contact.js';
 import { Presence } from './presence/presence.js';
-import { Reconciler } from './reconcile/reconciler.js';
+import { Reconciler, type PassTimer } from './reconcile/reconciler.js';
 import { EndpointPublisher } from './endpoints/endpoint-publisher.js';
-import { unitStateExtras } from './health-checks/state-extras.js';
+import { unitStateExtras } from './unit-probes/state-extras.js';
 import { StatePublisher } from './state-publisher.js';
 import { SystemdLink } from './systemd/link.js';
 import { DEFAULT_UNITS_DIR, UnitFiles } from './unit-files.js';
@@ -48,6 +48,8 @@ export interface AgentConfig {
   stopWaitMs?: number;
   /** Argv prefix for the systemctl/journalctl behind status/journal (tests: nsenter into a machine). */
   commandPrefix?: string[];
+  /** Times each reconcile pass (the daemon passes `flotilla_reconcile_duration_seconds`, docs/ops.md); default untimed. */
+  reconcileTimer?: PassTimer;
 }
 
 export interface AgentHandle extends Introspection {
@@ -175,6 +177,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
     held: () => mirror.held(),
     release: (units) => releaser.release(units),
     ...(config.stopWaitMs === undefined ? {} : { stopWaitMs: config.stopWaitMs }),
+    ...(config.reconcileTimer ? { passTimer: config.reconcileTimer } : {}),
   });
 
   presence.start();

@@ -8,7 +8,7 @@
 import type { ClusterRegistry, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { EndpointSink } from './endpoints/endpoint-publisher.js';
-import { FailureLog } from './health/failure-log.js';
+import { FailureLog } from './failure-log.js';
 import type { ManagedUnit, ManagedUnits } from './managed-units.js';
 import type { SystemdManager } from './systemd/manager.js';
 

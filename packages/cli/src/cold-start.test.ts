@@ -1,15 +1,16 @@
 /**
- * CLI cold start (docs/fleetctl-compat.md): the heavy packages load only for the commands that use them. Runs the
- * built CLI (dist/main.js) as a user does, with a preload that prints, at exit, which npm packages were loaded (all
- * of them are CommonJS, so require.cache lists them). No etcd is running: commands that would connect fail fast,
- * which is enough to see what they loaded on the way.
+ * CLI cold start (docs/fleetctl-compat.md): the heavy packages load only for the commands that use them. Runs the built CLI
+ * (dist/main.js) as a user does, with a preload that prints, at exit, which npm packages were loaded (all of
+ * them are CommonJS, so require.cache lists them). For most commands no etcd is running: those that would connect
+ * fail fast, which is enough to see what they loaded on the way; `health` reads an empty etcd to reach its model.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEtcd, type EtcdHandle } from '../../../test/harness/etcd.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
@@ -25,14 +26,20 @@ process.on('exit', () => {
 });
 `,
 );
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let etcd: EtcdHandle | undefined;
+afterAll(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  await etcd?.stop();
+});
 
-function loadedPackages(args: string[]): string[] {
+function runCli(args: string[]): { status: number | null; stdout: string; loaded: string[] } {
   const run = spawnSync(process.execPath, ['--import', PROBE, MAIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
   const line = run.stderr.split('\n').find((l) => l.startsWith('LOADED'));
   if (line === undefined) throw new Error(`no LOADED line: ${run.stderr}`);
-  return line.split(' ').slice(1).filter(Boolean);
+  return { status: run.status, stdout: run.stdout, loaded: line.split(' ').slice(1).filter(Boolean) };
 }
+
+const loadedPackages = (args: string[]): string[] => runCli(args).loaded;
 
 const HEAVY = ['etcd3', '@grpc/grpc-js', 'protobufjs', 'dbus-next', 'dockerode', 'prom-client', 'yaml'];
 
@@ -44,4 +51,18 @@ test.each([
   ['list-units over etcd', ['--endpoint', 'http://127.0.0.1:1', '--request-timeout', '1', 'list-units'], []],
 ])('%s', (_name, args, heavy) => {
   expect(loadedPackages(args).filter((p) => HEAVY.includes(p))).toEqual(heavy);
+});
+
+describe('health over etcd', () => {
+  beforeAll(async () => {
+    etcd = await startEtcd();
+  });
+
+  // The report needs the health model only (@flotilla/api/health), not the agent (D-Bus, Docker) nor the
+  // API server and its metrics (prom-client).
+  test('loads the health model and nothing heavy', () => {
+    const run = runCli(['--endpoint', etcd!.endpoints[0]!, '--request-timeout', '5', 'health']);
+    expect([run.status, run.stdout]).toEqual([2, expect.stringContaining('no scheduler is elected')]);
+    expect(run.loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
 });

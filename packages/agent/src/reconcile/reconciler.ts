@@ -10,7 +10,6 @@ import type { UnitRenderer } from '../naming/unit-renderer.js';
 import type { PreRead, StatePublisher } from '../state-publisher.js';
 import type { SystemdLink } from '../systemd/link.js';
 import type { UnitFiles } from '../unit-files.js';
-import { reconcileDuration } from '../metrics/ops-metrics.js';
 import { readCurrentState } from './current.js';
 import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
@@ -44,6 +43,13 @@ export interface ReconcilerDeps {
   release?: (units: string[]) => void;
   /** How long an Unload waits for its unit to be down (effects.ts); default 30 s. */
   stopWaitMs?: number;
+  /** Times each pass (the daemon passes the metrics' reconcile histogram); default untimed. */
+  passTimer?: PassTimer;
+}
+
+/** Starts timing a pass; the returned function ends it (prom-client's `Histogram.startTimer` fits). */
+export interface PassTimer {
+  startTimer(): () => unknown;
 }
 
 export class Reconciler {
@@ -112,13 +118,13 @@ export class Reconciler {
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      const timed = reconcileDuration.startTimer();
+      const timed = this.deps.passTimer?.startTimer();
       try {
         await this.pass();
       } catch (err) {
         this.deps.logger.error({ err }, 'reconcile pass failed; retrying on the next one');
       }
-      timed();
+      timed?.();
     } while (this.again && !this.stopped);
   }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
-import { startApiServer, type ApiServer } from '@flotilla/agent';
+import { startApiServer, type ApiServer } from '@flotilla/api';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type DesiredState, type PresenceLease, type UnitRecord } from '@flotilla/core';
-import { startApiServer, type ApiServer } from '@flotilla/agent';
+import { startApiServer, type ApiServer } from '@flotilla/api';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { CLI_MAIN, MACHINE_A, REPO_ROOT, desiredStateReached, runCli } from '../../../../test/support/cli-process.js';
 

@@ -4,7 +4,7 @@
  * Exit 0 when healthy, 2 when something needs attention (units failed/unscheduled/lost, machines lost, no
  * leader), 1 when the cluster could not be read — so scripts can tell "unhealthy" from "unreachable".
  */
-import type { HealthReport } from '@flotilla/agent';
+import type { HealthReport } from '@flotilla/api/health';
 import type { OptionValues } from 'commander';
 import { inStep } from '../cli-errors.js';
 import { googleApiError } from '../api/transport.js';
@@ -15,8 +15,8 @@ import { defineVerb, type CommandContext } from './verb.js';
 
 export const ATTENTION_EXIT_CODE = 2;
 
-/** The agent package (D-Bus, Docker, metrics) loads only when `health` runs (cold start: docs/fleetctl-compat.md). */
-const agentHealth = () => import('@flotilla/agent');
+/** The health model alone (no HTTP server, D-Bus or prom-client), loaded only when `health` runs (cold-start.test.ts). */
+const healthModel = () => import('@flotilla/api/health');
 
 interface HealthResult {
   report: HealthReport;
@@ -31,7 +31,7 @@ async function viaApi(ctx: CommandContext): Promise<HealthReport> {
 
 async function viaRegistry(ctx: CommandContext): Promise<HealthReport> {
   const registry = await ctx.registry();
-  const { buildHealth, isOpsRegistry, readHealthInput } = await agentHealth();
+  const { buildHealth, isOpsRegistry, readHealthInput } = await healthModel();
   if (!isOpsRegistry(registry)) throw new Error('this registry cannot report health');
   return buildHealth(await readHealthInput(registry, Date.now));
 }
@@ -46,7 +46,7 @@ export const health = defineVerb<{ output: OutputFormat }, HealthResult>({
   async handler(ctx) {
     try {
       const report = ctx.globals.driver === 'api' ? await viaApi(ctx) : await viaRegistry(ctx);
-      return { report, summary: (await agentHealth()).renderHealthSummary(report) };
+      return { report, summary: (await healthModel()).renderHealthSummary(report) };
     } catch (err) {
       throw inStep('Error retrieving cluster health', err);
     }

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import type { ClusterRegistry } from '@flotilla/core';
-import { startApiServer, type ApiIntrospection, type ApiServer, type ListenSpec } from '@flotilla/agent';
+import { startApiServer, type ApiIntrospection, type ApiServer, type ListenSpec } from '@flotilla/api';
 import type { Logger } from 'pino';
 import { apiSecurityWarnings, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';

@@ -13,7 +13,7 @@ const STOP_DEADLINE_MS: Record<AgentStopMode, number> = { leave: 60_000, restart
 /** Asking systemd whether this is a stop or a restart (docs/agent.md, "Restart or leave"). */
 const STOP_MODE_DEADLINE_MS = 1000;
 
-/** `flotilla agent`: runs the per-machine daemon (agent + scheduler candidate), configured from FLOTILLA_* env. */
+/** `flotilla agent`: runs the per-machine daemon (API + agent + scheduler candidate, run.ts), configured from FLOTILLA_* env. */
 export function agentCommand(): Command {
   return new Command('agent')
     .description('run the Flotilla agent daemon on this machine (configured by FLOTILLA_* environment variables)')
@@ -55,7 +55,7 @@ Examples:
   FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 FLOTILLA_API_TOKEN_FILE=/etc/flotilla/pki/api.token flotilla agent`,
     )
     .action(async () => {
-      // Loaded here, not at the top: the daemon's parts (agent, scheduler, D-Bus, Docker, pino) would add
+      // Loaded here, not at the top: the daemon's parts (API, agent, scheduler, D-Bus, Docker, pino) would add
       // hundreds of milliseconds to every CLI command's start.
       const [{ pino }, { runDaemon }, { readOwnUnitJob }] = await Promise.all([import('pino'), import('./run.js'), import('@flotilla/agent')]);
       const config = readDaemonConfig(process.env);

@@ -1,13 +1,15 @@
 /**
- * The per-machine daemon: the HTTP API, the agent (presence, reconcile, state) and, unless disabled, a
- * scheduler candidate. Composition only; each part lives in its own package. The API starts first so the
+ * The per-machine daemon: the HTTP API (@flotilla/api), the agent (presence, reconcile, state) and, unless
+ * disabled, a scheduler candidate. Composition only; each part lives in its own package, and none imports another:
+ * the agent's introspection and the API's reconcile histogram are handed across here. The API starts first so the
  * machine record can carry its URL; it answers 503 until the agent runs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
-import { containerUnitRenderer, reportEtcdRequestError, startAgent, type AgentStopMode, type AgentStopReport, type ApiIntrospection } from '@flotilla/agent';
+import { containerUnitRenderer, startAgent, type AgentStopMode, type AgentStopReport } from '@flotilla/agent';
+import { reconcileDuration, reportEtcdRequestError, type ApiIntrospection } from '@flotilla/api';
 import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
 import { startDaemonApi } from './api-listeners.js';
@@ -76,6 +78,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     unitsDir: config.unitsDir,
     unitRenderers: [containerUnitRenderer({ machineId: machine.id, unitsDir: config.unitsDir, defaultEngine: process.env.FLOTILLA_CONTAINER_ENGINE })],
     logger: logger.child({ component: 'agent' }),
+    reconcileTimer: reconcileDuration,
   });
   api.attach(introspectionOf(agent));
   const scheduler = config.disableEngine

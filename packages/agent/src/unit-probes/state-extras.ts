@@ -10,12 +10,12 @@ import { CONTAINER_SUFFIX } from '../containers/render.js';
 import type { ManagedUnit } from '../managed-units.js';
 import type { StateExtras } from '../state-publisher.js';
 import type { UnitFiles } from '../unit-files.js';
-import { HealthMonitor } from './monitor.js';
+import { ProbeMonitor } from './monitor.js';
 
 export interface UnitStateExtras {
   /** A plain value when known at once (a plain unit without checks), else a promise. */
   extras: (m: ManagedUnit, state: SystemdUnitState) => StateExtras | Promise<StateExtras>;
-  monitor: HealthMonitor;
+  monitor: ProbeMonitor;
 }
 
 export function unitStateExtras(deps: {
@@ -28,7 +28,7 @@ export function unitStateExtras(deps: {
   const readUnitText = (systemdName: string) => readFile(deps.files.pathOf(systemdName), 'utf8');
   const containers = new ContainerStates();
   const lastRead = new Map<string, { key: string; container: ContainerStateSummary | undefined }>();
-  const monitor = new HealthMonitor({ logger: deps.logger, readUnitText, isManaged: deps.isManaged, restart: deps.restart, changed: deps.republish });
+  const monitor = new ProbeMonitor({ logger: deps.logger, readUnitText, isManaged: deps.isManaged, restart: deps.restart, changed: deps.republish });
   const extras = (m: ManagedUnit, state: SystemdUnitState): StateExtras | Promise<StateExtras> =>
     // Most units are plain services without checks: no promise per unit and state read (every pass reads them all).
     !m.unit.endsWith(CONTAINER_SUFFIX) && monitor.unchecked(m) ? {} : read(m, state);

@@ -1,6 +1,7 @@
 /**
- * `/v2/units/<name>/journal` against the real server, a real etcd and real journalctl children on this host
- * (the agent's own introspection): at most 16 follows at once, `lines` at most 10000 (docs/api.md, "/v2").
+ * The agent's introspection behind `/v2/units/<name>/journal`, composed as the daemon composes it: the real API
+ * server (packages/api), a real etcd and real journalctl children on this host. At most 16 follows at once,
+ * `lines` at most 10000 (docs/api.md, "/v2"), and a follow's child ends with its client.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -10,10 +11,10 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { EtcdRegistry } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
-import { createIntrospection } from '../introspect/introspect.js';
+import { startApiServer, type ApiServer } from '../../../api/src/api/server.js';
+import { request } from '../../../api/src/test-support/http.js';
+import { createIntrospection } from './introspect.js';
 import { ManagedUnits } from '../managed-units.js';
-import { request } from '../test-support/http.js';
-import { startApiServer, type ApiServer } from './server.js';
 
 const logger = pino({ level: 'silent' });
 // A unit no one runs: journalctl --follow on it waits for entries that never come, as for a quiet unit.

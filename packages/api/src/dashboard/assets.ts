@@ -1,6 +1,6 @@
 /**
  * The dashboard's static files (index.html, dashboard.js, dashboard.css), read once from
- * `packages/agent/src/dashboard/static/` — no build step at run time: the browser runs the files as written.
+ * `packages/api/src/dashboard/static/` — no build step at run time: the browser runs the files as written.
  * Served with an ETag so a reload costs a 304.
  */
 import crypto from 'node:crypto';

@@ -3,6 +3,8 @@
  * tells it each unit's systemd state (`observe`) and publishes what it returns; checks run on their own timer
  * only while the unit is active, and a change of status or failure count asks for a re-publish (`changed`).
  * After `HealthRetries` failures in a row the unit is restarted through systemd, spaced by a back-off.
+ * These are one unit's own probes, run by the agent of its machine; the cluster-wide health report that reads
+ * their published results is packages/api/src/health/ (docs/ops.md).
  */
 import { healthCheckConfig, parseUnitFile, type HealthCheckConfig, type SystemdUnitState, type UnitHealth } from '@flotilla/core';
 import type { Logger } from 'pino';
@@ -10,7 +12,7 @@ import type { ManagedUnit } from '../managed-units.js';
 import { DEFAULT_HEALTH_BACKOFF, initialCheckState, nextCheckState, type CheckState } from './check-state.js';
 import { runProbe } from './probe.js';
 
-export interface HealthMonitorOptions {
+export interface ProbeMonitorOptions {
   logger: Logger;
   /** The unit file systemd runs (the agent's own copy). */
   readUnitText: (systemdName: string) => Promise<string>;
@@ -31,11 +33,11 @@ interface Watched {
   timer?: NodeJS.Timeout;
 }
 
-export class HealthMonitor {
+export class ProbeMonitor {
   private readonly units = new Map<string, Watched>();
   private closed = false;
 
-  constructor(private readonly opts: HealthMonitorOptions) {}
+  constructor(private readonly opts: ProbeMonitorOptions) {}
 
   /** The unit's current systemd state → the health to publish with it (undefined: no checks, or not active). */
   async observe(m: ManagedUnit, state: SystemdUnitState): Promise<UnitHealth | undefined> {
