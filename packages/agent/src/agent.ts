@@ -171,7 +171,7 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   });
   reconciler = new Reconciler({
     registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
-    cutOff: () => contact.cutOff || awaitingResync,
+    contact: () => (contact.cutOff ? 'cut-off' : awaitingResync ? 'unconfirmed' : 'in-contact'),
     held: () => mirror.held(),
     release: (units) => releaser.release(units),
     ...(config.stopWaitMs === undefined ? {} : { stopWaitMs: config.stopWaitMs }),
