@@ -19,7 +19,7 @@ import { isUnitFault } from '../systemd/errors.js';
 import type { ContactState } from './lease-fence.js';
 import { heldSystemdNames, unitsToRelease } from './inherited-hold.js';
 import type { Held } from '../assignments/inherited.js';
-import { planTasks, type CurrentUnit, type PlanGuards } from './plan.js';
+import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.js';
 
 /** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; so are unloads, which wait
  * for their unit to be down (a slow ExecStop= must not hold up the others). Stops and the reload stay one at a
@@ -144,16 +144,7 @@ export class Reconciler {
     });
     managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
-    const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
-    const held = this.deps.held?.() ?? new Set<string>();
-    const guards: PlanGuards = {
-      fence: { optedIn: picture.optedIn, contact: this.deps.contact?.() ?? 'in-contact' },
-      held: heldSystemdNames({ units, global: picture.global, held }),
-    };
-    const { tasks, heldBack } = planTasks(picture.desired, current, guards);
-    if (heldBack.length > 0) logger.debug({ heldBack }, 'units desired launched held at loaded this pass');
-    const release = unitsToRelease(heldBack, { units, held });
-    if (release.length > 0) this.deps.release?.(release);
+    const tasks = this.plan(picture, current);
     if (tasks.length > 0) {
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
@@ -161,6 +152,22 @@ export class Reconciler {
     // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
     // ListUnitsByNames per periodic pass instead of two; the publisher still re-reads if a signal came meanwhile).
     await publisher.refresh(undefined, tasks.length === 0 ? preRead : undefined);
+  }
+
+  /** Plans the pass under the agent's guards (StopOnLeaseLoss fence, inherited hold) and hands the inherited units
+   * it held back to the scheduler. */
+  private plan(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>): Task[] {
+    const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
+    const held = this.deps.held?.() ?? new Set<string>();
+    const guards: PlanGuards = {
+      fence: { optedIn: picture.optedIn, contact: this.deps.contact?.() ?? 'in-contact' },
+      held: heldSystemdNames({ units, global: picture.global, held }),
+    };
+    const { tasks, heldBack } = planTasks(picture.desired, current, guards);
+    if (heldBack.length > 0) this.deps.logger.debug({ heldBack }, 'units desired launched held at loaded this pass');
+    const release = unitsToRelease(heldBack, { units, held });
+    if (release.length > 0) this.deps.release?.(release);
+    return tasks;
   }
 
   /** Keeps `managed` current and publishes the unit's new state right away (no waiting for a poll). */
