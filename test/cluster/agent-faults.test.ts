@@ -11,6 +11,7 @@ import { startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import { heal, killAgent, partition, restartAllEtcd, stopAllEtcd, AGENT_UNIT } from '../harness/faults.js';
 import type { Machine } from '../harness/machines.js';
+import { REASON_CUT_OFF } from '../../packages/agent/src/reconcile/lease-fence.js';
 import { cliFor } from '../support/cli.js';
 
 const TTL_SEC = 5;
@@ -181,6 +182,10 @@ describe('agent faults on a real 3-machine cluster', () => {
     }
     expect(victimStoppedAt).toBeGreaterThan(0);
     expect(victimStoppedAt).toBeLessThan(elsewhereAt);
+    // The victim's log says why it stopped the unit (the fence), not that its desired state became `loaded`.
+    const journal = (await victim.exec(['journalctl', '-u', AGENT_UNIT, '--no-pager', '-o', 'cat'])).stdout;
+    const stops = journal.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'task Stop done' && l.unit === unit);
+    expect(stops[0]).toMatchObject({ reason: REASON_CUT_OFF });
     await waitUntil('exactly once after the heal', async () => ((await runningOn(unit!)).length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
   }, TEST_TIMEOUT_MS);
 });

@@ -1,12 +1,13 @@
 /**
  * The agent: presence in the registry, an in-memory mirror of this machine's assignments (snapshot + watch
  * from its revision), a level-triggered reconciler (woken by mirror changes, coalesced, plus a periodic pass
- * that reads only systemd and the local directory) and signal-driven state publishing.
+ * that reads only systemd and the local directory) and signal-driven state publishing. This module only wires
+ * them; when the mirror is trusted again after a registration or a cut-off is resync.ts, stopping is shutdown.ts.
  */
 import path from 'node:path';
-import { ConflictError, type ClusterRegistry, type MachineRecord } from '@flotilla/core';
+import type { ClusterRegistry, MachineRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { AssignmentMirror } from './assignments/mirror.js';
+import { AssignmentMirror, SNAPSHOT_CHANGE } from './assignments/mirror.js';
 import { InheritedReleaser } from './assignments/releaser.js';
 import { createIntrospection, type Introspection } from './introspect/introspect.js';
 import { ManagedUnits } from './managed-units.js';
@@ -15,6 +16,8 @@ import { readCapacity } from './presence/capacity.js';
 import { ContactMonitor } from './presence/contact.js';
 import { Presence } from './presence/presence.js';
 import { Reconciler, type PassTimer } from './reconcile/reconciler.js';
+import { Resync } from './resync.js';
+import { stopAgent, type AgentStopMode, type AgentStopReport } from './shutdown.js';
 import { EndpointPublisher } from './endpoints/endpoint-publisher.js';
 import { unitStateExtras } from './unit-probes/state-extras.js';
 import { StatePublisher } from './state-publisher.js';
@@ -72,14 +75,7 @@ export interface AgentHandle extends Introspection {
 
 export type MachinePatch = Partial<Pick<MachineRecord, 'metadata' | 'ip' | 'apiUrl'>>;
 
-export type AgentStopMode = 'leave' | 'restart';
-
-export interface AgentStopReport {
-  mode: AgentStopMode;
-  /** Units unloaded (stopped and removed) on the way out; 0 for a restart. */
-  unitsStopped: number;
-  durationMs: number;
-}
+export type { AgentStopMode, AgentStopReport };
 
 export interface AgentStats {
   passes: number;
@@ -89,6 +85,13 @@ export interface AgentStats {
   synced: boolean;
 }
 
+/** Parts that others call before they exist: the systemd link and presence reach the publisher; the mirror,
+ * contact monitor and resync wake the reconciler. All are constructed before the agent starts. */
+interface Late {
+  publisher?: StatePublisher;
+  reconciler?: Reconciler;
+}
+
 /** Starts the agent. Fails only if systemd is unreachable at start; etcd being away is retried forever. */
 export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   const { registry } = config;
@@ -96,138 +99,111 @@ export async function startAgent(config: AgentConfig): Promise<AgentHandle> {
   const logger = config.logger.child({ machineId: machine.id });
   const managed = new ManagedUnits();
   const files = new UnitFiles(config.unitsDir ?? DEFAULT_UNITS_DIR, config.unitsDirSeenBySystemd);
+  const late: Late = {};
+  const wake = (why: string) => void late.reconciler?.trigger(why);
+  const link = await connectSystemd(config, logger, (unit) => late.publisher?.notify(unit));
+  const sync = createSync({ config, machine, logger, files, late, wake });
+  const { presence, mirror } = sync;
+  const { publisher, unitExtras } = createPublisher({ registry, machine, logger, files, managed, link, presence, late });
+  late.publisher = publisher;
+  const reconciler = (late.reconciler = new Reconciler({
+    registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
+    contact: () => sync.resync.contact(),
+    held: () => mirror.held(),
+    release: (units) => sync.releaser.release(units),
+    ...(config.stopWaitMs === undefined ? {} : { stopWaitMs: config.stopWaitMs }),
+    ...(config.reconcileTimer ? { passTimer: config.reconcileTimer } : {}),
+  }));
 
-  // The publisher, presence and link refer to each other through closures; all are constructed before use.
-  let publisher: StatePublisher | undefined;
+  presence.start();
+  mirror.start();
+  sync.contact.start();
+  const interval = setInterval(() => wake('interval'), config.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS);
+  logger.info({ unitsDir: files.dir, capacity: machine.capacity }, 'agent started');
+  const running = { ...sync, reconciler, publisher, monitor: unitExtras.monitor, link, registry, machineId: machine.id, logger, interval };
+  return {
+    ...createIntrospection({ machineId: machine.id, managed, ...(config.commandPrefix ? { commandPrefix: config.commandPrefix } : {}) }),
+    stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size, synced: mirror.held() !== 'all' }),
+    stop: (opts = {}) => stopAgent(running, opts.mode ?? 'leave'),
+    updateMachine: (patch) => presence.update({ ...presence.record, ...patch }),
+  };
+}
+
+/** The D-Bus link to systemd, connected once (systemd unreachable at start fails the start). */
+async function connectSystemd(config: AgentConfig, logger: Logger, onUnitChanged: (unit: string) => void): Promise<SystemdLink> {
   const systemdOptions = {
     ...(config.busAddress === undefined ? {} : { busAddress: config.busAddress }),
     ...(config.systemdCallTimeoutMs === undefined ? {} : { callTimeoutMs: config.systemdCallTimeoutMs }),
   };
-  const link = new SystemdLink(systemdOptions, (unit) => publisher?.notify(unit), logger);
+  const link = new SystemdLink(systemdOptions, onUnitChanged, logger);
   await link.ensure();
+  return link;
+}
 
-  let reconciler: Reconciler | undefined;
-  const wake = (why: string) => void reconciler?.trigger(why);
-  // After a cut-off, StopOnLeaseLoss units stay stopped until a fresh snapshot says they are still ours (the
-  // mirror may hold assignments the scheduler has moved elsewhere meanwhile).
-  let awaitingResync = false;
+interface SyncInput {
+  config: AgentConfig;
+  machine: MachineRecord;
+  logger: Logger;
+  files: UnitFiles;
+  late: Late;
+  wake: (why: string) => void;
+}
+
+/** Presence, the assignment mirror, the releaser of inherited assignments, the contact monitor, and the resync
+ * (resync.ts) that ties their events together. */
+function createSync({ config, machine, logger, files, late, wake }: SyncInput) {
+  const { registry, ttlSec } = config;
+  const machineId = machine.id;
   const mirror = new AssignmentMirror({
-    registry,
-    machineId: machine.id,
-    logger,
+    registry, machineId, logger,
     onChange: (why) => {
-      if (why === 'assignments snapshot' && awaitingResync) void confirmStillRegistered();
+      if (why === SNAPSHOT_CHANGE) resync.snapshotRead();
       wake(why);
     },
   });
   // Assignments that may predate this registration are not started but handed back (docs/agent.md,
   // "Returning after a lost lease").
-  const releaser = new InheritedReleaser({ registry, machineId: machine.id, logger });
+  const releaser = new InheritedReleaser({ registry, machineId, logger });
   const presence: Presence = new Presence({
-    registry,
-    machine,
-    ttlSec: config.ttlSec,
-    logger,
+    registry, machine, ttlSec, logger,
     leaseFile: config.leaseFile ?? path.join(path.dirname(files.dir), 'agent.lease'),
     onRegistered: (lease) => {
-      // Trust nothing mirrored before: start again from a snapshot read after the registration.
-      releaser.registered();
-      mirror.resync('registered', { afterRegistration: true, takenOver: lease.takenOver === true });
-      void publisher?.leaseRenewed();
+      resync.registered(lease);
+      void late.publisher?.leaseRenewed();
     },
-    onLost: () => mirror.leaseLost(),
+    onLost: () => resync.leaseLost(),
   });
-  /** After a cut-off: the snapshot is trusted only if our machine key outlived the cut-off (read after it). A
-   * key that is gone means a lost lease: the next registration's snapshot decides instead. */
-  const confirmStillRegistered = async (): Promise<void> => {
-    try {
-      const alive = presence.current !== undefined && (await registry.listMachines()).some((m) => m.id === machine.id);
-      if (alive && presence.current !== undefined) awaitingResync = false;
-      else logger.info('in contact again but the machine key is gone; waiting for the next registration');
-      wake('contact confirmed');
-    } catch (err) {
-      logger.warn({ err }, 'checking the machine key after a cut-off failed; retrying with a fresh snapshot');
-      setTimeout(() => mirror.resync('machine key check failed'), 1000).unref();
-    }
-  };
+  const leaseHeld = () => presence.current !== undefined;
   const contact = new ContactMonitor({
-    registry,
-    machineId: machine.id,
-    ttlSec: config.ttlSec,
-    leaseHeld: () => presence.current !== undefined,
-    needed: () => (reconciler?.optedIn ?? 0) > 0,
-    onChange: (cutOff) => {
-      if (cutOff) return wake('cut off from etcd');
-      awaitingResync = true;
-      mirror.resync('in contact with etcd again');
-    },
+    registry, machineId, ttlSec, leaseHeld,
+    needed: () => (late.reconciler?.optedIn ?? 0) > 0,
+    onChange: (cutOff) => resync.contactChanged(cutOff),
   });
+  const resync = new Resync({ mirror, releaser, registry, machineId, leaseHeld, cutOff: () => contact.cutOff, wake, logger });
+  return { mirror, releaser, presence, contact, resync };
+}
+
+interface PublisherInput {
+  registry: ClusterRegistry;
+  machine: MachineRecord;
+  logger: Logger;
+  files: UnitFiles;
+  managed: ManagedUnits;
+  link: SystemdLink;
+  presence: Presence;
+  late: Late;
+}
+
+/** The unit state publisher, with the endpoints and health-check extras it publishes along. */
+function createPublisher({ registry, machine, logger, files, managed, link, presence, late }: PublisherInput) {
   const endpoints = new EndpointPublisher({ registry, machineId: machine.id, ip: machine.ip, logger, lease: () => presence.current });
   const unitExtras = unitStateExtras({
     files, logger, isManaged: (unit) => managed.has(unit),
     restart: async (systemdName) => void (await link.current().restartUnit(systemdName)),
-    republish: (unit) => publisher?.refresh([unit]) ?? Promise.resolve(),
+    republish: (unit) => late.publisher?.refresh([unit]) ?? Promise.resolve(),
   });
-  publisher = new StatePublisher({
+  const publisher = new StatePublisher({
     registry, machineId: machine.id, logger, systemd: () => link.current(), lease: () => presence.current, managed, endpoints, extras: unitExtras.extras,
   });
-  reconciler = new Reconciler({
-    registry, assignments: () => mirror.current(), files, systemd: link, publisher, logger, managed, renderers: config.unitRenderers ?? [],
-    cutOff: () => contact.cutOff || awaitingResync,
-    held: () => mirror.held(),
-    release: (units) => releaser.release(units),
-    ...(config.stopWaitMs === undefined ? {} : { stopWaitMs: config.stopWaitMs }),
-    ...(config.reconcileTimer ? { passTimer: config.reconcileTimer } : {}),
-  });
-
-  presence.start();
-  mirror.start();
-  contact.start();
-  const interval = setInterval(() => wake('interval'), config.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS);
-  logger.info({ unitsDir: files.dir, capacity: machine.capacity }, 'agent started');
-  const introspection = createIntrospection({ machineId: machine.id, managed, ...(config.commandPrefix ? { commandPrefix: config.commandPrefix } : {}) });
-
-  /**
-   * Leaving for good: the machine record says so first (the scheduler places nothing new here), then each unit is
-   * handed back to the scheduler the moment it is down (its state gone), so it starts elsewhere after its own stop,
-   * not after the slowest unit's; the lease goes last (docs/agent.md, "Stopping").
-   */
-  const leave = async (): Promise<number> => {
-    await presence.update({ ...presence.record, leaving: true }).catch((err: unknown) => logger.warn({ err }, 'could not mark the machine as leaving; its units move once the lease is revoked'));
-    const handedBack: Promise<void>[] = [];
-    const count = await reconciler.purge((unit) => {
-      handedBack.push(
-        registry.unassign(unit, machine.id).catch((err: unknown) => {
-          // A conflict: a global unit (no schedule entry), or the scheduler had already moved it.
-          if (!(err instanceof ConflictError)) logger.warn({ err, unit }, 'handing a stopped unit back failed; it moves once the lease is revoked');
-        }),
-      );
-    });
-    await Promise.all(handedBack);
-    return count;
-  };
-
-  return {
-    ...introspection,
-    stats: () => ({ passes: reconciler.passes, reloads: reconciler.reloads, managedUnits: managed.size, synced: mirror.held() !== 'all' }),
-    async stop(opts = {}) {
-      const mode = opts.mode ?? 'leave';
-      const started = performance.now();
-      clearInterval(interval);
-      contact.stop();
-      await mirror.close();
-      // Leaving: the units go down while the lease (and so the machine key) is still there; only then may the
-      // scheduler place them elsewhere. Restarting: nothing is touched.
-      const unitsStopped = mode === 'leave' ? await leave() : (await reconciler.stop(), 0);
-      publisher.close();
-      unitExtras.monitor.close();
-      await presence.stop(mode);
-      link.close();
-      const durationMs = Math.round(performance.now() - started);
-      if (mode === 'leave') logger.info({ unitsStopped, durationMs }, 'agent stopped: units stopped, machine left the cluster');
-      else logger.info({ durationMs }, 'agent stopped for a restart: units left running, lease left to the next agent');
-      return { mode, unitsStopped, durationMs };
-    },
-    updateMachine: (patch) => presence.update({ ...presence.record, ...patch }),
-  };
+  return { publisher, unitExtras };
 }

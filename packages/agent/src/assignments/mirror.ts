@@ -12,6 +12,9 @@ import { Backoff, sleep } from '../backoff.js';
 import { applyAssignmentEvent } from './apply-event.js';
 import { heldAfterEvent, heldAfterSnapshot, HOLD_ALL, type Held } from './inherited.js';
 
+/** The `onChange` reason after a fresh snapshot was read (the resync after a cut-off waits for one). */
+export const SNAPSHOT_CHANGE = 'assignments snapshot';
+
 export interface AssignmentMirrorOptions {
   registry: ClusterRegistry;
   machineId: string;
@@ -99,7 +102,7 @@ export class AssignmentMirror {
         if (this.inheritNext) logger.info({ held: this.assignments.size }, 'assignments read after registration are held (not started) until the scheduler assigns them again');
         this.inheritNext = false;
         this.snapshotRevision = BigInt(snapshot.revision);
-        this.opts.onChange('assignments snapshot');
+        this.opts.onChange(SNAPSHOT_CHANGE);
         const sub = await registry.watchAssignments(machineId, (e) => this.onEvent(generation, e), {
           fromRevision: snapshot.revision,
           onReset: () => this.resync('watch revision compacted'),

@@ -1,8 +1,8 @@
 import type { DesiredState } from '@flotilla/core';
 import { expect, test } from 'vitest';
 import { HOLD_ALL, type Held } from '../assignments/inherited.js';
-import { holdInherited } from './inherited-hold.js';
-import type { CurrentUnit, DesiredUnit } from './plan.js';
+import { heldSystemdNames, REASON_HELD, unitsToRelease } from './inherited-hold.js';
+import { planTasks, type CurrentUnit, type DesiredUnit } from './plan.js';
 
 const want = (desiredState: DesiredState, hash = 'h1'): DesiredUnit => ({ desiredState, hash, text: `text of ${hash}` });
 const have = (activeState: string, opts: Partial<CurrentUnit> = {}): CurrentUnit => ({ hash: 'h1', activeState, loadState: 'loaded', ...opts });
@@ -32,14 +32,21 @@ const cases: Case[] = [
   { name: '10 mixed: only the held, not running ones', desired: { 'a.service': want('launched'), 'b.service': want('launched'), 'c.service': want('launched') }, current: { 'b.service': have('activating') }, held: held('a', 'b'), states: { 'a.service': 'loaded', 'b.service': 'launched', 'c.service': 'launched' }, release: ['a'] },
 ];
 
-test.each(cases)('holdInherited case $name', (c) => {
+test.each(cases)('hold of inherited units case $name', (c) => {
   const units = new Map(Object.keys(c.desired).map((name) => [name, name.replace('.service', '')]));
-  const result = holdInherited({
-    desired: new Map(Object.entries(c.desired)),
-    current: new Map(Object.entries(c.current)),
-    units,
-    global: new Set(c.global ?? []),
-    held: c.held,
-  });
-  expect({ states: Object.fromEntries([...result.desired].map(([n, d]) => [n, d.desiredState])), release: result.release }).toEqual({ states: c.states, release: c.release });
+  const names = heldSystemdNames({ units, global: new Set(c.global ?? []), held: c.held });
+  const plan = planTasks(new Map(Object.entries(c.desired)), new Map(Object.entries(c.current)), { held: names });
+  const back = new Set(plan.heldBack.map((h) => h.unit));
+  expect(plan.heldBack.every((h) => h.reason === REASON_HELD)).toBe(true);
+  // No Start for a held-back unit, whatever else the plan does.
+  expect(plan.tasks.filter((t) => t.kind === 'Start' && back.has(t.unit))).toEqual([]);
+  const states = Object.fromEntries(Object.entries(c.desired).map(([n, d]) => [n, back.has(n) ? 'loaded' : d.desiredState]));
+  expect({ states, release: unitsToRelease(plan.heldBack, { units, held: c.held }) }).toEqual({ states: c.states, release: c.release });
+});
+
+test('only units held back as inherited are released (a fenced unit is still ours)', () => {
+  const units = new Map([['a.service', 'a'], ['b.service', 'b']]);
+  const heldBack = [{ unit: 'a.service', reason: REASON_HELD }, { unit: 'b.service', reason: 'machine cut off from etcd: StopOnLeaseLoss' }];
+  expect(unitsToRelease(heldBack, { units, held: held('a', 'b') })).toEqual(['a']);
+  expect(unitsToRelease(heldBack, { units, held: HOLD_ALL })).toEqual([]);
 });

@@ -1,39 +1,34 @@
 /**
  * The start side of the inherited-assignment rule (assignments/inherited.ts, docs/agent.md "Returning after a
- * lost lease"): a held, non-global unit that would have to be started here is held at `loaded` instead and
- * handed back to the scheduler (`release`). A unit already running here keeps running: nothing new starts.
- * Global units are never held (they belong on every machine; they cannot run "twice"). Pure.
+ * lost lease"): a held, non-global unit that would have to be started here is held at `loaded` instead (the
+ * planner does that, plan.ts, with REASON_HELD) and handed back to the scheduler (`release`). A unit already
+ * running here keeps running: nothing new starts. Global units are never held (they belong on every machine;
+ * they cannot run "twice"). This module maps registry names to the systemd names the planner works on and
+ * back. Pure.
  */
 import { isHeld, type Held } from '../assignments/inherited.js';
-import { isLaunched, type CurrentUnit, type DesiredUnit } from './plan.js';
+import type { HeldBack } from './plan.js';
+
+export const REASON_HELD = 'held: assignment may predate this registration (inherited), not yet confirmed';
 
 export interface HoldInput {
-  desired: ReadonlyMap<string, DesiredUnit>;
-  current: ReadonlyMap<string, CurrentUnit>;
-  /** systemd name → registry unit name. */
+  /** systemd name → registry unit name, for every desired unit. */
   units: ReadonlyMap<string, string>;
   /** systemd names of global units. */
   global: ReadonlySet<string>;
   held: Held;
 }
 
-export interface HoldResult {
-  desired: Map<string, DesiredUnit>;
-  /** Registry names to release (unassign from this machine); empty until a registration snapshot. */
-  release: string[];
+/** systemd names of the desired units the planner may not start (PlanGuards.held). */
+export function heldSystemdNames({ units, global, held }: HoldInput): Set<string> {
+  const names = new Set<string>();
+  for (const [name, unit] of units) if (!global.has(name) && isHeld(held, unit)) names.add(name);
+  return names;
 }
 
-export function holdInherited({ desired, current, units, global, held }: HoldInput): HoldResult {
-  const out = new Map(desired);
-  const release: string[] = [];
-  for (const [name, want] of desired) {
-    const unit = units.get(name);
-    if (unit === undefined || global.has(name) || !isHeld(held, unit)) continue;
-    if (want.desiredState !== 'launched') continue;
-    const have = current.get(name);
-    if (have !== undefined && have.hash === want.hash && isLaunched(have)) continue;
-    out.set(name, { ...want, desiredState: 'loaded' });
-    if (held !== 'all') release.push(unit);
-  }
-  return { desired: out, release };
+/** Registry names of the units the plan held back as inherited, to release (unassign from this machine); none
+ * until a registration snapshot (`held` is 'all' before it: nothing is known to be inherited yet). */
+export function unitsToRelease(heldBack: readonly HeldBack[], { units, held }: Pick<HoldInput, 'units' | 'held'>): string[] {
+  if (held === 'all') return [];
+  return heldBack.filter((h) => h.reason === REASON_HELD).flatMap((h) => units.get(h.unit) ?? []);
 }

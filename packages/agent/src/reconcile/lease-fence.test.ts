@@ -1,7 +1,7 @@
 import type { DesiredState, UnitOption } from '@flotilla/core';
 import { expect, test } from 'vitest';
-import { fenceDesired, wantsStopOnLeaseLoss } from './lease-fence.js';
-import type { DesiredUnit } from './plan.js';
+import { fenceReason, REASON_CUT_OFF, REASON_UNCONFIRMED, wantsStopOnLeaseLoss } from './lease-fence.js';
+import { planTasks, type CurrentUnit, type DesiredUnit } from './plan.js';
 
 const opt = (value: string, section = 'X-Fleet', name = 'StopOnLeaseLoss'): UnitOption => ({ section, name, value });
 
@@ -17,11 +17,17 @@ test.each([
 });
 
 const d = (desiredState: DesiredState): DesiredUnit => ({ desiredState, hash: 'h', text: 't' });
+const running: CurrentUnit = { hash: 'h', activeState: 'active', loadState: 'loaded' };
 
 test.each([
-  { name: '1 in contact: unchanged', cutOff: false, want: { 'a.service': d('launched'), 'b.service': d('launched') } },
-  { name: '2 cut off: opted-in launched unit held loaded, others unchanged', cutOff: true, want: { 'a.service': d('loaded'), 'b.service': d('launched') } },
-])('fenceDesired case $name', ({ cutOff, want }) => {
+  { name: '1 in contact: nothing held', contact: 'in-contact' as const, reason: undefined },
+  { name: '2 cut off: opted-in launched unit stopped, others unchanged', contact: 'cut-off' as const, reason: REASON_CUT_OFF },
+  { name: '3 back but unconfirmed: still stopped, its own reason', contact: 'unconfirmed' as const, reason: REASON_UNCONFIRMED },
+])('fence case $name', ({ contact, reason }) => {
+  expect(fenceReason(contact)).toBe(reason);
   const desired = new Map(Object.entries({ 'a.service': d('launched'), 'b.service': d('launched') }));
-  expect(Object.fromEntries(fenceDesired(desired, new Set(['a.service', 'gone.service']), cutOff))).toEqual(want);
+  const current = new Map(Object.entries({ 'a.service': running, 'b.service': running }));
+  const plan = planTasks(desired, current, { fence: { contact, optedIn: new Set(['a.service', 'gone.service']) } });
+  const held = reason === undefined ? [] : [{ unit: 'a.service', reason }];
+  expect(plan).toEqual({ tasks: held.map(({ unit }) => ({ kind: 'Stop', unit, reason })), heldBack: held });
 });

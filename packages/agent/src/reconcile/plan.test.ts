@@ -1,5 +1,7 @@
 import type { DesiredState } from '@flotilla/core';
 import { expect, test } from 'vitest';
+import { REASON_HELD } from './inherited-hold.js';
+import { REASON_CUT_OFF, REASON_UNCONFIRMED, type ContactState } from './lease-fence.js';
 import {
   planTasks,
   REASON_ADOPT_ENABLED,
@@ -12,6 +14,8 @@ import {
   REASON_WANT_LOADED,
   type CurrentUnit,
   type DesiredUnit,
+  type HeldBack,
+  type PlanGuards,
   type Task,
 } from './plan.js';
 
@@ -33,7 +37,7 @@ const map = <T>(entries: Record<string, T>) => new Map(Object.entries(entries));
 const unload = (unit: string, reason = REASON_NOT_SCHEDULED): Task => ({ kind: 'Unload', unit, reason });
 const load = (unit: string): Task => ({ kind: 'Load', unit, reason: REASON_NOT_LOADED });
 const start = (unit: string, reason = REASON_WANT_LAUNCHED): Task => ({ kind: 'Start', unit, reason });
-const stop = (unit: string): Task => ({ kind: 'Stop', unit, reason: REASON_WANT_LOADED });
+const stop = (unit: string, reason = REASON_WANT_LOADED): Task => ({ kind: 'Stop', unit, reason });
 const reload: Task = { kind: 'Reload', unit: '', reason: REASON_RELOAD };
 const reloadForEnable: Task = { kind: 'Reload', unit: '', reason: REASON_RELOAD_ENABLED };
 
@@ -216,5 +220,118 @@ const cases: Case[] = [
 ];
 
 test.each(cases)('planTasks case $name', ({ desired, current, tasks }) => {
-  expect(planTasks(map(desired), map(current))).toEqual(tasks);
+  expect(planTasks(map(desired), map(current))).toEqual({ tasks, heldBack: [] });
+});
+
+// ---- guards: the agent's own rules hold a unit desired launched at loaded, and every task says which ----
+const fence = (contact: ContactState, ...optedIn: string[]): PlanGuards => ({ fence: { contact, optedIn: new Set(optedIn) } });
+const held = (...units: string[]): PlanGuards => ({ held: new Set(units) });
+const heldBack = (unit: string, reason: string): HeldBack => ({ unit, reason });
+
+interface GuardCase extends Case {
+  guards: PlanGuards;
+  heldBack: HeldBack[];
+}
+
+const guardCases: GuardCase[] = [
+  {
+    name: '1 cut off: an opted-in running unit stops, and the Stop says why; the others are untouched',
+    desired: { 'a.service': want('launched'), 'b.service': want('launched') },
+    current: { 'a.service': have('active'), 'b.service': have('active') },
+    guards: fence('cut-off', 'a.service'),
+    tasks: [stop('a.service', REASON_CUT_OFF)],
+    heldBack: [heldBack('a.service', REASON_CUT_OFF)],
+  },
+  {
+    name: '2 back in contact, not yet confirmed: still held stopped, with its own reason',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('active', { launchedByAgent: true }) },
+    guards: fence('unconfirmed', 'a.service'),
+    tasks: [stop('a.service', REASON_UNCONFIRMED)],
+    heldBack: [heldBack('a.service', REASON_UNCONFIRMED)],
+  },
+  {
+    name: '3 in contact: an opted-in unit is planned as any other',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('inactive') },
+    guards: fence('in-contact', 'a.service'),
+    tasks: [start('a.service')],
+    heldBack: [],
+  },
+  {
+    name: '4 cut off, opted-in unit not loaded yet: loaded, not started',
+    desired: { 'a.service': want('launched') },
+    current: {},
+    guards: fence('cut-off', 'a.service'),
+    tasks: [load('a.service')],
+    heldBack: [heldBack('a.service', REASON_CUT_OFF)],
+  },
+  {
+    name: '5 cut off, opted-in unit desired loaded: nothing to hold',
+    desired: { 'a.service': want('loaded') },
+    current: { 'a.service': have('inactive') },
+    guards: fence('cut-off', 'a.service'),
+    tasks: [],
+    heldBack: [],
+  },
+  {
+    name: '6 cut off, a unit opted in but no longer desired: unloaded as not scheduled',
+    desired: {},
+    current: { 'a.service': have('active') },
+    guards: fence('cut-off', 'a.service'),
+    tasks: [unload('a.service'), reload],
+    heldBack: [],
+  },
+  {
+    name: '7 held, not loaded here: loaded, not started',
+    desired: { 'a.service': want('launched') },
+    current: {},
+    guards: held('a.service'),
+    tasks: [load('a.service')],
+    heldBack: [heldBack('a.service', REASON_HELD)],
+  },
+  {
+    name: '8 held, stopped here: not started',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('inactive') },
+    guards: held('a.service'),
+    tasks: [],
+    heldBack: [heldBack('a.service', REASON_HELD)],
+  },
+  {
+    name: '9 held but running here: keeps running, not held back',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('active') },
+    guards: held('a.service'),
+    tasks: [],
+    heldBack: [],
+  },
+  {
+    name: '10 held, running an older text: replaced but not started',
+    desired: { 'a.service': want('launched', 'h2') },
+    current: { 'a.service': have('active') },
+    guards: held('a.service'),
+    tasks: [unload('a.service', REASON_HASH_DIFFERS), load('a.service'), reload],
+    heldBack: [heldBack('a.service', REASON_HELD)],
+  },
+  {
+    name: '11 held enabled unit running, not started by the agent: adopted (it runs already)',
+    desired: { 'side.service': enabled('launched') },
+    current: { 'side.service': have('active') },
+    guards: held('side.service'),
+    tasks: [start('side.service', REASON_ADOPT_ENABLED)],
+    heldBack: [],
+  },
+  {
+    name: '12 held and fenced while cut off: the fence says why (still ours, only stopped)',
+    desired: { 'a.service': want('launched') },
+    current: { 'a.service': have('active') },
+    guards: { ...fence('cut-off', 'a.service'), ...held('a.service') },
+    tasks: [stop('a.service', REASON_CUT_OFF)],
+    heldBack: [heldBack('a.service', REASON_CUT_OFF)],
+  },
+];
+
+test.each(guardCases)('planTasks with guards case $name', ({ desired, current, guards, tasks, heldBack: back }) => {
+  expect(planTasks(map(desired), map(current), guards)).toEqual({ tasks, heldBack: back });
 });

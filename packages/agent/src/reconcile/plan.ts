@@ -1,10 +1,13 @@
 /**
  * What the agent must do to make systemd match its assignments (fleet's `calculateTasksForUnit` in
- * `agent/reconcile.go`), as a pure function: desired + current in, an ordered task list out, each task with a
- * reason from the constants below.
+ * `agent/reconcile.go`), as a pure function: desired + current + the agent's own guards in, an ordered task list
+ * out, each task with a reason from the constants below or from its guard's module (lease-fence.ts,
+ * inherited-hold.ts).
  */
 import type { DesiredState } from '@flotilla/core';
 import { hasInstallSection } from '../unit-files.js';
+import { REASON_HELD } from './inherited-hold.js';
+import { fenceReason, type ContactState } from './lease-fence.js';
 
 export type TaskKind = 'Unload' | 'Load' | 'Reload' | 'Stop' | 'Start';
 
@@ -47,21 +50,64 @@ export const REASON_RELOAD = 'a unit systemd already knows was changed or remove
 export const REASON_RELOAD_ENABLED = 'a unit was enabled: a running systemd sees its [Install] symlinks only after a reload';
 export const REASON_ADOPT_ENABLED = 'enabled unit runs but the agent has not started it; desired state is launched';
 
+/** The agent's own rules that hold a unit desired `launched` at `loaded` for a pass, each with its reason. */
+export interface PlanGuards {
+  /** `StopOnLeaseLoss` (lease-fence.ts): the systemd names that opted in and the contact with etcd; default in
+   * contact. */
+  fence?: { optedIn: ReadonlySet<string>; contact: ContactState };
+  /** systemd names of inherited assignments (inherited-hold.ts): never started from such an assignment; a unit
+   * already running (same text) keeps running. Default none. */
+  held?: ReadonlySet<string>;
+}
+
+/** A unit desired `launched` that a guard held at `loaded` this pass (not started, or stopped), and why. */
+export interface HeldBack {
+  unit: string;
+  reason: string;
+}
+
+export interface Plan {
+  tasks: Task[];
+  heldBack: HeldBack[];
+}
+
 /** fleet's order: everything unloaded, then loaded, one reload, then stops, then starts. */
 export const TASK_PRIORITY: Readonly<Record<TaskKind, number>> = { Unload: 1, Load: 2, Reload: 3, Stop: 4, Start: 5 };
 
 const RUNNING_STATES = new Set(['active', 'activating', 'reloading']);
 
-export function planTasks(desired: ReadonlyMap<string, DesiredUnit>, current: ReadonlyMap<string, CurrentUnit>): Task[] {
+export function planTasks(desired: ReadonlyMap<string, DesiredUnit>, current: ReadonlyMap<string, CurrentUnit>, guards: PlanGuards = {}): Plan {
   const names = [...new Set([...desired.keys(), ...current.keys()])].sort();
-  const tasks = names.flatMap((unit) => tasksForUnit(unit, desired.get(unit), current.get(unit)));
+  const heldBack: HeldBack[] = [];
+  const tasks = names.flatMap((unit) => {
+    const want = desired.get(unit);
+    const have = current.get(unit);
+    const guard = want === undefined ? undefined : guardReason(unit, want, have, guards);
+    if (want === undefined || guard === undefined) return tasksForUnit(unit, want, have);
+    heldBack.push({ unit, reason: guard });
+    return tasksForUnit(unit, { ...want, desiredState: 'loaded' }, have, guard);
+  });
   const reload = reloadReason(tasks, desired, current);
   if (reload !== undefined) tasks.push({ kind: 'Reload', unit: '', reason: reload });
   // Array.prototype.sort is stable, so units keep their name order within a kind.
-  return tasks.sort((a, b) => TASK_PRIORITY[a.kind] - TASK_PRIORITY[b.kind]);
+  return { tasks: tasks.sort((a, b) => TASK_PRIORITY[a.kind] - TASK_PRIORITY[b.kind]), heldBack };
 }
 
-function tasksForUnit(unit: string, want: DesiredUnit | undefined, have: CurrentUnit | undefined): Task[] {
+/**
+ * Why a guard holds this unit at `loaded`, if one does. The fence comes first (a fenced unit is not also handed
+ * back as inherited: it is still ours, only stopped). A held unit that runs here with the desired text keeps
+ * running; anything else (not loaded, stopped, a foreign unit of that name, an older text) would need a start.
+ */
+function guardReason(unit: string, want: DesiredUnit, have: CurrentUnit | undefined, { fence, held }: PlanGuards): string | undefined {
+  if (want.desiredState !== 'launched') return undefined;
+  const fenced = fence?.optedIn.has(unit) === true ? fenceReason(fence.contact) : undefined;
+  if (fenced !== undefined) return fenced;
+  if (held?.has(unit) !== true) return undefined;
+  return have !== undefined && have.hash === want.hash && isLaunched(have) ? undefined : REASON_HELD;
+}
+
+/** `heldBy`: the guard that turned a desired `launched` into `loaded`, the reason of the Stop that follows. */
+function tasksForUnit(unit: string, want: DesiredUnit | undefined, have: CurrentUnit | undefined, heldBy?: string): Task[] {
   if (have?.foreign === true) return [];
   const wanted = want !== undefined && want.desiredState !== 'inactive' ? want : undefined;
   if (wanted === undefined) return have === undefined ? [] : [{ kind: 'Unload', unit, reason: REASON_NOT_SCHEDULED }];
@@ -78,7 +124,7 @@ function tasksForUnit(unit: string, want: DesiredUnit | undefined, have: Current
     const adopt = enabled && RUNNING_STATES.has(have.activeState);
     return [{ kind: 'Start', unit, reason: adopt ? REASON_ADOPT_ENABLED : REASON_WANT_LAUNCHED }];
   }
-  if (wanted.desiredState === 'loaded' && launched) return [{ kind: 'Stop', unit, reason: REASON_WANT_LOADED }];
+  if (wanted.desiredState === 'loaded' && launched) return [{ kind: 'Stop', unit, reason: heldBy ?? REASON_WANT_LOADED }];
   return [];
 }
 

@@ -15,10 +15,10 @@ import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
 import { isUnitFault } from '../systemd/errors.js';
-import { fenceDesired } from './lease-fence.js';
-import { holdInherited } from './inherited-hold.js';
+import type { ContactState } from './lease-fence.js';
+import { heldSystemdNames, unitsToRelease } from './inherited-hold.js';
 import type { Held } from '../assignments/inherited.js';
-import { planTasks, type CurrentUnit } from './plan.js';
+import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.js';
 
 /** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; so are unloads, which wait
  * for their unit to be down (a slow ExecStop= must not hold up the others). Stops and the reload stay one at a
@@ -35,8 +35,8 @@ export interface ReconcilerDeps {
   renderers: readonly UnitRenderer[];
   /** Kept current here (loaded + refused units), read by the publisher and status/journal. */
   managed: ManagedUnits;
-  /** Cut off from etcd (StopOnLeaseLoss units are then held stopped); default never. */
-  cutOff?: () => boolean;
+  /** The contact with etcd (StopOnLeaseLoss units are held stopped unless 'in-contact'); default in contact. */
+  contact?: () => ContactState;
   /** Assignments that may predate this machine's registration (not started; default none). */
   held?: () => Held;
   /** Hands held units that would need a start back to the scheduler (not awaited). */
@@ -101,7 +101,7 @@ export class Reconciler {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const systemd = await link.ensure();
       const current = await readCurrentState({ systemd, files, desired: none, launchedByAgent: this.launchedByAgent });
-      const tasks = planTasks(none, current);
+      const { tasks } = planTasks(none, current);
       if (tasks.length === 0) break;
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, none);
       const results = await executeTasks(tasks, effects, logger, (result) => {
@@ -150,11 +150,7 @@ export class Reconciler {
     });
     managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
-    const fenced = fenceDesired(picture.desired, picture.optedIn, this.deps.cutOff?.() ?? false);
-    const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
-    const { desired, release } = holdInherited({ desired: fenced, current, units, global: picture.global, held: this.deps.held?.() ?? new Set() });
-    if (release.length > 0) this.deps.release?.(release);
-    const tasks = planTasks(desired, current);
+    const tasks = this.plan(picture, current);
     if (tasks.length > 0) {
       const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
@@ -162,6 +158,22 @@ export class Reconciler {
     // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
     // ListUnitsByNames per periodic pass instead of two; the publisher still re-reads if a signal came meanwhile).
     await publisher.refresh(undefined, tasks.length === 0 ? preRead : undefined);
+  }
+
+  /** Plans the pass under the agent's guards (StopOnLeaseLoss fence, inherited hold) and hands the inherited units
+   * it held back to the scheduler. */
+  private plan(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>): Task[] {
+    const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
+    const held = this.deps.held?.() ?? new Set<string>();
+    const guards: PlanGuards = {
+      fence: { optedIn: picture.optedIn, contact: this.deps.contact?.() ?? 'in-contact' },
+      held: heldSystemdNames({ units, global: picture.global, held }),
+    };
+    const { tasks, heldBack } = planTasks(picture.desired, current, guards);
+    if (heldBack.length > 0) this.deps.logger.debug({ heldBack }, 'units desired launched held at loaded this pass');
+    const release = unitsToRelease(heldBack, { units, held });
+    if (release.length > 0) this.deps.release?.(release);
+    return tasks;
   }
 
   /** Keeps `managed` current and publishes the unit's new state right away (no waiting for a poll). */
