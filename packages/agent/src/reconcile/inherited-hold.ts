@@ -7,7 +7,6 @@
  * back. Pure.
  */
 import { isHeld, type Held } from '../assignments/inherited.js';
-import type { HeldBack } from './plan.js';
 
 export const REASON_HELD = 'held: assignment may predate this registration (inherited), not yet confirmed';
 
@@ -27,8 +26,9 @@ export function heldSystemdNames({ units, global, held }: HoldInput): Set<string
 }
 
 /** Registry names of the units the plan held back as inherited, to release (unassign from this machine); none
- * until a registration snapshot (`held` is 'all' before it: nothing is known to be inherited yet). */
-export function unitsToRelease(heldBack: readonly HeldBack[], { units, held }: Pick<HoldInput, 'units' | 'held'>): string[] {
+ * until a registration snapshot (`held` is 'all' before it: nothing is known to be inherited yet). `heldBack` is
+ * the planner's (plan.ts `HeldBack`), typed by its shape so that plan.ts can import this module without a cycle. */
+export function unitsToRelease(heldBack: readonly { unit: string; reason: string }[], { units, held }: Pick<HoldInput, 'units' | 'held'>): string[] {
   if (held === 'all') return [];
   return heldBack.filter((h) => h.reason === REASON_HELD).flatMap((h) => units.get(h.unit) ?? []);
 }
