@@ -1,7 +1,8 @@
 /** `cat UNIT`: print a submitted unit's canonical text (fleetctl prints the re-serialized unit). */
 import { canonicalText, mangleUnitName, type UnitRecord } from '@flotilla/core';
 import { catNeedsOneUnit, catUnitNotFound } from '../cli-errors.js';
-import { renderJson, unitJson, type OutputFormat } from '../render/json.js';
+import { unitJson } from '../render/json.js';
+import { renderJson, type OutputFormat } from '../render/output-format.js';
 import { addOutputOption, parseOutput } from './list-options.js';
 import { defineVerb } from './verb.js';
 

@@ -8,7 +8,7 @@ import type { HealthReport } from '@flotilla/api/health';
 import type { OptionValues } from 'commander';
 import { inStep } from '../cli-errors.js';
 import { googleApiError } from '../api/transport.js';
-import { renderJson, type OutputFormat } from '../render/json.js';
+import { renderJson, type OutputFormat } from '../render/output-format.js';
 import { agentTransport } from '../units/agent-api.js';
 import { parseOutput } from './list-options.js';
 import { defineVerb, type CommandContext } from './verb.js';

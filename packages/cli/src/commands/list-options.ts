@@ -1,7 +1,7 @@
 /** `--fields`, `--full` (and fleetctl's `--l` alias), `--no-legend`, `-o table|json`, shared by the list verbs. */
 import { Option, type Command, type OptionValues } from 'commander';
 import { badOptionValue } from '../cli-errors.js';
-import type { OutputFormat } from '../render/json.js';
+import type { OutputFormat } from '../render/output-format.js';
 import { parseFields, type FieldTable, type ListFormat } from '../render/list.js';
 
 export function addListOptions(cmd: Command, defaultFields: string, withLAlias: boolean): void {

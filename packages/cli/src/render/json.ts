@@ -1,14 +1,12 @@
 /**
  * `-o json`: the second renderer of the read commands. Objects use fleet's API v1 field names (Unit,
  * UnitState, Machine) plus a few fields v1 lacks (hash, global, machine IP); empty fields are omitted as in
- * fleet's JSON. One JSON document per command, pretty-printed, newline-terminated. Pure.
+ * fleet's JSON; output-format.ts writes them. Pure.
  */
 import type { UnitRecord } from '@flotilla/core';
 import type { MachineRow } from '../machines/states.js';
 import type { UnitFileRow } from './list-unit-files.js';
 import type { UnitStateRow } from './list-units.js';
-
-export type OutputFormat = 'table' | 'json';
 
 function omitEmpty(value: Record<string, unknown>): Record<string, unknown> {
   const empty = (v: unknown) =>
@@ -47,8 +45,4 @@ export function machineJson({ machine: m, state }: MachineRow): Record<string, u
 
 export function unitJson(u: UnitRecord): Record<string, unknown> {
   return omitEmpty({ name: u.name, hash: u.hash, options: u.options, desiredState: u.desiredState, global: u.global });
-}
-
-export function renderJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -3,7 +3,7 @@
  * drops it, `--full` widens IDs and hashes. Each list verb supplies its field table.
  */
 import { outputFormatInvalidKey, outputFormatMissing } from '../cli-errors.js';
-import { renderJson, type OutputFormat } from './json.js';
+import { renderJson, type OutputFormat } from './output-format.js';
 import { renderTable } from './table.js';
 
 export type FieldGetter<Row> = (row: Row, full: boolean) => string;
