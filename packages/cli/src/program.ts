@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import type { ClusterRegistry } from '@flotilla/core';
+import { withDeadline, type ClusterRegistry } from '@flotilla/core';
 import { withAgentEtcdSettings } from './agent-etcd-settings.js';
 import { commandDeadline, unreadableTlsFile } from './cli-errors.js';
 import { cat } from './commands/cat.js';
@@ -31,7 +31,7 @@ import { stop } from './commands/stop.js';
 import { submit } from './commands/submit.js';
 import { plan } from './commands/plan.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
-import { openRegistry, withDeadline } from './connect.js';
+import { openRegistry } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
 import { pkiCommand } from './pki/command.js';
 import { completionCommand } from './completion/command.js';
