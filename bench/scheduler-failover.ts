@@ -5,7 +5,7 @@
  * after every round, so there are always two.
  * Usage: npm run bench -- scheduler-failover [ROUNDS]
  */
-import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, sleep, type PresenceLease } from '@flotilla/core';
 import { Etcd3 } from 'etcd3';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure, percentile } from './stats.js';
@@ -70,7 +70,7 @@ async function bothCampaigning(): Promise<void> {
     const end = Date.now() + DEADLINE_MS;
     while ((await raw.getAll().prefix(registry.keyspace.electionPrefix()).count()) < 2) {
       if (Date.now() > end) throw new Error('the replacement scheduler did not campaign in time');
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   } finally {
     raw.close();

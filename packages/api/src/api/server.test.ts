@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry, keyedRecord, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, keyedRecord, sleep, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { request, type Target } from '../test-support/http.js';
 import { HOLD_MAX_MS } from './recent-stops.js';
@@ -360,7 +360,7 @@ describe('journal follow', () => {
           try {
             for (let i = 1; !opts.signal.aborted; i++) {
               yield `line ${i}`;
-              await new Promise((r) => setTimeout(r, 20));
+              await sleep(20);
             }
           } finally {
             stopped();
