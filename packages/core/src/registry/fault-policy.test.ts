@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { faultHandling, WATCH_RECONNECT, watchBackoff } from './fault-policy.js';
+import { WATCH_REOPEN_BACKOFF } from './defaults.js';
+import { faultHandling, watchBackoff } from './fault-policy.js';
 
 /** The durations etcd3's WatchManager waits: it calls next() before its first wait (microsoft/etcd3 src/watch.ts). */
 type Step = ReturnType<typeof watchBackoff>;
@@ -20,12 +21,12 @@ describe('watch reconnect backoff', () => {
     ['middle draw: three quarters', () => 0.5, [150, 300, 600, 1200, 1500, 1500]],
     ['highest draw: the capped exponential itself', () => 1 - 1e-9, [199, 399, 799, 1599, 1999, 1999]],
   ])('%s', (_name, random, expected) => {
-    expect(waits(watchBackoff(WATCH_RECONNECT, random), 6)).toEqual(expected);
+    expect(waits(watchBackoff(WATCH_REOPEN_BACKOFF, random), 6)).toEqual(expected);
   });
 
   test('a step is immutable: asking twice gives the same duration', () => {
     const draws = [0, 0.5, 0.9];
-    const first = watchBackoff(WATCH_RECONNECT, () => draws.shift() ?? 0);
+    const first = watchBackoff(WATCH_REOPEN_BACKOFF, () => draws.shift() ?? 0);
     expect(first.duration).toBe(50);
     const second = first.next(undefined);
     expect([second.duration, second.duration]).toEqual([150, 150]);

@@ -8,6 +8,7 @@
  */
 import { type IOptions, isRecoverableError } from 'etcd3';
 import { backoffDelay, type BackoffPolicy, type RandomSource } from '../timing.js';
+import { WATCH_REOPEN_BACKOFF } from './defaults.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type Policy = NonNullable<FaultHandling['global']>;
@@ -33,14 +34,10 @@ function policy(maxAttempts: number): Policy {
 }
 
 /**
- * Watch reconnects: about 200 ms doubling to 2 s (attempt 0 is skipped, see below), equal jitter so the watches of
- * many agents do not reconnect to a restarted etcd in step, while each still waits at least half the step.
- */
-export const WATCH_RECONNECT: BackoffPolicy = { baseMs: 100, maxMs: 2000, jitter: 'equal' };
-
-/**
  * etcd3's IBackoff: an immutable step whose `next()` is the following step. Its WatchManager (microsoft/etcd3
  * src/watch.ts) calls `next()` on the object it was given before the first wait: attempt 0 is never waited.
+ * Our watches run on raw watch streams (grpc-port.ts, resumable-watch.ts), not on WatchManager; this only keeps
+ * etcd3's own watches, should any be opened, on the same jittered policy instead of its 30 s default.
  */
 export function watchBackoff(policy: BackoffPolicy, random: RandomSource = Math.random, attempt = 0): Backoff {
   return { duration: backoffDelay(attempt, policy, random), next: () => watchBackoff(policy, random, attempt + 1) };
@@ -50,6 +47,6 @@ export function faultHandling(endpointCount: number): FaultHandling {
   return {
     global: policy(Math.max(1, endpointCount)),
     host: () => policy(1),
-    watchBackoff: watchBackoff(WATCH_RECONNECT),
+    watchBackoff: watchBackoff(WATCH_REOPEN_BACKOFF),
   };
 }
