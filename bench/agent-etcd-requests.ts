@@ -9,7 +9,7 @@
  * Usage: npm run bench -- agent-etcd-requests [AGENTS=1000] [WINDOW_SEC=60]
  */
 import pino from 'pino';
-import { EtcdRegistry, type MachineRecord } from '@flotilla/core';
+import { EtcdRegistry, sleep, type MachineRecord } from '@flotilla/core';
 import { startEtcd } from '../test/harness/etcd.js';
 import { AssignmentMirror } from '../packages/agent/src/assignments/mirror.js';
 import { Presence } from '../packages/agent/src/presence/presence.js';
@@ -90,13 +90,13 @@ try {
     });
   });
   const settleUntil = Date.now() + 120_000;
-  while (synced < AGENTS && Date.now() < settleUntil) await new Promise((r) => setTimeout(r, 200));
+  while (synced < AGENTS && Date.now() < settleUntil) await sleep(200);
   if (synced < AGENTS) throw new Error(`only ${synced}/${AGENTS} agents synced`);
   // Settled: two reconcile intervals without a single retry anywhere, so no set-up traffic falls in the window.
-  while (Date.now() - lastWarnAt < 2 * RECONCILE_INTERVAL_MS && Date.now() < settleUntil + 120_000) await new Promise((r) => setTimeout(r, 200));
+  while (Date.now() - lastWarnAt < 2 * RECONCILE_INTERVAL_MS && Date.now() < settleUntil + 120_000) await sleep(200);
   const warningsBefore = warnings;
   const before = await requestCounts(etcd.endpoints[0]!);
-  await new Promise((r) => setTimeout(r, WINDOW_SEC * 1000));
+  await sleep(WINDOW_SEC * 1000);
   const after = await requestCounts(etcd.endpoints[0]!);
   const delta = new Map([...after].map(([method, n]) => [method, n - (before.get(method) ?? 0)]));
   const perAgentMinute = (n: number) => Math.round((n / AGENTS / (WINDOW_SEC / 60)) * 100) / 100;

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { EtcdRegistry, parseUnitFile } from '@flotilla/core';
+import { EtcdRegistry, parseUnitFile, sleep } from '@flotilla/core';
 import { REPO_DIR, startCluster } from '../test/harness/cluster.js';
 import { waitUntil } from '../test/harness/exec.js';
 import { agentRssBytes } from './support/agent-log.js';
@@ -28,7 +28,7 @@ const NODE_FLAGS = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolea
 const SECURE = process.env.AGENT_RSS_ETCD !== 'plain';
 const SETTLE_MS = 12_000; // two periodic passes (5 s) plus slack: the steady state, not the burst
 const MiB = 1024 * 1024;
-const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+const settle = () => sleep(SETTLE_MS);
 const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
 const log = (l: string) => process.stderr.write(`bench: ${l}\n`);
 

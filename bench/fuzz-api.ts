@@ -12,6 +12,7 @@ import { fuzzRequest } from '../packages/api/src/test-support/api-fuzz-requests.
 import type { RawRequest } from '../packages/api/src/test-support/raw-http.js';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure } from './stats.js';
+import { sleep } from '@flotilla/core';
 
 const REQUESTS = Number(process.argv[2] ?? 20_000);
 const SEED = Number(process.argv[3] ?? 4);
@@ -55,7 +56,7 @@ try {
 } finally {
   const seconds = (Date.now() - started) / 1000;
   const violations = fixture.violations(await fixture.dump());
-  const closed = await Promise.race([fixture.close().then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, 10_000, false))]);
+  const closed = await Promise.race([fixture.close().then(() => true), sleep(10_000).then(() => false)]);
   if (!closed) crashes += 1;
   await etcd.stop();
   process.stderr.write(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);

@@ -5,7 +5,7 @@
  * after every round, so there are always two.
  * Usage: npm run bench -- scheduler-failover [ROUNDS]
  */
-import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, sleep, withDeadline, type PresenceLease } from '@flotilla/core';
 import { Etcd3 } from 'etcd3';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure, percentile } from './stats.js';
@@ -70,7 +70,7 @@ async function bothCampaigning(): Promise<void> {
     const end = Date.now() + DEADLINE_MS;
     while ((await raw.getAll().prefix(registry.keyspace.electionPrefix()).count()) < 2) {
       if (Date.now() > end) throw new Error('the replacement scheduler did not campaign in time');
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   } finally {
     raw.close();
@@ -84,15 +84,8 @@ async function watchScheduled(unit: string): Promise<{ placed: Promise<number> }
   const sub = await registry.watchCluster((event) => {
     if (event.kind === 'schedule' && event.type === 'put' && event.unit === unit) resolve(Date.now());
   });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${unit} not scheduled within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
   // Wrapped: an async function would flatten (await) a returned promise.
   return {
-    placed: Promise.race([placed, deadline]).finally(() => {
-      clearTimeout(timer);
-      void sub.close();
-    }),
+    placed: withDeadline(placed, DEADLINE_MS, () => new Error(`${unit} not scheduled within ${DEADLINE_MS} ms`)).finally(() => void sub.close()),
   };
 }

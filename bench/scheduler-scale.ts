@@ -9,7 +9,7 @@
  * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS] [ELECTION_TTL_SEC (default 5)]
  */
 import { Etcd3 } from 'etcd3';
-import { Keyspace } from '@flotilla/core';
+import { Keyspace, sleep } from '@flotilla/core';
 import { startEtcd } from '../test/harness/etcd.js';
 import { figure } from './stats.js';
 import { startSchedulerChild } from './support/scheduler-child.js';
@@ -90,7 +90,7 @@ async function until(check: () => Promise<boolean>, deadlineMs: number, what: st
   const end = Date.now() + deadlineMs;
   while (Date.now() < end) {
     if (await check()) return Date.now();
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   throw new Error(`${what}: not within ${deadlineMs} ms`);
 }

@@ -4,6 +4,7 @@
  * at a time, one CLI burst and one leader freeze run at a time. The plan (schedule.ts) keeps to the same rules
  * in planned time; here they hold in real time too, when a fault took longer than planned.
  */
+import { sleep } from '@flotilla/core';
 import type { FaultContext } from './injectors.js';
 import { leaderSlot } from './injectors.js';
 import type { FaultEvent } from './schedule.js';
@@ -114,8 +115,4 @@ export function describeEvent(ev: FaultEvent, ctx: Pick<FaultContext, 'cluster'>
   const extra = ev.lossPercent !== undefined ? ` (${ev.lossPercent}% loss)` : ev.rateKbit !== undefined ? ` (${ev.rateKbit} kbit/s)` : '';
   const lasting = ev.durationMs > 0 ? ` for ${(ev.durationMs / 1000).toFixed(1)} s` : '';
   return `#${ev.index} ${ev.kind} ${target}${extra}${lasting}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }

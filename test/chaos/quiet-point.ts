@@ -11,6 +11,7 @@ import type { SampledRound } from '../support/systemd-sampler.js';
 import { expectedRunning, mayRun, type Intent } from './allowances.js';
 import type { SettleCheck } from './report.js';
 import { settledProblems, type MachineView, type Problem } from './settled.js';
+import { sleep } from '@flotilla/core';
 
 export interface QuietPointContext {
   endpoints: string[];
@@ -43,7 +44,7 @@ export async function quietPoint(label: string, ctx: QuietPointContext): Promise
   const verdict = (p: Problem[]) => (p.length === 0 ? 'settled' : `NOT settled (${p.map((x) => x.text).join('; ')})`);
   ctx.log(`${label}: ${verdict(problems)} after ${(waitedMs / 1000).toFixed(1)} s`);
   if (ctx.holdMs !== undefined) {
-    await new Promise((r) => setTimeout(r, Math.max(0, from + ctx.holdMs! - Date.now())));
+    await sleep(Math.max(0, from + ctx.holdMs! - Date.now()));
     // A rebalancing move may have a unit down for a moment right then (stop before start): a few seconds more.
     problems = await settle(ctx, Date.now() + HOLD_SETTLE_MS);
     ctx.log(`${label}: ${verdict(problems)} ${(ctx.holdMs / 1000).toFixed(0)} s after the last fault`);
@@ -71,7 +72,7 @@ async function settle(ctx: QuietPointContext, deadline: number): Promise<Problem
       });
       if (problems.length === 0) return problems;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   return problems;
 }

@@ -4,7 +4,7 @@
  * leaves pin.service unplaced. A is resumed (SIGCONT) and sends its stale write: the unit's revision and the
  * absent schedule still match, so only the fence (A's campaign key) can refuse it — and it must.
  */
-import { EtcdRegistry, type PresenceLease, type UnitSpec } from '@flotilla/core';
+import { EtcdRegistry, sleep, type PresenceLease, type UnitSpec } from '@flotilla/core';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSchedulerChild, type SchedulerChild } from '../../bench/support/scheduler-child.js';
@@ -60,7 +60,7 @@ describe('scheduler fencing', () => {
     const b = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'b', ttlSec: TTL_SEC });
     children.push(b);
     const end = Date.now() + 30_000;
-    while ((await campaigners()) < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while ((await campaigners()) < 2 && Date.now() < end) await sleep(50);
 
     await registry.submitUnit(pinned, { desiredState: 'launched' });
     expect(await a.applying(10_000)).toBe(1); // A planned pin.service → m1 and froze before writing

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports.js';
 import { killAndWait, startDaemon } from './processes.js';
+import { sleep } from '../../packages/core/src/timing.js';
 
 export interface EtcdMember {
   name: string;
@@ -216,7 +217,7 @@ async function waitForHealthy(endpoint: string, deadlineMs: number, tlsFlags: st
       } catch (err) {
         last = (err as { stderr?: Buffer }).stderr?.toString() ?? String(err);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       continue;
     }
     try {
@@ -227,7 +228,7 @@ async function waitForHealthy(endpoint: string, deadlineMs: number, tlsFlags: st
     } catch (err) {
       last = String(err);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`etcd at ${endpoint} not healthy within ${deadlineMs} ms (${last})`);
 }

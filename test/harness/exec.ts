@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { sleep } from '../../packages/core/src/timing.js';
 
 export interface ExecResult {
   code: number;
@@ -51,6 +52,6 @@ export async function waitUntil<T>(
       const detail = lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : '';
       throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${detail}`);
     }
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+    await sleep(opts.intervalMs ?? 100);
   }
 }

@@ -13,6 +13,7 @@ import { findProcesses, isAlive, killAndWait, startDaemon, waitForProcessesGone,
 import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
 import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
 import { NODE_PKI_DIR } from '../../packages/cli/src/pki/layout.js';
+import { sleep } from '../../packages/core/src/timing.js';
 
 export interface AgentSetup {
   /** etcd endpoint as the machine reaches it (bridge address). */
@@ -295,7 +296,7 @@ export async function destroyMachine(state: MachineState): Promise<void> {
   for (let i = 0; i < 20; i++) {
     const result = await run('umount', [state.merged]);
     if (result.code !== 0 && !/not mounted|no mount point/i.test(result.stderr)) {
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       continue;
     }
     break;

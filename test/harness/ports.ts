@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sleep } from '../../packages/core/src/timing.js';
 
 /** Asks the kernel for a free TCP port on `host` (bind to 0, read, release). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -30,6 +31,6 @@ export async function waitForPort(host: string, port: number, deadlineMs: number
     });
     if (ok) return;
     if (Date.now() > until) throw new Error(`port ${host}:${port} did not open within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }

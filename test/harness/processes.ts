@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { sleep } from '../../packages/core/src/timing.js';
 
 /** Starts a long-running process in its own process group, output appended to `logFile`. */
 export function startDaemon(cmd: string, args: string[], logFile: string, opts: { detached?: boolean } = {}): ChildProcess {
@@ -31,10 +32,10 @@ export async function killAndWait(pid: number, graceMs = 3000): Promise<void> {
   };
   signal('SIGTERM');
   const until = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  while (isAlive(pid) && Date.now() < until) await sleep(50);
   if (isAlive(pid)) signal('SIGKILL');
   const hard = Date.now() + 5000;
-  while (isAlive(pid) && Date.now() < hard) await new Promise((r) => setTimeout(r, 50));
+  while (isAlive(pid) && Date.now() < hard) await sleep(50);
 }
 
 function isZombie(pid: number): boolean {
@@ -80,7 +81,7 @@ export async function waitForProcessesGone(find: () => ProcessEntry[], deadlineM
   for (;;) {
     const left = find();
     if (left.length === 0 || Date.now() >= until) return left;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

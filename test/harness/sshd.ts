@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run, runOk } from './exec.js';
 import { freePort, waitForPort } from './ports.js';
+import { sleep } from '../../packages/core/src/timing.js';
 
 const BASTION_DIR_PREFIX = 'flotilla-sshd-';
 
@@ -86,7 +87,7 @@ export async function startBastion(): Promise<Bastion> {
     await waitForPort('127.0.0.1', port, 10_000);
     for (let i = 0; !fs.existsSync(agentSocket); i++) {
       if (i > 100) throw new Error('ssh-agent did not create its socket within 5 s');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     await runOk('env', [`SSH_AUTH_SOCK=${agentSocket}`, 'ssh-add', '-q', clientKey]);
     const knownHostsFile = path.join(dir, 'known_hosts');

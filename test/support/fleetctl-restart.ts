@@ -11,6 +11,8 @@
  * - on a match it prints `Unit <n> <currentState>` plus ` on <8 chars>.../<ip>` from `GET /machines`, read once.
  * fleetctl itself has no deadline; `deadlineMs` stops this copy so a test fails instead of hanging.
  */
+import { sleep } from '@flotilla/core';
+
 export type FleetCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: unknown }>;
 
 interface UnitJson {
@@ -30,8 +32,6 @@ export interface FleetctlRestartResult {
 
 const TICK_MS = 250; // fleetctl.go waitForState: time.Tick(250 * time.Millisecond)
 const ATTEMPT_MS = 2000; // fleetctl.go defaultSleepTime
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function fleetctlRestart(
   call: FleetCall,

@@ -6,7 +6,7 @@
  * starts is recorded, so a test can show it sampled at least every `intervalMs`.
  */
 import { SystemdManager } from '@flotilla/agent';
-import { unitNameInfo } from '@flotilla/core';
+import { sleep, unitNameInfo } from '@flotilla/core';
 import type { Machine } from '../harness/machines.js';
 
 /** systemd states in which a unit's processes may run (a second copy in any of them overlaps). */
@@ -138,7 +138,7 @@ export class SystemdSampler {
       this.record(start, running, active);
       this.opts.onRound?.({ at: start, running, activeOn, answered });
       const wait = this.intervalMs - (Date.now() - start) - 20;
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) await sleep(wait);
     }
   }
 

@@ -67,6 +67,10 @@ export function commandDeadline(seconds: number, endpoints: readonly string[]): 
   });
 }
 
+export function unsupportedShell(shell: string): FlotillaError {
+  return new FlotillaError('CLI_USAGE', `unsupported shell ${JSON.stringify(shell)}: expected bash or zsh`);
+}
+
 export function badOptionValue(option: string, value: string, expected: string): FlotillaError {
   return new FlotillaError('CLI_USAGE', `invalid value ${JSON.stringify(value)} for ${option}: ${expected}`);
 }

@@ -3,7 +3,7 @@
  * (plus a grace period): the registry has its own deadlines, but a CLI must never hang on a dead endpoint.
  */
 import fs from 'node:fs';
-import { EtcdRegistry, RegistryTimeoutError, type ClusterRegistry, type RegistryOptions } from '@flotilla/core';
+import { EtcdRegistry, RegistryTimeoutError, withDeadline, type ClusterRegistry, type RegistryOptions } from '@flotilla/core';
 import { ApiRegistry } from './api/api-registry.js';
 import { Transport } from './api/transport.js';
 import { unreadableTlsFile } from './cli-errors.js';
@@ -28,14 +28,6 @@ export function registryOptions(g: GlobalOptions): RegistryOptions {
   if (g.etcdAuth) options.auth = g.etcdAuth;
   if (ca || cert || key) options.tls = { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
   return options;
-}
-
-export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Wraps every method so that its promise settles within `ms`. Watch callbacks are not affected. */

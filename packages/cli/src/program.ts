@@ -1,11 +1,12 @@
 /**
- * The commander program: global options, one subcommand per verb module, the agent daemon. Each verb action
- * resolves the global options, connects lazily, runs the handler under a last-resort deadline, writes the
- * rendered output and reports any error through report-error.ts.
+ * The commander program: global options, one subcommand per verb module, then the local commands (the agent and
+ * lb daemons, node-config and PKI tools, completion). Each verb action resolves the global options, connects
+ * lazily, runs the handler under a last-resort deadline, writes the rendered output and reports any error through
+ * report-error.ts; a local command's action does the same without the registry and the deadline.
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import type { ClusterRegistry } from '@flotilla/core';
+import { withDeadline, type ClusterRegistry } from '@flotilla/core';
 import { withAgentEtcdSettings } from './agent-etcd-settings.js';
 import { commandDeadline, unreadableTlsFile } from './cli-errors.js';
 import { cat } from './commands/cat.js';
@@ -31,12 +32,13 @@ import { stop } from './commands/stop.js';
 import { submit } from './commands/submit.js';
 import { plan } from './commands/plan.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
-import { openRegistry, withDeadline } from './connect.js';
+import type { AnyLocalCommand, CommandGroup, LocalContext } from './commands/local-command.js';
+import { openRegistry } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
-import { pkiCommand } from './pki/command.js';
-import { completionCommand } from './completion/command.js';
-import { agentCommand } from './daemon/command.js';
-import { lbCommand } from './lb/command.js';
+import { pkiCommands } from './pki/command.js';
+import { completion, completionSpec } from './completion/command.js';
+import { agent } from './daemon/command.js';
+import { lbCommands } from './lb/command.js';
 import { useFleetctlHelp } from './help-format.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { LiveStatus } from './render/live-status.js';
@@ -89,12 +91,16 @@ function lastResortMs(g: GlobalOptions): number {
   return Math.max(30_000, 10 * g.requestTimeoutMs);
 }
 
+function resolveGlobals(rt: Runtime, rawGlobals: RawGlobalOptions): GlobalOptions {
+  return resolveGlobalOptions(rawGlobals, withAgentEtcdSettings(rt.env, readPasswordFile));
+}
+
 async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals: RawGlobalOptions): Promise<void> {
   let globals: GlobalOptions | undefined;
   let registry: Promise<ClusterRegistry> | undefined;
   const status = new LiveStatus(rt.stderr, Boolean((rt.stderr as { isTTY?: boolean }).isTTY));
   try {
-    const g = (globals = resolveGlobalOptions(rawGlobals, withAgentEtcdSettings(rt.env, readPasswordFile)));
+    const g = (globals = resolveGlobals(rt, rawGlobals));
     const prepared = verb.prepare(command.opts());
     const ctx: CommandContext = {
       globals: g,
@@ -133,15 +139,63 @@ function readPasswordFile(file: string): string {
   }
 }
 
+/** A local command: no registry, no deadline (local-command.ts); errors are reported as a verb's are. */
+async function runLocal(rt: Runtime, local: AnyLocalCommand, command: Command, rawGlobals: RawGlobalOptions): Promise<void> {
+  let globals: GlobalOptions | undefined;
+  const ctx: LocalContext = {
+    env: rt.env,
+    cwd: rt.cwd,
+    globals: () => (globals ??= resolveGlobals(rt, rawGlobals)),
+    write: (text) => rt.stdout.write(text),
+    warn: (text) => rt.stderr.write(text),
+  };
+  try {
+    const args = (command.processedArgs as unknown[]).filter((a): a is string => typeof a === 'string');
+    write(rt, await local.run(ctx, args, command.opts()));
+  } catch (err) {
+    rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr, Boolean(rawGlobals.debug));
+  }
+}
+
+interface HelpSpec {
+  helpBefore?: string;
+  examples: readonly string[];
+  helpAfter?: string;
+}
+
+/** The text under a command's options: its own sections, then its examples, then notes. */
+function helpText(spec: HelpSpec): string {
+  let text = spec.helpBefore ? `\n${spec.helpBefore}\n` : '';
+  if (spec.examples.length > 0) text += `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`;
+  if (spec.helpAfter) text += `\n${spec.helpAfter}\n`;
+  return text;
+}
+
+/** The commander command of a verb or local command: name, summary, arguments, options and help. */
+function commandShell(spec: HelpSpec & { name: string; summary: string; args: string; configure?(cmd: Command): void }): Command {
+  const cmd = new Command(spec.name).description(spec.summary);
+  if (spec.args) cmd.argument(spec.args);
+  spec.configure?.(cmd);
+  cmd.addHelpText('after', helpText(spec));
+  return cmd.exitOverride();
+}
+
 function verbCommand(rt: Runtime, verb: AnyVerb, program: Command): Command {
-  const cmd = new Command(verb.name).description(verb.summary);
-  if (verb.args) cmd.argument(verb.args);
-  verb.configure?.(cmd);
-  cmd.addHelpText('after', `\nExamples:\n${verb.examples.map((e) => `  ${e}`).join('\n')}\n`);
-  cmd.action(async (...params: unknown[]) => {
+  return commandShell(verb).action(async (...params: unknown[]) => {
     await runVerb(rt, verb, params[params.length - 1] as Command, program.opts<RawGlobalOptions>());
   });
-  return cmd;
+}
+
+function localCommand(rt: Runtime, local: AnyLocalCommand, program: Command): Command {
+  return commandShell(local).action(async (...params: unknown[]) => {
+    await runLocal(rt, local, params[params.length - 1] as Command, program.opts<RawGlobalOptions>());
+  });
+}
+
+function groupCommand(rt: Runtime, group: CommandGroup, program: Command): Command {
+  const cmd = new Command(group.name).description(group.summary);
+  for (const local of group.commands) cmd.addCommand(localCommand(rt, local, program));
+  return cmd.exitOverride();
 }
 
 export function buildProgram(rt: Runtime): Command {
@@ -153,17 +207,16 @@ export function buildProgram(rt: Runtime): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
   addGlobalOptions(program);
-  for (const verb of VERBS) program.addCommand(verbCommand(rt, verb, program).exitOverride());
+  for (const verb of VERBS) program.addCommand(verbCommand(rt, verb, program));
   program.addCommand(
     new Command('version').description('Print the version and exit').action(() => {
       rt.stdout.write(`${name} version ${rt.version}\n`);
     }),
   );
-  program.addCommand(agentCommand());
-  program.addCommand(lbCommand());
-  program.addCommand(completionCommand(program, (text) => rt.stdout.write(text)).exitOverride());
-  for (const command of cloudConfigCommands()) program.addCommand(command);
-  program.addCommand(pkiCommand());
+  const locals: readonly (AnyLocalCommand | CommandGroup)[] = [
+    agent, lbCommands, completion(() => completionSpec(program)), ...cloudConfigCommands, pkiCommands,
+  ];
+  for (const local of locals) program.addCommand('commands' in local ? groupCommand(rt, local, program) : localCommand(rt, local, program));
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
   useFleetctlHelp(program, rt.version);
   return program;

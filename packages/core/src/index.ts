@@ -22,3 +22,4 @@ export * from './unit/resources.js';
 export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
 export * from './user-keys.js';
+export * from './timing.js';

@@ -2,11 +2,10 @@
  * The scheduler service: campaigns for leadership, and while elected runs leader terms (see leader-term.ts).
  * Losing leadership sends it back to campaigning; stop() aborts the campaign or the term and resigns.
  */
-import type { ClusterRegistry, LeaderElection } from '@flotilla/core';
+import { backoffDelay, sleep, withDeadline, type ClusterRegistry, type LeaderElection } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { leadTerm, type TermOptions } from './loop/leader-term.js';
 import { defaultPlacementConfig } from './placement/place.js';
-import { backoffMs, sleep, withDeadline } from './loop/timing.js';
 
 export interface SchedulerOptions {
   registry: ClusterRegistry & LeaderElection;
@@ -91,7 +90,7 @@ async function campaignLoop(opts: SchedulerOptions, term: TermOptions, setLeader
       leadership = await opts.registry.campaign(opts.candidateId, opts.ttlSec, stopSignal);
     } catch (err) {
       if (stopSignal.aborted) break;
-      const delay = backoffMs(failures++, CAMPAIGN_RETRY_BASE_MS, CAMPAIGN_RETRY_MAX_MS);
+      const delay = backoffDelay(failures++, { baseMs: CAMPAIGN_RETRY_BASE_MS, maxMs: CAMPAIGN_RETRY_MAX_MS });
       logger.warn({ err, retryInMs: delay }, 'campaign failed');
       await sleep(delay, stopSignal);
       continue;

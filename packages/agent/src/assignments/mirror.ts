@@ -6,9 +6,8 @@
  * `resync()` takes a fresh snapshot (after the lease was lost and regained, or etcd compacted past our
  * revision). While the mirror has never synced, `current()` is undefined and the agent acts on nothing.
  */
-import type { Assignment, ClusterRegistry, Subscription, WatchEvent } from '@flotilla/core';
+import { Backoff, sleep, type Assignment, type ClusterRegistry, type Subscription, type WatchEvent } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { Backoff, sleep } from '../backoff.js';
 import { applyAssignmentEvent } from './apply-event.js';
 import { heldAfterEvent, heldAfterSnapshot, HOLD_ALL, type Held } from './inherited.js';
 
@@ -88,7 +87,7 @@ export class AssignmentMirror {
 
   private async sync(generation: number): Promise<void> {
     const { registry, machineId, logger } = this.opts;
-    const backoff = new Backoff({ initialMs: 250, maxMs: 5000 });
+    const backoff = new Backoff({ baseMs: 250, maxMs: 5000 });
     const stale = () => generation !== this.generation || this.abort.signal.aborted;
     await this.subscription?.close();
     this.subscription = undefined;

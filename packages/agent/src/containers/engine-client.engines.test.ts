@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ContainerEngineError, ContainerImagePullError } from '@flotilla/core';
+import { ContainerEngineError, ContainerImagePullError, sleep } from '@flotilla/core';
 import { importBusyboxImage, startHostEngine, type EngineName, type HostEngine } from '../../../../test/harness/docker.js';
 import { runOk, waitUntil } from '../../../../test/harness/exec.js';
 import { ContainerEngineClient } from './engine-client.js';
@@ -33,7 +33,7 @@ describe.each<EngineName>(['docker', 'podman'])('ContainerEngineClient on a real
     store: new PullStore(stateDir),
     unitExists: async () => true,
     now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    sleep,
     ...over,
   });
 
@@ -71,7 +71,7 @@ describe.each<EngineName>(['docker', 'podman'])('ContainerEngineClient on a real
     try {
       let status = await client.inspect('healthy');
       for (const until = Date.now() + 20_000; status?.health !== 'healthy' && Date.now() < until; ) {
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
         status = await client.inspect('healthy');
       }
       expect(status?.health).toBe('healthy');
@@ -160,7 +160,7 @@ describe('pull backoff against a counting registry (docker: loopback registries 
     const attemptsAt: number[] = [];
     const deps: PrepareDeps = {
       client, store: new PullStore(stateDir), unitExists: async () => true, now: () => Date.now(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)), policy,
+      sleep, policy,
     };
     for (let i = 0; i < 3; i++) {
       const before = hits.length;

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
-import { isFlotillaError } from '@flotilla/core';
+import { isFlotillaError, sleep } from '@flotilla/core';
 import { ContainerEngineClient } from './engine-client.js';
 import { prepareContainer } from './prepare.js';
 import { PullStore } from './pull-store.js';
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
     now: () => Date.now(),
     maxWaitMs: 60_000, // + pullTimeoutMs: within render.ts's PREPARE_BUDGET_SEC
     pullTimeoutMs: 240_000,
-    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    sleep,
   };
   const input = { unit: args.unit, container: args.container, image: args.image, machineId: args.machine };
   try {

@@ -4,6 +4,7 @@
  * never hammers a registry faster than that; the record is per unit and resets when the image changes or a pull
  * succeeds.
  */
+import { backoffDelay } from '@flotilla/core';
 
 export interface PullRecord {
   image: string;
@@ -29,7 +30,7 @@ export type PullDecision =
 /** Delay after `failures` consecutive failures: 0, base, 2×base, … capped at max. */
 export function pullDelayMs(failures: number, policy: PullBackoffPolicy = DEFAULT_PULL_BACKOFF): number {
   if (failures <= 0) return 0;
-  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(failures - 1, 30));
+  return backoffDelay(failures - 1, policy);
 }
 
 export function pullDecision(

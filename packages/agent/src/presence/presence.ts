@@ -6,16 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LeaseLostError, type ClusterRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { Backoff, LeaseLostError, sleep, type BackoffPolicy, type ClusterRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import type { Logger } from 'pino';
-import { Backoff, sleep, type BackoffOptions } from '../backoff.js';
 
 export interface PresenceOptions {
   registry: ClusterRegistry;
   machine: MachineRecord;
   ttlSec: number;
   logger: Logger;
-  backoff?: BackoffOptions;
+  backoff?: BackoffPolicy;
   /** Called after every successful registration (states must be published again under the new lease). */
   onRegistered?: (lease: PresenceLease) => void;
   /** Called when the lease is lost (not on stop). */
@@ -35,7 +34,7 @@ export class Presence {
   constructor(private readonly opts: PresenceOptions) {
     // Short and capped low: a failed registration costs etcd nothing, and a machine that is back should be
     // seen again within seconds (the gRPC channel's own reconnect back-off is capped at 2 s).
-    this.backoff = new Backoff(opts.backoff ?? { initialMs: 250, maxMs: 2000 });
+    this.backoff = new Backoff(opts.backoff ?? { baseMs: 250, maxMs: 2000 });
   }
 
   /** The live lease, or undefined while (re-)registering. */

@@ -4,6 +4,7 @@
  * fixed method signatures.
  */
 import * as dbus from 'dbus-next';
+import { withDeadline } from '@flotilla/core';
 import { SystemdError, translateDbusError } from './errors.js';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
@@ -42,7 +43,7 @@ export class BusConnection {
       bus.once('error', (err) => reject(translateDbusError(err, `connect ${address}`)));
     });
     try {
-      await withDeadline(ready, timeoutMs, `connect ${address}`);
+      await withDeadline(ready, timeoutMs, () => noReply(`connect ${address}`, timeoutMs));
     } catch (err) {
       bus.on('error', () => {}); // late socket errors after we gave up must not crash the process
       bus.disconnect();
@@ -62,7 +63,7 @@ export class BusConnection {
       ...(c.signature === undefined ? {} : { signature: c.signature, body: c.body ?? [] }),
     });
     try {
-      const reply = await withDeadline(this.bus.call(msg), this.callTimeoutMs, what);
+      const reply = await withDeadline(this.bus.call(msg), this.callTimeoutMs, () => noReply(what, this.callTimeoutMs));
       return reply?.body ?? [];
     } catch (err) {
       throw translateDbusError(err, what);
@@ -86,17 +87,6 @@ export class BusConnection {
   }
 }
 
-async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SystemdError('SYSTEMD_TIMEOUT', `systemd ${what}: no reply within ${ms} ms`, { retryable: true })),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([p, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+function noReply(what: string, ms: number): SystemdError {
+  return new SystemdError('SYSTEMD_TIMEOUT', `systemd ${what}: no reply within ${ms} ms`, { retryable: true });
 }

@@ -4,7 +4,7 @@
  * after `retries` failures in a row; a restart (when the policy allows) only once the back-off since the
  * previous health restart has passed, doubling per restart and reset by a success.
  */
-import type { UnitHealth } from '@flotilla/core';
+import { backoffDelay, type UnitHealth } from '@flotilla/core';
 
 export interface CheckPolicy {
   retries: number;
@@ -54,7 +54,7 @@ export function nextCheckState(prev: CheckState, outcome: ProbeOutcome, now: num
   const status = failing ? 'unhealthy' : prev.health.status;
   const state: CheckState = { ...prev, health: { status, checkedAt: now, failures, message: outcome.message } };
   if (!failing || !policy.restart || now < prev.restartNotBefore) return { state };
-  const delay = Math.min(policy.backoffMs * 2 ** prev.restarts, policy.maxBackoffMs);
+  const delay = backoffDelay(prev.restarts, { baseMs: policy.backoffMs, maxMs: policy.maxBackoffMs });
   return {
     state: { ...state, restarts: prev.restarts + 1, restartNotBefore: now + delay },
     restart: `${failures} health checks failed in a row (last: ${outcome.message})`,

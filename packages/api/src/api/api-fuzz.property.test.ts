@@ -10,6 +10,7 @@ import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { freshPrefix } from '../../../core/src/testing/registry-fixtures.js';
 import { describeRequest, fuzzExchange, startApiFuzzFixture, type ApiFuzzFixture } from '../test-support/api-fuzz-fixture.js';
 import { fuzzRequest } from '../test-support/api-fuzz-requests.js';
+import { sleep } from '@flotilla/core';
 
 const RUNS = 200;
 
@@ -35,6 +36,6 @@ test(`${RUNS} generated requests: no 5xx, fleet's error body on every 4xx, nothi
     { numRuns: RUNS },
   );
   expect(fixture.violations(await fixture.dump())).toEqual([]);
-  const closed = await Promise.race([fixture.close().then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still open after 10 s'))]);
+  const closed = await Promise.race([fixture.close().then(() => 'closed'), sleep(10_000).then(() => 'still open after 10 s')]);
   expect(closed).toBe('closed');
 });

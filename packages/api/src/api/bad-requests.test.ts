@@ -8,6 +8,7 @@ import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { freshPrefix } from '../../../core/src/testing/registry-fixtures.js';
 import { fuzzExchange, startApiFuzzFixture, type ApiFuzzFixture } from '../test-support/api-fuzz-fixture.js';
 import type { RawRequest } from '../test-support/raw-http.js';
+import { sleep } from '@flotilla/core';
 
 let etcd: EtcdHandle;
 let fixture: ApiFuzzFixture;
@@ -70,7 +71,7 @@ describe('requests the fuzz found mishandled', () => {
   test('the server closes after a CONNECT with a large body', async () => {
     await fuzzExchange(fixture, raw('CONNECT', '/fleet/v1/units', ' '.repeat(1_000_000)), false);
     const closing = fixture.close();
-    const outcome = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(resolve, 5_000, 'still open after 5 s'))]);
+    const outcome = await Promise.race([closing.then(() => 'closed'), sleep(5_000).then(() => 'still open after 5 s')]);
     expect(outcome).toBe('closed');
   });
 });

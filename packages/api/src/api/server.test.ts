@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry, keyedRecord, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, keyedRecord, sleep, withDeadline, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { request, type Target } from '../test-support/http.js';
 import { HOLD_MAX_MS } from './recent-stops.js';
@@ -269,7 +269,7 @@ describe("fleetctl 1.0's restart: PUT loaded, look every 250 ms for launched, PU
     expect((await put(unitPath, { desiredState: 'loaded', name: NAME })).status).toBe(204);
     const sent = Date.now();
     const start = put(unitPath, { desiredState: 'launched', name: NAME });
-    const early = await Promise.race([start.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('held'), 300))]);
+    const early = await Promise.race([start.then(() => 'answered'), sleep(300).then(() => 'held')]);
     expect([early, (await registry.getUnit(NAME))?.desiredState]).toEqual(['held', 'loaded']);
     await publish('inactive');
     expect((await start).status).toBe(204);
@@ -360,7 +360,7 @@ describe('journal follow', () => {
           try {
             for (let i = 1; !opts.signal.aborted; i++) {
               yield `line ${i}`;
-              await new Promise((r) => setTimeout(r, 20));
+              await sleep(20);
             }
           } finally {
             stopped();
@@ -383,7 +383,7 @@ describe('journal follow', () => {
         req.on('error', (err) => (err.message === 'socket hang up' ? undefined : reject(err)));
       });
       expect(firstLines.startsWith('line 1\nline 2\nline 3\n')).toBe(true);
-      await Promise.race([sourceStopped, new Promise((_, reject) => setTimeout(() => reject(new Error('source never stopped')), 5000))]);
+      await withDeadline(sourceStopped, 5000, () => new Error('source never stopped'));
     } finally {
       await follow.close();
       fs.rmSync(followDir, { recursive: true, force: true });

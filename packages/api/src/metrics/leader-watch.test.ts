@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EtcdRegistry, type Subscription } from '@flotilla/core';
+import { EtcdRegistry, sleep, type Subscription } from '@flotilla/core';
 import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
 import { followLeader } from './leader-watch.js';
 import { OpsMetrics } from './ops-metrics.js';
@@ -23,7 +23,7 @@ async function until(what: string, check: () => boolean, deadlineMs = 10_000): P
   const end = Date.now() + deadlineMs;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { pino } from 'pino';
-import { EtcdRegistry, Keyspace, UnitNotManagedHereError, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, Keyspace, sleep, UnitNotManagedHereError, type PresenceLease } from '@flotilla/core';
 import { registryViolations, type RawPair } from '../../../core/src/testing/registry-invariants.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import type { Introspection } from '../api/request.js';
@@ -185,7 +185,7 @@ async function settledDump(fixture: ApiFuzzFixture, quietMs: number): Promise<Ra
   let last = await fixture.dump();
   let stillSince = Date.now();
   for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     const now = await fixture.dump();
     if (!isDeepStrictEqual(now, last)) [last, stillSince] = [now, Date.now()];
     else if (Date.now() - stillSince >= quietMs) break;

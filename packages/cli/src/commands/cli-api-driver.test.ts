@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
+import { EtcdRegistry, sleep, type PresenceLease } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/api';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
@@ -82,7 +82,7 @@ describe('--driver=api', () => {
     const deadline = Date.now() + 15_000;
     while ((await registry.getUnit('hello.service'))?.desiredState !== 'launched') {
       if (Date.now() > deadline) throw new Error('start never set launched');
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const unit = await registry.getUnit('hello.service');
     await registry.publishState({ unit: 'hello.service', machineId: ID_A, hash: unit?.hash ?? '', loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: 1 }, lease);

@@ -1,6 +1,7 @@
 /** `completion bash|zsh`: prints a completion script for the program, built from its own commands. */
-import { Command } from 'commander';
-import { FlotillaError } from '@flotilla/core';
+import type { Command } from 'commander';
+import { unsupportedShell } from '../cli-errors.js';
+import { defineLocalCommand, type AnyLocalCommand } from '../commands/local-command.js';
 import { bashCompletion, zshCompletion, type CompletionSpec } from './scripts.js';
 
 const UNIT_VERBS = new Set(['submit', 'load', 'start', 'stop', 'unload', 'restart', 'destroy', 'cat', 'status', 'journal', 'plan', 'verify']);
@@ -22,15 +23,19 @@ export function completionSpec(program: Command): CompletionSpec {
   };
 }
 
-export function completionCommand(program: Command, write: (text: string) => void): Command {
-  return new Command('completion')
-    .description('Print a shell completion script (bash or zsh)')
-    .argument('<shell>', 'bash or zsh')
-    .addHelpText('after', '\nExamples:\n  source <(flotilla completion bash)\n  flotilla completion zsh > "${fpath[1]}/_flotilla"\n')
-    .action((shell: string) => {
-      const spec = completionSpec(program);
-      if (shell === 'bash') return write(bashCompletion(spec));
-      if (shell === 'zsh') return write(zshCompletion(spec));
-      throw new FlotillaError('CLI_USAGE', `unsupported shell ${JSON.stringify(shell)}: expected bash or zsh`);
-    });
+/** `spec` is read when the command runs: by then the program holds every command. */
+export function completion(spec: () => CompletionSpec): AnyLocalCommand {
+  return defineLocalCommand({
+    name: 'completion',
+    args: '<shell>',
+    summary: 'Print a shell completion script (bash or zsh)',
+    examples: ['source <(flotilla completion bash)', 'flotilla completion zsh > "${fpath[1]}/_flotilla"'],
+    parseOptions: () => ({}),
+    async handler(_ctx, [shell = '']) {
+      if (shell === 'bash') return bashCompletion(spec());
+      if (shell === 'zsh') return zshCompletion(spec());
+      throw unsupportedShell(shell);
+    },
+    render: (script) => ({ stdout: script }),
+  });
 }

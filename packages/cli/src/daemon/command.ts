@@ -1,5 +1,5 @@
-import { Command } from 'commander';
 import type { AgentStopMode } from '@flotilla/agent';
+import { defineLocalCommand, NO_OUTPUT, type LocalContext } from '../commands/local-command.js';
 import { readDaemonConfig } from './config.js';
 import { Reloader } from './reload.js';
 import { resolveStopMode } from './stop-mode.js';
@@ -13,14 +13,7 @@ const STOP_DEADLINE_MS: Record<AgentStopMode, number> = { leave: 60_000, restart
 /** Asking systemd whether this is a stop or a restart (docs/agent.md, "Restart or leave"). */
 const STOP_MODE_DEADLINE_MS = 1000;
 
-/** `flotilla agent`: runs the per-machine daemon (API + agent + scheduler candidate, run.ts), configured from FLOTILLA_* env. */
-export function agentCommand(): Command {
-  return new Command('agent')
-    .description('run the Flotilla agent daemon on this machine (configured by FLOTILLA_* environment variables)')
-    .addHelpText(
-      'after',
-      `
-Environment:
+const ENVIRONMENT_HELP = `Environment:
   FLOTILLA_ENDPOINT        etcd URLs, comma-separated (default http://127.0.0.1:2379)
   FLOTILLA_AGENT_TTL       presence lease TTL in seconds (default 10)
   FLOTILLA_ELECTION_TTL    scheduler election lease TTL in seconds (default 2: a killed leader is replaced in
@@ -49,50 +42,59 @@ Environment:
                            units, then leave the cluster) or restart (units keep running for the next agent)
   FLOTILLA_CONFIG_FILE     the environment file SIGHUP re-reads (default /etc/flotilla/agent.env); a reload applies
                            FLOTILLA_LOG_LEVEL, _METADATA, _PUBLIC_IP, _REBALANCE_INTERVAL and _STOP_MODE, and logs
-                           any other changed key as "needs a restart: KEY"
+                           any other changed key as "needs a restart: KEY"`;
 
-Examples:
-  FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 FLOTILLA_API_TOKEN_FILE=/etc/flotilla/pki/api.token flotilla agent`,
-    )
-    .action(async () => {
-      // Loaded here, not at the top: the daemon's parts (API, agent, scheduler, D-Bus, Docker, pino) would add
-      // hundreds of milliseconds to every CLI command's start.
-      const [{ pino }, { runDaemon }, { readOwnUnitJob }] = await Promise.all([import('pino'), import('./run.js'), import('@flotilla/agent')]);
-      const config = readDaemonConfig(process.env);
-      const logger = pino({ level: config.logLevel });
-      // The CLI shows Node's warnings only with --debug (node-warnings.ts); the daemon keeps them in its log.
-      process.on('warning', (warning) => logger.warn({ err: warning }, 'node warning'));
-      // Every signal is handled from the start: their default actions end the process, and a SIGTERM that killed
-      // an agent still starting could leave its units running after its lease expired. A reload or a stop asked
-      // for during start-up waits for the daemon.
-      const reloader = new Reloader({ env: process.env, config, logger });
-      process.on('SIGHUP', () => void reloader.reload());
-      const starting = runDaemon(config, logger);
-      let stopping = false;
-      const shutdown = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        const read = () => readOwnUnitJob({ pid: process.pid, timeoutMs: STOP_MODE_DEADLINE_MS });
-        const { mode, reason, unit } = await resolveStopMode(reloader.config.stopMode, read, STOP_MODE_DEADLINE_MS);
-        logger.info({ signal, mode, reason, unit }, `stopping: ${mode} (${reason})`);
-        const deadline = setTimeout(() => {
-          logger.error({ mode, deadlineMs: STOP_DEADLINE_MS[mode] }, 'stop did not finish in time; exiting');
-          process.exit(1);
-        }, STOP_DEADLINE_MS[mode]);
-        deadline.unref();
-        const report = await (await starting).stop(mode);
-        logger.info({ report }, 'flotilla agent stopped');
-        process.exit(0);
-      };
-      const onSignal = (signal: string) =>
-        void shutdown(signal).catch((err: unknown) => {
-          logger.error({ err }, 'stop failed');
-          process.exit(1);
-        });
-      process.on('SIGTERM', () => onSignal('SIGTERM'));
-      process.on('SIGINT', () => onSignal('SIGINT'));
-      reloader.attach(await starting);
-      // Keep running until a signal arrives.
-      await new Promise<never>(() => {});
+/** Runs the daemon until a signal stops it; the process exits from the signal handler. */
+async function serve(ctx: LocalContext): Promise<never> {
+  // Loaded here, not at the top: the daemon's parts (API, agent, scheduler, D-Bus, Docker, pino) would add
+  // hundreds of milliseconds to every CLI command's start.
+  const [{ pino }, { runDaemon }, { readOwnUnitJob }] = await Promise.all([import('pino'), import('./run.js'), import('@flotilla/agent')]);
+  const config = readDaemonConfig(ctx.env);
+  const logger = pino({ level: config.logLevel });
+  // The CLI shows Node's warnings only with --debug (node-warnings.ts); the daemon keeps them in its log.
+  process.on('warning', (warning) => logger.warn({ err: warning }, 'node warning'));
+  // Every signal is handled from the start: their default actions end the process, and a SIGTERM that killed
+  // an agent still starting could leave its units running after its lease expired. A reload or a stop asked
+  // for during start-up waits for the daemon.
+  const reloader = new Reloader({ env: ctx.env, config, logger });
+  process.on('SIGHUP', () => void reloader.reload());
+  const starting = runDaemon(config, logger);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const read = () => readOwnUnitJob({ pid: process.pid, timeoutMs: STOP_MODE_DEADLINE_MS });
+    const { mode, reason, unit } = await resolveStopMode(reloader.config.stopMode, read, STOP_MODE_DEADLINE_MS);
+    logger.info({ signal, mode, reason, unit }, `stopping: ${mode} (${reason})`);
+    const deadline = setTimeout(() => {
+      logger.error({ mode, deadlineMs: STOP_DEADLINE_MS[mode] }, 'stop did not finish in time; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS[mode]);
+    deadline.unref();
+    const report = await (await starting).stop(mode);
+    logger.info({ report }, 'flotilla agent stopped');
+    process.exit(0);
+  };
+  const onSignal = (signal: string) =>
+    void shutdown(signal).catch((err: unknown) => {
+      logger.error({ err }, 'stop failed');
+      process.exit(1);
     });
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  reloader.attach(await starting);
+  // Keep running until a signal arrives.
+  return new Promise<never>(() => {});
 }
+
+/** `flotilla agent`: runs the per-machine daemon (API + agent + scheduler candidate, run.ts), configured from FLOTILLA_* env. */
+export const agent = defineLocalCommand({
+  name: 'agent',
+  args: '',
+  summary: 'run the Flotilla agent daemon on this machine (configured by FLOTILLA_* environment variables)',
+  helpBefore: ENVIRONMENT_HELP,
+  examples: ['FLOTILLA_ENDPOINT=http://10.0.0.1:2379 FLOTILLA_API_LISTEN=0.0.0.0:54728 FLOTILLA_API_TOKEN_FILE=/etc/flotilla/pki/api.token flotilla agent'],
+  parseOptions: () => ({}),
+  handler: (ctx) => serve(ctx),
+  render: () => NO_OUTPUT,
+});

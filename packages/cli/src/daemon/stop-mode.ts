@@ -6,6 +6,7 @@
  * cannot be known, leave: a restart that never comes would leave units running on a machine the scheduler no
  * longer counts. docs/agent.md, "Restart or leave".
  */
+import { withDeadline } from '@flotilla/core';
 import type { AgentStopMode } from '@flotilla/agent';
 import type { StopModeSetting } from './config.js';
 
@@ -57,12 +58,8 @@ export async function resolveStopMode(
   deadlineMs: number,
 ): Promise<StopModeDecision & { unit?: string }> {
   if (setting !== 'auto') return decideStopMode({ setting, underSystemd: false });
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
-    });
-    const own = await Promise.race([read(), deadline]);
+    const own = await withDeadline(read(), deadlineMs, () => new Error(`no answer within ${deadlineMs} ms`));
     const facts: StopModeFacts = {
       setting,
       underSystemd: own.unit.endsWith('.service'),
@@ -72,7 +69,5 @@ export async function resolveStopMode(
     return { ...decideStopMode(facts), unit: own.unit };
   } catch (err) {
     return decideStopMode({ setting, underSystemd: false, error: err instanceof Error ? err.message : String(err) });
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -10,6 +10,7 @@ import type { EndpointRecord, EndpointRegistry } from '@flotilla/core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { runHaproxyLb, type HaproxyControl, type LbRun } from './run-lb.js';
+import { sleep } from '@flotilla/core';
 
 const M1 = 'aaaaaaaa00000000000000000000000a';
 const SPEC = { prefix: 'app@', listen: '127.0.0.1:8081' };
@@ -93,7 +94,7 @@ describe('runHaproxyLb repairs itself', () => {
     await run.stop();
     run = undefined;
     const reads = registry.reads;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(registry.reads).toBe(reads);
   });
 });

@@ -8,7 +8,7 @@
  * missed watch event or a HAProxy that exited is repaired without waiting for the next endpoint change.
  */
 import fs from 'node:fs/promises';
-import type { EndpointRegistry } from '@flotilla/core';
+import { backoffDelay, type EndpointRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { renderHaproxyConfig, selectEndpoints, type LbSpec } from './haproxy-config.js';
 import type { HaproxyProcess } from './haproxy-process.js';
@@ -78,8 +78,7 @@ export async function runHaproxyLb(
         failures = 0;
         arm(resyncMs);
       } catch (err) {
-        const delay = Math.min(retryMs * 2 ** failures, resyncMs);
-        failures++;
+        const delay = backoffDelay(failures++, { baseMs: retryMs, maxMs: resyncMs });
         logger.error({ err, retryInMs: delay }, 'applying haproxy config failed; retrying');
         arm(delay);
       }

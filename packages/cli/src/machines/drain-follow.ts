@@ -5,7 +5,7 @@
  * through the scheduler's own planner (as `start` explains unplaceable units) to tell "fits nowhere else"
  * from "about to be placed" (stop-before-start places a unit only after its old copy stopped).
  */
-import type { ClusterRegistry, ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
+import { sleep, type ClusterRegistry, type ClusterSnapshot, type UnitStateRecord } from '@flotilla/core';
 import { drainCancelled, drainTimedOut } from '../cli-errors.js';
 import type { CommandContext } from '../commands/verb.js';
 import { renderDrainPending } from '../render/machine-lifecycle.js';
@@ -63,8 +63,6 @@ async function step(registry: ClusterRegistry, machineId: string, previous: Drai
   }
   return { step: next, snapshot };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function followDrain(ctx: CommandContext, opts: FollowOptions): Promise<DrainSummary> {
   const registry = await ctx.registry();

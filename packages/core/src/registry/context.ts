@@ -4,7 +4,7 @@
  * revisions, because transactions compare them.
  */
 import { ConflictError, CorruptRecordError } from '../errors.js';
-import { withDeadline } from './etcd-errors.js';
+import { withRegistryDeadline } from './etcd-errors.js';
 import type { Compare, EtcdPort, KeyValue, RangeRequest, RangeResponse, RequestOp, TxnResponse } from './etcd-port.js';
 import { prefixRange } from './kv-ops.js';
 import type { KeptLease } from './lease.js';
@@ -89,7 +89,7 @@ export class RegistryContext {
 
   /** Runs one public operation under the request deadline, translating any etcd error. */
   run<T>(operation: string, work: () => Promise<T>, onTimeout?: () => void): Promise<T> {
-    return withDeadline(work(), { endpoints: this.endpoints, operation, timeoutMs: this.timeoutMs }, onTimeout);
+    return withRegistryDeadline(work(), { endpoints: this.endpoints, operation, timeoutMs: this.timeoutMs }, onTimeout);
   }
 
   /** One key; a corrupt value throws CorruptRecordError (the caller asked for exactly this record). */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ConflictError } from '../errors.js';
 import { EtcdRequestError } from './etcd-port.js';
-import { translateEtcdError, withDeadline } from './etcd-errors.js';
+import { translateEtcdError, withRegistryDeadline } from './etcd-errors.js';
 import { gatewayError } from './http-transport.js';
 
 const ctx = { endpoints: ['http://e:2379'], operation: 'get x', timeoutMs: 50 };
@@ -33,10 +33,10 @@ describe('gateway errors get the kind of their gRPC status', () => {
   });
 });
 
-describe('withDeadline', () => {
+describe('withRegistryDeadline', () => {
   test('a call that never settles → RegistryTimeoutError, onTimeout runs', async () => {
     let cancelled = false;
-    const err = await withDeadline(new Promise(() => undefined), ctx, () => (cancelled = true)).catch((e: unknown) => e);
+    const err = await withRegistryDeadline(new Promise(() => undefined), ctx, () => (cancelled = true)).catch((e: unknown) => e);
     expect({ code: (err as ConflictError).code, message: (err as Error).message, cancelled }).toEqual({
       code: 'REGISTRY_TIMEOUT',
       message: 'registry get x timed out after 50 ms',
@@ -45,6 +45,6 @@ describe('withDeadline', () => {
   });
 
   test('a result within the deadline passes through', async () => {
-    expect(await withDeadline(Promise.resolve(7), ctx)).toBe(7);
+    expect(await withRegistryDeadline(Promise.resolve(7), ctx)).toBe(7);
   });
 });

@@ -5,6 +5,7 @@
  * retryable); our own typed errors pass through untouched. Free of etcd3, so the HTTP transport never loads it.
  */
 import { FlotillaError, RegistryTimeoutError, RegistryUnavailableError } from '../errors.js';
+import { withDeadline } from '../timing.js';
 import { EtcdRequestError } from './etcd-port.js';
 import { RegistryError } from './registry-error.js';
 
@@ -36,25 +37,15 @@ export function translateEtcdError(err: unknown, ctx: ErrorContext): FlotillaErr
 /**
  * Runs `work` with a deadline: each etcd call also carries a gRPC deadline, this catches everything else
  * (waiting for a watch to connect, a lease grant queued behind a dead channel). On timeout `onTimeout` runs
- * so the caller can cancel what it started.
+ * so the caller can cancel what it started. Any failure comes out translated.
  */
-export async function withDeadline<T>(
-  work: Promise<T>,
-  ctx: ErrorContext,
-  onTimeout?: () => void,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      reject(new RegistryTimeoutError(ctx.operation, ctx.timeoutMs));
-    }, ctx.timeoutMs);
-  });
+export async function withRegistryDeadline<T>(work: Promise<T>, ctx: ErrorContext, onTimeout?: () => void): Promise<T> {
   try {
-    return await Promise.race([work, deadline]);
+    return await withDeadline(work, ctx.timeoutMs, () => {
+      onTimeout?.();
+      return new RegistryTimeoutError(ctx.operation, ctx.timeoutMs);
+    });
   } catch (err) {
     throw translateEtcdError(err, ctx);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import { type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import type { ClusterLogEvent } from './types.js';
+import { withDeadline } from '../timing.js';
 import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 
 let etcd: EtcdHandle;
@@ -47,7 +48,7 @@ test('watchEvents delivers appended entries; watchHealthChanges fires for units 
   await registry.watchHealthChanges(() => changes++);
   await registry.appendEvent({ kind: 'machine-joined', machineId: 'm1' });
   await registry.appendEvent({ kind: 'unit-failed', unit: 'x.service', machineId: 'm1' });
-  await Promise.race([arrived, new Promise((_, reject) => setTimeout(() => reject(new Error('no events in 5 s')), 5000))]);
+  await withDeadline(arrived, 5000, () => new Error('no events in 5 s'));
   expect(seen).toEqual(['machine-joined', 'unit-failed']);
   expect(changes).toBeGreaterThanOrEqual(2);
 });

@@ -6,7 +6,9 @@
  * the revision it needs, the watch re-opens at "now" and calls `onReset`, so the caller re-reads instead of
  * missing changes. Any other end re-opens from the last revision with a capped backoff.
  */
+import { backoffDelay } from '../timing.js';
 import type { RegistryContext } from './context.js';
+import { WATCH_REOPEN_BACKOFF } from './defaults.js';
 import { type EtcdPort, EtcdRequestError, type KeyValue, type ResponseHeader, type WatchEnd, type WatchEventRaw, type WatchHandle, prefixEnd } from './etcd-port.js';
 import type { Subscription } from './types.js';
 
@@ -28,8 +30,6 @@ export interface ResumableWatchOptions {
   /** Events of one etcd response (one or more whole revisions), in revision order. */
   onEvents: (events: RawEvent[]) => void;
 }
-
-const REOPEN_BACKOFF_MS = [100, 200, 500, 1000, 2000];
 
 /** Opens the watch; resolves once etcd confirmed it (under the request deadline). */
 export async function openResumableWatch(ctx: RegistryContext, opts: ResumableWatchOptions): Promise<Subscription> {
@@ -127,7 +127,7 @@ class ResumableWatch {
     // A stream that broke before etcd confirmed it leaves start() waiting (under its deadline) for the retry.
     if (compacted || end.kind === 'cancelled' || !this.firstOutcome) this.settleStart();
     if (compacted) this.next = undefined;
-    const delay = compacted ? 0 : (REOPEN_BACKOFF_MS[Math.min(this.failures, REOPEN_BACKOFF_MS.length - 1)] ?? 2000);
+    const delay = compacted ? 0 : backoffDelay(this.failures, WATCH_REOPEN_BACKOFF);
     this.failures += 1;
     this.reopenTimer = setTimeout(() => !this.closed && this.open(compacted), delay);
   }

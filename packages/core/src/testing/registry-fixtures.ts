@@ -1,5 +1,6 @@
 /** Fixtures for registry tests against a real etcd (not exported from the package). */
 import type { MachineRecord, UnitStateRecord } from '../model.js';
+import { sleep } from '../timing.js';
 
 let counter = 0;
 
@@ -22,7 +23,7 @@ export async function eventually(check: () => Promise<boolean> | boolean, deadli
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`${what} not reached within ${deadlineMs} ms`);
 }

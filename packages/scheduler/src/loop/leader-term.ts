@@ -4,12 +4,11 @@
  * leadership is lost or the scheduler stops, then resign. A lost leadership stops acting at once: the term's
  * signal aborts, and every write is fenced anyway.
  */
-import type { ClusterRegistry, LeaderElection, Leadership } from '@flotilla/core';
+import { withDeadline, type ClusterRegistry, type LeaderElection, type Leadership } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planAsync } from './plan-async.js';
 import { executeDecisions, type ExecutionOutcome } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
-import { withDeadline } from './timing.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';

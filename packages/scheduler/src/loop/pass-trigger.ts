@@ -3,7 +3,7 @@
  * the loop"): a burst of events becomes one pass, and passes start at most once per `minGapMs`. Without
  * events a pass still runs every `intervalMs` to catch anything a watch missed.
  */
-import { sleep } from './timing.js';
+import { sleep } from '@flotilla/core';
 
 export interface PassTriggerOptions {
   intervalMs: number;

@@ -1,3 +1,5 @@
+import { sleep } from '@flotilla/core';
+
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -10,6 +12,6 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
       last = err;
     }
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
