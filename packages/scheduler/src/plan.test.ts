@@ -65,7 +65,7 @@ const cases: Case[] = [
     name: 'machine went away and nothing else fits: unassigned and reported',
     cluster: { units: [unit('a.service').machineId('m1')], machines: machines('m2'), schedule: { 'a.service': 'm1' } },
     want: planOf([unassign('a.service', 'm1', reasonMachineGone('m1'))], [
-      { unit: 'a.service', reasons: ['MachineID m1: 0 of 1 machine match'] },
+      { unit: 'a.service', reasons: ['MachineID m1: 1 of 1 machine not named'] },
     ]),
   },
   {
@@ -233,7 +233,7 @@ const cases: Case[] = [
       units: [unit('a.service').service('MemoryMax', '3G'), unit('b.service').service('MemoryMax', '3G'), unit('c.service').service('MemoryMax', '3G')],
       machines: [machine('m1', {}, capacity(4, 4096)), machine('m2', {}, capacity(4, 4096))],
     },
-    want: planOf([assign('a.service', 'm1'), assign('b.service', 'm2')], [{ unit: 'c.service', reasons: ['Resources MemoryMax=3072M: 0 of 2 machines have room'] }]),
+    want: planOf([assign('a.service', 'm1'), assign('b.service', 'm2')], [{ unit: 'c.service', reasons: ['Resources MemoryMax=3072M: 2 of 2 machines without room'] }]),
   },
   {
     name: 'resources: a machine without capacity is unlimited',

@@ -135,7 +135,7 @@ describe('load, unload, restart', () => {
       const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], { cwd: dir });
       expect(run.code).toBe(1);
       const lines = run.stderr.split('\n');
-      expect(lines[0]).toBe('Unit pinned.service cannot be placed: MachineID ffffffffffffffffffffffffffffffff: 0 of 1 machine match');
+      expect(lines[0]).toBe('Unit pinned.service cannot be placed: MachineID ffffffffffffffffffffffffffffffff: 1 of 1 machine not named');
       expect(lines[1]).toBe('Error waiting for units: timed out waiting for unit pinned.service to report state active (waited 5s)');
     } finally {
       await scheduler.stop();

@@ -20,13 +20,15 @@ const M1 = 'aaaaaaaa1111';
 
 const cases: Case[] = [
   { name: 'no machines', unit: unit('a.service'), candidates: [], want: { reasons: [REASON_NO_MACHINES] } },
-  { name: 'MachineID naming another machine', unit: unit('a.service').machineId('ffffffff'), candidates: machines(M1), want: { reasons: ['MachineID ffffffff: 0 of 1 machine match'] } },
+  { name: 'MachineID naming another machine', unit: unit('a.service').machineId('ffffffff'), candidates: machines(M1), want: { reasons: ['MachineID ffffffff: 1 of 1 machine not named'] } },
   {
-    name: 'every rule in the way, each counted on its own, in rule order',
+    name: 'each machine counted once, under the first rule in the way, in rule order',
     unit: unit('web@3.service').conflicts('web@*.service').metadata('role=web').service('MemoryMax', '3G'),
-    candidates: [machine('m1', { role: 'web' }), machine('m2', { role: 'web' }), machine('m3'), machine('m4', {}, capacity(1, 1024))],
+    candidates: [machine('m1', { role: 'web' }), machine('m2', { role: 'web' }), machine('m3', { role: 'web' }, capacity(1, 1024)), machine('m4'), machine('m5', {}, capacity(1, 1024))],
     on: { m1: [unit('web@1.service')], m2: [unit('web@2.service')] },
-    want: { reasons: ['MachineMetadata role=web: 2 of 4 machines match', 'Conflicts web@*.service: 2 of 4 machines taken', 'Resources MemoryMax=3072M: 3 of 4 machines have room'] },
+    want: {
+      reasons: ['MachineMetadata role=web: 2 of 5 machines not matching', 'Conflicts web@*.service: 2 of 5 machines taken', 'Resources MemoryMax=3072M: 1 of 5 machines without room'],
+    },
   },
   {
     name: 'conflicts declared by a unit already there',
@@ -40,7 +42,7 @@ const cases: Case[] = [
     unit: unit('b.service').machineOf('a.service'),
     candidates: machines('m1', 'm2'),
     known: [unit('a.service')],
-    want: { reasons: ['MachineOf a.service: peers on 0 of 2 machines'] },
+    want: { reasons: ['MachineOf a.service: 2 of 2 machines without its peers'] },
   },
   {
     name: 'MachineOf a unit that does not exist: broken, not counted',

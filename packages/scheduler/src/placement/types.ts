@@ -55,8 +55,8 @@ export interface FilterRule {
   broken?(unit: UnitRecord, cluster: PlacementCluster): string | undefined;
   /** What the unit asks, in its own terms, e.g. `MachineMetadata role=db` (explain.ts starts a line with it). */
   label(unit: UnitRecord): string;
-  /** Why the unit does not fit, from the count of machines that pass, e.g. `0 of 40 machines match`. */
-  outcome(passing: number, total: number): string;
+  /** Why `excluded` of `total` machines do not fit, e.g. `40 of 40 machines not matching` (explain.ts). */
+  outcome(excluded: number, total: number): string;
 }
 
 /**

@@ -41,5 +41,5 @@ export const conflictsFilter: FilterRule = {
     const globs = requirementsOf(unit).conflicts;
     return globs.length > 0 ? `Conflicts ${globs.join(' ')}` : 'Conflicts (declared by units there)';
   },
-  outcome: (passing, total) => `${ofMachines(total - passing, total)} taken`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} taken`,
 };

@@ -19,5 +19,5 @@ export const cordonFilter: FilterRule = {
   placementOnly: true,
   prepare: () => check,
   label: () => 'Cordon',
-  outcome: (passing, total) => `${ofMachines(total - passing, total)} cordoned or leaving`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} cordoned or leaving`,
 };

@@ -35,5 +35,5 @@ export const machineIdFilter: FilterRule = {
     return exact ? [exact] : [...cluster.machines.values()].filter((m) => machineIdMatches(m, wanted));
   },
   label: (unit) => `MachineID ${requirementsOf(unit).machineId ?? ''}`,
-  outcome: (passing, total) => `${ofMachines(passing, total)} match`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} not named`,
 };

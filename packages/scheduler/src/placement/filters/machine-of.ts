@@ -34,5 +34,5 @@ export const machineOfFilter: FilterRule = {
     return missing.length > 0 ? `names no unit: ${missing.join(' ')}` : undefined;
   },
   label: (unit) => `MachineOf ${requirementsOf(unit).machineOf.join(' ')}`,
-  outcome: (passing, total) => `peers on ${ofMachines(passing, total)}`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} without its peers`,
 };

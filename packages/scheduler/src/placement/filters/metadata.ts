@@ -43,5 +43,5 @@ export const metadataFilter: FilterRule = {
   },
   label: (unit) =>
     `MachineMetadata ${Object.entries(requirementsOf(unit).metadata).map(([k, vs]) => vs.map((v) => `${k}=${v}`).join('|')).join(' ')}`,
-  outcome: (passing, total) => `${ofMachines(passing, total)} match`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} not matching`,
 };

@@ -37,5 +37,5 @@ export const resourcesFilter: FilterRule = {
     };
   },
   label: (unit) => `Resources ${formatRequests(unit)}`,
-  outcome: (passing, total) => `${ofMachines(passing, total)} have room`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} without room`,
 };
