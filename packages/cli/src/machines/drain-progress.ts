@@ -6,7 +6,8 @@
  * The scheduler moves a unit stop-before-start (scheduler/src/stop-before-start.ts): it takes the unit off the
  * machine, waits until the machine stops it, then places it elsewhere. So a unit goes waiting → stopping →
  * moving → moved; one the scheduler's leader records as unplaceable once stopped (past the deadline) ends
- * `stopped`. A unit destroyed or set inactive meanwhile ends `gone`. The drain is done when no unit is waiting, stopping or moving.
+ * `stopped`. A unit destroyed or set inactive meanwhile ends `gone`. The drain is done when no unit is waiting,
+ * stopping or moving.
  */
 import type { DesiredState, UnitStateRecord } from '@flotilla/core';
 
