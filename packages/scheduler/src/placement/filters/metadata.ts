@@ -3,7 +3,7 @@
  * (fleet's `machine.HasMetadata`). Values that are not `key=value` are dropped when core parses the unit
  * (core/src/unit/fleet-requirements.ts), as fleet drops them: such a value is ignored, not an error.
  */
-import { ownValue, type MachineRecord } from '@flotilla/core';
+import { ownValue, type MachineRecord, type UnitRecord } from '@flotilla/core';
 import { requirementsOf } from '../requirements.js';
 import { doesNotFit, FITS, type FilterRule } from '../types.js';
 import { ofMachines } from '../wording.js';
@@ -23,7 +23,7 @@ export function metadataMatches(machine: Pick<MachineRecord, 'metadata'>, wanted
   });
 }
 
-function wantedOf(unit: Parameters<FilterRule['prepare']>[0]): MetadataRequirements | undefined {
+function wantedOf(unit: UnitRecord): MetadataRequirements | undefined {
   const wanted = requirementsOf(unit).metadata;
   return Object.keys(wanted).length === 0 ? undefined : wanted;
 }
