@@ -1,13 +1,14 @@
 /**
  * What a settled cluster looks like, judged on what every machine's systemd says (pure): every launched unit
  * active on exactly one machine, the global unit on every machine its metadata matches and nowhere else, and
- * fleet's rules holding between what is active (fleet's [X-Fleet] semantics, with core's own predicates):
+ * fleet's rules holding between what is active (fleet's [X-Fleet] semantics, with the scheduler's own predicates):
  * `Conflicts` (no two conflicting units active on one machine), `MachineOf` (a follower active only beside its
  * peer), `MachineMetadata` (only on a machine whose metadata matches); and nothing of ours running that the run
  * did not launch (destroyed or only submitted units). The run waits, bounded, until this list is empty; what is
  * left at the deadline is what it reports.
  */
-import { machineMetadataSatisfies, unitsConflictByGlobs, type FleetRequirements } from '@flotilla/core';
+import type { FleetRequirements } from '@flotilla/core';
+import { globsConflict, metadataMatches } from '@flotilla/scheduler';
 
 export interface MachineView {
   name: string;
@@ -64,7 +65,7 @@ function placementProblems(input: SettledInput): Problem[] {
 
 function globalProblems(input: SettledInput, unit: string, active: readonly string[]): Problem[] {
   const rules = input.rules.get(unit)!;
-  const matching = input.machines.filter((m) => machineMetadataSatisfies(m.metadata, rules.metadata)).map((m) => m.name);
+  const matching = input.machines.filter((m) => metadataMatches(m, rules.metadata)).map((m) => m.name);
   return [
     ...matching.filter((m) => !active.includes(m)).map((m) => problem('rule', `global ${unit} is not active on ${m}`)),
     ...active.filter((m) => !matching.includes(m)).map((m) => problem('rule', `global ${unit} is active on ${m}, which its metadata does not match`)),
@@ -81,7 +82,7 @@ function ruleProblems(input: SettledInput): Problem[] {
     if (!rules || rules.global) continue;
     for (const m of machines) {
       const metadata = input.machines.find((x) => x.name === m)?.metadata ?? {};
-      if (!machineMetadataSatisfies(metadata, rules.metadata)) problems.push(problem('rule', `${unit} (MachineMetadata) is active on ${m}, which does not match`));
+      if (!metadataMatches({ metadata }, rules.metadata)) problems.push(problem('rule', `${unit} (MachineMetadata) is active on ${m}, which does not match`));
       for (const peer of rules.machineOf) {
         if (!onMachine.get(m)?.includes(peer)) problems.push(problem('rule', `${unit} (MachineOf=${peer}) is active on ${m} without its peer`));
       }
@@ -92,7 +93,7 @@ function ruleProblems(input: SettledInput): Problem[] {
     for (let i = 0; i < sorted.length; i++) {
       for (const other of sorted.slice(i + 1)) {
         const [a, b] = [input.rules.get(sorted[i]!), input.rules.get(other)];
-        if (a && b && unitsConflictByGlobs({ name: sorted[i]!, conflicts: a.conflicts }, { name: other, conflicts: b.conflicts })) {
+        if (a && b && globsConflict({ name: sorted[i]!, conflicts: a.conflicts }, { name: other, conflicts: b.conflicts })) {
           problems.push(problem('rule', `${sorted[i]} and ${other} (Conflicts) are both active on ${m}`));
         }
       }

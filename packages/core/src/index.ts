@@ -8,7 +8,6 @@ export * from './machine-id.js';
 export * from './units-dir.js';
 export * from './unit/glob.js';
 export * from './unit/fleet-requirements.js';
-export * from './unit/fleet-predicates.js';
 export * from './unit/validate-options.js';
 export * from './unit/record.js';
 export * from './unit/unit-file.js';

@@ -2,16 +2,14 @@
  * Pass 2 of a plan: global units. A global unit that is not inactive belongs on every machine whose metadata it
  * matches and where no unit already there conflicts with it (between two conflicting globals the first by name
  * wins, as fleet's agents decided in `desiredAgentState`, `agent/reconcile.go`) and its resource requests still
- * fit. Each wanted machine gets an `assign-global` (also when the stored assignment's hash or desired state lags
- * the unit's, since the registry mirrors desired state only into scheduled assignments); every other assignment not
- * backed by a schedule entry gets an `unassign-global`: machines that stopped matching or went away, inactive or
- * destroyed units, units no longer global.
+ * fit: the rules that judge global units (FilterRule.judgesGlobalUnits), in configured order. Each wanted machine
+ * gets an `assign-global` (also when the stored assignment's hash or desired state lags the unit's, since the
+ * registry mirrors desired state only into scheduled assignments); every other assignment not backed by a
+ * schedule entry gets an `unassign-global`: machines that stopped matching or went away, inactive or destroyed
+ * units, units no longer global.
  */
 import type { Assignment, MachineRecord, UnitRecord } from '@flotilla/core';
-import { conflictsFilter } from './placement/filters/conflicts.js';
-import { metadataMatches, REASON_METADATA } from './placement/filters/metadata.js';
-import { resourcesFilter } from './placement/filters/resources.js';
-import { requirementsOf } from './placement/requirements.js';
+import { checksFor, firstFailure } from './placement/place.js';
 import { addUnitOn, removeUnitFrom } from './placement/state.js';
 import { byName, decide, type Working } from './working.js';
 import {
@@ -62,10 +60,11 @@ function* planOne(
     for (const machineId of storedOn) remove(work, unitName, machineId, goneReason ?? REASON_UNIT_GONE);
     return;
   }
+  const checks = checksFor(unit, work.config, 'global');
   for (const [i, machine] of machines.entries()) {
     if (i > 0 && i % CHECKS_PER_STEP === 0) yield;
     const stored = current.get(machine.id);
-    const failure = globalMisfit(work, unit, machine);
+    const failure = firstFailure(checks, machine, work.state);
     if (failure !== undefined) {
       if (stored) remove(work, unitName, machine.id, reasonNoLongerFits(failure));
       continue;
@@ -88,14 +87,4 @@ function addBack(work: Working, unit: UnitRecord, machineId: string): void {
 
 function remove(work: Working, unit: string, machineId: string, reason: string): void {
   work.plan.decisions.push({ kind: 'unassign-global', unit, machineId, reason });
-}
-
-/** Why a global unit may not run on `machine` (metadata, then conflicts, then resources), or undefined if it may. */
-function globalMisfit(work: Working, unit: UnitRecord, machine: MachineRecord): string | undefined {
-  if (!metadataMatches(machine, requirementsOf(unit).metadata)) return REASON_METADATA;
-  for (const rule of [conflictsFilter, resourcesFilter]) {
-    const verdict = rule.prepare(unit)?.(machine, work.state);
-    if (verdict && !verdict.fits) return verdict.reason;
-  }
-  return undefined;
 }

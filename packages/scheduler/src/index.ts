@@ -3,4 +3,3 @@ export * from './plan.js';
 export { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 export { executeDecisions, type ExecutionOutcome, type ExecuteContext } from './loop/execute.js';
 export { planUnits, type UnitPlan } from './plan-units.js';
-export { whyUnschedulable } from './placement/why.js';

@@ -23,7 +23,7 @@ describe('planUnits', () => {
       want: [{ unit: 'a.service', kind: 'moves', from: 'm1', machineId: 'm2', reason: 'machine m1 went away' }],
     },
     {
-      name: 'unschedulable: every rule in the way, with counts',
+      name: 'unschedulable: every rule in the way, each machine counted under the first rule that excludes it',
       cluster: {
         units: [
           unit('web@1.service').conflicts('web@*.service'),
@@ -37,7 +37,7 @@ describe('planUnits', () => {
         {
           unit: 'web@3.service',
           kind: 'unschedulable',
-          reasons: ['MachineMetadata role=web: 2 of 4 machines match', 'Conflicts web@*.service: 2 of 4 machines taken', 'Resources MemoryMax=3072M: 3 of 4 machines have room'],
+          reasons: ['MachineMetadata role=web: 2 of 4 machines not matching', 'Conflicts web@*.service: 2 of 4 machines taken'],
         },
       ],
     },

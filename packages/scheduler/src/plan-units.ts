@@ -1,13 +1,12 @@
 /**
  * What `flotilla plan UNIT...` prints, pure: where each named unit is or would go if the scheduler ran a pass
- * on this snapshot now, and for a unit that fits nowhere, every rule in the way with counts.
+ * on this snapshot now, and for a unit that fits nowhere, every rule in the way with counts: the plan's own
+ * explanation (placement/explain.ts), the one the leader records in the cluster event log.
  */
 import type { ClusterSnapshot } from '@flotilla/core';
 import { planSchedule } from './plan.js';
 import { defaultPlacementConfig } from './placement/place.js';
-import { placementStateFrom } from './placement/state.js';
 import type { PlacementConfig } from './placement/types.js';
-import { whyUnschedulable } from './placement/why.js';
 import { needsPlacement } from './reasons.js';
 
 export type UnitPlan =
@@ -16,7 +15,7 @@ export type UnitPlan =
   | { unit: string; kind: 'stays'; machineId: string }
   | { unit: string; kind: 'moves'; from: string; machineId: string; reason: string }
   | { unit: string; kind: 'placed'; machineId: string }
-  | { unit: string; kind: 'unschedulable'; reasons: string[] }
+  | { unit: string; kind: 'unschedulable'; reasons: string[]; broken?: true }
   | { unit: string; kind: 'global'; machineIds: string[]; machines: number };
 
 export function planUnits(snapshot: ClusterSnapshot, names: readonly string[], config: PlacementConfig = defaultPlacementConfig()): UnitPlan[] {
@@ -38,17 +37,8 @@ export function planUnits(snapshot: ClusterSnapshot, names: readonly string[], c
     if (assign) return { unit: name, kind: 'placed', machineId: assign.machineId };
     const current = snapshot.schedule.get(name);
     if (current !== undefined && !unassign) return { unit: name, kind: 'stays', machineId: current };
-    return { unit: name, kind: 'unschedulable', reasons: whyUnschedulable(unit, snapshot.machines, stateAfter(snapshot, plan, name), config) };
+    // Pass 3 tries every unit that should run and is left unscheduled, so the plan has explained this one.
+    const why = plan.unplaceable.find((u) => u.unit === name);
+    return { unit: name, kind: 'unschedulable', reasons: why?.reasons ?? [], ...(why?.broken ? { broken: true as const } : {}) };
   });
-}
-
-/** The placement state the plan leaves, without `unit` itself (it is the one being explained). */
-function stateAfter(snapshot: ClusterSnapshot, plan: ReturnType<typeof planSchedule>, unit: string) {
-  const schedule = new Map(snapshot.schedule);
-  for (const d of plan.decisions) {
-    if (d.kind === 'assign') schedule.set(d.unit, d.machineId);
-    if (d.kind === 'unassign') schedule.delete(d.unit);
-  }
-  schedule.delete(unit);
-  return placementStateFrom({ ...snapshot, schedule });
 }

@@ -65,7 +65,7 @@ const cases: Case[] = [
     name: 'machine went away and nothing else fits: unassigned and reported',
     cluster: { units: [unit('a.service').machineId('m1')], machines: machines('m2'), schedule: { 'a.service': 'm1' } },
     want: planOf([unassign('a.service', 'm1', reasonMachineGone('m1'))], [
-      { unit: 'a.service', reasons: [`1 machine excluded: ${REASON_MACHINE_ID}`] },
+      { unit: 'a.service', reasons: ['MachineID m1: 1 of 1 machine not named'] },
     ]),
   },
   {
@@ -108,7 +108,7 @@ const cases: Case[] = [
       machines: machines('m1', 'm2'),
     },
     want: planOf([assign('web.0.service', 'm1'), assign('web.1.service', 'm2')], [
-      { unit: 'web.2.service', reasons: [`2 machines excluded: ${REASON_CONFLICTS}`] },
+      { unit: 'web.2.service', reasons: ['Conflicts web.*: 2 of 2 machines taken'] },
     ]),
   },
   {
@@ -223,9 +223,9 @@ const cases: Case[] = [
     want: planOf([]),
   },
   {
-    name: 'MachineOf: a missing peer makes the unit unplaceable',
+    name: 'MachineOf: a peer that names no unit makes the unit unplaceable, the rule broken',
     cluster: { units: [unit('a.service').machineOf('nope.service')], machines: machines('m1') },
-    want: planOf([], [{ unit: 'a.service', reasons: [`1 machine excluded: ${REASON_MACHINE_OF}`] }]),
+    want: planOf([], [{ unit: 'a.service', reasons: ['MachineOf nope.service: names no unit: nope.service'], broken: true }]),
   },
   {
     name: 'resources: never overcommitted; the unit that does not fit is reported',
@@ -233,7 +233,7 @@ const cases: Case[] = [
       units: [unit('a.service').service('MemoryMax', '3G'), unit('b.service').service('MemoryMax', '3G'), unit('c.service').service('MemoryMax', '3G')],
       machines: [machine('m1', {}, capacity(4, 4096)), machine('m2', {}, capacity(4, 4096))],
     },
-    want: planOf([assign('a.service', 'm1'), assign('b.service', 'm2')], [{ unit: 'c.service', reasons: [`2 machines excluded: ${REASON_MEMORY}`] }]),
+    want: planOf([assign('a.service', 'm1'), assign('b.service', 'm2')], [{ unit: 'c.service', reasons: ['Resources MemoryMax=3072M: 2 of 2 machines without room'] }]),
   },
   {
     name: 'resources: a machine without capacity is unlimited',

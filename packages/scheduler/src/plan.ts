@@ -13,9 +13,9 @@ import { placementOrder } from './placement-order.js';
 import { addFollowers, expandScope, type ExpandedScope, type PlanScope } from './plan-scope.js';
 import { rebalance, type RebalanceOptions } from './rebalance.js';
 import { replacesPass } from './replaces.js';
-import { describeExclusions } from './placement/explain.js';
+import { explainUnplaceable } from './placement/explain.js';
 import { MachineQueues } from './placement/machine-queues.js';
-import { checksFor, defaultPlacementConfig, firstFailure, place } from './placement/place.js';
+import { checksFor, defaultPlacementConfig, firstFailure } from './placement/place.js';
 import { requirementsOf } from './placement/requirements.js';
 import { placementStateFrom } from './placement/state.js';
 import type { PlacementConfig } from './placement/types.js';
@@ -59,7 +59,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
     machines: new Map(snapshot.machines.map((m) => [m.id, m])),
     schedule: new Map(snapshot.schedule),
     state,
-    queues: new MachineQueues(snapshot.machines, state, config.score),
+    queues: new MachineQueues(snapshot.machines, state, config),
     plan: { decisions: [], unplaceable: [] },
   };
   yield;
@@ -162,8 +162,7 @@ function* placePass(work: Working, held: ReadonlySet<string>, only: ReadonlySet<
     if (++handled % PLAN_STEP_UNITS === 0) yield;
     const machineId = chooseMachine(work, unit);
     if (machineId === undefined) {
-      const result = place(unit, work.snapshot.machines, work.state, work.config);
-      work.plan.unplaceable.push({ unit: unit.name, reasons: describeExclusions(result) });
+      work.plan.unplaceable.push({ unit: unit.name, ...explainUnplaceable(unit, work.snapshot.machines, work.state, work.config, work) });
       continue;
     }
     decide(work, { kind: 'assign', unit: unit.name, machineId, reason: REASON_UNSCHEDULED }, unit);

@@ -6,11 +6,10 @@
  */
 import type { ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
 import { MachineQueues } from './placement/machine-queues.js';
-import { place, placeFirst } from './placement/place.js';
-import { requirementsOf } from './placement/requirements.js';
+import { narrowedCandidates, place, placeFirst } from './placement/place.js';
 import { addUnitOn, removeUnitFrom, type MutablePlacementState } from './placement/state.js';
+import type { Explanation } from './placement/explain.js';
 import type { PlacementConfig } from './placement/types.js';
-import { machineIdMatches } from './placement/filters/machine-id.js';
 
 export interface Decision {
   /** `assign-global`/`unassign-global` touch only `assignments/<machine>/<unit>` (global units have no schedule). */
@@ -20,10 +19,9 @@ export interface Decision {
   reason: string;
 }
 
-/** A unit that should run but fits no machine; `reasons` as describeExclusions prints them. */
-export interface Unplaceable {
+/** A unit that should run but fits no machine, and why (placement/explain.ts). */
+export interface Unplaceable extends Explanation {
   unit: string;
-  reasons: string[];
 }
 
 export interface SchedulePlan {
@@ -62,24 +60,11 @@ export function decide(work: Working, decision: Decision, unit?: UnitRecord): vo
   work.queues.update(decision.machineId);
 }
 
-/**
- * MachineID narrows to the one machine it names, MachineOf to the machine of its first scheduled peer;
- * everything else walks the queue of its metadata class.
- */
+/** Units a rule narrows to a few machines (MachineID, MachineOf: FilterRule.narrow) are judged on those; every
+ * other unit walks the queue of its class of machines. */
 export function chooseMachine(work: Working, unit: UnitRecord): string | undefined {
-  const candidates = narrowed(work, unit);
+  const candidates = narrowedCandidates(unit, work, work.config);
   if (candidates === undefined) return placeFirst(unit, work.queues.forUnit(unit), work.state, work.config);
   const result = place(unit, candidates, work.state, work.config);
   return result.placed ? result.machineId : undefined;
-}
-
-function narrowed(work: Working, unit: UnitRecord): MachineRecord[] | undefined {
-  const { machineId: pinned, machineOf } = requirementsOf(unit);
-  if (pinned !== undefined) {
-    const exact = work.machines.get(pinned);
-    return exact ? [exact] : work.snapshot.machines.filter((m) => machineIdMatches(m, pinned));
-  }
-  const peerMachine = machineOf[0] === undefined ? undefined : work.schedule.get(machineOf[0]);
-  const machine = peerMachine === undefined ? undefined : work.machines.get(peerMachine);
-  return machine ? [machine] : undefined;
 }

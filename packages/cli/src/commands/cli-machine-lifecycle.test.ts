@@ -1,7 +1,8 @@
 /**
  * The built CLI's `cordon`, `uncordon`, `drain` and `list-machines` state against a real etcd, with both
  * drivers (the API driver through a real API server on a unix socket). The test plays the scheduler and the
- * agents for `drain`: it moves schedule entries with unassign/assign and publishes states, as they would. It
+ * agents for `drain`: it moves schedule entries with unassign/assign, records a unit it cannot place in the
+ * cluster event log and publishes states, as they would. It
  * knows when the CLI has read the cluster by counting its reads of the published states: through an HTTP proxy
  * in front of etcd (etcd driver) or a registry wrapper in the API server (API driver), so no step depends on
  * timing.
@@ -240,6 +241,7 @@ describe.each(['etcd', 'api'] as const)('--driver=%s', (driver) => {
       await move(c, 'app@2.service', ID_A, ID_B);
       await c.registry.unassign('pinned.service', ID_A);
       await c.registry.removeState('pinned.service', ID_A);
+      await c.registry.appendEvent({ kind: 'unplaceable', unit: 'pinned.service', reason: `Cordon: 1 of 2 machines cordoned or leaving; MachineID ${ID_A}: 1 of 2 machines not named` });
       expect(await run).toEqual({
         code: 0,
         stdout:

@@ -1,7 +1,8 @@
 /**
  * The built CLI against a real etcd for these verbs: load/unload/restart blocking (the test
  * plays the agent by publishing states), status/journal through a real agent API server (with a fake
- * introspection), an unplaceable unit explained while start waits, verify, -o json.
+ * introspection), an unplaceable unit explained while start waits (from the reason a real scheduler leader
+ * records in the cluster event log), verify, -o json.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type DesiredState, type PresenceLease, type UnitRecord } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/api';
+import { startScheduler } from '@flotilla/scheduler';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { CLI_MAIN, MACHINE_A, REPO_ROOT, desiredStateReached, runCli } from '../../../../test/support/cli-process.js';
 
@@ -128,13 +130,18 @@ describe('load, unload, restart', () => {
 
   test('start explains a unit that cannot be placed instead of hanging silently (fleet #559)', async () => {
     const { flags, registry, lease } = await cluster();
-    const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], { cwd: dir });
-    expect(run.code).toBe(1);
-    const lines = run.stderr.split('\n');
-    expect(lines[0]).toMatch(/^Unit pinned\.service cannot be placed: 1 machine excluded: .+/);
-    expect(lines[1]).toBe('Error waiting for units: timed out waiting for unit pinned.service to report state active (waited 5s)');
-    await lease.revoke();
-    await registry.close();
+    const scheduler = await startScheduler({ registry, candidateId: ID_A, ttlSec: 5, intervalMs: 200, logger: pino({ level: 'silent' }) });
+    try {
+      const run = await runCli([...flags, 'start', '--block-timeout', '5', 'pinned'], { cwd: dir });
+      expect(run.code).toBe(1);
+      const lines = run.stderr.split('\n');
+      expect(lines[0]).toBe('Unit pinned.service cannot be placed: MachineID ffffffffffffffffffffffffffffffff: 1 of 1 machine not named');
+      expect(lines[1]).toBe('Error waiting for units: timed out waiting for unit pinned.service to report state active (waited 5s)');
+    } finally {
+      await scheduler.stop();
+      await lease.revoke();
+      await registry.close();
+    }
   });
 });
 

@@ -38,7 +38,7 @@ describe('flotilla plan', () => {
     expect(result.stdout.split('\n').map((l) => l.split(/\t+/))).toEqual([
       ['UNIT', 'MACHINE', 'WHY'],
       ['a.service', 'm1', 'would be placed there'],
-      ['db.service', '-', 'MachineMetadata role=db: 0 of 3 machines match'],
+      ['db.service', '-', 'MachineMetadata role=db: 3 of 3 machines not matching'],
       ['g.service', 'm1,m2,m3', 'global: on 3 of 3 machines'],
       ['nope.service', '-', 'unit does not exist'],
       [''],

@@ -1,13 +1,14 @@
 /**
  * Follows a drain until the scheduler has moved every non-global unit off the machine: every 500 ms one read of
  * the schedule and the published states (the same two calls through either driver: etcd, or the API's /v2
- * lists), one step of drain-progress.ts, its events emitted. Units stopped here and placed nowhere are run
- * through the scheduler's own planner (as `start` explains unplaceable units) to tell "fits nowhere else"
- * from "about to be placed" (stop-before-start places a unit only after its old copy stopped).
+ * lists), one step of drain-progress.ts, its events emitted. For units stopped here and placed nowhere, the
+ * cluster event log tells "fits nowhere else" (the leader recorded it unplaceable, as `start` reads it) from
+ * "about to be placed" (stop-before-start places a unit only after its old copy stopped).
  */
 import { sleep, type ClusterRegistry, type ClusterSnapshot, type UnitStateRecord } from '@flotilla/core';
 import { drainCancelled, drainTimedOut } from '../cli-errors.js';
 import type { CommandContext } from '../commands/verb.js';
+import { latestUnplaceable, readEventLog } from '../units/recorded-unplaceable.js';
 import { renderDrainPending } from '../render/machine-lifecycle.js';
 import { advanceDrain, unplacedUnits, type DrainStep, type DrainSummary, type DrainView } from './drain-progress.js';
 
@@ -46,20 +47,19 @@ function machineLabels(snapshot: ClusterSnapshot): Map<string, string> {
   return new Map(snapshot.machines.map((m) => [m.id, m.hostname || m.id.slice(0, 8)]));
 }
 
-/** The planner's verdict on units placed nowhere; loaded on first use (most drains never need it). */
-async function unplaceableAmong(snapshot: ClusterSnapshot, units: readonly string[]): Promise<Set<string>> {
-  if (units.length === 0) return new Set();
-  const { planSchedule } = await import('@flotilla/scheduler');
-  const wanted = new Set(units);
-  return new Set(planSchedule(snapshot).unplaceable.map((u) => u.unit).filter((u) => wanted.has(u)));
+/** The leader's verdict on units placed nowhere: those it last recorded as unplaceable. */
+async function unplaceableAmong(ctx: CommandContext, units: readonly string[]): Promise<Set<string>> {
+  // The log is best effort: an unreadable one only leaves the units `moving` until the next read.
+  const events = await readEventLog(ctx).catch(() => []);
+  return new Set(latestUnplaceable(events, new Set(units)).keys());
 }
 
-async function step(registry: ClusterRegistry, machineId: string, previous: DrainStep | undefined): Promise<{ step: DrainStep; snapshot: ClusterSnapshot }> {
+async function step(ctx: CommandContext, registry: ClusterRegistry, machineId: string, previous: DrainStep | undefined): Promise<{ step: DrainStep; snapshot: ClusterSnapshot }> {
   const [snapshot, states] = await Promise.all([registry.snapshot(), registry.listStates()]);
   let next = advanceDrain(machineId, previous, viewOf(machineId, snapshot, states, new Set()));
   const unplaced = unplacedUnits(next.rows);
   if (unplaced.length > 0) {
-    next = advanceDrain(machineId, previous, viewOf(machineId, snapshot, states, await unplaceableAmong(snapshot, unplaced)));
+    next = advanceDrain(machineId, previous, viewOf(machineId, snapshot, states, await unplaceableAmong(ctx, unplaced)));
   }
   return { step: next, snapshot };
 }
@@ -70,7 +70,7 @@ export async function followDrain(ctx: CommandContext, opts: FollowOptions): Pro
   let current: DrainStep | undefined;
   try {
     for (;;) {
-      const read = await step(registry, opts.machineId, current);
+      const read = await step(ctx, registry, opts.machineId, current);
       current = read.step;
       for (const event of current.events) ctx.emit(event);
       if (current.summary.done) return current.summary;

@@ -5,8 +5,9 @@
  *
  * The scheduler moves a unit stop-before-start (scheduler/src/stop-before-start.ts): it takes the unit off the
  * machine, waits until the machine stops it, then places it elsewhere. So a unit goes waiting → stopping →
- * moving → moved; one the planner can place nowhere once stopped (past the deadline) ends `stopped`. A unit
- * destroyed or set inactive meanwhile ends `gone`. The drain is done when no unit is waiting, stopping or moving.
+ * moving → moved; one the scheduler's leader records as unplaceable once stopped (past the deadline) ends
+ * `stopped`. A unit destroyed or set inactive meanwhile ends `gone`. The drain is done when no unit is waiting,
+ * stopping or moving.
  */
 import type { DesiredState, UnitStateRecord } from '@flotilla/core';
 
@@ -25,7 +26,7 @@ export interface DrainView {
   states: ReadonlyMap<string, ReadonlyMap<string, UnitStateRecord>>;
   /** Global units assigned to the draining machine (the etcd driver sees these; the API driver does not). */
   globalAssigned: ReadonlySet<string>;
-  /** Units the scheduler's planner cannot place now; asked only for unplaced ones (see unplacedUnits). */
+  /** Units the scheduler's leader last recorded as unplaceable; looked up for unplaced ones only (unplacedUnits). */
   unplaceable: ReadonlySet<string>;
   /** machine id → how lines name it (hostname, else the short ID). */
   labels: ReadonlyMap<string, string>;
@@ -96,7 +97,7 @@ export function drainRow(machineId: string, view: DrainView, name: string): Drai
   return { unit: name, phase: view.unplaceable.has(name) ? 'stopped' : 'moving' };
 }
 
-/** Units stopped here and placed nowhere yet: the caller asks the planner which of them fit nowhere. */
+/** Units stopped here and placed nowhere yet: the caller looks up which of them the leader could not place. */
 export function unplacedUnits(rows: readonly DrainRow[]): string[] {
   return rows.filter((r) => r.phase === 'moving' && r.to === undefined).map((r) => r.unit);
 }

@@ -70,8 +70,8 @@ describe('renderProgress', () => {
     },
     {
       name: 'unplaceable, reasons joined',
-      event: { kind: 'unplaceable', unit: 'a.service', reasons: ['2 machines excluded: x', '1 machine excluded: y'] },
-      want: { stream: 'stderr', text: 'Unit a.service cannot be placed: 2 machines excluded: x; 1 machine excluded: y' },
+      event: { kind: 'unplaceable', unit: 'a.service', reasons: ['MachineMetadata role=db: 2 of 3 machines not matching', 'Conflicts db@*: 1 of 3 machines taken'] },
+      want: { stream: 'stderr', text: 'Unit a.service cannot be placed: MachineMetadata role=db: 2 of 3 machines not matching; Conflicts db@*: 1 of 3 machines taken' },
     },
     {
       name: 'live progress',

@@ -1,16 +1,16 @@
 /**
  * Blocking after a state change (start/load/stop/unload/restart): waits on the units' states under one
  * deadline, prints `Unit <n> <state> on <machine>` as each arrives, keeps a live count (waiting / placed /
- * done) for a terminal, and, for units no agent reports yet, asks the scheduler's planner why they cannot be
- * placed and says so (fleet's #559: start hung silently on an unplaceable unit).
+ * done) for a terminal, and, for units no agent reports yet, prints why the scheduler's leader could not place
+ * them, as it recorded it in the cluster event log (fleet's #559: start hung silently on an unplaceable unit).
  */
-import type { ClusterRegistry, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { UnitRecord, UnitStateRecord } from '@flotilla/core';
 import type { CommandContext } from '../commands/verb.js';
-import { explainUnplaceable } from './placement-check.js';
+import { latestUnplaceable, readEventLog } from './recorded-unplaceable.js';
 import { machineIndex, machineRef } from './machine-ref.js';
 import { waitForUnits, type StateCondition } from './wait.js';
 
-/** How often units nobody reports yet are checked against the planner. */
+/** How often the leader's recorded reasons are read for units nobody reports yet. */
 export const PLACEMENT_CHECK_MS = 2000;
 
 export interface BlockSpec {
@@ -33,7 +33,7 @@ export async function blockUntil(ctx: CommandContext, units: readonly UnitRecord
   const byName = new Map(units.map((u) => [u.name, u]));
   const phases = new Map<string, Phase>(units.map((u) => [u.name, 'waiting']));
   const report = () => ctx.emit({ kind: 'progress', ...countPhases(phases, spec.state) });
-  const explainer = spec.explainPlacement ? startPlacementChecks(ctx, registry, phases) : undefined;
+  const explainer = spec.explainPlacement ? startPlacementChecks(ctx, phases) : undefined;
   report();
   try {
     await waitForUnits(registry, {
@@ -67,20 +67,20 @@ function countPhases(phases: ReadonlyMap<string, Phase>, state: string): { waiti
   return counts;
 }
 
-/** Every PLACEMENT_CHECK_MS, units still waiting are run through the planner; new reasons are printed once. */
-function startPlacementChecks(ctx: CommandContext, registry: ClusterRegistry, phases: ReadonlyMap<string, Phase>): { stop(): void } {
+/** Every PLACEMENT_CHECK_MS, the leader's reasons for units still waiting are read; new reasons are printed once. */
+function startPlacementChecks(ctx: CommandContext, phases: ReadonlyMap<string, Phase>): { stop(): void } {
   const said = new Map<string, string>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = async () => {
     const waiting = [...phases].filter(([, p]) => p === 'waiting').map(([u]) => u);
     if (waiting.length > 0) {
-      const found = await explainUnplaceable(registry, waiting).catch(() => []);
-      for (const { unit, reasons } of found) {
-        const text = reasons.join('; ');
+      // The log is best effort: an unreadable one only leaves the wait unexplained.
+      const events = await readEventLog(ctx).catch(() => []);
+      for (const [unit, text] of latestUnplaceable(events, new Set(waiting))) {
         if (stopped || said.get(unit) === text || phases.get(unit) !== 'waiting') continue;
         said.set(unit, text);
-        ctx.emit({ kind: 'unplaceable', unit, reasons });
+        ctx.emit({ kind: 'unplaceable', unit, reasons: [text] });
       }
     }
     if (!stopped) timer = setTimeout(() => void tick(), PLACEMENT_CHECK_MS);

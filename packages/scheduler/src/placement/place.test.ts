@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { MachineRecord } from '@flotilla/core';
 import { capacity, machine, machines, unit, type UnitBuilder } from '../test-support/builders.js';
-import { describeExclusions, REASON_NO_MACHINES } from './explain.js';
 import { REASON_CONFLICTS } from './filters/conflicts.js';
 import { REASON_MACHINE_ID } from './filters/machine-id.js';
 import { REASON_METADATA } from './filters/metadata.js';
@@ -166,18 +165,5 @@ describe('place with resources and scores', () => {
     },
   ])('$name', ({ score, unit: u, candidates, on, want }) => {
     expect(place(u.build(), candidates, stateWith(on), defaultPlacementConfig(score))).toEqual(want);
-  });
-});
-
-describe('describeExclusions', () => {
-  test.each([
-    { name: 'no machines', result: unplaced(0), want: [REASON_NO_MACHINES] },
-    {
-      name: 'counts sorted by reason, singular and plural',
-      result: unplaced(3, { [REASON_METADATA]: 2, [REASON_CONFLICTS]: 1 }),
-      want: [`1 machine excluded: ${REASON_CONFLICTS}`, `2 machines excluded: ${REASON_METADATA}`],
-    },
-  ])('$name', ({ result, want }) => {
-    expect(describeExclusions(result)).toEqual(want);
   });
 });

@@ -8,7 +8,7 @@ import type { MachineRecord, UnitRecord } from '@flotilla/core';
 import { filterRules } from './filters/registry.js';
 import { compareMachines, type MachineQueue } from './machine-queue.js';
 import { scoreRule } from './scores/registry.js';
-import type { MachineCheck, PlacementConfig, PlacementResult, PlacementState, ReasonCounts } from './types.js';
+import type { FilterRule, MachineCheck, PlacementCluster, PlacementConfig, PlacementResult, PlacementState, ReasonCounts } from './types.js';
 
 export function defaultPlacementConfig(score?: string): PlacementConfig {
   return { filters: filterRules(), score: scoreRule(score) };
@@ -50,11 +50,32 @@ export function placeFirst(unit: UnitRecord, queue: MachineQueue, state: Placeme
   return found?.id;
 }
 
-/** The checks of every filter rule that applies to `unit`, in configured order. `stay`: only those that decide
- * whether a unit may stay where it is (placement-only rules such as the cordon left out). */
-export function checksFor(unit: UnitRecord, config: PlacementConfig = DEFAULT_CONFIG, purpose: 'place' | 'stay' = 'place'): MachineCheck[] {
-  const rules = purpose === 'place' ? config.filters : config.filters.filter((f) => f.placementOnly !== true);
-  return rules.map((f) => f.prepare(unit)).filter((c): c is MachineCheck => c !== undefined);
+/** What a set of checks decides: placing a unit; whether a placed unit may `stay` where it is (placement-only
+ * rules such as the cordon left out); on which machines a `global` unit runs. */
+export type CheckPurpose = 'place' | 'stay' | 'global';
+
+const judges: Record<CheckPurpose, (rule: FilterRule) => boolean> = {
+  place: () => true,
+  stay: (rule) => rule.placementOnly !== true,
+  global: (rule) => rule.judgesGlobalUnits === true,
+};
+
+/** The checks of every filter rule that applies to `unit` for `purpose`, in configured order. */
+export function checksFor(unit: UnitRecord, config: PlacementConfig = DEFAULT_CONFIG, purpose: CheckPurpose = 'place'): MachineCheck[] {
+  return config.filters
+    .filter(judges[purpose])
+    .map((f) => f.prepare(unit))
+    .filter((c): c is MachineCheck => c !== undefined);
+}
+
+/** The only machines `unit` can go to, from the first rule that narrows them (MachineID, then MachineOf in the
+ * default order); undefined = any machine. */
+export function narrowedCandidates(unit: UnitRecord, cluster: PlacementCluster, config: PlacementConfig = DEFAULT_CONFIG): readonly MachineRecord[] | undefined {
+  for (const rule of config.filters) {
+    const machines = rule.narrow?.(unit, cluster);
+    if (machines !== undefined) return machines;
+  }
+  return undefined;
 }
 
 /** The reason of the first check `machine` fails, if any. */

@@ -18,13 +18,45 @@ export type FilterVerdict = { fits: true } | { fits: false; reason: string };
 /** Checks one machine for the unit a filter was prepared for. */
 export type MachineCheck = (machine: MachineRecord, state: PlacementState) => FilterVerdict;
 
-/** One placement rule (MachineID, MachineMetadata, Conflicts…). */
+/** What the plan knows right now beyond the machines' loads: every unit, every machine, the schedule so far. */
+export interface PlacementCluster {
+  readonly units: ReadonlyMap<string, UnitRecord>;
+  readonly machines: ReadonlyMap<string, MachineRecord>;
+  /** unit → machine, as decided so far (earlier decisions of the same plan included). */
+  readonly schedule: ReadonlyMap<string, string>;
+}
+
+/**
+ * One placement rule (MachineID, MachineMetadata, Conflicts…), whole: its check, the machines it can possibly
+ * allow, and its wording. A new rule is its file in filters/ plus one line in filters/registry.ts.
+ * After Kubernetes' filter plugins: a machine fits or does not fit (Unschedulable, `FilterVerdict`), and apart
+ * from that a rule can be broken for a unit (Error: the rule itself names something that does not exist).
+ */
 export interface FilterRule {
   readonly name: string;
   /** Decides only where a unit may go next: a unit already on a machine that fails it stays there (cordon). */
   readonly placementOnly?: boolean;
+  /** Also decides which machines a global unit runs on (global-plan.ts); the others judge placed units only. */
+  readonly judgesGlobalUnits?: boolean;
   /** Reads the unit's options once. `undefined` = the rule has nothing to say about this unit: skip it. */
   prepare(unit: UnitRecord): MachineCheck | undefined;
+  /**
+   * The only machines the check can let through, when the rule knows them without walking the cluster
+   * (Kubernetes' PreFilterResult): MachineID → the machine it names. `undefined` = no narrowing.
+   */
+  narrow?(unit: UnitRecord, cluster: PlacementCluster): readonly MachineRecord[] | undefined;
+  /**
+   * For a check that reads only the machine record (never what runs there): a key naming the class of machines
+   * the unit accepts, so units of one class walk one queue of just those machines (machine-queues.ts, Nomad's
+   * per-class feasibility cache). `undefined` = no class for this unit.
+   */
+  machineClass?(unit: UnitRecord): string | undefined;
+  /** Why the rule is in error for this unit, e.g. `names no unit: x.service`; `undefined` = not broken. */
+  broken?(unit: UnitRecord, cluster: PlacementCluster): string | undefined;
+  /** What the unit asks, in its own terms, e.g. `MachineMetadata role=db` (explain.ts starts a line with it). */
+  label(unit: UnitRecord): string;
+  /** Why `excluded` of `total` machines do not fit, e.g. `40 of 40 machines not matching` (explain.ts). */
+  outcome(excluded: number, total: number): string;
 }
 
 /**

@@ -2,9 +2,10 @@
  * A cordoned machine (`flotilla cordon`/`drain`, docs/machine-lifecycle.md), or one whose agent is leaving
  * (docs/agent.md, "Stopping"), gets no new unit; what already runs
  * there stays (the filter is placement-only: a unit's current place is never judged by it). As Kubernetes'
- * `unschedulable` node, and as there, global units are not held back (global-plan.ts does not run it).
+ * `unschedulable` node, and as there, global units are not held back (it does not judge global units).
  */
 import { doesNotFit, FITS, type FilterRule, type MachineCheck } from '../types.js';
+import { ofMachines } from '../wording.js';
 
 export const CORDON_FILTER = 'cordon';
 export const REASON_CORDONED = 'machine is cordoned';
@@ -17,4 +18,6 @@ export const cordonFilter: FilterRule = {
   name: CORDON_FILTER,
   placementOnly: true,
   prepare: () => check,
+  label: () => 'Cordon',
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} cordoned or leaving`,
 };

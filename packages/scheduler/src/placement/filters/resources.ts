@@ -4,15 +4,26 @@
  * capacity is treated as unlimited (older agents do not report it); a unit requesting nothing skips
  * the rule.
  */
+import type { UnitRecord } from '@flotilla/core';
 import { requestsOf } from '../resources.js';
 import { doesNotFit, FITS, type FilterRule } from '../types.js';
+import { ofMachines } from '../wording.js';
 
 export const RESOURCES_FILTER = 'resources';
 export const REASON_CPU = 'not enough CPU left (CPUQuota)';
 export const REASON_MEMORY = 'not enough memory left (MemoryMax)';
 
+function formatRequests(unit: UnitRecord): string {
+  const { cpuMillis, memoryBytes } = requestsOf(unit);
+  const parts = [];
+  if (memoryBytes > 0) parts.push(`MemoryMax=${Math.round(memoryBytes / 1024 ** 2)}M`);
+  if (cpuMillis > 0) parts.push(`CPUQuota=${cpuMillis / 10}%`);
+  return parts.join(' ');
+}
+
 export const resourcesFilter: FilterRule = {
   name: RESOURCES_FILTER,
+  judgesGlobalUnits: true,
   prepare(unit) {
     const wanted = requestsOf(unit);
     if (wanted.cpuMillis === 0 && wanted.memoryBytes === 0) return undefined;
@@ -25,4 +36,6 @@ export const resourcesFilter: FilterRule = {
       return FITS;
     };
   },
+  label: (unit) => `Resources ${formatRequests(unit)}`,
+  outcome: (excluded, total) => `${ofMachines(excluded, total)} without room`,
 };
