@@ -10,7 +10,7 @@ import { startCluster, type Cluster, type Machine } from '../../../test/harness/
 import { startAgent, type AgentConfig, type AgentHandle } from './agent.js';
 import type { UnitRenderer } from './naming/unit-renderer.js';
 import { REFUSED_STATE } from './state-publisher.js';
-import { FakeRegistry } from './test-support/fake-registry.js';
+import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
 import { machineAgentConfig } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
@@ -29,7 +29,7 @@ describe('agent ownership on a real systemd machine', () => {
   let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
-  const registry = new FakeRegistry();
+  const registry = new MemoryRegistry();
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const state = (unit: string) => registry.state(unit, machine.id);
   const config = (): AgentConfig =>
@@ -44,7 +44,7 @@ describe('agent ownership on a real systemd machine', () => {
     cluster = await startCluster({ machines: 1, agent: false });
     machine = cluster.machines[0]!;
     agent = await startAgent(config());
-    await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
 
@@ -54,7 +54,7 @@ describe('agent ownership on a real systemd machine', () => {
   });
 
   test('presence publishes capacity', () => {
-    const capacity = registry.machines.get(machine.id)?.record.capacity;
+    const capacity = registry.machine(machine.id)?.record.capacity;
     expect(capacity?.cpuMillis).toBeGreaterThanOrEqual(1000);
     expect(capacity?.memoryBytes).toBeGreaterThan(0);
   });
@@ -114,7 +114,7 @@ describe('agent ownership on a real systemd machine', () => {
     const before = await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic']);
     await agent!.stop({ mode: 'restart' });
     agent = await startAgent(config());
-    await registry.until('machine key taken over, echo@1.job active', () => registry.machines.get(machine.id)?.lease.takenOver === true && state('echo@1.job')?.activeState === 'active');
+    await registry.until('machine key taken over, echo@1.job active', () => registry.machine(machine.id)?.takenOver === true && state('echo@1.job')?.activeState === 'active');
     expect(agent.stats().passes).toBeGreaterThanOrEqual(1);
     expect(await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic'])).toEqual(before);
   });

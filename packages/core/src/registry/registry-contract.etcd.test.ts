@@ -1,7 +1,7 @@
 /** The registry contract against EtcdRegistry on a real etcd (a fresh key prefix per test). */
 import { useEtcdRegistry } from '../testing/etcd-fixture.js';
 import type { EtcdRegistry } from './etcd-registry.js';
-import { registryContract } from './registry-contract.js';
+import { registryContract } from '../testing/registry-contract.js';
 
 let registry: EtcdRegistry;
 useEtcdRegistry({ registry: (r) => (registry = r) });

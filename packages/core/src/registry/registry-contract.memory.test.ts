@@ -3,7 +3,7 @@ import { beforeEach, expect, test } from 'vitest';
 import { MemoryRegistry } from '../testing/memory-registry.js';
 import { machine, unitState } from '../testing/registry-fixtures.js';
 import { unitSpec } from '../testing/unit-builders.js';
-import { registryContract } from './registry-contract.js';
+import { registryContract } from '../testing/registry-contract.js';
 
 let registry: MemoryRegistry;
 beforeEach(() => {

@@ -153,6 +153,39 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     this.history = [];
   }
 
+  /**
+   * Another client submits the unit (replacing other content), sets its desired state and places it on
+   * `machineId`, in one transaction: what submit + schedule + start do. Works while `down` (that is this
+   * client's link, not etcd's).
+   */
+  assignUnit(machineId: string, spec: UnitSpec, desiredState: DesiredState): UnitRecord {
+    assertNewUnitName(spec.name);
+    validateUnitOptions(spec.name, spec.options);
+    const unit = makeUnitRecord(spec, desiredState);
+    rejectTemplateActivation(unit.name, desiredState);
+    this.commit(() => {
+      if (this.schedule.get(unit.name) !== machineId) this.unschedule(unit.name);
+      this.putUnit(unit);
+      if (!this.schedule.has(unit.name)) {
+        this.schedule.set(unit.name, machineId);
+        this.emit({ kind: 'cluster', event: { kind: 'schedule', type: 'put', unit: unit.name, machineId, revision: '' } });
+      }
+      this.putAssignment({ unit: unit.name, machineId, hash: unit.hash, desiredState });
+    });
+    return unit;
+  }
+
+  /** Another client (the scheduler) takes the unit off `machineId`: schedule and assignment go, the unit stays. */
+  unassignUnit(machineId: string, unit: string): void {
+    this.commit(() => {
+      if (this.schedule.get(unit) === machineId) {
+        this.schedule.delete(unit);
+        this.emit({ kind: 'cluster', event: { kind: 'schedule', type: 'delete', unit, revision: '' } });
+      }
+      this.deleteAssignment(unit, machineId);
+    });
+  }
+
   /** A live machine as stored (own metadata), with its lease. */
   machine(id: string): { record: MachineRecord; leaseId: string; takenOver: boolean } | undefined {
     const m = this.machines.get(id);
@@ -357,7 +390,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
 
   async assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
     this.enter('assignmentsAt');
-    this.changed(); // tests wait for the agent's read (its stats().synced)
+    setImmediate(() => this.changed()); // tests wait for the caller to have taken the read in (the agent's synced)
     return { assignments: this.assignmentsOf(machineId), revision: String(this.revision) };
   }
 

@@ -1,13 +1,13 @@
 /**
  * What every registry implementation must do, as one suite run against each: EtcdRegistry on a real etcd
- * (registry-contract.etcd.test.ts) and the in-memory registry the agent's and scheduler's tests use
- * (registry-contract.memory.test.ts). Errors are compared by code: the two implementations may load core's
+ * (registry/registry-contract.etcd.test.ts) and the in-memory registry the agent's and scheduler's tests use
+ * (registry/registry-contract.memory.test.ts). Errors are compared by code: the two implementations may load core's
  * error classes from different module copies (source and built package).
  */
 import { describe, expect, test } from 'vitest';
-import { EventLog, machine, unitState } from '../testing/registry-fixtures.js';
-import { fleet, unitSpec } from '../testing/unit-builders.js';
-import type { ClusterEvent, ClusterEventLog, ClusterRegistry, EndpointRegistry, LeaderElection, Leadership } from './types.js';
+import { EventLog, machine, unitState } from './registry-fixtures.js';
+import { fleet, unitSpec } from './unit-builders.js';
+import type { ClusterEvent, ClusterEventLog, ClusterRegistry, EndpointRegistry, LeaderElection, Leadership } from '../registry/types.js';
 
 export type ContractRegistry = ClusterRegistry & LeaderElection & ClusterEventLog & EndpointRegistry;
 
