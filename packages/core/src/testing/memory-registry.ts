@@ -19,6 +19,7 @@ import {
   assertNewUnitName,
   assertValidUnitName,
   makeUnitRecord,
+  unitHash,
   unitNameInfo,
   validateUnitOptions,
   type ApplyScheduleResult,
@@ -154,15 +155,13 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   }
 
   /**
-   * Another client submits the unit (replacing other content), sets its desired state and places it on
+   * Another client writes the unit (replacing other content) with its desired state and places it on
    * `machineId`, in one transaction: what submit + schedule + start do. Works while `down` (that is this
-   * client's link, not etcd's).
+   * client's link, not etcd's). Like a raw etcd write it does not validate: agent tests place names and types
+   * the CLI refuses (over-long names, a test renderer's type) to see the agent cope.
    */
   assignUnit(machineId: string, spec: UnitSpec, desiredState: DesiredState): UnitRecord {
-    assertNewUnitName(spec.name);
-    validateUnitOptions(spec.name, spec.options);
-    const unit = makeUnitRecord(spec, desiredState);
-    rejectTemplateActivation(unit.name, desiredState);
+    const unit: UnitRecord = { ...spec, hash: unitHash(spec.options), desiredState, global: false };
     this.commit(() => {
       if (this.schedule.get(unit.name) !== machineId) this.unschedule(unit.name);
       this.putUnit(unit);
