@@ -4,14 +4,14 @@
  * content hashes, desired state mirrored into assignments, compare-guarded and fenced writes (ConflictError,
  * LeadershipLostError), one revision per transaction and watches that resume from a revision, leases whose keys
  * vanish with them, dynamic metadata and cordon merged into machines, and the bounded event log.
- * What etcd does on its own clock is done by hand here: `expireLease`, `expireLeadership`, `compact`.
+ * What etcd does on its own clock is done by hand here: `expireLease`, `expireLeadership`, `compact`. Revisions
+ * and watches, the election and the event log are their own modules (memory/).
  * Errors are core's exported classes (the package entry), so code under test can tell them apart with instanceof.
  */
 import {
   ConflictError,
   DuplicateMachineError,
   LeaseLostError,
-  LeadershipLostError,
   RegistryUnavailableError,
   TemplateActivationError,
   UnitExistsError,
@@ -51,39 +51,19 @@ import {
   type WatchOptions,
 } from '@flotilla/core';
 import { CORDON_KEY, mergeMetadata, type DynamicMetadata } from '../registry/machine-metadata-store.js';
-
-const DEFAULT_MAX_EVENTS = 1000;
-const DEFAULT_MAX_EVENT_AGE_MS = 24 * 3600 * 1000;
-const DEFAULT_EVENT_LIST_LIMIT = 200;
+import { ChangeFeed, type Change } from './memory/change-feed.js';
+import { MemoryElection } from './memory/election.js';
+import { MemoryEventLog } from './memory/event-log.js';
 
 interface MemoryLease extends PresenceLease {
   alive: boolean;
   readonly lostListeners: ((err: Error) => void)[];
 }
 
-interface Term {
-  candidate: string;
-  fence: Fence;
-  lostListeners: ((err: Error) => void)[];
-}
-
-/** A change as etcd's watch would carry it, with the revision of the transaction that made it. */
-type Change =
-  | { kind: 'cluster'; event: ClusterEvent }
-  | { kind: 'state'; unit: string; event: WatchEvent<UnitStateRecord> }
-  | { kind: 'endpoint' }
-  | { kind: 'log'; event: ClusterLogEvent }
-  | { kind: 'other' };
-
-interface Watcher {
-  /** Delivers the change if it is this watcher's business. */
-  deliver(change: Change, revision: number): void;
-}
-
 export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry {
-  private revision = 1;
-  /** Watches asked to start at or before this revision are reset (compaction). */
-  private compactedAt = 0;
+  private readonly feed = new ChangeFeed();
+  private readonly election = new MemoryElection(this.feed);
+  private readonly log = new MemoryEventLog(this.feed);
   private readonly units = new Map<string, { record: UnitRecord; modRevision: number }>();
   private readonly schedule = new Map<string, string>();
   /** machine id → unit → assignment. */
@@ -93,18 +73,8 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   /** `unit/machine` → state and the lease it lives under. */
   private readonly states = new Map<string, { record: UnitStateRecord; leaseId: string }>();
   private readonly endpoints = new Map<string, { record: EndpointRecord; leaseId: string }>();
-  private events: ClusterLogEvent[] = [];
-  private eventCounter = 0;
   private readonly leases = new Map<string, MemoryLease>();
   private nextLeaseId = 1;
-  private term: Term | undefined;
-  private waiters: { candidate: string; resolve: (l: Leadership) => void }[] = [];
-  /** Every change since the last compaction, for watches that start from a revision. */
-  private history: { change: Change; revision: number }[] = [];
-  private readonly watchers = new Set<Watcher>();
-  private readonly pending: { change: Change; revision: number }[] = [];
-  private delivering = false;
-  private readonly changeListeners = new Set<() => void>();
 
   // ---- test controls ----
   /** Calls per method name (traffic checks, e.g. one snapshot per scheduling pass). */
@@ -119,8 +89,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
 
   /** Calls `listener` after every change and every failed call; returns the unsubscribe. */
   onChange(listener: () => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.feed.onChange(listener);
   }
 
   /** Resolves once `probe()` holds, re-checked on every change (deadline `timeoutMs`). */
@@ -145,13 +114,12 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
 
   /** The election key vanished (its lease expired): the leader hears onLost, the next candidate is elected. */
   expireLeadership(): void {
-    this.endTerm(new Error('election lease expired'));
+    this.election.endTerm(new Error('election lease expired'));
   }
 
   /** Forgets the history: watches asked to start from an earlier revision are reset (`onReset`). */
   compact(): void {
-    this.compactedAt = this.revision;
-    this.history = [];
+    this.feed.compact();
   }
 
   /**
@@ -206,7 +174,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   }
 
   leader(): string | undefined {
-    return this.term?.candidate;
+    return this.election.leader;
   }
 
   // ---- units ----
@@ -335,7 +303,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
       schedule: new Map(this.schedule),
       unitRevisions: new Map(units.map((u) => [u.record.name, String(u.modRevision)])),
       globalAssignments,
-      revision: String(this.revision),
+      revision: String(this.feed.revision),
     };
   }
 
@@ -353,7 +321,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   async applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
     this.enter('applySchedule');
     const result: ApplyScheduleResult = { applied: 0, conflicts: [] };
-    const before = this.revision;
+    const before = this.feed.revision;
     const removal = (c: ScheduleChange) => c.kind === 'unassign' || c.kind === 'unassign-global';
     for (const change of [...changes.filter(removal), ...changes.filter((c) => !removal(c))]) {
       try {
@@ -364,7 +332,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
         result.conflicts.push(change);
       }
     }
-    return this.revision > before ? { ...result, revision: String(this.revision) } : result;
+    return this.feed.revision > before ? { ...result, revision: String(this.feed.revision) } : result;
   }
 
   async watchScheduling(onEvent: () => void): Promise<Subscription> {
@@ -390,7 +358,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   async assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }> {
     this.enter('assignmentsAt');
     setImmediate(() => this.changed()); // tests wait for the caller to have taken the read in (the agent's synced)
-    return { assignments: this.assignmentsOf(machineId), revision: String(this.revision) };
+    return { assignments: this.assignmentsOf(machineId), revision: String(this.feed.revision) };
   }
 
   async watchAssignments(machineId: string, onEvent: (event: WatchEvent<Assignment>) => void, opts: WatchOptions = {}): Promise<Subscription> {
@@ -465,22 +433,12 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   // ---- election ----
   campaign(candidateId: string, _ttlSec: number, signal: AbortSignal): Promise<Leadership> {
     this.count('campaign');
-    return new Promise((resolve, reject) => {
-      const waiter = { candidate: candidateId, resolve };
-      if (signal.aborted) return reject(new DOMException('campaign aborted', 'AbortError'));
-      signal.addEventListener('abort', () => {
-        if (!this.waiters.includes(waiter)) return;
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new DOMException('campaign aborted', 'AbortError'));
-      }, { once: true });
-      this.waiters.push(waiter);
-      this.promote();
-    });
+    return this.election.campaign(candidateId, signal);
   }
 
   async currentLeader(): Promise<string | undefined> {
     this.enter('currentLeader');
-    return this.term?.candidate;
+    return this.election.leader;
   }
 
   // ---- event log ----
@@ -491,23 +449,12 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
 
   async appendEvents(list: readonly NewClusterLogEvent[], retention: EventRetention = {}): Promise<ClusterLogEvent[]> {
     this.enter('appendEvents');
-    const stored = list.map((e) => this.stamp(e));
-    if (stored.length === 0) return [];
-    this.commit(() => {
-      this.events.push(...stored);
-      for (const e of stored) this.emit({ kind: 'log', event: e });
-    });
-    const now = Math.max(...stored.map((e) => e.at));
-    const floor = eventIdFloor(now - (retention.maxAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS));
-    this.events = this.events.filter((e) => e.id >= floor).sort((a, b) => (a.id < b.id ? -1 : 1));
-    this.events = this.events.slice(Math.max(0, this.events.length - (retention.maxEvents ?? DEFAULT_MAX_EVENTS)));
-    return stored;
+    return this.log.append(list, retention);
   }
 
   async listEvents(opts: { limit?: number } = {}): Promise<ClusterLogEvent[]> {
     this.enter('listEvents');
-    const limit = opts.limit ?? DEFAULT_EVENT_LIST_LIMIT;
-    return this.events.slice(Math.max(0, this.events.length - limit));
+    return this.log.list(opts.limit);
   }
 
   async watchEvents(onEvent: (event: ClusterLogEvent) => void, opts: WatchOptions = {}): Promise<Subscription> {
@@ -521,7 +468,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   }
 
   async close(): Promise<void> {
-    this.watchers.clear();
+    this.feed.closeAll();
   }
 
   // ---- internals ----
@@ -539,52 +486,24 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   }
 
   private changed(): void {
-    for (const l of this.changeListeners) l();
+    this.feed.changed();
   }
 
-  /** One transaction: one new revision shared by all its changes, delivered after it applied. */
   private commit(apply: () => void): void {
-    this.revision++;
-    apply();
-    this.flush();
+    this.feed.commit(apply);
   }
 
   private emit(change: Change): void {
-    const entry = { change, revision: this.revision };
-    this.history.push(entry);
-    this.pending.push(entry);
-  }
-
-  /** Delivers queued changes in order; a watcher that writes from its callback queues behind, never interleaves. */
-  private flush(): void {
-    if (this.delivering) return;
-    this.delivering = true;
-    try {
-      for (let next = this.pending.shift(); next; next = this.pending.shift()) {
-        for (const w of [...this.watchers]) w.deliver(next.change, next.revision);
-      }
-    } finally {
-      this.delivering = false;
-    }
-    this.changed();
+    this.feed.emit(change);
   }
 
   private watch(opts: WatchOptions | undefined, deliver: (change: Change, revision: number) => void): Subscription {
-    const watcher: Watcher = { deliver };
-    const from = opts?.fromRevision === undefined ? undefined : Number(opts.fromRevision);
-    if (from !== undefined && from < this.compactedAt) {
-      // As etcd after a compaction: the caller re-reads; the watch continues from now.
-      queueMicrotask(() => opts?.onReset?.());
-    } else if (from !== undefined) {
-      for (const h of this.history) if (h.revision > from) deliver(h.change, h.revision);
-    }
-    this.watchers.add(watcher);
-    return { close: async () => void this.watchers.delete(watcher) };
+    return this.feed.watch(opts, deliver);
   }
 
   private putUnit(record: UnitRecord): void {
-    this.units.set(record.name, { record, modRevision: this.revision });
-    this.emit({ kind: 'cluster', event: { kind: 'unit', type: 'put', unit: record, modRevision: String(this.revision), revision: '' } });
+    this.units.set(record.name, { record, modRevision: this.feed.revision });
+    this.emit({ kind: 'cluster', event: { kind: 'unit', type: 'put', unit: record, modRevision: String(this.feed.revision), revision: '' } });
   }
 
   private putMachine(record: MachineRecord, lease: MemoryLease): void {
@@ -628,7 +547,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   private checkWrite(fence: Fence | undefined): void {
     const injected = this.failNextWrites.shift();
     if (injected) throw injected;
-    if (fence && (!this.term || this.term.fence.createRevision !== fence.createRevision)) throw new LeadershipLostError(fence.key);
+    if (fence) this.election.checkFence(fence);
   }
 
   private assignNow(unit: UnitRecord, unitModRevision: string, machineId: string, fence: Fence | undefined): void {
@@ -709,48 +628,10 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     });
     if (err) for (const l of lease.lostListeners) l(err);
   }
-
-  private stamp(event: NewClusterLogEvent): ClusterLogEvent {
-    const at = event.at ?? Date.now();
-    this.eventCounter = (this.eventCounter + 1) % 1_000_000;
-    const id = `${eventIdFloor(at)}-${String(this.eventCounter).padStart(6, '0')}-memory`;
-    const stamped: ClusterLogEvent = { ...event, at, id };
-    // Absent, not undefined, fields: as an entry read back from etcd.
-    for (const key of Object.keys(stamped) as (keyof ClusterLogEvent)[]) if (stamped[key] === undefined) delete stamped[key];
-    return stamped;
-  }
-
-  private promote(): void {
-    if (this.term) return;
-    const next = this.waiters.shift();
-    if (!next) return;
-    this.revision++;
-    const term: Term = { candidate: next.candidate, fence: { key: 'election/leader', createRevision: String(this.revision) }, lostListeners: [] };
-    this.term = term;
-    next.resolve({
-      fence: term.fence,
-      onLost: (listener) => void term.lostListeners.push(listener),
-      resign: async () => {
-        if (this.term === term) this.endTerm(new Error('resigned'));
-      },
-    });
-    this.changed();
-  }
-
-  private endTerm(err: Error): void {
-    const term = this.term;
-    this.term = undefined;
-    for (const l of term?.lostListeners ?? []) l(err);
-    this.promote();
-  }
 }
 
 function rejectTemplateActivation(name: string, state: DesiredState): void {
   if (state !== 'inactive' && unitNameInfo(name).isTemplate) throw new TemplateActivationError(name);
-}
-
-function eventIdFloor(at: number): string {
-  return String(Math.max(0, Math.floor(at))).padStart(15, '0');
 }
 
 /** Values in key order, as an etcd range returns them. */
