@@ -1,12 +1,16 @@
 /**
  * A synthetic cluster for the dashboard bench: N machines, M units spread over them with published states, an
- * elected leader and a log, held in memory behind the part of the registry the ops views read (OpsRegistry).
- * `setActive(unit, state)` changes one unit's state and fires the health watch, as an etcd put would. It keeps
- * etcd's read cost out of the figures, so they show the server pipeline (model, diff, SSE) and the browser.
+ * elected leader and a log, held in memory behind the part of the registry the API server reads (OpsView and
+ * ServedRegistry). `setActive(unit, state)` changes one unit's state and fires the health watch, as an etcd put
+ * would. It keeps etcd's read cost out of the figures, so they show the server pipeline (model, diff, SSE) and the
+ * browser.
  */
-import type { ClusterLogEvent, ClusterSnapshot, MachineRecord, Subscription, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { ServedRegistry } from '@flotilla/api';
+import type { ClusterLogEvent, ClusterSnapshot, MachineRecord, OpsView, Subscription, UnitRecord, UnitStateRecord } from '@flotilla/core';
 
-export class SyntheticCluster {
+const readOnly = (): Promise<never> => Promise.reject(new Error('the synthetic cluster is read-only'));
+
+export class SyntheticCluster implements OpsView, ServedRegistry {
   readonly machines: MachineRecord[];
   readonly units: UnitRecord[];
   private readonly states = new Map<string, UnitStateRecord>();
@@ -58,4 +62,27 @@ export class SyntheticCluster {
   async watchCluster(): Promise<Subscription> {
     return { close: async () => undefined };
   }
+
+  // ---- the fleet API routes' reads (the bench does not write) ----
+  async listUnits(): Promise<UnitRecord[]> {
+    return this.units;
+  }
+  async getUnit(name: string): Promise<UnitRecord | undefined> {
+    return this.units.find((u) => u.name === name);
+  }
+  async listMachines(): Promise<MachineRecord[]> {
+    return this.machines;
+  }
+  async getStates(unit: string): Promise<UnitStateRecord[]> {
+    const s = this.states.get(unit);
+    return s ? [s] : [];
+  }
+  async watchStates(): Promise<Subscription> {
+    return { close: async () => undefined };
+  }
+  submitUnit = readOnly;
+  setDesiredState = readOnly;
+  destroyUnit = readOnly;
+  patchMachineMetadata = readOnly;
+  setMachineCordon = readOnly;
 }

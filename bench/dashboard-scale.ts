@@ -8,8 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import type { ClusterRegistry } from '@flotilla/core';
-import { buildHealth, readHealthInput, startApiServer, type OpsRegistry } from '@flotilla/api';
+import { buildHealth, readHealthInput, startApiServer } from '@flotilla/api';
 import { launchChromium } from '../test/support/browser.js';
 import { SyntheticCluster } from './dashboard-fixture.js';
 import { figure, percentile } from './stats.js';
@@ -30,7 +29,7 @@ async function modelCost(cluster: SyntheticCluster): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t0 = performance.now();
-    buildHealth(await readHealthInput(cluster as unknown as OpsRegistry, Date.now));
+    buildHealth(await readHealthInput(cluster, Date.now));
     times.push(performance.now() - t0);
   }
   figure('health_model_p50', percentile(times, 50), 'ms');
@@ -40,7 +39,7 @@ async function main(): Promise<void> {
   const cluster = new SyntheticCluster(MACHINES, UNITS);
   await modelCost(cluster);
   const server = await startApiServer({
-    registry: cluster as unknown as ClusterRegistry, logger: pino({ level: 'silent' }), version: 'bench',
+    registry: cluster, logger: pino({ level: 'silent' }), version: 'bench',
     listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }],
   });
   const address = server.addresses[0];

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DesiredState, UnitSpec } from '@flotilla/core';
 import { startCluster, waitUntil, type Cluster, type Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentHandle } from './agent.js';
-import { FakeRegistry } from './test-support/fake-registry.js';
+import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
 import { machineAgentConfig } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
@@ -34,7 +34,7 @@ describe('[Install] sections on a real systemd machine', () => {
   let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
-  const registry = new FakeRegistry();
+  const registry = new MemoryRegistry();
   const logLines: Record<string, unknown>[] = [];
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const published = (unit: string) => registry.state(unit, machine.id);
@@ -61,7 +61,7 @@ describe('[Install] sections on a real systemd machine', () => {
         reconcileIntervalMs: 300, // the periodic pass is what would stop a unit systemd started: let it run often
       }),
     );
-    await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
 

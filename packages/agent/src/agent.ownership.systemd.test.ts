@@ -10,7 +10,7 @@ import { startCluster, type Cluster, type Machine } from '../../../test/harness/
 import { startAgent, type AgentConfig, type AgentHandle } from './agent.js';
 import type { UnitRenderer } from './naming/unit-renderer.js';
 import { REFUSED_STATE } from './state-publisher.js';
-import { FakeRegistry } from './test-support/fake-registry.js';
+import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
 import { machineAgentConfig } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
@@ -18,10 +18,11 @@ const service = (name: string, execStart: string): UnitSpec => ({
   name,
   options: [{ section: 'Service', name: 'ExecStart', value: execStart }],
 });
-/** `.job` units run as `.service` units, with a marker comment. */
-const jobRenderer: UnitRenderer = {
-  suffix: '.job',
-  systemdName: (n) => n.replace(/\.job$/, '.service'),
+/** `.container` units (a type the registry accepts) run as `.service` units, with a marker comment: a stand-in for
+ * the containers renderer, so the test is about renaming, not about container engines. */
+const markerRenderer: UnitRenderer = {
+  suffix: '.container',
+  systemdName: (n) => n.replace(/\.container$/, '.service'),
   render: (n, opts) => `# rendered from ${n}\n${canonicalText(opts)}`,
 };
 
@@ -29,11 +30,11 @@ describe('agent ownership on a real systemd machine', () => {
   let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
-  const registry = new FakeRegistry();
+  const registry = new MemoryRegistry();
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const state = (unit: string) => registry.state(unit, machine.id);
   const config = (): AgentConfig =>
-    machineAgentConfig(machine, registry, { unitRenderers: [jobRenderer], commandPrefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'] });
+    machineAgentConfig(machine, registry, { unitRenderers: [markerRenderer], commandPrefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'] });
   const sh = async (script: string) => {
     const r = await machine.exec(['sh', '-c', script]);
     if (r.code !== 0) throw new Error(`${script}: ${r.stderr}`);
@@ -44,7 +45,7 @@ describe('agent ownership on a real systemd machine', () => {
     cluster = await startCluster({ machines: 1, agent: false });
     machine = cluster.machines[0]!;
     agent = await startAgent(config());
-    await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
 
@@ -54,7 +55,7 @@ describe('agent ownership on a real systemd machine', () => {
   });
 
   test('presence publishes capacity', () => {
-    const capacity = registry.machines.get(machine.id)?.record.capacity;
+    const capacity = registry.machine(machine.id)?.record.capacity;
     expect(capacity?.cpuMillis).toBeGreaterThanOrEqual(1000);
     expect(capacity?.memoryBytes).toBeGreaterThan(0);
   });
@@ -77,20 +78,20 @@ describe('agent ownership on a real systemd machine', () => {
   });
 
   test('a rendered unit runs under its systemd name and is published under its registry name', async () => {
-    const unit = registry.assignUnit(machine.id, service('echo@1.job', "/bin/sh -c 'echo hello-journal-ok; exec sleep 1000'"), 'launched');
-    await registry.until('echo@1.job active', () => state('echo@1.job')?.activeState === 'active');
-    expect(state('echo@1.job')).toMatchObject({ loadState: 'loaded', subState: 'running', hash: unit.hash });
+    const unit = registry.assignUnit(machine.id, service('echo@1.container', "/bin/sh -c 'echo hello-journal-ok; exec sleep 1000'"), 'launched');
+    await registry.until('echo@1.container active', () => state('echo@1.container')?.activeState === 'active');
+    expect(state('echo@1.container')).toMatchObject({ loadState: 'loaded', subState: 'running', hash: unit.hash });
     expect((await machine.systemctlShow('echo@1.service', ['ActiveState'])).ActiveState).toBe('active');
-    expect(fs.readFileSync(path.join(hostUnitsDir(), 'echo@1.service'), 'utf8')).toMatch(/^# rendered from echo@1\.job\n/);
+    expect(fs.readFileSync(path.join(hostUnitsDir(), 'echo@1.service'), 'utf8')).toMatch(/^# rendered from echo@1\.container\n/);
     expect(registry.state('echo@1.service', machine.id)).toBeUndefined();
   });
 
   test('status: systemctl-style text of the systemd unit; journal: last lines; unknown names refused', async () => {
-    const status = await agent!.unitStatus('echo@1.job');
+    const status = await agent!.unitStatus('echo@1.container');
     expect(status).toMatch(/echo@1\.service/);
     expect(status).toMatch(/Active: active \(running\)/);
     const lines: string[] = [];
-    for await (const line of agent!.unitJournal('echo@1.job', { lines: 50 })) lines.push(line);
+    for await (const line of agent!.unitJournal('echo@1.container', { lines: 50 })) lines.push(line);
     expect(lines.some((l) => l.includes('hello-journal-ok'))).toBe(true);
     expect(() => agent!.unitJournal('nope.service')).toThrow(UnitNotManagedHereError);
   });
@@ -99,7 +100,7 @@ describe('agent ownership on a real systemd machine', () => {
     const abort = new AbortController();
     const seen: string[] = [];
     const deadline = setTimeout(() => abort.abort(), 20_000);
-    for await (const line of agent!.unitJournal('echo@1.job', { lines: 50, follow: true, signal: abort.signal })) {
+    for await (const line of agent!.unitJournal('echo@1.container', { lines: 50, follow: true, signal: abort.signal })) {
       seen.push(line);
       // History has been printed once our own line shows up: what we log now can only come by following.
       // A root-written entry naming the unit (OBJECT_SYSTEMD_UNIT) is part of `journalctl -u`.
@@ -114,7 +115,7 @@ describe('agent ownership on a real systemd machine', () => {
     const before = await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic']);
     await agent!.stop({ mode: 'restart' });
     agent = await startAgent(config());
-    await registry.until('machine key taken over, echo@1.job active', () => registry.machines.get(machine.id)?.lease.takenOver === true && state('echo@1.job')?.activeState === 'active');
+    await registry.until('machine key taken over, echo@1.container active', () => registry.machine(machine.id)?.takenOver === true && state('echo@1.container')?.activeState === 'active');
     expect(agent.stats().passes).toBeGreaterThanOrEqual(1);
     expect(await machine.systemctlShow('echo@1.service', ['MainPID', 'ActiveEnterTimestampMonotonic'])).toEqual(before);
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MachineRecord, UnitSpec } from '@flotilla/core';
 import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentHandle } from './agent.js';
-import { FakeRegistry } from './test-support/fake-registry.js';
+import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
 import { machineAgentConfig, machineRecordOf } from './test-support/machine-agent.js';
 
 const UNITS_DIR = '/run/flotilla/units';
@@ -24,7 +24,7 @@ describe('agent on a real systemd machine', () => {
   let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
-  const registry = new FakeRegistry();
+  const registry = new MemoryRegistry();
   let record: MachineRecord;
   const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
   const activeState = (unit: string) => registry.state(unit, machine.id)?.activeState;
@@ -35,7 +35,7 @@ describe('agent on a real systemd machine', () => {
     machine = cluster.machines[0]!;
     record = machineRecordOf(machine);
     agent = await startAgent(config());
-    await registry.until('machine registered', () => registry.machines.has(machine.id));
+    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
     await registry.until('assignments read after the registration', () => agent!.stats().synced);
   });
 
@@ -67,7 +67,7 @@ describe('agent on a real systemd machine', () => {
   test('lease lost: registers again, republishes, and the unit never stopped', async () => {
     const { MainPID } = await machine.systemctlShow('web.service', ['MainPID']);
     registry.expireLease(machine.id);
-    await registry.until('re-registered with states', () => registry.machines.has(machine.id) && activeState('web.service') === 'active');
+    await registry.until('re-registered with states', () => registry.machine(machine.id) !== undefined && activeState('web.service') === 'active');
     expect((await machine.systemctlShow('web.service', ['MainPID'])).MainPID).toBe(MainPID);
   });
 
@@ -110,12 +110,12 @@ describe('agent on a real systemd machine', () => {
       if (state !== undefined && published.at(-1) !== state) published.push(state);
       if (state === undefined && stopFinishedWhenRemoved === undefined) stopFinishedWhenRemoved = fs.existsSync(path.join(`/proc/${machine.leaderPid}/root`, marker));
     };
-    registry.on('change', watch);
+    const off = registry.onChange(watch);
     try {
       registry.unassignUnit(machine.id, 'slowstop.service');
       await registry.until('slowstop.service state removed', () => activeState('slowstop.service') === undefined, 20_000);
     } finally {
-      registry.off('change', watch);
+      off();
     }
     expect(published).toContain('deactivating');
     expect(stopFinishedWhenRemoved).toBe(true);
@@ -126,12 +126,12 @@ describe('agent on a real systemd machine', () => {
     registry.assignUnit(machine.id, service('db.service', '/bin/sleep 1000'), 'launched');
     await registry.until('db.service active', () => activeState('db.service') === 'active');
     const before = await machine.systemctlShow('db.service', ['MainPID', 'ActiveEnterTimestampMonotonic']);
-    const leaseBefore = registry.machines.get(machine.id)!.lease.leaseId;
+    const leaseBefore = registry.machine(machine.id)!.leaseId;
     expect(await agent!.stop({ mode: 'restart' })).toMatchObject({ mode: 'restart', unitsStopped: 0 });
-    expect(registry.machines.get(machine.id)?.lease.leaseId).toBe(leaseBefore);
+    expect(registry.machine(machine.id)?.leaseId).toBe(leaseBefore);
     expect(activeState('db.service')).toBe('active');
     agent = await startAgent(config());
-    await registry.until('machine key taken over', () => registry.machines.get(machine.id)?.lease.takenOver === true);
+    await registry.until('machine key taken over', () => registry.machine(machine.id)?.takenOver === true);
     await registry.until('synced, db.service republished', () => agent!.stats().synced && activeState('db.service') === 'active');
     expect(await machine.systemctlShow('db.service', ['MainPID', 'ActiveEnterTimestampMonotonic'])).toEqual(before);
   });
@@ -144,18 +144,18 @@ describe('agent on a real systemd machine', () => {
     registry.assignUnit(machine.id, slow, 'launched');
     await registry.until('slowleave.service active', () => activeState('slowleave.service') === 'active');
     let machineGoneAt: number | undefined;
-    const watch = () => void (machineGoneAt ??= registry.machines.has(machine.id) ? undefined : Date.now());
-    registry.on('change', watch);
+    const watch = () => void (machineGoneAt ??= registry.machine(machine.id) ? undefined : Date.now());
+    const off = registry.onChange(watch);
     try {
       const report = await agent!.stop({ mode: 'leave' });
       agent = undefined;
       expect(report.mode).toBe('leave');
       expect(report.unitsStopped).toBeGreaterThanOrEqual(2); // db.service and slowleave.service (and any left)
     } finally {
-      registry.off('change', watch);
+      off();
     }
-    expect(registry.machines.has(machine.id)).toBe(false);
-    expect(registry.states.size).toBe(0);
+    expect(registry.machine(machine.id)).toBeUndefined();
+    expect(await registry.listStates()).toEqual([]);
     for (const unit of ['db.service', 'slowleave.service']) {
       expect((await machine.systemctlShow(unit, ['LoadState', 'ActiveState']))).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
     }

@@ -5,7 +5,8 @@
  * them; when the mirror is trusted again after a registration or a cut-off is resync.ts, stopping is shutdown.ts.
  */
 import path from 'node:path';
-import type { ClusterRegistry, MachineRecord } from '@flotilla/core';
+import type { MachineRecord } from '@flotilla/core';
+import type { AgentRegistryAccess } from './agent-registry.js';
 import type { Logger } from 'pino';
 import { AssignmentMirror, SNAPSHOT_CHANGE } from './assignments/mirror.js';
 import { InheritedReleaser } from './assignments/releaser.js';
@@ -27,7 +28,7 @@ import { DEFAULT_UNITS_DIR, UnitFiles } from './unit-files.js';
 export const DEFAULT_RECONCILE_INTERVAL_MS = 5000;
 
 export interface AgentConfig {
-  registry: ClusterRegistry;
+  registry: AgentRegistryAccess;
   /** Without `capacity`, the agent fills it in from the OS and cgroup limits. */
   machine: MachineRecord;
   /** Lease TTL of the machine key and of every state the agent publishes. */
@@ -184,7 +185,7 @@ function createSync({ config, machine, logger, files, late, wake }: SyncInput) {
 }
 
 interface PublisherInput {
-  registry: ClusterRegistry;
+  registry: AgentRegistryAccess;
   machine: MachineRecord;
   logger: Logger;
   files: UnitFiles;

@@ -1,4 +1,4 @@
-import type { ClusterRegistry, NewClusterLogEvent, UnitStateRecord } from '@flotilla/core';
+import type { ClusterLogEvent, NewClusterLogEvent, UnitStateRecord } from '@flotilla/core';
 import { pino } from 'pino';
 import { expect, test } from 'vitest';
 import { FailureLog } from './failure-log.js';
@@ -12,7 +12,12 @@ test.each([
   ['active and inactive are not failures', [['a', 'active'], ['a', 'inactive']], [false, false]],
 ])('%s', (_name, steps, expected) => {
   const appended: NewClusterLogEvent[] = [];
-  const registry = { appendEvent: async (e: NewClusterLogEvent) => void appended.push(e) } as unknown as ClusterRegistry;
+  const registry = {
+    appendEvent: async (e: NewClusterLogEvent): Promise<ClusterLogEvent> => {
+      appended.push(e);
+      return { ...e, id: String(appended.length), at: e.at ?? 0 };
+    },
+  };
   const log = new FailureLog(registry, pino({ level: 'silent' }));
   expect(steps.map(([u, s]) => log.observe(state(u as string, s as string)))).toEqual(expected);
   expect(appended.length).toBe(expected.filter(Boolean).length);

@@ -1,19 +1,18 @@
 /**
  * The agent's entry in the cluster event log: `unit-failed` when a unit it publishes turns failed (once per
- * failure, not on every re-publish while it stays failed). Appended in the background and only when the
- * registry keeps a log; a failed append is logged, never retried (the log is best effort; the unit's state
- * itself is what health reads).
+ * failure, not on every re-publish while it stays failed). Appended in the background; a failed append is
+ * logged, never retried (the log is best effort; the unit's state itself is what health reads).
  */
-import type { ClusterEventLog, ClusterRegistry, UnitStateRecord } from '@flotilla/core';
+import type { ClusterEventLog, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 
 export class FailureLog {
   private readonly failed = new Set<string>();
-  private readonly log: ClusterEventLog | undefined;
 
-  constructor(registry: ClusterRegistry, private readonly logger: Logger) {
-    this.log = typeof (registry as Partial<ClusterEventLog>).appendEvent === 'function' ? (registry as unknown as ClusterEventLog) : undefined;
-  }
+  constructor(
+    private readonly log: Pick<ClusterEventLog, 'appendEvent'>,
+    private readonly logger: Logger,
+  ) {}
 
   /** Call with every state published; returns true when this one was logged as a new failure. */
   observe(state: UnitStateRecord): boolean {
@@ -24,7 +23,7 @@ export class FailureLog {
     if (this.failed.has(state.unit)) return false;
     this.failed.add(state.unit);
     this.log
-      ?.appendEvent({ kind: 'unit-failed', unit: state.unit, machineId: state.machineId, reason: state.subState, at: state.updatedAt })
+      .appendEvent({ kind: 'unit-failed', unit: state.unit, machineId: state.machineId, reason: state.subState, at: state.updatedAt })
       .catch((err: unknown) => this.logger.warn({ err, unit: state.unit }, 'logging the unit failure failed'));
     return true;
   }

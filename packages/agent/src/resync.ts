@@ -9,7 +9,7 @@
  *   registration's snapshot decides instead.
  * `resyncStep` is the state machine (pure); `Resync` runs its actions against the mirror, releaser and registry.
  */
-import type { ClusterRegistry } from '@flotilla/core';
+import type { MachineDirectory } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { ContactState } from './reconcile/lease-fence.js';
 
@@ -75,7 +75,7 @@ export function contactState(cutOff: boolean, state: ResyncState): ContactState 
 export interface ResyncDeps {
   mirror: { resync(why: string, opts?: { afterRegistration?: boolean; takenOver?: boolean }): void; leaseLost(): void };
   releaser: { registered(): void };
-  registry: Pick<ClusterRegistry, 'listMachines'>;
+  registry: MachineDirectory;
   machineId: string;
   /** Whether the presence lease is held now. */
   leaseHeld: () => boolean;

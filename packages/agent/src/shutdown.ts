@@ -3,7 +3,7 @@
  * "Stopping: leave or restart"). Leaving: the units go down while the lease (and so the machine key) is still
  * there; only then may the scheduler place them elsewhere. Restarting: nothing is touched.
  */
-import { ConflictError, type ClusterRegistry, type MachineRecord } from '@flotilla/core';
+import { ConflictError, type MachineRecord, type SchedulingRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
 
 export type AgentStopMode = 'leave' | 'restart';
@@ -17,7 +17,7 @@ export interface AgentStopReport {
 
 /** The running parts, each with what stopping needs of it. */
 export interface StopDeps {
-  registry: Pick<ClusterRegistry, 'unassign'>;
+  registry: Pick<SchedulingRegistry, 'unassign'>;
   machineId: string;
   logger: Logger;
   /** The periodic reconcile trigger. */

@@ -5,7 +5,7 @@
  * each executed task and one at the end of every reconcile pass (`refresh`). Flushes are serialised, and each
  * reads systemd afresh, so a slow older read can never overwrite a newer state.
  */
-import type { ClusterRegistry, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
+import type { AgentRegistry, ClusterEventLog, PresenceLease, SystemdUnitState, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { EndpointSink } from './endpoints/endpoint-publisher.js';
 import { FailureLog } from './failure-log.js';
@@ -16,7 +16,7 @@ import type { SystemdManager } from './systemd/manager.js';
 export const REFUSED_STATE: SystemdUnitState = { loadState: 'refused', activeState: 'inactive', subState: 'foreign-unit' };
 
 export interface StatePublisherOptions {
-  registry: ClusterRegistry;
+  registry: Pick<AgentRegistry, 'publishState' | 'removeState'> & Pick<ClusterEventLog, 'appendEvent'>;
   machineId: string;
   logger: Logger;
   systemd: () => SystemdManager;

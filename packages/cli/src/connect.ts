@@ -3,9 +3,10 @@
  * (plus a grace period): the registry has its own deadlines, but a CLI must never hang on a dead endpoint.
  */
 import fs from 'node:fs';
-import { EtcdRegistry, RegistryTimeoutError, withDeadline, type ClusterRegistry, type RegistryOptions } from '@flotilla/core';
+import { EtcdRegistry, RegistryTimeoutError, withDeadline, type RegistryOptions } from '@flotilla/core';
 import { ApiRegistry } from './api/api-registry.js';
 import { Transport } from './api/transport.js';
+import type { CliConnection } from './cli-registry.js';
 import { unreadableTlsFile } from './cli-errors.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -31,7 +32,7 @@ export function registryOptions(g: GlobalOptions): RegistryOptions {
 }
 
 /** Wraps every method so that its promise settles within `ms`. Watch callbacks are not affected. */
-function boundCalls(registry: ClusterRegistry, ms: number): ClusterRegistry {
+function boundCalls<R extends object>(registry: R, ms: number): R {
   return new Proxy(registry, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -46,7 +47,7 @@ function boundCalls(registry: ClusterRegistry, ms: number): ClusterRegistry {
 }
 
 /** The API driver: only the first endpoint is used, as fleetctl. */
-function openApi(g: GlobalOptions): ClusterRegistry {
+function openApi(g: GlobalOptions): CliConnection {
   const tls = registryOptions(g).tls;
   const transport = new Transport({
     endpoint: g.endpoints[0] as string,
@@ -54,10 +55,10 @@ function openApi(g: GlobalOptions): ClusterRegistry {
     ...(g.apiToken ? { token: g.apiToken } : {}),
     ...(tls ? { tls } : {}),
   });
-  return new ApiRegistry(transport).asRegistry();
+  return { registry: new ApiRegistry(transport) };
 }
 
-export async function openRegistry(g: GlobalOptions): Promise<ClusterRegistry> {
+export async function openRegistry(g: GlobalOptions): Promise<CliConnection> {
   if (g.ssh.tunnel) return openTunneled(g);
   if (g.driver === 'api') return openApi(g);
   const ms = g.requestTimeoutMs + GRACE_MS;
@@ -66,16 +67,17 @@ export async function openRegistry(g: GlobalOptions): Promise<ClusterRegistry> {
     ms,
     () => new RegistryTimeoutError('connect', ms),
   );
-  return boundCalls(registry, ms);
+  const bound = boundCalls(registry, ms);
+  return { registry: bound, ops: bound };
 }
 
 /** `--tunnel`: the same drivers, talking to local stand-ins that go through ssh (tunnel.ts); close ends the tunnel. */
-async function openTunneled(g: GlobalOptions): Promise<ClusterRegistry> {
+async function openTunneled(g: GlobalOptions): Promise<CliConnection> {
   const { openTunnel } = await import('./tunnel.js');
   const tunnel = await openTunnel(g.ssh, g.endpoints);
   try {
-    const registry = await openRegistry({ ...g, endpoints: tunnel.endpoints, ssh: { ...g.ssh, tunnel: undefined } as GlobalOptions['ssh'] });
-    return new Proxy(registry, {
+    const opened = await openRegistry({ ...g, endpoints: tunnel.endpoints, ssh: { ...g.ssh, tunnel: undefined } as GlobalOptions['ssh'] });
+    const registry = new Proxy(opened.registry, {
       get(target, prop, receiver) {
         if (prop !== 'close') return Reflect.get(target, prop, receiver);
         return async () => {
@@ -87,6 +89,7 @@ async function openTunneled(g: GlobalOptions): Promise<ClusterRegistry> {
         };
       },
     });
+    return { ...opened, registry };
   } catch (err) {
     tunnel.close();
     throw err;

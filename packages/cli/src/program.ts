@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { withDeadline, type ClusterRegistry } from '@flotilla/core';
+import { withDeadline } from '@flotilla/core';
 import { withAgentEtcdSettings } from './agent-etcd-settings.js';
 import { commandDeadline, unreadableTlsFile } from './cli-errors.js';
 import { cat } from './commands/cat.js';
@@ -32,6 +32,7 @@ import { stop } from './commands/stop.js';
 import { submit } from './commands/submit.js';
 import { plan } from './commands/plan.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
+import type { CliConnection } from './cli-registry.js';
 import type { AnyLocalCommand, CommandGroup, LocalContext } from './commands/local-command.js';
 import { openRegistry } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
@@ -97,7 +98,7 @@ function resolveGlobals(rt: Runtime, rawGlobals: RawGlobalOptions): GlobalOption
 
 async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals: RawGlobalOptions): Promise<void> {
   let globals: GlobalOptions | undefined;
-  let registry: Promise<ClusterRegistry> | undefined;
+  let connection: Promise<CliConnection> | undefined;
   const status = new LiveStatus(rt.stderr, Boolean((rt.stderr as { isTTY?: boolean }).isTTY));
   try {
     const g = (globals = resolveGlobals(rt, rawGlobals));
@@ -105,7 +106,8 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     const ctx: CommandContext = {
       globals: g,
       cwd: rt.cwd,
-      registry: () => (registry ??= openRegistry(g)),
+      connection: () => (connection ??= openRegistry(g)),
+      registry: async () => (await (connection ??= openRegistry(g))).registry,
       emit: (event) => {
         const line = renderProgress(event);
         if (line.stream === 'status') return status.show(line.text);
@@ -125,8 +127,8 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr, Boolean(rawGlobals.debug));
   } finally {
     // Closing must not hang either; the process exits right after.
-    const open = registry?.catch(() => undefined);
-    if (open) await withDeadline(open.then((r) => r?.close()), 1000, () => new Error('close')).catch(() => undefined);
+    const open = connection?.catch(() => undefined);
+    if (open) await withDeadline(open.then((c) => c?.registry.close()), 1000, () => new Error('close')).catch(() => undefined);
   }
 }
 

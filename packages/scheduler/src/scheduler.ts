@@ -2,13 +2,14 @@
  * The scheduler service: campaigns for leadership, and while elected runs leader terms (see leader-term.ts).
  * Losing leadership sends it back to campaigning; stop() aborts the campaign or the term and resigns.
  */
-import { backoffDelay, sleep, withDeadline, type ClusterRegistry, type LeaderElection } from '@flotilla/core';
+import { backoffDelay, sleep, withDeadline } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { leadTerm, type TermOptions } from './loop/leader-term.js';
+import type { SchedulerRegistry } from './scheduler-registry.js';
 import { defaultPlacementConfig } from './placement/place.js';
 
 export interface SchedulerOptions {
-  registry: ClusterRegistry & LeaderElection;
+  registry: SchedulerRegistry;
   /** Who campaigns: the machine id of the fleetd running this scheduler. */
   candidateId: string;
   /** Election lease TTL in seconds. */

@@ -1,4 +1,4 @@
-import type { Assignment, ClusterRegistry, WatchEvent, WatchOptions } from '@flotilla/core';
+import type { AgentRegistry, Assignment, WatchEvent, WatchOptions } from '@flotilla/core';
 import pino from 'pino';
 import { expect, test } from 'vitest';
 import { AssignmentMirror } from './mirror.js';
@@ -9,14 +9,14 @@ const a = (unit: string): Assignment => ({ unit, machineId: 'm1', hash: 'h', des
 function stubRegistry() {
   let emit: (e: WatchEvent<Assignment>) => void = () => {};
   let from: string | undefined;
-  const registry = {
+  const registry: Pick<AgentRegistry, 'assignmentsAt' | 'watchAssignments'> = {
     assignmentsAt: async () => ({ assignments: [a('x.service')], revision: '10' }),
     watchAssignments: async (_m: string, onEvent: (e: WatchEvent<Assignment>) => void, opts?: WatchOptions) => {
       emit = onEvent;
       from = opts?.fromRevision;
       return { close: async () => {} };
     },
-  } as unknown as ClusterRegistry;
+  };
   return { registry, emit: (e: WatchEvent<Assignment>) => emit(e), from: () => from };
 }
 

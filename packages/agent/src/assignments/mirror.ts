@@ -6,7 +6,7 @@
  * `resync()` takes a fresh snapshot (after the lease was lost and regained, or etcd compacted past our
  * revision). While the mirror has never synced, `current()` is undefined and the agent acts on nothing.
  */
-import { Backoff, sleep, type Assignment, type ClusterRegistry, type Subscription, type WatchEvent } from '@flotilla/core';
+import { Backoff, sleep, type AgentRegistry, type Assignment, type Subscription, type WatchEvent } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { applyAssignmentEvent } from './apply-event.js';
 import { heldAfterEvent, heldAfterSnapshot, HOLD_ALL, type Held } from './inherited.js';
@@ -15,7 +15,7 @@ import { heldAfterEvent, heldAfterSnapshot, HOLD_ALL, type Held } from './inheri
 export const SNAPSHOT_CHANGE = 'assignments snapshot';
 
 export interface AssignmentMirrorOptions {
-  registry: ClusterRegistry;
+  registry: Pick<AgentRegistry, 'assignmentsAt' | 'watchAssignments'>;
   machineId: string;
   logger: Logger;
   /** Called after every change to the mirror (a snapshot or an event); wakes the reconciler. */

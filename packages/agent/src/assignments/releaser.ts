@@ -6,11 +6,11 @@
  * registration; a failed call is tried again on a later pass. A conflict means the scheduler already
  * unassigned it (the same transaction deleted the assignment: the watch delivers the delete).
  */
-import { ConflictError, type ClusterRegistry } from '@flotilla/core';
+import { ConflictError, type SchedulingRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
 
 export interface ReleaserOptions {
-  registry: ClusterRegistry;
+  registry: Pick<SchedulingRegistry, 'unassign'>;
   machineId: string;
   logger: Logger;
 }

@@ -5,7 +5,7 @@
  * once per unit hash. Work is serialised; a failed write is logged and retried every RETRY_MS (at most
  * MAX_RETRIES times) unless a newer state of the unit superseded it.
  */
-import type { ClusterRegistry, EndpointRegistry, PresenceLease, UnitStateRecord } from '@flotilla/core';
+import type { EndpointRegistry, PresenceLease, UnitCatalog, UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { endpointPort } from './endpoint-port.js';
 
@@ -20,7 +20,7 @@ export interface EndpointSink {
 }
 
 export interface EndpointPublisherOptions {
-  registry: ClusterRegistry & Partial<EndpointRegistry>;
+  registry: Pick<UnitCatalog, 'getUnit'> & Pick<EndpointRegistry, 'publishEndpoint' | 'removeEndpoint'>;
   machineId: string;
   ip: string;
   logger: Logger;
@@ -80,7 +80,7 @@ export class EndpointPublisher implements EndpointSink {
   private async publish(unit: string, hash: string): Promise<void> {
     const { registry, machineId, ip } = this.opts;
     const lease = this.opts.lease();
-    if (!registry.publishEndpoint || lease === undefined) return;
+    if (lease === undefined) return;
     const port = await this.portOf(unit, hash);
     if (port === undefined) return this.remove(unit);
     if (this.published.get(unit) === port) return;
@@ -90,7 +90,7 @@ export class EndpointPublisher implements EndpointSink {
   }
 
   private async remove(unit: string): Promise<void> {
-    if (!this.published.has(unit) || !this.opts.registry.removeEndpoint) return;
+    if (!this.published.has(unit)) return;
     await this.opts.registry.removeEndpoint(unit, this.opts.machineId);
     this.published.delete(unit);
     this.opts.logger.info({ unit }, 'endpoint removed');

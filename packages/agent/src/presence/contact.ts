@@ -6,10 +6,10 @@
  * before etcd can expire the lease (the client renews every TTL/3, so expiry comes ≥ 0.67 TTL after the cut)
  * and the scheduler place the unit elsewhere. Agents without such units stay at keepalives only.
  */
-import type { ClusterRegistry } from '@flotilla/core';
+import type { AgentRegistry } from '@flotilla/core';
 
 export interface ContactMonitorOptions {
-  registry: ClusterRegistry;
+  registry: Pick<AgentRegistry, 'assignmentsAt'>;
   machineId: string;
   ttlSec: number;
   /** Whether the presence lease is currently held. */

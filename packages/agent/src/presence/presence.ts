@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Backoff, LeaseLostError, sleep, type BackoffPolicy, type ClusterRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { Backoff, LeaseLostError, sleep, type AgentRegistry, type BackoffPolicy, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import type { Logger } from 'pino';
 
 export interface PresenceOptions {
-  registry: ClusterRegistry;
+  registry: Pick<AgentRegistry, 'registerMachine' | 'updateMachine'>;
   machine: MachineRecord;
   ttlSec: number;
   logger: Logger;

@@ -5,7 +5,7 @@
  * acting on a partial picture would unload units that are still scheduled here (fleet's `agent/reconcile.go`
  * also did nothing when its read failed).
  */
-import type { Assignment, ClusterRegistry } from '@flotilla/core';
+import type { Assignment, UnitCatalog } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { ManagedUnit } from '../managed-units.js';
 import { renderUnit, type UnitRenderer } from '../naming/unit-renderer.js';
@@ -56,7 +56,7 @@ export interface DesiredPicture {
 }
 
 export interface DesiredDeps {
-  registry: ClusterRegistry;
+  registry: Pick<UnitCatalog, 'getUnit'>;
   cache: UnitTextCache;
   renderers: readonly UnitRenderer[];
   logger: Logger;

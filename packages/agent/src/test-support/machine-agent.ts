@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { MachineRecord } from '@flotilla/core';
 import type { Machine } from '../../../../test/harness/index.js';
 import type { AgentConfig } from '../agent.js';
-import type { FakeRegistry } from './fake-registry.js';
+import type { MemoryRegistry } from '../../../core/src/testing/memory-registry.js';
 
 /** Where the agent writes unit files, as systemd inside the machine sees it. */
 export const MACHINE_UNITS_DIR = '/run/flotilla/units';
@@ -22,9 +22,9 @@ export function machineRecordOf(machine: Machine): MachineRecord {
   return { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() };
 }
 
-export function machineAgentConfig(machine: Machine, registry: FakeRegistry, extra: Partial<AgentConfig> = {}): AgentConfig {
+export function machineAgentConfig(machine: Machine, registry: MemoryRegistry, extra: Partial<AgentConfig> = {}): AgentConfig {
   return {
-    registry: registry.asRegistry(),
+    registry,
     machine: machineRecordOf(machine),
     ttlSec: 10,
     unitsDir: hostUnitsDir(machine),

@@ -1,6 +1,6 @@
 /** What a handler gets and returns; only server.ts touches node:http. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClusterRegistry, JournalOutputMode } from '@flotilla/core';
+import type { ClusterView, JournalOutputMode, MachineAdmin, MachineDirectory, UnitCatalog, UnitStateView } from '@flotilla/core';
 import type { PageCache } from './page-cache.js';
 import type { RecentStops } from './recent-stops.js';
 
@@ -33,8 +33,11 @@ export interface Introspection {
   unitJournal(name: string, opts: { lines: number; follow: boolean; output?: JournalOutputMode; signal: AbortSignal }): AsyncIterable<string>;
 }
 
+/** What the fleet API routes read and write: units, states, machines (metadata, cordon) and a snapshot. */
+export type ServedRegistry = UnitCatalog & UnitStateView & MachineDirectory & MachineAdmin & Pick<ClusterView, 'snapshot'>;
+
 export interface ApiDeps {
-  registry: ClusterRegistry;
+  registry: ServedRegistry;
   cache: PageCache;
   /** Restarts' stops made through this server's v1 PUTs (fleetctl's restart; recent-stops.ts). */
   stops: RecentStops;

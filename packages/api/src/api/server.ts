@@ -6,16 +6,15 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { ClusterRegistry } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { createOpsRoutes } from '../dashboard/ops-routes.js';
-import { isOpsRegistry } from '../health/source.js';
+import type { OpsRegistry } from '../health/source.js';
 import { handleExchange, type ExchangeOptions } from './handler.js';
 import { limitJournalFollows } from './journal-follows.js';
 import { answerNodeLevelErrors } from './node-replies.js';
 import { PageCache } from './page-cache.js';
 import { RecentStops } from './recent-stops.js';
-import type { Introspection } from './request.js';
+import type { Introspection, ServedRegistry } from './request.js';
 import { listenUnixSocket, removeStaleSocket } from './unix-socket.js';
 
 export interface TlsMaterial {
@@ -30,7 +29,8 @@ export type ListenSpec = { kind: 'unix'; path: string } | { kind: 'tcp'; host: s
 export type BoundAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number; tls: boolean };
 
 export interface ApiServerOptions {
-  registry: ClusterRegistry;
+  /** The API routes' registry, which also serves the ops views (health, events, dashboard, metrics). */
+  registry: ServedRegistry & OpsRegistry;
   logger: Logger;
   version: string;
   listen: readonly ListenSpec[];
@@ -95,8 +95,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     stops: new RecentStops(),
     ...(opts.introspect ? { introspect: limitJournalFollows(opts.introspect) } : {}),
   };
-  const ops = isOpsRegistry(opts.registry) ? createOpsRoutes({ registry: opts.registry, logger: opts.logger }) : undefined;
-  const base = { deps, logger: opts.logger, version: opts.version, ready: opts.ready ?? (() => true), ...(ops ? { ops } : {}) };
+  const ops = createOpsRoutes({ registry: opts.registry, logger: opts.logger });
+  const base = { deps, logger: opts.logger, version: opts.version, ready: opts.ready ?? (() => true), ops };
   const servers: http.Server[] = [];
   const addresses: BoundAddress[] = [];
   try {
@@ -108,17 +108,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     }
   } catch (err) {
     await Promise.all(servers.map(closeServer));
-    await ops?.close();
+    await ops.close();
     for (const a of addresses) if (a.kind === 'unix') removeStaleSocket(a.path);
     throw err;
   }
   opts.logger.info({ addresses }, 'api listening');
   return {
     addresses,
-    startOpsMetrics: () => ops?.startMetrics(),
+    startOpsMetrics: () => ops.startMetrics(),
     async close() {
       await Promise.all(servers.map(closeServer));
-      await ops?.close();
+      await ops.close();
       for (const a of addresses) if (a.kind === 'unix') removeStaleSocket(a.path);
     },
   };

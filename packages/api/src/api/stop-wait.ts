@@ -2,11 +2,11 @@
  * The hold of recent-stops.ts: a restart's start waits until its stop shows in the unit's published states.
  * Watched, not polled, so the start goes out as soon as the stop shows (a few ms on an agent that acts at once).
  */
-import type { ClusterRegistry, Subscription, UnitStateRecord } from '@flotilla/core';
+import type { Subscription, UnitStateRecord, UnitStateView } from '@flotilla/core';
 import { HOLD_MAX_MS, stopTookEffect } from './recent-stops.js';
 
 /** Resolves when no machine runs the unit, or after `maxMs`; never throws (the hold is a courtesy, not a check). */
-export async function untilStopped(registry: ClusterRegistry, name: string, maxMs = HOLD_MAX_MS): Promise<void> {
+export async function untilStopped(registry: Pick<UnitStateView, 'getStates' | 'watchStates'>, name: string, maxMs = HOLD_MAX_MS): Promise<void> {
   const byMachine = new Map<string, UnitStateRecord>();
   const watched = new Set<string>();
   let wake = () => {};

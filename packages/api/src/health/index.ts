@@ -1,5 +1,5 @@
 /** What other packages use of the health views (the CLI's `flotilla health`). */
 export { buildHealth } from './model.js';
 export { renderHealthSummary, describeEvent } from './summary.js';
-export { readHealthInput, isOpsRegistry, type OpsRegistry } from './source.js';
+export { readHealthInput, type OpsRegistry } from './source.js';
 export type { HealthReport, HealthInput, UnitHealth, MachineHealth, Problem, ProblemKind, UnitHealthStatus } from './types.js';

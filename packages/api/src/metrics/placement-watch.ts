@@ -2,12 +2,12 @@
  * Feeds the placement timer from the registry: one snapshot, then watchCluster from its revision; after a
  * compaction (onReset) the timer restarts from a fresh snapshot.
  */
-import type { ClusterRegistry, Subscription } from '@flotilla/core';
+import type { ClusterView, Subscription } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { PlacementTimer } from './placement-timer.js';
 
 export async function watchPlacements(
-  registry: ClusterRegistry,
+  registry: ClusterView,
   observe: (ms: number) => void,
   logger: Logger,
   now: () => number = Date.now,

@@ -1,8 +1,8 @@
 /**
- * The API driver: the part of ClusterRegistry the CLI uses, over fleet's API v1 (as fleetctl's generated
+ * The API driver: the CLI's role of the registry (CliRegistry), over fleet's API v1 (as fleetctl's generated
  * client: `?alt=json`, page tokens followed, PUT name+options to create, PUT name+desiredState to change state)
  * plus /v2 for what v1 cannot carry (each agent's API URL) and for whole lists in one response. Waiting on states polls
- * `/state?unitName=` every 250 ms, fleetctl's interval. Anything else is not offered over the API.
+ * `/state?unitName=` every 250 ms, fleetctl's interval.
  */
 import {
   FlotillaError,
@@ -11,7 +11,6 @@ import {
   assertNewUnitName,
   makeUnitRecord,
   validateUnitOptions,
-  type ClusterRegistry,
   type ClusterSnapshot,
   type DesiredState,
   type MachineCordon,
@@ -23,12 +22,13 @@ import {
   type WatchEvent,
 } from '@flotilla/core';
 import { machineFromJson, stateFromJson, unitFromJson, type MachineJson, type UnitJson, type UnitStateJson } from './records.js';
+import type { CliRegistry } from '../cli-registry.js';
 import { errorMessage, googleApiError, type Transport } from './transport.js';
 
 export const POLL_INTERVAL_MS = 250;
 const MAX_PAGES = 100_000;
 
-export class ApiRegistry {
+export class ApiRegistry implements CliRegistry {
   constructor(private readonly http: Transport) {}
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
@@ -150,22 +150,6 @@ export class ApiRegistry {
 
   async close(): Promise<void> {
     this.http.close();
-  }
-
-  /** The registry-shaped view the verbs take; methods the API does not offer throw. */
-  asRegistry(): ClusterRegistry {
-    return new Proxy(this, {
-      get: (target, prop, receiver) => {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        // `then` must stay undefined, or awaiting the registry would treat it as a promise.
-        if (value !== undefined || typeof prop !== 'string' || prop === 'then') {
-          return typeof value === 'function' ? value.bind(target) : value;
-        }
-        return () => {
-          throw new FlotillaError('CLI_DRIVER', `${prop} is not available with --driver=api`, { hint: 'use --driver=etcd' });
-        };
-      },
-    }) as unknown as ClusterRegistry;
   }
 }
 

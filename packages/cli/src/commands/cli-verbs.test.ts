@@ -217,3 +217,15 @@ describe('misc', () => {
     await registry.close();
   });
 });
+
+describe('health', () => {
+  test('the etcd driver runs the health model on its own registry read: the machine counted, no leader needs attention (exit 2)', async () => {
+    const { flags, registry, lease } = await cluster();
+    const r = await runCli([...flags, 'health', '-o', 'json']);
+    const report = JSON.parse(r.stdout) as { status: string; leader: string | null; problems: { kind: string }[]; machines: unknown[] };
+    expect([r.code, report.leader, report.machines.length]).toEqual([2, null, 1]);
+    expect(report.problems.map((p) => p.kind)).toContain('no-leader');
+    await lease.revoke();
+    await registry.close();
+  });
+});

@@ -30,10 +30,10 @@ async function viaApi(ctx: CommandContext): Promise<HealthReport> {
 }
 
 async function viaRegistry(ctx: CommandContext): Promise<HealthReport> {
-  const registry = await ctx.registry();
-  const { buildHealth, isOpsRegistry, readHealthInput } = await healthModel();
-  if (!isOpsRegistry(registry)) throw new Error('this registry cannot report health');
-  return buildHealth(await readHealthInput(registry, Date.now));
+  const { ops } = await ctx.connection();
+  if (!ops) throw new Error('this registry cannot report health');
+  const { buildHealth, readHealthInput } = await healthModel();
+  return buildHealth(await readHealthInput(ops, Date.now));
 }
 
 export const health = defineVerb<{ output: OutputFormat }, HealthResult>({

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { Option } from 'commander';
-import { FlotillaError, mangleUnitName, type ClusterRegistry, type MachineRecord } from '@flotilla/core';
+import { FlotillaError, mangleUnitName, type MachineDirectory, type MachineRecord, type UnitCatalog, type UnitStateView } from '@flotilla/core';
 import { badOptionValue } from '../cli-errors.js';
 import type { SshOptions } from '../global-options.js';
 import { defineVerb } from './verb.js';
@@ -19,7 +19,7 @@ interface SshVerbOptions {
 
 const sshError = (message: string) => new FlotillaError('CLI_SSH', message);
 
-async function resolveHost(registry: ClusterRegistry, target: string, only: SshVerbOptions['only']): Promise<MachineRecord> {
+async function resolveHost(registry: Pick<UnitCatalog, 'getUnit'> & Pick<UnitStateView, 'getStates'> & MachineDirectory, target: string, only: SshVerbOptions['only']): Promise<MachineRecord> {
   const machines = await registry.listMachines();
   const byPrefix = only === 'unit' ? [] : machines.filter((m) => m.id.startsWith(target));
   if (byPrefix.length > 1) throw sshError(`multiple machines match ${target}: use more characters of the ID`);

@@ -4,7 +4,7 @@
  * parsing; only `render/` knows about text.
  */
 import type { Command, OptionValues } from 'commander';
-import type { ClusterRegistry } from '@flotilla/core';
+import type { CliConnection, CliRegistry } from '../cli-registry.js';
 import type { GlobalOptions } from '../global-options.js';
 import type { ProgressEvent } from '../render/progress.js';
 
@@ -13,7 +13,9 @@ export interface CommandContext {
   /** Where relative unit-file paths are resolved. */
   cwd: string;
   /** Connects on first use, so `No units given` and usage errors never touch the network. */
-  registry(): Promise<ClusterRegistry>;
+  registry(): Promise<CliRegistry>;
+  /** The same connection with what only some drivers offer (the ops views' reads: etcd only). */
+  connection(): Promise<CliConnection>;
   /** Reports progress as it happens (rendered by render/progress.ts). */
   emit(event: ProgressEvent): void;
   /** Streams raw stdout as it arrives (journal -f); most verbs return their output instead. */

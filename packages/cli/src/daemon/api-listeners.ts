@@ -3,8 +3,7 @@
  * introspection is looked up lazily, because the agent starts after the API (it needs the API's URL).
  */
 import fs from 'node:fs';
-import type { ClusterRegistry } from '@flotilla/core';
-import { startApiServer, type ApiIntrospection, type ApiServer, type ListenSpec } from '@flotilla/api';
+import { startApiServer, type ApiIntrospection, type ApiServer, type ApiServerOptions, type ListenSpec } from '@flotilla/api';
 import type { Logger } from 'pino';
 import { apiSecurityWarnings, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
@@ -44,7 +43,7 @@ export interface DaemonApi {
   attach(introspect: ApiIntrospection | undefined): void;
 }
 
-export async function startDaemonApi(api: ApiConfig, registry: ClusterRegistry, logger: Logger, version: string): Promise<DaemonApi> {
+export async function startDaemonApi(api: ApiConfig, registry: ApiServerOptions['registry'], logger: Logger, version: string): Promise<DaemonApi> {
   let introspect: ApiIntrospection | undefined;
   let ready = false;
   const token = apiToken(api);

@@ -5,7 +5,7 @@
  * cluster event log tells "fits nowhere else" (the leader recorded it unplaceable, as `start` reads it) from
  * "about to be placed" (stop-before-start places a unit only after its old copy stopped).
  */
-import { sleep, type ClusterRegistry, type ClusterSnapshot, type UnitStateRecord } from '@flotilla/core';
+import { sleep, type ClusterSnapshot, type ClusterView, type UnitStateRecord, type UnitStateView } from '@flotilla/core';
 import { drainCancelled, drainTimedOut } from '../cli-errors.js';
 import type { CommandContext } from '../commands/verb.js';
 import { latestUnplaceable, readEventLog } from '../units/recorded-unplaceable.js';
@@ -54,7 +54,7 @@ async function unplaceableAmong(ctx: CommandContext, units: readonly string[]): 
   return new Set(latestUnplaceable(events, new Set(units)).keys());
 }
 
-async function step(ctx: CommandContext, registry: ClusterRegistry, machineId: string, previous: DrainStep | undefined): Promise<{ step: DrainStep; snapshot: ClusterSnapshot }> {
+async function step(ctx: CommandContext, registry: Pick<ClusterView, 'snapshot'> & Pick<UnitStateView, 'listStates'>, machineId: string, previous: DrainStep | undefined): Promise<{ step: DrainStep; snapshot: ClusterSnapshot }> {
   const [snapshot, states] = await Promise.all([registry.snapshot(), registry.listStates()]);
   let next = advanceDrain(machineId, previous, viewOf(machineId, snapshot, states, new Set()));
   const unplaced = unplacedUnits(next.rows);

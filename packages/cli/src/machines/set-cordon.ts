@@ -4,7 +4,7 @@
  * nextCordon, and nothing is written when it would not change. Both drivers: the registry's setMachineCordon,
  * which the API driver turns into `PUT`/`DELETE /v2/machines/<id>/cordon`.
  */
-import { nextCordon, type ClusterRegistry, type CordonRequest, type MachineCordon, type MachineRecord } from '@flotilla/core';
+import { nextCordon, type CordonRequest, type MachineAdmin, type MachineCordon, type MachineDirectory, type MachineRecord } from '@flotilla/core';
 import { resolveMachine } from './resolve.js';
 
 export interface CordonChange {
@@ -14,7 +14,7 @@ export interface CordonChange {
 }
 
 /** `request` undefined = uncordon. */
-export async function changeCordons(registry: ClusterRegistry, args: readonly string[], request: CordonRequest | undefined, now: number): Promise<CordonChange[]> {
+export async function changeCordons(registry: MachineDirectory & Pick<MachineAdmin, 'setMachineCordon'>, args: readonly string[], request: CordonRequest | undefined, now: number): Promise<CordonChange[]> {
   const machines = await registry.listMachines();
   const changes = args.map((arg): CordonChange => {
     const machine = resolveMachine(machines, arg);

@@ -7,7 +7,8 @@ import {
   machineSchedulingState,
   needsUnitCounts,
   nonGlobalUnitCounts,
-  type ClusterRegistry,
+  type ClusterView,
+  type MachineDirectory,
   type MachineRecord,
   type MachineSchedulingState,
 } from '@flotilla/core';
@@ -25,7 +26,7 @@ export function machineRowsOf(machines: readonly MachineRecord[], counts: Readon
     .map((machine) => ({ machine, state: machineSchedulingState(machine, counts.get(machine.id) ?? 0) }));
 }
 
-export async function readMachineRows(registry: ClusterRegistry): Promise<MachineRow[]> {
+export async function readMachineRows(registry: MachineDirectory & Pick<ClusterView, 'snapshot'>): Promise<MachineRow[]> {
   const machines = await registry.listMachines();
   if (!needsUnitCounts(machines)) return machineRowsOf(machines, new Map());
   const snapshot = await registry.snapshot();

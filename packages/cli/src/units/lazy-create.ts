@@ -13,8 +13,8 @@ import {
   unknownFleetKeys,
   validateUnitName,
   validateUnitOptions,
-  type ClusterRegistry,
   type DesiredState,
+  type UnitCatalog,
   type UnitOption,
   type UnitRecord,
 } from '@flotilla/core';
@@ -53,7 +53,7 @@ function warnIfDiffers(ctx: CommandContext, stored: UnitRecord, found: Counterpa
 }
 
 /** Resolves the unit's contents for a unit that is not in the registry. */
-async function resolveNewUnit(ctx: CommandContext, registry: ClusterRegistry, arg: string, name: string): Promise<UnitOption[]> {
+async function resolveNewUnit(ctx: CommandContext, registry: Pick<UnitCatalog, 'getUnit' | 'submitUnit'>, arg: string, name: string): Promise<UnitOption[]> {
   const file = unitFilePath(arg, name);
   const local = await readLocalUnit(ctx.cwd, file);
   if (local) return local.options;
@@ -90,7 +90,7 @@ async function planExisting(ctx: CommandContext, existing: UnitRecord, arg: stri
   return { kind: 'create', name: existing.name, options: found.local.options, replace: true };
 }
 
-async function planUnit(ctx: CommandContext, registry: ClusterRegistry, arg: string, opts: LazyCreateOptions): Promise<Plan> {
+async function planUnit(ctx: CommandContext, registry: Pick<UnitCatalog, 'getUnit' | 'submitUnit'>, arg: string, opts: LazyCreateOptions): Promise<Plan> {
   const name = mangleUnitName(arg);
   const existing = await registry.getUnit(name);
   if (existing) return planExisting(ctx, existing, arg, opts);

@@ -1,10 +1,10 @@
 /** Where a unit state came from, for `Unit <n> <state> on <id>.../<ip>` lines. */
-import type { ClusterRegistry, MachineRecord, UnitStateRecord } from '@flotilla/core';
+import type { MachineDirectory, MachineRecord, UnitStateRecord } from '@flotilla/core';
 import type { MachineRef } from '../render/progress.js';
 
 export type MachineIndex = ReadonlyMap<string, MachineRecord>;
 
-export async function machineIndex(registry: ClusterRegistry): Promise<MachineIndex> {
+export async function machineIndex(registry: MachineDirectory): Promise<MachineIndex> {
   return new Map((await registry.listMachines()).map((m) => [m.id, m]));
 }
 

@@ -33,6 +33,6 @@ export async function readEventLog(ctx: CommandContext): Promise<ClusterLogEvent
     if (reply.status !== 200) throw googleApiError(reply.status, reply.body);
     return (JSON.parse(reply.body) as { events: ClusterLogEvent[] }).events;
   }
-  const registry = (await ctx.registry()) as Partial<{ listEvents(opts: { limit: number }): Promise<ClusterLogEvent[]> }>;
-  return typeof registry.listEvents === 'function' ? registry.listEvents({ limit: EVENTS_READ }) : [];
+  const { ops } = await ctx.connection();
+  return ops ? ops.listEvents({ limit: EVENTS_READ }) : [];
 }

@@ -3,7 +3,7 @@
  * one overall deadline. The watch is opened before the initial read, and a key the watch already reported is
  * never overwritten by the (older) read, so no transition is missed between the two.
  */
-import type { ClusterRegistry, Subscription, UnitStateRecord, WatchEvent } from '@flotilla/core';
+import type { Subscription, UnitStateRecord, UnitStateView, WatchEvent } from '@flotilla/core';
 import { waitTimedOut } from '../cli-errors.js';
 
 /** Returns the state that satisfies the wait (or true when satisfied without one), else undefined. */
@@ -47,7 +47,7 @@ interface UnitWait {
   cancel(reason: unknown): void;
 }
 
-function waitForUnit(registry: ClusterRegistry, unit: string, req: WaitRequest): UnitWait {
+function waitForUnit(registry: Pick<UnitStateView, 'getStates' | 'watchStates'>, unit: string, req: WaitRequest): UnitWait {
   const view = new UnitStates();
   let sub: Subscription | undefined;
   let finished = false;
@@ -89,7 +89,7 @@ function waitForUnit(registry: ClusterRegistry, unit: string, req: WaitRequest):
  * every wait still open: no listener per unit on a shared AbortSignal, where from 11 units on Node printed
  * MaxListenersExceededWarning (its EventTarget limit) into the user's terminal.
  */
-export async function waitForUnits(registry: ClusterRegistry, req: WaitRequest): Promise<void> {
+export async function waitForUnits(registry: Pick<UnitStateView, 'getStates' | 'watchStates'>, req: WaitRequest): Promise<void> {
   const pending = new Set(req.units);
   const waits = req.units.map((unit) => ({ unit, wait: waitForUnit(registry, unit, req) }));
   const cancelAll = (reason: unknown) => {

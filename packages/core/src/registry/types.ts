@@ -82,8 +82,15 @@ export interface ClusterSnapshot {
   revision: string;
 }
 
-export interface ClusterRegistry {
-  // ---- units (CLI / API) ----
+/*
+ * The registry is read and written by four kinds of users, each through the role below that it needs
+ * (docs/registry.md): the CLI and the API (units, states, machines, cordon), the scheduler (snapshot, watch,
+ * fenced placement), the agent (presence, its assignments, its states) and the ops views (event log, election).
+ * `ClusterRegistry` is all the roles but the election, event log and endpoints; EtcdRegistry implements every one.
+ */
+
+/** Units and their desired state (CLI, API). */
+export interface UnitCatalog {
   /** Creates the unit (desired state `inactive` unless given). Same hash already stored → no-op, returns it.
    * Different hash stored → throws UnitExistsError unless `replace` is set. */
   submitUnit(spec: UnitSpec, opts?: { desiredState?: DesiredState; replace?: boolean }): Promise<UnitRecord>;
@@ -94,45 +101,66 @@ export interface ClusterRegistry {
   setDesiredState(name: string, state: DesiredState): Promise<UnitRecord>;
   /** Deletes the unit, its schedule and assignment atomically. Returns false if it did not exist. */
   destroyUnit(name: string): Promise<boolean>;
+}
 
-  // ---- machines (agent) ----
-  /** Grants a lease of `ttlSec`, keeps it alive, and writes `machines/<id>` under it (create-only:
-   * a live machine with the same id → DuplicateMachineError). */
-  registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease>;
+/** Published unit states, read side (CLI, API, the scheduler's stop-before-start, ops views). */
+export interface UnitStateView {
+  listStates(): Promise<UnitStateRecord[]>;
+  getStates(unitName: string): Promise<UnitStateRecord[]>;
+  /** Watches `states/<unit>/` (CLI `start` waits on it instead of polling). */
+  watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription>;
+}
+
+/** The machines of the cluster, with dynamic metadata and cordon merged in. */
+export interface MachineDirectory {
   listMachines(): Promise<MachineRecord[]>;
-  /** Rewrites `machines/<id>` under `lease`, only if the key is still attached to it (never resurrects a lost
-   * machine key); otherwise throws LeaseLostError. */
-  updateMachine(machine: MachineRecord, lease: PresenceLease): Promise<void>;
+}
 
-  // ---- scheduling (scheduler; fenced by leadership) ----
+/** Operator changes to machines that outlive their presence (fleet's PATCH /machines; cordon and drain). */
+export interface MachineAdmin {
+  /** Sets (value string) or removes (value undefined) dynamic metadata keys; merged over the machine's own
+   * metadata by listMachines/snapshot. Works for machines not currently registered. No lease, survives rejoin. */
+  patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void>;
+  /** Cordons (and with `drain`, drains) a machine, or (undefined) makes it schedulable again; merged into
+   * MachineRecord.cordon by listMachines/snapshot/watchCluster. Works for machines not currently registered. */
+  setMachineCordon(machineId: string, cordon: MachineCordon | undefined): Promise<void>;
+}
+
+/** One consistent read of the cluster and the typed events after it (scheduler, placement metrics). */
+export interface ClusterView {
   snapshot(): Promise<ClusterSnapshot>;
+  /** Typed events for units/, machines/ (with dynamic metadata), schedule/ and assignments/, in revision order,
+   * starting after `opts.fromRevision` (e.g. a snapshot's revision) so the scheduler can keep its snapshot current
+   * incrementally; compaction → `opts.onReset` (re-snapshot). */
+  watchCluster(onEvent: (event: ClusterEvent) => void, opts?: WatchOptions): Promise<Subscription>;
+}
+
+/** The scheduler's view and its placement writes, fenced by leadership. */
+export interface SchedulingRegistry extends ClusterView {
   /** Places a unit in one transaction: writes `schedule/<unit>` = machineId and
    * `assignments/<machineId>/<unit>` (hash + desiredState from `unit`), only if `units/<name>` still has
    * `unitModRevision`, the unit is not scheduled yet, and the fence (if given) holds.
    * A failed compare throws ConflictError (retryable) or LeadershipLostError (fence). */
   assign(unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void>;
-  /** Removes schedule + assignment in one transaction if `schedule/<unit>` still points at `machineId`. */
+  /** Removes schedule + assignment in one transaction if `schedule/<unit>` still points at `machineId`
+   * (ConflictError otherwise). The agent also calls it, unfenced, to hand back a unit it stopped. */
   unassign(unitName: string, machineId: string, fence?: Fence): Promise<void>;
   /** Watches units/, machines/ and schedule/: the scheduler re-plans on any event. */
   watchScheduling(onEvent: () => void): Promise<Subscription>;
-  /** Typed events for units/, machines/ (with dynamic metadata), schedule/ and assignments/, in revision order,
-   * starting after `opts.fromRevision` (e.g. a snapshot's revision) so the scheduler can keep its snapshot current
-   * incrementally; compaction → `opts.onReset` (re-snapshot). */
-  watchCluster(onEvent: (event: ClusterEvent) => void, opts?: WatchOptions): Promise<Subscription>;
   /** Applies many placement changes in batched, fenced transactions (≤ 128 ops each). A batch whose compares
    * fail is retried change by change; changes that still conflict are returned, not thrown. A failed fence
    * throws LeadershipLostError and applies nothing more. */
   applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult>;
+}
 
-  // ---- dynamic machine metadata (fleet's PATCH /machines; no lease, survives rejoin) ----
-  /** Sets (value string) or removes (value undefined) dynamic metadata keys; merged over the machine's own
-   * metadata by listMachines/snapshot. Works for machines not currently registered. */
-  patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void>;
-  /** Cordons (and with `drain`, drains) a machine, or (undefined) makes it schedulable again; merged into
-   * MachineRecord.cordon by listMachines/snapshot/watchCluster. Works for machines not currently registered. */
-  setMachineCordon(machineId: string, cordon: MachineCordon | undefined): Promise<void>;
-
-  // ---- assignments (agent) ----
+/** The agent's side: its machine's presence, its assignments and the states it publishes. */
+export interface AgentRegistry {
+  /** Grants a lease of `ttlSec`, keeps it alive, and writes `machines/<id>` under it (create-only:
+   * a live machine with the same id → DuplicateMachineError). */
+  registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease>;
+  /** Rewrites `machines/<id>` under `lease`, only if the key is still attached to it (never resurrects a lost
+   * machine key); otherwise throws LeaseLostError. */
+  updateMachine(machine: MachineRecord, lease: PresenceLease): Promise<void>;
   listAssignments(machineId: string): Promise<Assignment[]>;
   /** With `fromRevision`, the watch starts right after that revision (no gap after a list); if etcd has
    * compacted it, `onReset` is called and the caller must re-list (the watch then continues from now; events
@@ -145,17 +173,33 @@ export interface ClusterRegistry {
   ): Promise<Subscription>;
   /** This machine's assignments at one revision (to pair with watchAssignments' fromRevision). */
   assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }>;
-
-  // ---- unit states (agent publishes, CLI reads) ----
+  /** Writes `states/<unit>/<machine>` under the machine's lease (LeaseLostError once the lease is gone). */
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void>;
   removeState(unitName: string, machineId: string): Promise<void>;
-  listStates(): Promise<UnitStateRecord[]>;
-  getStates(unitName: string): Promise<UnitStateRecord[]>;
-  /** Watches `states/<unit>/` (CLI `start` waits on it instead of polling). */
-  watchStates(unitName: string, onEvent: (event: WatchEvent<UnitStateRecord>) => void): Promise<Subscription>;
+}
 
+/** What the ops views (health, events, dashboard, metrics) read: the cluster, the states, the leader, the log. */
+export interface OpsView
+  extends ClusterView,
+    Pick<UnitStateView, 'listStates'>,
+    Pick<LeaderElection, 'currentLeader'>,
+    Pick<ClusterEventLog, 'listEvents' | 'watchHealthChanges'> {}
+
+/** A registry connection that can be closed (what opens it closes it). */
+export interface RegistryConnection {
   close(): Promise<void>;
 }
+
+/** Every role above: what EtcdRegistry (and the in-memory registry for tests) implements besides the election,
+ * the event log and endpoints. Take the narrowest role a module uses, not this. */
+export interface ClusterRegistry
+  extends UnitCatalog,
+    UnitStateView,
+    MachineDirectory,
+    MachineAdmin,
+    SchedulingRegistry,
+    AgentRegistry,
+    RegistryConnection {}
 
 export interface WatchOptions {
   fromRevision?: string;

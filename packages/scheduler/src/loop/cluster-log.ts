@@ -2,10 +2,10 @@
  * The scheduler's entries in the cluster event log (docs/ops.md): after each pass, placements
  * (`placed`, or `rescheduled` when the same plan moved the unit off another machine), units that newly fit
  * nowhere (`unplaceable`) and machines that left or joined since the previous pass. `passEvents` is pure; the
- * writer appends in the background (never delaying placement) and only when the registry keeps a log.
+ * writer appends in the background (never delaying placement).
  * At most MAX_PER_PASS entries per pass: a 10,000-unit submit logs a sample and a count, not 10,000 writes.
  */
-import type { ClusterEventLog, ClusterRegistry, ClusterSnapshot, NewClusterLogEvent } from '@flotilla/core';
+import type { ClusterEventLog, ClusterSnapshot, NewClusterLogEvent } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { SchedulePlan } from '../plan.js';
 
@@ -72,18 +72,17 @@ export function passEvents(
 export class ClusterLogWriter {
   private memory = EMPTY_MEMORY;
   private writing: Promise<void> = Promise.resolve();
-  private readonly log: ClusterEventLog | undefined;
 
-  constructor(registry: ClusterRegistry, private readonly logger: Logger) {
-    const r = registry as Partial<ClusterEventLog>;
-    this.log = typeof r.appendEvents === 'function' ? (registry as unknown as ClusterEventLog) : undefined;
-  }
+  constructor(
+    private readonly log: Pick<ClusterEventLog, 'appendEvents'>,
+    private readonly logger: Logger,
+  ) {}
 
   afterPass(snapshot: ClusterSnapshot, plan: SchedulePlan, applied: boolean): void {
     const { events, memory } = passEvents(this.memory, snapshot, plan, applied);
     this.memory = memory;
     const log = this.log;
-    if (!log || events.length === 0) return;
+    if (events.length === 0) return;
     // One batch at a time, in pass order; a failure is logged and dropped (the log is best effort).
     this.writing = this.writing
       .then(() => log.appendEvents(events))

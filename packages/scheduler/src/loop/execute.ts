@@ -3,7 +3,7 @@
  * Each applied decision is logged; decisions whose compares failed (someone changed the unit or its schedule
  * since the snapshot) come back as conflicts and the next pass re-plans them.
  */
-import { LeadershipLostError, type ClusterRegistry, type ClusterSnapshot, type Fence, type ScheduleChange, type UnitRecord } from '@flotilla/core';
+import { LeadershipLostError, type ClusterSnapshot, type Fence, type ScheduleChange, type SchedulingRegistry, type UnitRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { Decision } from '../plan.js';
 
@@ -18,7 +18,7 @@ export type ExecutionOutcome =
   | { kind: 'failed'; applied: number; error: unknown };
 
 export interface ExecuteContext {
-  registry: ClusterRegistry;
+  registry: Pick<SchedulingRegistry, 'applySchedule'>;
   snapshot: ClusterSnapshot;
   fence: Fence;
   logger: Logger;

@@ -4,13 +4,13 @@
  * watch (onReset), when the watch cannot be opened, and every `resyncIntervalMs` as a safety net (it also
  * picks up what the watch does not carry, such as dynamic machine metadata).
  */
-import { withDeadline, type ClusterEvent, type ClusterRegistry, type ClusterSnapshot, type Subscription } from '@flotilla/core';
+import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView, type Subscription } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
 import type { Logger } from 'pino';
 import { ClusterCache } from './cluster-cache.js';
 
 export interface FollowerOptions {
-  registry: ClusterRegistry;
+  registry: ClusterView;
   logger: Logger;
   /** Deadline for opening/closing the watch. */
   timeoutMs: number;

@@ -4,7 +4,7 @@
  * leadership is lost or the scheduler stops, then resign. A lost leadership stops acting at once: the term's
  * signal aborts, and every write is fenced anyway.
  */
-import { withDeadline, type ClusterRegistry, type LeaderElection, type Leadership } from '@flotilla/core';
+import { withDeadline, type Leadership } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planAsync } from './plan-async.js';
 import { executeDecisions, type ExecutionOutcome } from './execute.js';
@@ -19,9 +19,10 @@ import { DirtyTracker } from './dirty-tracker.js';
 import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
 import type { Decision } from '../plan.js';
+import type { SchedulerRegistry } from '../scheduler-registry.js';
 
 export interface TermOptions {
-  registry: ClusterRegistry & LeaderElection;
+  registry: SchedulerRegistry;
   logger: Logger;
   intervalMs: number;
   minGapMs: number;
@@ -81,7 +82,7 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     deadlineMs: opts.moveStopTimeoutMs,
     logger: opts.logger,
     getStates: (u) => opts.registry.getStates(u),
-    ...(typeof opts.registry.listStates === 'function' ? { listStates: () => opts.registry.listStates() } : {}),
+    listStates: () => opts.registry.listStates(),
   });
   try {
     const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty, adopted: false, draining: false };

@@ -1,0 +1,186 @@
+/**
+ * What every registry implementation must do, as one suite run against each: EtcdRegistry on a real etcd
+ * (registry/registry-contract.etcd.test.ts) and the in-memory registry the agent's and scheduler's tests use
+ * (registry/registry-contract.memory.test.ts). Errors are compared by code: the two implementations may load core's
+ * error classes from different module copies (source and built package).
+ */
+import { describe, expect, test } from 'vitest';
+import { EventLog, machine, unitState } from './registry-fixtures.js';
+import { fleet, unitSpec } from './unit-builders.js';
+import type { ClusterEvent, ClusterEventLog, ClusterRegistry, EndpointRegistry, LeaderElection, Leadership } from '../registry/types.js';
+
+export type ContractRegistry = ClusterRegistry & LeaderElection & ClusterEventLog & EndpointRegistry;
+
+/** `current()` is the registry of the running test (a fresh, empty one per test). */
+export function registryContract(name: string, current: () => ContractRegistry): void {
+  const lead = async (candidate = 'c1'): Promise<Leadership> => current().campaign(candidate, 10, new AbortController().signal);
+
+  describe(`registry contract: ${name}`, () => {
+    test('submit: same content is a no-op, other content needs replace, which drops the placement', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      const unit = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+      expect(await r.submitUnit(unitSpec('a.service'))).toEqual(unit); // the stored record, desired state included
+      await expect(r.submitUnit(unitSpec('a.service', fleet('MachineMetadata', 'x=y')))).rejects.toMatchObject({ code: 'UNIT_EXISTS' });
+      await r.assign(unit, (await r.snapshot()).unitRevisions.get('a.service')!, 'm1');
+      const replaced = await r.submitUnit(unitSpec('a.service', fleet('MachineMetadata', 'x=y')), { replace: true });
+      expect(replaced.hash).not.toBe(unit.hash);
+      expect((await r.snapshot()).schedule.size).toBe(0);
+      expect(await r.listAssignments('m1')).toEqual([]);
+    });
+
+    test('desired state is mirrored into the assignment; inactive unschedules; unknown units are not found', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      const unit = await r.submitUnit(unitSpec('a.service'), { desiredState: 'loaded' });
+      await r.assign(unit, (await r.snapshot()).unitRevisions.get('a.service')!, 'm1');
+      await r.setDesiredState('a.service', 'launched');
+      expect(await r.listAssignments('m1')).toEqual([{ unit: 'a.service', machineId: 'm1', hash: unit.hash, desiredState: 'launched' }]);
+      await r.setDesiredState('a.service', 'inactive');
+      expect(await r.listAssignments('m1')).toEqual([]);
+      expect((await r.snapshot()).schedule.size).toBe(0);
+      await expect(r.setDesiredState('nope.service', 'launched')).rejects.toMatchObject({ code: 'UNIT_NOT_FOUND' });
+      await expect(r.setDesiredState('t@.service', 'launched')).rejects.toMatchObject({ code: 'TEMPLATE_ACTIVATION' });
+    });
+
+    test('destroy removes the unit with its schedule and assignment, once', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      const unit = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+      await r.assign(unit, (await r.snapshot()).unitRevisions.get('a.service')!, 'm1');
+      expect(await r.destroyUnit('a.service')).toBe(true);
+      expect(await r.destroyUnit('a.service')).toBe(false);
+      const after = await r.snapshot();
+      expect([after.units, after.schedule.size, await r.listAssignments('m1')]).toEqual([[], 0, []]);
+    });
+
+    test('placement writes compare what they read: a stale revision, a taken unit, the wrong machine conflict', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      const unit = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+      const rev = (await r.snapshot()).unitRevisions.get('a.service')!;
+      await r.setDesiredState('a.service', 'loaded'); // the unit changed since the read
+      await expect(r.assign(unit, rev, 'm1')).rejects.toMatchObject({ code: 'REGISTRY_CONFLICT' });
+      const fresh = (await r.snapshot()).unitRevisions.get('a.service')!;
+      await r.assign(unit, fresh, 'm1');
+      await expect(r.assign(unit, fresh, 'm1')).rejects.toMatchObject({ code: 'REGISTRY_CONFLICT' });
+      await expect(r.unassign('a.service', 'm2')).rejects.toMatchObject({ code: 'REGISTRY_CONFLICT' });
+      await r.unassign('a.service', 'm1');
+      expect((await r.snapshot()).schedule.size).toBe(0);
+    });
+
+    test('fenced writes: a leader that resigned is refused with LeadershipLost; applySchedule returns conflicts', async () => {
+      const r = current();
+      const a = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+      const b = await r.submitUnit(unitSpec('b.service'), { desiredState: 'launched' });
+      const g = await r.submitUnit(unitSpec('g.service', fleet('Global', 'true')), { desiredState: 'launched' });
+      const snap = await r.snapshot();
+      const leadership = await lead();
+      expect(await r.currentLeader()).toBe('c1');
+      const result = await r.applySchedule([
+        { kind: 'assign', unit: a, unitModRevision: snap.unitRevisions.get('a.service')!, machineId: 'm1' },
+        { kind: 'assign', unit: b, unitModRevision: '1', machineId: 'm1' }, // stale
+        { kind: 'assign-global', unit: g, unitModRevision: snap.unitRevisions.get('g.service')!, machineId: 'm2' },
+      ], leadership.fence);
+      expect(result.applied).toBe(2);
+      expect(result.conflicts.map((c) => c.kind === 'assign' && c.unit.name)).toEqual(['b.service']);
+      expect(BigInt(result.revision!)).toBeGreaterThan(BigInt(snap.revision));
+      const after = await r.snapshot();
+      expect(after.schedule).toEqual(new Map([['a.service', 'm1']]));
+      expect([...(after.globalAssignments.get('g.service')?.keys() ?? [])]).toEqual(['m2']);
+      await leadership.resign();
+      await expect(r.assign(b, after.unitRevisions.get('b.service')!, 'm1', leadership.fence)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
+      await expect(r.applySchedule([{ kind: 'unassign', unit: 'a.service', machineId: 'm1' }], leadership.fence)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
+      expect((await r.snapshot()).schedule.get('a.service')).toBe('m1');
+    });
+
+    test('watchCluster from a snapshot revision: every later write, in order, with rising revisions', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      const snap = await r.snapshot();
+      const unit = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' }); // before the watch opens
+      const log = new EventLog<ClusterEvent>();
+      const sub = await r.watchCluster(log.push, { fromRevision: snap.revision });
+      const rev = (await r.snapshot()).unitRevisions.get('a.service')!;
+      await r.assign(unit, rev, 'm1');
+      const events = await log.next(3);
+      expect(events.map((e) => `${e.kind} ${e.type}`)).toEqual(['unit put', 'schedule put', 'assignment put']);
+      expect(events[0]!.kind === 'unit' && events[0]!.type === 'put' && events[0]!.modRevision).toBe(rev);
+      expect(BigInt(events[1]!.revision)).toBeGreaterThan(BigInt(events[0]!.revision));
+      expect(events[2]!.revision).toBe(events[1]!.revision); // one transaction
+      await sub.close();
+    });
+
+    test('watchAssignments from assignmentsAt: no gap, keys are unit names', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      const a = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+      await r.assign(a, (await r.snapshot()).unitRevisions.get('a.service')!, 'm1');
+      const at = await r.assignmentsAt('m1');
+      expect(at.assignments.map((x) => x.unit)).toEqual(['a.service']);
+      await r.setDesiredState('a.service', 'loaded'); // between the read and the watch
+      const log = new EventLog<{ type: string; key: string }>();
+      const sub = await r.watchAssignments('m1', (e) => log.push({ type: e.type, key: e.key }), { fromRevision: at.revision });
+      await r.destroyUnit('a.service');
+      expect(await log.next(2)).toEqual([{ type: 'put', key: 'a.service' }, { type: 'delete', key: 'a.service' }]);
+      await sub.close();
+    });
+
+    test('presence: one live machine per id, states and endpoints live under its lease and vanish with it', async () => {
+      const r = current();
+      const lease = await r.registerMachine(machine('m1'), 10);
+      await expect(r.registerMachine(machine('m1'), 10)).rejects.toMatchObject({ code: 'DUPLICATE_MACHINE' });
+      await r.updateMachine({ ...machine('m1'), ip: '10.0.0.2' }, lease);
+      expect((await r.listMachines()).map((m) => m.ip)).toEqual(['10.0.0.2']);
+      await r.publishState(unitState('a.service', 'm1', 'h'), lease);
+      await r.publishEndpoint({ unit: 'a.service', machineId: 'm1', ip: '10.0.0.2', port: 80 }, lease);
+      expect(await r.getStates('a.service')).toEqual([unitState('a.service', 'm1', 'h')]);
+      expect(await r.listEndpoints()).toHaveLength(1);
+      await lease.revoke();
+      expect([await r.listMachines(), await r.listStates(), await r.listEndpoints()]).toEqual([[], [], []]);
+      await expect(r.updateMachine(machine('m1'), lease)).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      const again = await r.registerMachine(machine('m1'), 10);
+      expect(again.leaseId).not.toBe(lease.leaseId);
+    });
+
+    test('a restarted agent takes its machine key over: the machine never leaves, old states go', async () => {
+      const r = current();
+      const first = await r.registerMachine(machine('m1'), 10);
+      await r.publishState(unitState('a.service', 'm1', 'h'), first);
+      first.release();
+      const second = await r.registerMachine(machine('m1'), 10, { takeOverLeaseId: first.leaseId });
+      expect(second.takenOver).toBe(true);
+      expect((await r.listMachines()).map((m) => m.id)).toEqual(['m1']);
+      expect(await r.listStates()).toEqual([]);
+    });
+
+    test('dynamic metadata and cordon merge into machines and outlive their presence', async () => {
+      const r = current();
+      const lease = await r.registerMachine(machine('m1', { role: 'web', zone: 'a' }), 10);
+      await r.patchMachineMetadata([{ machineId: 'm1', key: 'role', value: 'db' }, { machineId: 'm1', key: 'zone' }]);
+      await r.setMachineCordon('m1', { since: 5 });
+      const expected = { ...machine('m1', { role: 'db' }), cordon: { since: 5 } };
+      expect(await r.listMachines()).toEqual([expected]);
+      expect((await r.snapshot()).machines).toEqual([expected]);
+      await lease.revoke();
+      await r.registerMachine(machine('m1', { role: 'web', zone: 'a' }), 10);
+      expect(await r.listMachines()).toEqual([expected]);
+      await r.setMachineCordon('m1', undefined);
+      expect((await r.listMachines())[0]?.cordon).toBeUndefined();
+    });
+
+    test('event log: appended entries listed oldest first, trimmed to the retention', async () => {
+      const r = current();
+      const now = Date.now();
+      await r.appendEvents([
+        { kind: 'placed', unit: 'a.service', machineId: 'm1', at: now - 2 },
+        { kind: 'placed', unit: 'b.service', machineId: 'm1', at: now - 1 },
+      ]);
+      const last = await r.appendEvent({ kind: 'unit-failed', unit: 'a.service', reason: 'failed', at: now }, { maxEvents: 2 });
+      const events = await r.listEvents();
+      expect(events.map((e) => e.unit)).toEqual(['b.service', 'a.service']);
+      expect(events[1]).toEqual(last);
+      expect((await r.listEvents({ limit: 1 })).map((e) => e.kind)).toEqual(['unit-failed']);
+    });
+  });
+}
