@@ -62,6 +62,30 @@ describe('resolveGlobalOptions', () => {
       want: { ...defaults, ssh: { ...ssh, user: 'ops', tunnel: 'bastion:22', strictHostKeyChecking: false, timeoutSec: 2.5 } },
     },
     {
+      name: 'the API driver takes FLOTILLA_API_ENDPOINT before FLOTILLA_ENDPOINT (cluster.env of npm run up has both)',
+      cli: { driver: 'api' },
+      env: { FLOTILLA_ENDPOINT: 'https://127.0.0.1:2379', FLOTILLA_API_ENDPOINT: 'https://10.0.0.1:54728' },
+      want: { ...defaults, driver: 'api', endpoints: ['https://10.0.0.1:54728'] },
+    },
+    {
+      name: 'FLOTILLA_API_ENDPOINT from env with FLOTILLA_DRIVER=api',
+      cli: {},
+      env: { FLOTILLA_DRIVER: 'API', FLOTILLA_ENDPOINT: 'https://127.0.0.1:2379', FLOTILLA_API_ENDPOINT: 'https://10.0.0.1:54728' },
+      want: { ...defaults, driver: 'api', endpoints: ['https://10.0.0.1:54728'] },
+    },
+    {
+      name: '--endpoint beats FLOTILLA_API_ENDPOINT',
+      cli: { driver: 'api', endpoint: 'unix:///x.sock' },
+      env: { FLOTILLA_API_ENDPOINT: 'https://10.0.0.1:54728' },
+      want: { ...defaults, driver: 'api', endpoints: ['unix:///x.sock'] },
+    },
+    {
+      name: 'the etcd driver ignores FLOTILLA_API_ENDPOINT',
+      cli: {},
+      env: { FLOTILLA_ENDPOINT: 'https://127.0.0.1:2379', FLOTILLA_API_ENDPOINT: 'https://10.0.0.1:54728' },
+      want: { ...defaults, endpoints: ['https://127.0.0.1:2379'] },
+    },
+    {
       name: 'explicit etcd driver beats the unix guess',
       cli: { driver: 'etcd', endpoint: 'unix:///x.sock' },
       env: {},

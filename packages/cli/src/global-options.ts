@@ -132,9 +132,18 @@ export function resolveDriver(value: string | undefined, endpoints: readonly str
   return driver;
 }
 
+/**
+ * With `--driver=api` and no `--endpoint`, FLOTILLA_API_ENDPOINT (an agent's API URL) comes before the generic
+ * endpoint variables, which usually name etcd: `npm run up`'s .flotilla/cluster.env carries both.
+ */
+function apiDriverEndpoint(cli: RawGlobalOptions, env: NodeJS.ProcessEnv, driver: string | undefined): string | undefined {
+  if (cli.endpoint !== undefined || driver?.toLowerCase() !== 'api') return undefined;
+  return env.FLOTILLA_API_ENDPOINT || undefined;
+}
+
 export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
   const value = (key: GlobalSpec['key']) => pick(GLOBAL_SPECS.find((s) => s.key === key) as GlobalSpec, cli, env);
-  const endpoints = parseEndpoints(value('endpoint') as string);
+  const endpoints = parseEndpoints(apiDriverEndpoint(cli, env, value('driver')) ?? (value('endpoint') as string));
   const resolved: GlobalOptions = {
     driver: resolveDriver(value('driver'), endpoints),
     endpoints,

@@ -65,7 +65,7 @@ export interface Runtime {
 function addGlobalOptions(program: Command): void {
   program
     .option('--driver <driver>', 'api (HTTP API) or etcd (registry directly); default api for unix:// endpoints, else etcd (env FLOTILLA_DRIVER, FLEETCTL_DRIVER)')
-    .option('--endpoint <urls>', 'etcd endpoints, comma-separated, or the API URL (unix:///var/run/flotilla.sock, http(s)://host:port) (env FLOTILLA_ENDPOINT, FLEETCTL_ENDPOINT; default http://127.0.0.1:2379)')
+    .option('--endpoint <urls>', 'etcd endpoints, comma-separated, or the API URL (unix:///var/run/flotilla.sock, http(s)://host:port) (env FLOTILLA_ENDPOINT, FLEETCTL_ENDPOINT; with --driver=api FLOTILLA_API_ENDPOINT first; default http://127.0.0.1:2379)')
     .option('--api-token <token>', 'bearer token for the API on TCP (env FLOTILLA_API_TOKEN)')
     .option('--etcd-key-prefix <prefix>', 'keyspace of the cluster in etcd (env FLOTILLA_ETCD_KEY_PREFIX; default /flotilla/)')
     .option('--request-timeout <seconds>', 'deadline for each etcd request (env FLOTILLA_REQUEST_TIMEOUT; default 3)')
