@@ -8,6 +8,7 @@
  * table fails the test, so a new example gets a check.
  */
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -200,7 +201,7 @@ const ADAPTED: Record<string, { command: string; why: string }> = {
 describe('README examples on the cluster `npm run up` builds', () => {
   beforeAll(async () => {
     // up's own steps, on a cluster of this test's (random id, swept if the test process dies).
-    cluster = await startCluster(demoClusterOptions(`rd${process.pid.toString(16).slice(-4)}`, false, () => {}));
+    cluster = await startCluster(demoClusterOptions(`rd${crypto.randomBytes(2).toString('hex')}`, false, () => {}));
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-readme-'));
     fs.mkdirSync(path.join(home, 'bin'));
     fs.copyFileSync(path.join(REPO_DIR, 'bin/flotilla'), path.join(home, 'bin/flotilla'));
