@@ -112,6 +112,20 @@ export class UnitExistsError extends FlotillaError {
   }
 }
 
+/** `X.container` runs as the systemd unit `X.service`: the two names cannot both be in the registry. */
+export class SystemdNameTakenError extends FlotillaError {
+  readonly unitName: string;
+  readonly takenBy: string;
+
+  constructor(unitName: string, takenBy: string) {
+    super('UNIT_SYSTEMD_NAME_TAKEN', `unit ${unitName} would run as the same systemd unit as ${takenBy}, which is already in the registry`, {
+      hint: `destroy ${takenBy} first, or give ${unitName} another name (docs/containers.md)`,
+    });
+    this.unitName = unitName;
+    this.takenBy = takenBy;
+  }
+}
+
 export class TemplateActivationError extends FlotillaError {
   readonly unitName: string;
 

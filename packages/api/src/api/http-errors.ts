@@ -21,6 +21,7 @@ export const API_STATUS: Readonly<Record<string, number>> = {
   UNIT_FILE_SYNTAX: 400,
   TEMPLATE_ACTIVATION: 400,
   UNIT_NOT_FOUND: 404,
+  UNIT_SYSTEMD_NAME_TAKEN: 409,
   UNIT_NOT_MANAGED_HERE: 404,
 };
 

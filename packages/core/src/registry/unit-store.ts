@@ -2,9 +2,9 @@
  * Units: submit, read, desired state, destroy. Multi-key changes are single transactions that compare the
  * revisions they read (unit and schedule), so a unit's record, schedule and assignment never disagree.
  */
-import { CorruptRecordError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
+import { CorruptRecordError, SystemdNameTakenError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
 import type { Assignment, DesiredState, UnitRecord, UnitSpec } from '../model.js';
-import { assertNewUnitName, assertValidUnitName, unitNameInfo } from '../unit/name.js';
+import { assertNewUnitName, assertValidUnitName, sameSystemdUnitSibling, unitNameInfo } from '../unit/name.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
 import { encodeValue } from './codec.js';
@@ -41,9 +41,17 @@ export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: Sub
   rejectTemplateActivation(record.name, record.desiredState);
   return ctx.run(`submit ${spec.name}`, async () => {
     const key = ctx.keys.unit(spec.name);
-    const result = await ctx.txn([is.absent(key)], [op.put(key, encodeValue(record))], [op.get(key)]);
+    const sibling = sameSystemdUnitSibling(spec.name);
+    const siblingKey = sibling === undefined ? undefined : ctx.keys.unit(sibling);
+    const result = await ctx.txn(
+      siblingKey === undefined ? [is.absent(key)] : [is.absent(key), is.absent(siblingKey)],
+      [op.put(key, encodeValue(record))],
+      siblingKey === undefined ? [op.get(key)] : [op.get(key), op.get(siblingKey)],
+    );
     if (result.succeeded) return record;
     const kv = result.responses[0]?.response_range?.kvs[0];
+    // One systemd unit, one registry unit (name.ts sameSystemdUnitSibling); a stored unit of this name is judged below.
+    if (!kv && sibling !== undefined && (result.responses[1]?.response_range?.kvs.length ?? 0) > 0) throw new SystemdNameTakenError(spec.name, sibling);
     // A corrupt stored record can only be overwritten with --replace; otherwise its error is the answer.
     // A corrupt stored unit can only be overwritten with replace; without it, its error is the answer.
     const existing = kv && (opts.replace ? ctx.tryCheck(() => checkRecord(ctx.keys, kv, isUnitRecord)) : checkRecord(ctx.keys, kv, isUnitRecord));

@@ -13,10 +13,12 @@ import {
   DuplicateMachineError,
   LeaseLostError,
   RegistryUnavailableError,
+  SystemdNameTakenError,
   TemplateActivationError,
   UnitExistsError,
   UnitNotFoundError,
   assertNewUnitName,
+  sameSystemdUnitSibling,
   assertValidUnitName,
   makeUnitRecord,
   unitHash,
@@ -185,6 +187,8 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
     rejectTemplateActivation(record.name, record.desiredState);
     const existing = this.units.get(spec.name)?.record;
+    const sibling = sameSystemdUnitSibling(spec.name);
+    if (!existing && sibling !== undefined && this.units.has(sibling)) throw new SystemdNameTakenError(spec.name, sibling);
     if (existing && existing.hash === record.hash) return existing;
     if (existing && !opts.replace) throw new UnitExistsError(spec.name, existing.hash, record.hash);
     // fleet's replace: the record is overwritten and the unit is placed afresh.

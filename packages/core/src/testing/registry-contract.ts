@@ -29,6 +29,18 @@ export function registryContract(name: string, current: () => ContractRegistry):
       expect(await r.listAssignments('m1')).toEqual([]);
     });
 
+    test('one systemd unit, one registry unit: X.service and X.container (run as X.service) exclude each other', async () => {
+      const r = current();
+      const container = { name: 'x.container', options: [{ section: 'Container', name: 'Image', value: 'localhost/x:1' }] };
+      await r.submitUnit(unitSpec('x.service'));
+      await expect(r.submitUnit(container)).rejects.toMatchObject({ code: 'UNIT_SYSTEMD_NAME_TAKEN', takenBy: 'x.service' });
+      expect((await r.listUnits()).map((u) => u.name)).toEqual(['x.service']); // nothing half-written
+      expect(await r.destroyUnit('x.service')).toBe(true);
+      await r.submitUnit(container);
+      await expect(r.submitUnit(unitSpec('x.service'))).rejects.toMatchObject({ code: 'UNIT_SYSTEMD_NAME_TAKEN', takenBy: 'x.container' });
+      await expect(r.submitUnit(container)).resolves.toMatchObject({ name: 'x.container' }); // its own resubmit is no conflict
+    });
+
     test('desired state is mirrored into the assignment; inactive unschedules; unknown units are not found', async () => {
       const r = current();
       await r.registerMachine(machine('m1'), 10);

@@ -160,3 +160,14 @@ export function mangleUnitName(arg: string): string {
   const base = path.posix.basename(arg);
   return MANGLE_KEPT_SUFFIXES.some((suffix) => base.endsWith(suffix)) ? base : `${base}.service`;
 }
+
+/**
+ * The other registry name that runs as the same systemd unit, if any: `X.container` runs as `X.service`
+ * (docs/containers.md), so `X.service` and `X.container` would be one unit to systemd on a machine holding both.
+ * The registry keeps at most one of the two.
+ */
+export function sameSystemdUnitSibling(name: string): string | undefined {
+  if (name.endsWith('.container')) return `${name.slice(0, -'.container'.length)}.service`;
+  if (name.endsWith('.service')) return `${name.slice(0, -'.service'.length)}.container`;
+  return undefined;
+}
