@@ -57,6 +57,8 @@ export async function runFault(ev: FaultEvent, ctx: FaultContext): Promise<void>
       return freezeLeader(ev, machines[0]!, ctx);
     case 'cli-burst':
       return ctx.burst(ev);
+    case 'restart-dockerd':
+      return restartDockerd(machines[0]!, ctx);
   }
 }
 
@@ -156,6 +158,18 @@ async function freezeLeader(ev: FaultEvent, machine: Machine, ctx: FaultContext)
       if (pid > 0) await thawAgent(machine, pid);
     }, `leader ${machine.name}'s agent resumed`),
   );
+}
+
+/**
+ * `systemctl restart docker` in the machine: dockerd stops its containers, so the container unit's engine client
+ * exits and systemd (Restart=always) or the agent (a launched unit found failed) starts it again once dockerd is
+ * back. The agent itself is untouched: no cut-off window. Done when dockerd answers again.
+ */
+async function restartDockerd(machine: Machine, ctx: FaultContext): Promise<void> {
+  const restarted = await machine.exec(['systemctl', 'restart', 'docker.service'], { timeoutMs: 90_000 });
+  if (restarted.code !== 0) throw new Error(`systemctl restart docker on ${machine.name}: ${restarted.stderr.trim()}`);
+  await waitUntil(`${machine.name}'s dockerd back`, async () => ((await machine.exec(['docker', 'info'], { timeoutMs: 20_000 })).code === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+  ctx.log(`dockerd on ${machine.name} back`);
 }
 
 /** The slot of the machine whose agent leads the scheduler now, if one does. */
