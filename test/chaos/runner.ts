@@ -1,5 +1,5 @@
 /**
- * One chaos run (I/O): a cluster on a 3-member etcd, the unit mix launched and settled, every machine's systemd
+ * One chaos run (I/O): a secure cluster on a 3-member etcd, the unit mix launched and settled, every machine's systemd
  * sampled throughout (SystemdSampler over a kept D-Bus connection per machine, a round every ~150 ms) and each
  * round judged (round-judge.ts), the scheduled faults run in order (several at once, each on its own targets),
  * quiet points checked, and a final check once everything is undone. The cluster is torn down however the run
@@ -24,7 +24,7 @@ import { buildReport, seconds, type ChaosReport, type SettleCheck } from './repo
 import { RoundJudge } from './round-judge.js';
 import { FaultQueue } from './fault-queue.js';
 import { planFaults, type FaultSchedule } from './schedule.js';
-import { baseUnitFiles, baseUnits, CONFLICT_TEMPLATE, CONTAINER_IMAGE, ENGINE_SLOTS, slotMetadata, STRICT_UNIT, systemdName, unitRules } from './units.js';
+import { BASE_UNITS, baseUnitFiles, CONFLICT_TEMPLATE, CONTAINER_IMAGE, ENGINE_SLOTS, slotMetadata, STRICT_UNIT, systemdName, unitRules } from './units.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -33,8 +33,6 @@ export interface ChaosOptions {
   quietEvery: number;
   /** Presence TTL (s); the shipped default is 10. */
   ttlSec?: number;
-  /** The container unit, dockerd on the ENGINE_SLOTS machines, and the `restart-dockerd` fault (default true). */
-  containers?: boolean;
   log: (line: string) => void;
 }
 
@@ -74,7 +72,6 @@ class ChaosRun {
   private readonly unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-chaos-'));
   private readonly intents: Intent[] = [];
   private readonly windows: CutoffWindow[] = [];
-  private readonly containers: boolean;
   /** Every unit the run may launch, as systemd names it (what the sampler asks and the checks count). */
   private readonly units: string[];
   private readonly rules: ReturnType<typeof unitRules>;
@@ -93,10 +90,9 @@ class ChaosRun {
 
   constructor(private readonly opts: ChaosOptions) {
     this.ttlSec = opts.ttlSec ?? 10;
-    this.containers = opts.containers ?? true;
-    const engineSlots = this.containers ? ENGINE_SLOTS.filter((s) => s < opts.machines) : [];
+    const engineSlots = ENGINE_SLOTS.filter((s) => s < opts.machines);
     this.schedule = planFaults({ ...opts, ttlSec: this.ttlSec, electionTtlSec: ELECTION_TTL_SEC, engineSlots });
-    const launched = [...baseUnits(this.containers), ...this.schedule.burstUnits];
+    const launched = [...BASE_UNITS, ...this.schedule.burstUnits];
     this.units = launched.map(systemdName);
     this.rules = unitRules(launched);
     this.judge = new RoundJudge({
@@ -111,10 +107,9 @@ class ChaosRun {
 
   /** The cluster up, sampled, the base units launched and settled. */
   async setUp(): Promise<Live> {
-    const metadata = (slot: number) => slotMetadata(slot, this.containers);
     const cluster = (this.cluster = await startChaosCluster({
-      machines: this.opts.machines, ttlSec: this.ttlSec, metadata, log: this.log,
-      engines: (slot) => this.containers && ENGINE_SLOTS.includes(slot), image: CONTAINER_IMAGE,
+      machines: this.opts.machines, ttlSec: this.ttlSec, metadata: slotMetadata, log: this.log,
+      engines: (slot) => ENGINE_SLOTS.includes(slot), image: CONTAINER_IMAGE,
     }));
     const { registryOptions, cliEnv } = cluster.cluster;
     const registry = (this.registry = await EtcdRegistry.connect(registryOptions));
@@ -127,9 +122,9 @@ class ChaosRun {
     const quiet: QuietPointContext = {
       registryOptions, keyspace: registry.keyspace, startedAt: this.t0, settleMs: this.ttlSec * 1000 + SETTLE_EXTRA_MS, graceMs: DESTROY_GRACE_MS,
       intents: this.intents, rules: () => this.rules, latest: () => this.latest, repeatUncertain: () => bursts.repeatUncertain(), log: this.log,
-      machines: () => cluster.slots.map((m, slot) => ({ name: m.name, metadata: metadata(slot) })),
+      machines: () => cluster.slots.map((m, slot) => ({ name: m.name, metadata: slotMetadata(slot) })),
     };
-    await launchBaseUnits(cli, this.unitDir, this.intents, baseUnits(this.containers));
+    await launchBaseUnits(cli, this.unitDir, this.intents);
     const setup = await quietPoint('setup', { ...quiet, settleMs: 120_000 });
     if (setup.problems.length > 0) throw new Error(`the cluster did not settle before the first fault:\n${setup.problems.map((p) => p.text).join('\n')}`);
     this.startedAt = Date.now();
@@ -214,11 +209,11 @@ class ChaosRun {
 }
 
 /** Every base unit through one `flotilla start` (blocking: it returns once they are active). */
-async function launchBaseUnits(cli: ReturnType<typeof cliFor>, unitDir: string, intents: Intent[], units: readonly string[]): Promise<void> {
+async function launchBaseUnits(cli: ReturnType<typeof cliFor>, unitDir: string, intents: Intent[]): Promise<void> {
   for (const [name, text] of baseUnitFiles()) fs.writeFileSync(path.join(unitDir, name), text);
   const at = Date.now();
-  for (const unit of units) intents.push({ unit: systemdName(unit), atMs: at, desired: 'launched', certain: true });
-  const files = units.map((u) => path.join(unitDir, u));
+  for (const unit of BASE_UNITS) intents.push({ unit: systemdName(unit), atMs: at, desired: 'launched', certain: true });
+  const files = BASE_UNITS.map((u) => path.join(unitDir, u));
   const r = await cli(['start', '--block-timeout', '90', ...files], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`flotilla start of the base units (template ${CONFLICT_TEMPLATE} beside them) failed: ${r.stderr}${r.stdout}`);
 }

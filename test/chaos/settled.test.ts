@@ -1,10 +1,10 @@
 import { parseFleetRequirements, parseUnitFile } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import { settledProblems, type SettledInput } from './settled.js';
-import { baseUnits, slotMetadata, systemdName, unitRules } from './units.js';
+import { BASE_UNITS as LAUNCHED, slotMetadata, systemdName, unitRules } from './units.js';
 
 const MACHINES = ['m1', 'm2', 'm3', 'm4'].map((name, slot) => ({ name, metadata: slotMetadata(slot) })); // m1, m3: disk=ssd; m2, m3: engine=docker
-const BASE_UNITS = baseUnits(true).map(systemdName);
+const BASE_UNITS = LAUNCHED.map(systemdName);
 
 /** The base units spread out and settled: each active once, the global one on every machine. */
 function settledView(): Record<string, string[]> {
@@ -26,7 +26,7 @@ function input(edit: Record<string, string[]> = {}, over: Partial<SettledInput> 
     running: view,
     expected: new Set(BASE_UNITS),
     mayRun: (unit) => BASE_UNITS.includes(unit),
-    rules: unitRules([...baseUnits(true), 'burst-1.service']),
+    rules: unitRules([...LAUNCHED, 'burst-1.service']),
     ...over,
   };
 }

@@ -34,9 +34,9 @@ export function systemdName(unit: string): string {
 }
 
 /** Metadata each machine slot boots with; a machine that replaces a killed one gets its slot's metadata. */
-export function slotMetadata(slot: number, containers = true): Record<string, string> {
+export function slotMetadata(slot: number): Record<string, string> {
   const metadata: Record<string, string> = { disk: slot % 2 === 0 ? 'ssd' : 'hdd', slot: `s${slot}` };
-  if (containers && ENGINE_SLOTS.includes(slot)) metadata.engine = 'docker';
+  if (ENGINE_SLOTS.includes(slot)) metadata.engine = 'docker';
   return metadata;
 }
 
@@ -62,10 +62,7 @@ export function baseUnitFiles(): Map<string, string> {
 }
 
 /** The units launched before the first fault, as the CLI names them (the template itself is never launched). */
-export function baseUnits(containers: boolean): string[] {
-  const units = [...PLAIN_UNITS, ...CONFLICT_UNITS, PAIR_PEER, PAIR_FOLLOWER, METADATA_UNIT, GLOBAL_UNIT, STRICT_UNIT];
-  return containers ? [...units, CONTAINER_UNIT] : units;
-}
+export const BASE_UNITS = [...PLAIN_UNITS, ...CONFLICT_UNITS, PAIR_PEER, PAIR_FOLLOWER, METADATA_UNIT, GLOBAL_UNIT, STRICT_UNIT, CONTAINER_UNIT];
 
 export function burstUnitName(n: number): string {
   return `burst-${n}.service`;
