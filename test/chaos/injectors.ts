@@ -32,6 +32,8 @@ export interface FaultContext {
   beforeKill(machine: Machine): Promise<void>;
   /** Runs the CLI burst's commands (burst.ts). */
   burst(ev: FaultEvent): Promise<void>;
+  /** The slot whose machine the container unit is active on, by the sampler's latest round. */
+  containerSlot(): number | undefined;
 }
 
 const names = (machines: readonly Machine[]) => machines.map((m) => m.name).join(', ');

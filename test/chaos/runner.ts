@@ -24,7 +24,7 @@ import { buildReport, seconds, type ChaosReport, type SettleCheck } from './repo
 import { RoundJudge } from './round-judge.js';
 import { FaultQueue } from './fault-queue.js';
 import { planFaults, type FaultSchedule } from './schedule.js';
-import { BASE_UNITS, baseUnitFiles, CONFLICT_TEMPLATE, CONTAINER_IMAGE, ENGINE_SLOTS, slotMetadata, STRICT_UNIT, systemdName, unitRules } from './units.js';
+import { BASE_UNITS, baseUnitFiles, CONFLICT_TEMPLATE, CONTAINER_IMAGE, CONTAINER_UNIT, ENGINE_SLOTS, slotMetadata, STRICT_UNIT, systemdName, unitRules } from './units.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -204,6 +204,11 @@ class ChaosRun {
       machinesChanged: (leaving) => this.sampler?.setMachines(live.cluster.slots.filter((m) => m !== leaving)),
       burst: (ev) => live.bursts.run(ev),
       beforeKill: (machine) => this.readBeforeKill(machine),
+      containerSlot: () => {
+        const on = this.latest?.activeOn.get(systemdName(CONTAINER_UNIT)) ?? [];
+        const slot = live.cluster.slots.findIndex((m) => on.includes(m.name));
+        return slot >= 0 ? slot : undefined;
+      },
     };
   }
 }
