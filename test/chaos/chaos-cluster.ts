@@ -1,91 +1,69 @@
 /**
- * The chaos suite's cluster: the harness's parts (bridge, nspawn machines provisioned by cloud-config, state file)
- * assembled as `startCluster` does, but on a 3-member etcd whose members the agents all know (FLOTILLA_ENDPOINT
- * lists every member's bridge address), so one member can die without cutting anyone off (docs/registry.md,
- * "Timeouts and failures": failover). Machines live in slots; a killed machine's replacement takes its slot and
- * its metadata. Teardown is the harness's: from the state file alone, also from the test run's global sweep
- * (test/harness/sweep.ts) when this process dies; a process-exit hook kills the machines at once.
+ * The chaos suite's cluster: the harness's own (`startCluster`: secure by default, so etcd serves TLS with client
+ * certificates and auth, and each agent has its certificate and user), on a 3-member etcd whose bridge addresses
+ * every agent has, so one member can die without cutting anyone off (docs/registry.md, "Timeouts and failures").
+ * Machines live in slots; a killed machine's replacement takes its slot's setup (metadata, engines). The slots
+ * that run a dockerd get the container unit's image after each boot (there is no registry to pull from).
+ * Teardown is the harness's, from the state file; a plain process exit also kills the machines at once.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { REPO_DIR, teardownCluster } from '../harness/cluster.js';
-import { startEtcd, type EtcdHandle } from '../harness/etcd.js';
-import { ensureImage } from '../harness/image.js';
-import { bootMachine, destroyMachine, type Machine } from '../harness/machines.js';
-import { addIptablesRule, createBridge, deleteIptablesRule, forwardRule } from '../harness/network.js';
-import { clusterDir, saveState, type ClusterState } from '../harness/state.js';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { importBusyboxImage } from '../harness/docker.js';
+import type { EtcdHandle } from '../harness/etcd.js';
+import { waitUntil } from '../harness/exec.js';
+import type { Machine } from '../harness/machines.js';
+import { addIptablesRule, deleteIptablesRule } from '../harness/network.js';
+import { saveState, type ClusterState } from '../harness/state.js';
 
 export interface ChaosClusterOptions {
   machines: number;
   ttlSec: number;
   metadata: (slot: number) => Record<string, string>;
+  /** Slots whose machines run a dockerd, loaded with `image`. */
+  engines: (slot: number) => boolean;
+  image: string;
   agentEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
 export interface ChaosCluster {
-  state: ClusterState;
-  hostIp: string;
-  /** etcd client URLs on loopback, every member (the CLI's and the checker's). */
-  endpoints: string[];
-  etcd: EtcdHandle;
+  /** The harness's cluster: etcd, endpoints, `registryOptions` and `cliEnv` (TLS, users, token). */
+  readonly cluster: Cluster;
+  readonly hostIp: string;
+  readonly etcd: EtcdHandle;
   /** The machine in each slot now. */
   readonly slots: Machine[];
   /** Kills the slot's machine (SIGKILL to its PID 1), removes it, and boots a new one in the slot. */
   replace(slot: number): Promise<Machine>;
-  /** The slot a machine is in, or -1 for a machine that was replaced. */
-  slotOf(machine: Machine): number;
-  /** Keeps the state file's record of an etcd member's pid and of extra iptables rules current. */
+  /** Keeps the state file's record of the etcd members' pids current (a restarted member has a new one). */
   recordEtcdPids(): void;
+  /** iptables rules recorded in the state file, so that teardown (or the sweep) removes them too. */
   addRules(rules: string[][]): Promise<void>;
   removeRules(rules: string[][]): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startChaosCluster(opts: ChaosClusterOptions): Promise<ChaosCluster> {
-  const id = `cx${crypto.randomBytes(2).toString('hex')}`;
-  const state: ClusterState = {
-    id, persistent: false, ownerPid: process.pid, runId: process.env.FLOTILLA_TEST_RUN, dir: clusterDir(id),
-    iptablesRules: [], etcdPids: [], etcdEndpoints: [], machines: [],
+  const cluster = await startCluster({
+    id: `cx${crypto.randomBytes(2).toString('hex')}`, machines: opts.machines, ttlSec: opts.ttlSec, etcdMembers: 3,
+    metadata: (index) => opts.metadata(index - 1), containerEngines: (index) => opts.engines(index - 1),
+    agentEnv: opts.agentEnv, log: opts.log,
+  });
+  const { state } = cluster;
+  const disarm = killMachinesOnExit(state);
+  const ready = async (machine: Machine, slot: number): Promise<Machine> => {
+    if (opts.engines(slot)) await loadImage(machine, opts.image);
+    opts.log?.(`machine ${machine.name} (slot ${slot}) up: ${machine.ip}, id ${machine.id}`);
+    return machine;
   };
-  saveState(state);
-  const hooks = exitHooks(state);
   try {
-    const rootfs = await ensureImage(opts.log ?? (() => {}), 'base');
-    const plan = await createBridge(`fl-${id}`);
-    Object.assign(state, { bridge: plan.bridge, hostIp: plan.hostIp, subnet: plan.subnet });
-    saveState(state);
-    const rule = forwardRule(plan.bridge);
-    if (await addIptablesRule(rule)) state.iptablesRules.push(rule);
-    const etcd = await startEtcd({ members: 3, extraListenHosts: [plan.hostIp], workDir: path.join(state.dir, 'etcd') });
-    const bridgeEndpoints = etcd.members.map((m) => `http://${plan.hostIp}:${m.clientPort}`);
-    Object.assign(state, { etcdPids: etcd.members.map((m) => m.pid), etcdEndpoints: etcd.endpoints, etcdBridgeEndpoint: bridgeEndpoints[0] });
-    saveState(state);
-    let booted = 0;
-    const boot = async (slot: number): Promise<Machine> => {
-      // Never reused: a name (and its veth, vb-<name>) or address still held by a live machine must not be taken.
-      const index = ++booted;
-      const name = `${id}-m${index}`;
-      const dir = path.join(state.dir, 'machines', name);
-      const machineState = { name, ip: `${plan.subnet}.${10 + index}`, machineId: '', dir, merged: path.join(dir, 'merged') };
-      state.machines.push(machineState);
-      saveState(state);
-      const agent = {
-        endpoint: bridgeEndpoints[0]!, ttlSec: opts.ttlSec, metadata: opts.metadata(slot), repoDir: REPO_DIR,
-        extraEnv: { ...opts.agentEnv, FLOTILLA_ENDPOINT: bridgeEndpoints.join(',') },
-      };
-      const machine = await bootMachine({ state: machineState, rootfs, bridge: plan.bridge, agent, onProgress: () => saveState(state) });
-      opts.log?.(`machine ${name} (slot ${slot}) up: ${machine.ip}, id ${machine.id}`);
-      return machine;
-    };
-    const slots = await Promise.all(Array.from({ length: opts.machines }, (_, slot) => boot(slot)));
+    // Machine n was booted with index n's setup: slot n - 1 (startCluster sorts them by number).
+    const slots = await Promise.all(cluster.machines.map((m, slot) => ready(m, slot)));
+    const boot = async (slot: number) => ready(await cluster.addMachine(slot + 1), slot);
     return {
-      state, hostIp: plan.hostIp, endpoints: etcd.endpoints, etcd, slots,
+      cluster, hostIp: state.hostIp!, etcd: cluster.etcd, slots,
       async replace(slot) {
-        const old = slots[slot]!;
-        await destroyMachine(old.state); // SIGKILL to its PID 1 first: a power cut, then the leftovers go
-        state.machines = state.machines.filter((m) => m !== old.state);
-        saveState(state);
+        await cluster.removeMachine(slots[slot]!); // SIGKILL to its PID 1 first: a power cut, then the leftovers go
         // A boot that fails (rare: the box under load) gets one more try, so the slot does not stay empty.
         slots[slot] = await boot(slot).catch((err: unknown) => {
           opts.log?.(`slot ${slot}: boot failed, once more: ${(err as Error).message.split('\n')[0]}`);
@@ -93,9 +71,8 @@ export async function startChaosCluster(opts: ChaosClusterOptions): Promise<Chao
         });
         return slots[slot]!;
       },
-      slotOf: (machine) => slots.indexOf(machine),
       recordEtcdPids() {
-        state.etcdPids = etcd.members.map((m) => m.pid);
+        state.etcdPids = cluster.etcd.members.map((m) => m.pid);
         saveState(state);
       },
       async addRules(rules) {
@@ -112,30 +89,30 @@ export async function startChaosCluster(opts: ChaosClusterOptions): Promise<Chao
         saveState(state);
       },
       async stop() {
-        hooks.disarm();
-        await etcd.stop(); // also drops its die-with-owner hooks; teardown finds the members gone
-        await teardownCluster(state);
+        disarm();
+        await cluster.etcd.stop(); // drops its die-with-owner hooks; teardown then finds the members gone
+        await cluster.stop();
       },
     };
   } catch (err) {
-    hooks.disarm();
-    await teardownCluster(state);
+    disarm();
+    await cluster.stop();
     throw err;
   }
 }
 
+/** Waits for the machine's dockerd, then imports the image into it (docs/containers.md: never pulled by `run`). */
+async function loadImage(machine: Machine, image: string): Promise<void> {
+  await waitUntil(`docker in ${machine.name}`, async () => ((await machine.exec(['docker', 'info'], { timeoutMs: 20_000 })).code === 0 ? true : undefined), { timeoutMs: 90_000, intervalMs: 250 });
+  await importBusyboxImage(['docker'], image, { prefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'] });
+}
+
 /**
- * SIGINT/SIGTERM tear the cluster down (as startCluster's handlers do); a plain exit (an uncaught error, a bench
- * whose pipe closed) cannot wait, so it kills every machine's PID 1 and nspawn at once and leaves mounts, bridge
- * and rules to the sweep, which works from the state file (the owner pid is then dead).
+ * A plain exit (an uncaught error, a bench whose pipe closed) cannot wait for a teardown, so it kills every
+ * machine's PID 1 and nspawn at once and leaves mounts, bridge and rules to the sweep, which works from the state
+ * file (the owner pid is then dead). SIGINT/SIGTERM are startCluster's: a full teardown.
  */
-function exitHooks(state: ClusterState): { disarm(): void } {
-  let tearingDown = false;
-  const onSignal = () => {
-    if (tearingDown) return;
-    tearingDown = true;
-    void teardownCluster(state).finally(() => process.exit(130));
-  };
+function killMachinesOnExit(state: ClusterState): () => void {
   const onExit = () => {
     for (const m of state.machines) {
       for (const pid of [m.leaderPid, m.nspawnPid]) {
@@ -147,16 +124,6 @@ function exitHooks(state: ClusterState): { disarm(): void } {
       }
     }
   };
-  // `on`, not `once`: etcd.ts's own signal handler exits at once when it finds no other listener left, which a
-  // `once` listener no longer is while it runs, and the teardown would be cut short.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   process.once('exit', onExit);
-  return {
-    disarm() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.off('exit', onExit);
-    },
-  };
+  return () => process.off('exit', onExit);
 }

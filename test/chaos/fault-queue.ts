@@ -33,7 +33,7 @@ export class FaultQueue {
   /** Waits for the event's turn and starts it; returns once it started (it runs on in the background). */
   async start(planned: FaultEvent): Promise<void> {
     await sleep(this.lastStart + planned.gapMs - Date.now());
-    const ev = planned.kind === 'freeze-leader' ? await this.withLeader(planned) : planned;
+    const ev = planned.kind === 'freeze-leader' ? await this.withLeader(planned) : planned.kind === 'restart-dockerd' ? this.withContainer(planned) : planned;
     if (!ev) return;
     const waitedFrom = Date.now();
     if (!(await this.waitFree(ev))) {
@@ -73,6 +73,15 @@ export class FaultQueue {
     }
     this.ctx.log(`#${ev.index} freeze-leader skipped: no leader on a machine free of other faults for ${LEADER_LOOKUP_MS / 1000} s`);
     return undefined;
+  }
+
+  /**
+   * The dockerd restart aimed at the machine the container runs on now, so that it stops the container; the
+   * planned engine machine when the container runs nowhere or there is busy.
+   */
+  private withContainer(ev: FaultEvent): FaultEvent {
+    const slot = this.ctx.containerSlot();
+    return slot !== undefined && !this.busySlots.has(slot) ? { ...ev, slots: [slot] } : ev;
   }
 
   private async waitFree(ev: FaultEvent): Promise<boolean> {

@@ -14,6 +14,9 @@ import {
 import type { Machine } from '../harness/machines.js';
 import type { ChaosCluster } from './chaos-cluster.js';
 import type { FaultEvent } from './schedule.js';
+import { CONTAINER_UNIT, systemdName } from './units.js';
+
+const CONTAINER_SERVICE = systemdName(CONTAINER_UNIT);
 
 export interface FaultContext {
   cluster: ChaosCluster;
@@ -29,6 +32,8 @@ export interface FaultContext {
   beforeKill(machine: Machine): Promise<void>;
   /** Runs the CLI burst's commands (burst.ts). */
   burst(ev: FaultEvent): Promise<void>;
+  /** The slot whose machine the container unit is active on, by the sampler's latest round. */
+  containerSlot(): number | undefined;
 }
 
 const names = (machines: readonly Machine[]) => machines.map((m) => m.name).join(', ');
@@ -57,6 +62,8 @@ export async function runFault(ev: FaultEvent, ctx: FaultContext): Promise<void>
       return freezeLeader(ev, machines[0]!, ctx);
     case 'cli-burst':
       return ctx.burst(ev);
+    case 'restart-dockerd':
+      return restartDockerd(machines[0]!, ctx);
   }
 }
 
@@ -156,6 +163,33 @@ async function freezeLeader(ev: FaultEvent, machine: Machine, ctx: FaultContext)
       if (pid > 0) await thawAgent(machine, pid);
     }, `leader ${machine.name}'s agent resumed`),
   );
+}
+
+/**
+ * `systemctl restart docker` in the machine: dockerd stops its containers, so the container unit's engine client
+ * exits and systemd (Restart=always) or the agent (a launched unit found failed) starts it again once dockerd is
+ * back. The agent itself is untouched: no cut-off window. Done when dockerd answers again and, if the container
+ * ran here, when it runs again as a new invocation (the fault bit), within a minute (else a fault error).
+ */
+async function restartDockerd(machine: Machine, ctx: FaultContext): Promise<void> {
+  const before = await containerInvocation(machine);
+  const restarted = await machine.exec(['systemctl', 'restart', 'docker.service'], { timeoutMs: 90_000 });
+  if (restarted.code !== 0) throw new Error(`systemctl restart docker on ${machine.name}: ${restarted.stderr.trim()}`);
+  await waitUntil(`${machine.name}'s dockerd back`, async () => ((await machine.exec(['docker', 'info'], { timeoutMs: 20_000 })).code === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+  ctx.log(`dockerd on ${machine.name} back`);
+  if (!before) return;
+  const from = Date.now();
+  await waitUntil(`${CONTAINER_SERVICE} running again on ${machine.name}`, async () => {
+    const now = await containerInvocation(machine);
+    return now && now !== before ? true : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 250 });
+  ctx.log(`${CONTAINER_SERVICE} on ${machine.name} running again (a new invocation) ${((Date.now() - from) / 1000).toFixed(1)} s after dockerd`);
+}
+
+/** The container unit's InvocationID on the machine while it is active, else undefined. */
+async function containerInvocation(machine: Machine): Promise<string | undefined> {
+  const show = await machine.systemctlShow(CONTAINER_SERVICE, ['ActiveState', 'InvocationID']).catch(() => undefined);
+  return show?.ActiveState === 'active' && show.InvocationID ? show.InvocationID : undefined;
 }
 
 /** The slot of the machine whose agent leads the scheduler now, if one does. */

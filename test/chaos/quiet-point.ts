@@ -4,8 +4,8 @@
  * systemd shows a settled cluster (settled.ts), then reads the whole keyspace raw, at one revision, and checks the
  * registry's invariants over it (packages/core/src/testing/registry-invariants.ts).
  */
-import type { FleetRequirements, Keyspace } from '@flotilla/core';
-import { Etcd3 } from 'etcd3';
+import type { FleetRequirements, Keyspace, RegistryOptions } from '@flotilla/core';
+import { createEtcdClient } from '../../packages/core/src/registry/client.js';
 import { registryViolations } from '../../packages/core/src/testing/registry-invariants.js';
 import type { SampledRound } from '../support/systemd-sampler.js';
 import { expectedRunning, mayRun, type Intent } from './allowances.js';
@@ -14,7 +14,8 @@ import { settledProblems, type MachineView, type Problem } from './settled.js';
 import { sleep } from '@flotilla/core';
 
 export interface QuietPointContext {
-  endpoints: string[];
+  /** The cluster's etcd as the CLI's user reaches it (TLS, client certificate, auth). */
+  registryOptions: RegistryOptions;
   keyspace: Keyspace;
   startedAt: number;
   settleMs: number;
@@ -49,7 +50,7 @@ export async function quietPoint(label: string, ctx: QuietPointContext): Promise
     problems = await settle(ctx, Date.now() + HOLD_SETTLE_MS);
     ctx.log(`${label}: ${verdict(problems)} ${(ctx.holdMs / 1000).toFixed(0)} s after the last fault`);
   }
-  const keyspace = await keyspaceViolations(ctx.endpoints, ctx.keyspace);
+  const keyspace = await keyspaceViolations(ctx.registryOptions, ctx.keyspace);
   ctx.log(`${label}: keyspace ${keyspace.length === 0 ? 'consistent' : `has ${keyspace.length} violations: ${keyspace.join('; ')}`}`);
   return { label, atMs: from - ctx.startedAt, problems, keyspace, waitedMs };
 }
@@ -78,8 +79,8 @@ async function settle(ctx: QuietPointContext, deadline: number): Promise<Problem
 }
 
 /** registryViolations over one raw range read of everything under the keyspace's root. */
-async function keyspaceViolations(endpoints: string[], keyspace: Keyspace): Promise<string[]> {
-  const raw = new Etcd3({ hosts: endpoints });
+async function keyspaceViolations(options: RegistryOptions, keyspace: Keyspace): Promise<string[]> {
+  const raw = createEtcdClient(options, 10_000);
   try {
     const response = await raw.getAll().prefix(keyspace.root).exec();
     return registryViolations(keyspace, response.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value })));

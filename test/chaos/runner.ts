@@ -1,5 +1,5 @@
 /**
- * One chaos run (I/O): a cluster on a 3-member etcd, the unit mix launched and settled, every machine's systemd
+ * One chaos run (I/O): a secure cluster on a 3-member etcd, the unit mix launched and settled, every machine's systemd
  * sampled throughout (SystemdSampler over a kept D-Bus connection per machine, a round every ~150 ms) and each
  * round judged (round-judge.ts), the scheduled faults run in order (several at once, each on its own targets),
  * quiet points checked, and a final check once everything is undone. The cluster is torn down however the run
@@ -24,7 +24,7 @@ import { buildReport, seconds, type ChaosReport, type SettleCheck } from './repo
 import { RoundJudge } from './round-judge.js';
 import { FaultQueue } from './fault-queue.js';
 import { planFaults, type FaultSchedule } from './schedule.js';
-import { BASE_UNITS, baseUnitFiles, CONFLICT_TEMPLATE, slotMetadata, STRICT_UNIT, unitRules } from './units.js';
+import { BASE_UNITS, baseUnitFiles, CONFLICT_TEMPLATE, CONTAINER_IMAGE, CONTAINER_UNIT, ENGINE_SLOTS, slotMetadata, STRICT_UNIT, systemdName, unitRules } from './units.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -72,6 +72,7 @@ class ChaosRun {
   private readonly unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-chaos-'));
   private readonly intents: Intent[] = [];
   private readonly windows: CutoffWindow[] = [];
+  /** Every unit the run may launch, as systemd names it (what the sampler asks and the checks count). */
   private readonly units: string[];
   private readonly rules: ReturnType<typeof unitRules>;
   private readonly judge: RoundJudge;
@@ -89,9 +90,11 @@ class ChaosRun {
 
   constructor(private readonly opts: ChaosOptions) {
     this.ttlSec = opts.ttlSec ?? 10;
-    this.schedule = planFaults({ ...opts, ttlSec: this.ttlSec, electionTtlSec: ELECTION_TTL_SEC });
-    this.units = [...BASE_UNITS, ...this.schedule.burstUnits];
-    this.rules = unitRules(this.units);
+    const engineSlots = ENGINE_SLOTS.filter((s) => s < opts.machines);
+    this.schedule = planFaults({ ...opts, ttlSec: this.ttlSec, electionTtlSec: ELECTION_TTL_SEC, engineSlots });
+    const launched = [...BASE_UNITS, ...this.schedule.burstUnits];
+    this.units = launched.map(systemdName);
+    this.rules = unitRules(launched);
     this.judge = new RoundJudge({
       strictUnits: new Set([STRICT_UNIT]), globalUnits: new Set(this.units.filter((u) => this.rules.get(u)?.global)),
       graceMs: DESTROY_GRACE_MS, windows: () => this.windows, intents: () => this.intents,
@@ -104,16 +107,20 @@ class ChaosRun {
 
   /** The cluster up, sampled, the base units launched and settled. */
   async setUp(): Promise<Live> {
-    const cluster = (this.cluster = await startChaosCluster({ machines: this.opts.machines, ttlSec: this.ttlSec, metadata: slotMetadata, log: this.log }));
-    const registry = (this.registry = await EtcdRegistry.connect({ endpoints: cluster.endpoints }));
+    const cluster = (this.cluster = await startChaosCluster({
+      machines: this.opts.machines, ttlSec: this.ttlSec, metadata: slotMetadata, log: this.log,
+      engines: (slot) => ENGINE_SLOTS.includes(slot), image: CONTAINER_IMAGE,
+    }));
+    const { registryOptions, cliEnv } = cluster.cluster;
+    const registry = (this.registry = await EtcdRegistry.connect(registryOptions));
     const want = this.opts.machines;
     await waitUntil(`${want} agents and a leader`, async () => ((await registry.listMachines()).length === want && (await registry.currentLeader()) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250 });
     this.sampler = new SystemdSampler(cluster.slots, this.units, { onRound: (round) => this.onRound(round) });
-    const cli = cliFor(cluster.endpoints);
+    const cli = cliFor(cliEnv);
     const bursts = new BurstRunner(cli, this.unitDir, this.intents, this.log);
     bursts.writeFiles(this.schedule.burstUnits);
     const quiet: QuietPointContext = {
-      endpoints: cluster.endpoints, keyspace: registry.keyspace, startedAt: this.t0, settleMs: this.ttlSec * 1000 + SETTLE_EXTRA_MS, graceMs: DESTROY_GRACE_MS,
+      registryOptions, keyspace: registry.keyspace, startedAt: this.t0, settleMs: this.ttlSec * 1000 + SETTLE_EXTRA_MS, graceMs: DESTROY_GRACE_MS,
       intents: this.intents, rules: () => this.rules, latest: () => this.latest, repeatUncertain: () => bursts.repeatUncertain(), log: this.log,
       machines: () => cluster.slots.map((m, slot) => ({ name: m.name, metadata: slotMetadata(slot) })),
     };
@@ -197,6 +204,11 @@ class ChaosRun {
       machinesChanged: (leaving) => this.sampler?.setMachines(live.cluster.slots.filter((m) => m !== leaving)),
       burst: (ev) => live.bursts.run(ev),
       beforeKill: (machine) => this.readBeforeKill(machine),
+      containerSlot: () => {
+        const on = this.latest?.activeOn.get(systemdName(CONTAINER_UNIT)) ?? [];
+        const slot = live.cluster.slots.findIndex((m) => on.includes(m.name));
+        return slot >= 0 ? slot : undefined;
+      },
     };
   }
 }
@@ -205,7 +217,7 @@ class ChaosRun {
 async function launchBaseUnits(cli: ReturnType<typeof cliFor>, unitDir: string, intents: Intent[]): Promise<void> {
   for (const [name, text] of baseUnitFiles()) fs.writeFileSync(path.join(unitDir, name), text);
   const at = Date.now();
-  for (const unit of BASE_UNITS) intents.push({ unit, atMs: at, desired: 'launched', certain: true });
+  for (const unit of BASE_UNITS) intents.push({ unit: systemdName(unit), atMs: at, desired: 'launched', certain: true });
   const files = BASE_UNITS.map((u) => path.join(unitDir, u));
   const r = await cli(['start', '--block-timeout', '90', ...files], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`flotilla start of the base units (template ${CONFLICT_TEMPLATE} beside them) failed: ${r.stderr}${r.stdout}`);

@@ -55,9 +55,17 @@ describe('planFaults', () => {
   });
 
   test('200 events use every kind of fault, and partitions of one and of two machines', () => {
-    const events = planFaults(options()).events;
+    const events = planFaults(options({ engineSlots: [1, 2] })).events;
     expect([...new Set(events.map((e) => e.kind))].sort()).toEqual([...FAULT_KINDS].sort());
     expect([...new Set(events.filter((e) => e.kind === 'partition').map((e) => e.slots.length))].sort()).toEqual([1, 2]);
+  });
+
+  test('dockerd restarts hit only the machines that run one, and never happen without them', () => {
+    const restarts = planFaults(options({ engineSlots: [1, 2] })).events.filter((e) => e.kind === 'restart-dockerd');
+    expect(restarts.length).toBeGreaterThan(0);
+    expect([...new Set(restarts.flatMap((e) => e.slots))].sort()).toEqual([1, 2]);
+    expect(restarts.every((e) => e.slots.length === 1 && e.durationMs === 0)).toBe(true);
+    expect(planFaults(options()).events.filter((e) => e.kind === 'restart-dockerd')).toEqual([]);
   });
 
   test.each([

@@ -11,7 +11,7 @@ import { burstUnitName } from './units.js';
 
 export const FAULT_KINDS = [
   'kill-agent', 'restart-agent', 'stop-agent', 'kill-machine', 'partition',
-  'lossy-link', 'slow-link', 'etcd-member', 'freeze-leader', 'cli-burst',
+  'lossy-link', 'slow-link', 'etcd-member', 'freeze-leader', 'cli-burst', 'restart-dockerd',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -56,17 +56,19 @@ export interface ScheduleOptions {
   electionTtlSec: number;
   /** A quiet point after every this many events (0: none before the end). */
   quietEvery: number;
+  /** Slots whose machines run a dockerd, the only targets of `restart-dockerd` (none: no such fault). */
+  engineSlots?: readonly number[];
   weights?: Partial<Record<FaultKind, number>>;
 }
 
 export const DEFAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   'kill-agent': 12, 'restart-agent': 10, 'stop-agent': 8, 'kill-machine': 5, partition: 14,
-  'lossy-link': 8, 'slow-link': 6, 'etcd-member': 10, 'freeze-leader': 10, 'cli-burst': 17,
+  'lossy-link': 8, 'slow-link': 6, 'etcd-member': 10, 'freeze-leader': 10, 'cli-burst': 17, 'restart-dockerd': 6,
 };
 
 const GAP_MS: [number, number] = [1000, 4000];
 /** How long a machine stays off-limits after its fault is undone: the agent or the machine coming back. */
-const RECOVERY_MS: Partial<Record<FaultKind, number>> = { 'kill-agent': 5000, 'restart-agent': 5000, 'kill-machine': 20_000 };
+const RECOVERY_MS: Partial<Record<FaultKind, number>> = { 'kill-agent': 5000, 'restart-agent': 5000, 'kill-machine': 20_000, 'restart-dockerd': 5000 };
 const DEFAULT_RECOVERY_MS = 2000;
 /** Burst units launched at once, at most (each is one more `sleep` somewhere). */
 const MAX_LAUNCHED_BURST = 6;
@@ -79,8 +81,10 @@ export function planFaults(opts: ScheduleOptions): FaultSchedule {
   if (opts.machines < 2) throw new RangeError('a chaos run needs at least 2 machines');
   const prng = createPrng(opts.seed);
   const durations = durationRanges(opts.ttlSec, opts.electionTtlSec);
-  const weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
-  const state = new PlannerState(opts.machines);
+  const engineSlots = opts.engineSlots ?? [];
+  // A zero weight is never drawn and leaves the draws of the other kinds as they were (prng.weighted).
+  const weights = { ...DEFAULT_WEIGHTS, ...opts.weights, ...(engineSlots.length === 0 ? { 'restart-dockerd': 0 } : {}) };
+  const state = new PlannerState(opts.machines, engineSlots);
   const events: FaultEvent[] = [];
   const quietAfter: number[] = [];
   for (let index = 1; index <= opts.events; index++) {
@@ -149,7 +153,7 @@ function placeFault(prng: Prng, state: PlannerState, kind: FaultKind, durationMs
       state.freezeBusyUntil = until;
       return { kind, slots: [], durationMs };
     default: {
-      const slots = state.takeSlots(prng, machines, until);
+      const slots = state.takeSlots(prng, machines, until, kind === 'restart-dockerd' ? state.engineSlots : undefined);
       if (!slots) return undefined;
       const extra = kind === 'lossy-link' ? { lossPercent: prng.int(10, 40) } : kind === 'slow-link' ? { rateKbit: prng.pick([16, 32, 64]) } : {};
       return { kind, slots, durationMs, ...extra };
@@ -165,7 +169,7 @@ class PlannerState {
   readonly maxImpaired: number;
   readonly burst = new BurstPool();
 
-  constructor(machines: number) {
+  constructor(machines: number, readonly engineSlots: readonly number[]) {
     this.slotBusyUntil = Array.from({ length: machines }, () => 0);
     this.maxImpaired = Math.max(1, Math.floor(machines / 2));
   }
@@ -174,9 +178,9 @@ class PlannerState {
     return this.slotBusyUntil.filter((t) => t > this.now).length + (this.freezeBusyUntil > this.now ? 1 : 0);
   }
 
-  /** `count` free slots, marked busy until `until`; undefined if that would impair too many machines. */
-  takeSlots(prng: Prng, count: number, until: number): number[] | undefined {
-    const free = this.slotBusyUntil.flatMap((t, slot) => (t <= this.now ? [slot] : []));
+  /** `count` free slots (of `among`, if given), marked busy until `until`; undefined if that would impair too many machines. */
+  takeSlots(prng: Prng, count: number, until: number, among?: readonly number[]): number[] | undefined {
+    const free = this.slotBusyUntil.flatMap((t, slot) => (t <= this.now && (!among || among.includes(slot)) ? [slot] : []));
     if (free.length < count || this.impaired() + count > this.maxImpaired) return undefined;
     const slots: number[] = [];
     for (let i = 0; i < count; i++) slots.push(free.splice(prng.int(0, free.length - 1), 1)[0]!);

@@ -1,9 +1,10 @@
 import { parseFleetRequirements, parseUnitFile } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import { settledProblems, type SettledInput } from './settled.js';
-import { BASE_UNITS, slotMetadata, unitRules } from './units.js';
+import { BASE_UNITS as LAUNCHED, slotMetadata, systemdName, unitRules } from './units.js';
 
-const MACHINES = ['m1', 'm2', 'm3', 'm4'].map((name, slot) => ({ name, metadata: slotMetadata(slot) })); // m1, m3: disk=ssd
+const MACHINES = ['m1', 'm2', 'm3', 'm4'].map((name, slot) => ({ name, metadata: slotMetadata(slot) })); // m1, m3: disk=ssd; m2, m3: engine=docker
+const BASE_UNITS = LAUNCHED.map(systemdName);
 
 /** The base units spread out and settled: each active once, the global one on every machine. */
 function settledView(): Record<string, string[]> {
@@ -11,7 +12,7 @@ function settledView(): Record<string, string[]> {
     'plain-1.service': ['m1'], 'plain-2.service': ['m2'], 'plain-3.service': ['m3'], 'plain-4.service': ['m4'], 'plain-5.service': ['m1'],
     'conf@1.service': ['m1'], 'conf@2.service': ['m2'], 'conf@3.service': ['m3'],
     'pair-a.service': ['m4'], 'pair-b.service': ['m4'], 'meta.service': ['m3'], 'solo.service': ['m2'],
-    'glob.service': ['m1', 'm2', 'm3', 'm4'],
+    'glob.service': ['m1', 'm2', 'm3', 'm4'], 'box.service': ['m2'],
   };
 }
 
@@ -25,7 +26,7 @@ function input(edit: Record<string, string[]> = {}, over: Partial<SettledInput> 
     running: view,
     expected: new Set(BASE_UNITS),
     mayRun: (unit) => BASE_UNITS.includes(unit),
-    rules: unitRules([...BASE_UNITS, 'burst-1.service']),
+    rules: unitRules([...LAUNCHED, 'burst-1.service']),
     ...over,
   };
 }
@@ -45,6 +46,7 @@ describe('settledProblems', () => {
     },
     { name: 'a follower away from its peer', edit: { 'pair-b.service': ['m2'] }, want: [{ kind: 'rule', text: 'pair-b.service (MachineOf=pair-a.service) is active on m2 without its peer' }] },
     { name: 'a metadata unit on a machine that does not match', edit: { 'meta.service': ['m2'] }, want: [{ kind: 'rule', text: 'meta.service (MachineMetadata) is active on m2, which does not match' }] },
+    { name: 'the container unit on a machine without a dockerd', edit: { 'box.service': ['m4'] }, want: [{ kind: 'rule', text: 'box.service (MachineMetadata) is active on m4, which does not match' }] },
     { name: 'the global unit missing on a machine', edit: { 'glob.service': ['m1', 'm2', 'm4'] }, want: [{ kind: 'rule', text: 'global glob.service is not active on m3' }] },
     {
       name: 'a burst unit never launched runs',

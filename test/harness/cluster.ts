@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RegistryOptions } from '@flotilla/core';
 import { startEtcd, type EtcdHandle } from './etcd.js';
-import { ensureImage } from './image.js';
+import { ensureImage, type ImageVariant } from './image.js';
 import { inMachineCgroup } from './cgroups.js';
 import { bootMachine, destroyMachine, Machine, MACHINE_EXIT_DEADLINE_MS, type AgentSetup } from './machines.js';
 import { addIptablesRule, createBridge, deleteBridge, deleteIptablesRule, forwardRule } from './network.js';
@@ -35,8 +35,16 @@ export interface ClusterOptions {
   etcd?: boolean;
   /** A machine's own cloud-config instead of the generated worker one; gets its index and the subnet prefix. */
   userData?: (index: number, subnet: string) => string | undefined;
-  /** Machines with their own dockerd and podman (container units; docs/containers.md). */
-  containerEngines?: boolean;
+  /**
+   * Machines with their own dockerd and podman (container units; docs/containers.md): all of them, or those
+   * (1-based) the function picks, the others booting the lighter base image.
+   */
+  containerEngines?: boolean | ((index: number) => boolean);
+  /**
+   * etcd members on the host (default 1). With more, every agent is given every member's bridge address, so one
+   * member can die without cutting anyone off (docs/registry.md, "Timeouts and failures").
+   */
+  etcdMembers?: number;
   /**
    * The host's etcd serves TLS with client certificates and turns auth on (users per client, a role on the
    * keyspace), and the agents reach it that way: docs/cloud-config.md, "Secure by default". Default true: every
@@ -61,8 +69,13 @@ export interface Cluster {
   etcdctlArgs: string[];
   machines: Machine[];
   etcd: EtcdHandle;
-  /** Boots one more machine (named <id>-m<n+1>). */
-  addMachine(): Promise<Machine>;
+  /**
+   * Boots one more machine (named <id>-m<n>, n never reused). `as` (1-based) gives it machine `as`'s setup
+   * (metadata, engines, scheduler, role) instead of its own index's: a replacement in that machine's place.
+   */
+  addMachine(as?: number): Promise<Machine>;
+  /** Pulls the machine's plug (SIGKILL to its PID 1), removes what it left and forgets it. */
+  removeMachine(machine: Machine): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -81,13 +94,23 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     machines: [],
   };
   saveState(state);
-  const teardownOnSignal = () => void teardownCluster(state).finally(() => process.exit(130));
+  let tearingDown = false;
+  const teardownOnSignal = () => {
+    if (tearingDown) return;
+    tearingDown = true;
+    void teardownCluster(state).finally(() => process.exit(130));
+  };
   if (!state.persistent) {
-    process.once('SIGINT', teardownOnSignal);
-    process.once('SIGTERM', teardownOnSignal);
+    // `on`, not `once`: etcd.ts's own handler exits at once when no other listener is left, which a `once`
+    // listener no longer is while it runs, and the teardown would be cut short.
+    process.on('SIGINT', teardownOnSignal);
+    process.on('SIGTERM', teardownOnSignal);
   }
   try {
-    const rootfs = await ensureImage(log, opts.containerEngines ? 'engines' : 'base');
+    const engines = (index: number) => (typeof opts.containerEngines === 'function' ? opts.containerEngines(index) : opts.containerEngines === true);
+    const variant = (index: number): ImageVariant => (engines(index) ? 'engines' : 'base');
+    // Built (once, cached) before anything else exists; machines boot in parallel and must not each build it.
+    for (const v of new Set(Array.from({ length: opts.machines }, (_, i) => variant(i + 1)))) await ensureImage(log, v);
     const plan = await createBridge(`fl-${id}`);
     Object.assign(state, { bridge: plan.bridge, hostIp: plan.hostIp, subnet: plan.subnet });
     saveState(state);
@@ -99,18 +122,22 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     state.pkiDir = pki.dir;
     state.secure = opts.secure ?? true;
     saveState(state);
-    const etcd = opts.etcd === false ? undefined : await startHostEtcd(state, plan.hostIp, log);
+    const etcd = opts.etcd === false ? undefined : await startHostEtcd(state, plan.hostIp, opts.etcdMembers ?? 1, log);
 
     const machines: Machine[] = [];
-    const addMachine = async () => {
-      const index = state.machines.length + 1;
-      const name = `${id}-m${index}`;
-      const ip = `${plan.subnet}.${10 + index}`;
+    // Never reused: a name (and its veth, vb-<name>) or address still held by a machine being removed must not be taken.
+    let booted = 0;
+    const addMachine = async (as?: number) => {
+      const number = ++booted;
+      const index = as ?? number;
+      const name = `${id}-m${number}`;
+      const ip = `${plan.subnet}.${10 + number}`;
       const agent: AgentSetup | undefined =
         opts.agent === false
           ? undefined
           : {
               endpoint: state.etcdBridgeEndpoint ?? 'http://127.0.0.1:2379',
+              ...(state.etcdBridgeEndpoints ? { endpoints: state.etcdBridgeEndpoints } : {}),
               ttlSec: opts.ttlSec ?? 10,
               metadata: opts.metadata?.(index),
               repoDir: REPO_DIR,
@@ -124,8 +151,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       state.machines.push(machineState);
       saveState(state);
       const machine = await bootMachine({
-        state: machineState, rootfs, bridge: plan.bridge, agent, detached: state.persistent, onProgress: () => saveState(state),
-        engines: opts.containerEngines,
+        state: machineState, rootfs: await ensureImage(log, variant(index)), bridge: plan.bridge, agent,
+        detached: state.persistent, onProgress: () => saveState(state), engines: engines(index),
       });
       machines.push(machine);
       log(`machine ${name} up: ${machine.ip}, id ${machine.id}`);
@@ -134,8 +161,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     // Boot in parallel: systemd's boot is mostly waiting.
     await Promise.all(Array.from({ length: opts.machines }, () => addMachine()));
     machines.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    const removeMachine = async (machine: Machine) => {
+      await destroyMachine(machine.state);
+      state.machines = state.machines.filter((m) => m !== machine.state);
+      saveState(state);
+      if (machines.includes(machine)) machines.splice(machines.indexOf(machine), 1);
+    };
     return {
-      id, state, endpoints: etcd?.endpoints ?? [], machines, addMachine,
+      id, state, endpoints: etcd?.endpoints ?? [], machines, addMachine, removeMachine,
       registryOptions: clusterRegistryOptions(state),
       cliEnv: clusterCliEnv(state),
       etcdctlArgs: clusterEtcdctlArgs(state),
@@ -156,12 +189,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   }
 }
 
-async function startHostEtcd(state: ClusterState, hostIp: string, log: (line: string) => void): Promise<EtcdHandle> {
+async function startHostEtcd(state: ClusterState, hostIp: string, members: number, log: (line: string) => void): Promise<EtcdHandle> {
   const security = state.secure ? clusterPki(state.pkiDir as string).etcdOptions() : {};
-  const etcd = await startEtcd({ extraListenHosts: [hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent, ...security });
+  const etcd = await startEtcd({ members, extraListenHosts: [hostIp], workDir: path.join(state.dir, 'etcd'), detached: state.persistent, ...security });
+  const bridgeEndpoints = etcd.members.map((m) => `${state.secure ? 'https' : 'http'}://${hostIp}:${m.clientPort}`);
   state.etcdPids = etcd.members.map((m) => m.pid);
   state.etcdEndpoints = etcd.endpoints;
-  state.etcdBridgeEndpoint = `${state.secure ? 'https' : 'http'}://${hostIp}:${etcd.members[0]!.clientPort}`;
+  state.etcdBridgeEndpoint = bridgeEndpoints[0];
+  if (members > 1) state.etcdBridgeEndpoints = bridgeEndpoints;
   saveState(state);
   log(`etcd on ${etcd.endpoints.join(',')} (machines reach it at ${state.etcdBridgeEndpoint})`);
   return etcd;

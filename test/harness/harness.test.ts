@@ -64,6 +64,28 @@ describe('test harness: real etcd + nspawn machines on a bridge', () => {
     }
   });
 
+  test('etcdMembers: 3 — a secure 3-member etcd, every member on the bridge; a removed machine is replaced under a new name', async () => {
+    const extra = await startCluster({ machines: 1, agent: false, etcdMembers: 3 });
+    try {
+      expect(extra.etcd.members).toHaveLength(3);
+      expect(extra.state.etcdBridgeEndpoints).toEqual(extra.etcd.members.map((m) => `https://${extra.state.hostIp}:${m.clientPort}`));
+      const members = await run('etcdctl', [...extra.etcdctlArgs, '--command-timeout=5s', 'member', 'list'], { timeoutMs: 15_000 });
+      expect(members.stdout.trim().split('\n'), members.stderr).toHaveLength(3);
+      // Without the cluster's certificates and user, no member serves.
+      const bare = await run('etcdctl', [`--endpoints=${extra.endpoints.join(',')}`, '--command-timeout=3s', 'get', 'x'], { timeoutMs: 15_000 });
+      expect(bare.code).not.toBe(0);
+      const [first] = extra.machines;
+      await extra.removeMachine(first!);
+      expect(first!.isRunning()).toBe(false);
+      expect(extra.state.machines.map((m) => m.name)).toEqual([]);
+      const replacement = await extra.addMachine(1);
+      expect(replacement.name).toBe(`${extra.id}-m2`);
+      expect(extra.machines).toEqual([replacement]);
+    } finally {
+      await extra.stop();
+    }
+  });
+
   test('teardown removes every process, mount and the bridge', async () => {
     const extra = await startCluster({ machines: 1, agent: false });
     const state = loadState(extra.id)!;

@@ -18,6 +18,8 @@ import { sleep } from '../../packages/core/src/timing.js';
 export interface AgentSetup {
   /** etcd endpoint as the machine reaches it (bridge address). */
   endpoint: string;
+  /** Every member's endpoint, for an etcd of several members; default [endpoint]. */
+  endpoints?: string[];
   ttlSec: number;
   metadata?: Record<string, string>;
   /** Repo root bound read-only at /opt/flotilla (the agent runs from its built dist). */
@@ -235,7 +237,7 @@ function userData(agent: AgentSetup, ip: string): string {
   return toCloudConfig(
     planNode({
       role: 'worker',
-      etcdEndpoints: [agent.endpoint],
+      etcdEndpoints: agent.endpoints ?? [agent.endpoint],
       metadata: agent.metadata ?? {},
       agentTtlSec: agent.ttlSec,
       scheduler: agent.scheduler ?? true,

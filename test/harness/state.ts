@@ -33,6 +33,8 @@ export interface ClusterState {
   etcdEndpoints: string[];
   /** etcd endpoint machines reach (on the bridge). */
   etcdBridgeEndpoint?: string;
+  /** Every member's endpoint on the bridge, for an etcd of several members (the agents are given them all). */
+  etcdBridgeEndpoints?: string[];
   /** The cluster's PKI (`flotilla pki init`), inside `dir`; set once it exists. */
   pkiDir?: string;
   /** etcd serves TLS with client certificates and auth (ClusterOptions.secure). */
