@@ -79,6 +79,17 @@ describe('scale', () => {
     expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@1.service': 'launched', 'app@blue.service': 'launched' });
   });
 
+  test('without the template in the registry, new instances copy the lowest-numbered one (the CLI scaled from a file)', async () => {
+    await registry.destroyUnit('app@.service');
+    const other = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 2000' }];
+    await registry.submitUnit({ name: 'web@2.service', options: other }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'web@10.service', options: OPTIONS }, { desiredState: 'launched' });
+    const reply = await request(sock, 'PUT', '/v2/units/web@.service/scale', { count: 3 });
+    expect(reply.json).toEqual({ template: 'web@.service', count: 3, launched: ['web@1.service', 'web@3.service'], destroyed: ['web@10.service'] });
+    expect((await registry.getUnit('web@1.service'))?.options).toEqual(other);
+    expect((await registry.getUnit('web@3.service'))?.options).toEqual(other);
+  });
+
   test.each([
     ['no body', '', 'unable to decode body: Unexpected end of JSON input'],
     ['not an object', '[3]', 'body must be a JSON object like {"count": 3}'],
@@ -101,7 +112,7 @@ describe('scale', () => {
     const missing = await request(sock, 'PUT', '/v2/units/web@/scale', { count: 2 });
     expect([missing.status, missing.json]).toEqual([
       404,
-      { error: { code: 404, message: 'template "web@.service" is not in the registry', hint: 'submit it first: flotilla submit units/web@.service' } },
+      { error: { code: 404, message: 'template "web@.service" is not in the registry, nor any instance of it', hint: 'submit it first: flotilla submit units/web@.service' } },
     ]);
     expect((await request(sock, 'GET', '/v2/units/app@/scale')).status).toBe(405);
     expect(await units()).toEqual(before);

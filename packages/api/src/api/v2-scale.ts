@@ -1,11 +1,20 @@
 /**
  * `PUT /v2/units/<template>/scale` `{"count": N}` (docs/api.md): runs exactly `TEMPLATE@1..N`, as `flotilla
  * scale` does and with the same plan (core's planScale): missing instances are created from the template in
- * the registry and launched, existing ones launched, numbered instances above N stopped and destroyed. Every
+ * the registry (else from the contents of an existing numbered instance: `flotilla scale units/app@.service`
+ * creates instances from the local file without submitting the template) and launched, existing ones launched, numbered instances above N stopped and destroyed. Every
  * check (body, template name, template present, instance names) comes before the first write, so bad input
  * writes nothing. Answers at once with what it asked for; the cluster's progress shows in the state stream.
  */
-import { FlotillaError, newUnitNameProblem, planScale, scaleTemplateParts, type ClusterRegistry } from '@flotilla/core';
+import {
+  FlotillaError,
+  newUnitNameProblem,
+  planScale,
+  scaleTemplateParts,
+  type ClusterRegistry,
+  type ScaleTarget,
+  type UnitRecord,
+} from '@flotilla/core';
 import { badRequest } from './http-errors.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
 import { parseScaleBody } from './scale-body.js';
@@ -19,6 +28,13 @@ export interface ScaleResult {
   destroyed: string[];
 }
 
+/** The lowest-numbered instance `prefix@K.suffix` (the plan's order for count 0 lists them highest first). */
+function firstInstance(units: readonly UnitRecord[], target: ScaleTarget): UnitRecord | undefined {
+  const numbered = new Set(planScale(target, 0, units.map((u) => u.name)).remove);
+  return units.filter((u) => numbered.has(u.name)).sort((a, b) => instanceNumber(a.name) - instanceNumber(b.name))[0];
+}
+const instanceNumber = (name: string) => Number(name.slice(name.lastIndexOf('@') + 1, name.lastIndexOf('.')));
+
 async function removeInstance(registry: ClusterRegistry, name: string): Promise<boolean> {
   // Stop first so the agent sees `inactive` even if the destroy is slow to reach it (as the CLI's scale).
   await registry.setDesiredState(name, 'inactive').catch(() => undefined);
@@ -31,13 +47,15 @@ export async function scaleTemplate(deps: ApiDeps, name: string, req: ApiRequest
   if (!parts) throw badRequest(`${JSON.stringify(name)} is not a template (expected NAME@ or NAME@.service)`);
   const templateName = `${parts.prefix}@.${parts.suffix}`;
   const { registry } = deps;
-  const [template, units] = await Promise.all([registry.getUnit(templateName), registry.listUnits()]);
+  const [stored, units] = await Promise.all([registry.getUnit(templateName), registry.listUnits()]);
+  const target = { dir: '', ...parts };
+  const template = stored ?? firstInstance(units, target);
   if (!template) {
-    throw new FlotillaError('API_NOT_FOUND', `template ${JSON.stringify(templateName)} is not in the registry`, {
+    throw new FlotillaError('API_NOT_FOUND', `template ${JSON.stringify(templateName)} is not in the registry, nor any instance of it`, {
       hint: `submit it first: flotilla submit units/${templateName}`,
     });
   }
-  const plan = planScale({ dir: '', ...parts }, count, units.map((u) => u.name));
+  const plan = planScale(target, count, units.map((u) => u.name));
   for (const instance of plan.wanted) {
     const problem = newUnitNameProblem(instance);
     if (problem) throw badRequest(problem);

@@ -35,7 +35,7 @@ beforeAll(async () => {
   server = await startApiServer({ registry, logger: pino({ level: 'silent' }), version: 't', token: TOKEN, listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }] });
   base = `http://127.0.0.1:${(server.addresses[0] as { port: number }).port}`;
   await registry.registerMachine(machine, 30);
-  await registry.submitUnit({ name: 'web@1.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }] });
+  await registry.submitUnit({ name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }] });
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -117,26 +117,30 @@ test('a refused action shows the code, message and hint; the unit page shows its
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${base}/`);
   await logIn(page, TOKEN);
-  await page.locator('#units [data-unit="web@1.service"]').click({ timeout: 15_000 });
-  await page.locator('#unit-page:not([hidden]) #unit-name', { hasText: 'web@1.service' }).waitFor({ timeout: 5000 });
+  await page.locator('#units [data-unit="hello.service"]').click({ timeout: 15_000 });
+  await page.locator('#unit-page:not([hidden]) #unit-name', { hasText: 'hello.service' }).waitFor({ timeout: 5000 });
   await page.locator('#unit-file', { hasText: 'ExecStart=/bin/sleep 1000' }).waitFor({ timeout: 5000 });
   expect(await page.locator('#unit-file').textContent()).toBe('[Service]\nExecStart=/bin/sleep 1000');
   // No agent here runs it: status says so instead of failing.
   await page.locator('#unit-status', { hasText: 'unavailable' }).waitFor({ timeout: 5000 });
+  await page.screenshot({ path: path.join(SHOTS, 'unit-phone.png'), fullPage: true });
 
+  // A page of an instance whose template and siblings are all gone: scaling is refused with a hint.
+  await page.goto(`${base}/#/unit/${encodeURIComponent('web@1.service')}`);
+  await page.locator('#unit-file', { hasText: 'unit file unavailable: unit does not exist' }).waitFor({ timeout: 10_000 });
   await page.fill('#scale-count', '2');
   await page.click('#scale-form button');
   const failed = page.locator('#progress li[data-action="scale web@.service to 2"][data-action-state="failed"]');
   await failed.waitFor({ timeout: 10_000 });
   expect(await failed.textContent()).toBe(
-    'scale web@.service to 2 failed: 404 template "web@.service" is not in the registry hint: submit it first: flotilla submit units/web@.service',
+    'scale web@.service to 2 failed: 404 template "web@.service" is not in the registry, nor any instance of it hint: submit it first: flotilla submit units/web@.service',
   );
-  expect((await registry.listUnits()).map((u) => u.name)).toEqual(['web@1.service']);
+  expect((await registry.listUnits()).map((u) => u.name)).toEqual(['hello.service']);
   // Nothing is wider than the screen.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  await page.screenshot({ path: path.join(SHOTS, 'unit-phone.png'), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, 'error-phone.png'), fullPage: true });
   await page.goto(`${base}/#`);
-  await page.locator('#units [data-unit="web@1.service"]').waitFor({ timeout: 10_000 });
+  await page.locator('#units [data-unit="hello.service"]').waitFor({ timeout: 10_000 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: path.join(SHOTS, 'overview-phone.png'), fullPage: true });
   await page.close();

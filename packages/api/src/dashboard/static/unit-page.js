@@ -50,6 +50,7 @@ export class UnitPage {
   open(name) {
     this.close();
     this.name = name;
+    this.history = [];
     this.follow = new AbortController();
     const { signal } = this.follow;
     const facts = make('dl', { id: 'unit-facts' });
@@ -61,13 +62,20 @@ export class UnitPage {
     if (template) {
       const count = make('input', { id: 'scale-count', type: 'number', min: '0', max: '1000', value: String(numberedInstances(this.ctx.state.units, template)) });
       count.setAttribute('aria-label', `instances of ${template}`);
+      // Follows the running count until the user types a number of their own.
+      count.addEventListener('input', () => (this.countEdited = true), { once: true });
+      this.countEdited = false;
+      this.count = count;
+      this.template = template;
       const form = make('form', { className: 'scale', id: 'scale-form' }, [make('label', { textContent: `instances of ${template} ` }, [count]), make('button', { textContent: 'scale' })]);
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         this.ctx.act(scaleAction(template, Number(count.value), numberedInstances(this.ctx.state.units, template)));
+        this.countEdited = false;
       });
       actions.append(form);
     }
+    else this.count = undefined;
     this.file = make('pre', { id: 'unit-file', textContent: '…' });
     this.status = make('pre', { id: 'unit-status', textContent: '…' });
     this.journal = make('pre', { id: 'unit-journal', tabIndex: 0 });
@@ -152,6 +160,7 @@ export class UnitPage {
     const moves = this.history.filter((e) => MOVES.has(e.kind));
     const placedBy = [...moves].reverse().find((e) => (e.kind === 'placed' || e.kind === 'rescheduled') && e.machineId === u?.machineId);
     const unplaceable = [...moves].reverse().find((e) => e.kind === 'unplaceable');
+    if (this.count && !this.countEdited) this.count.value = String(numberedInstances(units, this.template));
     const where = !u ? '-' : u.global ? `every matching machine (${u.machines ?? 0})` : u.machineId ? hostOf(machines, u.machineId) : 'not placed';
     const rows = [
       ['state', u ? `${u.desired} → ${u.actual}` : 'destroyed', { health: u?.health ?? '' }],
