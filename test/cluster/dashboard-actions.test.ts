@@ -2,7 +2,8 @@
  * The dashboard acting on real machines (docs/ops.md, "Dashboard"), in Debian's Chromium (playwright-core)
  * against the agents' TCP API (TLS and the cluster's token): log in through the form; a request without the
  * token is refused; a journal line written after the page opened arrives in the unit's live journal; a unit
- * stopped from its page is inactive in its machine's systemd, and started again is active; app@ is scaled from
+ * stopped from its page is inactive in its machine's systemd, and started again is active; a restart runs a new
+ * process; app@ is scaled from
  * 3 to 4 from the page. Screenshots of the views go to /tmp/flotilla-dashboard-screenshots/ (cluster-*.png).
  */
 import fs from 'node:fs';
@@ -112,6 +113,16 @@ describe('dashboard actions on a real cluster', () => {
     await page.click('#unit-actions button.start');
     await actionDone(page, 'start echo.service');
     expect(await isActive(host, 'echo.service')).toBe('active');
+  });
+
+  test('restart from the page: systemd ran a new process', async () => {
+    const before = (await host.systemctlShow('echo.service', ['MainPID'])).MainPID;
+    await page.click('#unit-actions button.restart');
+    await page.click('#confirm-ok');
+    await actionDone(page, 'restart echo.service');
+    const after = await host.systemctlShow('echo.service', ['MainPID', 'ActiveState']);
+    expect(after.ActiveState).toBe('active');
+    expect(after.MainPID).not.toBe(before);
   });
 
   test('scale app@ from 3 to 4 from the page', async () => {

@@ -2,7 +2,8 @@
  * The dashboard's login and actions in Debian's Chromium (playwright-core) against the real API server (TCP
  * with a token) and a real etcd, no agents: the login form keeps the token in the session and no URL but the
  * event stream's ever carries it; a request without it is refused; a machine is cordoned and uncordoned from
- * its page (confirmation, progress until the stream shows it); a refused scale shows the error's code and hint.
+ * its page (confirmation, progress until the stream shows it); a refused scale shows the error's code and hint;
+ * a unit is destroyed from its page (Escape cancels first).
  * The whole-cluster half (systemd, journal, scale) is test/cluster/dashboard-actions.test.ts.
  */
 import fs from 'node:fs';
@@ -143,5 +144,23 @@ test('a refused action shows the code, message and hint; the unit page shows its
   await page.locator('#units [data-unit="hello.service"]').waitFor({ timeout: 10_000 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: path.join(SHOTS, 'overview-phone.png'), fullPage: true });
+  await page.close();
+});
+
+test('destroy from the unit page asks first, then the unit is gone from the registry and the page', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${base}/#/unit/hello.service`);
+  await logIn(page, TOKEN);
+  await page.locator('#unit-facts[data-actual="inactive"]').waitFor({ timeout: 15_000 });
+  await page.click('#unit-actions button.destroy');
+  await page.locator('#confirm-text', { hasText: 'Destroy hello.service?' }).waitFor({ timeout: 5000 });
+  // Escape cancels, as the dialog's Cancel.
+  await page.keyboard.press('Escape');
+  expect((await registry.listUnits()).map((u) => u.name)).toEqual(['hello.service']);
+  await page.click('#unit-actions button.destroy');
+  await page.click('#confirm-ok');
+  await page.locator('#progress li[data-action="destroy hello.service"][data-action-state="done"]').waitFor({ timeout: 15_000 });
+  expect(await registry.listUnits()).toEqual([]);
+  await page.locator('#unit-facts[data-actual="destroyed"]').waitFor({ timeout: 5000 });
   await page.close();
 });

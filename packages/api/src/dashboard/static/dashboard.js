@@ -197,8 +197,7 @@ for (const id of ['unit-search', 'unit-health', 'machine-search']) $(id).addEven
 window.addEventListener('hashchange', route);
 
 takeHashToken();
-probe().then((verdict) => {
-  if (verdict === 'refused') return showLogin();
-  connect();
-  route();
-});
+// No probe first: it would cost a whole health report before the stream's own. A stream refused for the token
+// shows the login form (the error handler's probe), as does any 401 of the page's requests.
+connect();
+route();

@@ -1,6 +1,8 @@
 // A virtualised list: only the rows in view exist in the DOM, so 10,000 units cost a few dozen elements.
-// Rows are links (`href` from the cells), so Tab and Enter reach them; ArrowUp/ArrowDown move between rows,
-// scrolling the list. Text goes in with textContent only.
+// Rows act as links (`href` from the cells: click or Enter opens it) and are focusable, so Tab reaches them;
+// ArrowUp/ArrowDown move between rows, scrolling the list. They are divs with role=link, not <a href>: an
+// anchor's href costs a visited-link check whenever a recycled row changes item, which doubled the scroll
+// frame time at 10,000 units (docs/benchmarks.md, dashboard-scale). Text goes in with textContent only.
 export const ROW_HEIGHT = 22;
 const OVERSCAN = 8;
 
@@ -17,6 +19,7 @@ export class VirtualList {
     this.focusIndex = -1;
     viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
     viewport.addEventListener('keydown', (e) => this.onKey(e));
+    viewport.addEventListener('click', (e) => this.open(e.target.closest?.('.row')));
     new ResizeObserver(() => this.schedule()).observe(viewport);
   }
   setItems(items) {
@@ -30,7 +33,11 @@ export class VirtualList {
       this.draw();
     });
   }
+  open(row) {
+    if (row?.dataset.href) location.hash = row.dataset.href;
+  }
   onKey(e) {
+    if (e.key === 'Enter') return this.open(e.target.closest?.('.row'));
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
     const current = this.pool.findIndex((el) => el === document.activeElement);
     const from = current < 0 ? -1 : this.pool[current].index;
@@ -44,8 +51,10 @@ export class VirtualList {
   }
   row(i) {
     while (this.pool.length <= i) {
-      const el = document.createElement('a');
+      const el = document.createElement('div');
       el.className = `row ${this.className}`;
+      el.tabIndex = 0;
+      el.setAttribute('role', 'link');
       this.viewport.append(el);
       this.pool.push(el);
     }
@@ -69,7 +78,7 @@ export class VirtualList {
       el.item = item;
       const cells = this.cells(item);
       for (const [k, v] of Object.entries(cells.attrs)) el.setAttribute(`data-${k}`, v);
-      if (cells.href) el.href = cells.href;
+      if (cells.href) el.dataset.href = cells.href;
       while (el.childElementCount < cells.text.length) el.append(document.createElement('span'));
       cells.text.forEach((t, j) => {
         const span = el.children[j];
