@@ -83,7 +83,11 @@ describe('dashboard actions on a real cluster', () => {
     // Machines by hostname.
     expect(await page.locator(`#machines [data-machine="${host.id}"] span`).first().textContent()).toBe(host.name);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'cluster-overview.png') });
-    expect(await page.evaluate(async () => (await fetch('/fleet/v1/units')).status)).toBe(401);
+    const fromPage = await page.evaluate(async () => {
+      const res = await fetch('/fleet/v1/units', { cache: 'no-store' });
+      return `${res.status} ${res.url} ${(await res.text()).slice(0, 200)}`;
+    });
+    expect(fromPage).toBe(`401 ${base}/fleet/v1/units {"error":{"code":401,"message":"missing or invalid bearer token"}}`);
     const bare = await client.request('PUT', `${base}/fleet/v1/units/echo.service`, { body: { desiredState: 'loaded' }, token: null });
     expect(bare.status).toBe(401);
     expect(await isActive(host, 'echo.service')).toBe('active');
