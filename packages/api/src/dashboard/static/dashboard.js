@@ -43,12 +43,13 @@ function sorted(map, order) {
   return order ?? [...map.keys()].sort(byName);
 }
 
-function unitMatches(u, text, health) {
+/** `hosts`: machine ID → lower-case hostname, made once per filtering, not once per unit. */
+function unitMatches(u, text, health, hosts) {
   if (health === 'problem' ? !PROBLEM_HEALTH.has(u.health) : health && u.health !== health) return false;
   if (!text) return true;
-  const host = u.machineId ? state.machines.get(u.machineId)?.hostname ?? '' : '';
-  return u.name.toLowerCase().includes(text) || (u.machineId ?? '').toLowerCase().includes(text) || host.toLowerCase().includes(text);
+  return u.name.toLowerCase().includes(text) || (u.machineId ?? '').toLowerCase().includes(text) || (hosts.get(u.machineId) ?? '').includes(text);
 }
+const lowerHosts = () => new Map([...state.machines.values()].map((m) => [m.id, (m.hostname ?? '').toLowerCase()]));
 function machineMatches(m, text) {
   if (!text) return true;
   const meta = Object.entries(m.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
@@ -61,7 +62,8 @@ function renderLists() {
   state.machineOrder = sorted(state.machines, state.machineOrder);
   const text = $('unit-search').value.trim().toLowerCase();
   const health = $('unit-health').value;
-  const units = state.unitOrder.map((n) => state.units.get(n)).filter((u) => unitMatches(u, text, health));
+  const hosts = text ? lowerHosts() : undefined;
+  const units = state.unitOrder.map((n) => state.units.get(n)).filter((u) => unitMatches(u, text, health, hosts));
   unitList.setItems(units);
   $('unit-shown').textContent = `${units.length} of ${state.units.size}`;
   const mtext = $('machine-search').value.trim().toLowerCase();
