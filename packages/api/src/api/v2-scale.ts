@@ -11,8 +11,8 @@ import {
   newUnitNameProblem,
   planScale,
   scaleTemplateParts,
-  type ClusterRegistry,
   type ScaleTarget,
+  type UnitCatalog,
   type UnitRecord,
 } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
@@ -35,7 +35,7 @@ function firstInstance(units: readonly UnitRecord[], target: ScaleTarget): UnitR
 }
 const instanceNumber = (name: string) => Number(name.slice(name.lastIndexOf('@') + 1, name.lastIndexOf('.')));
 
-async function removeInstance(registry: ClusterRegistry, name: string): Promise<boolean> {
+async function removeInstance(registry: UnitCatalog, name: string): Promise<boolean> {
   // Stop first so the agent sees `inactive` even if the destroy is slow to reach it (as the CLI's scale).
   await registry.setDesiredState(name, 'inactive').catch(() => undefined);
   return registry.destroyUnit(name);
