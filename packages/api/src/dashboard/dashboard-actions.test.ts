@@ -1,7 +1,7 @@
 /**
  * The dashboard's login and actions in Debian's Chromium (playwright-core) against the real API server (TCP
  * with a token) and a real etcd, no agents: the login form keeps the token in the session and no URL but the
- * event stream's ever carries it; a request without it is refused; a machine is cordoned and uncordoned from
+ * event stream's ever carries it; a request without it is refused; a machine is cordoned, drained and uncordoned from
  * its page (confirmation, progress until the stream shows it); a refused scale shows the error's code and hint;
  * a unit is destroyed from its page (Escape cancels first).
  * The whole-cluster half (systemd, journal, scale) is test/cluster/dashboard-actions.test.ts.
@@ -82,7 +82,7 @@ test('login: the form asks for the token, refuses a wrong one, keeps the right o
   await page.close();
 });
 
-test('a machine is cordoned from its page after confirming, and shows progress until the stream reports it', async () => {
+test('a machine is cordoned, uncordoned and drained from its page after confirming, with progress until the stream reports it', async () => {
   const page = await browser.context.newPage();
   await page.goto(`${base}/`);
   await logIn(page, TOKEN);
@@ -109,6 +109,17 @@ test('a machine is cordoned from its page after confirming, and shows progress u
 
   await page.click('#machine-actions button.uncordon');
   await page.locator('#progress li[data-action="uncordon web-1"][data-action-state="done"]').waitFor({ timeout: 15_000 });
+  expect((await registry.listMachines())[0]?.cordon).toBeUndefined();
+
+  // Drain: nothing is placed there, so it is drained at once.
+  await page.click('#machine-actions button.drain');
+  await page.locator('#confirm-text', { hasText: 'Drain web-1?' }).waitFor({ timeout: 5000 });
+  await page.click('#confirm-ok');
+  await page.locator('#progress li[data-action="drain web-1"][data-action-state="done"]').waitFor({ timeout: 15_000 });
+  expect((await registry.listMachines())[0]?.cordon).toEqual({ since: expect.any(Number), drain: { startedAt: expect.any(Number) } });
+  await page.locator('#machine-facts[data-state="drained"]').waitFor({ timeout: 5000 });
+  await page.click('#machine-actions button.uncordon');
+  await page.waitForFunction(() => document.querySelectorAll('#progress li[data-action="uncordon web-1"][data-action-state="done"]').length === 2, undefined, { timeout: 15_000 });
   expect((await registry.listMachines())[0]?.cordon).toBeUndefined();
   await page.close();
 });
