@@ -122,10 +122,8 @@ export class UnitPage {
       return;
     }
     this.journal.textContent = '';
-    const lines = [];
     streamLines(`${path}/journal?follow=true&lines=50`, (line) => {
-      lines.push(line);
-      if (lines.length > JOURNAL_KEEP) lines.shift();
+      // Keeps to the end while the reader is there; scrolled up, the view stays put.
       const atEnd = this.journal.scrollTop + this.journal.clientHeight >= this.journal.scrollHeight - 4;
       this.journal.append(make('div', { textContent: line }));
       while (this.journal.childElementCount > JOURNAL_KEEP) this.journal.firstElementChild.remove();
