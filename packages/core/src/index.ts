@@ -18,6 +18,7 @@ export { RegistryError } from './registry/registry-error.js';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/defaults.js';
 export * from './journal-output.js';
 export * from './unit/resources.js';
+export * from './unit/scale-plan.js';
 export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
 export * from './user-keys.js';

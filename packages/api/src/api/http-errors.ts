@@ -1,6 +1,7 @@
 /**
  * The API's failures, as FlotillaErrors with stable codes (no new classes: the status comes from the code), and
- * the one mapping from any error to fleet's error body `{"error":{"code":N,"message":"..."}}` (its `sendError`).
+ * the one mapping from any error to fleet's error body `{"error":{"code":N,"message":"..."}}` (its `sendError`),
+ * plus `hint` on the API's own errors that carry one.
  * Registry failures and bugs are 500 with an empty message, as fleet: details go to the log only.
  */
 import { FlotillaError, isFlotillaError } from '@flotilla/core';
@@ -37,7 +38,7 @@ export const conflict = (message: string) => apiError(409, message);
 
 export interface ErrorReply {
   status: number;
-  body: { error: { code: number; message: string } };
+  body: { error: { code: number; message: string; hint?: string } };
   /** True when the error is ours to log as a failure (500). */
   internal: boolean;
 }
@@ -45,5 +46,8 @@ export interface ErrorReply {
 export function errorReply(err: unknown): ErrorReply {
   const status = isFlotillaError(err) ? API_STATUS[err.code] : undefined;
   if (status === undefined) return { status: 500, body: { error: { code: 500, message: '' } }, internal: true };
-  return { status, body: { error: { code: status, message: (err as FlotillaError).message } }, internal: false };
+  // A hint (what to do about it) rides along only on the API's own errors that set one (the /v2 writes): core's
+  // validation errors keep fleet's exact body, hint or not.
+  const { code, message, hint } = err as FlotillaError;
+  return { status, body: { error: { code: status, message, ...(hint && code.startsWith('API_') ? { hint } : {}) } }, internal: false };
 }

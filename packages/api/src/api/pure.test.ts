@@ -74,6 +74,9 @@ describe("routes, as fleet's api/mux.go", () => {
     ['v2 POST', 'POST', '/v2/units', { status: 405, message: 'only GET supported against this resource' }],
     ['v2 status', 'GET', '/v2/units/a.service/status', { kind: 'v2.status', name: 'a.service' }],
     ['v2 journal', 'GET', '/v2/units/a.service/journal', { kind: 'v2.journal', name: 'a.service' }],
+    ['v2 scale, decoded name', 'PUT', '/v2/units/app%40.service/scale', { kind: 'v2.scale', name: 'app@.service' }],
+    ['v2 scale GET', 'GET', '/v2/units/app@/scale', { status: 405, message: 'only PUT supported against this resource' }],
+    ['v2 scale bad escape', 'PUT', '/v2/units/%E0%A4%A/scale', { status: 404, message: '' }],
   ])('%s', (_n, method, path, expected) => {
     expect(outcome(() => route(method, path))).toEqual(expected);
   });

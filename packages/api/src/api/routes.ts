@@ -13,7 +13,8 @@ export type Route =
   | { kind: 'discovery' }
   | { kind: 'v2.machines' | 'v2.units' | 'v2.state' }
   | { kind: 'v2.status' | 'v2.journal'; name: string }
-  | { kind: 'v2.cordon.put' | 'v2.cordon.delete'; machineId: string };
+  | { kind: 'v2.cordon.put' | 'v2.cordon.delete'; machineId: string }
+  | { kind: 'v2.scale'; name: string };
 
 export const V1_BASES = ['/fleet/v1', '/v1-alpha'] as const;
 
@@ -59,7 +60,7 @@ function v1Route(method: string, path: string): Route {
   throw notFound('');
 }
 
-/** `/machines/<id>/cordon` (docs/machine-lifecycle.md): the one /v2 resource that is written. */
+/** `/machines/<id>/cordon` (docs/machine-lifecycle.md): written with PUT and DELETE. */
 function cordonRoute(method: string, rawId: string): Route {
   const machineId = itemName(rawId);
   if (machineId === undefined) throw notFound('');
@@ -68,9 +69,19 @@ function cordonRoute(method: string, rawId: string): Route {
   throw methodNotAllowed('only PUT and DELETE supported against this resource');
 }
 
+/** `/units/<template>/scale` (docs/api.md): PUT only. */
+function scaleRoute(method: string, rawName: string): Route {
+  const name = itemName(rawName);
+  if (name === undefined) throw notFound('');
+  if (method !== 'PUT') throw methodNotAllowed('only PUT supported against this resource');
+  return { kind: 'v2.scale', name };
+}
+
 function v2Route(method: string, path: string): Route {
   const cordon = /^\/machines\/([^/]+)\/cordon$/.exec(path);
   if (cordon) return cordonRoute(method, cordon[1] as string);
+  const scale = /^\/units\/([^/]+)\/scale$/.exec(path);
+  if (scale) return scaleRoute(method, scale[1] as string);
   if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
   if (path === '/machines') return { kind: 'v2.machines' };
   if (path === '/units') return { kind: 'v2.units' };

@@ -1,5 +1,5 @@
 /**
- * The dashboard's static files (index.html, dashboard.js, dashboard.css), read once from
+ * The dashboard's static files (index.html, dashboard.css, dashboard.js and the modules it imports), read once from
  * `packages/api/src/dashboard/static/` — no build step at run time: the browser runs the files as written.
  * Served with an ETag so a reload costs a 304.
  */
@@ -25,6 +25,12 @@ export const ASSET_PATHS: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/dashboard.js': 'dashboard.js',
   '/dashboard.css': 'dashboard.css',
+  '/session.js': 'session.js',
+  '/actions.js': 'actions.js',
+  '/describe.js': 'describe.js',
+  '/virtual-list.js': 'virtual-list.js',
+  '/unit-page.js': 'unit-page.js',
+  '/machine-page.js': 'machine-page.js',
 };
 
 /** Works from src/ (tests through vite) and from dist/ (the daemon): the files stay in src/. */

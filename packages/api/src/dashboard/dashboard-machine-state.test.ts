@@ -48,7 +48,9 @@ test('machine rows show schedulable, cordoned and drained; an uncordon arrives l
   const row = (id: string) => page.locator(`#machines [data-machine="${id}"]`);
   await row(ID_C).waitFor({ timeout: 15_000 });
   expect(await Promise.all([ID_A, ID_B, ID_C].map((id) => row(id).getAttribute('data-scheduling')))).toEqual(['cordoned', 'drained', 'schedulable']);
-  expect(await row(ID_A).locator('span').allTextContents()).toEqual([ID_A, 'up', 'cordoned', '10.0.0.1', '0']);
+  // By hostname; the ID on hover.
+  expect(await row(ID_A).locator('span').allTextContents()).toEqual([ID_A.slice(0, 4), 'up', 'cordoned', '10.0.0.1', '0']);
+  expect(await row(ID_A).locator('span').first().getAttribute('title')).toBe(`${ID_A.slice(0, 4)} ${ID_A}`);
 
   expect((await request({ port }, 'DELETE', `/v2/machines/${ID_A}/cordon`)).status).toBe(200);
   await page.locator(`#machines [data-machine="${ID_A}"][data-scheduling="schedulable"]`).waitFor({ timeout: 15_000 });

@@ -38,7 +38,7 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-test('the token from #token opens the stream; a wrong one asks for it, and the right one then connects', async () => {
+test('the token from #token opens the stream; a wrong one shows the login form, and the right one then connects', async () => {
   const page = await browser.context.newPage();
   await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`);
   await page.locator(`#machines [data-machine="${ID}"]`).waitFor({ timeout: 15_000 });
@@ -47,9 +47,9 @@ test('the token from #token opens the stream; a wrong one asks for it, and the r
 
   const wrong = await browser.context.newPage();
   await wrong.goto(`http://127.0.0.1:${port}/#token=nope`);
-  await wrong.locator('#token-dialog[open]').waitFor({ timeout: 15_000 });
+  await wrong.locator('#login:not([hidden])').waitFor({ timeout: 15_000 });
   await wrong.fill('#token-input', TOKEN);
-  await wrong.click('#token-dialog button');
+  await wrong.click('#login-button');
   await wrong.locator(`#machines [data-machine="${ID}"]`).waitFor({ timeout: 15_000 });
   await wrong.close();
 });
@@ -71,7 +71,7 @@ test('a stream refused for too many streams does not ask for the token: the prob
     await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`);
     expect((await probed).status()).toBe(200);
     await page.locator('#conn[data-conn="reconnecting"]').waitFor({ timeout: 5000 });
-    expect(await page.locator('#token-dialog').getAttribute('open')).toBeNull();
+    expect(await page.locator('#login').getAttribute('hidden')).not.toBeNull();
   } finally {
     await page.close();
     for (const req of held) req.destroy();

@@ -1,25 +1,10 @@
 /**
- * `scale`'s pure part: which template a TEMPLATE argument names, and, given the units in the registry, which
- * instances `TEMPLATE@1..N` to create or launch and which numbered instances above N to stop and destroy.
- * Instances that are not numbered (`app@blue`) are not scale's business and are left alone.
+ * `scale`'s argument parsing: which template a TEMPLATE argument names and the instance count. The plan itself
+ * (which instances to create, launch, destroy) is core's planScale, shared with the API's scale endpoint.
  */
-import { FlotillaError } from '@flotilla/core';
+import { FlotillaError, MAX_SCALE, scaleTemplateParts, type ScaleTarget } from '@flotilla/core';
 
-export const MAX_SCALE = 1000;
-
-export interface ScaleTarget {
-  /** Directory part of the argument, with its trailing slash ('' for a bare name). */
-  dir: string;
-  prefix: string;
-  suffix: string;
-}
-
-export interface ScalePlan {
-  /** Arguments for lazy creation, `dir/prefix@K.suffix` for K = 1..N, in order. */
-  wanted: string[];
-  /** Registry names of numbered instances above N (or 0), highest first. */
-  remove: string[];
-}
+export { MAX_SCALE, planScale, type ScalePlan, type ScaleTarget } from '@flotilla/core';
 
 function usage(message: string): FlotillaError {
   return new FlotillaError('CLI_USAGE', message, { hint: 'usage: flotilla scale TEMPLATE@ N, e.g. flotilla scale app@ 3' });
@@ -28,36 +13,13 @@ function usage(message: string): FlotillaError {
 /** `app@`, `app@.service`, `units/app@.container` → the template; anything else is a usage error. */
 export function parseScaleTarget(arg: string): ScaleTarget {
   const slash = arg.lastIndexOf('/');
-  const dir = arg.slice(0, slash + 1);
-  const base = arg.slice(slash + 1);
-  const match = /^([A-Za-z0-9:_.\\-]+)@(?:\.([A-Za-z]+))?$/.exec(base);
-  if (!match) throw usage(`${JSON.stringify(arg)} is not a template (expected NAME@ or NAME@.service)`);
-  return { dir, prefix: match[1]!, suffix: match[2] ?? 'service' };
+  const parts = scaleTemplateParts(arg.slice(slash + 1));
+  if (!parts) throw usage(`${JSON.stringify(arg)} is not a template (expected NAME@ or NAME@.service)`);
+  return { dir: arg.slice(0, slash + 1), ...parts };
 }
 
 export function parseScaleCount(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > MAX_SCALE) throw usage(`invalid instance count ${JSON.stringify(text)}: expected an integer 0..${MAX_SCALE}`);
   return n;
-}
-
-/** The instance of `prefix@K.suffix` when K is all digits, else undefined. */
-function numberedInstance(target: ScaleTarget, name: string): string | undefined {
-  const head = `${target.prefix}@`;
-  const tail = `.${target.suffix}`;
-  if (!name.startsWith(head) || !name.endsWith(tail)) return undefined;
-  const instance = name.slice(head.length, name.length - tail.length);
-  return /^\d+$/.test(instance) ? instance : undefined;
-}
-
-/** Keeps `prefix@1..N`; removes every other numbered instance (above N, `@0`, `@01`). */
-export function planScale(target: ScaleTarget, count: number, existing: readonly string[]): ScalePlan {
-  const wanted = Array.from({ length: count }, (_, i) => `${target.dir}${target.prefix}@${i + 1}.${target.suffix}`);
-  const keep = (instance: string) => instance === String(Number(instance)) && Number(instance) >= 1 && Number(instance) <= count;
-  const remove = existing
-    .map((name) => ({ name, instance: numberedInstance(target, name) }))
-    .filter((e): e is { name: string; instance: string } => e.instance !== undefined && !keep(e.instance))
-    .sort((a, b) => Number(b.instance) - Number(a.instance) || a.name.localeCompare(b.name))
-    .map((e) => e.name);
-  return { wanted, remove };
 }

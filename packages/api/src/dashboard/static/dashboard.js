@@ -1,98 +1,41 @@
-// Flotilla dashboard: plain ES module, run as written (no build step). One EventSource on /v2/events/stream
-// gives a `snapshot` (the whole health report) and then `delta`s; lists are virtualised (only the rows in view
-// exist in the DOM), so 10,000 units cost a few dozen elements. Text goes in with textContent only.
-const ROW_HEIGHT = 22;
-const OVERSCAN = 8;
+// Flotilla dashboard: plain ES modules, run as written (no build step). One EventSource on /v2/events/stream
+// gives a `snapshot` (the whole health report) and then `delta`s; lists are virtualised (virtual-list.js).
+// Behind the API's token (session.js: a login form, kept in sessionStorage). Pages by hash: `#/unit/<name>`
+// (unit-page.js), `#/machine/<id>` (machine-page.js); actions (actions.js) show progress until the stream
+// reports their result. Text goes in with textContent only.
+import { checkActions, runAction, timings } from './actions.js';
+import { describeEvent, hostOf, machineState, since } from './describe.js';
+import { MachinePage } from './machine-page.js';
+import { clearToken, probe, setToken, streamUrl, takeHashToken, whenUnauthorized } from './session.js';
+import { UnitPage } from './unit-page.js';
+import { VirtualList } from './virtual-list.js';
+
 const PROBLEM_HEALTH = new Set(['failed', 'unscheduled', 'lost', 'pending', 'unhealthy']);
 const $ = (id) => document.getElementById(id);
 
-/**
- * The token comes from `#token=…` once, then lives in sessionStorage. EventSource cannot send headers, so the
- * stream carries it as `access_token` (the one route that accepts it there); fetch sends the header.
- */
-function token() {
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem('flotilla-token', fromHash);
-    history.replaceState(null, '', location.pathname);
-  }
-  return sessionStorage.getItem('flotilla-token') ?? '';
-}
-const withToken = (path) => (token() ? `${path}?access_token=${encodeURIComponent(token())}` : path);
-const authHeaders = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
-
-class VirtualList {
-  constructor(viewport, className, cells) {
-    this.viewport = viewport;
-    this.className = className;
-    this.cells = cells; // item → [{text, attrs}]
-    this.items = [];
-    this.spacer = document.createElement('div');
-    viewport.append(this.spacer);
-    this.pool = [];
-    this.frame = 0;
-    viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
-    new ResizeObserver(() => this.schedule()).observe(viewport);
-  }
-  setItems(items) {
-    this.items = items;
-    this.spacer.style.height = `${items.length * ROW_HEIGHT}px`;
-    this.schedule();
-  }
-  schedule() {
-    this.frame ||= requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  }
-  row(i) {
-    while (this.pool.length <= i) {
-      const el = document.createElement('div');
-      el.className = `row ${this.className}`;
-      this.viewport.append(el);
-      this.pool.push(el);
-    }
-    return this.pool[i];
-  }
-  draw() {
-    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const count = Math.min(this.items.length - first, Math.ceil(this.viewport.clientHeight / ROW_HEIGHT) + 2 * OVERSCAN);
-    for (let i = 0; i < Math.max(count, 0); i++) {
-      const el = this.row(i);
-      const item = this.items[first + i];
-      el.hidden = false;
-      el.style.transform = `translateY(${(first + i) * ROW_HEIGHT}px)`;
-      // Items are replaced, never mutated, on change: the same object means the row already shows it.
-      if (el.item === item) continue;
-      el.item = item;
-      const cells = this.cells(item);
-      for (const [k, v] of Object.entries(cells.attrs)) el.setAttribute(`data-${k}`, v);
-      while (el.childElementCount < cells.text.length) el.append(document.createElement('span'));
-      cells.text.forEach((t, j) => {
-        const span = el.children[j];
-        if (span.textContent !== t) {
-          span.textContent = t;
-          span.title = t;
-        }
-      });
-    }
-    for (let i = Math.max(count, 0); i < this.pool.length; i++) this.pool[i].hidden = true;
-  }
-}
-
-const since = (ms) => (ms ? new Date(ms).toLocaleTimeString() : '');
 const state = { units: new Map(), machines: new Map(), events: [], summary: undefined, unitOrder: null, machineOrder: null };
-const stats = { snapshots: 0, deltas: 0, lastApplyMs: 0, lastRenderMs: 0 };
+const stats = { snapshots: 0, deltas: 0, lastApplyMs: 0, lastRenderMs: 0, actions: timings };
 window.__flotilla = stats;
 
-const unitList = new VirtualList($('units'), 'units', (u) => ({
-  text: [u.name, u.health, u.desired, u.actual, u.global ? `global (${u.machines ?? 0})` : (u.machineId ?? '-'), since(u.since), u.restarts === undefined ? '-' : String(u.restarts)],
-  attrs: { unit: u.name, health: u.health, desired: u.desired, actual: u.actual, restarts: String(u.restarts ?? '') },
-}));
+const act = (action) => runAction(action, state);
+const unitPage = new UnitPage($('unit-page'), { state, act });
+const machinePage = new MachinePage($('machine-page'), { state, act });
+
+const unitList = new VirtualList($('units'), 'units', (u) => {
+  const where = u.global ? `global (${u.machines ?? 0})` : u.machineId ? hostOf(state.machines, u.machineId) : '-';
+  return {
+    text: [u.name, u.health, u.desired, u.actual, where, since(u.since), u.restarts === undefined ? '-' : String(u.restarts)],
+    titles: [u.name, u.health, u.desired, u.actual, u.machineId ?? where],
+    attrs: { unit: u.name, health: u.health, desired: u.desired, actual: u.actual, restarts: String(u.restarts ?? '') },
+    href: `#/unit/${encodeURIComponent(u.name)}`,
+  };
+});
 // `scheduling`: schedulable, cordoned, draining or drained (docs/machine-lifecycle.md); down machines have none.
 const machineList = new VirtualList($('machines'), 'machines', (m) => ({
-  text: [m.id, m.status, m.scheduling ?? '-', m.ip ?? '-', String(m.units)],
-  attrs: { machine: m.id, status: m.status, scheduling: m.scheduling ?? '' },
+  text: [m.hostname || m.id, m.status, machineState(m), m.ip ?? '-', String(m.units)],
+  titles: [`${m.hostname ?? ''} ${m.id}`.trim()],
+  attrs: { machine: m.id, status: m.status, scheduling: m.scheduling ?? '', state: machineState(m) },
+  href: `#/machine/${encodeURIComponent(m.id)}`,
 }));
 
 const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
@@ -100,14 +43,17 @@ function sorted(map, order) {
   return order ?? [...map.keys()].sort(byName);
 }
 
-function unitMatches(u, text, health) {
+/** `hosts`: machine ID → lower-case hostname, made once per filtering, not once per unit. */
+function unitMatches(u, text, health, hosts) {
   if (health === 'problem' ? !PROBLEM_HEALTH.has(u.health) : health && u.health !== health) return false;
-  return !text || u.name.toLowerCase().includes(text) || (u.machineId ?? '').toLowerCase().includes(text);
+  if (!text) return true;
+  return u.name.toLowerCase().includes(text) || (u.machineId ?? '').toLowerCase().includes(text) || (hosts.get(u.machineId) ?? '').includes(text);
 }
+const lowerHosts = () => new Map([...state.machines.values()].map((m) => [m.id, (m.hostname ?? '').toLowerCase()]));
 function machineMatches(m, text) {
   if (!text) return true;
   const meta = Object.entries(m.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  return `${m.id} ${m.ip ?? ''} ${meta} ${m.scheduling ?? ''}`.toLowerCase().includes(text);
+  return `${m.hostname ?? ''} ${m.id} ${m.ip ?? ''} ${meta} ${machineState(m)}`.toLowerCase().includes(text);
 }
 
 function renderLists() {
@@ -116,7 +62,8 @@ function renderLists() {
   state.machineOrder = sorted(state.machines, state.machineOrder);
   const text = $('unit-search').value.trim().toLowerCase();
   const health = $('unit-health').value;
-  const units = state.unitOrder.map((n) => state.units.get(n)).filter((u) => unitMatches(u, text, health));
+  const hosts = text ? lowerHosts() : undefined;
+  const units = state.unitOrder.map((n) => state.units.get(n)).filter((u) => unitMatches(u, text, health, hosts));
   unitList.setItems(units);
   $('unit-shown').textContent = `${units.length} of ${state.units.size}`;
   const mtext = $('machine-search').value.trim().toLowerCase();
@@ -129,7 +76,8 @@ function renderLists() {
 function renderSummary(s) {
   $('status').dataset.status = s.status;
   $('status').textContent = s.status === 'ok' ? 'OK' : 'needs attention';
-  $('leader').textContent = s.leader ?? '(none)';
+  $('leader').textContent = s.leader ? hostOf(state.machines, s.leader) : '(none)';
+  $('leader').title = s.leader ?? '';
   $('machine-counts').textContent = `machines: ${s.counts.machines.up} up, ${s.counts.machines.down} down`;
   const u = s.counts.units;
   $('unit-counts').textContent = `units: ${u.total} (${u.ok} ok, ${u.pending} pending, ${u.failed} failed, ${u.unscheduled} unscheduled, ${u.lost} lost, ${u.unhealthy ?? 0} unhealthy)`;
@@ -139,23 +87,17 @@ function renderSummary(s) {
   );
 }
 
-function describe(e) {
-  const on = e.machineId ? ` on ${e.machineId}` : '';
-  const text = {
-    placed: `${e.unit} placed${on}`,
-    rescheduled: `${e.unit} moved ${e.fromMachineId ?? '?'} → ${e.machineId ?? '?'}`,
-    unplaceable: `${e.unit} cannot be placed${e.reason ? `: ${e.reason}` : ''}`,
-    'unit-failed': `${e.unit} failed${on}`,
-    'machine-lost': `machine ${e.machineId} lost`,
-    'machine-joined': `machine ${e.machineId} joined`,
-  }[e.kind];
-  return `${new Date(e.at).toLocaleTimeString()} ${text ?? e.kind}`;
-}
 function renderEvents() {
   state.events = state.events.slice(-200);
   $('events').replaceChildren(
-    ...state.events.slice().reverse().map((e) => Object.assign(document.createElement('li'), { textContent: describe(e), className: e.kind })),
+    ...state.events.slice().reverse().map((e) => Object.assign(document.createElement('li'), { textContent: describeEvent(e, state.machines), className: e.kind })),
   );
+}
+
+function renderPages() {
+  unitPage.update();
+  machinePage.update();
+  checkActions(state);
 }
 
 function applySnapshot(r) {
@@ -166,6 +108,7 @@ function applySnapshot(r) {
   renderSummary(r);
   renderEvents();
   renderLists();
+  renderPages();
   stats.snapshots++;
 }
 
@@ -184,15 +127,19 @@ function applyDelta(d) {
   if (d.events.length > 0) {
     state.events.push(...d.events);
     renderEvents();
+    unitPage.addEvents(d.events);
   }
   renderSummary(d.summary);
   renderLists();
+  renderPages();
   stats.deltas++;
   stats.lastApplyMs = performance.now() - t0;
 }
 
+let source;
 function connect() {
-  const source = new EventSource(withToken('/v2/events/stream'));
+  source?.close();
+  source = new EventSource(streamUrl('/v2/events/stream'));
   source.addEventListener('open', () => ($('conn').dataset.conn = 'live', $('conn').textContent = 'live'));
   source.addEventListener('snapshot', (m) => applySnapshot(JSON.parse(m.data)));
   source.addEventListener('delta', (m) => applyDelta(JSON.parse(m.data)));
@@ -200,17 +147,59 @@ function connect() {
     $('conn').dataset.conn = 'reconnecting';
     $('conn').textContent = 'reconnecting';
     // EventSource hides the status: ask once whether the token is what failed.
-    const probe = await fetch('/v2/health', { method: 'HEAD', headers: authHeaders() }).catch(() => undefined);
-    if (probe?.status === 401) {
-      source.close();
-      $('token-dialog').showModal();
-    }
+    if ((await probe()) === 'refused') showLogin('The API refused this token.');
   });
 }
 
-$('token-dialog').addEventListener('close', () => {
-  sessionStorage.setItem('flotilla-token', $('token-input').value.trim());
+function showLogin(message = '') {
+  source?.close();
+  source = undefined;
+  $('conn').dataset.conn = 'logged-out';
+  $('conn').textContent = 'logged out';
+  $('login-error').textContent = message;
+  $('login').hidden = false;
+  $('app').hidden = true;
+  $('token-input').focus();
+}
+
+$('login-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  setToken($('token-input').value.trim());
+  const verdict = await probe();
+  if (verdict !== 'ok') {
+    $('login-error').textContent = verdict === 'refused' ? 'The API refused this token.' : 'The API does not answer.';
+    return;
+  }
+  $('token-input').value = '';
+  $('login').hidden = true;
+  $('app').hidden = false;
   connect();
+  unitPage.close();
+  machinePage.close();
+  route();
 });
+$('logout').addEventListener('click', () => {
+  clearToken();
+  showLogin();
+});
+whenUnauthorized(() => showLogin('The API refused this token.'));
+
+function route() {
+  const [, kind, rest] = /^#\/(unit|machine)\/(.+)$/.exec(location.hash) ?? [];
+  const name = rest ? decodeURIComponent(rest) : undefined;
+  if (kind === 'unit' && name !== unitPage.name) unitPage.open(name);
+  if (kind !== 'unit') unitPage.close();
+  if (kind === 'machine' && name !== machinePage.id) machinePage.open(name);
+  if (kind !== 'machine') machinePage.close();
+  $('overview').hidden = Boolean(kind);
+  if (!kind) renderLists();
+}
+
 for (const id of ['unit-search', 'unit-health', 'machine-search']) $(id).addEventListener('input', renderLists);
+window.addEventListener('hashchange', route);
+
+takeHashToken();
+// No probe first: it would cost a whole health report before the stream's own. A stream refused for the token
+// shows the login form (the error handler's probe), as does any 401 of the page's requests.
 connect();
+route();

@@ -1,0 +1,128 @@
+/**
+ * `PUT /v2/units/<template>/scale` against a real etcd (docs/api.md): the plan `flotilla scale` makes (core's
+ * planScale) — create and launch `TEMPLATE@1..N`, destroy numbered instances above N, leave others alone;
+ * bad input is a 4xx naming what is wrong (with a hint where there is one), never a 500, and writes nothing;
+ * on TCP the token is needed as on every other route.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { EtcdRegistry } from '@flotilla/core';
+import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { request, type Target } from '../test-support/http.js';
+import { startApiServer, type ApiServer } from './server.js';
+
+const logger = pino({ level: 'silent' });
+const OPTIONS = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }];
+const TOKEN = 'scale-t0ken';
+
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+let server: ApiServer;
+let dir: string;
+let sock: Target;
+let tcp: Target;
+let prefixNo = 0;
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.stop();
+});
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-scale-'));
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/api-scale-${process.pid}-${++prefixNo}/` });
+  server = await startApiServer({
+    registry,
+    logger,
+    version: 't',
+    token: TOKEN,
+    listen: [{ kind: 'unix', path: path.join(dir, 'api.sock') }, { kind: 'tcp', host: '127.0.0.1', port: 0 }],
+  });
+  sock = { socketPath: path.join(dir, 'api.sock') };
+  tcp = { port: (server.addresses[1] as { port: number }).port };
+  await registry.submitUnit({ name: 'app@.service', options: OPTIONS });
+});
+afterEach(async () => {
+  await server?.close();
+  await registry?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const units = async () => Object.fromEntries((await registry.listUnits()).map((u) => [u.name, u.desiredState]));
+
+describe('scale', () => {
+  test('3 → 4 → 1: creates and launches the missing instances, destroys those above N, leaves app@blue alone', async () => {
+    await registry.submitUnit({ name: 'app@2.service', options: OPTIONS }, { desiredState: 'loaded' });
+    await registry.submitUnit({ name: 'app@blue.service', options: OPTIONS }, { desiredState: 'launched' });
+    const three = await request(sock, 'PUT', '/v2/units/app@/scale', { count: 3 });
+    expect([three.status, three.json]).toEqual([
+      200,
+      { template: 'app@.service', count: 3, launched: ['app@1.service', 'app@2.service', 'app@3.service'], destroyed: [] },
+    ]);
+    const four = await request(sock, 'PUT', `/v2/units/${encodeURIComponent('app@.service')}/scale`, { count: 4 });
+    expect(four.json).toEqual({ template: 'app@.service', count: 4, launched: ['app@4.service'], destroyed: [] });
+    expect(await units()).toEqual({
+      'app@.service': 'inactive',
+      'app@1.service': 'launched',
+      'app@2.service': 'launched',
+      'app@3.service': 'launched',
+      'app@4.service': 'launched',
+      'app@blue.service': 'launched',
+    });
+    expect((await registry.getUnit('app@4.service'))?.options).toEqual(OPTIONS);
+    const one = await request(sock, 'PUT', '/v2/units/app@/scale', { count: 1 });
+    expect(one.json).toEqual({ template: 'app@.service', count: 1, launched: [], destroyed: ['app@4.service', 'app@3.service', 'app@2.service'] });
+    expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@1.service': 'launched', 'app@blue.service': 'launched' });
+  });
+
+  test('without the template in the registry, new instances copy the lowest-numbered one (the CLI scaled from a file)', async () => {
+    await registry.destroyUnit('app@.service');
+    const other = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 2000' }];
+    await registry.submitUnit({ name: 'web@2.service', options: other }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'web@10.service', options: OPTIONS }, { desiredState: 'launched' });
+    const reply = await request(sock, 'PUT', '/v2/units/web@.service/scale', { count: 3 });
+    expect(reply.json).toEqual({ template: 'web@.service', count: 3, launched: ['web@1.service', 'web@3.service'], destroyed: ['web@10.service'] });
+    expect((await registry.getUnit('web@1.service'))?.options).toEqual(other);
+    expect((await registry.getUnit('web@3.service'))?.options).toEqual(other);
+  });
+
+  test.each([
+    ['no body', '', 'unable to decode body: Unexpected end of JSON input'],
+    ['not an object', '[3]', 'body must be a JSON object like {"count": 3}'],
+    ['misspelt field', '{"cuont": 3}', 'unknown field "cuont": expected count'],
+    ['negative', '{"count": -1}', 'invalid count -1: expected a whole number 0..1000'],
+    ['fraction', '{"count": 1.5}', 'invalid count 1.5: expected a whole number 0..1000'],
+    ['string', '{"count": "3"}', 'invalid count "3": expected a whole number 0..1000'],
+    ['too many', '{"count": 1001}', 'invalid count 1001: expected a whole number 0..1000'],
+  ])('%s → 400, nothing written', async (_n, body, message) => {
+    const before = await units();
+    const reply = await request(sock, 'PUT', '/v2/units/app@/scale', body);
+    expect([reply.status, reply.json]).toEqual([400, { error: { code: 400, message } }]);
+    expect(await units()).toEqual(before);
+  });
+
+  test('not a template → 400; a template not in the registry → 404 with a hint; GET → 405; nothing written', async () => {
+    const before = await units();
+    const plain = await request(sock, 'PUT', '/v2/units/hello.service/scale', { count: 2 });
+    expect([plain.status, plain.json]).toEqual([400, { error: { code: 400, message: '"hello.service" is not a template (expected NAME@ or NAME@.service)' } }]);
+    const missing = await request(sock, 'PUT', '/v2/units/web@/scale', { count: 2 });
+    expect([missing.status, missing.json]).toEqual([
+      404,
+      { error: { code: 404, message: 'template "web@.service" is not in the registry, nor any instance of it', hint: 'submit it first: flotilla submit units/web@.service' } },
+    ]);
+    expect((await request(sock, 'GET', '/v2/units/app@/scale')).status).toBe(405);
+    expect(await units()).toEqual(before);
+  });
+
+  test('on TCP: without the token 401 and nothing written; with it 200', async () => {
+    const refused = await request(tcp, 'PUT', '/v2/units/app@/scale', { count: 2 });
+    expect([refused.status, refused.json]).toEqual([401, { error: { code: 401, message: 'missing or invalid bearer token' } }]);
+    expect(Object.keys(await units())).toEqual(['app@.service']);
+    const ok = await request({ ...tcp, token: TOKEN }, 'PUT', '/v2/units/app@/scale', { count: 2 });
+    expect(ok.status).toBe(200);
+  });
+});
