@@ -15,7 +15,7 @@ import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
 import { isUnitFault } from '../systemd/errors.js';
-import type { ContactState } from './lease-fence.js';
+import { fenceStarts, type ContactState } from './lease-fence.js';
 import { heldSystemdNames, unitsToRelease } from './inherited-hold.js';
 import type { Held } from '../assignments/inherited.js';
 import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.js';
@@ -152,7 +152,11 @@ export class Reconciler {
     this.optedIn = picture.optedIn.size;
     const tasks = this.plan(picture, current);
     if (tasks.length > 0) {
-      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
+      const effects = fenceStarts(
+        systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired),
+        picture.optedIn,
+        () => this.deps.contact?.() ?? 'in-contact',
+      );
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
     }
     // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
