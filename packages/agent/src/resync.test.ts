@@ -43,7 +43,13 @@ const stepCases: StepCase[] = [
     actions: [{ kind: 'new-hold-epoch' }, { kind: 'resync', why: 'registered', registration: { takenOver: false } }],
   },
   { name: '4 lease lost: hold everything', state: RESYNC_START, event: { kind: 'lease-lost' }, next: RESYNC_START, actions: [{ kind: 'hold-all' }] },
-  { name: '5 cut off: remembered, and a pass, so the fence stops opted-in units', state: RESYNC_START, event: { kind: 'cut-off' }, next: cutOff, actions: [{ kind: 'wake', why: 'cut off from etcd' }] },
+  {
+    name: '5 cut off: remembered; opted-in units stopped at once, and a pass',
+    state: RESYNC_START,
+    event: { kind: 'cut-off' },
+    next: cutOff,
+    actions: [{ kind: 'fence' }, { kind: 'wake', why: 'cut off from etcd' }],
+  },
   {
     name: '6 contact back: unconfirmed until a fresh snapshot and the key check, in a new round',
     state: cutOff,
@@ -162,6 +168,7 @@ function setup(opts: { machines?: () => Promise<MachineRecord[]> } = {}) {
     leaseHeld: () => leaseHeld,
     cutOff: () => cutOff,
     wake: (why) => void calls.push(`wake ${why}`),
+    fence: () => void calls.push('fence'),
     logger: pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s)) }),
   });
   const set = (o: { cutOff?: boolean; leaseHeld?: boolean }) => {
@@ -203,7 +210,7 @@ test('a cut-off and its recovery: held until a fresh snapshot and the machine ke
   expect(resync.contact()).toBe('unconfirmed'); // the key read is still under way
   await settle();
   expect(resync.contact()).toBe('in-contact');
-  expect(calls).toEqual(['wake cut off from etcd', 'resync in contact with etcd again', 'wake contact confirmed']);
+  expect(calls).toEqual(['fence', 'wake cut off from etcd', 'resync in contact with etcd again', 'wake contact confirmed']);
 });
 
 test('the machine key is gone after the cut-off: stays unconfirmed and says why', async () => {

@@ -35,6 +35,8 @@ export type ResyncAction =
   /** Hold every assignment until the snapshot after the next registration. */
   | { kind: 'hold-all' }
   | { kind: 'check-key'; round: number }
+  /** Stop the opted-in units now, not behind a pass that may be waiting on etcd (reconcile/fence-now.ts). */
+  | { kind: 'fence' }
   | { kind: 'wake'; why: string }
   | { kind: 'key-gone' };
 
@@ -60,7 +62,7 @@ export function resyncStep(state: ResyncState, event: ResyncEvent): { state: Res
     case 'lease-lost':
       return { state, actions: [{ kind: 'hold-all' }] };
     case 'cut-off':
-      return { state: { ...state, cutOff: true }, actions: [{ kind: 'wake', why: 'cut off from etcd' }] };
+      return { state: { ...state, cutOff: true }, actions: [{ kind: 'fence' }, { kind: 'wake', why: 'cut off from etcd' }] };
     case 'contact-back':
       // The resync's snapshot is read after this (the mirror drops any read begun earlier).
       return { state: { cutOff: false, unconfirmed: true, round: state.round + 1 }, actions: [{ kind: 'resync', why: 'in contact with etcd again' }] };
@@ -103,6 +105,8 @@ export interface ResyncDeps {
   cutOff: () => boolean;
   /** Asks the reconciler for a pass. */
   wake: (why: string) => void;
+  /** Stops the opted-in units at once (the reconciler's fenceNow). */
+  fence: () => void;
   logger: Logger;
 }
 
@@ -152,6 +156,8 @@ export class Resync {
         return mirror.leaseLost();
       case 'check-key':
         return void this.checkKey(action.round);
+      case 'fence':
+        return this.deps.fence();
       case 'wake':
         return this.deps.wake(action.why);
       case 'key-gone':
