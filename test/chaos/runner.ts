@@ -153,6 +153,21 @@ class ChaosRun {
     const spans = [...this.killedSpans, ...alive.flat()];
     this.journalOverlaps = journalOverlaps(spans);
     this.log(`${STRICT_UNIT}: ${spans.length} runs in the journals of ${cluster.slots.length + this.killed} machines (${this.killed} read before their kill), ${this.journalOverlaps.length} overlapping`);
+    if (this.journalOverlaps.length > 0 || process.env.FLOTILLA_CHAOS_AGENT_LOGS) await this.keepAgentLogs(cluster);
+  }
+
+  /** Every live machine's agent journal (and the strict unit's), for the post-mortem of a double run. */
+  private async keepAgentLogs(cluster: ChaosCluster): Promise<void> {
+    const parent = process.env.FLOTILLA_CHAOS_AGENT_LOGS || os.tmpdir();
+    fs.mkdirSync(parent, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(parent, `flotilla-chaos-${this.opts.seed}-`));
+    await Promise.all(cluster.slots.map(async (m) => {
+      for (const [file, filter] of [['agent', '--unit=flotilla-agent.service'], [STRICT_UNIT, `UNIT=${STRICT_UNIT}`]] as const) {
+        const r = await m.exec(['journalctl', '--no-pager', '-o', 'short-unix', filter], { timeoutMs: 30_000 }).catch(() => undefined);
+        if (r) fs.writeFileSync(path.join(dir, `${m.name}.${file}.log`), r.stdout);
+      }
+    }));
+    this.log(`agent journals kept in ${dir} (times: unix seconds; +0 s is ${this.startedAt / 1000})`);
   }
 
   /** A run still open when its machine is killed ends with the kill, a moment after this read. */

@@ -13,6 +13,7 @@ import { heal, killAgent, partition, restartAllEtcd, stopAllEtcd, AGENT_UNIT } f
 import type { Machine } from '../harness/machines.js';
 import { REASON_CUT_OFF } from '../../packages/agent/src/reconcile/lease-fence.js';
 import { cliFor } from '../support/cli.js';
+import { SystemdSampler } from '../support/systemd-sampler.js';
 
 const TTL_SEC = 5;
 const TEST_TIMEOUT_MS = 150_000;
@@ -187,5 +188,38 @@ describe('agent faults on a real 3-machine cluster', () => {
     const stops = journal.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'task Stop done' && l.unit === unit);
     expect(stops[0]).toMatchObject({ reason: REASON_CUT_OFF });
     await waitUntil('exactly once after the heal', async () => ((await runningOn(unit!)).length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
+  }, TEST_TIMEOUT_MS);
+  // The chaos suite saw the other half of the cut-off: the link back, the machine registering again (or still
+  // counting its expired lease as held), its mirror and its contact verdict catching up. Each round partitions the
+  // unit's machine: under 2 x TTL (the agent still counts its lease as held when the link returns, though etcd
+  // expired it and the unit runs elsewhere) and over it (the agent has judged the lease lost and registers again).
+  test('[X-Fleet] StopOnLeaseLoss=true: cut off past the lease, back again: never on two machines, sampled on every systemd', async () => {
+    const [unit] = await startUnits('solo-back', 1, '\n[X-Fleet]\nStopOnLeaseLoss=true\n');
+    await startUnits('solo-side', 3); // company, so the returning machine has units to drop as well
+    const sampler = new SystemdSampler(cluster.machines, [unit!]);
+    const rounds: string[] = [];
+    try {
+      for (const cutMs of [1.6 * TTL_SEC * 1000, 2 * TTL_SEC * 1000 + 3000]) {
+        const host = (await placement([unit!])).get(unit!)!.machine;
+        await partition(host);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, cutMs));
+        } finally {
+          await heal(host);
+        }
+        await waitUntil(`${host.name} registered again`, async () => ((await registered(host)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+        const now = await waitUntil('the unit runs exactly once', async () => {
+          const on = await runningOn(unit!);
+          return on.length === 1 ? on[0]!.machine.name : undefined;
+        }, { timeoutMs: 30_000, intervalMs: 100 });
+        // Sampling goes on while the returning agent acts on what it learns (its watch, its contact verdicts).
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        rounds.push(`${host.name} cut for ${cutMs} ms; now on ${now}`);
+      }
+    } finally {
+      await sampler.stop();
+    }
+    expect(sampler.twice, `${rounds.join('; ')}\n${await agentLogs()}`).toEqual([]);
+    expect(sampler.rounds).toBeGreaterThan(0);
   }, TEST_TIMEOUT_MS);
 });

@@ -180,7 +180,8 @@ function createSync({ config, machine, logger, files, late, wake }: SyncInput) {
     needed: () => (late.reconciler?.optedIn ?? 0) > 0,
     onChange: (cutOff) => resync.contactChanged(cutOff),
   });
-  const resync = new Resync({ mirror, releaser, registry, machineId, leaseHeld, cutOff: () => contact.cutOff, wake, logger });
+  const fence = () => void late.reconciler?.fenceNow();
+  const resync = new Resync({ mirror, releaser, registry, machineId, leaseHeld, cutOff: () => contact.cutOff, wake, fence, logger });
   return { mirror, releaser, presence, contact, resync };
 }
 

@@ -7,6 +7,9 @@
  *   and the machine key is found to have outlived the cut-off (read after that snapshot): the mirror may hold
  *   assignments the scheduler moved elsewhere meanwhile. A key that is gone means a lost lease: the next
  *   registration's snapshot decides instead.
+ * The fence reopens only through that path: the cut-off counts until the contact monitor itself says contact is
+ * back (a lease regained, or a probe answered, between two of its verdicts does not reopen it), and a key check
+ * counts only for the contact-back it followed (one still under way from an earlier one is ignored).
  * `resyncStep` is the state machine (pure); `Resync` runs its actions against the mirror, releaser and registry.
  */
 import type { MachineDirectory } from '@flotilla/core';
@@ -19,9 +22,10 @@ export type ResyncEvent =
   | { kind: 'cut-off' }
   | { kind: 'contact-back' }
   | { kind: 'snapshot' }
-  /** The machine key check after a snapshot: `registered` false when the key (or our lease) is gone. */
-  | { kind: 'key-checked'; registered: boolean }
-  | { kind: 'key-check-failed' };
+  /** The machine key check after a snapshot (`round`: the contact-back it followed): `registered` false when the
+   * key (or our lease) is gone. */
+  | { kind: 'key-checked'; round: number; registered: boolean }
+  | { kind: 'key-check-failed'; round: number };
 
 export type ResyncAction =
   /** A fresh snapshot of the assignments; `registration` when it is the first after one. */
@@ -30,16 +34,22 @@ export type ResyncAction =
   | { kind: 'new-hold-epoch' }
   /** Hold every assignment until the snapshot after the next registration. */
   | { kind: 'hold-all' }
-  | { kind: 'check-key' }
+  | { kind: 'check-key'; round: number }
+  /** Stop the opted-in units now, not behind a pass that may be waiting on etcd (reconcile/fence-now.ts). */
+  | { kind: 'fence' }
   | { kind: 'wake'; why: string }
   | { kind: 'key-gone' };
 
 export interface ResyncState {
+  /** The contact monitor's last verdict: cut off until it says contact is back. */
+  cutOff: boolean;
   /** Back in contact after a cut-off, the snapshot and machine key not yet confirmed. */
   unconfirmed: boolean;
+  /** Contact-backs so far: a key check belongs to the one it followed. */
+  round: number;
 }
 
-export const RESYNC_START: ResyncState = { unconfirmed: false };
+export const RESYNC_START: ResyncState = { cutOff: false, unconfirmed: false, round: 0 };
 
 /** After a failed machine key check, a fresh snapshot (and so a new check) this much later. */
 export const KEY_CHECK_RETRY_MS = 1000;
@@ -52,23 +62,35 @@ export function resyncStep(state: ResyncState, event: ResyncEvent): { state: Res
     case 'lease-lost':
       return { state, actions: [{ kind: 'hold-all' }] };
     case 'cut-off':
-      return { state, actions: [{ kind: 'wake', why: 'cut off from etcd' }] };
+      return { state: { ...state, cutOff: true }, actions: [{ kind: 'fence' }, { kind: 'wake', why: 'cut off from etcd' }] };
     case 'contact-back':
-      return { state: { unconfirmed: true }, actions: [{ kind: 'resync', why: 'in contact with etcd again' }] };
+      // The resync's snapshot is read after this (the mirror drops any read begun earlier).
+      return { state: { cutOff: false, unconfirmed: true, round: state.round + 1 }, actions: [{ kind: 'resync', why: 'in contact with etcd again' }] };
     case 'snapshot':
-      return { state, actions: state.unconfirmed ? [{ kind: 'check-key' }] : [] };
+      // While cut off, a snapshot proves nothing about now: the contact-back's own resync is read later.
+      return { state, actions: state.unconfirmed && !state.cutOff ? [{ kind: 'check-key', round: state.round }] : [] };
     case 'key-checked': {
+      if (!current(state, event.round)) return { state, actions: [] };
       const wake: ResyncAction = { kind: 'wake', why: 'contact confirmed' };
-      return event.registered ? { state: { unconfirmed: false }, actions: [wake] } : { state, actions: [{ kind: 'key-gone' }, wake] };
+      return event.registered ? { state: { ...state, unconfirmed: false }, actions: [wake] } : { state, actions: [{ kind: 'key-gone' }, wake] };
     }
     case 'key-check-failed':
+      if (!current(state, event.round)) return { state, actions: [] };
       return { state, actions: [{ kind: 'resync', why: 'machine key check failed', delayMs: KEY_CHECK_RETRY_MS }] };
   }
 }
 
-/** What the StopOnLeaseLoss fence sees: the contact monitor's verdict, then the resync's. */
-export function contactState(cutOff: boolean, state: ResyncState): ContactState {
-  if (cutOff) return 'cut-off';
+/** A key check's answer counts only for the contact-back it followed, and not once cut off again. */
+function current(state: ResyncState, round: number): boolean {
+  return state.unconfirmed && !state.cutOff && round === state.round;
+}
+
+/**
+ * What the StopOnLeaseLoss fence sees. `cutOffNow` is the monitor's judgement at this moment: it closes the fence at
+ * once, but reopens it only once the monitor has said so (`contact-back`, which starts the confirmation).
+ */
+export function contactState(cutOffNow: boolean, state: ResyncState): ContactState {
+  if (cutOffNow || state.cutOff) return 'cut-off';
   return state.unconfirmed ? 'unconfirmed' : 'in-contact';
 }
 
@@ -83,6 +105,8 @@ export interface ResyncDeps {
   cutOff: () => boolean;
   /** Asks the reconciler for a pass. */
   wake: (why: string) => void;
+  /** Stops the opted-in units at once (the reconciler's fenceNow). */
+  fence: () => void;
   logger: Logger;
 }
 
@@ -131,7 +155,9 @@ export class Resync {
       case 'hold-all':
         return mirror.leaseLost();
       case 'check-key':
-        return void this.checkKey();
+        return void this.checkKey(action.round);
+      case 'fence':
+        return this.deps.fence();
       case 'wake':
         return this.deps.wake(action.why);
       case 'key-gone':
@@ -140,15 +166,15 @@ export class Resync {
   }
 
   /** The key is looked up after the snapshot was read; the lease must be held both before and after the read. */
-  private async checkKey(): Promise<void> {
+  private async checkKey(round: number): Promise<void> {
     const { registry, machineId, leaseHeld, logger } = this.deps;
     let registered: boolean;
     try {
       registered = leaseHeld() && (await registry.listMachines()).some((m) => m.id === machineId) && leaseHeld();
     } catch (err) {
       logger.warn({ err }, 'checking the machine key after a cut-off failed; retrying with a fresh snapshot');
-      return this.handle({ kind: 'key-check-failed' });
+      return this.handle({ kind: 'key-check-failed', round });
     }
-    this.handle({ kind: 'key-checked', registered });
+    this.handle({ kind: 'key-checked', round, registered });
   }
 }

@@ -4,7 +4,9 @@
  * TTL/10; no successful read for TTL/3 (or the lease lost) counts as cut off. The check runs on every tick, also
  * while a probe hangs on a dead connection, so the agent knows within TTL/3 + TTL/10 ≈ 0.43 TTL of the cut —
  * before etcd can expire the lease (the client renews every TTL/3, so expiry comes ≥ 0.67 TTL after the cut)
- * and the scheduler place the unit elsewhere. Agents without such units stay at keepalives only.
+ * and the scheduler place the unit elsewhere. Agents without such units stay at keepalives only; having read
+ * nothing, such an agent counts as cut off, so a unit that opts in later starts only after a probe answered and
+ * the confirmation that follows a cut-off (resync.ts): until then its assignment may be one etcd no longer holds.
  */
 import type { AgentRegistry } from '@flotilla/core';
 
@@ -63,16 +65,15 @@ export class ContactMonitor {
     }
   }
 
+  /** Only a read that answered counts as contact: while no unit needs the probe, none is made, so the clock runs
+   * on (a lease held is no proof: it is judged lost only after 2 × TTL without a keepalive). */
   private async probe(): Promise<void> {
-    if (!this.opts.needed()) {
-      this.lastContact = Date.now(); // not watching: no stale clock when a unit opts in later
-    } else {
-      try {
-        await this.opts.registry.assignmentsAt(this.opts.machineId);
-        this.lastContact = Date.now();
-      } catch {
-        // counted by the clock
-      }
+    if (!this.opts.needed()) return;
+    try {
+      await this.opts.registry.assignmentsAt(this.opts.machineId);
+      this.lastContact = Date.now();
+    } catch {
+      // counted by the clock
     }
   }
 }

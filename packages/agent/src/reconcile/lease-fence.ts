@@ -4,9 +4,10 @@
  * the lease can expire and the scheduler place it elsewhere. Once contact is back, it stays stopped until a fresh
  * snapshot confirms the unit is still assigned here and the machine key outlived the cut-off; then the desired
  * state applies again (and the agent starts it). The planner applies the fence (plan.ts); this module says who
- * opted in and why a unit is held. Pure.
+ * opted in and why a unit is held, and closes it once more at the moment of each start (`fenceStarts`). Pure.
  */
 import type { UnitOption } from '@flotilla/core';
+import type { TaskEffects } from './execute.js';
 
 export const STOP_ON_LEASE_LOSS_KEY = 'StopOnLeaseLoss';
 const TRUTHY = new Set(['true', 'yes', '1', 'on', 't']);
@@ -28,4 +29,28 @@ export function fenceReason(contact: ContactState): string | undefined {
   if (contact === 'cut-off') return REASON_CUT_OFF;
   if (contact === 'unconfirmed') return REASON_UNCONFIRMED;
   return undefined;
+}
+
+/** A Start the fence refused when its turn came (the unit is left for the next pass). */
+export class FencedStartError extends Error {
+  constructor(readonly unit: string, readonly reason: string) {
+    super(`not starting ${unit}: ${reason}`);
+    this.name = 'FencedStartError';
+  }
+}
+
+/**
+ * The fence once more when an opted-in unit's Start runs: a pass plans before its Unloads and Stops, which may wait
+ * for units to go down for seconds, and contact may be lost (or not yet confirmed again) by then. A refused Start
+ * fails that unit's task only; the pass that the contact change asked for plans again.
+ */
+export function fenceStarts(effects: TaskEffects, optedIn: ReadonlySet<string>, contact: () => ContactState): TaskEffects {
+  return {
+    ...effects,
+    Start: async (unit) => {
+      const reason = optedIn.has(unit) ? fenceReason(contact()) : undefined;
+      if (reason !== undefined) throw new FencedStartError(unit, reason);
+      await effects.Start(unit);
+    },
+  };
 }

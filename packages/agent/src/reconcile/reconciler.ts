@@ -15,7 +15,8 @@ import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
 import { isUnitFault } from '../systemd/errors.js';
-import type { ContactState } from './lease-fence.js';
+import { fenceStops } from './fence-now.js';
+import { fenceStarts, type ContactState } from './lease-fence.js';
 import { heldSystemdNames, unitsToRelease } from './inherited-hold.js';
 import type { Held } from '../assignments/inherited.js';
 import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.js';
@@ -64,6 +65,9 @@ export class Reconciler {
   reloads = 0;
   /** Units with StopOnLeaseLoss in the last pass (the contact monitor probes only while there are any). */
   optedIn = 0;
+  /** The last pass's opted-in units and what systemd showed then (fenceNow stops from it). */
+  private lastView: { optedIn: ReadonlySet<string>; current: ReadonlyMap<string, CurrentUnit> } | undefined;
+  private fencing: Promise<void> | undefined;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -115,6 +119,32 @@ export class Reconciler {
     return unloaded;
   }
 
+  /**
+   * The StopOnLeaseLoss fence now, outside the pass queue (fence-now.ts): stops the opted-in units the agent runs,
+   * by the last pass's view and the launches since. A pass that asks for the same Stop later finds them down.
+   */
+  fenceNow(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.fencing ??= this.fenceOnce().finally(() => (this.fencing = undefined));
+    return this.fencing;
+  }
+
+  private async fenceOnce(): Promise<void> {
+    const view = this.lastView;
+    if (view === undefined) return;
+    const current = new Map([...view.current].map(([name, have]) => [name, { ...have, launchedByAgent: this.launchedByAgent.has(name) }]));
+    const tasks = fenceStops(view.optedIn, current, this.deps.contact?.() ?? 'in-contact');
+    if (tasks.length === 0) return;
+    const { logger, files } = this.deps;
+    try {
+      const systemd = await this.deps.systemd.ensure();
+      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger }, new Map());
+      await executeTasks(tasks, effects, logger, undefined, { unitFault: (err) => isUnitFault(err, systemd.isClosed) });
+    } catch (err) {
+      logger.error({ err }, 'stopping StopOnLeaseLoss units at the cut-off failed; the next pass stops them');
+    }
+  }
+
   private async loop(): Promise<void> {
     do {
       this.again = false;
@@ -150,9 +180,14 @@ export class Reconciler {
     });
     managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
+    this.lastView = { optedIn: picture.optedIn, current };
     const tasks = this.plan(picture, current);
     if (tasks.length > 0) {
-      const effects = systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired);
+      const effects = fenceStarts(
+        systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired),
+        picture.optedIn,
+        () => this.deps.contact?.() ?? 'in-contact',
+      );
       await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
     }
     // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
