@@ -7,6 +7,7 @@ export * from './unit/name.js';
 export * from './machine-id.js';
 export * from './units-dir.js';
 export * from './unit/glob.js';
+export * from './unit/stop-on-lease-loss.js';
 export * from './unit/fleet-requirements.js';
 export * from './unit/validate-options.js';
 export * from './unit/record.js';

@@ -53,7 +53,7 @@ const state = (machineId: string, activeState: string): UnitStateRecord => ({
 });
 
 describe('moveStatus', () => {
-  test.each<{ name: string; from: string; states: UnitStateRecord[]; waitedMs: number; want: MoveStatus }>([
+  test.each<{ name: string; from: string; states: UnitStateRecord[] | undefined; waitedMs: number; want: MoveStatus }>([
     { name: 'still active on the old machine: hold', from: 'm1', states: [state('m1', 'active')], waitedMs: 0, want: 'hold' },
     { name: 'still stopping (deactivating): hold', from: 'm1', states: [state('m1', 'deactivating')], waitedMs: 0, want: 'hold' },
     { name: 'inactive on the old machine: stopped', from: 'm1', states: [state('m1', 'inactive')], waitedMs: 0, want: 'stopped' },
@@ -62,8 +62,21 @@ describe('moveStatus', () => {
     { name: 'active on another machine only: stopped here', from: 'm1', states: [state('m2', 'active')], waitedMs: 0, want: 'stopped' },
     { name: 'old machine gone: released at once', from: 'gone', states: [state('gone', 'active')], waitedMs: 0, want: 'machine-gone' },
     { name: 'still active past the deadline: placed anyway', from: 'm1', states: [state('m1', 'active')], waitedMs: 1000, want: 'deadline' },
+    { name: 'state unreadable, within the deadline: hold', from: 'm1', states: undefined, waitedMs: 0, want: 'hold' },
+    { name: 'state unreadable past the deadline: placed anyway', from: 'm1', states: undefined, waitedMs: 1000, want: 'deadline' },
   ])('$name', ({ from, states, waitedMs, want }) => {
     expect(moveStatus({ unit: 'a.service', from }, cluster, states, waitedMs, 1000)).toBe(want);
+  });
+
+  // StopOnLeaseLoss: never placed while the old copy may still run, however long it takes.
+  const strictCluster = snapshot({ units: [unit('a.service').xFleet('StopOnLeaseLoss', 'true')], machines: machines('m1', 'm2') });
+  test.each<{ name: string; from: string; states: UnitStateRecord[] | undefined; want: MoveStatus }>([
+    { name: 'still active past the deadline: held', from: 'm1', states: [state('m1', 'active')], want: 'hold' },
+    { name: 'state unreadable past the deadline: held', from: 'm1', states: undefined, want: 'hold' },
+    { name: 'stopped: released', from: 'm1', states: [state('m1', 'inactive')], want: 'stopped' },
+    { name: 'old machine gone (its agent stopped it before the lease expired): released', from: 'gone', states: [state('gone', 'active')], want: 'machine-gone' },
+  ])('StopOnLeaseLoss unit $name', ({ from, states, want }) => {
+    expect(moveStatus({ unit: 'a.service', from }, strictCluster, states, 60_000, 1000)).toBe(want);
   });
 });
 

@@ -5,7 +5,7 @@
  * (loop/pending-moves.ts), so one unit never runs on two machines. A unit whose machine went away is placed
  * again at once (machine loss), as is one that was never scheduled.
  */
-import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
+import { wantsStopOnLeaseLoss, type ClusterSnapshot, type UnitStateRecord } from '@flotilla/core';
 import { needsPlacement } from './reasons.js';
 import type { SchedulePlan } from './plan.js';
 
@@ -61,9 +61,21 @@ export function unscheduledWanted(snapshot: ClusterSnapshot): string[] {
   return snapshot.units.filter((u) => needsPlacement(u) && !snapshot.schedule.has(u.name)).map((u) => u.name);
 }
 
-export function moveStatus(move: Move, snapshot: ClusterSnapshot, states: readonly UnitStateRecord[], waitedMs: number, deadlineMs: number): MoveStatus {
-  if (!snapshot.machines.some((m) => m.id === move.from)) return 'machine-gone';
-  const state = states.find((s) => s.machineId === move.from);
-  if (state === undefined || STOPPED_STATES.has(state.activeState)) return 'stopped';
-  return waitedMs >= deadlineMs ? 'deadline' : 'hold';
+export function moveStatus(move: Move, snapshot: ClusterSnapshot, states: readonly UnitStateRecord[] | undefined, waitedMs: number, deadlineMs: number): MoveStatus {
+  if (states !== undefined) {
+    if (!snapshot.machines.some((m) => m.id === move.from)) return 'machine-gone';
+    const state = states.find((s) => s.machineId === move.from);
+    if (state === undefined || STOPPED_STATES.has(state.activeState)) return 'stopped';
+  }
+  return waitedMs >= deadlineMs && !neverTwice(move, snapshot) ? 'deadline' : 'hold';
+}
+
+/**
+ * A StopOnLeaseLoss unit is never placed past the deadline while its old copy may run (unknown state included):
+ * it waits for the stop, or for the old machine to leave the cluster, whose agent stopped it before its lease
+ * could expire (docs/agent.md, "Never run twice").
+ */
+function neverTwice(move: Move, snapshot: Pick<ClusterSnapshot, 'units'>): boolean {
+  const unit = snapshot.units.find((u) => u.name === move.unit);
+  return unit !== undefined && wantsStopOnLeaseLoss(unit.options);
 }

@@ -6,11 +6,9 @@
  * state applies again (and the agent starts it). The planner applies the fence (plan.ts); this module says who
  * opted in and why a unit is held, and closes it once more at the moment of each start (`fenceStarts`). Pure.
  */
-import type { UnitOption } from '@flotilla/core';
+export { STOP_ON_LEASE_LOSS_KEY, wantsStopOnLeaseLoss } from '@flotilla/core';
 import type { TaskEffects } from './execute.js';
 
-export const STOP_ON_LEASE_LOSS_KEY = 'StopOnLeaseLoss';
-const TRUTHY = new Set(['true', 'yes', '1', 'on', 't']);
 
 /** The machine's contact with etcd, as the fence sees it. */
 export type ContactState = 'in-contact' | 'cut-off' | 'unconfirmed';
@@ -18,11 +16,6 @@ export type ContactState = 'in-contact' | 'cut-off' | 'unconfirmed';
 export const REASON_CUT_OFF = 'machine cut off from etcd: StopOnLeaseLoss';
 export const REASON_UNCONFIRMED = 'machine back in contact with etcd, assignment not yet confirmed: StopOnLeaseLoss';
 
-export function wantsStopOnLeaseLoss(options: readonly UnitOption[]): boolean {
-  const values = options.filter((o) => o.section === 'X-Fleet' && o.name === STOP_ON_LEASE_LOSS_KEY);
-  const last = values.at(-1)?.value.trim().toLowerCase();
-  return last !== undefined && TRUTHY.has(last);
-}
 
 /** Why an opted-in unit desired `launched` is held at `loaded` (stopped) in this state; undefined: it is not. */
 export function fenceReason(contact: ContactState): string | undefined {

@@ -94,7 +94,7 @@ export class PendingMoves {
         });
         const waitedMs = this.now() - move.since;
         const { deadlineMs } = this.opts;
-        const status = states ? moveStatus(move, snapshot, states, waitedMs, deadlineMs) : waitedMs >= deadlineMs ? 'deadline' : 'hold';
+        const status = moveStatus(move, snapshot, states, waitedMs, deadlineMs);
         if (status === 'hold') return void held.add(move.unit);
         this.pending.delete(move.unit);
         this.settling.set(move.unit, { since: this.now() });
