@@ -5,24 +5,14 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { EtcdRegistry } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
-import { startApiServer, type ApiServer } from '../../../api/src/api/server.js';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { useApiServer } from '../../../api/src/test-support/api-server-fixture.js';
 import { request } from '../../../api/src/test-support/http.js';
 import { createIntrospection } from './introspect.js';
 import { ManagedUnits } from '../managed-units.js';
 
-const logger = pino({ level: 'silent' });
 // A unit no one runs: journalctl --follow on it waits for entries that never come, as for a quiet unit.
 const SYSTEMD_NAME = `flotilla-journal-limits-${process.pid}.service`;
-let etcd: EtcdHandle;
-let registry: EtcdRegistry;
-let dir: string;
-let server: ApiServer;
 let socketPath: string;
 
 /** The journalctl processes following our unit, from /proc. */
@@ -37,25 +27,17 @@ function followers(): number[] {
   }).map(Number);
 }
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/journal-limits-${process.pid}/` });
-});
-afterAll(async () => {
-  await registry?.close();
-  await etcd?.stop();
-});
-beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-journal-limits-'));
-  socketPath = path.join(dir, 'api.sock');
-  const managed = new ManagedUnits();
-  managed.set({ unit: 'quiet.service', systemdName: SYSTEMD_NAME, hash: 'h' });
-  server = await startApiServer({ registry, logger, version: 't', listen: [{ kind: 'unix', path: socketPath }], introspect: createIntrospection({ machineId: 'm1', managed }) });
-});
+// Registered before the server's fixture, so it runs after the server has closed (after-hooks run in reverse).
 afterEach(async () => {
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
   await vi.waitFor(() => expect(followers()).toEqual([]), { timeout: 5000, interval: 50 });
+});
+useApiServer((f) => (socketPath = f.target.socketPath!), {
+  listen: 'unix',
+  server: () => {
+    const managed = new ManagedUnits();
+    managed.set({ unit: 'quiet.service', systemdName: SYSTEMD_NAME, hash: 'h' });
+    return { introspect: createIntrospection({ machineId: 'm1', managed }) };
+  },
 });
 
 describe('journal limits', () => {

@@ -8,46 +8,31 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry, keyedRecord, sleep, withDeadline, type MachineRecord, type PresenceLease } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { keyedRecord, sleep, withDeadline, type EtcdRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
+import { useApiServer } from '../test-support/api-server-fixture.js';
 import { request, type Target } from '../test-support/http.js';
 import { HOLD_MAX_MS } from './recent-stops.js';
-import { startApiServer, type ApiServer } from './server.js';
+import { startApiServer } from './server.js';
 
 const logger = pino({ level: 'silent' });
 const OPTIONS = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }];
 const machine = (id: string, metadata: Record<string, string> = {}): MachineRecord =>
   ({ id, hostname: id, ip: `10.0.0.${id.length}`, metadata, version: 't', startedAt: 1 });
 
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let server: ApiServer;
 let dir: string;
 let sock: Target;
 let ready = true;
-let prefixNo = 0;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-'));
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/api-test-${process.pid}-${++prefixNo}/` });
+beforeEach(() => {
   ready = true;
-  server = await startApiServer({
-    registry, logger, version: '9.9.9', ready: () => ready,
-    listen: [{ kind: 'unix', path: path.join(dir, 'fleet.sock') }],
-  });
-  sock = { socketPath: path.join(dir, 'fleet.sock') };
 });
-afterEach(async () => {
-  await server?.close();
-  await registry?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+useApiServer((f) => {
+  ({ registry, target: sock } = f);
+  dir = f.dir!;
+}, {
+  listen: 'unix', server: () => ({ version: '9.9.9', ready: () => ready }),
 });
 
 const get = (p: string) => request(sock, 'GET', `${p}${p.includes('?') ? '&' : '?'}alt=json`);

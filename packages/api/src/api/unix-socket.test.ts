@@ -6,26 +6,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { EtcdRegistry } from '@flotilla/core';
+import { useServedRegistry } from '../test-support/api-server-fixture.js';
 import { request } from '../test-support/http.js';
 import { startApiServer } from './server.js';
 
 const logger = pino({ level: 'silent' });
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
 let dir: string;
 let umask: number;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/api-socket-${process.pid}/` });
-});
-afterAll(async () => {
-  await registry?.close();
-  await etcd?.stop();
-});
+useServedRegistry((r) => (registry = r), 'file');
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-socket-'));
   umask = process.umask(0o000);

@@ -4,15 +4,12 @@
  * uncordon; bad input is a 4xx naming what is wrong, never 500; fleet's PATCH cannot touch the reserved keys;
  * TCP needs the token as every other route.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry, type MachineRecord } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { EtcdRegistry, MachineRecord } from '@flotilla/core';
+import { useApiServer } from '../test-support/api-server-fixture.js';
 import { request, type Target } from '../test-support/http.js';
-import { startApiServer, type ApiServer } from './server.js';
+import { startApiServer } from './server.js';
 
 const logger = pino({ level: 'silent' });
 const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
@@ -21,31 +18,13 @@ const OPTIONS = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 100
 const machine = (id: string, hostname: string): MachineRecord => ({ id, hostname, ip: '10.0.0.1', metadata: { role: 'web' }, version: 't', startedAt: 1 });
 const error = (code: number, message: unknown) => ({ error: { code, message } });
 
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let server: ApiServer;
-let dir: string;
 let sock: Target;
-let prefixNo = 0;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
+useApiServer((f) => ({ registry, target: sock } = f), { listen: 'unix' });
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-cordon-'));
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/api-cordon-${process.pid}-${++prefixNo}/` });
-  server = await startApiServer({ registry, logger, version: 't', listen: [{ kind: 'unix', path: path.join(dir, 'api.sock') }] });
-  sock = { socketPath: path.join(dir, 'api.sock') };
   await registry.registerMachine(machine(ID_A, 'a'), 30);
   await registry.registerMachine(machine(ID_B, 'b'), 30);
-});
-afterEach(async () => {
-  await server?.close();
-  await registry?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 type MachineEntry = { id: string; state: string; cordon?: { since: number; drain?: { startedAt: number; deadlineAt?: number } } };

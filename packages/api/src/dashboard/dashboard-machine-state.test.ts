@@ -3,12 +3,10 @@
  * machine row shows its scheduling state (docs/machine-lifecycle.md), and a cordon lifted through the API
  * reaches the open page without a reload.
  */
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EtcdRegistry, type MachineRecord } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import type { EtcdRegistry, MachineRecord } from '@flotilla/core';
 import { launchChromium, type Browser } from '../../../../test/support/browser.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { useApiServer } from '../test-support/api-server-fixture.js';
 import { request } from '../test-support/http.js';
 
 const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
@@ -16,26 +14,20 @@ const ID_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
 const ID_C = '3d3e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
 const machine = (id: string): MachineRecord => ({ id, hostname: id.slice(0, 4), ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 });
 
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let server: ApiServer;
 let browser: Browser;
 let port = 0;
 
+useApiServer((f) => {
+  registry = f.registry;
+  port = f.target.port!;
+}, { listen: 'tcp', per: 'file' });
 beforeAll(async () => {
-  etcd = await startEtcd();
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/dashboard-state-${process.pid}/` });
-  server = await startApiServer({ registry, logger: pino({ level: 'silent' }), version: 't', listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }] });
-  const tcp = server.addresses.find((a) => a.kind === 'tcp');
-  port = tcp?.kind === 'tcp' ? tcp.port : 0;
   for (const id of [ID_A, ID_B, ID_C]) await registry.registerMachine(machine(id), 30);
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await registry?.close();
-  await etcd?.stop();
 });
 
 test('machine rows show schedulable, cordoned and drained; an uncordon arrives live', async () => {

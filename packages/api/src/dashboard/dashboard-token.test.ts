@@ -5,37 +5,30 @@
  * for another reason (too many streams) does not ask for the token again.
  */
 import http from 'node:http';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EtcdRegistry, type MachineRecord } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import type { EtcdRegistry, MachineRecord } from '@flotilla/core';
 import { launchChromium, type Browser } from '../../../../test/support/browser.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { useApiServer } from '../test-support/api-server-fixture.js';
 import { MAX_EVENT_STREAMS } from './ops-routes.js';
 
 const TOKEN = 'dashboard-t0ken';
 const ID = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
 const machine: MachineRecord = { id: ID, hostname: 'm1', ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 };
 
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let server: ApiServer;
 let browser: Browser;
 let port = 0;
 
+useApiServer((f) => {
+  registry = f.registry;
+  port = f.target.port!;
+}, { listen: 'tcp', per: 'file', token: TOKEN });
 beforeAll(async () => {
-  etcd = await startEtcd();
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/dashboard-token-${process.pid}/` });
-  server = await startApiServer({ registry, logger: pino({ level: 'silent' }), version: 't', token: TOKEN, listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }] });
-  port = (server.addresses[0] as { port: number }).port;
   await registry.registerMachine(machine, 30);
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await registry?.close();
-  await etcd?.stop();
 });
 
 test('the token from #token opens the stream; a wrong one shows the login form, and the right one then connects', async () => {

@@ -5,38 +5,20 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { EtcdRegistry } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { describe, expect, test, vi } from 'vitest';
+import type { EtcdRegistry } from '@flotilla/core';
+import { useApiServer } from '../test-support/api-server-fixture.js';
 import { request, type Target } from '../test-support/http.js';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { startApiServer } from '../api/server.js';
 import type { HealthReport } from '../health/types.js';
 
 const logger = pino({ level: 'silent' });
 const TOKEN = 'sekret-token';
 const OPTIONS = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }];
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let server: ApiServer;
 let target: Target;
-let prefixNo = 0;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-beforeEach(async () => {
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/ops-test-${process.pid}-${++prefixNo}/` });
-  server = await startApiServer({ registry, logger, version: 't', token: TOKEN, listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }] });
-  const tcp = server.addresses.find((a) => a.kind === 'tcp');
-  target = { port: tcp?.kind === 'tcp' ? tcp.port : 0, token: TOKEN };
-});
-afterEach(async () => {
-  await server?.close();
-  await registry?.close();
-});
+useApiServer((f) => ({ registry, target } = f), { listen: 'tcp', token: TOKEN });
 
 const anonymous = () => ({ port: target.port });
 

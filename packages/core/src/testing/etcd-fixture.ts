@@ -1,7 +1,7 @@
 /**
  * The registry tests' common set-up: one real etcd per file (or describe block), a fresh EtcdRegistry on its own
- * key prefix per test, both closed afterwards. Registers vitest hooks where it is called; hands the handles to
- * the caller's variables through `use`.
+ * key prefix per test (or, with `per: 'file'`, one for the whole file), both closed afterwards. Registers vitest
+ * hooks where it is called; hands the handles to the caller's variables through `use`.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
@@ -9,24 +9,40 @@ import { EtcdRegistry } from '../registry/etcd-registry.js';
 import type { RegistryOptions } from '../registry/types.js';
 import { freshPrefix } from './registry-fixtures.js';
 
+export type FixtureScope = 'test' | 'file';
+
+/** Registers `setUp`/`tearDown` to run around each test, or once around the file's tests. */
+export function around(per: FixtureScope, setUp: () => Promise<void>, tearDown: () => Promise<void>): void {
+  (per === 'test' ? beforeEach : beforeAll)(setUp);
+  (per === 'test' ? afterEach : afterAll)(tearDown);
+}
+
+/** One real etcd for the file's tests. */
+export function useEtcd(use: (etcd: EtcdHandle) => void): void {
+  let etcd: EtcdHandle | undefined;
+  around('file', async () => {
+    etcd = await startEtcd();
+    use(etcd);
+  }, async () => {
+    await etcd?.stop();
+  });
+}
+
 export function useEtcdRegistry(
   use: { etcd?: (etcd: EtcdHandle) => void; registry: (registry: EtcdRegistry) => void },
   options: Partial<RegistryOptions> = {},
+  per: FixtureScope = 'test',
 ): void {
-  let etcd: EtcdHandle | undefined;
+  let etcd: EtcdHandle;
   let registry: EtcdRegistry | undefined;
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    use.etcd?.(etcd);
+  useEtcd((e) => {
+    etcd = e;
+    use.etcd?.(e);
   });
-  afterAll(async () => {
-    await etcd?.stop();
-  });
-  beforeEach(async () => {
-    registry = await EtcdRegistry.connect({ endpoints: etcd!.endpoints, prefix: freshPrefix(), ...options });
+  around(per, async () => {
+    registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), ...options });
     use.registry(registry);
-  });
-  afterEach(async () => {
+  }, async () => {
     await registry?.close();
   });
 }
