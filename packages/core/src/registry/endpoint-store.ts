@@ -1,11 +1,9 @@
 /**
  * Published endpoints (docs/agent.md): `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port}, written by
- * the agent under its lease while the unit is active, so a dead machine's endpoints vanish with its lease.
+ * the agent under its lease while the unit is active (machine-records.ts).
  */
-import { assertValidMachineId } from '../machine-id.js';
-import { assertValidUnitName } from '../unit/name.js';
-import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
+import { publishMachineRecord, readValues, removeMachineRecord, type MachineRecordKind } from './machine-records.js';
 import type { EndpointRecord, PresenceLease, Subscription } from './types.js';
 import { watchPrefix } from './watch.js';
 
@@ -18,25 +16,20 @@ export function isEndpointRecord(value: unknown): value is EndpointRecord {
   );
 }
 
-export async function publishEndpoint(ctx: RegistryContext, endpoint: EndpointRecord, lease: PresenceLease): Promise<void> {
-  assertValidUnitName(endpoint.unit);
-  assertValidMachineId(endpoint.machineId);
-  if (!isEndpointRecord(endpoint)) throw new RangeError(`publishEndpoint: invalid endpoint ${JSON.stringify(endpoint)}`);
-  return ctx.run(`publish endpoint of ${endpoint.unit}`, async () => {
-    await ctx.port.put({ key: Buffer.from(ctx.keys.endpoint(endpoint.unit, endpoint.machineId)), value: encodeValue(endpoint), lease: lease.leaseId });
+const ENDPOINT = (ctx: RegistryContext): MachineRecordKind => ({ what: 'endpoint', key: (unit, machineId) => ctx.keys.endpoint(unit, machineId) });
+
+export function publishEndpoint(ctx: RegistryContext, endpoint: EndpointRecord, lease: PresenceLease): Promise<void> {
+  return publishMachineRecord(ctx, ENDPOINT(ctx), endpoint, lease, (e) => {
+    if (!isEndpointRecord(e)) throw new RangeError(`publishEndpoint: invalid endpoint ${JSON.stringify(e)}`);
   });
 }
 
-export async function removeEndpoint(ctx: RegistryContext, unitName: string, machineId: string): Promise<void> {
-  assertValidUnitName(unitName);
-  assertValidMachineId(machineId);
-  return ctx.run(`remove endpoint of ${unitName}`, async () => {
-    await ctx.port.deleteRange({ key: Buffer.from(ctx.keys.endpoint(unitName, machineId)) });
-  });
+export function removeEndpoint(ctx: RegistryContext, unitName: string, machineId: string): Promise<void> {
+  return removeMachineRecord(ctx, ENDPOINT(ctx), unitName, machineId);
 }
 
 export function listEndpoints(ctx: RegistryContext): Promise<EndpointRecord[]> {
-  return ctx.run('list endpoints', async () => (await ctx.readPrefix(ctx.keys.endpointsRoot, isEndpointRecord)).records.map((r) => r.value));
+  return ctx.run('list endpoints', () => readValues(ctx, ctx.keys.endpointsRoot, isEndpointRecord));
 }
 
 export function watchEndpoints(ctx: RegistryContext, onChange: () => void): Promise<Subscription> {
