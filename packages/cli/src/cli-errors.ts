@@ -92,6 +92,15 @@ export function inStep(step: string, err: unknown): unknown {
   });
 }
 
+/** Runs `work`; a failure is prefixed with `step` as `inStep` does. */
+export async function duringStep<T>(step: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw inStep(step, err);
+  }
+}
+
 export function unitDoesNotExist(name: string): FlotillaError {
   return new FlotillaError('CLI_UNIT_NOT_FOUND', `Unit ${name} does not exist.`, { hint: 'list submitted units with `flotilla list-unit-files`' });
 }

@@ -37,3 +37,24 @@ export function parseBlockOptions(raw: OptionValues): BlockOptions {
 export function addReplaceOption(cmd: Command): void {
   cmd.option('--replace', 'replace the unit in the registry if the local file differs');
 }
+
+/** A blocking verb's options for defineVerb (stop, unload, load, start): its wait is the whole deadline. */
+export const blockingVerbOptions = {
+  configure: addBlockOptions,
+  parseOptions: parseBlockOptions,
+  waitBudgetMs: (opts: BlockOptions): number => (opts.block ? opts.deadlineMs : 0),
+};
+
+export interface CreatingOptions extends BlockOptions {
+  replace: boolean;
+}
+
+/** The options of a blocking verb that first submits its units (load, start): also `--replace`. */
+export const creatingVerbOptions = {
+  configure(cmd: Command): void {
+    addBlockOptions(cmd);
+    addReplaceOption(cmd);
+  },
+  parseOptions: (raw: OptionValues): CreatingOptions => ({ ...parseBlockOptions(raw), replace: Boolean(raw.replace) }),
+  waitBudgetMs: blockingVerbOptions.waitBudgetMs,
+};

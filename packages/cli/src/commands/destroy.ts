@@ -1,7 +1,7 @@
 /** `destroy UNIT...`: remove units from the cluster (unit, schedule and assignment); stdout `Destroyed <n>`. */
 import { Option } from 'commander';
-import { inStep } from '../cli-errors.js';
-import { findUnits } from '../units/find.js';
+import { duringStep } from '../cli-errors.js';
+import { unitsNamed } from '../units/find.js';
 import { defineVerb } from './verb.js';
 
 export const destroy = defineVerb<Record<string, never>, void>({
@@ -16,17 +16,11 @@ export const destroy = defineVerb<Record<string, never>, void>({
   },
   parseOptions: () => ({}),
   async handler(ctx, args) {
-    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
+    const units = await unitsNamed(ctx, args);
+    if (units === undefined) return;
     const registry = await ctx.registry();
-    const units = await findUnits(registry, args);
-    if (units.length === 0) return ctx.emit({ kind: 'units-not-found' });
     for (const unit of units) {
-      let existed: boolean;
-      try {
-        existed = await registry.destroyUnit(unit.name);
-      } catch (err) {
-        throw inStep('Error destroying units', err);
-      }
+      const existed = await duringStep('Error destroying units', () => registry.destroyUnit(unit.name));
       // Already gone (someone else destroyed it meanwhile): fleetctl ignores that too.
       if (existed) ctx.emit({ kind: 'destroyed', unit: unit.name });
     }

@@ -4,6 +4,9 @@ import { badOptionValue } from '../cli-errors.js';
 import type { OutputFormat } from '../render/output-format.js';
 import { parseFields, type FieldTable, type ListFormat } from '../render/list.js';
 
+/** The step a unit listing's failure is reported in, as fleetctl's list-units and list-unit-files. */
+export const LIST_UNITS_STEP = 'Error retrieving list of units from repository';
+
 export function addListOptions(cmd: Command, defaultFields: string, withLAlias: boolean): void {
   cmd.option('--fields <keys>', 'columns to print, comma-separated', defaultFields);
   cmd.option('--full', 'do not shorten machine IDs and hashes');

@@ -1,6 +1,6 @@
 /** `list-unit-files`: one row per submitted unit, sorted by name (as fleet's `fleetctl/list_unit_files.go`). */
 import type { ClusterSnapshot, UnitStateRecord } from '@flotilla/core';
-import { inStep } from '../cli-errors.js';
+import { duringStep } from '../cli-errors.js';
 import { unitFileJson } from '../render/json.js';
 import { renderList, type ListFormat } from '../render/list.js';
 import {
@@ -10,7 +10,7 @@ import {
   type UnitFileRow,
 } from '../render/list-unit-files.js';
 import { compareNames, currentState, statesByUnit } from '../units/current-state.js';
-import { addListOptions, parseListOptions } from './list-options.js';
+import { addListOptions, LIST_UNITS_STEP, parseListOptions } from './list-options.js';
 import { defineVerb } from './verb.js';
 
 type Snapshot = Pick<ClusterSnapshot, 'units' | 'machines' | 'schedule'>;
@@ -37,15 +37,11 @@ export const listUnitFiles = defineVerb<ListFormat, UnitFileRow[]>({
   examples: ['flotilla list-unit-files', 'flotilla list-unit-files --fields unit,dstate,desc --no-legend'],
   configure: (cmd) => addListOptions(cmd, DEFAULT_UNIT_FILE_FIELDS, false),
   parseOptions: (raw) => parseListOptions(raw, UNIT_FILE_FIELDS),
-  async handler(ctx) {
-    try {
-      const registry = await ctx.registry();
-      const [snapshot, states] = await Promise.all([registry.snapshot(), registry.listStates()]);
-      return unitFileRows(snapshot, states);
-    } catch (err) {
-      throw inStep('Error retrieving list of units from repository', err);
-    }
-  },
+  handler: (ctx) => duringStep(LIST_UNITS_STEP, async () => {
+    const registry = await ctx.registry();
+    const [snapshot, states] = await Promise.all([registry.snapshot(), registry.listStates()]);
+    return unitFileRows(snapshot, states);
+  }),
   render: (rows, format) => ({
     stdout: renderList(rows, UNIT_FILE_FIELDS, format, unitFileJson),
     ...(format.fields.includes('tmachine') ? { stderr: `${TMACHINE_WARNING}\n` } : {}),

@@ -1,11 +1,11 @@
 /** `list-units`: one row per published unit state (as fleet's `fleetctl/list_units.go`). */
 import type { MachineRecord, UnitStateRecord } from '@flotilla/core';
-import { inStep } from '../cli-errors.js';
+import { duringStep } from '../cli-errors.js';
 import { unitStateJson } from '../render/json.js';
 import { renderList, type ListFormat } from '../render/list.js';
 import { DEFAULT_UNIT_STATE_FIELDS, UNIT_STATE_FIELDS, type UnitStateRow } from '../render/list-units.js';
 import { compareNames } from '../units/current-state.js';
-import { addListOptions, parseListOptions } from './list-options.js';
+import { addListOptions, LIST_UNITS_STEP, parseListOptions } from './list-options.js';
 import { defineVerb } from './verb.js';
 
 /** Sorted by unit name, then machine ID, each joined with its machine (for the IP). */
@@ -26,14 +26,10 @@ export const listUnits = defineVerb<ListFormat, UnitStateRow[]>({
   examples: ['flotilla list-units', 'flotilla list-units --fields unit,machine,load,hash --full --no-legend'],
   configure: (cmd) => addListOptions(cmd, DEFAULT_UNIT_STATE_FIELDS, true),
   parseOptions: (raw) => parseListOptions(raw, UNIT_STATE_FIELDS),
-  async handler(ctx) {
-    try {
-      const registry = await ctx.registry();
-      const [states, machines] = await Promise.all([registry.listStates(), registry.listMachines()]);
-      return unitStateRows(states, machines);
-    } catch (err) {
-      throw inStep('Error retrieving list of units from repository', err);
-    }
-  },
+  handler: (ctx) => duringStep(LIST_UNITS_STEP, async () => {
+    const registry = await ctx.registry();
+    const [states, machines] = await Promise.all([registry.listStates(), registry.listMachines()]);
+    return unitStateRows(states, machines);
+  }),
   render: (rows, format) => ({ stdout: renderList(rows, UNIT_STATE_FIELDS, format, unitStateJson) }),
 });

@@ -3,43 +3,28 @@
  * state `loaded` (units already desired loaded are skipped), then wait until an agent reports each unit
  * loaded. Globals print `Triggered global unit <n> load` and are not waited for (as fleet's `fleetctl/load.go`).
  */
-import type { UnitRecord } from '@flotilla/core';
-import { inStep } from '../cli-errors.js';
+import { duringStep } from '../cli-errors.js';
 import type { BlockSpec } from '../units/block.js';
 import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
 import { loadedCondition } from '../units/wait.js';
-import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { creatingVerbOptions, type CreatingOptions } from './block-options.js';
 import { defineVerb } from './verb.js';
-
-interface LoadOptions extends BlockOptions {
-  replace: boolean;
-}
 
 export function untilLoaded(deadlineMs: number): BlockSpec {
   return { state: 'loaded', describe: 'loaded', condition: (u) => loadedCondition(u.hash), deadlineMs, explainPlacement: true };
 }
 
-
-export const load = defineVerb<LoadOptions, void>({
+export const load = defineVerb<CreatingOptions, void>({
   name: 'load',
   args: '[units...]',
   summary: 'Schedule one or more units in the cluster, first submitting them if necessary',
   examples: ['flotilla load hello.service', 'flotilla load --no-block web@1 web@2', 'flotilla load --replace units/hello.service'],
-  configure(cmd) {
-    addBlockOptions(cmd);
-    addReplaceOption(cmd);
-  },
-  parseOptions: (raw) => ({ ...parseBlockOptions(raw), replace: Boolean(raw.replace) }),
-  waitBudgetMs: (opts) => (opts.block ? opts.deadlineMs : 0),
+  ...creatingVerbOptions,
   async handler(ctx, args, opts) {
     if (args.length === 0) return ctx.emit({ kind: 'no-units' });
-    let records: UnitRecord[];
-    try {
-      records = await lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded'] });
-    } catch (err) {
-      throw inStep('Error creating units', err);
-    }
+    const records = await duringStep('Error creating units', () =>
+      lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded'] }));
     const loading = await requestDesiredState(ctx, records, 'load', 'loaded', (u) => u.desiredState !== 'loaded');
     await triggerOrBlock(ctx, loading, 'load', opts.block, untilLoaded(opts.deadlineMs));
   },

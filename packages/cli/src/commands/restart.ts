@@ -7,8 +7,8 @@
  */
 import type { UnitRecord } from '@flotilla/core';
 import { blockUntil } from '../units/block.js';
-import { findUnits } from '../units/find.js';
-import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { unitsNamed } from '../units/find.js';
+import { blockingVerbOptions, type BlockOptions } from './block-options.js';
 import { untilActive } from './start.js';
 import { untilStopped } from './stop.js';
 import { defineVerb, type CommandContext } from './verb.js';
@@ -33,13 +33,12 @@ export const restart = defineVerb<BlockOptions, void>({
   args: '[units...]',
   summary: 'Instruct systemd to restart one or more units in the cluster',
   examples: ['flotilla restart hello.service', 'flotilla restart --block-timeout 60 web@1 web@2'],
-  configure: addBlockOptions,
-  parseOptions: parseBlockOptions,
+  ...blockingVerbOptions,
+  // Two waits, stopped then active, each under the deadline.
   waitBudgetMs: (opts) => 2 * opts.deadlineMs,
   async handler(ctx, args, opts) {
-    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
-    const units = await findUnits(await ctx.registry(), args);
-    if (units.length === 0) return ctx.emit({ kind: 'units-not-found' });
+    const units = await unitsNamed(ctx, args);
+    if (units === undefined) return;
     const restartable = units.filter((u) => u.global || u.desiredState !== 'inactive');
     for (const unit of units) if (!restartable.includes(unit)) ctx.emit({ kind: 'cannot-restart', unit: unit.name });
     await restartAll(ctx, restartable, opts);

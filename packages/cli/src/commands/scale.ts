@@ -5,11 +5,11 @@
  * does, until the launched instances are active.
  */
 import type { UnitRecord } from '@flotilla/core';
-import { badOptionValue, inStep } from '../cli-errors.js';
+import { badOptionValue, duringStep, inStep } from '../cli-errors.js';
 import { blockUntil } from '../units/block.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
 import { parseScaleCount, parseScaleTarget, planScale } from '../units/scale-plan.js';
-import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { blockingVerbOptions, type BlockOptions } from './block-options.js';
 import { launch, untilActive } from './start.js';
 import { defineVerb, type CommandContext } from './verb.js';
 
@@ -30,9 +30,7 @@ export const scale = defineVerb<BlockOptions, void>({
   args: '[args...]',
   summary: 'Run exactly N numbered instances TEMPLATE@1..N of a template unit',
   examples: ['flotilla scale app@ 3', 'flotilla scale --no-block units/app@.service 5', 'flotilla scale app@ 0'],
-  configure: (cmd) => addBlockOptions(cmd),
-  parseOptions: (raw) => parseBlockOptions(raw),
-  waitBudgetMs: (opts) => (opts.block ? opts.deadlineMs : 0),
+  ...blockingVerbOptions,
   async handler(ctx, args, opts) {
     if (args.length !== 2) throw badOptionValue('scale', args.join(' '), 'expected TEMPLATE@ N');
     const target = parseScaleTarget(args[0]!);
@@ -41,9 +39,7 @@ export const scale = defineVerb<BlockOptions, void>({
     const plan = planScale(target, count, (await registry.listUnits()).map((u) => u.name));
     let started: UnitRecord[] = [];
     if (plan.wanted.length > 0) {
-      const records = await lazyCreateUnits(ctx, plan.wanted, { replace: false, replaceableStates: [] }).catch((err: unknown) => {
-        throw inStep('Error creating units', err);
-      });
+      const records = await duringStep('Error creating units', () => lazyCreateUnits(ctx, plan.wanted, { replace: false, replaceableStates: [] }));
       started = await launch(ctx, records);
     }
     await removeInstances(ctx, plan.remove);

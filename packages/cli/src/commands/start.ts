@@ -3,17 +3,13 @@
  * `launched`, then wait (a watch on the units' states, one deadline) until systemd reports each one active.
  */
 import type { UnitRecord } from '@flotilla/core';
-import { inStep } from '../cli-errors.js';
+import { duringStep } from '../cli-errors.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
 import type { BlockSpec } from '../units/block.js';
 import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { activeCondition } from '../units/wait.js';
-import { addBlockOptions, addReplaceOption, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { creatingVerbOptions, type CreatingOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
-
-interface StartOptions extends BlockOptions {
-  replace: boolean;
-}
 
 /** Sets `launched` on every unit not already there; returns the non-global ones (globals are only triggered). */
 export function launch(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
@@ -25,7 +21,7 @@ export function untilActive(deadlineMs: number): BlockSpec {
   return { state: 'launched', describe: 'active', condition: (u) => activeCondition(u.hash), deadlineMs, explainPlacement: true };
 }
 
-export const start = defineVerb<StartOptions, void>({
+export const start = defineVerb<CreatingOptions, void>({
   name: 'start',
   args: '[units...]',
   summary: 'Instruct systemd to start one or more units in the cluster, first submitting them if necessary',
@@ -34,23 +30,11 @@ export const start = defineVerb<StartOptions, void>({
     'flotilla start --no-block web@1 web@2',
     'flotilla start --block-timeout 30 units/hello.service',
   ],
-  configure(cmd) {
-    addBlockOptions(cmd);
-    addReplaceOption(cmd);
-  },
-  parseOptions: (raw) => ({ ...parseBlockOptions(raw), replace: Boolean(raw.replace) }),
-  waitBudgetMs: (opts) => (opts.block ? opts.deadlineMs : 0),
+  ...creatingVerbOptions,
   async handler(ctx, args, opts) {
-    if (args.length === 0) {
-      ctx.emit({ kind: 'no-units' });
-      return;
-    }
-    let records: UnitRecord[];
-    try {
-      records = await lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded', 'launched'] });
-    } catch (err) {
-      throw inStep('Error creating units', err);
-    }
+    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
+    const records = await duringStep('Error creating units', () =>
+      lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded', 'launched'] }));
     await triggerOrBlock(ctx, await launch(ctx, records), 'start', opts.block, untilActive(opts.deadlineMs));
   },
   render: () => ({}),

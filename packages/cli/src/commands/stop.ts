@@ -5,16 +5,13 @@
 import type { UnitRecord } from '@flotilla/core';
 import { cannotStopInactive } from '../cli-errors.js';
 import type { BlockSpec } from '../units/block.js';
-import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
-import { findUnits } from '../units/find.js';
+import { changeNamedUnits, requestDesiredState } from '../units/state-change.js';
 import { stoppedCondition } from '../units/wait.js';
-import { addBlockOptions, parseBlockOptions, type BlockOptions } from './block-options.js';
+import { blockingVerbOptions, type BlockOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
 
-/** Units to wait for, after setting `loaded`; globals are only triggered. Undefined: nothing was found. */
-async function requestStop(ctx: CommandContext, args: readonly string[]): Promise<UnitRecord[] | undefined> {
-  const units = await findUnits(await ctx.registry(), args);
-  if (units.length === 0) return undefined;
+/** Sets `loaded`; returns the units to wait for (globals are only triggered). */
+function requestStop(ctx: CommandContext, units: readonly UnitRecord[]): Promise<UnitRecord[]> {
   // fleetctl checked the unit's current state; Flotilla's nearest equivalent is the desired state.
   const refuseInactive = (u: UnitRecord) => {
     if (!u.global && u.desiredState === 'inactive') throw cannotStopInactive(u.name);
@@ -32,15 +29,7 @@ export const stop = defineVerb<BlockOptions, void>({
   args: '[units...]',
   summary: 'Instruct systemd to stop one or more units in the cluster',
   examples: ['flotilla stop hello.service', 'flotilla stop --no-block web@1 web@2'],
-  configure: addBlockOptions,
-  parseOptions: parseBlockOptions,
-  waitBudgetMs: (opts) => (opts.block ? opts.deadlineMs : 0),
-  async handler(ctx, args, opts) {
-    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
-    const stopping = await requestStop(ctx, args);
-    if (stopping === undefined) return ctx.emit({ kind: 'units-not-found' });
-    await triggerOrBlock(ctx, stopping, 'stop', opts.block, untilStopped(opts.deadlineMs));
-    if (opts.block) ctx.emit({ kind: 'stopped', units: stopping.map((u) => u.name) });
-  },
+  ...blockingVerbOptions,
+  handler: (ctx, args, opts) => changeNamedUnits(ctx, args, opts, { verb: 'stop', request: requestStop, until: untilStopped, done: 'stopped' }),
   render: () => ({}),
 });

@@ -1,5 +1,5 @@
 /** `submit UNIT...`: upload unit files into the cluster without scheduling them (as fleet's `fleetctl/submit.go`). */
-import { inStep } from '../cli-errors.js';
+import { duringStep } from '../cli-errors.js';
 import { lazyCreateUnits } from '../units/lazy-create.js';
 import { addReplaceOption } from './block-options.js';
 import { defineVerb } from './verb.js';
@@ -16,15 +16,8 @@ export const submit = defineVerb<SubmitOptions, void>({
   configure: addReplaceOption,
   parseOptions: (raw) => ({ replace: Boolean(raw.replace) }),
   async handler(ctx, args, opts) {
-    if (args.length === 0) {
-      ctx.emit({ kind: 'no-units' });
-      return;
-    }
-    try {
-      await lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive'] });
-    } catch (err) {
-      throw inStep('Error creating units', err);
-    }
+    if (args.length === 0) return ctx.emit({ kind: 'no-units' });
+    await duringStep('Error creating units', () => lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive'] }));
   },
   render: () => ({}),
 });

@@ -6,6 +6,7 @@
 import type { DesiredState, UnitRecord } from '@flotilla/core';
 import type { CommandContext } from '../commands/verb.js';
 import { blockUntil, type BlockSpec } from './block.js';
+import { unitsNamed } from './find.js';
 
 export type StateVerb = 'start' | 'load' | 'stop' | 'unload';
 
@@ -33,6 +34,26 @@ export async function requestDesiredState(
     else waitFor.push(updated);
   }
   return waitFor;
+}
+
+/** How stop or unload changes the units it names, and what it reports once they are there. */
+export interface NamedUnitsChange {
+  verb: 'stop' | 'unload';
+  /** Sets the desired state on the found units; returns the ones to wait for. */
+  request(ctx: CommandContext, units: readonly UnitRecord[]): Promise<UnitRecord[]>;
+  until(deadlineMs: number): BlockSpec;
+  done: 'stopped' | 'unloaded';
+}
+
+/** stop and unload: change the named units, trigger or wait, and after a wait name them (`Successfully ...`). */
+export async function changeNamedUnits(
+  ctx: CommandContext, args: readonly string[], opts: { block: boolean; deadlineMs: number }, change: NamedUnitsChange,
+): Promise<void> {
+  const units = await unitsNamed(ctx, args);
+  if (units === undefined) return;
+  const changing = await change.request(ctx, units);
+  await triggerOrBlock(ctx, changing, change.verb, opts.block, change.until(opts.deadlineMs));
+  if (opts.block) ctx.emit({ kind: change.done, units: changing.map((u) => u.name) });
 }
 
 /** `--no-block`: one `Triggered unit` line each; otherwise wait under `spec`'s deadline. */
