@@ -1,17 +1,32 @@
 /**
  * The built CLI as a child process (`node packages/cli/dist/main.js`), for the CLI's tests against a real etcd
  * and API server: output collected, environment reduced to PATH plus what the test gives, and helpers the
- * blocking verbs' tests share (waiting on a unit's desired state by watching, not polling).
+ * blocking verbs' tests share (a fresh keyspace, machine A, waiting on a unit's desired state by watching, not
+ * polling).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { ClusterRegistry, DesiredState, UnitRecord } from '@flotilla/core';
+import { EtcdRegistry, type ClusterRegistry, type DesiredState, type MachineRecord, type UnitRecord } from '@flotilla/core';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI_MAIN = path.join(REPO_ROOT, 'packages/cli/dist/main.js');
 /** Two well-formed machine ids for machines the tests register by hand. */
 export const MACHINE_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
 export const MACHINE_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
+
+/** Machine A as the tests register it by hand (the CLI shows it as `113f16a7.../10.0.0.1`). */
+export function machineA(extra: Partial<MachineRecord> = {}): MachineRecord {
+  return { id: MACHINE_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0, ...extra };
+}
+
+let keyspaces = 0;
+
+/** A fresh key prefix on etcd, the CLI flags that select it, and a registry client on it (the caller closes it). */
+export async function freshKeyspace(endpoints: readonly string[], name: string): Promise<{ flags: string[]; registry: EtcdRegistry; prefix: string }> {
+  const prefix = `/${name}-${++keyspaces}/`;
+  const registry = await EtcdRegistry.connect({ endpoints: [...endpoints], prefix });
+  return { flags: ['--endpoint', endpoints.join(','), '--etcd-key-prefix', prefix], registry, prefix };
+}
 
 export interface CliRun {
   code: number | null;

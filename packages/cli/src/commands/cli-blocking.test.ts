@@ -8,9 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EtcdRegistry, type ClusterRegistry, type DesiredState, type UnitRecord } from '@flotilla/core';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { MACHINE_A, REPO_ROOT, desiredStateReached, runCli as runCliProcess } from '../../../../test/support/cli-process.js';
+import { MACHINE_A, REPO_ROOT, desiredStateReached, freshKeyspace, machineA, runCli as runCliProcess } from '../../../../test/support/cli-process.js';
 
 /** The CLI run, with its wall time: blocking verbs must give up on their deadlines. */
 async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -27,13 +26,8 @@ const ID_A = MACHINE_A;
 
 let etcd: EtcdHandle;
 let unitDir: string;
-let prefixCount = 0;
 
-async function cluster(): Promise<{ flags: string[]; registry: ClusterRegistry }> {
-  const prefix = `/cli-blocking-${++prefixCount}/`;
-  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
-  return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry };
-}
+const cluster = () => freshKeyspace(etcd.endpoints, 'cli-blocking');
 
 beforeAll(async () => {
   execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -50,10 +44,7 @@ afterAll(async () => {
 describe('start and stop', () => {
   test('start waits until the unit is reported active, stop until it is not', async () => {
     const { flags, registry } = await cluster();
-    const lease = await registry.registerMachine(
-      { id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0 },
-      30,
-    );
+    const lease = await registry.registerMachine(machineA(), 30);
     const starting = runCli([...flags, 'start', '--block-timeout', '20', 'hello'], { cwd: unitDir });
     const unit = await desiredStateReached(registry, 'hello.service', 'launched');
     const state = { unit: unit.name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', updatedAt: Date.now() };
@@ -84,7 +75,7 @@ describe('start and stop', () => {
   // MaxListenersExceededWarning into the user's terminal.
   test('start of 12 units prints no Node warning', async () => {
     const { flags, registry } = await cluster();
-    const lease = await registry.registerMachine({ id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
+    const lease = await registry.registerMachine(machineA(), 30);
     fs.writeFileSync(path.join(unitDir, 'web@.service'), '[Service]\nExecStart=/bin/sleep 1000\n');
     const names = Array.from({ length: 12 }, (_, i) => `web@${i + 1}.service`);
     const starting = runCli([...flags, 'start', '--block-timeout', '30', ...names], { cwd: unitDir });

@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EtcdRegistry, type ClusterRegistry } from '@flotilla/core';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
+import { MACHINE_A, MACHINE_B, REPO_ROOT, freshKeyspace, machineA, runCli } from '../../../../test/support/cli-process.js';
 
 const ID_A = MACHINE_A;
 const ID_B = MACHINE_B;
@@ -19,14 +18,8 @@ const ID_B = MACHINE_B;
 
 let etcd: EtcdHandle;
 let unitDir: string;
-let prefixCount = 0;
 
-/** A fresh keyspace, the CLI flags that select it, and a registry client on it. */
-async function cluster(): Promise<{ flags: string[]; registry: ClusterRegistry; prefix: string }> {
-  const prefix = `/cli-units-${++prefixCount}/`;
-  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
-  return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry, prefix };
-}
+const cluster = () => freshKeyspace(etcd.endpoints, 'cli-units');
 
 function etcdKeys(prefix: string): string[] {
   const out = execFileSync('etcdctl', ['--endpoints', etcd.endpoints.join(','), 'get', '--prefix', prefix, '--keys-only']);
@@ -176,7 +169,7 @@ describe('list-units and list-machines', () => {
   test('columns from published states and machines', async () => {
     const { flags, registry } = await cluster();
     const leaseA = await registry.registerMachine(
-      { id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: { region: 'eu', disk: 'ssd' }, version: '0.1.0', startedAt: 0 },
+      machineA({ metadata: { region: 'eu', disk: 'ssd' } }),
       30,
     );
     await registry.registerMachine({ id: ID_B, hostname: 'b', ip: '', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
@@ -202,7 +195,7 @@ describe('list-units and list-machines', () => {
 
   test('list-unit-files shows where a unit is scheduled, and global units', async () => {
     const { flags, registry } = await cluster();
-    const lease = await registry.registerMachine({ id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: '0.1.0', startedAt: 0 }, 30);
+    const lease = await registry.registerMachine(machineA(), 30);
     fs.writeFileSync(path.join(unitDir, 'everywhere.service'), '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nGlobal=true\n');
     await runCli([...flags, 'submit', 'hello', 'everywhere'], { cwd: unitDir });
     const started = await runCli([...flags, 'start', 'everywhere']);

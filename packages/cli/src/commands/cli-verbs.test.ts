@@ -14,7 +14,7 @@ import { EtcdRegistry, type DesiredState, type PresenceLease, type UnitRecord } 
 import { startApiServer, type ApiServer } from '@flotilla/api';
 import { startScheduler } from '@flotilla/scheduler';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { CLI_MAIN, MACHINE_A, REPO_ROOT, desiredStateReached, runCli } from '../../../../test/support/cli-process.js';
+import { CLI_MAIN, MACHINE_A, REPO_ROOT, desiredStateReached, freshKeyspace, machineA, runCli } from '../../../../test/support/cli-process.js';
 
 const ID_A = MACHINE_A;
 
@@ -23,17 +23,13 @@ const ID_A = MACHINE_A;
 let etcd: EtcdHandle;
 let dir: string;
 let api: ApiServer;
-let prefixCount = 0;
 
+/** A fresh keyspace with machine A registered, its API the fake-introspection server. */
 async function cluster(): Promise<{ flags: string[]; registry: EtcdRegistry; lease: PresenceLease }> {
-  const prefix = `/cli-verbs-${++prefixCount}/`;
-  const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix });
+  const { flags, registry } = await freshKeyspace(etcd.endpoints, 'cli-verbs');
   const port = (api.addresses[0] as { port: number }).port;
-  const lease = await registry.registerMachine(
-    { id: ID_A, hostname: 'a', ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0, apiUrl: `http://127.0.0.1:${port}` },
-    30,
-  );
-  return { flags: ['--endpoint', etcd.endpoints.join(','), '--etcd-key-prefix', prefix], registry, lease };
+  const lease = await registry.registerMachine(machineA({ version: 't', apiUrl: `http://127.0.0.1:${port}` }), 30);
+  return { flags, registry, lease };
 }
 
 
