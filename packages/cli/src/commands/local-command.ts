@@ -21,7 +21,8 @@ export interface LocalContext {
   warn(text: string): void;
 }
 
-export interface LocalCommand<Opts, Result> {
+/** What the program needs to declare a local command: its name, arguments, help and options. */
+export interface LocalCommandDeclaration {
   name: string;
   /** commander argument syntax, e.g. `<file>`; the handler gets them in order. */
   args: string;
@@ -33,20 +34,16 @@ export interface LocalCommand<Opts, Result> {
   helpAfter?: string;
   /** Adds the command's own options. */
   configure?(cmd: Command): void;
+}
+
+export interface LocalCommand<Opts, Result> extends LocalCommandDeclaration {
   parseOptions(raw: OptionValues): Opts;
   handler(ctx: LocalContext, args: string[], opts: Opts): Promise<Result>;
   render(result: Result, opts: Opts): Output;
 }
 
 /** A local command with its types closed over, so the program can hold a list of them. */
-export interface AnyLocalCommand {
-  name: string;
-  args: string;
-  summary: string;
-  helpBefore?: string;
-  examples: string[];
-  helpAfter?: string;
-  configure?(cmd: Command): void;
+export interface AnyLocalCommand extends LocalCommandDeclaration {
   run(ctx: LocalContext, args: string[], raw: OptionValues): Promise<Output>;
 }
 

@@ -8,9 +8,13 @@ export class UnitBuilder {
     this.record = { name, options: [], hash: `hash-${name}`, desiredState: 'launched', global: false };
   }
 
-  xFleet(name: string, value: string): this {
-    this.record.options.push({ section: 'X-Fleet', name, value });
+  private option(section: string, name: string, value: string): this {
+    this.record.options.push({ section, name, value });
     return this;
+  }
+
+  xFleet(name: string, value: string): this {
+    return this.option('X-Fleet', name, value);
   }
 
   machineId(id: string): this {
@@ -27,8 +31,7 @@ export class UnitBuilder {
 
   /** A `[Service]` directive (MemoryMax=, CPUQuota=…). */
   service(name: string, value: string): this {
-    this.record.options.push({ section: 'Service', name, value });
-    return this;
+    return this.option('Service', name, value);
   }
 
   machineOf(peer: string): this {
