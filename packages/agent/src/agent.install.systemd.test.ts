@@ -8,14 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { DesiredState, UnitSpec } from '@flotilla/core';
-import { startCluster, waitUntil, type Cluster, type Machine } from '../../../test/harness/index.js';
-import { startAgent, type AgentHandle } from './agent.js';
+import { waitUntil, type Machine } from '../../../test/harness/index.js';
+import type { AgentHandle } from './agent.js';
 import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
-import { machineAgentConfig } from './test-support/machine-agent.js';
+import { hostUnitsDir as machineUnitsDir, MACHINE_UNITS_DIR as UNITS_DIR, machineAgentConfig, useMachineAgent } from './test-support/machine-agent.js';
 
-const UNITS_DIR = '/run/flotilla/units';
 const RUNTIME_DIR = '/run/systemd/system';
 const hello: UnitSpec = { name: 'hello.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }] };
 /** fleet's functional/fixtures/units/discovery.service: BindsTo= makes it stop with hello.service. */
@@ -30,13 +29,21 @@ const discovery: UnitSpec = {
   ],
 };
 
+/** A unit systemd refuses to enable: `foo` is not a unit name. */
+const badInstall = (name: string): UnitSpec => ({
+  name,
+  options: [
+    { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
+    { section: 'Install', name: 'WantedBy', value: 'foo' },
+  ],
+});
+
 describe('[Install] sections on a real systemd machine', () => {
-  let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
   const registry = new MemoryRegistry();
   const logLines: Record<string, unknown>[] = [];
-  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+  const hostUnitsDir = () => machineUnitsDir(machine);
   const published = (unit: string) => registry.state(unit, machine.id);
   const assign = (spec: UnitSpec, desired: DesiredState) => registry.assignUnit(machine.id, spec, desired);
   const show = async (unit: string, prop: string) => (await machine.systemctlShow(unit, [prop]))[prop];
@@ -51,23 +58,17 @@ describe('[Install] sections on a real systemd machine', () => {
     await waitUntil(`${n} more passes`, async () => (agent!.stats().passes >= target ? true : undefined), { timeoutMs: 20_000, intervalMs: 50 });
   };
 
-  beforeAll(async () => {
-    cluster = await startCluster({ machines: 1, agent: false });
-    machine = cluster.machines[0]!;
-    const logStream = { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) };
-    agent = await startAgent(
-      machineAgentConfig(machine, registry, {
+  useMachineAgent(registry, {
+    config(m) {
+      machine = m;
+      const logStream = { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) };
+      return machineAgentConfig(machine, registry, {
         logger: pino({ level: 'info' }, logStream),
         reconcileIntervalMs: 300, // the periodic pass is what would stop a unit systemd started: let it run often
-      }),
-    );
-    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
-    await registry.until('assignments read after the registration', () => agent!.stats().synced);
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    await cluster?.stop();
+      });
+    },
+    started: (a) => (agent = a),
+    current: () => agent,
   });
 
   test('fleet TestInstallUnit: both loaded; the sidekick is enabled (enabled-runtime, a hello.service.wants/ link), not started', async () => {
@@ -131,14 +132,7 @@ describe('[Install] sections on a real systemd machine', () => {
   });
 
   test('an enable failure fails the load with fleet\'s message and leaves no file or link behind', async () => {
-    const bad: UnitSpec = {
-      name: 'bad.service',
-      options: [
-        { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
-        { section: 'Install', name: 'WantedBy', value: 'foo' },
-      ],
-    };
-    assign(bad, 'launched');
+    assign(badInstall('bad.service'), 'launched');
     const failed = await waitUntil('the failed load', async () => logLines.find((l) => l.unit === 'bad.service' && l.kind === 'Load' && l.ok === false), { timeoutMs: 20_000, intervalMs: 50 });
     // pino's serializer appends the causes' messages; the error's own message is fleet's text with systemd's reason.
     expect(failed).toMatchObject({ msg: 'task Load failed', reason: 'unit scheduled here but not loaded', err: { code: 'SYSTEMD_ENABLE_FAILED' } });
@@ -152,13 +146,7 @@ describe('[Install] sections on a real systemd machine', () => {
   });
 
   test('a unit whose enable fails does not hold up the others assigned with it', async () => {
-    const bad: UnitSpec = {
-      name: 'bad2.service',
-      options: [
-        { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' },
-        { section: 'Install', name: 'WantedBy', value: 'foo' },
-      ],
-    };
+    const bad = badInstall('bad2.service');
     const good: UnitSpec = { name: 'zgood.service', options: [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' }] };
     assign(bad, 'launched');
     assign(good, 'launched');

@@ -4,16 +4,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { canonicalText, UnitNotManagedHereError, type UnitSpec } from '@flotilla/core';
-import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
+import type { Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentConfig, type AgentHandle } from './agent.js';
 import type { UnitRenderer } from './naming/unit-renderer.js';
 import { REFUSED_STATE } from './state-publisher.js';
 import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
-import { machineAgentConfig } from './test-support/machine-agent.js';
+import { hostUnitsDir as machineUnitsDir, machineAgentConfig, useMachineAgent } from './test-support/machine-agent.js';
 
-const UNITS_DIR = '/run/flotilla/units';
 const service = (name: string, execStart: string): UnitSpec => ({
   name,
   options: [{ section: 'Service', name: 'ExecStart', value: execStart }],
@@ -27,11 +26,10 @@ const markerRenderer: UnitRenderer = {
 };
 
 describe('agent ownership on a real systemd machine', () => {
-  let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
   const registry = new MemoryRegistry();
-  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+  const hostUnitsDir = () => machineUnitsDir(machine);
   const state = (unit: string) => registry.state(unit, machine.id);
   const config = (): AgentConfig =>
     machineAgentConfig(machine, registry, { unitRenderers: [markerRenderer], commandPrefix: ['nsenter', '-t', String(machine.leaderPid), '-a', '--'] });
@@ -41,17 +39,13 @@ describe('agent ownership on a real systemd machine', () => {
     return r.stdout;
   };
 
-  beforeAll(async () => {
-    cluster = await startCluster({ machines: 1, agent: false });
-    machine = cluster.machines[0]!;
-    agent = await startAgent(config());
-    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
-    await registry.until('assignments read after the registration', () => agent!.stats().synced);
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    await cluster?.stop();
+  useMachineAgent(registry, {
+    config(m) {
+      machine = m;
+      return config();
+    },
+    started: (a) => (agent = a),
+    current: () => agent,
   });
 
   test('presence publishes capacity', () => {

@@ -4,14 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { MachineRecord, UnitSpec } from '@flotilla/core';
-import { startCluster, type Cluster, type Machine } from '../../../test/harness/index.js';
+import type { Machine } from '../../../test/harness/index.js';
 import { startAgent, type AgentHandle } from './agent.js';
 import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
-import { machineAgentConfig, machineRecordOf } from './test-support/machine-agent.js';
+import { hostUnitsDir as machineUnitsDir, machineAgentConfig, machineRecordOf, useMachineAgent } from './test-support/machine-agent.js';
 
-const UNITS_DIR = '/run/flotilla/units';
 const service = (name: string, execStart: string): UnitSpec => ({
   name,
   options: [
@@ -21,27 +20,22 @@ const service = (name: string, execStart: string): UnitSpec => ({
 });
 
 describe('agent on a real systemd machine', () => {
-  let cluster: Cluster | undefined;
   let machine: Machine;
   let agent: AgentHandle | undefined;
   const registry = new MemoryRegistry();
   let record: MachineRecord;
-  const hostUnitsDir = () => path.join(`/proc/${machine.leaderPid}/root`, UNITS_DIR);
+  const hostUnitsDir = () => machineUnitsDir(machine);
   const activeState = (unit: string) => registry.state(unit, machine.id)?.activeState;
   const config = () => machineAgentConfig(machine, registry, { machine: record });
 
-  beforeAll(async () => {
-    cluster = await startCluster({ machines: 1, agent: false });
-    machine = cluster.machines[0]!;
-    record = machineRecordOf(machine);
-    agent = await startAgent(config());
-    await registry.until('machine registered', () => registry.machine(machine.id) !== undefined);
-    await registry.until('assignments read after the registration', () => agent!.stats().synced);
-  });
-
-  afterAll(async () => {
-    await agent?.stop();
-    await cluster?.stop();
+  useMachineAgent(registry, {
+    config(m) {
+      machine = m;
+      record = machineRecordOf(machine);
+      return config();
+    },
+    started: (a) => (agent = a),
+    current: () => agent,
   });
 
   test('an assignment to launch: unit file written, unit running, state published', async () => {
