@@ -4,8 +4,9 @@
  * with a deadline.
  */
 import { EtcdRegistry, type ClusterRegistry, type PresenceLease, type UnitSpec } from '@flotilla/core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { startEtcd, type EtcdHandle } from '../../../test/harness/etcd.js';
+import { describe, expect, test } from 'vitest';
+import type { EtcdHandle } from '../../../test/harness/etcd.js';
+import { useCleanups, useEtcd } from '../../core/src/testing/etcd-fixture.js';
 import { reasonMachineGone } from './plan.js';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 import { machine } from './test-support/builders.js';
@@ -17,20 +18,9 @@ const ELECTION_TTL_SEC = 2;
 let etcd: EtcdHandle;
 let prefix = '';
 let testNumber = 0;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-
-afterAll(async () => {
-  await etcd?.stop();
-});
-
-afterEach(async () => {
-  // Schedulers first (they resign), then leases, then connections.
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+useEtcd((e) => (etcd = e));
+// Last opened first: schedulers (they resign), then leases, then connections.
+const cleanups = useCleanups();
 
 async function connect(): Promise<EtcdRegistry> {
   const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, requestTimeoutMs: 3000 });

@@ -1,8 +1,9 @@
 import { Etcd3 } from 'etcd3';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { describe, expect, test } from 'vitest';
+import type { EtcdHandle } from '../../../../test/harness/etcd.js';
 import { CorruptRecordError, DuplicateMachineError, RegistryUnavailableError } from '../errors.js';
 import { freePort } from '../../../../test/harness/ports.js';
+import { useCleanups, useEtcd } from '../testing/etcd-fixture.js';
 import { EventLog, eventually, freshPrefix, machine, unitState } from '../testing/registry-fixtures.js';
 import { type TcpProxy, startTcpProxy } from '../testing/tcp-proxy.js';
 import { EtcdRegistry } from './etcd-registry.js';
@@ -10,17 +11,8 @@ import type { WatchEvent } from './types.js';
 import type { UnitStateRecord } from '../model.js';
 
 let etcd: EtcdHandle;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+useEtcd((e) => (etcd = e));
+const cleanups = useCleanups();
 
 async function connect(endpoints: string[], prefix: string, requestTimeoutMs?: number): Promise<EtcdRegistry> {
   const registry = await EtcdRegistry.connect({ endpoints, prefix, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });

@@ -1,8 +1,9 @@
 import { Etcd3 } from 'etcd3';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { EtcdHandle } from '../../../../test/harness/etcd.js';
 import type { CorruptRecordError } from '../errors.js';
 import type { Assignment } from '../model.js';
+import { useCleanups, useEtcd } from '../testing/etcd-fixture.js';
 import { EventLog, eventually, freshPrefix, machine } from '../testing/registry-fixtures.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 import { unitSpec } from '../testing/unit-builders.js';
@@ -13,18 +14,14 @@ import type { ClusterEvent, WatchEvent } from './types.js';
 
 let etcd: EtcdHandle;
 let raw: Etcd3;
-const cleanups: (() => Promise<void>)[] = [];
+useEtcd((e) => (etcd = e));
+const cleanups = useCleanups();
 
-beforeAll(async () => {
-  etcd = await startEtcd();
+beforeAll(() => {
   raw = new Etcd3({ hosts: etcd.endpoints });
 });
-afterAll(async () => {
+afterAll(() => {
   raw?.close();
-  await etcd?.stop();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
 async function connect(opts: { endpoints?: string[]; prefix?: string; reported?: CorruptRecordError[] } = {}): Promise<EtcdRegistry> {

@@ -28,6 +28,20 @@ export function useEtcd(use: (etcd: EtcdHandle) => void): void {
   });
 }
 
+/** What a test opened (registries, proxies, schedulers, watches), closed after it, last opened first. */
+export interface Cleanups {
+  push(cleanup: () => Promise<unknown>): void;
+}
+
+/** A cleanup's failure is ignored: the test is over, and what it opened may already be closed. */
+export function useCleanups(): Cleanups {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  });
+  return { push: (cleanup) => void cleanups.push(cleanup) };
+}
+
 export function useEtcdRegistry(
   use: { etcd?: (etcd: EtcdHandle) => void; registry: (registry: EtcdRegistry) => void },
   options: Partial<RegistryOptions> = {},
