@@ -4,12 +4,12 @@
  * engine, and the published port is fetched from the host over the test bridge.
  */
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, test } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
-import { cliFor, tableRows } from '../support/cli.js';
-import { BOOT_BUDGET_MS, hostPidsOfContainer, waitForAgents, containersOn, httpGet, listRow, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+import { tableRows, type cliFor } from '../support/cli.js';
+import { hostPidsOfContainer, containersOn, httpGet, listRow, machineOf, runningOn, useContainerCluster, WEB_IMAGE, WEB_PAGE } from './container-support.js';
 
 const TTL_SEC = 5;
 const PORT = 8080;
@@ -23,24 +23,11 @@ const WEB_UNIT = [
 describe('container units (docker): start, restart by systemd, stop, destroy, failover, pull errors', () => {
   let cluster: Cluster;
   let cli: ReturnType<typeof cliFor>;
-  const cleanups: Array<() => void> = [];
-  const submitFile = (name: string, lines: string[]) => {
-    const made = unitFile(name, lines);
-    cleanups.push(made.cleanup);
-    return made.file;
-  };
-  const active = async (m: Machine, service: string) => (await m.systemctlShow(service, ['ActiveState'])).ActiveState;
-
-  beforeAll(async () => {
-    cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, containerEngines: true });
-    cli = cliFor(cluster.cliEnv);
-    await prepareEngines(cluster);
-    await waitForAgents(cluster, cli);
-  }, BOOT_BUDGET_MS);
-  afterAll(async () => {
-    await cluster?.stop();
-    for (const cleanup of cleanups) cleanup();
+  const { unitFile: submitFile } = useContainerCluster({ machines: 3, ttlSec: TTL_SEC }, (c, run) => {
+    cluster = c;
+    cli = run;
   });
+  const active = async (m: Machine, service: string) => (await m.systemctlShow(service, ['ActiveState'])).ActiveState;
 
   test('start → running and serving; docker kill → systemd restarts it; stop → container gone; destroy → nothing left', async () => {
     const file = submitFile('web@.container', WEB_UNIT);

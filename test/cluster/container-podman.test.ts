@@ -3,42 +3,33 @@
  * machine (FLOTILLA_CONTAINER_ENGINE=podman in every agent) on the other path. Checked against the machine's own
  * systemd and podman, the published port fetched from the host.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, test } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
-import { cliFor, tableRows } from '../support/cli.js';
-import { BOOT_BUDGET_MS, waitForAgents, containersOn, httpGet, machineOf, prepareEngines, runningOn, unitFile, WEB_IMAGE, WEB_PAGE } from './container-support.js';
+import { tableRows, type cliFor } from '../support/cli.js';
+import { containersOn, httpGet, machineOf, runningOn, useContainerCluster, WEB_IMAGE, WEB_PAGE } from './container-support.js';
 
 const PORT = 8081;
 
 describe('container units (podman)', () => {
   let cluster: Cluster;
   let cli: ReturnType<typeof cliFor>;
-  const cleanups: Array<() => void> = [];
-
-  beforeAll(async () => {
-    // Every agent defaults to podman; the docker-by-unit case below shows the unit's choice wins.
-    cluster = await startCluster({ machines: 2, ttlSec: 5, containerEngines: true, agentEnv: { FLOTILLA_CONTAINER_ENGINE: 'podman' } });
-    cli = cliFor(cluster.cliEnv);
-    await prepareEngines(cluster);
-    await waitForAgents(cluster, cli);
-  }, BOOT_BUDGET_MS);
-  afterAll(async () => {
-    await cluster?.stop();
-    for (const cleanup of cleanups) cleanup();
+  // Every agent defaults to podman; the docker-by-unit case below shows the unit's choice wins.
+  const { unitFile } = useContainerCluster({ machines: 2, ttlSec: 5, agentEnv: { FLOTILLA_CONTAINER_ENGINE: 'podman' } }, (c, run) => {
+    cluster = c;
+    cli = run;
   });
 
   test.each([
     { name: 'engine from the machine', unit: 'pweb.container', extra: [] as string[], engine: 'podman' as const, container: 'systemd-pweb' },
     { name: 'engine from the unit', unit: 'dweb.container', extra: ['[X-Flotilla]', 'Engine=docker'], engine: 'docker' as const, container: 'systemd-dweb' },
   ])('$name: start → serving; kill → restarted by systemd; stop → gone', async ({ unit, extra, engine, container }) => {
-    const made = unitFile(unit, [
+    const file = unitFile(unit, [
       '[Container]', `Image=${WEB_IMAGE}`, `PublishPort=${PORT}:80`, 'RunInit=yes', 'StopTimeout=2',
       '[Service]', 'Restart=always', 'RestartSec=1', ...extra,
       '[X-Flotilla]', `HealthCheck=http://127.0.0.1:${PORT}/`, 'HealthInterval=1s',
     ]);
-    cleanups.push(made.cleanup);
-    expect((await cli(['start', made.file])).code).toBe(0);
+    expect((await cli(['start', file])).code).toBe(0);
     const host = (await machineOf(cli, cluster, unit))!;
     const service = unit.replace('.container', '.service');
     expect((await host.systemctlShow(service, ['ActiveState'])).ActiveState).toBe('active');

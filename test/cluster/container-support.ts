@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Cluster } from '../harness/cluster.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startCluster, type Cluster, type ClusterOptions } from '../harness/cluster.js';
 import { importBusyboxImage, type EngineName } from '../harness/docker.js';
 import { run, waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
-import { tableRows } from '../support/cli.js';
+import { cliFor, tableRows } from '../support/cli.js';
 
 export const WEB_IMAGE = 'localhost/fl/web:1';
 /** beforeAll budget: on a fresh machine the first run also builds the `engines` image (debootstrap, ~2 min). */
@@ -43,6 +44,36 @@ export function unitFile(name: string, lines: string[]): { file: string; cleanup
   const file = path.join(dir, name);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return { file, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a describe block: a cluster with both engines in every machine, the web image imported and every agent
+ * listed, handed over through `use`; it and the unit files made with the returned `unitFile` go afterwards.
+ */
+export function useContainerCluster(
+  options: Omit<ClusterOptions, 'containerEngines'>,
+  use: (cluster: Cluster, cli: ReturnType<typeof cliFor>) => void,
+): { unitFile(name: string, lines: string[]): string } {
+  let cluster: Cluster | undefined;
+  const cleanups: Array<() => void> = [];
+  beforeAll(async () => {
+    cluster = await startCluster({ ...options, containerEngines: true });
+    const cli = cliFor(cluster.cliEnv);
+    use(cluster, cli);
+    await prepareEngines(cluster);
+    await waitForAgents(cluster, cli);
+  }, BOOT_BUDGET_MS);
+  afterAll(async () => {
+    await cluster?.stop();
+    for (const cleanup of cleanups) cleanup();
+  });
+  return {
+    unitFile(name, lines) {
+      const made = unitFile(name, lines);
+      cleanups.push(made.cleanup);
+      return made.file;
+    },
+  };
 }
 
 /** The machine list-units names for the unit (by machine id prefix), if any. */
