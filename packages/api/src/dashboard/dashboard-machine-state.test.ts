@@ -3,10 +3,10 @@
  * machine row shows its scheduling state (docs/machine-lifecycle.md), and a cordon lifted through the API
  * reaches the open page without a reload.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { EtcdRegistry, MachineRecord } from '@flotilla/core';
-import { launchChromium, type Browser } from '../../../../test/support/browser.js';
-import { useApiServer } from '../test-support/api-server-fixture.js';
+import type { Browser } from '../../../../test/support/browser.js';
+import { useDashboard } from '../test-support/dashboard-fixture.js';
 import { request } from '../test-support/http.js';
 
 const ID_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
@@ -18,17 +18,7 @@ let registry: EtcdRegistry;
 let browser: Browser;
 let port = 0;
 
-useApiServer((f) => {
-  registry = f.registry;
-  port = f.target.port!;
-}, { listen: 'tcp', per: 'file' });
-beforeAll(async () => {
-  for (const id of [ID_A, ID_B, ID_C]) await registry.registerMachine(machine(id), 30);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+useDashboard((d) => ({ registry, port, browser } = d), { machines: [ID_A, ID_B, ID_C].map(machine) });
 
 test('machine rows show schedulable, cordoned and drained; an uncordon arrives live', async () => {
   await registry.setMachineCordon(ID_A, { since: 1 });

@@ -5,31 +5,20 @@
  * for another reason (too many streams) does not ask for the token again.
  */
 import http from 'node:http';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { EtcdRegistry, MachineRecord } from '@flotilla/core';
-import { launchChromium, type Browser } from '../../../../test/support/browser.js';
-import { useApiServer } from '../test-support/api-server-fixture.js';
+import { expect, test } from 'vitest';
+import type { MachineRecord } from '@flotilla/core';
+import type { Browser } from '../../../../test/support/browser.js';
+import { useDashboard } from '../test-support/dashboard-fixture.js';
 import { MAX_EVENT_STREAMS } from './ops-routes.js';
 
 const TOKEN = 'dashboard-t0ken';
 const ID = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
 const machine: MachineRecord = { id: ID, hostname: 'm1', ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 };
 
-let registry: EtcdRegistry;
 let browser: Browser;
 let port = 0;
 
-useApiServer((f) => {
-  registry = f.registry;
-  port = f.target.port!;
-}, { listen: 'tcp', per: 'file', token: TOKEN });
-beforeAll(async () => {
-  await registry.registerMachine(machine, 30);
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+useDashboard((d) => ({ port, browser } = d), { machines: [machine], token: TOKEN });
 
 test('the token from #token opens the stream; a wrong one shows the login form, and the right one then connects', async () => {
   const page = await browser.context.newPage();
