@@ -4,15 +4,42 @@
  * blocking verbs' tests share (a fresh keyspace, machine A, waiting on a unit's desired state by watching, not
  * polling).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { EtcdRegistry, type ClusterRegistry, type DesiredState, type MachineRecord, type UnitRecord } from '@flotilla/core';
+import { startEtcd, type EtcdHandle } from '../harness/etcd.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI_MAIN = path.join(REPO_ROOT, 'packages/cli/dist/main.js');
 /** Two well-formed machine ids for machines the tests register by hand. */
 export const MACHINE_A = '113f16a7b2c4d6e8f0a1b2c3d4e5f6a7';
 export const MACHINE_B = '2c2e6f3d9a8b7c6d5e4f3a2b1c0d9e8f';
+
+/** A unit file the tests submit: a long-running service. */
+export const HELLO_UNIT = '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n';
+
+/**
+ * For a CLI test file: the CLI built (the tests run its dist/main.js), a real etcd, and a temporary directory
+ * holding `files` (unit file text by name); etcd stopped and the directory removed afterwards.
+ */
+export function useCliEtcd(use: (etcd: EtcdHandle, dir: string) => void, files: Record<string, string> = {}): void {
+  let etcd: EtcdHandle | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    etcd = await startEtcd();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-'));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    use(etcd, dir);
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
 
 /** Machine A as the tests register it by hand (the CLI shows it as `113f16a7.../10.0.0.1`). */
 export function machineA(extra: Partial<MachineRecord> = {}): MachineRecord {

@@ -5,14 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, sleep, type PresenceLease } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/api';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, MACHINE_B, runCli, useCliEtcd, HELLO_UNIT } from '../../../../test/support/cli-process.js';
 
 const ID_A = MACHINE_A;
 const ID_B = MACHINE_B;
@@ -30,12 +29,15 @@ let etcdFlags: string[];
 let apiFlags: string[];
 let tlsFlags: string[];
 
+useCliEtcd((e, d) => {
+  etcd = e;
+  dir = d;
+}, {
+  'hello.service': HELLO_UNIT,
+  'web@.service': '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n',
+});
+
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  etcd = await startEtcd();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-api-'));
-  fs.writeFileSync(path.join(dir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
-  fs.writeFileSync(path.join(dir, 'web@.service'), '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n');
   registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: PREFIX });
   const logger = pino({ level: 'silent' });
   const socket = path.join(dir, 'api.sock');
@@ -58,8 +60,6 @@ afterAll(async () => {
   await tcpServer?.close();
   await server?.close();
   await registry?.close();
-  await etcd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('--driver=api', () => {

@@ -2,14 +2,12 @@
  * The built CLI against a real etcd: `start` and `stop` block on watched unit states (the test plays the
  * agent by publishing states through EtcdRegistry), deadlines, an unreachable endpoint, env configuration.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { MACHINE_A, REPO_ROOT, desiredStateReached, freshKeyspace, machineA, runCli as runCliProcess } from '../../../../test/support/cli-process.js';
+import { describe, expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, desiredStateReached, freshKeyspace, machineA, runCli as runCliProcess, useCliEtcd, HELLO_UNIT } from '../../../../test/support/cli-process.js';
 
 /** The CLI run, with its wall time: blocking verbs must give up on their deadlines. */
 async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -29,17 +27,10 @@ let unitDir: string;
 
 const cluster = () => freshKeyspace(etcd.endpoints, 'cli-blocking');
 
-beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  etcd = await startEtcd();
-  unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-blocking-'));
-  fs.writeFileSync(path.join(unitDir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
-});
-
-afterAll(async () => {
-  await etcd?.stop();
-  fs.rmSync(unitDir, { recursive: true, force: true });
-});
+useCliEtcd((e, d) => {
+  etcd = e;
+  unitDir = d;
+}, { 'hello.service': HELLO_UNIT });
 
 describe('start and stop', () => {
   test('start waits until the unit is reported active, stop until it is not', async () => {

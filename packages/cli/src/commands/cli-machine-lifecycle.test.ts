@@ -7,18 +7,15 @@
  * in front of etcd (etcd driver) or a registry wrapper in the API server (API driver), so no step depends on
  * timing.
  */
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { EtcdRegistry, Keyspace, type ClusterRegistry, type PresenceLease, type UnitOption } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/api';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { MACHINE_A, MACHINE_B, REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, MACHINE_B, runCli, useCliEtcd } from '../../../../test/support/cli-process.js';
 
 const ID_A = MACHINE_A;
 const ID_B = MACHINE_B;
@@ -30,15 +27,9 @@ let etcd: EtcdHandle;
 let dir: string;
 let prefixCount = 0;
 
-beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  etcd = await startEtcd();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-lifecycle-'));
-});
-
-afterAll(async () => {
-  await etcd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+useCliEtcd((e, d) => {
+  etcd = e;
+  dir = d;
 });
 
 /** Counts the CLI's reads of the published states; `after(n)` resolves once n more have begun. */

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { MACHINE_A, MACHINE_B, REPO_ROOT, freshKeyspace, machineA, runCli } from '../../../../test/support/cli-process.js';
+import { describe, expect, test } from 'vitest';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { MACHINE_A, MACHINE_B, freshKeyspace, machineA, runCli, useCliEtcd } from '../../../../test/support/cli-process.js';
 
 const ID_A = MACHINE_A;
 const ID_B = MACHINE_B;
@@ -31,20 +31,15 @@ const TOO_LONG = `${'a'.repeat(230)}.service`;
 
 const HELLO = '[Unit]\nDescription=Hello World\n\n[Service]\nExecStart=/bin/sh -c "while true; do echo hi; sleep 1; done"\n';
 
-beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  etcd = await startEtcd();
-  unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-units-'));
-  fs.writeFileSync(path.join(unitDir, 'hello.service'), HELLO);
-  fs.writeFileSync(path.join(unitDir, 'web@.service'), '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n');
-  fs.writeFileSync(path.join(unitDir, 'broken.service'), '[Unit]\nDescription=x\nExecStart\n');
-  fs.writeFileSync(path.join(unitDir, TOO_LONG), HELLO);
-  for (const hidden of ['.service', '.x.service', '..service']) fs.writeFileSync(path.join(unitDir, hidden), HELLO);
-});
-
-afterAll(async () => {
-  await etcd?.stop();
-  fs.rmSync(unitDir, { recursive: true, force: true });
+useCliEtcd((e, d) => {
+  etcd = e;
+  unitDir = d;
+}, {
+  'hello.service': HELLO,
+  'web@.service': '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n',
+  'broken.service': '[Unit]\nDescription=x\nExecStart\n',
+  [TOO_LONG]: HELLO,
+  ...Object.fromEntries(['.service', '.x.service', '..service'].map((hidden) => [hidden, HELLO])),
 });
 
 describe('submit, list-unit-files, cat, destroy', () => {

@@ -4,17 +4,14 @@
  * introspection), an unplaceable unit explained while start waits (from the reason a real scheduler leader
  * records in the cluster event log), verify, -o json.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry, type DesiredState, type PresenceLease, type UnitRecord } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/api';
 import { startScheduler } from '@flotilla/scheduler';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { CLI_MAIN, MACHINE_A, REPO_ROOT, desiredStateReached, freshKeyspace, machineA, runCli } from '../../../../test/support/cli-process.js';
+import { type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { CLI_MAIN, MACHINE_A, desiredStateReached, freshKeyspace, machineA, runCli, useCliEtcd, HELLO_UNIT } from '../../../../test/support/cli-process.js';
 
 const ID_A = MACHINE_A;
 
@@ -37,13 +34,16 @@ function publish(registry: EtcdRegistry, lease: PresenceLease, unit: UnitRecord,
   return registry.publishState({ unit: unit.name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', activeState, subState, updatedAt: 1 }, lease);
 }
 
+useCliEtcd((e, d) => {
+  etcd = e;
+  dir = d;
+}, {
+  'hello.service': HELLO_UNIT,
+  'pinned.service': '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nMachineID=ffffffffffffffffffffffffffffffff\n',
+  'g.service': '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nGlobal=true\n',
+});
+
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-b', 'packages/cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  etcd = await startEtcd();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-verbs-'));
-  fs.writeFileSync(path.join(dir, 'hello.service'), '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bin/sleep 1000\n');
-  fs.writeFileSync(path.join(dir, 'pinned.service'), '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nMachineID=ffffffffffffffffffffffffffffffff\n');
-  fs.writeFileSync(path.join(dir, 'g.service'), '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nGlobal=true\n');
   const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: '/cli-verbs-api/' });
   api = await startApiServer({
     registry,
@@ -63,8 +63,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  await etcd?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('load, unload, restart', () => {
