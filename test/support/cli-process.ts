@@ -25,7 +25,7 @@ export const HELLO_UNIT = '[Unit]\nDescription=Hello\n\n[Service]\nExecStart=/bi
  * For a CLI test file: the CLI built (the tests run its dist/main.js), a real etcd, and a temporary directory
  * holding `files` (unit file text by name); etcd stopped and the directory removed afterwards.
  */
-export function useCliEtcd(use: (etcd: EtcdHandle, dir: string) => void, files: Record<string, string> = {}): void {
+export function useCliEtcd(use: (fixture: { etcd: EtcdHandle; dir: string }) => void, files: Record<string, string> = {}): void {
   let etcd: EtcdHandle | undefined;
   let dir: string | undefined;
   beforeAll(async () => {
@@ -33,7 +33,7 @@ export function useCliEtcd(use: (etcd: EtcdHandle, dir: string) => void, files: 
     etcd = await startEtcd();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cli-'));
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-    use(etcd, dir);
+    use({ etcd, dir });
   });
   afterAll(async () => {
     await etcd?.stop();

@@ -29,10 +29,7 @@ let etcdFlags: string[];
 let apiFlags: string[];
 let tlsFlags: string[];
 
-useCliEtcd((e, d) => {
-  etcd = e;
-  dir = d;
-}, {
+useCliEtcd((f) => ({ etcd, dir } = f), {
   'hello.service': HELLO_UNIT,
   'web@.service': '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n',
 });

@@ -27,10 +27,7 @@ let unitDir: string;
 
 const cluster = () => freshKeyspace(etcd.endpoints, 'cli-blocking');
 
-useCliEtcd((e, d) => {
-  etcd = e;
-  unitDir = d;
-}, { 'hello.service': HELLO_UNIT });
+useCliEtcd((f) => ({ etcd, dir: unitDir } = f), { 'hello.service': HELLO_UNIT });
 
 describe('start and stop', () => {
   test('start waits until the unit is reported active, stop until it is not', async () => {

@@ -27,10 +27,7 @@ let etcd: EtcdHandle;
 let dir: string;
 let prefixCount = 0;
 
-useCliEtcd((e, d) => {
-  etcd = e;
-  dir = d;
-});
+useCliEtcd((f) => ({ etcd, dir } = f));
 
 /** Counts the CLI's reads of the published states; `after(n)` resolves once n more have begun. */
 class ReadCounter {

@@ -31,10 +31,7 @@ const TOO_LONG = `${'a'.repeat(230)}.service`;
 
 const HELLO = '[Unit]\nDescription=Hello World\n\n[Service]\nExecStart=/bin/sh -c "while true; do echo hi; sleep 1; done"\n';
 
-useCliEtcd((e, d) => {
-  etcd = e;
-  unitDir = d;
-}, {
+useCliEtcd((f) => ({ etcd, dir: unitDir } = f), {
   'hello.service': HELLO,
   'web@.service': '[Unit]\nDescription=Web %i\n\n[Service]\nExecStart=/bin/true\n',
   'broken.service': '[Unit]\nDescription=x\nExecStart\n',

@@ -34,10 +34,7 @@ function publish(registry: EtcdRegistry, lease: PresenceLease, unit: UnitRecord,
   return registry.publishState({ unit: unit.name, machineId: ID_A, hash: unit.hash, loadState: 'loaded', activeState, subState, updatedAt: 1 }, lease);
 }
 
-useCliEtcd((e, d) => {
-  etcd = e;
-  dir = d;
-}, {
+useCliEtcd((f) => ({ etcd, dir } = f), {
   'hello.service': HELLO_UNIT,
   'pinned.service': '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nMachineID=ffffffffffffffffffffffffffffffff\n',
   'g.service': '[Service]\nExecStart=/bin/true\n\n[X-Fleet]\nGlobal=true\n',
