@@ -4,52 +4,24 @@
  * bad input is a 4xx naming what is wrong (with a hint where there is one), never a 500, and writes nothing;
  * on TCP the token is needed as on every other route.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { EtcdRegistry } from '@flotilla/core';
-import { type EtcdHandle, startEtcd } from '../../../../test/harness/etcd.js';
+import { beforeEach, describe, expect, test } from 'vitest';
+import type { EtcdRegistry } from '@flotilla/core';
+import { useApiServer } from '../test-support/api-server-fixture.js';
 import { request, type Target } from '../test-support/http.js';
-import { startApiServer, type ApiServer } from './server.js';
 
-const logger = pino({ level: 'silent' });
 const OPTIONS = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 1000' }];
 const TOKEN = 'scale-t0ken';
 
-let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let server: ApiServer;
-let dir: string;
 let sock: Target;
 let tcp: Target;
-let prefixNo = 0;
 
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
+useApiServer((f) => {
+  ({ registry, target: sock } = f);
+  tcp = { port: f.port! };
+}, { listen: 'unix+tcp', token: TOKEN });
 beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-scale-'));
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: `/api-scale-${process.pid}-${++prefixNo}/` });
-  server = await startApiServer({
-    registry,
-    logger,
-    version: 't',
-    token: TOKEN,
-    listen: [{ kind: 'unix', path: path.join(dir, 'api.sock') }, { kind: 'tcp', host: '127.0.0.1', port: 0 }],
-  });
-  sock = { socketPath: path.join(dir, 'api.sock') };
-  tcp = { port: (server.addresses[1] as { port: number }).port };
   await registry.submitUnit({ name: 'app@.service', options: OPTIONS });
-});
-afterEach(async () => {
-  await server?.close();
-  await registry?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const units = async () => Object.fromEntries((await registry.listUnits()).map((u) => [u.name, u.desiredState]));

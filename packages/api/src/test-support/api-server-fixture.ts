@@ -18,14 +18,17 @@ import type { Target } from './http.js';
 export interface ApiServerFixture {
   registry: EtcdRegistry;
   server: ApiServer;
-  /** How to reach the server: its socket, or its port with the token when there is one. */
+  /** How to reach the server: its socket, else its port with the token when there is one. */
   target: Target;
+  /** The TCP port, when it listens on TCP. */
+  port?: number;
   /** The temporary directory the socket is in (removed afterwards); undefined on TCP. */
   dir?: string;
 }
 
 export interface ApiServerFixtureOptions {
-  listen: 'unix' | 'tcp';
+  /** A unix socket, a loopback TCP port, or both. */
+  listen: 'unix' | 'tcp' | 'unix+tcp';
   per?: FixtureScope;
   token?: string;
   /** More of the server's options (version, ready, introspect), asked for at each start. */
@@ -54,16 +57,20 @@ export function useApiServer(use: (fixture: ApiServerFixture) => void, options: 
   let dir: string | undefined;
   useServedRegistry((r) => (registry = r), per);
   around(per, async () => {
-    if (options.listen === 'unix') dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-'));
+    if (options.listen !== 'tcp') dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-'));
     const socketPath = dir && path.join(dir, 'api.sock');
     server = await startApiServer({
       registry, logger: silentLogger, version: 't', token: options.token,
-      listen: socketPath ? [{ kind: 'unix', path: socketPath }] : [{ kind: 'tcp', host: '127.0.0.1', port: 0 }],
+      listen: [
+        ...(socketPath ? [{ kind: 'unix' as const, path: socketPath }] : []),
+        ...(options.listen !== 'unix' ? [{ kind: 'tcp' as const, host: '127.0.0.1', port: 0 }] : []),
+      ],
       ...options.server?.(),
     });
     const tcp = server.addresses.find((a) => a.kind === 'tcp');
-    const target: Target = socketPath ? { socketPath } : { port: tcp?.kind === 'tcp' ? tcp.port : 0, token: options.token };
-    use({ registry, server, target, dir });
+    const port = tcp?.kind === 'tcp' ? tcp.port : undefined;
+    const target: Target = socketPath ? { socketPath } : { port: port ?? 0, token: options.token };
+    use({ registry, server, target, port, dir });
   }, async () => {
     await server?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
