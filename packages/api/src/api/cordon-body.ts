@@ -5,23 +5,11 @@
  */
 import { parseTimeSpan, type CordonRequest } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
-
-const FIELDS = new Set(['drain', 'deadline']);
+import { parseObjectBody } from './object-body.js';
 
 export function parseCordonBody(body: string): CordonRequest {
   if (body.trim() === '') return { drain: false };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (err) {
-    throw badRequest(`unable to decode body: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('body must be a JSON object like {} or {"drain": true, "deadline": "5m"}');
-  const fields = parsed as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!FIELDS.has(key)) throw badRequest(`unknown field ${JSON.stringify(key)}: expected drain, deadline`);
-  }
-  const { drain = false, deadline } = fields;
+  const { drain = false, deadline } = parseObjectBody(body, ['drain', 'deadline'], '{} or {"drain": true, "deadline": "5m"}');
   if (typeof drain !== 'boolean') throw badRequest(`invalid drain ${JSON.stringify(drain)}: expected true or false`);
   if (deadline === undefined) return { drain };
   if (!drain) throw badRequest('deadline needs "drain": true');
