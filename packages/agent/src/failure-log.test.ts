@@ -30,7 +30,12 @@ test.each([
   ['restarts unknown (not a service, or not read): absent', {}, {}],
 ])('%s', (_name, runtime, expected) => {
   const appended: NewClusterLogEvent[] = [];
-  const registry = { appendEvent: async (e: NewClusterLogEvent): Promise<ClusterLogEvent> => (appended.push(e), { ...e, id: '1', at: 0 }) };
+  const registry = {
+    appendEvent: async (e: NewClusterLogEvent): Promise<ClusterLogEvent> => {
+      appended.push(e);
+      return { ...e, id: '1', at: 0 };
+    },
+  };
   new FailureLog(registry, pino({ level: 'silent' })).observe({ ...state('hello.service', 'failed'), ...runtime });
   expect(appended).toEqual([{ kind: 'unit-failed', unit: 'hello.service', machineId: 'm1', reason: 'failed', at: 7, ...expected }]);
 });
