@@ -23,3 +23,19 @@ test.each([
   expect(appended.length).toBe(expected.filter(Boolean).length);
   if (appended[0]) expect(appended[0]).toEqual({ kind: 'unit-failed', unit: 'a', machineId: 'm1', reason: 'failed', at: 7 });
 });
+
+test.each([
+  ['with the restarts systemd made before it gave up', { restarts: 3 }, { restarts: 3 }],
+  ['no restarts', { restarts: 0 }, { restarts: 0 }],
+  ['restarts unknown (not a service, or not read): absent', {}, {}],
+])('%s', (_name, runtime, expected) => {
+  const appended: NewClusterLogEvent[] = [];
+  const registry = {
+    appendEvent: async (e: NewClusterLogEvent): Promise<ClusterLogEvent> => {
+      appended.push(e);
+      return { ...e, id: '1', at: 0 };
+    },
+  };
+  new FailureLog(registry, pino({ level: 'silent' })).observe({ ...state('hello.service', 'failed'), ...runtime });
+  expect(appended).toEqual([{ kind: 'unit-failed', unit: 'hello.service', machineId: 'm1', reason: 'failed', at: 7, ...expected }]);
+});

@@ -1,6 +1,7 @@
 /**
  * The agent's entry in the cluster event log: `unit-failed` when a unit it publishes turns failed (once per
- * failure, not on every re-publish while it stays failed). Appended in the background; a failed append is
+ * failure, not on every re-publish while it stays failed), with systemd's NRestarts: how many times `Restart=`
+ * restarted it before it gave up (systemd/runtime.ts). Appended in the background; a failed append is
  * logged, never retried (the log is best effort; the unit's state itself is what health reads).
  */
 import type { ClusterEventLog, UnitStateRecord } from '@flotilla/core';
@@ -22,8 +23,9 @@ export class FailureLog {
     }
     if (this.failed.has(state.unit)) return false;
     this.failed.add(state.unit);
+    const restarts = state.restarts === undefined ? {} : { restarts: state.restarts };
     this.log
-      .appendEvent({ kind: 'unit-failed', unit: state.unit, machineId: state.machineId, reason: state.subState, at: state.updatedAt })
+      .appendEvent({ kind: 'unit-failed', unit: state.unit, machineId: state.machineId, ...restarts, reason: state.subState, at: state.updatedAt })
       .catch((err: unknown) => this.logger.warn({ err, unit: state.unit }, 'logging the unit failure failed'));
     return true;
   }

@@ -1,6 +1,6 @@
 /**
  * The leader loop against a real etcd through core's EtcdRegistry: election between schedulers, placement,
- * a machine whose presence lease ends, and handover. Each test uses its own key prefix; every wait polls
+ * a machine whose presence lease ends, handover, and the cluster event log's entry for a drain move. Each test uses its own key prefix; every wait polls
  * with a deadline.
  */
 import { EtcdRegistry, type ClusterRegistry, type PresenceLease, type UnitSpec } from '@flotilla/core';
@@ -160,5 +160,32 @@ describe('startScheduler against etcd', () => {
     expect((await scheduleOf(registry))['a.service']).toBeUndefined();
     await registry.removeState('a.service', 'm1'); // m1's agent stopped it
     await waitFor('a.service placed on m2', async () => (await scheduleOf(registry))['a.service'] === 'm2');
+  });
+
+  test('a drain move is one event log entry naming both machines and its cause, though placed passes after its unassign', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    const m1 = await register(registry, 'm1');
+    await registry.submitUnit(spec('a.service'), { desiredState: 'launched' });
+    await scheduler('cand-a');
+    await waitFor('a.service on m1', async () => (await scheduleOf(registry))['a.service'] === 'm1');
+    await register(registry, 'm2');
+    const running = { unit: 'a.service', machineId: 'm1', hash: 'h', loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: Date.now() };
+    await registry.publishState(running, m1);
+    await registry.setMachineCordon('m1', { since: Date.now(), drain: { startedAt: Date.now() } });
+    await waitFor('a.service unassigned from m1', async () => (await scheduleOf(registry))['a.service'] === undefined);
+    // Stop before start: held while m1 still reports it running, so the unassign and the assign are separate passes.
+    await new Promise((resolve) => setTimeout(resolve, 750));
+    expect((await scheduleOf(registry))['a.service']).toBeUndefined();
+    await registry.removeState('a.service', 'm1'); // m1's agent stopped it
+    await waitFor('a.service placed on m2', async () => (await scheduleOf(registry))['a.service'] === 'm2');
+    const entries = await waitFor('the move logged', async () => {
+      const events = (await registry.listEvents()).filter((e) => e.unit === 'a.service');
+      return events.some((e) => e.kind === 'rescheduled') ? events : undefined;
+    });
+    expect(entries.map(({ kind, unit, fromMachineId, machineId, cause }) => ({ kind, unit, fromMachineId, machineId, cause }))).toEqual([
+      { kind: 'placed', unit: 'a.service', fromMachineId: undefined, machineId: 'm1', cause: undefined },
+      { kind: 'rescheduled', unit: 'a.service', fromMachineId: 'm1', machineId: 'm2', cause: 'drain' },
+    ]);
   });
 });

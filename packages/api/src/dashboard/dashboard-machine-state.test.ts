@@ -41,3 +41,19 @@ test('machine rows show schedulable, cordoned and drained; an uncordon arrives l
   await page.waitForFunction(() => document.querySelector('#machine-shown')?.textContent === '1 of 3', undefined, { timeout: 5000 });
   expect(errors).toEqual([]);
 });
+
+test('events read as sentences with hostnames: a move with its cause, a failure with its restarts', async () => {
+  await registry.appendEvents([
+    { kind: 'rescheduled', unit: 'web@2.service', fromMachineId: ID_C, machineId: ID_A, cause: 'rebalance' },
+    { kind: 'unit-failed', unit: 'hello.service', machineId: ID_B, restarts: 3, reason: 'failed' },
+  ]);
+  const page = await browser.context.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  const failed = page.locator('#events li.unit-failed');
+  await failed.first().waitFor({ timeout: 15_000 });
+  const text = async (kind: string) => ((await page.locator(`#events li.${kind}`).first().textContent()) ?? '').replace(/^\S+ (?:[AP]M )?/, '');
+  expect([await text('rescheduled'), await text('unit-failed')]).toEqual([
+    `web@2.service moved ${ID_C.slice(0, 4)} → ${ID_A.slice(0, 4)} (rebalance)`,
+    `hello.service failed after 3 restarts on ${ID_B.slice(0, 4)}`,
+  ]);
+});

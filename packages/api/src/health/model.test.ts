@@ -169,7 +169,7 @@ describe('summary text', () => {
     [
       'no leader, one failed unit and a recent event',
       input({ leader: undefined, units: [unit('f.service')], schedule: new Map([['f.service', 'm1']]), states: [state('f.service', 'm1', 'failed')], events: [event('unit-failed', { unit: 'f.service', machineId: 'm1' }, 0)] }),
-      'Cluster: NEEDS ATTENTION\nLeader: (none)\nMachines: 1 up, 0 down\nUnits: 1 total, 0 ok, 0 pending, 1 failed, 0 unscheduled, 0 lost, 0 unhealthy, 0 inactive\n\nProblems:\n  no-leader        no scheduler is elected\n  unit-failed      f.service failed on m1\n\nRecent events:\n  1970-01-01T00:00:00Z  f.service failed on m1\n',
+      'Cluster: NEEDS ATTENTION\nLeader: (none)\nMachines: 1 up, 0 down\nUnits: 1 total, 0 ok, 0 pending, 1 failed, 0 unscheduled, 0 lost, 0 unhealthy, 0 inactive\n\nProblems:\n  no-leader        no scheduler is elected\n  unit-failed      f.service failed on m1\n\nRecent events:\n  1970-01-01T00:00:00Z  f.service failed on host-m1\n',
     ],
     [
       'restarted units, most restarts first',

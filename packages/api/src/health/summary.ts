@@ -3,7 +3,8 @@
  * (at most `maxProblems`, with how many more) and the last few log entries. Pure.
  */
 import type { ClusterLogEvent } from '@flotilla/core';
-import type { HealthReport, UnitHealth } from './types.js';
+import { eventSentence } from './event-sentence.js';
+import type { HealthReport, MachineHealth, UnitHealth } from './types.js';
 
 export interface SummaryOptions {
   maxProblems?: number;
@@ -12,22 +13,10 @@ export interface SummaryOptions {
   maxRestarted?: number;
 }
 
-export function describeEvent(e: ClusterLogEvent): string {
-  const where = e.machineId ? ` on ${e.machineId}` : '';
-  switch (e.kind) {
-    case 'placed':
-      return `${e.unit} placed${where}`;
-    case 'rescheduled':
-      return `${e.unit} moved from ${e.fromMachineId ?? '?'} to ${e.machineId ?? '?'}`;
-    case 'unplaceable':
-      return `${e.unit} cannot be placed${e.reason ? `: ${e.reason}` : ''}`;
-    case 'unit-failed':
-      return `${e.unit} failed${where}`;
-    case 'machine-lost':
-      return `machine ${e.machineId} lost`;
-    case 'machine-joined':
-      return `machine ${e.machineId} joined`;
-  }
+/** An entry as `flotilla health` prints it: machines by hostname where the report lists them. */
+export function describeEvent(e: ClusterLogEvent, machines: readonly Pick<MachineHealth, 'id' | 'hostname'>[] = []): string {
+  const hostnames = new Map(machines.map((m) => [m.id, m.hostname]));
+  return eventSentence(e, (id) => (id === undefined ? '?' : hostnames.get(id) || id));
 }
 
 /** `, 1 cordoned, 1 draining`: machines taking no new units (docs/machine-lifecycle.md); '' when none. */
@@ -60,7 +49,7 @@ export function renderHealthSummary(r: HealthReport, opts: SummaryOptions = {}):
   const recent = r.events.slice(-maxEvents);
   if (recent.length > 0) {
     lines.push('', 'Recent events:');
-    for (const e of recent) lines.push(`  ${isoTime(e.at)}  ${describeEvent(e)}`);
+    for (const e of recent) lines.push(`  ${isoTime(e.at)}  ${describeEvent(e, r.machines)}`);
   }
   return `${lines.join('\n')}\n`;
 }

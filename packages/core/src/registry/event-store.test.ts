@@ -23,6 +23,19 @@ test('append then list returns the entries oldest first, with ids that sort by t
   expect(listed.map((e) => e.id)).toEqual([...listed.map((e) => e.id)].sort());
 });
 
+test('a move keeps its cause and a failure its restarts; entries without them (older writers) read as before', async () => {
+  await registry.appendEvents([
+    { kind: 'rescheduled', unit: 'web@2.service', fromMachineId: 'm3', machineId: 'm1', cause: 'rebalance', at: 1000 },
+    { kind: 'unit-failed', unit: 'hello.service', machineId: 'm1', restarts: 3, reason: 'failed', at: 1001 },
+    { kind: 'rescheduled', unit: 'a.service', fromMachineId: 'm2', machineId: 'm1', reason: 'unit is not scheduled', at: 1002 },
+  ]);
+  expect(strip(await registry.listEvents())).toEqual([
+    { kind: 'rescheduled', unit: 'web@2.service', fromMachineId: 'm3', machineId: 'm1', cause: 'rebalance', at: 1000 },
+    { kind: 'unit-failed', unit: 'hello.service', machineId: 'm1', restarts: 3, reason: 'failed', at: 1001 },
+    { kind: 'rescheduled', unit: 'a.service', fromMachineId: 'm2', machineId: 'm1', reason: 'unit is not scheduled', at: 1002 },
+  ]);
+});
+
 test('retention keeps the newest maxEvents entries and drops entries older than maxAgeMs', async () => {
   const now = Date.now();
   for (let i = 0; i < 8; i++) await registry.appendEvent({ kind: 'placed', unit: `u${i}.service`, at: now + i }, { maxEvents: 5 });

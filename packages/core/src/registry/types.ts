@@ -265,6 +265,10 @@ export interface LeaderElection {
 
 export type ClusterLogEventKind = 'placed' | 'rescheduled' | 'unplaceable' | 'unit-failed' | 'machine-lost' | 'machine-joined';
 
+/** Why the scheduler moved a unit off a machine (a `rescheduled` entry): its machine went away, a rebalancing
+ * move, a drain (`flotilla drain`), a `Replaces=` displacement, or a rule that no longer holds there. */
+export type MoveCause = 'machine-lost' | 'rebalance' | 'drain' | 'replaces' | 'rule';
+
 /** One entry of the bounded cluster event log (`activity/<id>`). */
 export interface ClusterLogEvent {
   /** Sortable id (ms timestamp + counter + writer), also the key suffix; set by appendEvent. */
@@ -276,6 +280,11 @@ export interface ClusterLogEvent {
   machineId?: string;
   /** Earlier machine (rescheduled). */
   fromMachineId?: string;
+  /** Why it moved (rescheduled); absent in entries written before causes were recorded, or when the leader that
+   * placed it did not see the move start (a new term). */
+  cause?: MoveCause;
+  /** systemd's NRestarts when the unit failed (unit-failed): automatic restarts before it gave up. */
+  restarts?: number;
   reason?: string;
 }
 

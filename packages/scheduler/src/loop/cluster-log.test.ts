@@ -1,15 +1,29 @@
 import type { MachineRecord } from '@flotilla/core';
 import { expect, test } from 'vitest';
+import { REASON_DRAINING } from '../drain.js';
 import type { Decision, SchedulePlan } from '../plan.js';
-import { EMPTY_MEMORY, MAX_PER_PASS, passEvents, type PassMemory } from './cluster-log.js';
+import { reasonMachineGone, REASON_UNIT_GONE, REASON_UNSCHEDULED } from '../reasons.js';
+import { reasonRebalance } from '../rebalance.js';
+import { EMPTY_MEMORY, MAX_PER_PASS, passEvents, type MoveStarted, type PassMemory } from './cluster-log.js';
 
 const machine = (id: string): MachineRecord => ({ id, hostname: id, ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 });
-const snap = (...ids: string[]) => ({ machines: ids.map(machine), schedule: new Map<string, string>(), globalAssignments: new Map() });
-const decide = (kind: Decision['kind'], unit: string, machineId: string): Decision => ({ kind, unit, machineId, reason: 'r' });
+const UNITS = ['a.service', 'b.service', 'web@2.service'];
+const snap = (...ids: string[]) => ({
+  machines: ids.map(machine),
+  schedule: new Map<string, string>(),
+  globalAssignments: new Map(),
+  unitRevisions: new Map(UNITS.map((u) => [u, '1'])),
+});
+const decide = (kind: Decision['kind'], unit: string, machineId: string, reason = 'r'): Decision => ({ kind, unit, machineId, reason });
 const plan = (decisions: Decision[], unplaceable: SchedulePlan['unplaceable'] = []): SchedulePlan => ({ decisions, unplaceable });
-const seen = (machines: string[], unplaceable: [string, string][] = []): PassMemory => ({ machines: new Set(machines), unplaceable: new Map(unplaceable) });
-const brief = (events: { kind: string; unit?: string; machineId?: string; fromMachineId?: string; reason?: string }[]) =>
-  events.map((e) => [e.kind, e.unit ?? e.reason, e.machineId, e.fromMachineId].filter(Boolean).join(' '));
+const seen = (machines: string[], unplaceable: [string, string][] = [], moving: [string, MoveStarted][] = []): PassMemory => ({
+  machines: new Set(machines),
+  unplaceable: new Map(unplaceable),
+  moving: new Map(moving),
+});
+const brief = (events: { kind: string; unit?: string; machineId?: string; fromMachineId?: string; cause?: string; reason?: string }[]) =>
+  events.map((e) => [e.kind, e.unit ?? e.reason, e.machineId, e.fromMachineId, e.cause].filter(Boolean).join(' '));
+const drainMove: [string, MoveStarted] = ['web@2.service', { from: 'm3', cause: 'drain' }];
 
 test.each([
   ['first pass of a term: machines are not news', EMPTY_MEMORY, snap('m1'), plan([]), true, []],
@@ -21,8 +35,45 @@ test.each([
   ['newly unplaceable, with its reasons', seen(['m1']), snap('m1'), plan([], [{ unit: 'b.service', reasons: ['1 machine: metadata'] }]), true, ['unplaceable b.service']],
   ['still unplaceable for the same reasons: logged once', seen(['m1'], [['b.service', '1 machine: metadata']]), snap('m1'), plan([], [{ unit: 'b.service', reasons: ['1 machine: metadata'] }]), true, []],
   ['global assignments are not placements', seen(['m1']), snap('m1'), plan([decide('assign-global', 'g.service', 'm1')]), true, []],
+  ['machine gone: unassigned and placed in one plan, with its cause', seen(['m1']), snap('m1'), plan([decide('unassign', 'a.service', 'm2', reasonMachineGone('m2')), decide('assign', 'a.service', 'm1', REASON_UNSCHEDULED)]), true, ['rescheduled a.service m1 m2 machine-lost']],
+  ['a move placed passes after its unassign names where it came from and why', seen(['m1', 'm3'], [], [drainMove]), snap('m1', 'm3'), plan([decide('assign', 'web@2.service', 'm1', REASON_UNSCHEDULED)]), true, ['rescheduled web@2.service m1 m3 drain']],
+  ['a move placed back where it was is a placement', seen(['m1', 'm3'], [], [drainMove]), snap('m1', 'm3'), plan([decide('assign', 'web@2.service', 'm3')]), true, ['placed web@2.service m3']],
+  ['a new term does not know its predecessor\'s moves: placed', EMPTY_MEMORY, snap('m1', 'm3'), plan([decide('assign', 'web@2.service', 'm1')]), true, ['placed web@2.service m1']],
+  ['the start of a move is not logged', seen(['m1', 'm3']), snap('m1', 'm3'), plan([decide('unassign', 'web@2.service', 'm3', reasonRebalance(5, 3))]), true, []],
 ] as [string, PassMemory, ReturnType<typeof snap>, SchedulePlan, boolean, string[]][])('%s', (_name, memory, snapshot, p, applied, expected) => {
   expect(brief(passEvents(memory, snapshot, p, applied).events)).toEqual(expected);
+});
+
+/** Passes in a row, each from the memory the previous one left. */
+function passes(steps: [ReturnType<typeof snap>, SchedulePlan, boolean][]): string[][] {
+  let memory: PassMemory = seen(['m1', 'm3']);
+  return steps.map(([snapshot, p, applied]) => {
+    const result = passEvents(memory, snapshot, p, applied);
+    memory = result.memory;
+    return brief(result.events);
+  });
+}
+
+const scheduledOn = (unit: string, machineId: string) => ({ ...snap('m1', 'm3'), schedule: new Map([[unit, machineId]]) });
+const destroyed = (unit: string) => ({ ...snap('m1', 'm3'), unitRevisions: new Map(UNITS.filter((u) => u !== unit).map((u) => [u, '1'])) });
+const rebalanceOff = plan([decide('unassign', 'web@2.service', 'm3', reasonRebalance(5, 3))]);
+const placeOn1 = plan([decide('assign', 'web@2.service', 'm1', REASON_UNSCHEDULED)]);
+
+test.each([
+  ['unassigned, held while m3 stops it, then placed: one entry', [[snap('m1', 'm3'), rebalanceOff, true], [snap('m1', 'm3'), plan([]), true], [snap('m1', 'm3'), placeOn1, true]], [[], [], ['rescheduled web@2.service m1 m3 rebalance']]],
+  ['the unassign was not written: no move remembered', [[snap('m1', 'm3'), rebalanceOff, false], [snap('m1', 'm3'), placeOn1, true]], [[], ['placed web@2.service m1']]],
+  ['the placement conflicted: the move is logged when it is written', [[snap('m1', 'm3'), rebalanceOff, true], [snap('m1', 'm3'), placeOn1, false], [snap('m1', 'm3'), placeOn1, true]], [[], [], ['rescheduled web@2.service m1 m3 rebalance']]],
+  ['placed by someone else meanwhile: forgotten', [[snap('m1', 'm3'), rebalanceOff, true], [scheduledOn('web@2.service', 'm1'), plan([]), true], [snap('m1', 'm3'), placeOn1, true]], [[], [], ['placed web@2.service m1']]],
+  ['destroyed meanwhile: forgotten', [[snap('m1', 'm3'), rebalanceOff, true], [destroyed('web@2.service'), plan([]), true], [snap('m1', 'm3'), placeOn1, true]], [[], [], ['placed web@2.service m1']]],
+  ['an unassign that is no move (unit gone) is not remembered', [[snap('m1', 'm3'), plan([decide('unassign', 'web@2.service', 'm3', REASON_UNIT_GONE)]), true], [snap('m1', 'm3'), placeOn1, true]], [[], ['placed web@2.service m1']]],
+  ['drained off m3', [[snap('m1', 'm3'), plan([decide('unassign', 'web@2.service', 'm3', REASON_DRAINING)]), true], [snap('m1', 'm3'), placeOn1, true]], [[], ['rescheduled web@2.service m1 m3 drain']]],
+] as [string, [ReturnType<typeof snap>, SchedulePlan, boolean][], string[][]][])('%s', (_name, steps, expected) => {
+  expect(passes(steps)).toEqual(expected);
+});
+
+test('entries carry cause and reason as fields', () => {
+  const { events } = passEvents(seen(['m1', 'm3'], [], [drainMove]), snap('m1', 'm3'), placeOn1, true);
+  expect(events).toEqual([{ kind: 'rescheduled', unit: 'web@2.service', machineId: 'm1', fromMachineId: 'm3', cause: 'drain', reason: REASON_UNSCHEDULED }]);
 });
 
 test('a big pass logs a sample and a count', () => {

@@ -8,19 +8,30 @@ export function hostOf(machines, id) {
   return machines.get(id)?.hostname || id.slice(0, 8);
 }
 
-export function describeEvent(e, machines) {
-  const host = (id) => hostOf(machines, id);
-  const why = e.reason ? ` (${e.reason})` : '';
+// A move's cause in words (machine-lost reads "rescheduled … (machine … lost)"); as health/event-sentence.ts,
+// which the same test table holds this to.
+const CAUSE_WORDS = { rebalance: 'rebalance', drain: 'drain', replaces: 'Replaces=', rule: 'no longer fits there' };
+const said = (reason) => (reason && reason !== 'failed' ? ` (${reason})` : '');
+
+/** The entry as a sentence; `host(id)` names a machine. */
+export function eventSentence(e, host) {
   const on = e.machineId ? ` on ${host(e.machineId)}` : '';
-  const text = {
-    placed: e.unit ? `${e.unit} placed${on}${why}` : `placed${why}`,
-    rescheduled: `${e.unit} moved ${host(e.fromMachineId)} → ${host(e.machineId)}${why}`,
+  const after = e.restarts ? ` after ${e.restarts} restart${e.restarts === 1 ? '' : 's'}` : '';
+  const moved = e.cause === 'machine-lost'
+    ? `${e.unit} rescheduled to ${host(e.machineId)} (machine ${host(e.fromMachineId)} lost)`
+    : `${e.unit} moved ${host(e.fromMachineId)} → ${host(e.machineId)}${e.cause && Object.hasOwn(CAUSE_WORDS, e.cause) ? ` (${CAUSE_WORDS[e.cause]})` : said(e.reason)}`;
+  return {
+    placed: e.unit ? `${e.unit} placed${on}${said(e.reason)}` : `placed${said(e.reason)}`,
+    rescheduled: moved,
     unplaceable: `${e.unit} cannot be placed${e.reason ? `: ${e.reason}` : ''}`,
-    'unit-failed': `${e.unit} failed${on}${why}`,
+    'unit-failed': `${e.unit} failed${after}${on}${said(e.reason)}`,
     'machine-lost': `machine ${host(e.machineId)} lost`,
     'machine-joined': `machine ${host(e.machineId)} joined`,
-  }[e.kind];
-  return `${new Date(e.at).toLocaleTimeString()} ${text ?? e.kind}`;
+  }[e.kind] ?? e.kind;
+}
+
+export function describeEvent(e, machines) {
+  return `${new Date(e.at).toLocaleTimeString()} ${eventSentence(e, (id) => hostOf(machines, id))}`;
 }
 
 const GIB = 1024 ** 3;
