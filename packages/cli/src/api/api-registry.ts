@@ -82,6 +82,17 @@ export class ApiRegistry implements CliRegistry {
     return record;
   }
 
+  /** fleet's API has no batch submit: one unit at a time (the same checks, not all or nothing). */
+  async submitUnits(specs: readonly UnitSpec[], opts: { desiredState?: DesiredState } = {}): Promise<UnitRecord[]> {
+    for (const spec of specs) {
+      assertNewUnitName(spec.name);
+      validateUnitOptions(spec.name, spec.options);
+    }
+    const records: UnitRecord[] = [];
+    for (const spec of specs) records.push(await this.submitUnit(spec, opts));
+    return records;
+  }
+
   async setDesiredState(name: string, state: DesiredState): Promise<UnitRecord> {
     const reply = await this.http.send('PUT', `/fleet/v1/units/${encodeURIComponent(name)}?alt=json`, { name, desiredState: state });
     if (reply.status === 409 && errorMessage(reply.body) === 'unit does not exist and options field empty') throw new UnitNotFoundError(name);

@@ -78,6 +78,9 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   submitUnit(spec: UnitSpec, opts?: { desiredState?: DesiredState; replace?: boolean }): Promise<UnitRecord> {
     return units.submitUnit(this.ctx, spec, opts);
   }
+  submitUnits(specs: readonly UnitSpec[], opts?: { desiredState?: DesiredState }): Promise<UnitRecord[]> {
+    return units.submitUnits(this.ctx, specs, opts);
+  }
   getUnit(name: string): Promise<UnitRecord | undefined> {
     return units.getUnit(this.ctx, name);
   }

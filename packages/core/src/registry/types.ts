@@ -94,6 +94,10 @@ export interface UnitCatalog {
   /** Creates the unit (desired state `inactive` unless given). Same hash already stored → no-op, returns it.
    * Different hash stored → throws UnitExistsError unless `replace` is set. */
   submitUnit(spec: UnitSpec, opts?: { desiredState?: DesiredState; replace?: boolean }): Promise<UnitRecord>;
+  /** submitUnit (without replace) for many units, fewer round trips: every spec validated before any write, then
+   * all-or-nothing per batch (etcd: 64 units a transaction). Same-hash units are kept; a different hash throws
+   * UnitExistsError, a taken systemd name SystemdNameTakenError. Returns the records in spec order. */
+  submitUnits(specs: readonly UnitSpec[], opts?: { desiredState?: DesiredState }): Promise<UnitRecord[]>;
   getUnit(name: string): Promise<UnitRecord | undefined>;
   listUnits(): Promise<UnitRecord[]>;
   /** Sets the desired state, and in the same transaction mirrors it into the unit's assignment (if scheduled);

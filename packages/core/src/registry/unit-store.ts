@@ -61,6 +61,85 @@ export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: Sub
   });
 }
 
+/** Units per submitUnits transaction: two compares (the key, its systemd sibling) each, under etcd's
+ * default --max-txn-ops of 128 (etcd/server/etcdserver/api/v3rpc/key.go checkTxnReqs). */
+export const UNITS_PER_SUBMIT_TXN = 64;
+
+/**
+ * Many submitUnits without replace, in transactions of up to 64 units: a start of 300 units costs 5 writes, not
+ * 300. Every spec is validated before anything is written. Per transaction, all or nothing: units already stored
+ * with the same hash are kept (as submitUnit), a different hash throws UnitExistsError and a taken systemd name
+ * SystemdNameTakenError, with none of that transaction's units written (earlier transactions stay written).
+ */
+export async function submitUnits(ctx: RegistryContext, specs: readonly UnitSpec[], opts: { desiredState?: DesiredState } = {}): Promise<UnitRecord[]> {
+  const records = specs.map((spec) => {
+    assertNewUnitName(spec.name);
+    validateUnitOptions(spec.name, spec.options);
+    const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
+    rejectTemplateActivation(record.name, record.desiredState);
+    return record;
+  });
+  const stored = new Map<string, UnitRecord>();
+  for (const chunk of submitChunks(records)) {
+    for (const record of await ctx.run(`submit ${chunk.length} units`, () => submitChunk(ctx, chunk))) stored.set(record.name, record);
+  }
+  return records.map((r) => stored.get(r.name) ?? r);
+}
+
+/** Splits into transactions of at most UNITS_PER_SUBMIT_TXN; a name (or its sibling) seen in the current one
+ * starts the next, so a repeat is judged against what the earlier transaction wrote. */
+function submitChunks(records: readonly UnitRecord[]): UnitRecord[][] {
+  const chunks: UnitRecord[][] = [];
+  let current: UnitRecord[] = [];
+  let names = new Set<string>();
+  for (const record of records) {
+    const sibling = sameSystemdUnitSibling(record.name);
+    if (current.length >= UNITS_PER_SUBMIT_TXN || names.has(record.name) || (sibling !== undefined && names.has(sibling))) {
+      chunks.push(current);
+      current = [];
+      names = new Set();
+    }
+    current.push(record);
+    names.add(record.name);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** One transaction: every key and sibling absent → all written. Otherwise the failure branch's reads say why:
+ * same-hash units are kept (not rewritten) and the rest retried; anything else throws, nothing of the chunk
+ * written. A failed compare with nothing found (a key deleted in between) is a race, retried like submitUnit's. */
+function submitChunk(ctx: RegistryContext, chunk: readonly UnitRecord[]): Promise<UnitRecord[]> {
+  let pending = [...chunk];
+  const kept: UnitRecord[] = [];
+  return ctx.retryOnRace(`submit ${chunk.length} units`, async () => {
+    const keys = pending.flatMap((r) => {
+      const sibling = sameSystemdUnitSibling(r.name);
+      return sibling === undefined ? [ctx.keys.unit(r.name)] : [ctx.keys.unit(r.name), ctx.keys.unit(sibling)];
+    });
+    const result = await ctx.txn(keys.map((k) => is.absent(k)), pending.map((r) => op.put(ctx.keys.unit(r.name), encodeValue(r))), keys.map((k) => op.get(k)));
+    if (result.succeeded) return [...kept, ...pending];
+    const found = new Map<string, UnitRecord>();
+    for (const response of result.responses) {
+      const kv = response.response_range?.kvs[0];
+      // A corrupt stored unit is the answer, as for submitUnit without replace.
+      const stored = kv && checkRecord(ctx.keys, kv, isUnitRecord).value;
+      if (stored) found.set(stored.name, stored);
+    }
+    const next: UnitRecord[] = [];
+    for (const record of pending) {
+      const existing = found.get(record.name);
+      const sibling = sameSystemdUnitSibling(record.name);
+      if (!existing && sibling !== undefined && found.has(sibling)) throw new SystemdNameTakenError(record.name, sibling);
+      if (existing && existing.hash !== record.hash) throw new UnitExistsError(record.name, existing.hash, record.hash);
+      if (existing) kept.push(existing);
+      else next.push(record);
+    }
+    pending = next;
+    return pending.length === 0 ? kept : undefined;
+  });
+}
+
 /** fleet's replace: overwrite the record and drop schedule + assignment, so the unit is placed afresh. */
 function replaceUnit(ctx: RegistryContext, record: UnitRecord): Promise<UnitRecord> {
   return ctx.retryOnRace(`replace ${record.name}`, async () => {

@@ -199,6 +199,29 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     return record;
   }
 
+  async submitUnits(specs: readonly UnitSpec[], opts: { desiredState?: DesiredState } = {}): Promise<UnitRecord[]> {
+    this.enter('submitUnits');
+    const records = specs.map((spec) => {
+      assertNewUnitName(spec.name);
+      validateUnitOptions(spec.name, spec.options);
+      const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
+      rejectTemplateActivation(record.name, record.desiredState);
+      return record;
+    });
+    // All or nothing (one batch here): judge every unit against the store and the earlier specs, then write.
+    const written = new Map<string, UnitRecord>();
+    const result = records.map((record) => {
+      const existing = written.get(record.name) ?? this.units.get(record.name)?.record;
+      const sibling = sameSystemdUnitSibling(record.name);
+      if (!existing && sibling !== undefined && (written.has(sibling) || this.units.has(sibling))) throw new SystemdNameTakenError(record.name, sibling);
+      if (existing && existing.hash !== record.hash) throw new UnitExistsError(record.name, existing.hash, record.hash);
+      if (!existing) written.set(record.name, record);
+      return existing ?? record;
+    });
+    if (written.size > 0) this.commit(() => { for (const record of written.values()) this.putUnit(record); });
+    return result;
+  }
+
   async getUnit(name: string): Promise<UnitRecord | undefined> {
     this.enter('getUnit');
     assertValidUnitName(name);

@@ -41,6 +41,22 @@ export function registryContract(name: string, current: () => ContractRegistry):
       await expect(r.submitUnit(container)).resolves.toMatchObject({ name: 'x.container' }); // its own resubmit is no conflict
     });
 
+    test('submitUnits: many units in order, same content kept, a conflict writes nothing of its batch', async () => {
+      const r = current();
+      const names = Array.from({ length: 130 }, (_, i) => `u${i}.service`); // more than one etcd transaction
+      const kept = await r.submitUnit(unitSpec('u5.service'), { desiredState: 'launched' });
+      const records = await r.submitUnits(names.map((n) => unitSpec(n)), { desiredState: 'loaded' });
+      expect(records.map((u) => u.name)).toEqual(names);
+      expect(records[5]).toEqual(kept); // the stored record, as submitUnit
+      expect(records[6]).toMatchObject({ desiredState: 'loaded' });
+      expect((await r.listUnits()).length).toBe(130);
+      await expect(r.submitUnits([unitSpec('new.service'), unitSpec('u1.service', fleet('MachineMetadata', 'x=y'))])).rejects.toMatchObject({ code: 'UNIT_EXISTS' });
+      await expect(r.submitUnits([unitSpec('new.service'), { name: 'u2.container', options: [{ section: 'Container', name: 'Image', value: 'localhost/x:1' }] }]))
+        .rejects.toMatchObject({ code: 'UNIT_SYSTEMD_NAME_TAKEN', takenBy: 'u2.service' });
+      await expect(r.submitUnits([unitSpec('new.service'), unitSpec('bad@.service')], { desiredState: 'launched' })).rejects.toMatchObject({ code: 'TEMPLATE_ACTIVATION' });
+      expect(await r.getUnit('new.service')).toBeUndefined(); // nothing half-written
+    });
+
     test('desired state is mirrored into the assignment; inactive unschedules; unknown units are not found', async () => {
       const r = current();
       await r.registerMachine(machine('m1'), 10);
