@@ -81,6 +81,7 @@ export class SyntheticCluster implements OpsView, ServedRegistry {
     return { close: async () => undefined };
   }
   submitUnit = readOnly;
+  submitUnits = readOnly;
   setDesiredState = readOnly;
   destroyUnit = readOnly;
   patchMachineMetadata = readOnly;

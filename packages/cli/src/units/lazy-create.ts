@@ -20,6 +20,7 @@ import {
 } from '@flotilla/core';
 import { nothingToReplaceWith, unitNotFoundOnDisk } from '../cli-errors.js';
 import type { CommandContext } from '../commands/verb.js';
+import { mapInParallel, UNIT_CALLS_IN_FLIGHT } from './in-parallel.js';
 import { readLocalUnit, templateFilePath, unitFilePath, type LocalUnit } from './local-file.js';
 
 export interface LazyCreateOptions {
@@ -90,9 +91,10 @@ async function planExisting(ctx: CommandContext, existing: UnitRecord, arg: stri
   return { kind: 'create', name: existing.name, options: found.local.options, replace: true };
 }
 
-async function planUnit(ctx: CommandContext, registry: Pick<UnitCatalog, 'getUnit' | 'submitUnit'>, arg: string, opts: LazyCreateOptions): Promise<Plan> {
+async function planUnit(
+  ctx: CommandContext, registry: Pick<UnitCatalog, 'getUnit' | 'submitUnit'>, arg: string, existing: UnitRecord | undefined, opts: LazyCreateOptions,
+): Promise<Plan> {
   const name = mangleUnitName(arg);
-  const existing = await registry.getUnit(name);
   if (existing) return planExisting(ctx, existing, arg, opts);
   assertNewUnitName(name); // a name no unit may be created under says so, rather than that no file has it
   const options = await resolveNewUnit(ctx, registry, arg, name);
@@ -103,13 +105,18 @@ async function planUnit(ctx: CommandContext, registry: Pick<UnitCatalog, 'getUni
 export async function lazyCreateUnits(ctx: CommandContext, args: readonly string[], opts: LazyCreateOptions): Promise<UnitRecord[]> {
   for (const arg of args) validateUnitName(mangleUnitName(arg));
   const registry = await ctx.registry();
+  // The lookups go out together; planning (which reads files and may warn) stays in argument order.
+  const stored = await mapInParallel(args, UNIT_CALLS_IN_FLIGHT, (arg) => registry.getUnit(mangleUnitName(arg)));
   const plans: Plan[] = [];
-  for (const arg of args) plans.push(await planUnit(ctx, registry, arg, opts));
+  for (const [i, arg] of args.entries()) plans.push(await planUnit(ctx, registry, arg, stored[i], opts));
   for (const plan of plans) {
     if (plan.kind !== 'create') continue;
     assertNewUnitName(plan.name); // also a --replace of a unit created before the rule
     validateUnitOptions(plan.name, plan.options);
   }
+  // New units go in one batched call (a few etcd transactions); a --replace stays one unit at a time.
+  const fresh = plans.filter((p): p is Extract<Plan, { kind: 'create' }> => p.kind === 'create' && !p.replace);
+  const submitted = new Map((await registry.submitUnits(fresh.map((p) => ({ name: p.name, options: p.options })))).map((r) => [r.name, r]));
   const records: UnitRecord[] = [];
   for (const plan of plans) {
     if (plan.kind === 'reuse') {
@@ -117,7 +124,7 @@ export async function lazyCreateUnits(ctx: CommandContext, args: readonly string
       continue;
     }
     for (const key of unknownFleetKeys(plan.options)) ctx.emit({ kind: 'unknown-fleet-key', unit: plan.name, key });
-    const record = await registry.submitUnit({ name: plan.name, options: plan.options }, { replace: plan.replace });
+    const record = submitted.get(plan.name) ?? (await registry.submitUnit({ name: plan.name, options: plan.options }, { replace: plan.replace }));
     ctx.emit({ kind: 'unit-state', unit: record.name, state: record.desiredState });
     records.push(record);
   }

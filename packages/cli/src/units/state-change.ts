@@ -7,6 +7,7 @@ import type { DesiredState, UnitRecord } from '@flotilla/core';
 import type { CommandContext } from '../commands/verb.js';
 import { blockUntil, type BlockSpec } from './block.js';
 import { unitsNamed } from './find.js';
+import { mapInParallel, UNIT_CALLS_IN_FLIGHT } from './in-parallel.js';
 
 export type StateVerb = 'start' | 'load' | 'stop' | 'unload';
 
@@ -23,16 +24,28 @@ export async function requestDesiredState(
   check: (unit: UnitRecord) => void = () => {},
 ): Promise<UnitRecord[]> {
   const registry = await ctx.registry();
-  const waitFor: UnitRecord[] = [];
+  // As one unit at a time did: the units before a refused one are still changed, then the refusal is thrown.
+  const changing: UnitRecord[] = [];
   const seen = new Set<string>();
+  let refusal: unknown;
   for (const unit of units) {
-    check(unit);
+    try {
+      check(unit);
+    } catch (err) {
+      refusal = err;
+      break;
+    }
     if (seen.has(unit.name) || !needsChange(unit)) continue;
     seen.add(unit.name);
-    const updated = await registry.setDesiredState(unit.name, state);
-    if (updated.global) ctx.emit({ kind: 'triggered', unit: updated.name, verb, global: true });
-    else waitFor.push(updated);
+    changing.push(unit);
   }
+  const updated = await mapInParallel(changing, UNIT_CALLS_IN_FLIGHT, (unit) => registry.setDesiredState(unit.name, state));
+  const waitFor: UnitRecord[] = [];
+  for (const unit of updated) {
+    if (unit.global) ctx.emit({ kind: 'triggered', unit: unit.name, verb, global: true });
+    else waitFor.push(unit);
+  }
+  if (refusal !== undefined) throw refusal;
   return waitFor;
 }
 
