@@ -6,7 +6,7 @@
 import { duringStep } from '../cli-errors.js';
 import type { BlockSpec } from '../units/block.js';
 import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
-import { lazyCreateUnits } from '../units/lazy-create.js';
+import { lazyCreateUnitsIn } from '../units/lazy-create.js';
 import { loadedCondition } from '../units/wait.js';
 import { creatingVerbOptions, type CreatingOptions } from './block-options.js';
 import { defineVerb } from './verb.js';
@@ -23,9 +23,9 @@ export const load = defineVerb<CreatingOptions, void>({
   ...creatingVerbOptions,
   async handler(ctx, args, opts) {
     if (args.length === 0) return ctx.emit({ kind: 'no-units' });
-    const records = await duringStep('Error creating units', () =>
-      lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded'] }));
-    const loading = await requestDesiredState(ctx, records, 'load', 'loaded', (u) => u.desiredState !== 'loaded');
+    const { records, createdIn } = await duringStep('Error creating units', () =>
+      lazyCreateUnitsIn(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded'] }, 'loaded'));
+    const loading = await requestDesiredState(ctx, records, 'load', 'loaded', (u) => u.desiredState !== 'loaded', undefined, createdIn);
     await triggerOrBlock(ctx, loading, 'load', opts.block, untilLoaded(opts.deadlineMs));
   },
   render: () => ({}),

@@ -4,7 +4,7 @@
  */
 import type { UnitRecord } from '@flotilla/core';
 import { duringStep } from '../cli-errors.js';
-import { lazyCreateUnits } from '../units/lazy-create.js';
+import { lazyCreateUnitsIn } from '../units/lazy-create.js';
 import type { BlockSpec } from '../units/block.js';
 import { requestDesiredState, triggerOrBlock } from '../units/state-change.js';
 import { activeCondition } from '../units/wait.js';
@@ -12,8 +12,8 @@ import { creatingVerbOptions, type CreatingOptions } from './block-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
 
 /** Sets `launched` on every unit not already there; returns the non-global ones (globals are only triggered). */
-export function launch(ctx: CommandContext, records: readonly UnitRecord[]): Promise<UnitRecord[]> {
-  return requestDesiredState(ctx, records, 'start', 'launched', (u) => u.desiredState !== 'launched');
+export function launch(ctx: CommandContext, records: readonly UnitRecord[], createdLaunched: ReadonlySet<string> = new Set()): Promise<UnitRecord[]> {
+  return requestDesiredState(ctx, records, 'start', 'launched', (u) => u.desiredState !== 'launched', undefined, createdLaunched);
 }
 
 /** start's wait: systemd reports each unit active (and loaded) with the submitted contents. */
@@ -33,9 +33,9 @@ export const start = defineVerb<CreatingOptions, void>({
   ...creatingVerbOptions,
   async handler(ctx, args, opts) {
     if (args.length === 0) return ctx.emit({ kind: 'no-units' });
-    const records = await duringStep('Error creating units', () =>
-      lazyCreateUnits(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded', 'launched'] }));
-    await triggerOrBlock(ctx, await launch(ctx, records), 'start', opts.block, untilActive(opts.deadlineMs));
+    const { records, createdIn } = await duringStep('Error creating units', () =>
+      lazyCreateUnitsIn(ctx, args, { replace: opts.replace, replaceableStates: ['inactive', 'loaded', 'launched'] }, 'launched'));
+    await triggerOrBlock(ctx, await launch(ctx, records, createdIn), 'start', opts.block, untilActive(opts.deadlineMs));
   },
   render: () => ({}),
 });

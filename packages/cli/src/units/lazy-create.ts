@@ -103,6 +103,22 @@ async function planUnit(
 
 /** Returns the registry record of every argument, in argument order. */
 export async function lazyCreateUnits(ctx: CommandContext, args: readonly string[], opts: LazyCreateOptions): Promise<UnitRecord[]> {
+  return (await lazyCreateUnitsIn(ctx, args, opts, 'inactive')).records;
+}
+
+export interface LazyCreated {
+  /** The registry record of every argument, in argument order. */
+  records: UnitRecord[];
+  /** Units this call created already in the requested desired state: the caller's state change is done. */
+  createdIn: ReadonlySet<string>;
+}
+
+/**
+ * lazyCreateUnits that writes new units (not --replace, not templates, which cannot be activated) straight in
+ * `createIn` (start: launched, load: loaded): one write per unit instead of a submit and a desired-state change.
+ * They are still reported as fleetctl prints them, `Unit <name> inactive`, before the caller's `Triggered` line.
+ */
+export async function lazyCreateUnitsIn(ctx: CommandContext, args: readonly string[], opts: LazyCreateOptions, createIn: DesiredState): Promise<LazyCreated> {
   for (const arg of args) validateUnitName(mangleUnitName(arg));
   const registry = await ctx.registry();
   // The lookups go out together; planning (which reads files and may warn) stays in argument order.
@@ -116,7 +132,17 @@ export async function lazyCreateUnits(ctx: CommandContext, args: readonly string
   }
   // New units go in one batched call (a few etcd transactions); a --replace stays one unit at a time.
   const fresh = plans.filter((p): p is Extract<Plan, { kind: 'create' }> => p.kind === 'create' && !p.replace);
-  const submitted = new Map((await registry.submitUnits(fresh.map((p) => ({ name: p.name, options: p.options })))).map((r) => [r.name, r]));
+  const activatable = fresh.filter((p) => createIn === 'inactive' || !unitNameInfo(p.name).isTemplate);
+  const submitted = new Map<string, UnitRecord>();
+  const createdIn = new Set<string>();
+  const inactiveOnes = fresh.filter((p) => !activatable.includes(p));
+  for (const [group, state] of [[activatable, createIn], [inactiveOnes, 'inactive']] as const) {
+    if (group.length === 0) continue;
+    for (const r of await registry.submitUnits(group.map((p) => ({ name: p.name, options: p.options })), { desiredState: state })) {
+      submitted.set(r.name, r);
+      if (state !== 'inactive' && r.desiredState === state) createdIn.add(r.name);
+    }
+  }
   const records: UnitRecord[] = [];
   for (const plan of plans) {
     if (plan.kind === 'reuse') {
@@ -125,8 +151,9 @@ export async function lazyCreateUnits(ctx: CommandContext, args: readonly string
     }
     for (const key of unknownFleetKeys(plan.options)) ctx.emit({ kind: 'unknown-fleet-key', unit: plan.name, key });
     const record = submitted.get(plan.name) ?? (await registry.submitUnit({ name: plan.name, options: plan.options }, { replace: plan.replace }));
-    ctx.emit({ kind: 'unit-state', unit: record.name, state: record.desiredState });
+    // fleetctl created the unit inactive and printed so; a unit written straight in `createIn` reads the same.
+    ctx.emit({ kind: 'unit-state', unit: record.name, state: createdIn.has(record.name) ? 'inactive' : record.desiredState });
     records.push(record);
   }
-  return records;
+  return { records, createdIn };
 }

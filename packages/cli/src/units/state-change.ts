@@ -13,7 +13,8 @@ export type StateVerb = 'start' | 'load' | 'stop' | 'unload';
 
 /**
  * Sets `state` on every unit `needsChange` accepts (each name once); returns the non-global ones to wait for.
- * `check` runs first on each unit and may throw to refuse the whole change (stop on an inactive unit).
+ * `check` runs first on each unit and may throw to refuse the whole change (stop on an inactive unit). Units in
+ * `alreadySet` were written in `state` by this command (lazyCreateUnitsIn): reported as changed, not written again.
  */
 export async function requestDesiredState(
   ctx: CommandContext,
@@ -22,6 +23,7 @@ export async function requestDesiredState(
   state: DesiredState,
   needsChange: (unit: UnitRecord) => boolean,
   check: (unit: UnitRecord) => void = () => {},
+  alreadySet: ReadonlySet<string> = new Set(),
 ): Promise<UnitRecord[]> {
   const registry = await ctx.registry();
   // As one unit at a time did: the units before a refused one are still changed, then the refusal is thrown.
@@ -35,11 +37,12 @@ export async function requestDesiredState(
       refusal = err;
       break;
     }
-    if (seen.has(unit.name) || !needsChange(unit)) continue;
+    if (seen.has(unit.name) || !(needsChange(unit) || alreadySet.has(unit.name))) continue;
     seen.add(unit.name);
     changing.push(unit);
   }
-  const updated = await mapInParallel(changing, UNIT_CALLS_IN_FLIGHT, (unit) => registry.setDesiredState(unit.name, state));
+  const updated = await mapInParallel(changing, UNIT_CALLS_IN_FLIGHT, (unit) =>
+    alreadySet.has(unit.name) ? Promise.resolve(unit) : registry.setDesiredState(unit.name, state));
   const waitFor: UnitRecord[] = [];
   for (const unit of updated) {
     if (unit.global) ctx.emit({ kind: 'triggered', unit: unit.name, verb, global: true });
