@@ -25,7 +25,7 @@ const KILLS = Number(process.argv[2] ?? 5);
 const UNITS = Number(process.argv[3] ?? 100);
 const TTL_SEC = 10;
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, log, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3600' } });
+const cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, log, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3600', ...(process.env.LOSS_TRACE ? { FLOTILLA_LOG_LEVEL: 'debug' } : {}) } });
 const registry = await EtcdRegistry.connect(cluster.registryOptions);
 const cli = cliFor(cluster.cliEnv);
 
@@ -57,6 +57,15 @@ async function justRenewed(lease: string): Promise<number> {
     if (ttl > last) return Date.now() - t;
     last = ttl;
   }
+}
+
+/** LOSS_TRACE=1: what each survivor's journal says from the key's deletion on (daemon-reloads, starts, agent passes). */
+async function trace(m: Machine, from: number): Promise<void> {
+  const r = await m.exec(['journalctl', '--since', `@${Math.floor(from / 1000) - 1}`, '-o', 'short-unix', '--no-pager', '-q'], { timeoutMs: 20_000 });
+  if (r.code !== 0) log(`${m.name} journalctl: ${r.stderr}`);
+  const at = (line: string) => Math.round(Number(line.split(' ')[0]) * 1000 - from);
+  const lines = r.stdout.split('\n').filter((l) => at(l) >= 0 && /Reload|Started|reconcile|assignment|task|pass/i.test(l));
+  for (const l of lines.filter((l, i) => !/Started loss|task (Load|Start) done/.test(l) || i % 10 === 0)) log(`${m.name} +${at(l)} ${l.slice(l.indexOf(' ') + 1, 260)}`);
 }
 
 async function run1(names: string[], round: number): Promise<Record<string, number>> {
@@ -110,6 +119,7 @@ async function run1(names: string[], round: number): Promise<Record<string, numb
     sample_gap_max_ms: sampler.maxGapMs,
   };
   log(`kill ${round}: ${JSON.stringify(stage)} (placed ${marks.placed})`);
+  if (process.env.LOSS_TRACE) for (const m of others) await trace(m, marks.deleted ?? killAt);
   // Back to 3 machines, without this round's units.
   await cluster.removeMachine(victim);
   await cluster.addMachine();
