@@ -43,33 +43,76 @@ function sorted(map, order) {
   return order ?? [...map.keys()].sort(byName);
 }
 
+// Search keys, lower-cased once per unit or machine record rather than once per filtering: records are
+// replaced, never mutated, on change, so a key made for a record stays right for it. A unit's key joins its name
+// and machine ID with a newline, which a one-line search text cannot match across.
+const unitKeys = new WeakMap();
+const machineKeys = new WeakMap();
+function keyOf(keys, item, make) {
+  let key = keys.get(item);
+  if (key === undefined) keys.set(item, (key = make(item).toLowerCase()));
+  return key;
+}
+const unitKey = (u) => keyOf(unitKeys, u, () => `${u.name}\n${u.machineId ?? ''}`);
+const machineKey = (m) => keyOf(machineKeys, m, () => {
+  const meta = Object.entries(m.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${m.hostname ?? ''} ${m.id} ${m.ip ?? ''} ${meta} ${machineState(m)}`;
+});
+
 /** `hosts`: machine ID → lower-case hostname, made once per filtering, not once per unit. */
 function unitMatches(u, text, health, hosts) {
   if (health === 'problem' ? !PROBLEM_HEALTH.has(u.health) : health && u.health !== health) return false;
   if (!text) return true;
-  return u.name.toLowerCase().includes(text) || (u.machineId ?? '').toLowerCase().includes(text) || (hosts.get(u.machineId) ?? '').includes(text);
+  return unitKey(u).includes(text) || (hosts.get(u.machineId) ?? '').includes(text);
 }
 const lowerHosts = () => new Map([...state.machines.values()].map((m) => [m.id, (m.hostname ?? '').toLowerCase()]));
-function machineMatches(m, text) {
-  if (!text) return true;
-  const meta = Object.entries(m.metadata ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-  return `${m.hostname ?? ''} ${m.id} ${m.ip ?? ''} ${meta} ${machineState(m)}`.toLowerCase().includes(text);
-}
+const machineMatches = (m, text) => !text || machineKey(m).includes(text);
 
-function renderLists() {
-  const t0 = performance.now();
-  state.unitOrder = sorted(state.units, state.unitOrder);
-  state.machineOrder = sorted(state.machines, state.machineOrder);
+/** The unit list as last filtered, so a delta that changes a few shown units can replace them in place. */
+const shownUnits = { items: [], text: '', health: '', index: null };
+
+/**
+ * Filters the units again, unless `changed` (unit names) can be patched into the rows already filtered: the same
+ * filter, no unit added or removed, no machine changed under a text filter (it matches hostnames), and every
+ * changed unit either still shown or still hidden. Then a delta costs its own units, not 10,000.
+ */
+function renderUnits(changed, machinesChanged) {
   const text = $('unit-search').value.trim().toLowerCase();
   const health = $('unit-health').value;
   const hosts = text ? lowerHosts() : undefined;
+  if (changed && state.unitOrder && text === shownUnits.text && health === shownUnits.health && !(text && machinesChanged)) {
+    shownUnits.index ??= new Map(shownUnits.items.map((u, i) => [u.name, i]));
+    const patches = [];
+    for (const name of changed) {
+      const u = state.units.get(name);
+      const i = shownUnits.index.get(name);
+      const matches = u !== undefined && unitMatches(u, text, health, hosts);
+      if (i !== undefined && matches) patches.push([i, u]);
+      else if (i !== undefined || matches) return renderUnits(undefined);
+    }
+    for (const [i, u] of patches) shownUnits.items[i] = u;
+    unitList.setItems(shownUnits.items);
+    return;
+  }
+  state.unitOrder = sorted(state.units, state.unitOrder);
   const units = state.unitOrder.map((n) => state.units.get(n)).filter((u) => unitMatches(u, text, health, hosts));
+  Object.assign(shownUnits, { items: units, text, health, index: null });
   unitList.setItems(units);
   $('unit-shown').textContent = `${units.length} of ${state.units.size}`;
+}
+
+function renderMachines() {
+  state.machineOrder = sorted(state.machines, state.machineOrder);
   const mtext = $('machine-search').value.trim().toLowerCase();
   const machines = state.machineOrder.map((id) => state.machines.get(id)).filter((m) => machineMatches(m, mtext));
   machineList.setItems(machines);
   $('machine-shown').textContent = `${machines.length} of ${state.machines.size}`;
+}
+
+function renderLists() {
+  const t0 = performance.now();
+  renderUnits();
+  renderMachines();
   stats.lastRenderMs = performance.now() - t0;
 }
 
@@ -87,11 +130,18 @@ function renderSummary(s) {
   );
 }
 
+// Each entry's <li>, made once: a delta's new entries are described, the rest are reused. Cleared when a
+// machine's hostname changes (sentences name machines by hostname).
+let eventItems = new WeakMap();
+function eventItem(e) {
+  let li = eventItems.get(e);
+  if (!li) eventItems.set(e, (li = Object.assign(document.createElement('li'), { textContent: describeEvent(e, state.machines), className: e.kind })));
+  return li;
+}
+
 function renderEvents() {
   state.events = state.events.slice(-200);
-  $('events').replaceChildren(
-    ...state.events.slice().reverse().map((e) => Object.assign(document.createElement('li'), { textContent: describeEvent(e, state.machines), className: e.kind })),
-  );
+  $('events').replaceChildren(...state.events.slice().reverse().map(eventItem));
 }
 
 function renderPages() {
@@ -100,15 +150,41 @@ function renderPages() {
   checkActions(state);
 }
 
+// Deltas are merged into `state` as they arrive and drawn once per animation frame: a burst of deltas costs one
+// render, and a hidden tab, whose frames do not run, renders none until it is shown. `pending` says what to draw.
+const pending = { all: false, summary: false, events: false, machines: false, hosts: false, units: new Set(), applyMs: 0 };
+let frame = 0;
+function scheduleRender() {
+  frame ||= requestAnimationFrame(renderFrame);
+}
+
+function renderFrame() {
+  frame = 0;
+  const t0 = performance.now();
+  const { all, machines } = pending;
+  if (all || pending.hosts) eventItems = new WeakMap();
+  if (all || pending.summary) renderSummary(state.summary);
+  if (all || pending.events) renderEvents();
+  if (all) renderLists();
+  else {
+    if (pending.units.size > 0 || (machines && $('unit-search').value.trim())) renderUnits(pending.units, machines);
+    if (machines) renderMachines();
+  }
+  renderPages();
+  unitList.flush();
+  machineList.flush();
+  stats.lastApplyMs = pending.applyMs + performance.now() - t0;
+  Object.assign(pending, { all: false, summary: false, events: false, machines: false, hosts: false, units: new Set(), applyMs: 0 });
+}
+
 function applySnapshot(r) {
   state.units = new Map(r.units.map((u) => [u.name, u]));
   state.machines = new Map(r.machines.map((m) => [m.id, m]));
   state.unitOrder = state.machineOrder = null;
   state.events = r.events;
-  renderSummary(r);
-  renderEvents();
-  renderLists();
-  renderPages();
+  state.summary = r;
+  pending.all = true;
+  scheduleRender();
   stats.snapshots++;
 }
 
@@ -117,23 +193,33 @@ function applyDelta(d) {
   for (const u of d.units.upsert) {
     if (!state.units.has(u.name)) state.unitOrder = null;
     state.units.set(u.name, u);
+    pending.units.add(u.name);
   }
-  for (const n of d.units.remove) if (state.units.delete(n)) state.unitOrder = null;
+  for (const n of d.units.remove) {
+    if (state.units.delete(n)) state.unitOrder = null;
+    pending.units.add(n);
+  }
   for (const m of d.machines.upsert) {
-    if (!state.machines.has(m.id)) state.machineOrder = null;
+    const before = state.machines.get(m.id);
+    if (!before) state.machineOrder = null;
+    if (before?.hostname !== m.hostname) pending.hosts = true;
     state.machines.set(m.id, m);
   }
-  for (const id of d.machines.remove) if (state.machines.delete(id)) state.machineOrder = null;
+  for (const id of d.machines.remove) {
+    if (state.machines.delete(id)) state.machineOrder = null;
+    pending.hosts = true;
+  }
+  pending.machines ||= d.machines.upsert.length + d.machines.remove.length > 0;
   if (d.events.length > 0) {
     state.events.push(...d.events);
-    renderEvents();
+    pending.events = true;
     unitPage.addEvents(d.events);
   }
-  renderSummary(d.summary);
-  renderLists();
-  renderPages();
+  state.summary = d.summary;
+  pending.summary = true;
+  pending.applyMs += performance.now() - t0;
+  scheduleRender();
   stats.deltas++;
-  stats.lastApplyMs = performance.now() - t0;
 }
 
 let source;

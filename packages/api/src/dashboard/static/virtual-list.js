@@ -33,6 +33,13 @@ export class VirtualList {
       this.draw();
     });
   }
+  /** Draws now what is scheduled: for a caller already inside an animation frame, which would else wait one more. */
+  flush() {
+    if (!this.frame) return;
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.draw();
+  }
   open(row) {
     if (row?.dataset.href) location.hash = row.dataset.href;
   }
