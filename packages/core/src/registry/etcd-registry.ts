@@ -108,9 +108,6 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   listServices(): Promise<ServiceRecord[]> {
     return services.listServices(this.ctx);
   }
-  watchServices(onChange: () => void): Promise<Subscription> {
-    return this.track(services.watchServices(this.ctx, onChange));
-  }
   applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult> {
     return services.applyServiceChanges(this.ctx, changes, fence);
   }

@@ -13,10 +13,9 @@ import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import { is, op } from './kv-ops.js';
 import { fenceHolds } from './scheduling-store.js';
-import type { Fence, ServiceChange, ApplyServicesResult, Subscription } from './types.js';
+import type { Fence, ServiceChange, ApplyServicesResult } from './types.js';
 import { destroyUnit, setDesiredState } from './unit-store.js';
 import { isServiceRecord } from './record-guards.js';
-import { watchPrefix } from './watch.js';
 
 /** Throws InvalidServiceError unless `template` names a template and `count` is a replica count. */
 export function assertServiceRequest(template: string, count: number): void {
@@ -51,10 +50,6 @@ export async function getService(ctx: RegistryContext, template: string): Promis
 
 export async function listServices(ctx: RegistryContext): Promise<ServiceRecord[]> {
   return ctx.run('list services', async () => (await ctx.readPrefix(ctx.keys.servicesPrefix, isServiceRecord)).records.map((r) => r.value));
-}
-
-export function watchServices(ctx: RegistryContext, onChange: () => void): Promise<Subscription> {
-  return watchPrefix(ctx, ctx.keys.servicesPrefix, isServiceRecord, () => onChange());
 }
 
 /** Applies the leader's reconcile, one fenced transaction per change. A change whose compares fail (the cluster

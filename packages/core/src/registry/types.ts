@@ -119,8 +119,6 @@ export interface ServiceCatalog {
 
 /** What the elected scheduler needs to keep services' counts: read, watch, and fenced instance writes. */
 export interface ServiceControl extends Pick<ServiceCatalog, 'listServices'> {
-  /** Calls `onChange` after any service record is put or deleted. */
-  watchServices(onChange: () => void): Promise<Subscription>;
   applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult>;
 }
 

@@ -304,11 +304,6 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     return [...this.services.keys()].sort().map((k) => this.services.get(k) as ServiceRecord);
   }
 
-  async watchServices(onChange: () => void): Promise<Subscription> {
-    this.enter('watchServices');
-    return this.watch(undefined, (change) => change.kind === 'service' && onChange());
-  }
-
   async applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult> {
     this.enter('applyServiceChanges');
     const result: ApplyServicesResult = { applied: 0, conflicts: [] };

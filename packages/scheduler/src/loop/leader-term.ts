@@ -67,7 +67,7 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   if (opts.stopSignal.aborted) term.abort(); // stopped while the campaign was resolving
   const trigger = new PassTrigger({ intervalMs: opts.intervalMs, minGapMs: opts.minGapMs });
   const dirty = new DirtyTracker(opts.fullPassIntervalMs);
-  const keeper = new ServiceKeeper(opts.registry, opts.logger, () => trigger.nudge());
+  const keeper = new ServiceKeeper(opts.registry, opts.logger, opts.intervalMs);
   const follower = new ClusterFollower({
     registry: opts.registry,
     logger: opts.logger,
@@ -95,10 +95,9 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   });
   try {
     const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty, adopted: false, draining: false };
-    // Without the watch, counts are still kept on instance changes and resyncs.
-    await keeper.open().catch((err: unknown) => opts.logger.warn({ err }, 'watching services failed'));
     while (await trigger.next(term.signal)) {
-      // Services' counts first (their own fenced writes): the instances it creates are placed by a later pass.
+      // Services' counts first (their own fenced writes): the instances it creates are placed by a later pass. A
+      // changed count is seen by the periodic wake-up (intervalMs), instance changes by the cluster watch.
       const kept = await keeper.keep(() => follower.current(), leadership.fence);
       if (kept === 'lost') {
         lost = true;
@@ -120,7 +119,6 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     }
   } finally {
     opts.stopSignal.removeEventListener('abort', stopTerm);
-    await keeper.close();
     await follower.close();
     resigning = true;
     await resign(opts, leadership);

@@ -1,9 +1,10 @@
 /**
- * The leader's step that keeps stored services' counts (docs/services.md): when a service record or an instance
- * changed (or on a resync, or a new term), read the services, plan from the leader's cluster view (services.ts,
- * pure) and write the instance changes fenced by leadership. Placement of what it creates is the next pass's.
+ * The leader's step that keeps stored services' counts (docs/services.md): when an instance or template changed,
+ * on a resync, at the start of a term, and at least every `recheckMs` (a changed count is seen within it), read
+ * the services, plan from the leader's cluster view (services.ts, pure) and write the instance changes fenced by
+ * leadership. Placement of what it creates is the next pass's.
  */
-import { LeadershipLostError, unitNameInfo, type ClusterEvent, type ClusterSnapshot, type Fence, type ServiceControl, type Subscription } from '@flotilla/core';
+import { LeadershipLostError, unitNameInfo, type ClusterEvent, type ClusterSnapshot, type Fence, type ServiceControl } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planServices } from '../services.js';
 
@@ -12,24 +13,14 @@ export type KeeperOutcome = 'idle' | 'done' | 'conflict' | 'lost' | 'failed';
 export class ServiceKeeper {
   /** A term starts by looking: a previous leader may have died between a count change and its writes. */
   private stale = true;
-  private subscription: Subscription | undefined;
+  private keptAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly registry: ServiceControl,
     private readonly logger: Logger,
-    private readonly onChange: () => void,
+    private readonly recheckMs: number,
+    private readonly now: () => number = () => performance.now(),
   ) {}
-
-  async open(): Promise<void> {
-    this.subscription = await this.registry.watchServices(() => {
-      this.stale = true;
-      this.onChange();
-    });
-  }
-
-  get dirty(): boolean {
-    return this.stale;
-  }
 
   markDirty(): void {
     this.stale = true;
@@ -43,8 +34,9 @@ export class ServiceKeeper {
   }
 
   async keep(view: () => Promise<ClusterSnapshot>, fence: Fence): Promise<KeeperOutcome> {
-    if (!this.stale) return 'idle';
+    if (!this.stale && this.now() - this.keptAt < this.recheckMs) return 'idle';
     this.stale = false;
+    this.keptAt = this.now();
     try {
       const [services, snapshot] = await Promise.all([this.registry.listServices(), view()]);
       const changes = planServices(services, snapshot.units);
@@ -60,9 +52,5 @@ export class ServiceKeeper {
       this.logger.warn({ err }, 'keeping service counts failed; retrying on the next pass');
       return 'failed';
     }
-  }
-
-  async close(): Promise<void> {
-    await this.subscription?.close().catch(() => undefined);
   }
 }
