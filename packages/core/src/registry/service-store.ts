@@ -5,9 +5,8 @@
  */
 import { InvalidServiceError, LeadershipLostError, UnitNotFoundError } from '../errors.js';
 import type { ServiceRecord, UnitRecord, UnitSpec } from '../model.js';
-import { unitNameInfo } from '../unit/name.js';
 import { makeUnitRecord } from '../unit/record.js';
-import { replicaCountProblem } from '../unit/replicas.js';
+import { assertServiceRequest } from '../unit/replicas.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
@@ -16,13 +15,6 @@ import { fenceHolds } from './scheduling-store.js';
 import type { Fence, ServiceChange, ApplyServicesResult } from './types.js';
 import { destroyUnit, setDesiredState } from './unit-store.js';
 import { isServiceRecord } from './record-guards.js';
-
-/** Throws InvalidServiceError unless `template` names a template and `count` is a replica count. */
-export function assertServiceRequest(template: string, count: number): void {
-  if (!unitNameInfo(template).isTemplate) throw new InvalidServiceError(`${JSON.stringify(template)} is not a template unit (NAME@.service)`);
-  const problem = replicaCountProblem(count);
-  if (problem !== undefined) throw new InvalidServiceError(problem);
-}
 
 export async function scaleService(ctx: RegistryContext, template: string, count: number, templateSpec?: UnitSpec): Promise<ServiceRecord> {
   assertServiceRequest(template, count);

@@ -19,7 +19,7 @@ import {
   UnitNotFoundError,
   InvalidServiceError,
   declaredReplicas,
-  replicaCountProblem,
+  assertServiceRequest,
   assertNewUnitName,
   sameSystemdUnitSibling,
   assertValidUnitName,
@@ -280,9 +280,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   // ---- services ----
   async scaleService(template: string, count: number, templateSpec?: UnitSpec): Promise<ServiceRecord> {
     this.enter('scaleService');
-    if (!unitNameInfo(template).isTemplate) throw new InvalidServiceError(`${JSON.stringify(template)} is not a template unit (NAME@.service)`);
-    const problem = replicaCountProblem(count);
-    if (problem !== undefined) throw new InvalidServiceError(problem);
+    assertServiceRequest(template, count);
     if (templateSpec && templateSpec.name !== template) throw new InvalidServiceError(`template spec ${templateSpec.name} is not ${template}`);
     if (templateSpec) validateUnitOptions(template, templateSpec.options);
     if (!this.units.has(template) && !templateSpec) throw new UnitNotFoundError(template);

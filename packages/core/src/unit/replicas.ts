@@ -2,6 +2,7 @@
  * A template's stored replica count (docs/services.md): `[X-Flotilla] Replicas=N` in a template, or
  * `flotilla scale TEMPLATE@ N`. The count is a whole number from 0 to MAX_SCALE; only templates have one.
  */
+import { InvalidServiceError } from '../errors.js';
 import type { UnitOption } from '../model.js';
 import { unitNameInfo } from './name.js';
 import { MAX_SCALE } from './scale-plan.js';
@@ -35,4 +36,11 @@ export function declaredReplicas(unitName: string, options: readonly UnitOption[
   const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   const problem = replicaCountProblem(Number.isNaN(count) ? value : count);
   return problem === undefined ? { count } : { problem: `Replicas=${value}: ${problem}` };
+}
+
+/** Throws InvalidServiceError unless `template` names a template and `count` is a replica count. */
+export function assertServiceRequest(template: string, count: number): void {
+  if (!unitNameInfo(template).isTemplate) throw new InvalidServiceError(`${JSON.stringify(template)} is not a template unit (NAME@.service)`);
+  const problem = replicaCountProblem(count);
+  if (problem !== undefined) throw new InvalidServiceError(problem);
 }
