@@ -5,11 +5,12 @@
  * argument names, `units/app@.service`, else `./app@.service`). Blocks, as `start` does, until the instances
  * exist and are active, and the numbered instances above N are gone.
  */
-import { sleep, type UnitRecord, type UnitSpec } from '@flotilla/core';
-import { badOptionValue, duringStep, unitNotFoundOnDisk } from '../cli-errors.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { loadUnitFile, sleep, type UnitRecord, type UnitSpec } from '@flotilla/core';
+import { badOptionValue, duringStep, unitNotFoundOnDisk, waitTimedOut } from '../cli-errors.js';
 import type { CliRegistry } from '../cli-registry.js';
 import { blockUntil } from '../units/block.js';
-import { readLocalUnit } from '../units/local-file.js';
 import { parseScaleCount, parseScaleTarget, planScale, type ScaleTarget } from '../units/scale-plan.js';
 import { blockingVerbOptions, type BlockOptions } from './block-options.js';
 import { untilActive } from './start.js';
@@ -20,9 +21,13 @@ const POLL_MS = 250;
 /** The template to store with the count: undefined when the registry has it already. */
 async function templateToStore(ctx: CommandContext, registry: CliRegistry, target: ScaleTarget, name: string): Promise<UnitSpec | undefined> {
   if (await registry.getUnit(name)) return undefined;
-  const local = await readLocalUnit(ctx.cwd, `${target.dir}${name}`);
-  if (!local) throw unitNotFoundOnDisk(name, true);
-  return { name, options: local.options };
+  const file = `${target.dir}${name}`;
+  const text = await fs.readFile(path.resolve(ctx.cwd, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw unitNotFoundOnDisk(name, true);
+    throw err;
+  });
+  // Checked as a submitted file is: a bad option (Replicas=abc) names the file, line and key, and nothing is written.
+  return loadUnitFile(name, text, file);
 }
 
 /** Polls until `settled` holds for the registry's units, or the deadline passes (then the last units seen). */
@@ -57,6 +62,8 @@ export const scale = defineVerb<BlockOptions, void>({
     }
     // The scheduler creates and removes the instances: wait for them, then for the created ones to be active.
     const units = await waitForUnits(registry, opts.deadlineMs, (all) => all.filter((u) => wanted.has(u.name)).length === wanted.size);
+    const missing = [...wanted].filter((u) => !units.some((x) => x.name === u));
+    if (missing.length > 0) throw waitTimedOut(missing, 'created by the scheduler', opts.deadlineMs / 1000);
     await blockUntil(ctx, units.filter((u) => wanted.has(u.name)), untilActive(opts.deadlineMs));
     const gone = new Set(planScale(bare, count, before).remove);
     if (gone.size === 0) return;
