@@ -11,10 +11,10 @@ import {
   planScale,
   scaleTemplateParts,
   type ScaleTarget,
-  type ServiceRecord,
   type UnitRecord,
 } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
+import { serviceJson } from './service-view.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
 import { parseScaleBody } from './scale-body.js';
 
@@ -57,10 +57,4 @@ export async function listServices(deps: ApiDeps): Promise<ApiReply> {
   const active = new Set(states.filter((s) => s.activeState === 'active').map((s) => s.unit));
   const json = { services: services.map((s) => serviceJson(s, active)) };
   return { status: 200, json };
-}
-
-export function serviceJson(service: ServiceRecord, active: ReadonlySet<string>): { template: string; count: number; running: number } {
-  const parts = scaleTemplateParts(service.template);
-  const wanted = parts ? planScale({ dir: '', ...parts }, service.count, []).wanted : [];
-  return { template: service.template, count: service.count, running: wanted.filter((u) => active.has(u)).length };
 }
