@@ -246,7 +246,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
 
   async setDesiredState(name: string, state: DesiredState, fence?: Fence): Promise<UnitRecord> {
     this.enter('setDesiredState');
-    if (fence) this.checkWrite(fence);
+    if (fence) this.election.checkFence(fence);
     assertValidUnitName(name);
     rejectTemplateActivation(name, state);
     const stored = this.units.get(name)?.record;
@@ -265,7 +265,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   async destroyUnit(name: string, fence?: Fence): Promise<boolean> {
     this.enter('destroyUnit');
     assertValidUnitName(name);
-    if (fence) this.checkWrite(fence);
+    if (fence) this.election.checkFence(fence);
     if (!this.units.has(name)) return false;
     this.commit(() => {
       this.unschedule(name);
