@@ -29,12 +29,16 @@ const units = async () => Object.fromEntries((await registry.listUnits()).map((u
 describe('scale', () => {
   test('records the count, changes it, keeps 0; GET /v2/services lists it with its active instances', async () => {
     await registry.submitUnit({ name: 'app@blue.service', options: OPTIONS }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'app@2.service', options: OPTIONS }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'app@5.service', options: OPTIONS }, { desiredState: 'launched' });
     const three = await request(sock, 'PUT', '/v2/units/app@/scale', { count: 3 });
-    expect([three.status, three.json]).toEqual([200, { template: 'app@.service', count: 3 }]);
+    // What the count asks of the scheduler: create or launch app@1 and app@3, destroy app@5.
+    expect([three.status, three.json]).toEqual([200, { template: 'app@.service', count: 3, launched: ['app@1.service', 'app@3.service'], destroyed: ['app@5.service'] }]);
     expect(await registry.getService('app@.service')).toEqual({ template: 'app@.service', count: 3 });
     const zero = await request(sock, 'PUT', `/v2/units/${encodeURIComponent('app@.service')}/scale`, { count: 0 });
-    expect(zero.json).toEqual({ template: 'app@.service', count: 0 });
-    expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@blue.service': 'launched' }); // the scheduler's to change
+    expect(zero.json).toEqual({ template: 'app@.service', count: 0, launched: [], destroyed: ['app@5.service', 'app@2.service'] });
+    // The scheduler's to change: the API only recorded the count.
+    expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@2.service': 'launched', 'app@5.service': 'launched', 'app@blue.service': 'launched' });
     const listed = await request(sock, 'GET', '/v2/services');
     expect([listed.status, listed.json]).toEqual([200, { services: [{ template: 'app@.service', count: 0, running: 0 }] }]);
   });
@@ -45,7 +49,7 @@ describe('scale', () => {
     await registry.submitUnit({ name: 'web@2.service', options: other }, { desiredState: 'launched' });
     await registry.submitUnit({ name: 'web@10.service', options: OPTIONS }, { desiredState: 'launched' });
     const reply = await request(sock, 'PUT', '/v2/units/web@.service/scale', { count: 3 });
-    expect(reply.json).toEqual({ template: 'web@.service', count: 3 });
+    expect(reply.json).toEqual({ template: 'web@.service', count: 3, launched: ['web@1.service', 'web@3.service'], destroyed: ['web@10.service'] });
     expect((await registry.getUnit('web@.service'))?.options).toEqual(other);
     expect(await registry.getService('web@.service')).toEqual({ template: 'web@.service', count: 3 });
   });

@@ -21,6 +21,10 @@ import { parseScaleBody } from './scale-body.js';
 export interface ScaleResult {
   template: string;
   count: number;
+  /** Instances the count makes the scheduler create or launch (not launched now), in order. */
+  launched: string[];
+  /** Numbered instances above the count the scheduler destroys, highest first. */
+  destroyed: string[];
 }
 
 /** The lowest-numbered instance `prefix@K.suffix` (the plan's order for count 0 lists them highest first). */
@@ -46,7 +50,10 @@ export async function scaleTemplate(deps: ApiDeps, name: string, req: ApiRequest
   }
   const spec = stored ? undefined : { name: templateName, options: template.options };
   await registry.scaleService(templateName, count, spec);
-  const json: ScaleResult = { template: templateName, count };
+  const plan = planScale(target, count, units.map((u) => u.name));
+  const desired = new Map(units.map((u) => [u.name, u.desiredState]));
+  const launched = plan.wanted.filter((u) => desired.get(u) !== 'launched');
+  const json: ScaleResult = { template: templateName, count, launched, destroyed: plan.remove };
   return { status: 200, json };
 }
 
