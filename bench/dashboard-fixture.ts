@@ -6,7 +6,7 @@
  * browser.
  */
 import type { ServedRegistry } from '@flotilla/api';
-import type { ClusterLogEvent, ClusterSnapshot, MachineRecord, OpsView, Subscription, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { ClusterLogEvent, ClusterSnapshot, MachineRecord, OpsView, ServiceRecord, Subscription, UnitRecord, UnitStateRecord } from '@flotilla/core';
 
 const readOnly = (): Promise<never> => Promise.reject(new Error('the synthetic cluster is read-only'));
 
@@ -80,6 +80,10 @@ export class SyntheticCluster implements OpsView, ServedRegistry {
   async watchStates(): Promise<Subscription> {
     return { close: async () => undefined };
   }
+  async listServices(): Promise<ServiceRecord[]> {
+    return [];
+  }
+  scaleService = readOnly;
   submitUnit = readOnly;
   submitUnits = readOnly;
   setDesiredState = readOnly;

@@ -135,6 +135,21 @@ const CHECKS: Record<string, (result: ExecResult) => Promise<void>> = {
       await waitUntil(`${unit} active in ${host.name}'s systemd`, async () => ((await activeState(host, unit)) === 'active' ? true : undefined), { timeoutMs: 30_000 });
     }
   },
+  'bin/flotilla scale --no-block app@ 4': async ({ stdout }) => {
+    expect(stdout).toContain('Triggered unit app@4.service start');
+    // The count is stored with the template `up` scaled from units/app@.service; the leader creates app@4.
+    await waitUntil('app@4 created for the stored count 4', async () => {
+      const files = await unitFilesJson();
+      const template = files.find((f) => f.name === 'app@.service');
+      return template?.replicas?.desired === 4 && files.some((f) => f.name === 'app@4.service') ? true : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 250 });
+  },
+  'bin/flotilla scale app@ 3': async ({ stdout }) => {
+    expect(stdout).toContain('Destroyed app@4.service');
+    const files = await unitFilesJson();
+    expect(files.map((f) => f.name)).not.toContain('app@4.service');
+    expect(files.find((f) => f.name === 'app@.service')?.replicas).toEqual({ desired: 3, running: 3 });
+  },
   'bin/flotilla list-unit-files': async ({ stdout }) => {
     expect(tableRows(stdout).map((r) => r[0])).toEqual(expect.arrayContaining(['hello.service', 'web@1.container', 'lb.service']));
   },
@@ -192,6 +207,10 @@ const CHECKS: Record<string, (result: ExecResult) => Promise<void>> = {
     expect(tableRows(stdout)[0]).toEqual(['UNIT', 'MACHINE', 'ACTIVE', 'CONTAINER']);
   },
 };
+
+async function unitFilesJson(): Promise<Array<{ name: string; replicas?: { desired: number; running: number } }>> {
+  return JSON.parse((await sh('bin/flotilla list-unit-files -o json')).stdout) as Array<{ name: string; replicas?: { desired: number; running: number } }>;
+}
 
 /** Commands run differently from the README, and why. */
 const ADAPTED: Record<string, { command: string; why: string }> = {

@@ -3,13 +3,14 @@
  * for placement checks. Both drivers implement it: EtcdRegistry and the fleet API driver (api/api-registry.ts).
  * Only the etcd driver also offers the ops views' reads (`health` runs the health model on them).
  */
-import type { ClusterView, MachineAdmin, MachineDirectory, OpsView, RegistryConnection, UnitCatalog, UnitStateView } from '@flotilla/core';
+import type { ClusterView, MachineAdmin, MachineDirectory, OpsView, RegistryConnection, ServiceCatalog, UnitCatalog, UnitStateView } from '@flotilla/core';
 
 export type CliRegistry = UnitCatalog &
   UnitStateView &
   MachineDirectory &
   Pick<MachineAdmin, 'setMachineCordon'> &
   Pick<ClusterView, 'snapshot'> &
+  Pick<ServiceCatalog, 'scaleService' | 'listServices'> &
   RegistryConnection;
 
 /** An open driver: `ops` is there with the etcd driver only (the API serves health itself, `/v2/health`). */

@@ -319,3 +319,10 @@ export class HealthCheckConfigError extends FlotillaError {
     this.unitName = unitName;
   }
 }
+
+/** A scale request that cannot be a service: not a template, or a count out of range (docs/services.md). */
+export class InvalidServiceError extends FlotillaError {
+  constructor(reason: string) {
+    super('INVALID_SERVICE', reason, { hint: 'scale a template (NAME@ or NAME@.service) to a whole number from 0 to 1000' });
+  }
+}

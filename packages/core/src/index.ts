@@ -20,6 +20,7 @@ export { DEFAULT_REQUEST_TIMEOUT_MS } from './registry/defaults.js';
 export * from './journal-output.js';
 export * from './unit/resources.js';
 export * from './unit/scale-plan.js';
+export * from './unit/replicas.js';
 export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
 export * from './user-keys.js';

@@ -21,6 +21,14 @@ export interface UnitSpec {
 }
 
 /** `units/<name>`: a submitted unit with its desired state. `hash` is the SHA1 of the canonical text. */
+/** A stored service (docs/services.md): a template in the registry and how many numbered instances
+ * `TEMPLATE@1..count` the elected scheduler keeps launched. Key `services/<template>`. */
+export interface ServiceRecord {
+  /** The template's registry name, `app@.service`. */
+  template: string;
+  count: number;
+}
+
 export interface UnitRecord extends UnitSpec {
   hash: string;
   desiredState: DesiredState;

@@ -6,7 +6,7 @@ import { listMachines, patchMachines } from './v1-machines.js';
 import { getState, listStates, listStatesV2 } from './v1-state.js';
 import { deleteUnit, getUnit, listUnits, listUnitsV2, putUnit } from './v1-units.js';
 import { deleteCordon, listMachinesV2, putCordon } from './v2-machines.js';
-import { scaleTemplate } from './v2-scale.js';
+import { listServices, scaleTemplate } from './v2-scale.js';
 import { unitJournal, unitStatus } from './v2-units.js';
 
 export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
@@ -45,5 +45,7 @@ export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: 
       return deleteCordon(deps, r.machineId);
     case 'v2.scale':
       return scaleTemplate(deps, r.name, req);
+    case 'v2.services':
+      return listServices(deps);
   }
 }

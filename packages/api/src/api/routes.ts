@@ -11,7 +11,7 @@ export type Route =
   | { kind: 'state.get'; name: string }
   | { kind: 'machines.list' | 'machines.patch' }
   | { kind: 'discovery' }
-  | { kind: 'v2.machines' | 'v2.units' | 'v2.state' }
+  | { kind: 'v2.machines' | 'v2.units' | 'v2.state' | 'v2.services' }
   | { kind: 'v2.status' | 'v2.journal'; name: string }
   | { kind: 'v2.cordon.put' | 'v2.cordon.delete'; machineId: string }
   | { kind: 'v2.scale'; name: string };
@@ -86,6 +86,7 @@ function v2Route(method: string, path: string): Route {
   if (path === '/machines') return { kind: 'v2.machines' };
   if (path === '/units') return { kind: 'v2.units' };
   if (path === '/state') return { kind: 'v2.state' };
+  if (path === '/services') return { kind: 'v2.services' };
   const match = /^\/units\/([^/]+)\/(status|journal)$/.exec(path);
   const name = match ? itemName(match[1] as string) : undefined;
   if (!match || name === undefined) throw notFound('');

@@ -1,7 +1,7 @@
 /**
- * `PUT /v2/units/<template>/scale` against a real etcd (docs/api.md): the plan `flotilla scale` makes (core's
- * planScale) — create and launch `TEMPLATE@1..N`, destroy numbered instances above N, leave others alone;
- * bad input is a 4xx naming what is wrong (with a hint where there is one), never a 500, and writes nothing;
+ * `PUT /v2/units/<template>/scale` and `GET /v2/services` against a real etcd (docs/api.md, docs/services.md):
+ * the count is recorded (the scheduler, absent here, makes it real), the template stored from the lowest
+ * instance when the registry has none; bad input is a 4xx naming what is wrong (with a hint where there is one), never a 500, and writes nothing;
  * on TCP the token is needed as on every other route.
  */
 import { beforeEach, describe, expect, test } from 'vitest';
@@ -27,39 +27,31 @@ beforeEach(async () => {
 const units = async () => Object.fromEntries((await registry.listUnits()).map((u) => [u.name, u.desiredState]));
 
 describe('scale', () => {
-  test('3 → 4 → 1: creates and launches the missing instances, destroys those above N, leaves app@blue alone', async () => {
-    await registry.submitUnit({ name: 'app@2.service', options: OPTIONS }, { desiredState: 'loaded' });
+  test('records the count, changes it, keeps 0; GET /v2/services lists it with its active instances', async () => {
     await registry.submitUnit({ name: 'app@blue.service', options: OPTIONS }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'app@2.service', options: OPTIONS }, { desiredState: 'launched' });
+    await registry.submitUnit({ name: 'app@5.service', options: OPTIONS }, { desiredState: 'launched' });
     const three = await request(sock, 'PUT', '/v2/units/app@/scale', { count: 3 });
-    expect([three.status, three.json]).toEqual([
-      200,
-      { template: 'app@.service', count: 3, launched: ['app@1.service', 'app@2.service', 'app@3.service'], destroyed: [] },
-    ]);
-    const four = await request(sock, 'PUT', `/v2/units/${encodeURIComponent('app@.service')}/scale`, { count: 4 });
-    expect(four.json).toEqual({ template: 'app@.service', count: 4, launched: ['app@4.service'], destroyed: [] });
-    expect(await units()).toEqual({
-      'app@.service': 'inactive',
-      'app@1.service': 'launched',
-      'app@2.service': 'launched',
-      'app@3.service': 'launched',
-      'app@4.service': 'launched',
-      'app@blue.service': 'launched',
-    });
-    expect((await registry.getUnit('app@4.service'))?.options).toEqual(OPTIONS);
-    const one = await request(sock, 'PUT', '/v2/units/app@/scale', { count: 1 });
-    expect(one.json).toEqual({ template: 'app@.service', count: 1, launched: [], destroyed: ['app@4.service', 'app@3.service', 'app@2.service'] });
-    expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@1.service': 'launched', 'app@blue.service': 'launched' });
+    // What the count asks of the scheduler: create or launch app@1 and app@3, destroy app@5.
+    expect([three.status, three.json]).toEqual([200, { template: 'app@.service', count: 3, launched: ['app@1.service', 'app@3.service'], destroyed: ['app@5.service'] }]);
+    expect(await registry.getService('app@.service')).toEqual({ template: 'app@.service', count: 3 });
+    const zero = await request(sock, 'PUT', `/v2/units/${encodeURIComponent('app@.service')}/scale`, { count: 0 });
+    expect(zero.json).toEqual({ template: 'app@.service', count: 0, launched: [], destroyed: ['app@5.service', 'app@2.service'] });
+    // The scheduler's to change: the API only recorded the count.
+    expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@2.service': 'launched', 'app@5.service': 'launched', 'app@blue.service': 'launched' });
+    const listed = await request(sock, 'GET', '/v2/services');
+    expect([listed.status, listed.json]).toEqual([200, { services: [{ template: 'app@.service', count: 0, running: 0 }] }]);
   });
 
-  test('without the template in the registry, new instances copy the lowest-numbered one (the CLI scaled from a file)', async () => {
+  test('without the template in the registry, it is stored from the lowest-numbered instance (the CLI scaled from a file)', async () => {
     await registry.destroyUnit('app@.service');
     const other = [{ section: 'Service', name: 'ExecStart', value: '/bin/sleep 2000' }];
     await registry.submitUnit({ name: 'web@2.service', options: other }, { desiredState: 'launched' });
     await registry.submitUnit({ name: 'web@10.service', options: OPTIONS }, { desiredState: 'launched' });
     const reply = await request(sock, 'PUT', '/v2/units/web@.service/scale', { count: 3 });
     expect(reply.json).toEqual({ template: 'web@.service', count: 3, launched: ['web@1.service', 'web@3.service'], destroyed: ['web@10.service'] });
-    expect((await registry.getUnit('web@1.service'))?.options).toEqual(other);
-    expect((await registry.getUnit('web@3.service'))?.options).toEqual(other);
+    expect((await registry.getUnit('web@.service'))?.options).toEqual(other);
+    expect(await registry.getService('web@.service')).toEqual({ template: 'web@.service', count: 3 });
   });
 
   test.each([
@@ -75,6 +67,7 @@ describe('scale', () => {
     const reply = await request(sock, 'PUT', '/v2/units/app@/scale', body);
     expect([reply.status, reply.json]).toEqual([400, { error: { code: 400, message } }]);
     expect(await units()).toEqual(before);
+    expect(await registry.listServices()).toEqual([]);
   });
 
   test('not a template → 400; a template not in the registry → 404 with a hint; GET → 405; nothing written', async () => {

@@ -1,30 +1,29 @@
 /**
- * `PUT /v2/units/<template>/scale` `{"count": N}` (docs/api.md): runs exactly `TEMPLATE@1..N`, as `flotilla
- * scale` does and with the same plan (core's planScale): missing instances are created from the template in
- * the registry (else from the contents of an existing numbered instance: `flotilla scale units/app@.service`
- * creates instances from the local file without submitting the template) and launched, existing ones launched, numbered instances above N stopped and destroyed. Every
- * check (body, template name, template present, instance names) comes before the first write, so bad input
- * writes nothing. Answers at once with what it asked for; the cluster's progress shows in the state stream.
+ * `PUT /v2/units/<template>/scale` `{"count": N}` (docs/api.md, docs/services.md): records N as the template's
+ * stored replica count, as `flotilla scale` does; the elected scheduler then keeps exactly `TEMPLATE@1..N`
+ * launched. When the template is not in the registry it is stored from an existing numbered instance (the
+ * lowest: a cluster scaled from a local file before counts were stored), in the same transaction as the count.
+ * Every check (body, template name, template or instance present) comes before the write, so bad input writes
+ * nothing. Answers at once; the instances' progress shows in the state stream.
  */
 import {
   FlotillaError,
-  newUnitNameProblem,
   planScale,
   scaleTemplateParts,
   type ScaleTarget,
-  type UnitCatalog,
   type UnitRecord,
 } from '@flotilla/core';
 import { badRequest } from './http-errors.js';
+import { serviceJson } from './service-view.js';
 import type { ApiDeps, ApiReply, ApiRequest } from './request.js';
 import { parseScaleBody } from './scale-body.js';
 
 export interface ScaleResult {
   template: string;
   count: number;
-  /** Instances created or set to launched, in order. */
+  /** Instances the count makes the scheduler create or launch (not launched now), in order. */
   launched: string[];
-  /** Instances stopped and destroyed, highest first. */
+  /** Numbered instances above the count the scheduler destroys, highest first. */
   destroyed: string[];
 }
 
@@ -34,12 +33,6 @@ function firstInstance(units: readonly UnitRecord[], target: ScaleTarget): UnitR
   return units.filter((u) => numbered.has(u.name)).sort((a, b) => instanceNumber(a.name) - instanceNumber(b.name))[0];
 }
 const instanceNumber = (name: string) => Number(name.slice(name.lastIndexOf('@') + 1, name.lastIndexOf('.')));
-
-async function removeInstance(registry: UnitCatalog, name: string): Promise<boolean> {
-  // Stop first so the agent sees `inactive` even if the destroy is slow to reach it (as the CLI's scale).
-  await registry.setDesiredState(name, 'inactive').catch(() => undefined);
-  return registry.destroyUnit(name);
-}
 
 export async function scaleTemplate(deps: ApiDeps, name: string, req: ApiRequest): Promise<ApiReply> {
   const count = parseScaleBody(req.body);
@@ -55,26 +48,20 @@ export async function scaleTemplate(deps: ApiDeps, name: string, req: ApiRequest
       hint: `submit it first: flotilla submit units/${templateName}`,
     });
   }
+  const spec = stored ? undefined : { name: templateName, options: template.options };
+  await registry.scaleService(templateName, count, spec);
   const plan = planScale(target, count, units.map((u) => u.name));
-  for (const instance of plan.wanted) {
-    const problem = newUnitNameProblem(instance);
-    if (problem) throw badRequest(problem);
-  }
-  const byName = new Map(units.map((u) => [u.name, u]));
-  const launched: string[] = [];
-  for (const instance of plan.wanted) {
-    const existing = byName.get(instance);
-    if (!existing) await registry.submitUnit({ name: instance, options: template.options }, { desiredState: 'launched' });
-    else if (existing.desiredState !== 'launched') await registry.setDesiredState(instance, 'launched');
-    else continue;
-    deps.stops.forget(instance);
-    launched.push(instance);
-  }
-  const destroyed: string[] = [];
-  for (const instance of plan.remove) {
-    deps.stops.forget(instance);
-    if (await removeInstance(registry, instance)) destroyed.push(instance);
-  }
-  const json: ScaleResult = { template: templateName, count, launched, destroyed };
+  const desired = new Map(units.map((u) => [u.name, u.desiredState]));
+  const launched = plan.wanted.filter((u) => desired.get(u) !== 'launched');
+  const json: ScaleResult = { template: templateName, count, launched, destroyed: plan.remove };
+  return { status: 200, json };
+}
+
+/** `GET /v2/services`: every stored service with its count and how many of its numbered instances 1..count are
+ * active (published states), sorted by template. */
+export async function listServices(deps: ApiDeps): Promise<ApiReply> {
+  const [services, states] = await Promise.all([deps.registry.listServices(), deps.registry.listStates()]);
+  const active = new Set(states.filter((s) => s.activeState === 'active').map((s) => s.unit));
+  const json = { services: services.map((s) => serviceJson(s, active)) };
   return { status: 200, json };
 }

@@ -7,7 +7,7 @@
  * decided by the API server and passed in.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Subscription } from '@flotilla/core';
+import type { ServiceCatalog, Subscription } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { HealthHub } from '../health/hub.js';
 import { sendJson, serveEvents, serveHealth, serveStream } from '../health/http.js';
@@ -16,6 +16,7 @@ import { OpsMetrics } from '../metrics/ops-metrics.js';
 import { onEtcdRequestError } from '../metrics/etcd-errors.js';
 import { followLeader } from '../metrics/leader-watch.js';
 import { watchPlacements } from '../metrics/placement-watch.js';
+import { serviceJson } from '../api/service-view.js';
 import { loadAssets, serveAsset, type Asset } from './assets.js';
 
 export interface OpsRoutes {
@@ -74,10 +75,23 @@ export function createOpsRoutes(opts: OpsRoutesOptions): OpsRoutes {
     });
   }
 
+  /** Services' desired and running counts; a registry without services (a test's) has none. */
+  async function recordServices(): Promise<void> {
+    const registry: OpsRegistry & Partial<Pick<ServiceCatalog, 'listServices'>> = opts.registry;
+    if (!registry.listServices) return;
+    try {
+      const [services, states] = await Promise.all([registry.listServices(), registry.listStates()]);
+      const active = new Set(states.filter((s) => s.activeState === 'active').map((s) => s.unit));
+      metrics.recordServices(services.map((s) => serviceJson(s, active)));
+    } catch (err) {
+      metrics.recordEtcdError(err);
+    }
+  }
+
   async function serveMetrics(res: ServerResponse): Promise<void> {
     startPlacements();
     // Gauges come from the latest report; a failed read is counted and the rest is still served.
-    await Promise.allSettled([hub.current(), placements]);
+    await Promise.allSettled([hub.current(), placements, recordServices()]);
     const text = await metrics.render();
     res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
     res.end(text);

@@ -15,6 +15,11 @@ export const METRICS = {
   placementLatency: { name: 'flotilla_placement_latency_seconds', help: 'Time from a unit wanting to run unplaced to its placement, as seen by this agent', labels: [] },
   reconcileDuration: { name: 'flotilla_reconcile_duration_seconds', help: 'Duration of this agent\'s reconcile passes', labels: [] },
   etcdErrors: { name: 'flotilla_etcd_request_errors_total', help: 'Failed etcd requests of this process (registry calls, health reads), by error code', labels: ['code'] },
+  serviceReplicas: {
+    name: 'flotilla_service_replicas',
+    help: 'Each stored service\'s replica count (state="desired") and its numbered instances 1..count active in systemd (state="running")',
+    labels: ['template', 'state'],
+  },
   eventsLogged: { name: 'flotilla_cluster_events', help: 'Entries in the retained cluster event log read by this agent, by kind', labels: ['kind'] },
 } as const;
 

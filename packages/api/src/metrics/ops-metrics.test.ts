@@ -63,3 +63,16 @@ test('machine scheduling state: one series per up machine, a state left behind d
   }
   if (promtool) expect(execFileSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 })).toBe('');
 });
+
+test('service replicas: desired and running per template; a service gone loses its series', async () => {
+  const m = new OpsMetrics();
+  m.recordServices([{ template: 'app@.service', count: 5, running: 4 }, { template: 'web@.service', count: 0, running: 0 }]);
+  const text = await m.render();
+  expect([
+    value(text, 'flotilla_service_replicas{template="app@.service",state="desired"}'),
+    value(text, 'flotilla_service_replicas{template="app@.service",state="running"}'),
+    value(text, 'flotilla_service_replicas{template="web@.service",state="desired"}'),
+  ]).toEqual(['5', '4', '0']);
+  m.recordServices([{ template: 'app@.service', count: 5, running: 5 }]);
+  expect(await m.render()).not.toContain('web@.service');
+});

@@ -28,6 +28,7 @@ export class OpsMetrics {
   private readonly scheduling = this.gauge(METRICS.machineScheduling);
   private readonly leader = this.gauge(METRICS.leader);
   private readonly events = this.gauge(METRICS.eventsLogged);
+  private readonly replicas = this.gauge(METRICS.serviceReplicas);
   private readonly leaderChanges = new Counter({ name: METRICS.leaderChanges.name, help: METRICS.leaderChanges.help, registers: [this.registry] });
   private readonly etcdErrors = new Counter({ name: METRICS.etcdErrors.name, help: METRICS.etcdErrors.help, labelNames: ['code'], registers: [this.registry] });
   private readonly placement = new Histogram({
@@ -62,6 +63,15 @@ export class OpsMetrics {
     const byKind = new Map<string, number>(EVENT_KINDS.map((k) => [k, 0]));
     for (const e of report.events) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
     for (const [kind, n] of byKind) this.events.set({ kind }, n);
+  }
+
+  /** Stored services as read for this scrape: a service removed since loses its series. */
+  recordServices(services: readonly { template: string; count: number; running: number }[]): void {
+    this.replicas.reset();
+    for (const s of services) {
+      this.replicas.set({ template: s.template, state: 'desired' }, s.count);
+      this.replicas.set({ template: s.template, state: 'running' }, s.running);
+    }
   }
 
   /** The leader as seen by a report or the leader watch; a change from the last one seen is counted once. */

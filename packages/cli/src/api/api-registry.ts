@@ -9,12 +9,14 @@ import {
   UnitExistsError,
   UnitNotFoundError,
   assertNewUnitName,
+  assertServiceRequest,
   makeUnitRecord,
   validateUnitOptions,
   type ClusterSnapshot,
   type DesiredState,
   type MachineCordon,
   type MachineRecord,
+  type ServiceRecord,
   type Subscription,
   type UnitRecord,
   type UnitSpec,
@@ -100,6 +102,19 @@ export class ApiRegistry implements CliRegistry {
     const updated = await this.getUnit(name);
     if (!updated) throw new UnitNotFoundError(name);
     return updated;
+  }
+
+  /** Over the API the template, when not stored, is submitted first; then `PUT /v2/units/<template>/scale` records the count. */
+  async scaleService(template: string, count: number, templateSpec?: UnitSpec): Promise<ServiceRecord> {
+    assertServiceRequest(template, count);
+    if (templateSpec && !(await this.getUnit(template))) await this.submitUnit(templateSpec);
+    const reply = await this.call('PUT', `/v2/units/${encodeURIComponent(template)}/scale`, { count });
+    if (reply.status === 404) throw new UnitNotFoundError(template);
+    return { template, count };
+  }
+
+  async listServices(): Promise<ServiceRecord[]> {
+    return ((await this.call('GET', '/v2/services')).json as { services?: ServiceRecord[] }).services?.map((s) => ({ template: s.template, count: s.count })) ?? [];
   }
 
   async destroyUnit(name: string): Promise<boolean> {

@@ -57,3 +57,27 @@ describe('unitFileRows', () => {
     expect(rows.map((r) => [r.unit.name, r.current, r.machineId, r.machine?.id])).toEqual(want);
   });
 });
+
+describe('unitFileRows with stored services', () => {
+  test('a template row carries its count and its launched instances 1..count; its state shows them', async () => {
+    const { UNIT_FILE_FIELDS } = await import('../render/list-unit-files.js');
+    const { unitFileJson } = await import('../render/json.js');
+    const units = [unit('app@.service', { desiredState: 'inactive' }), unit('app@1.service'), unit('app@2.service'), unit('app@3.service'), unit('web@.service', { desiredState: 'inactive' })];
+    const snapshot = { units, machines: [machine('m1')], schedule: new Map([['app@1.service', 'm1'], ['app@2.service', 'm1'], ['app@3.service', 'm1']]) };
+    // app@3 is active but above the count (being removed): not counted.
+    const states = [state('app@1.service', 'm1'), state('app@2.service', 'm1', 'failed'), state('app@3.service', 'm1')];
+    const rows = unitFileRows(snapshot, states, [{ template: 'app@.service', count: 2 }]);
+    expect(rows.map((r) => [r.unit.name, r.service])).toEqual([
+      ['app@.service', { count: 2, running: 1 }],
+      ['app@1.service', undefined],
+      ['app@2.service', undefined],
+      ['app@3.service', undefined],
+      ['web@.service', undefined],
+    ]);
+    expect(UNIT_FILE_FIELDS.state!(rows[0]!, false)).toBe('replicas 1/2');
+    expect(UNIT_FILE_FIELDS.replicas!(rows[0]!, false)).toBe('1/2');
+    expect(UNIT_FILE_FIELDS.replicas!(rows[4]!, false)).toBe('-');
+    expect(unitFileJson(rows[0]!)).toMatchObject({ name: 'app@.service', replicas: { desired: 2, running: 1 } });
+    expect(unitFileJson(rows[4]!)).not.toHaveProperty('replicas');
+  });
+});

@@ -32,53 +32,58 @@ afterAll(async () => {
 });
 
 describe('flotilla scale', () => {
-  test('creates 1..N from a local template file, is idempotent, grows from the registry template, shrinks, leaves others alone', async () => {
+  test('records the count, storing the template from the local file; grows and shrinks from the registry; 0 keeps the service', async () => {
     const up = await cli(['scale', '--no-block', path.join(dir, 'app@.service'), '3']);
     expect(up).toMatchObject({ code: 0, stderr: '' });
-    // As `start`: the lazily created units are announced, then triggered.
     const names = ['app@1.service', 'app@2.service', 'app@3.service'];
-    expect(up.stdout).toBe([...names.map((n) => `Unit ${n} inactive\n`), ...names.map((n) => `Triggered unit ${n} start\n`)].join(''));
-    expect(await units()).toEqual({ 'app@1.service': 'launched', 'app@2.service': 'launched', 'app@3.service': 'launched' });
-    const before = await registry.listUnits();
+    expect(up.stdout).toBe(names.map((n) => `Triggered unit ${n} start\n`).join(''));
+    // The scheduler (none runs here) creates the instances: the CLI only stores the template and the count.
+    expect(await units()).toEqual({ 'app@.service': 'inactive' });
+    expect(await registry.getService('app@.service')).toEqual({ template: 'app@.service', count: 3 });
+    const template = await registry.getUnit('app@.service');
 
-    const again = await cli(['scale', '--no-block', 'app@', '3']);
-    expect(again).toMatchObject({ code: 0, stdout: '', stderr: '' });
-    expect(await registry.listUnits()).toEqual(before);
-
-    await registry.submitUnit({ name: 'app@.service', options: before[0]!.options });
-    await registry.submitUnit({ name: 'app@blue.service', options: before[0]!.options }, { desiredState: 'launched' });
     const grown = await cli(['scale', '--no-block', 'app@.service', '5']);
     expect(grown).toMatchObject({ code: 0, stderr: '' });
-    expect(grown.stdout).toBe('Unit app@4.service inactive\nUnit app@5.service inactive\nTriggered unit app@4.service start\nTriggered unit app@5.service start\n');
-
-    const shrunk = await cli(['scale', 'app@', '2']);
-    expect(shrunk).toMatchObject({ code: 0, stderr: '' });
-    expect(shrunk.stdout).toBe('Destroyed app@5.service\nDestroyed app@4.service\nDestroyed app@3.service\n');
-    expect(await units()).toEqual({ 'app@.service': 'inactive', 'app@1.service': 'launched', 'app@2.service': 'launched', 'app@blue.service': 'launched' });
+    expect(await registry.getService('app@.service')).toEqual({ template: 'app@.service', count: 5 });
+    const zero = await cli(['scale', '--no-block', 'app@', '0']);
+    expect(zero).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await registry.listServices()).toEqual([{ template: 'app@.service', count: 0 }]);
+    expect(await registry.getUnit('app@.service')).toEqual(template);
   });
 
-  test('blocks until the new instances are active, within --block-timeout', async () => {
-    const res = await cli(['scale', '--block-timeout', '1', 'app@', '3']);
+  test('blocks until the scheduler created the instances, within --block-timeout', async () => {
+    const res = await cli(['scale', '--block-timeout', '1', 'app@', '2']);
     expect(res.code).not.toBe(0);
-    expect(res.stderr).toContain('app@3.service');
-    expect((await units())['app@3.service']).toBe('launched');
+    expect(res.stderr).toContain('app@1.service');
+    expect(await registry.getService('app@.service')).toEqual({ template: 'app@.service', count: 2 });
   });
 
   test.each([
     ['no count', ['app@']],
     ['not a template', ['app', '3']],
     ['a bad count', ['app@', 'x']],
+    ['a negative count', ['app@', '-1']],
   ])('%s is a usage error and writes nothing', async (_case, args) => {
-    const before = await registry.listUnits();
+    const before = [await registry.listUnits(), await registry.listServices()];
     const res = await cli(['scale', '--no-block', ...args]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/scale|template|count/);
-    expect(await registry.listUnits()).toEqual(before);
+    expect([await registry.listUnits(), await registry.listServices()]).toEqual(before);
+  });
+
+  test('a template file with a bad Replicas= names file and line, and writes nothing', async () => {
+    fs.writeFileSync(path.join(dir, 'bad@.service'), '[Service]\nExecStart=/bin/true\n\n[X-Flotilla]\nReplicas=abc\n');
+    const res = await cli(['scale', '--no-block', path.join(dir, 'bad@.service'), '2']);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain('bad@.service:5:1: Replicas=abc');
+    expect(await registry.getUnit('bad@.service')).toBeUndefined();
+    expect(await registry.getService('bad@.service')).toBeUndefined();
   });
 
   test('a template neither in the registry nor on disk is an error', async () => {
     const res = await cli(['scale', '--no-block', 'nothere@', '2']);
     expect(res.code).not.toBe(0);
-    expect(await registry.getUnit('nothere@1.service')).toBeUndefined();
+    expect(res.stderr).toContain('unable to find template Unit(nothere@.service)');
+    expect(await registry.getService('nothere@.service')).toBeUndefined();
   });
 });

@@ -35,6 +35,7 @@ export function unitFileJson(r: UnitFileRow): Record<string, unknown> {
     machineID: r.machineId,
     machineIP: r.machine?.ip,
     global: r.unit.global,
+    replicas: r.service && { desired: r.service.count, running: r.service.running },
   });
 }
 

@@ -11,6 +11,14 @@ export interface UnitFileRow {
   /** Where the scheduler placed it, if anywhere. */
   machineId?: string;
   machine?: MachineRecord;
+  /** A template's stored service (docs/services.md): its count, and its instances 1..count active. */
+  service?: { count: number; running: number };
+}
+
+/** A template with a stored count shows it in place of its state (templates never run themselves). */
+function state(r: UnitFileRow): string {
+  if (r.service) return `replicas ${r.service.running}/${r.service.count}`;
+  return r.unit.global ? '-' : orDash(r.current);
 }
 
 function target(r: UnitFileRow, full: boolean): string {
@@ -27,7 +35,8 @@ export const UNIT_FILE_FIELDS: FieldTable<UnitFileRow> = {
   unit: (r) => r.unit.name,
   hash: (r, full) => shortHash(r.unit.hash, full),
   dstate: (r) => orDash(r.unit.desiredState),
-  state: (r) => (r.unit.global ? '-' : orDash(r.current)),
+  state,
+  replicas: (r) => (r.service ? `${r.service.running}/${r.service.count}` : '-'),
   target,
   tmachine: target,
   global: (r) => String(r.unit.global),

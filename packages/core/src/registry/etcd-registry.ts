@@ -3,7 +3,7 @@
  * values). This class only wires the stores together; each store module holds one concern. See
  * docs/registry.md for keys, transactions and transports.
  */
-import type { Assignment, DesiredState, MachineCordon, MachineRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
+import type { Assignment, DesiredState, MachineCordon, MachineRecord, ServiceRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 import { chooseTransport, openPort } from './transport.js';
 import { RegistryContext } from './context.js';
@@ -16,6 +16,7 @@ import { Keyspace } from './keyspace.js';
 import * as metadata from './machine-metadata-store.js';
 import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
+import * as services from './service-store.js';
 import * as states from './state-store.js';
 import type {
   EtcdTransport,
@@ -39,11 +40,15 @@ import type {
   WatchOptions,
   Subscription,
   WatchEvent,
+  ServiceCatalog,
+  ServiceControl,
+  ServiceChange,
+  ApplyServicesResult,
 } from './types.js';
 import * as units from './unit-store.js';
 import { probe } from './probe.js';
 
-export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry {
+export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry, ServiceCatalog, ServiceControl {
   private readonly subscriptions = new Set<Subscription>();
 
   private constructor(
@@ -92,6 +97,19 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   }
   destroyUnit(name: string): Promise<boolean> {
     return units.destroyUnit(this.ctx, name);
+  }
+
+  scaleService(template: string, count: number, templateSpec?: UnitSpec): Promise<ServiceRecord> {
+    return services.scaleService(this.ctx, template, count, templateSpec);
+  }
+  getService(template: string): Promise<ServiceRecord | undefined> {
+    return services.getService(this.ctx, template);
+  }
+  listServices(): Promise<ServiceRecord[]> {
+    return services.listServices(this.ctx);
+  }
+  applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult> {
+    return services.applyServiceChanges(this.ctx, changes, fence);
   }
 
   registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease> {

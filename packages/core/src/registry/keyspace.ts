@@ -48,6 +48,14 @@ export class Keyspace {
     return this.unitsPrefix + name;
   }
 
+  /** Stored services (`services/<template>`): inside `clusterRange`, but read and watched on their own. */
+  get servicesPrefix(): string {
+    return `${this.root}services/`;
+  }
+  service(template: string): string {
+    return this.servicesPrefix + template;
+  }
+
   get machinesPrefix(): string {
     return `${this.root}machines/`;
   }

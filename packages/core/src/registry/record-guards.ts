@@ -5,6 +5,7 @@ import {
   DESIRED_STATES,
   type DesiredState,
   type MachineRecord,
+  type ServiceRecord,
   type UnitOption,
   type UnitRecord,
   type UnitHealth,
@@ -48,6 +49,9 @@ export const isUnitRecord: RecordGuard<UnitRecord> = (value): value is UnitRecor
   typeof value.global === 'boolean' &&
   Array.isArray(value.options) &&
   value.options.every(isUnitOption);
+
+export const isServiceRecord: RecordGuard<ServiceRecord> = (value): value is ServiceRecord =>
+  isObject(value) && strings(value, 'template') && typeof value.count === 'number' && Number.isInteger(value.count) && value.count >= 0;
 
 export const isMachineRecord: RecordGuard<MachineRecord> = (value): value is MachineRecord =>
   isObject(value) &&

@@ -9,6 +9,7 @@ import type {
   DesiredState,
   MachineCordon,
   MachineRecord,
+  ServiceRecord,
   UnitRecord,
   UnitSpec,
   UnitStateRecord,
@@ -105,6 +106,32 @@ export interface UnitCatalog {
   setDesiredState(name: string, state: DesiredState): Promise<UnitRecord>;
   /** Deletes the unit, its schedule and assignment atomically. Returns false if it did not exist. */
   destroyUnit(name: string): Promise<boolean>;
+}
+
+/** Stored services (docs/services.md): a template and its replica count (CLI, API, ops views). */
+export interface ServiceCatalog {
+  /** Records `count` for `template` (0..1000). When the template is not stored, `templateSpec` is stored with it in
+   * the same transaction; without one, UnitNotFoundError. Bad input → InvalidServiceError, nothing written. */
+  scaleService(template: string, count: number, templateSpec?: UnitSpec): Promise<ServiceRecord>;
+  getService(template: string): Promise<ServiceRecord | undefined>;
+  listServices(): Promise<ServiceRecord[]>;
+}
+
+/** What the elected scheduler needs to keep services' counts: read, watch, and fenced instance writes. */
+export interface ServiceControl extends Pick<ServiceCatalog, 'listServices'> {
+  applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult>;
+}
+
+/** One step of keeping a service's count: create a numbered instance (launched), launch one, destroy one. */
+export type ServiceChange =
+  | { kind: 'create'; unit: UnitRecord }
+  | { kind: 'launch'; unit: string }
+  | { kind: 'destroy'; unit: string };
+
+export interface ApplyServicesResult {
+  applied: number;
+  /** Changes whose compares failed (the unit changed meanwhile): planned again on the next pass. */
+  conflicts: ServiceChange[];
 }
 
 /** Published unit states, read side (CLI, API, the scheduler's stop-before-start, ops views). */

@@ -2,8 +2,11 @@
  * Units: submit, read, desired state, destroy. Multi-key changes are single transactions that compare the
  * revisions they read (unit and schedule), so a unit's record, schedule and assignment never disagree.
  */
-import { CorruptRecordError, SystemdNameTakenError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
-import type { Assignment, DesiredState, UnitRecord, UnitSpec } from '../model.js';
+import { CorruptRecordError, LeadershipLostError, SystemdNameTakenError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
+import type { Assignment, DesiredState, ServiceRecord, UnitRecord, UnitSpec } from '../model.js';
+import { declaredReplicas } from '../unit/replicas.js';
+import { fenceHolds } from './scheduling-store.js';
+import type { Fence } from './types.js';
 import { assertNewUnitName, assertValidUnitName, sameSystemdUnitSibling, unitNameInfo } from '../unit/name.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { validateUnitOptions } from '../unit/validate-options.js';
@@ -45,7 +48,7 @@ export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: Sub
     const siblingKey = sibling === undefined ? undefined : ctx.keys.unit(sibling);
     const result = await ctx.txn(
       siblingKey === undefined ? [is.absent(key)] : [is.absent(key), is.absent(siblingKey)],
-      [op.put(key, encodeValue(record))],
+      [op.put(key, encodeValue(record)), ...declaredServiceOps(ctx, record)],
       siblingKey === undefined ? [op.get(key)] : [op.get(key), op.get(siblingKey)],
     );
     if (result.succeeded) return record;
@@ -145,7 +148,7 @@ function replaceUnit(ctx: RegistryContext, record: UnitRecord): Promise<UnitReco
   return ctx.retryOnRace(`replace ${record.name}`, async () => {
     const view = await readUnitView(ctx, record.name);
     const compares = view ? compareView(ctx, view) : [is.absent(ctx.keys.unit(record.name))];
-    const result = await ctx.txn(compares, [op.put(ctx.keys.unit(record.name), encodeValue(record)), ...unscheduleOps(ctx, view)]);
+    const result = await ctx.txn(compares, [op.put(ctx.keys.unit(record.name), encodeValue(record)), ...unscheduleOps(ctx, view), ...declaredServiceOps(ctx, record)]);
     return result.succeeded ? record : undefined;
   });
 }
@@ -159,7 +162,8 @@ export async function listUnits(ctx: RegistryContext): Promise<UnitRecord[]> {
   return ctx.run('list units', async () => (await ctx.readPrefix(ctx.keys.unitsPrefix, isUnitRecord)).records.map((r) => r.value));
 }
 
-export async function setDesiredState(ctx: RegistryContext, name: string, state: DesiredState): Promise<UnitRecord> {
+/** With `fence` (the leader keeping a service's count), the write also holds only while leadership does. */
+export async function setDesiredState(ctx: RegistryContext, name: string, state: DesiredState, fence?: Fence): Promise<UnitRecord> {
   assertValidUnitName(name);
   rejectTemplateActivation(name, state);
   return ctx.run(`set desired state of ${name}`, () =>
@@ -169,22 +173,42 @@ export async function setDesiredState(ctx: RegistryContext, name: string, state:
       if (!view.unit) return void (await ctx.readOne(ctx.keys.unit(name), isUnitRecord)); // rethrows the CorruptRecordError
       if (view.unit.value.desiredState === state) return view.unit.value;
       const updated: UnitRecord = { ...view.unit.value, desiredState: state };
-      const result = await ctx.txn(compareView(ctx, view), [op.put(ctx.keys.unit(name), encodeValue(updated)), ...mirrorOps(ctx, updated, view)]);
-      return result.succeeded ? updated : undefined;
+      const result = await ctx.txn([...compareView(ctx, view), ...fenced(fence)], [op.put(ctx.keys.unit(name), encodeValue(updated)), ...mirrorOps(ctx, updated, view)]);
+      return result.succeeded ? updated : await unlessFenceLost(ctx, fence);
     }),
   );
 }
 
-export async function destroyUnit(ctx: RegistryContext, name: string): Promise<boolean> {
+/** Destroying a template also drops its stored service (docs/services.md): its instances are left as they are. */
+export async function destroyUnit(ctx: RegistryContext, name: string, fence?: Fence): Promise<boolean> {
   assertValidUnitName(name);
   return ctx.run(`destroy ${name}`, () =>
     ctx.retryOnRace(`destroy ${name}`, async () => {
       const view = await readUnitView(ctx, name);
       if (!view) return false;
-      const result = await ctx.txn(compareView(ctx, view), [op.delete(ctx.keys.unit(name)), ...unscheduleOps(ctx, view)]);
-      return result.succeeded ? true : undefined;
+      const service = unitNameInfo(name).isTemplate ? [op.delete(ctx.keys.service(name))] : [];
+      const result = await ctx.txn([...compareView(ctx, view), ...fenced(fence)], [op.delete(ctx.keys.unit(name)), ...unscheduleOps(ctx, view), ...service]);
+      return result.succeeded ? true : await unlessFenceLost(ctx, fence);
     }),
   );
+}
+
+function fenced(fence: Fence | undefined): Compare[] {
+  return fence ? [is.createdAt(fence.key, fence.createRevision)] : [];
+}
+
+/** After a failed fenced transaction: lost leadership throws, anything else is a race to retry (undefined). */
+async function unlessFenceLost(ctx: RegistryContext, fence: Fence | undefined): Promise<undefined> {
+  if (fence && !(await fenceHolds(ctx, fence))) throw new LeadershipLostError(fence.key);
+  return undefined;
+}
+
+/** `[X-Flotilla] Replicas=N` in a template: its service record, written with the template. */
+function declaredServiceOps(ctx: RegistryContext, record: UnitRecord): RequestOp[] {
+  const declared = declaredReplicas(record.name, record.options);
+  if (declared === undefined || 'problem' in declared) return [];
+  const service: ServiceRecord = { template: record.name, count: declared.count };
+  return [op.put(ctx.keys.service(record.name), encodeValue(service))];
 }
 
 function rejectTemplateActivation(name: string, state: DesiredState): void {

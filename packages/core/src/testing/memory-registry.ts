@@ -17,6 +17,9 @@ import {
   TemplateActivationError,
   UnitExistsError,
   UnitNotFoundError,
+  InvalidServiceError,
+  declaredReplicas,
+  assertServiceRequest,
   assertNewUnitName,
   sameSystemdUnitSibling,
   assertValidUnitName,
@@ -45,6 +48,11 @@ import {
   type PresenceLease,
   type RegisterMachineOptions,
   type ScheduleChange,
+  type ServiceCatalog,
+  type ServiceChange,
+  type ServiceControl,
+  type ServiceRecord,
+  type ApplyServicesResult,
   type Subscription,
   type UnitRecord,
   type UnitSpec,
@@ -62,12 +70,13 @@ interface MemoryLease extends PresenceLease {
   readonly lostListeners: ((err: Error) => void)[];
 }
 
-export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry {
+export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry, ServiceCatalog, ServiceControl {
   private readonly feed = new ChangeFeed();
   private readonly election = new MemoryElection(this.feed);
   private readonly log = new MemoryEventLog(this.feed);
   private readonly units = new Map<string, { record: UnitRecord; modRevision: number }>();
   private readonly schedule = new Map<string, string>();
+  private readonly services = new Map<string, ServiceRecord>();
   /** machine id → unit → assignment. */
   private readonly assignments = new Map<string, Map<string, Assignment>>();
   private readonly machines = new Map<string, { record: MachineRecord; lease: MemoryLease }>();
@@ -195,6 +204,8 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     this.commit(() => {
       this.unschedule(spec.name);
       this.putUnit(record);
+      const declared = declaredReplicas(record.name, record.options);
+      if (declared !== undefined && !('problem' in declared)) this.putService({ template: record.name, count: declared.count });
     });
     return record;
   }
@@ -233,8 +244,9 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     return sortedValues(this.units).map((u) => u.record);
   }
 
-  async setDesiredState(name: string, state: DesiredState): Promise<UnitRecord> {
+  async setDesiredState(name: string, state: DesiredState, fence?: Fence): Promise<UnitRecord> {
     this.enter('setDesiredState');
+    if (fence) this.election.checkFence(fence);
     assertValidUnitName(name);
     rejectTemplateActivation(name, state);
     const stored = this.units.get(name)?.record;
@@ -250,16 +262,63 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     return updated;
   }
 
-  async destroyUnit(name: string): Promise<boolean> {
+  async destroyUnit(name: string, fence?: Fence): Promise<boolean> {
     this.enter('destroyUnit');
     assertValidUnitName(name);
+    if (fence) this.election.checkFence(fence);
     if (!this.units.has(name)) return false;
     this.commit(() => {
       this.unschedule(name);
       this.units.delete(name);
+      // A destroyed template takes its service with it, as in EtcdRegistry.
+      if (this.services.delete(name)) this.emit({ kind: 'service' });
       this.emit({ kind: 'cluster', event: { kind: 'unit', type: 'delete', name, revision: '' } });
     });
     return true;
+  }
+
+  // ---- services ----
+  async scaleService(template: string, count: number, templateSpec?: UnitSpec): Promise<ServiceRecord> {
+    this.enter('scaleService');
+    assertServiceRequest(template, count);
+    if (templateSpec && templateSpec.name !== template) throw new InvalidServiceError(`template spec ${templateSpec.name} is not ${template}`);
+    if (templateSpec) validateUnitOptions(template, templateSpec.options);
+    if (!this.units.has(template) && !templateSpec) throw new UnitNotFoundError(template);
+    const service: ServiceRecord = { template, count };
+    this.commit(() => {
+      if (!this.units.has(template)) this.putUnit(makeUnitRecord(templateSpec as UnitSpec, 'inactive'));
+      this.putService(service);
+    });
+    return service;
+  }
+
+  async getService(template: string): Promise<ServiceRecord | undefined> {
+    this.enter('getService');
+    return this.services.get(template);
+  }
+
+  async listServices(): Promise<ServiceRecord[]> {
+    this.enter('listServices');
+    return [...this.services.keys()].sort().map((k) => this.services.get(k) as ServiceRecord);
+  }
+
+  async applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult> {
+    this.enter('applyServiceChanges');
+    const result: ApplyServicesResult = { applied: 0, conflicts: [] };
+    for (const change of changes) {
+      this.checkWrite(fence);
+      const unit = change.kind === 'create' ? change.unit.name : change.unit;
+      const exists = this.units.has(unit);
+      if (change.kind === 'create' ? exists : !exists) {
+        result.conflicts.push(change);
+        continue;
+      }
+      if (change.kind === 'create') this.commit(() => this.putUnit(change.unit));
+      else if (change.kind === 'launch') await this.setDesiredState(unit, 'launched', fence);
+      else await this.destroyUnit(unit, fence);
+      result.applied++;
+    }
+    return result;
   }
 
   // ---- machines ----
@@ -531,6 +590,11 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   private putUnit(record: UnitRecord): void {
     this.units.set(record.name, { record, modRevision: this.feed.revision });
     this.emit({ kind: 'cluster', event: { kind: 'unit', type: 'put', unit: record, modRevision: String(this.feed.revision), revision: '' } });
+  }
+
+  private putService(service: ServiceRecord): void {
+    this.services.set(service.template, service);
+    this.emit({ kind: 'service' });
   }
 
   private putMachine(record: MachineRecord, lease: MemoryLease): void {

@@ -7,9 +7,9 @@
 import { describe, expect, test } from 'vitest';
 import { EventLog, machine, unitState } from './registry-fixtures.js';
 import { fleet, unitSpec } from './unit-builders.js';
-import type { ClusterEvent, ClusterEventLog, ClusterRegistry, EndpointRegistry, LeaderElection, Leadership } from '../registry/types.js';
+import type { ClusterEvent, ClusterEventLog, ClusterRegistry, EndpointRegistry, LeaderElection, Leadership, ServiceCatalog, ServiceControl } from '../registry/types.js';
 
-export type ContractRegistry = ClusterRegistry & LeaderElection & ClusterEventLog & EndpointRegistry;
+export type ContractRegistry = ClusterRegistry & LeaderElection & ClusterEventLog & EndpointRegistry & ServiceCatalog & ServiceControl;
 
 /** `current()` is the registry of the running test (a fresh, empty one per test). */
 export function registryContract(name: string, current: () => ContractRegistry): void {
@@ -195,6 +195,57 @@ export function registryContract(name: string, current: () => ContractRegistry):
       expect(await r.listMachines()).toEqual([expected]);
       await r.setMachineCordon('m1', undefined);
       expect((await r.listMachines())[0]?.cordon).toBeUndefined();
+    });
+
+    test('services: scale stores the template with the count in one write; the count changes; 0 keeps the service', async () => {
+      const r = current();
+      const template = unitSpec('app@.service');
+      await expect(r.scaleService('app@.service', 3)).rejects.toMatchObject({ code: 'UNIT_NOT_FOUND' }); // no template, no file
+      expect(await r.scaleService('app@.service', 3, template)).toEqual({ template: 'app@.service', count: 3 });
+      expect((await r.getUnit('app@.service'))?.desiredState).toBe('inactive');
+      await r.scaleService('app@.service', 0);
+      expect(await r.listServices()).toEqual([{ template: 'app@.service', count: 0 }]);
+      expect(await r.getService('nope@.service')).toBeUndefined();
+    });
+
+    test('services: bad input is refused and writes nothing', async () => {
+      const r = current();
+      await expect(r.scaleService('app@.service', -1, unitSpec('app@.service'))).rejects.toMatchObject({ code: 'INVALID_SERVICE' });
+      await expect(r.scaleService('app@.service', 1.5, unitSpec('app@.service'))).rejects.toMatchObject({ code: 'INVALID_SERVICE' });
+      await expect(r.scaleService('app.service', 2, unitSpec('app.service'))).rejects.toMatchObject({ code: 'INVALID_SERVICE' });
+      await expect(r.submitUnit({ name: 'app@.service', options: [{ section: 'X-Flotilla', name: 'Replicas', value: 'abc' }] })).rejects.toMatchObject({
+        code: 'INVALID_UNIT_OPTIONS',
+      });
+      expect([await r.listServices(), await r.listUnits()]).toEqual([[], []]);
+    });
+
+    test('services: Replicas= in a submitted template records the count; destroying the template drops the service', async () => {
+      const r = current();
+      await r.submitUnit({ name: 'web@.service', options: [{ section: 'X-Flotilla', name: 'Replicas', value: '4' }] });
+      expect(await r.getService('web@.service')).toEqual({ template: 'web@.service', count: 4 });
+      expect(await r.destroyUnit('web@.service')).toBe(true);
+      expect(await r.listServices()).toEqual([]);
+    });
+
+    test('services: the leader\'s instance writes are fenced and compare what they saw', async () => {
+      const r = current();
+      const leadership = await lead();
+      const created = await r.submitUnit(unitSpec('app@1.service'), { desiredState: 'inactive' });
+      const fresh = { ...created, name: 'app@2.service', desiredState: 'launched' as const };
+      const result = await r.applyServiceChanges(
+        [{ kind: 'create', unit: { ...created, desiredState: 'launched' } }, { kind: 'create', unit: fresh }, { kind: 'launch', unit: 'app@1.service' }, { kind: 'destroy', unit: 'app@9.service' }],
+        leadership.fence,
+      );
+      expect(result.applied).toBe(2);
+      expect(result.conflicts.map((c) => c.kind)).toEqual(['create', 'destroy']); // app@1 existed, app@9 did not
+      expect((await r.listUnits()).map((u) => [u.name, u.desiredState])).toEqual([['app@1.service', 'launched'], ['app@2.service', 'launched']]);
+      await r.applyServiceChanges([{ kind: 'destroy', unit: 'app@2.service' }], leadership.fence);
+      expect((await r.listUnits()).map((u) => u.name)).toEqual(['app@1.service']);
+      await leadership.resign();
+      const stale = leadership.fence;
+      await expect(r.applyServiceChanges([{ kind: 'destroy', unit: 'app@1.service' }], stale)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
+      await expect(r.applyServiceChanges([{ kind: 'create', unit: fresh }], stale)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
+      expect((await r.listUnits()).map((u) => u.name)).toEqual(['app@1.service']);
     });
 
     test('event log: appended entries listed oldest first, trimmed to the retention', async () => {

@@ -8,6 +8,7 @@ import type { UnitOption, UnitSpec } from '../model.js';
 import { FLEET_SECTION } from './fleet-requirements.js';
 import { assertNewUnitName } from './name.js';
 import { parseUnitFileWithPositions } from './parse.js';
+import { replicasOptionIndex } from './replicas.js';
 import { unitOptionsProblem } from './validate-options.js';
 
 /** [X-Fleet] keys (current and deprecated) behind each feature named in fleet's messages. */
@@ -39,6 +40,7 @@ export function blamedOption(options: readonly UnitOption[], reason: string): nu
     const indexes = options.flatMap((o, i) => (o.section === FLEET_SECTION && keys.includes(o.name) ? [i] : []));
     return last ? indexes[indexes.length - 1] : indexes[0];
   };
+  if (/^Replicas/.test(reason)) return replicasOptionIndex(options);
   const pair = /^(\w+) cannot be used with (\w+)$/.exec(reason);
   if (pair) return fleetKeyIndex(FEATURE_KEYS[pair[2] as string] ?? [], pair[2] === 'Global');
   const peer = /^unresolvable requirements: peer "(.*)" matches/.exec(reason);

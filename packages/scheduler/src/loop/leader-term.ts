@@ -16,6 +16,7 @@ import { RebalanceClock } from './rebalance-clock.js';
 import { PendingMoves } from './pending-moves.js';
 import { drainInProgress } from '../drain.js';
 import { DirtyTracker } from './dirty-tracker.js';
+import { ServiceKeeper } from './service-keeper.js';
 import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
 import type { Decision } from '../plan.js';
@@ -66,15 +67,23 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   if (opts.stopSignal.aborted) term.abort(); // stopped while the campaign was resolving
   const trigger = new PassTrigger({ intervalMs: opts.intervalMs, minGapMs: opts.minGapMs });
   const dirty = new DirtyTracker(opts.fullPassIntervalMs);
+  const keeper = new ServiceKeeper(opts.registry, opts.logger, opts.intervalMs);
   const follower = new ClusterFollower({
     registry: opts.registry,
     logger: opts.logger,
     timeoutMs: opts.cleanupTimeoutMs,
     resyncIntervalMs: opts.resyncIntervalMs,
     onChange: () => trigger.nudge(),
-    onEvent: (event, prior) => dirty.onEvent(event, prior),
-    onResync: () => dirty.markFull(),
+    onEvent: (event, prior) => {
+      dirty.onEvent(event, prior);
+      keeper.onEvent(event);
+    },
+    onResync: () => {
+      dirty.markFull();
+      keeper.markDirty();
+    },
   });
+
   const reporter = new UnplaceableReporter(opts.logger);
   const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
   const balance = new RebalanceClock(opts.rebalance);
@@ -87,6 +96,14 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   try {
     const pass: PassParts = { reporter, follower, clusterLog, balance, moves, dirty, adopted: false, draining: false };
     while (await trigger.next(term.signal)) {
+      // Services' counts first (their own fenced writes): the instances it creates are placed by a later pass. A
+      // changed count is seen by the periodic wake-up (intervalMs), instance changes by the cluster watch.
+      const kept = await keeper.keep(() => follower.current(), leadership.fence);
+      if (kept === 'lost') {
+        lost = true;
+        break;
+      }
+      if (kept === 'conflict' || kept === 'failed') trigger.nudge();
       // Nothing happened that a plan could act on (the leader's own writes coming back included): skip the pass.
       if (dirty.idle && !follower.needsResync && moves.size === 0 && !pass.draining && balance.due() === undefined) continue;
       const outcome = await runPass(opts, leadership, term.signal, pass);

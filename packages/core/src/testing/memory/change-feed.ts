@@ -10,6 +10,7 @@ export type Change =
   | { kind: 'cluster'; event: ClusterEvent }
   | { kind: 'state'; unit: string; event: WatchEvent<UnitStateRecord> }
   | { kind: 'endpoint' }
+  | { kind: 'service' }
   | { kind: 'log'; event: ClusterLogEvent }
   | { kind: 'other' };
 
