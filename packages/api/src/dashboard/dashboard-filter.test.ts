@@ -44,12 +44,12 @@ test('the unit filter matches names, machine IDs and hostnames and health; live 
 
   await page.fill('#unit-search', 'bravo');
   await shown('1 of 5');
-  expect(await names()).toEqual(['db-1.service']);
+  await expect.poll(names, { timeout: 15_000 }).toEqual(['db-1.service']);
   await page.fill('#unit-search', ID_B.slice(8, 16).toUpperCase());
   await shown('1 of 5');
   await page.fill('#unit-search', 'WEB-');
   await shown('4 of 5');
-  expect(await names()).toEqual(['web-1.service', 'web-2.service', 'web-3.service', 'web-4.service']);
+  await expect.poll(names, { timeout: 15_000 }).toEqual(['web-1.service', 'web-2.service', 'web-3.service', 'web-4.service']);
 
   // A shown unit changes: its row does, and the filtered rows stay as they were.
   await publish('web-2.service', 'failed');
@@ -59,13 +59,13 @@ test('the unit filter matches names, machine IDs and hostnames and health; live 
   await page.fill('#unit-search', '');
   await page.selectOption('#unit-health', 'problem');
   await shown('1 of 5');
-  expect(await names()).toEqual(['web-2.service']);
+  await expect.poll(names, { timeout: 15_000 }).toEqual(['web-2.service']);
   // A unit that comes to match joins the rows; one that stops matching leaves them.
   await publish('web-3.service', 'failed');
   await shown('2 of 5');
-  expect(await names()).toEqual(['web-2.service', 'web-3.service']);
+  await expect.poll(names, { timeout: 15_000 }).toEqual(['web-2.service', 'web-3.service']);
   await publish('web-2.service', 'active');
   await shown('1 of 5');
-  expect(await names()).toEqual(['web-3.service']);
+  await expect.poll(names, { timeout: 15_000 }).toEqual(['web-3.service']);
   expect(errors).toEqual([]);
 });

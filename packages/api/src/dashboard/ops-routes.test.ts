@@ -146,6 +146,7 @@ test('metrics: Prometheus text with the cluster gauges and histograms; promtool 
     '# TYPE flotilla_reconcile_duration_seconds histogram',
     '# TYPE flotilla_scheduler_leader gauge',
     '# TYPE flotilla_scheduler_leader_changes_total counter',
+    '# TYPE flotilla_service_replicas gauge',
     '# TYPE flotilla_units gauge',
   ]);
   expect(reply.text).toContain('flotilla_units{health="unscheduled"} 1');
