@@ -2,14 +2,13 @@
  * Units: submit, read, desired state, destroy. Multi-key changes are single transactions that compare the
  * revisions they read (unit and schedule), so a unit's record, schedule and assignment never disagree.
  */
-import { CorruptRecordError, LeadershipLostError, SystemdNameTakenError, TemplateActivationError, UnitExistsError, UnitNotFoundError } from '../errors.js';
+import { CorruptRecordError, LeadershipLostError, SystemdNameTakenError, UnitExistsError, UnitNotFoundError } from '../errors.js';
 import type { Assignment, DesiredState, ServiceRecord, UnitRecord, UnitSpec } from '../model.js';
 import { declaredReplicas } from '../unit/replicas.js';
 import { fenceHolds } from './scheduling-store.js';
 import type { Fence } from './types.js';
-import { assertNewUnitName, assertValidUnitName, sameSystemdUnitSibling, unitNameInfo } from '../unit/name.js';
-import { makeUnitRecord } from '../unit/record.js';
-import { validateUnitOptions } from '../unit/validate-options.js';
+import { assertValidUnitName, sameSystemdUnitSibling, unitNameInfo } from '../unit/name.js';
+import { newUnitRecord, rejectTemplateActivation } from '../unit/record.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
 import { isKeyProblem } from './keyspace.js';
@@ -38,10 +37,7 @@ interface UnitView {
 }
 
 export async function submitUnit(ctx: RegistryContext, spec: UnitSpec, opts: SubmitOptions = {}): Promise<UnitRecord> {
-  assertNewUnitName(spec.name);
-  validateUnitOptions(spec.name, spec.options);
-  const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
-  rejectTemplateActivation(record.name, record.desiredState);
+  const record = newUnitRecord(spec, opts.desiredState);
   return ctx.run(`submit ${spec.name}`, async () => {
     const key = ctx.keys.unit(spec.name);
     const sibling = sameSystemdUnitSibling(spec.name);
@@ -75,13 +71,7 @@ export const UNITS_PER_SUBMIT_TXN = 64;
  * SystemdNameTakenError, with none of that transaction's units written (earlier transactions stay written).
  */
 export async function submitUnits(ctx: RegistryContext, specs: readonly UnitSpec[], opts: { desiredState?: DesiredState } = {}): Promise<UnitRecord[]> {
-  const records = specs.map((spec) => {
-    assertNewUnitName(spec.name);
-    validateUnitOptions(spec.name, spec.options);
-    const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
-    rejectTemplateActivation(record.name, record.desiredState);
-    return record;
-  });
+  const records = specs.map((spec) => newUnitRecord(spec, opts.desiredState));
   const stored = new Map<string, UnitRecord>();
   for (const chunk of submitChunks(records)) {
     for (const record of await ctx.run(`submit ${chunk.length} units`, () => submitChunk(ctx, chunk))) stored.set(record.name, record);
@@ -211,9 +201,6 @@ function declaredServiceOps(ctx: RegistryContext, record: UnitRecord): RequestOp
   return [op.put(ctx.keys.service(record.name), encodeValue(service))];
 }
 
-function rejectTemplateActivation(name: string, state: DesiredState): void {
-  if (state !== 'inactive' && unitNameInfo(name).isTemplate) throw new TemplateActivationError(name);
-}
 
 /** The unit's key and schedule as one read-set. A corrupt unit value is reported, not thrown. */
 async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitView | undefined> {

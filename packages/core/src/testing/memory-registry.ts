@@ -14,18 +14,17 @@ import {
   LeaseLostError,
   RegistryUnavailableError,
   SystemdNameTakenError,
-  TemplateActivationError,
   UnitExistsError,
   UnitNotFoundError,
   InvalidServiceError,
   declaredReplicas,
   assertServiceRequest,
-  assertNewUnitName,
   sameSystemdUnitSibling,
   assertValidUnitName,
   makeUnitRecord,
+  newUnitRecord,
+  rejectTemplateActivation,
   unitHash,
-  unitNameInfo,
   validateUnitOptions,
   type ApplyScheduleResult,
   type Assignment,
@@ -191,10 +190,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   // ---- units ----
   async submitUnit(spec: UnitSpec, opts: { desiredState?: DesiredState; replace?: boolean } = {}): Promise<UnitRecord> {
     this.enter('submitUnit');
-    assertNewUnitName(spec.name);
-    validateUnitOptions(spec.name, spec.options);
-    const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
-    rejectTemplateActivation(record.name, record.desiredState);
+    const record = newUnitRecord(spec, opts.desiredState);
     const existing = this.units.get(spec.name)?.record;
     const sibling = sameSystemdUnitSibling(spec.name);
     if (!existing && sibling !== undefined && this.units.has(sibling)) throw new SystemdNameTakenError(spec.name, sibling);
@@ -212,13 +208,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
 
   async submitUnits(specs: readonly UnitSpec[], opts: { desiredState?: DesiredState } = {}): Promise<UnitRecord[]> {
     this.enter('submitUnits');
-    const records = specs.map((spec) => {
-      assertNewUnitName(spec.name);
-      validateUnitOptions(spec.name, spec.options);
-      const record = makeUnitRecord(spec, opts.desiredState ?? 'inactive');
-      rejectTemplateActivation(record.name, record.desiredState);
-      return record;
-    });
+    const records = specs.map((spec) => newUnitRecord(spec, opts.desiredState));
     // All or nothing (one batch here): judge every unit against the store and the earlier specs, then write.
     const written = new Map<string, UnitRecord>();
     const result = records.map((record) => {
@@ -721,9 +711,6 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   }
 }
 
-function rejectTemplateActivation(name: string, state: DesiredState): void {
-  if (state !== 'inactive' && unitNameInfo(name).isTemplate) throw new TemplateActivationError(name);
-}
 
 /** Values in key order, as an etcd range returns them. */
 function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
