@@ -16,6 +16,8 @@ command -v iptables >/dev/null || need_apt+=(iptables)
 command -v nsenter >/dev/null || need_apt+=(util-linux)
 command -v dockerd >/dev/null || need_apt+=(docker.io)
 command -v podman >/dev/null || need_apt+=(podman)
+# docker-registry: the cluster's image registry (units/registry.service); `flotilla image` tests run one on loopback.
+command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v haproxy >/dev/null || need_apt+=(haproxy)
 command -v zsh >/dev/null || need_apt+=(zsh)
 # sshd: the `--tunnel` test runs one on loopback as the bastion.
@@ -29,6 +31,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# Debian enables its own registry (htpasswd auth, port 5000) on install; Flotilla runs it as a unit instead.
+if [ -d /run/systemd/system ] && systemctl is-enabled --quiet docker-registry.service 2>/dev/null; then
+  systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

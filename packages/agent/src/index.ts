@@ -12,3 +12,4 @@ export { ManagedUnits, type ManagedUnit } from './managed-units.js';
 export { REFUSED_STATE } from './state-publisher.js';
 export { capacityFrom, readCapacity, type CapacityInputs } from './presence/capacity.js';
 export { containerUnitRenderer, ContainerEngineClient, type ContainerUnitsOptions, type ContainerStatus } from './containers/index.js';
+export { RegistryHosts, type RegistryHostsOptions } from './registry-hosts/registry-hosts.js';

@@ -25,3 +25,4 @@ export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
 export * from './user-keys.js';
 export * from './timing.js';
+export * from './image-registry.js';

@@ -46,7 +46,7 @@ describe('planNode', () => {
 
   test('a master also runs etcd, turns its auth on, and its agent uses the local etcd over TLS', () => {
     const plan = planNode({ role: 'master', etcdEndpoints: [], metadata: {} });
-    expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-etcd-auth.service', 'flotilla-agent.service']);
+    expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-etcd-auth.service', 'flotilla-registry-trust.service', 'flotilla-agent.service']);
     expect(plan.files.map((f) => [f.path, f.mode])).toEqual([['/etc/flotilla/agent.env', 0o600], ['/etc/flotilla/etcd-auth.sh', 0o700]]);
     expect(plan.files[0]!.content).toContain('FLOTILLA_ENDPOINT=https://127.0.0.1:2379\n');
   });
@@ -95,6 +95,22 @@ describe('secure by default (docs/cloud-config.md)', () => {
     expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-agent.service']);
     expect(plan.units[0]!.content).toContain('--listen-client-urls http://0.0.0.0:2379');
     expect(plan.units[0]!.content).not.toContain('ETCD_CLIENT_CERT_AUTH');
+  });
+
+  test.each<[string, NodeSpec, boolean]>([
+    ['a secure worker (the cluster PKI)', { role: 'worker', etcdEndpoints: ['https://m:2379'], metadata: {} }, true],
+    ['a worker with certificate files of its own', { role: 'worker', etcdEndpoints: ['https://m:2379'], metadata: {}, tls: { caFile: '/ssl/ca.pem' } }, false],
+    ['a plain-HTTP worker', { role: 'worker', etcdEndpoints: ['http://m:2379'], metadata: {} }, false],
+  ])('engines trust the image registry through the cluster CA: %s → %s', (_name, spec, trusted) => {
+    const unit = planNode(spec).units.find((u) => u.name === 'flotilla-registry-trust.service');
+    expect(unit !== undefined).toBe(trusted);
+    if (!unit) return;
+    for (const dir of ['/etc/docker/certs.d/registry.flotilla:5000', '/etc/containers/certs.d/registry.flotilla:5000']) {
+      expect(unit.content).toContain(`ln -sfn /etc/flotilla/pki/ca.pem ${dir}/ca.crt`);
+      expect(unit.content).toContain(`ln -sfn /etc/flotilla/pki/agent.pem ${dir}/client.cert`);
+      expect(unit.content).toContain(`ln -sfn /etc/flotilla/pki/agent.key ${dir}/client.key`);
+    }
+    expect(unit.content).not.toMatch(/insecure/i);
   });
 
   test('the master\'s etcd requires client and peer certificates', () => {

@@ -5,6 +5,7 @@
  */
 import { FlotillaError } from '@flotilla/core';
 import { ETCD_AGENT_USER, NODE_PKI_DIR, PKI_FILE_MODE, PKI_FILES } from '../pki/layout.js';
+import { REGISTRY_TRUST_UNIT, REGISTRY_TRUST_UNIT_NAME } from './registry-trust.js';
 import { ETCD_AUTH_SCRIPT, ETCD_AUTH_SCRIPT_CONTENT, ETCD_AUTH_UNIT, ETCD_AUTH_UNIT_NAME, etcdUnit } from './etcd-units.js';
 
 export type NodeRole = 'master' | 'worker';
@@ -139,17 +140,23 @@ export function etcdIsSecure(spec: NodeSpec): boolean {
   return endpointsOf(spec).every((url) => url.startsWith('https://'));
 }
 
+/** The node uses the cluster's PKI in NODE_PKI_DIR (secure etcd, no certificate files of its own). */
+function usesClusterPki(spec: NodeSpec): boolean {
+  const explicit = spec.tls && (spec.tls.caFile || spec.tls.certFile || spec.tls.keyFile);
+  return !explicit && etcdIsSecure(spec);
+}
+
 /** How the agent reaches etcd: the files given, or the PKI's certificate and its etcd user (docs/cloud-config.md). */
 function etcdSecurityEnv(spec: NodeSpec): Record<string, string> {
   const env: Record<string, string> = {};
-  const explicit = spec.tls && (spec.tls.caFile || spec.tls.certFile || spec.tls.keyFile);
-  const tls = explicit || !etcdIsSecure(spec)
+  const explicit = !usesClusterPki(spec);
+  const tls = explicit
     ? spec.tls ?? {}
     : { caFile: pkiPath(PKI_FILES.caCert), certFile: pkiPath(PKI_FILES.agentCert), keyFile: pkiPath(PKI_FILES.agentKey) };
   if (tls.caFile) env.FLOTILLA_ETCD_CA_FILE = tls.caFile;
   if (tls.certFile) env.FLOTILLA_ETCD_CERT_FILE = tls.certFile;
   if (tls.keyFile) env.FLOTILLA_ETCD_KEY_FILE = tls.keyFile;
-  if (!explicit && etcdIsSecure(spec)) {
+  if (!explicit) {
     env.FLOTILLA_ETCD_USERNAME = ETCD_AGENT_USER;
     env.FLOTILLA_ETCD_PASSWORD_FILE = pkiPath(PKI_FILES.agentPassword);
   }
@@ -197,6 +204,8 @@ export function planNode(spec: NodeSpec): NodePlan {
       units.push({ name: ETCD_AUTH_UNIT_NAME, content: ETCD_AUTH_UNIT, start: true });
     }
   }
+  // The image registry's certificate comes from the cluster's CA: engines trust it only where that PKI is.
+  if (usesClusterPki(spec)) units.push({ name: REGISTRY_TRUST_UNIT_NAME, content: REGISTRY_TRUST_UNIT, start: true });
   units.push({ name: 'flotilla-agent.service', content: AGENT_UNIT, start: true });
   for (const [name, content] of Object.entries(spec.pki ?? {})) files.push({ path: pkiPath(name), content, mode: PKI_FILE_MODE });
   return { ...(spec.hostname ? { hostname: spec.hostname } : {}), files, units };

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
-import { containerUnitRenderer, startAgent, type AgentStopMode, type AgentStopReport } from '@flotilla/agent';
+import { RegistryHosts, containerUnitRenderer, startAgent, type AgentStopMode, type AgentStopReport } from '@flotilla/agent';
 import { reconcileDuration, reportEtcdRequestError, type ApiIntrospection } from '@flotilla/api';
 import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
@@ -81,6 +81,9 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     reconcileTimer: reconcileDuration,
   });
   api.attach(introspectionOf(agent));
+  // registry.flotilla → the machine running the image registry, for the engines' pulls (docs/registry-images.md).
+  const registryHosts = new RegistryHosts({ registry, logger: logger.child({ component: 'registry-hosts' }), hostsFile: process.env.FLOTILLA_HOSTS_FILE });
+  registryHosts.start();
   const scheduler = config.disableEngine
     ? undefined
     : await startScheduler({
@@ -98,6 +101,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
       // Resign first: another machine's candidate leads (and places this machine's units once it has left).
       await scheduler?.stop();
       const report = await agent.stop({ mode });
+      await registryHosts.stop();
       await etcd.close();
       return report;
     },

@@ -7,7 +7,7 @@
  * etcd, and RBAC users (op-guide/authentication) so a client sees only Flotilla's keyspace.
  */
 import net from 'node:net';
-import { FlotillaError } from '@flotilla/core';
+import { FlotillaError, IMAGE_REGISTRY_HOST } from '@flotilla/core';
 
 export const PKI_DIR_MODE = 0o700;
 export const PKI_FILE_MODE = 0o600;
@@ -38,6 +38,8 @@ export const PKI_FILES = {
   agentPassword: 'agent.password',
   cliPassword: 'cli.password',
   apiToken: 'api.token',
+  registryCert: 'registry.pem',
+  registryKey: 'registry.key',
 } as const;
 
 /** Per-node agent certificates (`flotilla pki issue`) live in this subdirectory, as `<name>.pem` / `<name>.key`. */
@@ -97,6 +99,9 @@ export function leafSpecs(hosts: readonly string[]): LeafSpec[] {
     // The agent's certificate is also the server certificate of its TCP API, hence server usage and the SANs.
     { stem: 'agent', subject: `/O=Flotilla/OU=${ETCD_AGENT_USER}`, usage: 'server', sans },
     { stem: 'cli', subject: `/O=Flotilla/OU=${ETCD_CLI_USER}`, usage: 'client', sans: [] },
+    // The image registry's server certificate: the name machines and `flotilla image push` reach it by, wherever
+    // it is scheduled (docs/registry-images.md), so no machine address in it.
+    { stem: 'registry', subject: '/O=Flotilla/CN=registry', usage: 'server', sans: subjectAltNames([IMAGE_REGISTRY_HOST]) },
   ];
 }
 
@@ -129,7 +134,9 @@ export function missingSans(certificateSans: string | undefined, wanted: readonl
 
 /** The files each kind of node gets in NODE_PKI_DIR; a master also bootstraps etcd's users (etcd-auth.sh). */
 export function nodeFiles(role: 'master' | 'worker'): string[] {
-  const common = [PKI_FILES.caCert, PKI_FILES.agentCert, PKI_FILES.agentKey, PKI_FILES.agentPassword, PKI_FILES.apiToken];
+  // Every node may run the registry (it goes where the metadata says), so every node has its certificate.
+  const common = [PKI_FILES.caCert, PKI_FILES.agentCert, PKI_FILES.agentKey, PKI_FILES.agentPassword, PKI_FILES.apiToken,
+    PKI_FILES.registryCert, PKI_FILES.registryKey];
   if (role === 'worker') return common;
   return [...common, PKI_FILES.etcdServerCert, PKI_FILES.etcdServerKey, PKI_FILES.etcdPeerCert, PKI_FILES.etcdPeerKey,
     PKI_FILES.rootPassword, PKI_FILES.cliPassword];

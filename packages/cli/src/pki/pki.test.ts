@@ -20,7 +20,7 @@ const freshDir = () => path.join(root, `pki-${++serial}`);
 
 const ALL_FILES = [
   'agent.key', 'agent.password', 'agent.pem', 'api.token', 'ca.key', 'ca.pem', 'cli.key', 'cli.password', 'cli.pem',
-  'etcd-peer.key', 'etcd-peer.pem', 'etcd-server.key', 'etcd-server.pem', 'root.password',
+  'etcd-peer.key', 'etcd-peer.pem', 'etcd-server.key', 'etcd-server.pem', 'registry.key', 'registry.pem', 'root.password',
 ];
 
 function text(dir: string, cert: string): string {
@@ -55,6 +55,8 @@ describe('pki init', () => {
     ['etcd-peer.pem', 'CN = etcd-peer', 'DNS:localhost, IP Address:127.0.0.1, DNS:master, IP Address:10.0.0.2', 'TLS Web Server Authentication, TLS Web Client Authentication'],
     ['agent.pem', 'O = Flotilla, OU = flotilla-agent', 'DNS:localhost, IP Address:127.0.0.1, DNS:master, IP Address:10.0.0.2', 'TLS Web Server Authentication, TLS Web Client Authentication'],
     ['cli.pem', 'O = Flotilla, OU = flotilla-cli', undefined, 'TLS Web Client Authentication'],
+    // The registry's name only: it is reached by that name wherever it runs, never by a --host.
+    ['registry.pem', 'CN = registry', 'DNS:localhost, IP Address:127.0.0.1, DNS:registry.flotilla', 'TLS Web Server Authentication, TLS Web Client Authentication'],
   ])('%s: subject, SANs and usages read back with openssl x509 -text', (cert, subject, sans, usages) => {
     const dump = text(dir, cert);
     expect(dump).toMatch(new RegExp(`Subject: .*${subject}`));
@@ -188,8 +190,8 @@ describe('layout (pure)', () => {
   });
 
   test('a worker gets no etcd server keys and no root password; a master does', () => {
-    expect(nodeFiles('worker')).toEqual(['ca.pem', 'agent.pem', 'agent.key', 'agent.password', 'api.token']);
-    expect(nodeFiles('master')).toEqual(['ca.pem', 'agent.pem', 'agent.key', 'agent.password', 'api.token',
+    expect(nodeFiles('worker')).toEqual(['ca.pem', 'agent.pem', 'agent.key', 'agent.password', 'api.token', 'registry.pem', 'registry.key']);
+    expect(nodeFiles('master')).toEqual(['ca.pem', 'agent.pem', 'agent.key', 'agent.password', 'api.token', 'registry.pem', 'registry.key',
       'etcd-server.pem', 'etcd-server.key', 'etcd-peer.pem', 'etcd-peer.key', 'root.password', 'cli.password']);
   });
 });
