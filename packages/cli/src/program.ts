@@ -37,6 +37,7 @@ import type { AnyLocalCommand, CommandGroup, LocalContext } from './commands/loc
 import { openRegistry } from './connect.js';
 import { cloudConfigCommands } from './cloud-config/command.js';
 import { pkiCommands } from './pki/command.js';
+import { imageCommands } from './image/command.js';
 import { completion, completionSpec } from './completion/command.js';
 import { agent } from './daemon/command.js';
 import { lbCommands } from './lb/command.js';
@@ -216,7 +217,7 @@ export function buildProgram(rt: Runtime): Command {
     }),
   );
   const locals: readonly (AnyLocalCommand | CommandGroup)[] = [
-    agent, lbCommands, completion(() => completionSpec(program)), ...cloudConfigCommands, pkiCommands,
+    agent, lbCommands, completion(() => completionSpec(program)), ...cloudConfigCommands, pkiCommands, imageCommands,
   ];
   for (const local of locals) program.addCommand('commands' in local ? groupCommand(rt, local, program) : localCommand(rt, local, program));
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());

@@ -42,12 +42,12 @@ test('follows the registry unit\'s endpoint into the hosts file, keeps the rest,
     const read = () => fs.readFileSync(hostsFile, 'utf8');
     await registry.publishEndpoint({ unit: 'web.service', machineId: A, ip: '10.0.0.1', port: 80 }, leases[A]!);
     await registry.publishEndpoint({ unit: 'registry.service', machineId: B, ip: '10.0.0.2', port: 5000 }, leases[B]!);
-    await waitUntil('the registry on B in the hosts file', () => (read() === `127.0.0.1\tlocalhost\n${block('10.0.0.2')}` ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    await waitUntil('the registry on B in the hosts file', async () => (read() === `127.0.0.1\tlocalhost\n${block('10.0.0.2')}` ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
 
     // Moved: B's endpoint goes, A's comes.
     await registry.removeEndpoint('registry.service', B);
     await registry.publishEndpoint({ unit: 'registry.service', machineId: A, ip: '10.0.0.1', port: 5000 }, leases[A]!);
-    await waitUntil('the registry on A in the hosts file', () => (read() === `127.0.0.1\tlocalhost\n${block('10.0.0.1')}` ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    await waitUntil('the registry on A in the hosts file', async () => (read() === `127.0.0.1\tlocalhost\n${block('10.0.0.1')}` ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
 
     // Gone (its machine died): the last address stays.
     await registry.removeEndpoint('registry.service', A);
