@@ -116,6 +116,8 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
     '--bind-ro=/usr/bin/node',
     '--bind-ro=/usr/bin/etcd', // for masters provisioned with cloud-config/master.yaml
     '--bind-ro=/usr/bin/etcdctl', // which turn etcd's auth on with it (etcd-auth.sh)
+    // units/registry.service runs Debian's docker-registry (scripts/setup.sh installs it on the host).
+    ...(fs.existsSync('/usr/bin/docker-registry') ? ['--bind-ro=/usr/bin/docker-registry'] : []),
   ];
   if (opts.agent) args.push(`--bind-ro=${opts.agent.repoDir}:/opt/flotilla`);
   // Every machine boots in cgroups of its own (cgroups.ts); `env` and `sh` exec, so the pid is nspawn's.
