@@ -78,7 +78,7 @@ describe('image registry on the cluster', () => {
       expect((await host.exec([slot, 'image', 'inspect', IMAGE])).code).toBe(0);
     }
 
-    expect((await cli(['start', appUnit('nope.container', 'registry.flotilla:5000/fl/app:9', 8093, 'docker')])).code).toBe(0);
+    expect((await cli(['start', '--no-block', appUnit('nope.container', 'registry.flotilla:5000/fl/app:9', 8093, 'docker')])).code).toBe(0);
     const failed = await waitUntil('the pull error in list-units', async () => {
       const out = (await cli(['list-units', '--no-legend', '--full', '--fields', 'unit,container'])).stdout;
       return out.split('\n').find((l) => l.startsWith('nope.container') && l.includes('pull-failed'));
@@ -86,7 +86,7 @@ describe('image registry on the cluster', () => {
     expect(failed).toMatch(/registry\.flotilla:5000\/fl\/app:9/);
     expect(failed).toMatch(/manifest unknown|not found/);
     expect((await cli(['destroy', 'nope.container'])).code).toBe(0);
-  });
+  }, 300_000);
 
   test('the registry\'s machine dies: pulled units keep running and restart from their local image; a replacement runs it again, and new pulls work after a push', async () => {
     const [registryHost, dockerHost, podmanHost] = machines;
@@ -116,7 +116,7 @@ describe('image registry on the cluster', () => {
     expect((await cli(['start', 'papp.container'])).code).toBe(0);
     expect(await waitUntil('papp pulled again and serving', () => httpGet(podmanHost.ip, 8092), { timeoutMs: 60_000, intervalMs: 250 })).toBe(APP_PAGE);
     expect(tableRows((await cli(['list-units', '--no-legend', '--fields', 'unit,active'])).stdout)).toContainEqual(['papp.container', 'active']);
-  });
+  }, 300_000);
 });
 
 /** Waits for both engines of a machine to answer. */
