@@ -50,9 +50,9 @@ test('follows the registry unit\'s endpoint into the hosts file, keeps the rest,
     await waitUntil('the registry on A in the hosts file', async () => (read() === `127.0.0.1\tlocalhost\n${block('10.0.0.1')}` ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
 
     // Gone (its machine died): the last address stays.
+    const passes = hosts.passes;
     await registry.removeEndpoint('registry.service', A);
-    await registry.publishEndpoint({ unit: 'web.service', machineId: B, ip: '10.0.0.2', port: 80 }, leases[B]!); // another change, seen after the removal
-    await new Promise<void>((resolve) => setTimeout(resolve, 300));
+    await waitUntil('the removal read', async () => (hosts.passes > passes ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
     await hosts.idle();
     expect(read()).toBe(`127.0.0.1\tlocalhost\n${block('10.0.0.1')}`);
   } finally {

@@ -31,6 +31,8 @@ export class RegistryHosts {
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly hostsFile: string;
+  /** Endpoint reads done (each followed by a write when the address changed): tests wait on it. */
+  passes = 0;
 
   constructor(private readonly opts: RegistryHostsOptions) {
     this.hostsFile = opts.hostsFile ?? '/etc/hosts';
@@ -74,6 +76,7 @@ export class RegistryHosts {
   private async write(): Promise<void> {
     if (this.stopped) return;
     const endpoint = registryEndpoint(await this.opts.registry.listEndpoints(), this.opts.unit ?? IMAGE_REGISTRY_UNIT);
+    this.passes++;
     if (!endpoint) return;
     const current = await fs.readFile(this.hostsFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return '';

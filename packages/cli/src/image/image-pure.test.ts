@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { IMAGE_CONFIG, LAYER_GZIP, MANIFEST_V2, buildManifest, checkImageConfig, parseArchiveManifest } from './manifest.js';
-import { plainLine } from './progress.js';
+import { plainLine, progressPrinter } from './progress.js';
 import { formatReference, parseImageReference, sameImage } from './reference.js';
 import { nextLink, registryReason } from './registry-client.js';
 import { indexTar, parsePax, resolveEntry } from './tar-index.js';
@@ -172,5 +172,22 @@ describe('progress lines without a terminal', () => {
     [{ ...blob, state: 'exists' as const, sent: 0 }, 'layer 1/2 sha256:aaaaaaaaaaaa (3.0 MB): already in the registry\n'],
   ])('%o', (event, line) => {
     expect(plainLine(event)).toBe(line);
+  });
+});
+
+describe('progress on a terminal', () => {
+  const blob = { kind: 'blob' as const, index: 1, count: 2, what: 'config' as const, digest: `sha256:${'b'.repeat(64)}`, size: 2 * 1024 * 1024 };
+  test('one line per blob, redrawn at most every 100 ms, ended when pushed', () => {
+    let out = '';
+    let clock = 0;
+    const print = progressPrinter((t) => (out += t), true, () => clock);
+    print({ ...blob, state: 'pushing', sent: 0 });
+    clock = 50;
+    print({ ...blob, state: 'pushing', sent: 1024 * 1024 }); // too soon: not drawn
+    clock = 150;
+    print({ ...blob, state: 'pushing', sent: 1024 * 1024 });
+    print({ ...blob, state: 'pushed', sent: blob.size });
+    const head = 'config 2/2 sha256:bbbbbbbbbbbb (2.0 MB)';
+    expect(out).toBe(`\r\x1b[K${head}: 0.0 MB 0%\r\x1b[K${head}: 1.0 MB 50%\r\x1b[K${head}: pushed\n`);
   });
 });
