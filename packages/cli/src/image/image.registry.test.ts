@@ -78,6 +78,16 @@ describe('push and ls', () => {
     expect(run.stdout).toMatch(/pushed registry\.flotilla:5000\/fl\/web:1 sha256:/);
   });
 
+  test('from podman (--engine podman; its API service through CONTAINER_HOST, as a remote client)', async () => {
+    await importBusyboxImage(podman.cli, 'localhost/fl/pod:2', { page: 'from podman\n' });
+    const run = await cli(['push', '--engine', 'podman', '--registry', registry.address, 'localhost/fl/pod:2'], { CONTAINER_HOST: `unix://${podman.socketPath}` });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('saving localhost/fl/pod:2 from podman\n');
+    expect(run.stdout).toMatch(/pushed registry\.flotilla:5000\/fl\/pod:2 sha256:/);
+    expect((await cli(['ls', '--registry', registry.address, 'fl/pod'])).stdout).toBe('registry.flotilla:5000/fl/pod:2\n');
+  });
+
   // podman, not docker: dockerd counts every loopback registry as insecure and then reads no client certificate
   // from certs.d (its registry/config.go); the cluster test pulls with docker from a machine's address.
   test('an engine pulls what was pushed, trusting the registry through certs.d (CA and client certificate)', async () => {
@@ -96,7 +106,8 @@ describe('push and ls', () => {
   test('ls lists repository:tag; discovery from etcd finds the registry unit\'s endpoint', async () => {
     await client().uploadBlob('other/app', `sha256:${crypto.createHash('sha256').update('').digest('hex')}`, 0, () => fs.createReadStream('/dev/null'));
     const viaFlag = await cli(['ls', '--registry', registry.address]);
-    expect(viaFlag).toEqual({ code: 0, stdout: 'registry.flotilla:5000/fl/web:1\n', stderr: '' }); // a repository without tags lists nothing
+    // The catalog's order; a repository without tags (other/app: a blob only) lists nothing.
+    expect(viaFlag).toEqual({ code: 0, stdout: 'registry.flotilla:5000/fl/pod:2\nregistry.flotilla:5000/fl/web:1\n', stderr: '' });
 
     const reg = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: '/image-ls/' });
     try {
