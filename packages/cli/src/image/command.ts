@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { defineLocalCommand, NO_OUTPUT, type CommandGroup } from '../commands/local-command.js';
 import type { Output } from '../commands/verb.js';
-import { ImageError } from './errors.js';
+import { ImageError, type ImageErrorCode } from './errors.js';
 
 const DEFAULT_TIMEOUT_SEC = 30;
 
@@ -67,7 +67,7 @@ const push = defineLocalCommand({
     } catch (err) {
       // Every failure names the image and the registry.
       if (err instanceof ImageError && !err.message.includes(client.address)) {
-        throw new ImageError(err.code as never, `${err.message} (pushing ${image ?? opts.fromTar} to registry ${client.address})`, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
+        throw new ImageError(err.code as ImageErrorCode, `${err.message} (pushing ${image ?? opts.fromTar} to registry ${client.address})`, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
       }
       throw err;
     } finally {
