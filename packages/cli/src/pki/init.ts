@@ -33,7 +33,9 @@ const SECRETS: { file: string; make: () => string }[] = [
 ];
 
 /** Creates (or completes) the PKI in `dir`: CA, etcd server and peer, agent and CLI certificates, passwords, token. */
-export function initPki(dir: string, opts: { hosts?: readonly string[] } = {}): PkiReport {
+export function initPki(givenDir: string, opts: { hosts?: readonly string[] } = {}): PkiReport {
+  // openssl runs inside the scratch directory, so every path handed to it must be absolute.
+  const dir = path.resolve(givenDir);
   const specs = leafSpecs(opts.hosts ?? []);
   const report: PkiReport = { dir, created: [], reused: [], warnings: [] };
   ensureDir(dir, report);
@@ -47,7 +49,8 @@ export function initPki(dir: string, opts: { hosts?: readonly string[] } = {}): 
 }
 
 /** Issues `nodes/<name>.pem|.key` from an existing CA: one node's agent certificate with its own host names/IPs. */
-export function issueNodeCertificate(dir: string, name: string, hosts: readonly string[]): PkiReport {
+export function issueNodeCertificate(givenDir: string, name: string, hosts: readonly string[]): PkiReport {
+  const dir = path.resolve(givenDir);
   const spec = nodeLeafSpec(name, hosts);
   const report: PkiReport = { dir, created: [], reused: [], warnings: [] };
   if (!exists(dir, PKI_FILES.caKey)) throw new PkiError(`${path.join(dir, PKI_FILES.caKey)} does not exist`, `run \`flotilla pki init ${dir}\` first`);

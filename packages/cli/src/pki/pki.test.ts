@@ -164,6 +164,13 @@ describe('pki issue', () => {
     expect(nodeBundle(dir, 'worker', 'w2')['agent.pem']).toBe(fs.readFileSync(path.join(dir, 'agent.pem'), 'utf8'));
   });
 
+  test('a directory given relative to the working directory (openssl runs elsewhere)', () => {
+    const relative = path.relative(process.cwd(), freshDir());
+    expect(path.isAbsolute(relative)).toBe(false);
+    expect(initPki(relative).created).toContain('ca.pem');
+    expect(issueNodeCertificate(relative, 'w1', []).created).toEqual(['nodes/w1.key', 'nodes/w1.pem']);
+  });
+
   test.each([
     ['without a CA', (dir: string) => issueNodeCertificate(dir, 'w1', []), /ca\.key does not exist/],
     ['a bad node name', (dir: string) => (initPki(dir), issueNodeCertificate(dir, '../x', [])), '--name: "../x" is not a valid node name'],
