@@ -13,3 +13,4 @@ export { REFUSED_STATE } from './state-publisher.js';
 export { capacityFrom, readCapacity, type CapacityInputs } from './presence/capacity.js';
 export { containerUnitRenderer, ContainerEngineClient, type ContainerUnitsOptions, type ContainerStatus } from './containers/index.js';
 export { RegistryHosts, type RegistryHostsOptions } from './registry-hosts/registry-hosts.js';
+export * from './dns/index.js';

@@ -21,6 +21,7 @@ export * from './journal-output.js';
 export * from './unit/resources.js';
 export * from './unit/scale-plan.js';
 export * from './unit/replicas.js';
+export * from './unit/discovery-name.js';
 export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
 export * from './user-keys.js';

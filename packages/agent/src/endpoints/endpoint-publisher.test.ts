@@ -21,10 +21,11 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-const submit = (name: string, port?: string): Promise<UnitRecord> =>
+const fl = (name: string, value: string) => ({ section: 'X-Flotilla', name, value });
+const submit = (name: string, port?: string, more: { section: string; name: string; value: string }[] = []): Promise<UnitRecord> =>
   registry.submitUnit({
     name,
-    options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }, ...(port ? [{ section: 'X-Flotilla', name: 'Port', value: port }] : [])],
+    options: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }, ...(port ? [fl('Port', port)] : []), ...more],
   });
 const state = (u: UnitRecord, activeState: string, hash = u.hash): UnitStateRecord => ({
   unit: u.name, machineId: M, hash, loadState: 'loaded', activeState, subState: activeState === 'active' ? 'running' : 'dead', updatedAt: 0,
@@ -39,16 +40,32 @@ test('publishes while active with a port, removes on stop and on gone; no port o
   publisher.observe(state(api, 'active', 'stale-hash'));
   publisher.observe(state(plain, 'active'));
   await publisher.idle();
-  expect(await registry.listEndpoints()).toEqual([{ unit: 'web.service', machineId: M, ip: '10.0.0.9', port: 8080 }]);
+  expect(await registry.listEndpoints()).toEqual([{ unit: 'web.service', machineId: M, ip: '10.0.0.9', port: 8080, service: 'web' }]);
 
   publisher.observe(state(api, 'active'));
   publisher.observe(state(web, 'deactivating'));
   await publisher.idle();
-  expect(await registry.listEndpoints()).toEqual([{ unit: 'api.service', machineId: M, ip: '10.0.0.9', port: 9000 }]);
+  expect(await registry.listEndpoints()).toEqual([{ unit: 'api.service', machineId: M, ip: '10.0.0.9', port: 9000, service: 'api' }]);
 
   publisher.gone('api.service');
   await publisher.idle();
   expect(await registry.listEndpoints()).toEqual([]);
+});
+
+test('the discovery name goes with the endpoint: ServiceName= and Project=, or none for a prefix that is no DNS label', async () => {
+  const publisher = new EndpointPublisher({ registry, machineId: M, ip: '10.0.0.9', logger: pino({ level: 'silent' }), lease: () => lease });
+  const named = await submit('shop-db@1.service', '5432', [fl('ServiceName', 'DB'), fl('Project', 'shop')]);
+  const dotted = await submit('a.b.service', '81');
+  publisher.observe(state(named, 'active'));
+  publisher.observe(state(dotted, 'active'));
+  await publisher.idle();
+  expect(await registry.listEndpoints()).toEqual([
+    { unit: 'a.b.service', machineId: M, ip: '10.0.0.9', port: 81 },
+    { unit: 'shop-db@1.service', machineId: M, ip: '10.0.0.9', port: 5432, service: 'db', project: 'shop' },
+  ]);
+  publisher.gone('a.b.service');
+  publisher.gone('shop-db@1.service');
+  await publisher.idle();
 });
 
 test('a failed write is retried without a new state', async () => {
@@ -61,5 +78,5 @@ test('a failed write is retried without a new state', async () => {
   await publisher.idle();
   expect(await registry.listEndpoints()).toEqual([]);
   await waitUntil('the retried endpoint', async () => ((await registry.listEndpoints()).length === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
-  expect(await registry.listEndpoints()).toEqual([{ unit: 'retry.service', machineId: M, ip: '10.0.0.9', port: 7000 }]);
+  expect(await registry.listEndpoints()).toEqual([{ unit: 'retry.service', machineId: M, ip: '10.0.0.9', port: 7000, service: 'retry' }]);
 });

@@ -2,15 +2,18 @@
  * Publishes `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port} under the machine's lease while a
  * unit that declares a port (endpoint-port.ts) is active here, and removes it when the unit stops or leaves.
  * Fed by the state publisher with every unit state it publishes; the port is read from the unit in the registry
- * once per unit hash. Work is serialised; a failed write is logged and retried every RETRY_MS (at most
+ * once per unit hash, with its discovery name (service, project: docs/discovery.md). Work is serialised; a failed write is logged and retried every RETRY_MS (at most
  * MAX_RETRIES times) unless a newer state of the unit superseded it.
  */
-import type { EndpointRegistry, PresenceLease, UnitCatalog, UnitStateRecord } from '@flotilla/core';
+import { discoveryName, type DiscoveryName, type EndpointRegistry, type PresenceLease, type UnitCatalog, type UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { endpointPort } from './endpoint-port.js';
 
 const RETRY_MS = 2000;
 const MAX_RETRIES = 30;
+
+/** What an endpoint says besides unit, machine and IP. */
+type Published = { port: number } & Partial<DiscoveryName>;
 
 export interface EndpointSink {
   observe(state: UnitStateRecord): void;
@@ -28,10 +31,10 @@ export interface EndpointPublisherOptions {
 }
 
 export class EndpointPublisher implements EndpointSink {
-  /** unit → port published. */
-  private readonly published = new Map<string, number>();
-  /** unit → [hash, port] read from the registry. */
-  private readonly ports = new Map<string, [string, number | undefined]>();
+  /** unit → what was published (port and name), as a comparable key. */
+  private readonly published = new Map<string, string>();
+  /** unit → [hash, what to publish] read from the registry. */
+  private readonly ports = new Map<string, [string, Published | undefined]>();
   private chain: Promise<void> = Promise.resolve();
   /** unit → the latest work asked for it; a retry runs only while it is still the latest. */
   private readonly latest = new Map<string, () => Promise<void>>();
@@ -68,25 +71,28 @@ export class EndpointPublisher implements EndpointSink {
     );
   }
 
-  private async portOf(unit: string, hash: string): Promise<number | undefined> {
+  private async portOf(unit: string, hash: string): Promise<Published | undefined> {
     const cached = this.ports.get(unit);
     if (cached && cached[0] === hash) return cached[1];
     const record = await this.opts.registry.getUnit(unit);
-    const port = record && record.hash === hash ? endpointPort(record.options) : undefined;
-    if (record?.hash === hash) this.ports.set(unit, [hash, port]);
-    return port;
+    if (record?.hash !== hash) return undefined;
+    const port = endpointPort(record.options);
+    const published = port === undefined ? undefined : { port, ...discoveryName(unit, record.options) };
+    this.ports.set(unit, [hash, published]);
+    return published;
   }
 
   private async publish(unit: string, hash: string): Promise<void> {
     const { registry, machineId, ip } = this.opts;
     const lease = this.opts.lease();
     if (lease === undefined) return;
-    const port = await this.portOf(unit, hash);
-    if (port === undefined) return this.remove(unit);
-    if (this.published.get(unit) === port) return;
-    await registry.publishEndpoint({ unit, machineId, ip, port }, lease);
-    this.published.set(unit, port);
-    this.opts.logger.info({ unit, ip, port }, 'endpoint published');
+    const what = await this.portOf(unit, hash);
+    if (what === undefined) return this.remove(unit);
+    const key = JSON.stringify(what);
+    if (this.published.get(unit) === key) return;
+    await registry.publishEndpoint({ unit, machineId, ip, ...what }, lease);
+    this.published.set(unit, key);
+    this.opts.logger.info({ unit, ip, ...what }, 'endpoint published');
   }
 
   private async remove(unit: string): Promise<void> {

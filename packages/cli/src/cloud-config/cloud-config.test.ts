@@ -44,6 +44,14 @@ describe('planNode', () => {
     expect(env).toContain(candidate ? 'FLOTILLA_NODE_FLAGS=\n' : 'FLOTILLA_NODE_FLAGS=--lite-mode --no-expose-wasm --max-semi-space-size=1\n');
   });
 
+  test.each<[string, NodeSpec, boolean]>([
+    ['default: the discovery DNS runs (no key)', worker(), false],
+    ['--no-dns: FLOTILLA_DNS=off', worker({ dns: false }), true],
+  ])('%s', (_name, spec, off) => {
+    const env = planNode(spec).files[0]!.content;
+    expect(env.split('\n').filter((l) => l.startsWith('FLOTILLA_DNS'))).toEqual(off ? ['FLOTILLA_DNS=off'] : []);
+  });
+
   test('a master also runs etcd, turns its auth on, and its agent uses the local etcd over TLS', () => {
     const plan = planNode({ role: 'master', etcdEndpoints: [], metadata: {} });
     expect(plan.units.map((u) => u.name)).toEqual(['etcd.service', 'flotilla-etcd-auth.service', 'flotilla-registry-trust.service', 'flotilla-agent.service']);

@@ -38,6 +38,8 @@ interface RenderOptions {
   host: string[];
   apiListen?: string;
   apiInsecure?: boolean;
+  /** `--no-dns` sets false (commander). */
+  dns?: boolean;
   format?: string;
 }
 
@@ -61,6 +63,7 @@ function nodeSpec(opts: RenderOptions): NodeSpec {
     tls: { caFile: opts.etcdCaFile, certFile: opts.etcdCertFile, keyFile: opts.etcdKeyFile },
     ...(opts.apiListen ? { apiListen: opts.apiListen } : {}),
     ...(opts.apiInsecure ? { apiInsecure: true } : {}),
+    ...(opts.dns === false ? { dns: false } : {}),
   };
 }
 
@@ -88,6 +91,7 @@ export const render = defineLocalCommand({
       .option('--pki <dir>', 'embed the node\'s certificates, etcd password and API token from this PKI (made first, as `flotilla pki init`, when missing)')
       .option('--host <names>', 'with --pki: host names/IPs for new certificates (as `pki init --host`)', hostList, [])
       .option('--api-listen <host:port>', 'serve the agent\'s API on TCP too, with the PKI\'s token and TLS (e.g. 0.0.0.0:54728)')
+      .option('--no-dns', 'run no discovery DNS in the agent (FLOTILLA_DNS=off; docs/discovery.md)')
       .option('--api-insecure', 'serve that TCP API without token or certificates (FLOTILLA_API_INSECURE=1; not for production)')
       .addOption(new Option('--format <format>', 'output format').choices(['cloud-config', 'butane', 'ignition']).default('cloud-config'));
   },

@@ -37,6 +37,8 @@ export interface NodeSpec {
   scheduler?: boolean;
   /** Run the agent with LEAN_NODE_FLAGS. Default: when it is no scheduler candidate. */
   leanRuntime?: boolean;
+  /** false: the agent runs no discovery DNS (FLOTILLA_DNS=off; docs/discovery.md). Default on. */
+  dns?: boolean;
 }
 
 /**
@@ -187,6 +189,7 @@ function agentEnv(spec: NodeSpec): string {
   const scheduler = spec.scheduler ?? spec.role === 'master';
   if (!scheduler) env.FLOTILLA_DISABLE_ENGINE = '1';
   env.FLOTILLA_NODE_FLAGS = (spec.leanRuntime ?? !scheduler) ? LEAN_NODE_FLAGS : '';
+  if (spec.dns === false) env.FLOTILLA_DNS = 'off';
   Object.assign(env, etcdSecurityEnv(spec), apiEnv(spec), spec.extraEnv);
   return Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('');
 }

@@ -36,6 +36,7 @@ describe('readDaemonConfig', () => {
       logLevel: 'info',
       api: { sockets: ['/var/run/flotilla.sock'] },
       stopMode: 'auto',
+      dns: { enabled: true, address: '', port: 53 },
     });
   });
   test('fleet-style endpoint list and TTL with unit', () => {

@@ -5,6 +5,7 @@
 import { describeUnitsDirClash, keyedRecord, unitsDirClash, type EventRetention } from '@flotilla/core';
 import { readApiConfig, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
+import { readDnsSettings, type DnsSettings } from './dns-config.js';
 import { readEventRetention } from './retention-config.js';
 
 export { DaemonConfigError } from './config-error.js';
@@ -34,6 +35,8 @@ export interface DaemonConfig {
   eventRetention?: EventRetention;
   /** What SIGTERM/SIGINT does (FLOTILLA_STOP_MODE): `auto` asks systemd (docs/agent.md, "Restart or leave"). */
   stopMode: StopModeSetting;
+  /** The discovery DNS (FLOTILLA_DNS, FLOTILLA_DNS_ADDRESS, FLOTILLA_DNS_PORT; docs/discovery.md). */
+  dns: DnsSettings;
 }
 
 export type StopModeSetting = 'auto' | 'leave' | 'restart';
@@ -86,6 +89,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     ...etcdSecurity(env),
     ...eventRetention(env),
     stopMode: oneOf(env, 'FLOTILLA_STOP_MODE', ['auto', 'leave', 'restart'] as const, 'auto'),
+    dns: readDnsSettings(env),
   };
 }
 

@@ -12,7 +12,8 @@ export function isEndpointRecord(value: unknown): value is EndpointRecord {
   const v = value as Record<string, unknown>;
   return (
     typeof v.unit === 'string' && typeof v.machineId === 'string' && typeof v.ip === 'string' &&
-    typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port < 65536
+    typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port < 65536 &&
+    (v.service === undefined || typeof v.service === 'string') && (v.project === undefined || typeof v.project === 'string')
   );
 }
 

@@ -350,6 +350,10 @@ export interface EndpointRecord {
   machineId: string;
   ip: string;
   port: number;
+  /** The unit's discovery name (unit/discovery-name.ts), read by the publishing agent from the unit it runs, so the
+   * per-machine DNS follows endpoints alone (docs/discovery.md). Absent: the unit has none, or an older agent. */
+  service?: string;
+  project?: string;
 }
 
 /** Published endpoints, under `agent-endpoints/<unit>/<machineId>`, each under its machine's lease. */

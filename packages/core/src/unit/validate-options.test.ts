@@ -11,6 +11,7 @@ describe('validateUnitOptions', () => {
     { name: 'MachineOf + non-overlapping Conflicts', options: [fleet('MachineOf', 'b.service'), fleet('Conflicts', 'c.*')] },
     { name: 'Global=false + MachineID', options: [fleet('Global', 'false'), fleet('MachineID', 'm1')] },
     { name: 'value with trailing space', options: [option('Service', 'ExecStart', '/bin/true ')] },
+    { name: 'ServiceName and Project', options: [option('X-Flotilla', 'ServiceName', 'db'), option('X-Flotilla', 'Project', 'shop')] },
     { name: 'a section repeated (interleaved, as in a file with two [Unit] blocks)', options: [option('Unit', 'A', '1'), option('Service', 'B', '2'), option('Unit', 'C', '3')] },
   ])('accepts $name', ({ options }) => {
     expect(() => validateUnitOptions('a.service', options)).not.toThrow();
@@ -31,6 +32,7 @@ describe('validateUnitOptions', () => {
     { name: 'newline in a value', options: [option('Service', 'ExecStart', 'a\nb')], message: 'invalid unit option "[Service] ExecStart=a\\nb"' },
     { name: 'empty key', options: [option('Service', '', 'x')], message: 'invalid unit option "[Service] =x"' },
     { name: 'value ending in a backslash swallows the next line', options: [option('Service', 'A', 'x\\'), option('Service', 'B', 'y')], message: 'unit options do not survive serialization' },
+    { name: 'ServiceName that is no DNS label', options: [option('X-Flotilla', 'ServiceName', 'my.db')], message: "[X-Flotilla] ServiceName=my.db: not a DNS label (letters, digits, '-' and '_', at most 63, no '-' at either end)" },
     { name: 'over-long value', options: [option('Service', 'A', 'x'.repeat(2050))], message: 'unit options do not serialize: options:2:2048: line too long (max 2048 bytes)' },
   ])('rejects $name', ({ options, message }) => {
     let caught: unknown;

@@ -9,6 +9,7 @@ import { type FleetRequirements, parseFleetRequirements } from './fleet-requirem
 import { matchUnitGlob } from './glob.js';
 import { goTrimSpace } from './go-space.js';
 import { parseUnitFile } from './parse.js';
+import { discoveryNameProblem } from './discovery-name.js';
 import { declaredReplicas } from './replicas.js';
 
 type Feature = 'MachineID' | 'Peers' | 'Conflicts' | 'Global' | 'Replaces';
@@ -34,6 +35,8 @@ export function unitOptionsProblem(unitName: string, options: readonly UnitOptio
   if (roundTrip !== undefined) return roundTrip;
   const replicas = declaredReplicas(unitName, options);
   if (replicas !== undefined && 'problem' in replicas) return replicas.problem;
+  const discovery = discoveryNameProblem(options);
+  if (discovery !== undefined) return discovery;
   const requirements = parseFleetRequirements(unitName, options);
   for (const peer of requirements.machineOf) {
     const conflict = requirements.conflicts.find((glob) => matchUnitGlob(glob, peer));

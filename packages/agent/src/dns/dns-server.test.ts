@@ -1,0 +1,131 @@
+/** The DNS server over real UDP on loopback, asked by Node's own resolver (c-ares) and by raw datagrams. */
+import dgram from 'node:dgram';
+import { Resolver } from 'node:dns/promises';
+import dnsPacket, { type Answer, type Packet } from 'dns-packet';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDnsServer, type DnsServer } from './dns-server.js';
+import { buildNameTable, type NameTable } from './name-table.js';
+
+const logger = pino({ level: 'silent' });
+let table: NameTable = buildNameTable([
+  { unit: 'db.service', machineId: 'a', ip: '10.0.0.1', port: 5432 },
+  { unit: 'shop-api.container', machineId: 'b', ip: '10.0.0.2', port: 80, service: 'api', project: 'shop' },
+]);
+
+/** A stand-in upstream resolver: answers every A query with 192.0.2.53, or stays silent. */
+async function fakeUpstream(silent: boolean): Promise<{ port: number; close: () => void; asked: string[] }> {
+  const socket = dgram.createSocket('udp4');
+  const asked: string[] = [];
+  socket.on('message', (msg, from) => {
+    const q = dnsPacket.decode(msg);
+    asked.push(q.questions?.[0]?.name ?? '');
+    if (silent) return;
+    socket.send(dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions ?? [],
+      answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 300, data: '192.0.2.53' }] }), from.port, from.address);
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  return { port: socket.address().port, close: () => socket.close(), asked };
+}
+
+/** dns-packet decodes the rcode too; its typings leave it out. */
+type Decoded = ReturnType<typeof dnsPacket.decode> & { rcode?: string };
+const dataOf = (a: Answer | undefined) => (a && 'data' in a ? a.data : undefined);
+
+function ask(port: number, packet: Packet): Promise<Decoded> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    const timer = setTimeout(() => (socket.close(), reject(new Error('no DNS reply in 3 s'))), 3000);
+    socket.on('message', (msg) => (clearTimeout(timer), socket.close(), resolve(dnsPacket.decode(msg))));
+    socket.send(dnsPacket.encode(packet), port, '127.0.0.1');
+  });
+}
+
+function resolverFor(server: DnsServer): Resolver {
+  const resolver = new Resolver({ timeout: 4000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${server.port}`]);
+  return resolver;
+}
+
+describe('with an upstream that answers', () => {
+  let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
+  let server: DnsServer;
+  beforeAll(async () => {
+    upstream = await fakeUpstream(false);
+    server = await startDnsServer({ address: '127.0.0.1', port: 0, table: () => table, upstreams: () => ['127.0.0.1'], upstreamPort: upstream.port, logger });
+  });
+  afterAll(async () => {
+    await server?.close();
+    upstream?.close();
+  });
+
+  test('answers a service name, a project name, and NXDOMAIN for an unknown name', async () => {
+    const resolver = resolverFor(server);
+    expect(await resolver.resolve4('db.flotilla')).toEqual(['10.0.0.1']);
+    expect(await resolver.resolve4('api.shop.flotilla')).toEqual(['10.0.0.2']);
+    await expect(resolver.resolve4('nope.flotilla')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    expect(upstream.asked).toEqual([]);
+  });
+
+  test('the reply is authoritative with TTL 1 s', async () => {
+    const reply = await ask(server.port, { type: 'query', id: 4242, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'db.flotilla', type: 'A' }] });
+    expect({ id: reply.id, aa: reply.flag_aa, rcode: reply.rcode, answers: reply.answers?.map((a) => [a.type, 'ttl' in a && a.ttl, dataOf(a)]) })
+      .toEqual({ id: 4242, aa: true, rcode: 'NOERROR', answers: [['A', 1, '10.0.0.1']] });
+  });
+
+  test('a table change is answered at once', async () => {
+    const before = table;
+    table = buildNameTable([{ unit: 'db.service', machineId: 'c', ip: '10.0.0.9', port: 5432 }]);
+    try {
+      expect(await resolverFor(server).resolve4('db.flotilla')).toEqual(['10.0.0.9']);
+    } finally {
+      table = before;
+    }
+  });
+
+  test('a name outside the zone is forwarded upstream', async () => {
+    expect(await resolverFor(server).resolve4('example.test')).toEqual(['192.0.2.53']);
+    expect(upstream.asked).toEqual(['example.test']);
+  });
+
+  test('garbage is dropped and the server keeps answering', async () => {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((r) => socket.send(Buffer.from([1, 2, 3]), server.port, '127.0.0.1', () => r()));
+    socket.close();
+    expect(await resolverFor(server).resolve4('db.flotilla')).toEqual(['10.0.0.1']);
+  });
+});
+
+test('an upstream that does not answer gives SERVFAIL after the forward deadline', async () => {
+  const upstream = await fakeUpstream(true);
+  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: () => table, upstreams: () => ['127.0.0.1'], upstreamPort: upstream.port, forwardTimeoutMs: 300, logger });
+  try {
+    const started = Date.now();
+    const reply = await ask(server.port, { type: 'query', id: 9, questions: [{ name: 'example.test', type: 'A' }] });
+    expect({ rcode: reply.rcode, asked: upstream.asked }).toEqual({ rcode: 'SERVFAIL', asked: ['example.test'] });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  } finally {
+    await server.close();
+    upstream.close();
+  }
+});
+
+test('no upstream: names outside the zone are REFUSED, the zone still answered', async () => {
+  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: () => table, upstreams: () => [], logger });
+  try {
+    const outside = await ask(server.port, { type: 'query', id: 1, questions: [{ name: 'example.test', type: 'A' }] });
+    const inside = await ask(server.port, { type: 'query', id: 2, questions: [{ name: 'db.flotilla', type: 'A' }] });
+    expect([outside.rcode, inside.rcode, dataOf(inside.answers?.[0])]).toEqual(['REFUSED', 'NOERROR', '10.0.0.1']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a port in use fails the start with EADDRINUSE', async () => {
+  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: () => table, upstreams: () => [], logger });
+  try {
+    await expect(startDnsServer({ address: '127.0.0.1', port: server.port, table: () => table, upstreams: () => [], logger })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  } finally {
+    await server.close();
+  }
+});
