@@ -23,6 +23,8 @@ export interface ContainerUnitsOptions {
   unitsDir?: string;
   /** `docker` (default) or `podman`, e.g. from FLOTILLA_CONTAINER_ENGINE; a unit's `[X-Flotilla] Engine=` wins. */
   defaultEngine?: string;
+  /** The machine's discovery DNS address (port 53), given to every container with `--dns` (docs/discovery.md). */
+  dnsServer?: string;
 }
 
 /** The prepare step as this very installation runs it: this node, this package's prepare-main.js. */
@@ -45,6 +47,7 @@ export function containerUnitRenderer(opts: ContainerUnitsOptions): ContainerUni
     unitsDir: opts.unitsDir ?? '/run/flotilla/units',
     defaultEngine: engine as ContainerEngineName,
     prepareCommand: defaultPrepareCommand(),
+    ...(opts.dnsServer ? { dnsServer: opts.dnsServer } : {}),
   };
   return {
     suffix: CONTAINER_SUFFIX,

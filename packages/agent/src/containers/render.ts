@@ -5,7 +5,7 @@
  * (prepare-main.ts, through dockerode) runs first: orphans and stopped leftovers away, image present or pulled
  * with backoff. See docs/containers.md.
  */
-import { canonicalText, ContainerUnitError, type UnitOption } from '@flotilla/core';
+import { canonicalText, ContainerUnitError, discoveryProject, discoverySearchDomains, type UnitOption } from '@flotilla/core';
 import { removeArgv, runArgv, stopArgv } from './run-command.js';
 import { containerSpecFromOptions, FLOTILLA_SECTION, type ContainerEngineName, type ContainerSpec } from './spec.js';
 import { commandLine } from './systemd-words.js';
@@ -21,6 +21,8 @@ export interface ContainerRendererConfig {
   /** The agent's units directory on the machine (the prepare step treats containers without a unit there as orphans). */
   unitsDir: string;
   binaries?: Partial<Record<ContainerEngineName, string>>;
+  /** The machine's discovery DNS (docs/discovery.md): containers get `--dns` it and their unit's search domains. */
+  dnsServer?: string;
 }
 
 export const DEFAULT_BINARIES: Record<ContainerEngineName, string> = { docker: '/usr/bin/docker', podman: '/usr/bin/podman' };
@@ -51,7 +53,7 @@ export function renderContainerOptions(unitName: string, options: readonly UnitO
     ...passed.filter((o) => o.section === 'Unit'),
     unit('Wants', engineUnit),
     unit('After', engineUnit),
-    ...serviceOptions(unitName, spec, config, userService),
+    ...serviceOptions(unitName, spec, config, userService, options),
     ...userService,
     ...passed.filter((o) => o.section !== 'Unit' && o.section !== 'Service'),
     // The agent's health checks read the service it runs: keep them there (systemd ignores X- sections).
@@ -59,14 +61,15 @@ export function renderContainerOptions(unitName: string, options: readonly UnitO
   ];
 }
 
-function serviceOptions(unitName: string, spec: ContainerSpec, config: ContainerRendererConfig, user: UnitOption[]): UnitOption[] {
+function serviceOptions(unitName: string, spec: ContainerSpec, config: ContainerRendererConfig, user: UnitOption[], options: readonly UnitOption[]): UnitOption[] {
   const binary = config.binaries?.[spec.engine] ?? DEFAULT_BINARIES[spec.engine];
   const service = (name: string, value: string): UnitOption => ({ section: 'Service', name, value });
   const prepare = [
     ...config.prepareCommand, 'prepare', `--engine=${spec.engine}`, `--unit=${unitName}`, `--container=${spec.name}`,
     `--image=${spec.image}`, `--machine=${config.machineId}`, `--units-dir=${config.unitsDir}`,
   ];
-  const run = commandLine(runArgv(spec, { binary, unitName, machineId: config.machineId }));
+  const dns = config.dnsServer === undefined ? {} : { dns: { server: config.dnsServer, search: discoverySearchDomains(discoveryProject(options)) } };
+  const run = commandLine(runArgv(spec, { binary, unitName, machineId: config.machineId, ...dns }));
   const out = [
     service('Environment', `FLOTILLA_CONTAINER=${spec.name}`),
     service('ExecStartPre', commandLine(prepare)),

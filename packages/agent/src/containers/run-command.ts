@@ -14,6 +14,8 @@ export interface RunContext {
   binary: string;
   unitName: string;
   machineId: string;
+  /** The machine's discovery DNS and the unit's search domains (docs/discovery.md); absent: the engine's default. */
+  dns?: { server: string; search: readonly string[] };
 }
 
 export function runArgv(spec: ContainerSpec, ctx: RunContext): string[] {
@@ -26,10 +28,17 @@ export function runArgv(spec: ContainerSpec, ctx: RunContext): string[] {
   for (const port of spec.publish) argv.push('--publish', port);
   for (const volume of spec.volumes) argv.push('--volume', volume);
   for (const network of spec.networks) argv.push('--network', network);
+  argv.push(...dnsArgs(spec, ctx));
   if (spec.user !== undefined) argv.push('--user', spec.user);
   if (spec.runInit) argv.push('--init');
   argv.push(...healthArgs(spec), `--stop-timeout=${spec.stopTimeoutSec}`, spec.image);
   return argv;
+}
+
+/** Both engines refuse `--dns` with `--network none` or `container:ID` (the container has no resolver of its own). */
+function dnsArgs(spec: ContainerSpec, ctx: RunContext): string[] {
+  if (ctx.dns === undefined || spec.networks.some((n) => n === 'none' || n.startsWith('container:'))) return [];
+  return ['--dns', ctx.dns.server, ...ctx.dns.search.flatMap((domain) => ['--dns-search', domain])];
 }
 
 function healthArgs(spec: ContainerSpec): string[] {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
-import { RegistryHosts, containerUnitRenderer, startAgent, type AgentStopMode, type AgentStopReport } from '@flotilla/agent';
+import { RegistryHosts, containerUnitRenderer, startAgent, startDiscoveryDns, type AgentStopMode, type AgentStopReport } from '@flotilla/agent';
 import { reconcileDuration, reportEtcdRequestError, type ApiIntrospection } from '@flotilla/api';
 import { startScheduler } from '@flotilla/scheduler';
 import { apiUrlFor } from './api-config.js';
@@ -71,12 +71,19 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
   api.server.startOpsMetrics(); // placement latency and leader changes count from agent start, not the first scrape
   const tcp = api.server.addresses.find((a) => a.kind === 'tcp');
   if (tcp) machine.apiUrl = apiUrlFor({ host: config.api.tcp?.host ?? tcp.host, port: tcp.port }, machine.ip, tcp.tls);
+  // Before the agent, so the first containers it starts can already resolve (docs/discovery.md).
+  const dnsAddress = config.dns.address || machine.ip;
+  const dns = config.dns.enabled
+    ? await startDiscoveryDns({ registry, logger, address: dnsAddress, port: config.dns.port })
+    : undefined;
+  // resolv.conf and `docker run --dns` name no port: containers are pointed at the DNS only on 53.
+  const dnsServer = dns && config.dns.port === 53 ? { dnsServer: dnsAddress } : {};
   const agent = await startAgent({
     registry,
     machine,
     ttlSec: config.ttlSec,
     unitsDir: config.unitsDir,
-    unitRenderers: [containerUnitRenderer({ machineId: machine.id, unitsDir: config.unitsDir, defaultEngine: process.env.FLOTILLA_CONTAINER_ENGINE })],
+    unitRenderers: [containerUnitRenderer({ machineId: machine.id, unitsDir: config.unitsDir, defaultEngine: process.env.FLOTILLA_CONTAINER_ENGINE, ...dnsServer })],
     logger: logger.child({ component: 'agent' }),
     reconcileTimer: reconcileDuration,
   });
@@ -102,6 +109,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
       await scheduler?.stop();
       const report = await agent.stop({ mode });
       await registryHosts.stop();
+      await dns?.stop();
       await etcd.close();
       return report;
     },
