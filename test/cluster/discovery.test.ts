@@ -1,7 +1,7 @@
 /**
  * Service discovery across machines (docs/discovery.md) on a real cluster: 3 nspawn machines, each with its own
  * dockerd and the agent's DNS. A database-like service `db` (a container answering with its machine's host name)
- * runs on one machine; a container and a plain .service on other machines reach it by name, one process each that
+ * runs on one machine; containers (docker and podman) and a plain .service on another machine reach it by name, one process each that
  * is never restarted. The db's machine is killed: the unit moves, the name follows, and both clients connect to
  * the new machine. Times are read from the clients' own journal lines (machine clock = host clock).
  */
@@ -40,6 +40,11 @@ const CLIENT_UNIT = [
   '[X-Flotilla]', 'Project=shop',
   '[X-Fleet]', 'Conflicts=db.container',
 ];
+/** The same client under podman, beside the docker one. */
+const PODMAN_CLIENT_UNIT = [
+  ...CLIENT_UNIT.slice(0, CLIENT_UNIT.indexOf('[X-Fleet]')), 'Engine=podman',
+  '[X-Fleet]', 'MachineOf=client.container',
+];
 /** A plain unit opting in to the agent's resolv.conf: getent (glibc) resolves the full name. It runs beside the
  * client, so the third machine is free for db to move to (Conflicts works both ways). */
 const LOOKUP_UNIT = [
@@ -58,8 +63,10 @@ async function importClientImage(machine: Machine): Promise<void> {
       fs.copyFileSync(fs.realpathSync(file), path.join(rootfs, file));
     }
     fs.chmodSync(path.join(rootfs, 'bin/bash'), 0o755);
-    const importer = ['nsenter', '-t', String(machine.leaderPid), '-a', '--', 'docker', 'import', '-', CLIENT_IMAGE];
-    await runOk('sh', ['-c', 'tar -C "$0" -c . | "$@"', rootfs, ...importer], { timeoutMs: 60_000 });
+    for (const engine of ['docker', 'podman']) {
+      const importer = ['nsenter', '-t', String(machine.leaderPid), '-a', '--', engine, 'import', '-', CLIENT_IMAGE];
+      await runOk('sh', ['-c', 'tar -C "$0" -c . | "$@"', rootfs, ...importer], { timeoutMs: 60_000 });
+    }
   } finally {
     fs.rmSync(rootfs, { recursive: true, force: true });
   }
@@ -104,13 +111,16 @@ describe('discovery: names follow a service across machines', () => {
     const dbHost = await startUnit('db.container', DB_UNIT);
     const clientHost = await startUnit('client.container', CLIENT_UNIT);
     const lookupHost = await startUnit('lookup.service', LOOKUP_UNIT);
-    expect([clientHost, lookupHost]).not.toContain(dbHost);
+    const podmanHost = await startUnit('client-podman.container', PODMAN_CLIENT_UNIT);
+    expect([clientHost, lookupHost, podmanHost]).not.toContain(dbHost);
 
     const t0 = Date.now() - 60_000;
     await firstLine(clientHost, 'client.service', t0, `got ${dbHost.name}`, 60_000);
     await firstLine(lookupHost, 'lookup.service', t0, `lookup ${dbHost.ip} db.shop.flotilla`, 30_000);
+    await firstLine(podmanHost, 'client-podman.service', t0, `got ${dbHost.name}`, 30_000);
     const clientPid = (await clientHost.systemctlShow('client.service', ['MainPID'])).MainPID;
     const lookupPid = (await lookupHost.systemctlShow('lookup.service', ['MainPID'])).MainPID;
+    const podmanPid = (await podmanHost.systemctlShow('client-podman.service', ['MainPID'])).MainPID;
 
     const registry = await EtcdRegistry.connect(cluster.registryOptions);
     try {
@@ -124,22 +134,25 @@ describe('discovery: names follow a service across machines', () => {
       expect(newHost).not.toBe(dbHost);
       const connected = await firstLine(clientHost, 'client.service', killedAt, `got ${newHost.name}`, 30_000);
       const resolved = await firstLine(lookupHost, 'lookup.service', killedAt, `lookup ${newHost.ip} db.shop.flotilla`, 30_000);
+      const podmanConnected = await firstLine(podmanHost, 'client-podman.service', killedAt, `got ${newHost.name}`, 30_000);
 
-      const ms = { moved: movedAt - killedAt, resolved: resolved.atMs - killedAt, connected: connected.atMs - killedAt };
+      const ms = { moved: movedAt - killedAt, resolved: resolved.atMs - killedAt, connected: connected.atMs - killedAt, podman: podmanConnected.atMs - killedAt };
       process.stderr.write(`discovery: db moved ${dbHost.name} → ${newHost.name}; after the kill: published there ${Math.round(ms.moved)} ms, ` +
-        `plain unit resolved ${Math.round(ms.resolved)} ms, container connected ${Math.round(ms.connected)} ms (lease TTL ${TTL_SEC} s)\n`);
+        `plain unit resolved ${Math.round(ms.resolved)} ms, containers connected ${Math.round(ms.connected)} ms (docker), ${Math.round(ms.podman)} ms (podman) (lease TTL ${TTL_SEC} s)\n`);
       // The name follows within the lease TTL + 2 s of the machine's death...
       expect(ms.resolved).toBeLessThan((TTL_SEC + 2) * 1000);
       // ...and a client connects within the DNS TTL (1 s) + 2 s of the service being up on its new machine (the
       // rest is the scheduler noticing the loss and the container starting: docs/discovery.md, "Timing").
       expect(ms.connected - ms.moved).toBeLessThan(3000);
+      expect(ms.podman - ms.moved).toBeLessThan(3000);
     } finally {
       await registry.close();
     }
     // Neither client was restarted: the same process found the new machine.
     expect((await clientHost.systemctlShow('client.service', ['MainPID'])).MainPID).toBe(clientPid);
     expect((await lookupHost.systemctlShow('lookup.service', ['MainPID'])).MainPID).toBe(lookupPid);
+    expect((await podmanHost.systemctlShow('client-podman.service', ['MainPID'])).MainPID).toBe(podmanPid);
 
-    for (const unit of ['client.container', 'lookup.service', 'db.container']) expect((await cli(['destroy', unit])).code).toBe(0);
+    for (const unit of ['client-podman.container', 'client.container', 'lookup.service', 'db.container']) expect((await cli(['destroy', unit])).code).toBe(0);
   }, 240_000);
 });

@@ -36,7 +36,7 @@ export function inZone(name: string): boolean {
 }
 
 function reply(query: Packet, rcode: Rcode, opts: AnswerOptions, sections: Pick<Packet, 'answers' | 'authorities'> = {}, authoritative = true): Reply {
-  const flags = (query.flags ?? 0) & RECURSION_DESIRED | (authoritative ? AUTHORITATIVE_ANSWER : 0) | (opts.forward ? RECURSION_AVAILABLE : 0) | RCODE[rcode];
+  const flags = ((query.flags ?? 0) & RECURSION_DESIRED) | (authoritative ? AUTHORITATIVE_ANSWER : 0) | (opts.forward ? RECURSION_AVAILABLE : 0) | RCODE[rcode];
   return {
     kind: 'reply',
     rcode,

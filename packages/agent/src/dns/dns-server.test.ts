@@ -41,6 +41,14 @@ function ask(port: number, packet: Packet): Promise<Decoded> {
   });
 }
 
+async function waitFor(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function resolverFor(server: DnsServer): Resolver {
   const resolver = new Resolver({ timeout: 4000, tries: 1 });
   resolver.setServers([`127.0.0.1:${server.port}`]);
@@ -104,6 +112,23 @@ test('an upstream that does not answer gives SERVFAIL after the forward deadline
     const reply = await ask(server.port, { type: 'query', id: 9, questions: [{ name: 'example.test', type: 'A' }] });
     expect({ rcode: reply.rcode, asked: upstream.asked }).toEqual({ rcode: 'SERVFAIL', asked: ['example.test'] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  } finally {
+    await server.close();
+    upstream.close();
+  }
+});
+
+test('past the cap of forwards in flight, an outside name gets SERVFAIL at once; the zone is still answered', async () => {
+  const upstream = await fakeUpstream(true);
+  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: () => table, upstreams: () => ['127.0.0.1'], upstreamPort: upstream.port, forwardTimeoutMs: 2000, maxForwards: 1, logger });
+  try {
+    const held = ask(server.port, { type: 'query', id: 1, questions: [{ name: 'one.example', type: 'A' }] });
+    await waitFor(() => upstream.asked.length === 1);
+    const started = Date.now();
+    const refused = await ask(server.port, { type: 'query', id: 2, questions: [{ name: 'two.example', type: 'A' }] });
+    const inside = await ask(server.port, { type: 'query', id: 3, questions: [{ name: 'db.flotilla', type: 'A' }] });
+    expect({ second: refused.rcode, fast: Date.now() - started < 1000, inside: inside.rcode, asked: upstream.asked }).toEqual({ second: 'SERVFAIL', fast: true, inside: 'NOERROR', asked: ['one.example'] });
+    expect((await held).rcode).toBe('SERVFAIL');
   } finally {
     await server.close();
     upstream.close();

@@ -12,6 +12,8 @@ import { DEFAULT_FORWARD_TIMEOUT_MS, forwardQuery } from './forward.js';
 import type { NameTable } from './name-table.js';
 
 export const DEFAULT_DNS_TTL_SEC = 1;
+/** Forwards in flight at once; beyond, SERVFAIL at once: a flood of outside names cannot open sockets without end. */
+export const MAX_FORWARDS_IN_FLIGHT = 256;
 
 export interface DnsServerOptions {
   address: string;
@@ -23,6 +25,8 @@ export interface DnsServerOptions {
   forwardTimeoutMs?: number;
   /** Port the upstreams listen on (tests); 53. */
   upstreamPort?: number;
+  /** Default MAX_FORWARDS_IN_FLIGHT. */
+  maxForwards?: number;
   logger: Logger;
 }
 
@@ -35,6 +39,7 @@ export interface DnsServer {
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const socket = dgram.createSocket(net.isIPv6(opts.address) ? 'udp6' : 'udp4');
   let rotate = 0;
+  let forwarding = 0;
   const send = (packet: Buffer, to: dgram.RemoteInfo) => socket.send(packet, to.port, to.address, (err) => {
     if (err) opts.logger.debug({ err, to: to.address }, 'dns reply not sent');
   });
@@ -49,8 +54,14 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     const answerOpts: AnswerOptions = { ttlSec: opts.ttlSec ?? DEFAULT_DNS_TTL_SEC, forward: upstreams.length > 0, rotate: rotate++ };
     const reply = answerQuery(query, opts.table(), answerOpts);
     if (reply.kind === 'reply') return send(dnsPacket.encode(reply.packet), from);
-    const forwarded = await forwardQuery(message, upstreams, { timeoutMs: opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS, ...(opts.upstreamPort ? { port: opts.upstreamPort } : {}) });
-    send(forwarded ?? servfail(query), from);
+    if (forwarding >= (opts.maxForwards ?? MAX_FORWARDS_IN_FLIGHT)) return send(servfail(query), from);
+    forwarding++;
+    try {
+      const forwarded = await forwardQuery(message, upstreams, { timeoutMs: opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS, ...(opts.upstreamPort ? { port: opts.upstreamPort } : {}) });
+      send(forwarded ?? servfail(query), from);
+    } finally {
+      forwarding--;
+    }
   };
   socket.on('message', (message, from) => {
     handle(message, from).catch((err: unknown) => opts.logger.warn({ err }, 'dns query failed'));
