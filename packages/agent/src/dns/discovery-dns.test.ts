@@ -66,3 +66,24 @@ test('a named endpoint with a project answers under the project only', async () 
   expect(await addresses('db.flotilla')).toBe('ENOTFOUND');
   expect(dns.table().parents.has('shop.flotilla')).toBe(true);
 });
+
+test('etcd away: the DNS listens within a second with the names it has, and catches up when etcd is back', async () => {
+  await publish(A, '10.0.0.1', { unit: 'cache.service' });
+  const member = etcd.members[0]!.name;
+  await etcd.killMember(member);
+  let late: DiscoveryDns | undefined;
+  try {
+    const started = Date.now();
+    late = await startDiscoveryDns({ registry, logger: pino({ level: 'silent' }), address: '127.0.0.1', port: 0, resolvConf: path.join(dir, 'none'), resyncMs: 2000 });
+    const server = await late.listening();
+    expect(Date.now() - started).toBeLessThan(2000);
+    const lateResolver = new Resolver({ timeout: 3000, tries: 1 });
+    lateResolver.setServers([`127.0.0.1:${server.port}`]);
+    expect(await lateResolver.resolve4('cache.flotilla').catch((err: NodeJS.ErrnoException) => err.code)).toBe('ENOTFOUND');
+    await etcd.restartMember(member);
+    await waitUntil('cache.flotilla once etcd is back', async () =>
+      (JSON.stringify(await lateResolver.resolve4('cache.flotilla').catch(() => [])) === '["10.0.0.1"]' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
+  } finally {
+    await late?.stop();
+  }
+}, 40_000);

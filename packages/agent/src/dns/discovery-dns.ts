@@ -15,6 +15,7 @@ import { upstreamResolvers } from './upstream.js';
 
 export const DEFAULT_DNS_PORT = 53;
 const BIND_RETRY_MS = 5_000;
+const FIRST_TABLE_WAIT_MS = 1_000;
 
 export interface DiscoveryDnsConfig {
   registry: Pick<EndpointRegistry, 'listEndpoints' | 'watchEndpoints'>;
@@ -52,7 +53,8 @@ export async function startDiscoveryDns(config: DiscoveryDnsConfig): Promise<Dis
   const logger = config.logger.child({ component: 'dns' });
   const port = config.port ?? DEFAULT_DNS_PORT;
   const names = new NameWatch({ registry: config.registry, logger, ...(config.resyncMs ? { resyncMs: config.resyncMs } : {}) });
-  await names.start();
+  // The first table, but the agent never waits long on etcd for it (it starts with etcd away, docs/agent.md).
+  await Promise.race([names.start(), new Promise((resolve) => setTimeout(resolve, FIRST_TABLE_WAIT_MS).unref())]);
   const unitFile = config.unitResolvConf ?? DEFAULT_UNIT_RESOLV_CONF;
   if (unitFile !== '' && port === DEFAULT_DNS_PORT) {
     await writeUnitResolvConf(unitFile, config.address).catch((err: unknown) => logger.warn({ err, file: unitFile }, 'unit resolv.conf not written'));
