@@ -1,6 +1,6 @@
-import { AUTHORITATIVE_ANSWER, RECURSION_AVAILABLE, RECURSION_DESIRED, type Packet, type RecordType } from 'dns-packet';
+import { AUTHORITATIVE_ANSWER, RECURSION_AVAILABLE, RECURSION_DESIRED, TRUNCATED_RESPONSE, type Packet, type RecordType } from 'dns-packet';
 import { describe, expect, test } from 'vitest';
-import { answerQuery, MAX_ANSWERS, type AnswerOptions, type Rcode } from './answer.js';
+import { answerQuery, MAX_UDP_ANSWERS, type AnswerOptions, type Rcode } from './answer.js';
 import { buildNameTable } from './name-table.js';
 
 const table = buildNameTable([
@@ -71,9 +71,13 @@ describe('answerQuery', () => {
       .toEqual({ id: 7, rd: true, questions: [{ name: 'db.flotilla', type: 'A', class: 'IN' }] });
   });
 
-  test(`at most ${MAX_ANSWERS} addresses, so the reply fits 512 bytes`, () => {
+  test.each<[string, Partial<AnswerOptions>, number, boolean]>([
+    [`UDP: ${MAX_UDP_ANSWERS} addresses, marked truncated, so the reply fits 512 bytes`, { maxAnswers: MAX_UDP_ANSWERS }, MAX_UDP_ANSWERS, true],
+    ['TCP: all 40', {}, 40, false],
+    ['exactly the cap: not truncated', { maxAnswers: 40 }, 40, false],
+  ])('40 instances, %s', (_case, o, count, truncated) => {
     const many = buildNameTable(Array.from({ length: 40 }, (_, i) => ({ unit: `w@${i}.service`, machineId: `m${i}`, ip: `10.0.1.${i}`, port: 80 })));
-    const reply = answerQuery(query('w.flotilla'), many, opts());
-    expect(reply.kind === 'reply' && reply.packet.answers?.length).toBe(MAX_ANSWERS);
+    const reply = answerQuery(query('w.flotilla'), many, opts(o));
+    expect(reply.kind === 'reply' && { count: reply.packet.answers?.length, tc: ((reply.packet.flags ?? 0) & TRUNCATED_RESPONSE) !== 0 }).toEqual({ count, tc: truncated });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The agent's discovery DNS (docs/discovery.md): the name table kept from etcd (name-watch.ts), a UDP server on the
+ * The agent's discovery DNS (docs/discovery.md): the name table kept from etcd (name-watch.ts), a UDP+TCP server on the
  * machine's address (dns-server.ts) forwarding other names to the machine's resolvers, and the resolv.conf offered to
  * plain units. Wiring only. A bind that fails (the address not up yet, port 53 taken) is logged and retried every
  * BIND_RETRY_MS: the agent's units matter more than its DNS.

@@ -1,11 +1,13 @@
-/** The DNS server over real UDP on loopback, asked by Node's own resolver (c-ares) and by raw datagrams. */
+/** The DNS server over real UDP and TCP on loopback, asked by Node's own resolver (c-ares) and by raw messages. */
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { Resolver } from 'node:dns/promises';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { buildNameTable, type NameTable } from './name-table.js';
+import { frame, splitFrames } from './tcp-framing.js';
 
 const logger = pino({ level: 'silent' });
 let table: NameTable = buildNameTable([
@@ -13,19 +15,56 @@ let table: NameTable = buildNameTable([
   { unit: 'shop-api.container', machineId: 'b', ip: '10.0.0.2', port: 80, service: 'api', project: 'shop' },
 ]);
 
-/** A stand-in upstream resolver: answers every A query with 192.0.2.53, or stays silent. */
+/** A stand-in upstream resolver on UDP and TCP (same port): answers every A query with 192.0.2.53, or stays silent.
+ * `asked` lists `udp:NAME` / `tcp:NAME`. */
 async function fakeUpstream(silent: boolean): Promise<{ port: number; close: () => void; asked: string[] }> {
   const socket = dgram.createSocket('udp4');
   const asked: string[] = [];
-  socket.on('message', (msg, from) => {
+  const answer = (msg: Buffer, transport: string): Buffer | undefined => {
     const q = dnsPacket.decode(msg);
-    asked.push(q.questions?.[0]?.name ?? '');
-    if (silent) return;
-    socket.send(dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions ?? [],
-      answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 300, data: '192.0.2.53' }] }), from.port, from.address);
+    asked.push(`${transport}:${q.questions?.[0]?.name ?? ''}`);
+    if (silent) return undefined;
+    return dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions ?? [],
+      answers: [{ name: q.questions![0]!.name, type: 'A', ttl: 300, data: '192.0.2.53' }] });
+  };
+  socket.on('message', (msg, from) => {
+    const reply = answer(msg, 'udp');
+    if (reply) socket.send(reply, from.port, from.address);
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-  return { port: socket.address().port, close: () => socket.close(), asked };
+  const port = socket.address().port;
+  const conns = new Set<net.Socket>();
+  const tcp = net.createServer((conn) => {
+    conns.add(conn);
+    conn.on('error', () => undefined);
+    conn.on('data', (chunk: Buffer) => {
+      for (const m of splitFrames(chunk).messages) {
+        const reply = answer(Buffer.from(m), 'tcp');
+        if (reply) conn.write(frame(reply));
+      }
+    });
+  });
+  await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', r));
+  return { port, asked, close: () => (socket.close(), tcp.close(), conns.forEach((c) => c.destroy())) };
+}
+
+/** Sends framed queries on one TCP connection; resolves with the decoded replies once `count` came (3 s deadline). */
+function askTcp(port: number, packets: Packet[]): Promise<Decoded[]> {
+  return new Promise((resolve, reject) => {
+    const conn = net.connect({ host: '127.0.0.1', port });
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => (conn.destroy(), reject(new Error('no TCP reply in 3 s'))), 3000);
+    conn.on('error', (err) => (clearTimeout(timer), reject(err)));
+    conn.on('connect', () => conn.write(Buffer.concat(packets.map((p) => frame(dnsPacket.encode(p))))));
+    conn.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const { messages } = splitFrames(received);
+      if (messages.length < packets.length) return;
+      clearTimeout(timer);
+      conn.destroy();
+      resolve(messages.map((m) => dnsPacket.decode(Buffer.from(m)) as Decoded));
+    });
+  });
 }
 
 /** dns-packet decodes the rcode too; its typings leave it out. */
@@ -93,7 +132,29 @@ describe('with an upstream that answers', () => {
 
   test('a name outside the zone is forwarded upstream', async () => {
     expect(await resolverFor(server).resolve4('example.test')).toEqual(['192.0.2.53']);
-    expect(upstream.asked).toEqual(['example.test']);
+    expect(upstream.asked).toEqual(['udp:example.test']);
+  });
+
+  test('over TCP: two queries on one connection are both answered; an outside name is forwarded over TCP', async () => {
+    const replies = await askTcp(server.port, [
+      { type: 'query', id: 11, questions: [{ name: 'db.flotilla', type: 'A' }] },
+      { type: 'query', id: 12, questions: [{ name: 'tcp.example', type: 'A' }] },
+    ]);
+    const seen = replies.map((r) => [r.id, r.rcode, dataOf(r.answers?.[0])]).sort();
+    expect(seen).toEqual([[11, 'NOERROR', '10.0.0.1'], [12, 'NOERROR', '192.0.2.53']]);
+    expect(upstream.asked).toContain('tcp:tcp.example');
+  });
+
+  test('more instances than a datagram holds: UDP answers 24 with TC, and the resolver gets all 40 over TCP', async () => {
+    const before = table;
+    table = buildNameTable(Array.from({ length: 40 }, (_, i) => ({ unit: `w@${i}.service`, machineId: `m${i}`, ip: `10.0.1.${i}`, port: 80 })));
+    try {
+      const udp = await ask(server.port, { type: 'query', id: 5, questions: [{ name: 'w.flotilla', type: 'A' }] });
+      expect({ count: udp.answers?.length, tc: udp.flag_tc }).toEqual({ count: 24, tc: true });
+      expect((await resolverFor(server).resolve4('w.flotilla')).length).toBe(40);
+    } finally {
+      table = before;
+    }
   });
 
   test('garbage is dropped and the server keeps answering', async () => {
@@ -110,7 +171,7 @@ test('an upstream that does not answer gives SERVFAIL after the forward deadline
   try {
     const started = Date.now();
     const reply = await ask(server.port, { type: 'query', id: 9, questions: [{ name: 'example.test', type: 'A' }] });
-    expect({ rcode: reply.rcode, asked: upstream.asked }).toEqual({ rcode: 'SERVFAIL', asked: ['example.test'] });
+    expect({ rcode: reply.rcode, asked: upstream.asked }).toEqual({ rcode: 'SERVFAIL', asked: ['udp:example.test'] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   } finally {
     await server.close();
@@ -127,7 +188,7 @@ test('past the cap of forwards in flight, an outside name gets SERVFAIL at once;
     const started = Date.now();
     const refused = await ask(server.port, { type: 'query', id: 2, questions: [{ name: 'two.example', type: 'A' }] });
     const inside = await ask(server.port, { type: 'query', id: 3, questions: [{ name: 'db.flotilla', type: 'A' }] });
-    expect({ second: refused.rcode, fast: Date.now() - started < 1000, inside: inside.rcode, asked: upstream.asked }).toEqual({ second: 'SERVFAIL', fast: true, inside: 'NOERROR', asked: ['one.example'] });
+    expect({ second: refused.rcode, fast: Date.now() - started < 1000, inside: inside.rcode, asked: upstream.asked }).toEqual({ second: 'SERVFAIL', fast: true, inside: 'NOERROR', asked: ['udp:one.example'] });
     expect((await held).rcode).toBe('SERVFAIL');
   } finally {
     await server.close();
@@ -144,6 +205,17 @@ test('no upstream: names outside the zone are REFUSED, the zone still answered',
   } finally {
     await server.close();
   }
+});
+
+test('close ends open TCP connections too', async () => {
+  const server = await startDnsServer({ address: '127.0.0.1', port: 0, table: () => table, upstreams: () => [], logger });
+  const conn = net.connect({ host: '127.0.0.1', port: server.port });
+  await new Promise((r) => conn.on('connect', r));
+  const closed = new Promise((r) => conn.on('close', r));
+  const started = Date.now();
+  await server.close();
+  await closed;
+  expect(Date.now() - started).toBeLessThan(1000);
 });
 
 test('a port in use fails the start with EADDRINUSE', async () => {

@@ -1,32 +1,22 @@
 /**
- * The per-machine discovery DNS server over UDP (node:dgram, wire format by dns-packet): decodes a query, answers it
- * from the current name table (answer.ts) or forwards it upstream (forward.ts), SERVFAIL when no upstream answers.
- * Undecodable datagrams are dropped, as BIND drops them. No TCP: every answer fits a 512-byte datagram (MAX_ANSWERS).
+ * The per-machine discovery DNS server: UDP (node:dgram) and TCP (node:net, RFC 7766) on one address and port, both
+ * answering through the responder (responder.ts). A TCP connection may carry several queries; it is closed after
+ * TCP_IDLE_MS without one, and at most MAX_TCP_CONNECTIONS are open at once.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import dnsPacket, { type DecodedPacket } from 'dns-packet';
 import type { Logger } from 'pino';
-import { answerQuery, RCODE, type AnswerOptions } from './answer.js';
-import { DEFAULT_FORWARD_TIMEOUT_MS, forwardQuery } from './forward.js';
-import type { NameTable } from './name-table.js';
+import { createResponder, type Responder, type ResponderOptions } from './responder.js';
+import { frame, MAX_TCP_BUFFER, splitFrames } from './tcp-framing.js';
 
-export const DEFAULT_DNS_TTL_SEC = 1;
-/** Forwards in flight at once; beyond, SERVFAIL at once: a flood of outside names cannot open sockets without end. */
-export const MAX_FORWARDS_IN_FLIGHT = 256;
+export { DEFAULT_DNS_TTL_SEC, MAX_FORWARDS_IN_FLIGHT } from './responder.js';
+const TCP_IDLE_MS = 10_000;
+const MAX_TCP_CONNECTIONS = 128;
 
-export interface DnsServerOptions {
+export interface DnsServerOptions extends ResponderOptions {
   address: string;
+  /** 0: any free port (UDP picks it, TCP takes the same). */
   port: number;
-  table: () => NameTable;
-  /** Resolvers for names outside the zone; none: such names get REFUSED. Read per query (resolv.conf may change). */
-  upstreams: () => readonly string[];
-  ttlSec?: number;
-  forwardTimeoutMs?: number;
-  /** Port the upstreams listen on (tests); 53. */
-  upstreamPort?: number;
-  /** Default MAX_FORWARDS_IN_FLIGHT. */
-  maxForwards?: number;
   logger: Logger;
 }
 
@@ -36,55 +26,83 @@ export interface DnsServer {
   close(): Promise<void>;
 }
 
-export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+function listenUdp(opts: DnsServerOptions, respond: Responder): Promise<dgram.Socket> {
   const socket = dgram.createSocket(net.isIPv6(opts.address) ? 'udp6' : 'udp4');
-  let rotate = 0;
-  let forwarding = 0;
-  const send = (packet: Buffer, to: dgram.RemoteInfo) => socket.send(packet, to.port, to.address, (err) => {
-    if (err) opts.logger.debug({ err, to: to.address }, 'dns reply not sent');
-  });
-  const handle = async (message: Buffer, from: dgram.RemoteInfo) => {
-    let query: DecodedPacket & { opcode?: string };
-    try {
-      query = dnsPacket.decode(message);
-    } catch {
-      return;
-    }
-    const upstreams = opts.upstreams();
-    const answerOpts: AnswerOptions = { ttlSec: opts.ttlSec ?? DEFAULT_DNS_TTL_SEC, forward: upstreams.length > 0, rotate: rotate++ };
-    const reply = answerQuery(query, opts.table(), answerOpts);
-    if (reply.kind === 'reply') return send(dnsPacket.encode(reply.packet), from);
-    if (forwarding >= (opts.maxForwards ?? MAX_FORWARDS_IN_FLIGHT)) return send(servfail(query), from);
-    forwarding++;
-    try {
-      const forwarded = await forwardQuery(message, upstreams, { timeoutMs: opts.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS, ...(opts.upstreamPort ? { port: opts.upstreamPort } : {}) });
-      send(forwarded ?? servfail(query), from);
-    } finally {
-      forwarding--;
-    }
-  };
   socket.on('message', (message, from) => {
-    handle(message, from).catch((err: unknown) => opts.logger.warn({ err }, 'dns query failed'));
+    respond(message, 'udp').then(
+      (reply) => reply && socket.send(reply, from.port, from.address, (err) => err && opts.logger.debug({ err, to: from.address }, 'dns reply not sent')),
+      (err: unknown) => opts.logger.warn({ err }, 'dns query failed'),
+    );
   });
-  await new Promise<void>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(opts.port, opts.address, () => {
       socket.off('error', reject);
-      resolve();
+      socket.on('error', (err) => opts.logger.warn({ err }, 'dns udp socket error'));
+      resolve(socket);
     });
   });
-  socket.on('error', (err) => opts.logger.warn({ err }, 'dns socket error'));
-  const bound = socket.address();
-  return {
-    address: bound.address,
-    port: bound.port,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
-  };
 }
 
-function servfail(query: DecodedPacket): Buffer {
-  return dnsPacket.encode({
-    type: 'response', id: query.id ?? 0, flags: ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | dnsPacket.RECURSION_AVAILABLE | RCODE.SERVFAIL,
-    questions: query.questions ?? [],
+function serveConnection(conn: net.Socket, respond: Responder, logger: Logger): void {
+  let buffered = Buffer.alloc(0);
+  conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
+  conn.on('error', () => conn.destroy());
+  conn.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    if (buffered.length > MAX_TCP_BUFFER) return void conn.destroy();
+    const { messages, rest } = splitFrames(buffered);
+    buffered = Buffer.from(rest);
+    for (const message of messages) {
+      respond(Buffer.from(message), 'tcp').then(
+        (reply) => {
+          if (reply === undefined) conn.destroy(); // not DNS: the stream cannot be trusted to be framed either
+          else if (!conn.destroyed) conn.write(frame(reply));
+        },
+        (err: unknown) => logger.warn({ err }, 'dns query failed'),
+      );
+    }
   });
+}
+
+function listenTcp(opts: DnsServerOptions, port: number, respond: Responder, open: Set<net.Socket>): Promise<net.Server> {
+  const server = net.createServer((conn) => {
+    open.add(conn);
+    conn.on('close', () => open.delete(conn));
+    serveConnection(conn, respond, opts.logger);
+  });
+  server.maxConnections = MAX_TCP_CONNECTIONS;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, opts.address, () => {
+      server.off('error', reject);
+      server.on('error', (err) => opts.logger.warn({ err }, 'dns tcp server error'));
+      resolve(server);
+    });
+  });
+}
+
+export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+  const respond = createResponder(opts);
+  const udp = await listenUdp(opts, respond);
+  const port = udp.address().port;
+  const open = new Set<net.Socket>();
+  let tcp: net.Server;
+  try {
+    tcp = await listenTcp(opts, port, respond, open);
+  } catch (err) {
+    udp.close();
+    throw err;
+  }
+  return {
+    address: udp.address().address,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      // Open connections (idle ones included) go with the server, or close() would wait for their idle timeout.
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const conn of open) conn.destroy();
+      await closed;
+    },
+  };
 }
