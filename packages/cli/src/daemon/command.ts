@@ -40,6 +40,8 @@ const ENVIRONMENT_HELP = `Environment:
   FLOTILLA_STOP_MODE       what SIGTERM/SIGINT does: auto (default: asks systemd; a stop job or no restart to
                            come → leave, a restart job or Restart=always → restart), leave (stop this machine's
                            units, then leave the cluster) or restart (units keep running for the next agent)
+  FLOTILLA_DNS             on (default) or off: the discovery DNS answering NAME[.PROJECT].flotilla (docs/discovery.md)
+  FLOTILLA_DNS_ADDRESS, FLOTILLA_DNS_PORT   where it listens (default the machine's address, port 53)
   FLOTILLA_CONFIG_FILE     the environment file SIGHUP re-reads (default /etc/flotilla/agent.env); a reload applies
                            FLOTILLA_LOG_LEVEL, _METADATA, _PUBLIC_IP, _REBALANCE_INTERVAL and _STOP_MODE, and logs
                            any other changed key as "needs a restart: KEY"`;
