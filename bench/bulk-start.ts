@@ -13,6 +13,7 @@ import { EtcdRegistry } from '@flotilla/core';
 import { startCluster } from '../test/harness/cluster.js';
 import { run, waitUntil } from '../test/harness/exec.js';
 import { FLOTILLA_BIN } from '../test/support/cli.js';
+import { agentTimeline, describeTimeline } from './support/agent-timeline.js';
 import { figure, percentile } from './stats.js';
 
 const SIZES = (process.argv[2] ?? '300,1000').split(',').map(Number);
@@ -36,6 +37,7 @@ async function round(size: number, tag: string): Promise<Round> {
     fs.writeFileSync(file, `[Unit]\nDescription=bulk ${i + 1}\n\n[Service]\nExecStart=/bin/sleep infinity\n`);
     return file;
   });
+  const wallT0 = Date.now();
   const t0 = performance.now();
   let call: number | undefined;
   const cli = run('env', [...env, FLOTILLA_BIN, 'start', '--no-block', ...files], { timeoutMs: DEADLINE_MS }).then((r) => {
@@ -53,6 +55,8 @@ async function round(size: number, tag: string): Promise<Round> {
     return active === size ? performance.now() - t0 : undefined;
   }, { timeoutMs: DEADLINE_MS, intervalMs: 50 });
   await cli;
+  // Where the time went on each machine (leader's assignments, agents' Loads and Starts), from their logs.
+  for (const m of cluster.machines) process.stderr.write(`bench:   ${describeTimeline(m.name, await agentTimeline(m, wallT0, prefix))}\n`);
   return { call: call!, scheduled: scheduled ?? allActive, allActive };
 }
 

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { enableFailedError } from '../systemd/errors.js';
 import type { SystemdManager } from '../systemd/manager.js';
+import { BatchedLinker } from '../systemd/link-batch.js';
 import { DEFAULT_STOP_WAIT_MS, stopAndWait } from '../systemd/stop-wait.js';
 import { hasInstallSection, type UnitFiles } from '../unit-files.js';
 import type { TaskEffects } from './execute.js';
@@ -22,6 +23,7 @@ export interface EffectDeps {
 
 export function systemdTaskEffects(deps: EffectDeps, desired: ReadonlyMap<string, DesiredUnit>): TaskEffects {
   const { systemd, files, launchedByAgent, logger } = deps;
+  const linker = new BatchedLinker((paths) => systemd.linkUnitFiles(paths));
   return {
     async Unload(unit) {
       launchedByAgent.delete(unit);
@@ -37,9 +39,17 @@ export function systemdTaskEffects(deps: EffectDeps, desired: ReadonlyMap<string
     async Load(unit) {
       const want = desired.get(unit);
       if (want === undefined) throw new Error(`no desired text for ${unit}`);
+      // Taken before the first await, so the group's Loads share one LinkUnitFiles (link-batch.ts).
+      const ticket = linker.ticket();
       launchedByAgent.delete(unit);
-      const file = await files.write(unit, want.text);
-      await systemd.linkUnitFile(file);
+      let file: string;
+      try {
+        file = await files.write(unit, want.text);
+      } catch (err) {
+        ticket.cancel();
+        throw err;
+      }
+      await ticket.link(file);
       if (hasInstallSection(want.text)) await enable(deps, unit, file);
     },
     async Reload() {

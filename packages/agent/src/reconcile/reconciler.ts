@@ -21,10 +21,10 @@ import { heldSystemdNames, unitsToRelease } from './inherited-hold.js';
 import type { Held } from '../assignments/inherited.js';
 import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.js';
 
-/** Loads (file + LinkUnitFiles) and starts (StartUnit queues a job) are pipelined; so are unloads, which wait
- * for their unit to be down (a slow ExecStop= must not hold up the others). Stops and the reload stay one at a
- * time. */
-const TASK_CONCURRENCY = { Unload: 16, Load: 16, Start: 16 } as const;
+/** Loads (file writes, then one LinkUnitFiles for the group: link-batch.ts) go a whole burst at a time; starts
+ * (StartUnit queues a job) are pipelined; so are unloads, which wait for their unit to be down (a slow ExecStop=
+ * must not hold up the others). Stops and the reload stay one at a time. */
+const TASK_CONCURRENCY = { Unload: 16, Load: 512, Start: 16 } as const;
 
 export interface ReconcilerDeps {
   registry: Pick<UnitCatalog, 'getUnit'>;

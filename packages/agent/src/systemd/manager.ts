@@ -59,7 +59,13 @@ export class SystemdManager {
 
   /** Links a unit file from outside the search path into /run/systemd/system (runtime, replacing any link). */
   async linkUnitFile(path: string): Promise<void> {
-    await this.manager('LinkUnitFiles', 'asbb', [[path], true, true], `LinkUnitFiles ${path}`);
+    await this.linkUnitFiles([path]);
+  }
+
+  /** Links several unit files in one call (systemd's cost is per call, not per file: link-batch.ts). */
+  async linkUnitFiles(paths: readonly string[]): Promise<void> {
+    const what = paths.length === 1 ? `LinkUnitFiles ${paths[0]}` : `LinkUnitFiles (${paths.length} files)`;
+    await this.manager('LinkUnitFiles', 'asbb', [[...paths], true, true], what);
   }
 
   /**
