@@ -3,9 +3,10 @@
  * for placement checks. Both drivers implement it: EtcdRegistry and the fleet API driver (api/api-registry.ts).
  * Only the etcd driver also offers the ops views' reads (`health` runs the health model on them).
  */
-import type { ClusterView, MachineAdmin, MachineDirectory, OpsView, RegistryConnection, ServiceCatalog, UnitCatalog, UnitStateView } from '@flotilla/core';
+import type { ClusterView, MachineAdmin, MachineDirectory, OpsView, RegistryConnection, ServiceCatalog, UnitCatalog, UnitLookup, UnitStateView } from '@flotilla/core';
 
 export type CliRegistry = UnitCatalog &
+  UnitLookup &
   UnitStateView &
   MachineDirectory &
   Pick<MachineAdmin, 'setMachineCordon'> &

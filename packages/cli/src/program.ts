@@ -43,6 +43,7 @@ import { agent } from './daemon/command.js';
 import { lbCommands } from './lb/command.js';
 import { useFleetctlHelp } from './help-format.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
+import { LineBuffer } from './render/line-buffer.js';
 import { LiveStatus } from './render/live-status.js';
 import { renderProgress } from './render/progress.js';
 import { reportError } from './report-error.js';
@@ -101,6 +102,7 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
   let globals: GlobalOptions | undefined;
   let connection: Promise<CliConnection> | undefined;
   const status = new LiveStatus(rt.stderr, Boolean((rt.stderr as { isTTY?: boolean }).isTTY));
+  const lines = new LineBuffer();
   try {
     const g = (globals = resolveGlobals(rt, rawGlobals));
     const prepared = verb.prepare(command.opts());
@@ -111,19 +113,26 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
       registry: async () => (await (connection ??= openRegistry(g))).registry,
       emit: (event) => {
         const line = renderProgress(event);
-        if (line.stream === 'status') return status.show(line.text);
+        if (line.stream === 'status') {
+          lines.flush();
+          return status.show(line.text);
+        }
         status.clear();
-        (line.stream === 'stdout' ? rt.stdout : rt.stderr).write(`${line.text}\n`);
+        lines.write(line.stream === 'stdout' ? rt.stdout : rt.stderr, `${line.text}\n`);
       },
       write: (text) => {
+        lines.flush();
         status.clear();
         rt.stdout.write(text);
       },
     };
     const budget = prepared.waitBudgetMs + lastResortMs(g);
     const args = (command.processedArgs[0] as string[] | undefined) ?? [];
-    write(rt, await withDeadline(prepared.run(ctx, args), budget, () => commandDeadline(budget / 1000, g.endpoints)));
+    const output = await withDeadline(prepared.run(ctx, args), budget, () => commandDeadline(budget / 1000, g.endpoints));
+    lines.flush();
+    write(rt, output);
   } catch (err) {
+    lines.flush();
     status.clear();
     rt.exitCode = reportError(err, globals?.endpoints ?? [], rt.stderr, Boolean(rawGlobals.debug));
   } finally {

@@ -29,6 +29,8 @@ import { errorMessage, googleApiError, type Transport } from './transport.js';
 
 export const POLL_INTERVAL_MS = 250;
 const MAX_PAGES = 100_000;
+/** Up to this many lookups go one request each; more read the whole unit list once (one /v2 response). */
+const API_LOOKUPS_ONE_BY_ONE = 16;
 
 export class ApiRegistry implements CliRegistry {
   constructor(private readonly http: Transport) {}
@@ -66,6 +68,13 @@ export class ApiRegistry implements CliRegistry {
   async getUnit(name: string): Promise<UnitRecord | undefined> {
     const reply = await this.call('GET', `/fleet/v1/units/${encodeURIComponent(name)}`);
     return reply.status === 404 ? undefined : unitFromJson(reply.json as UnitJson);
+  }
+
+  /** A few names: one request each, together; more: the whole list in one /v2 response (as list-units reads it). */
+  async getUnits(names: readonly string[]): Promise<(UnitRecord | undefined)[]> {
+    if (names.length <= API_LOOKUPS_ONE_BY_ONE) return Promise.all(names.map((name) => this.getUnit(name)));
+    const stored = new Map((await this.listUnits()).map((u) => [u.name, u]));
+    return names.map((name) => stored.get(name));
   }
 
   async listUnits(): Promise<UnitRecord[]> {

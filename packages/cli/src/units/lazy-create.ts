@@ -20,7 +20,6 @@ import {
 } from '@flotilla/core';
 import { nothingToReplaceWith, unitNotFoundOnDisk } from '../cli-errors.js';
 import type { CommandContext } from '../commands/verb.js';
-import { mapInParallel, UNIT_CALLS_IN_FLIGHT } from './in-parallel.js';
 import { readLocalUnit, templateFilePath, unitFilePath, type LocalUnit } from './local-file.js';
 
 export interface LazyCreateOptions {
@@ -121,8 +120,9 @@ export interface LazyCreated {
 export async function lazyCreateUnitsIn(ctx: CommandContext, args: readonly string[], opts: LazyCreateOptions, createIn: DesiredState): Promise<LazyCreated> {
   for (const arg of args) validateUnitName(mangleUnitName(arg));
   const registry = await ctx.registry();
-  // The lookups go out together; planning (which reads files and may warn) stays in argument order.
-  const stored = await mapInParallel(args, UNIT_CALLS_IN_FLIGHT, (arg) => registry.getUnit(mangleUnitName(arg)));
+  // One batched lookup (etcd: a transaction of reads per 128 units); planning (which reads files and may warn)
+  // stays in argument order.
+  const stored = await registry.getUnits(args.map(mangleUnitName));
   const plans: Plan[] = [];
   for (const [i, arg] of args.entries()) plans.push(await planUnit(ctx, registry, arg, stored[i], opts));
   for (const plan of plans) {

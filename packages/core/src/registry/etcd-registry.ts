@@ -89,6 +89,9 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   getUnit(name: string): Promise<UnitRecord | undefined> {
     return units.getUnit(this.ctx, name);
   }
+  getUnits(names: readonly string[]): Promise<(UnitRecord | undefined)[]> {
+    return units.getUnits(this.ctx, names);
+  }
   listUnits(): Promise<UnitRecord[]> {
     return units.listUnits(this.ctx);
   }

@@ -108,6 +108,13 @@ export interface UnitCatalog {
   destroyUnit(name: string): Promise<boolean>;
 }
 
+/** Many units read at once (the CLI's lazy creation of hundreds of units). */
+export interface UnitLookup {
+  /** getUnit for many names in few round trips (etcd: 128 reads a transaction); in `names` order, undefined
+   * where no unit is stored. A corrupt record throws CorruptRecordError, as getUnit. */
+  getUnits(names: readonly string[]): Promise<(UnitRecord | undefined)[]>;
+}
+
 /** Stored services (docs/services.md): a template and its replica count (CLI, API, ops views). */
 export interface ServiceCatalog {
   /** Records `count` for `template` (0..1000). When the template is not stored, `templateSpec` is stored with it in
@@ -225,6 +232,7 @@ export interface RegistryConnection {
  * the event log and endpoints. Take the narrowest role a module uses, not this. */
 export interface ClusterRegistry
   extends UnitCatalog,
+    UnitLookup,
     UnitStateView,
     MachineDirectory,
     MachineAdmin,

@@ -148,6 +148,24 @@ export async function getUnit(ctx: RegistryContext, name: string): Promise<UnitR
   return ctx.run(`get ${name}`, async () => (await ctx.readOne(ctx.keys.unit(name), isUnitRecord))?.value);
 }
 
+/** Reads per getUnits transaction: etcd's default --max-txn-ops (etcd/server/etcdserver/api/v3rpc/key.go). */
+export const UNITS_PER_READ_TXN = 128;
+
+/** Many getUnit in one transaction of reads per 128 names (a start of 300 units: 3 round trips, not 300). */
+export async function getUnits(ctx: RegistryContext, names: readonly string[]): Promise<(UnitRecord | undefined)[]> {
+  for (const name of names) assertValidUnitName(name);
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += UNITS_PER_READ_TXN) chunks.push(names.slice(i, i + UNITS_PER_READ_TXN));
+  const read = await Promise.all(chunks.map((chunk) => ctx.run(`get ${chunk.length} units`, async () => {
+    const result = await ctx.txn([], chunk.map((name) => op.get(ctx.keys.unit(name))));
+    return result.responses.map((response) => {
+      const kv = response.response_range?.kvs[0];
+      return kv ? checkRecord(ctx.keys, kv, isUnitRecord).value : undefined;
+    });
+  })));
+  return read.flat();
+}
+
 export async function listUnits(ctx: RegistryContext): Promise<UnitRecord[]> {
   return ctx.run('list units', async () => (await ctx.readPrefix(ctx.keys.unitsPrefix, isUnitRecord)).records.map((r) => r.value));
 }

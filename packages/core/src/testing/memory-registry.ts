@@ -229,6 +229,12 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     return this.units.get(name)?.record;
   }
 
+  async getUnits(names: readonly string[]): Promise<(UnitRecord | undefined)[]> {
+    this.enter('getUnits');
+    for (const name of names) assertValidUnitName(name);
+    return names.map((name) => this.units.get(name)?.record);
+  }
+
   async listUnits(): Promise<UnitRecord[]> {
     this.enter('listUnits');
     return sortedValues(this.units).map((u) => u.record);

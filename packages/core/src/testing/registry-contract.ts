@@ -57,6 +57,16 @@ export function registryContract(name: string, current: () => ContractRegistry):
       expect(await r.getUnit('new.service')).toBeUndefined(); // nothing half-written
     });
 
+    test('getUnits: many names in order (more than one etcd transaction), undefined where none is stored', async () => {
+      const r = current();
+      const names = Array.from({ length: 140 }, (_, i) => `g${i}.service`);
+      const stored = await r.submitUnits(names.filter((_, i) => i % 3 !== 0).map((n) => unitSpec(n)), { desiredState: 'launched' });
+      const byName = new Map(stored.map((u) => [u.name, u]));
+      expect(await r.getUnits(names)).toEqual(names.map((n) => byName.get(n)));
+      expect(await r.getUnits([])).toEqual([]);
+      await expect(r.getUnits(['ok.service', 'no/slash.service'])).rejects.toMatchObject({ code: 'INVALID_UNIT_NAME' });
+    });
+
     test('desired state is mirrored into the assignment; inactive unschedules; unknown units are not found', async () => {
       const r = current();
       await r.registerMachine(machine('m1'), 10);
