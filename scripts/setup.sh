@@ -44,6 +44,7 @@ fi
 
 echo "setup: building"
 npx tsc -b
+node scripts/bundle-cli.mjs
 # Type-check what the build does not compile: tests, benches, scripts and the harness.
 npx tsc -p tsconfig.scripts.json
 

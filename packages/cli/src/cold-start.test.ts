@@ -14,6 +14,8 @@ import { startEtcd, type EtcdHandle } from '../../../test/harness/etcd.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
+/** The bundled CLI that bin/flotilla runs (scripts/bundle-cli.mjs; the build makes it). */
+const BUNDLE = path.join(ROOT, 'packages/cli/dist/flotilla.bundle.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cold-start-'));
 const PROBE = path.join(dir, 'probe.mjs');
 fs.writeFileSync(
@@ -32,11 +34,11 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-function runCli(args: string[]): { status: number | null; stdout: string; loaded: string[] } {
-  const run = spawnSync(process.execPath, ['--import', PROBE, MAIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
+function runCli(args: string[], main = MAIN): { status: number | null; stdout: string; stderr: string; loaded: string[] } {
+  const run = spawnSync(process.execPath, ['--import', PROBE, main, ...args], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
   const line = run.stderr.split('\n').find((l) => l.startsWith('LOADED'));
   if (line === undefined) throw new Error(`no LOADED line: ${run.stderr}`);
-  return { status: run.status, stdout: run.stdout, loaded: line.split(' ').slice(1).filter(Boolean) };
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr.split('\n').filter((l) => !l.startsWith('LOADED')).join('\n'), loaded: line.split(' ').slice(1).filter(Boolean) };
 }
 
 const loadedPackages = (args: string[]): string[] => runCli(args).loaded;
@@ -51,6 +53,19 @@ test.each([
   ['list-units over etcd', ['--endpoint', 'http://127.0.0.1:1', '--request-timeout', '1', 'list-units'], []],
 ])('%s', (_name, args, heavy) => {
   expect(loadedPackages(args).filter((p) => HEAVY.includes(p))).toEqual(heavy);
+});
+
+describe('the bundled CLI', () => {
+  test.each([
+    ['version', ['version']],
+    ['help', ['help']],
+    ['list-units over the API driver', ['--endpoint', `unix://${dir}/none.sock`, '--request-timeout', '1', 'list-units']],
+    ['list-units over etcd', ['--endpoint', 'http://127.0.0.1:1', '--request-timeout', '1', 'list-units']],
+  ])('%s: the same output and exit as main.js, nothing heavy loaded', (_name, args) => {
+    const [bundled, plain] = [runCli(args, BUNDLE), runCli(args)];
+    expect([bundled.status, bundled.stdout, bundled.stderr]).toEqual([plain.status, plain.stdout, plain.stderr]);
+    expect(bundled.loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
 });
 
 describe('health over etcd', () => {

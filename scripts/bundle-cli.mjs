@@ -1,0 +1,39 @@
+// Bundles the built CLI (packages/cli/dist, from `tsc -b`) into dist/flotilla.bundle.js plus lazily loaded
+// chunks (dist/flotilla.bundle-*.js), which bin/flotilla runs while it is newer than every package's build (see there).
+// Node resolves, reads and links ~160 ESM files for a `list-units`; one file saves most of that (docs/benchmarks.md,
+// "CLI cold start"). Heavy packages stay outside, loaded only by the commands that use them, as before.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The daemon's packages, never run from the bundle (bundle-entry.ts). Only these exact names: a subpath such as
+ * `@flotilla/api/health` (the `health` command's model) is bundled, so it shares the bundle's @flotilla/core. */
+const daemonPackagesOutside = {
+  name: 'daemon-packages-outside',
+  setup(b) {
+    b.onResolve({ filter: /^@flotilla\/(agent|api)$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../packages/cli/dist');
+for (const file of fs.readdirSync(dist)) if (file.startsWith('flotilla.bundle') && file.endsWith('.js')) fs.rmSync(path.join(dist, file));
+await build({
+  entryPoints: [{ in: path.join(dist, 'bundle-entry.js'), out: 'flotilla.bundle' }],
+  outdir: dist,
+  chunkNames: 'flotilla.bundle-[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // The heavy optional packages stay outside, loaded by the commands that use them.
+  external: ['etcd3', '@grpc/*', 'protobufjs', 'dbus-next', 'dockerode', 'prom-client', 'pino', 'yaml'],
+  plugins: [daemonPackagesOutside],
+  // msgpackr's native decoder is a native addon found through child_process (detect-libc): slower to load than
+  // a CLI's few records take to decode in JavaScript.
+  define: { 'process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED': '"true"' },
+  // Bundled CommonJS packages (commander, msgpackr) call require() for Node's modules.
+  banner: { js: "import { createRequire as flotillaCreateRequire } from 'node:module'; const require = flotillaCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
