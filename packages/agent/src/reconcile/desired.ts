@@ -5,7 +5,7 @@
  * acting on a partial picture would unload units that are still scheduled here (fleet's `agent/reconcile.go`
  * also did nothing when its read failed).
  */
-import type { Assignment, UnitCatalog } from '@flotilla/core';
+import type { Assignment, UnitLookup, UnitRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { ManagedUnit } from '../managed-units.js';
 import { renderUnit, type UnitRenderer } from '../naming/unit-renderer.js';
@@ -56,7 +56,7 @@ export interface DesiredPicture {
 }
 
 export interface DesiredDeps {
-  registry: Pick<UnitCatalog, 'getUnit'>;
+  registry: UnitLookup;
   cache: UnitTextCache;
   renderers: readonly UnitRenderer[];
   logger: Logger;
@@ -64,7 +64,11 @@ export interface DesiredDeps {
 
 export async function buildDesired(assignments: ReadonlyMap<string, Assignment>, deps: DesiredDeps): Promise<DesiredPicture> {
   const wanted = [...assignments.values()].filter((a) => a.desiredState !== 'inactive').sort((x, y) => (x.unit < y.unit ? -1 : 1));
-  const texts = await Promise.all(wanted.map((a) => textOf(a, deps)));
+  // The texts not cached yet in one batched read (a burst of 100 new units: one etcd transaction, not 100 gets).
+  const uncached = wanted.filter((a) => deps.cache.get(a.unit, a.hash) === undefined).map((a) => a.unit);
+  const read = uncached.length === 0 ? [] : await deps.registry.getUnits(uncached);
+  const fetched = new Map(uncached.map((name, i) => [name, read[i]]));
+  const texts = wanted.map((a) => textOf(a, deps, fetched));
   const picture: DesiredPicture = { desired: new Map(), identities: new Map(), optedIn: new Set(), global: new Set() };
   wanted.forEach((a, i) => {
     const t = texts[i];
@@ -84,10 +88,10 @@ export async function buildDesired(assignments: ReadonlyMap<string, Assignment>,
 }
 
 /** undefined: destroyed meanwhile (not wanted); null: the agent cannot run this unit type. */
-async function textOf(a: Assignment, { registry, cache, renderers, logger }: DesiredDeps): Promise<CachedText | null | undefined> {
+function textOf(a: Assignment, { cache, renderers, logger }: DesiredDeps, fetched: ReadonlyMap<string, UnitRecord | undefined>): CachedText | null | undefined {
   const cached = cache.get(a.unit, a.hash);
   if (cached !== undefined) return cached;
-  const unit = await registry.getUnit(a.unit);
+  const unit = fetched.get(a.unit);
   // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
   if (unit === undefined) return undefined;
   const rendered = renderUnit(renderers, a.unit, unit.options);

@@ -3,7 +3,7 @@
  * systemd) → planTasks → executor, then publish states. Passes never overlap: triggers during a pass coalesce
  * into one more pass after it. A pass reads etcd only for unit texts it has not cached.
  */
-import type { Assignment, UnitCatalog } from '@flotilla/core';
+import type { Assignment, UnitLookup } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { ManagedUnit, ManagedUnits } from '../managed-units.js';
 import type { UnitRenderer } from '../naming/unit-renderer.js';
@@ -27,7 +27,7 @@ import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.
 const TASK_CONCURRENCY = { Unload: 16, Load: 512, Start: 16 } as const;
 
 export interface ReconcilerDeps {
-  registry: Pick<UnitCatalog, 'getUnit'>;
+  registry: UnitLookup;
   assignments: () => ReadonlyMap<string, Assignment> | undefined;
   files: UnitFiles;
   systemd: SystemdLink;
