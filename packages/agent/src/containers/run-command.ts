@@ -30,6 +30,9 @@ export function runArgv(spec: ContainerSpec, ctx: RunContext): string[] {
   for (const network of spec.networks) argv.push('--network', network);
   argv.push(...dnsArgs(spec, ctx));
   if (spec.user !== undefined) argv.push('--user', spec.user);
+  if (spec.entrypoint !== undefined) argv.push('--entrypoint', spec.entrypoint);
+  if (spec.memory !== undefined) argv.push(`--memory=${spec.memory}`);
+  if (spec.cpus !== undefined) argv.push(`--cpus=${spec.cpus}`);
   if (spec.runInit) argv.push('--init');
   argv.push(...healthArgs(spec), `--stop-timeout=${spec.stopTimeoutSec}`, spec.image);
   return argv;

@@ -31,6 +31,11 @@ export interface ContainerSpec {
   networks: string[];
   labels: string[];
   user?: string;
+  /** `Entrypoint=`: the program run instead of the image's entrypoint (`--entrypoint`, Quadlet's key). */
+  entrypoint?: string;
+  /** `Memory=` (`--memory`, Quadlet's key) and `Cpus=` (`--cpus`): limits the engine applies to the container. */
+  memory?: string;
+  cpus?: string;
   health?: HealthSpec;
   runInit: boolean;
   stopTimeoutSec: number;
@@ -46,7 +51,7 @@ const LIST_KEYS = {
   Label: 'labels',
 } as const;
 const SINGLE_KEYS = ['Image', 'Exec', 'ContainerName', 'User', 'HealthCmd', 'HealthInterval', 'HealthRetries',
-  'HealthTimeout', 'HealthStartPeriod', 'RunInit', 'StopTimeout'] as const;
+  'HealthTimeout', 'HealthStartPeriod', 'RunInit', 'StopTimeout', 'Entrypoint', 'Memory', 'Cpus'] as const;
 export const SUPPORTED_CONTAINER_KEYS: readonly string[] = [...Object.keys(LIST_KEYS), ...SINGLE_KEYS].sort();
 
 /** A container name engines accept, following Quadlet: `systemd-<name>`, `systemd-<prefix>_<instance>`. */
@@ -88,6 +93,7 @@ export function containerSpecFromOptions(
     ...(single.get('Exec') ? { exec: single.get('Exec')! } : {}),
     ...lists,
     ...(single.get('User') ? { user: single.get('User')! } : {}),
+    ...limitsOf(single, fail),
     ...healthOf(single, fail),
     runInit: boolOf(single.get('RunInit') ?? 'false', 'RunInit', fail),
     stopTimeoutSec: intOf(single.get('StopTimeout') ?? String(DEFAULT_STOP_TIMEOUT_SEC), 'StopTimeout', fail),
@@ -114,6 +120,17 @@ function healthOf(single: Map<string, string>, fail: (r: string) => never): { he
   if (single.has('HealthTimeout')) health.timeout = single.get('HealthTimeout')!;
   if (single.has('HealthStartPeriod')) health.startPeriod = single.get('HealthStartPeriod')!;
   return { health };
+}
+
+/** The container's own limits: set on the container, since the engine runs it outside the service's cgroup. */
+function limitsOf(single: Map<string, string>, fail: (r: string) => never): Pick<ContainerSpec, 'entrypoint' | 'memory' | 'cpus'> {
+  const out: Pick<ContainerSpec, 'entrypoint' | 'memory' | 'cpus'> = {};
+  if (single.get('Entrypoint')) out.entrypoint = single.get('Entrypoint')!;
+  const memory = single.get('Memory');
+  if (memory) out.memory = /^\d+(\.\d+)?[bkmg]?$/i.test(memory) ? memory : fail(`[Container] Memory= must be bytes with an optional b, k, m or g, got ${JSON.stringify(memory)}`);
+  const cpus = single.get('Cpus');
+  if (cpus) out.cpus = /^\d+(\.\d+)?$/.test(cpus) && Number(cpus) > 0 ? cpus : fail(`[Container] Cpus= must be a positive number, got ${JSON.stringify(cpus)}`);
+  return out;
 }
 
 function splitOrFail(value: string, key: string, fail: (r: string) => never): string[] {
