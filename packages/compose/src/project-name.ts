@@ -1,0 +1,22 @@
+/**
+ * The project's name, in docker compose's order: `-p`, else the file's top-level `name:`, else the name of the
+ * directory holding the file. It is a DNS label here (the services' names live under it: `db.P.flotilla`), so
+ * it is normalised as compose does (lower case, only a-z 0-9 _ -), with `_` becoming `-`.
+ */
+import path from 'node:path';
+import type { Findings } from './findings.js';
+
+export function normaliseProjectName(raw: string): string {
+  return raw.toLowerCase().replace(/_/g, '-').replace(/[^a-z0-9-]/g, '').replace(/^-+|-+$/g, '');
+}
+
+export function projectName(opts: { file: string; project?: string }, declared: unknown, findings: Findings): string {
+  const [raw, at] = opts.project !== undefined
+    ? [opts.project, undefined]
+    : typeof declared === 'string' ? [declared, ['name']] : [path.basename(path.dirname(path.resolve(opts.file))), undefined];
+  const name = normaliseProjectName(raw);
+  if (name === '' || name.length > 63) {
+    findings.add('invalid', at ?? [], undefined, `project name ${JSON.stringify(raw)} does not give a DNS label (a-z, 0-9, -; at most 63); pass -p NAME`);
+  }
+  return name;
+}
