@@ -7,6 +7,9 @@ const sd = (activeState: string, subState: string): SystemdUnitState => ({ loadS
 describe('settled: no need to ask the engine again', () => {
   test.each<[string, SystemdUnitState, ContainerStateSummary | undefined, boolean]>([
     ['active and running', sd('active', 'running'), { state: 'running' }, true],
+    ['running, HealthCmd still starting: asked again each pass', sd('active', 'running'), { state: 'running', health: 'starting' }, false],
+    ['running and healthy', sd('active', 'running'), { state: 'running', health: 'healthy' }, true],
+    ['running and unhealthy', sd('active', 'running'), { state: 'running', health: 'unhealthy' }, true],
     ['active, container not up yet', sd('active', 'running'), { state: 'absent' }, false],
     ['active, container created', sd('active', 'running'), { state: 'created' }, false],
     ['failed, container exited', sd('failed', 'failed'), { state: 'exited', exitCode: 1 }, true],

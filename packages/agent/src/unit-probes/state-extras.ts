@@ -57,6 +57,9 @@ export function unitStateExtras(deps: {
 /** Pure: whether the engine's answer matches systemd's state (active ⇔ running), so need not be asked again. */
 export function settled(state: SystemdUnitState, container: ContainerStateSummary | undefined): boolean {
   if (container === undefined || container.state === 'unknown') return false;
+  // The engine's HealthCmd result arrives after the container runs, with no systemd signal: `compose up` waits
+  // for it (depends_on: service_healthy), so a starting check is asked again on each reconcile pass.
+  if (container.health === 'starting') return false;
   return (state.activeState === 'active') === (container.state === 'running');
 }
 
