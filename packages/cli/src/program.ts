@@ -5,7 +5,7 @@
  * report-error.ts; a local command's action does the same without the registry and the deadline.
  */
 import fs from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, Option, type OptionValues } from 'commander';
 import { withDeadline } from '@flotilla/core';
 import { withAgentEtcdSettings } from './agent-etcd-settings.js';
 import { commandDeadline, unreadableTlsFile } from './cli-errors.js';
@@ -41,6 +41,7 @@ import { imageCommands } from './image/command.js';
 import { completion, completionSpec } from './completion/command.js';
 import { agent } from './daemon/command.js';
 import { lbCommands } from './lb/command.js';
+import { composeCommands, type VerbGroup } from './compose/command.js';
 import { useFleetctlHelp } from './help-format.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { LineBuffer } from './render/line-buffer.js';
@@ -98,14 +99,14 @@ function resolveGlobals(rt: Runtime, rawGlobals: RawGlobalOptions): GlobalOption
   return resolveGlobalOptions(rawGlobals, withAgentEtcdSettings(rt.env, readPasswordFile));
 }
 
-async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals: RawGlobalOptions): Promise<void> {
+async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals: RawGlobalOptions, inherited: OptionValues = {}): Promise<void> {
   let globals: GlobalOptions | undefined;
   let connection: Promise<CliConnection> | undefined;
   const status = new LiveStatus(rt.stderr, Boolean((rt.stderr as { isTTY?: boolean }).isTTY));
   const lines = new LineBuffer();
   try {
     const g = (globals = resolveGlobals(rt, rawGlobals));
-    const prepared = verb.prepare(command.opts());
+    const prepared = verb.prepare({ ...inherited, ...definedOnly(command.opts()) });
     const ctx: CommandContext = {
       globals: g,
       cwd: rt.cwd,
@@ -140,6 +141,10 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     const open = connection?.catch(() => undefined);
     if (open) await withDeadline(open.then((c) => c?.registry.close()), 1000, () => new Error('close')).catch(() => undefined);
   }
+}
+
+function definedOnly(opts: OptionValues): OptionValues {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
 }
 
 /** FLOTILLA_ETCD_PASSWORD_FILE from an agent's environment (agent-etcd-settings.ts). */
@@ -204,6 +209,18 @@ function localCommand(rt: Runtime, local: AnyLocalCommand, program: Command): Co
   });
 }
 
+/** A group of verbs (`compose up`): the group's own options apply to each verb, under the verb's own. */
+function verbGroupCommand(rt: Runtime, group: VerbGroup, program: Command): Command {
+  const cmd = new Command(group.name).description(group.summary);
+  group.configure?.(cmd);
+  for (const verb of group.verbs) {
+    cmd.addCommand(commandShell(verb).action(async (...params: unknown[]) => {
+      await runVerb(rt, verb, params[params.length - 1] as Command, program.opts<RawGlobalOptions>(), definedOnly(cmd.opts()));
+    }));
+  }
+  return cmd.exitOverride();
+}
+
 function groupCommand(rt: Runtime, group: CommandGroup, program: Command): Command {
   const cmd = new Command(group.name).description(group.summary);
   for (const local of group.commands) cmd.addCommand(localCommand(rt, local, program));
@@ -220,6 +237,7 @@ export function buildProgram(rt: Runtime): Command {
     .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
   addGlobalOptions(program);
   for (const verb of VERBS) program.addCommand(verbCommand(rt, verb, program));
+  program.addCommand(verbGroupCommand(rt, composeCommands, program));
   program.addCommand(
     new Command('version').description('Print the version and exit').action(() => {
       rt.stdout.write(`${name} version ${rt.version}\n`);

@@ -30,7 +30,9 @@ export type ProgressEvent =
   | { kind: 'progress-end' }
   /** `drain`: a unit's move (render/machine-lifecycle.ts), and the live line while following. */
   | DrainEvent
-  | { kind: 'drain-status'; machine: string; summary: DrainSummary };
+  | { kind: 'drain-status'; machine: string; summary: DrainSummary }
+  /** A line of a command's own (compose up's steps on stdout, warnings on stderr). */
+  | { kind: 'note'; text: string; stderr?: boolean };
 
 export interface Line {
   /** `status`: the one live line on a terminal (rewritten in place; dropped when not a TTY; '' clears it). */
@@ -58,6 +60,8 @@ export function renderProgress(e: ProgressEvent): Line {
       return out(`Triggered ${e.global ? 'global ' : ''}unit ${e.unit} ${e.verb}`);
     case 'destroyed':
       return out(`Destroyed ${e.unit}`);
+    case 'note':
+      return e.stderr ? err(e.text) : out(e.text);
     case 'same-unit':
       return out(`Found same Unit(${e.unit}) in Registry, nothing to do`);
     case 'differs': {

@@ -1,0 +1,88 @@
+/**
+ * `compose up [--wait] [--timeout S]`: makes the cluster run the compose file (docs/compose.md). Applies the
+ * difference to what runs (up-plan.ts) service by service in depends_on order; a service waits for the services
+ * it depends on to be started (or healthy, `condition: service_healthy`) before it is created or replaced.
+ * `--wait` then waits until every service runs, and is healthy where it has a health check.
+ */
+import type { ComposeUnit } from '@flotilla/compose';
+import type { CliRegistry } from '../cli-registry.js';
+import { duringStep } from '../cli-errors.js';
+import { defineVerb, type CommandContext } from '../commands/verb.js';
+import type { ComposeOptions } from './compose-file.js';
+import { addComposeOptions, composeOptions, timeoutMs } from './options.js';
+import { projectUnitsOf } from './project-units.js';
+import { planUp, type ServiceAction } from './up-plan.js';
+import { waitForServices } from './wait.js';
+
+const DEFAULT_TIMEOUT_SEC = 300;
+
+interface UpOptions extends ComposeOptions {
+  wait: boolean;
+  timeoutMs: number;
+}
+
+async function apply(ctx: CommandContext, registry: CliRegistry, action: ServiceAction): Promise<void> {
+  const { unit } = action;
+  const spec = { name: unit.name, options: unit.options };
+  const count = unit.replicas === undefined ? '' : ` (${unit.replicas} replicas)`;
+  // A single unit is created launched; a template stores its count (Replicas=) and the scheduler makes the instances.
+  const launched = unit.replicas === undefined ? { desiredState: 'launched' as const } : {};
+  switch (action.kind) {
+    case 'unchanged':
+      return ctx.emit({ kind: 'note', text: `Unchanged ${unit.name}${count}` });
+    case 'create':
+      await registry.submitUnit(spec, launched);
+      return ctx.emit({ kind: 'note', text: `Created ${unit.name}${count}` });
+    case 'scale':
+      await registry.scaleService(unit.name, unit.replicas ?? 0);
+      return ctx.emit({ kind: 'note', text: `Scaled ${unit.name} ${action.from ?? '?'} → ${unit.replicas}` });
+    case 'replace':
+      await registry.submitUnit(spec, { ...launched, replace: true });
+      // The instances are copies of the old template: destroyed, the scheduler makes them again from the new one.
+      for (const instance of action.instances) await registry.destroyUnit(instance);
+      return ctx.emit({ kind: 'note', text: `Replaced ${unit.name}${count}` });
+  }
+}
+
+const readiness = (unit: ComposeUnit, healthy: boolean) => ({ unit, want: healthy ? ('healthy' as const) : ('started' as const) });
+
+export const composeUp = defineVerb<UpOptions, void>({
+  name: 'up',
+  args: '',
+  summary: 'Run a compose file on the cluster, or apply its changes to what runs',
+  examples: ['flotilla compose up', 'flotilla compose -f examples/compose/compose.yaml up --wait', 'flotilla compose -p staging up --timeout 600'],
+  configure(cmd) {
+    addComposeOptions(cmd)
+      .option('--wait', 'wait until every service runs, and is healthy where it has a healthcheck')
+      .option('--timeout <seconds>', `deadline for depends_on and --wait (default ${DEFAULT_TIMEOUT_SEC})`);
+  },
+  parseOptions: (raw) => ({ ...composeOptions(raw), wait: Boolean(raw.wait), timeoutMs: timeoutMs(raw, DEFAULT_TIMEOUT_SEC) }),
+  waitBudgetMs: (opts) => opts.timeoutMs,
+  async handler(ctx, _args, opts) {
+    const loaded = await (await import('./compose-file.js')).loadCompose(ctx, opts);
+    for (const w of loaded.warnings) ctx.emit({ kind: 'note', text: w, stderr: true });
+    const { project, units } = loaded;
+    const registry = await ctx.registry();
+    const stored = projectUnitsOf(await registry.listUnits(), project.name);
+    const plan = planUp(project.services, units, stored);
+    const deadline = Date.now() + opts.timeoutMs;
+    const unitOf = new Map(units.map((u) => [u.service, u]));
+    for (const { service, action } of plan.services) {
+      const spec = project.services.find((s) => s.name === service)!;
+      if ((action.kind === 'create' || action.kind === 'replace') && spec.dependsOn.length > 0) {
+        const targets = spec.dependsOn.map((d) => ({ ...readiness(unitOf.get(d.service)!, d.condition === 'service_healthy'), label: `${d.service} (${d.condition})` }));
+        ctx.emit({ kind: 'note', text: `Waiting for ${targets.map((t) => t.label).join(', ')}` });
+        await waitForServices(registry, targets, deadline, opts.timeoutMs / 1000);
+      }
+      await duringStep('Error applying the compose file', () => apply(ctx, registry, action));
+    }
+    for (const name of plan.remove) {
+      if (await duringStep('Error destroying units', () => registry.destroyUnit(name))) ctx.emit({ kind: 'destroyed', unit: name });
+    }
+    if (!opts.wait) return;
+    const all = project.services.map((s) => ({ ...readiness(unitOf.get(s.name)!, s.health !== undefined), label: s.name }));
+    await waitForServices(registry, all, deadline, opts.timeoutMs / 1000);
+    ctx.emit({ kind: 'note', text: `Project ${project.name}: ${project.services.length} services up` });
+  },
+  render: () => ({}),
+});
