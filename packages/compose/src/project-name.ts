@@ -10,10 +10,10 @@ export function normaliseProjectName(raw: string): string {
   return raw.toLowerCase().replace(/_/g, '-').replace(/[^a-z0-9-]/g, '').replace(/^-+|-+$/g, '');
 }
 
-export function projectName(opts: { file: string; project?: string }, declared: unknown, findings: Findings): string {
-  const [raw, at] = opts.project !== undefined
-    ? [opts.project, undefined]
-    : typeof declared === 'string' ? [declared, ['name']] : [path.basename(path.dirname(path.resolve(opts.file))), undefined];
+export function projectName(given: string | undefined, dir: string, declared: unknown, findings: Findings): string {
+  const [raw, at] = given !== undefined
+    ? [given, undefined]
+    : typeof declared === 'string' ? [declared, ['name']] : [path.basename(dir), undefined];
   const name = normaliseProjectName(raw);
   if (name === '' || name.length > 63) {
     findings.add('invalid', at ?? [], undefined, `project name ${JSON.stringify(raw)} does not give a DNS label (a-z, 0-9, -; at most 63); pass -p NAME`);

@@ -13,8 +13,10 @@ import { ServiceReader } from './read-service.js';
 import { readComposeSource, type Path } from './source.js';
 
 export interface ReadOptions {
-  /** The compose file's path, as named in messages; its directory resolves relative paths. */
+  /** The compose file's path, as named in messages; its directory resolves relative paths unless `dir` is given. */
   file: string;
+  /** The directory holding the file (default: the file's, resolved against the process's working directory). */
+  dir?: string;
   /** `-p`; else the file's `name:`, else the file's directory name (docker compose's order). */
   project?: string;
   /** Variables for `${VAR}` (docker compose: the shell's environment). */
@@ -36,9 +38,10 @@ export function readComposeProject(text: string, opts: ReadOptions): ComposeProj
     if (!TOP_LEVEL.has(key) && !key.startsWith('x-')) findings.unsupportedKey([key], undefined, key);
   }
   if (root.version !== undefined) findings.add('warning', ['version'], undefined, 'key version is obsolete and ignored');
-  const name = projectName(opts, root.name, findings);
+  const dir = opts.dir ?? path.dirname(path.resolve(opts.file));
+  const name = projectName(opts.project, dir, root.name, findings);
   const volumes = topLevelVolumes(root.volumes, findings);
-  const services = readServices(root.services, findings, { name, file: opts.file, volumes, readFile: opts.readFile ?? (() => undefined) });
+  const services = readServices(root.services, findings, { name, dir, volumes, readFile: opts.readFile ?? (() => undefined) });
   checkReferences(services, findings);
   return { name, file: opts.file, services, warnings: settle(findings.problems, opts.ignoreUnsupported ?? false) };
 }
@@ -92,7 +95,7 @@ function topLevelVolumes(value: unknown, findings: Findings): Set<string> {
 
 interface ProjectContext {
   name: string;
-  file: string;
+  dir: string;
   volumes: Set<string>;
   readFile(file: string): string | undefined;
 }
@@ -112,7 +115,7 @@ function readServices(value: unknown, findings: Findings, project: ProjectContex
       findings.add('invalid', ['services', service], service, 'expected a map of keys');
       continue;
     }
-    const ctx = { findings, service, projectDir: path.dirname(path.resolve(project.file)), project: project.name, volumes: project.volumes, readFile: project.readFile };
+    const ctx = { findings, service, projectDir: project.dir, project: project.name, volumes: project.volumes, readFile: project.readFile };
     out.push(new ServiceReader(ctx, raw).read());
   }
   return out;
