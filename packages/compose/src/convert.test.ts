@@ -65,7 +65,7 @@ describe('service keys → unit lines', () => {
 
 describe('project name', () => {
   test.each([
-    { name: '-p first', yaml: 'name: fromfile\nservices: {s: {image: i}}', opts: { project: 'Cli_P' }, want: 'cli-p' },
+    { name: '-p first', yaml: 'name: fromfile\nservices: {s: {image: i}}', opts: { project: 'Cli_P' }, want: 'cli_p' },
     { name: 'then name:', yaml: 'name: fromfile\nservices: {s: {image: i}}', opts: {}, want: 'fromfile' },
     { name: 'then the directory', yaml: 'services: {s: {image: i}}', opts: { file: '/x/My.App/compose.yml' }, want: 'myapp' },
   ])('$name', ({ yaml, opts, want }) => {
@@ -159,7 +159,7 @@ describe('invalid files: COMPOSE_INVALID at the line', () => {
   test.each([
     { name: 'not YAML', yaml: 'services:\n  a: [\n', error: `${FILE}:3:` },
     { name: 'no image', yaml: 'services:\n  a:\n    command: x\n', error: `${FILE}:2: service a: key image is required (a built image, e.g. localhost/app:1)` },
-    { name: 'service name that is no DNS label', yaml: 'services:\n  My_App: {image: i}\n', error: `${FILE}:2: service My_App: the service name is its DNS name` },
+    { name: 'service name that is no DNS label', yaml: 'services:\n  My.App: {image: i}\n', error: `${FILE}:2: service My.App: the service name is its DNS name` },
     { name: 'depends_on an unknown service', yaml: 'services:\n  a:\n    image: i\n    depends_on: [b]\n', error: `${FILE}:4: service a: key depends_on: no service b` },
     { name: 'service_healthy on a service without healthcheck', yaml: 'services:\n  a:\n    image: i\n    depends_on: {b: {condition: service_healthy}}\n  b: {image: i}\n', error: `${FILE}:4: service a: key depends_on: b has no healthcheck, so service_healthy can never hold` },
     { name: 'a dependency cycle', yaml: 'services:\n  a: {image: i, depends_on: [b]}\n  b: {image: i, depends_on: [a]}\n', error: 'key depends_on: a cycle a → b → a' },

@@ -26,7 +26,7 @@ export interface ReadOptions {
 }
 
 /** A service name is its DNS name (docs/compose.md): a DNS label. */
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const TOP_LEVEL = new Set(['name', 'services', 'volumes', 'version']);
 
 export function readComposeProject(text: string, opts: ReadOptions): ComposeProject {
@@ -108,7 +108,7 @@ function readServices(value: unknown, findings: Findings, project: ProjectContex
   const out: ServiceSpec[] = [];
   for (const [service, raw] of Object.entries(value)) {
     if (!DNS_LABEL.test(service)) {
-      findings.add('invalid', ['services', service], service, 'the service name is its DNS name: lower-case letters, digits and -, at most 63, not starting or ending with -');
+      findings.add('invalid', ['services', service], service, 'the service name is its DNS name: lower-case letters, digits, _ and -, at most 63, not starting or ending with -');
       continue;
     }
     if (!isRecord(raw)) {
