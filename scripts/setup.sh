@@ -19,6 +19,8 @@ command -v podman >/dev/null || need_apt+=(podman)
 # docker-registry: the cluster's image registry (units/registry.service); `flotilla image` tests run one on loopback.
 command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v haproxy >/dev/null || need_apt+=(haproxy)
+# redis-tools: examples/compose/build-images.sh builds the compose example's database image from it.
+command -v redis-cli >/dev/null || need_apt+=(redis-tools)
 command -v zsh >/dev/null || need_apt+=(zsh)
 # sshd: the `--tunnel` test runs one on loopback as the bastion.
 [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)

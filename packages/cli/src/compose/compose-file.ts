@@ -54,7 +54,9 @@ export interface LoadedCompose extends Conversion {
 export async function loadCompose(ctx: CommandContext, opts: ComposeOptions, env: NodeJS.ProcessEnv = process.env): Promise<LoadedCompose> {
   const file = locateComposeFile(ctx.cwd, opts.file);
   const text = readText(file);
-  const shown = path.relative(ctx.cwd, file) || file;
+  // Named as the user would: relative below the working directory, else absolute.
+  const relative = path.relative(ctx.cwd, file);
+  const shown = relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
   // Binds and env files resolve against the file's own directory, whatever name the messages use.
   const base = { file: shown, dir: path.dirname(file), env, readFile: readOptional, ignoreUnsupported: opts.ignoreUnsupported, ...(opts.project === undefined ? {} : { project: opts.project }) };
   const project = readComposeProject(text, base);
