@@ -5,9 +5,14 @@
  */
 import type { EndpointRecord } from '@flotilla/core';
 
+/** `http` (default) balances requests; `tcp` balances connections (a database, docs/compose.md). */
+export type LbMode = 'http' | 'tcp';
+export const LB_MODES: readonly LbMode[] = ['http', 'tcp'];
+
 export interface LbSpec {
   /** Unit-name prefix selecting the backends, e.g. `app@`. */
   prefix: string;
+  mode?: LbMode;
   /** `host:port` the frontend binds. */
   listen: string;
 }
@@ -33,12 +38,14 @@ export function renderHaproxyConfig(spec: LbSpec, endpoints: readonly EndpointRe
     '  maxconn 4096',
     '',
     'defaults',
-    '  mode http',
+    `  mode ${spec.mode ?? 'http'}`,
     '  option redispatch',
     '  retries 2',
     '  timeout connect 2s',
     '  timeout client 30s',
     '  timeout server 30s',
+    // A TCP client (a database's) may sit idle between queries far longer than an HTTP one; the last value wins.
+    ...(spec.mode === 'tcp' ? ['  timeout client 1h', '  timeout server 1h'] : []),
     '',
     'frontend flotilla',
     `  bind ${spec.listen}`,
