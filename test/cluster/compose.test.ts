@@ -23,6 +23,7 @@ const COMPOSE = path.join(EXAMPLE, 'compose.yaml');
 const HAS_DISCOVERY_DNS = fs.existsSync(path.join(REPO, 'packages/agent/src/dns'));
 const LB_INDEX = 4;
 const TTL_SEC = 5;
+const AGENT_API_PORT = 54728;
 
 describe('compose: the example app and its database on the cluster', () => {
   let cluster: Cluster;
@@ -39,7 +40,11 @@ describe('compose: the example app and its database on the cluster', () => {
   const ipOf = (machineId: string) => cluster.machines.find((m) => m.id === machineId)?.ip;
 
   beforeAll(async () => {
-    cluster = await startCluster({ machines: 4, ttlSec: TTL_SEC, containerEngines: true, metadata: (i) => (i === LB_INDEX ? { role: 'lb' } : { role: 'worker' }) });
+    cluster = await startCluster({
+      machines: 4, ttlSec: TTL_SEC, containerEngines: true, metadata: (i) => (i === LB_INDEX ? { role: 'lb' } : { role: 'worker' }),
+      // `compose logs` reads journals through the agents' API, as `journal` does.
+      agentEnv: { FLOTILLA_API_LISTEN: `0.0.0.0:${AGENT_API_PORT}` },
+    });
     cli = cliFor(cluster.cliEnv);
     registry = await EtcdRegistry.connect(cluster.registryOptions);
     lbMachine = cluster.machines[LB_INDEX - 1]!;
@@ -101,7 +106,7 @@ describe('compose: the example app and its database on the cluster', () => {
     const ps = await cli(['compose', '-f', COMPOSE, 'ps']);
     expect(ps.stdout.split('\n').filter((l) => /^shop-/.test(l) && l.includes('active/running') && l.includes('running/healthy')).length, ps.stdout).toBe(4);
     const logs = await cli(['compose', '-f', COMPOSE, 'logs', '--lines', '50', 'db']);
-    expect(logs.stdout).toContain('Ready to accept connections');
+    expect(logs.stdout, logs.stderr).toContain('Ready to accept connections');
   }, 600_000);
 
   test.skipIf(!HAS_DISCOVERY_DNS)('the database machine is killed: the app reaches db by name on its new machine', async () => {
