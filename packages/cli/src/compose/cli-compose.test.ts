@@ -146,7 +146,8 @@ describe('compose up / ps / down', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe(['Unchanged shop-db.container', 'Scaled shop-app@.container 2 → 3', 'Replaced shop-worker.container', ''].join('\n'));
     expect((await registry.getUnit('shop-db.container'))!.hash).toBe(before!.hash);
-    expect((await registry.getUnit('shop-worker.container'))!.options.find((o) => o.name === 'Image')!.value).toBe('localhost/worker:2');
+    const worker = (await registry.getUnit('shop-worker.container'))!;
+    expect([worker.options.find((o) => o.name === 'Image')!.value, worker.desiredState]).toEqual(['localhost/worker:2', 'launched']);
     expect((await registry.listServices()).map((s) => s.count)).toEqual([3]);
 
     write('shop/compose.yaml', SHOP.replace(/  worker:\n.*\n/, '').replace('localhost/app:1', 'localhost/app:2'));
