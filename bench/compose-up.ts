@@ -52,6 +52,7 @@ try {
     const up = await cli(['compose', '-f', file, 'up', '--wait', '--timeout', String(DEADLINE_MS / 1000 - 10)]);
     if (up.code !== 0) throw new Error(`compose up failed: ${up.stdout}\n${up.stderr}`);
     times.push(Date.now() - t0);
+    process.stderr.write(`bench: round ${round + 1}: ${times[times.length - 1]} ms\n`);
     const down = await cli(['compose', '-f', file, 'down']);
     if (down.code !== 0) throw new Error(`compose down failed: ${down.stderr}`);
     // The next round starts from nothing running: every container stopped and its state gone.
