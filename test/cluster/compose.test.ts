@@ -2,7 +2,8 @@
  * The shipped compose example (examples/compose: an app of 3 replicas storing records in Redis, behind the LB) on
  * real machines with real dockerd, run by `flotilla compose up`, and the LB started as examples/compose/lb.service
  * on the `role=lb` machine. Images are built from the host's Debian packages (build-images.sh) into each machine's
- * engine: no registry. Requests go from the host to machines' bridge addresses only.
+ * engine: no registry. The app reaches the database by its compose name through the agents' discovery DNS, also
+ * after the database's machine is killed. Requests go from the host to machines' bridge addresses only.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,9 +19,6 @@ import { BOOT_BUDGET_MS, waitForAgents } from './container-support.js';
 const REPO = path.resolve(import.meta.dirname, '../..');
 const EXAMPLE = path.join(REPO, 'examples/compose');
 const COMPOSE = path.join(EXAMPLE, 'compose.yaml');
-/** Service discovery by name (`db` from the app) is the agents' DNS (docs/discovery.md); without it the app is
- * pointed at the database machine's address instead (REDIS_HOST), and the move test cannot run. */
-const HAS_DISCOVERY_DNS = fs.existsSync(path.join(REPO, 'packages/agent/src/dns'));
 const LB_INDEX = 4;
 const TTL_SEC = 5;
 const AGENT_API_PORT = 54728;
@@ -79,13 +77,7 @@ describe('compose: the example app and its database on the cluster', () => {
     const up = await cli(['compose', '-f', COMPOSE, 'up', '--wait', '--timeout', '240'], { timeoutMs: 300_000 });
     expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
     expect(up.stdout).toContain('Created shop-db.container\nWaiting for db (service_healthy)\nCreated shop-app@.container (3 replicas)\n');
-    if (!HAS_DISCOVERY_DNS) {
-      // No names across machines yet: point the app at the database's machine; up replaces only the app.
-      const [db] = await activeStates('shop-db.container');
-      const pointed = await cliFor({ ...cluster.cliEnv, REDIS_HOST: ipOf(db!.machineId)! })(['compose', '-f', COMPOSE, 'up', '--wait', '--timeout', '240'], { timeoutMs: 300_000 });
-      expect(pointed.code, `${pointed.stdout}\n${pointed.stderr}`).toBe(0);
-      expect(pointed.stdout).toContain('Unchanged shop-db.container\nWaiting for db (service_healthy)\nReplaced shop-app@.container (3 replicas)\n');
-    }
+    // The app finds its database as `db` (REDIS_HOST unset): the agents' discovery DNS (docs/discovery.md).
     expect((await activeStates('shop-app@')).length).toBe(3);
 
     const lb = await cli(['start', path.join(EXAMPLE, 'lb.service')]);
@@ -109,7 +101,7 @@ describe('compose: the example app and its database on the cluster', () => {
     expect(logs.stdout, logs.stderr).toContain('Ready to accept connections');
   }, 600_000);
 
-  test.skipIf(!HAS_DISCOVERY_DNS)('the database machine is killed: the app reaches db by name on its new machine', async () => {
+  test('the database machine is killed: the app reaches db by name on its new machine', async () => {
     const [db] = await activeStates('shop-db.container');
     const victim = cluster.machines.find((m) => m.id === db!.machineId)!;
     await victim.kill();
