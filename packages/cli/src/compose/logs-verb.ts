@@ -5,8 +5,8 @@
  */
 import { MAX_JOURNAL_LINES, unitNameInfo } from '@flotilla/core';
 import { googleApiError } from '../api/transport.js';
-import { badOptionValue, FlotillaErrorFor } from './logs-errors.js';
 import { defineVerb, type CommandContext } from '../commands/verb.js';
+import { badOptionValue, composeLogsErrors } from './logs-errors.js';
 import { agentEndpoint, agentTransport } from '../units/agent-api.js';
 import { addComposeOptions, composeOptions } from './options.js';
 import { projectUnitsOf, serviceOfUnit } from './project-units.js';
@@ -73,16 +73,16 @@ export const composeLogs = defineVerb<LogsOptions, void>({
   },
   waitBudgetMs: (opts) => (opts.follow ? FOLLOW_BUDGET_MS : 0),
   async handler(ctx, args, opts) {
-    if (args.length !== 1) throw FlotillaErrorFor.oneService();
+    if (args.length !== 1) throw composeLogsErrors.oneService();
     const [service] = args as [string];
     // Loaded on use: the yaml parser is not for other commands (cold start: docs/fleetctl-compat.md).
     const project = (await import('./project-name.js')).projectName(ctx, opts);
     const registry = await ctx.registry();
     const [units, states] = await Promise.all([registry.listUnits(), registry.listStates()]);
     const mine = projectUnitsOf(units, project).filter((u) => serviceOfUnit(u) === service && !unitNameInfo(u.name).isTemplate);
-    if (mine.length === 0) throw FlotillaErrorFor.noService(project, service);
+    if (mine.length === 0) throw composeLogsErrors.noService(project, service);
     const running = mine.flatMap((u) => states.filter((s) => s.unit === u.name && s.hash === u.hash).map((s) => ({ unit: u.name, machineId: s.machineId })));
-    if (running.length === 0) throw FlotillaErrorFor.notRunning(project, service);
+    if (running.length === 0) throw composeLogsErrors.notRunning(project, service);
     const query = `lines=${opts.lines}${opts.follow ? '&follow=true' : ''}`;
     const prefixed = running.length > 1;
     const one = (r: { unit: string; machineId: string }) => streamUnit(ctx, r.unit, r.machineId, query, prefixed ? `${r.unit} | ` : '');

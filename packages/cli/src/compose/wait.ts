@@ -1,7 +1,6 @@
 /** Waits, with one deadline, until compose services are ready (readiness.ts), polling the registry. */
-import { sleep } from '@flotilla/core';
 import type { ComposeUnit } from '@flotilla/compose';
-import { FlotillaError } from '@flotilla/core';
+import { FlotillaError, sleep } from '@flotilla/core';
 import type { CliRegistry } from '../cli-registry.js';
 import { serviceStatus, type Readiness } from './readiness.js';
 
