@@ -6,6 +6,7 @@
  */
 import type { Assignment, ClusterEvent, ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
+import { LivePlacement } from './live-placement.js';
 
 export class ClusterCache {
   private readonly units = new Map<string, UnitRecord>();
@@ -22,6 +23,8 @@ export class ClusterCache {
   private unitsView: { units: UnitRecord[]; revisions: Map<string, string> } | undefined;
   private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
+  /** Placement state and indexes kept current with every event (what an incremental plan starts from). */
+  readonly live: LivePlacement;
 
   constructor(snapshot: ClusterSnapshot) {
     for (const u of snapshot.units) this.units.set(u.name, u);
@@ -34,6 +37,7 @@ export class ClusterCache {
     }
     for (const byMachine of snapshot.globalAssignments.values()) for (const a of byMachine.values()) this.setAssignment(a);
     this.seenRevision = BigInt(snapshot.revision);
+    this.live = new LivePlacement({ units: this.units, machines: this.machines, schedule: this.schedule, unbacked: this.unbacked });
   }
 
   /** Highest etcd revision this cache reflects. */
@@ -48,6 +52,7 @@ export class ClusterCache {
     if (revision > this.seenRevision) this.seenRevision = revision;
     if (event.kind === 'unit') {
       this.unitsView = undefined;
+      const name = event.type === 'put' ? event.unit.name : event.name;
       if (event.type === 'put') {
         this.units.set(event.unit.name, event.unit);
         this.unitRevisions.set(event.unit.name, event.modRevision);
@@ -55,10 +60,13 @@ export class ClusterCache {
         this.units.delete(event.name);
         this.unitRevisions.delete(event.name);
       }
+      this.live.unitChanged(name);
     } else if (event.kind === 'machine') {
       this.machinesView = undefined;
+      const id = event.type === 'put' ? event.machine.id : event.id;
       if (event.type === 'put') this.machines.set(event.machine.id, event.machine);
       else this.machines.delete(event.id);
+      this.live.machineChanged(id);
     } else if (event.kind === 'schedule') {
       const before = this.schedule.get(event.unit);
       if (event.type === 'put') this.schedule.set(event.unit, event.machineId);
@@ -66,11 +74,14 @@ export class ClusterCache {
       // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
       if (before !== undefined) this.classify(event.unit, before);
       if (event.type === 'put') this.classify(event.unit, event.machineId);
+      this.live.scheduleChanged(event.unit, before);
     } else if (event.type === 'put') {
       this.setAssignment(event.assignment);
+      this.live.assignmentChanged(event.assignment.unit);
     } else {
       remove(this.assignments, event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
+      this.live.assignmentChanged(event.unit);
     }
     return prior;
   }
