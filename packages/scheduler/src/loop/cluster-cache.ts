@@ -99,16 +99,39 @@ export class ClusterCache {
   view(): ClusterSnapshot {
     const globalAssignments: ClusterSnapshot['globalAssignments'] = new Map();
     for (const [unit, byMachine] of this.unbacked) globalAssignments.set(unit, new Map(byMachine));
-    this.unitsView ??= { units: [...this.units.values()], revisions: new Map(this.unitRevisions) };
+    const unitsView = this.unitsArray();
     this.machinesView ??= [...this.machines.values()];
     return {
-      units: this.unitsView.units,
+      units: unitsView.units,
       machines: this.machinesView,
       schedule: new Map(this.schedule),
-      unitRevisions: this.unitsView.revisions,
+      unitRevisions: unitsView.revisions,
       globalAssignments,
       revision: this.seenRevision.toString(),
     };
+  }
+
+  /**
+   * The cluster as a snapshot that shares the cache's own maps (no O(units) copies; the unit array is built only
+   * when read, and reused until a unit changes): valid only until the next `apply`. The follower keeps events
+   * back while a pass holds one (ClusterFollower.hold).
+   */
+  liveView(): ClusterSnapshot {
+    const cache = this;
+    return {
+      get units() {
+        return cache.unitsArray().units;
+      },
+      machines: (this.machinesView ??= [...this.machines.values()]),
+      schedule: this.schedule,
+      unitRevisions: this.unitRevisions,
+      globalAssignments: this.unbacked,
+      revision: this.seenRevision.toString(),
+    };
+  }
+
+  private unitsArray(): { units: UnitRecord[]; revisions: Map<string, string> } {
+    return (this.unitsView ??= { units: [...this.units.values()], revisions: new Map(this.unitRevisions) });
   }
 
   private setAssignment(a: Assignment): void {

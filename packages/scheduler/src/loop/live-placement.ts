@@ -1,0 +1,137 @@
+/**
+ * The leader's placement state kept current from watch events (ClusterCache feeds it), so an incremental pass
+ * starts from it instead of rebuilding it from 100,000 units: per machine, the units that count there and what
+ * they request (`placementStateFrom`'s rule), and the indexes a scoped plan asks (units scheduled per machine,
+ * MachineOf followers per peer, units waiting for a machine, global units, units with Replaces).
+ * Every change is re-derived for the units it touches only; `live-placement.property.test.ts` checks that after
+ * any sequence of events the state equals one rebuilt from scratch.
+ * Arrays in `unitsOn` are replaced, never changed in place: a plan copies the two maps (O(machines)) and works on
+ * the copy (placement/state.ts).
+ */
+import type { Assignment, MachineRecord, UnitRecord } from '@flotilla/core';
+import { addUnitOn, emptyPlacementState, removeUnitFrom, type MutablePlacementState } from '../placement/state.js';
+import { requirementsOf } from '../placement/requirements.js';
+import { needsPlacement } from '../reasons.js';
+import type { PlanBase } from '../plan-base.js';
+
+/** The cache's maps, read (never written) here. */
+export interface LiveSources {
+  readonly units: ReadonlyMap<string, UnitRecord>;
+  readonly machines: ReadonlyMap<string, MachineRecord>;
+  readonly schedule: ReadonlyMap<string, string>;
+  /** Assignments no schedule entry backs: unit → machine → assignment. */
+  readonly unbacked: ReadonlyMap<string, ReadonlyMap<string, Assignment>>;
+}
+
+export class LivePlacement implements PlanBase {
+  readonly state: MutablePlacementState = emptyPlacementState();
+  readonly unscheduled = new Set<string>();
+  readonly globalUnits = new Set<string>();
+  readonly replacers = new Set<string>();
+  /** Where each unit counts now (its contribution to `state`), and the record counted. */
+  private readonly counted = new Map<string, { unit: UnitRecord; on: string[] }>();
+  /** machine → units with a schedule entry or an unbacked assignment there (whose count a machine event changes). */
+  private readonly refs = new Map<string, Set<string>>();
+  private readonly refsOf = new Map<string, string[]>();
+  private readonly onMachine = new Map<string, Set<string>>();
+  private readonly followersOf = new Map<string, Set<string>>();
+  private readonly peersOf = new Map<string, readonly string[]>();
+
+  constructor(private readonly src: LiveSources) {
+    for (const name of src.units.keys()) this.unitChanged(name);
+    for (const [unit, machineId] of src.schedule) addTo(this.onMachine, machineId, unit);
+    // Units were counted above; schedule entries and assignments of units that no longer exist are indexed here.
+    for (const name of new Set([...src.schedule.keys(), ...src.unbacked.keys()])) if (!src.units.has(name)) this.recount(name);
+  }
+
+  get units(): ReadonlyMap<string, UnitRecord> {
+    return this.src.units;
+  }
+
+  get machines(): ReadonlyMap<string, MachineRecord> {
+    return this.src.machines;
+  }
+
+  get schedule(): ReadonlyMap<string, string> {
+    return this.src.schedule;
+  }
+
+  scheduledOn(machineId: string): Iterable<string> {
+    return this.onMachine.get(machineId) ?? [];
+  }
+
+  followers(peer: string): Iterable<string> {
+    return this.followersOf.get(peer) ?? [];
+  }
+
+  /** A unit record was put or deleted (the sources already show the new state). */
+  unitChanged(name: string): void {
+    const unit = this.src.units.get(name);
+    const peers = unit ? requirementsOf(unit).machineOf : [];
+    for (const peer of this.peersOf.get(name) ?? []) removeFrom(this.followersOf, peer, name);
+    for (const peer of peers) addTo(this.followersOf, peer, name);
+    if (peers.length > 0) this.peersOf.set(name, peers);
+    else this.peersOf.delete(name);
+    toggle(this.globalUnits, name, unit?.global === true);
+    toggle(this.replacers, name, unit !== undefined && !unit.global && requirementsOf(unit).replaces.length > 0);
+    this.recount(name);
+  }
+
+  /** `unit`'s schedule entry moved from `before` (undefined: it had none) to what the sources show. */
+  scheduleChanged(unit: string, before: string | undefined): void {
+    if (before !== undefined) removeFrom(this.onMachine, before, unit);
+    const now = this.src.schedule.get(unit);
+    if (now !== undefined) addTo(this.onMachine, now, unit);
+    this.recount(unit);
+  }
+
+  /** An assignment of `unit` was put or deleted. */
+  assignmentChanged(unit: string): void {
+    this.recount(unit);
+  }
+
+  /** A machine joined, left or changed: the units counted (or stored) there are counted again. */
+  machineChanged(machineId: string): void {
+    for (const unit of [...(this.refs.get(machineId) ?? [])]) this.recount(unit);
+  }
+
+  /** Re-derives where `name` counts (placementStateFrom's rule) and the other per-unit indexes. */
+  private recount(name: string): void {
+    const unit = this.src.units.get(name);
+    const scheduledOn = this.src.schedule.get(name);
+    toggle(this.unscheduled, name, unit !== undefined && needsPlacement(unit) && scheduledOn === undefined);
+    const stored = [...(scheduledOn === undefined ? [] : [scheduledOn]), ...(this.src.unbacked.get(name)?.keys() ?? [])];
+    for (const machineId of this.refsOf.get(name) ?? []) removeFrom(this.refs, machineId, name);
+    for (const machineId of stored) addTo(this.refs, machineId, name);
+    if (stored.length > 0) this.refsOf.set(name, stored);
+    else this.refsOf.delete(name);
+    const previous = this.counted.get(name);
+    for (const machineId of previous?.on ?? []) removeUnitFrom(this.state, machineId, name);
+    this.counted.delete(name);
+    if (!unit || unit.desiredState === 'inactive') return;
+    const on = unit.global
+      ? [...(this.src.unbacked.get(name)?.keys() ?? [])].filter((m) => this.src.machines.has(m))
+      : scheduledOn !== undefined && this.src.machines.has(scheduledOn)
+        ? [scheduledOn]
+        : [];
+    for (const machineId of on) addUnitOn(this.state, machineId, unit);
+    if (on.length > 0) this.counted.set(name, { unit, on });
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (set) set.add(value);
+  else index.set(key, new Set([value]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  set?.delete(value);
+  if (set?.size === 0) index.delete(key);
+}
+
+function toggle(set: Set<string>, value: string, present: boolean): void {
+  if (present) set.add(value);
+  else set.delete(value);
+}
