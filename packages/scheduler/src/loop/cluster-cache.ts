@@ -23,8 +23,9 @@ export class ClusterCache {
   private unitsView: { units: UnitRecord[]; revisions: Map<string, string> } | undefined;
   private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
-  /** Placement state and indexes kept current with every event (what an incremental plan starts from). */
-  readonly live: LivePlacement;
+  /** Placement state and indexes kept current with every event (what an incremental plan starts from); built on
+   * first use, or a step at a time by `prepareLive`. */
+  private liveState: LivePlacement | undefined;
 
   constructor(snapshot: ClusterSnapshot) {
     for (const u of snapshot.units) this.units.set(u.name, u);
@@ -37,7 +38,22 @@ export class ClusterCache {
     }
     for (const byMachine of snapshot.globalAssignments.values()) for (const a of byMachine.values()) this.setAssignment(a);
     this.seenRevision = BigInt(snapshot.revision);
-    this.live = new LivePlacement({ units: this.units, machines: this.machines, schedule: this.schedule, unbacked: this.unbacked });
+  }
+
+  get live(): LivePlacement {
+    return (this.liveState ??= new LivePlacement(this.sources()));
+  }
+
+  /** Builds the live state yielding to the event loop every 2,000 units; call before any event is applied. */
+  async prepareLive(): Promise<void> {
+    if (this.liveState) return;
+    const live = new LivePlacement(this.sources(), false);
+    for (const _ of live.fill(2000)) await new Promise((resolve) => setImmediate(resolve));
+    this.liveState = live;
+  }
+
+  private sources() {
+    return { units: this.units, machines: this.machines, schedule: this.schedule, unbacked: this.unbacked };
   }
 
   /** Highest etcd revision this cache reflects. */
@@ -60,13 +76,13 @@ export class ClusterCache {
         this.units.delete(event.name);
         this.unitRevisions.delete(event.name);
       }
-      this.live.unitChanged(name);
+      this.liveState?.unitChanged(name);
     } else if (event.kind === 'machine') {
       this.machinesView = undefined;
       const id = event.type === 'put' ? event.machine.id : event.id;
       if (event.type === 'put') this.machines.set(event.machine.id, event.machine);
       else this.machines.delete(event.id);
-      this.live.machineChanged(id);
+      this.liveState?.machineChanged(id);
     } else if (event.kind === 'schedule') {
       const before = this.schedule.get(event.unit);
       if (event.type === 'put') this.schedule.set(event.unit, event.machineId);
@@ -74,14 +90,14 @@ export class ClusterCache {
       // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
       if (before !== undefined) this.classify(event.unit, before);
       if (event.type === 'put') this.classify(event.unit, event.machineId);
-      this.live.scheduleChanged(event.unit, before);
+      this.liveState?.scheduleChanged(event.unit, before);
     } else if (event.type === 'put') {
       this.setAssignment(event.assignment);
-      this.live.assignmentChanged(event.assignment.unit);
+      this.liveState?.assignmentChanged(event.assignment.unit);
     } else {
       remove(this.assignments, event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
-      this.live.assignmentChanged(event.unit);
+      this.liveState?.assignmentChanged(event.unit);
     }
     return prior;
   }

@@ -132,6 +132,8 @@ export class ClusterFollower {
     await this.close();
     const snapshot = await this.opts.registry.snapshot();
     const cache = new ClusterCache(snapshot);
+    // Before the watch opens (no event can arrive meanwhile), a step at a time.
+    await cache.prepareLive();
     this.cache = cache;
     this.syncedAt = this.now();
     this.opts.onResync?.();

@@ -37,11 +37,25 @@ export class LivePlacement implements PlanBase {
   private readonly followersOf = new Map<string, Set<string>>();
   private readonly peersOf = new Map<string, readonly string[]>();
 
-  constructor(private readonly src: LiveSources) {
-    for (const name of src.units.keys()) this.unitChanged(name);
-    for (const [unit, machineId] of src.schedule) addTo(this.onMachine, machineId, unit);
+  /** Built from the sources at once; `fill` instead builds it a step at a time. */
+  constructor(private readonly src: LiveSources, filled = true) {
+    if (filled) for (const _ of this.fill(Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * Indexes every unit of the sources, yielding after every `step` units: at a term's start this parses 100,000
+   * units' [X-Fleet] requirements (memoized per record, so the first plan does not again), which must not block
+   * the election's keepalives.
+   */
+  *fill(step: number): Generator<void> {
+    let done = 0;
+    for (const name of this.src.units.keys()) {
+      this.unitChanged(name);
+      if (++done % step === 0) yield;
+    }
+    for (const [unit, machineId] of this.src.schedule) addTo(this.onMachine, machineId, unit);
     // Units were counted above; schedule entries and assignments of units that no longer exist are indexed here.
-    for (const name of new Set([...src.schedule.keys(), ...src.unbacked.keys()])) if (!src.units.has(name)) this.recount(name);
+    for (const name of new Set([...this.src.schedule.keys(), ...this.src.unbacked.keys()])) if (!this.src.units.has(name)) this.recount(name);
   }
 
   get units(): ReadonlyMap<string, UnitRecord> {
