@@ -93,11 +93,11 @@ export class ClusterCache {
       this.liveState?.scheduleChanged(event.unit, before);
     } else if (event.type === 'put') {
       this.setAssignment(event.assignment);
-      this.liveState?.assignmentChanged(event.assignment.unit);
+      this.liveState?.assignmentChanged(event.assignment.unit, event.assignment.machineId);
     } else {
       remove(this.assignments, event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
-      this.liveState?.assignmentChanged(event.unit);
+      this.liveState?.assignmentChanged(event.unit, event.machineId);
     }
     return prior;
   }

@@ -29,10 +29,10 @@ export class LivePlacement implements PlanBase {
   readonly globalUnits = new Set<string>();
   readonly replacers = new Set<string>();
   /** Where each unit counts now (its contribution to `state`), and the record counted. */
-  private readonly counted = new Map<string, { unit: UnitRecord; on: string[] }>();
+  private readonly counted = new Map<string, { unit: UnitRecord; on: Set<string> }>();
   /** machine → units with a schedule entry or an unbacked assignment there (whose count a machine event changes). */
   private readonly refs = new Map<string, Set<string>>();
-  private readonly refsOf = new Map<string, string[]>();
+  private readonly refsOf = new Map<string, Set<string>>();
   private readonly onMachine = new Map<string, Set<string>>();
   private readonly followersOf = new Map<string, Set<string>>();
   private readonly peersOf = new Map<string, readonly string[]>();
@@ -96,40 +96,69 @@ export class LivePlacement implements PlanBase {
     if (before !== undefined) removeFrom(this.onMachine, before, unit);
     const now = this.src.schedule.get(unit);
     if (now !== undefined) addTo(this.onMachine, now, unit);
-    this.recount(unit);
+    this.markWaiting(unit);
+    if (before !== undefined) this.recountOn(unit, before);
+    if (now !== undefined && now !== before) this.recountOn(unit, now);
   }
 
-  /** An assignment of `unit` was put or deleted. */
-  assignmentChanged(unit: string): void {
-    this.recount(unit);
+  /** An assignment of `unit` on `machineId` was put or deleted. */
+  assignmentChanged(unit: string, machineId: string): void {
+    this.recountOn(unit, machineId);
   }
 
-  /** A machine joined, left or changed: the units counted (or stored) there are counted again. */
+  /** A machine joined, left or changed: the units counted (or stored) there are counted again there. */
   machineChanged(machineId: string): void {
-    for (const unit of [...(this.refs.get(machineId) ?? [])]) this.recount(unit);
+    for (const unit of [...(this.refs.get(machineId) ?? [])]) this.recountOn(unit, machineId);
   }
 
-  /** Re-derives where `name` counts (placementStateFrom's rule) and the other per-unit indexes. */
-  private recount(name: string): void {
+  private markWaiting(name: string): void {
     const unit = this.src.units.get(name);
+    toggle(this.unscheduled, name, unit !== undefined && needsPlacement(unit) && !this.src.schedule.has(name));
+  }
+
+  /** Whether `name` has a schedule entry or an unbacked assignment on `machineId`, and whether it counts there
+   * (placementStateFrom's rule). */
+  private standing(name: string, machineId: string): { stored: boolean; counts: boolean } {
+    const unit = this.src.units.get(name);
+    const scheduledHere = this.src.schedule.get(name) === machineId;
+    const assignedHere = this.src.unbacked.get(name)?.has(machineId) === true;
+    const counts = unit !== undefined && unit.desiredState !== 'inactive' && this.src.machines.has(machineId) && (unit.global ? assignedHere : scheduledHere);
+    return { stored: scheduledHere || assignedHere, counts };
+  }
+
+  /** Re-derives `name` on one machine only: a global unit's assignment event must not touch its 10,000 others. */
+  private recountOn(name: string, machineId: string): void {
+    const unit = this.src.units.get(name);
+    const entry = this.counted.get(name);
+    // Counted with another record (its requests may differ): count it afresh everywhere.
+    if (unit !== undefined && entry !== undefined && entry.unit !== unit) return this.recount(name);
+    const { stored, counts } = this.standing(name, machineId);
+    if (stored) addTo(this.refs, machineId, name), addTo(this.refsOf, name, machineId);
+    else removeFrom(this.refs, machineId, name), removeFrom(this.refsOf, name, machineId);
+    const counted = entry?.on.has(machineId) === true;
+    if (counts && !counted && unit !== undefined) {
+      addUnitOn(this.state, machineId, unit);
+      if (entry) entry.on.add(machineId);
+      else this.counted.set(name, { unit, on: new Set([machineId]) });
+    } else if (!counts && counted && entry !== undefined) {
+      removeUnitFrom(this.state, machineId, name);
+      entry.on.delete(machineId);
+      if (entry.on.size === 0) this.counted.delete(name);
+    }
+  }
+
+  /** Re-derives every machine of `name` and its per-unit indexes (a unit record put or deleted). */
+  private recount(name: string): void {
+    this.markWaiting(name);
+    const machines = new Set([...(this.refsOf.get(name) ?? []), ...(this.counted.get(name)?.on ?? [])]);
     const scheduledOn = this.src.schedule.get(name);
-    toggle(this.unscheduled, name, unit !== undefined && needsPlacement(unit) && scheduledOn === undefined);
-    const stored = [...(scheduledOn === undefined ? [] : [scheduledOn]), ...(this.src.unbacked.get(name)?.keys() ?? [])];
-    for (const machineId of this.refsOf.get(name) ?? []) removeFrom(this.refs, machineId, name);
-    for (const machineId of stored) addTo(this.refs, machineId, name);
-    if (stored.length > 0) this.refsOf.set(name, stored);
-    else this.refsOf.delete(name);
+    if (scheduledOn !== undefined) machines.add(scheduledOn);
+    for (const machineId of this.src.unbacked.get(name)?.keys() ?? []) machines.add(machineId);
+    // Start from nothing counted, so the current record is what counts.
     const previous = this.counted.get(name);
     for (const machineId of previous?.on ?? []) removeUnitFrom(this.state, machineId, name);
     this.counted.delete(name);
-    if (!unit || unit.desiredState === 'inactive') return;
-    const on = unit.global
-      ? [...(this.src.unbacked.get(name)?.keys() ?? [])].filter((m) => this.src.machines.has(m))
-      : scheduledOn !== undefined && this.src.machines.has(scheduledOn)
-        ? [scheduledOn]
-        : [];
-    for (const machineId of on) addUnitOn(this.state, machineId, unit);
-    if (on.length > 0) this.counted.set(name, { unit, on });
+    for (const machineId of machines) this.recountOn(name, machineId);
   }
 }
 
