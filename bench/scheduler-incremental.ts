@@ -2,8 +2,9 @@
  * What a leader's pass costs in CPU at scale, full against incremental (pure planner and the leader's cache, no
  * etcd): the scheduler-scale workload (10,000 machines, 100,000 units: 3 global, 5,000 conflicting web@N, 5,000
  * wanting disk=ssd, the rest plain) placed by one full plan, then events as the watch would deliver them, each
- * marked dirty (dirty.ts) and planned both ways; last, the same with 1,000 units that fit nowhere. Figures are
- * medians of ROUNDS runs, in ms.
+ * marked dirty (dirty.ts) and planned both ways, and scoped again from the leader's live state (`*_live_state`: the
+ * live view and the plan, what the leader's pass runs); last, the same with 1,000 units that fit nowhere. Figures
+ * are medians of ROUNDS runs, in ms.
  * Usage: npm run bench -- scheduler-incremental [MACHINES] [UNITS] [ROUNDS]
  */
 import { makeUnitRecord, type ClusterEvent, type ClusterSnapshot, type UnitRecord } from '@flotilla/core';
@@ -37,10 +38,13 @@ function echoes(decisions: readonly Decision[], byName: ReadonlyMap<string, Unit
   });
 }
 
-function time<T>(work: () => T): { ms: number; value: T } {
+/** Wall time, and the process's CPU time (user + system), which a loaded box does not stretch as much. */
+function time<T>(work: () => T): { ms: number; cpuMs: number; value: T } {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const value = work();
-  return { ms: performance.now() - start, value };
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000, value };
 }
 
 function median(xs: number[]): number {
@@ -68,6 +72,8 @@ for (const e of echoes(first.value.decisions, byName)) cache.apply(e);
 function scenario(name: string, events: () => ClusterEvent[]) {
   const fulls: number[] = [];
   const incs: number[] = [];
+  const lives: number[] = [];
+  const liveCpus: number[] = [];
   const views: number[] = [];
   let decisions = 0;
   for (let r = 0; r < ROUNDS; r++) {
@@ -79,6 +85,12 @@ function scenario(name: string, events: () => ClusterEvent[]) {
     const scope = { units: dirty.units, machines: dirty.machines, globals: dirty.globals, retryUnscheduled: dirty.retryUnscheduled };
     const inc = time(() => planSchedule(view.value, undefined, { scope }));
     if (JSON.stringify(inc.value.decisions) !== JSON.stringify(full.value.decisions)) throw new Error(`${name}: incremental and full plans differ`);
+    // What the leader runs: the scoped plan from its live view and placement state (loop/live-placement.ts), the
+    // view included.
+    const live = time(() => planSchedule(cache.liveView(), undefined, { scope, base: cache.live }));
+    if (JSON.stringify(live.value.decisions) !== JSON.stringify(full.value.decisions)) throw new Error(`${name}: the plan from the live state and the full plan differ`);
+    lives.push(live.ms);
+    liveCpus.push(live.cpuMs);
     decisions = inc.value.decisions.length;
     for (const e of echoes(inc.value.decisions, new Map(view.value.units.map((u) => [u.name, u])))) cache.apply(e);
     views.push(view.ms);
@@ -87,6 +99,8 @@ function scenario(name: string, events: () => ClusterEvent[]) {
   }
   figure(`${name}_full_plan`, median(fulls), 'ms');
   figure(`${name}_incremental_plan`, median(incs), 'ms');
+  figure(`${name}_incremental_plan_live_state`, median(lives), 'ms');
+  figure(`${name}_incremental_plan_live_state_cpu`, median(liveCpus), 'ms');
   figure(`${name}_cache_view`, median(views), 'ms');
   figure(`${name}_decisions`, decisions, 'count');
 }

@@ -11,6 +11,7 @@
 import { Etcd3 } from 'etcd3';
 import { Keyspace, sleep } from '@flotilla/core';
 import { startEtcd } from '../test/harness/etcd.js';
+import { ETCD_LIMIT_FLAGS } from '../packages/cli/src/cloud-config/etcd-limits.js';
 import { figure } from './stats.js';
 import { startSchedulerChild } from './support/scheduler-child.js';
 import { benchMachine, benchUnitSpecs, readAll, seedMachines, seedUnits } from './support/seed.js';
@@ -23,7 +24,8 @@ const DEADLINE_MS = 300_000;
 const PREFIX = '/flotilla-scale/';
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-const etcd = await startEtcd({ members: 3 });
+// The shipped master's quota, compaction and transaction limits (cloud-config/etcd-limits.ts).
+const etcd = await startEtcd({ members: 3, extraArgs: ETCD_LIMIT_FLAGS });
 const client = new Etcd3({ hosts: etcd.endpoints });
 const keys = new Keyspace(PREFIX);
 let child: ReturnType<typeof startSchedulerChild> | undefined;

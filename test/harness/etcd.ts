@@ -45,6 +45,8 @@ export interface EtcdOptions {
    * (default root). `roles` may read and write under their prefix only (etcd op-guide/authentication).
    */
   auth?: { rootPassword: string; users?: { name: string; password: string; role?: string }[]; roles?: { name: string; prefix: string }[] };
+  /** More etcd flags for every member (e.g. the shipped quota and limits, cloud-config/etcd-limits.ts). */
+  extraArgs?: readonly string[];
 }
 
 const ETCD_BIN = process.env.FLOTILLA_ETCD_BIN ?? '/usr/bin/etcd';
@@ -127,6 +129,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
       '--log-outputs', 'stderr',
       ...tls,
       ...peerTls,
+      ...(opts.extraArgs ?? []),
     ];
   };
   const launch = (m: EtcdMember, state: 'new' | 'existing') => {

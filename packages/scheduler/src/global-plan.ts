@@ -42,7 +42,8 @@ export function* planGlobalUnits(work: Working, only?: ReadonlySet<string>): Gen
   for (const machineId of cleared) work.queues.update(machineId);
   if (only?.size === 0) return;
   const machines = only === undefined ? work.snapshot.machines : work.snapshot.machines.filter((m) => only.has(m.id));
-  const names = new Set([...stored.keys(), ...work.snapshot.units.filter((u) => u.global).map((u) => u.name)]);
+  const globals = work.base ? work.base.globalUnits : work.snapshot.units.filter((u) => u.global).map((u) => u.name);
+  const names = new Set([...stored.keys(), ...globals]);
   for (const unitName of [...names].sort(byName)) yield* planOne(work, unitName, stored.get(unitName) ?? new Map(), machines, inScope);
 }
 

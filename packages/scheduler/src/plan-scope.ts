@@ -13,6 +13,7 @@
  */
 import type { ClusterSnapshot, UnitRecord } from '@flotilla/core';
 import { requirementsOf } from './placement/requirements.js';
+import type { PlanBase } from './plan-base.js';
 
 export interface PlanScope {
   units: ReadonlySet<string>;
@@ -33,7 +34,8 @@ export interface ExpandedScope {
   retryUnscheduled: boolean;
 }
 
-export function expandScope(snapshot: ClusterSnapshot, scope: PlanScope, units: ReadonlyMap<string, UnitRecord>): ExpandedScope {
+/** `base`: the live indexes for `snapshot` (units per machine, followers), else both are derived from it. */
+export function expandScope(snapshot: ClusterSnapshot, scope: PlanScope, units: ReadonlyMap<string, UnitRecord>, base?: PlanBase): ExpandedScope {
   const inScope = new Set(scope.units);
   const machines = new Set(scope.machines);
   let globals = scope.globals;
@@ -44,25 +46,32 @@ export function expandScope(snapshot: ClusterSnapshot, scope: PlanScope, units: 
     // A global unit counts on every machine it is assigned to: the units beside it there are judged again too.
     for (const assignedOn of snapshot.globalAssignments.get(name)?.keys() ?? []) machines.add(assignedOn);
   }
-  if (machines.size > 0) for (const [name, machineId] of snapshot.schedule) if (machines.has(machineId)) inScope.add(name);
-  addFollowers(snapshot.units, inScope);
+  if (base) for (const machineId of machines) for (const name of base.scheduledOn(machineId)) inScope.add(name);
+  else if (machines.size > 0) for (const [name, machineId] of snapshot.schedule) if (machines.has(machineId)) inScope.add(name);
+  addFollowers(base ?? snapshot.units, inScope);
   return { units: inScope, machines, globalMachines: globals ? undefined : machines, retryUnscheduled: scope.retryUnscheduled };
 }
 
-/** Adds every unit that follows (MachineOf) a unit in `names`, transitively. */
-export function addFollowers(all: readonly UnitRecord[], names: Set<string>): void {
-  const followers = new Map<string, string[]>();
-  for (const unit of all) {
-    for (const peer of requirementsOf(unit).machineOf) {
-      const list = followers.get(peer);
-      if (list) list.push(unit.name);
-      else followers.set(peer, [unit.name]);
+/** Adds every unit that follows (MachineOf) a unit in `names`, transitively; from every unit, or from the live
+ * followers index. */
+export function addFollowers(all: readonly UnitRecord[] | Pick<PlanBase, 'followers'>, names: Set<string>): void {
+  let followersOf: (peer: string) => Iterable<string>;
+  if ('followers' in all) followersOf = (peer) => all.followers(peer);
+  else {
+    const followers = new Map<string, string[]>();
+    for (const unit of all) {
+      for (const peer of requirementsOf(unit).machineOf) {
+        const list = followers.get(peer);
+        if (list) list.push(unit.name);
+        else followers.set(peer, [unit.name]);
+      }
     }
+    if (followers.size === 0) return;
+    followersOf = (peer) => followers.get(peer) ?? [];
   }
-  if (followers.size === 0) return;
   const queue = [...names];
   for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
-    for (const follower of followers.get(name) ?? []) {
+    for (const follower of followersOf(name)) {
       if (names.has(follower)) continue;
       names.add(follower);
       queue.push(follower);

@@ -3,7 +3,8 @@
  * plans applied until one decides nothing), a random sequence of events (units added, changed, started, stopped,
  * destroyed; machines joined, lost, relabelled) is applied to the leader's ClusterCache, marking dirty what each
  * event affects. The plan of that scope must make exactly the decisions of a full plan of the same snapshot, and
- * report nothing unplaceable that the full plan does not.
+ * report nothing unplaceable that the full plan does not; so must the same scope planned from the leader's live
+ * placement state.
  */
 import fc from 'fast-check';
 import type { ClusterEvent, ClusterSnapshot, UnitRecord } from '@flotilla/core';
@@ -155,6 +156,10 @@ describe('incremental planning', () => {
           const full = planSchedule(view);
           const incremental = planSchedule(view, undefined, { scope: scopeOf(dirty) });
           expect(incremental.decisions).toEqual(full.decisions);
+          // The same scope planned from the leader's live state (loop/live-placement.ts) decides the same.
+          const fromLive = planSchedule(view, undefined, { scope: scopeOf(dirty), base: cache.live });
+          expect(fromLive.decisions).toEqual(full.decisions);
+          expect(fromLive.unplaceable).toEqual(incremental.unplaceable);
           for (const u of incremental.unplaceable) expect(full.unplaceable).toContainEqual(u);
           if (incremental.considered === undefined) expect(incremental.unplaceable).toEqual(full.unplaceable);
         },

@@ -17,7 +17,9 @@ import { explainUnplaceable } from './placement/explain.js';
 import { MachineQueues } from './placement/machine-queues.js';
 import { checksFor, defaultPlacementConfig, firstFailure } from './placement/place.js';
 import { requirementsOf } from './placement/requirements.js';
-import { placementStateFrom } from './placement/state.js';
+import { copyPlacementState, placementStateFrom } from './placement/state.js';
+import { OverlayMap } from './overlay-map.js';
+import type { PlanBase } from './plan-base.js';
 import type { PlacementConfig } from './placement/types.js';
 import { needsPlacement, REASON_GLOBAL, REASON_INACTIVE, REASON_UNIT_GONE, REASON_UNSCHEDULED, reasonMachineGone, reasonNoLongerFits } from './reasons.js';
 
@@ -33,6 +35,9 @@ export interface PlanOptions {
   scope?: PlanScope;
   /** Take units off draining machines (drain.ts); absent = draining machines are only cordoned. */
   drain?: DrainOptions;
+  /** The leader's live state for this snapshot (loop/live-placement.ts): a scoped plan starts from it instead of
+   * building maps and placement state from every unit. Must describe exactly `snapshot`. */
+  base?: PlanBase;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): SchedulePlan {
@@ -51,19 +56,21 @@ export const PLAN_STEP_UNITS = 2000;
  * keepalives and watches run while it plans 100,000 units (loop/plan-async.ts). Same result as planSchedule.
  */
 export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): Generator<void, SchedulePlan> {
-  const state = placementStateFrom(snapshot);
+  const base = opts.scope ? opts.base : undefined;
+  const state = base ? copyPlacementState(base.state) : placementStateFrom(snapshot);
   const work: Working = {
     snapshot,
     config,
-    units: new Map(snapshot.units.map((u) => [u.name, u])),
-    machines: new Map(snapshot.machines.map((m) => [m.id, m])),
-    schedule: new Map(snapshot.schedule),
+    units: base ? base.units : new Map(snapshot.units.map((u) => [u.name, u])),
+    machines: base ? base.machines : new Map(snapshot.machines.map((m) => [m.id, m])),
+    schedule: base ? new OverlayMap(base.schedule) : new Map(snapshot.schedule),
     state,
     queues: new MachineQueues(snapshot.machines, state, config),
     plan: { decisions: [], unplaceable: [] },
+    ...(base ? { base } : {}),
   };
   yield;
-  const scope = opts.scope && expandScope(snapshot, opts.scope, work.units);
+  const scope = opts.scope && expandScope(snapshot, opts.scope, work.units, base);
   yield;
   unassignPass(work, scope);
   if (opts.drain) drainPass(work, opts.drain);
@@ -122,13 +129,15 @@ function* withRetried(work: Working, scope: ExpandedScope): Generator<void, Set<
   const changed = [...new Set([...scope.machines, ...removedGlobals])].flatMap((id) => work.machines.get(id) ?? []);
   const units = new Set(scope.units);
   if (changed.length === 0) return units;
-  for (const [i, unit] of work.snapshot.units.entries()) {
+  // Live state: the units waiting for a machine are indexed (those the plan scheduled are skipped below).
+  const waiting = work.base ? [...work.base.unscheduled].flatMap((name) => work.units.get(name) ?? []) : work.snapshot.units;
+  for (const [i, unit] of waiting.entries()) {
     if ((i + 1) % PLAN_STEP_UNITS === 0) yield;
     if (units.has(unit.name) || !needsPlacement(unit) || work.schedule.has(unit.name)) continue;
     const checks = checksFor(unit, work.config);
     if (changed.some((m) => firstFailure(checks, m, work.state) === undefined)) units.add(unit.name);
   }
-  addFollowers(work.snapshot.units, units);
+  addFollowers(work.base ?? work.snapshot.units, units);
   return units;
 }
 

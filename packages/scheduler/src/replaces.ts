@@ -19,7 +19,8 @@ function replaces(r: UnitRecord, x: UnitRecord): boolean {
 }
 
 export function replacesPass(work: Working): void {
-  const replacers = work.snapshot.units.filter((u) => !u.global && requirementsOf(u).replaces.length > 0).sort((a, b) => byName(a.name, b.name));
+  const among = work.base ? [...work.base.replacers].flatMap((name) => work.units.get(name) ?? []) : work.snapshot.units;
+  const replacers = among.filter((u) => !u.global && requirementsOf(u).replaces.length > 0).sort((a, b) => byName(a.name, b.name));
   for (const r of replacers) {
     const machineId = work.schedule.get(r.name);
     if (machineId === undefined) continue;

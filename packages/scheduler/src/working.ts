@@ -10,6 +10,7 @@ import { narrowedCandidates, place, placeFirst } from './placement/place.js';
 import { addUnitOn, removeUnitFrom, type MutablePlacementState } from './placement/state.js';
 import type { Explanation } from './placement/explain.js';
 import type { PlacementConfig } from './placement/types.js';
+import type { PlanBase } from './plan-base.js';
 
 export interface Decision {
   /** `assign-global`/`unassign-global` touch only `assignments/<machine>/<unit>` (global units have no schedule). */
@@ -35,12 +36,14 @@ export interface SchedulePlan {
 export interface Working {
   snapshot: ClusterSnapshot;
   config: PlacementConfig;
-  units: Map<string, UnitRecord>;
-  machines: Map<string, MachineRecord>;
+  units: ReadonlyMap<string, UnitRecord>;
+  machines: ReadonlyMap<string, MachineRecord>;
   schedule: Map<string, string>;
   state: MutablePlacementState;
   queues: MachineQueues;
   plan: SchedulePlan;
+  /** The live state a scoped plan started from (plan-base.ts), for its indexes; absent = built from the snapshot. */
+  base?: PlanBase;
 }
 
 export function byName(a: string, b: string): number {

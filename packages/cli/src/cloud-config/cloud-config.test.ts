@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { MAX_TXN_OPS } from '../../../core/src/registry/schedule-batch.js';
 import { planApply } from './apply-plan.js';
+import { ETCD_MAX_TXN_OPS } from './etcd-limits.js';
 import { runApplySteps } from './apply.js';
 import { planNode, type NodeSpec } from './node-plan.js';
 import { butaneToIgnition } from './parse-butane.js';
@@ -127,6 +129,13 @@ describe('secure by default (docs/cloud-config.md)', () => {
       expect(unit).toContain(`Environment=${line}\n`);
     }
     expect(unit).toContain('--listen-client-urls https://0.0.0.0:2379 --advertise-client-urls https://$$ip:2379 --listen-peer-urls https://$$ip:2380');
+  });
+
+  test('the master\'s etcd runs with the quota, compaction and transaction size the registry is built for', () => {
+    const unit = planNode({ role: 'master', etcdEndpoints: [], metadata: {} }).units[0]!.content;
+    expect(unit).toContain(' --quota-backend-bytes=8589934592 --auto-compaction-mode=periodic --auto-compaction-retention=1h --max-txn-ops=128\'');
+    // The registry packs every transaction to this many operations: etcd must allow at least as many.
+    expect(ETCD_MAX_TXN_OPS).toBeGreaterThanOrEqual(MAX_TXN_OPS);
   });
 
   test('the PKI files are embedded 0600 under /etc/flotilla/pki', () => {

@@ -4,6 +4,7 @@
  * (etcd.io/docs/v3.4/op-guide/security): client and peer TLS, certificates required from both, and RBAC users
  * (op-guide/authentication). Files come from `flotilla pki init` (docs/cloud-config.md, "Secure by default").
  */
+import { ETCD_LIMIT_FLAGS } from './etcd-limits.js';
 import { ETCD_AGENT_USER, ETCD_CLI_USER, ETCD_ROLE, ETCD_ROLE_PREFIX, NODE_PKI_DIR, PKI_FILES } from '../pki/layout.js';
 
 const pki = (file: string) => `${NODE_PKI_DIR}/${file}`;
@@ -28,11 +29,12 @@ export function etcdUnit(secure: boolean): string {
     : '';
   return `[Unit]
 Description=etcd, Flotilla's registry
+# Quota, compaction and transaction size: etcd's maintenance guide (cloud-config/etcd-limits.ts).
 Wants=network-online.target
 After=network-online.target
 
 [Service]
-${tls}ExecStart=/bin/sh -c 'ip=$$(hostname -I | cut -d" " -f1); exec /usr/bin/etcd --name %H --data-dir /var/lib/etcd --listen-client-urls ${scheme}://0.0.0.0:2379 --advertise-client-urls ${scheme}://$$ip:2379 --listen-peer-urls ${scheme}://$$ip:2380 --initial-advertise-peer-urls ${scheme}://$$ip:2380 --initial-cluster %H=${scheme}://$$ip:2380'
+${tls}ExecStart=/bin/sh -c 'ip=$$(hostname -I | cut -d" " -f1); exec /usr/bin/etcd --name %H --data-dir /var/lib/etcd --listen-client-urls ${scheme}://0.0.0.0:2379 --advertise-client-urls ${scheme}://$$ip:2379 --listen-peer-urls ${scheme}://$$ip:2380 --initial-advertise-peer-urls ${scheme}://$$ip:2380 --initial-cluster %H=${scheme}://$$ip:2380 ${ETCD_LIMIT_FLAGS.join(' ')}'
 Restart=always
 RestartSec=1
 

@@ -12,6 +12,7 @@ import { makeUnitRecord } from '../unit/record.js';
 import { Etcd3 } from 'etcd3';
 import type { ScheduleChange } from './types.js';
 import { useEtcdRegistry } from '../testing/etcd-fixture.js';
+import { eventually } from '../testing/registry-fixtures.js';
 
 const keys = new Keyspace('/p/');
 const rec = (name: string): UnitRecord => ({ name, options: [], hash: `h-${name}`, desiredState: 'launched', global: false });
@@ -29,6 +30,25 @@ describe('packBatches', () => {
     { name: 'a change larger than the limit still gets its own batch', changes: [assign('a.service', 'm1')], maxOps: 2, want: [1] },
   ])('$name', ({ changes, maxOps, want }) => {
     expect(packBatches(keys, changes, maxOps).map((b) => b.changes.length)).toEqual(want);
+  });
+
+  test('one machine\'s changes are never split over two batches when they fit in one', () => {
+    // A lost machine's 100 units, planned in name order onto two survivors (spread alternates them): each
+    // survivor's 50 assigns (100 compares + fence, 100 puts) fit one transaction, so each lands in one.
+    const changes = names(100).map((u, i) => assign(u, i % 2 === 0 ? 'm1' : 'm2'));
+    const batches = packBatches(keys, changes);
+    const machinesPerBatch = batches.map((b) => [...new Set(b.changes.map((c) => c.machineId))]);
+    expect(machinesPerBatch).toEqual([['m1'], ['m2']]);
+    expect(batches.map((b) => b.changes.length)).toEqual([50, 50]);
+  });
+
+  test('small groups share a batch; a group larger than one batch fills whole batches', () => {
+    const changes = [
+      ...names(70, 'big').map((u) => assign(u, 'm1')),
+      ...names(10, 'a').map((u) => assign(u, 'm2')),
+      ...names(10, 'b').map((u) => assign(u, 'm3')),
+    ];
+    expect(packBatches(keys, changes).map((b) => b.changes.length)).toEqual([63, 27]);
   });
 
   test('ops of an assign: compares unit revision and absent schedule, puts schedule and assignment', () => {
@@ -77,6 +97,22 @@ describe('applySchedule against etcd', () => {
     expect(await registry.applySchedule(removals, leadership.fence)).toMatchObject({ applied: 100, conflicts: [] });
     expect((await registry.snapshot()).schedule.size).toBe(200);
     await leadership.resign();
+  });
+
+  test('a machine receives its new assignments of one plan in one revision (one watch event batch)', async () => {
+    const leadership = await registry.campaign('s', 5, new AbortController().signal);
+    const { units, revs } = await submitted(100);
+    const seen = new Map<string, string[]>([['m1', []], ['m2', []]]);
+    const watches = await Promise.all(['m1', 'm2'].map((m) => registry.watchAssignments(m, (e) => seen.get(m)!.push(e.revision))));
+    try {
+      const changes: ScheduleChange[] = units.map((u, i) => ({ kind: 'assign', unit: u, unitModRevision: revs.get(u.name)!, machineId: i % 2 === 0 ? 'm1' : 'm2' }));
+      expect((await registry.applySchedule(changes, leadership.fence)).applied).toBe(100);
+      await eventually(() => seen.get('m1')!.length === 50 && seen.get('m2')!.length === 50, 5000, '50 assignment events per machine');
+      expect({ m1: new Set(seen.get('m1')).size, m2: new Set(seen.get('m2')).size }).toEqual({ m1: 1, m2: 1 });
+    } finally {
+      await Promise.all(watches.map((w) => w.close()));
+      await leadership.resign();
+    }
   });
 
   test('a change whose compare fails is returned; the rest of its batch is applied', async () => {

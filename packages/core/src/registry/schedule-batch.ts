@@ -85,7 +85,34 @@ export function phasesOf(changes: readonly ScheduleChange[]): ScheduleChange[][]
   return [removals, additions].filter((phase) => phase.length > 0);
 }
 
-/** Groups changes in order into batches of at most `maxOps` compares (fence included) and `maxOps` writes. */
+/** A change's machine: the one whose agent watches the assignment it writes or deletes. */
+function machineOf(change: ScheduleChange): string {
+  return change.machineId;
+}
+
+/**
+ * Changes grouped by machine, machines in order of first appearance, each machine's changes in order. An agent
+ * watches only its own machine's assignments, so one machine's changes in one transaction reach it in one watch
+ * event: a machine taking over a lost machine's units starts them in one reconcile pass, not in one pass per
+ * transaction that carried some of them (docs/benchmarks.md, machine-loss).
+ */
+export function byMachine(changes: readonly ScheduleChange[]): ScheduleChange[][] {
+  const groups = new Map<string, ScheduleChange[]>();
+  for (const change of changes) {
+    const machine = machineOf(change);
+    let group = groups.get(machine);
+    if (!group) groups.set(machine, (group = []));
+    group.push(change);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Packs changes into batches of at most `maxOps` compares (fence included) and `maxOps` writes, one machine's
+ * changes after another (`byMachine`). A machine's changes that fit in one transaction are never split over two:
+ * when they do not fit in what is left of the current batch, a new one starts. A machine with more changes than
+ * one transaction holds fills whole batches.
+ */
 export function packBatches(keys: Keyspace, changes: readonly ScheduleChange[], maxOps: number = MAX_TXN_OPS): TxnBatch[] {
   const batches: TxnBatch[] = [];
   let current: TxnBatch = { compares: [], writes: [], changes: [] };
@@ -93,25 +120,34 @@ export function packBatches(keys: Keyspace, changes: readonly ScheduleChange[], 
   // (compares see the state before the transaction). Comparing one key twice is fine (assign-global).
   let written = new Set<string>();
   let compared = new Set<string>();
-  for (const change of changes) {
-    const ops = opsOf(keys, change);
-    const fits =
-      current.compares.length + ops.compares.length + 1 <= maxOps &&
-      current.writes.length + ops.writes.length <= maxOps &&
-      ops.writes.every((w) => !written.has(w.key) && !compared.has(w.key)) &&
-      ops.compares.every((c) => !written.has(c.key));
-    if (!fits && current.changes.length > 0) {
-      batches.push(current);
-      current = { compares: [], writes: [], changes: [] };
-      written = new Set();
-      compared = new Set();
+  const flush = () => {
+    if (current.changes.length === 0) return;
+    batches.push(current);
+    current = { compares: [], writes: [], changes: [] };
+    written = new Set();
+    compared = new Set();
+  };
+  for (const group of byMachine(changes)) {
+    const ops = group.map((change) => opsOf(keys, change));
+    const groupCompares = ops.reduce((n, o) => n + o.compares.length, 0);
+    const groupWrites = ops.reduce((n, o) => n + o.writes.length, 0);
+    const fitsAlone = groupCompares + 1 <= maxOps && groupWrites <= maxOps;
+    const fitsHere = current.compares.length + groupCompares + 1 <= maxOps && current.writes.length + groupWrites <= maxOps;
+    if (fitsAlone && !fitsHere) flush();
+    for (const change of ops) {
+      const fits =
+        current.compares.length + change.compares.length + 1 <= maxOps &&
+        current.writes.length + change.writes.length <= maxOps &&
+        change.writes.every((w) => !written.has(w.key) && !compared.has(w.key)) &&
+        change.compares.every((c) => !written.has(c.key));
+      if (!fits) flush();
+      current.compares.push(...change.compares);
+      current.writes.push(...change.writes);
+      current.changes.push(change.change);
+      for (const c of change.compares) compared.add(c.key);
+      for (const w of change.writes) written.add(w.key);
     }
-    current.compares.push(...ops.compares);
-    current.writes.push(...ops.writes);
-    current.changes.push(change);
-    for (const c of ops.compares) compared.add(c.key);
-    for (const w of ops.writes) written.add(w.key);
   }
-  if (current.changes.length > 0) batches.push(current);
+  flush();
   return batches;
 }

@@ -6,6 +6,7 @@
  */
 import type { Assignment, ClusterEvent, ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
+import { LivePlacement } from './live-placement.js';
 
 export class ClusterCache {
   private readonly units = new Map<string, UnitRecord>();
@@ -22,6 +23,9 @@ export class ClusterCache {
   private unitsView: { units: UnitRecord[]; revisions: Map<string, string> } | undefined;
   private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
+  /** Placement state and indexes kept current with every event (what an incremental plan starts from); built on
+   * first use, or a step at a time by `prepareLive`. */
+  private liveState: LivePlacement | undefined;
 
   constructor(snapshot: ClusterSnapshot) {
     for (const u of snapshot.units) this.units.set(u.name, u);
@@ -36,6 +40,22 @@ export class ClusterCache {
     this.seenRevision = BigInt(snapshot.revision);
   }
 
+  get live(): LivePlacement {
+    return (this.liveState ??= new LivePlacement(this.sources()));
+  }
+
+  /** Builds the live state yielding to the event loop every 2,000 units; call before any event is applied. */
+  async prepareLive(): Promise<void> {
+    if (this.liveState) return;
+    const live = new LivePlacement(this.sources(), false);
+    for (const _ of live.fill(2000)) await new Promise((resolve) => setImmediate(resolve));
+    this.liveState = live;
+  }
+
+  private sources() {
+    return { units: this.units, machines: this.machines, schedule: this.schedule, unbacked: this.unbacked };
+  }
+
   /** Highest etcd revision this cache reflects. */
   get seen(): bigint {
     return this.seenRevision;
@@ -48,6 +68,7 @@ export class ClusterCache {
     if (revision > this.seenRevision) this.seenRevision = revision;
     if (event.kind === 'unit') {
       this.unitsView = undefined;
+      const name = event.type === 'put' ? event.unit.name : event.name;
       if (event.type === 'put') {
         this.units.set(event.unit.name, event.unit);
         this.unitRevisions.set(event.unit.name, event.modRevision);
@@ -55,10 +76,13 @@ export class ClusterCache {
         this.units.delete(event.name);
         this.unitRevisions.delete(event.name);
       }
+      this.liveState?.unitChanged(name);
     } else if (event.kind === 'machine') {
       this.machinesView = undefined;
+      const id = event.type === 'put' ? event.machine.id : event.id;
       if (event.type === 'put') this.machines.set(event.machine.id, event.machine);
       else this.machines.delete(event.id);
+      this.liveState?.machineChanged(id);
     } else if (event.kind === 'schedule') {
       const before = this.schedule.get(event.unit);
       if (event.type === 'put') this.schedule.set(event.unit, event.machineId);
@@ -66,11 +90,14 @@ export class ClusterCache {
       // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
       if (before !== undefined) this.classify(event.unit, before);
       if (event.type === 'put') this.classify(event.unit, event.machineId);
+      this.liveState?.scheduleChanged(event.unit, before);
     } else if (event.type === 'put') {
       this.setAssignment(event.assignment);
+      this.liveState?.assignmentChanged(event.assignment.unit, event.assignment.machineId);
     } else {
       remove(this.assignments, event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
+      this.liveState?.assignmentChanged(event.unit, event.machineId);
     }
     return prior;
   }
@@ -88,16 +115,39 @@ export class ClusterCache {
   view(): ClusterSnapshot {
     const globalAssignments: ClusterSnapshot['globalAssignments'] = new Map();
     for (const [unit, byMachine] of this.unbacked) globalAssignments.set(unit, new Map(byMachine));
-    this.unitsView ??= { units: [...this.units.values()], revisions: new Map(this.unitRevisions) };
+    const unitsView = this.unitsArray();
     this.machinesView ??= [...this.machines.values()];
     return {
-      units: this.unitsView.units,
+      units: unitsView.units,
       machines: this.machinesView,
       schedule: new Map(this.schedule),
-      unitRevisions: this.unitsView.revisions,
+      unitRevisions: unitsView.revisions,
       globalAssignments,
       revision: this.seenRevision.toString(),
     };
+  }
+
+  /**
+   * The cluster as a snapshot that shares the cache's own maps (no O(units) copies; the unit array is built only
+   * when read, and reused until a unit changes): valid only until the next `apply`. The follower keeps events
+   * back while a pass holds one (ClusterFollower.hold).
+   */
+  liveView(): ClusterSnapshot {
+    const cache = this;
+    return {
+      get units() {
+        return cache.unitsArray().units;
+      },
+      machines: (this.machinesView ??= [...this.machines.values()]),
+      schedule: this.schedule,
+      unitRevisions: this.unitRevisions,
+      globalAssignments: this.unbacked,
+      revision: this.seenRevision.toString(),
+    };
+  }
+
+  private unitsArray(): { units: UnitRecord[]; revisions: Map<string, string> } {
+    return (this.unitsView ??= { units: [...this.units.values()], revisions: new Map(this.unitRevisions) });
   }
 
   private setAssignment(a: Assignment): void {

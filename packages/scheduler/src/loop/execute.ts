@@ -20,6 +20,8 @@ export type ExecutionOutcome =
 export interface ExecuteContext {
   registry: Pick<SchedulingRegistry, 'applySchedule'>;
   snapshot: ClusterSnapshot;
+  /** The snapshot's units by name, when the caller has them (the leader's live state); else built from it. */
+  units?: ReadonlyMap<string, UnitRecord>;
   fence: Fence;
   logger: Logger;
   signal: AbortSignal;
@@ -45,7 +47,7 @@ export const APPLY_CHUNK = 2048;
 export async function executeDecisions(ctx: ExecuteContext, decisions: readonly Decision[]): Promise<ExecutionOutcome> {
   if (decisions.length === 0) return { kind: 'done', applied: 0 };
   if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
-  const units = new Map(ctx.snapshot.units.map((u) => [u.name, u]));
+  const units = ctx.units ?? new Map(ctx.snapshot.units.map((u) => [u.name, u]));
   const ordered = [...decisions.filter(isRemoval), ...decisions.filter((d) => !isRemoval(d))];
   let applied = 0;
   let conflicts = 0;

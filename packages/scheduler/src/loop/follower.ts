@@ -8,6 +8,10 @@ import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView
 import type { Prior } from '../dirty.js';
 import type { Logger } from 'pino';
 import { ClusterCache } from './cluster-cache.js';
+import type { PlanBase } from '../plan-base.js';
+
+/** Held-back events applied per event-loop turn on release (the leader's echo of a big plan is 100,000s). */
+const RELEASE_CHUNK = 2000;
 
 export interface FollowerOptions {
   registry: ClusterView;
@@ -30,6 +34,10 @@ export class ClusterFollower {
   private syncedAt = Number.NEGATIVE_INFINITY;
   private waiter: { revision: bigint; resolve: () => void } | undefined;
   private readonly now: () => number;
+  /** A pass holds the cache's live view: events wait in `backlog` until it is released. */
+  private held = false;
+  private backlog: ClusterEvent[] = [];
+  private releasing: Promise<void> | undefined;
 
   constructor(private readonly opts: FollowerOptions) {
     this.now = opts.now ?? (() => performance.now());
@@ -37,8 +45,46 @@ export class ClusterFollower {
 
   /** The cluster as of the latest event, re-read first if the cache is missing or due for a resync. */
   async current(): Promise<ClusterSnapshot> {
+    await this.releasing;
     if (this.needsResync) await this.resync();
     return (this.cache as ClusterCache).view();
+  }
+
+  /**
+   * The cluster as of the latest event without copying it, and the live placement state (live-placement.ts) for
+   * an incremental plan. Both share the cache's maps, so until `release()` events are kept back, in order: a pass
+   * plans and writes from one unchanging view.
+   */
+  async hold(): Promise<{ snapshot: ClusterSnapshot; base: PlanBase }> {
+    await this.releasing;
+    if (this.needsResync) await this.resync();
+    const cache = this.cache as ClusterCache;
+    this.held = true;
+    return { snapshot: cache.liveView(), base: cache.live };
+  }
+
+  /** Ends a hold: the events kept back are applied (a chunk per event-loop turn) before this resolves. */
+  release(): Promise<void> {
+    if (!this.held) return this.releasing ?? Promise.resolve();
+    this.held = false;
+    this.releasing = this.drain().finally(() => (this.releasing = undefined));
+    return this.releasing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.backlog.length > 0) {
+      const cache = this.cache;
+      const chunk = this.backlog.splice(0, RELEASE_CHUNK);
+      if (cache) for (const event of chunk) this.deliver(cache, event);
+      if (this.backlog.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private deliver(cache: ClusterCache, event: ClusterEvent): void {
+    const prior = cache.apply(event);
+    this.opts.onEvent?.(event, prior);
+    if (this.waiter && cache.seen >= this.waiter.revision) this.waiter.resolve();
+    this.opts.onChange();
   }
 
   /** The next `current()` re-reads the cluster. */
@@ -66,12 +112,14 @@ export class ClusterFollower {
   invalidate(why: string): void {
     this.opts.logger.info({ why }, 'scheduler re-reads the cluster');
     this.cache = undefined;
+    this.backlog = [];
   }
 
   async close(): Promise<void> {
     const sub = this.subscription;
     this.subscription = undefined;
     this.cache = undefined;
+    this.backlog = [];
     if (!sub) return;
     try {
       await withDeadline(sub.close(), this.opts.timeoutMs, () => new Error('closing the cluster watch timed out'));
@@ -84,16 +132,17 @@ export class ClusterFollower {
     await this.close();
     const snapshot = await this.opts.registry.snapshot();
     const cache = new ClusterCache(snapshot);
+    // Before the watch opens (no event can arrive meanwhile), a step at a time.
+    await cache.prepareLive();
     this.cache = cache;
     this.syncedAt = this.now();
     this.opts.onResync?.();
     const opening = this.opts.registry.watchCluster(
       (event) => {
         if (this.cache !== cache) return;
-        const prior = cache.apply(event);
-        this.opts.onEvent?.(event, prior);
-        if (this.waiter && cache.seen >= this.waiter.revision) this.waiter.resolve();
-        this.opts.onChange();
+        // Held, or still applying what was held: keep the order.
+        if (this.held || this.backlog.length > 0) return void this.backlog.push(event);
+        this.deliver(cache, event);
       },
       {
         fromRevision: snapshot.revision,

@@ -143,7 +143,8 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
   const { reporter, follower, clusterLog, balance, moves, dirty } = parts;
   const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
-    const snapshot = await follower.current();
+    // The live view and placement state, unchanged until released below (events wait): no O(units) copies.
+    const { snapshot, base } = await follower.hold();
     // Taken in the same turn as the view: an event after it is in the next dirty set, never lost between.
     const dirtyScope = dirty.take();
     if (!parts.adopted) {
@@ -158,8 +159,9 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     // Draining machines are looked at on every pass, with what is down because of moves (drain.ts).
     parts.draining = drainInProgress({ snapshot });
     const drain = parts.draining ? { drain: { busy: await moves.busy(snapshot, held), now: Date.now() } } : {};
-    const planned = await planAsync(snapshot, opts.placement, { held, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
+    const planned = await planAsync(snapshot, opts.placement, { held, base, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
     if (!planned) {
+      await follower.release();
       dirty.markFull();
       return { kind: 'aborted', applied: 0 };
     }
@@ -170,11 +172,12 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     if (plan.decisions.length > 0 || rebalance) balance.active();
     reporter.report(plan.unplaceable, plan.considered);
     const beforeChunk = (decisions: readonly Decision[]) => dirty.expectEchoes(decisions);
-    const ctx = { registry: opts.registry, snapshot, fence: leadership.fence, logger: opts.logger, signal, beforeChunk };
+    const ctx = { registry: opts.registry, snapshot, units: base.units, fence: leadership.fence, logger: opts.logger, signal, beforeChunk };
     const outcome = await executeDecisions(ctx, plan.decisions);
     // Whatever the outcome: a move whose unassign was not written is still scheduled, and dropped next pass.
     moves.add(started);
     clusterLog.afterPass(snapshot, plan, outcome.kind === 'done');
+    await follower.release();
     // Plan again only from a cache that includes this pass's own writes.
     // The watch brings every write back (100,000 placements are ~225,000 events): allow 1 ms per 10 of them.
     if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs + Math.ceil(outcome.applied / 10));
@@ -183,6 +186,7 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     if (outcome.kind === 'failed') follower.invalidate('a pass failed');
     return outcome;
   } catch (error) {
+    await follower.release();
     dirty.forgetEchoes();
     dirty.markFull();
     follower.invalidate('a pass failed');

@@ -15,10 +15,16 @@ export function emptyPlacementState(): MutablePlacementState {
   return { unitsOn: new Map(), used: new Map() };
 }
 
+/** A copy a plan may change: the maps are copied (O(machines)), their arrays shared (never changed in place). */
+export function copyPlacementState(state: { unitsOn: ReadonlyMap<string, readonly UnitRecord[]>; used: ReadonlyMap<string, Resources> }): MutablePlacementState {
+  return { unitsOn: new Map(state.unitsOn as ReadonlyMap<string, UnitRecord[]>), used: new Map(state.used) };
+}
+
+/** Arrays are replaced, never changed in place: a plan's copy of the maps shares them with the leader's live
+ * state (loop/live-placement.ts). */
 export function addUnitOn(state: MutablePlacementState, machineId: string, unit: UnitRecord): void {
   const units = state.unitsOn.get(machineId);
-  if (units) units.push(unit);
-  else state.unitsOn.set(machineId, [unit]);
+  state.unitsOn.set(machineId, units ? [...units, unit] : [unit]);
   const requests = requestsOf(unit);
   if (requests.cpuMillis !== 0 || requests.memoryBytes !== 0) {
     state.used.set(machineId, addResources(state.used.get(machineId) ?? { cpuMillis: 0, memoryBytes: 0 }, requests));
@@ -33,7 +39,10 @@ export function removeUnitFrom(state: MutablePlacementState, machineId: string, 
   if (rest.length === 0) state.unitsOn.delete(machineId);
   else state.unitsOn.set(machineId, rest);
   const used = state.used.get(machineId);
-  if (used) state.used.set(machineId, addResources(used, requestsOf(unit), -1));
+  if (!used) return;
+  const left = addResources(used, requestsOf(unit), -1);
+  if (left.cpuMillis === 0 && left.memoryBytes === 0) state.used.delete(machineId);
+  else state.used.set(machineId, left);
 }
 
 /**

@@ -1,0 +1,35 @@
+import { describe, expect, test } from 'vitest';
+import { MemoryRegistry } from '../../../core/src/testing/memory-registry.js';
+import { captureLog } from '../test-support/log-capture.js';
+import { waitFor } from '../test-support/wait.js';
+import { ClusterFollower } from './follower.js';
+
+describe('ClusterFollower hold/release', () => {
+  test('while a pass holds the live view, events wait; release applies them in order, then marks them', async () => {
+    const registry = new MemoryRegistry();
+    const seen: string[] = [];
+    const follower = new ClusterFollower({
+      registry,
+      logger: captureLog().logger,
+      timeoutMs: 5000,
+      resyncIntervalMs: 60_000,
+      onChange: () => undefined,
+      onEvent: (event) => seen.push(event.kind === 'unit' && event.type === 'put' ? event.unit.name : event.kind),
+    });
+    try {
+      await registry.submitUnit({ name: 'a.service', options: [] }, { desiredState: 'launched' });
+      const { snapshot, base } = await follower.hold();
+      expect(snapshot.units.map((u) => u.name)).toEqual(['a.service']);
+      await registry.submitUnit({ name: 'b.service', options: [] }, { desiredState: 'launched' });
+      await registry.submitUnit({ name: 'c.service', options: [] }, { desiredState: 'launched' });
+      expect({ units: [...base.units.keys()], unscheduled: [...base.unscheduled], seen }).toEqual({ units: ['a.service'], unscheduled: ['a.service'], seen: [] });
+      await follower.release();
+      expect(seen).toEqual(['b.service', 'c.service']);
+      expect([...base.unscheduled].sort()).toEqual(['a.service', 'b.service', 'c.service']);
+      await registry.submitUnit({ name: 'd.service', options: [] }, { desiredState: 'launched' });
+      await waitFor('d.service applied at once after the release', () => base.units.has('d.service'));
+    } finally {
+      await follower.close();
+    }
+  });
+});
