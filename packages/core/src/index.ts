@@ -27,3 +27,4 @@ export * from './machine-lifecycle.js';
 export * from './user-keys.js';
 export * from './timing.js';
 export * from './image-registry.js';
+export * from './unit/update-keys.js';

@@ -3,6 +3,7 @@
  * parsed, the options validated — and a rejection of the options names the line and key that caused it, in
  * front of fleet's own text (`web.service:7:1: MachineID cannot be used with Global (key Global)`).
  */
+import { isStrategyProblem, updateStrategyOf } from './update-keys.js';
 import { InvalidUnitOptionsError } from '../errors.js';
 import type { UnitOption, UnitSpec } from '../model.js';
 import { FLEET_SECTION } from './fleet-requirements.js';
@@ -41,6 +42,8 @@ export function blamedOption(options: readonly UnitOption[], reason: string): nu
     return last ? indexes[indexes.length - 1] : indexes[0];
   };
   if (/^Replicas/.test(reason)) return replicasOptionIndex(options);
+  const strategy = updateStrategyOf(options);
+  if (isStrategyProblem(strategy) && strategy.problem === reason) return strategy.index;
   const pair = /^(\w+) cannot be used with (\w+)$/.exec(reason);
   if (pair) return fleetKeyIndex(FEATURE_KEYS[pair[2] as string] ?? [], pair[2] === 'Global');
   const peer = /^unresolvable requirements: peer "(.*)" matches/.exec(reason);

@@ -11,6 +11,7 @@ import { goTrimSpace } from './go-space.js';
 import { parseUnitFile } from './parse.js';
 import { discoveryNameProblem } from './discovery-name.js';
 import { declaredReplicas } from './replicas.js';
+import { isStrategyProblem, updateStrategyOf } from './update-keys.js';
 
 type Feature = 'MachineID' | 'Peers' | 'Conflicts' | 'Global' | 'Replaces';
 
@@ -37,6 +38,8 @@ export function unitOptionsProblem(unitName: string, options: readonly UnitOptio
   if (replicas !== undefined && 'problem' in replicas) return replicas.problem;
   const discovery = discoveryNameProblem(options);
   if (discovery !== undefined) return discovery;
+  const strategy = updateStrategyOf(options);
+  if (isStrategyProblem(strategy)) return strategy.problem;
   const requirements = parseFleetRequirements(unitName, options);
   for (const peer of requirements.machineOf) {
     const conflict = requirements.conflicts.find((glob) => matchUnitGlob(glob, peer));
