@@ -326,3 +326,38 @@ export class InvalidServiceError extends FlotillaError {
     super('INVALID_SERVICE', reason, { hint: 'scale a template (NAME@ or NAME@.service) to a whole number from 0 to 1000' });
   }
 }
+
+// ---- deployments (docs/deployments.md) ----
+
+/** `deploy` of a file whose template is not a stored service, or of a unit that cannot be deployed. */
+export class InvalidDeploymentError extends FlotillaError {
+  constructor(reason: string, hint = 'deploy a new version of a template stored as a service: flotilla scale app@ N first') {
+    super('INVALID_DEPLOYMENT', reason, { hint });
+  }
+}
+
+/** A second deployment of a service while one is still running. */
+export class DeploymentInProgressError extends FlotillaError {
+  readonly deploymentId: string;
+
+  constructor(template: string, deploymentId: string, state: string) {
+    super('DEPLOYMENT_IN_PROGRESS', `${template} is being deployed by deployment ${deploymentId} (${state})`, {
+      hint: `wait for ${deploymentId} to end (flotilla deployments), or promote it (flotilla deploy promote)`,
+    });
+    this.deploymentId = deploymentId;
+  }
+}
+
+/** `deploy promote` of a service with no deployment waiting for promotion. */
+export class NotPromotableError extends FlotillaError {
+  constructor(template: string, reason: string) {
+    super('NOT_PROMOTABLE', `${template}: ${reason}`, { hint: 'only a running deployment with Canary= instances can be promoted' });
+  }
+}
+
+/** `rollback` with no earlier version to go back to (or `--to` naming none). */
+export class NoRollbackTargetError extends FlotillaError {
+  constructor(template: string, reason: string) {
+    super('NO_ROLLBACK_TARGET', `${template}: ${reason}`, { hint: `flotilla history ${template.replace(/\.service$/, '')} lists the versions kept` });
+  }
+}

@@ -28,3 +28,4 @@ export * from './user-keys.js';
 export * from './timing.js';
 export * from './image-registry.js';
 export * from './unit/update-keys.js';
+export * from './deployment/index.js';

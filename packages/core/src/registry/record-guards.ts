@@ -31,7 +31,7 @@ function isDesiredState(value: unknown): value is DesiredState {
 
 /** An option read back must still be one line of unit text: the agent writes it into a unit file, so a line
  * break smuggled into a stored value would become an extra directive. */
-function isUnitOption(value: unknown): value is UnitOption {
+export function isUnitOption(value: unknown): value is UnitOption {
   if (!isObject(value) || !strings(value, 'section', 'name', 'value')) return false;
   const { section, name, value: text } = value as { section: string; name: string; value: string };
   return (
