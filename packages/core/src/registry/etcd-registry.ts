@@ -17,8 +17,14 @@ import * as metadata from './machine-metadata-store.js';
 import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
 import * as services from './service-store.js';
+import * as deployments from './deployment-store.js';
+import type { DeploymentRecord, ServiceHistory } from '../deployment/record.js';
 import * as states from './state-store.js';
 import type {
+  DeploymentCatalog,
+  DeploymentControl,
+  DeploymentWrite,
+  StoredDeployment,
   EtcdTransport,
   ClusterEventLog,
   ClusterLogEvent,
@@ -48,7 +54,7 @@ import type {
 import * as units from './unit-store.js';
 import { probe } from './probe.js';
 
-export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry, ServiceCatalog, ServiceControl {
+export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry, ServiceCatalog, ServiceControl, DeploymentCatalog, DeploymentControl {
   private readonly subscriptions = new Set<Subscription>();
 
   private constructor(
@@ -113,6 +119,28 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   }
   applyServiceChanges(changes: readonly ServiceChange[], fence: Fence): Promise<ApplyServicesResult> {
     return services.applyServiceChanges(this.ctx, changes, fence);
+  }
+
+  startDeployment(spec: UnitSpec, opts?: { rollback?: boolean }): Promise<DeploymentRecord> {
+    return deployments.startDeployment(this.ctx, spec, opts);
+  }
+  promoteDeployment(template: string): Promise<DeploymentRecord> {
+    return deployments.promoteDeployment(this.ctx, template);
+  }
+  getDeployment(template: string): Promise<DeploymentRecord | undefined> {
+    return deployments.getDeployment(this.ctx, template);
+  }
+  listDeployments(): Promise<DeploymentRecord[]> {
+    return deployments.listDeployments(this.ctx);
+  }
+  getHistory(template: string): Promise<ServiceHistory | undefined> {
+    return deployments.getHistory(this.ctx, template);
+  }
+  readDeployments(): Promise<StoredDeployment[]> {
+    return deployments.readDeployments(this.ctx);
+  }
+  applyDeploymentStep(write: DeploymentWrite, fence: Fence): Promise<boolean> {
+    return deployments.applyDeploymentStep(this.ctx, write, fence);
   }
 
   registerMachine(machine: MachineRecord, ttlSec: number, opts?: RegisterMachineOptions): Promise<PresenceLease> {

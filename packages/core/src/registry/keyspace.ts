@@ -56,6 +56,20 @@ export class Keyspace {
     return this.servicesPrefix + template;
   }
 
+  /** Each service's latest deployment and its version history (docs/deployments.md). */
+  get deploymentsPrefix(): string {
+    return `${this.root}deployments/`;
+  }
+  deployment(template: string): string {
+    return this.deploymentsPrefix + template;
+  }
+  get historyPrefix(): string {
+    return `${this.root}service-history/`;
+  }
+  history(template: string): string {
+    return this.historyPrefix + template;
+  }
+
   get machinesPrefix(): string {
     return `${this.root}machines/`;
   }

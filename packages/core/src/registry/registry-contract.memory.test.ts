@@ -4,6 +4,7 @@ import { MemoryRegistry } from '../testing/memory-registry.js';
 import { machine, unitState } from '../testing/registry-fixtures.js';
 import { unitSpec } from '../testing/unit-builders.js';
 import { registryContract } from '../testing/registry-contract.js';
+import { deploymentContract } from '../testing/deployment-contract.js';
 
 let registry: MemoryRegistry;
 beforeEach(() => {
@@ -11,6 +12,7 @@ beforeEach(() => {
 });
 
 registryContract('memory', () => registry);
+deploymentContract('memory', () => registry);
 
 test('expireLease: the holder hears onLost and its keys vanish', async () => {
   const lease = await registry.registerMachine(machine('m1'), 10);

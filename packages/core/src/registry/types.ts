@@ -3,6 +3,7 @@
  * implementation; pure-logic tests may use an in-memory fake with the same interface.
  * Every method has a deadline (RegistryOptions.requestTimeoutMs) and throws typed errors from core/errors.ts.
  */
+import type { DeploymentRecord, ServiceHistory, VersionResult } from '../deployment/record.js';
 import type { CorruptRecordError } from '../errors.js';
 import type {
   Assignment,
@@ -139,6 +140,45 @@ export interface ApplyServicesResult {
   applied: number;
   /** Changes whose compares failed (the unit changed meanwhile): planned again on the next pass. */
   conflicts: ServiceChange[];
+}
+
+/** Deployments of stored services (docs/deployments.md): start, promote, read (CLI, API). */
+export interface DeploymentCatalog {
+  /** Starts deploying `spec` (a new version of a stored service's template) in one transaction: the template, the
+   * deployment record, the history. Refuses (writing nothing) a non-service, a global unit, bad options, and a
+   * service with a deployment still running (DeploymentInProgressError naming it). */
+  startDeployment(spec: UnitSpec, opts?: { rollback?: boolean }): Promise<DeploymentRecord>;
+  /** Lets a canary deployment continue (NotPromotableError when none waits). */
+  promoteDeployment(template: string): Promise<DeploymentRecord>;
+  getDeployment(template: string): Promise<DeploymentRecord | undefined>;
+  listDeployments(): Promise<DeploymentRecord[]>;
+  getHistory(template: string): Promise<ServiceHistory | undefined>;
+}
+
+/** A deployment as the leader read it: the record and the revision its step compares. */
+export interface StoredDeployment {
+  deployment: DeploymentRecord;
+  revision: string;
+}
+
+/** What the leader writes for one step of a deployment, in one fenced transaction. */
+export interface DeploymentWrite {
+  /** The record as read (its revision is compared). */
+  read: StoredDeployment;
+  /** The record after the step. */
+  deployment: DeploymentRecord;
+  /** Instances put on the target version now (the template's options of that version), in place. */
+  replace: string[];
+  /** The template goes back to the deployment's `fromOptions`. */
+  revertTemplate: boolean;
+  results: { hash: string; result: VersionResult }[];
+}
+
+/** The elected scheduler's side of deployments: read them, write steps fenced by leadership. */
+export interface DeploymentControl {
+  readDeployments(): Promise<StoredDeployment[]>;
+  /** false when a compare other than the fence failed (re-planned next pass); LeadershipLostError on the fence. */
+  applyDeploymentStep(write: DeploymentWrite, fence: Fence): Promise<boolean>;
 }
 
 /** Published unit states, read side (CLI, API, the scheduler's stop-before-start, ops views). */

@@ -23,7 +23,7 @@ export interface SubmitOptions {
 }
 
 /** A unit with its schedule, as read together for a compare-and-swap. */
-interface UnitView {
+export interface UnitView {
   name: string;
   /** modRevision of `units/<name>` (compared by every write). */
   unitModRevision: string;
@@ -221,7 +221,7 @@ function declaredServiceOps(ctx: RegistryContext, record: UnitRecord): RequestOp
 
 
 /** The unit's key and schedule as one read-set. A corrupt unit value is reported, not thrown. */
-async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitView | undefined> {
+export async function readUnitView(ctx: RegistryContext, name: string): Promise<UnitView | undefined> {
   const kv = await ctx.get(ctx.keys.unit(name));
   if (!kv) return undefined;
   const unit = ctx.tryCheck(() => checkRecord(ctx.keys, kv, isUnitRecord));
@@ -248,14 +248,14 @@ async function readGlobalMachines(ctx: RegistryContext, name: string, scheduledO
 }
 
 /** Compares exactly what `view` saw: the unit's revision and the schedule's revision (or absence). */
-function compareView(ctx: RegistryContext, view: UnitView): Compare[] {
+export function compareView(ctx: RegistryContext, view: UnitView): Compare[] {
   const name = view.name;
   const schedule = view.machineId === undefined ? is.absent(ctx.keys.schedule(name)) : is.modifiedAt(ctx.keys.schedule(name), view.scheduleModRevision);
   return [is.modifiedAt(ctx.keys.unit(name), view.unitModRevision), schedule];
 }
 
 /** Keeps assignments in step with the unit: rewritten when placed, removed (with the schedule) on inactive. */
-function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView): RequestOp[] {
+export function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView): RequestOp[] {
   if (unit.desiredState === 'inactive') return unscheduleOps(ctx, view);
   const machines = view.machineId === undefined ? view.globalMachines : [view.machineId, ...view.globalMachines];
   return machines.map((machineId) => {

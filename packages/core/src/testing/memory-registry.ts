@@ -49,6 +49,12 @@ import {
   type ScheduleChange,
   type ServiceCatalog,
   type ServiceChange,
+  type DeploymentCatalog,
+  type DeploymentControl,
+  type DeploymentRecord,
+  type DeploymentWrite,
+  type ServiceHistory,
+  type StoredDeployment,
   type ServiceControl,
   type ServiceRecord,
   type ApplyServicesResult,
@@ -63,19 +69,33 @@ import { CORDON_KEY, mergeMetadata, type DynamicMetadata } from '../registry/mac
 import { ChangeFeed, type Change } from './memory/change-feed.js';
 import { MemoryElection } from './memory/election.js';
 import { MemoryEventLog } from './memory/event-log.js';
+import { MemoryDeployments } from './memory/deployments.js';
 
 interface MemoryLease extends PresenceLease {
   alive: boolean;
   readonly lostListeners: ((err: Error) => void)[];
 }
 
-export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry, ServiceCatalog, ServiceControl {
+export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterEventLog, EndpointRegistry, ServiceCatalog, ServiceControl, DeploymentCatalog, DeploymentControl {
   private readonly feed = new ChangeFeed();
   private readonly election = new MemoryElection(this.feed);
   private readonly log = new MemoryEventLog(this.feed);
   private readonly units = new Map<string, { record: UnitRecord; modRevision: number }>();
   private readonly schedule = new Map<string, string>();
   private readonly services = new Map<string, ServiceRecord>();
+  private nextDeployment = 1;
+  private readonly deployments = new MemoryDeployments({
+    revision: () => this.feed.revision,
+    unit: (name) => this.units.get(name)?.record,
+    service: (template) => this.services.get(template),
+    commit: (apply) => this.commit(apply),
+    putUnit: (record) => this.putUnit(record),
+    mirror: (record) => {
+      for (const machineId of this.assignedTo(record.name)) this.putAssignment({ unit: record.name, machineId, hash: record.hash, desiredState: record.desiredState });
+    },
+    putService: (service) => this.putService(service),
+    newId: (template) => `${template.replace(/@.*$/, '')}-${String(this.nextDeployment++).padStart(8, '0')}`,
+  });
   /** machine id → unit → assignment. */
   private readonly assignments = new Map<string, Map<string, Assignment>>();
   private readonly machines = new Map<string, { record: MachineRecord; lease: MemoryLease }>();
@@ -315,6 +335,43 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
       result.applied++;
     }
     return result;
+  }
+
+  // ---- deployments (memory/deployments.ts) ----
+  async startDeployment(spec: UnitSpec, opts?: { rollback?: boolean }): Promise<DeploymentRecord> {
+    this.enter('startDeployment');
+    return this.deployments.start(spec, opts);
+  }
+
+  async promoteDeployment(template: string): Promise<DeploymentRecord> {
+    this.enter('promoteDeployment');
+    return this.deployments.promote(template);
+  }
+
+  async getDeployment(template: string): Promise<DeploymentRecord | undefined> {
+    this.enter('getDeployment');
+    return this.deployments.get(template);
+  }
+
+  async listDeployments(): Promise<DeploymentRecord[]> {
+    this.enter('listDeployments');
+    return this.deployments.list();
+  }
+
+  async getHistory(template: string): Promise<ServiceHistory | undefined> {
+    this.enter('getHistory');
+    return this.deployments.history(template);
+  }
+
+  async readDeployments(): Promise<StoredDeployment[]> {
+    this.enter('readDeployments');
+    return this.deployments.read();
+  }
+
+  async applyDeploymentStep(write: DeploymentWrite, fence: Fence): Promise<boolean> {
+    this.enter('applyDeploymentStep');
+    this.checkWrite(fence);
+    return this.deployments.apply(write);
   }
 
   // ---- machines ----
