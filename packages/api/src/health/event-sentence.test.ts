@@ -31,6 +31,7 @@ const TABLE: [string, ClusterLogEvent, string][] = [
   ['unplaceable', at({ kind: 'unplaceable', unit: 'b.service', reason: '1 machine: metadata' }), 'b.service cannot be placed: 1 machine: metadata'],
   ['machine lost', at({ kind: 'machine-lost', machineId: 'id-2' }), 'machine m2 lost'],
   ['machine joined', at({ kind: 'machine-joined', machineId: 'id-3' }), 'machine m3 joined'],
+  ['deployment', at({ kind: 'deployment', unit: 'app@.service', reason: 'app-1f2e3d4c: replacing app@1.service' }), 'app@.service deployment: app-1f2e3d4c: replacing app@1.service'],
 ];
 
 describe.each([

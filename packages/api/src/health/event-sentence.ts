@@ -35,5 +35,7 @@ export function eventSentence(e: ClusterLogEvent, host: (machineId: string | und
       return `machine ${host(e.machineId)} lost`;
     case 'machine-joined':
       return `machine ${host(e.machineId)} joined`;
+    case 'deployment':
+      return `${e.unit} deployment: ${e.reason ?? ''}`;
   }
 }

@@ -9,7 +9,7 @@ import type { HealthReport } from '../health/types.js';
 import { etcdErrorCode } from './etcd-errors.js';
 import { MACHINE_STATUS_VALUES, METRICS, PLACEMENT_BUCKETS, RECONCILE_BUCKETS, UNIT_HEALTH_VALUES } from './names.js';
 
-const EVENT_KINDS: readonly ClusterLogEvent['kind'][] = ['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined'];
+const EVENT_KINDS: readonly ClusterLogEvent['kind'][] = ['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined', 'deployment'];
 
 const NONCONFORMING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 

@@ -16,7 +16,7 @@ import { watchForChanges, watchPrefix } from './watch.js';
 export const DEFAULT_MAX_EVENTS = 1000;
 export const DEFAULT_MAX_EVENT_AGE_MS = 24 * 3600 * 1000;
 export const DEFAULT_EVENT_LIST_LIMIT = 200;
-const KINDS = new Set(['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined']);
+const KINDS = new Set(['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined', 'deployment']);
 const WRITER = crypto.randomBytes(4).toString('hex');
 let counter = 0;
 

@@ -342,7 +342,8 @@ export interface LeaderElection {
 
 // ---- cluster event log (docs/ops.md) ----
 
-export type ClusterLogEventKind = 'placed' | 'rescheduled' | 'unplaceable' | 'unit-failed' | 'machine-lost' | 'machine-joined';
+/** `deployment`: a step of a service's deployment (docs/deployments.md); `unit` is the template, `reason` says what. */
+export type ClusterLogEventKind = 'placed' | 'rescheduled' | 'unplaceable' | 'unit-failed' | 'machine-lost' | 'machine-joined' | 'deployment';
 
 /** Why the scheduler moved a unit off a machine (a `rescheduled` entry): its machine went away, a rebalancing
  * move, a drain (`flotilla drain`), a `Replaces=` displacement, or a rule that no longer holds there. */

@@ -17,6 +17,7 @@ import { PendingMoves } from './pending-moves.js';
 import { drainInProgress } from '../drain.js';
 import { DirtyTracker } from './dirty-tracker.js';
 import { ServiceKeeper } from './service-keeper.js';
+import { DeployDriver } from './deploy-driver.js';
 import { splitMoves } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
 import type { Decision } from '../plan.js';
@@ -46,6 +47,8 @@ export interface TermOptions {
 
 /** How often a leader with moves in flight checks whether their old copies stopped. */
 const MOVE_POLL_MS = 250;
+/** How soon a running deployment is looked at again: instance health comes from polled unit states. */
+const DEPLOY_POLL_MS = 250;
 /** How often a leader with a drain waiting (for room elsewhere, or its deadline) plans again. */
 const DRAIN_POLL_MS = 1000;
 
@@ -68,6 +71,7 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
   const trigger = new PassTrigger({ intervalMs: opts.intervalMs, minGapMs: opts.minGapMs });
   const dirty = new DirtyTracker(opts.fullPassIntervalMs);
   const keeper = new ServiceKeeper(opts.registry, opts.logger, opts.intervalMs);
+  const deployer = new DeployDriver(opts.registry, opts.logger, opts.intervalMs);
   const follower = new ClusterFollower({
     registry: opts.registry,
     logger: opts.logger,
@@ -104,6 +108,14 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
         break;
       }
       if (kept === 'conflict' || kept === 'failed') trigger.nudge();
+      // Deployments next (docs/deployments.md): while one runs, instance health is polled, not watched.
+      const deployed = await deployer.drive(() => follower.current(), leadership.fence);
+      if (deployed === 'lost') {
+        lost = true;
+        break;
+      }
+      if (deployed === 'conflict') trigger.nudge();
+      else if (deployed !== 'idle') setTimeout(() => trigger.nudge(), DEPLOY_POLL_MS).unref();
       // Nothing happened that a plan could act on (the leader's own writes coming back included): skip the pass.
       if (dirty.idle && !follower.needsResync && moves.size === 0 && !pass.draining && balance.due() === undefined) continue;
       const outcome = await runPass(opts, leadership, term.signal, pass);

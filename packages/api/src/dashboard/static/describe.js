@@ -27,6 +27,7 @@ export function eventSentence(e, host) {
     'unit-failed': `${e.unit} failed${after}${on}${said(e.reason)}`,
     'machine-lost': `machine ${host(e.machineId)} lost`,
     'machine-joined': `machine ${host(e.machineId)} joined`,
+    deployment: `${e.unit} deployment: ${e.reason ?? ''}`,
   }[e.kind] ?? e.kind;
 }
 
