@@ -6,7 +6,7 @@
  * browser.
  */
 import type { ServedRegistry } from '@flotilla/api';
-import type { ClusterLogEvent, ClusterSnapshot, MachineRecord, OpsView, ServiceRecord, Subscription, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { ClusterLogEvent, ClusterSnapshot, DeploymentRecord, ServiceHistory, MachineRecord, OpsView, ServiceRecord, Subscription, UnitRecord, UnitStateRecord } from '@flotilla/core';
 
 const readOnly = (): Promise<never> => Promise.reject(new Error('the synthetic cluster is read-only'));
 
@@ -84,6 +84,17 @@ export class SyntheticCluster implements OpsView, ServedRegistry {
     return [];
   }
   scaleService = readOnly;
+  startDeployment = readOnly;
+  promoteDeployment = readOnly;
+  async listDeployments(): Promise<DeploymentRecord[]> {
+    return [];
+  }
+  async getDeployment(): Promise<DeploymentRecord | undefined> {
+    return undefined;
+  }
+  async getHistory(): Promise<ServiceHistory | undefined> {
+    return undefined;
+  }
   submitUnit = readOnly;
   submitUnits = readOnly;
   setDesiredState = readOnly;

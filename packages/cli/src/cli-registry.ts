@@ -3,7 +3,7 @@
  * for placement checks. Both drivers implement it: EtcdRegistry and the fleet API driver (api/api-registry.ts).
  * Only the etcd driver also offers the ops views' reads (`health` runs the health model on them).
  */
-import type { ClusterView, MachineAdmin, MachineDirectory, OpsView, RegistryConnection, ServiceCatalog, UnitCatalog, UnitLookup, UnitStateView } from '@flotilla/core';
+import type { DeploymentCatalog, ClusterView, MachineAdmin, MachineDirectory, OpsView, RegistryConnection, ServiceCatalog, UnitCatalog, UnitLookup, UnitStateView } from '@flotilla/core';
 
 export type CliRegistry = UnitCatalog &
   UnitLookup &
@@ -12,6 +12,7 @@ export type CliRegistry = UnitCatalog &
   Pick<MachineAdmin, 'setMachineCordon'> &
   Pick<ClusterView, 'snapshot'> &
   Pick<ServiceCatalog, 'scaleService' | 'listServices'> &
+  DeploymentCatalog &
   RegistryConnection;
 
 /** An open driver: `ops` is there with the etcd driver only (the API serves health itself, `/v2/health`). */

@@ -17,6 +17,10 @@ import { journal } from './commands/journal.js';
 import { load } from './commands/load.js';
 import { restart } from './commands/restart.js';
 import { scale } from './commands/scale.js';
+import { deploy } from './commands/deploy.js';
+import { deployments } from './commands/deployments.js';
+import { history } from './commands/history.js';
+import { rollback } from './commands/rollback.js';
 import { ssh } from './commands/ssh.js';
 import { status } from './commands/status.js';
 import { unload } from './commands/unload.js';
@@ -53,6 +57,7 @@ export const VERBS: readonly AnyVerb[] = [
   submit, load, start, stop, unload, restart, destroy,
   listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, health, plan,
   scale, cordon, uncordon, drain,
+  deploy, deployments, history, rollback,
 ];
 
 export interface Runtime {

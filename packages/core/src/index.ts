@@ -29,3 +29,4 @@ export * from './timing.js';
 export * from './image-registry.js';
 export * from './unit/update-keys.js';
 export * from './deployment/index.js';
+export { isUnitOption } from './registry/record-guards.js';

@@ -7,6 +7,7 @@ import { getState, listStates, listStatesV2 } from './v1-state.js';
 import { deleteUnit, getUnit, listUnits, listUnitsV2, putUnit } from './v1-units.js';
 import { deleteCordon, listMachinesV2, putCordon } from './v2-machines.js';
 import { listServices, scaleTemplate } from './v2-scale.js';
+import { getDeployment, listDeployments, promoteDeployment, startDeployment } from './v2-deployments.js';
 import { unitJournal, unitStatus } from './v2-units.js';
 
 export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
@@ -47,5 +48,13 @@ export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: 
       return scaleTemplate(deps, r.name, req);
     case 'v2.services':
       return listServices(deps);
+    case 'v2.deployments.list':
+      return listDeployments(deps);
+    case 'v2.deployments.get':
+      return getDeployment(deps, r.name);
+    case 'v2.deployments.start':
+      return startDeployment(deps, req);
+    case 'v2.deployments.promote':
+      return promoteDeployment(deps, r.name);
   }
 }

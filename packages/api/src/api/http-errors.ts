@@ -24,6 +24,10 @@ export const API_STATUS: Readonly<Record<string, number>> = {
   UNIT_NOT_FOUND: 404,
   UNIT_SYSTEMD_NAME_TAKEN: 409,
   UNIT_NOT_MANAGED_HERE: 404,
+  INVALID_DEPLOYMENT: 400,
+  NO_ROLLBACK_TARGET: 400,
+  DEPLOYMENT_IN_PROGRESS: 409,
+  NOT_PROMOTABLE: 409,
 };
 
 export function apiError(status: number, message: string): FlotillaError {

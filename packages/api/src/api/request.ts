@@ -1,6 +1,6 @@
 /** What a handler gets and returns; only server.ts touches node:http. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClusterView, JournalOutputMode, MachineAdmin, MachineDirectory, ServiceCatalog, UnitCatalog, UnitStateView } from '@flotilla/core';
+import type { ClusterView, DeploymentCatalog, JournalOutputMode, MachineAdmin, MachineDirectory, ServiceCatalog, UnitCatalog, UnitStateView } from '@flotilla/core';
 import type { PageCache } from './page-cache.js';
 import type { RecentStops } from './recent-stops.js';
 
@@ -34,7 +34,8 @@ export interface Introspection {
 }
 
 /** What the fleet API routes read and write: units, states, machines (metadata, cordon) and a snapshot. */
-export type ServedRegistry = UnitCatalog & UnitStateView & MachineDirectory & MachineAdmin & Pick<ClusterView, 'snapshot'> & Pick<ServiceCatalog, 'scaleService' | 'listServices'>;
+export type ServedRegistry = UnitCatalog & UnitStateView & MachineDirectory & MachineAdmin & Pick<ClusterView, 'snapshot'> & Pick<ServiceCatalog, 'scaleService' | 'listServices'> &
+  DeploymentCatalog;
 
 export interface ApiDeps {
   registry: ServedRegistry;

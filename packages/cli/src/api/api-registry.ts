@@ -5,6 +5,8 @@
  * `/state?unitName=` every 250 ms, fleetctl's interval.
  */
 import {
+  type DeploymentRecord,
+  type ServiceHistory,
   FlotillaError,
   UnitExistsError,
   UnitNotFoundError,
@@ -124,6 +126,35 @@ export class ApiRegistry implements CliRegistry {
 
   async listServices(): Promise<ServiceRecord[]> {
     return ((await this.call('GET', '/v2/services')).json as { services?: ServiceRecord[] }).services?.map((s) => ({ template: s.template, count: s.count })) ?? [];
+  }
+
+  /** `/v2/deployments` (docs/deployments.md): the server checks and writes, in one transaction. */
+  async startDeployment(spec: UnitSpec, opts: { rollback?: boolean } = {}): Promise<DeploymentRecord> {
+    validateUnitOptions(spec.name, spec.options);
+    const reply = await this.call('POST', '/v2/deployments', { name: spec.name, options: spec.options, rollback: opts.rollback === true });
+    return (reply.json as { deployment: DeploymentRecord }).deployment;
+  }
+
+  async promoteDeployment(template: string): Promise<DeploymentRecord> {
+    const reply = await this.call('POST', `/v2/deployments/${encodeURIComponent(template)}/promote`);
+    return (reply.json as { deployment: DeploymentRecord }).deployment;
+  }
+
+  async getDeployment(template: string): Promise<DeploymentRecord | undefined> {
+    return (await this.deploymentOf(template))?.deployment ?? undefined;
+  }
+
+  async listDeployments(): Promise<DeploymentRecord[]> {
+    return ((await this.call('GET', '/v2/deployments')).json as { deployments?: DeploymentRecord[] }).deployments ?? [];
+  }
+
+  async getHistory(template: string): Promise<ServiceHistory | undefined> {
+    return (await this.deploymentOf(template))?.history;
+  }
+
+  private async deploymentOf(template: string): Promise<{ deployment: DeploymentRecord | null; history: ServiceHistory } | undefined> {
+    const reply = await this.call('GET', `/v2/deployments/${encodeURIComponent(template)}`);
+    return reply.status === 404 ? undefined : (reply.json as { deployment: DeploymentRecord | null; history: ServiceHistory });
   }
 
   async destroyUnit(name: string): Promise<boolean> {

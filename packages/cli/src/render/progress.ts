@@ -28,6 +28,9 @@ export type ProgressEvent =
   /** Live counts while blocking; shown on a terminal only. */
   | { kind: 'progress'; waiting: number; placed: number; done: number; state: string }
   | { kind: 'progress-end' }
+  /** `deploy`: a step of the deployment (a plain line), and the live line while following (render/deployments.ts). */
+  | { kind: 'deploy-step'; text: string }
+  | { kind: 'deploy-status'; text: string }
   /** `drain`: a unit's move (render/machine-lifecycle.ts), and the live line while following. */
   | DrainEvent
   | { kind: 'drain-status'; machine: string; summary: DrainSummary }
@@ -84,6 +87,10 @@ export function renderProgress(e: ProgressEvent): Line {
       return { stream: 'status', text: `${e.waiting} waiting for a machine, ${e.placed} placed, ${e.done} ${e.state}` };
     case 'progress-end':
       return { stream: 'status', text: '' };
+    case 'deploy-step':
+      return out(e.text);
+    case 'deploy-status':
+      return { stream: 'status', text: e.text };
     case 'drain-moving':
     case 'drain-arrived':
     case 'drain-stopped':

@@ -1,0 +1,149 @@
+/**
+ * `flotilla deploy|deployments|history|rollback` through the real binary against a real etcd, with the elected
+ * scheduler running in this process and stand-in machines that publish each assignment's state (healthy, or
+ * unhealthy for versions whose ExecStart says `bad`). Real agents and systemd: test/cluster/deploy.test.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
+import { startScheduler, type Scheduler } from '@flotilla/scheduler';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
+import { cliFor } from '../../../../test/support/cli.js';
+
+let etcd: EtcdHandle;
+let registry: EtcdRegistry;
+let scheduler: Scheduler;
+let cli: ReturnType<typeof cliFor>;
+const leases: PresenceLease[] = [];
+let standIns: Promise<void> | undefined;
+let stopping = false;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-deploy-'));
+
+const template = (version: string, strategy = '') =>
+  `[Service]\nExecStart=/bin/sleep ${version}\n\n[X-Fleet]\nConflicts=app@*\n\n[X-Flotilla]\nMaxParallel=2\nMinHealthyTime=200ms\n${strategy}`;
+const file = (name: string, text: string): string => {
+  fs.mkdirSync(path.join(dir, name), { recursive: true });
+  const p = path.join(dir, name, 'app@.service');
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+async function publishLoop(): Promise<void> {
+  while (!stopping) {
+    for (const [i, lease] of leases.entries()) {
+      const id = `m${i + 1}`;
+      for (const a of await registry.listAssignments(id).catch(() => [])) {
+        const unit = await registry.getUnit(a.unit).catch(() => undefined);
+        const bad = unit?.options.some((o) => o.name === 'ExecStart' && o.value.includes('bad')) === true && unit.hash === a.hash;
+        await registry
+          .publishState({ unit: a.unit, machineId: id, hash: a.hash, loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: Date.now(), health: { status: bad ? 'unhealthy' : 'healthy', checkedAt: Date.now(), failures: bad ? 3 : 0 } }, lease)
+          .catch(() => undefined);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints });
+  cli = cliFor(etcd.endpoints);
+  for (const id of ['m1', 'm2', 'm3']) {
+    leases.push(await registry.registerMachine({ id, hostname: id, ip: '10.0.0.1', metadata: {}, version: 'test', startedAt: Date.now() }, 10));
+  }
+  scheduler = await startScheduler({ registry: await EtcdRegistry.connect({ endpoints: etcd.endpoints }), candidateId: 'c1', ttlSec: 2, intervalMs: 300, logger: pino({ level: 'silent' }) });
+  standIns = publishLoop();
+});
+
+afterAll(async () => {
+  stopping = true;
+  await standIns;
+  await scheduler?.stop();
+  for (const lease of leases) await lease.revoke().catch(() => undefined);
+  await registry?.close();
+  await etcd?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function hashes(): Promise<string[]> {
+  return (await registry.listUnits()).filter((u) => /^app@\d+\.service$/.test(u.name)).map((u) => u.hash.slice(0, 7)).sort();
+}
+
+async function placed(count: number): Promise<void> {
+  const until = Date.now() + 15_000;
+  while ([...(await registry.snapshot()).schedule.keys()].filter((u) => u.startsWith('app@')).length !== count) {
+    if (Date.now() > until) throw new Error(`instances not placed within 15 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('flotilla deploy', () => {
+  test('refusals name the problem and write nothing', async () => {
+    const notService = await cli(['deploy', file('v1', template('1'))]);
+    expect(notService.code).not.toBe(0);
+    expect(notService.stderr).toContain('app@.service is not a stored service');
+    const bad = await cli(['deploy', file('bad-key', template('1', 'MinHealthyTime=soon\n'))]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/app@\.service:10:1: MinHealthyTime=soon: not a time span .*\(key MinHealthyTime\)/);
+    expect([await registry.listUnits(), await registry.listDeployments()]).toEqual([[], []]);
+  });
+
+  test('--plan shows the diff and the batches and changes nothing; deploy rolls out and exits 0; history and deployments list it', async () => {
+    expect(await cli(['scale', '--no-block', file('v1', template('1')), '3'])).toMatchObject({ code: 0 });
+    await placed(3);
+    const before = await hashes();
+    const plan = await cli(['deploy', '--plan', file('v2', template('2'))]);
+    expect(plan).toMatchObject({ code: 0, stderr: '' });
+    expect(plan.stdout).toContain('-ExecStart=/bin/sleep 1\n+ExecStart=/bin/sleep 2\n');
+    expect(plan.stdout).toContain('Batch 1: app@1.service, app@2.service\nBatch 2: app@3.service\n');
+    expect(await hashes()).toEqual(before);
+    expect(await registry.listDeployments()).toEqual([]);
+
+    const run = await cli(['deploy', file('v2', template('2'))]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^Deployment app-[0-9a-f]{8} of app@\.service started\n/);
+    expect(run.stdout).toContain('Replacing app@1.service, app@2.service with');
+    expect(run.stdout).toMatch(/Deployment app-[0-9a-f]{8} succeeded\n$/);
+    const now = (await registry.getUnit('app@.service'))!.hash.slice(0, 7);
+    expect(await hashes()).toEqual([now, now, now]);
+    const listed = await cli(['deployments']);
+    expect(listed.stdout).toMatch(/app-[0-9a-f]{8}\s+app@\.service\s+succeeded\s+3\/3 healthy/);
+    const history = await cli(['history', 'app@']);
+    expect(history.stdout.split('\n').slice(1, 3).map((l) => l.split(/\s+/).filter(Boolean).slice(-2, -1)[0])).toEqual(['healthy', 'healthy']);
+    expect(history.stdout.split('\n')[1]).toMatch(new RegExp(`^\\*${now}`));
+  });
+
+  test('a bad version is reverted: deploy exits non-zero and history says reverted', async () => {
+    const good = (await registry.getUnit('app@.service'))!.hash.slice(0, 7);
+    const run = await cli(['deploy', file('bad', template('bad', 'AutoRevert=yes\n'))]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/deployment app-[0-9a-f]{8} of app@\.service was reverted to [0-9a-f]{7}: app@1\.service failed/);
+    expect(run.stdout).toContain('reverting');
+    expect(await hashes()).toEqual([good, good, good]);
+    const history = await cli(['history', 'app@']);
+    expect(history.stdout.split('\n')[1]).toMatch(/^ [0-9a-f]{7}\s+\S+\s+reverted\s+app-/);
+  });
+
+  test('canary: deploy returns waiting for promotion; a second deploy is refused with its id; promote finishes; rollback goes back', async () => {
+    const before = (await registry.getUnit('app@.service'))!.hash.slice(0, 7);
+    const run = await cli(['deploy', file('v4', template('4', 'Canary=1\n'))]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('Canaries healthy; continue with: flotilla deploy promote app@\n');
+    const id = /Deployment (app-[0-9a-f]{8})/.exec(run.stdout)?.[1];
+    expect((await hashes()).filter((h) => h !== before)).toHaveLength(1);
+    const second = await cli(['deploy', file('v5', template('5'))]);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain(`app@.service is being deployed by deployment ${id} (waiting-promotion)`);
+    expect(await cli(['deploy', 'promote', 'app@'])).toMatchObject({ code: 0, stderr: '' });
+    const v4 = (await registry.getUnit('app@.service'))!.hash.slice(0, 7);
+    expect(await hashes()).toEqual([v4, v4, v4]);
+    const back = await cli(['rollback', 'app@']);
+    expect(back).toMatchObject({ code: 0, stderr: '' });
+    expect(back.stdout).toContain(`rollback to ${before}`);
+    expect(await hashes()).toEqual([before, before, before]);
+    expect((await cli(['deploy', 'promote', 'app@'])).stderr).toContain('no deployment is running');
+  });
+});
