@@ -13,8 +13,9 @@ global
 
 defaults
   mode http
-  option redispatch
-  retries 2
+  option redispatch 1
+  retries 3
+  retry-on conn-failure empty-response response-timeout
   timeout connect 2s
   timeout client 30s
   timeout server 30s
@@ -25,6 +26,7 @@ frontend flotilla
 
 backend units
   balance roundrobin
+  http-request disable-l7-retry if !METH_GET !METH_HEAD
 ${servers}`;
 
 describe('renderHaproxyConfig', () => {

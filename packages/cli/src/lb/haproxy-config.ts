@@ -39,8 +39,11 @@ export function renderHaproxyConfig(spec: LbSpec, endpoints: readonly EndpointRe
     '',
     'defaults',
     `  mode ${spec.mode ?? 'http'}`,
-    '  option redispatch',
-    '  retries 2',
+    // An instance stopped by a deployment refuses or drops requests until its endpoint is withdrawn: retry them on
+    // another server (every retry redispatches); over HTTP also a dropped idempotent request (docs/deployments.md).
+    '  option redispatch 1',
+    '  retries 3',
+    ...(spec.mode === 'tcp' ? [] : ['  retry-on conn-failure empty-response response-timeout']),
     '  timeout connect 2s',
     '  timeout client 30s',
     '  timeout server 30s',
@@ -53,6 +56,7 @@ export function renderHaproxyConfig(spec: LbSpec, endpoints: readonly EndpointRe
     '',
     'backend units',
     '  balance roundrobin',
+    ...(spec.mode === 'tcp' ? [] : ['  http-request disable-l7-retry if !METH_GET !METH_HEAD']),
     ...servers,
     '',
   ].join('\n');
