@@ -242,6 +242,13 @@ function managedNow(picture: DesiredPicture, current: ReadonlyMap<string, Curren
   for (const [systemdName, identity] of picture.identities) {
     const have = current.get(systemdName);
     if (have === undefined) continue;
+    if (have.foreign !== true && have.hash !== picture.desired.get(systemdName)?.hash) {
+      // Its file still holds an older text (a new version, docs/deployments.md, not loaded yet): what systemd runs
+      // is the old version, so its state (and health) stays published under the old hash until the Load.
+      const previous = before.ofSystemdName(systemdName);
+      if (previous !== undefined && previous.unit === identity.unit) list.push(previous);
+      continue;
+    }
     list.push(have.foreign === true ? { ...identity, refused: 'foreign-unit' } : identity);
   }
   return list;
