@@ -21,8 +21,9 @@ export function deploymentEnded(d: DeploymentRecord): FlotillaError | undefined 
 function stepLines(before: DeploymentRecord | undefined, after: DeploymentRecord): string[] {
   const lines: string[] = [];
   if (before?.state !== after.state) lines.push(`Deployment ${after.id} ${after.state}${after.reason && after.state !== 'running' ? ` (${after.reason})` : ''}`);
-  const old = new Set(Object.keys(before?.instances ?? {}));
-  const added = Object.keys(after.instances).filter((n) => !old.has(n) || before?.state !== after.state);
+  const old = new Set(Object.entries(before?.instances ?? {}).filter(([, i]) => i.replaced === true).map(([n]) => n));
+  const fresh = before?.state !== after.state;
+  const added = Object.entries(after.instances).filter(([n, i]) => i.replaced === true && (fresh || !old.has(n))).map(([n]) => n);
   if (added.length > 0 && after.state !== 'succeeded' && after.state !== 'reverted') {
     const target = after.state === 'reverting' ? after.fromHash : after.toHash;
     lines.push(`Replacing ${added.sort().join(', ')} with ${shortHash(target)}`);

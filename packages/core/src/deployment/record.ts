@@ -24,6 +24,8 @@ export interface DeploymentInstance {
   healthyAt?: number;
   /** It stayed healthy for MinHealthyTime: it no longer counts against MaxParallel. Never reset. */
   done?: boolean;
+  /** The deployment put it on the target (absent: it was on it already, or was created from the template). */
+  replaced?: boolean;
 }
 
 export interface DeploymentRecord {

@@ -53,7 +53,7 @@ export function planDeployment({ deployment: d, count, instances, now }: DeployI
     if (inst.hash !== target) continue;
     const before = d.instances[inst.name] ?? { startedAt: now };
     const health = healthOf(inst, target);
-    const next: DeploymentInstance = { startedAt: before.startedAt };
+    const next: DeploymentInstance = { startedAt: before.startedAt, ...(before.replaced === true ? { replaced: true } : {}) };
     if (health === 'healthy') next.healthyAt = before.healthyAt ?? now;
     next.done = before.done === true || (next.healthyAt !== undefined && now - next.healthyAt >= s.minHealthyTimeMs) || undefined;
     if (next.done === true && before.done !== true) progressAt = now;
@@ -82,7 +82,7 @@ export function planDeployment({ deployment: d, count, instances, now }: DeployI
   const room = Math.max(0, s.maxParallel - inFlight);
   const allowed = stillGated ? Math.max(0, Math.min(room, s.canary - all.length)) : room;
   step.replace = pending.slice(0, allowed);
-  for (const name of step.replace) tracked[name] = { startedAt: now };
+  for (const name of step.replace) tracked[name] = { startedAt: now, replaced: true };
   if (step.replace.length > 0) step.notes.push(`replacing ${step.replace.join(', ')}`);
 
   const finished = pending.length === 0 && instances.length >= count && inFlight === 0;
@@ -128,6 +128,7 @@ function stripUndefined(i: DeploymentInstance): DeploymentInstance {
   const out: DeploymentInstance = { startedAt: i.startedAt };
   if (i.healthyAt !== undefined) out.healthyAt = i.healthyAt;
   if (i.done === true) out.done = true;
+  if (i.replaced === true) out.replaced = true;
   return out;
 }
 
