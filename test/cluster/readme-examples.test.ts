@@ -198,6 +198,26 @@ const CHECKS: Record<string, (result: ExecResult) => Promise<void>> = {
     }, { timeoutMs: 20_000, intervalMs: 250 });
     expect(page).toBe(WEB_PAGE);
   },
+  'bin/flotilla deploy --plan units/app-v2/app@.service': async ({ stdout }) => {
+    expect(stdout).toContain('+HealthCheck=http://127.0.0.1:8080/');
+    expect(stdout).toMatch(/Batch 3: app@3\.service\n$/);
+    expect(await appAnswers()).toEqual(appsSay((n) => `app ${n} on `)); // nothing changed
+  },
+  'bin/flotilla deploy units/app-v2/app@.service': async ({ stdout }) => {
+    expect(stdout).toMatch(/succeeded\n$/);
+    expect(await appAnswers()).toEqual(appsSay((n) => `app v2 ${n} on `));
+  },
+  'bin/flotilla history app@': async ({ stdout }) => {
+    expect(tableRows(stdout).slice(1).map((r) => r[2])).toEqual(['healthy', 'healthy']);
+    expect(stdout.split('\n')[1]).toMatch(/^\*/); // the newest is current
+  },
+  'bin/flotilla rollback app@': async ({ stdout }) => {
+    expect(stdout).toMatch(/rollback to [0-9a-f]{7}\n[^]*succeeded\n$/);
+    expect(await appAnswers()).toEqual(appsSay((n) => `app ${n} on `));
+  },
+  'bin/flotilla deployments': async ({ stdout }) => {
+    expect(tableRows(stdout)[1]?.slice(1, 3)).toEqual(['app@.service', 'succeeded']);
+  },
   'bin/flotilla list-units --fields unit,machine,active,container': async ({ stdout }) => {
     const row = await waitUntil('web@1.container running', async () => {
       const r = tableRows((await sh('bin/flotilla list-units --no-legend --fields unit,machine,active,container')).stdout).find((c) => c[0] === 'web@1.container');
@@ -207,6 +227,21 @@ const CHECKS: Record<string, (result: ExecResult) => Promise<void>> = {
     expect(tableRows(stdout)[0]).toEqual(['UNIT', 'MACHINE', 'ACTIVE', 'CONTAINER']);
   },
 };
+
+/** What each app@ instance answers on its own machine's port (where its endpoint says it runs), its machine's
+ * systemd having it active: `app@N.service` → the answer's start (`app N on `, `app v2 N on `). */
+async function appAnswers(): Promise<Record<string, string>> {
+  const rows = tableRows((await sh('bin/flotilla list-units --no-legend --full')).stdout).filter((r) => /^app@\d+\.service$/.test(r[0]!));
+  const out: Record<string, string> = {};
+  for (const [unit, where] of rows) {
+    const machine = cluster.machines.find((m) => m.ip === where!.split('/')[1])!;
+    expect(await activeState(machine, unit!), `${unit} in ${machine.name}'s systemd`).toBe('active');
+    const r = await run('curl', ['-sf', '--max-time', '2', `http://${machine.ip}:8080/`], { timeoutMs: 5000 });
+    out[unit!] = r.stdout.replace(new RegExp(`${machine.name}$`), '');
+  }
+  return out;
+}
+const appsSay = (say: (n: number) => string) => Object.fromEntries(Array.from({ length: APP_INSTANCES }, (_, i) => [`app@${i + 1}.service`, say(i + 1)]));
 
 async function unitFilesJson(): Promise<Array<{ name: string; replicas?: { desired: number; running: number } }>> {
   return JSON.parse((await sh('bin/flotilla list-unit-files -o json')).stdout) as Array<{ name: string; replicas?: { desired: number; running: number } }>;
