@@ -47,6 +47,12 @@ describe('renderHaproxyConfig', () => {
     expect(renderHaproxyConfig({ prefix: 'app@', listen: ':80' }, [...a].reverse())).toBe(renderHaproxyConfig({ prefix: 'app@', listen: ':80' }, a));
   });
 
+  test('tcp mode: connections retried and redispatched, no HTTP retry rules (HAProxy refuses them in tcp mode)', () => {
+    const text = renderHaproxyConfig({ prefix: 'db', listen: ':5432', mode: 'tcp' }, [ep('db.service', M1, '10.0.0.1', 5432)]);
+    expect(text).toContain('  mode tcp\n  option redispatch 1\n  retries 3\n  timeout connect 2s\n');
+    expect(text).not.toMatch(/retry-on|http-request/);
+  });
+
   test.each([['app@1.service', M1, 'app-1.service-aaaaaaaa'], ['web.container', M2, 'web.container-bbbbbbbb']])('serverName(%s)', (unit, m, want) => {
     expect(serverName(ep(unit, m, '10.0.0.1', 1))).toBe(want);
   });
