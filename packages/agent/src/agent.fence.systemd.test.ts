@@ -39,7 +39,7 @@ describe('the StopOnLeaseLoss fence on a real systemd machine', () => {
       if (typeof value !== 'function') return value;
       const call = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);
       if (prop === 'assignmentsAt') return (...args: unknown[]) => (cut ? Promise.reject(new Error('etcd away')) : call(...args));
-      if (prop === 'publishState') return (...args: unknown[]) => (cut ? new Promise((_, reject) => hanging.push(() => reject(new Error('etcd away')))) : call(...args));
+      if (prop === 'publishStates') return (...args: unknown[]) => (cut ? new Promise((_, reject) => hanging.push(() => reject(new Error('etcd away')))) : call(...args));
       return call;
     },
   }) as unknown as AgentConfig['registry'];

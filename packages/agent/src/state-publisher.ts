@@ -11,12 +11,13 @@ import type { EndpointSink } from './endpoints/endpoint-publisher.js';
 import { FailureLog } from './failure-log.js';
 import type { ManagedUnit, ManagedUnits } from './managed-units.js';
 import type { SystemdManager } from './systemd/manager.js';
+import type { UnitRuntime } from './systemd/runtime.js';
 
 /** The state published for a unit the agent refuses to run (someone else's unit has its systemd name). */
 export const REFUSED_STATE: SystemdUnitState = { loadState: 'refused', activeState: 'inactive', subState: 'foreign-unit' };
 
 export interface StatePublisherOptions {
-  registry: Pick<AgentRegistry, 'publishState' | 'removeState'> & Pick<ClusterEventLog, 'appendEvent'>;
+  registry: Pick<AgentRegistry, 'publishStates' | 'removeState'> & Pick<ClusterEventLog, 'appendEvent'>;
   machineId: string;
   logger: Logger;
   systemd: () => SystemdManager;
@@ -55,6 +56,8 @@ function fingerprintOf({ loadState, activeState, subState }: SystemdUnitState, h
 export class StatePublisher {
   /** unit → fingerprint of what we last published successfully. */
   private readonly published = new Map<string, string>();
+  /** unit → restarts/since read when it entered `activeState` (runtimesOf). */
+  private readonly runtimes = new Map<string, { activeState: string; runtime: UnitRuntime }>();
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -98,6 +101,7 @@ export class StatePublisher {
   /** A new lease holds none of the old states: publish everything again under it. */
   leaseRenewed(): Promise<void> {
     this.published.clear();
+    this.runtimes.clear();
     this.opts.endpoints?.reset();
     return this.refresh();
   }
@@ -135,6 +139,7 @@ export class StatePublisher {
         try {
           await this.opts.registry.removeState(unit, this.opts.machineId);
           this.published.delete(unit);
+          this.runtimes.delete(unit);
           this.opts.endpoints?.gone(unit);
           this.opts.logger.debug({ unit }, 'unit state removed');
         } catch (err) {
@@ -161,51 +166,73 @@ export class StatePublisher {
     }
     // Every pass refreshes every unit: one that is unchanged and whose extras are known at once is skipped here,
     // without a promise per unit (garbage that a lean agent's 1 MiB young generation promotes; docs/benchmarks.md).
-    const changed: Promise<void>[] = [];
+    const candidates: { m: ManagedUnit; state: SystemdUnitState; extras: StateExtras | Promise<StateExtras> }[] = [];
     for (const m of units) {
       const state = m.refused === undefined ? states.get(m.systemdName) : REFUSED_STATE;
       if (state === undefined) continue;
       const extras = this.extrasOf(m.unit, state);
       if (!(extras instanceof Promise) && this.published.get(m.unit) === fingerprintOf(state, m.hash, extras)) continue;
-      changed.push(this.publishOne(m.unit, m.hash, state, lease, extras));
+      candidates.push({ m, state, extras });
     }
-    await Promise.all(changed);
-  }
-
-  private async publishOne(unit: string, hash: string, state: SystemdUnitState, lease: PresenceLease, pendingExtras: StateExtras | Promise<StateExtras>): Promise<void> {
-    const { loadState, activeState, subState } = state;
-    const extras = await pendingExtras;
-    const fingerprint = fingerprintOf(state, hash, extras);
-    if (this.published.get(unit) === fingerprint) return;
-    const record = await this.withRuntime({ unit, machineId: this.opts.machineId, hash, loadState, activeState, subState, updatedAt: Date.now(), ...extras }, state);
+    if (candidates.length === 0) return;
+    const changed: { m: ManagedUnit; state: SystemdUnitState; extras: StateExtras; fingerprint: string }[] = [];
+    for (const c of candidates) {
+      const extras = c.extras instanceof Promise ? await c.extras : c.extras;
+      const fingerprint = fingerprintOf(c.state, c.m.hash, extras);
+      if (this.published.get(c.m.unit) !== fingerprint) changed.push({ m: c.m, state: c.state, extras, fingerprint });
+    }
+    if (changed.length === 0) return;
+    const runtimes = await this.runtimesOf(changed);
+    const records = changed.map(({ m, state: { loadState, activeState, subState }, extras }): UnitStateRecord => ({
+      unit: m.unit, machineId: this.opts.machineId, hash: m.hash, loadState, activeState, subState, updatedAt: Date.now(), ...extras, ...runtimes.get(m.unit),
+    }));
+    // One transaction per 128 states (publishStates), not one put per unit: a burst of starts is a few round trips.
     try {
-      await this.opts.registry.publishState(record, lease);
-      this.published.set(unit, fingerprint);
+      await this.opts.registry.publishStates(records, lease);
+    } catch (err) {
+      return changed.forEach(({ m }) => this.retryLater(m.unit, err, 'publishing unit state failed'));
+    }
+    changed.forEach(({ m, fingerprint }, i) => {
+      const record = records[i]!;
+      this.published.set(m.unit, fingerprint);
       this.failures.observe(record);
       this.opts.endpoints?.observe(record);
-      this.opts.logger.debug({ unit, loadState, activeState, subState }, 'unit state published');
-    } catch (err) {
-      this.retryLater(unit, err, 'publishing unit state failed');
-    }
+      this.opts.logger.debug({ unit: m.unit, loadState: record.loadState, activeState: record.activeState, subState: record.subState }, 'unit state published');
+    });
   }
 
   /**
-   * Adds restarts and since-when (ops views), read from the unit object only when its state changed (no polling).
-   * Best effort: without them the state is still published.
+   * Restarts and since-when (ops views) of the changed units. Both change only with the ActiveState (systemd's
+   * StateChangeTimestamp; NRestarts counts automatic restarts, which go through `activating`), so a unit's are
+   * read once per ActiveState it enters, all of a flush's in one `unitRuntimes` call, and reused while its
+   * ActiveState stays (a new SubState, hash or health result reads nothing). Best effort: without them the state
+   * is still published.
    */
-  private async withRuntime(record: UnitStateRecord, state: SystemdUnitState): Promise<UnitStateRecord> {
-    const systemdName = this.opts.managed.get(record.unit)?.systemdName;
-    if (state === REFUSED_STATE || systemdName === undefined || state.loadState !== 'loaded') return record;
-    try {
-      const runtime = (await this.opts.systemd().unitRuntimes([systemdName])).get(systemdName);
-      return { ...record, ...runtime };
-    } catch (err) {
-      this.opts.logger.debug({ unit: record.unit, err }, 'reading restarts/since failed; published without');
-      return record;
+  private async runtimesOf(changed: readonly { m: ManagedUnit; state: SystemdUnitState }[]): Promise<Map<string, UnitRuntime>> {
+    const out = new Map<string, UnitRuntime>();
+    const toRead: { unit: string; systemdName: string; activeState: string }[] = [];
+    for (const { m, state } of changed) {
+      if (state === REFUSED_STATE || m.refused !== undefined || state.loadState !== 'loaded') continue;
+      const known = this.runtimes.get(m.unit);
+      if (known !== undefined && known.activeState === state.activeState) out.set(m.unit, known.runtime);
+      else toRead.push({ unit: m.unit, systemdName: m.systemdName, activeState: state.activeState });
     }
+    if (toRead.length === 0) return out;
+    try {
+      const read = await this.opts.systemd().unitRuntimes(toRead.map((r) => r.systemdName));
+      for (const { unit, systemdName, activeState } of toRead) {
+        const runtime = read.get(systemdName);
+        if (runtime === undefined) continue;
+        out.set(unit, runtime);
+        this.runtimes.set(unit, { activeState, runtime });
+      }
+    } catch (err) {
+      this.opts.logger.debug({ units: toRead.length, err }, 'reading restarts/since failed; published without');
+    }
+    return out;
   }
 
-  /** Container state and health; best effort like withRuntime: a failure publishes without them. */
+  /** Container state and health; best effort like runtimesOf: a failure publishes without them. */
   private extrasOf(unit: string, state: SystemdUnitState): StateExtras | Promise<StateExtras> {
     const m = this.opts.managed.get(unit);
     if (this.opts.extras === undefined || m === undefined || state === REFUSED_STATE) return NO_EXTRAS;

@@ -191,6 +191,9 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void> {
     return states.publishState(this.ctx, state, lease);
   }
+  publishStates(records: UnitStateRecord[], lease: PresenceLease): Promise<void> {
+    return states.publishStates(this.ctx, records, lease);
+  }
   removeState(unitName: string, machineId: string): Promise<void> {
     return states.removeState(this.ctx, unitName, machineId);
   }

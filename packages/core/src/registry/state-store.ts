@@ -2,6 +2,9 @@
 import type { UnitStateRecord } from '../model.js';
 import { assertValidUnitName } from '../unit/name.js';
 import type { RegistryContext } from './context.js';
+import { assertValidMachineId } from '../machine-id.js';
+import { encodeValue } from './codec.js';
+import { op } from './kv-ops.js';
 import { publishMachineRecord, readValues, removeMachineRecord, type MachineRecordKind } from './machine-records.js';
 import { isUnitStateRecord } from './record-guards.js';
 import type { PresenceLease, Subscription, WatchEvent } from './types.js';
@@ -11,6 +14,28 @@ const STATE = (ctx: RegistryContext): MachineRecordKind => ({ what: 'state', key
 
 export function publishState(ctx: RegistryContext, state: UnitStateRecord, lease: PresenceLease): Promise<void> {
   return publishMachineRecord(ctx, STATE(ctx), state, lease);
+}
+
+/** At most this many puts per etcd transaction (etcd's default --max-txn-ops is 128). */
+export const STATES_PER_TXN = 128;
+
+/**
+ * Many states under one lease in as few transactions as etcd allows (one per 128 states): an agent's flush of a
+ * burst is a handful of round trips, not one per unit. Names are checked before anything is written; a failure
+ * (e.g. the lease gone) leaves earlier transactions applied, each all-or-nothing.
+ */
+export async function publishStates(ctx: RegistryContext, records: readonly UnitStateRecord[], lease: PresenceLease): Promise<void> {
+  for (const record of records) {
+    assertValidUnitName(record.unit);
+    assertValidMachineId(record.machineId);
+  }
+  if (records.length === 0) return;
+  return ctx.run(`publish states of ${records.length} unit(s)`, async () => {
+    for (let i = 0; i < records.length; i += STATES_PER_TXN) {
+      const puts = records.slice(i, i + STATES_PER_TXN).map((r) => op.put(ctx.keys.state(r.unit, r.machineId), encodeValue(r), lease.leaseId));
+      await ctx.txn([], puts);
+    }
+  });
 }
 
 export function removeState(ctx: RegistryContext, unitName: string, machineId: string): Promise<void> {

@@ -253,6 +253,9 @@ export interface AgentRegistry {
   assignmentsAt(machineId: string): Promise<{ assignments: Assignment[]; revision: string }>;
   /** Writes `states/<unit>/<machine>` under the machine's lease (LeaseLostError once the lease is gone). */
   publishState(state: UnitStateRecord, lease: PresenceLease): Promise<void>;
+  /** Many states under `lease` in one transaction per 128 (etcd's default --max-txn-ops); each transaction is
+   * all-or-nothing (rejected, writing nothing, once the lease is gone). */
+  publishStates(states: UnitStateRecord[], lease: PresenceLease): Promise<void>;
   removeState(unitName: string, machineId: string): Promise<void>;
 }
 

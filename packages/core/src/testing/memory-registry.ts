@@ -520,6 +520,18 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     });
   }
 
+  async publishStates(states: UnitStateRecord[], lease: PresenceLease): Promise<void> {
+    this.enter('publishStates');
+    const held = this.liveLease(lease);
+    if (states.length === 0) return;
+    this.commit(() => {
+      for (const state of states) {
+        this.states.set(`${state.unit}/${state.machineId}`, { record: state, leaseId: held.leaseId });
+        this.emit({ kind: 'state', unit: state.unit, event: { type: 'put', key: state.machineId, value: state, revision: '' } });
+      }
+    });
+  }
+
   async removeState(unitName: string, machineId: string): Promise<void> {
     this.enter('removeState');
     if (!this.states.has(`${unitName}/${machineId}`)) return;

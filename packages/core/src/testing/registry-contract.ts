@@ -181,6 +181,17 @@ export function registryContract(name: string, current: () => ContractRegistry):
       expect(again.leaseId).not.toBe(lease.leaseId);
     });
 
+    test('publishStates writes many states under the lease; a lost lease writes none', async () => {
+      const r = current();
+      const lease = await r.registerMachine(machine('m1'), 10);
+      const states = ['a.service', 'b.service', 'c.service'].map((u) => unitState(u, 'm1', 'h'));
+      await r.publishStates(states, lease);
+      expect(await r.listStates()).toEqual(states);
+      await lease.revoke();
+      await expect(r.publishStates(states, lease)).rejects.toThrow();
+      expect(await r.listStates()).toEqual([]);
+    });
+
     test('a restarted agent takes its machine key over: the machine never leaves, old states go', async () => {
       const r = current();
       const first = await r.registerMachine(machine('m1'), 10);
