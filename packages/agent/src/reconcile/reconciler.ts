@@ -9,11 +9,13 @@ import type { ManagedUnit, ManagedUnits } from '../managed-units.js';
 import type { UnitRenderer } from '../naming/unit-renderer.js';
 import type { PreRead, StatePublisher } from '../state-publisher.js';
 import type { SystemdLink } from '../systemd/link.js';
+import type { SystemdManager } from '../systemd/manager.js';
 import type { UnitFiles } from '../unit-files.js';
 import { readCurrentState } from './current.js';
 import { buildDesired, UnitTextCache, type DesiredPicture } from './desired.js';
 import { systemdTaskEffects } from './effects.js';
 import { executeTasks, type TaskResult } from './execute.js';
+import { splits, startsLeft } from './pass-split.js';
 import { isUnitFault } from '../systemd/errors.js';
 import { fenceStops } from './fence-now.js';
 import { fenceStarts, type ContactState } from './lease-fence.js';
@@ -25,6 +27,18 @@ import { planTasks, type CurrentUnit, type PlanGuards, type Task } from './plan.
  * (StartUnit queues a job) are pipelined; so are unloads, which wait for their unit to be down (a slow ExecStop=
  * must not hold up the others). Stops and the reload stay one at a time. */
 const TASK_CONCURRENCY = { Unload: 16, Load: 512, Start: 16 } as const;
+
+/** How many times a pass plans again for assignments that came during its Loads (a burst comes in 2–4 pieces). */
+const MAX_PICKUPS = 4;
+
+/** One plan of a pass: what it was made from and its tasks. */
+interface PassStep {
+  picture: DesiredPicture;
+  tasks: Task[];
+  preRead: PreRead | undefined;
+  /** Whether the pass has run a task yet (then the pre-read is stale). */
+  ranTasks: boolean;
+}
 
 export interface ReconcilerDeps {
   registry: UnitLookup;
@@ -159,18 +173,49 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
-    const { registry, logger, publisher, renderers, managed, files } = this.deps;
-    const assignments = this.deps.assignments();
-    if (assignments === undefined) return; // never synced: we know nothing yet, so we change nothing
+    const { logger, publisher } = this.deps;
+    if (this.deps.assignments() === undefined) return; // never synced: we know nothing yet, so we change nothing
     this.passes++;
     const systemd = await this.deps.systemd.ensure();
+    let step = await this.prepare(systemd);
+    if (step === undefined) return;
+    // A burst of assignments reaches the agent in several transactions (the leader's writes). Rather than a pass
+    // per piece, each waiting for the previous one's Starts and publishing, the pass runs its Unloads, Loads,
+    // Reload and Stops first; if assignments (or any trigger) came meanwhile, it plans again with them (the new
+    // units' Loads, and Stops/Unloads before any Start) before it starts anything. Starts always come last, so
+    // stop-before-start holds as in one plan (docs/agent.md, "Executor").
+    for (let pickup = 0; pickup < MAX_PICKUPS && splits(step.tasks); pickup++) {
+      const early = step.tasks.filter((t) => t.kind !== 'Start');
+      const results = await this.execute(early, step, systemd);
+      if (!this.again) {
+        step = { ...step, tasks: startsLeft(step.tasks, early, results, (err) => isUnitFault(err, systemd.isClosed)) };
+        break;
+      }
+      logger.debug({ pickup: pickup + 1 }, 'assignments changed during the pass; planning again before the starts');
+      const next = await this.prepare(systemd, step.ranTasks);
+      if (next === undefined) return;
+      step = next;
+    }
+    if (step.tasks.length > 0) await this.execute(step.tasks, step, systemd);
+    // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
+    // ListUnitsByNames per periodic pass instead of two; the publisher still re-reads if a signal came meanwhile).
+    await publisher.refresh(undefined, step.ranTasks ? undefined : step.preRead);
+  }
+
+  /** Reads desired and current state and plans; undefined when the registry cannot say what is desired. */
+  private async prepare(systemd: SystemdManager, ranTasks = false): Promise<PassStep | undefined> {
+    const { registry, logger, publisher, renderers, managed, files } = this.deps;
+    const assignments = this.deps.assignments();
+    if (assignments === undefined) return undefined;
+    // Every trigger up to here is covered by this read of the assignments (the mirror's map is live).
+    this.again = false;
     let picture: DesiredPicture;
     try {
       picture = await buildDesired(assignments, { registry, cache: this.texts, renderers, logger });
     } catch (err) {
       // As fleet's `agent/reconcile.go`: without the registry we know nothing new; leave every unit as it is.
       logger.warn({ err }, "unable to determine agent's desired state; leaving units as they are");
-      return;
+      return undefined;
     }
     // Taken before systemd is read: the end-of-pass refresh reuses this read only if nothing newer came meanwhile.
     const epoch = publisher.epoch();
@@ -181,18 +226,20 @@ export class Reconciler {
     managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
     this.lastView = { optedIn: picture.optedIn, current };
-    const tasks = this.plan(picture, current);
-    if (tasks.length > 0) {
-      const effects = fenceStarts(
-        systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired),
-        picture.optedIn,
-        () => this.deps.contact?.() ?? 'in-contact',
-      );
-      await executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
-    }
-    // A pass that ran no task changed nothing in systemd: the states it read stand for the refresh's re-read (one
-    // ListUnitsByNames per periodic pass instead of two; the publisher still re-reads if a signal came meanwhile).
-    await publisher.refresh(undefined, tasks.length === 0 ? preRead : undefined);
+    return { picture, tasks: this.plan(picture, current), preRead, ranTasks };
+  }
+
+  private async execute(tasks: readonly Task[], step: PassStep, systemd: SystemdManager): Promise<TaskResult[]> {
+    if (tasks.length === 0) return [];
+    step.ranTasks = true;
+    const { logger, files } = this.deps;
+    const { picture } = step;
+    const effects = fenceStarts(
+      systemdTaskEffects({ systemd, files, launchedByAgent: this.launchedByAgent, logger, ...(this.deps.stopWaitMs === undefined ? {} : { stopWaitMs: this.deps.stopWaitMs }) }, picture.desired),
+      picture.optedIn,
+      () => this.deps.contact?.() ?? 'in-contact',
+    );
+    return executeTasks(tasks, effects, logger, (result) => this.afterTask(result, picture), { concurrency: TASK_CONCURRENCY, unitFault: (err) => isUnitFault(err, systemd.isClosed) });
   }
 
   /** Plans the pass under the agent's guards (StopOnLeaseLoss fence, inherited hold) and hands the inherited units
