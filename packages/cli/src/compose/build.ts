@@ -25,7 +25,7 @@ const KEEP_BYTES = 64 * 1024;
 
 export function composeBuildError(service: string, message: string, cause?: unknown): FlotillaError {
   return new FlotillaError('COMPOSE_BUILD_FAILED', `service ${service}: ${message}`, {
-    hint: 'fix the build (the engine\'s output is above); nothing was submitted', ...(cause === undefined ? {} : { cause }),
+    hint: 'fix the build at the step the engine names; nothing was submitted', ...(cause === undefined ? {} : { cause }),
   });
 }
 
