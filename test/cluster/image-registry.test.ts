@@ -5,7 +5,10 @@
  * had it and by podman on another; a pull of a missing tag fails with the registry's reason. Then the registry's
  * machine dies: the pulled units keep running and restart from their local images. A replacement machine with the
  * metadata runs the registry again, empty (its data stayed on the dead machine); after a new push, new pulls work.
+ * Also a compose service with `build:`: `compose up` builds it on the host, pushes it, and a machine runs it.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
@@ -18,6 +21,7 @@ import { BOOT_BUDGET_MS, httpGet, listRow, unitFile, waitForAgents } from './con
 
 const APP_PAGE = 'served from an image pushed to the cluster registry\n';
 const IMAGE = 'registry.flotilla:5000/fl/app:1';
+const BUILT_PAGE = 'built by flotilla compose up\n';
 
 describe('image registry on the cluster', () => {
   let cluster: Cluster;
@@ -86,6 +90,24 @@ describe('image registry on the cluster', () => {
     expect(failed).toMatch(/registry\.flotilla:5000\/fl\/app:9/);
     expect(failed).toMatch(/manifest unknown|not found/);
     expect((await cli(['destroy', 'nope.container'])).code).toBe(0);
+  }, 300_000);
+
+  test('compose up with build: builds on the host, pushes, and a docker machine runs the built image', async () => {
+    const [, dockerHost] = machines;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-compose-build-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.mkdirSync(path.join(dir, 'web'));
+    fs.writeFileSync(path.join(dir, 'web/Dockerfile'), 'FROM fl/app:1\nCOPY index.html /www/index.html\n');
+    fs.writeFileSync(path.join(dir, 'web/index.html'), BUILT_PAGE);
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), [
+      'name: built', 'services:', '  web:', '    build: ./web', '    image: web:1', '    ports: ["8094:80"]',
+      '    deploy: {placement: {constraints: ["node.labels.slot == docker"]}}', '',
+    ].join('\n'));
+    const up = await cli(['compose', '-f', path.join(dir, 'compose.yaml'), 'up'], { timeoutMs: 180_000 });
+    expect(up.code, up.stderr).toBe(0);
+    expect((await cli(['image', 'ls', 'built/web'])).stdout).toBe('registry.flotilla:5000/built/web:1\n');
+    expect(await waitUntil('built-web.container serving the built page', () => httpGet(dockerHost.ip, 8094), { timeoutMs: 60_000, intervalMs: 250 })).toBe(BUILT_PAGE);
+    expect((await cli(['compose', '-f', path.join(dir, 'compose.yaml'), 'down'])).code).toBe(0);
   }, 300_000);
 
   test('the registry\'s machine dies: pulled units keep running and restart from their local image; a replacement runs it again, and new pulls work after a push', async () => {

@@ -117,7 +117,7 @@ describe('unsupported keys: FILE:LINE: service S: key K is not supported', () =>
     'services:', //           1
     '  web:', //              2
     '    image: i', //        3
-    '    build: .', //        4
+    '    build: {ssh: [default]}', // 4
     '    deploy:', //         5
     '      restart_policy:', // 6
     '        condition: any', // 7
@@ -133,7 +133,7 @@ describe('unsupported keys: FILE:LINE: service S: key K is not supported', () =>
     expect(() => run(yaml)).toThrow(ComposeUnsupportedError);
     expect(errorOf(yaml)).toBe([
       `COMPOSE_UNSUPPORTED ${FILE}:11: key networks is not supported`,
-      `${FILE}:4: service web: key build is not supported`,
+      `${FILE}:4: service web: key build.ssh is not supported`,
       `${FILE}:6: service web: key deploy.restart_policy is not supported`,
       `${FILE}:10: service web: key healthcheck.start_interval is not supported`,
     ].join('\n'));
@@ -141,7 +141,7 @@ describe('unsupported keys: FILE:LINE: service S: key K is not supported', () =>
 
   test('--ignore-unsupported: warnings, and the unit without them', () => {
     const { project, units } = run(yaml, { ignoreUnsupported: true });
-    expect(project.warnings.map(formatProblem)).toContain(`${FILE}:4: service web: key build is not supported (ignored)`);
+    expect(project.warnings.map(formatProblem)).toContain(`${FILE}:4: service web: key build.ssh is not supported (ignored)`);
     expect(units.map((u) => u.name)).toEqual(['shop-web.container']);
   });
 
@@ -155,10 +155,40 @@ describe('unsupported keys: FILE:LINE: service S: key K is not supported', () =>
   });
 });
 
+describe('build: the unit runs the build pushed to the cluster registry', () => {
+  const specOf = (service: string) => run(`services:\n  s:\n${service.replace(/^/gm, '    ')}\n`).project.services[0]!;
+  test.each([
+    { name: 'a context string; no image: tag latest', yaml: 'build: ./app', image: 'registry.flotilla:5000/shop/s:latest', build: { context: '/srv/shop/app', args: [] } },
+    { name: 'image gives the tag, not the repository', yaml: 'build: .\nimage: example/web:1.2', image: 'registry.flotilla:5000/shop/s:1.2', build: { context: '/srv/shop', args: [] } },
+    { name: 'an image with a registry port and no tag', yaml: 'build: .\nimage: localhost:5000/web', image: 'registry.flotilla:5000/shop/s:latest', build: { context: '/srv/shop', args: [] } },
+    {
+      name: 'the map form: context, dockerfile, args (map; null left to the Dockerfile), target',
+      yaml: 'build:\n  context: /abs/ctx\n  dockerfile: docker/Dockerfile.prod\n  args: {A: 1, B: null, C: two words}\n  target: runtime\nimage: w:3',
+      image: 'registry.flotilla:5000/shop/s:3',
+      build: { context: '/abs/ctx', dockerfile: 'docker/Dockerfile.prod', args: [['A', '1'], ['C', 'two words']], target: 'runtime' },
+    },
+    { name: 'args as a list; context defaults to the file’s directory', yaml: 'build:\n  args: [A=1, B]', image: 'registry.flotilla:5000/shop/s:latest', build: { context: '/srv/shop', args: [['A', '1']] } },
+  ])('$name', ({ yaml, image, build }) => {
+    const spec = specOf(yaml);
+    expect(spec.image).toBe(image);
+    expect(spec.build).toEqual({ ...build, image });
+    expect(lines(yaml)).toContain(`[Container] Image=${image}`);
+  });
+
+  test.each([
+    { name: 'a remote context', yaml: 'services:\n  s:\n    build:\n      context: https://github.com/x/y.git\n', error: `COMPOSE_UNSUPPORTED ${FILE}:4: service s: key build.context: https://github.com/x/y.git is not supported (a local directory only)` },
+    { name: 'sub-keys Flotilla does not pass on', yaml: 'services:\n  s:\n    build:\n      context: .\n      cache_from: [x]\n      platforms: [linux/arm64]\n', error: `COMPOSE_UNSUPPORTED ${FILE}:5: service s: key build.cache_from is not supported\n${FILE}:6: service s: key build.platforms is not supported` },
+    { name: 'build of the wrong type', yaml: 'services:\n  s:\n    build: [a]\n', error: `COMPOSE_INVALID ${FILE}:3: service s: key build: expected a context directory or a map (context, dockerfile, args, target)` },
+    { name: 'a bad tag in image', yaml: 'services:\n  s:\n    build: .\n    image: w:-x\n', error: `COMPOSE_INVALID ${FILE}:4: service s: key image: tag "-x" is not a valid tag (letters, digits, _ . -)` },
+  ])('$name', ({ yaml, error }) => {
+    expect(errorOf(yaml)).toBe(error);
+  });
+});
+
 describe('invalid files: COMPOSE_INVALID at the line', () => {
   test.each([
     { name: 'not YAML', yaml: 'services:\n  a: [\n', error: `${FILE}:3:` },
-    { name: 'no image', yaml: 'services:\n  a:\n    command: x\n', error: `${FILE}:2: service a: key image is required (a built image, e.g. localhost/app:1)` },
+    { name: 'no image', yaml: 'services:\n  a:\n    command: x\n', error: `${FILE}:2: service a: key image is required (a built image, e.g. localhost/app:1), or build` },
     { name: 'service name that is no DNS label', yaml: 'services:\n  My.App: {image: i}\n', error: `${FILE}:2: service My.App: the service name is its DNS name` },
     { name: 'depends_on an unknown service', yaml: 'services:\n  a:\n    image: i\n    depends_on: [b]\n', error: `${FILE}:4: service a: key depends_on: no service b` },
     { name: 'service_healthy on a service without healthcheck', yaml: 'services:\n  a:\n    image: i\n    depends_on: {b: {condition: service_healthy}}\n  b: {image: i}\n', error: `${FILE}:4: service a: key depends_on: b has no healthcheck, so service_healthy can never hold` },

@@ -41,9 +41,22 @@ export interface UpdateSpec {
   autoRevert?: boolean;
 }
 
+/** `build:`: what the CLI hands the local engine (`docker build`); the unit runs the pushed result. */
+export interface BuildSpec {
+  /** Absolute directory. */
+  context: string;
+  /** Relative to the context, as `docker build -f` takes it; absent means the engine's default (Dockerfile). */
+  dockerfile?: string;
+  args: [string, string][];
+  target?: string;
+  /** `registry.flotilla:5000/P/S:TAG`: the tag the engine gives the build, and the unit's Image=. */
+  image: string;
+}
+
 export interface ServiceSpec {
   name: string;
   image: string;
+  build?: BuildSpec;
   entrypoint?: string[];
   command?: string[];
   /** KEY → value in file order, env_file first and `environment` over it. */

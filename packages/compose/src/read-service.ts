@@ -6,12 +6,14 @@
 import path from 'node:path';
 import { Findings, isRecord, type KeyTable } from './findings.js';
 import type { Dependency, HealthSpec, PortSpec, ServiceSpec, UpdateSpec, VolumeSpec } from './model.js';
+import { readBuild } from './read-build.js';
 import { readConstraints, readEnvFiles, readPorts, readVolumes } from './read-values.js';
 import type { Path } from './source.js';
 import { shellQuote, shellSplit } from './words.js';
 
 export const SERVICE_KEYS: KeyTable = {
   image: true,
+  build: { context: true, dockerfile: true, args: true, target: true },
   command: true,
   entrypoint: true,
   environment: true,
@@ -60,7 +62,7 @@ export class ServiceReader {
     return this.name;
   }
 
-  private at(...rest: (string | number)[]): Path {
+  at(...rest: (string | number)[]): Path {
     return ['services', this.name, ...rest];
   }
 
@@ -80,13 +82,14 @@ export class ServiceReader {
     this.f.checkKeys(this.raw, SERVICE_KEYS, this.at(), this.name);
     const deploy = isRecord(this.raw.deploy) ? this.raw.deploy : {};
     const image = this.raw.image;
-    if (typeof image !== 'string' || image === '') {
-      // `build:` is unsupported (no registry to push to here); the image is what a unit runs.
-      this.invalid(this.at(...(image === undefined ? [] : ['image'])), 'key image is required (a built image, e.g. localhost/app:1)');
+    const hasBuild = this.raw.build !== undefined && this.raw.build !== null;
+    const build = hasBuild ? readBuild(this, this.raw.build, image, this.ctx.project) : undefined;
+    if (!hasBuild && (typeof image !== 'string' || image === '')) {
+      this.invalid(this.at(...(image === undefined ? [] : ['image'])), 'key image is required (a built image, e.g. localhost/app:1), or build');
     }
     const spec: ServiceSpec = {
       name: this.name,
-      image: typeof image === 'string' ? image : '',
+      image: build?.image ?? (typeof image === 'string' ? image : ''),
       environment: this.environment(),
       ports: [...readPorts(this, this.raw.ports, this.at('ports')), ...this.expose()],
       volumes: readVolumes(this, this.ctx, this.raw.volumes, this.at('volumes')),
@@ -99,6 +102,7 @@ export class ServiceReader {
       conflicts: this.stringList(this.xFlotilla().Conflicts, this.at('x-flotilla', 'Conflicts')),
       machineOf: this.stringList(this.xFlotilla().MachineOf, this.at('x-flotilla', 'MachineOf')),
     };
+    if (build) spec.build = build;
     const entrypoint = this.commandWords('entrypoint');
     if (entrypoint) spec.entrypoint = entrypoint;
     const command = this.commandWords('command');

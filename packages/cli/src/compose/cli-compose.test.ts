@@ -62,16 +62,16 @@ describe('compose convert', () => {
   });
 
   test('an unsupported key: exit 1, FILE:LINE: service S: key K is not supported; --ignore-unsupported converts', async () => {
-    const file = write('bad/docker-compose.yml', 'services:\n  web:\n    image: nginx\n    build: .\n    networks: [front]\nnetworks:\n  front: {}\n');
+    const file = write('bad/docker-compose.yml', 'services:\n  web:\n    image: nginx\n    build: {context: ., ssh: [default]}\n    networks: [front]\nnetworks:\n  front: {}\n');
     const r = await runCli(['compose', 'convert'], { cwd: path.dirname(file) });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('docker-compose.yml:6: key networks is not supported\n');
-    expect(r.stderr).toContain('docker-compose.yml:4: service web: key build is not supported\n');
+    expect(r.stderr).toContain('docker-compose.yml:4: service web: key build.ssh is not supported\n');
     expect(r.stderr).toContain('docker-compose.yml:5: service web: key networks is not supported\n');
     expect(r.stdout).toBe('');
     const ignored = await runCli(['compose', 'convert', '--ignore-unsupported'], { cwd: path.dirname(file) });
     expect(ignored.code, ignored.stderr).toBe(0);
-    expect(ignored.stderr).toContain('warning: docker-compose.yml:4: service web: key build is not supported (ignored)');
+    expect(ignored.stderr).toContain('warning: docker-compose.yml:4: service web: key build.ssh is not supported (ignored)');
     expect(ignored.stdout).toContain('# bad-web.container\n');
   });
 });

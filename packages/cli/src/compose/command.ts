@@ -1,7 +1,8 @@
-/** `flotilla compose convert|up|ps|logs|down`: compose files on the cluster (docs/compose.md). */
+/** `flotilla compose convert|build|up|ps|logs|down`: compose files on the cluster (docs/compose.md). */
 import type { Command } from 'commander';
 import type { AnyVerb } from '../commands/verb.js';
 import { addComposeOptions } from './options.js';
+import { composeBuild } from './build-verb.js';
 import { composeConvert } from './convert-verb.js';
 import { composeDown } from './down-verb.js';
 import { composeLogs } from './logs-verb.js';
@@ -19,6 +20,6 @@ export interface VerbGroup {
 export const composeCommands: VerbGroup = {
   name: 'compose',
   summary: 'Run compose files on the cluster as container units',
-  verbs: [composeConvert, composeUp, composePs, composeLogs, composeDown],
+  verbs: [composeConvert, composeBuild, composeUp, composePs, composeLogs, composeDown],
   configure: (cmd) => void addComposeOptions(cmd),
 };

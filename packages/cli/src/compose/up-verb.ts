@@ -9,6 +9,8 @@ import type { CliRegistry } from '../cli-registry.js';
 import { duringStep } from '../cli-errors.js';
 import { defineVerb, type CommandContext } from '../commands/verb.js';
 import type { ComposeOptions } from './compose-file.js';
+import type { BuildOptions } from './build.js';
+import { addBuildOptions, buildOptions } from './build-options.js';
 import { addComposeOptions, composeOptions, timeoutMs } from './options.js';
 import { projectUnitsOf } from './project-units.js';
 import { planUp, type ServiceAction } from './up-plan.js';
@@ -18,6 +20,8 @@ const DEFAULT_TIMEOUT_SEC = 300;
 
 interface UpOptions extends ComposeOptions {
   wait: boolean;
+  /** Services with `build:` are built and pushed first unless --no-build. */
+  build: BuildOptions | undefined;
   timeoutMs: number;
 }
 
@@ -50,18 +54,21 @@ export const composeUp = defineVerb<UpOptions, void>({
   name: 'up',
   args: '',
   summary: 'Run a compose file on the cluster, or apply its changes to what runs',
-  examples: ['flotilla compose up', 'flotilla compose -f examples/compose/compose.yaml up --wait', 'flotilla compose -p staging up --timeout 600'],
+  examples: ['flotilla compose up', 'flotilla compose up --engine podman --no-build', 'flotilla compose -f examples/compose/compose.yaml up --wait', 'flotilla compose -p staging up --timeout 600'],
   configure(cmd) {
-    addComposeOptions(cmd)
+    addBuildOptions(addComposeOptions(cmd))
+      .option('--no-build', 'do not build services that have build: (run what the registry holds)')
       .option('--wait', 'wait until every service runs, and is healthy where it has a healthcheck')
       .option('--timeout <seconds>', `deadline for depends_on and --wait (default ${DEFAULT_TIMEOUT_SEC})`);
   },
-  parseOptions: (raw) => ({ ...composeOptions(raw), wait: Boolean(raw.wait), timeoutMs: timeoutMs(raw, DEFAULT_TIMEOUT_SEC) }),
-  waitBudgetMs: (opts) => opts.timeoutMs,
+  parseOptions: (raw) => ({ ...composeOptions(raw), wait: Boolean(raw.wait), timeoutMs: timeoutMs(raw, DEFAULT_TIMEOUT_SEC), build: raw.build === false ? undefined : buildOptions(raw) }),
+  waitBudgetMs: (opts) => opts.timeoutMs + (opts.build?.buildTimeoutMs ?? 0),
   async handler(ctx, _args, opts) {
     const loaded = await (await import('./compose-file.js')).loadCompose(ctx, opts);
     for (const w of loaded.warnings) ctx.emit({ kind: 'note', text: w, stderr: true });
     const { project, units } = loaded;
+    // Built and pushed before the cluster is touched: a failed build leaves nothing submitted.
+    if (opts.build) await (await import('./build.js')).buildAndPush(ctx, project.services, opts.build);
     const registry = await ctx.registry();
     const stored = projectUnitsOf(await registry.listUnits(), project.name);
     const plan = planUp(project.services, units, stored);
