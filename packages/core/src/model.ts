@@ -34,6 +34,10 @@ export interface UnitRecord extends UnitSpec {
   desiredState: DesiredState;
   /** `[X-Fleet] Global=true`: runs on every eligible machine, never placed by the scheduler. */
   global: boolean;
+  /** A global unit being deployed: the options of the other versions machines' assignments may still name (their
+   * version pins, docs/deployments.md "Global units"). The scheduler leaves such an assignment's hash alone and the
+   * agent runs that version's text. */
+  pinned?: Record<string, UnitOption[]>;
 }
 
 /** `machines/<id>`: a live machine, kept alive by the agent's lease. */

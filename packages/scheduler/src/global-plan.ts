@@ -70,7 +70,9 @@ function* planOne(
       if (stored) remove(work, unitName, machine.id, reasonNoLongerFits(failure));
       continue;
     }
-    const inStep = stored !== undefined && stored.hash === unit.hash && stored.desiredState === unit.desiredState;
+    // A hash the unit pins belongs to a deployment in progress: the deploy driver moves it (docs/deployments.md).
+    const pinned = stored !== undefined && unit.pinned?.[stored.hash] !== undefined;
+    const inStep = stored !== undefined && (stored.hash === unit.hash || pinned) && stored.desiredState === unit.desiredState;
     const reason = stored ? REASON_GLOBAL_CHANGED : REASON_GLOBAL_MATCHES;
     if (inStep) addBack(work, unit, machine.id);
     else decide(work, { kind: 'assign-global', unit: unitName, machineId: machine.id, reason }, unit);

@@ -94,10 +94,12 @@ function textOf(a: Assignment, { cache, renderers, logger }: DesiredDeps, fetche
   const unit = fetched.get(a.unit);
   // Destroyed since it was assigned (the assignment goes in the same transaction): not wanted any more.
   if (unit === undefined) return undefined;
-  const rendered = renderUnit(renderers, a.unit, unit.options);
+  // A global unit being deployed: this machine's assignment pins another version than the record's (docs/deployments.md).
+  const pinned = unit.hash !== a.hash ? unit.pinned?.[a.hash] : undefined;
+  const rendered = renderUnit(renderers, a.unit, pinned ?? unit.options);
   const entry = rendered === undefined ? null : { ...rendered, hash: unitTextHash(rendered.text), stopOnLeaseLoss: wantsStopOnLeaseLoss(unit.options), global: unit.global };
   if (entry === null) logger.warn({ unit: a.unit }, 'no systemd unit type or renderer for this unit; not running it');
-  if (unit.hash !== a.hash) {
+  if (unit.hash !== a.hash && pinned === undefined) {
     // The unit was replaced and its assignment not (yet) updated: run what the unit says now, uncached.
     logger.debug({ unit: a.unit, assigned: a.hash, current: unit.hash }, 'unit changed since assignment');
     return entry;

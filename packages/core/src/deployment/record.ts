@@ -43,7 +43,9 @@ export interface DeploymentRecord {
   promoted: boolean;
   /** Started by `rollback`. */
   rollback: boolean;
-  /** Instances on the current target (toHash, or fromHash while reverting), by name. */
+  /** A global unit's deployment: instances are machines (by id), each moved by its assignment's hash. */
+  global?: boolean;
+  /** Instances on the current target (toHash, or fromHash while reverting), by name (machine id when global). */
   instances: Record<string, DeploymentInstance>;
   createdAt: number;
   updatedAt: number;

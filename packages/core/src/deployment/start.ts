@@ -6,7 +6,7 @@
 import { DeploymentInProgressError, InvalidDeploymentError, NoRollbackTargetError, NotPromotableError } from '../errors.js';
 import type { ServiceRecord, UnitRecord, UnitSpec } from '../model.js';
 import { unitNameInfo } from '../unit/name.js';
-import { newUnitRecord } from '../unit/record.js';
+import { makeUnitRecord, newUnitRecord } from '../unit/record.js';
 import { isStrategyProblem, updateStrategyOf } from '../unit/update-keys.js';
 import { isActiveDeployment, type DeploymentRecord, type ServiceHistory, type ServiceVersion, type VersionResult } from './record.js';
 
@@ -32,20 +32,40 @@ export interface StartWrites {
 
 export function planStart(req: StartRequest, stored: StoredService): StartWrites {
   const name = req.spec.name;
-  if (!unitNameInfo(name).isTemplate) throw new InvalidDeploymentError(`${name} is not a template unit (NAME@.service): only services are deployed`);
+  if (stored.template?.global === true && !unitNameInfo(name).isTemplate) return planGlobalStart(req, stored.template, stored);
+  if (!unitNameInfo(name).isTemplate) throw new InvalidDeploymentError(`${name} is not a template unit (NAME@.service) or a stored global unit: only services and global units are deployed`);
   const record = newUnitRecord(req.spec, 'inactive');
   if (!stored.template || !stored.service) throw new InvalidDeploymentError(`${name} is not a stored service`);
-  if (record.global || stored.template.global) throw new InvalidDeploymentError(`${name} is a global unit: deploying global units is not supported yet`, 'use start --replace for global units');
+  if (record.global || stored.template.global) throw new InvalidDeploymentError(`${name} is a global template: deploy a stored global unit by its name`);
   if (stored.current && isActiveDeployment(stored.current)) throw new DeploymentInProgressError(name, stored.current.id, stored.current.state);
+  return startWrites(req, stored, stored.template, record);
+}
+
+/** A global unit (docs/deployments.md "Global units"): the record gets the new options and keeps the old version's
+ * as a pin, so every machine stays on it until the leader moves its assignment; its desired state is kept. */
+function planGlobalStart(req: StartRequest, current: UnitRecord, stored: StoredService): StartWrites {
+  const name = req.spec.name;
+  const next = newUnitRecord(req.spec, current.desiredState);
+  if (!next.global) throw new InvalidDeploymentError(`${name} is a global unit and the new version is not: a deployment does not change the kind of unit`, `destroy ${name} and start the new version`);
+  if (stored.current && isActiveDeployment(stored.current)) throw new DeploymentInProgressError(name, stored.current.id, stored.current.state);
+  const pinned = { ...(current.pinned ?? {}), [current.hash]: current.options };
+  delete pinned[next.hash];
+  const record: UnitRecord = Object.keys(pinned).length > 0 ? { ...next, pinned } : next;
+  const writes = startWrites(req, stored, current, record);
+  return { ...writes, deployment: { ...writes.deployment, global: true } };
+}
+
+function startWrites(req: StartRequest, stored: StoredService, from: UnitRecord, record: UnitRecord): StartWrites {
+  const name = req.spec.name;
   const strategy = updateStrategyOf(record.options);
   // newUnitRecord validated the options, so a problem cannot be left; checked for the type.
   if (isStrategyProblem(strategy)) throw new InvalidDeploymentError(strategy.problem);
   const deployment: DeploymentRecord = {
     id: req.id,
     template: name,
-    fromHash: stored.template.hash,
+    fromHash: from.hash,
     toHash: record.hash,
-    fromOptions: stored.template.options,
+    fromOptions: from.options,
     toOptions: record.options,
     strategy,
     state: 'running',
@@ -58,8 +78,8 @@ export function planStart(req: StartRequest, stored: StoredService): StartWrites
   };
   let history = stored.history ?? { template: name, versions: [] };
   // The version that ran before the first deployment becomes the first entry, so there is something to go back to.
-  if (!history.versions.some((v) => v.hash === stored.template?.hash)) {
-    history = withVersion(history, { hash: stored.template.hash, options: stored.template.options, at: req.now, result: 'healthy' }, strategy.historyLimit);
+  if (!history.versions.some((v) => v.hash === from.hash)) {
+    history = withVersion(history, { hash: from.hash, options: from.options, at: req.now, result: 'healthy' }, strategy.historyLimit);
   }
   history = withVersion(history, { hash: record.hash, options: record.options, at: req.now, deploymentId: req.id, result: 'running' }, strategy.historyLimit);
   return { deployment, template: record, history };
@@ -101,4 +121,22 @@ export function planPromote(template: string, current: DeploymentRecord | undefi
   if (current.strategy.canary === 0) throw new NotPromotableError(template, `deployment ${current.id} has no canaries`);
   if (current.promoted) throw new NotPromotableError(template, `deployment ${current.id} is already promoted`);
   return { ...current, promoted: true, state: 'running', updatedAt: now };
+}
+
+/** What a global unit's record becomes with a leader step (undefined: unchanged). A revert puts the old options
+ * back and pins the new ones (machines on them are moved back one batch at a time); the end of the deployment
+ * drops every pin, every machine then being on the record's version. */
+export function nextGlobalRecord(unit: UnitRecord, step: { deployment: DeploymentRecord; revertTemplate: boolean }): UnitRecord | undefined {
+  const d = step.deployment;
+  if (step.revertTemplate) {
+    const back = makeUnitRecord({ name: unit.name, options: d.fromOptions }, unit.desiredState);
+    const pinned = { ...(unit.pinned ?? {}), [unit.hash]: unit.options };
+    delete pinned[back.hash];
+    return Object.keys(pinned).length > 0 ? { ...back, pinned } : back;
+  }
+  if ((d.state === 'succeeded' || d.state === 'reverted') && unit.pinned !== undefined) {
+    const { pinned: _dropped, ...rest } = unit;
+    return rest;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isDeploymentRecord, isServiceHistory, type DeploymentRecord, type ServiceHistory } from '../deployment/record.js';
-import { planPromote, planStart, withResult } from '../deployment/start.js';
+import { nextGlobalRecord, planPromote, planStart, withResult } from '../deployment/start.js';
 import { LeadershipLostError, UnitNotFoundError } from '../errors.js';
 import type { UnitRecord, UnitSpec } from '../model.js';
 import { assertValidUnitName } from '../unit/name.js';
@@ -16,7 +16,7 @@ import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
 import type { Compare, KeyValue, RequestOp } from './etcd-port.js';
 import { is, op } from './kv-ops.js';
-import { isServiceRecord, isUnitRecord } from './record-guards.js';
+import { isAssignment, isServiceRecord, isUnitRecord } from './record-guards.js';
 import { fenceHolds } from './scheduling-store.js';
 import type { DeploymentWrite, Fence, StoredDeployment } from './types.js';
 import { compareView, mirrorOps, readUnitView } from './unit-store.js';
@@ -92,6 +92,7 @@ export async function getHistory(ctx: RegistryContext, template: string): Promis
 /** One leader step in one transaction; false when something it read changed meanwhile. */
 export async function applyDeploymentStep(ctx: RegistryContext, write: DeploymentWrite, fence: Fence): Promise<boolean> {
   const d = write.deployment;
+  if (d.global === true) return applyGlobalStep(ctx, write, fence);
   return ctx.run(`deployment step ${d.id}`, async () => {
     const target = d.state === 'reverting' ? d.fromOptions : d.toOptions;
     const compares: Compare[] = [is.createdAt(fence.key, fence.createRevision), is.modifiedAt(ctx.keys.deployment(d.template), write.read.revision)];
@@ -108,6 +109,43 @@ export async function applyDeploymentStep(ctx: RegistryContext, write: Deploymen
       if (!template) throw new UnitNotFoundError(d.template);
       compares.push(present(ctx.keys.unit(d.template), template));
       ops.push(op.put(ctx.keys.unit(d.template), encodeValue(makeUnitRecord({ name: d.template, options: d.fromOptions }, 'inactive'))));
+    }
+    if (write.results.length > 0) {
+      const history = await ctx.readOne(ctx.keys.history(d.template), isServiceHistory);
+      if (history) {
+        const updated = write.results.reduce((h, r) => withResult(h, d.id, r.hash, r.result), history.value);
+        compares.push(present(ctx.keys.history(d.template), history));
+        ops.push(op.put(ctx.keys.history(d.template), encodeValue(updated)));
+      }
+    }
+    const result = await ctx.txn(compares, ops);
+    if (result.succeeded) return true;
+    if (!(await fenceHolds(ctx, fence))) throw new LeadershipLostError(fence.key);
+    return false;
+  });
+}
+
+/** A global unit's step (docs/deployments.md "Global units"): `replace` names machines whose assignment (the
+ * version pin) moves to the target hash; a revert puts the old options back in the unit record, pinning the new
+ * ones; the end drops the pins. Each assignment and the unit record are compared as read. */
+async function applyGlobalStep(ctx: RegistryContext, write: DeploymentWrite, fence: Fence): Promise<boolean> {
+  const d = write.deployment;
+  return ctx.run(`deployment step ${d.id}`, async () => {
+    const targetHash = d.state === 'reverting' ? d.fromHash : d.toHash;
+    const compares: Compare[] = [is.createdAt(fence.key, fence.createRevision), is.modifiedAt(ctx.keys.deployment(d.template), write.read.revision)];
+    const ops: RequestOp[] = [op.put(ctx.keys.deployment(d.template), encodeValue(d))];
+    for (const machineId of write.replace) {
+      const key = ctx.keys.assignment(machineId, d.template);
+      const stored = await ctx.readOne(key, isAssignment);
+      if (!stored) return false; // the machine left or stopped matching meanwhile
+      compares.push(present(key, stored));
+      ops.push(op.put(key, encodeValue({ ...stored.value, hash: targetHash })));
+    }
+    const unit = await ctx.readOne(ctx.keys.unit(d.template), isUnitRecord);
+    const next = unit && nextGlobalRecord(unit.value, write);
+    if (unit && next) {
+      compares.push(present(ctx.keys.unit(d.template), unit));
+      ops.push(op.put(ctx.keys.unit(d.template), encodeValue(next)));
     }
     if (write.results.length > 0) {
       const history = await ctx.readOne(ctx.keys.history(d.template), isServiceHistory);

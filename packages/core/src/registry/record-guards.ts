@@ -48,7 +48,8 @@ export const isUnitRecord: RecordGuard<UnitRecord> = (value): value is UnitRecor
   isDesiredState(value.desiredState) &&
   typeof value.global === 'boolean' &&
   Array.isArray(value.options) &&
-  value.options.every(isUnitOption);
+  value.options.every(isUnitOption) &&
+  (value.pinned === undefined || (isObject(value.pinned) && Object.values(value.pinned).every((o) => Array.isArray(o) && o.every(isUnitOption))));
 
 export const isServiceRecord: RecordGuard<ServiceRecord> = (value): value is ServiceRecord =>
   isObject(value) && strings(value, 'template') && typeof value.count === 'number' && Number.isInteger(value.count) && value.count >= 0;

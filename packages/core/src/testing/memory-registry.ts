@@ -93,6 +93,8 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     mirror: (record) => {
       for (const machineId of this.assignedTo(record.name)) this.putAssignment({ unit: record.name, machineId, hash: record.hash, desiredState: record.desiredState });
     },
+    assignment: (machineId, unit) => this.assignments.get(machineId)?.get(unit),
+    putAssignment: (a) => this.putAssignment(a),
     putService: (service) => this.putService(service),
     newId: (template) => `${template.replace(/@.*$/, '')}-${String(this.nextDeployment++).padStart(8, '0')}`,
   });

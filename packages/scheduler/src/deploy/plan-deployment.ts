@@ -48,7 +48,8 @@ export function planDeployment({ deployment: d, count, instances, now }: DeployI
   const tracked: Record<string, DeploymentInstance> = {};
   let progressAt = d.progressAt;
   const failures: string[] = [];
-  const sorted = [...instances].sort((a, b) => instanceNumber(a.name) - instanceNumber(b.name));
+  // Instance number order; machine ids (a global unit's instances) by id.
+  const sorted = [...instances].sort((a, b) => instanceNumber(a.name) - instanceNumber(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const inst of sorted) {
     if (inst.hash !== target) continue;
     const before = d.instances[inst.name] ?? { startedAt: now };

@@ -11,6 +11,7 @@ import {
   type ClusterEventLog,
   type ClusterSnapshot,
   type DeploymentControl,
+  type DeploymentRecord,
   type Fence,
   type NewClusterLogEvent,
   type ServiceControl,
@@ -69,6 +70,7 @@ export class DeployDriver {
   private plan(read: StoredDeployment, count: number | undefined, snapshot: ClusterSnapshot, states: readonly UnitStateRecord[]): DeployStep {
     const d = read.deployment;
     const now = this.clock.wall();
+    if (d.global === true) return this.planGlobal(d, snapshot, states, now);
     const parts = scaleTemplateParts(d.template);
     if (count === undefined || !parts) {
       // The service (or its template) was destroyed: nothing left to deploy.
@@ -80,6 +82,18 @@ export class DeployDriver {
     for (const s of states) if (wanted.has(s.unit)) byUnit.set(s.unit, [...(byUnit.get(s.unit) ?? []), s]);
     const instances: InstanceView[] = snapshot.units.filter((u) => wanted.has(u.name)).map((u) => ({ name: u.name, hash: u.hash, states: byUnit.get(u.name) ?? [] }));
     return planDeployment({ deployment: d, count, instances, now });
+  }
+
+  /** A global unit's instances are the machines assigned it, each on its assignment's hash (its version pin). */
+  private planGlobal(d: DeploymentRecord, snapshot: ClusterSnapshot, states: readonly UnitStateRecord[], now: number): DeployStep {
+    const unit = snapshot.units.find((u) => u.name === d.template);
+    if (!unit?.global) {
+      const failed = { ...d, state: 'failed' as const, reason: `global unit ${d.template} no longer exists`, updatedAt: now };
+      return { deployment: failed, replace: [], revertTemplate: false, results: [{ hash: d.toHash, result: 'failed' }], notes: [failed.reason] };
+    }
+    const assigned = [...(snapshot.globalAssignments.get(d.template)?.values() ?? [])].filter((a) => snapshot.machines.some((m) => m.id === a.machineId));
+    const instances: InstanceView[] = assigned.map((a) => ({ name: a.machineId, hash: a.hash, states: states.filter((s) => s.unit === d.template && s.machineId === a.machineId) }));
+    return planDeployment({ deployment: d, count: instances.length, instances, now });
   }
 
   private async report(read: StoredDeployment, step: DeployStep): Promise<void> {

@@ -6,10 +6,12 @@
 import {
   ConflictError,
   makeUnitRecord,
+  nextGlobalRecord,
   planPromote,
   planStart,
   withResult,
   declaredReplicas,
+  type Assignment,
   type DeploymentRecord,
   type DeploymentWrite,
   type ServiceHistory,
@@ -29,6 +31,8 @@ export interface DeploymentHost {
   putUnit(record: UnitRecord): void;
   /** Rewrites the unit's assignments with its hash and desired state. */
   mirror(record: UnitRecord): void;
+  assignment(machineId: string, unit: string): Assignment | undefined;
+  putAssignment(assignment: Assignment): void;
   putService(service: ServiceRecord): void;
   newId(template: string): string;
 }
@@ -84,6 +88,7 @@ export class MemoryDeployments {
   apply(write: DeploymentWrite): boolean {
     const d = write.deployment;
     if (String(this.deployments.get(d.template)?.revision) !== write.read.revision) return false;
+    if (d.global === true) return this.applyGlobal(write);
     const target = d.state === 'reverting' ? d.fromOptions : d.toOptions;
     const instances = write.replace.map((name) => this.host.unit(name));
     if (instances.some((u) => u === undefined)) return false;
@@ -96,6 +101,24 @@ export class MemoryDeployments {
         this.host.mirror(next);
       }
       if (write.revertTemplate) this.host.putUnit(makeUnitRecord({ name: d.template, options: d.fromOptions }, 'inactive'));
+      const history = this.histories.get(d.template);
+      if (history) this.histories.set(d.template, write.results.reduce((h, r) => withResult(h, d.id, r.hash, r.result), history));
+    });
+    return true;
+  }
+
+  /** As the etcd store's global step: machines' assignments move to the target hash; revert and end per nextGlobalRecord. */
+  private applyGlobal(write: DeploymentWrite): boolean {
+    const d = write.deployment;
+    const targetHash = d.state === 'reverting' ? d.fromHash : d.toHash;
+    const assignments = write.replace.map((machineId) => this.host.assignment(machineId, d.template));
+    if (assignments.some((a) => a === undefined)) return false;
+    const unit = this.host.unit(d.template);
+    const next = unit && nextGlobalRecord(unit, write);
+    this.host.commit(() => {
+      this.put(d);
+      for (const a of assignments as Assignment[]) this.host.putAssignment({ ...a, hash: targetHash });
+      if (next) this.host.putUnit(next);
       const history = this.histories.get(d.template);
       if (history) this.histories.set(d.template, write.results.reduce((h, r) => withResult(h, d.id, r.hash, r.result), history));
     });
