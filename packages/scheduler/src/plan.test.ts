@@ -148,6 +148,17 @@ const cases: Case[] = [
     want: planOf([globalOn('g.service', 'm1', REASON_GLOBAL_CHANGED), globalOff('g.service', 'm9', reasonMachineGone('m9'))]),
   },
   {
+    // docs/deployments.md "Global units": the deploy driver moves a pinned assignment, not the global pass.
+    name: 'global unit being deployed: an assignment on a version the unit pins is left; a new machine gets the unit\'s version',
+    cluster: {
+      units: [{ ...unit('g.service').global().build(), pinned: { old: [] } }],
+      machines: machines('m1', 'm2'),
+      globals: { 'g.service': ['m1'] },
+      stale: ['g.service'],
+    },
+    want: planOf([globalOn('g.service', 'm2')]),
+  },
+  {
     name: 'global unit: inactive, destroyed or no longer global → all its assignments removed',
     cluster: {
       units: [unit('g.service').global().state('inactive'), unit('n.service').state('inactive')],

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { makeUnitRecord } from '../unit/record.js';
 import type { UnitOption } from '../model.js';
 import type { DeploymentRecord, ServiceHistory } from './record.js';
-import { planPromote, planStart, rollbackTarget, withResult, withVersion, type StoredService } from './start.js';
+import { nextGlobalRecord, planPromote, planStart, rollbackTarget, withResult, withVersion, type StoredService } from './start.js';
 
 const exec = (v: string, extra: UnitOption[] = []): UnitOption[] => [{ section: 'Service', name: 'ExecStart', value: `/bin/app ${v}` }, ...extra];
 const template = makeUnitRecord({ name: 'app@.service', options: exec('v1') }, 'inactive');
@@ -78,3 +78,41 @@ describe('planPromote', () => {
     expect(() => planPromote('app@.service', current as DeploymentRecord | undefined, 5)).toThrow(expect.objectContaining({ code: 'NOT_PROMOTABLE', message: expect.stringMatching(message) }));
   });
 });
+
+// docs/deployments.md "Global units".
+describe('a global unit', () => {
+  const G = [{ section: 'X-Fleet', name: 'Global', value: 'true' }];
+  const v1 = makeUnitRecord({ name: 'g.service', options: exec('v1', G) }, 'launched');
+  const gStored = (over: Partial<StoredService> = {}): StoredService => ({ template: v1, service: undefined, current: undefined, history: undefined, ...over });
+
+  test('start: the record takes the new options and pins the old ones, keeping its desired state', () => {
+    const w = planStart(req(exec('v2', G), 'g.service'), gStored());
+    expect(w.template).toMatchObject({ name: 'g.service', desiredState: 'launched', global: true, pinned: { [v1.hash]: v1.options } });
+    expect(w.deployment).toMatchObject({ global: true, fromHash: v1.hash, toHash: w.template.hash });
+  });
+
+  test('a deployment back to a pinned version unpins it', () => {
+    const w2 = planStart(req(exec('v2', G), 'g.service'), gStored()).template;
+    const back = planStart({ ...req(exec('v1', G), 'g.service'), id: 'g-3' }, gStored({ template: w2 })).template;
+    expect(back.hash).toBe(v1.hash);
+    expect(Object.keys(back.pinned ?? {})).toEqual([w2.hash]);
+  });
+
+  test.each([
+    ['the new version is not global', req(exec('v2'), 'g.service'), gStored(), /not: a deployment does not change the kind of unit/],
+    ['a global template', req(exec('v2', G)), stored({ template: { ...template, global: true } }), /global template/],
+    ['a plain unit', req(exec('v2'), 'p.service'), gStored({ template: makeUnitRecord({ name: 'p.service', options: exec('v1') }, 'launched') }), /not a template unit .* or a stored global unit/],
+  ])('refused: %s', (_n, request, s, message) => {
+    expect(() => planStart(request, s)).toThrow(expect.objectContaining({ code: 'INVALID_DEPLOYMENT', message: expect.stringMatching(message) }));
+  });
+
+  test('nextGlobalRecord: a revert restores the old options and pins the new; the end drops the pins', () => {
+    const w = planStart(req(exec('v2', G), 'g.service'), gStored());
+    const reverted = nextGlobalRecord(w.template, { deployment: { ...w.deployment, state: 'reverting' }, revertTemplate: true });
+    expect(reverted).toMatchObject({ hash: v1.hash, desiredState: 'launched', pinned: { [w.template.hash]: w.template.options } });
+    expect(reverted?.pinned?.[v1.hash]).toBeUndefined();
+    expect(nextGlobalRecord(reverted!, { deployment: { ...w.deployment, state: 'reverted' }, revertTemplate: false })).toEqual({ ...reverted, pinned: undefined });
+    expect(nextGlobalRecord(w.template, { deployment: w.deployment, revertTemplate: false })).toBeUndefined();
+  });
+});
+

@@ -141,4 +141,38 @@ describe('planDeployment', () => {
     expect(step.deployment).toBe(d);
     expect(step.replace).toEqual([]);
   });
+
+  // A global unit (docs/deployments.md "Global units"): instances are machines, each on its assignment's hash.
+  describe('a global unit: machines as instances', () => {
+    const on = (id: string, hash: string, seen: Seen = 'active'): InstanceView => ({ ...inst(1, hash, seen), name: id, states: inst(1, hash, seen).states.map((st) => ({ ...st, unit: 'g.service', machineId: id })) });
+    const g = (extra: Partial<DeploymentRecord> = {}) => deployment({ maxParallel: 1 }, { template: 'g.service', global: true, ...extra });
+    test.each([
+      { name: 'first machine by id', d: g(), instances: [on('m3', OLD), on('m1', OLD), on('m2', OLD)], now: 0, replace: ['m1'], state: 'running' },
+      {
+        name: 'the next machine once the first was healthy for MinHealthyTime',
+        d: g({ instances: { m1: { startedAt: 0, healthyAt: 100, replaced: true } } }), instances: [on('m1', NEW), on('m2', OLD), on('m3', OLD)], now: 1100, replace: ['m2'], state: 'running',
+      },
+      {
+        name: 'a machine that joined on the new version is gated like a new instance: nothing more while it is not healthy',
+        d: g({ instances: { m1: { startedAt: 0, healthyAt: 0, done: true } } }), instances: [on('m1', NEW), on('m2', OLD), on('m4', NEW, 'starting')], now: 1100, replace: [], state: 'running',
+      },
+      {
+        name: 'a machine that left drops out: the rest being done, it ends',
+        d: g({ instances: { m1: { startedAt: 0, healthyAt: 0, done: true }, m2: { startedAt: 0 } } }), instances: [on('m1', NEW)], now: 1100, replace: [], state: 'succeeded',
+      },
+      {
+        name: 'unhealthy on the first machine with AutoRevert: reverting',
+        d: { ...g({ instances: { m1: { startedAt: 0, replaced: true } } }), strategy: { ...g().strategy, autoRevert: true } }, instances: [on('m1', NEW, 'unhealthy'), on('m2', OLD)], now: 100, replace: [], state: 'reverting', revert: true,
+      },
+      {
+        name: 'reverting: the machine on the new version goes back',
+        d: g({ state: 'reverting', instances: { m2: { startedAt: 0, healthyAt: 0, done: true } } }), instances: [on('m1', NEW), on('m2', OLD)], now: 100, replace: ['m1'], state: 'reverting',
+      },
+    ] as { name: string; d: DeploymentRecord; instances: InstanceView[]; now: number; replace: string[]; state: DeploymentRecord['state']; revert?: boolean }[])('$name', ({ d, instances, now, replace, state, revert }) => {
+      const step = planDeployment({ deployment: d, count: instances.length, instances, now });
+      expect(step.replace).toEqual(replace);
+      expect(step.deployment.state).toBe(state);
+      expect(step.revertTemplate).toBe(revert === true);
+    });
+  });
 });
