@@ -39,6 +39,8 @@ export const followBudget = (opts: FollowOptions): number => (opts.block ? (opts
 
 /** `app@` or `app@.service` → `app@.service`. */
 export function templateArg(arg: string): string {
+  // A global unit is named as itself (docs/deployments.md "Global units"): `g` or `g.service`.
+  if (!arg.includes('@')) return /\.[a-z]+$/.test(arg) ? arg : `${arg}.service`;
   const t = parseScaleTarget(arg);
   return `${t.prefix}@.${t.suffix}`;
 }
@@ -55,6 +57,13 @@ async function readTemplateFile(ctx: CommandContext, file: string): Promise<Unit
 
 async function planText(registry: CliRegistry, spec: UnitSpec, file: string): Promise<string> {
   const [stored, services, units] = await Promise.all([registry.getUnit(spec.name), registry.listServices(), registry.listUnits()]);
+  if (stored?.global === true && !spec.name.includes('@')) {
+    // The machines assigned the unit, each on its assignment's hash (its version pin).
+    const assigned = [...((await registry.snapshot()).globalAssignments.get(spec.name)?.values() ?? [])].sort((a, b) => (a.machineId < b.machineId ? -1 : 1));
+    const next = makeUnitRecord(spec, stored.desiredState);
+    if (!next.global) throw new InvalidDeploymentError(`${spec.name} is a global unit and the new version is not: a deployment does not change the kind of unit`, `destroy ${spec.name} and start the new version`);
+    return deployPlanText({ template: spec.name, file, stored, next, count: assigned.length, instances: assigned.map((a) => ({ name: a.machineId, hash: a.hash })), global: true });
+  }
   const service = services.find((s) => s.template === spec.name);
   // The same refusal as the deployment itself (planStart's), without writing.
   if (!stored || !service) throw new InvalidDeploymentError(`${spec.name} is not a stored service`);

@@ -60,14 +60,17 @@ export interface DeployPlanInput {
   stored: { hash: string; options: UnitOption[] };
   next: { hash: string; options: UnitOption[] };
   count: number;
-  /** The service's numbered instances that exist, with their version. */
+  /** The service's numbered instances that exist, with their version (a global unit's: its machines, by id). */
   instances: { name: string; hash: string }[];
+  /** A global unit: instances are machines (docs/deployments.md "Global units"). */
+  global?: boolean;
 }
 
 /** What `deploy --plan` prints: nothing is changed. */
 export function deployPlanText(p: DeployPlanInput): string {
   const strategy = updateStrategyOf(p.next.options);
-  const lines = [`Service ${p.template}: ${p.count} instance${p.count === 1 ? '' : 's'}, version ${shortHash(p.stored.hash)} → ${shortHash(p.next.hash)}`];
+  const what = p.global === true ? { head: 'Global unit', one: 'machine', verb: 'Machines to update' } : { head: 'Service', one: 'instance', verb: 'Instances to replace' };
+  const lines = [`${what.head} ${p.template}: ${p.count} ${what.one}${p.count === 1 ? '' : 's'}, version ${shortHash(p.stored.hash)} → ${shortHash(p.next.hash)}`];
   if (p.stored.hash === p.next.hash) lines.push('The unit text is unchanged.');
   else lines.push(`--- ${p.template} (${shortHash(p.stored.hash)}, stored)`, `+++ ${p.file} (${shortHash(p.next.hash)})`, ...lineDiff(canonicalText(p.stored.options), canonicalText(p.next.options)));
   if ('problem' in strategy) return `${lines.join('\n')}\n`;
@@ -77,10 +80,10 @@ export function deployPlanText(p: DeployPlanInput): string {
   );
   const replace = p.instances.filter((i) => i.hash !== p.next.hash).map((i) => i.name);
   if (replace.length === 0) {
-    lines.push('Instances to replace: none');
+    lines.push(`${what.verb}: none`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Instances to replace: ${replace.join(', ')}`);
+  lines.push(`${what.verb}: ${replace.join(', ')}`);
   let rest = replace;
   let n = 1;
   if (strategy.canary > 0) {

@@ -26,7 +26,7 @@ function stepLines(before: DeploymentRecord | undefined, after: DeploymentRecord
   const added = Object.entries(after.instances).filter(([n, i]) => i.replaced === true && (fresh || !old.has(n))).map(([n]) => n);
   if (added.length > 0 && after.state !== 'succeeded' && after.state !== 'reverted') {
     const target = after.state === 'reverting' ? after.fromHash : after.toHash;
-    lines.push(`Replacing ${added.sort().join(', ')} with ${shortHash(target)}`);
+    lines.push(after.global === true ? `Updating ${after.template} on ${added.sort().join(', ')} to ${shortHash(target)}` : `Replacing ${added.sort().join(', ')} with ${shortHash(target)}`);
   }
   return lines;
 }

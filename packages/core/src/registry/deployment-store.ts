@@ -21,9 +21,9 @@ import { fenceHolds } from './scheduling-store.js';
 import type { DeploymentWrite, Fence, StoredDeployment } from './types.js';
 import { compareView, mirrorOps, readUnitView } from './unit-store.js';
 
-/** `app-3f9a1c2e`: the service's name and 8 random hex digits. */
+/** `app-3f9a1c2e`: the service's (or global unit's) name and 8 random hex digits. */
 export function newDeploymentId(template: string): string {
-  return `${template.replace(/@.*$/, '')}-${randomBytes(4).toString('hex')}`;
+  return `${template.replace(/@.*$/, '').replace(/\.[a-z]+$/, '')}-${randomBytes(4).toString('hex')}`;
 }
 
 const present = (key: string, s: Stored<unknown> | KeyValue | undefined): Compare =>
