@@ -144,9 +144,10 @@ export interface ApplyServicesResult {
 
 /** Deployments of stored services (docs/deployments.md): start, promote, read (CLI, API). */
 export interface DeploymentCatalog {
-  /** Starts deploying `spec` (a new version of a stored service's template) in one transaction: the template, the
-   * deployment record, the history. Refuses (writing nothing) a non-service, a global unit, bad options, and a
-   * service with a deployment still running (DeploymentInProgressError naming it). */
+  /** Starts deploying `spec` (a new version of a stored service's template, or of a stored global unit) in one
+   * transaction: the template (or unit, pinning its old version), the deployment record, the history. Refuses
+   * (writing nothing) anything else, a change of kind (global or not), bad options, and a deployment still running
+   * (DeploymentInProgressError naming it). */
   startDeployment(spec: UnitSpec, opts?: { rollback?: boolean }): Promise<DeploymentRecord>;
   /** Lets a canary deployment continue (NotPromotableError when none waits). */
   promoteDeployment(template: string): Promise<DeploymentRecord>;
