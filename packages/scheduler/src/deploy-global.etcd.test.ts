@@ -127,4 +127,20 @@ describe('global unit deployments driven by the scheduler (etcd)', () => {
     expect([unit?.hash, unit?.pinned]).toEqual([good, undefined]);
     expect((await registry.getHistory(UNIT))?.versions.map((v) => v.result)).toEqual(['healthy', 'reverted']);
   });
+
+  test('a desired-state change mid-deployment keeps every machine on its pinned version', async () => {
+    prefix = `/flotilla-gdeploy-${++testNumber}/`;
+    const registry = await connect();
+    await machines(registry, ids);
+    const s = await startScheduler({ registry: await connect(), candidateId: 'cand-a', ttlSec: 2, intervalMs: 300, logger: captureLog().logger });
+    cleanups.push(() => s.stop());
+    const old = await globalUp(registry, ids, version('1'));
+    // MinHealthyTime=1min: the deployment stays on the first machine for the whole test.
+    const d = await registry.startDeployment(version('2', x('MinHealthyTime', '1min')));
+    await waitFor('m1 moved', async () => (await pins(registry, ids))[0] === d.toHash, 10_000);
+    await registry.setDesiredState(UNIT, 'loaded');
+    const all = await Promise.all(ids.map(async (id) => (await registry.listAssignments(id)).find((a) => a.unit === UNIT)));
+    expect(all.map((a) => [a?.hash, a?.desiredState])).toEqual([[d.toHash, 'loaded'], [old, 'loaded'], [old, 'loaded']]);
+  });
 });
+

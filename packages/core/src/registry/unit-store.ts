@@ -15,7 +15,7 @@ import { isKeyProblem } from './keyspace.js';
 import type { Compare, RequestOp } from './etcd-port.js';
 import { is, op } from './kv-ops.js';
 import { checkRecord } from './record-check.js';
-import { isMachineId, isUnitRecord } from './record-guards.js';
+import { isAssignment, isMachineId, isUnitRecord } from './record-guards.js';
 
 export interface SubmitOptions {
   desiredState?: DesiredState;
@@ -181,7 +181,9 @@ export async function setDesiredState(ctx: RegistryContext, name: string, state:
       if (!view.unit) return void (await ctx.readOne(ctx.keys.unit(name), isUnitRecord)); // rethrows the CorruptRecordError
       if (view.unit.value.desiredState === state) return view.unit.value;
       const updated: UnitRecord = { ...view.unit.value, desiredState: state };
-      const result = await ctx.txn([...compareView(ctx, view), ...fenced(fence)], [op.put(ctx.keys.unit(name), encodeValue(updated)), ...mirrorOps(ctx, updated, view)]);
+      const pinned = updated.pinned !== undefined && state !== 'inactive' ? await pinnedMirror(ctx, updated, view) : undefined;
+      const mirror = pinned?.ops ?? mirrorOps(ctx, updated, view);
+      const result = await ctx.txn([...compareView(ctx, view), ...fenced(fence), ...(pinned?.compares ?? [])], [op.put(ctx.keys.unit(name), encodeValue(updated)), ...mirror]);
       return result.succeeded ? updated : await unlessFenceLost(ctx, fence);
     }),
   );
@@ -262,6 +264,22 @@ export function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView
     const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
     return op.put(ctx.keys.assignment(machineId, unit.name), encodeValue(assignment));
   });
+}
+
+/** A global unit being deployed (docs/deployments.md "Global units"): its desired state is mirrored into every
+ * assignment, but an assignment the record pins keeps its hash (its version pin is the deploy driver's to move).
+ * Each assignment is compared as read. */
+async function pinnedMirror(ctx: RegistryContext, unit: UnitRecord, view: UnitView): Promise<{ compares: Compare[]; ops: RequestOp[] }> {
+  const compares: Compare[] = [];
+  const ops: RequestOp[] = [];
+  for (const machineId of view.globalMachines) {
+    const key = ctx.keys.assignment(machineId, unit.name);
+    const stored = await ctx.readOne(key, isAssignment);
+    const hash = stored !== undefined && unit.pinned?.[stored.value.hash] !== undefined ? stored.value.hash : unit.hash;
+    compares.push(stored === undefined ? is.absent(key) : is.modifiedAt(key, stored.modRevision));
+    ops.push(op.put(key, encodeValue({ unit: unit.name, machineId, hash, desiredState: unit.desiredState } satisfies Assignment)));
+  }
+  return { compares, ops };
 }
 
 /** Deletes the schedule entry and every assignment the view found. */

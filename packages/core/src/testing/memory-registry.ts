@@ -274,8 +274,12 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     this.commit(() => {
       this.putUnit(updated);
       if (state === 'inactive') return this.unschedule(name);
-      // Mirrored into every assignment of the unit in the same transaction.
-      for (const machineId of this.assignedTo(name)) this.putAssignment({ unit: name, machineId, hash: updated.hash, desiredState: state });
+      // Mirrored into every assignment of the unit in the same transaction; a pinned hash stays (as unit-store.ts).
+      for (const machineId of this.assignedTo(name)) {
+        const held = this.assignments.get(machineId)?.get(name)?.hash;
+        const hash = held !== undefined && updated.pinned?.[held] !== undefined ? held : updated.hash;
+        this.putAssignment({ unit: name, machineId, hash, desiredState: state });
+      }
     });
     return updated;
   }
