@@ -128,7 +128,7 @@ describe('global unit deployments driven by the scheduler (etcd)', () => {
     expect((await registry.getHistory(UNIT))?.versions.map((v) => v.result)).toEqual(['healthy', 'reverted']);
   });
 
-  test('a desired-state change mid-deployment keeps every machine on its pinned version', async () => {
+  test('mid-deployment: a desired-state change keeps every machine on its pinned version; start --replace is refused', async () => {
     prefix = `/flotilla-gdeploy-${++testNumber}/`;
     const registry = await connect();
     await machines(registry, ids);
@@ -141,6 +141,9 @@ describe('global unit deployments driven by the scheduler (etcd)', () => {
     await registry.setDesiredState(UNIT, 'loaded');
     const all = await Promise.all(ids.map(async (id) => (await registry.listAssignments(id)).find((a) => a.unit === UNIT)));
     expect(all.map((a) => [a?.hash, a?.desiredState])).toEqual([[d.toHash, 'loaded'], [old, 'loaded'], [old, 'loaded']]);
+    // start --replace would move every machine at once under the driver: refused, nothing written.
+    await expect(registry.submitUnit(version('3'), { replace: true })).rejects.toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS', deploymentId: d.id });
+    expect((await registry.getUnit(UNIT))?.hash).toBe(d.toHash);
   });
 });
 

@@ -2,7 +2,8 @@
  * Units: submit, read, desired state, destroy. Multi-key changes are single transactions that compare the
  * revisions they read (unit and schedule), so a unit's record, schedule and assignment never disagree.
  */
-import { CorruptRecordError, LeadershipLostError, SystemdNameTakenError, UnitExistsError, UnitNotFoundError } from '../errors.js';
+import { isActiveDeployment, isDeploymentRecord } from '../deployment/record.js';
+import { CorruptRecordError, DeploymentInProgressError, LeadershipLostError, SystemdNameTakenError, UnitExistsError, UnitNotFoundError } from '../errors.js';
 import type { Assignment, DesiredState, ServiceRecord, UnitRecord, UnitSpec } from '../model.js';
 import { declaredReplicas } from '../unit/replicas.js';
 import { fenceHolds } from './scheduling-store.js';
@@ -138,6 +139,13 @@ function replaceUnit(ctx: RegistryContext, record: UnitRecord): Promise<UnitReco
   return ctx.retryOnRace(`replace ${record.name}`, async () => {
     const view = await readUnitView(ctx, record.name);
     const compares = view ? compareView(ctx, view) : [is.absent(ctx.keys.unit(record.name))];
+    if (view?.unit?.value.global === true) {
+      // A global unit being deployed: its machines' versions are the deploy driver's (docs/deployments.md).
+      const key = ctx.keys.deployment(record.name);
+      const current = await ctx.readOne(key, isDeploymentRecord);
+      if (current && isActiveDeployment(current.value)) throw new DeploymentInProgressError(record.name, current.value.id, current.value.state);
+      compares.push(current ? is.modifiedAt(key, current.modRevision) : is.absent(key));
+    }
     const result = await ctx.txn(compares, [op.put(ctx.keys.unit(record.name), encodeValue(record)), ...unscheduleOps(ctx, view), ...declaredServiceOps(ctx, record)]);
     return result.succeeded ? record : undefined;
   });

@@ -10,6 +10,8 @@
  */
 import {
   ConflictError,
+  DeploymentInProgressError,
+  isActiveDeployment,
   DuplicateMachineError,
   LeaseLostError,
   RegistryUnavailableError,
@@ -218,6 +220,8 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     if (!existing && sibling !== undefined && this.units.has(sibling)) throw new SystemdNameTakenError(spec.name, sibling);
     if (existing && existing.hash === record.hash) return existing;
     if (existing && !opts.replace) throw new UnitExistsError(spec.name, existing.hash, record.hash);
+    const deploying = existing?.global === true ? this.deployments.get(spec.name) : undefined;
+    if (deploying && isActiveDeployment(deploying)) throw new DeploymentInProgressError(spec.name, deploying.id, deploying.state);
     // fleet's replace: the record is overwritten and the unit is placed afresh.
     this.commit(() => {
       this.unschedule(spec.name);
