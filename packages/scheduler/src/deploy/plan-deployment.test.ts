@@ -13,11 +13,14 @@ function deployment(strategy: Partial<UpdateStrategy> = {}, extra: Partial<Deplo
   };
 }
 
-type Seen = 'active' | 'failed' | 'starting' | 'unhealthy' | 'none';
+type Seen = 'active' | 'failed' | 'starting' | 'unhealthy' | 'none' | 'engine-starting' | 'engine-unhealthy';
 /** `app@N` on `hash`, its machine reporting `seen` for that hash. */
 function inst(n: number, hash: string, seen: Seen = 'active'): InstanceView {
   const state: UnitStateRecord = { unit: `app@${n}.service`, machineId: 'm1', hash, loadState: 'loaded', activeState: seen === 'failed' ? 'failed' : seen === 'starting' ? 'activating' : 'active', subState: 'running', updatedAt: 0 };
   if (seen === 'unhealthy') state.health = { status: 'unhealthy', checkedAt: 0, failures: 3 };
+  // A container unit whose engine runs its HealthCmd= (compose `healthcheck`).
+  if (seen === 'engine-starting') state.container = { state: 'running', health: 'starting' };
+  if (seen === 'engine-unhealthy') state.container = { state: 'running', health: 'unhealthy' };
   return { name: `app@${n}.service`, hash, states: seen === 'none' ? [] : [state] };
 }
 const olds = (...ns: number[]) => ns.map((n) => inst(n, OLD));
@@ -101,6 +104,16 @@ describe('planDeployment', () => {
       d: deployment({ maxParallel: 2 }), instances: olds(10, 9, 2), now: 0, replace: ['app@2.service', 'app@9.service'], state: 'running',
     },
     { name: 'case 19: an ended deployment does nothing', d: deployment({}, { state: 'succeeded' }), instances: olds(1), now: 0, replace: [], state: 'succeeded' },
+    {
+      name: 'case 21: a container whose HealthCmd is still starting is not healthy: no next batch',
+      d: deployment({ maxParallel: 1 }, { instances: { 'app@1.service': { startedAt: 0 } } }),
+      instances: [inst(1, NEW, 'engine-starting'), inst(2, OLD)], now: 5000, replace: [], state: 'running',
+    },
+    {
+      name: 'case 22: a container whose HealthCmd says unhealthy fails the deployment',
+      d: deployment({ autoRevert: true }, { instances: { 'app@1.service': { startedAt: 0 } } }),
+      instances: [inst(1, NEW, 'engine-unhealthy'), inst(2, OLD)], now: 100, replace: [], state: 'reverting', revert: true, results: [{ hash: NEW, result: 'reverted' }],
+    },
     { name: 'case 20: a count of 0 ends at once', d: deployment(), instances: [], now: 0, replace: [], state: 'succeeded', results: [{ hash: NEW, result: 'healthy' }] },
   ];
   test.each(cases)('$name', ({ d, instances, now, replace, state, revert, results }) => {

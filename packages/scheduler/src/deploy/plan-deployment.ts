@@ -6,6 +6,7 @@
  * Nomad's rolling update (`update` block) is the model: a window of MaxParallel instances in flight.
  */
 import type { DeploymentInstance, DeploymentRecord, UnitStateRecord, VersionResult } from '@flotilla/core';
+import { instanceHealth } from './instance-health.js';
 
 export interface InstanceView {
   name: string;
@@ -37,8 +38,6 @@ export interface DeployStep {
   notes: string[];
 }
 
-type Health = 'healthy' | 'failed' | 'waiting';
-
 export function planDeployment({ deployment: d, count, instances, now }: DeployInput): DeployStep {
   const step: DeployStep = { deployment: d, replace: [], revertTemplate: false, results: [], notes: [] };
   if (d.state === 'succeeded' || d.state === 'failed' || d.state === 'reverted') return step;
@@ -53,7 +52,7 @@ export function planDeployment({ deployment: d, count, instances, now }: DeployI
   for (const inst of sorted) {
     if (inst.hash !== target) continue;
     const before = d.instances[inst.name] ?? { startedAt: now };
-    const health = healthOf(inst, target);
+    const health = instanceHealth(inst.states, target);
     const next: DeploymentInstance = { startedAt: before.startedAt, ...(before.replaced === true ? { replaced: true } : {}) };
     if (health === 'healthy') next.healthyAt = before.healthyAt ?? now;
     next.done = before.done === true || (next.healthyAt !== undefined && now - next.healthyAt >= s.minHealthyTimeMs) || undefined;
@@ -110,14 +109,6 @@ function fail(step: DeployStep, next: DeploymentRecord, reason: string, now: num
   if (d.state !== 'reverting') step.results.push({ hash: d.toHash, result: 'failed' });
   step.notes.push(`failed: ${step.deployment.reason}`);
   return step;
-}
-
-/** Healthy: a state of this version, active, and passing its health checks if it has any. */
-function healthOf(inst: InstanceView, target: string): Health {
-  const states = inst.states.filter((st) => st.hash === target);
-  if (states.some((st) => st.activeState === 'active' && (st.health === undefined || st.health.status === 'healthy'))) return 'healthy';
-  if (states.some((st) => st.activeState === 'failed' || st.health?.status === 'unhealthy')) return 'failed';
-  return 'waiting';
 }
 
 function instanceNumber(name: string): number {
