@@ -12,6 +12,7 @@ import { badOptionValue, unitNotFoundOnDisk } from '../cli-errors.js';
 import type { CliRegistry } from '../cli-registry.js';
 import { deployPlanText } from '../render/deployments.js';
 import { followDeployment } from '../units/deploy-follow.js';
+import { runDeployment } from '../units/deploy-run.js';
 import { parseScaleTarget } from '../units/scale-plan.js';
 import { parseSeconds } from '../global-options.js';
 import { defineVerb, type CommandContext } from './verb.js';
@@ -103,9 +104,7 @@ export const deploy = defineVerb<DeployOptions, string>({
     const spec = await readTemplateFile(ctx, args[0]!);
     const registry = await ctx.registry();
     if (opts.plan) return planText(registry, spec, args[0]!);
-    const d = await registry.startDeployment(spec);
-    ctx.emit({ kind: 'deploy-step', text: `Deployment ${d.id} of ${d.template} started` });
-    if (opts.block) await followDeployment(ctx, registry, d, opts.deadlineMs);
+    await runDeployment(ctx, registry, spec, opts);
     return '';
   },
   render: (text) => (text ? { stdout: text } : {}),

@@ -1,11 +1,11 @@
 /** The CLI's compose logic, pure: up's plan, start order, readiness, ps rows, log line prefixes. */
-import { unitHash, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import { DeploymentInProgressError, makeUnitRecord, type ServiceRecord, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
 import { convert, type ComposeUnit } from '@flotilla/compose';
 import { describe, expect, test } from 'vitest';
 import { linePrefixer } from './logs-verb.js';
 import { psRows } from './ps-verb.js';
 import { runningUnitsOf, serviceStatus } from './readiness.js';
-import { instancesOf, planUp, startOrder } from './up-plan.js';
+import { blockedBy, instancesOf, planUp, startOrder, withCount, type ServiceAction, type UpCluster } from './up-plan.js';
 
 const FILE = '/p/compose.yaml';
 const BASE = `name: shop
@@ -19,26 +19,100 @@ services:
 `;
 const conv = (text: string) => convert(text, { file: FILE, env: {} });
 const record = (u: Pick<ComposeUnit, 'name' | 'options'>, desiredState: UnitRecord['desiredState'] = 'launched'): UnitRecord =>
-  ({ name: u.name, options: u.options, hash: unitHash(u.options), desiredState, global: false });
+  makeUnitRecord({ name: u.name, options: u.options }, desiredState);
 /** What the registry holds after an up of `text`: each unit, and a template's instances 1..N. */
 const storedAfter = (text: string): UnitRecord[] =>
   conv(text).units.flatMap((u) => [record(u, u.replicas === undefined ? 'launched' : 'inactive'), ...runningUnitsOf(u).filter((n) => n !== u.name).map((n) => record({ name: n, options: u.options }))]);
-const summary = (text: string, stored: UnitRecord[]) => {
-  const { project, units } = conv(text);
-  const plan = planUp(project.services, units, stored);
-  return { services: plan.services.map((s) => `${s.service}:${s.action.kind}${s.action.kind === 'replace' ? `[${s.action.instances.join(',')}]` : ''}`), remove: plan.remove };
+/** The stored counts after an up of `text` (`flotilla scale` may have changed them since). */
+const countsAfter = (text: string): ServiceRecord[] => conv(text).units.filter((u) => u.replicas !== undefined).map((u) => ({ template: u.name, count: u.replicas! }));
+const running = (template: string, id = 'shop-app-1a2b3c4d'): UpCluster['deployments'][number] => ({ id, template, state: 'running' });
+const actionText = (a: ServiceAction): string => {
+  if (a.kind === 'replace') return `replace[${a.instances.join(',')}]`;
+  if (a.kind === 'scale') return `scale(${a.from}→${a.unit.replicas})`;
+  if (a.kind !== 'deploy') return a.kind;
+  const replicas = a.spec.options.find((o) => o.section === 'X-Flotilla' && o.name === 'Replicas')?.value;
+  return `deploy${replicas === undefined ? '' : `(Replicas=${replicas})`}${a.scaleTo === undefined ? '' : `+scale(${a.from}→${a.scaleTo})`}`;
 };
+const summary = (text: string, stored: UnitRecord[], cluster?: UpCluster) => {
+  const { project, units } = conv(text);
+  const plan = planUp(project.services, units, stored, cluster);
+  return { services: plan.services.map((s) => `${s.service}:${actionText(s.action)}`), remove: plan.remove };
+};
+const GLOBAL = `name: mon
+services:
+  agent: {image: node-exporter:1, deploy: {mode: global}}
+  solo: {image: s:1}
+`;
 
 describe('planUp', () => {
+  const cluster = (services: ServiceRecord[], deployments: UpCluster['deployments'] = []): UpCluster => ({ services, deployments });
+  const after = cluster(countsAfter(BASE));
   test.each([
-    { name: 'first up: everything created, dependencies first', stored: () => [], text: BASE, services: ['db:create', 'app:create', 'worker:create'], remove: [] },
-    { name: 'same file again: nothing changes', stored: () => storedAfter(BASE), text: BASE, services: ['db:unchanged', 'app:unchanged', 'worker:unchanged'], remove: [] },
-    { name: 'a changed single unit is replaced', stored: () => storedAfter(BASE), text: BASE.replace('redis:1', 'redis:2'), services: ['db:replace[]', 'app:unchanged', 'worker:unchanged'], remove: [] },
-    { name: 'a changed template: replaced, its instances destroyed', stored: () => storedAfter(BASE), text: BASE.replace('app:1', 'app:2'), services: ['db:unchanged', 'app:replace[shop-app@1.container,shop-app@2.container,shop-app@3.container]', 'worker:unchanged'], remove: [] },
-    { name: 'only the count changed: scaled', stored: () => storedAfter(BASE), text: BASE.replace('replicas: 3', 'replicas: 5'), services: ['db:unchanged', 'app:scale', 'worker:unchanged'], remove: [] },
-    { name: 'a removed service: its units destroyed, the template first', stored: () => storedAfter(BASE), text: BASE.replace(/  app:[\s\S]*?replicas: 3}\n/, '').replace('depends_on: [app]', ''), services: ['db:unchanged', 'worker:unchanged'], remove: ['shop-app@.container', 'shop-app@1.container', 'shop-app@2.container', 'shop-app@3.container'] },
-  ])('$name', ({ stored, text, services, remove }) => {
-    expect(summary(text, stored())).toEqual({ services, remove });
+    { name: 'case 1: first up: everything created, dependencies first', stored: () => [], text: BASE, services: ['db:create', 'app:create', 'worker:create'], remove: [] },
+    { name: 'case 2: same file again: nothing changes', stored: () => storedAfter(BASE), cluster: after, text: BASE, services: ['db:unchanged', 'app:unchanged', 'worker:unchanged'], remove: [] },
+    { name: 'case 3: a changed single unit is replaced', stored: () => storedAfter(BASE), cluster: after, text: BASE.replace('redis:1', 'redis:2'), services: ['db:replace[]', 'app:unchanged', 'worker:unchanged'], remove: [] },
+    { name: 'case 4: a changed template is deployed', stored: () => storedAfter(BASE), cluster: after, text: BASE.replace('app:1', 'app:2'), services: ['db:unchanged', 'app:deploy(Replicas=3)', 'worker:unchanged'], remove: [] },
+    { name: 'case 5: only the count changed: scaled', stored: () => storedAfter(BASE), cluster: after, text: BASE.replace('replicas: 3', 'replicas: 5'), services: ['db:unchanged', 'app:scale(3→5)', 'worker:unchanged'], remove: [] },
+    {
+      name: 'case 6: count and content changed: deployed with the stored count, then scaled', stored: () => storedAfter(BASE), cluster: after,
+      text: BASE.replace('app:1', 'app:2').replace('replicas: 3', 'replicas: 5'), services: ['db:unchanged', 'app:deploy(Replicas=3)+scale(3→5)', 'worker:unchanged'], remove: [],
+    },
+    {
+      name: 'case 7: the stored count is compared, not the template text (scaled with `flotilla scale` to 4)', stored: () => storedAfter(BASE), cluster: cluster([{ template: 'shop-app@.container', count: 4 }]),
+      text: BASE, services: ['db:unchanged', 'app:scale(4→3)', 'worker:unchanged'], remove: [],
+    },
+    {
+      name: 'case 8: after a deploy+scale the template text keeps the old count: the next up is unchanged', cluster: cluster([{ template: 'shop-app@.container', count: 5 }]),
+      stored: () => storedAfter(BASE.replace('app:1', 'app:2')), text: BASE.replace('app:1', 'app:2').replace('replicas: 3', 'replicas: 5'), services: ['db:unchanged', 'app:unchanged', 'worker:unchanged'], remove: [],
+    },
+    {
+      name: 'case 9: a changed template with no stored count: replaced, its instances destroyed', stored: () => storedAfter(BASE), cluster: cluster([]),
+      text: BASE.replace('app:1', 'app:2'), services: ['db:unchanged', 'app:replace[shop-app@1.container,shop-app@2.container,shop-app@3.container]', 'worker:unchanged'], remove: [],
+    },
+    {
+      name: 'case 10: a removed service: its units destroyed, the template first', stored: () => storedAfter(BASE), cluster: after,
+      text: BASE.replace(/  app:[\s\S]*?replicas: 3}\n/, '').replace('depends_on: [app]', ''), services: ['db:unchanged', 'worker:unchanged'], remove: ['shop-app@.container', 'shop-app@1.container', 'shop-app@2.container', 'shop-app@3.container'],
+    },
+    { name: 'case 11: a changed global unit is deployed; a single one replaced', stored: () => storedAfter(GLOBAL), text: GLOBAL.replaceAll(':1', ':2'), services: ['agent:deploy', 'solo:replace[]'], remove: [] },
+    { name: 'case 12: global → single: a replace (a deployment keeps the kind)', stored: () => storedAfter(GLOBAL), text: GLOBAL.replace(', deploy: {mode: global}', ''), services: ['agent:replace[]', 'solo:unchanged'], remove: [] },
+    {
+      name: 'case 13: a deployment of an unchanged service may run: left alone', stored: () => storedAfter(BASE), cluster: cluster(countsAfter(BASE), [running('shop-app@.container')]),
+      text: BASE, services: ['db:unchanged', 'app:unchanged', 'worker:unchanged'], remove: [],
+    },
+    {
+      name: 'case 14: an ended deployment does not refuse', stored: () => storedAfter(BASE), cluster: cluster(countsAfter(BASE), [{ ...running('shop-app@.container'), state: 'reverted' }]),
+      text: BASE.replace('app:1', 'app:2'), services: ['db:unchanged', 'app:deploy(Replicas=3)', 'worker:unchanged'], remove: [],
+    },
+  ] as { name: string; stored: () => UnitRecord[]; cluster?: UpCluster; text: string; services: string[]; remove: string[] }[])('$name', ({ stored, cluster: c, text, services, remove }) => {
+    expect(summary(text, stored(), c)).toEqual({ services, remove });
+  });
+
+  test.each([
+    { name: 'a changed template', base: BASE, text: BASE.replace('app:1', 'app:2'), deployments: [running('shop-app@.container')], message: 'shop-app@.container is being deployed by deployment shop-app-1a2b3c4d (running)' },
+    { name: 'a count change', base: BASE, text: BASE.replace('replicas: 3', 'replicas: 4'), deployments: [running('shop-app@.container')], message: 'shop-app@.container is being deployed by deployment shop-app-1a2b3c4d (running)' },
+    { name: 'a global unit', base: GLOBAL, text: GLOBAL.replace('node-exporter:1', 'node-exporter:2'), deployments: [running('mon-agent.container', 'mon-agent-0f0f0f0f')], message: 'mon-agent.container is being deployed by deployment mon-agent-0f0f0f0f (running)' },
+  ])('a deployment of the service in progress: DEPLOYMENT_IN_PROGRESS, nothing planned ($name)', ({ base, text, deployments, message }) => {
+    const { project, units } = conv(text);
+    const refuse = () => planUp(project.services, units, storedAfter(base), { services: countsAfter(base), deployments });
+    expect(refuse).toThrow(DeploymentInProgressError);
+    expect(refuse).toThrow(message);
+  });
+
+  test('withCount: the Replicas= value replaced in place, nothing else', () => {
+    const opts = [{ section: 'Container', name: 'Image', value: 'a:2' }, { section: 'X-Flotilla', name: 'Replicas', value: '5' }, { section: 'X-Flotilla', name: 'Port', value: '80' }];
+    expect(withCount(opts, 3)).toEqual([opts[0], { section: 'X-Flotilla', name: 'Replicas', value: '3' }, opts[2]]);
+    expect(withCount(opts.slice(0, 1), 3)).toEqual(opts.slice(0, 1));
+  });
+
+  test.each([
+    { name: 'a direct dependency failed', service: 'app', failed: ['db'], want: 'db' },
+    { name: 'through another service', service: 'web', failed: ['db'], want: 'db' },
+    { name: 'an independent service goes on', service: 'cron', failed: ['db'], want: undefined },
+    { name: 'the failed service is not blocked by itself', service: 'db', failed: ['db'], want: undefined },
+    { name: 'nothing failed', service: 'web', failed: [], want: undefined },
+  ])('blockedBy: $name', ({ service, failed, want }) => {
+    const s = (name: string, ...deps: string[]) => ({ name, dependsOn: deps.map((d) => ({ service: d, condition: 'service_started' as const })) });
+    expect(blockedBy(service, [s('db'), s('app', 'db'), s('web', 'app'), s('cron')], new Set(failed))).toBe(want);
   });
 
   test('start order: dependencies first, file order otherwise', () => {

@@ -1,22 +1,28 @@
 /**
  * `compose up [--wait] [--timeout S]`: makes the cluster run the compose file (docs/compose.md). Applies the
  * difference to what runs (up-plan.ts) service by service in depends_on order; a service waits for the services
- * it depends on to be started (or healthy, `condition: service_healthy`) before it is created or replaced.
- * `--wait` then waits until every service runs, and is healthy where it has a health check.
+ * it depends on to be started (or healthy, `condition: service_healthy`) before it is created, replaced or
+ * deployed. A changed service goes through a deployment (docs/deployments.md), followed as `flotilla deploy`
+ * follows one; when it fails or is reverted, the services that depend on it are not applied and `up` exits
+ * non-zero. `--wait` then waits until every service runs, and is healthy where it has a health check.
  */
+import { FlotillaError } from '@flotilla/core';
 import type { ComposeUnit } from '@flotilla/compose';
 import type { CliRegistry } from '../cli-registry.js';
 import { duringStep } from '../cli-errors.js';
 import { defineVerb, type CommandContext } from '../commands/verb.js';
-import type { ComposeOptions } from './compose-file.js';
+import { runDeployment } from '../units/deploy-run.js';
+import type { ComposeOptions, LoadedCompose } from './compose-file.js';
 import type { BuildOptions } from './build.js';
 import { addBuildOptions, buildOptions } from './build-options.js';
 import { addComposeOptions, composeOptions, timeoutMs } from './options.js';
 import { projectUnitsOf } from './project-units.js';
-import { planUp, type ServiceAction } from './up-plan.js';
+import { blockedBy, planUp, type ServiceAction, type UpPlan } from './up-plan.js';
 import { waitForServices } from './wait.js';
 
 const DEFAULT_TIMEOUT_SEC = 300;
+/** How a deployment ended badly (units/deploy-follow.ts): the service's dependents are skipped, the rest goes on. */
+const DEPLOYMENT_ENDINGS: ReadonlySet<string> = new Set(['DEPLOYMENT_FAILED', 'DEPLOYMENT_REVERTED']);
 
 interface UpOptions extends ComposeOptions {
   wait: boolean;
@@ -25,7 +31,12 @@ interface UpOptions extends ComposeOptions {
   timeoutMs: number;
 }
 
-async function apply(ctx: CommandContext, registry: CliRegistry, action: ServiceAction): Promise<void> {
+async function readPlan(registry: CliRegistry, loaded: Pick<LoadedCompose, 'project' | 'units'>): Promise<UpPlan> {
+  const [units, services, deployments] = await Promise.all([registry.listUnits(), registry.listServices(), registry.listDeployments()]);
+  return planUp(loaded.project.services, loaded.units, projectUnitsOf(units, loaded.project.name), { services, deployments });
+}
+
+async function apply(ctx: CommandContext, registry: CliRegistry, action: ServiceAction, deadline: number): Promise<void> {
   const { unit } = action;
   const spec = { name: unit.name, options: unit.options };
   const count = unit.replicas === undefined ? '' : ` (${unit.replicas} replicas)`;
@@ -40,6 +51,12 @@ async function apply(ctx: CommandContext, registry: CliRegistry, action: Service
     case 'scale':
       await registry.scaleService(unit.name, unit.replicas ?? 0);
       return ctx.emit({ kind: 'note', text: `Scaled ${unit.name} ${action.from ?? '?'} → ${unit.replicas}` });
+    case 'deploy':
+      // Followed within up's one deadline (--timeout); past it the deployment goes on and up fails.
+      await runDeployment(ctx, registry, action.spec, { block: true, deadlineMs: Math.max(0, deadline - Date.now()) });
+      if (action.scaleTo === undefined) return;
+      await registry.scaleService(unit.name, action.scaleTo);
+      return ctx.emit({ kind: 'note', text: `Scaled ${unit.name} ${action.from ?? '?'} → ${action.scaleTo}` });
     case 'replace':
       await registry.submitUnit(spec, { ...launched, replace: true });
       // The instances are copies of the old template: destroyed, the scheduler makes them again from the new one.
@@ -67,25 +84,43 @@ export const composeUp = defineVerb<UpOptions, void>({
     const loaded = await (await import('./compose-file.js')).loadCompose(ctx, opts);
     for (const w of loaded.warnings) ctx.emit({ kind: 'note', text: w, stderr: true });
     const { project, units } = loaded;
-    // Built and pushed before the cluster is touched: a failed build leaves nothing submitted.
-    if (opts.build) await (await import('./build.js')).buildAndPush(ctx, project.services, opts.build);
     const registry = await ctx.registry();
-    const stored = projectUnitsOf(await registry.listUnits(), project.name);
-    const plan = planUp(project.services, units, stored);
+    // Planned first: a refusal (a deployment in progress) builds nothing and writes nothing.
+    let plan = await readPlan(registry, loaded);
+    // Built and pushed before the cluster is touched: a failed build leaves nothing submitted. Planned again
+    // after, since a build may take long.
+    if (opts.build && project.services.some((s) => s.build !== undefined)) {
+      await (await import('./build.js')).buildAndPush(ctx, project.services, opts.build);
+      plan = await readPlan(registry, loaded);
+    }
     const deadline = Date.now() + opts.timeoutMs;
     const unitOf = new Map(units.map((u) => [u.service, u]));
+    const failed = new Map<string, FlotillaError>();
     for (const { service, action } of plan.services) {
       const spec = project.services.find((s) => s.name === service)!;
-      if ((action.kind === 'create' || action.kind === 'replace') && spec.dependsOn.length > 0) {
+      const blocker = blockedBy(service, project.services, new Set(failed.keys()));
+      if (blocker !== undefined && action.kind !== 'unchanged') {
+        ctx.emit({ kind: 'note', text: `Skipped ${action.unit.name}: it depends on ${blocker}, whose deployment did not succeed`, stderr: true });
+        continue;
+      }
+      if (action.kind !== 'unchanged' && action.kind !== 'scale' && spec.dependsOn.length > 0) {
         const targets = spec.dependsOn.map((d) => ({ ...readiness(unitOf.get(d.service)!, d.condition === 'service_healthy'), label: `${d.service} (${d.condition})` }));
         ctx.emit({ kind: 'note', text: `Waiting for ${targets.map((t) => t.label).join(', ')}` });
         await waitForServices(registry, targets, deadline, opts.timeoutMs / 1000);
       }
-      await duringStep('Error applying the compose file', () => apply(ctx, registry, action));
+      try {
+        await duringStep('Error applying the compose file', () => apply(ctx, registry, action, deadline));
+      } catch (err) {
+        if (!(err instanceof FlotillaError) || !DEPLOYMENT_ENDINGS.has(err.code)) throw err;
+        ctx.emit({ kind: 'note', text: err.message, stderr: true });
+        failed.set(service, err);
+      }
     }
     for (const name of plan.remove) {
       if (await duringStep('Error destroying units', () => registry.destroyUnit(name))) ctx.emit({ kind: 'destroyed', unit: name });
     }
+    const [first] = failed.values();
+    if (first) throw first;
     if (!opts.wait) return;
     const all = project.services.map((s) => ({ ...readiness(unitOf.get(s.name)!, s.health !== undefined), label: s.name }));
     await waitForServices(registry, all, deadline, opts.timeoutMs / 1000);
