@@ -3,7 +3,9 @@
  * real machines with real dockerd, run by `flotilla compose up`, and the LB started as examples/compose/lb.service
  * on the `role=lb` machine. Images are built from the host's Debian packages (build-images.sh) into each machine's
  * engine: no registry. The app reaches the database by its compose name through the agents' discovery DNS, also
- * after the database's machine is killed. Requests go from the host to machines' bridge addresses only.
+ * after the database's machine is killed. A changed app service is rolled through a deployment (`compose up` again)
+ * under a bounded load loop through the LB, with the database left alone. Requests go from the host to machines'
+ * bridge addresses only.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,9 @@ const COMPOSE = path.join(EXAMPLE, 'compose.yaml');
 const LB_INDEX = 4;
 const TTL_SEC = 5;
 const AGENT_API_PORT = 54728;
+/** The load loop through the LB: one request at a time, at most 20 a second, at most this many in all. */
+const LOAD_INTERVAL_MS = 50;
+const LOAD_MAX_REQUESTS = 6000;
 
 describe('compose: the example app and its database on the cluster', () => {
   let cluster: Cluster;
@@ -36,6 +41,35 @@ describe('compose: the example app and its database on the cluster', () => {
   const activeStates = async (prefix: string): Promise<UnitStateRecord[]> =>
     (await registry.listStates()).filter((s) => s.unit.startsWith(prefix) && s.activeState === 'active');
   const ipOf = (machineId: string) => cluster.machines.find((m) => m.id === machineId)?.ip;
+
+  /** Requests `url` until `stop()`, one at a time, at most 20 a second and LOAD_MAX_REQUESTS in all; every failure
+   * (status, body, reset, 2 s timeout) is kept. A new connection per request (an HAProxy reload closes idle ones). */
+  function load(url: string, body: string) {
+    const failures: string[] = [];
+    let requests = 0;
+    let stopping = false;
+    const done = (async () => {
+      while (!stopping && requests < LOAD_MAX_REQUESTS) {
+        const started = Date.now();
+        requests++;
+        const res = await fetch(url, { headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) }).catch((err: Error) => err);
+        if (res instanceof Error) failures.push(`${res.message} ${String((res.cause as { code?: string } | undefined)?.code ?? res.cause ?? '')}`);
+        else if (!res.ok) failures.push(`HTTP ${res.status}`);
+        else if ((await res.text()).trim() !== body) failures.push('unexpected body');
+        await new Promise((r) => setTimeout(r, Math.max(0, LOAD_INTERVAL_MS - (Date.now() - started))));
+      }
+    })();
+    return {
+      failures,
+      get requests() {
+        return requests;
+      },
+      async stop() {
+        stopping = true;
+        await done;
+      },
+    };
+  }
 
   beforeAll(async () => {
     cluster = await startCluster({
@@ -100,6 +134,51 @@ describe('compose: the example app and its database on the cluster', () => {
     const logs = await cli(['compose', '-f', COMPOSE, 'logs', '--lines', '50', 'db']);
     expect(logs.stdout, logs.stderr).toContain('Ready to accept connections');
   }, 600_000);
+
+  test('a changed app service is rolled through a deployment: 0 failed requests through the LB, db untouched', async () => {
+    const [db] = await activeStates('shop-db.container');
+    const dbMachine = cluster.machines.find((m) => m.id === db!.machineId)!;
+    const dbProcess = async () => ({
+      machine: dbMachine.id,
+      mainPid: (await dbMachine.systemctlShow('shop-db.service', ['MainPID'])).MainPID,
+      container: (await dbMachine.exec(['docker', 'ps', '-q', '--no-trunc', '--filter', 'label=com.docker.compose.service=db'], { timeoutMs: 10_000 })).stdout.trim(),
+    });
+    const before = await dbProcess();
+    expect(before.container).not.toBe('');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-compose-v2-'));
+    try {
+      // The same project (`name: shop`) with one more variable for the app: a new version of its template.
+      const file = path.join(dir, 'compose.yaml');
+      const text = fs.readFileSync(COMPOSE, 'utf8');
+      expect(text).toContain('      REDIS_HOST: ${REDIS_HOST:-db}\n');
+      fs.writeFileSync(file, text.replace('      REDIS_HOST: ${REDIS_HOST:-db}\n', '      REDIS_HOST: ${REDIS_HOST:-db}\n      APP_VERSION: "2"\n'));
+      const traffic = load(`http://${lbMachine.ip}/cgi-bin/get?key=k1`, 'record 1');
+      const up = await cli(['compose', '-f', file, 'up', '--timeout', '240'], { timeoutMs: 300_000 });
+      await traffic.stop();
+      expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+      expect(up.stdout).toMatch(/^Unchanged shop-db\.container\nWaiting for db \(service_healthy\)\nDeployment shop-app-[0-9a-f]{8} of shop-app@\.container started\n/);
+      expect(up.stdout).toMatch(/succeeded\n$/);
+      expect(traffic.failures).toEqual([]);
+      expect(traffic.requests).toBeGreaterThan(20);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect((await registry.getDeployment('shop-app@.container'))?.state).toBe('succeeded');
+    // Every instance on the new version: its record, the state its machine publishes, and its container's env.
+    const template = (await registry.getUnit('shop-app@.container'))!;
+    const units = (await registry.listUnits()).filter((u) => /^shop-app@\d+\.container$/.test(u.name));
+    expect(units.map((u) => [u.name, u.hash === template.hash])).toEqual([1, 2, 3].map((i) => [`shop-app@${i}.container`, true]));
+    const states = await activeStates('shop-app@');
+    expect(states.filter((s) => s.hash === template.hash && s.container?.health === 'healthy').length).toBe(3);
+    for (const s of states) {
+      const m = cluster.machines.find((x) => x.id === s.machineId)!;
+      const id = (await m.exec(['docker', 'ps', '-q', '--filter', 'label=com.docker.compose.service=app'], { timeoutMs: 10_000 })).stdout.trim();
+      const env = (await m.exec(['docker', 'inspect', '-f', '{{json .Config.Env}}', id], { timeoutMs: 10_000 })).stdout;
+      expect(env, s.unit).toContain('APP_VERSION=2');
+    }
+    // The database was not touched: same machine, same process, same container.
+    expect(await dbProcess()).toEqual(before);
+  }, 400_000);
 
   test('the database machine is killed: the app reaches db by name on its new machine', async () => {
     const [db] = await activeStates('shop-db.container');

@@ -112,14 +112,15 @@ export const composeUp = defineVerb<UpOptions, void>({
         await duringStep('Error applying the compose file', () => apply(ctx, registry, action, deadline));
       } catch (err) {
         if (!(err instanceof FlotillaError) || !DEPLOYMENT_ENDINGS.has(err.code)) throw err;
-        ctx.emit({ kind: 'note', text: err.message, stderr: true });
         failed.set(service, err);
       }
     }
     for (const name of plan.remove) {
       if (await duringStep('Error destroying units', () => registry.destroyUnit(name))) ctx.emit({ kind: 'destroyed', unit: name });
     }
-    const [first] = failed.values();
+    // The first failure is the error (exit status, hint); any other is listed before it.
+    const [first, ...others] = failed.values();
+    for (const e of others) ctx.emit({ kind: 'note', text: e.message, stderr: true });
     if (first) throw first;
     if (!opts.wait) return;
     const all = project.services.map((s) => ({ ...readiness(unitOf.get(s.name)!, s.health !== undefined), label: s.name }));
