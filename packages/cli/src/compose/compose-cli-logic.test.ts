@@ -90,6 +90,7 @@ describe('planUp', () => {
   test.each([
     { name: 'a changed template', base: BASE, text: BASE.replace('app:1', 'app:2'), deployments: [running('shop-app@.container')], message: 'shop-app@.container is being deployed by deployment shop-app-1a2b3c4d (running)' },
     { name: 'a count change', base: BASE, text: BASE.replace('replicas: 3', 'replicas: 4'), deployments: [running('shop-app@.container')], message: 'shop-app@.container is being deployed by deployment shop-app-1a2b3c4d (running)' },
+    { name: 'a global unit made single (a replace)', base: GLOBAL, text: GLOBAL.replace(', deploy: {mode: global}', ''), deployments: [running('mon-agent.container', 'mon-agent-0f0f0f0f')], message: 'mon-agent.container is being deployed by deployment mon-agent-0f0f0f0f (running)' },
     { name: 'a global unit', base: GLOBAL, text: GLOBAL.replace('node-exporter:1', 'node-exporter:2'), deployments: [running('mon-agent.container', 'mon-agent-0f0f0f0f')], message: 'mon-agent.container is being deployed by deployment mon-agent-0f0f0f0f (running)' },
   ])('a deployment of the service in progress: DEPLOYMENT_IN_PROGRESS, nothing planned ($name)', ({ base, text, deployments, message }) => {
     const { project, units } = conv(text);

@@ -87,7 +87,7 @@ export function planUp(
     const action = actionFor(unit, byName.get(unit.name), stored, cluster);
     // Refused for the whole file, before anything is written: the running deployment owns the service.
     const running = cluster.deployments.find((d) => d.template === unit.name && isActiveDeployment(d));
-    if (running && (action.kind === 'deploy' || action.kind === 'scale')) throw new DeploymentInProgressError(unit.name, running.id, running.state);
+    if (running && action.kind !== 'unchanged' && action.kind !== 'create') throw new DeploymentInProgressError(unit.name, running.id, running.state);
     plan.services.push({ service, action });
   }
   const gone = stored.filter((u) => !wanted.has(u.name) && !isInstanceOfWanted(u.name, wanted));
