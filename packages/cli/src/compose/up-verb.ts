@@ -67,6 +67,40 @@ async function apply(ctx: CommandContext, registry: CliRegistry, action: Service
 
 const readiness = (unit: ComposeUnit, healthy: boolean) => ({ unit, want: healthy ? ('healthy' as const) : ('started' as const) });
 
+interface ApplyRun {
+  project: LoadedCompose['project'];
+  unitOf: ReadonlyMap<string, ComposeUnit>;
+  plan: UpPlan;
+  deadline: number;
+  timeoutSec: number;
+}
+
+/** Applies each service's action in start order, after its dependencies are ready. A deployment that failed or
+ * was reverted is kept (service → error) and its dependents skipped; any other error stops `up`. */
+async function applyServices(ctx: CommandContext, registry: CliRegistry, run: ApplyRun): Promise<Map<string, FlotillaError>> {
+  const failed = new Map<string, FlotillaError>();
+  for (const { service, action } of run.plan.services) {
+    const spec = run.project.services.find((s) => s.name === service)!;
+    const blocker = blockedBy(service, run.project.services, new Set(failed.keys()));
+    if (blocker !== undefined && action.kind !== 'unchanged') {
+      ctx.emit({ kind: 'note', text: `Skipped ${action.unit.name}: it depends on ${blocker}, whose deployment did not succeed`, stderr: true });
+      continue;
+    }
+    if (action.kind !== 'unchanged' && action.kind !== 'scale' && spec.dependsOn.length > 0) {
+      const targets = spec.dependsOn.map((d) => ({ ...readiness(run.unitOf.get(d.service)!, d.condition === 'service_healthy'), label: `${d.service} (${d.condition})` }));
+      ctx.emit({ kind: 'note', text: `Waiting for ${targets.map((t) => t.label).join(', ')}` });
+      await waitForServices(registry, targets, run.deadline, run.timeoutSec);
+    }
+    try {
+      await duringStep('Error applying the compose file', () => apply(ctx, registry, action, run.deadline));
+    } catch (err) {
+      if (!(err instanceof FlotillaError) || !DEPLOYMENT_ENDINGS.has(err.code)) throw err;
+      failed.set(service, err);
+    }
+  }
+  return failed;
+}
+
 export const composeUp = defineVerb<UpOptions, void>({
   name: 'up',
   args: '',
@@ -76,7 +110,7 @@ export const composeUp = defineVerb<UpOptions, void>({
     addBuildOptions(addComposeOptions(cmd))
       .option('--no-build', 'do not build services that have build: (run what the registry holds)')
       .option('--wait', 'wait until every service runs, and is healthy where it has a healthcheck')
-      .option('--timeout <seconds>', `deadline for depends_on and --wait (default ${DEFAULT_TIMEOUT_SEC})`);
+      .option('--timeout <seconds>', `deadline for depends_on, following deployments and --wait (default ${DEFAULT_TIMEOUT_SEC})`);
   },
   parseOptions: (raw) => ({ ...composeOptions(raw), wait: Boolean(raw.wait), timeoutMs: timeoutMs(raw, DEFAULT_TIMEOUT_SEC), build: raw.build === false ? undefined : buildOptions(raw) }),
   waitBudgetMs: (opts) => opts.timeoutMs + (opts.build?.buildTimeoutMs ?? 0),
@@ -95,26 +129,7 @@ export const composeUp = defineVerb<UpOptions, void>({
     }
     const deadline = Date.now() + opts.timeoutMs;
     const unitOf = new Map(units.map((u) => [u.service, u]));
-    const failed = new Map<string, FlotillaError>();
-    for (const { service, action } of plan.services) {
-      const spec = project.services.find((s) => s.name === service)!;
-      const blocker = blockedBy(service, project.services, new Set(failed.keys()));
-      if (blocker !== undefined && action.kind !== 'unchanged') {
-        ctx.emit({ kind: 'note', text: `Skipped ${action.unit.name}: it depends on ${blocker}, whose deployment did not succeed`, stderr: true });
-        continue;
-      }
-      if (action.kind !== 'unchanged' && action.kind !== 'scale' && spec.dependsOn.length > 0) {
-        const targets = spec.dependsOn.map((d) => ({ ...readiness(unitOf.get(d.service)!, d.condition === 'service_healthy'), label: `${d.service} (${d.condition})` }));
-        ctx.emit({ kind: 'note', text: `Waiting for ${targets.map((t) => t.label).join(', ')}` });
-        await waitForServices(registry, targets, deadline, opts.timeoutMs / 1000);
-      }
-      try {
-        await duringStep('Error applying the compose file', () => apply(ctx, registry, action, deadline));
-      } catch (err) {
-        if (!(err instanceof FlotillaError) || !DEPLOYMENT_ENDINGS.has(err.code)) throw err;
-        failed.set(service, err);
-      }
-    }
+    const failed = await applyServices(ctx, registry, { project, unitOf, plan, deadline, timeoutSec: opts.timeoutMs / 1000 });
     for (const name of plan.remove) {
       if (await duringStep('Error destroying units', () => registry.destroyUnit(name))) ctx.emit({ kind: 'destroyed', unit: name });
     }
