@@ -101,6 +101,11 @@ test('a deployment shows live in the Services panel and on the service page; pro
   await page.locator(`#progress li[data-action="roll back app@.service to ${d.toHash.slice(0, 7)}"][data-action-state="done"]`).waitFor({ timeout: 15_000 });
   expect((await registry.getUnit('app@.service'))?.hash).toBe(d.toHash);
   await page.screenshot({ path: path.join(SHOTS, 'service-rollback.png') });
+
+  // The template's unit page links to the service page; the overview's row too.
+  await page.goto(`http://127.0.0.1:${port}/#/unit/${encodeURIComponent('app@.service')}`);
+  await page.click('#unit-service-link');
+  await page.locator('#service-page:not([hidden]) #service-name', { hasText: 'app@.service' }).waitFor({ timeout: 5000 });
   expect(errors).toEqual([]);
   await page.close();
 });

@@ -85,8 +85,11 @@ export class ServicePage {
     const current = this.ctx.state.services.get(name)?.hash;
     const versions = [...(reply.history?.versions ?? [])].reverse();
     this.historyNote.textContent = '';
+    // A version deployed twice is listed twice: "current" on its newest entry only, no button on either.
+    let marked = false;
     this.history.replaceChildren(...versions.map((v) => {
-      const back = v.hash === current ? make('span', { textContent: 'current' }) : make('button', {
+      const isCurrent = v.hash === current;
+      const back = isCurrent ? make('span', { textContent: marked ? '' : 'current' }) : make('button', {
         type: 'button', className: 'rollback-to', textContent: 'roll back to this', onclick: () => this.ctx.act(deploymentActions(name).rollback(v.hash)),
       });
       const row = make('tr', {}, [
@@ -96,6 +99,7 @@ export class ServicePage {
         make('td', { textContent: v.deploymentId ?? '-' }),
         make('td', {}, [back]),
       ]);
+      marked ||= isCurrent;
       row.dataset.hash = v.hash;
       row.dataset.result = v.result;
       return row;
