@@ -4,7 +4,8 @@
  * token is refused; a journal line written after the page opened arrives in the unit's live journal; a unit
  * stopped from its page is inactive in its machine's systemd, and started again is active; a restart runs a new
  * process; app@ is scaled from
- * 3 to 4 from the page. Screenshots of the views go to /tmp/flotilla-dashboard-screenshots/ (cluster-*.png).
+ * 3 to 4 from the page; after a `flotilla deploy` of a second version, app@ is rolled back from its service page and
+ * its instances run the first version's command again in their machines' systemd. Screenshots of the views go to /tmp/flotilla-dashboard-screenshots/ (cluster-*.png).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,11 @@ const API_PORT = 54729;
 export const SCREENSHOT_DIR = '/tmp/flotilla-dashboard-screenshots';
 /** Echoes every line appended to /run/echo-in to its journal: a line the test writes, at a moment it chooses. */
 const ECHO_UNIT = '[Service]\nExecStart=/bin/sh -c "touch /run/echo-in; exec tail -n0 -F /run/echo-in"\n';
-const APP_TEMPLATE = '[Service]\nExecStart=/bin/sleep infinity\n';
+// A fast strategy, so the deployment and the rollback (which uses the strategy of the version it goes back to,
+// docs/deployments.md) take seconds: every instance at once, healthy after 1 s.
+const FAST = '[X-Flotilla]\nMaxParallel=4\nMinHealthyTime=1s\n';
+const APP_TEMPLATE = `[Service]\nExecStart=/bin/sleep infinity\n${FAST}`;
+const APP_V2 = `[Service]\nExecStart=/bin/sleep 100000\n${FAST}`;
 
 async function isActive(machine: Machine, unit: string): Promise<string> {
   return (await machine.exec(['systemctl', 'is-active', unit], { timeoutMs: 5000 })).stdout.trim();
@@ -146,5 +151,28 @@ describe('dashboard actions on a real cluster', () => {
     await page.goto(`${base}/#/machine/${host.id}`);
     await page.locator('#machine-facts[data-state="up"]').waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'cluster-machine.png'), fullPage: true });
+  });
+
+  test('roll app@ back from its service page: its instances run the first version again', async () => {
+    fs.mkdirSync(path.join(tmp, 'v2'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'v2', 'app@.service'), APP_V2);
+    const deployed = await cli(['deploy', path.join(tmp, 'v2', 'app@.service')]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    await page.goto(`${base}/#/service/${encodeURIComponent('app@.service')}`);
+    await page.locator('#service-facts[data-state="succeeded"]').waitFor({ timeout: 15_000 });
+    await page.click('#service-actions button.rollback');
+    await page.click('#confirm-ok');
+    await actionDone(page, 'roll back app@.service');
+    // The stream shows the rollback through to its end, and the history marks the first version healthy again.
+    await page.locator('#service-facts[data-state="succeeded"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#service-facts').textContent()).toContain('(rollback)');
+    const rows = tableRows((await cli(['list-units', '--no-legend', '--fields', 'unit,machine'])).stdout).filter((r) => /^app@\d+\.service$/.test(r[0] ?? ''));
+    expect(rows).toHaveLength(4);
+    for (const [unit, machine] of rows) {
+      const where = cluster.machines.find((m) => machine?.startsWith(m.id.slice(0, 8))) as Machine;
+      const shown = await where.systemctlShow(unit as string, ['ExecStart', 'ActiveState']);
+      expect([unit, shown.ActiveState, shown.ExecStart]).toEqual([unit, 'active', expect.stringContaining('/bin/sleep infinity')]);
+    }
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'cluster-service.png'), fullPage: true });
   });
 });

@@ -7,7 +7,7 @@ import { getState, listStates, listStatesV2 } from './v1-state.js';
 import { deleteUnit, getUnit, listUnits, listUnitsV2, putUnit } from './v1-units.js';
 import { deleteCordon, listMachinesV2, putCordon } from './v2-machines.js';
 import { listServices, scaleTemplate } from './v2-scale.js';
-import { getDeployment, listDeployments, promoteDeployment, startDeployment } from './v2-deployments.js';
+import { getDeployment, listDeployments, promoteDeployment, rollbackDeployment, startDeployment } from './v2-deployments.js';
 import { unitJournal, unitStatus } from './v2-units.js';
 
 export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: string[]): Promise<ApiReply> {
@@ -56,5 +56,7 @@ export function dispatch(deps: ApiDeps, r: Route, req: ApiRequest, rawHeaders?: 
       return startDeployment(deps, req);
     case 'v2.deployments.promote':
       return promoteDeployment(deps, r.name);
+    case 'v2.deployments.rollback':
+      return rollbackDeployment(deps, r.name, req);
   }
 }

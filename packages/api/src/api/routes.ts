@@ -16,7 +16,7 @@ export type Route =
   | { kind: 'v2.cordon.put' | 'v2.cordon.delete'; machineId: string }
   | { kind: 'v2.scale'; name: string }
   | { kind: 'v2.deployments.list' | 'v2.deployments.start' }
-  | { kind: 'v2.deployments.get' | 'v2.deployments.promote'; name: string };
+  | { kind: 'v2.deployments.get' | 'v2.deployments.promote' | 'v2.deployments.rollback'; name: string };
 
 export const V1_BASES = ['/fleet/v1', '/v1-alpha'] as const;
 
@@ -79,19 +79,19 @@ function scaleRoute(method: string, rawName: string): Route {
   return { kind: 'v2.scale', name };
 }
 
-/** `/deployments`, `/deployments/<template>`, `/deployments/<template>/promote` (docs/deployments.md). */
+/** `/deployments`, `/deployments/<template>`, `/deployments/<template>/promote|rollback` (docs/deployments.md). */
 function deploymentsRoute(method: string, path: string): Route {
   if (path === '/deployments') {
     if (method === 'GET') return { kind: 'v2.deployments.list' };
     if (method === 'POST') return { kind: 'v2.deployments.start' };
     throw methodNotAllowed('only GET and POST supported against this resource');
   }
-  const match = /^\/deployments\/([^/]+)(\/promote)?$/.exec(path);
+  const match = /^\/deployments\/([^/]+)(?:\/(promote|rollback))?$/.exec(path);
   const name = match ? itemName(match[1] as string) : undefined;
   if (!match || name === undefined) throw notFound('');
   if (match[2] !== undefined) {
     if (method !== 'POST') throw methodNotAllowed('only POST supported against this resource');
-    return { kind: 'v2.deployments.promote', name };
+    return { kind: match[2] === 'promote' ? 'v2.deployments.promote' : 'v2.deployments.rollback', name };
   }
   if (method !== 'GET') throw methodNotAllowed('only GET supported against this resource');
   return { kind: 'v2.deployments.get', name };

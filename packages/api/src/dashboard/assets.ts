@@ -31,6 +31,7 @@ export const ASSET_PATHS: Readonly<Record<string, string>> = {
   '/virtual-list.js': 'virtual-list.js',
   '/unit-page.js': 'unit-page.js',
   '/machine-page.js': 'machine-page.js',
+  '/service-page.js': 'service-page.js',
 };
 
 /** Works from src/ (tests through vite) and from dist/ (the daemon): the files stay in src/. */

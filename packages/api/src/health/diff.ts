@@ -4,7 +4,7 @@
  * 10,000 units a change of one unit is one small message, not the whole report.
  */
 import type { ClusterLogEvent } from '@flotilla/core';
-import type { HealthCounts, HealthReport, MachineHealth, Problem, UnitHealth } from './types.js';
+import type { HealthCounts, HealthReport, MachineHealth, Problem, ServiceHealth, UnitHealth } from './types.js';
 
 export interface HealthSummary {
   generatedAt: number;
@@ -18,6 +18,8 @@ export interface HealthDelta {
   summary: HealthSummary;
   units: { upsert: UnitHealth[]; remove: string[] };
   machines: { upsert: MachineHealth[]; remove: string[] };
+  /** Services and global units (their deployment's progress included): few, so compared whole. */
+  services: { upsert: ServiceHealth[]; remove: string[] };
   events: ClusterLogEvent[];
 }
 
@@ -56,10 +58,11 @@ export function diffHealth(prev: HealthReport, next: HealthReport): HealthDelta 
     summary: summaryOf(next),
     units: changes(prev.units, next.units, (u) => u.name),
     machines: { upsert: machines.upsert.map((m) => byId.get(m.id) as MachineHealth), remove: machines.remove },
+    services: changes(prev.services, next.services, (s) => s.name),
     events: next.events.filter((e) => !seen.has(e.id)),
   };
 }
 
 export function isEmptyDelta(d: HealthDelta): boolean {
-  return d.units.upsert.length + d.units.remove.length + d.machines.upsert.length + d.machines.remove.length + d.events.length === 0;
+  return d.units.upsert.length + d.units.remove.length + d.machines.upsert.length + d.machines.remove.length + d.services.upsert.length + d.services.remove.length + d.events.length === 0;
 }

@@ -2,4 +2,4 @@
 export { buildHealth } from './model.js';
 export { renderHealthSummary, describeEvent } from './summary.js';
 export { readHealthInput, type OpsRegistry } from './source.js';
-export type { HealthReport, HealthInput, UnitHealth, MachineHealth, Problem, ProblemKind, UnitHealthStatus } from './types.js';
+export type { HealthReport, HealthInput, ServiceHealth, UnitHealth, MachineHealth, Problem, ProblemKind, UnitHealthStatus } from './types.js';

@@ -1,4 +1,4 @@
-import type { Assignment, ClusterLogEvent, DesiredState, MachineCordon, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { Assignment, ClusterLogEvent, DeploymentRecord, DesiredState, MachineCordon, MachineRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import { buildHealth } from './model.js';
 import { diffHealth } from './diff.js';
@@ -160,6 +160,37 @@ describe('diff', () => {
       machines: { upsert: d.machines.upsert.map((m) => m.id), remove: d.machines.remove },
       events: d.events.length,
     }).toEqual(expected);
+  });
+});
+
+describe('services', () => {
+  const deployment = (over: Partial<DeploymentRecord>): DeploymentRecord => ({
+    id: 'app-2', template: 'app@.service', fromHash: 'h', toHash: 'h2', fromOptions: [], toOptions: [], state: 'running', promoted: false, rollback: false,
+    strategy: { maxParallel: 1, minHealthyTimeMs: 0, healthyDeadlineMs: 0, progressDeadlineMs: 0, canary: 1, autoPromote: false, autoRevert: false, historyLimit: 10 },
+    instances: { 'app@1.service': { startedAt: 1, done: true } }, createdAt: 1, updatedAt: 2, progressAt: 1, ...over,
+  });
+  const cluster = input({
+    machines: [machine('m1'), machine('m2')],
+    units: [unit('app@.service', 'inactive'), unit('app@1.service'), unit('app@2.service'), unit('g.service', 'launched', true), unit('solo.service')],
+    schedule: new Map([['app@1.service', 'm1'], ['app@2.service', 'm2'], ['solo.service', 'm1']]),
+    globalAssignments: assigned('g.service', ['m1', 'm2']),
+    states: [state('app@1.service', 'm1', 'active'), state('app@2.service', 'm2', 'inactive'), state('g.service', 'm1', 'active'), state('solo.service', 'm1', 'active')],
+    services: [{ template: 'app@.service', count: 3 }],
+    deployments: [deployment({ state: 'waiting-promotion' })],
+  });
+
+  test('a service: its count, instances running, version and latest deployment; a global unit: its machines', () => {
+    const r = buildHealth(cluster);
+    expect(r.services.map((s) => [s.name, s.kind, s.desired, s.running, s.hash, s.deployment?.state ?? '-'])).toEqual([
+      ['app@.service', 'service', 3, 1, 'h', 'waiting-promotion'],
+      ['g.service', 'global', 2, 1, 'h', '-'],
+    ]);
+    expect(r.services[0]?.deployment).toMatchObject({ id: 'app-2', batch: 1, batches: 3, healthy: 1, total: 3, waitingPromotion: true, active: true });
+  });
+
+  test('a deployment step is one service upsert in the delta', () => {
+    const d = diffHealth(buildHealth(cluster), buildHealth({ ...cluster, now: NOW + 1, deployments: [deployment({ state: 'succeeded' })] }));
+    expect([d.services.upsert.map((s) => `${s.name} ${s.deployment?.state}`), d.services.remove, d.units.upsert]).toEqual([['app@.service succeeded'], [], []]);
   });
 });
 

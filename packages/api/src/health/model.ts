@@ -5,6 +5,7 @@
 import { machineSchedulingState, nonGlobalUnitCounts, parseRequests, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
 import type { ActualState, HealthCounts, HealthInput, HealthReport, MachineHealth, Problem, UnitHealth, UnitHealthStatus } from './types.js';
 import { PROBLEM_ORDER, byName } from './order.js';
+import { servicesOf } from './services.js';
 import { actualOf, checkOf, restartsOf, sinceOf } from './unit-state.js';
 
 export { actualOf } from './unit-state.js';
@@ -147,6 +148,17 @@ export function countsOf(machines: readonly MachineHealth[], units: readonly Uni
   return counts;
 }
 
+/** Global unit → its live assigned machines and how many of them run it. */
+function globalRunningOf(input: HealthInput, ix: Index): Map<string, { assigned: number; running: number }> {
+  const out = new Map<string, { assigned: number; running: number }>();
+  for (const u of input.units) {
+    if (!u.global) continue;
+    const assigned = [...(input.globalAssignments.get(u.name)?.keys() ?? [])].filter((m) => ix.live.has(m));
+    out.set(u.name, { assigned: assigned.length, running: assigned.filter((m) => actualOf(ix.states.get(u.name)?.get(m)) === 'launched').length });
+  }
+  return out;
+}
+
 export function buildHealth(input: HealthInput): HealthReport {
   const ix = indexInput(input);
   const units = input.units.map((u) => (u.global ? globalUnit(u, input, ix) : placedUnit(u, input, ix))).sort(byName((u) => u.name));
@@ -160,6 +172,13 @@ export function buildHealth(input: HealthInput): HealthReport {
     counts: countsOf(machines, units),
     machines,
     units,
+    services: servicesOf({
+      units: input.units,
+      services: input.services ?? [],
+      deployments: input.deployments ?? [],
+      health: new Map(units.map((u) => [u.name, u])),
+      globalRunning: globalRunningOf(input, ix),
+    }),
     events: [...input.events],
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Reads what the health model needs from the registry: one snapshot, the published states, the leader and
- * the newest log entries, in parallel, under the registry's own deadlines.
+ * Reads what the health model needs from the registry: one snapshot, the published states, the leader, the
+ * newest log entries, the services and their latest deployments, in parallel, under the registry's own deadlines.
  */
 import type { OpsView } from '@flotilla/core';
 import type { HealthInput } from './types.js';
@@ -11,11 +11,13 @@ export type OpsRegistry = OpsView;
 export const DEFAULT_EVENT_LIMIT = 200;
 
 export async function readHealthInput(registry: OpsRegistry, now: () => number, eventLimit = DEFAULT_EVENT_LIMIT): Promise<HealthInput> {
-  const [snapshot, states, leader, events] = await Promise.all([
+  const [snapshot, states, leader, events, services, deployments] = await Promise.all([
     registry.snapshot(),
     registry.listStates(),
     registry.currentLeader(),
     registry.listEvents({ limit: eventLimit }),
+    registry.listServices(),
+    registry.listDeployments(),
   ]);
   return {
     now: now(),
@@ -26,5 +28,7 @@ export async function readHealthInput(registry: OpsRegistry, now: () => number, 
     states,
     leader,
     events,
+    services,
+    deployments,
   };
 }

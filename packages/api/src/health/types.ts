@@ -2,7 +2,7 @@
  * The health view's shapes (docs/ops.md): what `/v2/health` returns, what the dashboard draws and what
  * `flotilla health` summarises. Plain JSON values, no Maps, so the same object is the wire format.
  */
-import type { Assignment, ClusterLogEvent, DesiredState, MachineCapacity, MachineCordon, MachineRecord, MachineSchedulingState, UnitRecord, UnitStateRecord } from '@flotilla/core';
+import type { Assignment, ClusterLogEvent, DeploymentProgress, DeploymentRecord, DesiredState, MachineCapacity, MachineCordon, MachineRecord, MachineSchedulingState, ServiceRecord, UnitRecord, UnitStateRecord } from '@flotilla/core';
 
 /** Everything the model reads: one snapshot, the published states, the leader and the event log. */
 export interface HealthInput {
@@ -17,6 +17,24 @@ export interface HealthInput {
   states: readonly UnitStateRecord[];
   leader: string | undefined;
   events: readonly ClusterLogEvent[];
+  /** Stored services (template + count) and every service's latest deployment; absent → no services listed. */
+  services?: readonly ServiceRecord[];
+  deployments?: readonly DeploymentRecord[];
+}
+
+/** A service (template and count) or a global unit, as the Services panel shows it (docs/ops.md). */
+export interface ServiceHealth {
+  /** The template (app@.service) or the global unit's name. */
+  name: string;
+  kind: 'service' | 'global';
+  /** The service's count; a global unit's: the live machines it is assigned to. */
+  desired: number;
+  /** Instances (global: machines) whose unit is active. */
+  running: number;
+  /** The version the template (or global unit) record holds. */
+  hash: string;
+  /** Its latest deployment, if it ever had one. */
+  deployment?: DeploymentProgress;
 }
 
 /**
@@ -94,5 +112,7 @@ export interface HealthReport {
   counts: HealthCounts;
   machines: MachineHealth[];
   units: UnitHealth[];
+  /** Services and global units, by name (health/services.ts). */
+  services: ServiceHealth[];
   events: ClusterLogEvent[];
 }

@@ -3,7 +3,7 @@
  * — the newest healthy one that is not current, or the one `--to` names by hash prefix — with the same gating as
  * any deployment. Follows it like `deploy`.
  */
-import { rollbackTarget, shortHash } from '@flotilla/core';
+import { shortHash, startRollback } from '@flotilla/core';
 import { badOptionValue } from '../cli-errors.js';
 import { followDeployment } from '../units/deploy-follow.js';
 import { addFollowOptions, followBudget, parseFollowOptions, templateArg, type FollowOptions } from './deploy.js';
@@ -24,9 +24,7 @@ export const rollback = defineVerb<FollowOptions & { to?: string }, void>({
     if (args.length !== 1) throw badOptionValue('rollback', args.join(' '), 'expected one TEMPLATE@');
     const template = templateArg(args[0]!);
     const registry = await ctx.registry();
-    const [history, current] = await Promise.all([registry.getHistory(template), registry.getUnit(template)]);
-    const target = rollbackTarget(template, history, current?.hash ?? '', opts.to);
-    const d = await registry.startDeployment({ name: template, options: target.options }, { rollback: true });
+    const { deployment: d, target } = await startRollback(registry, template, opts.to);
     ctx.emit({ kind: 'deploy-step', text: `Deployment ${d.id} of ${template} started: rollback to ${shortHash(target.hash)}` });
     if (opts.block) await followDeployment(ctx, registry, d, opts.deadlineMs);
   },

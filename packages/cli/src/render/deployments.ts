@@ -2,25 +2,21 @@
  * Deployments as text (docs/deployments.md), pure: the `deployments` and `history` tables, one deployment's
  * progress line, and `deploy --plan`'s report (a line diff of the unit text, the instances to replace, the batches).
  */
-import { canonicalText, shortHash, updateStrategyOf, type DeploymentRecord, type ServiceHistory, type UnitOption } from '@flotilla/core';
+import { canonicalText, deploymentProgress, shortHash, updateStrategyOf, type DeploymentRecord, type ServiceHistory, type UnitOption } from '@flotilla/core';
 import { renderTable } from './table.js';
 
 const when = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** `2/3 healthy` of the instances on the current target, out of the service's count (when known). */
 export function progressOf(d: DeploymentRecord, count?: number): string {
-  const done = Object.values(d.instances).filter((i) => i.done === true).length;
-  return `${done}/${count ?? Object.keys(d.instances).length} healthy`;
+  const p = deploymentProgress(d, count);
+  return `${p.healthy}/${p.total} healthy`;
 }
 
 /** The live line while following: state, batch and health. */
 export function deploymentStatus(d: DeploymentRecord, count: number | undefined): string {
-  const target = d.state === 'reverting' ? d.fromHash : d.toHash;
-  const total = count ?? Object.keys(d.instances).length;
-  const batches = Math.max(1, Math.ceil(total / d.strategy.maxParallel));
-  const started = Object.keys(d.instances).length;
-  const batch = Math.min(batches, Math.max(1, Math.ceil(started / d.strategy.maxParallel)));
-  return `${d.id} ${d.state}: batch ${batch}/${batches}, ${progressOf(d, count)} on ${shortHash(target)}`;
+  const p = deploymentProgress(d, count);
+  return `${d.id} ${d.state}: batch ${p.batch}/${p.batches}, ${p.healthy}/${p.total} healthy on ${shortHash(p.target)}`;
 }
 
 export function deploymentsTable(deployments: readonly DeploymentRecord[]): string {

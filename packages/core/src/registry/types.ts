@@ -260,12 +260,15 @@ export interface AgentRegistry {
   removeState(unitName: string, machineId: string): Promise<void>;
 }
 
-/** What the ops views (health, events, dashboard, metrics) read: the cluster, the states, the leader, the log. */
+/** What the ops views (health, events, dashboard, metrics) read: the cluster, the states, the leader, the log,
+ * the services and their latest deployments. */
 export interface OpsView
   extends ClusterView,
     Pick<UnitStateView, 'listStates'>,
     Pick<LeaderElection, 'currentLeader'>,
-    Pick<ClusterEventLog, 'listEvents' | 'watchHealthChanges'> {}
+    Pick<ClusterEventLog, 'listEvents' | 'watchHealthChanges'>,
+    Pick<ServiceCatalog, 'listServices'>,
+    Pick<DeploymentCatalog, 'listDeployments'> {}
 
 /** A registry connection that can be closed (what opens it closes it). */
 export interface RegistryConnection {

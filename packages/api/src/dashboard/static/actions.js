@@ -163,3 +163,26 @@ export function machineActions(id, host) {
     },
   };
 }
+
+const deploymentPath = (name, verb) => `/v2/deployments/${encodeURIComponent(name)}/${verb}`;
+
+/** promote and rollback of a service (template) or global unit `name` (docs/deployments.md). Each is done when
+ * the stream shows the deployment the API answered with: promoted (past its canaries), or the rollback started. */
+export function deploymentActions(name) {
+  const latest = (s) => s.services.get(name)?.deployment;
+  return {
+    promote: {
+      label: `promote ${name}`,
+      request: (call) => call('POST', deploymentPath(name, 'promote')),
+      until: (s, reply) => latest(s)?.id === reply.deployment.id && !latest(s).waitingPromotion,
+    },
+    /** `to`: a version hash (else the last healthy version that is not current, as `flotilla rollback`). */
+    rollback: (to) => ({
+      label: `roll back ${name}${to ? ` to ${to.slice(0, 7)}` : ''}`,
+      confirm: `Roll back ${name} to ${to ? `version ${to.slice(0, 7)}` : 'its last healthy version'}? Its instances are replaced batch by batch, as any deployment.`,
+      verb: 'Roll back',
+      request: (call) => call('POST', deploymentPath(name, 'rollback'), to ? { to } : {}),
+      until: (s, reply) => latest(s)?.id === reply.deployment.id,
+    }),
+  };
+}

@@ -1,11 +1,12 @@
 // Flotilla dashboard: plain ES modules, run as written (no build step). One EventSource on /v2/events/stream
 // gives a `snapshot` (the whole health report) and then `delta`s; lists are virtualised (virtual-list.js).
 // Behind the API's token (session.js: a login form, kept in sessionStorage). Pages by hash: `#/unit/<name>`
-// (unit-page.js), `#/machine/<id>` (machine-page.js); actions (actions.js) show progress until the stream
-// reports their result. Text goes in with textContent only.
+// (unit-page.js), `#/machine/<id>` (machine-page.js), `#/service/<name>` (service-page.js); actions
+// (actions.js) show progress until the stream reports their result. Text goes in with textContent only.
 import { checkActions, runAction, timings } from './actions.js';
-import { describeEvent, hostOf, machineState, since } from './describe.js';
+import { deploymentText, describeEvent, hostOf, machineState, since } from './describe.js';
 import { MachinePage } from './machine-page.js';
+import { ServicePage } from './service-page.js';
 import { clearToken, probe, setToken, streamUrl, takeHashToken, whenUnauthorized } from './session.js';
 import { UnitPage } from './unit-page.js';
 import { VirtualList } from './virtual-list.js';
@@ -13,13 +14,14 @@ import { VirtualList } from './virtual-list.js';
 const PROBLEM_HEALTH = new Set(['failed', 'unscheduled', 'lost', 'pending', 'unhealthy']);
 const $ = (id) => document.getElementById(id);
 
-const state = { units: new Map(), machines: new Map(), events: [], summary: undefined, unitOrder: null, machineOrder: null };
+const state = { units: new Map(), machines: new Map(), services: new Map(), events: [], summary: undefined, unitOrder: null, machineOrder: null };
 const stats = { snapshots: 0, deltas: 0, lastApplyMs: 0, lastRenderMs: 0, actions: timings };
 window.__flotilla = stats;
 
 const act = (action) => runAction(action, state);
 const unitPage = new UnitPage($('unit-page'), { state, act });
 const machinePage = new MachinePage($('machine-page'), { state, act });
+const servicePage = new ServicePage($('service-page'), { state, act });
 
 const unitList = new VirtualList($('units'), 'units', (u) => {
   const where = u.global ? `global (${u.machines ?? 0})` : u.machineId ? hostOf(state.machines, u.machineId) : '-';
@@ -109,6 +111,21 @@ function renderMachines() {
   $('machine-shown').textContent = `${machines.length} of ${state.machines.size}`;
 }
 
+// Services and global units (docs/deployments.md): few, so drawn whole on a change, not virtualised.
+function serviceRow(s) {
+  const cells = [s.kind === 'global' ? `${s.name} (global)` : s.name, `${s.running}/${s.desired}`, s.hash.slice(0, 7), deploymentText(s.deployment)];
+  const row = Object.assign(document.createElement('a'), { className: 'row services', href: `#/service/${encodeURIComponent(s.name)}` });
+  row.dataset.service = s.name;
+  row.dataset.deployment = s.deployment?.state ?? '';
+  row.append(...cells.map((t) => Object.assign(document.createElement('span'), { textContent: t, title: t })));
+  return row;
+}
+function renderServices() {
+  const services = [...state.services.values()].sort((a, b) => byName(a.name, b.name));
+  $('services').replaceChildren(...services.map(serviceRow));
+  $('service-count').textContent = String(services.length);
+}
+
 function renderLists() {
   const t0 = performance.now();
   renderUnits();
@@ -147,12 +164,13 @@ function renderEvents() {
 function renderPages() {
   unitPage.update();
   machinePage.update();
+  servicePage.update();
   checkActions(state);
 }
 
 // Deltas are merged into `state` as they arrive and drawn once per animation frame: a burst of deltas costs one
 // render, and a hidden tab, whose frames do not run, renders none until it is shown. `pending` says what to draw.
-const pending = { all: false, summary: false, events: false, machines: false, hosts: false, units: new Set(), applyMs: 0 };
+const pending = { all: false, summary: false, events: false, machines: false, hosts: false, services: false, units: new Set(), applyMs: 0 };
 let frame = 0;
 function scheduleRender() {
   frame ||= requestAnimationFrame(renderFrame);
@@ -165,6 +183,7 @@ function renderFrame() {
   if (all || pending.hosts) eventItems = new WeakMap();
   if (all || pending.summary) renderSummary(state.summary);
   if (all || pending.events) renderEvents();
+  if (all || pending.services) renderServices();
   if (all) renderLists();
   else {
     if (pending.units.size > 0 || (machines && $('unit-search').value.trim())) renderUnits(pending.units, machines);
@@ -174,12 +193,13 @@ function renderFrame() {
   unitList.flush();
   machineList.flush();
   stats.lastApplyMs = pending.applyMs + performance.now() - t0;
-  Object.assign(pending, { all: false, summary: false, events: false, machines: false, hosts: false, units: new Set(), applyMs: 0 });
+  Object.assign(pending, { all: false, summary: false, events: false, machines: false, hosts: false, services: false, units: new Set(), applyMs: 0 });
 }
 
 function applySnapshot(r) {
   state.units = new Map(r.units.map((u) => [u.name, u]));
   state.machines = new Map(r.machines.map((m) => [m.id, m]));
+  state.services = new Map((r.services ?? []).map((s) => [s.name, s]));
   state.unitOrder = state.machineOrder = null;
   state.events = r.events;
   state.summary = r;
@@ -210,6 +230,9 @@ function applyDelta(d) {
     pending.hosts = true;
   }
   pending.machines ||= d.machines.upsert.length + d.machines.remove.length > 0;
+  for (const s of d.services?.upsert ?? []) state.services.set(s.name, s);
+  for (const n of d.services?.remove ?? []) state.services.delete(n);
+  pending.services ||= (d.services?.upsert.length ?? 0) + (d.services?.remove.length ?? 0) > 0;
   if (d.events.length > 0) {
     state.events.push(...d.events);
     pending.events = true;
@@ -262,6 +285,7 @@ $('login-form').addEventListener('submit', async (e) => {
   connect();
   unitPage.close();
   machinePage.close();
+  servicePage.close();
   route();
 });
 $('logout').addEventListener('click', () => {
@@ -271,12 +295,14 @@ $('logout').addEventListener('click', () => {
 whenUnauthorized(() => showLogin('The API refused this token.'));
 
 function route() {
-  const [, kind, rest] = /^#\/(unit|machine)\/(.+)$/.exec(location.hash) ?? [];
+  const [, kind, rest] = /^#\/(unit|machine|service)\/(.+)$/.exec(location.hash) ?? [];
   const name = rest ? decodeURIComponent(rest) : undefined;
   if (kind === 'unit' && name !== unitPage.name) unitPage.open(name);
   if (kind !== 'unit') unitPage.close();
   if (kind === 'machine' && name !== machinePage.id) machinePage.open(name);
   if (kind !== 'machine') machinePage.close();
+  if (kind === 'service' && name !== servicePage.name) servicePage.open(name);
+  if (kind !== 'service') servicePage.close();
   $('overview').hidden = Boolean(kind);
   if (!kind) renderLists();
 }

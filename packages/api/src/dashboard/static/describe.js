@@ -47,3 +47,12 @@ export function machineState(m) {
   if (m.status === 'down') return 'down';
   return m.scheduling && m.scheduling !== 'schedulable' ? m.scheduling : 'up';
 }
+
+/** A deployment's progress (core's deploymentProgress, as the health report carries it) in words, as
+ * `flotilla deploy` prints it: "running: batch 1/3, 1/3 healthy on 3f2a9c1". */
+export function deploymentText(p) {
+  if (!p) return '-';
+  const what = p.waitingPromotion ? 'waiting for promotion' : p.state;
+  const moving = p.active ? `: batch ${p.batch}/${p.batches}, ${p.healthy}/${p.total} healthy on ${p.target.slice(0, 7)}` : '';
+  return `${what}${p.rollback ? ' (rollback)' : ''}${moving}${p.reason && !p.active ? ` (${p.reason})` : ''}`;
+}

@@ -74,8 +74,13 @@ export class UnitPage {
         this.countEdited = false;
       });
       actions.append(form);
+      // Its service's versions, deployments and rollback (service-page.js).
+      actions.append(make('a', { id: 'unit-service-link', href: `#/service/${encodeURIComponent(template)}`, textContent: `deployments of ${template}` }));
     }
     else this.count = undefined;
+    if (!template && this.ctx.state.units.get(name)?.global) {
+      actions.append(make('a', { id: 'unit-service-link', href: `#/service/${encodeURIComponent(name)}`, textContent: `deployments of ${name}` }));
+    }
     this.file = make('pre', { id: 'unit-file', textContent: '…' });
     this.status = make('pre', { id: 'unit-status', textContent: '…' });
     this.journal = make('pre', { id: 'unit-journal', tabIndex: 0 });
