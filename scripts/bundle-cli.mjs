@@ -1,5 +1,5 @@
 // Bundles the built CLI (packages/cli/dist, from `tsc -b`) into dist/flotilla.bundle.js plus lazily loaded
-// chunks (dist/flotilla.bundle-*.js), which bin/flotilla runs while it is newer than every package's build (see there).
+// chunks (dist/flotilla.bundle-*.js), which bin/flotilla imports while it is newer than every package's build (see there).
 // Node resolves, reads and links ~160 ESM files for a `list-units`; one file saves most of that (docs/benchmarks.md,
 // "CLI cold start"). Heavy packages stay outside, loaded only by the commands that use them, as before.
 import fs from 'node:fs';
