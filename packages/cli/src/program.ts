@@ -1,6 +1,7 @@
 /**
  * The commander program: global options, one subcommand per verb module, then the local commands (the agent and
- * lb daemons, node-config and PKI tools, completion). Each verb action resolves the global options, connects
+ * lb daemons, node-config and PKI tools, completion), as command-set.ts lists and loads them (a command line gets
+ * only the command it runs). Each verb action resolves the global options, connects
  * lazily, runs the handler under a last-resort deadline, writes the rendered output and reports any error through
  * report-error.ts; a local command's action does the same without the registry and the deadline.
  */
