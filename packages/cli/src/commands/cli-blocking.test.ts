@@ -80,10 +80,14 @@ describe('start and stop', () => {
     await registry.close();
   });
 
-  // Any Node warning, not only that one: a preloaded module makes Node emit one while the command runs.
+  // Any Node warning, not only that one: a preloaded module makes Node emit one while the command runs. It waits
+  // until the CLI has taken Node's own printer off (a fixed delay raced the CLI's start on a loaded box, and Node
+  // printed the warning itself); the interval is unref'd so it never keeps a command alive. No spaces: NODE_OPTIONS
+  // splits on them.
   test('a Node warning during a command reaches stderr only with --debug; the error still does', async () => {
     const { flags, registry } = await cluster();
-    const env = { NODE_OPTIONS: "--import=data:text/javascript,setTimeout(()=>process.emitWarning('probe-warning'),300)" };
+    const probe = "globalThis.p=process.listeners('warning')[0];globalThis.t=setInterval(()=>{if(!process.listeners('warning').includes(p)){clearInterval(t);process.emitWarning('probe-warning')}},10);t.unref()";
+    const env = { NODE_OPTIONS: `--import=data:text/javascript,${probe}` };
     const run = await runCli([...flags, 'start', '--block-timeout', '1.5', 'hello'], { cwd: unitDir, env });
     expect([run.code, run.stderr.split('\n')[0]]).toEqual([1, 'Error waiting for units: timed out waiting for unit hello.service to report state active (waited 1.5s)']);
     expect(run.stderr).not.toContain('Warning');
