@@ -84,6 +84,19 @@ function dieWithOwner(members: readonly EtcdMember[], ownedDir: string | undefin
   };
 }
 
+/** Starts of a cluster whose member exited before it served (a port taken meanwhile), before giving up. */
+const START_ATTEMPTS = 3;
+
+/** Whether process `pid` still exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
   const count = opts.members ?? 1;
   const workDir = opts.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-etcd-'));
@@ -100,9 +113,12 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     });
   }
   const scheme = opts.tls ? 'https' : 'http';
-  for (const m of members) m.endpoint = `${scheme}://127.0.0.1:${m.clientPort}`;
+  const setEndpoints = () => {
+    for (const m of members) m.endpoint = `${scheme}://127.0.0.1:${m.clientPort}`;
+  };
+  setEndpoints();
   const peerScheme = opts.peerTls ? 'https' : 'http';
-  const initialCluster = members.map((m) => `${m.name}=${peerScheme}://127.0.0.1:${m.peerPort}`).join(',');
+  const initialCluster = () => members.map((m) => `${m.name}=${peerScheme}://127.0.0.1:${m.peerPort}`).join(',');
   const token = `flotilla-${process.pid}-${Date.now()}`;
 
   const argsFor = (m: EtcdMember, state: 'new' | 'existing') => {
@@ -120,7 +136,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
       '--advertise-client-urls', m.endpoint,
       '--listen-peer-urls', `${peerScheme}://127.0.0.1:${m.peerPort}`,
       '--initial-advertise-peer-urls', `${peerScheme}://127.0.0.1:${m.peerPort}`,
-      '--initial-cluster', initialCluster,
+      '--initial-cluster', initialCluster(),
       '--initial-cluster-state', state,
       '--initial-cluster-token', token,
       '--heartbeat-interval', '100',
@@ -137,14 +153,27 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdHandle> {
     if (!child.pid) throw new Error(`could not start etcd member ${m.name} (${ETCD_BIN})`);
     m.pid = child.pid;
   };
-  for (const m of members) launch(m, 'new');
-  try {
-    if (opts.tls) await Promise.all(members.map((m) => waitForPort('127.0.0.1', m.clientPort, 20_000)));
-    await Promise.all(members.map((m) => waitForHealthy(m.endpoint, 20_000, etcdctlFlags(opts))));
-    if (opts.auth) await enableAuth(members[0]?.endpoint as string, opts, workDir);
-  } catch (err) {
-    await Promise.all(members.map((m) => killAndWait(m.pid, 500)));
-    throw err;
+  // A port freePort() handed out can be taken before etcd binds it (another test's outgoing connection gets it as
+  // its ephemeral source port): that member exits and its port never opens. Such a start is tried again on fresh
+  // ports and data dirs, at most START_ATTEMPTS times in all, each attempt under the same deadlines.
+  for (let attempt = 1; ; attempt++) {
+    for (const m of members) launch(m, 'new');
+    try {
+      if (opts.tls) await Promise.all(members.map((m) => waitForPort('127.0.0.1', m.clientPort, 20_000)));
+      await Promise.all(members.map((m) => waitForHealthy(m.endpoint, 20_000, etcdctlFlags(opts))));
+      if (opts.auth) await enableAuth(members[0]?.endpoint as string, opts, workDir);
+      break;
+    } catch (err) {
+      const exited = members.some((m) => !alive(m.pid));
+      await Promise.all(members.map((m) => killAndWait(m.pid, 500)));
+      if (attempt >= START_ATTEMPTS || !exited) throw err;
+      for (const m of members) {
+        fs.rmSync(m.dataDir, { recursive: true, force: true });
+        m.clientPort = await freePort();
+        m.peerPort = await freePort();
+      }
+      setEndpoints();
+    }
   }
 
   const disarm = opts.detached ? () => {} : dieWithOwner(members, opts.workDir ? undefined : workDir);
