@@ -6,20 +6,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
-import { startScheduler, type Scheduler } from '@flotilla/scheduler';
-import pino from 'pino';
+import type { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { cliFor } from '../../../../test/support/cli.js';
+import type { EtcdHandle } from '../../../../test/harness/etcd.js';
+import type { cliFor } from '../../../../test/support/cli.js';
+import { startStandInDeployCluster, type StandInDeployCluster, type StandInState } from '../../../../test/support/stand-in-deploy-cluster.js';
 
 let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let scheduler: Scheduler;
 let cli: ReturnType<typeof cliFor>;
-const leases: PresenceLease[] = [];
-let standIns: Promise<void> | undefined;
-let stopping = false;
+let cluster: StandInDeployCluster | undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-deploy-'));
 
 const template = (version: string, strategy = '') =>
@@ -31,40 +27,19 @@ const file = (name: string, text: string): string => {
   return p;
 };
 
-async function publishLoop(): Promise<void> {
-  while (!stopping) {
-    for (const [i, lease] of leases.entries()) {
-      const id = `m${i + 1}`;
-      for (const a of await registry.listAssignments(id).catch(() => [])) {
-        const unit = await registry.getUnit(a.unit).catch(() => undefined);
-        const bad = unit?.options.some((o) => o.name === 'ExecStart' && o.value.includes('bad')) === true && unit.hash === a.hash;
-        await registry
-          .publishState({ unit: a.unit, machineId: id, hash: a.hash, loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: Date.now(), health: { status: bad ? 'unhealthy' : 'healthy', checkedAt: Date.now(), failures: bad ? 3 : 0 } }, lease)
-          .catch(() => undefined);
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Healthy, or unhealthy for a version whose ExecStart says `bad`. */
+const stateOf: StandInState = (unit, hash) => {
+  const bad = unit?.options.some((o) => o.name === 'ExecStart' && o.value.includes('bad')) === true && unit.hash === hash;
+  return { health: { status: bad ? 'unhealthy' : 'healthy', checkedAt: Date.now(), failures: bad ? 3 : 0 } };
+};
 
 beforeAll(async () => {
-  etcd = await startEtcd();
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints });
-  cli = cliFor(etcd.endpoints);
-  for (const id of ['m1', 'm2', 'm3']) {
-    leases.push(await registry.registerMachine({ id, hostname: id, ip: '10.0.0.1', metadata: {}, version: 'test', startedAt: Date.now() }, 10));
-  }
-  scheduler = await startScheduler({ registry: await EtcdRegistry.connect({ endpoints: etcd.endpoints }), candidateId: 'c1', ttlSec: 2, intervalMs: 300, logger: pino({ level: 'silent' }) });
-  standIns = publishLoop();
+  cluster = await startStandInDeployCluster(stateOf);
+  ({ etcd, registry, cli } = cluster);
 });
 
 afterAll(async () => {
-  stopping = true;
-  await standIns;
-  await scheduler?.stop();
-  for (const lease of leases) await lease.revoke().catch(() => undefined);
-  await registry?.close();
-  await etcd?.stop();
+  await cluster?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

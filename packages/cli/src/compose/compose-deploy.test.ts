@@ -8,20 +8,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EtcdRegistry, type PresenceLease } from '@flotilla/core';
-import { startScheduler, type Scheduler } from '@flotilla/scheduler';
-import pino from 'pino';
+import type { EtcdRegistry } from '@flotilla/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
-import { cliFor } from '../../../../test/support/cli.js';
+import type { EtcdHandle } from '../../../../test/harness/etcd.js';
+import type { cliFor } from '../../../../test/support/cli.js';
+import { startStandInDeployCluster, type StandInDeployCluster, type StandInState } from '../../../../test/support/stand-in-deploy-cluster.js';
 
 let etcd: EtcdHandle;
 let registry: EtcdRegistry;
-let scheduler: Scheduler;
 let cli: ReturnType<typeof cliFor>;
-const leases: PresenceLease[] = [];
-let standIns: Promise<void> | undefined;
-let stopping = false;
+let cluster: StandInDeployCluster | undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-compose-deploy-'));
 const file = path.join(dir, 'compose.yaml');
 
@@ -50,42 +46,21 @@ const up = (text: string, ...args: string[]) => {
   return cli(['compose', '-f', file, 'up', '--timeout', '60', ...args], { timeoutMs: 90_000 });
 };
 
-async function publishLoop(): Promise<void> {
-  while (!stopping) {
-    for (const [i, lease] of leases.entries()) {
-      const id = `m${i + 1}`;
-      for (const a of await registry.listAssignments(id).catch(() => [])) {
-        const unit = await registry.getUnit(a.unit).catch(() => undefined);
-        // The text the assignment's hash names: the unit's own, or the version a global deployment pins.
-        const image = unit?.hash === a.hash ? unit.options.find((o) => o.name === 'Image')?.value ?? '' : '';
-        const health = image.endsWith(':bad') ? 'unhealthy' : image.endsWith(':slow') || image === '' ? 'starting' : 'healthy';
-        await registry
-          .publishState({ unit: a.unit, machineId: id, hash: a.hash, loadState: 'loaded', activeState: 'active', subState: 'running', updatedAt: Date.now(), container: { state: 'running', health } }, lease)
-          .catch(() => undefined);
-      }
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The engine's health by the image's tag: `:bad` unhealthy, `:slow` (or another version's text) starting. */
+const stateOf: StandInState = (unit, hash) => {
+  // The text the assignment's hash names: the unit's own, or the version a global deployment pins.
+  const image = unit?.hash === hash ? unit.options.find((o) => o.name === 'Image')?.value ?? '' : '';
+  const health = image.endsWith(':bad') ? 'unhealthy' : image.endsWith(':slow') || image === '' ? 'starting' : 'healthy';
+  return { container: { state: 'running', health } };
+};
 
 beforeAll(async () => {
-  etcd = await startEtcd();
-  registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints });
-  cli = cliFor(etcd.endpoints);
-  for (const id of ['m1', 'm2', 'm3']) {
-    leases.push(await registry.registerMachine({ id, hostname: id, ip: '10.0.0.1', metadata: {}, version: 'test', startedAt: Date.now() }, 10));
-  }
-  scheduler = await startScheduler({ registry: await EtcdRegistry.connect({ endpoints: etcd.endpoints }), candidateId: 'c1', ttlSec: 2, intervalMs: 300, logger: pino({ level: 'silent' }) });
-  standIns = publishLoop();
+  cluster = await startStandInDeployCluster(stateOf);
+  ({ etcd, registry, cli } = cluster);
 });
 
 afterAll(async () => {
-  stopping = true;
-  await standIns;
-  await scheduler?.stop();
-  for (const lease of leases) await lease.revoke().catch(() => undefined);
-  await registry?.close();
-  await etcd?.stop();
+  await cluster?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
