@@ -79,8 +79,14 @@ describe('dashboard actions on a real cluster', () => {
   });
 
   test('log in through the form; a request without the token is refused', async () => {
+    // What the page was answered, for the failure message: the login form shows only after the stream is refused
+    // and the page's probe gets a 401.
+    const answers: string[] = [];
+    page.on('response', (r) => void answers.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`));
     await page.goto(`${base}/`, { timeout: 15_000 });
-    await page.locator('#login:not([hidden])').waitFor({ timeout: 15_000 });
+    await page.locator('#login:not([hidden])').waitFor({ timeout: 30_000 }).catch((err: Error) => {
+      throw new Error(`${err.message}; the page was answered: ${answers.join(', ')}`);
+    });
     await page.fill('#token-input', client.token);
     await page.click('#login-button');
     await page.locator('#units [data-unit="echo.service"][data-actual="launched"]').waitFor({ timeout: 20_000 });

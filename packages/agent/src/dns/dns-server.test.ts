@@ -17,7 +17,18 @@ let table: NameTable = buildNameTable([
 
 /** A stand-in upstream resolver on UDP and TCP (same port): answers every A query with 192.0.2.53, or stays silent.
  * `asked` lists `udp:NAME` / `tcp:NAME`. */
+/** The same port for UDP and TCP: a UDP port the kernel picked may be taken for TCP, so try again (5 attempts). */
 async function fakeUpstream(silent: boolean): Promise<{ port: number; close: () => void; asked: string[] }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fakeUpstreamOnce(silent);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw err;
+    }
+  }
+}
+
+async function fakeUpstreamOnce(silent: boolean): Promise<{ port: number; close: () => void; asked: string[] }> {
   const socket = dgram.createSocket('udp4');
   const asked: string[] = [];
   const answer = (msg: Buffer, transport: string): Buffer | undefined => {
@@ -44,7 +55,15 @@ async function fakeUpstream(silent: boolean): Promise<{ port: number; close: () 
       }
     });
   });
-  await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', r));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(port, '127.0.0.1', () => (tcp.off('error', reject), resolve()));
+    });
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
   return { port, asked, close: () => (socket.close(), tcp.close(), conns.forEach((c) => c.destroy())) };
 }
 

@@ -54,6 +54,10 @@ test('a stream refused for too many streams does not ask for the token: the prob
     expect((await probed).status()).toBe(200);
     await page.locator('#conn[data-conn="reconnecting"]').waitFor({ timeout: 5000 });
     expect(await page.locator('#login').getAttribute('hidden')).not.toBeNull();
+    // The browser never retries a stream refused with an HTTP status; the page opens it again once there is room.
+    for (const req of held.splice(0)) req.destroy();
+    await page.locator('#conn[data-conn="live"]').waitFor({ timeout: 20_000 });
+    await page.locator(`#machines [data-machine="${ID}"]`).waitFor({ timeout: 5000 });
   } finally {
     await page.close();
     for (const req of held) req.destroy();

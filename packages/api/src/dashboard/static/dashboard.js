@@ -246,21 +246,35 @@ function applyDelta(d) {
 }
 
 let source;
+/** A stream the browser gave up on (an HTTP error: EventSource never retries those) is opened again after this
+ * delay, doubled per failure up to 10 s: a 503 while the agent starts, a 429 past the stream cap or a probe that
+ * got no answer must not leave the page stuck at "reconnecting". */
+let retryMs = 1000;
+let retryTimer;
 function connect() {
+  clearTimeout(retryTimer);
   source?.close();
-  source = new EventSource(streamUrl('/v2/events/stream'));
-  source.addEventListener('open', () => ($('conn').dataset.conn = 'live', $('conn').textContent = 'live'));
-  source.addEventListener('snapshot', (m) => applySnapshot(JSON.parse(m.data)));
-  source.addEventListener('delta', (m) => applyDelta(JSON.parse(m.data)));
-  source.addEventListener('error', async () => {
+  const own = new EventSource(streamUrl('/v2/events/stream'));
+  source = own;
+  own.addEventListener('open', () => (retryMs = 1000, $('conn').dataset.conn = 'live', $('conn').textContent = 'live'));
+  own.addEventListener('snapshot', (m) => applySnapshot(JSON.parse(m.data)));
+  own.addEventListener('delta', (m) => applyDelta(JSON.parse(m.data)));
+  own.addEventListener('error', async () => {
     $('conn').dataset.conn = 'reconnecting';
     $('conn').textContent = 'reconnecting';
     // EventSource hides the status: ask once whether the token is what failed.
-    if ((await probe()) === 'refused') showLogin('The API refused this token.');
+    const verdict = await probe();
+    if (source !== own) return; // logged out or reconnected meanwhile
+    if (verdict === 'refused') return showLogin('The API refused this token.');
+    if (own.readyState === EventSource.CLOSED) {
+      retryTimer = setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    }
   });
 }
 
 function showLogin(message = '') {
+  clearTimeout(retryTimer);
   source?.close();
   source = undefined;
   $('conn').dataset.conn = 'logged-out';
