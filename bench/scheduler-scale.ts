@@ -74,6 +74,7 @@ try {
 
   figure('leadership_losses', child.countLogs('leadership lost') - child.countLogs('leadership lost while'), 'count');
   figure('leader_peak_rss', Math.round(child.maxRss() / 1024 ** 2), 'MiB');
+  figure('leader_peak_heap_used', Math.round(child.maxHeapUsed() / 1024 ** 2), 'MiB');
   const status = await client.maintenance.status();
   figure('etcd_db_size', Math.round(Number(status.dbSize) / 1024 ** 2), 'MiB');
   for (const g of groups) g.lease.release();

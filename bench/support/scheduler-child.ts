@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SCHEDULER_NODE_FLAGS } from '../../packages/cli/src/cloud-config/node-flags.js';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scheduler-process.ts');
 
@@ -12,6 +13,8 @@ export interface SchedulerChild {
   isLeader(): boolean;
   /** Highest RSS reported so far, bytes. */
   maxRss(): number;
+  /** Highest V8 heapUsed reported so far, bytes. */
+  maxHeapUsed(): number;
   /** Longest event-loop block reported so far, ms. */
   maxLoopDelayMs(): number;
   /** Longest garbage-collection pause reported so far, ms. */
@@ -39,8 +42,10 @@ export interface ChildEnv {
 }
 
 export function startSchedulerChild(env: ChildEnv): SchedulerChild {
-  // BENCH_CHILD_NODE_FLAGS: extra node flags for the scheduler process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
-  const flags = (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // A master's shipped flags (cloud-config/node-flags.ts), then BENCH_CHILD_NODE_FLAGS: extra node flags for the
+  // scheduler process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`; a later V8 flag wins, so
+  // `--heap-growing-percent=0` compares with Node's defaults).
+  const flags = `${SCHEDULER_NODE_FLAGS} ${process.env.BENCH_CHILD_NODE_FLAGS ?? ''}`.split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...flags, '--import', 'tsx', SCRIPT], {
     env: {
       ...process.env,
@@ -69,13 +74,15 @@ export function startSchedulerChild(env: ChildEnv): SchedulerChild {
   let leader = false;
   let leaderSince: number | undefined;
   let maxRss = 0;
+  let maxHeapUsed = 0;
   let maxDelay = 0;
   let maxGc = 0;
   const waiters: ((at: number) => void)[] = [];
   readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
-    const msg = JSON.parse(line) as { leader?: boolean; at?: number; rss?: number; maxLoopDelayMs?: number; maxGcPauseMs?: number; applying?: number };
+    const msg = JSON.parse(line) as { leader?: boolean; at?: number; rss?: number; heapUsed?: number; maxLoopDelayMs?: number; maxGcPauseMs?: number; applying?: number };
     if (msg.maxGcPauseMs !== undefined) maxGc = Math.max(maxGc, msg.maxGcPauseMs);
     if (msg.rss !== undefined) maxRss = Math.max(maxRss, msg.rss);
+    if (msg.heapUsed !== undefined) maxHeapUsed = Math.max(maxHeapUsed, msg.heapUsed);
     if (msg.maxLoopDelayMs !== undefined) maxDelay = Math.max(maxDelay, msg.maxLoopDelayMs);
     if (msg.applying !== undefined) {
       applyingCount = msg.applying;
@@ -93,6 +100,7 @@ export function startSchedulerChild(env: ChildEnv): SchedulerChild {
     candidate: env.candidate,
     isLeader: () => leader,
     maxRss: () => maxRss,
+    maxHeapUsed: () => maxHeapUsed,
     maxLoopDelayMs: () => maxDelay,
     maxGcPauseMs: () => maxGc,
     leaderAt(deadlineMs) {

@@ -10,6 +10,8 @@
  */
 import { EtcdRegistry } from '@flotilla/core';
 import { startScheduler } from '@flotilla/scheduler';
+import { appendFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pino } from 'pino';
 
@@ -43,10 +45,14 @@ const scheduler = await startScheduler({
 });
 
 let leader = false;
+// BENCH_HEAP_SNAPSHOT_AT_MS=ms[,ms…]: a heap snapshot (live objects only: it collects first) that long after winning
+// leadership, written to the working directory, to see what the leader holds at that stage.
+const snapshotsAt = (process.env.BENCH_HEAP_SNAPSHOT_AT_MS ?? '').split(',').filter(Boolean).map(Number);
 const poll = setInterval(() => {
   if (scheduler.isLeader() !== leader) {
     leader = scheduler.isLeader();
     emit({ leader, at: Date.now() });
+    if (leader) for (const ms of snapshotsAt) setTimeout(() => process.stderr.write(`heap snapshot ${writeHeapSnapshot()}\n`), ms).unref();
   }
 }, 5);
 const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -57,7 +63,17 @@ const gc = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) maxGcPauseMs = Math.max(maxGcPauseMs, entry.duration);
 });
 gc.observe({ entryTypes: ['gc'] });
-const rss = setInterval(() => emit({ rss: process.memoryUsage().rss, maxLoopDelayMs: Math.round(delay.max / 1e6), maxGcPauseMs: Math.round(maxGcPauseMs) }), 250);
+// BENCH_MEM_LOG=path: every 250 ms's memoryUsage() (MiB) and leadership appended there, to see where RSS peaks.
+const memLog = process.env.BENCH_MEM_LOG;
+const t0 = Date.now();
+const rss = setInterval(() => {
+  const mem = process.memoryUsage();
+  emit({ rss: mem.rss, heapUsed: mem.heapUsed, maxLoopDelayMs: Math.round(delay.max / 1e6), maxGcPauseMs: Math.round(maxGcPauseMs) });
+  if (memLog) {
+    const mib = (n: number) => Math.round(n / 1024 ** 2);
+    appendFileSync(memLog, `${Date.now() - t0} rss=${mib(mem.rss)} heapUsed=${mib(mem.heapUsed)} heapTotal=${mib(mem.heapTotal)} external=${mib(mem.external)} arrayBuffers=${mib(mem.arrayBuffers)} leader=${leader}\n`);
+  }
+}, 250);
 
 process.once('SIGTERM', () => {
   clearInterval(poll);

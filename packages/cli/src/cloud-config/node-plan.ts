@@ -6,6 +6,7 @@
 import { FlotillaError } from '@flotilla/core';
 import { ETCD_AGENT_USER, NODE_PKI_DIR, PKI_FILE_MODE, PKI_FILES } from '../pki/layout.js';
 import { REGISTRY_TRUST_UNIT, REGISTRY_TRUST_UNIT_NAME } from './registry-trust.js';
+import { LEAN_NODE_FLAGS, SCHEDULER_NODE_FLAGS } from './node-flags.js';
 import { ETCD_AUTH_SCRIPT, ETCD_AUTH_SCRIPT_CONTENT, ETCD_AUTH_UNIT, ETCD_AUTH_UNIT_NAME, etcdUnit } from './etcd-units.js';
 
 export type NodeRole = 'master' | 'worker';
@@ -41,14 +42,7 @@ export interface NodeSpec {
   dns?: boolean;
 }
 
-/**
- * Node flags of an agent that never schedules: no optimizing compiler (`--lite-mode`: smaller code and feedback,
- * an agent's work is I/O) and 1 MiB young-generation semi-spaces instead of 16. With them an agent with 100 units
- * stays under 60 MB (docs/benchmarks.md, agent-rss). A scheduler candidate keeps Node's defaults: planning
- * 100,000 units wants the optimizing compiler. `--lite-mode` turns WebAssembly off (so nothing in the daemon may
- * use fetch, whose parser is WebAssembly); `--no-expose-wasm` says so up front instead of a warning per start.
- */
-export const LEAN_NODE_FLAGS = '--lite-mode --no-expose-wasm --max-semi-space-size=1';
+export { LEAN_NODE_FLAGS, SCHEDULER_NODE_FLAGS } from './node-flags.js';
 
 export interface PlannedFile {
   path: string;
@@ -188,7 +182,7 @@ function agentEnv(spec: NodeSpec): string {
   };
   const scheduler = spec.scheduler ?? spec.role === 'master';
   if (!scheduler) env.FLOTILLA_DISABLE_ENGINE = '1';
-  env.FLOTILLA_NODE_FLAGS = (spec.leanRuntime ?? !scheduler) ? LEAN_NODE_FLAGS : '';
+  env.FLOTILLA_NODE_FLAGS = (spec.leanRuntime ?? !scheduler) ? LEAN_NODE_FLAGS : SCHEDULER_NODE_FLAGS;
   if (spec.dns === false) env.FLOTILLA_DNS = 'off';
   Object.assign(env, etcdSecurityEnv(spec), apiEnv(spec), spec.extraEnv);
   return Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('');
