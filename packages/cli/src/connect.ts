@@ -63,7 +63,8 @@ export async function openRegistry(g: GlobalOptions): Promise<CliConnection> {
   if (g.ssh.tunnel) return openTunneled(g);
   if (g.driver === 'api') return openApi(g);
   const ms = g.requestTimeoutMs + GRACE_MS;
-  const options = registryOptions(g);
+  // A command's reads share one connection: one TLS handshake (docs/benchmarks.md, "CLI cold start, third pass").
+  const options: RegistryOptions = { ...registryOptions(g), oneConnection: true };
   // Commands only: a daemon keeps its token for its lifetime anyway (`flotilla lb` uses registryOptions alone).
   if (g.etcdAuth && g.etcdTokenCache) options.authTokenCache = openTokenCache(g.etcdTokenCache.file, g.etcdTokenCache.endpoints, g.etcdAuth);
   const registry = await withDeadline(

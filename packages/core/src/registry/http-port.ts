@@ -66,6 +66,10 @@ export class HttpPort implements EtcdPort {
     this.transport = new HttpTransport(options);
   }
 
+  connectCheck(): Promise<boolean> {
+    return this.transport.connectCheck();
+  }
+
   async range(req: RangeRequest): Promise<RangeResponse> {
     return rangeResponse(await this.transport.post<Json>('/v3/kv/range', req));
   }

@@ -18,6 +18,8 @@ export interface HttpTransportOptions {
   auth?: { username: string; password: string };
   /** Consulted once, before the first authentication; every token etcd issues is saved to it. */
   tokenCache?: EtcdTokenCache;
+  /** Pooled requests share one keep-alive connection (queued): one TLS handshake for a short-lived command. */
+  oneConnection?: boolean;
 }
 
 /**
@@ -52,15 +54,18 @@ export class HttpTransport {
   private authenticating: Promise<string> | undefined;
   /** The token cache is read once: after etcd rejects its token, only a fresh authentication helps. */
   private cacheRead = false;
+  /** etcd answered a request of the auth exchange (Status or Authenticate): see connectCheck(). */
+  private reached = false;
   private closed = false;
   private readonly open = new Set<http.ClientRequest>();
 
   constructor(private readonly options: HttpTransportOptions) {
     this.urls = options.endpoints.map((e) => new URL(e));
     const tls = options.tls ?? {};
+    const maxSockets = options.oneConnection ? 1 : 16;
     this.agents = {
-      http: new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16 }),
-      https: new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16, ...tlsOptions(tls) }),
+      http: new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets }),
+      https: new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets, ...tlsOptions(tls) }),
     };
   }
 
@@ -94,6 +99,18 @@ export class HttpTransport {
     req.on('response', onResponse);
     req.end(encodeJson(body));
     return req;
+  }
+
+  /**
+   * Sets up authentication now (a saved token's Status call, else Authenticate) and says whether etcd answered a
+   * request doing so: then it is known to answer and the connect probe (probe.ts) need not ask once more. False
+   * without auth, or with a token already in hand.
+   */
+  async connectCheck(): Promise<boolean> {
+    if (!this.options.auth || this.token !== undefined) return false;
+    this.reached = false;
+    await this.authHeaders();
+    return this.reached;
   }
 
   /** etcd called the token invalid (simple tokens expire after --auth-token-ttl idle): the next call gets a new one.
@@ -211,6 +228,7 @@ export class HttpTransport {
     }
     const auth = this.options.auth as { username: string; password: string };
     const answer = await this.postAnywhere<{ token?: string }>('/v3/auth/authenticate', JSON.stringify({ name: auth.username, password: auth.password }), {});
+    this.reached = true;
     if (!answer.token) throw new EtcdRequestError('auth', 'etcd returned no auth token');
     cache?.save(answer.token);
     return answer.token;
@@ -229,6 +247,7 @@ export class HttpTransport {
     if (index === undefined) return true;
     try {
       const status = await this.postAnywhere<{ raftAppliedIndex?: string; raftIndex?: string }>('/v3/maintenance/status', '{}', {});
+      this.reached = true;
       const applied = status.raftAppliedIndex ?? status.raftIndex;
       return applied !== undefined && BigInt(index) <= BigInt(applied);
     } catch {

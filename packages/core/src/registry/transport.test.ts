@@ -230,6 +230,39 @@ describe('http against an etcd with user/password auth', () => {
     expect(ahead.cache.saves).toHaveLength(1);
   });
 
+  /** Range calls etcd has answered so far (its gRPC metrics count the gateway's calls too). */
+  async function rangesAnswered(): Promise<number> {
+    const text = await (await fetch(`${etcd.endpoints[0]}/metrics`)).text();
+    return Number(/^grpc_server_handled_total\{grpc_code="OK",grpc_method="Range",[^}]*\} (\d+)$/m.exec(text)?.[1] ?? NaN);
+  }
+
+  test('oneConnection with a saved token: connecting reads nothing (the token check stands in for the probe), and parallel reads share one connection', async () => {
+    const auth = { username: 'flotilla', password: 's3cret' };
+    const prefix = freshPrefix();
+    const first = memoryCache();
+    const writer = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, auth, transport: 'http', authTokenCache: first.tokenCache });
+    try {
+      await writer.submitUnits([unitSpec('p.service'), unitSpec('q.service')]);
+    } finally {
+      await writer.close();
+    }
+    const proxy = await startTcpProxy(etcd.endpoints[0] as string);
+    try {
+      const before = await rangesAnswered();
+      const reader = await EtcdRegistry.connect({ endpoints: [proxy.endpoint], prefix, auth, transport: 'http', oneConnection: true, authTokenCache: memoryCache(first.cache.token).tokenCache });
+      try {
+        expect(await rangesAnswered()).toBe(before);
+        const lists = await Promise.all([reader.listUnits(), reader.listUnits(), reader.listUnits()]);
+        for (const units of lists) expect(units.map((u) => u.name)).toEqual(['p.service', 'q.service']);
+        expect(proxy.connections()).toBe(1);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   async function gateway<T>(path: string, body: unknown, token?: string): Promise<T> {
     const res = await fetch(`${etcd.endpoints[0]}${path}`, { method: 'POST', body: JSON.stringify(body), headers: token ? { authorization: token } : {} });
     expect(res.status).toBe(200);

@@ -53,5 +53,6 @@ export async function openPort(transport: EtcdTransport, options: RegistryOption
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.auth && options.authTokenCache ? { tokenCache: options.authTokenCache } : {}),
+    ...(options.oneConnection ? { oneConnection: true } : {}),
   });
 }

@@ -47,6 +47,10 @@ export interface RegistryOptions {
   /** Where the auth token is kept between processes (the CLI's token cache, docs/fleetctl-compat.md, "TLS and
    * auth"); HTTP transport only. Without it every connection authenticates (one round trip plus etcd's bcrypt). */
   authTokenCache?: EtcdTokenCache;
+  /** A short-lived command's registry (the CLI): requests share one keep-alive connection per port, queued, so a
+   * command pays one TLS handshake, not one per parallel read (docs/benchmarks.md, "CLI cold start, third pass").
+   * Daemons leave it off: their requests must not queue behind each other. Streams (watches) have their own. */
+  oneConnection?: boolean;
   /** Called for every stored value or key that is skipped as corrupt or foreign (list, snapshot, watch).
    * Default: a process warning, once per key. Daemons pass their logger. */
   onCorruptRecord?: (err: CorruptRecordError) => void;
