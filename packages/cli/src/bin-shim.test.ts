@@ -27,9 +27,9 @@ beforeEach(() => {
   fs.mkdirSync(dist, { recursive: true });
   fs.mkdirSync(path.join(checkout, 'packages/core'));
   fs.writeFileSync(path.join(dist, 'main.js'), standIn('main'));
-  fs.writeFileSync(path.join(dist, 'flotilla.bundle.js'), standIn('bundle'));
+  fs.writeFileSync(path.join(dist, 'flotilla.bundle.cjs'), standIn('bundle'));
   setMtime('packages/core/tsconfig.tsbuildinfo', 1000);
-  setMtime('packages/cli/dist/flotilla.bundle.js', 2000);
+  setMtime('packages/cli/dist/flotilla.bundle.cjs', 2000);
 });
 afterEach(() => fs.rmSync(checkout, { recursive: true, force: true }));
 
@@ -49,7 +49,7 @@ test('the bundle while it is newer than every tsbuildinfo, else main.js; the arg
   expect(run('flotilla', ['list-units', '--no-legend'])).toMatchObject({ entry: 'bundle', argv: ['list-units', '--no-legend'] });
   setMtime('packages/core/tsconfig.tsbuildinfo', 3000);
   expect(run('flotilla', ['version'])).toMatchObject({ entry: 'main', argv: ['version'] });
-  fs.rmSync(path.join(checkout, 'packages/cli/dist/flotilla.bundle.js'));
+  fs.rmSync(path.join(checkout, 'packages/cli/dist/flotilla.bundle.cjs'));
   expect(run('flotilla', ['version'])).toMatchObject({ entry: 'main' });
 });
 

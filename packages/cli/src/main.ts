@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** Entry point of the `flotilla` CLI (bin/flotilla imports it, or the bundle made from it: bundle-entry.ts). Always
+/** Entry point of the `flotilla` CLI (bin/flotilla imports it, or requires the bundle made from it: bundle-entry.ts). Always
  * exits explicitly: an open etcd channel must not keep a finished command alive. */
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
@@ -57,6 +57,9 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
 }
 
-const code = await main(process.argv.slice(2));
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-process.exit(code);
+// No top-level await: the bundle is CommonJS (scripts/bundle-cli.mjs), which has none. A rejection still ends the
+// process with its stack (Node's unhandled-rejection default), as an awaited one did.
+void main(process.argv.slice(2)).then(async (code) => {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+});
