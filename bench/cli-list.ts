@@ -5,7 +5,7 @@
  * (`flotilla version`) and bare `node` for reference. Each figure: median / p90 wall time of RUNS runs after one
  * warm-up, and the median CPU time (user + system, from GNU time) of the CLI process.
  * Usage: [CLI_LIST_SIZES=300,1000] npm run bench -- cli-list [RUNS] (default sizes 1,000 and 10,000). The CLI
- * is the bundle bin/flotilla runs (packages/cli/dist/flotilla.bundle.js; main.js if there is none).
+ * is the bundle bin/flotilla runs (packages/cli/dist/flotilla.bundle.cjs; main.js if there is none).
  * With CLI_LIST_BASELINE=/path/to/other/packages/cli/dist/main.js (e.g. a `git worktree` of an older commit,
  * built), every CLI figure is measured for that build too, as NAME_before_*, runs interleaved with the current
  * build's so both see the same load.
@@ -25,7 +25,7 @@ const RUNS = Number(process.argv[2] ?? 9);
 const SIZES = (process.env.CLI_LIST_SIZES ?? '1000,10000').split(',').map(Number);
 const MACHINES = 10;
 const PREFIX = '/bench-cli/';
-const BUNDLE = path.join(REPO_DIR, 'packages/cli/dist/flotilla.bundle.js');
+const BUNDLE = path.join(REPO_DIR, 'packages/cli/dist/flotilla.bundle.cjs');
 const MAIN = fs.existsSync(BUNDLE) ? BUNDLE : path.join(REPO_DIR, 'packages/cli/dist/main.js');
 const BASELINE = process.env.CLI_LIST_BASELINE;
 

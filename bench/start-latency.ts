@@ -5,6 +5,8 @@
  * ActiveState=active: scheduler watch → assignment → agent watch → write + link + StartUnit → systemd signal →
  * publish. `cli_start_wall`: the real CLI process for a few more starts (adds Node's start, ~150–200 ms here).
  * Usage: npm run bench -- start-latency [STARTS=100] [CLI_STARTS=20]
+ * With START_LATENCY_CLI_BASELINE=/path/to/other/bin/flotilla (e.g. a `git worktree` of an older commit, built), each
+ * CLI start is also timed with that launcher, alternated with this one's, as `cli_start_wall_before_*`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { figure, percentile } from './stats.js';
 const STARTS = Number(process.argv[2] ?? 100);
 const CLI_STARTS = Number(process.argv[3] ?? 20);
 const DEADLINE_MS = 60_000;
+const BASELINE = process.env.START_LATENCY_CLI_BASELINE;
 const unitText = (i: number) => `[Unit]\nDescription=bench ${i}\n\n[Service]\nExecStart=/bin/sleep infinity\n`;
 
 const cluster = await startCluster({ machines: 3, ttlSec: 10, log: (l) => process.stderr.write(`bench: ${l}\n`) });
@@ -48,14 +51,19 @@ try {
     await watch.close();
   }
   const cliWall: number[] = [];
-  for (let i = 1; i <= CLI_STARTS; i++) {
-    const name = `bench-cli-${i}.service`;
+  const beforeWall: number[] = [];
+  /** One blocking `start` of a new unit with launcher `bin`; its wall time. */
+  const cliStart = async (bin: string, name: string, i: number): Promise<number> => {
     const file = path.join(unitDir, name);
     fs.writeFileSync(file, unitText(i));
     const t0 = performance.now();
-    const result = await run('env', [...Object.entries(cluster.cliEnv).map(([key, value]) => `${key}=${value}`), FLOTILLA_BIN, 'start', file], { timeoutMs: DEADLINE_MS });
+    const result = await run('env', [...Object.entries(cluster.cliEnv).map(([key, value]) => `${key}=${value}`), bin, 'start', file], { timeoutMs: DEADLINE_MS });
     if (result.code !== 0) throw new Error(`start ${name} failed: ${result.stderr}`);
-    cliWall.push(performance.now() - t0);
+    return performance.now() - t0;
+  };
+  for (let i = 1; i <= CLI_STARTS; i++) {
+    cliWall.push(await cliStart(FLOTILLA_BIN, `bench-cli-${i}.service`, i));
+    if (BASELINE) beforeWall.push(await cliStart(BASELINE, `bench-cli-before-${i}.service`, i));
   }
   figure('start_to_active_p50', Math.round(percentile(toActive, 50)), 'ms');
   figure('start_to_active_p99', Math.round(percentile(toActive, 99)), 'ms');
@@ -64,6 +72,10 @@ try {
   figure('cli_start_wall_p50', Math.round(percentile(cliWall, 50)), 'ms');
   figure('cli_start_wall_p99', Math.round(percentile(cliWall, 99)), 'ms');
   figure('cli_starts', CLI_STARTS, 'count');
+  if (BASELINE) {
+    figure('cli_start_wall_before_p50', Math.round(percentile(beforeWall, 50)), 'ms');
+    figure('cli_start_wall_before_p99', Math.round(percentile(beforeWall, 99)), 'ms');
+  }
 } finally {
   await registry.close();
   await cluster.stop();

@@ -41,8 +41,9 @@ let home: string;
 /** Runs a README command in the user's shell, from the checkout. */
 let sh: (command: string, timeoutMs?: number) => Promise<ExecResult>;
 
-/** A login shell's environment (`env -i`): no FLOTILLA_* setting of the test run reaches the CLI. */
-const userEnv = () => ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, `HOME=${os.homedir()}`];
+/** A login shell's environment (`env -i`): no FLOTILLA_* setting of the test run reaches the CLI. The run's cache
+ * directory (test/harness/global-setup.ts) keeps the CLI's etcd token cache out of the real home. */
+const userEnv = () => ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, `HOME=${os.homedir()}`, ...(process.env.XDG_CACHE_HOME ? [`XDG_CACHE_HOME=${process.env.XDG_CACHE_HOME}`] : [])];
 const systemdName = (unit: string) => unit.replace(/\.container$/, '.service');
 const activeState = async (m: Machine, unit: string) => (await m.systemctlShow(systemdName(unit), ['ActiveState'])).ActiveState;
 /** `demo-m1` in the README is this cluster's first machine. */

@@ -1,8 +1,8 @@
 /**
  * The built CLI as a child process (`node packages/cli/dist/main.js`), for the CLI's tests against a real etcd
- * and API server: output collected, environment reduced to PATH plus what the test gives, and helpers the
- * blocking verbs' tests share (a fresh keyspace, machine A, waiting on a unit's desired state by watching, not
- * polling).
+ * and API server: output collected, environment reduced to PATH (and the run's XDG_CACHE_HOME) plus what the test
+ * gives, and helpers the blocking verbs' tests share (a fresh keyspace, machine A, waiting on a unit's desired state
+ * by watching, not polling).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,7 +64,8 @@ export interface CliRun {
 /** Runs the CLI to its end (callers bound it: every command has its own deadlines). */
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, env: { PATH: process.env.PATH, ...opts.env } });
+    // XDG_CACHE_HOME: the test run's (global-setup.ts), so the CLI's token cache stays out of the user's home.
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, env: { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -15,7 +15,7 @@ import { startEtcd, type EtcdHandle } from '../../../test/harness/etcd.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'packages/cli/dist/main.js');
 /** The bundled CLI that bin/flotilla runs (scripts/bundle-cli.mjs; the build makes it). */
-const BUNDLE = path.join(ROOT, 'packages/cli/dist/flotilla.bundle.js');
+const BUNDLE = path.join(ROOT, 'packages/cli/dist/flotilla.bundle.cjs');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-cold-start-'));
 const PROBE = path.join(dir, 'probe.mjs');
 fs.writeFileSync(

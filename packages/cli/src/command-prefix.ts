@@ -9,6 +9,17 @@ export interface PrefixSpec {
   optionsWithValue: readonly string[];
 }
 
+/** The command word of a command line (the first word that is neither an option nor a global option's value). */
+export function commandWord(argv: readonly string[], spec: PrefixSpec): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word === '--') return undefined;
+    if (!word.startsWith('-')) return word;
+    if (!word.includes('=') && spec.optionsWithValue.includes(word)) i++;
+  }
+  return undefined;
+}
+
 export function expandCommandPrefix(argv: readonly string[], spec: PrefixSpec): string[] {
   const out = [...argv];
   for (let i = 0; i < out.length; i++) {

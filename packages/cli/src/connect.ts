@@ -8,6 +8,7 @@ import { ApiRegistry } from './api/api-registry.js';
 import { Transport } from './api/transport.js';
 import type { CliConnection } from './cli-registry.js';
 import { unreadableTlsFile } from './cli-errors.js';
+import { openTokenCache } from './etcd-token-cache.js';
 import type { GlobalOptions } from './global-options.js';
 
 const GRACE_MS = 1000;
@@ -62,8 +63,12 @@ export async function openRegistry(g: GlobalOptions): Promise<CliConnection> {
   if (g.ssh.tunnel) return openTunneled(g);
   if (g.driver === 'api') return openApi(g);
   const ms = g.requestTimeoutMs + GRACE_MS;
+  // A command's reads share one connection: one TLS handshake (docs/benchmarks.md, "CLI cold start, third pass").
+  const options: RegistryOptions = { ...registryOptions(g), oneConnection: true };
+  // Commands only: a daemon keeps its token for its lifetime anyway (`flotilla lb` uses registryOptions alone).
+  if (g.etcdAuth && g.etcdTokenCache) options.authTokenCache = openTokenCache(g.etcdTokenCache.file, g.etcdTokenCache.endpoints, g.etcdAuth);
   const registry = await withDeadline(
-    EtcdRegistry.connect(registryOptions(g)),
+    EtcdRegistry.connect(options),
     ms,
     () => new RegistryTimeoutError('connect', ms),
   );

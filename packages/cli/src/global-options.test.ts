@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
+import { resolveGlobalOptions, tokenCachePath, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 
 const ssh = { user: 'core', timeoutSec: 10, knownHostsFile: '~/.fleetctl/known_hosts', strictHostKeyChecking: true };
 const defaults: GlobalOptions = { driver: 'etcd', endpoints: ['http://127.0.0.1:2379'], prefix: '/flotilla/', requestTimeoutMs: 3000, ssh };
@@ -103,5 +103,36 @@ describe('resolveGlobalOptions', () => {
     { name: 'timeout zero', cli: { requestTimeout: '0' }, want: 'invalid value "0" for --request-timeout' },
   ])('rejects $name', ({ cli, want }) => {
     expect(() => resolveGlobalOptions(cli, {})).toThrow(want);
+  });
+});
+
+describe('the etcd token cache', () => {
+  const creds = { etcdUsername: 'flotilla-cli', etcdPassword: 'pw' };
+  const home = { HOME: '/home/u' };
+
+  test('with etcd auth it is on, filed under the endpoints given', () => {
+    const g = resolveGlobalOptions({ ...creds, endpoint: 'https://a:2379,https://b:2379' }, home);
+    expect(g.etcdTokenCache).toEqual({ file: '/home/u/.cache/flotilla/etcd-tokens', endpoints: ['https://a:2379', 'https://b:2379'] });
+  });
+
+  test.each([
+    { name: 'without etcd auth', cli: {}, env: home },
+    { name: 'with FLOTILLA_ETCD_TOKEN_CACHE=off', cli: creds, env: { ...home, FLOTILLA_ETCD_TOKEN_CACHE: 'off' } },
+    { name: 'with FLOTILLA_ETCD_TOKEN_CACHE=OFF', cli: creds, env: { ...home, FLOTILLA_ETCD_TOKEN_CACHE: 'OFF' } },
+  ])('it is off $name', ({ cli, env }) => {
+    expect(resolveGlobalOptions(cli, env).etcdTokenCache).toBeUndefined();
+  });
+
+  test('FLOTILLA_ETCD_TOKEN_CACHE takes on or off only', () => {
+    expect(resolveGlobalOptions(creds, { ...home, FLOTILLA_ETCD_TOKEN_CACHE: 'on' }).etcdTokenCache).toBeDefined();
+    expect(() => resolveGlobalOptions(creds, { FLOTILLA_ETCD_TOKEN_CACHE: 'no' })).toThrow('invalid value "no" for FLOTILLA_ETCD_TOKEN_CACHE: expected on or off');
+  });
+
+  test.each([
+    { name: 'XDG_CACHE_HOME', env: { XDG_CACHE_HOME: '/xdg', HOME: '/home/u' }, want: '/xdg/flotilla/etcd-tokens' },
+    { name: 'HOME when XDG_CACHE_HOME is relative (XDG: ignored)', env: { XDG_CACHE_HOME: 'rel', HOME: '/home/u' }, want: '/home/u/.cache/flotilla/etcd-tokens' },
+    { name: "the passwd entry's home without HOME", env: {}, want: '/passwd/.cache/flotilla/etcd-tokens' },
+  ])('its file: $name', ({ env, want }) => {
+    expect(tokenCachePath(env, () => '/passwd')).toBe(want);
   });
 });

@@ -4,6 +4,8 @@
  * Transport settings also read fleetctl's FLEETCTL_* names so an existing fleetctl environment works; the key
  * prefix does not, because fleet's keyspace (etcd v2, `/_coreos.com/fleet/`) is not ours.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { badOptionValue } from './cli-errors.js';
 
 export type Driver = 'api' | 'etcd';
@@ -32,6 +34,9 @@ export interface GlobalOptions {
   ssh: SshOptions;
   /** etcd user/password auth (etcd driver). */
   etcdAuth?: { username: string; password: string };
+  /** With etcd auth, unless FLOTILLA_ETCD_TOKEN_CACHE=off: the file etcd's auth token is kept in between commands,
+   * and the endpoints it is filed under (the ones given, also through a tunnel: etcd-token-cache.ts). */
+  etcdTokenCache?: { file: string; endpoints: string[] };
 }
 
 /** What commander hands us for the global flags (all optional strings). */
@@ -141,6 +146,22 @@ function apiDriverEndpoint(cli: RawGlobalOptions, env: NodeJS.ProcessEnv, driver
   return env.FLOTILLA_API_ENDPOINT || undefined;
 }
 
+/** The etcd token cache's file: `$XDG_CACHE_HOME/flotilla/etcd-tokens`, else under `~/.cache` (XDG: a relative
+ * XDG_CACHE_HOME is ignored). Its reading and writing: etcd-token-cache.ts, loaded only to connect. */
+export function tokenCachePath(env: NodeJS.ProcessEnv, home: () => string = os.homedir): string {
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || home(), '.cache');
+  return path.join(base, 'flotilla', 'etcd-tokens');
+}
+
+/** FLOTILLA_ETCD_TOKEN_CACHE: `on` (or unset) / `off`. */
+function tokenCacheEnabled(env: NodeJS.ProcessEnv): boolean {
+  const value = env.FLOTILLA_ETCD_TOKEN_CACHE ?? '';
+  if (['', 'on'].includes(value.toLowerCase())) return true;
+  if (value.toLowerCase() === 'off') return false;
+  throw badOptionValue('FLOTILLA_ETCD_TOKEN_CACHE', value, 'expected on or off');
+}
+
 export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessEnv): GlobalOptions {
   const value = (key: GlobalSpec['key']) => pick(GLOBAL_SPECS.find((s) => s.key === key) as GlobalSpec, cli, env);
   const endpoints = parseEndpoints(apiDriverEndpoint(cli, env, value('driver')) ?? (value('endpoint') as string));
@@ -159,6 +180,7 @@ export function resolveGlobalOptions(cli: RawGlobalOptions, env: NodeJS.ProcessE
   if (keyFile) resolved.keyFile = keyFile;
   const etcdUsername = value('etcdUsername');
   if (etcdUsername) resolved.etcdAuth = { username: etcdUsername, password: value('etcdPassword') ?? '' };
+  if (resolved.etcdAuth && tokenCacheEnabled(env)) resolved.etcdTokenCache = { file: tokenCachePath(env), endpoints };
   const apiToken = value('apiToken');
   if (apiToken) resolved.apiToken = apiToken;
   return resolved;

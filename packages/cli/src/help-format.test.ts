@@ -1,22 +1,32 @@
 /** The help layout on the real program: `help`, `--help` and no arguments agree, per-command help keeps examples. */
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { buildProgram, type Runtime } from './program.js';
+import { buildProgram, programFor, type Runtime } from './program.js';
 
-/** Runs the program in-process and returns what it printed (help exits through commander's exitOverride). */
-async function helpText(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** Runs the program in-process as main.ts does (only the command a line runs is loaded) and returns what it
+ * printed (help exits through commander's exitOverride); with `all`, on the program with every command. */
+async function helpText(argv: string[], env: NodeJS.ProcessEnv = {}, all = false): Promise<string> {
   let out = '';
   const stdout = new PassThrough().on('data', (d: Buffer) => (out += d.toString()));
   const rt: Runtime = { env, cwd: '/', stdout, stderr: stdout, version: '7.7.7', exitCode: 0 };
-  const program = buildProgram(rt);
+  const lazy = await programFor(rt, argv);
+  const { program, argv: expanded } = all ? { program: await buildProgram(rt), argv: lazy.argv } : lazy;
   if (argv.length === 0) program.outputHelp();
-  else await program.parseAsync(argv, { from: 'user' }).catch(() => undefined);
+  else await program.parseAsync(expanded, { from: 'user' }).catch(() => undefined);
   return out;
 }
 
 const sections = (text: string) => text.split('\n').filter((l) => /^[A-Z][A-Z ]+:$/.test(l));
 
 describe('help in fleetctl layout', () => {
+  test.each([['journal', '--help'], ['list-m', '--help'], ['compose', 'up', '--help'], ['pki', 'init', '--help'], ['help', 'start']])(
+    '%s %s: the same help with only that command loaded as with all of them', async (...argv) => {
+      const alone = await helpText(argv);
+      expect(alone).toContain('USAGE:');
+      expect(alone).toBe(await helpText(argv, {}, true));
+    },
+  );
+
   test('`help`, `--help` and no arguments print the same root help', async () => {
     const none = await helpText([]);
     expect(await helpText(['help'])).toBe(none);

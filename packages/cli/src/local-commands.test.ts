@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildProgram, type Runtime } from './program.js';
+import { programFor, type Runtime } from './program.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-local-commands-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +29,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     version: '7.7.7',
     exitCode: 0,
   };
-  await buildProgram(rt).parseAsync(argv, { from: 'user' });
+  const { program, argv: expanded } = await programFor(rt, argv);
+  await program.parseAsync(expanded, { from: 'user' });
   return { exitCode: rt.exitCode, stdout, stderr };
 }
 

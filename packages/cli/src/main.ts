@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-/** Entry point of the `flotilla` CLI (bin/flotilla runs dist/main.js). Always exits explicitly: an open etcd
- * channel must not keep a finished command alive. */
+/** Entry point of the `flotilla` CLI (bin/flotilla imports it, or requires the bundle made from it: bundle-entry.ts). Always
+ * exits explicitly: an open etcd channel must not keep a finished command alive. */
 import fs from 'node:fs';
 import { CommanderError } from 'commander';
-import { expandCommandPrefix } from './command-prefix.js';
 import { nodeWarningLine, routeNodeWarnings } from './node-warnings.js';
-import { buildProgram, type Runtime } from './program.js';
+import { programFor, type Runtime } from './program.js';
 import { reportError } from './report-error.js';
 
 function packageVersion(): string {
@@ -38,17 +37,13 @@ export async function main(argv: string[]): Promise<number> {
     version: packageVersion(),
     exitCode: 0,
   };
-  const program = buildProgram(rt);
+  const { program, argv: expanded } = await programFor(rt, argv);
   if (argv.length === 0) {
     program.outputHelp();
     return 0;
   }
-  const spec = {
-    commands: program.commands.map((c) => c.name()),
-    optionsWithValue: program.options.filter((o) => o.required || o.optional).map((o) => o.long ?? ''),
-  };
   try {
-    await program.parseAsync(expandCommandPrefix(argv, spec), { from: 'user' });
+    await program.parseAsync(expanded, { from: 'user' });
     return rt.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
@@ -62,6 +57,9 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
 }
 
-const code = await main(process.argv.slice(2));
-await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-process.exit(code);
+// No top-level await: the bundle is CommonJS (scripts/bundle-cli.mjs), which has none. A rejection still ends the
+// process with its stack (Node's unhandled-rejection default), as an awaited one did.
+void main(process.argv.slice(2)).then(async (code) => {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+});

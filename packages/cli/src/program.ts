@@ -1,6 +1,7 @@
 /**
  * The commander program: global options, one subcommand per verb module, then the local commands (the agent and
- * lb daemons, node-config and PKI tools, completion). Each verb action resolves the global options, connects
+ * lb daemons, node-config and PKI tools, completion), as command-set.ts lists and loads them (a command line gets
+ * only the command it runs). Each verb action resolves the global options, connects
  * lazily, runs the handler under a last-resort deadline, writes the rendered output and reports any error through
  * report-error.ts; a local command's action does the same without the registry and the deadline.
  */
@@ -9,56 +10,19 @@ import { Command, Option, type OptionValues } from 'commander';
 import { withDeadline } from '@flotilla/core';
 import { withAgentEtcdSettings } from './agent-etcd-settings.js';
 import { commandDeadline, unreadableTlsFile } from './cli-errors.js';
-import { cat } from './commands/cat.js';
-import { destroy } from './commands/destroy.js';
-import { fdForward } from './commands/fd-forward.js';
-import { health } from './commands/health.js';
-import { journal } from './commands/journal.js';
-import { load } from './commands/load.js';
-import { restart } from './commands/restart.js';
-import { scale } from './commands/scale.js';
-import { deploy } from './commands/deploy.js';
-import { deployments } from './commands/deployments.js';
-import { history } from './commands/history.js';
-import { rollback } from './commands/rollback.js';
-import { ssh } from './commands/ssh.js';
-import { status } from './commands/status.js';
-import { unload } from './commands/unload.js';
-import { verify } from './commands/verify.js';
-import { listMachines } from './commands/list-machines.js';
-import { cordon } from './commands/cordon.js';
-import { drain } from './commands/drain.js';
-import { uncordon } from './commands/uncordon.js';
-import { listUnitFiles } from './commands/list-unit-files.js';
-import { listUnits } from './commands/list-units.js';
-import { start } from './commands/start.js';
-import { stop } from './commands/stop.js';
-import { submit } from './commands/submit.js';
-import { plan } from './commands/plan.js';
 import type { AnyVerb, CommandContext, Output } from './commands/verb.js';
 import type { CliConnection } from './cli-registry.js';
 import type { AnyLocalCommand, CommandGroup, LocalContext } from './commands/local-command.js';
-import { openRegistry } from './connect.js';
-import { cloudConfigCommands } from './cloud-config/command.js';
-import { pkiCommands } from './pki/command.js';
-import { imageCommands } from './image/command.js';
 import { completion, completionSpec } from './completion/command.js';
-import { agent } from './daemon/command.js';
-import { lbCommands } from './lb/command.js';
-import { composeCommands, type VerbGroup } from './compose/command.js';
+import { COMMAND_NAMES, loadCommands } from './command-set.js';
+import { commandWord, expandCommandPrefix } from './command-prefix.js';
+import type { VerbGroup } from './compose/command.js';
 import { useFleetctlHelp } from './help-format.js';
 import { resolveGlobalOptions, type GlobalOptions, type RawGlobalOptions } from './global-options.js';
 import { LineBuffer } from './render/line-buffer.js';
 import { LiveStatus } from './render/live-status.js';
 import { renderProgress } from './render/progress.js';
 import { reportError } from './report-error.js';
-
-export const VERBS: readonly AnyVerb[] = [
-  submit, load, start, stop, unload, restart, destroy,
-  listUnits, listUnitFiles, listMachines, cat, status, journal, ssh, fdForward, verify, health, plan,
-  scale, cordon, uncordon, drain,
-  deploy, deployments, history, rollback,
-];
 
 export interface Runtime {
   env: NodeJS.ProcessEnv;
@@ -115,8 +79,8 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     const ctx: CommandContext = {
       globals: g,
       cwd: rt.cwd,
-      connection: () => (connection ??= openRegistry(g)),
-      registry: async () => (await (connection ??= openRegistry(g))).registry,
+      connection: () => (connection ??= connect(g)),
+      registry: async () => (await (connection ??= connect(g))).registry,
       emit: (event) => {
         const line = renderProgress(event);
         if (line.stream === 'status') {
@@ -146,6 +110,13 @@ async function runVerb(rt: Runtime, verb: AnyVerb, command: Command, rawGlobals:
     const open = connection?.catch(() => undefined);
     if (open) await withDeadline(open.then((c) => c?.registry.close()), 1000, () => new Error('close')).catch(() => undefined);
   }
+}
+
+/** The drivers (node:http, node:https, TLS, the registry) load when a command first connects, not for help or a
+ * local command. */
+async function connect(g: GlobalOptions): Promise<CliConnection> {
+  const { openRegistry } = await import('./connect.js');
+  return openRegistry(g);
 }
 
 function definedOnly(opts: OptionValues): OptionValues {
@@ -232,8 +203,12 @@ function groupCommand(rt: Runtime, group: CommandGroup, program: Command): Comma
   return cmd.exitOverride();
 }
 
-export function buildProgram(rt: Runtime): Command {
-  // Installed as `fleetctl` too: name and version line follow the name it was invoked by (bin/flotilla sets it).
+/**
+ * The program with the commands `only` names (command-set.ts: the one a command line runs), else all of them.
+ * Global options, `--version` and `--debug` are always there.
+ */
+export async function buildProgram(rt: Runtime, only?: string): Promise<Command> {
+  // Installed as `fleetctl` too: name and version line follow the name it was invoked by (bin/fleetctl sets it).
   const name = rt.env.FLOTILLA_PROG_NAME === 'fleetctl' ? 'fleetctl' : 'flotilla';
   const program = new Command(name)
     .description('Manage a Flotilla cluster (a fleetctl-compatible CLI)')
@@ -241,18 +216,37 @@ export function buildProgram(rt: Runtime): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => rt.stdout.write(s), writeErr: (s) => rt.stderr.write(s) });
   addGlobalOptions(program);
-  for (const verb of VERBS) program.addCommand(verbCommand(rt, verb, program));
-  program.addCommand(verbGroupCommand(rt, composeCommands, program));
-  program.addCommand(
-    new Command('version').description('Print the version and exit').action(() => {
-      rt.stdout.write(`${name} version ${rt.version}\n`);
-    }),
-  );
-  const locals: readonly (AnyLocalCommand | CommandGroup)[] = [
-    agent, lbCommands, completion(() => completionSpec(program)), ...cloudConfigCommands, pkiCommands, imageCommands,
-  ];
-  for (const local of locals) program.addCommand('commands' in local ? groupCommand(rt, local, program) : localCommand(rt, local, program));
+  for (const loaded of await loadCommands(only)) {
+    if (loaded.kind === 'verb') program.addCommand(verbCommand(rt, loaded.verb, program));
+    else if (loaded.kind === 'verb-group') program.addCommand(verbGroupCommand(rt, loaded.group, program));
+    else if (loaded.kind === 'version') {
+      program.addCommand(new Command('version').description('Print the version and exit').action(() => {
+        rt.stdout.write(`${name} version ${rt.version}\n`);
+      }));
+    } else {
+      const local = loaded.kind === 'completion' ? completion(() => completionSpec(program)) : loaded.local;
+      program.addCommand('commands' in local ? groupCommand(rt, local, program) : localCommand(rt, local, program));
+    }
+  }
   program.addOption(new Option('--debug', 'show stack traces of unexpected errors').hideHelp());
   useFleetctlHelp(program, rt.version);
   return program;
+}
+
+/**
+ * The program for a command line and the command line with a command prefix expanded (`list-m` → list-machines,
+ * as fleetctl's cobra): only the command it runs is loaded, unless that is help, completion or not a command.
+ */
+export async function programFor(rt: Runtime, argv: readonly string[]): Promise<{ program: Command; argv: string[] }> {
+  const spec = { commands: COMMAND_NAMES, optionsWithValue: globalOptionsWithValue() };
+  const expanded = expandCommandPrefix(argv, spec);
+  const word = commandWord(expanded, spec);
+  return { program: await buildProgram(rt, word !== undefined && COMMAND_NAMES.includes(word) ? word : undefined), argv: expanded };
+}
+
+/** The global options that take a value (`--endpoint URL`): the command word is never one's value. */
+function globalOptionsWithValue(): string[] {
+  const probe = new Command();
+  addGlobalOptions(probe);
+  return probe.options.filter((o) => o.required || o.optional).map((o) => o.long ?? '');
 }

@@ -13,6 +13,7 @@ import { EtcdRegistry } from '@flotilla/core';
 import { startApiServer, type ApiServer } from '@flotilla/api';
 import { startEtcd, type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { REPO_ROOT, runCli } from '../../../../test/support/cli-process.js';
+import { parseTokenCache } from '../etcd-token-cache.js';
 
 
 
@@ -88,5 +89,61 @@ describe('etcd with TLS, client certificates and auth', () => {
     api = await startApiServer({ registry: apiRegistry, logger: pino({ level: 'silent' }), version: 't', listen: [{ kind: 'unix', path: f('api.sock') }] });
     const listed = await runCli(['--endpoint', `unix://${f('api.sock')}`, 'list-unit-files', '--no-legend', '--fields', 'unit,dstate']);
     expect(listed).toEqual({ code: 0, stdout: 'hello.service\tinactive\n', stderr: '' });
+  });
+});
+
+// The HTTP transport's (the default; this file's client certificate has a CommonName, which puts the CLI above on
+// gRPC, where etcd3 authenticates by itself): an etcd with auth and no TLS.
+describe('the etcd token cache (etcd driver with a user, HTTP transport)', () => {
+  let authEtcd: EtcdHandle;
+  beforeAll(async () => {
+    authEtcd = await startEtcd({ auth: { rootPassword: 'rootpw', users: [{ name: 'flotilla', password: 's3cret' }] } });
+  });
+  afterAll(async () => {
+    await authEtcd?.stop();
+  });
+  const creds = ['--etcd-username', 'flotilla', '--etcd-password', 's3cret'];
+  const list = (env: NodeJS.ProcessEnv, auth = creds) => runCli(['--endpoint', authEtcd.endpoints[0] as string, '--request-timeout', '3', ...auth, 'list-unit-files', '--no-legend'], { env });
+  const cacheHome = () => fs.mkdtempSync(path.join(dir, 'cache-'));
+  const cacheFile = (home: string) => path.join(home, 'flotilla', 'etcd-tokens');
+  const savedTokens = (home: string) => Object.values(parseTokenCache(fs.readFileSync(cacheFile(home), 'utf8'))?.entries ?? {}).map((e) => e.token);
+  const mode = (p: string) => fs.statSync(p).mode & 0o777;
+
+  test('the first command saves its token (file 0600, directory 0700), and later commands reuse it', async () => {
+    const home = cacheHome();
+    expect(await list({ XDG_CACHE_HOME: home })).toMatchObject({ code: 0, stderr: '' });
+    expect([mode(cacheFile(home)), mode(path.dirname(cacheFile(home)))]).toEqual([0o600, 0o700]);
+    const [token] = savedTokens(home);
+    expect(token).toMatch(/\.\d+$/);
+    expect(fs.readFileSync(cacheFile(home), 'utf8')).not.toContain('s3cret');
+    // Each Authenticate gets a new token (it ends in its raft index): the same token saved means no new one.
+    for (let i = 0; i < 2; i++) expect(await list({ XDG_CACHE_HOME: home })).toMatchObject({ code: 0, stderr: '' });
+    expect(savedTokens(home)).toEqual([token]);
+  });
+
+  test('a token etcd no longer takes (its user\'s password changed) is replaced once: the command succeeds, the new token is saved', async () => {
+    const home = cacheHome();
+    expect(await list({ XDG_CACHE_HOME: home })).toMatchObject({ code: 0 });
+    const [before] = savedTokens(home);
+    // etcd drops every token of a user whose password changes, even to the same one.
+    execFileSync('etcdctl', [`--endpoints=${authEtcd.endpoints[0]}`, '--user=root:rootpw', 'user', 'passwd', 'flotilla', '--interactive=false'], { input: 's3cret\n', stdio: ['pipe', 'ignore', 'pipe'], timeout: 15_000 });
+    expect(await list({ XDG_CACHE_HOME: home })).toMatchObject({ code: 0, stderr: '' });
+    const [after] = savedTokens(home);
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+    expect(await list({ XDG_CACHE_HOME: home })).toMatchObject({ code: 0 });
+    expect(savedTokens(home)).toEqual([after]);
+  });
+
+  test('FLOTILLA_ETCD_TOKEN_CACHE=off: the command authenticates and saves nothing', async () => {
+    const home = cacheHome();
+    expect(await list({ XDG_CACHE_HOME: home, FLOTILLA_ETCD_TOKEN_CACHE: 'off' })).toMatchObject({ code: 0, stderr: '' });
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
+
+  test('without an etcd user nothing is saved', async () => {
+    const home = cacheHome();
+    expect((await list({ XDG_CACHE_HOME: home }, [])).code).toBe(1);
+    expect(fs.readdirSync(home)).toEqual([]);
   });
 });

@@ -142,6 +142,9 @@ export interface EtcdPort {
   leaseRevoke(id: string): Promise<void>;
   /** Ends every stream and connection; later calls fail with kind 'closed'. */
   close(): void;
+  /** Optional: connects (authenticating if needed); true when etcd answered in doing so, so the connect probe
+   * needs no read of its own (http-transport.ts, connectCheck). */
+  connectCheck?(): Promise<boolean>;
 }
 
 export type EtcdRequestErrorKind = 'unavailable' | 'deadline' | 'auth' | 'closed' | 'compacted' | 'other';

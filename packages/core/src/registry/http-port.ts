@@ -24,7 +24,7 @@ import {
   type WatchHandle,
   type WatchHandlers,
 } from './etcd-port.js';
-import { HttpTransport, type HttpTransportOptions, gatewayError } from './http-transport.js';
+import { HttpTransport, type HttpTransportOptions, gatewayError, isStaleTokenError } from './http-transport.js';
 
 type Json = Record<string, unknown>;
 
@@ -64,6 +64,10 @@ export class HttpPort implements EtcdPort {
 
   constructor(private readonly options: HttpTransportOptions) {
     this.transport = new HttpTransport(options);
+  }
+
+  connectCheck(): Promise<boolean> {
+    return this.transport.connectCheck();
   }
 
   async range(req: RangeRequest): Promise<RangeResponse> {
@@ -202,7 +206,7 @@ class HttpWatch implements WatchHandle {
 
   private broken(cause: Error): void {
     // An expired token is not a refusal: drop it, and the re-opened stream authenticates again.
-    const expired = cause instanceof EtcdRequestError && /invalid auth token/i.test(cause.message);
+    const expired = isStaleTokenError(cause);
     if (expired) this.transport.tokenRejected();
     const error = expired ? new EtcdRequestError('unavailable', 'etcd auth token expired; re-authenticating', { cause }) : cause;
     if (this.finish()) {

@@ -3,18 +3,32 @@
  * have a connection of their own), TLS material from RegistryOptions, a deadline on every request, failover across
  * endpoints (a connection-level failure moves on to the next endpoint at once; each endpoint is tried once), and
  * the auth token exchange (`/v3/auth/authenticate`, then the token in `Authorization`, renewed once when etcd says
- * it is invalid). Gateway errors (`{"error","message","code"}`, `code` being the gRPC status) become
+ * it is invalid; with a token cache, a saved token is tried before authenticating and a new one is saved). Gateway errors (`{"error","message","code"}`, `code` being the gRPC status) become
  * EtcdRequestError with a kind. The JSON shape: bytes base64, int64 as strings (etcd accepts both forms).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { EtcdRequestError, kindOfStatus } from './etcd-port.js';
+import type { EtcdTokenCache } from './types.js';
 
 export interface HttpTransportOptions {
   endpoints: string[];
   timeoutMs: number;
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   auth?: { username: string; password: string };
+  /** Consulted once, before the first authentication; every token etcd issues is saved to it. */
+  tokenCache?: EtcdTokenCache;
+  /** Pooled requests share one keep-alive connection (queued): one TLS handshake for a short-lived command. */
+  oneConnection?: boolean;
+}
+
+/**
+ * etcd's answers to a token it no longer takes: "invalid auth token" (a simple token past its TTL, or dropped when
+ * its user's password changed) and "revision of auth store is old" (a JWT from before a change to users or roles;
+ * etcd's clientv3 re-authenticates on both: client/v3/retry_interceptor.go, shouldRefreshToken).
+ */
+export function isStaleTokenError(err: unknown): boolean {
+  return err instanceof EtcdRequestError && /invalid auth token|revision of auth store is old/i.test(err.message);
 }
 
 /** TCP keepalive idle time of watch sockets. */
@@ -38,15 +52,20 @@ export class HttpTransport {
   private readonly agents: { http: http.Agent; https: https.Agent };
   private token: string | undefined;
   private authenticating: Promise<string> | undefined;
+  /** The token cache is read once: after etcd rejects its token, only a fresh authentication helps. */
+  private cacheRead = false;
+  /** etcd answered a request of the auth exchange (Status or Authenticate): see connectCheck(). */
+  private reached = false;
   private closed = false;
   private readonly open = new Set<http.ClientRequest>();
 
   constructor(private readonly options: HttpTransportOptions) {
     this.urls = options.endpoints.map((e) => new URL(e));
     const tls = options.tls ?? {};
+    const maxSockets = options.oneConnection ? 1 : 16;
     this.agents = {
-      http: new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16 }),
-      https: new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 16, ...tlsOptions(tls) }),
+      http: new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets }),
+      https: new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets, ...tlsOptions(tls) }),
     };
   }
 
@@ -57,8 +76,8 @@ export class HttpTransport {
     try {
       return await this.postAnywhere<T>(path, payload, headers);
     } catch (err) {
-      if (!(this.options.auth && err instanceof EtcdRequestError && /invalid auth token/i.test(err.message))) throw err;
-      this.tokenRejected();
+      if (!(this.options.auth && isStaleTokenError(err))) throw err;
+      this.tokenRejected(headers.authorization);
       return this.postAnywhere<T>(path, payload, await this.authHeaders());
     }
   }
@@ -82,9 +101,22 @@ export class HttpTransport {
     return req;
   }
 
-  /** etcd called the token invalid (simple tokens expire after --auth-token-ttl idle): the next call gets a new one. */
-  tokenRejected(): void {
-    this.token = undefined;
+  /**
+   * Sets up authentication now (a saved token's Status call, else Authenticate) and says whether etcd answered a
+   * request doing so: then it is known to answer and the connect probe (probe.ts) need not ask once more. False
+   * without auth, or with a token already in hand.
+   */
+  async connectCheck(): Promise<boolean> {
+    if (!this.options.auth || this.token !== undefined) return false;
+    this.reached = false;
+    await this.authHeaders();
+    return this.reached;
+  }
+
+  /** etcd called the token invalid (simple tokens expire after --auth-token-ttl idle): the next call gets a new one.
+   * With `rejected`, only if that is still the token in use (concurrent calls that failed with it renew it once). */
+  tokenRejected(rejected?: string): void {
+    if (rejected === undefined || rejected === this.token) this.token = undefined;
   }
 
   /** Moves the next requests and streams to the next endpoint. */
@@ -188,12 +220,45 @@ export class HttpTransport {
   }
 
   private async authenticate(): Promise<string> {
+    const cache = this.options.tokenCache;
+    if (cache && !this.cacheRead) {
+      this.cacheRead = true;
+      const saved = cache.load();
+      if (saved && (await this.mayPresent(saved))) return saved;
+    }
     const auth = this.options.auth as { username: string; password: string };
     const answer = await this.postAnywhere<{ token?: string }>('/v3/auth/authenticate', JSON.stringify({ name: auth.username, password: auth.password }), {});
+    this.reached = true;
     if (!answer.token) throw new EtcdRequestError('auth', 'etcd returned no auth token');
+    cache?.save(answer.token);
     return answer.token;
   }
+
+  /**
+   * Whether a saved token can be sent without risk of hanging. etcd's simple tokens end in `.<raft index>` of their
+   * Authenticate, and etcd holds a request until it has applied that index (server/auth/simple_token.go,
+   * isValidSimpleToken): a token from an earlier etcd at the same address (a cluster re-created since) would stall
+   * every call until the deadline. So one Status call (etcd answers it without a token) checks the member has
+   * applied that index; a token it never issued is then refused at once ("invalid auth token") and renewed. Other
+   * tokens (JWT) are checked by signature, at once. Any doubt: authenticate instead.
+   */
+  private async mayPresent(token: string): Promise<boolean> {
+    const index = SIMPLE_TOKEN.exec(token)?.[1];
+    if (index === undefined) return true;
+    try {
+      const status = await this.postAnywhere<{ raftAppliedIndex?: string; raftIndex?: string }>('/v3/maintenance/status', '{}', {});
+      this.reached = true;
+      const applied = status.raftAppliedIndex ?? status.raftIndex;
+      return applied !== undefined && BigInt(index) <= BigInt(applied);
+    } catch {
+      return false;
+    }
+  }
 }
+
+/** etcd's simple token: random letters, a dot, the raft index of the Authenticate that issued it (etcd waits for
+ * any `<no dot>.<digits>`). */
+const SIMPLE_TOKEN = /^[^.]*\.(\d+)$/;
 
 class StaleSocketError extends Error {}
 

@@ -175,6 +175,94 @@ describe('http against an etcd with user/password auth', () => {
     }
   });
 
+  /** A token cache in memory that records what the transport did with it. */
+  function memoryCache(initial?: string) {
+    const cache = { token: initial, loads: 0, saves: [] as string[] };
+    return { cache, tokenCache: { load: () => (cache.loads++, cache.token), save: (t: string) => (cache.saves.push(t), (cache.token = t)) } };
+  }
+
+  test('with a token cache: the first authentication saves its token, and a later connection uses it without authenticating', async () => {
+    const prefix = freshPrefix();
+    const first = memoryCache();
+    const writer = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, auth: { username: 'flotilla', password: 's3cret' }, transport: 'http', authTokenCache: first.tokenCache });
+    try {
+      await writer.submitUnit(unitSpec('c.service'));
+    } finally {
+      await writer.close();
+    }
+    expect(first.cache.saves).toHaveLength(1);
+    // A wrong password cannot authenticate, so the call succeeding shows the saved token was used as it is.
+    const reuse = memoryCache(first.cache.token);
+    const reader = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, auth: { username: 'flotilla', password: 'wrong' }, transport: 'http', authTokenCache: reuse.tokenCache });
+    try {
+      expect((await reader.listUnits()).map((u) => u.name)).toEqual(['c.service']);
+    } finally {
+      await reader.close();
+    }
+    expect(reuse.cache).toMatchObject({ loads: 1, saves: [] });
+  });
+
+  test('a cached token etcd rejects is replaced: one new authentication, its token saved, the call succeeds', async () => {
+    const prefix = freshPrefix();
+    const stale = memoryCache('NotAToken.1');
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, auth: { username: 'flotilla', password: 's3cret' }, transport: 'http', authTokenCache: stale.tokenCache });
+    try {
+      await registry.submitUnit(unitSpec('r.service'));
+      expect((await registry.listUnits()).map((u) => u.name)).toEqual(['r.service']);
+    } finally {
+      await registry.close();
+    }
+    expect(stale.cache.loads).toBe(1);
+    expect(stale.cache.saves).toHaveLength(1);
+    expect(stale.cache.saves[0]).not.toBe('NotAToken.1');
+  });
+
+  test('a cached simple token from beyond what etcd has applied (an earlier etcd at this address) is not sent: etcd would hold the call until its deadline', async () => {
+    const ahead = memoryCache('FromAnotherEtcd.999999999');
+    const t0 = performance.now();
+    const registry = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix: freshPrefix(), auth: { username: 'flotilla', password: 's3cret' }, transport: 'http', requestTimeoutMs: 3000, authTokenCache: ahead.tokenCache });
+    try {
+      expect(await registry.listUnits()).toEqual([]);
+    } finally {
+      await registry.close();
+    }
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(ahead.cache.saves).toHaveLength(1);
+  });
+
+  /** Range calls etcd has answered so far (its gRPC metrics count the gateway's calls too). */
+  async function rangesAnswered(): Promise<number> {
+    const text = await (await fetch(`${etcd.endpoints[0]}/metrics`)).text();
+    return Number(/^grpc_server_handled_total\{grpc_code="OK",grpc_method="Range",[^}]*\} (\d+)$/m.exec(text)?.[1] ?? NaN);
+  }
+
+  test('oneConnection with a saved token: connecting reads nothing (the token check stands in for the probe), and parallel reads share one connection', async () => {
+    const auth = { username: 'flotilla', password: 's3cret' };
+    const prefix = freshPrefix();
+    const first = memoryCache();
+    const writer = await EtcdRegistry.connect({ endpoints: etcd.endpoints, prefix, auth, transport: 'http', authTokenCache: first.tokenCache });
+    try {
+      await writer.submitUnits([unitSpec('p.service'), unitSpec('q.service')]);
+    } finally {
+      await writer.close();
+    }
+    const proxy = await startTcpProxy(etcd.endpoints[0] as string);
+    try {
+      const before = await rangesAnswered();
+      const reader = await EtcdRegistry.connect({ endpoints: [proxy.endpoint], prefix, auth, transport: 'http', oneConnection: true, authTokenCache: memoryCache(first.cache.token).tokenCache });
+      try {
+        expect(await rangesAnswered()).toBe(before);
+        const lists = await Promise.all([reader.listUnits(), reader.listUnits(), reader.listUnits()]);
+        for (const units of lists) expect(units.map((u) => u.name)).toEqual(['p.service', 'q.service']);
+        expect(proxy.connections()).toBe(1);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   async function gateway<T>(path: string, body: unknown, token?: string): Promise<T> {
     const res = await fetch(`${etcd.endpoints[0]}${path}`, { method: 'POST', body: JSON.stringify(body), headers: token ? { authorization: token } : {} });
     expect(res.status).toBe(200);

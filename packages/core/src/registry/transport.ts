@@ -52,5 +52,7 @@ export async function openPort(transport: EtcdTransport, options: RegistryOption
     timeoutMs,
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.auth && options.authTokenCache ? { tokenCache: options.authTokenCache } : {}),
+    ...(options.oneConnection ? { oneConnection: true } : {}),
   });
 }

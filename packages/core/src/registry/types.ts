@@ -19,6 +19,15 @@ import type {
 /** How the registry talks to etcd: its JSON gateway over HTTP (light) or gRPC (etcd3; bulk throughput). */
 export type EtcdTransport = 'http' | 'grpc';
 
+/** A place to keep one set of credentials' etcd auth token between processes. Failures to read or write are the
+ * implementation's to swallow: a cache must never fail a call. */
+export interface EtcdTokenCache {
+  /** The token saved for these credentials, if any. */
+  load(): string | undefined;
+  /** A token etcd has just issued for these credentials. */
+  save(token: string): void;
+}
+
 export interface RegistryOptions {
   /** etcd client URLs, e.g. ['http://127.0.0.1:2379']. */
   endpoints: string[];
@@ -35,6 +44,13 @@ export interface RegistryOptions {
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** etcd user/password auth. */
   auth?: { username: string; password: string };
+  /** Where the auth token is kept between processes (the CLI's token cache, docs/fleetctl-compat.md, "TLS and
+   * auth"); HTTP transport only. Without it every connection authenticates (one round trip plus etcd's bcrypt). */
+  authTokenCache?: EtcdTokenCache;
+  /** A short-lived command's registry (the CLI): requests share one keep-alive connection per port, queued, so a
+   * command pays one TLS handshake, not one per parallel read (docs/benchmarks.md, "CLI cold start, third pass").
+   * Daemons leave it off: their requests must not queue behind each other. Streams (watches) have their own. */
+  oneConnection?: boolean;
   /** Called for every stored value or key that is skipped as corrupt or foreign (list, snapshot, watch).
    * Default: a process warning, once per key. Daemons pass their logger. */
   onCorruptRecord?: (err: CorruptRecordError) => void;

@@ -7,6 +7,8 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
+  /** Client connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -14,8 +16,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const url = new URL(target);
   const sockets = new Set<net.Socket>();
   let isCut = false;
+  let accepted = 0;
   const server = net.createServer((client) => {
     if (isCut) return void client.destroy();
+    accepted++;
     const upstream = net.connect(Number(url.port), url.hostname);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -37,6 +41,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     restore() {
       isCut = false;
     },
+    connections: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
