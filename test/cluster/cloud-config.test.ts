@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EtcdRegistry } from '@flotilla/core';
-import { planNode } from '../../packages/cli/src/cloud-config/node-plan.js';
+import { planNode, SCHEDULER_NODE_FLAGS } from '../../packages/cli/src/cloud-config/node-plan.js';
 import { toCloudConfig } from '../../packages/cli/src/cloud-config/serialize.js';
 import { REPO_DIR, startCluster, type Cluster } from '../harness/cluster.js';
 import { waitUntil } from '../harness/exec.js';
@@ -73,7 +73,7 @@ describe('cloud-config nodes: a master running etcd, workers joining it', () => 
     expect(started.stdout).toMatch(/Unit hello\.service launched on/);
   });
 
-  test('workers run the lean agent (no scheduler, --lite-mode); the master is the scheduler', async () => {
+  test('workers run the lean agent (no scheduler, --lite-mode); the master is the scheduler, with its heap flag', async () => {
     const agentArgv = async (machine: (typeof cluster.machines)[number]) => {
       const { MainPID } = await machine.systemctlShow('flotilla-agent.service', ['MainPID']);
       return (await machine.exec(['cat', `/proc/${MainPID}/cmdline`])).stdout.split('\0');
@@ -83,7 +83,7 @@ describe('cloud-config nodes: a master running etcd, workers joining it', () => 
       const argv = await agentArgv(worker!);
       expect(argv.slice(0, 4)).toEqual(['/usr/bin/node', '--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1']);
     }
-    expect((await agentArgv(master!)).slice(0, 2)).toEqual(['/usr/bin/node', '/opt/flotilla/packages/cli/dist/main.js']);
+    expect((await agentArgv(master!)).slice(0, 3)).toEqual(['/usr/bin/node', SCHEDULER_NODE_FLAGS, '/opt/flotilla/packages/cli/dist/main.js']);
     const registry = await EtcdRegistry.connect({ ...cluster.registryOptions, endpoints: [masterEndpoint()] });
     try {
       expect(await registry.currentLeader()).toBe(master!.id);
