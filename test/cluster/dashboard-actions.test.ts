@@ -40,8 +40,10 @@ async function actionDone(page: Page, label: string): Promise<void> {
 }
 
 // TODO: quarantined (run it with FLOTILLA_TEST_DASHBOARD_ACTIONS=1). In full suite runs it fails intermittently:
-// the page's login form never shows (its event stream and probes get no 401), or an action's fetch fails in
-// Chromium ("Failed to fetch", seen once right after compose.test.ts); alone it passes. Cause not found yet. The
+// the login form never shows because the page's event stream, opened WITHOUT a token, was answered 200 (seen in a
+// full run: `GET /v2/events/stream 200`), or an action's fetch fails in Chromium ("Failed to fetch", once right
+// after compose.test.ts); alone it passes. Cause not found yet: a possible hole in api/handler.ts `authorized()`
+// (client-certificate path) to be found before this test runs again. The
 // API's token check is covered by secure-defaults.test.ts and the dashboard's login by dashboard-token.test.ts.
 describe.skipIf(process.env.FLOTILLA_TEST_DASHBOARD_ACTIONS !== '1')('dashboard actions on a real cluster', () => {
   let cluster: Cluster;
