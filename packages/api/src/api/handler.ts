@@ -35,9 +35,21 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
+/**
+ * A client certificate that chains to the cluster's CA was presented on this connection (or on the one its TLS
+ * session resumes). `authorized` alone is not enough: Node reports a resumed TLS 1.3 session as authorized when
+ * no certificate was ever presented (nodejs/node src/crypto/crypto_common.cc, `VerifyPeerCertificate`), so a
+ * browser's second connection read the API without a token. A resumed session keeps its peer certificate.
+ */
+function verifiedClientCertificate(socket: TLSSocket): boolean {
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return false;
+  const peer = socket.getPeerCertificate();
+  return peer !== null && typeof peer === 'object' && Object.keys(peer).length > 0;
+}
+
 function authorized(req: IncomingMessage, auth: ExchangeOptions['auth'], url: URL): boolean {
   if (!auth || (auth.token === undefined && !auth.clientCerts)) return true;
-  if (auth.clientCerts && (req.socket as TLSSocket).authorized === true) return true;
+  if (auth.clientCerts && verifiedClientCertificate(req.socket as TLSSocket)) return true;
   // RFC 6750 §2.3 `access_token` query parameter, only where a browser cannot send the header (access-token.ts).
   const fromQuery = queryToken(url);
   return auth.token !== undefined && tokenMatches(fromQuery === null ? req.headers.authorization : `Bearer ${fromQuery}`, auth.token);
