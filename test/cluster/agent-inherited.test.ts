@@ -101,4 +101,59 @@ describe('an assignment older than the registration', () => {
     await waitUntil('later.service active', async () => ((await activeState('later.service')) === 'active' ? true : undefined), { timeoutMs: 20_000, intervalMs: 100 });
     expect(await starts('later.service')).toBe(1);
   }, 120_000);
+  test('a hand-back that completes while a pass is planning does not let that pass start the unit', async () => {
+    // A fresh agent (no lease file: a new registration) finds race.service assigned before it registered: held and
+    // handed back. Its `unassign` is held until the next pass is reading texts (ghost.service, an assignment the
+    // proxy reads as destroyed, so that pass has nothing else to do); the hand-back's delete reaches the mirror
+    // while that pass plans. The pass must plan from one moment: the assignment and its hold as they were together.
+    await agent?.stop();
+    agent = undefined;
+    await registry.submitUnit(specOf('race.service'), { desiredState: 'launched' });
+    await assignHere('race.service');
+    const lines: string[] = [];
+    const logged = (pattern: RegExp) => lines.some((l) => pattern.test(l));
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let unassignCalled = false;
+    let unassignDone = false;
+    const racing = new Proxy(registry, {
+      get(target, prop) {
+        if (prop === 'unassign') {
+          return async (unit: string, machineId: string) => {
+            unassignCalled = true;
+            await gate;
+            await target.unassign(unit, machineId);
+            unassignDone = true;
+          };
+        }
+        if (prop === 'getUnits') {
+          return async (names: readonly string[]) => {
+            if (!names.includes('ghost.service')) return target.getUnits(names);
+            openGate();
+            await waitUntil('the hand-back\'s delete in the agent\'s mirror', async () =>
+              (unassignDone && logged(/"why":"assignment delete race\.service"/) ? true : undefined), { timeoutMs: 20_000, intervalMs: 20 });
+            return names.map(() => undefined);
+          };
+        }
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    agent = await startAgent({
+      registry: racing,
+      machine: { id: machine.id, hostname: machine.name, ip: machine.ip, metadata: {}, version: 'test', startedAt: Date.now() },
+      ttlSec: TTL_SEC,
+      unitsDir: hostUnitsDir(),
+      unitsDirSeenBySystemd: '/run/flotilla/units',
+      busAddress: machine.busAddress,
+      logger: pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }),
+    });
+    await waitUntil('race.service handed back (its unassign called)', async () => (unassignCalled ? true : undefined), { timeoutMs: 20_000, intervalMs: 50 });
+    await registry.submitUnit(specOf('ghost.service'), { desiredState: 'loaded' });
+    await assignHere('ghost.service');
+    await waitUntil('race.service unassigned and gone from systemd', async () =>
+      ((await scheduledOn('race.service')) === undefined && (await machine.systemctlShow('race.service', ['LoadState'])).LoadState === 'not-found' ? true : undefined),
+    { timeoutMs: 30_000, intervalMs: 100 });
+    expect(await starts('race.service')).toBe(0);
+  }, 120_000);
 });

@@ -207,6 +207,11 @@ export class Reconciler {
     const { registry, logger, publisher, renderers, managed, files } = this.deps;
     const assignments = this.deps.assignments();
     if (assignments === undefined) return undefined;
+    // The hold is read at the same moment as the assignments (buildDesired copies them before its first await):
+    // both change together on a mirror event. Read later, it could be newer than the picture: a hand-back
+    // completing meanwhile ends the hold while the picture still wants the unit launched, and the pass started a
+    // unit the scheduler was placing elsewhere (docs/agent.md, "Returning after a lost lease").
+    const held = this.deps.held?.() ?? new Set<string>();
     // Every trigger up to here is covered by this read of the assignments (the mirror's map is live).
     this.again = false;
     let picture: DesiredPicture;
@@ -226,7 +231,7 @@ export class Reconciler {
     managed.replaceAll(managedNow(picture, current, managed));
     this.optedIn = picture.optedIn.size;
     this.lastView = { optedIn: picture.optedIn, current };
-    return { picture, tasks: this.plan(picture, current), preRead, ranTasks };
+    return { picture, tasks: this.plan(picture, current, held), preRead, ranTasks };
   }
 
   private async execute(tasks: readonly Task[], step: PassStep, systemd: SystemdManager): Promise<TaskResult[]> {
@@ -247,9 +252,8 @@ export class Reconciler {
 
   /** Plans the pass under the agent's guards (StopOnLeaseLoss fence, inherited hold) and hands the inherited units
    * it held back to the scheduler. */
-  private plan(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>): Task[] {
+  private plan(picture: DesiredPicture, current: ReadonlyMap<string, CurrentUnit>, held: Held): Task[] {
     const units = new Map([...picture.identities].map(([name, id]) => [name, id.unit]));
-    const held = this.deps.held?.() ?? new Set<string>();
     const guards: PlanGuards = {
       fence: { optedIn: picture.optedIn, contact: this.deps.contact?.() ?? 'in-contact' },
       held: heldSystemdNames({ units, global: picture.global, held }),
