@@ -31,9 +31,11 @@ export class ClusterCache {
     for (const u of snapshot.units) this.units.set(u.name, u);
     for (const [name, rev] of snapshot.unitRevisions) this.unitRevisions.set(name, rev);
     for (const m of snapshot.machines) this.machines.set(m.id, m);
-    for (const [unit, machineId] of snapshot.schedule) {
+    for (const [name, machine] of snapshot.schedule) {
+      const u = this.units.get(name);
+      const unit = u?.name ?? name;
+      const machineId = this.machineId(machine);
       this.schedule.set(unit, machineId);
-      const u = this.units.get(unit);
       if (u) this.setAssignment({ unit, machineId, hash: u.hash, desiredState: u.desiredState });
     }
     for (const byMachine of snapshot.globalAssignments.values()) for (const a of byMachine.values()) this.setAssignment(a);
@@ -59,6 +61,41 @@ export class ClusterCache {
   /** Highest etcd revision this cache reflects. */
   get seen(): bigint {
     return this.seenRevision;
+  }
+
+  /**
+   * Points the event's unit names, machine ids and assignment hash at the cache's own copies of the same text
+   * (in place: the watch made the event for this cache). Decoded from etcd, each event brings its own copies,
+   * and a name cut from a key keeps the whole key alive; the schedule and assignments kept from 100,000s of
+   * events, and the events a pass holds back (ClusterFollower.hold), would each keep theirs (docs/benchmarks.md,
+   * "Leader memory, second pass").
+   */
+  shareNames(event: ClusterEvent): void {
+    if (event.kind === 'schedule') {
+      event.unit = this.unitName(event.unit);
+      if (event.type === 'put') event.machineId = this.machineId(event.machineId);
+    } else if (event.kind === 'assignment') {
+      if (event.type === 'delete') {
+        event.unit = this.unitName(event.unit);
+        event.machineId = this.machineId(event.machineId);
+        return;
+      }
+      const a = event.assignment;
+      const unit = this.units.get(a.unit);
+      if (unit) {
+        a.unit = unit.name;
+        if (a.hash === unit.hash) a.hash = unit.hash;
+      }
+      a.machineId = this.machineId(a.machineId);
+    }
+  }
+
+  private unitName(name: string): string {
+    return this.units.get(name)?.name ?? name;
+  }
+
+  private machineId(id: string): string {
+    return this.machines.get(id)?.id ?? id;
   }
 
   /** Applies `event`; returns what the cache held for its unit before (dirty.ts marks from it). */
