@@ -13,8 +13,9 @@ export class ClusterCache {
   private readonly unitRevisions = new Map<string, string>();
   private readonly machines = new Map<string, MachineRecord>();
   private readonly schedule = new Map<string, string>();
-  /** Every assignment: unit → machine → assignment (scheduled ones and global ones alike). */
-  private readonly assignments = new Map<string, Map<string, Assignment>>();
+  /** Every assignment: unit → its one assignment, or machine → assignment when it has several (a global unit's).
+   * A Map per unit cost ~500 bytes at 100,000 units (docs/benchmarks.md, "Leader memory, second pass"). */
+  private readonly assignments = new Map<string, Assignment | Map<string, Assignment>>();
   /** The assignments no schedule entry backs (global units' and strays), kept current so a view need not scan
    * every assignment. */
   private readonly unbacked = new Map<string, Map<string, Assignment>>();
@@ -132,7 +133,7 @@ export class ClusterCache {
       this.setAssignment(event.assignment);
       this.liveState?.assignmentChanged(event.assignment.unit, event.assignment.machineId);
     } else {
-      remove(this.assignments, event.unit, event.machineId);
+      this.removeAssignment(event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
       this.liveState?.assignmentChanged(event.unit, event.machineId);
     }
@@ -188,15 +189,35 @@ export class ClusterCache {
   }
 
   private setAssignment(a: Assignment): void {
-    let byMachine = this.assignments.get(a.unit);
-    if (!byMachine) this.assignments.set(a.unit, (byMachine = new Map()));
-    byMachine.set(a.machineId, a);
+    const held = this.assignments.get(a.unit);
+    if (held === undefined || (!(held instanceof Map) && held.machineId === a.machineId)) this.assignments.set(a.unit, a);
+    else if (held instanceof Map) held.set(a.machineId, a);
+    else this.assignments.set(a.unit, new Map([[held.machineId, held], [a.machineId, a]]));
     this.classify(a.unit, a.machineId);
+  }
+
+  private assignmentOf(unit: string, machineId: string): Assignment | undefined {
+    const held = this.assignments.get(unit);
+    if (held instanceof Map) return held.get(machineId);
+    return held?.machineId === machineId ? held : undefined;
+  }
+
+  private removeAssignment(unit: string, machineId: string): void {
+    const held = this.assignments.get(unit);
+    if (!(held instanceof Map)) {
+      if (held?.machineId === machineId) this.assignments.delete(unit);
+      return;
+    }
+    held.delete(machineId);
+    if (held.size > 1) return;
+    const [left] = held.values();
+    if (left) this.assignments.set(unit, left);
+    else this.assignments.delete(unit);
   }
 
   /** Files the assignment of `unit` on `machineId` (if there is one) as backed by the schedule or not. */
   private classify(unit: string, machineId: string): void {
-    const a = this.assignments.get(unit)?.get(machineId);
+    const a = this.assignmentOf(unit, machineId);
     if (!a || this.schedule.get(unit) === machineId) return remove(this.unbacked, unit, machineId);
     let byMachine = this.unbacked.get(unit);
     if (!byMachine) this.unbacked.set(unit, (byMachine = new Map()));
