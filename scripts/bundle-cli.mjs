@@ -31,7 +31,7 @@ const msgpackrPackOnly = {
   name: 'msgpackr-pack-only',
   setup(b) {
     // Not in msgpackr's `exports` for Node: found next to its CommonJS build (dist/node.cjs).
-    b.onResolve({ filter: /^msgpackr$/ }, () => ({ path: path.join(path.dirname(require.resolve('msgpackr')), '../pack.js') }));
+    b.onResolve({ filter: /^msgpackr(\/pack)?$/ }, () => ({ path: path.join(path.dirname(require.resolve('msgpackr')), '../pack.js') }));
   },
 };
 

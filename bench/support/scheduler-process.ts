@@ -59,11 +59,16 @@ const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 // Garbage-collection pauses, to tell them apart from our own long tasks in maxLoopDelayMs.
 let maxGcPauseMs = 0;
+let gcTotalMs = 0;
 const gc = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) maxGcPauseMs = Math.max(maxGcPauseMs, entry.duration);
+  for (const entry of list.getEntries()) {
+    maxGcPauseMs = Math.max(maxGcPauseMs, entry.duration);
+    gcTotalMs += entry.duration;
+  }
 });
 gc.observe({ entryTypes: ['gc'] });
-// BENCH_MEM_LOG=path: every 250 ms's memoryUsage() (MiB) and leadership appended there, to see where RSS peaks.
+// BENCH_MEM_LOG=path: every 250 ms's memoryUsage() (MiB), CPU time and GC time so far (ms) and leadership
+// appended there, to see where RSS peaks and what a change costs in CPU when the box's load blurs placements/s.
 const memLog = process.env.BENCH_MEM_LOG;
 const t0 = Date.now();
 const rss = setInterval(() => {
@@ -71,7 +76,8 @@ const rss = setInterval(() => {
   emit({ rss: mem.rss, heapUsed: mem.heapUsed, maxLoopDelayMs: Math.round(delay.max / 1e6), maxGcPauseMs: Math.round(maxGcPauseMs) });
   if (memLog) {
     const mib = (n: number) => Math.round(n / 1024 ** 2);
-    appendFileSync(memLog, `${Date.now() - t0} rss=${mib(mem.rss)} heapUsed=${mib(mem.heapUsed)} heapTotal=${mib(mem.heapTotal)} external=${mib(mem.external)} arrayBuffers=${mib(mem.arrayBuffers)} leader=${leader}\n`);
+    const cpu = process.cpuUsage();
+    appendFileSync(memLog, `${Date.now() - t0} rss=${mib(mem.rss)} heapUsed=${mib(mem.heapUsed)} heapTotal=${mib(mem.heapTotal)} external=${mib(mem.external)} arrayBuffers=${mib(mem.arrayBuffers)} cpuMs=${Math.round((cpu.user + cpu.system) / 1000)} gcMs=${Math.round(gcTotalMs)} leader=${leader}\n`);
   }
 }, 250);
 

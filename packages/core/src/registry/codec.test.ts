@@ -1,4 +1,4 @@
-import { Packr } from 'msgpackr';
+import { Packr } from 'msgpackr/pack';
 import { describe, expect, test } from 'vitest';
 import { CorruptRecordError } from '../errors.js';
 import { unitSpec } from '../testing/unit-builders.js';

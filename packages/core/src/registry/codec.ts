@@ -4,7 +4,13 @@
  * fleet value can be mistaken for ours — followed by the schema version. Decoding checks header, version and
  * record shape; any failure is a CorruptRecordError naming the key and the reason.
  */
-import { Packr } from 'msgpackr';
+// `msgpackr/pack` is msgpackr's entry without its native string extractor (msgpackr-extract; node-index.js loads
+// it, index.js does not). The extractor decodes a record's short strings as one string and returns slices of it,
+// so each string a long-lived record keeps (a leader keeps 100,000 unit records) pins the whole extracted string;
+// msgpackr's JavaScript reader makes each string on its own and shares map keys through its key cache, and
+// decodes our small records as fast (docs/benchmarks.md, "Leader memory, second pass"). The extractor is switched
+// on for the whole process once anything imports `msgpackr` itself: nothing in Flotilla does.
+import { Packr } from 'msgpackr/pack';
 import { CorruptRecordError } from '../errors.js';
 import type { RecordGuard } from './record-guards.js';
 

@@ -10,6 +10,7 @@ import { Keyspace } from './keyspace.js';
 import { prefixEnd, type Compare } from './etcd-port.js';
 import { is, op } from './kv-ops.js';
 import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
+import { internAssignment, internUnitRecord } from './interned-strings.js';
 import { checkRecord } from './record-check.js';
 import { isAssignment, isMachineId, isMachineRecord, isUnitRecord, type RecordGuard } from './record-guards.js';
 import { packBatches, phasesOf, type TxnBatch } from './schedule-batch.js';
@@ -28,7 +29,7 @@ export async function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
   const unitName = (key: string) => Keyspace.relative(ctx.keys.schedulePrefix, key);
   const scheduled = new Map(schedule.records.map((r) => [unitName(r.key), r.value]));
   return {
-    units: units.records.map((r) => r.value),
+    units: units.records.map((r) => internUnitRecord(r.value)),
     machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
     schedule: scheduled,
     unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
@@ -72,7 +73,7 @@ async function readGlobalAssignments(ctx: RegistryContext, schedule: Map<string,
     if (schedule.get(value.unit) === value.machineId) continue;
     let byMachine = result.get(value.unit);
     if (!byMachine) result.set(value.unit, (byMachine = new Map()));
-    byMachine.set(value.machineId, value);
+    byMachine.set(value.machineId, internAssignment(value));
   }
   return result;
 }

@@ -50,6 +50,10 @@ describe('ClusterCache', () => {
           const before = cache.view();
           const frozen = JSON.stringify({ u: before.units, m: before.machines, s: [...before.schedule], r: [...before.unitRevisions] });
           const event = toEvent(op, String(++rev));
+          // As the follower delivers it: names pointed at the cache's copies first (no change in what it says).
+          const said = JSON.stringify(event);
+          cache.shareNames(event);
+          expect(JSON.stringify(event)).toBe(said);
           cache.apply(event);
           if (event.kind === 'schedule') {
             if (event.type === 'put') schedule.set(event.unit, event.machineId);

@@ -13,8 +13,9 @@ export class ClusterCache {
   private readonly unitRevisions = new Map<string, string>();
   private readonly machines = new Map<string, MachineRecord>();
   private readonly schedule = new Map<string, string>();
-  /** Every assignment: unit → machine → assignment (scheduled ones and global ones alike). */
-  private readonly assignments = new Map<string, Map<string, Assignment>>();
+  /** Every assignment: unit → its one assignment, or machine → assignment when it has several (a global unit's).
+   * A Map per unit cost ~500 bytes at 100,000 units (docs/benchmarks.md, "Leader memory, second pass"). */
+  private readonly assignments = new Map<string, Assignment | Map<string, Assignment>>();
   /** The assignments no schedule entry backs (global units' and strays), kept current so a view need not scan
    * every assignment. */
   private readonly unbacked = new Map<string, Map<string, Assignment>>();
@@ -31,9 +32,11 @@ export class ClusterCache {
     for (const u of snapshot.units) this.units.set(u.name, u);
     for (const [name, rev] of snapshot.unitRevisions) this.unitRevisions.set(name, rev);
     for (const m of snapshot.machines) this.machines.set(m.id, m);
-    for (const [unit, machineId] of snapshot.schedule) {
+    for (const [name, machine] of snapshot.schedule) {
+      const u = this.units.get(name);
+      const unit = u?.name ?? name;
+      const machineId = this.machineId(machine);
       this.schedule.set(unit, machineId);
-      const u = this.units.get(unit);
       if (u) this.setAssignment({ unit, machineId, hash: u.hash, desiredState: u.desiredState });
     }
     for (const byMachine of snapshot.globalAssignments.values()) for (const a of byMachine.values()) this.setAssignment(a);
@@ -59,6 +62,41 @@ export class ClusterCache {
   /** Highest etcd revision this cache reflects. */
   get seen(): bigint {
     return this.seenRevision;
+  }
+
+  /**
+   * Points the event's unit names, machine ids and assignment hash at the cache's own copies of the same text
+   * (in place: the watch made the event for this cache). Decoded from etcd, each event brings its own copies,
+   * and a name cut from a key keeps the whole key alive; the schedule and assignments kept from 100,000s of
+   * events, and the events a pass holds back (ClusterFollower.hold), would each keep theirs (docs/benchmarks.md,
+   * "Leader memory, second pass").
+   */
+  shareNames(event: ClusterEvent): void {
+    if (event.kind === 'schedule') {
+      event.unit = this.unitName(event.unit);
+      if (event.type === 'put') event.machineId = this.machineId(event.machineId);
+    } else if (event.kind === 'assignment') {
+      if (event.type === 'delete') {
+        event.unit = this.unitName(event.unit);
+        event.machineId = this.machineId(event.machineId);
+        return;
+      }
+      const a = event.assignment;
+      const unit = this.units.get(a.unit);
+      if (unit) {
+        a.unit = unit.name;
+        if (a.hash === unit.hash) a.hash = unit.hash;
+      }
+      a.machineId = this.machineId(a.machineId);
+    }
+  }
+
+  private unitName(name: string): string {
+    return this.units.get(name)?.name ?? name;
+  }
+
+  private machineId(id: string): string {
+    return this.machines.get(id)?.id ?? id;
   }
 
   /** Applies `event`; returns what the cache held for its unit before (dirty.ts marks from it). */
@@ -95,7 +133,7 @@ export class ClusterCache {
       this.setAssignment(event.assignment);
       this.liveState?.assignmentChanged(event.assignment.unit, event.assignment.machineId);
     } else {
-      remove(this.assignments, event.unit, event.machineId);
+      this.removeAssignment(event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
       this.liveState?.assignmentChanged(event.unit, event.machineId);
     }
@@ -151,15 +189,35 @@ export class ClusterCache {
   }
 
   private setAssignment(a: Assignment): void {
-    let byMachine = this.assignments.get(a.unit);
-    if (!byMachine) this.assignments.set(a.unit, (byMachine = new Map()));
-    byMachine.set(a.machineId, a);
+    const held = this.assignments.get(a.unit);
+    if (held === undefined || (!(held instanceof Map) && held.machineId === a.machineId)) this.assignments.set(a.unit, a);
+    else if (held instanceof Map) held.set(a.machineId, a);
+    else this.assignments.set(a.unit, new Map([[held.machineId, held], [a.machineId, a]]));
     this.classify(a.unit, a.machineId);
+  }
+
+  private assignmentOf(unit: string, machineId: string): Assignment | undefined {
+    const held = this.assignments.get(unit);
+    if (held instanceof Map) return held.get(machineId);
+    return held?.machineId === machineId ? held : undefined;
+  }
+
+  private removeAssignment(unit: string, machineId: string): void {
+    const held = this.assignments.get(unit);
+    if (!(held instanceof Map)) {
+      if (held?.machineId === machineId) this.assignments.delete(unit);
+      return;
+    }
+    held.delete(machineId);
+    if (held.size > 1) return;
+    const [left] = held.values();
+    if (left) this.assignments.set(unit, left);
+    else this.assignments.delete(unit);
   }
 
   /** Files the assignment of `unit` on `machineId` (if there is one) as backed by the schedule or not. */
   private classify(unit: string, machineId: string): void {
-    const a = this.assignments.get(unit)?.get(machineId);
+    const a = this.assignmentOf(unit, machineId);
     if (!a || this.schedule.get(unit) === machineId) return remove(this.unbacked, unit, machineId);
     let byMachine = this.unbacked.get(unit);
     if (!byMachine) this.unbacked.set(unit, (byMachine = new Map()));

@@ -9,10 +9,11 @@ import type { ClusterEvent } from '@flotilla/core';
 import { emptyDirty, isClean, markEvent, type Dirty, type Prior } from '../dirty.js';
 import type { Decision } from '../plan.js';
 import type { PlanScope } from '../plan-scope.js';
+import { ExpectedEchoes } from './expected-echoes.js';
 
 export class DirtyTracker {
   private dirty: Dirty = emptyDirty(true);
-  private readonly echoes = new Map<string, number>();
+  private readonly echoes = new ExpectedEchoes();
   private lastFullAt: number;
 
   constructor(
@@ -23,19 +24,13 @@ export class DirtyTracker {
   }
 
   onEvent(event: ClusterEvent, prior: Prior): void {
-    const key = eventKey(event);
-    const expected = key === undefined ? undefined : this.echoes.get(key);
-    if (key !== undefined && expected !== undefined) {
-      if (expected <= 1) this.echoes.delete(key);
-      else this.echoes.set(key, expected - 1);
-      return;
-    }
+    if (this.echoes.take(event)) return;
     markEvent(this.dirty, event, prior);
   }
 
   /** The watch events these decisions' writes will produce: not news to the leader. */
   expectEchoes(decisions: readonly Decision[]): void {
-    for (const d of decisions) for (const key of decisionKeys(d)) this.echoes.set(key, (this.echoes.get(key) ?? 0) + 1);
+    this.echoes.expect(decisions);
   }
 
   /** The watch has delivered everything the pass wrote (or the cache is re-read): what is left never comes. */
@@ -65,24 +60,5 @@ export class DirtyTracker {
 
   private fullDue(): boolean {
     return this.now() - this.lastFullAt >= this.fullIntervalMs;
-  }
-}
-
-function eventKey(e: ClusterEvent): string | undefined {
-  if (e.kind === 'schedule') return e.type === 'put' ? `s+ ${e.unit} ${e.machineId}` : `s- ${e.unit}`;
-  if (e.kind === 'assignment') return e.type === 'put' ? `a+ ${e.assignment.unit} ${e.assignment.machineId}` : `a- ${e.unit} ${e.machineId}`;
-  return undefined;
-}
-
-function decisionKeys(d: Decision): string[] {
-  switch (d.kind) {
-    case 'assign':
-      return [`s+ ${d.unit} ${d.machineId}`, `a+ ${d.unit} ${d.machineId}`];
-    case 'unassign':
-      return [`s- ${d.unit}`, `a- ${d.unit} ${d.machineId}`];
-    case 'assign-global':
-      return [`a+ ${d.unit} ${d.machineId}`];
-    case 'unassign-global':
-      return [`a- ${d.unit} ${d.machineId}`];
   }
 }

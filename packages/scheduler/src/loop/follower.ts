@@ -140,6 +140,7 @@ export class ClusterFollower {
     const opening = this.opts.registry.watchCluster(
       (event) => {
         if (this.cache !== cache) return;
+        cache.shareNames(event);
         // Held, or still applying what was held: keep the order.
         if (this.held || this.backlog.length > 0) return void this.backlog.push(event);
         this.deliver(cache, event);

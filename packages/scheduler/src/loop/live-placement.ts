@@ -13,6 +13,7 @@ import { addUnitOn, emptyPlacementState, removeUnitFrom, type MutablePlacementSt
 import { requirementsOf } from '../placement/requirements.js';
 import { needsPlacement } from '../reasons.js';
 import type { PlanBase } from '../plan-base.js';
+import { addMember, holds, members, removeMember, withMember, withoutMember, type OneOrMany } from './one-or-many.js';
 
 /** The cache's maps, read (never written) here. */
 export interface LiveSources {
@@ -29,10 +30,11 @@ export class LivePlacement implements PlanBase {
   readonly globalUnits = new Set<string>();
   readonly replacers = new Set<string>();
   /** Where each unit counts now (its contribution to `state`), and the record counted. */
-  private readonly counted = new Map<string, { unit: UnitRecord; on: Set<string> }>();
+  private readonly counted = new Map<string, { unit: UnitRecord; on: OneOrMany }>();
   /** machine → units with a schedule entry or an unbacked assignment there (whose count a machine event changes). */
   private readonly refs = new Map<string, Set<string>>();
-  private readonly refsOf = new Map<string, Set<string>>();
+  /** unit → the machines it is in `refs` of (one-or-many.ts: one, unless global). */
+  private readonly refsOf = new Map<string, OneOrMany>();
   private readonly onMachine = new Map<string, Set<string>>();
   private readonly followersOf = new Map<string, Set<string>>();
   private readonly peersOf = new Map<string, readonly string[]>();
@@ -133,30 +135,31 @@ export class LivePlacement implements PlanBase {
     // Counted with another record (its requests may differ): count it afresh everywhere.
     if (unit !== undefined && entry !== undefined && entry.unit !== unit) return this.recount(name);
     const { stored, counts } = this.standing(name, machineId);
-    if (stored) addTo(this.refs, machineId, name), addTo(this.refsOf, name, machineId);
-    else removeFrom(this.refs, machineId, name), removeFrom(this.refsOf, name, machineId);
-    const counted = entry?.on.has(machineId) === true;
+    if (stored) addTo(this.refs, machineId, name), addMember(this.refsOf, name, machineId);
+    else removeFrom(this.refs, machineId, name), removeMember(this.refsOf, name, machineId);
+    const counted = holds(entry?.on, machineId);
     if (counts && !counted && unit !== undefined) {
       addUnitOn(this.state, machineId, unit);
-      if (entry) entry.on.add(machineId);
-      else this.counted.set(name, { unit, on: new Set([machineId]) });
+      if (entry) entry.on = withMember(entry.on, machineId);
+      else this.counted.set(name, { unit, on: machineId });
     } else if (!counts && counted && entry !== undefined) {
       removeUnitFrom(this.state, machineId, name);
-      entry.on.delete(machineId);
-      if (entry.on.size === 0) this.counted.delete(name);
+      const rest = withoutMember(entry.on, machineId);
+      if (rest === undefined) this.counted.delete(name);
+      else entry.on = rest;
     }
   }
 
   /** Re-derives every machine of `name` and its per-unit indexes (a unit record put or deleted). */
   private recount(name: string): void {
     this.markWaiting(name);
-    const machines = new Set([...(this.refsOf.get(name) ?? []), ...(this.counted.get(name)?.on ?? [])]);
+    const machines = new Set([...members(this.refsOf.get(name)), ...members(this.counted.get(name)?.on)]);
     const scheduledOn = this.src.schedule.get(name);
     if (scheduledOn !== undefined) machines.add(scheduledOn);
     for (const machineId of this.src.unbacked.get(name)?.keys() ?? []) machines.add(machineId);
     // Start from nothing counted, so the current record is what counts.
     const previous = this.counted.get(name);
-    for (const machineId of previous?.on ?? []) removeUnitFrom(this.state, machineId, name);
+    for (const machineId of members(previous?.on)) removeUnitFrom(this.state, machineId, name);
     this.counted.delete(name);
     for (const machineId of machines) this.recountOn(name, machineId);
   }

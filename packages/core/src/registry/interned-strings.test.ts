@@ -1,0 +1,30 @@
+import { describe, expect, test } from 'vitest';
+import { unitSpec } from '../testing/unit-builders.js';
+import { makeUnitRecord } from '../unit/record.js';
+import { decodeValue, encodeValue } from './codec.js';
+import { internAssignment, internString, internUnitRecord } from './interned-strings.js';
+import { isAssignment, isUnitRecord } from './record-guards.js';
+
+// JavaScript cannot tell two equal strings' copies apart (the memory saved is measured in docs/benchmarks.md,
+// "Leader memory, second pass"); these check that interning never changes what a record says.
+describe('interned strings', () => {
+  test('decoded unit records come back unchanged, short and long option values, pinned versions included', () => {
+    for (const name of ['a.service', 'b.service']) {
+      const record = {
+        ...makeUnitRecord(unitSpec(name, { section: 'Unit', name: 'Documentation', value: `${name} ${'x'.repeat(80)}` }), 'launched'),
+        pinned: { h1: [{ section: 'Service', name: 'ExecStart', value: '/bin/true' }] },
+      };
+      expect(internUnitRecord(decodeValue(name, encodeValue(record), isUnitRecord))).toEqual(record);
+    }
+  });
+
+  test('an assignment comes back unchanged', () => {
+    const assignment = { unit: 'a.service', machineId: 'm1', hash: 'h', desiredState: 'loaded' as const };
+    expect(internAssignment(decodeValue('k', encodeValue(assignment), isAssignment))).toEqual(assignment);
+  });
+
+  test('past its bound the table starts over and still answers with the text given', () => {
+    for (let i = 0; i < 10_000; i++) expect(internString(`value-${i}`)).toBe(`value-${i}`);
+    expect(internString('launched')).toBe('launched');
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * One copy of the strings thousands of records repeat. A leader holds every unit record (and, while its watch
+ * echoes a pass, every assignment), and each decoded record brings its own copies of `Service`, `ExecStart`,
+ * `Description`, `launched`, …: at 100,000 units that was ~16 MiB of duplicates (docs/benchmarks.md, "Where the
+ * leader's memory went"). Only the fields that repeat across records are interned; names and hashes are unique.
+ * The table is bounded (cleared when full) so unusual values cannot grow it without end.
+ */
+import type { Assignment, DesiredState, UnitOption, UnitRecord } from '../model.js';
+
+const MAX_ENTRIES = 4096;
+/** Longer option values (command lines, descriptions) are rarely shared verbatim. */
+const MAX_VALUE_LENGTH = 64;
+
+const table = new Map<string, string>();
+
+export function internString(text: string): string {
+  const known = table.get(text);
+  if (known !== undefined) return known;
+  if (table.size >= MAX_ENTRIES) table.clear();
+  table.set(text, text);
+  return text;
+}
+
+function internOptions(options: UnitOption[]): void {
+  for (const option of options) {
+    option.section = internString(option.section);
+    option.name = internString(option.name);
+    if (option.value.length <= MAX_VALUE_LENGTH) option.value = internString(option.value);
+  }
+}
+
+/** The same record, its repeated strings replaced by the shared copies (in place: a freshly decoded record). */
+export function internUnitRecord(unit: UnitRecord): UnitRecord {
+  internOptions(unit.options);
+  unit.desiredState = internString(unit.desiredState) as DesiredState;
+  if (unit.pinned) for (const options of Object.values(unit.pinned)) internOptions(options);
+  return unit;
+}
+
+export function internAssignment(assignment: Assignment): Assignment {
+  assignment.desiredState = internString(assignment.desiredState) as DesiredState;
+  return assignment;
+}
