@@ -42,7 +42,16 @@ try {
   const wanted = specs.length - 3 + globalsWanted;
   child = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'scale-leader', ttlSec: TTL_SEC });
   const leaderAt = await child.leaderAt(60_000);
-  const placedAt = await until(async () => (await countPrefix(keys.assignmentsRoot)) >= wanted, DEADLINE_MS, 'all units placed');
+  const placedAt = await until(async () => (await countPrefix(keys.assignmentsRoot)) >= wanted, DEADLINE_MS, 'all units placed').catch(async (err: unknown) => {
+    // Past the deadline, what was reached so far is still a figure (at 1,000,000 units: how far, at what memory).
+    figure('placements_at_deadline', await countPrefix(keys.assignmentsRoot), 'count');
+    figure('placements_wanted', wanted, 'count');
+    figure('leadership_losses', child!.countLogs('leadership lost') - child!.countLogs('leadership lost while'), 'count');
+    figure('leader_peak_rss', Math.round(child!.maxRss() / 1024 ** 2), 'MiB');
+    figure('leader_peak_heap_used', Math.round(child!.maxHeapUsed() / 1024 ** 2), 'MiB');
+    figure('etcd_db_size', Math.round(Number((await client.maintenance.status()).dbSize) / 1024 ** 2), 'MiB');
+    throw err;
+  });
   const seconds = (placedAt - leaderAt) / 1000;
   figure('placements_per_s', Math.round(wanted / seconds), 'placements/s');
   figure('time_to_place_all', seconds, 's');
