@@ -46,10 +46,7 @@ try {
     // Past the deadline, what was reached so far is still a figure (at 1,000,000 units: how far, at what memory).
     figure('placements_at_deadline', await countPrefix(keys.assignmentsRoot), 'count');
     figure('placements_wanted', wanted, 'count');
-    figure('leadership_losses', child!.countLogs('leadership lost') - child!.countLogs('leadership lost while'), 'count');
-    figure('leader_peak_rss', Math.round(child!.maxRss() / 1024 ** 2), 'MiB');
-    figure('leader_peak_heap_used', Math.round(child!.maxHeapUsed() / 1024 ** 2), 'MiB');
-    figure('etcd_db_size', Math.round(Number((await client.maintenance.status()).dbSize) / 1024 ** 2), 'MiB');
+    await leaderAndEtcdFigures(child!);
     throw err;
   });
   const seconds = (placedAt - leaderAt) / 1000;
@@ -81,16 +78,20 @@ try {
   figure('time_to_replace_lost_units', (Date.now() - lossAt) / 1000, 's');
   await watcher.cancel();
 
-  figure('leadership_losses', child.countLogs('leadership lost') - child.countLogs('leadership lost while'), 'count');
-  figure('leader_peak_rss', Math.round(child.maxRss() / 1024 ** 2), 'MiB');
-  figure('leader_peak_heap_used', Math.round(child.maxHeapUsed() / 1024 ** 2), 'MiB');
-  const status = await client.maintenance.status();
-  figure('etcd_db_size', Math.round(Number(status.dbSize) / 1024 ** 2), 'MiB');
+  await leaderAndEtcdFigures(child);
   for (const g of groups) g.lease.release();
 } finally {
   await child?.signal('SIGTERM');
   client.close();
   await etcd.stop();
+}
+
+/** The scheduler process's leadership losses and peak memory, and etcd's db size. */
+async function leaderAndEtcdFigures(scheduler: NonNullable<typeof child>): Promise<void> {
+  figure('leadership_losses', scheduler.countLogs('leadership lost') - scheduler.countLogs('leadership lost while'), 'count');
+  figure('leader_peak_rss', Math.round(scheduler.maxRss() / 1024 ** 2), 'MiB');
+  figure('leader_peak_heap_used', Math.round(scheduler.maxHeapUsed() / 1024 ** 2), 'MiB');
+  figure('etcd_db_size', Math.round(Number((await client.maintenance.status()).dbSize) / 1024 ** 2), 'MiB');
 }
 
 async function countPrefix(prefix: string): Promise<number> {

@@ -6,40 +6,15 @@
  * without a certificate as authorized (src/crypto/crypto_common.cc `VerifyPeerCertificate`), which let a browser's
  * second connection read the API without a token.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { useServedRegistry, silentLogger } from '../test-support/api-server-fixture.js';
+import { issue, selfSigned, type Pem } from '../test-support/certs.js';
 import type { EtcdRegistry } from '@flotilla/core';
 import { startApiServer, type ApiServer } from './server.js';
-
-interface Pem {
-  cert: Buffer;
-  key: Buffer;
-}
-
-const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', timeout: 20_000 });
-
-function makeCa(dir: string, name: string): Pem & { certFile: string; keyFile: string } {
-  const keyFile = path.join(dir, `${name}.key`);
-  const certFile = path.join(dir, `${name}.pem`);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`, '-keyout', keyFile, '-out', certFile]);
-  return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile), certFile, keyFile };
-}
-
-function issue(dir: string, ca: { certFile: string; keyFile: string }, name: string, san?: string): Pem {
-  const key = path.join(dir, `${name}.key`);
-  const csr = path.join(dir, `${name}.csr`);
-  const cert = path.join(dir, `${name}.pem`);
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', key, '-out', csr]);
-  const ext = path.join(dir, `${name}.ext`);
-  fs.writeFileSync(ext, san ? `subjectAltName=${san}\n` : 'extendedKeyUsage=clientAuth\n');
-  openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', cert]);
-  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
-}
 
 interface Exchange {
   status: number;
@@ -80,13 +55,13 @@ describe('client certificates on the TCP API', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-api-client-cert-'));
   let server: ApiServer;
   let port: number;
-  let ca: ReturnType<typeof makeCa>;
+  let ca: ReturnType<typeof selfSigned>;
   let member: Pem;
   let stranger: Pem;
 
   beforeAll(async () => {
-    ca = makeCa(dir, 'cluster-ca');
-    const other = makeCa(dir, 'other-ca');
+    ca = selfSigned(dir, 'cluster-ca');
+    const other = selfSigned(dir, 'other-ca');
     const serving = issue(dir, ca, 'agent', 'DNS:localhost,IP:127.0.0.1');
     member = issue(dir, ca, 'member');
     stranger = issue(dir, other, 'stranger');

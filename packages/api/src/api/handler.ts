@@ -42,7 +42,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
  * browser's second connection read the API without a token. A resumed session keeps its peer certificate.
  */
 function verifiedClientCertificate(socket: TLSSocket): boolean {
-  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return false;
+  if (socket.authorized !== true) return false;
   const peer = socket.getPeerCertificate();
   return peer !== null && typeof peer === 'object' && Object.keys(peer).length > 0;
 }
@@ -129,8 +129,10 @@ export async function handleExchange(opts: ExchangeOptions, req: IncomingMessage
   res.setHeader('Server', `fleetd/${opts.version}`);
   try {
     const url = requestUrl(req.url);
-    if (opts.ops && (await opts.ops.handle(req, res, url, authorized(req, opts.auth, url)))) return;
-    if (!authorized(req, opts.auth, url)) {
+    // Once per request: the certificate check parses the peer certificate.
+    const allowed = authorized(req, opts.auth, url);
+    if (opts.ops && (await opts.ops.handle(req, res, url, allowed))) return;
+    if (!allowed) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="flotilla"');
       throw apiError(401, 'missing or invalid bearer token');
     }

@@ -2,7 +2,6 @@
  * The API server against a real etcd, driven the way fleetctl's generated client drives fleet (`?alt=json` on
  * every request, page tokens followed, PUT name+options to create, PUT name+desiredState to change state).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -11,6 +10,7 @@ import { pino } from 'pino';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { keyedRecord, sleep, withDeadline, type EtcdRegistry, type MachineRecord, type PresenceLease } from '@flotilla/core';
 import { useApiServer } from '../test-support/api-server-fixture.js';
+import { selfSigned } from '../test-support/certs.js';
 import { request, type Target } from '../test-support/http.js';
 import { HOLD_MAX_MS } from './recent-stops.js';
 import { startApiServer } from './server.js';
@@ -286,7 +286,7 @@ describe('serving', () => {
   });
 
   test('TCP with TLS and a token: refused without the token, served with it; the unix socket needs none', async () => {
-    const tls = makeCert(dir);
+    const tls = selfSigned(dir, 'localhost', 'DNS:localhost,IP:127.0.0.1');
     const tcp = await startApiServer({
       registry, logger, version: '9.9.9', token: 's3cret',
       listen: [{ kind: 'tcp', host: '127.0.0.1', port: 0, tls: { cert: tls.cert, key: tls.key } }],
@@ -375,14 +375,3 @@ describe('journal follow', () => {
     }
   });
 });
-
-/** A self-signed certificate for localhost/127.0.0.1, made with openssl in `dir`. */
-function makeCert(dir: string): { cert: Buffer; key: Buffer } {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore', timeout: 20_000 });
-  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
-}
