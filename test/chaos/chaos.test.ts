@@ -7,6 +7,7 @@
  * keyspace invariant. The event log is printed when it fails; the full 200-event run is `npm run bench -- chaos`.
  */
 import { expect, test } from 'vitest';
+import { sampledOftenEnough, SLOW_GAP_MS } from '../support/systemd-sampler.js';
 import { describeReport, reportFigures } from './report.js';
 import { runChaos } from './runner.js';
 
@@ -19,6 +20,9 @@ test('30 random faults on 4 machines: nothing runs twice, nothing is lost, every
   console.info([...summary, ...reportFigures(report).map(([name, value, unit]) => `${name} ${value} ${unit}`)].join('\n'));
   if (report.violations.length > 0) expect.fail(`chaos seed ${SEED} (replay: FLOTILLA_CHAOS_SEED=${SEED}):\n${[...lines, ...summary].join('\n')}`);
   expect(report.checks.map((c) => c.label)).toEqual(['quiet point after #15', 'end']);
-  // Sampled often enough to see an overlap of a few hundred ms (rounds ≤ 250 ms apart), allowing a stall or two.
-  expect(report.slowRounds, lines.filter((l) => l.includes('sampling round')).join('\n')).toBeLessThanOrEqual(Math.ceil(report.rounds / 100));
+  // Sampled often enough to see an overlap of a few hundred ms, by the rule every sampled cluster test uses (a
+  // loaded 2-core box delays some rounds; the StopOnLeaseLoss unit is also judged from the journals, which no load blurs).
+  const sampling = { rounds: report.rounds, slowGaps: report.slowRounds, maxGapMs: report.maxGapMs };
+  const slowLines = lines.filter((l) => l.includes('sampling round'));
+  expect(sampledOftenEnough(sampling), `${report.slowRounds} of ${report.rounds} rounds over ${SLOW_GAP_MS} ms apart, longest ${report.maxGapMs} ms:\n${slowLines.join('\n')}`).toBe(true);
 }, 360_000);

@@ -12,7 +12,7 @@ import { EtcdRegistry } from '@flotilla/core';
 import { waitUntil } from '../harness/exec.js';
 import type { Machine } from '../harness/machines.js';
 import { cliFor } from '../support/cli.js';
-import { SystemdSampler, type SampledRound } from '../support/systemd-sampler.js';
+import { SLOW_GAP_MS, SystemdSampler, type SampledRound } from '../support/systemd-sampler.js';
 import { unitTimes } from '../support/unit-journal.js';
 import type { CutoffWindow, Intent } from './allowances.js';
 import { BurstRunner } from './burst.js';
@@ -203,7 +203,7 @@ class ChaosRun {
   }
 
   private onRound(round: SampledRound): void {
-    if (this.latest && round.at - this.latest.at > 250) {
+    if (this.latest && round.at - this.latest.at > SLOW_GAP_MS) {
       this.slowRounds++;
       this.log(`sampling round ${round.at - this.latest.at} ms after the previous one`);
     }
