@@ -7,7 +7,8 @@ import { ConflictError, CorruptRecordError } from '../errors.js';
 import { withRegistryDeadline } from './etcd-errors.js';
 import type { Compare, EtcdPort, KeyValue, RangeRequest, RangeResponse, RequestOp, TxnResponse } from './etcd-port.js';
 import { prefixRange } from './kv-ops.js';
-import type { KeptLease } from './lease.js';
+import type { HeldLease } from './lease.js';
+import type { LeaseConnection } from './lease-thread.js';
 import type { Keyspace } from './keyspace.js';
 import type { RecordGuard } from './record-guards.js';
 import { type Stored, checkRecord } from './record-check.js';
@@ -31,7 +32,7 @@ export function defaultReporter(): CorruptRecordReporter {
 
 export class RegistryContext {
   /** Leases (presence, election) kept alive by this registry; released (not revoked) on close. */
-  readonly leases = new Set<KeptLease>();
+  readonly leases = new Set<HeldLease>();
 
   constructor(
     readonly port: EtcdPort,
@@ -44,6 +45,8 @@ export class RegistryContext {
     /** Opens the port for the scheduler's bulk work (snapshot pages, schedule batches, the cluster watch); called
      * at most once, when this registry first wins the scheduler election. */
     private readonly openBulk: () => Promise<EtcdPort> = async () => port,
+    /** How a lease's keepalive thread reaches etcd (lease-thread.ts); absent: leases are kept on this thread. */
+    readonly leaseConnection?: LeaseConnection,
   ) {}
 
   private bulk: Promise<EtcdPort> | undefined;

@@ -9,7 +9,8 @@
 import { LeadershipLostError } from '../errors.js';
 import type { RegistryContext } from './context.js';
 import { is, op, prefixRange } from './kv-ops.js';
-import { KeptLease } from './lease.js';
+import { KeptLease, type HeldLease } from './lease.js';
+import { leaseThreadAvailable, ThreadedLease } from './lease-thread.js';
 import { openResumableWatch } from './resumable-watch.js';
 import type { Fence, Leadership, Subscription } from './types.js';
 
@@ -22,7 +23,13 @@ export function currentLeader(ctx: RegistryContext): Promise<string | undefined>
 
 export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec: number, signal: AbortSignal): Promise<Leadership> {
   if (signal.aborted) throw abortError(signal);
-  const lease = await ctx.run('grant the campaign lease', () => KeptLease.grant(ctx.leasePort, ttlSec));
+  let abandoned = false;
+  const lease = await ctx.run('grant the campaign lease', async () => {
+    const granted = await grantElectionLease(ctx, ttlSec);
+    // A grant that answers after the deadline must not keep a lease alive for nobody.
+    if (abandoned) granted.revoke().catch(() => undefined);
+    return granted;
+  }, () => (abandoned = true));
   ctx.leases.add(lease);
   const lost = new LossNotifier();
   lease.onLost((err) => lost.fire(err));
@@ -49,6 +56,13 @@ export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec
     lease.revoke().catch(() => undefined);
     throw err;
   }
+}
+
+/** The election lease is kept from a thread of its own where the build has one (lease-thread.ts): a leader busy
+ * planning must not lose leadership for it. */
+function grantElectionLease(ctx: RegistryContext, ttlSec: number): Promise<HeldLease> {
+  if (ctx.leaseConnection && leaseThreadAvailable()) return ThreadedLease.grant(ctx.leasePort, ttlSec, ctx.leaseConnection);
+  return KeptLease.grant(ctx.leasePort, ttlSec);
 }
 
 /** Puts the campaign key (create-only, under the lease); its create revision is the fence. */

@@ -71,7 +71,8 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
     const port = await openPort(transport, options, timeoutMs);
     const leasePort = await openPort(transport, options, timeoutMs, true);
     const openBulk = async () => (bulk === transport ? port : openPort(bulk, options, timeoutMs));
-    const ctx = new RegistryContext(port, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leasePort, openBulk);
+    const leaseConnection = { transport, endpoints: options.endpoints, timeoutMs, ...(options.tls ? { tls: options.tls } : {}), ...(options.auth ? { auth: options.auth } : {}) };
+    const ctx = new RegistryContext(port, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leasePort, openBulk, leaseConnection);
     try {
       await probe(ctx);
     } catch (err) {

@@ -9,7 +9,18 @@ import type { EtcdPort } from './etcd-port.js';
 
 const RETRY_MS = 250;
 
-export class KeptLease {
+/** A lease this process keeps alive, on its main thread (KeptLease) or on a thread of its own (ThreadedLease). */
+export interface HeldLease {
+  readonly id: string;
+  /** Fires once with the loss; a listener added after the loss is called at once. */
+  onLost(listener: (err: Error) => void): void;
+  /** Stops keeping the lease alive without revoking it: what it holds expires on its TTL. */
+  release(): void;
+  /** Stops keepalives and revokes: the keys attached to the lease vanish at once. */
+  revoke(): Promise<void>;
+}
+
+export class KeptLease implements HeldLease {
   private lastAlive = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -26,24 +37,26 @@ export class KeptLease {
   static async grant(port: EtcdPort, ttlSec: number): Promise<KeptLease> {
     if (!(ttlSec >= 1)) throw new RangeError(`an etcd lease needs a TTL of at least 1 s, got ${ttlSec}`);
     const granted = await port.leaseGrant(ttlSec);
-    const lease = new KeptLease(port, granted.ID, ttlSec);
+    return KeptLease.keep(port, granted.ID, ttlSec);
+  }
+
+  /** Keeps alive a lease granted elsewhere (by the process whose keepalive thread this is: lease-thread.ts). */
+  static keep(port: EtcdPort, id: string, ttlSec: number): KeptLease {
+    const lease = new KeptLease(port, id, ttlSec);
     lease.schedule(lease.interval());
     return lease;
   }
 
-  /** Fires once with the loss; a listener added after the loss is called at once. */
   onLost(listener: (err: Error) => void): void {
     if (this.lostWith) listener(this.lostWith);
     else this.listeners.push(listener);
   }
 
-  /** Stops keeping the lease alive without revoking it: what it holds expires on its TTL. */
   release(): void {
     this.stopped = true;
     clearTimeout(this.timer);
   }
 
-  /** Stops keepalives and revokes: the keys attached to the lease vanish at once. */
   async revoke(): Promise<void> {
     this.release();
     await this.port.leaseRevoke(this.id);
