@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LeaseLostError } from '../errors.js';
 import type { EtcdPort } from './etcd-port.js';
-import type { HeldLease } from './lease.js';
+import { KeptLease, type HeldLease } from './lease.js';
 import type { EtcdTransport, RegistryOptions } from './types.js';
 
 /** How the thread connects: what RegistryOptions says about reaching etcd (plain data, copied to the thread). */
@@ -33,11 +33,9 @@ export interface LeaseThreadData extends LeaseConnection {
   stallLimitMs: number;
 }
 
-/** A message from the thread: it stopped keeping the lease alive, and why. */
-export interface LeaseThreadLost {
-  kind: 'lost';
-  why: string;
-}
+/** A message from the thread: its first keepalive went through (it keeps the lease from now on), or it stopped
+ * keeping the lease alive, and why. */
+export type LeaseThreadMessage = { kind: 'ready' } | { kind: 'lost'; why: string };
 
 /** How often the main thread shows the keepalive thread it runs. */
 export const BEAT_MS = 250;
@@ -66,15 +64,23 @@ export class ThreadedLease implements HeldLease {
   private readonly listeners: ((err: Error) => void)[] = [];
   private readonly worker: Worker;
   private readonly beat: NodeJS.Timeout;
+  /** Keeps the lease from this thread until the thread's first keepalive went through: starting a thread and
+   * connecting it can take longer than a 2 s TTL on a loaded box. */
+  private bridge: KeptLease | undefined;
 
   private constructor(
     private readonly port: EtcdPort,
     readonly id: string,
     data: LeaseThreadData,
   ) {
+    this.bridge = KeptLease.keep(port, id, data.ttlSec);
+    this.bridge.onLost((err) => this.lose(err));
     this.worker = new Worker(leaseWorkerFile(), { workerData: data });
     this.worker.unref();
-    this.worker.on('message', (message: LeaseThreadLost) => this.lose(new LeaseLostError(id, message.why)));
+    this.worker.on('message', (message: LeaseThreadMessage) => {
+      if (message.kind === 'ready') this.endBridge();
+      else this.lose(new LeaseLostError(id, message.why));
+    });
     this.worker.on('error', (err) => this.lose(new LeaseLostError(id, 'its keepalive thread failed', { cause: err })));
     this.worker.on('exit', (code) => this.lose(new LeaseLostError(id, `its keepalive thread ended (exit code ${code})`)));
     this.beat = setInterval(() => this.worker.postMessage('beat'), BEAT_MS);
@@ -96,6 +102,7 @@ export class ThreadedLease implements HeldLease {
   release(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.endBridge();
     clearInterval(this.beat);
     this.worker.postMessage('stop');
   }
@@ -103,6 +110,11 @@ export class ThreadedLease implements HeldLease {
   async revoke(): Promise<void> {
     this.release();
     await this.port.leaseRevoke(this.id);
+  }
+
+  private endBridge(): void {
+    this.bridge?.release();
+    this.bridge = undefined;
   }
 
   /** A loss after release (the thread ending as asked, or a keepalive racing the stop) is no loss. */
