@@ -4,27 +4,33 @@
  */
 import type { ClusterSnapshot, UnitRecord } from '@flotilla/core';
 import { addResources, requestsOf, type Resources } from './resources.js';
+import { requirementsOf } from './requirements.js';
 import type { PlacementState } from './types.js';
 
 export interface MutablePlacementState extends PlacementState {
   readonly unitsOn: Map<string, UnitRecord[]>;
   readonly used: Map<string, Resources>;
+  readonly declaringConflictsOn: Map<string, UnitRecord[]>;
 }
 
 export function emptyPlacementState(): MutablePlacementState {
-  return { unitsOn: new Map(), used: new Map() };
+  return { unitsOn: new Map(), used: new Map(), declaringConflictsOn: new Map() };
 }
 
 /** A copy a plan may change: the maps are copied (O(machines)), their arrays shared (never changed in place). */
-export function copyPlacementState(state: { unitsOn: ReadonlyMap<string, readonly UnitRecord[]>; used: ReadonlyMap<string, Resources> }): MutablePlacementState {
-  return { unitsOn: new Map(state.unitsOn as ReadonlyMap<string, UnitRecord[]>), used: new Map(state.used) };
+export function copyPlacementState(state: PlacementState): MutablePlacementState {
+  return {
+    unitsOn: new Map(state.unitsOn as ReadonlyMap<string, UnitRecord[]>),
+    used: new Map(state.used),
+    declaringConflictsOn: new Map(state.declaringConflictsOn as ReadonlyMap<string, UnitRecord[]>),
+  };
 }
 
 /** Arrays are replaced, never changed in place: a plan's copy of the maps shares them with the leader's live
  * state (loop/live-placement.ts). */
 export function addUnitOn(state: MutablePlacementState, machineId: string, unit: UnitRecord): void {
-  const units = state.unitsOn.get(machineId);
-  state.unitsOn.set(machineId, units ? [...units, unit] : [unit]);
+  addTo(state.unitsOn, machineId, unit);
+  if (requirementsOf(unit).conflicts.length > 0) addTo(state.declaringConflictsOn, machineId, unit);
   const requests = requestsOf(unit);
   if (requests.cpuMillis !== 0 || requests.memoryBytes !== 0) {
     state.used.set(machineId, addResources(state.used.get(machineId) ?? { cpuMillis: 0, memoryBytes: 0 }, requests));
@@ -32,17 +38,30 @@ export function addUnitOn(state: MutablePlacementState, machineId: string, unit:
 }
 
 export function removeUnitFrom(state: MutablePlacementState, machineId: string, unitName: string): void {
-  const units = state.unitsOn.get(machineId);
-  const unit = units?.find((u) => u.name === unitName);
-  if (!units || !unit) return;
-  const rest = units.filter((u) => u !== unit);
-  if (rest.length === 0) state.unitsOn.delete(machineId);
-  else state.unitsOn.set(machineId, rest);
+  const unit = removeFrom(state.unitsOn, machineId, unitName);
+  if (!unit) return;
+  removeFrom(state.declaringConflictsOn, machineId, unitName);
   const used = state.used.get(machineId);
   if (!used) return;
   const left = addResources(used, requestsOf(unit), -1);
   if (left.cpuMillis === 0 && left.memoryBytes === 0) state.used.delete(machineId);
   else state.used.set(machineId, left);
+}
+
+function addTo(index: Map<string, UnitRecord[]>, machineId: string, unit: UnitRecord): void {
+  const units = index.get(machineId);
+  index.set(machineId, units ? [...units, unit] : [unit]);
+}
+
+/** Takes the unit named `unitName` out of the machine's list; returns it, or undefined when it was not there. */
+function removeFrom(index: Map<string, UnitRecord[]>, machineId: string, unitName: string): UnitRecord | undefined {
+  const units = index.get(machineId);
+  const unit = units?.find((u) => u.name === unitName);
+  if (!units || !unit) return undefined;
+  const rest = units.filter((u) => u !== unit);
+  if (rest.length === 0) index.delete(machineId);
+  else index.set(machineId, rest);
+  return unit;
 }
 
 /**

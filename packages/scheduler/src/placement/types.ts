@@ -11,6 +11,9 @@ export interface PlacementState {
   readonly unitsOn: ReadonlyMap<string, readonly UnitRecord[]>;
   /** machine id → resources those units request (absent = none). */
   readonly used: ReadonlyMap<string, Resources>;
+  /** machine id → those of its units that declare Conflicts globs (absent = none): the only units there whose
+   * globs the Conflicts filter must read (filters/conflicts.ts). */
+  readonly declaringConflictsOn: ReadonlyMap<string, readonly UnitRecord[]>;
 }
 
 export type FilterVerdict = { fits: true } | { fits: false; reason: string };

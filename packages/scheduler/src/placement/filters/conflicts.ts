@@ -31,10 +31,14 @@ export const conflictsFilter: FilterRule = {
   name: CONFLICTS_FILTER,
   judgesGlobalUnits: true,
   // Never skipped: a unit without Conflicts can still be named by another unit's globs.
+  // Its own globs are read once; of the units there, only those declaring globs can name it (state's
+  // declaringConflictsOn), so a machine of 100 plain units costs no lookups when the unit declares none.
   prepare(unit) {
+    const own = { name: unit.name, conflicts: requirementsOf(unit).conflicts };
     return (machine, state) => {
-      const present = state.unitsOn.get(machine.id) ?? [];
-      return present.some((other) => unitsConflict(unit, other)) ? doesNotFit(REASON_CONFLICTS) : FITS;
+      const named = own.conflicts.length > 0 && (state.unitsOn.get(machine.id) ?? []).some((other) => other.name !== unit.name && own.conflicts.some((glob) => matchUnitGlob(glob, other.name)));
+      const naming = !named && (state.declaringConflictsOn.get(machine.id) ?? []).some((other) => globsConflict(own, { name: other.name, conflicts: requirementsOf(other).conflicts }));
+      return named || naming ? doesNotFit(REASON_CONFLICTS) : FITS;
     };
   },
   label: (unit) => {
