@@ -5,7 +5,7 @@
  */
 import type { Assignment, DesiredState, MachineCordon, MachineRecord, ServiceRecord, UnitRecord, UnitSpec, UnitStateRecord } from '../model.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
-import { chooseTransport, openPort } from './transport.js';
+import { chooseTransport, leaseThreadTransport, openPort } from './transport.js';
 import { RegistryContext } from './context.js';
 import * as assignments from './assignment-store.js';
 import * as clusterWatch from './cluster-watch.js';
@@ -71,7 +71,7 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
     const port = await openPort(transport, options, timeoutMs);
     const leasePort = await openPort(transport, options, timeoutMs, true);
     const openBulk = async () => (bulk === transport ? port : openPort(bulk, options, timeoutMs));
-    const leaseConnection = { transport, endpoints: options.endpoints, timeoutMs, ...(options.tls ? { tls: options.tls } : {}), ...(options.auth ? { auth: options.auth } : {}) };
+    const leaseConnection = { transport: leaseThreadTransport(options), endpoints: options.endpoints, timeoutMs, ...(options.tls ? { tls: options.tls } : {}), ...(options.auth ? { auth: options.auth } : {}) };
     const ctx = new RegistryContext(port, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leasePort, openBulk, leaseConnection);
     try {
       await probe(ctx);

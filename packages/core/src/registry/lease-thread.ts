@@ -37,6 +37,9 @@ export interface LeaseThreadData extends LeaseConnection {
  * keeping the lease alive, and why. */
 export type LeaseThreadMessage = { kind: 'ready' } | { kind: 'lost'; why: string };
 
+/** The thread's V8 heap limits (MB): a tenth of what it would take by default, several times what it uses. */
+const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 4 };
+
 /** How often the main thread shows the keepalive thread it runs. */
 export const BEAT_MS = 250;
 
@@ -75,7 +78,9 @@ export class ThreadedLease implements HeldLease {
   ) {
     this.bridge = KeptLease.keep(port, id, data.ttlSec);
     this.bridge.onLost((err) => this.lose(err));
-    this.worker = new Worker(leaseWorkerFile(), { workerData: data });
+    // Plain Node (no flags or loaders of the process: the file is built JavaScript) and a small heap: the thread
+    // holds one connection and a timer.
+    this.worker = new Worker(leaseWorkerFile(), { workerData: data, execArgv: [], resourceLimits: THREAD_HEAP_LIMITS });
     this.worker.unref();
     this.worker.on('message', (message: LeaseThreadMessage) => {
       if (message.kind === 'ready') this.endBridge();

@@ -33,6 +33,12 @@ function hasCommonName(pem: Buffer): boolean {
   }
 }
 
+/** The election lease's keepalive thread (lease-thread.ts) connects over HTTP, which loads nothing beyond Node (gRPC's
+ * modules cost ~25 MiB in the thread), unless the client certificate keeps it off etcd's gateway. */
+export function leaseThreadTransport(options: RegistryOptions): EtcdTransport {
+  return options.tls?.cert && hasCommonName(options.tls.cert) ? 'grpc' : 'http';
+}
+
 export function chooseTransport(options: RegistryOptions, env: NodeJS.ProcessEnv = process.env): { transport: EtcdTransport; bulk: EtcdTransport } {
   const fallback: EtcdTransport = options.tls?.cert && hasCommonName(options.tls.cert) ? 'grpc' : 'http';
   const transport = options.transport ?? parse(env.FLOTILLA_ETCD_TRANSPORT, 'FLOTILLA_ETCD_TRANSPORT') ?? fallback;
