@@ -6,7 +6,7 @@ import { fleet, unitSpec } from '../testing/unit-builders.js';
 import { EtcdRegistry } from './etcd-registry.js';
 import { Keyspace } from './keyspace.js';
 import { packBatches, phasesOf } from './schedule-batch.js';
-import { SNAPSHOT_PAGE_KEYS } from './scheduling-store.js';
+import { SNAPSHOT_BOUND_KEYS, SNAPSHOT_PAGE_KEYS } from './scheduling-store.js';
 import { encodeValue } from './codec.js';
 import { makeUnitRecord } from '../unit/record.js';
 import { Etcd3 } from 'etcd3';
@@ -138,11 +138,11 @@ describe('applySchedule against etcd', () => {
     expect((await registry.snapshot()).schedule.size).toBe(0);
   });
 
-  test('snapshot reads ranges larger than one page (and than gRPC\'s 4 MB message limit) at one revision', async () => {
+  test('snapshot reads ranges larger than one read of page bounds (and than gRPC\'s 4 MB message limit) at one revision', async () => {
     const raw = new Etcd3({ hosts: etcd.endpoints });
     try {
       const keys = registry.keyspace;
-      const count = SNAPSHOT_PAGE_KEYS * 2 + 7;
+      const count = SNAPSHOT_BOUND_KEYS + SNAPSHOT_PAGE_KEYS + 7;
       const padding = 'x'.repeat(1200); // ~1.2 KB per unit: > 4 MB in all
       const names = Array.from({ length: count }, (_, i) => `big-${String(i).padStart(5, '0')}.service`);
       for (let i = 0; i < names.length; i += 100) {
