@@ -24,12 +24,13 @@ export function currentLeader(ctx: RegistryContext): Promise<string | undefined>
 export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec: number, signal: AbortSignal): Promise<Leadership> {
   if (signal.aborted) throw abortError(signal);
   let abandoned = false;
-  const lease = await ctx.run('grant the campaign lease', async () => {
-    const granted = await grantElectionLease(ctx, ttlSec);
+  const kept = await ctx.run('grant the campaign lease', async () => {
+    const granted = await KeptLease.grant(ctx.leasePort, ttlSec);
     // A grant that answers after the deadline must not keep a lease alive for nobody.
     if (abandoned) granted.revoke().catch(() => undefined);
     return granted;
   }, () => (abandoned = true));
+  let lease: HeldLease = kept;
   ctx.leases.add(lease);
   const lost = new LossNotifier();
   lease.onLost((err) => lost.fire(err));
@@ -37,6 +38,12 @@ export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec
     const fence = await ctx.run('enter the scheduler election', () => enter(ctx, lease.id, candidateId));
     lost.fenceKey = fence.key;
     await waitUntilElected(ctx, fence, lost, signal);
+    lease = keepFromThread(ctx, kept, ttlSec);
+    if (lease !== kept) {
+      ctx.leases.delete(kept);
+      ctx.leases.add(lease);
+      lease.onLost((err) => lost.fire(err));
+    }
     const keyWatch = await watchFenceKey(ctx, fence, lost);
     lost.add(() => ctx.leases.delete(lease));
     // The leader's bulk work may go over another transport (bulkTransport): open it now, before the first snapshot.
@@ -58,11 +65,12 @@ export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec
   }
 }
 
-/** The election lease is kept from a thread of its own where the build has one (lease-thread.ts): a leader busy
- * planning must not lose leadership for it. */
-function grantElectionLease(ctx: RegistryContext, ttlSec: number): Promise<HeldLease> {
-  if (ctx.leaseConnection && leaseThreadAvailable()) return ThreadedLease.grant(ctx.leasePort, ttlSec, ctx.leaseConnection);
-  return KeptLease.grant(ctx.leasePort, ttlSec);
+/** Once elected, the lease is kept from a thread of its own where the build has one (lease-thread.ts): a leader
+ * busy planning must not lose leadership for it. A candidate keeps it on the main thread: it has little to do, and
+ * a thread in every waiting daemon would cost each some MiB. */
+function keepFromThread(ctx: RegistryContext, kept: KeptLease, ttlSec: number): HeldLease {
+  if (!ctx.leaseConnection || !leaseThreadAvailable()) return kept;
+  return ThreadedLease.takeOver(ctx.leasePort, kept, ttlSec, ctx.leaseConnection);
 }
 
 /** Puts the campaign key (create-only, under the lease); its create revision is the fence. */

@@ -75,9 +75,10 @@ export class ThreadedLease implements HeldLease {
     private readonly port: EtcdPort,
     readonly id: string,
     data: LeaseThreadData,
+    bridge: KeptLease,
   ) {
-    this.bridge = KeptLease.keep(port, id, data.ttlSec);
-    this.bridge.onLost((err) => this.lose(err));
+    this.bridge = bridge;
+    bridge.onLost((err) => this.lose(err));
     // Plain Node (no flags or loaders of the process: the file is built JavaScript) and a small heap: the thread
     // holds one connection and a timer.
     this.worker = new Worker(leaseWorkerFile(), { workerData: data, execArgv: [], resourceLimits: THREAD_HEAP_LIMITS });
@@ -94,9 +95,13 @@ export class ThreadedLease implements HeldLease {
 
   /** Grants a lease of `ttlSec` on `port` and starts its keepalive thread, which connects as `connection` says. */
   static async grant(port: EtcdPort, ttlSec: number, connection: LeaseConnection, stallMs = stallLimitMs(ttlSec)): Promise<ThreadedLease> {
-    if (!(ttlSec >= 1)) throw new RangeError(`an etcd lease needs a TTL of at least 1 s, got ${ttlSec}`);
-    const granted = await port.leaseGrant(ttlSec);
-    return new ThreadedLease(port, granted.ID, { ...connection, leaseId: granted.ID, ttlSec, stallLimitMs: stallMs });
+    return ThreadedLease.takeOver(port, await KeptLease.grant(port, ttlSec), ttlSec, connection, stallMs);
+  }
+
+  /** Moves the keepalives of a lease this thread keeps (`kept`, of `ttlSec`) to a thread of their own; `kept` goes on
+   * until the thread's first keepalive went through, then stops (it is released, not revoked). */
+  static takeOver(port: EtcdPort, kept: KeptLease, ttlSec: number, connection: LeaseConnection, stallMs = stallLimitMs(ttlSec)): ThreadedLease {
+    return new ThreadedLease(port, kept.id, { ...connection, leaseId: kept.id, ttlSec, stallLimitMs: stallMs }, kept);
   }
 
   onLost(listener: (err: Error) => void): void {
