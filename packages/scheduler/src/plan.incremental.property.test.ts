@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { emptyDirty, markEvent, type Dirty } from './dirty.js';
 import { ClusterCache } from './loop/cluster-cache.js';
 import { planSchedule, type Decision } from './plan.js';
+import type { PlacementState } from './placement/types.js';
 import { capacity, machine, snapshot, unit } from './test-support/builders.js';
 
 const ROLES = ['a', 'b'];
@@ -54,6 +55,12 @@ function unitOf(name: string, s: Spec): UnitRecord {
 
 function machineOf(id: string, m: { role: string; limited: boolean }) {
   return machine(id, { role: m.role }, m.limited ? capacity(2, 4096) : undefined);
+}
+
+/** A placement state's per-machine lists, by name (a copy: later changes to the state do not show in it). */
+function listed(state: PlacementState) {
+  const names = (index: ReadonlyMap<string, readonly UnitRecord[]>) => [...index].map(([m, units]) => [m, units.map((u) => u.name)]);
+  return { unitsOn: names(state.unitsOn), declaringConflictsOn: names(state.declaringConflictsOn) };
 }
 
 let revision = 1000;
@@ -156,8 +163,11 @@ describe('incremental planning', () => {
           const full = planSchedule(view);
           const incremental = planSchedule(view, undefined, { scope: scopeOf(dirty) });
           expect(incremental.decisions).toEqual(full.decisions);
-          // The same scope planned from the leader's live state (loop/live-placement.ts) decides the same.
+          // The same scope planned from the leader's live state (loop/live-placement.ts) decides the same, and leaves
+          // that state as it was (a plan changes only arrays it made: placement/state.ts).
+          const liveBefore = listed(cache.live.state);
           const fromLive = planSchedule(view, undefined, { scope: scopeOf(dirty), base: cache.live });
+          expect(listed(cache.live.state)).toEqual(liveBefore);
           expect(fromLive.decisions).toEqual(full.decisions);
           expect(fromLive.unplaceable).toEqual(incremental.unplaceable);
           for (const u of incremental.unplaceable) expect(full.unplaceable).toContainEqual(u);

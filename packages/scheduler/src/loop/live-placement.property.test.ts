@@ -29,6 +29,7 @@ const specArb = fc.record({
   memoryG: fc.option(fc.integer({ min: 1, max: 2 }), { nil: undefined }),
   peer: fc.option(fc.nat(UNITS - 1), { nil: undefined }),
   replaces: fc.boolean(),
+  conflicts: fc.boolean(),
 });
 type Spec = typeof specArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -38,6 +39,7 @@ function unitOf(name: string, s: Spec): UnitRecord {
   if (s.memoryG) b = b.service('MemoryMax', `${s.memoryG}G`);
   if (s.peer !== undefined && unitName(s.peer) !== name) b = b.machineOf(unitName(s.peer));
   if (s.replaces) b = b.xFleet('Replaces', 'u*.service');
+  if (s.conflicts) b = b.conflicts('u*.service');
   if (s.inactive) b = b.state('inactive');
   return { ...b.build(), hash: `hash-${name}-${JSON.stringify(s)}` };
 }
@@ -81,8 +83,9 @@ function eventOf(op: Op): ClusterEvent {
 
 /** A state as plain data: machine → unit names sorted (with the record's hash), and resources in use. */
 function normalized(state: PlacementState) {
-  const on = [...state.unitsOn].filter(([, units]) => units.length > 0).map(([m, units]) => [m, units.map((u) => `${u.name}:${u.hash}`).sort()] as const);
-  return { on: Object.fromEntries(on.sort()), used: Object.fromEntries([...state.used].sort()) };
+  const byMachine = (index: ReadonlyMap<string, readonly UnitRecord[]>) =>
+    Object.fromEntries([...index].filter(([, units]) => units.length > 0).map(([m, units]) => [m, units.map((u) => `${u.name}:${u.hash}`).sort()] as const).sort());
+  return { on: byMachine(state.unitsOn), used: Object.fromEntries([...state.used].sort()), declaringConflicts: byMachine(state.declaringConflictsOn) };
 }
 
 /** Every index as the view derives it. */
