@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MemoryRegistry } from '../../../core/src/testing/memory-registry.js';
 import { captureLog } from '../test-support/log-capture.js';
 import { waitFor } from '../test-support/wait.js';
-import { ClusterFollower } from './follower.js';
+import { ClusterFollower, RESYNC_COST_FACTOR } from './follower.js';
 
 describe('ClusterFollower hold/release', () => {
   test('while a pass holds the live view, events wait; release applies them in order, then marks them', async () => {
@@ -28,6 +28,34 @@ describe('ClusterFollower hold/release', () => {
       expect([...base.unscheduled].sort()).toEqual(['a.service', 'b.service', 'c.service']);
       await registry.submitUnit({ name: 'd.service', options: [] }, { desiredState: 'launched' });
       await waitFor('d.service applied at once after the release', () => base.units.has('d.service'));
+    } finally {
+      await follower.close();
+    }
+  });
+});
+
+describe('ClusterFollower safety-net re-read', () => {
+  test('due after resyncIntervalMs, or after RESYNC_COST_FACTOR times the last re-read when that is longer', async () => {
+    const registry = new MemoryRegistry();
+    let clock = 0;
+    let readMs = 0;
+    // The re-read's snapshot takes `readMs` on the follower's clock.
+    const timed = Object.create(registry, {
+      snapshot: { value: async () => ((clock += readMs), registry.snapshot()) },
+    }) as MemoryRegistry;
+    const follower = new ClusterFollower({ registry: timed, logger: captureLog().logger, timeoutMs: 5000, resyncIntervalMs: 60_000, onChange: () => undefined, now: () => clock });
+    try {
+      await follower.current(); // a quick first read
+      clock += 59_999;
+      expect(follower.needsResync).toBe(false);
+      clock += 1;
+      expect(follower.needsResync).toBe(true);
+      readMs = 10_000;
+      await follower.current(); // a read of 10 s: the next one no sooner than RESYNC_COST_FACTOR × 10 s after it
+      clock += RESYNC_COST_FACTOR * 10_000 - 1;
+      expect(follower.needsResync).toBe(false);
+      clock += 1;
+      expect(follower.needsResync).toBe(true);
     } finally {
       await follower.close();
     }

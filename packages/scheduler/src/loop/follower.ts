@@ -2,13 +2,18 @@
  * Keeps the leader's ClusterCache current: one snapshot, then `watchCluster` from that snapshot's revision.
  * It re-reads the whole cluster only when it must: at the start of a term, when etcd compacted past the
  * watch (onReset), when the watch cannot be opened, and every `resyncIntervalMs` as a safety net (it also
- * picks up what the watch does not carry, such as dynamic machine metadata).
+ * picks up what the watch does not carry, such as dynamic machine metadata) — but never more often than every
+ * RESYNC_COST_FACTOR times what the last re-read took: at 1,000,000 units a re-read takes ~50 s, and every 60 s
+ * the leader did little else (docs/benchmarks.md, "1,000,000 units, second pass").
  */
 import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView, type Subscription } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
 import type { Logger } from 'pino';
 import { ClusterCache } from './cluster-cache.js';
 import type { PlanBase } from '../plan-base.js';
+
+/** The safety-net re-read takes at most 1/RESYNC_COST_FACTOR of the leader's time. */
+export const RESYNC_COST_FACTOR = 20;
 
 /** Held-back events applied per event-loop turn on release (the leader's echo of a big plan is 100,000s). */
 const RELEASE_CHUNK = 2000;
@@ -32,6 +37,8 @@ export class ClusterFollower {
   private cache: ClusterCache | undefined;
   private subscription: Subscription | undefined;
   private syncedAt = Number.NEGATIVE_INFINITY;
+  /** How long the last re-read took (snapshot, cache, live state), ms. */
+  private resyncMs = 0;
   private waiter: { revision: bigint; resolve: () => void } | undefined;
   private readonly now: () => number;
   /** A pass holds the cache's live view: events wait in `backlog` until it is released. */
@@ -89,7 +96,7 @@ export class ClusterFollower {
 
   /** The next `current()` re-reads the cluster. */
   get needsResync(): boolean {
-    return !this.cache || !this.subscription || this.now() - this.syncedAt >= this.opts.resyncIntervalMs;
+    return !this.cache || !this.subscription || this.now() - this.syncedAt >= Math.max(this.opts.resyncIntervalMs, RESYNC_COST_FACTOR * this.resyncMs);
   }
 
   /** Resolves true once the cache has seen `revision` (e.g. the leader's own last write), false at the deadline. */
@@ -130,12 +137,14 @@ export class ClusterFollower {
 
   private async resync(): Promise<void> {
     await this.close();
+    const startedAt = this.now();
     const snapshot = await this.opts.registry.snapshot();
     const cache = new ClusterCache(snapshot);
     // Before the watch opens (no event can arrive meanwhile), a step at a time.
     await cache.prepareLive();
     this.cache = cache;
     this.syncedAt = this.now();
+    this.resyncMs = this.syncedAt - startedAt;
     this.opts.onResync?.();
     const opening = this.opts.registry.watchCluster(
       (event) => {
