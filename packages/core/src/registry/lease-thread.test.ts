@@ -3,6 +3,7 @@
  * blocked for several TTLs keeps leadership; a main thread silent past the stall limit lets the lease expire.
  * The main thread is blocked with Atomics.wait, as a long synchronous planning step would block it.
  */
+import type { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
 import { type EtcdHandle } from '../../../../test/harness/etcd.js';
 import { LeaseLostError } from '../errors.js';
@@ -56,5 +57,28 @@ describe('the election lease on its own thread', () => {
     expect(err).toBeInstanceOf(LeaseLostError);
     expect(err!.message).toMatch(/main thread did not run for \d+ s/);
     await expect.poll(async () => (await port.range(prefixRange(key))).kvs.length, { timeout: 5000 }).toBe(0);
+  });
+
+  test('a keepalive thread that dies: the main thread keeps the lease again, and says so once', async () => {
+    const port = await openPort('http', { endpoints: etcd.endpoints }, 5000, true);
+    cleanups.push(async () => port.close());
+    const lease = await ThreadedLease.grant(port, 1, { transport: 'http', endpoints: etcd.endpoints, timeoutMs: 5000 });
+    cleanups.push(() => lease.revoke());
+    const key = `/lease-thread-test/${lease.id}`;
+    await port.txn({ compare: [], success: [op.put(key, 'held', lease.id)], failure: [] });
+    const lost = new EventLog<Error>();
+    lease.onLost(lost.push);
+    const warnings = new EventLog<Error & { code?: string }>();
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    cleanups.push(async () => process.off('warning', onWarning));
+    // Failure injection: the thread is ended from outside, as a crash in it would end it.
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // its first keepalive is long done
+    await (lease as unknown as { worker: Worker }).worker.terminate();
+    const [warning] = await warnings.next(1);
+    expect(warning?.code).toBe('FLOTILLA_LEASE_THREAD');
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // three TTLs
+    expect(lost.events).toEqual([]);
+    expect((await port.range(prefixRange(key))).kvs.length).toBe(1);
   });
 });

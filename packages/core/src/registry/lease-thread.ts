@@ -87,8 +87,8 @@ export class ThreadedLease implements HeldLease {
       if (message.kind === 'ready') this.endBridge();
       else this.lose(new LeaseLostError(id, message.why));
     });
-    this.worker.on('error', (err) => this.lose(new LeaseLostError(id, 'its keepalive thread failed', { cause: err })));
-    this.worker.on('exit', (code) => this.lose(new LeaseLostError(id, `its keepalive thread ended (exit code ${code})`)));
+    this.worker.on('error', (err) => this.threadEnded(data.ttlSec, `failed: ${err.message}`));
+    this.worker.on('exit', (code) => this.threadEnded(data.ttlSec, `ended (exit code ${code})`));
     this.beat = setInterval(() => this.worker.postMessage('beat'), BEAT_MS);
     this.beat.unref();
   }
@@ -120,6 +120,17 @@ export class ThreadedLease implements HeldLease {
   async revoke(): Promise<void> {
     this.release();
     await this.port.leaseRevoke(this.id);
+  }
+
+  /** The thread died without being asked to (it reports a lost lease as a message first): the lease itself may well
+   * be alive, so this thread keeps it again, by KeptLease's rules (a lease already expired is lost at its first
+   * keepalive). Said once as a process warning: the leader is exposed to its own stalls again. */
+  private threadEnded(ttlSec: number, how: string): void {
+    if (this.stopped || this.bridge) return;
+    process.emitWarning(`the keepalive thread of etcd lease ${this.id} ${how}; keeping the lease from the main thread`, { code: 'FLOTILLA_LEASE_THREAD' });
+    const bridge = KeptLease.keep(this.port, this.id, ttlSec);
+    bridge.onLost((err) => this.lose(err));
+    this.bridge = bridge;
   }
 
   private endBridge(): void {
