@@ -38,7 +38,7 @@ export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec
     const fence = await ctx.run('enter the scheduler election', () => enter(ctx, lease.id, candidateId));
     lost.fenceKey = fence.key;
     await waitUntilElected(ctx, fence, lost, signal);
-    lease = keepFromThread(ctx, kept, ttlSec);
+    lease = await keepFromThread(ctx, kept, ttlSec);
     if (lease !== kept) {
       ctx.leases.delete(kept);
       ctx.leases.add(lease);
@@ -68,9 +68,14 @@ export async function campaign(ctx: RegistryContext, candidateId: string, ttlSec
 /** Once elected, the lease is kept from a thread of its own where the build has one (lease-thread.ts): a leader
  * busy planning must not lose leadership for it. A candidate keeps it on the main thread: it has little to do, and
  * a thread in every waiting daemon would cost each some MiB. */
-function keepFromThread(ctx: RegistryContext, kept: KeptLease, ttlSec: number): HeldLease {
+async function keepFromThread(ctx: RegistryContext, kept: KeptLease, ttlSec: number): Promise<HeldLease> {
   if (!ctx.leaseConnection || !leaseThreadAvailable()) return kept;
-  return ThreadedLease.takeOver(ctx.leasePort, kept, ttlSec, ctx.leaseConnection);
+  try {
+    return await ThreadedLease.takeOver(ctx.leasePort, kept, ttlSec, ctx.leaseConnection);
+  } catch (err) {
+    process.emitWarning(`cannot start the election lease's keepalive thread (${(err as Error).message}); keeping it from the main thread`, { code: 'FLOTILLA_LEASE_THREAD' });
+    return kept;
+  }
 }
 
 /** Puts the campaign key (create-only, under the lease); its create revision is the fence. */

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { LeaseLostError } from '../errors.js';
 import type { EtcdPort } from './etcd-port.js';
 import { KeptLease, type HeldLease } from './lease.js';
@@ -76,12 +76,11 @@ export class ThreadedLease implements HeldLease {
     readonly id: string,
     data: LeaseThreadData,
     bridge: KeptLease,
+    worker: Worker,
   ) {
     this.bridge = bridge;
     bridge.onLost((err) => this.lose(err));
-    // Plain Node (no flags or loaders of the process: the file is built JavaScript) and a small heap: the thread
-    // holds one connection and a timer.
-    this.worker = new Worker(leaseWorkerFile(), { workerData: data, execArgv: [], resourceLimits: THREAD_HEAP_LIMITS });
+    this.worker = worker;
     this.worker.unref();
     this.worker.on('message', (message: LeaseThreadMessage) => {
       if (message.kind === 'ready') this.endBridge();
@@ -95,13 +94,19 @@ export class ThreadedLease implements HeldLease {
 
   /** Grants a lease of `ttlSec` on `port` and starts its keepalive thread, which connects as `connection` says. */
   static async grant(port: EtcdPort, ttlSec: number, connection: LeaseConnection, stallMs = stallLimitMs(ttlSec)): Promise<ThreadedLease> {
-    return ThreadedLease.takeOver(port, await KeptLease.grant(port, ttlSec), ttlSec, connection, stallMs);
+    return await ThreadedLease.takeOver(port, await KeptLease.grant(port, ttlSec), ttlSec, connection, stallMs);
   }
 
   /** Moves the keepalives of a lease this thread keeps (`kept`, of `ttlSec`) to a thread of their own; `kept` goes on
    * until the thread's first keepalive went through, then stops (it is released, not revoked). */
-  static takeOver(port: EtcdPort, kept: KeptLease, ttlSec: number, connection: LeaseConnection, stallMs = stallLimitMs(ttlSec)): ThreadedLease {
-    return new ThreadedLease(port, kept.id, { ...connection, leaseId: kept.id, ttlSec, stallLimitMs: stallMs }, kept);
+  static async takeOver(port: EtcdPort, kept: KeptLease, ttlSec: number, connection: LeaseConnection, stallMs = stallLimitMs(ttlSec)): Promise<ThreadedLease> {
+    // Loaded here, not with the registry: a CLI command never leads, and loads less.
+    const { Worker } = await import('node:worker_threads');
+    const data: LeaseThreadData = { ...connection, leaseId: kept.id, ttlSec, stallLimitMs: stallMs };
+    // Plain Node (no flags or loaders of the process: the file is built JavaScript) and a small heap: the thread
+    // holds one connection and a timer.
+    const worker = new Worker(leaseWorkerFile(), { workerData: data, execArgv: [], resourceLimits: THREAD_HEAP_LIMITS });
+    return new ThreadedLease(port, kept.id, data, kept, worker);
   }
 
   onLost(listener: (err: Error) => void): void {
