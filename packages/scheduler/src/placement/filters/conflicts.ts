@@ -31,13 +31,15 @@ export const conflictsFilter: FilterRule = {
   name: CONFLICTS_FILTER,
   judgesGlobalUnits: true,
   // Never skipped: a unit without Conflicts can still be named by another unit's globs.
-  // Its own globs are read once; of the units there, only those declaring globs can name it (state's
-  // declaringConflictsOn), so a machine of 100 plain units costs no lookups when the unit declares none.
+  // The two directions of globsConflict apart: its own globs against the names there (no lookups), and only the
+  // units there that declare globs (state's declaringConflictsOn) against its name, so a machine of 100 plain
+  // units costs no requirement lookups, and no pair is matched twice.
   prepare(unit) {
-    const own = { name: unit.name, conflicts: requirementsOf(unit).conflicts };
+    const own = requirementsOf(unit).conflicts;
+    const isOther = (other: UnitRecord) => other.name !== unit.name;
     return (machine, state) => {
-      const named = own.conflicts.length > 0 && (state.unitsOn.get(machine.id) ?? []).some((other) => other.name !== unit.name && own.conflicts.some((glob) => matchUnitGlob(glob, other.name)));
-      const naming = !named && (state.declaringConflictsOn.get(machine.id) ?? []).some((other) => globsConflict(own, { name: other.name, conflicts: requirementsOf(other).conflicts }));
+      const named = own.length > 0 && (state.unitsOn.get(machine.id) ?? []).some((other) => isOther(other) && own.some((glob) => matchUnitGlob(glob, other.name)));
+      const naming = !named && (state.declaringConflictsOn.get(machine.id) ?? []).some((other) => isOther(other) && requirementsOf(other).conflicts.some((glob) => matchUnitGlob(glob, unit.name)));
       return named || naming ? doesNotFit(REASON_CONFLICTS) : FITS;
     };
   },
