@@ -1,11 +1,11 @@
-/** Starts bench/support/scheduler-process.ts as a child and follows what it reports (leadership, RSS). */
+/** Starts bench/support/scheduler-process.mjs as a child and follows what it reports (leadership, RSS). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SCHEDULER_NODE_FLAGS } from '../../packages/cli/src/cloud-config/node-flags.js';
 
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scheduler-process.ts');
+const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scheduler-process.mjs');
 
 export interface SchedulerChild {
   proc: ChildProcess;
@@ -46,7 +46,7 @@ export function startSchedulerChild(env: ChildEnv): SchedulerChild {
   // scheduler process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`; a later V8 flag wins, so
   // `--heap-growing-percent=0` compares with Node's defaults).
   const flags = `${SCHEDULER_NODE_FLAGS} ${process.env.BENCH_CHILD_NODE_FLAGS ?? ''}`.split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', SCRIPT], {
+  const proc = spawn(process.execPath, [...flags, SCRIPT], {
     env: {
       ...process.env,
       BENCH_ENDPOINTS: env.endpoints.join(','),

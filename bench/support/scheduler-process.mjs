@@ -7,6 +7,8 @@
  * SIGTERM stops it gracefully (resigns), so the next leader takes over at once.
  * Test hook: with BENCH_STOP_BEFORE_APPLY=1 the process reports {"applying":n} and stops itself (SIGSTOP)
  * right before its first non-empty applySchedule, so a test can depose it and resume it mid-write.
+ * Plain JavaScript run by plain Node, as the daemon runs: under tsx's loader (its hooks thread and transpiled
+ * sources) the same idle leader had ~30 MiB more RSS (docs/benchmarks.md, "Leader memory, third pass").
  */
 import { EtcdRegistry } from '@flotilla/core';
 import { startScheduler } from '@flotilla/scheduler';
@@ -17,12 +19,13 @@ import { pino } from 'pino';
 
 const endpoints = (process.env.BENCH_ENDPOINTS ?? '').split(',');
 const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-// gRPC as before the HTTP transport (docs/registry.md, "Transports"), unless BENCH_ETCD_TRANSPORT compares: http
-// (everything over HTTP) or daemon (HTTP with the leader's bulk work over gRPC, as `flotilla agent` runs).
+// As `flotilla agent` runs (docs/registry.md, "Transports"): HTTP, the leader's bulk work over gRPC; BENCH_ETCD_TRANSPORT
+// compares: http (everything over HTTP) or grpc (everything over gRPC).
 const choice = process.env.BENCH_ETCD_TRANSPORT;
-const transports = choice === 'http' ? { transport: 'http' as const } : choice === 'daemon' ? { transport: 'http' as const, bulkTransport: 'grpc' as const } : { transport: 'grpc' as const };
+const transports = choice === 'http' ? { transport: 'http' } : choice === 'grpc' ? { transport: 'grpc' } : { transport: 'http', bulkTransport: 'grpc' };
 const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, ...transports });
-const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+/** @param {object} line */
+const emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
 if (process.env.BENCH_STOP_BEFORE_APPLY === '1') {
   const apply = registry.applySchedule.bind(registry);
   let stopped = false;
@@ -75,7 +78,7 @@ const rss = setInterval(() => {
   const mem = process.memoryUsage();
   emit({ rss: mem.rss, heapUsed: mem.heapUsed, maxLoopDelayMs: Math.round(delay.max / 1e6), maxGcPauseMs: Math.round(maxGcPauseMs) });
   if (memLog) {
-    const mib = (n: number) => Math.round(n / 1024 ** 2);
+    const mib = (/** @type {number} */ n) => Math.round(n / 1024 ** 2);
     const cpu = process.cpuUsage();
     appendFileSync(memLog, `${Date.now() - t0} rss=${mib(mem.rss)} heapUsed=${mib(mem.heapUsed)} heapTotal=${mib(mem.heapTotal)} external=${mib(mem.external)} arrayBuffers=${mib(mem.arrayBuffers)} cpuMs=${Math.round((cpu.user + cpu.system) / 1000)} gcMs=${Math.round(gcTotalMs)} leader=${leader}\n`);
   }
