@@ -20,8 +20,10 @@ export class ClusterCache {
    * every assignment. */
   private readonly unbacked = new Map<string, Map<string, Assignment>>();
   /** Arrays and copies of a view, reused until a unit (or machine) event changes them: most events are the
-   * leader's own schedule/assignment writes coming back. */
-  private unitsView: { units: UnitRecord[]; revisions: Map<string, string> } | undefined;
+   * leader's own schedule/assignment writes coming back. The revisions' copy is made only for `view()` (the live
+   * view and `unitList()` need none: 3.5 MiB at 100,000 units). */
+  private unitsView: UnitRecord[] | undefined;
+  private revisionsView: Map<string, string> | undefined;
   private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
   /** Placement state and indexes kept current with every event (what an incremental plan starts from); built on
@@ -106,6 +108,7 @@ export class ClusterCache {
     if (revision > this.seenRevision) this.seenRevision = revision;
     if (event.kind === 'unit') {
       this.unitsView = undefined;
+      this.revisionsView = undefined;
       const name = event.type === 'put' ? event.unit.name : event.name;
       if (event.type === 'put') {
         this.units.set(event.unit.name, event.unit);
@@ -153,13 +156,12 @@ export class ClusterCache {
   view(): ClusterSnapshot {
     const globalAssignments: ClusterSnapshot['globalAssignments'] = new Map();
     for (const [unit, byMachine] of this.unbacked) globalAssignments.set(unit, new Map(byMachine));
-    const unitsView = this.unitsArray();
     this.machinesView ??= [...this.machines.values()];
     return {
-      units: unitsView.units,
+      units: this.unitList(),
       machines: this.machinesView,
       schedule: new Map(this.schedule),
-      unitRevisions: unitsView.revisions,
+      unitRevisions: (this.revisionsView ??= new Map(this.unitRevisions)),
       globalAssignments,
       revision: this.seenRevision.toString(),
     };
@@ -174,7 +176,7 @@ export class ClusterCache {
     const cache = this;
     return {
       get units() {
-        return cache.unitsArray().units;
+        return cache.unitList();
       },
       machines: (this.machinesView ??= [...this.machines.values()]),
       schedule: this.schedule,
@@ -184,8 +186,9 @@ export class ClusterCache {
     };
   }
 
-  private unitsArray(): { units: UnitRecord[]; revisions: Map<string, string> } {
-    return (this.unitsView ??= { units: [...this.units.values()], revisions: new Map(this.unitRevisions) });
+  /** Every unit, as of the last event: an array shared until a unit changes (callers must not mutate it). */
+  unitList(): UnitRecord[] {
+    return (this.unitsView ??= [...this.units.values()]);
   }
 
   private setAssignment(a: Assignment): void {

@@ -6,7 +6,7 @@
  * RESYNC_COST_FACTOR times what the last re-read took: at 1,000,000 units a re-read takes ~50 s, and every 60 s
  * the leader did little else (docs/benchmarks.md, "1,000,000 units, second pass").
  */
-import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView, type Subscription } from '@flotilla/core';
+import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView, type Subscription, type UnitRecord } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
 import type { Logger } from 'pino';
 import { ClusterCache } from './cluster-cache.js';
@@ -55,6 +55,14 @@ export class ClusterFollower {
     await this.releasing;
     if (this.needsResync) await this.resync();
     return (this.cache as ClusterCache).view();
+  }
+
+  /** The units as of the latest event, without a view's copies of the schedule and revisions (what the service
+   * keeper reads on every pass it looks): an array shared until a unit changes, not to be mutated. */
+  async units(): Promise<readonly UnitRecord[]> {
+    await this.releasing;
+    if (this.needsResync) await this.resync();
+    return (this.cache as ClusterCache).unitList();
   }
 
   /**

@@ -102,7 +102,7 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     while (await trigger.next(term.signal)) {
       // Services' counts first (their own fenced writes): the instances it creates are placed by a later pass. A
       // changed count is seen by the periodic wake-up (intervalMs), instance changes by the cluster watch.
-      const kept = await keeper.keep(() => follower.current(), leadership.fence);
+      const kept = await keeper.keep(() => follower.units(), leadership.fence);
       if (kept === 'lost') {
         lost = true;
         break;

@@ -4,7 +4,7 @@
  * the services, plan from the leader's cluster view (services.ts, pure) and write the instance changes fenced by
  * leadership. Placement of what it creates is the next pass's.
  */
-import { LeadershipLostError, unitNameInfo, type ClusterEvent, type ClusterSnapshot, type Fence, type ServiceControl } from '@flotilla/core';
+import { LeadershipLostError, unitNameInfo, type ClusterEvent, type Fence, type ServiceControl, type UnitRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planServices } from '../services.js';
 
@@ -33,13 +33,14 @@ export class ServiceKeeper {
     if (unitNameInfo(name).isInstance || unitNameInfo(name).isTemplate) this.stale = true;
   }
 
-  async keep(view: () => Promise<ClusterSnapshot>, fence: Fence): Promise<KeeperOutcome> {
+  /** `units`: the leader's units as of now (only they matter to counts; no full view is copied for them). */
+  async keep(units: () => Promise<readonly UnitRecord[]>, fence: Fence): Promise<KeeperOutcome> {
     if (!this.stale && this.now() - this.keptAt < this.recheckMs) return 'idle';
     this.stale = false;
     this.keptAt = this.now();
     try {
-      const [services, snapshot] = await Promise.all([this.registry.listServices(), view()]);
-      const changes = planServices(services, snapshot.units);
+      const [services, current] = await Promise.all([this.registry.listServices(), units()]);
+      const changes = planServices(services, current);
       if (changes.length === 0) return 'done';
       const result = await this.registry.applyServiceChanges(changes, fence);
       this.logger.info({ applied: result.applied, conflicts: result.conflicts.length, changes: changes.map((c) => `${c.kind} ${c.kind === 'create' ? c.unit.name : c.unit}`) }, 'kept service counts');
