@@ -18,6 +18,15 @@ describe('interned strings', () => {
     }
   });
 
+  test('a record of the five usual fields comes back with the same fields; one with a field it does not know keeps it', () => {
+    const record = makeUnitRecord(unitSpec('c.service', { section: 'Service', name: 'ExecStart', value: '/bin/true' }), 'launched');
+    const plain = internUnitRecord(decodeValue('c.service', encodeValue(record), isUnitRecord));
+    expect(plain).toEqual(record);
+    expect(Object.keys(plain).sort()).toEqual(['desiredState', 'global', 'hash', 'name', 'options']);
+    const newer = { ...record, addedLater: 7 };
+    expect(internUnitRecord(decodeValue('c.service', encodeValue(newer), isUnitRecord))).toEqual(newer);
+  });
+
   test('an assignment comes back unchanged', () => {
     const assignment = { unit: 'a.service', machineId: 'm1', hash: 'h', desiredState: 'loaded' as const };
     expect(internAssignment(decodeValue('k', encodeValue(assignment), isAssignment))).toEqual(assignment);

@@ -29,12 +29,27 @@ function internOptions(options: UnitOption[]): void {
   }
 }
 
-/** The same record, its repeated strings replaced by the shared copies (in place: a freshly decoded record). */
+/**
+ * The record with its repeated strings replaced by the shared copies (the decoded record's options in place). A
+ * record of exactly the five usual fields comes back as a new object literal: the decoder adds fields one by one to
+ * an empty object, which V8 gives four in-object slots, so the fifth went to a separate property array (~40 bytes
+ * more per unit, 4 MiB of a leader's heap at 100,000 units: docs/benchmarks.md, "Leader memory, third pass").
+ */
 export function internUnitRecord(unit: UnitRecord): UnitRecord {
   internOptions(unit.options);
-  unit.desiredState = internString(unit.desiredState) as DesiredState;
+  const desiredState = internString(unit.desiredState) as DesiredState;
   if (unit.pinned) for (const options of Object.values(unit.pinned)) internOptions(options);
+  if (fieldCount(unit) === 5 && typeof unit.global === 'boolean' && unit.pinned === undefined) {
+    return { name: unit.name, options: unit.options, hash: unit.hash, desiredState, global: unit.global };
+  }
+  unit.desiredState = desiredState;
   return unit;
+}
+
+function fieldCount(record: object): number {
+  let count = 0;
+  for (const key in record) if (Object.hasOwn(record, key)) count++;
+  return count;
 }
 
 export function internAssignment(assignment: Assignment): Assignment {
