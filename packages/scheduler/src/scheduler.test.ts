@@ -1,8 +1,9 @@
 /** Leader-loop behaviour against the in-memory registry; the real-etcd scenarios are in scheduler.etcd.test.ts. */
-import { ConflictError, RegistryUnavailableError, type MachineRecord, type PresenceLease, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
+import { ConflictError, RegistryUnavailableError, sleep, type MachineRecord, type PresenceLease, type UnitRecord, type UnitStateRecord } from '@flotilla/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { REASON_UNSCHEDULED, reasonMachineGone } from './plan.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { APPLY_CHUNK } from './loop/execute.js';
 import { machine, unit } from './test-support/builders.js';
 import { MemoryRegistry } from '../../core/src/testing/memory-registry.js';
 import { captureLog } from './test-support/log-capture.js';
@@ -116,6 +117,22 @@ describe('startScheduler (in-memory registry)', () => {
     await waitFor('both scheduled by a later pass', () => fake.placements.size === 2);
     expect(fake.writes).toEqual(['assign a.service m1', 'assign b.service m2']);
   });
+
+  test('a pass whose writes outlast the election TTL writes all of its plan (no deadline cuts it in two)', async () => {
+    // One more unit than a write chunk, and each chunk's writes take longer than the TTL: a pass deadline of one
+    // TTL stopped the second chunk, and a full re-plan had to place it (at 1,000,000 units that never ended).
+    const fake = await cluster(['m1', 'm2'], Array.from({ length: APPLY_CHUNK + 1 }, (_, i) => `u${i}.service`));
+    const apply = fake.applySchedule.bind(fake);
+    fake.applySchedule = async (changes, fence) => {
+      await sleep(1300);
+      return apply(changes, fence);
+    };
+    const log = captureLog();
+    running.push(await startScheduler({ registry: fake, candidateId: 'c1', ttlSec: 1, intervalMs: 60_000, logger: log.logger }));
+    await waitFor('all placed', () => fake.placements.size === APPLY_CHUNK + 1, 10_000);
+    const passesThatPlaced = log.lines.filter((l) => l.msg === 'scheduling pass' && Number(l.decisions) > 0).map((l) => l.decisions);
+    expect(passesThatPlaced).toEqual([APPLY_CHUNK + 1]);
+  }, 20_000);
 
   test('only one of two schedulers leads; the other takes over when the leader stops', async () => {
     const fake = await cluster(['m1'], []);

@@ -4,7 +4,7 @@ import { REASON_DRAINING } from '../drain.js';
 import type { Decision, SchedulePlan } from '../plan.js';
 import { reasonMachineGone, REASON_UNIT_GONE, REASON_UNSCHEDULED } from '../reasons.js';
 import { reasonRebalance } from '../rebalance.js';
-import { EMPTY_MEMORY, MAX_PER_PASS, passEvents, type MoveStarted, type PassMemory } from './cluster-log.js';
+import { EMPTY_MEMORY, MAX_PER_PASS, passEvents, viewedPass, type MoveStarted, type PassMemory } from './cluster-log.js';
 
 const machine = (id: string): MachineRecord => ({ id, hostname: id, ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 });
 const UNITS = ['a.service', 'b.service', 'web@2.service'];
@@ -80,4 +80,15 @@ test('a big pass logs a sample and a count', () => {
   const decisions = Array.from({ length: 500 }, (_, i) => decide('assign', `u${i}.service`, 'm1'));
   const { events } = passEvents(seen(['m1']), snap('m1'), plan(decisions), true);
   expect([events.length, events.at(-1)]).toEqual([MAX_PER_PASS, { kind: 'placed', reason: '451 more changes in this pass' }]);
+});
+
+test('the entries come from the view as it was before the writes: the live view changing meanwhile (the pass\'s own echoes) changes nothing', () => {
+  // The leader releases its view before writing; its own placement then arrives in the same (live) maps.
+  const live = snap('m1', 'm3');
+  const finish = viewedPass(seen(['m1', 'm3'], [], [drainMove]), live, placeOn1);
+  live.schedule.set('web@2.service', 'm1');
+  live.machines.splice(1, 1);
+  expect(brief(finish(true).events)).toEqual(['rescheduled web@2.service m1 m3 drain']);
+  // Read after the change instead, the move would already look finished, and m3 lost.
+  expect(brief(passEvents(seen(['m1', 'm3'], [], [drainMove]), live, placeOn1, true).events)).toEqual(['machine-lost m3', 'placed web@2.service m1']);
 });

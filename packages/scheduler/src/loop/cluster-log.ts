@@ -75,29 +75,44 @@ export function passEvents(
   plan: SchedulePlan,
   applied: boolean,
 ): { events: NewClusterLogEvent[]; memory: PassMemory } {
+  return viewedPass(memory, snapshot, plan)(applied);
+}
+
+/**
+ * passEvents in two steps: everything read from the pass's view, now (the leader releases the view before it
+ * writes); then, given whether the writes were applied, the entries and the next memory.
+ */
+export function viewedPass(
+  memory: PassMemory,
+  snapshot: Pick<ClusterSnapshot, 'machines' | 'schedule' | 'globalAssignments' | 'unitRevisions'>,
+  plan: SchedulePlan,
+): (applied: boolean) => { events: NewClusterLogEvent[]; memory: PassMemory } {
   const machines = new Set(snapshot.machines.map((m) => m.id));
-  const events: NewClusterLogEvent[] = [];
+  const seen: NewClusterLogEvent[] = [];
   if (memory.machines) {
-    for (const id of memory.machines) if (!machines.has(id)) events.push({ kind: 'machine-lost', machineId: id });
-    for (const id of machines) if (!memory.machines.has(id)) events.push({ kind: 'machine-joined', machineId: id });
+    for (const id of memory.machines) if (!machines.has(id)) seen.push({ kind: 'machine-lost', machineId: id });
+    for (const id of machines) if (!memory.machines.has(id)) seen.push({ kind: 'machine-joined', machineId: id });
   } else {
-    for (const id of strandedMachines(snapshot, machines)) events.push({ kind: 'machine-lost', machineId: id });
+    for (const id of strandedMachines(snapshot, machines)) seen.push({ kind: 'machine-lost', machineId: id });
   }
   // An incremental plan reports only the units it looked at; the others keep what the previous pass saw.
   const considered = plan.considered;
   const kept = considered ? [...memory.unplaceable].filter(([unit]) => !considered.has(unit)) : [];
   const found = plan.unplaceable.map((u): [string, string] => [u.unit, u.reasons.join('; ')]);
-  for (const [unit, reason] of found) if (memory.unplaceable.get(unit) !== reason) events.push({ kind: 'unplaceable', unit, reason });
+  for (const [unit, reason] of found) if (memory.unplaceable.get(unit) !== reason) seen.push({ kind: 'unplaceable', unit, reason });
   const unplaceable = new Map([...kept, ...found]);
-  const placed = applied ? plan.decisions.reduce((n, d) => n + (d.kind === 'assign' ? 1 : 0), 0) : 0;
   const moving = stillMoving(memory.moving, snapshot);
-  if (applied) {
-    events.push(...placements(plan, MAX_PER_PASS, moving));
-    for (const [unit, move] of startedMoves(plan.decisions)) moving.set(unit, move);
-  }
-  const total = events.length - Math.min(placed, MAX_PER_PASS) + placed;
-  const capped = total > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${total - MAX_PER_PASS + 1} more changes in this pass` }] : events;
-  return { events: capped, memory: { machines, unplaceable, moving } };
+  return (applied) => {
+    const events = [...seen];
+    const placed = applied ? plan.decisions.reduce((n, d) => n + (d.kind === 'assign' ? 1 : 0), 0) : 0;
+    if (applied) {
+      events.push(...placements(plan, MAX_PER_PASS, moving));
+      for (const [unit, move] of startedMoves(plan.decisions)) moving.set(unit, move);
+    }
+    const total = events.length - Math.min(placed, MAX_PER_PASS) + placed;
+    const capped = total > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${total - MAX_PER_PASS + 1} more changes in this pass` }] : events;
+    return { events: capped, memory: { machines, unplaceable, moving } };
+  };
 }
 
 export class ClusterLogWriter {
@@ -109,8 +124,14 @@ export class ClusterLogWriter {
     private readonly logger: Logger,
   ) {}
 
-  afterPass(snapshot: ClusterSnapshot, plan: SchedulePlan, applied: boolean): void {
-    const { events, memory } = passEvents(this.memory, snapshot, plan, applied);
+  /** Reads what the pass's entries need from its view; the function returned appends them once the pass knows
+   * whether its writes were applied. */
+  beforeWrites(snapshot: ClusterSnapshot, plan: SchedulePlan): (applied: boolean) => void {
+    const viewed = viewedPass(this.memory, snapshot, plan);
+    return (applied) => this.append(viewed(applied));
+  }
+
+  private append({ events, memory }: { events: NewClusterLogEvent[]; memory: PassMemory }): void {
     this.memory = memory;
     const log = this.log;
     if (events.length === 0) return;

@@ -17,16 +17,27 @@ export type ExecutionOutcome =
   | { kind: 'leadership-lost'; applied: number; error: LeadershipLostError }
   | { kind: 'failed'; applied: number; error: unknown };
 
-export interface ExecuteContext {
-  registry: Pick<SchedulingRegistry, 'applySchedule'>;
+export interface ExecuteContext extends WriteContext {
   snapshot: ClusterSnapshot;
   /** The snapshot's units by name, when the caller has them (the leader's live state); else built from it. */
   units?: ReadonlyMap<string, UnitRecord>;
+}
+
+/** What writing needs once the decisions are turned into changes (no view of the cluster). */
+export interface WriteContext {
+  registry: Pick<SchedulingRegistry, 'applySchedule'>;
   fence: Fence;
   logger: Logger;
   signal: AbortSignal;
   /** Called with each chunk's decisions right before they are written (the leader expects their echo). */
   beforeChunk?: (decisions: readonly Decision[]) => void;
+}
+
+/** A plan's decisions in write order (removals first) and the changes they write, each with the unit record and
+ * revision the plan saw. */
+export interface PreparedWrites {
+  decisions: readonly Decision[];
+  changes: readonly ScheduleChange[];
 }
 
 const PAST_TENSE: Record<Decision['kind'], string> = {
@@ -47,22 +58,38 @@ export const APPLY_CHUNK = 2048;
 export async function executeDecisions(ctx: ExecuteContext, decisions: readonly Decision[]): Promise<ExecutionOutcome> {
   if (decisions.length === 0) return { kind: 'done', applied: 0 };
   if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
-  const units = ctx.units ?? new Map(ctx.snapshot.units.map((u) => [u.name, u]));
+  return executeWrites(ctx, prepareWrites(ctx.snapshot, ctx.units, decisions));
+}
+
+/**
+ * Turns decisions into changes from the view they were planned from. Done before any write, so that the leader
+ * can release its view (and apply the watch's events, its own echoes among them) while it writes, instead of
+ * holding 225,000 echoes of a 100,000-unit pass until the end (docs/benchmarks.md, "Leader memory, third pass").
+ */
+export function prepareWrites(snapshot: ClusterSnapshot, units: ReadonlyMap<string, UnitRecord> | undefined, decisions: readonly Decision[]): PreparedWrites {
+  const byName = units ?? new Map(snapshot.units.map((u) => [u.name, u]));
   const ordered = [...decisions.filter(isRemoval), ...decisions.filter((d) => !isRemoval(d))];
+  return { decisions: ordered, changes: changesOf(snapshot, byName, ordered) };
+}
+
+export async function executeWrites(ctx: WriteContext, writes: PreparedWrites): Promise<ExecutionOutcome> {
+  const { decisions, changes } = writes;
+  if (decisions.length === 0) return { kind: 'done', applied: 0 };
+  if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
   let applied = 0;
   let conflicts = 0;
   let revision: string | undefined;
-  for (let at = 0; at < ordered.length; at += APPLY_CHUNK) {
+  for (let at = 0; at < decisions.length; at += APPLY_CHUNK) {
     if (at > 0) {
       await new Promise((resolve) => setImmediate(resolve));
       if (ctx.signal.aborted) return { kind: 'aborted', applied };
     }
-    const chunk = ordered.slice(at, at + APPLY_CHUNK);
-    const changes = changesOf(ctx.snapshot, units, chunk);
+    const chunk = decisions.slice(at, at + APPLY_CHUNK);
+    const chunkChanges = changes.slice(at, at + APPLY_CHUNK);
     ctx.beforeChunk?.(chunk);
     let result;
     try {
-      result = await ctx.registry.applySchedule(changes, ctx.fence);
+      result = await ctx.registry.applySchedule(chunkChanges, ctx.fence);
     } catch (error) {
       if (error instanceof LeadershipLostError) {
         ctx.logger.warn({ err: error, decisions: decisions.length, applied }, 'leadership lost while applying the plan');
@@ -71,7 +98,7 @@ export async function executeDecisions(ctx: ExecuteContext, decisions: readonly 
       ctx.logger.warn({ err: error, decisions: decisions.length, applied }, 'applying the plan failed; retrying on the next pass');
       return { kind: 'failed', applied, error };
     }
-    logResults(ctx, chunk, changes, result.conflicts);
+    logResults(ctx, chunk, chunkChanges, result.conflicts);
     applied += result.applied;
     conflicts += result.conflicts.length;
     if (result.revision !== undefined && (revision === undefined || BigInt(result.revision) > BigInt(revision))) revision = result.revision;
@@ -85,7 +112,7 @@ function isRemoval(d: Decision): boolean {
   return d.kind === 'unassign' || d.kind === 'unassign-global';
 }
 
-function logResults(ctx: ExecuteContext, decisions: readonly Decision[], changes: readonly ScheduleChange[], conflicts: readonly ScheduleChange[]): void {
+function logResults(ctx: WriteContext, decisions: readonly Decision[], changes: readonly ScheduleChange[], conflicts: readonly ScheduleChange[]): void {
   if (!ctx.logger.isLevelEnabled('info')) return; // 100,000 decisions: do not even build the lines
   const conflicted = new Set(conflicts.map(changeKey));
   for (const [i, decision] of decisions.entries()) {
@@ -115,6 +142,8 @@ function changesOf(snapshot: ClusterSnapshot, units: ReadonlyMap<string, UnitRec
   };
   return decisions.map((d): ScheduleChange => {
     if (d.kind === 'unassign' || d.kind === 'unassign-global') return { kind: d.kind, unit: d.unit, machineId: d.machineId };
-    return { kind: d.kind, ...unitAt(d.unit), machineId: d.machineId };
+    // One literal with every field (no spread): a pass holds 100,000s of these while it writes.
+    const { unit, unitModRevision } = unitAt(d.unit);
+    return { kind: d.kind, unit, unitModRevision, machineId: d.machineId };
   });
 }

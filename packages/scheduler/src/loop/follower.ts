@@ -68,7 +68,7 @@ export class ClusterFollower {
   /**
    * The cluster as of the latest event without copying it, and the live placement state (live-placement.ts) for
    * an incremental plan. Both share the cache's maps, so until `release()` events are kept back, in order: a pass
-   * plans and writes from one unchanging view.
+   * plans from one unchanging view (and takes what its writes need from it before releasing it: leader-term.ts).
    */
   async hold(): Promise<{ snapshot: ClusterSnapshot; base: PlanBase }> {
     await this.releasing;

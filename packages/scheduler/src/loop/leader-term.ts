@@ -7,7 +7,7 @@
 import { withDeadline, type Leadership } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planAsync } from './plan-async.js';
-import { executeDecisions, type ExecutionOutcome } from './execute.js';
+import { executeWrites, prepareWrites, type ExecutionOutcome } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
@@ -28,7 +28,7 @@ export interface TermOptions {
   logger: Logger;
   intervalMs: number;
   minGapMs: number;
-  /** A pass stops issuing writes after this long (fleet aborts a reconcile after one lease TTL). */
+  /** How long a pass waits for the watch to bring its own writes back (plus 1 ms per 10 writes). */
   passDeadlineMs: number;
   /** Deadline for closing the watch and resigning. */
   cleanupTimeoutMs: number;
@@ -153,7 +153,6 @@ interface PassParts {
 
 async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, parts: PassParts): Promise<ExecutionOutcome> {
   const { reporter, follower, clusterLog, balance, moves, dirty } = parts;
-  const signal = AbortSignal.any([termSignal, AbortSignal.timeout(opts.passDeadlineMs)]);
   try {
     // The live view and placement state, unchanged until released below (events wait): no O(units) copies.
     const { snapshot, base } = await follower.hold();
@@ -183,13 +182,19 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     // A round of moves is tried at most once per interval, whether or not it found one.
     if (plan.decisions.length > 0 || rebalance) balance.active();
     reporter.report(plan.unplaceable, plan.considered);
+    // Everything the writes and the pass's log entries need from the view is taken now; then the view is released,
+    // so events (this pass's own echoes too) are applied while it writes instead of waiting in memory.
+    const writes = prepareWrites(snapshot, base.units, plan.decisions);
+    const logPass = clusterLog.beforeWrites(snapshot, plan);
+    await follower.release();
     const beforeChunk = (decisions: readonly Decision[]) => dirty.expectEchoes(decisions);
-    const ctx = { registry: opts.registry, snapshot, units: base.units, fence: leadership.fence, logger: opts.logger, signal, beforeChunk };
-    const outcome = await executeDecisions(ctx, plan.decisions);
+    // The writes stop only with the term (stop, lost leadership); each transaction has its own request deadline.
+    // A deadline on the whole pass cut big plans in two, and the rest was planned again from scratch: at 1,000,000
+    // units a pass's writes take minutes (docs/scheduler.md, "The leader loop").
+    const outcome = await executeWrites({ registry: opts.registry, fence: leadership.fence, logger: opts.logger, signal: termSignal, beforeChunk }, writes);
     // Whatever the outcome: a move whose unassign was not written is still scheduled, and dropped next pass.
     moves.add(started);
-    clusterLog.afterPass(snapshot, plan, outcome.kind === 'done');
-    await follower.release();
+    logPass(outcome.kind === 'done');
     // Plan again only from a cache that includes this pass's own writes.
     // The watch brings every write back (100,000 placements are ~225,000 events): allow 1 ms per 10 of them.
     if ('revision' in outcome) await follower.caughtUp(outcome.revision, opts.passDeadlineMs + Math.ceil(outcome.applied / 10));
