@@ -56,8 +56,6 @@ const PAST_TENSE: Record<Decision['kind'], string> = {
 export const APPLY_CHUNK = 2048;
 
 export async function executeDecisions(ctx: ExecuteContext, decisions: readonly Decision[]): Promise<ExecutionOutcome> {
-  if (decisions.length === 0) return { kind: 'done', applied: 0 };
-  if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
   return executeWrites(ctx, prepareWrites(ctx.snapshot, ctx.units, decisions));
 }
 
