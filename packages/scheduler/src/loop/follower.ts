@@ -52,17 +52,20 @@ export class ClusterFollower {
 
   /** The cluster as of the latest event, re-read first if the cache is missing or due for a resync. */
   async current(): Promise<ClusterSnapshot> {
-    await this.releasing;
-    if (this.needsResync) await this.resync();
-    return (this.cache as ClusterCache).view();
+    return (await this.synced()).view();
   }
 
   /** The units as of the latest event, without a view's copies of the schedule and revisions (what the service
    * keeper reads on every pass it looks): an array shared until a unit changes, not to be mutated. */
   async units(): Promise<readonly UnitRecord[]> {
+    return (await this.synced()).unitList();
+  }
+
+  /** The cache once held-back events are applied, re-read first if it is missing or due for a resync. */
+  private async synced(): Promise<ClusterCache> {
     await this.releasing;
     if (this.needsResync) await this.resync();
-    return (this.cache as ClusterCache).unitList();
+    return this.cache as ClusterCache;
   }
 
   /**
@@ -71,9 +74,7 @@ export class ClusterFollower {
    * plans from one unchanging view (and takes what its writes need from it before releasing it: leader-term.ts).
    */
   async hold(): Promise<{ snapshot: ClusterSnapshot; base: PlanBase }> {
-    await this.releasing;
-    if (this.needsResync) await this.resync();
-    const cache = this.cache as ClusterCache;
+    const cache = await this.synced();
     this.held = true;
     return { snapshot: cache.liveView(), base: cache.live };
   }

@@ -71,8 +71,13 @@ function removeFrom(state: MutablePlacementState, index: Map<string, UnitRecord[
   const units = index.get(machineId);
   const unit = units?.find((u) => u.name === unitName);
   if (!units || !unit) return undefined;
-  const rest = units.filter((u) => u !== unit);
-  state.ownArrays?.add(rest);
+  // Like addTo: a list the state owns shrinks in place, one it shares is replaced.
+  let rest = units;
+  if (state.ownArrays?.has(units)) units.splice(units.indexOf(unit), 1);
+  else {
+    rest = units.filter((u) => u !== unit);
+    state.ownArrays?.add(rest);
+  }
   if (rest.length === 0) index.delete(machineId);
   else index.set(machineId, rest);
   return unit;
