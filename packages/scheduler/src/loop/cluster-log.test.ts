@@ -92,3 +92,12 @@ test('the entries come from the view as it was before the writes: the live view 
   // Read after the change instead, the move would already look finished, and m3 lost.
   expect(brief(passEvents(seen(['m1', 'm3'], [], [drainMove]), live, placeOn1, true).events)).toEqual(['machine-lost m3', 'placed web@2.service m1']);
 });
+
+test('the entries keep nothing of the plan: its decisions may be dropped while the pass writes', () => {
+  const p = plan([decide('unassign', 'a.service', 'm3', REASON_DRAINING), decide('assign', 'web@2.service', 'm1', REASON_UNSCHEDULED)]);
+  const finish = viewedPass(seen(['m1', 'm3'], [], [drainMove]), snap('m1', 'm3'), p);
+  p.decisions.length = 0;
+  const { events, memory } = finish(true);
+  expect(brief(events)).toEqual(['rescheduled web@2.service m1 m3 drain']);
+  expect([...memory.moving.keys()]).toEqual(['a.service']);
+});

@@ -102,16 +102,18 @@ export function viewedPass(
   for (const [unit, reason] of found) if (memory.unplaceable.get(unit) !== reason) seen.push({ kind: 'unplaceable', unit, reason });
   const unplaceable = new Map([...kept, ...found]);
   const moving = stillMoving(memory.moving, snapshot);
+  // What the entries need from the plan is taken now too: the closure keeps no decision (a pass's writes drop
+  // each chunk's decisions once written, execute.ts).
+  const assigned = plan.decisions.reduce((n, d) => n + (d.kind === 'assign' ? 1 : 0), 0);
+  const movingIfApplied = new Map(moving);
+  const placedEntries = placements(plan, MAX_PER_PASS, movingIfApplied);
+  for (const [unit, move] of startedMoves(plan.decisions)) movingIfApplied.set(unit, move);
   return (applied) => {
-    const events = [...seen];
-    const placed = applied ? plan.decisions.reduce((n, d) => n + (d.kind === 'assign' ? 1 : 0), 0) : 0;
-    if (applied) {
-      events.push(...placements(plan, MAX_PER_PASS, moving));
-      for (const [unit, move] of startedMoves(plan.decisions)) moving.set(unit, move);
-    }
+    const events = applied ? [...seen, ...placedEntries] : [...seen];
+    const placed = applied ? assigned : 0;
     const total = events.length - Math.min(placed, MAX_PER_PASS) + placed;
     const capped = total > MAX_PER_PASS ? [...events.slice(0, MAX_PER_PASS - 1), { kind: 'placed' as const, reason: `${total - MAX_PER_PASS + 1} more changes in this pass` }] : events;
-    return { events: capped, memory: { machines, unplaceable, moving } };
+    return { events: capped, memory: { machines, unplaceable, moving: applied ? movingIfApplied : moving } };
   };
 }
 

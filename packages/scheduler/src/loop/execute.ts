@@ -34,10 +34,10 @@ export interface WriteContext {
 }
 
 /** A plan's decisions in write order (removals first) and the changes they write, each with the unit record and
- * revision the plan saw. */
+ * revision the plan saw. `executeWrites` takes them out chunk by chunk: a prepared set is written once. */
 export interface PreparedWrites {
-  decisions: readonly Decision[];
-  changes: readonly ScheduleChange[];
+  decisions: Decision[];
+  changes: ScheduleChange[];
 }
 
 const PAST_TENSE: Record<Decision['kind'], string> = {
@@ -70,30 +70,36 @@ export function prepareWrites(snapshot: ClusterSnapshot, units: ReadonlyMap<stri
   return { decisions: ordered, changes: changesOf(snapshot, byName, ordered) };
 }
 
+/**
+ * Writes `writes` a chunk at a time, taking each chunk out of its arrays first: what is written is garbage while
+ * the rest is (a 100,000-unit pass's decisions and changes are ~14 MiB; docs/benchmarks.md, "Leader memory, fourth
+ * pass").
+ */
 export async function executeWrites(ctx: WriteContext, writes: PreparedWrites): Promise<ExecutionOutcome> {
   const { decisions, changes } = writes;
-  if (decisions.length === 0) return { kind: 'done', applied: 0 };
+  const total = decisions.length;
+  if (total === 0) return { kind: 'done', applied: 0 };
   if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
   let applied = 0;
   let conflicts = 0;
   let revision: string | undefined;
-  for (let at = 0; at < decisions.length; at += APPLY_CHUNK) {
-    if (at > 0) {
+  for (let first = true; decisions.length > 0; first = false) {
+    if (!first) {
       await new Promise((resolve) => setImmediate(resolve));
       if (ctx.signal.aborted) return { kind: 'aborted', applied };
     }
-    const chunk = decisions.slice(at, at + APPLY_CHUNK);
-    const chunkChanges = changes.slice(at, at + APPLY_CHUNK);
+    const chunk = decisions.splice(0, APPLY_CHUNK);
+    const chunkChanges = changes.splice(0, APPLY_CHUNK);
     ctx.beforeChunk?.(chunk);
     let result;
     try {
       result = await ctx.registry.applySchedule(chunkChanges, ctx.fence);
     } catch (error) {
       if (error instanceof LeadershipLostError) {
-        ctx.logger.warn({ err: error, decisions: decisions.length, applied }, 'leadership lost while applying the plan');
+        ctx.logger.warn({ err: error, decisions: total, applied }, 'leadership lost while applying the plan');
         return { kind: 'leadership-lost', applied, error };
       }
-      ctx.logger.warn({ err: error, decisions: decisions.length, applied }, 'applying the plan failed; retrying on the next pass');
+      ctx.logger.warn({ err: error, decisions: total, applied }, 'applying the plan failed; retrying on the next pass');
       return { kind: 'failed', applied, error };
     }
     logResults(ctx, chunk, chunkChanges, result.conflicts);

@@ -7,7 +7,7 @@
 import { withDeadline, type Leadership } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planAsync } from './plan-async.js';
-import { executeWrites, prepareWrites, type ExecutionOutcome } from './execute.js';
+import { executeWrites, prepareWrites, type ExecutionOutcome, type PreparedWrites } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
@@ -18,7 +18,7 @@ import { drainInProgress } from '../drain.js';
 import { DirtyTracker } from './dirty-tracker.js';
 import { ServiceKeeper } from './service-keeper.js';
 import { DeployDriver } from './deploy-driver.js';
-import { splitMoves } from '../stop-before-start.js';
+import { splitMoves, type SplitPlan } from '../stop-before-start.js';
 import type { PlacementConfig } from '../placement/types.js';
 import type { Decision } from '../plan.js';
 import type { SchedulerRegistry } from '../scheduler-registry.js';
@@ -152,41 +152,14 @@ interface PassParts {
 }
 
 async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, parts: PassParts): Promise<ExecutionOutcome> {
-  const { reporter, follower, clusterLog, balance, moves, dirty } = parts;
+  const { follower, moves, dirty } = parts;
   try {
-    // The live view and placement state, unchanged until released below (events wait): no O(units) copies.
-    const { snapshot, base } = await follower.hold();
-    // Taken in the same turn as the view: an event after it is in the next dirty set, never lost between.
-    const dirtyScope = dirty.take();
-    if (!parts.adopted) {
-      await moves.adopt(snapshot);
-      parts.adopted = true;
-    }
-    const pending = moves.units();
-    // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
-    const rebalance = balance.due();
-    const held = await moves.held(snapshot);
-    const scope = dirtyScope && { ...dirtyScope, units: new Set([...dirtyScope.units, ...pending]) };
-    // Draining machines are looked at on every pass, with what is down because of moves (drain.ts).
-    parts.draining = drainInProgress({ snapshot });
-    const drain = parts.draining ? { drain: { busy: await moves.busy(snapshot, held), now: Date.now() } } : {};
-    const planned = await planAsync(snapshot, opts.placement, { held, base, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
-    if (!planned) {
-      await follower.release();
+    const prepared = await planPass(opts, termSignal, parts);
+    if (!prepared) {
       dirty.markFull();
       return { kind: 'aborted', applied: 0 };
     }
-    const { plan, moves: started } = splitMoves(snapshot, planned);
-    const looked = scope ? { planned: 'incremental', units: planned.considered?.size ?? 'every unscheduled' } : { planned: 'full' };
-    opts.logger.debug({ ...looked, decisions: plan.decisions.length }, 'scheduling pass');
-    // A round of moves is tried at most once per interval, whether or not it found one.
-    if (plan.decisions.length > 0 || rebalance) balance.active();
-    reporter.report(plan.unplaceable, plan.considered);
-    // Everything the writes and the pass's log entries need from the view is taken now; then the view is released,
-    // so events (this pass's own echoes too) are applied while it writes instead of waiting in memory.
-    const writes = prepareWrites(snapshot, base.units, plan.decisions);
-    const logPass = clusterLog.beforeWrites(snapshot, plan);
-    await follower.release();
+    const { writes, logPass, started } = prepared;
     const beforeChunk = (decisions: readonly Decision[]) => dirty.expectEchoes(decisions);
     // The writes stop only with the term (stop, lost leadership); each transaction has its own request deadline.
     // A deadline on the whole pass cut big plans in two, and the rest was planned again from scratch: at 1,000,000
@@ -210,6 +183,52 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     opts.logger.warn({ err: error }, 'scheduling pass failed; retrying on the next pass');
     return { kind: 'failed', applied: 0, error };
   }
+}
+
+/**
+ * A pass up to its writes: plans from the held view, takes what the writes and the log entries need from it, and
+ * releases it. Undefined when the term ended while planning. Its own function so that nothing of the plan but the
+ * prepared writes outlives it: the writes drop each chunk once written (execute.ts).
+ */
+async function planPass(
+  opts: TermOptions,
+  termSignal: AbortSignal,
+  parts: PassParts,
+): Promise<{ writes: PreparedWrites; logPass: (applied: boolean) => void; started: SplitPlan['moves'] } | undefined> {
+  const { reporter, follower, clusterLog, balance, moves, dirty } = parts;
+  // The live view and placement state, unchanged until released below (events wait): no O(units) copies.
+  const { snapshot, base } = await follower.hold();
+  // Taken in the same turn as the view: an event after it is in the next dirty set, never lost between.
+  const dirtyScope = dirty.take();
+  if (!parts.adopted) {
+    await moves.adopt(snapshot);
+    parts.adopted = true;
+  }
+  const pending = moves.units();
+  // Planning is bounded by the term only: 100,000 units can take longer than one election TTL.
+  const rebalance = balance.due();
+  const held = await moves.held(snapshot);
+  const scope = dirtyScope && { ...dirtyScope, units: new Set([...dirtyScope.units, ...pending]) };
+  // Draining machines are looked at on every pass, with what is down because of moves (drain.ts).
+  parts.draining = drainInProgress({ snapshot });
+  const drain = parts.draining ? { drain: { busy: await moves.busy(snapshot, held), now: Date.now() } } : {};
+  const planned = await planAsync(snapshot, opts.placement, { held, base, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
+  if (!planned) {
+    await follower.release();
+    return undefined;
+  }
+  const { plan, moves: started } = splitMoves(snapshot, planned);
+  const looked = scope ? { planned: 'incremental', units: planned.considered?.size ?? 'every unscheduled' } : { planned: 'full' };
+  opts.logger.debug({ ...looked, decisions: plan.decisions.length }, 'scheduling pass');
+  // A round of moves is tried at most once per interval, whether or not it found one.
+  if (plan.decisions.length > 0 || rebalance) balance.active();
+  reporter.report(plan.unplaceable, plan.considered);
+  // Everything the writes and the pass's log entries need from the view is taken now; then the view is released,
+  // so events (this pass's own echoes too) are applied while it writes instead of waiting in memory.
+  const writes = prepareWrites(snapshot, base.units, plan.decisions);
+  const logPass = clusterLog.beforeWrites(snapshot, plan);
+  await follower.release();
+  return { writes, logPass, started };
 }
 
 async function resign(opts: TermOptions, leadership: Leadership): Promise<void> {
