@@ -13,7 +13,7 @@ import { addUnitOn, emptyPlacementState, removeUnitFrom, type MutablePlacementSt
 import { requirementsOf } from '../placement/requirements.js';
 import { needsPlacement } from '../reasons.js';
 import type { PlanBase } from '../plan-base.js';
-import { addMember, holds, members, removeMember, withMember, withoutMember, type OneOrMany } from './one-or-many.js';
+import { addMember, holds, members, removeMember, type OneOrMany } from './one-or-many.js';
 
 /** The cache's maps, read (never written) here. */
 export interface LiveSources {
@@ -29,8 +29,10 @@ export class LivePlacement implements PlanBase {
   readonly unscheduled = new Set<string>();
   readonly globalUnits = new Set<string>();
   readonly replacers = new Set<string>();
-  /** Where each unit counts now (its contribution to `state`), and the record counted. */
-  private readonly counted = new Map<string, { unit: UnitRecord; on: OneOrMany }>();
+  /** Where each unit counts now (its contribution to `state`). The record counted is the sources' own: every unit
+   * change comes through `unitChanged`, which counts the unit afresh (an object per unit holding the record too was
+   * 4 MiB at 100,000 units: docs/benchmarks.md, "Leader memory, fourth pass"). */
+  private readonly counted = new Map<string, OneOrMany>();
   /** machine → units with a schedule entry or an unbacked assignment there (whose count a machine event changes). */
   private readonly refs = new Map<string, Set<string>>();
   /** unit → the machines it is in `refs` of (one-or-many.ts: one, unless global). */
@@ -131,35 +133,28 @@ export class LivePlacement implements PlanBase {
   /** Re-derives `name` on one machine only: a global unit's assignment event must not touch its 10,000 others. */
   private recountOn(name: string, machineId: string): void {
     const unit = this.src.units.get(name);
-    const entry = this.counted.get(name);
-    // Counted with another record (its requests may differ): count it afresh everywhere.
-    if (unit !== undefined && entry !== undefined && entry.unit !== unit) return this.recount(name);
     const { stored, counts } = this.standing(name, machineId);
     if (stored) addTo(this.refs, machineId, name), addMember(this.refsOf, name, machineId);
     else removeFrom(this.refs, machineId, name), removeMember(this.refsOf, name, machineId);
-    const counted = holds(entry?.on, machineId);
+    const counted = holds(this.counted.get(name), machineId);
     if (counts && !counted && unit !== undefined) {
       addUnitOn(this.state, machineId, unit);
-      if (entry) entry.on = withMember(entry.on, machineId);
-      else this.counted.set(name, { unit, on: machineId });
-    } else if (!counts && counted && entry !== undefined) {
+      addMember(this.counted, name, machineId);
+    } else if (!counts && counted) {
       removeUnitFrom(this.state, machineId, name);
-      const rest = withoutMember(entry.on, machineId);
-      if (rest === undefined) this.counted.delete(name);
-      else entry.on = rest;
+      removeMember(this.counted, name, machineId);
     }
   }
 
   /** Re-derives every machine of `name` and its per-unit indexes (a unit record put or deleted). */
   private recount(name: string): void {
     this.markWaiting(name);
-    const machines = new Set([...members(this.refsOf.get(name)), ...members(this.counted.get(name)?.on)]);
+    const machines = new Set([...members(this.refsOf.get(name)), ...members(this.counted.get(name))]);
     const scheduledOn = this.src.schedule.get(name);
     if (scheduledOn !== undefined) machines.add(scheduledOn);
     for (const machineId of this.src.unbacked.get(name)?.keys() ?? []) machines.add(machineId);
     // Start from nothing counted, so the current record is what counts.
-    const previous = this.counted.get(name);
-    for (const machineId of members(previous?.on)) removeUnitFrom(this.state, machineId, name);
+    for (const machineId of members(this.counted.get(name))) removeUnitFrom(this.state, machineId, name);
     this.counted.delete(name);
     for (const machineId of machines) this.recountOn(name, machineId);
   }

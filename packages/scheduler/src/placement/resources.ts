@@ -1,25 +1,12 @@
 /**
- * A unit's resource requests (parsed by core's unit/resources.ts from MemoryMax=/MemoryLimit=/CPUQuota=),
- * memoized per (immutable) unit record, and the arithmetic placement needs.
+ * A unit's resource requests (parsed by core's unit/resources.ts from MemoryMax=/MemoryLimit=/CPUQuota=,
+ * memoized per unit record with its requirements: unit-memo.ts), and the arithmetic placement needs.
  */
-import { parseBytes, parseCpuQuota, parseRequests, type MachineCapacity, type UnitRecord } from '@flotilla/core';
+import { parseBytes, parseCpuQuota, parseRequests } from '@flotilla/core';
+import type { Resources } from './unit-memo.js';
 
-export type Resources = MachineCapacity;
-
-export const NO_RESOURCES: Resources = Object.freeze({ cpuMillis: 0, memoryBytes: 0 });
-
+export { NO_RESOURCES, requestsOf, type Resources } from './unit-memo.js';
 export { parseBytes, parseCpuQuota, parseRequests };
-
-const memo = new WeakMap<UnitRecord, Resources>();
-
-export function requestsOf(unit: UnitRecord): Resources {
-  let requests = memo.get(unit);
-  if (!requests) {
-    requests = parseRequests(unit.options);
-    memo.set(unit, requests);
-  }
-  return requests;
-}
 
 export function addResources(a: Resources, b: Resources, sign: 1 | -1 = 1): Resources {
   return { cpuMillis: a.cpuMillis + sign * b.cpuMillis, memoryBytes: a.memoryBytes + sign * b.memoryBytes };

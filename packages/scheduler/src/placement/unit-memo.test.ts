@@ -1,7 +1,8 @@
-import { parseFleetRequirements } from '@flotilla/core';
+import { parseFleetRequirements, parseRequests } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import { unit } from '../test-support/builders.js';
 import { requirementsOf } from './requirements.js';
+import { NO_RESOURCES, requestsOf } from './resources.js';
 
 describe('requirementsOf', () => {
   test.each([
@@ -21,5 +22,26 @@ describe('requirementsOf', () => {
     expect(withMetadata.conflicts).toBe(plain.conflicts);
     expect(() => plain.conflicts.push('x')).toThrow(TypeError);
     expect(() => (plain.metadata['disk'] = ['ssd'])).toThrow(TypeError);
+  });
+});
+
+describe('requestsOf', () => {
+  test.each([
+    ['nothing requested', unit('a.service').build()],
+    ['memory', unit('b.service').service('MemoryMax', '512M').build()],
+    ['CPU', unit('c.service').service('CPUQuota', '50%').build()],
+    ['both, with [X-Fleet] rules', unit('d.service').service('MemoryMax', '1G').service('CPUQuota', '150%').conflicts('d*').build()],
+  ])('says what the parse says: %s', (_, record) => {
+    expect(requestsOf(record)).toEqual(parseRequests(record.options));
+    expect(requestsOf(record)).toBe(requestsOf(record));
+  });
+
+  test('units that request nothing share one frozen zero; the requirements of a unit that requests something are its own', () => {
+    expect(requestsOf(unit('a.service').build())).toBe(NO_RESOURCES);
+    expect(requestsOf(unit('b.service').metadata('disk=ssd').build())).toBe(NO_RESOURCES);
+    expect(() => ((NO_RESOURCES as { cpuMillis: number }).cpuMillis = 1)).toThrow(TypeError);
+    const asking = unit('c.service').service('MemoryMax', '1G').build();
+    expect(requestsOf(asking)).not.toBe(NO_RESOURCES);
+    expect(requirementsOf(asking)).toBe(requirementsOf(unit('a.service').build()));
   });
 });
