@@ -1,9 +1,10 @@
 /**
  * ClusterCache keeps the unbacked (global) assignments current and reuses a view's arrays until they change;
- * checked against a plain model that recomputes everything from scratch, over random event sequences.
+ * checked against a plain model that recomputes everything from scratch, over random event sequences. Assignments
+ * that mirror their unit's record (held compactly by the cache) and records that change under them are among them.
  */
 import fc from 'fast-check';
-import type { Assignment, ClusterEvent } from '@flotilla/core';
+import type { Assignment, ClusterEvent, UnitRecord } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import { machine, snapshot, unit } from '../test-support/builders.js';
 import { ClusterCache } from './cluster-cache.js';
@@ -14,25 +15,28 @@ const MACHINES = ['m1', 'm2', 'm3'];
 const eventArb = fc.oneof(
   fc.record({ kind: fc.constant('schedule-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES) }),
   fc.record({ kind: fc.constant('schedule-delete' as const), u: fc.constantFrom(...UNITS) }),
-  fc.record({ kind: fc.constant('assignment-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES), hash: fc.constantFrom('h1', 'h2') }),
+  fc.record({ kind: fc.constant('assignment-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES), hash: fc.constantFrom('h1', 'h2', 'own') }),
   fc.record({ kind: fc.constant('assignment-delete' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES) }),
-  fc.record({ kind: fc.constant('unit-put' as const), u: fc.constantFrom(...UNITS) }),
+  fc.record({ kind: fc.constant('unit-put' as const), u: fc.constantFrom(...UNITS), version: fc.constantFrom(1, 2) }),
   fc.record({ kind: fc.constant('machine-delete' as const), m: fc.constantFrom(...MACHINES) }),
 );
 type Op = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
 
-function toEvent(op: Op, revision: string): ClusterEvent {
+const record = (name: string, version: number): UnitRecord => ({ ...unit(name).build(), hash: `hash${version}-${name}` });
+
+/** `records`: the units as the events so far left them (an 'own' hash is the unit's record's). */
+function toEvent(op: Op, revision: string, records: Map<string, UnitRecord>): ClusterEvent {
   switch (op.kind) {
     case 'schedule-put':
       return { kind: 'schedule', type: 'put', unit: op.u, machineId: op.m, revision };
     case 'schedule-delete':
       return { kind: 'schedule', type: 'delete', unit: op.u, revision };
     case 'assignment-put':
-      return { kind: 'assignment', type: 'put', assignment: { unit: op.u, machineId: op.m, hash: op.hash, desiredState: 'launched' }, revision };
+      return { kind: 'assignment', type: 'put', assignment: { unit: op.u, machineId: op.m, hash: op.hash === 'own' ? (records.get(op.u) as UnitRecord).hash : op.hash, desiredState: 'launched' }, revision };
     case 'assignment-delete':
       return { kind: 'assignment', type: 'delete', unit: op.u, machineId: op.m, revision };
     case 'unit-put':
-      return { kind: 'unit', type: 'put', unit: unit(op.u).build(), modRevision: revision, revision };
+      return { kind: 'unit', type: 'put', unit: record(op.u, op.version), modRevision: revision, revision };
     case 'machine-delete':
       return { kind: 'machine', type: 'delete', id: op.m, revision };
   }
@@ -42,14 +46,16 @@ describe('ClusterCache', () => {
   test('a view equals one recomputed from scratch, and an earlier view never changes', () => {
     fc.assert(
       fc.property(fc.array(eventArb, { maxLength: 30 }), (ops) => {
-        const cache = new ClusterCache(snapshot({ units: UNITS.map((u) => unit(u)), machines: MACHINES.map((m) => machine(m)) }));
+        const cache = new ClusterCache(snapshot({ units: UNITS.map((u) => record(u, 1)), machines: MACHINES.map((m) => machine(m)) }));
         const schedule = new Map<string, string>();
         const assignments = new Map<string, Assignment>();
+        const records = new Map(UNITS.map((u) => [u, record(u, 1)]));
         let rev = 100;
         for (const op of ops) {
           const before = cache.view();
           const frozen = JSON.stringify({ u: before.units, m: before.machines, s: [...before.schedule], r: [...before.unitRevisions] });
-          const event = toEvent(op, String(++rev));
+          const event = toEvent(op, String(++rev), records);
+          if (event.kind === 'unit' && event.type === 'put') records.set(event.unit.name, event.unit);
           // As the follower delivers it: names pointed at the cache's copies first (no change in what it says).
           const said = JSON.stringify(event);
           cache.shareNames(event);
@@ -72,5 +78,18 @@ describe('ClusterCache', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  test('an assignment that mirrored its record keeps what it said when the record changes, and shows it once unbacked', () => {
+    const cache = new ClusterCache(snapshot({ units: [record('a.service', 1)], machines: MACHINES.map((m) => machine(m)), schedule: { 'a.service': 'm1' } }));
+    const events: Op[] = [{ kind: 'unit-put', u: 'a.service', version: 2 }, { kind: 'schedule-put', u: 'a.service', m: 'm2' }];
+    const records = new Map([['a.service', record('a.service', 1)]]);
+    for (const [i, op] of events.entries()) {
+      const event = toEvent(op, String(200 + i), records);
+      cache.shareNames(event);
+      cache.apply(event);
+    }
+    const stranded = cache.view().globalAssignments.get('a.service')?.get('m1');
+    expect(stranded).toEqual({ unit: 'a.service', machineId: 'm1', hash: 'hash1-a.service', desiredState: 'launched' });
   });
 });

@@ -14,8 +14,11 @@ export class ClusterCache {
   private readonly machines = new Map<string, MachineRecord>();
   private readonly schedule = new Map<string, string>();
   /** Every assignment: unit → its one assignment, or machine → assignment when it has several (a global unit's).
-   * A Map per unit cost ~500 bytes at 100,000 units (docs/benchmarks.md, "Leader memory, second pass"). */
-  private readonly assignments = new Map<string, Assignment | Map<string, Assignment>>();
+   * A Map per unit cost ~500 bytes at 100,000 units (docs/benchmarks.md, "Leader memory, second pass"). A unit's one
+   * assignment that says what its record says (hash and desired state: the usual case) is held as its machine id
+   * alone and rebuilt from the record when read; before the record changes, it is rebuilt from the old one (56 bytes
+   * a unit: "Leader memory, fourth pass"). */
+  private readonly assignments = new Map<string, Assignment | string | Map<string, Assignment>>();
   /** The assignments no schedule entry backs (global units' and strays), kept current so a view need not scan
    * every assignment. */
   private readonly unbacked = new Map<string, Map<string, Assignment>>();
@@ -110,6 +113,7 @@ export class ClusterCache {
       this.unitsView = undefined;
       this.revisionsView = undefined;
       const name = event.type === 'put' ? event.unit.name : event.name;
+      this.expandAssignment(name);
       if (event.type === 'put') {
         this.units.set(event.unit.name, event.unit);
         this.unitRevisions.set(event.unit.name, event.modRevision);
@@ -193,28 +197,46 @@ export class ClusterCache {
 
   private setAssignment(a: Assignment): void {
     const held = this.assignments.get(a.unit);
-    if (held === undefined || (!(held instanceof Map) && held.machineId === a.machineId)) this.assignments.set(a.unit, a);
+    if (held === undefined || (!(held instanceof Map) && machineOf(held) === a.machineId)) this.assignments.set(a.unit, this.compact(a));
     else if (held instanceof Map) held.set(a.machineId, a);
-    else this.assignments.set(a.unit, new Map([[held.machineId, held], [a.machineId, a]]));
+    else this.assignments.set(a.unit, new Map([[machineOf(held), this.expand(a.unit, held)], [a.machineId, a]]));
     this.classify(a.unit, a.machineId);
   }
 
   private assignmentOf(unit: string, machineId: string): Assignment | undefined {
     const held = this.assignments.get(unit);
     if (held instanceof Map) return held.get(machineId);
-    return held?.machineId === machineId ? held : undefined;
+    return held !== undefined && machineOf(held) === machineId ? this.expand(unit, held) : undefined;
+  }
+
+  /** The machine id alone when the record says the same (see `assignments`). */
+  private compact(a: Assignment): Assignment | string {
+    const unit = this.units.get(a.unit);
+    return unit !== undefined && a.hash === unit.hash && a.desiredState === unit.desiredState ? a.machineId : a;
+  }
+
+  private expand(unit: string, held: Assignment | string): Assignment {
+    if (typeof held !== 'string') return held;
+    const record = this.units.get(unit) as UnitRecord; // held compact only while the record is there
+    return { unit: record.name, machineId: held, hash: record.hash, desiredState: record.desiredState };
+  }
+
+  /** Before `unit`'s record changes: its compact assignment, rebuilt from the record it mirrors. */
+  private expandAssignment(unit: string): void {
+    const held = this.assignments.get(unit);
+    if (typeof held === 'string') this.assignments.set(unit, this.expand(unit, held));
   }
 
   private removeAssignment(unit: string, machineId: string): void {
     const held = this.assignments.get(unit);
     if (!(held instanceof Map)) {
-      if (held?.machineId === machineId) this.assignments.delete(unit);
+      if (held !== undefined && machineOf(held) === machineId) this.assignments.delete(unit);
       return;
     }
     held.delete(machineId);
     if (held.size > 1) return;
     const [left] = held.values();
-    if (left) this.assignments.set(unit, left);
+    if (left) this.assignments.set(unit, this.compact(left));
     else this.assignments.delete(unit);
   }
 
@@ -226,6 +248,10 @@ export class ClusterCache {
     if (!byMachine) this.unbacked.set(unit, (byMachine = new Map()));
     byMachine.set(machineId, a);
   }
+}
+
+function machineOf(held: Assignment | string): string {
+  return typeof held === 'string' ? held : held.machineId;
 }
 
 function remove(map: Map<string, Map<string, Assignment>>, unit: string, machineId: string): void {
