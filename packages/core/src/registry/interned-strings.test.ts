@@ -37,3 +37,30 @@ describe('interned strings', () => {
     expect(internString('launched')).toBe('launched');
   });
 });
+
+describe('shared options', () => {
+  const decoded = (name: string, ...options: { section: string; name: string; value: string }[]) =>
+    internUnitRecord(decodeValue(name, encodeValue(makeUnitRecord({ name, options }, 'launched')), isUnitRecord));
+
+  test('records decoded with the same short option share one frozen copy; other values and long ones are their own', () => {
+    const exec = { section: 'Service', name: 'ExecStart', value: '/bin/sleep infinity' };
+    const long = { section: 'Unit', name: 'Documentation', value: 'x'.repeat(80) };
+    const a = decoded('a.service', exec, long);
+    const b = decoded('b.service', exec, long, { section: 'Service', name: 'ExecStart', value: '/bin/true' });
+    expect(b.options[0]).toBe(a.options[0]);
+    expect(b.options[0]).toEqual(exec);
+    expect(Object.isFrozen(a.options[0])).toBe(true);
+    expect(b.options[1]).not.toBe(a.options[1]);
+    expect(b.options[2]).toEqual({ section: 'Service', name: 'ExecStart', value: '/bin/true' });
+    expect(() => ((a.options[0] as { value: string }).value = 'changed')).toThrow(TypeError);
+  });
+
+  test('past its bound the table starts over, and every record still says what was written', () => {
+    for (let i = 0; i < 10_000; i++) {
+      const option = { section: 'Unit', name: 'Description', value: `unit ${i}` };
+      expect(decoded(`u${i}.service`, option).options).toEqual([option]);
+    }
+    const exec = { section: 'Service', name: 'ExecStart', value: '/bin/true' };
+    expect(decoded('x.service', exec).options[0]).toBe(decoded('y.service', exec).options[0]);
+  });
+});

@@ -21,12 +21,38 @@ export function internString(text: string): string {
   return text;
 }
 
+/** One frozen copy of each short option (`ExecStart=/bin/sleep infinity` in 100,000 units is one object, not 100,000:
+ * 48 bytes each; docs/benchmarks.md, "Leader memory, fourth pass"): section → name → value → option. Bounded as
+ * the string table is. Frozen, as records are only read: a write would throw rather than change every unit. */
+const sharedOptions = new Map<string, Map<string, Map<string, UnitOption>>>();
+let sharedOptionCount = 0;
+
 function internOptions(options: UnitOption[]): void {
-  for (const option of options) {
+  for (const [i, option] of options.entries()) {
     option.section = internString(option.section);
     option.name = internString(option.name);
-    if (option.value.length <= MAX_VALUE_LENGTH) option.value = internString(option.value);
+    if (option.value.length > MAX_VALUE_LENGTH) continue;
+    option.value = internString(option.value);
+    options[i] = sharedOption(option);
   }
+}
+
+function sharedOption(option: UnitOption): UnitOption {
+  let byName = sharedOptions.get(option.section);
+  if (!byName) sharedOptions.set(option.section, (byName = new Map()));
+  let byValue = byName.get(option.name);
+  if (!byValue) byName.set(option.name, (byValue = new Map()));
+  const known = byValue.get(option.value);
+  if (known) return known;
+  if (sharedOptionCount >= MAX_ENTRIES) {
+    // Start over (the maps just made are dropped with the rest): the option is kept, unshared this once.
+    sharedOptions.clear();
+    sharedOptionCount = 0;
+    return option;
+  }
+  sharedOptionCount++;
+  byValue.set(option.value, Object.freeze(option));
+  return option;
 }
 
 /**
