@@ -34,6 +34,32 @@ describe('ClusterFollower hold/release', () => {
   });
 });
 
+describe('ClusterFollower hold/release and the live placement state', () => {
+  test('a machine\'s units in the held placement state stay as they were until the release (the live state changes its own lists in place)', async () => {
+    const registry = new MemoryRegistry();
+    const follower = new ClusterFollower({ registry, logger: captureLog().logger, timeoutMs: 5000, resyncIntervalMs: 60_000, onChange: () => undefined });
+    const place = async (name: string) => {
+      const unit = await registry.submitUnit({ name, options: [] }, { desiredState: 'launched' });
+      const revision = (await registry.snapshot()).unitRevisions.get(name) as string;
+      await registry.assign(unit, revision, 'm1');
+    };
+    try {
+      await registry.registerMachine({ id: 'm1', hostname: 'm1', ip: '10.0.0.1', metadata: {}, version: 't', startedAt: 0 }, 60);
+      await place('a.service');
+      const { base } = await follower.hold();
+      const names = () => (base.state.unitsOn.get('m1') ?? []).map((u) => u.name);
+      expect(names()).toEqual(['a.service']);
+      await place('b.service');
+      await place('c.service');
+      expect(names()).toEqual(['a.service']);
+      await follower.release();
+      expect(names()).toEqual(['a.service', 'b.service', 'c.service']);
+    } finally {
+      await follower.close();
+    }
+  });
+});
+
 describe('ClusterFollower safety-net re-read', () => {
   test('due after resyncIntervalMs, or after RESYNC_COST_FACTOR times the last re-read when that is longer', async () => {
     const registry = new MemoryRegistry();

@@ -5,8 +5,11 @@
  * MachineOf followers per peer, units waiting for a machine, global units, units with Replaces).
  * Every change is re-derived for the units it touches only; `live-placement.property.test.ts` checks that after
  * any sequence of events the state equals one rebuilt from scratch.
- * Arrays in `unitsOn` are replaced, never changed in place: a plan copies the two maps (O(machines)) and works on
- * the copy (placement/state.ts).
+ * A plan copies the per-machine maps (O(machines)) and works on the copy, replacing any array it changes
+ * (placement/state.ts); the arrays themselves are this state's own and change in place. That is safe because events
+ * reach this state only while no pass holds the view (ClusterFollower.hold): a plan never sees one change under it.
+ * Replacing them instead copied a machine's whole list on every event there: at 1,000,000 units, 100 units a
+ * machine, ~1,000,000 copies of ~50 entries while placing (docs/benchmarks.md, "Leader memory, fourth pass").
  */
 import type { Assignment, MachineRecord, UnitRecord } from '@flotilla/core';
 import { addUnitOn, emptyPlacementState, removeUnitFrom, type MutablePlacementState } from '../placement/state.js';
@@ -25,7 +28,7 @@ export interface LiveSources {
 }
 
 export class LivePlacement implements PlanBase {
-  readonly state: MutablePlacementState = emptyPlacementState();
+  readonly state: MutablePlacementState = emptyPlacementState({ ownArrays: true });
   readonly unscheduled = new Set<string>();
   readonly globalUnits = new Set<string>();
   readonly replacers = new Set<string>();

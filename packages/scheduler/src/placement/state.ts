@@ -11,12 +11,11 @@ export interface MutablePlacementState extends PlacementState {
   readonly unitsOn: Map<string, UnitRecord[]>;
   readonly used: Map<string, Resources>;
   readonly declaringConflictsOn: Map<string, UnitRecord[]>;
-  /** The arrays this state made itself, which it may change in place (a plan's state); absent: every array is
-   * replaced on change (the leader's live state, whose arrays plans share). */
+  /** The arrays this state made itself, which it may change in place; absent: every array is replaced on change. */
   readonly ownArrays?: WeakSet<UnitRecord[]>;
 }
 
-/** An empty state; `ownArrays` for a plan's own state (its arrays shared with nobody). */
+/** An empty state; `ownArrays` to change its own arrays in place (nobody else may hold them across a change). */
 export function emptyPlacementState(opts: { ownArrays?: boolean } = {}): MutablePlacementState {
   return { unitsOn: new Map(), used: new Map(), declaringConflictsOn: new Map(), ...(opts.ownArrays ? { ownArrays: new WeakSet() } : {}) };
 }
@@ -33,8 +32,8 @@ export function copyPlacementState(state: PlacementState): MutablePlacementState
 }
 
 /** An array the state does not own is replaced, never changed in place: a plan's copy of the maps shares them with
- * the leader's live state (loop/live-placement.ts). One it owns grows in place: a plan placing 100 units on a
- * machine copied its list 100 times (~400 MB of garbage at 1,000,000 units). */
+ * the leader's live state (loop/live-placement.ts, which changes them only while no plan runs). One it owns grows in
+ * place: a plan placing 100 units on a machine copied its list 100 times (~400 MB of garbage at 1,000,000 units). */
 export function addUnitOn(state: MutablePlacementState, machineId: string, unit: UnitRecord): void {
   addTo(state, state.unitsOn, machineId, unit);
   if (requirementsOf(unit).conflicts.length > 0) addTo(state, state.declaringConflictsOn, machineId, unit);
