@@ -22,19 +22,27 @@ import { watchForChanges } from './watch.js';
  * over gRPC's 4 MB message limit), each page under the request deadline.
  */
 export async function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
-  const units = await readPaged(ctx, ctx.keys.unitsPrefix, isUnitRecord);
-  const machines = await readPaged(ctx, ctx.keys.machinesPrefix, isMachineRecord, units.revision);
-  const schedule = await readPaged(ctx, ctx.keys.schedulePrefix, isMachineId, units.revision);
-  const dynamic = await ctx.run('snapshot: dynamic metadata', () => readDynamicMetadata(ctx, units.revision));
-  const unitName = (key: string) => Keyspace.relative(ctx.keys.schedulePrefix, key);
-  const scheduled = new Map(schedule.records.map((r) => [unitName(r.key), r.value]));
+  // Units and schedule entries are kept as each page is read: a read record (its key, parsed key and revisions)
+  // is garbage once its page is done, not held until the end (~200 bytes a record, 1,000,000 units: docs/benchmarks.md,
+  // "Leader memory, fourth pass").
+  const units: UnitRecord[] = [];
+  const unitRevisions = new Map<string, string>();
+  const revision = await eachPaged(ctx, ctx.keys.unitsPrefix, isUnitRecord, (r) => {
+    const unit = internUnitRecord(r.value);
+    units.push(unit);
+    unitRevisions.set(unit.name, r.modRevision);
+  });
+  const machines = await readPaged(ctx, ctx.keys.machinesPrefix, isMachineRecord, revision);
+  const scheduled = new Map<string, string>();
+  await eachPaged(ctx, ctx.keys.schedulePrefix, isMachineId, (r) => void scheduled.set(Keyspace.relative(ctx.keys.schedulePrefix, r.key), r.value), revision);
+  const dynamic = await ctx.run('snapshot: dynamic metadata', () => readDynamicMetadata(ctx, revision));
   return {
-    units: units.records.map((r) => internUnitRecord(r.value)),
+    units,
     machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
     schedule: scheduled,
-    unitRevisions: new Map(units.records.map((r) => [r.value.name, r.modRevision])),
-    globalAssignments: await readGlobalAssignments(ctx, scheduled, units.revision),
-    revision: units.revision,
+    unitRevisions,
+    globalAssignments: await readGlobalAssignments(ctx, scheduled, revision),
+    revision,
   };
 }
 
@@ -52,27 +60,33 @@ export const SNAPSHOT_BOUND_KEYS = 8000;
  * and each page is read as the exact range between two bounds, with no limit: etcd counts only what it returns.
  */
 export async function readPaged<T>(ctx: RegistryContext, prefix: string, guard: RecordGuard<T>, revision?: string): Promise<{ records: Stored<T>[]; revision: string }> {
+  const records: Stored<T>[] = [];
+  const at = await eachPaged(ctx, prefix, guard, (record) => void records.push(record), revision);
+  return { records, revision: at };
+}
+
+/** readPaged handing each record to `each` as its page is read; returns the revision read at. */
+export async function eachPaged<T>(ctx: RegistryContext, prefix: string, guard: RecordGuard<T>, each: (record: Stored<T>) => void, revision?: string): Promise<string> {
   const end = prefixEnd(prefix);
   const read = async (request: RangeRequest) => ctx.run(`snapshot: read ${prefix}`, async () => (await ctx.bulkPort()).range(request));
   let start: Buffer = Buffer.from(prefix);
   let at = revision;
-  const records: Stored<T>[] = [];
   for (;;) {
     const bounds = await read({ key: start, range_end: end, limit: SNAPSHOT_BOUND_KEYS, keys_only: true, ...(at !== undefined ? { revision: at } : {}) });
     at ??= bounds.header.revision;
     const keys = bounds.kvs.map((kv) => kv.key);
     const last = keys[keys.length - 1];
-    if (!last) return { records, revision: at };
+    if (!last) return at;
     const afterLast = keyAfter(last);
     for (let i = 0; i < keys.length; i += SNAPSHOT_PAGE_KEYS) {
       const pageEnd = keys[i + SNAPSHOT_PAGE_KEYS] ?? afterLast;
       const page = await read({ key: keys[i] as Buffer, range_end: pageEnd, revision: at });
       for (const kv of page.kvs) {
         const record = ctx.tryCheck(() => checkRecord(ctx.keys, kv, guard));
-        if (record) records.push(record);
+        if (record) each(record);
       }
     }
-    if (!bounds.more) return { records, revision: at };
+    if (!bounds.more) return at;
     start = afterLast;
   }
 }
@@ -89,13 +103,12 @@ function keyAfter(key: Buffer): Buffer {
  */
 async function readGlobalAssignments(ctx: RegistryContext, schedule: Map<string, string>, revision: string): Promise<ClusterSnapshot['globalAssignments']> {
   const result: ClusterSnapshot['globalAssignments'] = new Map();
-  const assignments = await readPaged(ctx, ctx.keys.assignmentsRoot, isAssignment, revision);
-  for (const { value } of assignments.records) {
-    if (schedule.get(value.unit) === value.machineId) continue;
+  await eachPaged(ctx, ctx.keys.assignmentsRoot, isAssignment, ({ value }) => {
+    if (schedule.get(value.unit) === value.machineId) return;
     let byMachine = result.get(value.unit);
     if (!byMachine) result.set(value.unit, (byMachine = new Map()));
     byMachine.set(value.machineId, internAssignment(value));
-  }
+  }, revision);
   return result;
 }
 
