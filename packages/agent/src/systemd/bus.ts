@@ -6,6 +6,7 @@
 import * as dbus from 'dbus-next';
 import { withDeadline } from '@flotilla/core';
 import { SystemdError, translateDbusError } from './errors.js';
+import { installSignalBodySkip } from './signal-bodies.js';
 
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
 
@@ -37,6 +38,8 @@ export class BusConnection {
 
   /** Connects and completes the bus handshake (Hello) within `timeoutMs`. */
   static async open(address: string, timeoutMs: number): Promise<BusConnection> {
+    // Before the first connection: each picks its message parser when its handshake ends.
+    installSignalBodySkip();
     const bus = dbus.sessionBus({ busAddress: address });
     const ready = new Promise<void>((resolve, reject) => {
       bus.once('connect', () => resolve());

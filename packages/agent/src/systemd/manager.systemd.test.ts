@@ -5,7 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { withDeadline } from '@flotilla/core';
 import { startCluster, type Cluster, type Machine } from '../../../../test/harness/index.js';
+import type * as dbus from 'dbus-next';
+import { BusConnection } from './bus.js';
 import { SystemdError } from './errors.js';
 import { SystemdManager } from './manager.js';
 import { unitNameFromPath, unitObjectPath } from './unit-path.js';
@@ -198,6 +201,41 @@ describe('SystemdManager on a real systemd machine', () => {
     expect(err).toMatchObject({ code: 'SYSTEMD_NO_SUCH_UNIT', retryable: false, dbusName: 'org.freedesktop.systemd1.NoSuchUnit' });
   });
 
+  test("systemd's PropertiesChanged signals arrive without their bodies (never read: signal-bodies.ts); JobRemoved and replies keep theirs", async () => {
+    const conn = await BusConnection.open(machine.busAddress, 10_000);
+    try {
+      const signals: dbus.Message[] = [];
+      let jobDone: (() => void) | undefined;
+      const done = new Promise<void>((resolve) => (jobDone = resolve));
+      conn.onSignal((msg) => {
+        signals.push(msg);
+        if (msg.member === 'JobRemoved' && msg.body[2] === 'flotilla-t5.service') jobDone?.();
+      });
+      const dbusCall = (member: string, rule: string) =>
+        conn.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member, signature: 's', body: [rule] }, member);
+      await dbusCall('AddMatch', "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.systemd1.Manager',member='JobRemoved'");
+      await dbusCall('AddMatch', "type='signal',sender='org.freedesktop.systemd1',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'");
+      await conn.call({ destination: 'org.freedesktop.systemd1', path: '/org/freedesktop/systemd1', interface: 'org.freedesktop.systemd1.Manager', member: 'Subscribe' }, 'Subscribe');
+      await systemd!.linkUnitFile(writeUnit('flotilla-t5.service', '[Service]\nExecStart=/bin/sleep 1000\n'));
+      await systemd!.startUnit('flotilla-t5.service');
+      await withDeadline(done, 20_000, () => new Error('timed out waiting for the JobRemoved of flotilla-t5.service'));
+
+      const changes = signals.filter((m) => m.member === 'PropertiesChanged');
+      expect(changes.map((m) => unitNameFromPath(m.path))).toContain('flotilla-t5.service');
+      for (const m of changes) expect({ signature: m.signature, body: m.body }).toEqual({ signature: '', body: [] });
+      const removed = signals.find((m) => m.member === 'JobRemoved' && m.body[2] === 'flotilla-t5.service');
+      expect(removed?.signature).toBe('uoss');
+      expect(removed?.body[3]).toBe('done');
+      // A reply with a dictionary of variants (what a PropertiesChanged body is) still decodes in full.
+      const [all] = await conn.call({ destination: 'org.freedesktop.systemd1', path: unitObjectPath('flotilla-t5.service'), interface: 'org.freedesktop.DBus.Properties', member: 'GetAll', signature: 's', body: ['org.freedesktop.systemd1.Unit'] }, 'GetAll');
+      expect((all as Record<string, { value: unknown }>).ActiveState?.value).toBe('active');
+      expect(typeof (all as Record<string, { value: unknown }>).StateChangeTimestamp?.value).toBe('bigint');
+      await systemd!.stopUnit('flotilla-t5.service');
+    } finally {
+      conn.close();
+    }
+  });
+
   test('a bus that is not there: SYSTEMD_UNAVAILABLE, retryable', async () => {
     const err = await SystemdManager.connect({ busAddress: 'unix:path=/nonexistent/bus', callTimeoutMs: 2000 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SYSTEMD_UNAVAILABLE', retryable: true });
@@ -212,3 +250,4 @@ test.each([
   expect(unitObjectPath(unit)).toBe(objectPath);
   expect(unitNameFromPath(objectPath)).toBe(unit);
 });
+
