@@ -1,8 +1,9 @@
 /**
  * Keeps dbus-next from decoding the bodies of systemd's `PropertiesChanged` signals, which the agent never reads:
  * it learns only *which* unit changed from a signal's object path and then reads the states it publishes with one
- * `ListUnitsByNames` (manager.ts). Starting 100 units brings ~1,700 of these signals, each a dictionary of ~30
- * variants with a dozen 64-bit timestamps that dbus-next turns into `Long` objects, then strings, then BigInts:
+ * `ListUnitsByNames` (manager.ts). Starting 100 units brings ~1,700 of these signals, each a dictionary of every
+ * property that emits changes (systemd's `src/core/dbus-unit.c`: the states, the job, timestamps in realtime and
+ * monotonic pairs), whose 64-bit values dbus-next turns into `Long` objects, then strings, then BigInts:
  * measured as about half of an agent's CPU in a burst (docs/benchmarks.md, "The agent's D-Bus decoding").
  *
  * dbus-next (0.10.x, which package.json pins) parses every incoming message in `lib/message.js`'s
