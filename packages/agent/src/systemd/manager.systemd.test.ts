@@ -250,4 +250,3 @@ test.each([
   expect(unitObjectPath(unit)).toBe(objectPath);
   expect(unitNameFromPath(objectPath)).toBe(unit);
 });
-

@@ -12,22 +12,23 @@
  * so every other message comes out exactly as before) and leaves the body of a `PropertiesChanged` signal
  * unread: such a message arrives with an empty body and signature. The D-Bus wire format is the specification's
  * ("Message Format", https://dbus.freedesktop.org/doc/dbus-specification.html#message-protocol-messages).
- * If dbus-next's internals are not what this expects, nothing is replaced (`installSignalBodySkip` says so).
+ * If dbus-next's internals are not what this expects, nothing is replaced (and manager.systemd.test.ts fails).
  */
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 
 const require = createRequire(import.meta.url);
 
-/** The messages whose bodies are skipped: systemd's property-change signals (the agent reads only their path). */
-export function skipsBody(type: number, iface: unknown, member: unknown): boolean {
-  return type === SIGNAL && member === 'PropertiesChanged' && iface === 'org.freedesktop.DBus.Properties';
-}
-
-const SIGNAL = 4;
 const LITTLE_ENDIAN = 0x6c; // 'l'
-/** Header field codes → the names dbus-next gives them (the specification's "Header Fields" table). */
-const FIELD_NAMES = [undefined, 'path', 'interface', 'member', 'errorName', 'replySerial', 'destination', 'sender', 'signature', 'unixFd'];
+
+/** What the parser takes from dbus-next: its buffer reader, the header fields' type and names, the signal type. */
+interface DBusInternals {
+  DBusBuffer: DBusBufferCtor;
+  headerFieldsType: unknown;
+  /** Header field code → the name dbus-next gives it (`constants.headerTypeName`). */
+  fieldNames: readonly (string | null)[];
+  signal: number;
+}
 
 interface DBusBufferCtor {
   new (buffer: Buffer, startPos: number, endian: number, fds: unknown, options: unknown): {
@@ -43,28 +44,34 @@ interface MessageModule {
   unmarshalMessages: (stream: Readable, onMessage: OnMessage, opts: unknown) => void;
 }
 
-let installed: boolean | undefined;
+let tried = false;
 
 /**
- * Installs the parser once per process; true if it is in place. Call before the first connection is opened (a
- * connection picks its parser when its handshake ends).
+ * Installs the parser, once per process. Call before the first connection is opened (a connection picks its parser
+ * when its handshake ends).
  */
-export function installSignalBodySkip(): boolean {
-  if (installed !== undefined) return installed;
+export function installSignalBodySkip(): void {
+  if (tried) return;
+  tried = true;
   try {
     const messages = require('dbus-next/lib/message.js') as MessageModule;
     const DBusBuffer = require('dbus-next/lib/dbus-buffer.js') as DBusBufferCtor;
     const [headerFieldsType] = (require('dbus-next/lib/header-signature.json') as [{ child: unknown[] }])[0].child;
-    if (typeof messages.unmarshalMessages !== 'function' || typeof DBusBuffer !== 'function' || headerFieldsType === undefined) return (installed = false);
-    messages.unmarshalMessages = (stream, onMessage, opts) => parseMessages(stream, onMessage, opts, DBusBuffer, headerFieldsType);
-    return (installed = true);
+    const constants = require('dbus-next/lib/constants.js') as { headerTypeName?: (string | null)[]; MessageType?: { SIGNAL?: number } };
+    const fieldNames = constants.headerTypeName;
+    const signal = constants.MessageType?.SIGNAL;
+    if (typeof messages.unmarshalMessages !== 'function' || typeof DBusBuffer !== 'function' || headerFieldsType === undefined) return;
+    if (!Array.isArray(fieldNames) || typeof signal !== 'number') return;
+    const internals: DBusInternals = { DBusBuffer, headerFieldsType, fieldNames, signal };
+    messages.unmarshalMessages = (stream, onMessage, opts) => parseMessages(stream, onMessage, opts, internals);
   } catch {
-    return (installed = false);
+    // dbus-next's own parser stays.
   }
 }
 
-/** Reads whole messages off `stream` as they arrive: the 16-byte fixed header, then the header fields and body. */
-function parseMessages(stream: Readable, onMessage: OnMessage, opts: unknown, DBusBuffer: DBusBufferCtor, headerFieldsType: unknown): void {
+/** Reads whole messages off `stream` as they arrive: the 16-byte fixed header, then the header fields and body.
+ * A `PropertiesChanged` signal's body (systemd's property changes; the agent reads only the path) is left unread. */
+function parseMessages(stream: Readable, onMessage: OnMessage, opts: unknown, { DBusBuffer, headerFieldsType, fieldNames, signal }: DBusInternals): void {
   let fixed: Buffer | undefined;
   stream.on('readable', () => {
     for (;;) {
@@ -74,22 +81,23 @@ function parseMessages(stream: Readable, onMessage: OnMessage, opts: unknown, DB
         fixed = header;
       }
       const header = fixed;
-      const u32 = (at: number) => (header[0] === LITTLE_ENDIAN ? header.readUInt32LE(at) : header.readUInt32BE(at));
-      const fieldsLength = u32(12);
-      const bodyLength = u32(4);
+      const little = header[0] === LITTLE_ENDIAN;
+      const fieldsLength = little ? header.readUInt32LE(12) : header.readUInt32BE(12);
+      const bodyLength = little ? header.readUInt32LE(4) : header.readUInt32BE(4);
       const rest = stream.read(((fieldsLength + 7) & ~7) + bodyLength) as (Buffer & { data?: Buffer; fds?: unknown }) | null;
       if (!rest) return;
       fixed = undefined;
       // A socket with fd passing hands back { data, fds } (dbus-next's usocket transport).
       const bytes = rest.data ?? rest;
       const buffer = new DBusBuffer(bytes, 0, header[0] as number, rest.fds, opts);
-      const message: Record<string, unknown> = { serial: u32(8), type: header[1], flags: header[2] };
+      const message: Record<string, unknown> = { serial: little ? header.readUInt32LE(8) : header.readUInt32BE(8), type: header[1], flags: header[2] };
       for (const [code, [, [value]]] of buffer.readArray(headerFieldsType, fieldsLength)) {
-        const name = FIELD_NAMES[code];
-        if (name !== undefined) message[name] = value;
+        const name = fieldNames[code];
+        if (typeof name === 'string') message[name] = value;
       }
       buffer.align(3);
-      if (skipsBody(header[1] as number, message.interface, message.member)) delete message.signature;
+      const propertiesChanged = header[1] === signal && message.member === 'PropertiesChanged' && message.interface === 'org.freedesktop.DBus.Properties';
+      if (propertiesChanged) delete message.signature;
       else if (bodyLength > 0 && typeof message.signature === 'string') message.body = buffer.read(message.signature);
       onMessage(message);
     }
