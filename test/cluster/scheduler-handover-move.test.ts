@@ -1,7 +1,9 @@
 /**
  * A failover in the middle of a move, on real machines: the leader unassigns a unit from a live machine (its
  * metadata stopped matching) and is killed (-9) while that machine is still stopping the old copy (ExecStop= sleeps
- * 4 s, so systemd shows it `deactivating` and the agent keeps its state published). The new leader, which never
+ * 12 s, so systemd shows it `deactivating` and the agent keeps its state published). 12 s covers the election
+ * lease running out plus a loaded CI machine's campaign and first pass (with 4 s the copy was sometimes down
+ * before the new leader looked), and stays well inside the scheduler's 30 s move deadline. The new leader, which never
  * heard of the move, derives it from the published state (docs/scheduler.md, "Stop before start"), holds the unit,
  * and places it on the other matching machine only once the old copy is down. systemd on every machine, sampled
  * throughout, never shows the unit running on two machines.
@@ -49,7 +51,7 @@ describe('a failover during a move on a real 3-machine cluster', () => {
     // Only the two non-leaders match, so the unit runs beside a leader that can be killed without touching it.
     await registry.patchMachineMetadata(cluster.machines.map((m) => ({ machineId: m.id, key: 'pool', value: m === leader ? 'b' : 'a' })));
     const file = path.join(dir, UNIT);
-    fs.writeFileSync(file, '[Service]\nExecStart=/bin/sleep infinity\nExecStop=/bin/sleep 4\n\n[X-Fleet]\nMachineMetadata=pool=a\n');
+    fs.writeFileSync(file, '[Service]\nExecStart=/bin/sleep infinity\nExecStop=/bin/sleep 12\n\n[X-Fleet]\nMachineMetadata=pool=a\n');
     expect((await cliFor(cluster.cliEnv)(['start', file], { timeoutMs: 30_000 })).code).toBe(0);
     const [first] = await waitUntil('running on one machine', async () => {
       const on = await runningOn(cluster.machines);
