@@ -44,7 +44,7 @@ export class SyntheticCluster implements OpsView, ServedRegistry {
 
   // ---- what the ops views call (OpsRegistry's read side) ----
   async snapshot(): Promise<ClusterSnapshot> {
-    return { units: this.units, machines: this.machines, schedule: new Map(this.schedule), unitRevisions: new Map(), globalAssignments: new Map(), revision: '1' };
+    return { units: this.units, machines: this.machines, schedule: new Map(this.schedule), unitRevisions: new Map(), globalAssignments: new Map(), laggingAssignments: new Map(), revision: '1' };
   }
   async listStates(): Promise<UnitStateRecord[]> {
     return [...this.states.values()];

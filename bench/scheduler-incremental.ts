@@ -60,6 +60,7 @@ const start: ClusterSnapshot = {
   schedule: new Map(),
   unitRevisions: new Map(all.map((u) => [u.name, rev()])),
   globalAssignments: new Map(),
+  laggingAssignments: new Map(),
   revision: rev(),
 };
 const cache = new ClusterCache(start);

@@ -13,6 +13,7 @@ export * from './unit/validate-options.js';
 export * from './unit/record.js';
 export * from './unit/unit-file.js';
 export * from './unit/health-keys.js';
+export { assignmentInStep, assignmentInLine } from './registry/assignment-lag.js';
 export { EtcdRegistry } from './registry/lazy-etcd-registry.js';
 export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
 export { RegistryError } from './registry/registry-error.js';

@@ -77,6 +77,7 @@ function echoes(decisions: readonly Decision[], units: ReadonlyMap<string, UnitR
       case 'unassign':
         return [{ kind: 'schedule', type: 'delete', unit: d.unit, revision: rev() }, { kind: 'assignment', type: 'delete', unit: d.unit, machineId: d.machineId, revision: rev() }];
       case 'assign-global':
+      case 'refresh':
         return [{ kind: 'assignment', type: 'put', assignment, revision: rev() }];
       case 'unassign-global':
         return [{ kind: 'assignment', type: 'delete', unit: d.unit, machineId: d.machineId, revision: rev() }];

@@ -7,6 +7,7 @@ import {
   planSchedule,
   reasonMachineGone,
   reasonNoLongerFits,
+  REASON_ASSIGNMENT_LAGS,
   REASON_GLOBAL,
   REASON_GLOBAL_CHANGED,
   REASON_GLOBAL_MATCHES,
@@ -268,6 +269,16 @@ const cases: Case[] = [
       machines: [machine('m1'), machine('m2', JSON.parse('{"__proto__":"x"}') as Record<string, string>), machine('m3', { constructor: 'x', toString: 'x' })],
     },
     want: planOf([globalOn('g.service', 'm3'), assign('a.service', 'm2'), assign('b.service', 'm3'), assign('c.service', 'm1')]),
+  },
+  {
+    name: 'a scheduled unit whose assignment lags its record is rewritten where it is; one that is unassigned is not',
+    cluster: {
+      units: [unit('a.service'), unit('b.service').state('inactive'), unit('c.service')],
+      machines: machines('m1'),
+      schedule: { 'a.service': 'm1', 'b.service': 'm1', 'c.service': 'm1' },
+      lagging: { 'a.service': 'loaded', 'b.service': 'launched' },
+    },
+    want: planOf([unassign('b.service', 'm1', REASON_INACTIVE), { kind: 'refresh', unit: 'a.service', machineId: 'm1', reason: REASON_ASSIGNMENT_LAGS }]),
   },
   {
     name: 'no machines: every unit reported',

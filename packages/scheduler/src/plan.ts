@@ -21,7 +21,7 @@ import { copyPlacementState, placementStateFrom } from './placement/state.js';
 import { OverlayMap } from './overlay-map.js';
 import type { PlanBase } from './plan-base.js';
 import type { PlacementConfig } from './placement/types.js';
-import { needsPlacement, REASON_GLOBAL, REASON_INACTIVE, REASON_UNIT_GONE, REASON_UNSCHEDULED, reasonMachineGone, reasonNoLongerFits } from './reasons.js';
+import { needsPlacement, REASON_ASSIGNMENT_LAGS, REASON_GLOBAL, REASON_INACTIVE, REASON_UNIT_GONE, REASON_UNSCHEDULED, reasonMachineGone, reasonNoLongerFits } from './reasons.js';
 
 export * from './reasons.js';
 export { byName, chooseMachine, decide, type Decision, type SchedulePlan, type Unplaceable, type Working } from './working.js';
@@ -74,6 +74,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   yield;
   unassignPass(work, scope);
   if (opts.drain) drainPass(work, opts.drain);
+  refreshPass(work);
   yield;
   const freed = widenAfterUnassign(work, scope);
   yield* planGlobalUnits(work, freed?.globalMachines);
@@ -104,6 +105,20 @@ function unassignPass(work: Working, scope: ExpandedScope | undefined): void {
       removed = true;
     }
     check = removed ? among(scope ? scope.units : work.schedule.keys()).filter((name) => hasPeers(work.units.get(name))) : [];
+  }
+}
+
+/**
+ * Scheduled units that stay where they are but whose assignment there lags their record (another desired state
+ * or hash: a record written without its assignment) get it rewritten. Every such unit, in or out of scope: they
+ * are few (the snapshot keeps only those), and a full plan and an incremental one make the same decisions.
+ */
+function refreshPass(work: Working): void {
+  const lagging = [...work.snapshot.laggingAssignments.values()].sort((a, b) => byName(a.unit, b.unit));
+  for (const stored of lagging) {
+    const unit = work.units.get(stored.unit);
+    if (!unit || work.schedule.get(unit.name) !== stored.machineId || !needsPlacement(unit)) continue;
+    decide(work, { kind: 'refresh', unit: unit.name, machineId: stored.machineId, reason: REASON_ASSIGNMENT_LAGS });
   }
 }
 

@@ -8,6 +8,7 @@ export const REASON_UNSCHEDULED = 'unit is not scheduled';
 export const REASON_NOT_GLOBAL = 'unit is no longer global';
 export const REASON_GLOBAL_MATCHES = 'global unit: machine matches';
 export const REASON_GLOBAL_CHANGED = 'global unit changed: assignment rewritten';
+export const REASON_ASSIGNMENT_LAGS = 'assignment lags its unit record: rewritten';
 
 export function reasonMachineGone(machineId: string): string {
   return `machine ${machineId} went away`;

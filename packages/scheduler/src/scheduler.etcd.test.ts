@@ -3,10 +3,12 @@
  * a machine whose presence lease ends, handover, and the cluster event log's entry for a drain move. Each test uses its own key prefix; every wait polls
  * with a deadline.
  */
-import { EtcdRegistry, type ClusterRegistry, type PresenceLease, type UnitSpec } from '@flotilla/core';
+import { Etcd3 } from 'etcd3';
+import { EtcdRegistry, Keyspace, type ClusterRegistry, type PresenceLease, type UnitSpec } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
 import type { EtcdHandle } from '../../../test/harness/etcd.js';
 import { useCleanups, useEtcd } from '../../core/src/testing/etcd-fixture.js';
+import { encodeValue } from '../../core/src/registry/codec.js';
 import { reasonMachineGone } from './plan.js';
 import { startScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 import { machine } from './test-support/builders.js';
@@ -57,6 +59,28 @@ async function scheduleOf(registry: ClusterRegistry): Promise<Record<string, str
 }
 
 describe('startScheduler against etcd', () => {
+  test('a unit record written without its assignment: the leader brings the assignment in line where it is', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    await register(registry, 'm1');
+    const unit = await registry.submitUnit(spec('a.service'), { desiredState: 'launched' });
+    const { log } = await scheduler('cand-a');
+    await waitFor('a.service scheduled', async () => ((await scheduleOf(registry))['a.service'] === 'm1' ? true : undefined));
+    // The record alone, as every writer of records will write once only the leader mirrors (docs/registry.md, "One
+    // write per placement"): today the registry writes its assignment in the same transaction.
+    const raw = new Etcd3({ hosts: etcd.endpoints });
+    cleanups.push(async () => raw.close());
+    await raw.put(new Keyspace(prefix).unit('a.service')).value(encodeValue({ ...unit, desiredState: 'loaded' }));
+    const [assignment] = await waitFor('the assignment says loaded', async () => {
+      const on = await registry.listAssignments('m1');
+      return on[0]?.desiredState === 'loaded' ? on : undefined;
+    });
+    expect(assignment).toEqual({ unit: 'a.service', machineId: 'm1', hash: unit.hash, desiredState: 'loaded' });
+    const snap = await registry.snapshot();
+    expect([snap.laggingAssignments.size, snap.schedule.get('a.service')]).toEqual([0, 'm1']);
+    expect(log.lines.filter((l) => l.kind === 'refresh').map((l) => [l.unit, l.machine])).toEqual([['a.service', 'm1']]);
+  });
+
   test('exactly one of two schedulers leads', async () => {
     prefix = `/flotilla-sched-${++testNumber}/`;
     const a = await scheduler('cand-a');

@@ -13,8 +13,9 @@ import type { PlacementConfig } from './placement/types.js';
 import type { PlanBase } from './plan-base.js';
 
 export interface Decision {
-  /** `assign-global`/`unassign-global` touch only `assignments/<machine>/<unit>` (global units have no schedule). */
-  kind: 'assign' | 'unassign' | 'assign-global' | 'unassign-global';
+  /** `assign-global`/`unassign-global` touch only `assignments/<machine>/<unit>` (global units have no schedule);
+   * `refresh` rewrites a scheduled unit's assignment that lags its record, where it is (no placement change). */
+  kind: 'assign' | 'unassign' | 'assign-global' | 'unassign-global' | 'refresh';
   unit: string;
   machineId: string;
   reason: string;
@@ -53,6 +54,7 @@ export function byName(a: string, b: string): number {
 /** Records a decision and keeps state and queue in step with it. */
 export function decide(work: Working, decision: Decision, unit?: UnitRecord): void {
   work.plan.decisions.push(decision);
+  if (decision.kind === 'refresh') return;
   if (decision.kind === 'assign' || decision.kind === 'assign-global') {
     if (decision.kind === 'assign') work.schedule.set(decision.unit, decision.machineId);
     if (unit) addUnitOn(work.state, decision.machineId, unit);

@@ -183,7 +183,7 @@ export class ApiRegistry implements CliRegistry {
     const [units, machines] = await Promise.all([this.unitJsons(), this.listMachines()]);
     const schedule = new Map<string, string>();
     for (const u of units) if (u.name && u.machineID) schedule.set(u.name, u.machineID);
-    return { units: units.map(unitFromJson), machines, schedule, unitRevisions: new Map(), globalAssignments: new Map(), revision: '' };
+    return { units: units.map(unitFromJson), machines, schedule, unitRevisions: new Map(), globalAssignments: new Map(), laggingAssignments: new Map(), revision: '' };
   }
 
   async listStates(): Promise<UnitStateRecord[]> {

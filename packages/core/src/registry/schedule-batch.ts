@@ -37,7 +37,7 @@ function assignmentOf(change: ScheduleChange & { kind: 'assign' | 'assign-global
   return { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
 }
 
-/** The compares and writes of one change (what `assign`/`unassign` do, and their global forms). */
+/** The compares and writes of one change (what `assign`/`unassign` do, their global forms, and a refresh). */
 export function opsOf(keys: Keyspace, change: ScheduleChange): ChangeOps {
   switch (change.kind) {
     case 'assign': {
@@ -71,6 +71,17 @@ export function opsOf(keys: Keyspace, change: ScheduleChange): ChangeOps {
       };
     case 'unassign-global':
       return { change, compares: [], writes: [{ kind: 'delete', key: keys.assignment(change.machineId, change.unit) }] };
+    case 'refresh': {
+      const name = change.unit.name;
+      return {
+        change,
+        compares: [
+          { kind: 'mod', key: keys.unit(name), revision: change.unitModRevision },
+          { kind: 'value', key: keys.schedule(name), value: change.machineId },
+        ],
+        writes: [{ kind: 'put', key: keys.assignment(change.machineId, name), value: change.assignment }],
+      };
+    }
   }
 }
 

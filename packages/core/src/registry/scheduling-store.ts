@@ -3,6 +3,7 @@
  * what the scheduler saw plus, when given, its leadership fence (the campaign key's create revision).
  */
 import { ConflictError, LeadershipLostError } from '../errors.js';
+import { assignmentInStep } from './assignment-lag.js';
 import type { Assignment, UnitRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
@@ -36,12 +37,14 @@ export async function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
   const scheduled = new Map<string, string>();
   await eachPaged(ctx, ctx.keys.schedulePrefix, isMachineId, (r) => void scheduled.set(Keyspace.relative(ctx.keys.schedulePrefix, r.key), r.value), revision);
   const dynamic = await ctx.run('snapshot: dynamic metadata', () => readDynamicMetadata(ctx, revision));
+  const { globalAssignments, laggingAssignments } = await readAssignments(ctx, units, scheduled, revision);
   return {
     units,
     machines: machines.records.map((r) => mergeMetadata(r.value, dynamic)),
     schedule: scheduled,
     unitRevisions,
-    globalAssignments: await readGlobalAssignments(ctx, scheduled, revision),
+    globalAssignments,
+    laggingAssignments,
     revision,
   };
 }
@@ -97,19 +100,32 @@ function keyAfter(key: Buffer): Buffer {
 }
 
 /**
- * Assignments that no `schedule/` entry backs, at the snapshot's revision: global units' (they have no
- * schedule key) and strays left by a unit that stopped being global or was destroyed; the scheduler removes
- * the strays.
+ * The assignments a snapshot keeps, at its revision: those no `schedule/` entry backs (global units' — they have no
+ * schedule key — and strays left by a unit that stopped being global or was destroyed; the scheduler removes the
+ * strays), and the backed ones that lag their record (assignment-lag.ts; the scheduler rewrites them). A backed
+ * assignment in step is dropped as read: the schedule entry and the record say all it says. The records by name
+ * are garbage once the read is done (~28 MiB at 1,000,000 units).
  */
-async function readGlobalAssignments(ctx: RegistryContext, schedule: Map<string, string>, revision: string): Promise<ClusterSnapshot['globalAssignments']> {
-  const result: ClusterSnapshot['globalAssignments'] = new Map();
+async function readAssignments(
+  ctx: RegistryContext,
+  units: readonly UnitRecord[],
+  schedule: Map<string, string>,
+  revision: string,
+): Promise<Pick<ClusterSnapshot, 'globalAssignments' | 'laggingAssignments'>> {
+  const globalAssignments: ClusterSnapshot['globalAssignments'] = new Map();
+  const laggingAssignments: ClusterSnapshot['laggingAssignments'] = new Map();
+  const records = new Map(units.map((u) => [u.name, u]));
   await eachPaged(ctx, ctx.keys.assignmentsRoot, isAssignment, ({ value }) => {
-    if (schedule.get(value.unit) === value.machineId) return;
-    let byMachine = result.get(value.unit);
-    if (!byMachine) result.set(value.unit, (byMachine = new Map()));
+    if (schedule.get(value.unit) === value.machineId) {
+      const unit = records.get(value.unit);
+      if (unit && !assignmentInStep(value, unit)) laggingAssignments.set(unit.name, internAssignment(value));
+      return;
+    }
+    let byMachine = globalAssignments.get(value.unit);
+    if (!byMachine) globalAssignments.set(value.unit, (byMachine = new Map()));
     byMachine.set(value.machineId, internAssignment(value));
   }, revision);
-  return result;
+  return { globalAssignments, laggingAssignments };
 }
 
 export function assign(ctx: RegistryContext, unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void> {

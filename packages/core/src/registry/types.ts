@@ -96,6 +96,10 @@ export interface ClusterSnapshot {
    * stopped being global or were destroyed. unit name → machine id → the assignment as stored (its
    * hash/desiredState may lag the unit's; the scheduler rewrites it, and removes strays). */
   globalAssignments: Map<string, Map<string, Assignment>>;
+  /** Scheduled units whose assignment on their scheduled machine does not say what their record says (hash or
+   * desired state: assignment-lag.ts), as stored: unit name → that assignment. The leader rewrites them (a
+   * `refresh`); today's writers of a record also write its assignments, so this is normally empty. */
+  laggingAssignments: Map<string, Assignment>;
   /** etcd revision the snapshot was read at. */
   revision: string;
 }
@@ -323,7 +327,10 @@ export type ScheduleChange =
   | { kind: 'assign'; unit: UnitRecord; unitModRevision: string; machineId: string }
   | { kind: 'unassign'; unit: string; machineId: string }
   | { kind: 'assign-global'; unit: UnitRecord; unitModRevision: string; machineId: string }
-  | { kind: 'unassign-global'; unit: string; machineId: string };
+  | { kind: 'unassign-global'; unit: string; machineId: string }
+  /** Rewrites a scheduled unit's assignment to say what its record says (`assignment`: assignmentInLine), if the
+   * record is still at `unitModRevision` and the unit still scheduled on that machine. */
+  | { kind: 'refresh'; unit: UnitRecord; unitModRevision: string; machineId: string; assignment: Assignment };
 
 export interface ApplyScheduleResult {
   applied: number;

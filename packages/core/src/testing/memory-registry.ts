@@ -67,6 +67,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from '@flotilla/core';
+import { assignmentInStep } from '../registry/assignment-lag.js';
 import { CORDON_KEY, mergeMetadata, type DynamicMetadata } from '../registry/machine-metadata-store.js';
 import { ChangeFeed, type Change } from './memory/change-feed.js';
 import { MemoryElection } from './memory/election.js';
@@ -439,9 +440,14 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     this.enter('snapshot');
     const units = sortedValues(this.units);
     const globalAssignments = new Map<string, Map<string, Assignment>>();
+    const laggingAssignments = new Map<string, Assignment>();
     for (const [machineId, byUnit] of this.assignments) {
       for (const [unit, a] of byUnit) {
-        if (this.schedule.get(unit) === machineId) continue;
+        if (this.schedule.get(unit) === machineId) {
+          const record = this.units.get(unit)?.record;
+          if (record && !assignmentInStep(a, record)) laggingAssignments.set(unit, a);
+          continue;
+        }
         const byMachine = globalAssignments.get(unit) ?? new Map<string, Assignment>();
         globalAssignments.set(unit, byMachine.set(machineId, a));
       }
@@ -452,6 +458,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
       schedule: new Map(this.schedule),
       unitRevisions: new Map(units.map((u) => [u.record.name, String(u.modRevision)])),
       globalAssignments,
+      laggingAssignments,
       revision: String(this.feed.revision),
     };
   }
@@ -746,6 +753,13 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     if (change.kind === 'unassign-global') {
       this.commit(() => this.deleteAssignment(change.unit, change.machineId));
       return void this.writes.push(`unassign-global ${change.unit} ${change.machineId}`);
+    }
+    if (change.kind === 'refresh') {
+      const name = change.unit.name;
+      const current = String(this.units.get(name)?.modRevision) === change.unitModRevision && this.schedule.get(name) === change.machineId;
+      if (!current) throw new ConflictError(`refresh ${name}`);
+      this.commit(() => this.putAssignment(change.assignment));
+      return void this.writes.push(`refresh ${name} ${change.machineId}`);
     }
     const { unit, machineId } = change;
     if (String(this.units.get(unit.name)?.modRevision) !== change.unitModRevision) throw new ConflictError(`assign-global ${unit.name}`);

@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { EventLog, machine, unitState } from './registry-fixtures.js';
 import { fleet, unitSpec } from './unit-builders.js';
+import type { Assignment } from '../model.js';
 import type { ClusterEvent, ClusterEventLog, ClusterRegistry, EndpointRegistry, LeaderElection, Leadership, ServiceCatalog, ServiceControl } from '../registry/types.js';
 
 export type ContractRegistry = ClusterRegistry & LeaderElection & ClusterEventLog & EndpointRegistry & ServiceCatalog & ServiceControl;
@@ -130,6 +131,30 @@ export function registryContract(name: string, current: () => ContractRegistry):
       await expect(r.assign(b, after.unitRevisions.get('b.service')!, 'm1', leadership.fence)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
       await expect(r.applySchedule([{ kind: 'unassign', unit: 'a.service', machineId: 'm1' }], leadership.fence)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
       expect((await r.snapshot()).schedule.get('a.service')).toBe('m1');
+    });
+
+    test('refresh: rewrites a scheduled unit\'s assignment if the record and schedule are as planned; the snapshot names lagging ones', async () => {
+      const r = current();
+      await r.registerMachine(machine('m1'), 10);
+      await r.registerMachine(machine('m2'), 10);
+      const a = await r.submitUnit(unitSpec('a.service'), { desiredState: 'launched' });
+      await r.assign(a, (await r.snapshot()).unitRevisions.get('a.service')!, 'm1');
+      const snap = await r.snapshot();
+      expect(snap.laggingAssignments).toEqual(new Map()); // written with its record: in step
+      const leadership = await lead();
+      const rev = snap.unitRevisions.get('a.service')!;
+      const lagging: Assignment = { unit: 'a.service', machineId: 'm1', hash: a.hash, desiredState: 'loaded' };
+      const refresh = (assignment: typeof lagging, machineId = 'm1', unitModRevision = rev) => ({ kind: 'refresh' as const, unit: a, unitModRevision, machineId, assignment });
+      expect((await r.applySchedule([refresh(lagging)], leadership.fence)).applied).toBe(1);
+      expect((await r.snapshot()).laggingAssignments).toEqual(new Map([['a.service', lagging]]));
+      expect(await r.listAssignments('m1')).toEqual([lagging]);
+      const stale = await r.applySchedule([refresh({ ...lagging, desiredState: 'launched' }, 'm1', '1'), refresh({ ...lagging, machineId: 'm2' }, 'm2')], leadership.fence);
+      expect(stale.conflicts.length).toBe(2); // the record moved on; not scheduled on m2
+      expect(await r.listAssignments('m2')).toEqual([]);
+      await r.applySchedule([refresh({ ...lagging, desiredState: 'launched' })], leadership.fence);
+      expect((await r.snapshot()).laggingAssignments.size).toBe(0);
+      await leadership.resign();
+      await expect(r.applySchedule([refresh(lagging)], leadership.fence)).rejects.toMatchObject({ code: 'LEADERSHIP_LOST' });
     });
 
     test('watchCluster from a snapshot revision: every later write, in order, with rising revisions', async () => {

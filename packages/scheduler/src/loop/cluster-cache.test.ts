@@ -74,10 +74,26 @@ describe('ClusterCache', () => {
           const seen: Record<string, Record<string, string>> = {};
           for (const [u, byMachine] of cache.view().globalAssignments) for (const [m, a] of byMachine) (seen[u] ??= {})[m] = a.hash;
           expect(seen).toEqual(unbacked);
+          // A scheduled unit's assignment on its machine that says another hash than its record lags.
+          const lagging: Record<string, string> = {};
+          for (const [u, m] of schedule) {
+            const a = assignments.get(`${u} ${m}`);
+            if (a && a.hash !== records.get(u)?.hash) lagging[u] = a.hash;
+          }
+          expect(Object.fromEntries([...cache.view().laggingAssignments].map(([u, a]) => [u, a.hash]))).toEqual(lagging);
         }
       }),
       { numRuns: 1000 },
     );
+  });
+
+  test('a lagging assignment read by the snapshot is kept (not rebuilt from the record) until a rewrite comes back', () => {
+    const a = record('a.service', 1);
+    const cache = new ClusterCache(snapshot({ units: [a], machines: [machine('m1')], schedule: { 'a.service': 'm1' }, lagging: { 'a.service': 'loaded' } }));
+    expect([...cache.view().laggingAssignments]).toEqual([['a.service', { unit: 'a.service', machineId: 'm1', hash: a.hash, desiredState: 'loaded' }]]);
+    cache.apply({ kind: 'assignment', type: 'put', assignment: { unit: 'a.service', machineId: 'm1', hash: a.hash, desiredState: 'launched' }, revision: '200' });
+    expect(cache.view().laggingAssignments.size).toBe(0);
+    expect(cache.liveView().laggingAssignments.size).toBe(0);
   });
 
   test('an assignment that mirrored its record keeps what it said when the record changes, and shows it once unbacked', () => {

@@ -4,7 +4,7 @@
  * `seen` is the highest revision applied, which lets the loop wait until its own writes have come back before
  * planning again (otherwise it would re-plan units it just placed).
  */
-import type { Assignment, ClusterEvent, ClusterSnapshot, MachineRecord, UnitRecord } from '@flotilla/core';
+import { assignmentInStep, type Assignment, type ClusterEvent, type ClusterSnapshot, type MachineRecord, type UnitRecord } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
 import { LivePlacement } from './live-placement.js';
 
@@ -22,6 +22,8 @@ export class ClusterCache {
   /** The assignments no schedule entry backs (global units' and strays), kept current so a view need not scan
    * every assignment. */
   private readonly unbacked = new Map<string, Map<string, Assignment>>();
+  /** Scheduled units whose assignment on their machine lags their record (assignmentInStep): normally none. */
+  private readonly lagging = new Map<string, Assignment>();
   /** Arrays and copies of a view, reused until a unit (or machine) event changes them: most events are the
    * leader's own schedule/assignment writes coming back. The revisions' copy is made only for `view()` (the live
    * view and `unitList()` need none: 3.5 MiB at 100,000 units). */
@@ -42,7 +44,10 @@ export class ClusterCache {
       const unit = u?.name ?? name;
       const machineId = this.machineId(machine);
       this.schedule.set(unit, machineId);
-      if (u) this.setAssignment({ unit, machineId, hash: u.hash, desiredState: u.desiredState });
+      const stored = snapshot.laggingAssignments.get(unit);
+      if (stored?.machineId === machine) this.setAssignment(stored);
+      else if (u) this.setAssignment({ unit, machineId, hash: u.hash, desiredState: u.desiredState });
+      this.relag(unit);
     }
     for (const byMachine of snapshot.globalAssignments.values()) for (const a of byMachine.values()) this.setAssignment(a);
     this.seenRevision = BigInt(snapshot.revision);
@@ -121,6 +126,7 @@ export class ClusterCache {
         this.units.delete(event.name);
         this.unitRevisions.delete(event.name);
       }
+      this.relag(name);
       this.liveState?.unitChanged(name);
     } else if (event.kind === 'machine') {
       this.machinesView = undefined;
@@ -135,13 +141,16 @@ export class ClusterCache {
       // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
       if (before !== undefined) this.classify(event.unit, before);
       if (event.type === 'put') this.classify(event.unit, event.machineId);
+      this.relag(event.unit);
       this.liveState?.scheduleChanged(event.unit, before);
     } else if (event.type === 'put') {
       this.setAssignment(event.assignment);
+      this.relag(event.assignment.unit);
       this.liveState?.assignmentChanged(event.assignment.unit, event.assignment.machineId);
     } else {
       this.removeAssignment(event.unit, event.machineId);
       remove(this.unbacked, event.unit, event.machineId);
+      this.relag(event.unit);
       this.liveState?.assignmentChanged(event.unit, event.machineId);
     }
     return prior;
@@ -167,6 +176,7 @@ export class ClusterCache {
       schedule: new Map(this.schedule),
       unitRevisions: (this.revisionsView ??= new Map(this.unitRevisions)),
       globalAssignments,
+      laggingAssignments: new Map(this.lagging),
       revision: this.seenRevision.toString(),
     };
   }
@@ -186,6 +196,7 @@ export class ClusterCache {
       schedule: this.schedule,
       unitRevisions: this.unitRevisions,
       globalAssignments: this.unbacked,
+      laggingAssignments: this.lagging,
       revision: this.seenRevision.toString(),
     };
   }
@@ -238,6 +249,17 @@ export class ClusterCache {
     const [left] = held.values();
     if (left) this.assignments.set(unit, this.compact(left));
     else this.assignments.delete(unit);
+  }
+
+  /** Files `unit` as lagging or not: scheduled, its assignment there held in full (a compact one mirrors the record)
+   * and not in step with the record. */
+  private relag(unit: string): void {
+    const machineId = this.schedule.get(unit);
+    const held = machineId === undefined ? undefined : this.assignments.get(unit);
+    const a = held instanceof Map ? held.get(machineId as string) : typeof held === 'object' && held.machineId === machineId ? held : undefined;
+    const record = a && this.units.get(unit);
+    if (a && record && !assignmentInStep(a, record)) this.lagging.set(unit, a);
+    else this.lagging.delete(unit);
   }
 
   /** Files the assignment of `unit` on `machineId` (if there is one) as backed by the schedule or not. */

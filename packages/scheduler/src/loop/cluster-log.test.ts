@@ -12,6 +12,7 @@ const snap = (...ids: string[]) => ({
   machines: ids.map(machine),
   schedule: new Map<string, string>(),
   globalAssignments: new Map(),
+  laggingAssignments: new Map(),
   unitRevisions: new Map(UNITS.map((u) => [u, '1'])),
 });
 const decide = (kind: Decision['kind'], unit: string, machineId: string, reason = 'r'): Decision => ({ kind, unit, machineId, reason });

@@ -15,6 +15,7 @@ test('a plan is written removals first, a chunk at a time, each chunk taken out 
     schedule: new Map(),
     unitRevisions: new Map(units.map((u) => [u.name, '7'])),
     globalAssignments: new Map(),
+    laggingAssignments: new Map(),
     revision: '9',
   };
   const assigns = units.map((u): Decision => ({ kind: 'assign', unit: u.name, machineId: 'm1', reason: 'r' }));

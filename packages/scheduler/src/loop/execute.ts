@@ -3,7 +3,7 @@
  * Each applied decision is logged; decisions whose compares failed (someone changed the unit or its schedule
  * since the snapshot) come back as conflicts and the next pass re-plans them.
  */
-import { LeadershipLostError, type ClusterSnapshot, type Fence, type ScheduleChange, type SchedulingRegistry, type UnitRecord } from '@flotilla/core';
+import { assignmentInLine, LeadershipLostError, type ClusterSnapshot, type Fence, type ScheduleChange, type SchedulingRegistry, type UnitRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { Decision } from '../plan.js';
 
@@ -45,6 +45,7 @@ const PAST_TENSE: Record<Decision['kind'], string> = {
   unassign: 'unassigned',
   'assign-global': 'assigned global unit',
   'unassign-global': 'unassigned global unit',
+  refresh: 'brought in line the assignment of',
 };
 
 /**
@@ -148,6 +149,10 @@ function changesOf(snapshot: ClusterSnapshot, units: ReadonlyMap<string, UnitRec
     if (d.kind === 'unassign' || d.kind === 'unassign-global') return { kind: d.kind, unit: d.unit, machineId: d.machineId };
     // One literal with every field (no spread): a pass holds 100,000s of these while it writes.
     const { unit, unitModRevision } = unitAt(d.unit);
+    if (d.kind === 'refresh') {
+      const stored = snapshot.laggingAssignments.get(d.unit) ?? { unit: unit.name, machineId: d.machineId, hash: unit.hash, desiredState: unit.desiredState };
+      return { kind: 'refresh', unit, unitModRevision, machineId: d.machineId, assignment: assignmentInLine(stored, unit) };
+    }
     return { kind: d.kind, unit, unitModRevision, machineId: d.machineId };
   });
 }

@@ -83,6 +83,7 @@ export class ExpectedEchoes {
           this.assignmentDeletes.add(d.unit, d.machineId);
           break;
         case 'assign-global':
+        case 'refresh':
           this.assignmentPuts.add(d.unit, d.machineId);
           break;
         case 'unassign-global':

@@ -80,6 +80,8 @@ export interface SnapshotParts {
   globals?: Record<string, string[]>;
   /** global units whose stored assignments lag the unit (old hash). */
   stale?: string[];
+  /** scheduled unit → the desired state its assignment on its machine still says (lags the record). */
+  lagging?: Record<string, UnitRecord['desiredState']>;
 }
 
 export function snapshot(parts: SnapshotParts): ClusterSnapshot {
@@ -94,6 +96,12 @@ export function snapshot(parts: SnapshotParts): ClusterSnapshot {
         const u = units.find((x) => x.name === name);
         const at = (machineId: string) => ({ unit: name, machineId, hash: u && !parts.stale?.includes(name) ? u.hash : 'old', desiredState: u?.desiredState ?? 'launched' });
         return [name, new Map(ids.map((id) => [id, at(id)]))];
+      }),
+    ),
+    laggingAssignments: new Map(
+      Object.entries(parts.lagging ?? {}).map(([name, desiredState]) => {
+        const u = units.find((x) => x.name === name);
+        return [name, { unit: name, machineId: parts.schedule?.[name] ?? '', hash: u?.hash ?? 'old', desiredState }];
       }),
     ),
     revision: '100',
