@@ -9,7 +9,7 @@ import type { ClusterEvent, Subscription, WatchOptions } from './types.js';
 import type { RegistryContext } from './context.js';
 import { MachineView } from './machine-view.js';
 import { internAssignment, internUnitRecord } from './interned-strings.js';
-import { checkKey, checkRecord } from './record-check.js';
+import { checkKey, checkValue } from './record-check.js';
 import { isAssignment, isMachineId, isUnitRecord } from './record-guards.js';
 import { type RawEvent, openResumableWatch } from './resumable-watch.js';
 
@@ -52,7 +52,8 @@ async function loadView(machines: MachineView, fromRevision: string | undefined)
 /** The typed event for one raw etcd event; undefined for keys that are not cluster records. */
 export function clusterEvent(ctx: RegistryContext, machines: MachineView, raw: RawEvent): ClusterEvent | undefined {
   const revision = raw.kv.mod_revision;
-  const parsed = checkKey(ctx.keys, raw.kv.key.toString());
+  const key = raw.kv.key.toString();
+  const parsed = checkKey(ctx.keys, key);
   if (raw.type === 'delete') {
     switch (parsed.kind) {
       case 'unit':
@@ -70,13 +71,13 @@ export function clusterEvent(ctx: RegistryContext, machines: MachineView, raw: R
   }
   switch (parsed.kind) {
     case 'unit':
-      return { kind: 'unit', type: 'put', unit: internUnitRecord(checkRecord(ctx.keys, raw.kv, isUnitRecord).value), modRevision: revision, revision };
+      return { kind: 'unit', type: 'put', unit: internUnitRecord(checkValue(key, parsed, raw.kv, isUnitRecord).value), modRevision: revision, revision };
     case 'machine':
       return { kind: 'machine', type: 'put', machine: machines.putMachine(raw.kv), revision };
     case 'schedule':
-      return { kind: 'schedule', type: 'put', unit: parsed.unit, machineId: checkRecord(ctx.keys, raw.kv, isMachineId).value, revision };
+      return { kind: 'schedule', type: 'put', unit: parsed.unit, machineId: checkValue(key, parsed, raw.kv, isMachineId).value, revision };
     case 'assignment':
-      return { kind: 'assignment', type: 'put', assignment: internAssignment(checkRecord(ctx.keys, raw.kv, isAssignment).value), revision };
+      return { kind: 'assignment', type: 'put', assignment: internAssignment(checkValue(key, parsed, raw.kv, isAssignment).value), revision };
     default:
       return metadataEvent(machines, raw, revision);
   }

@@ -25,7 +25,13 @@ export function checkKey(keys: Keyspace, key: string): ParsedKey {
 
 export function checkRecord<T>(keys: Keyspace, kv: KeyValue, guard: RecordGuard<T>): Stored<T> {
   const key = kv.key.toString();
-  const parsed = checkKey(keys, key);
+  return checkValue(key, checkKey(keys, key), kv, guard);
+}
+
+/** checkRecord for a key already checked (`parsed` is checkKey's answer for `key`, kv's key as a string): the
+ * cluster watch classifies every key first, and parsing it twice was ~2% of a leader's CPU while it placed
+ * 100,000 units (docs/benchmarks.md, "Where a placing leader's CPU goes"). */
+export function checkValue<T>(key: string, parsed: ParsedKey, kv: KeyValue, guard: RecordGuard<T>): Stored<T> {
   const value = decodeValue(key, kv.value, guard);
   const mismatch = keyMismatch(parsed, value);
   if (mismatch !== undefined) throw new CorruptRecordError(key, { reason: mismatch });
