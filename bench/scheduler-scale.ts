@@ -6,12 +6,13 @@
  * 512M + 0.5 CPU each), 5,000 units wanting `disk=ssd` (2G each), the rest plain.
  * Figures: placements/s including the etcd writes, time to place all, leader peak RSS, etcd db size, and the
  * time until every unit of 1,000 machines lost at once (one lease revoked) is placed again.
- * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS] [ELECTION_TTL_SEC (default 5)]; env BENCH_DEADLINE_S
+ * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS] [ELECTION_TTL_SEC (default 5)]; env BENCH_DEADLINE_S,
+ * BENCH_TXN_OPS (etcd's --max-txn-ops and the leader's transaction size; default the shipped master's)
  */
 import { Etcd3 } from 'etcd3';
 import { Keyspace, sleep } from '@flotilla/core';
 import { startEtcd } from '../test/harness/etcd.js';
-import { ETCD_LIMIT_FLAGS } from '../packages/cli/src/cloud-config/etcd-limits.js';
+import { ETCD_LIMIT_FLAGS, ETCD_MAX_TXN_OPS } from '../packages/cli/src/cloud-config/etcd-limits.js';
 import { figure } from './stats.js';
 import { startSchedulerChild } from './support/scheduler-child.js';
 import { benchMachine, benchUnitSpecs, readAll, seedMachines, seedUnits } from './support/seed.js';
@@ -25,8 +26,11 @@ const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? 300) * 1000;
 const PREFIX = '/flotilla-scale/';
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
+// BENCH_TXN_OPS: etcd's --max-txn-ops and the leader's transaction size, to compare with the shipped value.
+const TXN_OPS = Number(process.env.BENCH_TXN_OPS ?? ETCD_MAX_TXN_OPS);
 // The shipped master's quota, compaction and transaction limits (cloud-config/etcd-limits.ts).
-const etcd = await startEtcd({ members: 3, extraArgs: ETCD_LIMIT_FLAGS });
+const etcdFlags = [...ETCD_LIMIT_FLAGS.filter((f) => !f.startsWith('--max-txn-ops=')), `--max-txn-ops=${TXN_OPS}`];
+const etcd = await startEtcd({ members: 3, extraArgs: etcdFlags });
 const client = new Etcd3({ hosts: etcd.endpoints });
 const keys = new Keyspace(PREFIX);
 let child: ReturnType<typeof startSchedulerChild> | undefined;
@@ -41,7 +45,8 @@ try {
 
   const globalsWanted = MACHINES + machines.filter((m) => m.metadata.disk === 'ssd').length + machines.filter((m) => m.metadata.rack === 'r1').length;
   const wanted = specs.length - 3 + globalsWanted;
-  child = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'scale-leader', ttlSec: TTL_SEC });
+  // The leader packs its transactions to the etcd's --max-txn-ops, as a shipped master's daemon does.
+  child = startSchedulerChild({ endpoints: etcd.endpoints, prefix: PREFIX, candidate: 'scale-leader', ttlSec: TTL_SEC, maxTxnOps: TXN_OPS });
   const leaderAt = await child.leaderAt(60_000);
   // etcd counts a range by walking it (~0.2–0.7 s for 1,000,000 assignments, on the cores the leader and etcd
   // share): far from done, look once per 500 placements wanted (2 s at 1,000,000), then every 200 ms.

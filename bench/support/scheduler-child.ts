@@ -39,6 +39,8 @@ export interface ChildEnv {
   stopBeforeApply?: boolean;
   /** pino level of the child's stderr log (default warn). */
   logLevel?: string;
+  /** The etcd's --max-txn-ops, for the child's registry (RegistryOptions.maxTxnOps; default etcd's 128). */
+  maxTxnOps?: number;
 }
 
 export function startSchedulerChild(env: ChildEnv): SchedulerChild {
@@ -53,6 +55,7 @@ export function startSchedulerChild(env: ChildEnv): SchedulerChild {
       BENCH_PREFIX: env.prefix,
       BENCH_CANDIDATE: env.candidate,
       BENCH_TTL_SEC: String(env.ttlSec),
+      BENCH_MAX_TXN_OPS: env.maxTxnOps === undefined ? '' : String(env.maxTxnOps),
       BENCH_STOP_BEFORE_APPLY: env.stopBeforeApply ? '1' : '',
       BENCH_LOG_LEVEL: env.logLevel ?? process.env.BENCH_LOG_LEVEL ?? 'warn',
     },

@@ -23,7 +23,8 @@ const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }, pino.desti
 // compares: http (everything over HTTP) or grpc (everything over gRPC).
 const choice = process.env.BENCH_ETCD_TRANSPORT;
 const transports = choice === 'http' ? { transport: 'http' } : choice === 'grpc' ? { transport: 'grpc' } : { transport: 'http', bulkTransport: 'grpc' };
-const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, ...transports });
+const maxTxnOps = process.env.BENCH_MAX_TXN_OPS ? { maxTxnOps: Number(process.env.BENCH_MAX_TXN_OPS) } : {};
+const registry = await EtcdRegistry.connect({ endpoints, prefix: process.env.BENCH_PREFIX, requestTimeoutMs: 10_000, ...transports, ...maxTxnOps });
 /** @param {object} line */
 const emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
 if (process.env.BENCH_STOP_BEFORE_APPLY === '1') {

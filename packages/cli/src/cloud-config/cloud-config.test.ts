@@ -133,9 +133,15 @@ describe('secure by default (docs/cloud-config.md)', () => {
 
   test('the master\'s etcd runs with the quota, compaction and transaction size the registry is built for', () => {
     const unit = planNode({ role: 'master', etcdEndpoints: [], metadata: {} }).units[0]!.content;
-    expect(unit).toContain(' --quota-backend-bytes=8589934592 --auto-compaction-mode=periodic --auto-compaction-retention=1h --max-txn-ops=128\'');
-    // The registry packs every transaction to this many operations: etcd must allow at least as many.
+    expect(unit).toContain(' --quota-backend-bytes=8589934592 --auto-compaction-mode=periodic --auto-compaction-retention=1h --max-txn-ops=512\'');
+    // The registry's own transactions stay within etcd's default; the leader's are packed to what the daemon is told.
     expect(ETCD_MAX_TXN_OPS).toBeGreaterThanOrEqual(MAX_TXN_OPS);
+  });
+
+  test('a node that may lead is told the etcd\'s --max-txn-ops; one that never leads is not', () => {
+    const env = (spec: Parameters<typeof planNode>[0]) => planNode(spec).files[0]!.content;
+    expect(env({ role: 'master', etcdEndpoints: [], metadata: {} })).toContain(`FLOTILLA_ETCD_MAX_TXN_OPS=${ETCD_MAX_TXN_OPS}\n`);
+    expect(env({ role: 'worker', etcdEndpoints: ['https://master:2379'], metadata: {} })).not.toContain('FLOTILLA_ETCD_MAX_TXN_OPS');
   });
 
   test('the PKI files are embedded 0600 under /etc/flotilla/pki', () => {

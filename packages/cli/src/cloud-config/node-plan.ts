@@ -8,6 +8,7 @@ import { ETCD_AGENT_USER, NODE_PKI_DIR, PKI_FILE_MODE, PKI_FILES } from '../pki/
 import { REGISTRY_TRUST_UNIT, REGISTRY_TRUST_UNIT_NAME } from './registry-trust.js';
 import { LEAN_NODE_FLAGS, SCHEDULER_NODE_FLAGS } from './node-flags.js';
 import { ETCD_AUTH_SCRIPT, ETCD_AUTH_SCRIPT_CONTENT, ETCD_AUTH_UNIT, ETCD_AUTH_UNIT_NAME, etcdUnit } from './etcd-units.js';
+import { ETCD_MAX_TXN_OPS } from './etcd-limits.js';
 
 export type NodeRole = 'master' | 'worker';
 
@@ -182,6 +183,8 @@ function agentEnv(spec: NodeSpec): string {
   };
   const scheduler = spec.scheduler ?? spec.role === 'master';
   if (!scheduler) env.FLOTILLA_DISABLE_ENGINE = '1';
+  // A node that may lead packs placement transactions to what the shipped etcd allows (etcd-limits.ts).
+  else env.FLOTILLA_ETCD_MAX_TXN_OPS = String(ETCD_MAX_TXN_OPS);
   env.FLOTILLA_NODE_FLAGS = (spec.leanRuntime ?? !scheduler) ? LEAN_NODE_FLAGS : SCHEDULER_NODE_FLAGS;
   if (spec.dns === false) env.FLOTILLA_DNS = 'off';
   Object.assign(env, etcdSecurityEnv(spec), apiEnv(spec), spec.extraEnv);

@@ -48,7 +48,13 @@ describe('readDaemonConfig', () => {
     const config = readDaemonConfig({ FLOTILLA_AGENT_TTL: '10', FLOTILLA_ELECTION_TTL: '3s', FLOTILLA_REBALANCE_INTERVAL: '5' });
     expect([config.ttlSec, config.electionTtlSec, config.rebalanceIntervalMs]).toEqual([10, 3, 5000]);
   });
+  test('etcd\'s --max-txn-ops for placement transactions: unset leaves the default, a whole number is taken', () => {
+    expect(readDaemonConfig({}).etcdMaxTxnOps).toBeUndefined();
+    expect(readDaemonConfig({ FLOTILLA_ETCD_MAX_TXN_OPS: '512' }).etcdMaxTxnOps).toBe(512);
+  });
   test.each([
+    ['max txn ops below etcd\'s default', { FLOTILLA_ETCD_MAX_TXN_OPS: '64' }, 'FLOTILLA_ETCD_MAX_TXN_OPS: expected a whole number from 128 (etcd\'s default --max-txn-ops) to 65536, got "64"'],
+    ['max txn ops not a number', { FLOTILLA_ETCD_MAX_TXN_OPS: '5e2' }, 'FLOTILLA_ETCD_MAX_TXN_OPS: expected a whole number from 128 (etcd\'s default --max-txn-ops) to 65536, got "5e2"'],
     ['bad TTL', { FLOTILLA_AGENT_TTL: 'soon' }, 'FLOTILLA_AGENT_TTL: expected a positive number of seconds, got "soon"'],
     ['bad election TTL', { FLOTILLA_ELECTION_TTL: '0' }, 'FLOTILLA_ELECTION_TTL: expected a positive number of seconds, got "0"'],
     ['bad endpoint', { FLOTILLA_ENDPOINT: 'etcd:2379' }, 'FLOTILLA_ENDPOINT: "etcd:2379" is not an http(s) URL'],

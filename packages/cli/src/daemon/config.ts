@@ -24,6 +24,9 @@ export interface DaemonConfig {
   /** Never run for scheduler leadership (fleet's disable_engine). */
   disableEngine: boolean;
   requestTimeoutMs: number;
+  /** The etcd's --max-txn-ops (FLOTILLA_ETCD_MAX_TXN_OPS): what this node packs placement transactions to when it
+   * leads; absent: etcd's default 128 (RegistryOptions.maxTxnOps). */
+  etcdMaxTxnOps?: number;
   logLevel: string;
   /** The HTTP API's listeners, token and TLS. */
   api: ApiConfig;
@@ -84,6 +87,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     unitsDir: unitsDir(env),
     disableEngine: /^(1|true|yes|on)$/i.test(env.FLOTILLA_DISABLE_ENGINE ?? ''),
     requestTimeoutMs: positiveNumber(env, 'FLOTILLA_REQUEST_TIMEOUT', 5) * 1000,
+    ...maxTxnOps(env),
     logLevel: oneOf(env, 'FLOTILLA_LOG_LEVEL', LOG_LEVELS, 'info'),
     api: readApiConfig(env),
     ...etcdSecurity(env),
@@ -100,6 +104,17 @@ function unitsDir(env: NodeJS.ProcessEnv): string {
   const clash = unitsDirClash(dir);
   if (clash) throw new DaemonConfigError('FLOTILLA_UNITS_DIR', describeUnitsDirClash(dir, clash));
   return dir;
+}
+
+/** FLOTILLA_ETCD_MAX_TXN_OPS: a whole number from etcd's default 128 up; unset or empty leaves the default. */
+function maxTxnOps(env: NodeJS.ProcessEnv): { etcdMaxTxnOps?: number } {
+  const raw = env.FLOTILLA_ETCD_MAX_TXN_OPS;
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < 128 || value > 65_536) {
+    throw new DaemonConfigError('FLOTILLA_ETCD_MAX_TXN_OPS', `expected a whole number from 128 (etcd's default --max-txn-ops) to 65536, got "${raw}"`);
+  }
+  return { etcdMaxTxnOps: value };
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {

@@ -41,6 +41,7 @@ function registryOptions(config: DaemonConfig): RegistryOptions {
     endpoints: config.endpoints,
     prefix: config.keyPrefix,
     requestTimeoutMs: config.requestTimeoutMs,
+    ...(config.etcdMaxTxnOps !== undefined ? { maxTxnOps: config.etcdMaxTxnOps } : {}),
     // The agent, API and election speak HTTP (light); the scheduler's bulk snapshot/apply opens gRPC only once this
     // daemon leads (docs/registry.md, "Transports"). FLOTILLA_ETCD_BULK_TRANSPORT=http keeps gRPC out entirely.
     ...(process.env.FLOTILLA_ETCD_BULK_TRANSPORT ? {} : { bulkTransport: 'grpc' as const }),

@@ -7,6 +7,7 @@ import { ConflictError, CorruptRecordError } from '../errors.js';
 import { withRegistryDeadline } from './etcd-errors.js';
 import type { Compare, EtcdPort, KeyValue, RangeRequest, RangeResponse, RequestOp, TxnResponse } from './etcd-port.js';
 import { prefixRange } from './kv-ops.js';
+import { MAX_TXN_OPS } from './schedule-batch.js';
 import type { HeldLease } from './lease.js';
 import type { LeaseConnection } from './lease-thread.js';
 import type { Keyspace } from './keyspace.js';
@@ -50,6 +51,9 @@ export class RegistryContext {
   ) {}
 
   private bulk: Promise<EtcdPort> | undefined;
+
+  /** Operations per placement transaction (RegistryOptions.maxTxnOps); lowered to etcd's default if etcd refuses. */
+  placementTxnOps = MAX_TXN_OPS;
 
   /** Opens the bulk port (once): this registry's scheduler leads from now on, or did. */
   openBulkPort(): Promise<EtcdPort> {

@@ -16,6 +16,7 @@ import { Keyspace } from './keyspace.js';
 import * as metadata from './machine-metadata-store.js';
 import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
+import { checkedTxnOps } from './scheduling-store.js';
 import * as services from './service-store.js';
 import * as deployments from './deployment-store.js';
 import type { DeploymentRecord, ServiceHistory } from '../deployment/record.js';
@@ -73,6 +74,7 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
     const openBulk = async () => (bulk === transport ? port : openPort(bulk, options, timeoutMs));
     const leaseConnection = { transport: leaseThreadTransport(options), endpoints: options.endpoints, timeoutMs, ...(options.tls ? { tls: options.tls } : {}), ...(options.auth ? { auth: options.auth } : {}) };
     const ctx = new RegistryContext(port, new Keyspace(options.prefix), options.endpoints, timeoutMs, options.onCorruptRecord, leasePort, openBulk, leaseConnection);
+    if (options.maxTxnOps !== undefined) ctx.placementTxnOps = checkedTxnOps(options.maxTxnOps);
     try {
       await probe(ctx);
     } catch (err) {

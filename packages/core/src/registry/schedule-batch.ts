@@ -9,7 +9,7 @@ import type { Assignment } from '../model.js';
 import type { Keyspace } from './keyspace.js';
 import type { ScheduleChange } from './types.js';
 
-/** etcd's default `--max-txn-ops`. */
+/** etcd's default `--max-txn-ops`: what batches are packed to unless the registry was told etcd allows more. */
 export const MAX_TXN_OPS = 128;
 
 export type TxnCompare =

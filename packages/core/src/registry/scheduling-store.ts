@@ -14,7 +14,7 @@ import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js'
 import { internAssignment, internUnitRecord } from './interned-strings.js';
 import { checkRecord } from './record-check.js';
 import { isAssignment, isMachineId, isMachineRecord, isUnitRecord, type RecordGuard } from './record-guards.js';
-import { packBatches, phasesOf, type TxnBatch } from './schedule-batch.js';
+import { MAX_TXN_OPS, packBatches, phasesOf, type TxnBatch } from './schedule-batch.js';
 import type { ApplyScheduleResult, ClusterSnapshot, Fence, ScheduleChange, Subscription } from './types.js';
 import { watchForChanges } from './watch.js';
 
@@ -159,7 +159,7 @@ export const APPLY_IN_FLIGHT = 8;
 export async function applySchedule(ctx: RegistryContext, changes: readonly ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
   const result: ApplyScheduleResult = { applied: 0, conflicts: [] };
   for (const phase of phasesOf(changes)) {
-    const queue = packBatches(ctx.keys, phase);
+    const queue = packBatches(ctx.keys, phase, ctx.placementTxnOps);
     let lost: unknown;
     const worker = async () => {
       for (let batch = queue.shift(); batch && lost === undefined; batch = queue.shift()) {
@@ -178,7 +178,19 @@ export async function applySchedule(ctx: RegistryContext, changes: readonly Sche
 
 async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, result: ApplyScheduleResult): Promise<void> {
   const what = `apply ${batch.changes.length} schedule changes`;
-  const written = await ctx.run(what, () => commitBatch(ctx, batch, fence));
+  let written: string | undefined;
+  try {
+    written = await ctx.run(what, () => commitBatch(ctx, batch, fence));
+  } catch (err) {
+    if (!refusedAsTooLarge(err) || (batch.compares.length + 1 <= MAX_TXN_OPS && batch.writes.length <= MAX_TXN_OPS)) throw err;
+    // etcd runs with a lower --max-txn-ops than this registry was told: refused before anything was written.
+    if (ctx.placementTxnOps > MAX_TXN_OPS) {
+      ctx.placementTxnOps = MAX_TXN_OPS;
+      process.emitWarning(`etcd refused a transaction of ${batch.writes.length} writes as too large; placement transactions now use ${MAX_TXN_OPS} operations (set etcd's --max-txn-ops and FLOTILLA_ETCD_MAX_TXN_OPS alike)`, { code: 'FLOTILLA_TXN_OPS_LOWERED' });
+    }
+    for (const smaller of packBatches(ctx.keys, batch.changes, MAX_TXN_OPS)) await applyBatch(ctx, smaller, fence, result);
+    return;
+  }
   if (written !== undefined) {
     result.applied += batch.changes.length;
     if (result.revision === undefined || BigInt(written) > BigInt(result.revision)) result.revision = written;
@@ -191,6 +203,20 @@ async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, r
   }
   // Someone changed a unit or a schedule since the snapshot: find which change, one at a time.
   for (const change of batch.changes) await applyBatch(ctx, packBatches(ctx.keys, [change])[0] as TxnBatch, fence, result);
+}
+
+/** etcd's answer to a transaction over its --max-txn-ops (etcd/server/etcdserver/api/v3rpc/rpctypes ErrGRPCTooManyOps),
+ * however deep the registry's error wrapping put it. */
+function refusedAsTooLarge(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (/too many operations in txn request/.test(e.message)) return true;
+  return false;
+}
+
+/** `RegistryOptions.maxTxnOps`, checked: a whole number from etcd's default (the registry's other transactions use up
+ * to that many operations) to 65,536. */
+export function checkedTxnOps(value: number): number {
+  if (!Number.isInteger(value) || value < MAX_TXN_OPS || value > 65_536) throw new RangeError(`maxTxnOps must be a whole number from ${MAX_TXN_OPS} to 65536, got ${value}`);
+  return value;
 }
 
 /** The revision the transaction wrote, or undefined if its compares failed. */

@@ -51,6 +51,10 @@ export interface RegistryOptions {
    * command pays one TLS handshake, not one per parallel read (docs/benchmarks.md, "CLI cold start, third pass").
    * Daemons leave it off: their requests must not queue behind each other. Streams (watches) have their own. */
   oneConnection?: boolean;
+  /** The etcd server's `--max-txn-ops`: the leader packs its placement transactions to it (default 128, etcd's
+   * default). More operations per transaction write faster (docs/benchmarks.md, "Placement transactions of 512").
+   * If etcd refuses a transaction as too large, the registry goes back to 128 for good and warns. */
+  maxTxnOps?: number;
   /** Called for every stored value or key that is skipped as corrupt or foreign (list, snapshot, watch).
    * Default: a process warning, once per key. Daemons pass their logger. */
   onCorruptRecord?: (err: CorruptRecordError) => void;
