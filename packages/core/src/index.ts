@@ -14,6 +14,7 @@ export * from './unit/record.js';
 export * from './unit/unit-file.js';
 export * from './unit/health-keys.js';
 export { assignmentInStep, assignmentInLine } from './registry/assignment-lag.js';
+export { isTxnOps, TXN_OPS_RULE } from './registry/schedule-batch.js';
 export { EtcdRegistry } from './registry/lazy-etcd-registry.js';
 export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
 export { RegistryError } from './registry/registry-error.js';

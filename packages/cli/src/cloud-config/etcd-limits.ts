@@ -8,7 +8,7 @@
  *   quota is full. Watches that fall behind a compaction re-read (docs/registry.md, "Watches").
  * - `--max-txn-ops` 512 (etcd's default is 128): the leader packs its placement transactions to it (the daemon's
  *   FLOTILLA_ETCD_MAX_TXN_OPS, set alike on nodes that may lead); 512-operation transactions placed 100,000 units
- *   ~1.4x as fast as 128-operation ones on the 2-core bench box (docs/benchmarks.md, "Placement transactions of
+ *   ~1.2x as fast as 128-operation ones on the 2-core bench box (docs/benchmarks.md, "Placement transactions of
  *   512"). Every other transaction of the registry stays within etcd's default.
  */
 export const ETCD_QUOTA_BACKEND_BYTES = 8 * 1024 ** 3;

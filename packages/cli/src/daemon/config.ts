@@ -2,7 +2,7 @@
  * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
  * environment and the machine's identity files as values, returns a validated config or throws naming the key.
  */
-import { describeUnitsDirClash, keyedRecord, unitsDirClash, type EventRetention } from '@flotilla/core';
+import { describeUnitsDirClash, isTxnOps, keyedRecord, TXN_OPS_RULE, unitsDirClash, type EventRetention } from '@flotilla/core';
 import { readApiConfig, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
 import { readDnsSettings, type DnsSettings } from './dns-config.js';
@@ -106,14 +106,12 @@ function unitsDir(env: NodeJS.ProcessEnv): string {
   return dir;
 }
 
-/** FLOTILLA_ETCD_MAX_TXN_OPS: a whole number from etcd's default 128 up; unset or empty leaves the default. */
+/** FLOTILLA_ETCD_MAX_TXN_OPS (core's TXN_OPS_RULE, written in digits); unset or empty leaves etcd's default. */
 function maxTxnOps(env: NodeJS.ProcessEnv): { etcdMaxTxnOps?: number } {
   const raw = env.FLOTILLA_ETCD_MAX_TXN_OPS;
   if (raw === undefined || raw === '') return {};
   const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || value < 128 || value > 65_536) {
-    throw new DaemonConfigError('FLOTILLA_ETCD_MAX_TXN_OPS', `expected a whole number from 128 (etcd's default --max-txn-ops) to 65536, got "${raw}"`);
-  }
+  if (!/^\d+$/.test(raw.trim()) || !isTxnOps(value)) throw new DaemonConfigError('FLOTILLA_ETCD_MAX_TXN_OPS', `expected ${TXN_OPS_RULE}, got "${raw}"`);
   return { etcdMaxTxnOps: value };
 }
 

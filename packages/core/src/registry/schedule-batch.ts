@@ -12,6 +12,14 @@ import type { ScheduleChange } from './types.js';
 /** etcd's default `--max-txn-ops`: what batches are packed to unless the registry was told etcd allows more. */
 export const MAX_TXN_OPS = 128;
 
+/** What the registry may be told etcd allows (`RegistryOptions.maxTxnOps`, the daemon's FLOTILLA_ETCD_MAX_TXN_OPS):
+ * never below etcd's default, which the registry's other transactions use. */
+export const TXN_OPS_RULE = `a whole number from ${MAX_TXN_OPS} (etcd's default --max-txn-ops) to 65536`;
+
+export function isTxnOps(value: number): boolean {
+  return Number.isInteger(value) && value >= MAX_TXN_OPS && value <= 65_536;
+}
+
 export type TxnCompare =
   | { kind: 'mod'; key: string; revision: string }
   | { kind: 'absent'; key: string }

@@ -14,7 +14,7 @@ import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js'
 import { internAssignment, internUnitRecord } from './interned-strings.js';
 import { checkRecord } from './record-check.js';
 import { isAssignment, isMachineId, isMachineRecord, isUnitRecord, type RecordGuard } from './record-guards.js';
-import { MAX_TXN_OPS, packBatches, phasesOf, type TxnBatch } from './schedule-batch.js';
+import { isTxnOps, MAX_TXN_OPS, packBatches, phasesOf, TXN_OPS_RULE, type TxnBatch } from './schedule-batch.js';
 import type { ApplyScheduleResult, ClusterSnapshot, Fence, ScheduleChange, Subscription } from './types.js';
 import { watchForChanges } from './watch.js';
 
@@ -212,10 +212,9 @@ function refusedAsTooLarge(err: unknown): boolean {
   return false;
 }
 
-/** `RegistryOptions.maxTxnOps`, checked: a whole number from etcd's default (the registry's other transactions use up
- * to that many operations) to 65,536. */
+/** `RegistryOptions.maxTxnOps`, checked (schedule-batch.ts, TXN_OPS_RULE). */
 export function checkedTxnOps(value: number): number {
-  if (!Number.isInteger(value) || value < MAX_TXN_OPS || value > 65_536) throw new RangeError(`maxTxnOps must be a whole number from ${MAX_TXN_OPS} to 65536, got ${value}`);
+  if (!isTxnOps(value)) throw new RangeError(`maxTxnOps must be ${TXN_OPS_RULE}, got ${value}`);
   return value;
 }
 
