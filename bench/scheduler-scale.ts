@@ -7,7 +7,8 @@
  * Figures: placements/s including the etcd writes, time to place all, leader peak RSS, etcd db size, and the
  * time until every unit of 1,000 machines lost at once (one lease revoked) is placed again.
  * Usage: npm run bench -- scheduler-scale [MACHINES] [UNITS] [ELECTION_TTL_SEC (default 5)]; env BENCH_DEADLINE_S,
- * BENCH_TXN_OPS (etcd's --max-txn-ops and the leader's transaction size; default the shipped master's)
+ * BENCH_TXN_OPS (etcd's --max-txn-ops and the leader's transaction size; default the shipped master's),
+ * BENCH_REGISTRY_LAYOUT=1 (machines that cannot lead registry layout 2: two keys per placement, for comparison)
  */
 import { Etcd3 } from 'etcd3';
 import { Keyspace, sleep } from '@flotilla/core';
@@ -15,7 +16,9 @@ import { startEtcd } from '../test/harness/etcd.js';
 import { ETCD_LIMIT_FLAGS, ETCD_MAX_TXN_OPS } from '../packages/cli/src/cloud-config/etcd-limits.js';
 import { figure } from './stats.js';
 import { startSchedulerChild } from './support/scheduler-child.js';
-import { benchMachine, benchUnitSpecs, readAll, seedMachines, seedUnits } from './support/seed.js';
+import { benchMachine, benchUnitSpecs, seedMachines, seedUnits } from './support/seed.js';
+import { decodeValue } from '../packages/core/src/registry/codec.js';
+import { isAssignment } from '../packages/core/src/registry/record-guards.js';
 
 const MACHINES = Number(process.argv[2] ?? 10_000);
 const UNITS = Number(process.argv[3] ?? 100_000);
@@ -70,15 +73,28 @@ try {
   // 1,000 machines lost at once: every unit they ran must be scheduled on a live machine again.
   const lost = groups[3] ?? groups[0]!;
   const dead = new Set(lost.machines.map((m) => m.id));
-  const schedule = await readAll(client, keys.schedulePrefix);
-  const displaced = new Set([...schedule].filter(([, v]) => dead.has(decodeMachine(v))).map(([k]) => k));
+  // A unit's placement is its placed assignment (both registry layouts write `placed`: docs/registry.md).
+  const placedOn = (key: string, value: Buffer): string | undefined => {
+    const a = decodeValue(key, value, isAssignment);
+    return a.placed === true ? a.unit : undefined;
+  };
+  const displaced = new Set<string>();
+  await Promise.all([...dead].map(async (m) => {
+    const held = await client.getAll().prefix(keys.assignmentsOf(m)).buffers();
+    for (const [key, value] of Object.entries(held)) {
+      const unit = placedOn(key, value);
+      if (unit) displaced.add(unit);
+    }
+  }));
   const displacedCount = displaced.size;
-  const watcher = await client.watch().prefix(keys.schedulePrefix).create();
+  const watcher = await client.watch().prefix(keys.assignmentsRoot).create();
   let allBack: () => void = () => {};
   const back = new Promise<void>((resolve) => (allBack = resolve));
   watcher.on('put', (kv) => {
     const key = kv.key.toString();
-    if (displaced.has(key) && !dead.has(decodeMachine(kv.value.toString()))) displaced.delete(key);
+    const machine = key.slice(keys.assignmentsRoot.length).split('/')[0] as string;
+    const unit = placedOn(key, kv.value);
+    if (unit && displaced.has(unit) && !dead.has(machine)) displaced.delete(unit);
     if (displaced.size === 0) allBack();
   });
   const lossAt = Date.now();
@@ -117,10 +133,4 @@ async function until(check: () => Promise<boolean>, deadlineMs: number, what: st
     await sleep(intervalMs());
   }
   throw new Error(`${what}: not within ${deadlineMs} ms`);
-}
-
-/** schedule/ values are msgpack strings behind the 2-byte schema header; the machine id is its tail. */
-function decodeMachine(raw: string): string {
-  const match = /m\d+$/.exec(raw);
-  return match ? match[0] : raw;
 }

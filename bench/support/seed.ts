@@ -3,11 +3,16 @@
  * (one registerMachine or submitUnit per record would take minutes at 100,000): machines in groups that share
  * one lease each (revoking a group's lease loses all its machines at once, like a rack going dark), and units.
  */
-import { makeUnitRecord, type Keyspace, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitSpec } from '@flotilla/core';
+import { makeUnitRecord, NEWEST_LAYOUT, type Keyspace, type MachineCapacity, type MachineRecord, type UnitRecord, type UnitSpec } from '@flotilla/core';
 import { Range, type Etcd3 } from 'etcd3';
 import { encodeValue } from '../../packages/core/src/registry/codec.js';
 
 const TXN_PUTS = 100;
+
+/** The registry layout the simulated machines' daemons can lead under (docs/registry.md, "One write per placement"):
+ * BENCH_REGISTRY_LAYOUT=1 seeds machines that cannot lead layout 2, so the leader keeps writing two keys per
+ * placement (the side-by-side figure); default: what this build's daemons say. */
+const LAYOUT = process.env.BENCH_REGISTRY_LAYOUT === '1' ? {} : { layout: NEWEST_LAYOUT };
 const IN_FLIGHT = 8;
 
 export async function putAll(client: Etcd3, entries: { key: string; value: Buffer; lease?: string }[]): Promise<void> {
@@ -31,6 +36,7 @@ export function benchMachine(i: number, capacity: MachineCapacity | undefined): 
     metadata: { disk: i % 5 === 0 ? 'ssd' : 'hdd', rack: `r${i % 40}` },
     version: 'bench',
     startedAt: Date.now(),
+    ...LAYOUT,
     ...(capacity ? { capacity } : {}),
   };
 }

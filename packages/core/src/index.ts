@@ -15,6 +15,7 @@ export * from './unit/unit-file.js';
 export * from './unit/health-keys.js';
 export { assignmentInStep, assignmentInLine } from './registry/assignment-lag.js';
 export { isTxnOps, TXN_OPS_RULE } from './registry/schedule-batch.js';
+export { canLead, NEWEST_LAYOUT, scheduleChangeOf, type RegistryLayout } from './registry/layout.js';
 export { EtcdRegistry } from './registry/lazy-etcd-registry.js';
 export { Keyspace, DEFAULT_PREFIX } from './registry/keyspace.js';
 export { RegistryError } from './registry/registry-error.js';

@@ -60,6 +60,9 @@ export interface MachineRecord {
   /** Set by the agent itself when it stops for good: it is unloading its units and hands each back to the
    * scheduler as soon as it is down, so no new unit may be placed here (docs/agent.md, "Stopping"). */
   leaving?: boolean;
+  /** The highest registry layout this daemon can lead under (docs/registry.md, "One write per placement"); absent:
+   * 1 (daemons before layout 2). The leader moves the cluster to layout 2 only when every live machine can lead it. */
+  layout?: number;
 }
 
 /** `flotilla cordon`/`drain`: no new unit is placed on the machine; with `drain`, the scheduler moves its
@@ -101,6 +104,9 @@ export interface Assignment {
   machineId: string;
   hash: string;
   desiredState: DesiredState;
+  /** Written by the leader's placement of a non-global unit: this assignment is where the unit is scheduled
+   * (docs/registry.md, "One write per placement"). Absent on a global unit's assignments. Agents ignore it. */
+  placed?: true;
 }
 
 /** systemd's view of a unit on one machine. */

@@ -59,6 +59,45 @@ async function scheduleOf(registry: ClusterRegistry): Promise<Record<string, str
 }
 
 describe('startScheduler against etcd', () => {
+  test('registry layout 2: the leader moves the registry once every machine can lead it, without moving a unit; then a placement is one key', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    const keys = new Keyspace(prefix);
+    const raw = new Etcd3({ hosts: etcd.endpoints });
+    cleanups.push(async () => raw.close());
+    const scheduleKeys = async () => (await raw.getAll().prefix(keys.schedulePrefix).keys()).length;
+    // m1 can lead layout 2, m2's daemon cannot (a daemon before layout 2 does not say).
+    const m1 = await registry.registerMachine({ ...machine('m1'), layout: 2 }, 10);
+    cleanups.push(() => m1.revoke());
+    const old = machine('m2');
+    const m2 = await registry.registerMachine(old, 10);
+    cleanups.push(() => m2.revoke());
+    await registry.submitUnits([spec('a.service'), spec('b.service')], { desiredState: 'launched' });
+    const { log } = await scheduler('cand-a');
+    await waitFor('a and b scheduled', async () => (Object.keys(await scheduleOf(registry)).length === 2 ? true : undefined));
+    expect(await scheduleKeys()).toBe(2);
+    expect(log.lines.some((l) => String(l.msg).includes('while machine m2 runs a daemon that cannot lead under layout 2'))).toBe(true);
+    const placedBefore = await scheduleOf(registry);
+
+    await registry.updateMachine({ ...old, layout: 2 }, m2);
+    await waitFor('the registry moved to layout 2', async () => ((await registry.snapshot()).layout === 2 && (await scheduleKeys()) === 0 ? true : undefined));
+    expect(await scheduleOf(registry)).toEqual(placedBefore);
+    const assigns = () => log.lines.filter((l) => l.kind === 'assign' || l.kind === 'unassign').map((l) => `${String(l.kind)} ${String(l.unit)}`);
+    expect(assigns().sort()).toEqual(['assign a.service', 'assign b.service']);
+
+    // One key per placement; stop and destroy are the record alone, and the leader takes the assignment away.
+    await registry.submitUnits([spec('c.service')], { desiredState: 'launched' });
+    await waitFor('c scheduled', async () => ((await scheduleOf(registry))['c.service'] ? true : undefined));
+    expect(await scheduleKeys()).toBe(0);
+    await registry.setDesiredState('a.service', 'inactive');
+    await registry.destroyUnit('b.service');
+    await waitFor('a and b unassigned', async () => {
+      const assigned = [...(await registry.listAssignments('m1')), ...(await registry.listAssignments('m2'))].map((a) => a.unit);
+      return assigned.length === 1 && assigned[0] === 'c.service' ? true : undefined;
+    });
+    expect(Object.keys(await scheduleOf(registry))).toEqual(['c.service']);
+  });
+
   test('a unit record written without its assignment: the leader brings the assignment in line where it is', async () => {
     prefix = `/flotilla-sched-${++testNumber}/`;
     const registry = await connect();
@@ -75,7 +114,7 @@ describe('startScheduler against etcd', () => {
       const on = await registry.listAssignments('m1');
       return on[0]?.desiredState === 'loaded' ? on : undefined;
     });
-    expect(assignment).toEqual({ unit: 'a.service', machineId: 'm1', hash: unit.hash, desiredState: 'loaded' });
+    expect(assignment).toEqual({ unit: 'a.service', machineId: 'm1', hash: unit.hash, desiredState: 'loaded', placed: true });
     const snap = await registry.snapshot();
     expect([snap.laggingAssignments.size, snap.schedule.get('a.service')]).toEqual([0, 'm1']);
     expect(log.lines.filter((l) => l.kind === 'refresh').map((l) => [l.unit, l.machine])).toEqual([['a.service', 'm1']]);

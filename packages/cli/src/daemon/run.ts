@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
-import { EtcdRegistry, type MachineRecord, type RegistryOptions } from '@flotilla/core';
+import { EtcdRegistry, NEWEST_LAYOUT, type MachineRecord, type RegistryOptions } from '@flotilla/core';
 import { RegistryHosts, containerUnitRenderer, startAgent, startDiscoveryDns, type AgentStopMode, type AgentStopReport } from '@flotilla/agent';
 import { reconcileDuration, reportEtcdRequestError, type ApiIntrospection } from '@flotilla/api';
 import { startScheduler } from '@flotilla/scheduler';
@@ -63,6 +63,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     metadata: config.metadata,
     version: FLOTILLA_VERSION,
     startedAt: Date.now(),
+    layout: NEWEST_LAYOUT,
   };
   logger.info({ machine: machine.id, ip: machine.ip, endpoints: config.endpoints }, 'flotilla agent starting');
   const etcd = await EtcdRegistry.connect(registryOptions(config));

@@ -54,6 +54,7 @@ describe('packBatches', () => {
   test('ops of an assign: compares unit revision and absent schedule, puts schedule and assignment', () => {
     const [batch] = packBatches(keys, [assign('a.service', 'm1')]);
     expect(batch).toEqual({
+      layout: 1,
       changes: [assign('a.service', 'm1')],
       compares: [
         { kind: 'mod', key: keys.unit('a.service'), revision: '5' },
@@ -61,9 +62,28 @@ describe('packBatches', () => {
       ],
       writes: [
         { kind: 'put', key: keys.schedule('a.service'), value: 'm1' },
-        { kind: 'put', key: keys.assignment('m1', 'a.service'), value: { unit: 'a.service', machineId: 'm1', hash: 'h-a.service', desiredState: 'launched' } },
+        { kind: 'put', key: keys.assignment('m1', 'a.service'), value: { unit: 'a.service', machineId: 'm1', hash: 'h-a.service', desiredState: 'launched', placed: true } },
       ],
     });
+  });
+
+  test('layout 2: an assign is one put of the placed assignment; an unassign deletes it and any schedule key left', () => {
+    const [placing] = packBatches(keys, [assign('a.service', 'm1')], 128, 2);
+    expect(placing).toEqual({
+      layout: 2,
+      changes: [assign('a.service', 'm1')],
+      compares: [{ kind: 'mod', key: keys.unit('a.service'), revision: '5' }],
+      writes: [{ kind: 'put', key: keys.assignment('m1', 'a.service'), value: { unit: 'a.service', machineId: 'm1', hash: 'h-a.service', desiredState: 'launched', placed: true } }],
+    });
+    const [removing] = packBatches(keys, [unassign('a.service', 'm1')], 128, 2);
+    expect(removing?.compares).toEqual([{ kind: 'present', key: keys.assignment('m1', 'a.service') }]);
+    expect(removing?.writes).toEqual([
+      { kind: 'delete', key: keys.assignment('m1', 'a.service') },
+      { kind: 'delete', key: keys.schedule('a.service') },
+    ]);
+    // Twice as many placements fit a transaction: one compare and one write each, beside the fence and the marker.
+    const many = Array.from({ length: 300 }, (_, i) => assign(`u${i}.service`, 'm1'));
+    expect(packBatches(keys, many, 128, 2).map((b) => b.changes.length)).toEqual([126, 126, 48]);
   });
 
   test('phases: removals first, then additions, order kept within each', () => {

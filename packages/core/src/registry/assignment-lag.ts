@@ -10,8 +10,9 @@ export function assignmentInStep(assignment: Assignment, unit: UnitRecord): bool
   return assignment.desiredState === unit.desiredState && (assignment.hash === unit.hash || unit.pinned?.[assignment.hash] !== undefined);
 }
 
-/** The assignment rewritten to say what `unit` says, on the same machine; a hash the record pins stays. */
+/** The scheduled unit's assignment rewritten to say what `unit` says, on the same machine, as a placement (placed);
+ * a hash the record pins stays. */
 export function assignmentInLine(stored: Assignment, unit: UnitRecord): Assignment {
   const hash = unit.pinned?.[stored.hash] !== undefined ? stored.hash : unit.hash;
-  return { unit: unit.name, machineId: stored.machineId, hash, desiredState: unit.desiredState };
+  return { unit: unit.name, machineId: stored.machineId, hash, desiredState: unit.desiredState, placed: true };
 }

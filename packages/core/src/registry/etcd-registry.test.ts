@@ -75,10 +75,10 @@ describe('desired state mirrors into the assignment', () => {
     const unit = await registry.submitUnit(unitSpec('web.service'), { desiredState: 'loaded' });
     const snap = await registry.snapshot();
     await registry.assign(unit, snap.unitRevisions.get('web.service')!, 'm1');
-    expect(await registry.listAssignments('m1')).toEqual([{ unit: 'web.service', machineId: 'm1', hash: unit.hash, desiredState: 'loaded' }]);
+    expect(await registry.listAssignments('m1')).toEqual([{ unit: 'web.service', machineId: 'm1', hash: unit.hash, desiredState: 'loaded', placed: true }]);
 
     await registry.setDesiredState('web.service', 'launched');
-    expect(await registry.listAssignments('m1')).toEqual([{ unit: 'web.service', machineId: 'm1', hash: unit.hash, desiredState: 'launched' }]);
+    expect(await registry.listAssignments('m1')).toEqual([{ unit: 'web.service', machineId: 'm1', hash: unit.hash, desiredState: 'launched', placed: true }]);
 
     const inactive = await registry.setDesiredState('web.service', 'inactive');
     expect(inactive.desiredState).toBe('inactive');
@@ -140,7 +140,7 @@ describe('assignments watch', () => {
     const events = await log.next(2);
     await sub.close();
     expect(events).toEqual([
-      { type: 'put', key: 'a.service', value: { unit: 'a.service', machineId: 'm1', hash: a.hash, desiredState: 'launched' }, revision: expect.any(String) },
+      { type: 'put', key: 'a.service', value: { unit: 'a.service', machineId: 'm1', hash: a.hash, desiredState: 'launched', placed: true }, revision: expect.any(String) },
       { type: 'delete', key: 'a.service', revision: expect.any(String) },
     ]);
     snap = await registry.snapshot();

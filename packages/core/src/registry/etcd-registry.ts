@@ -16,6 +16,8 @@ import { Keyspace } from './keyspace.js';
 import * as metadata from './machine-metadata-store.js';
 import * as machines from './machine-store.js';
 import * as scheduling from './scheduling-store.js';
+import { migrateLayout } from './layout-migration.js';
+import type { RegistryLayout } from './layout.js';
 import { checkedTxnOps } from './scheduling-store.js';
 import * as services from './service-store.js';
 import * as deployments from './deployment-store.js';
@@ -181,8 +183,11 @@ export class EtcdRegistry implements ClusterRegistry, LeaderElection, ClusterEve
   watchCluster(onEvent: (event: ClusterEvent) => void, opts?: WatchOptions): Promise<Subscription> {
     return this.track(clusterWatch.watchCluster(this.ctx, onEvent, opts));
   }
-  applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
-    return scheduling.applySchedule(this.ctx, changes, fence);
+  applySchedule(changes: ScheduleChange[], fence: Fence, layout?: RegistryLayout): Promise<ApplyScheduleResult> {
+    return scheduling.applySchedule(this.ctx, changes, fence, layout);
+  }
+  migrateLayout(fence: Fence): Promise<{ layout: RegistryLayout; migrated: number }> {
+    return migrateLayout(this.ctx, fence);
   }
   patchMachineMetadata(ops: MachineMetadataOp[]): Promise<void> {
     return metadata.patchMachineMetadata(this.ctx, ops);

@@ -77,6 +77,11 @@ export class Keyspace {
     return this.machinesPrefix + id;
   }
 
+  /** The registry layout marker (layout.ts): absent = layout 1. Inside `clusterRange`, parsed as `other`. */
+  get layout(): string {
+    return `${this.root}layout`;
+  }
+
   get schedulePrefix(): string {
     return `${this.root}schedule/`;
   }

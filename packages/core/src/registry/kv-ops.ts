@@ -10,6 +10,8 @@ const key = (k: string) => Buffer.from(k);
 export const is = {
   /** The key does not exist (etcd: create revision 0). */
   absent: (k: string): Compare => ({ key: key(k), target: 'CREATE', result: 'EQUAL', create_revision: '0' }),
+  /** The key exists (etcd: create revision above 0). */
+  present: (k: string): Compare => ({ key: key(k), target: 'CREATE', result: 'GREATER', create_revision: '0' }),
   /** The key was created at `revision` (a fence: the campaign key is still ours). */
   createdAt: (k: string, revision: string): Compare => ({ key: key(k), target: 'CREATE', result: 'EQUAL', create_revision: revision }),
   /** The key was last modified at `revision`. */

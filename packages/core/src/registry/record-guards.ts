@@ -59,10 +59,11 @@ export const isMachineRecord: RecordGuard<MachineRecord> = (value): value is Mac
   strings(value, 'id', 'hostname', 'ip', 'version') &&
   typeof value.startedAt === 'number' &&
   isObject(value.metadata) &&
-  Object.values(value.metadata).every((v) => typeof v === 'string');
+  Object.values(value.metadata).every((v) => typeof v === 'string') &&
+  optional(value.layout, (v) => Number.isInteger(v));
 
 export const isAssignment: RecordGuard<Assignment> = (value): value is Assignment =>
-  isObject(value) && strings(value, 'unit', 'machineId', 'hash') && isDesiredState(value.desiredState);
+  isObject(value) && strings(value, 'unit', 'machineId', 'hash') && isDesiredState(value.desiredState) && optional(value.placed, (v) => v === true);
 
 export const isUnitStateRecord: RecordGuard<UnitStateRecord> = (value): value is UnitStateRecord =>
   isObject(value) &&

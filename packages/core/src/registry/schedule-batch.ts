@@ -7,6 +7,7 @@
  */
 import type { Assignment } from '../model.js';
 import type { Keyspace } from './keyspace.js';
+import type { RegistryLayout } from './layout.js';
 import type { ScheduleChange } from './types.js';
 
 /** etcd's default `--max-txn-ops`: what batches are packed to unless the registry was told etcd allows more. */
@@ -20,9 +21,13 @@ export function isTxnOps(value: number): boolean {
   return Number.isInteger(value) && value >= MAX_TXN_OPS && value <= 65_536;
 }
 
+/** Compares the adapter puts before a batch's own: the fence and the layout marker. */
+export const ADAPTER_COMPARES = 2;
+
 export type TxnCompare =
   | { kind: 'mod'; key: string; revision: string }
   | { kind: 'absent'; key: string }
+  | { kind: 'present'; key: string }
   | { kind: 'value'; key: string; value: unknown };
 
 export type TxnWrite = { kind: 'put'; key: string; value: unknown } | { kind: 'delete'; key: string };
@@ -34,7 +39,9 @@ export interface ChangeOps {
 }
 
 export interface TxnBatch {
-  /** Without the fence compare (the adapter adds it first). */
+  /** The layout its changes are written in (the adapter compares the marker). */
+  layout: RegistryLayout;
+  /** Without the fence and layout compares (the adapter adds them first). */
   compares: TxnCompare[];
   writes: TxnWrite[];
   changes: ScheduleChange[];
@@ -42,11 +49,21 @@ export interface TxnBatch {
 
 function assignmentOf(change: ScheduleChange & { kind: 'assign' | 'assign-global' }): Assignment {
   const { unit, machineId } = change;
-  return { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
+  const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
+  return change.kind === 'assign' ? { ...assignment, placed: true } : assignment;
 }
 
-/** The compares and writes of one change (what `assign`/`unassign` do, their global forms, and a refresh). */
-export function opsOf(keys: Keyspace, change: ScheduleChange): ChangeOps {
+/**
+ * The compares and writes of one change (what `assign`/`unassign` do, their global forms, and a refresh) in
+ * `layout` (layout.ts). Layout 2 writes no `schedule/` key: a placement is its placed assignment, guarded by the
+ * fence and the unit's revision (the leader plans from a cache that has seen its own writes: docs/registry.md);
+ * an unassign also deletes a `schedule/` key a unit placed under layout 1 may still have.
+ */
+export function opsOf(keys: Keyspace, change: ScheduleChange, layout: RegistryLayout = 1): ChangeOps {
+  if (layout === 2) {
+    const placement = placementOps(keys, change);
+    if (placement) return placement;
+  }
   switch (change.kind) {
     case 'assign': {
       const name = change.unit.name;
@@ -93,6 +110,38 @@ export function opsOf(keys: Keyspace, change: ScheduleChange): ChangeOps {
   }
 }
 
+/** A non-global unit's placement change in layout 2; undefined for the global forms (the same in both layouts). */
+function placementOps(keys: Keyspace, change: ScheduleChange): ChangeOps | undefined {
+  switch (change.kind) {
+    case 'assign':
+      return {
+        change,
+        compares: [{ kind: 'mod', key: keys.unit(change.unit.name), revision: change.unitModRevision }],
+        writes: [{ kind: 'put', key: keys.assignment(change.machineId, change.unit.name), value: assignmentOf(change) }],
+      };
+    case 'unassign':
+      return {
+        change,
+        compares: [{ kind: 'present', key: keys.assignment(change.machineId, change.unit) }],
+        writes: [
+          { kind: 'delete', key: keys.assignment(change.machineId, change.unit) },
+          { kind: 'delete', key: keys.schedule(change.unit) },
+        ],
+      };
+    case 'refresh':
+      return {
+        change,
+        compares: [
+          { kind: 'mod', key: keys.unit(change.unit.name), revision: change.unitModRevision },
+          { kind: 'present', key: keys.assignment(change.machineId, change.unit.name) },
+        ],
+        writes: [{ kind: 'put', key: keys.assignment(change.machineId, change.unit.name), value: change.assignment }],
+      };
+    default:
+      return undefined;
+  }
+}
+
 function isRemoval(change: ScheduleChange): boolean {
   return change.kind === 'unassign' || change.kind === 'unassign-global';
 }
@@ -127,14 +176,14 @@ export function byMachine(changes: readonly ScheduleChange[]): ScheduleChange[][
 }
 
 /**
- * Packs changes into batches of at most `maxOps` compares (fence included) and `maxOps` writes, one machine's
+ * Packs changes into batches of at most `maxOps` compares (fence and layout included) and `maxOps` writes, one machine's
  * changes after another (`byMachine`). A machine's changes that fit in one transaction are never split over two:
  * when they do not fit in what is left of the current batch, a new one starts. A machine with more changes than
  * one transaction holds fills whole batches.
  */
-export function packBatches(keys: Keyspace, changes: readonly ScheduleChange[], maxOps: number = MAX_TXN_OPS): TxnBatch[] {
+export function packBatches(keys: Keyspace, changes: readonly ScheduleChange[], maxOps: number = MAX_TXN_OPS, layout: RegistryLayout = 1): TxnBatch[] {
   const batches: TxnBatch[] = [];
-  let current: TxnBatch = { compares: [], writes: [], changes: [] };
+  let current: TxnBatch = { layout, compares: [], writes: [], changes: [] };
   // Keys written in the batch may not be compared or written again; keys compared may not be written
   // (compares see the state before the transaction). Comparing one key twice is fine (assign-global).
   let written = new Set<string>();
@@ -142,20 +191,20 @@ export function packBatches(keys: Keyspace, changes: readonly ScheduleChange[], 
   const flush = () => {
     if (current.changes.length === 0) return;
     batches.push(current);
-    current = { compares: [], writes: [], changes: [] };
+    current = { layout, compares: [], writes: [], changes: [] };
     written = new Set();
     compared = new Set();
   };
   for (const group of byMachine(changes)) {
-    const ops = group.map((change) => opsOf(keys, change));
+    const ops = group.map((change) => opsOf(keys, change, layout));
     const groupCompares = ops.reduce((n, o) => n + o.compares.length, 0);
     const groupWrites = ops.reduce((n, o) => n + o.writes.length, 0);
-    const fitsAlone = groupCompares + 1 <= maxOps && groupWrites <= maxOps;
-    const fitsHere = current.compares.length + groupCompares + 1 <= maxOps && current.writes.length + groupWrites <= maxOps;
+    const fitsAlone = groupCompares + ADAPTER_COMPARES <= maxOps && groupWrites <= maxOps;
+    const fitsHere = current.compares.length + groupCompares + ADAPTER_COMPARES <= maxOps && current.writes.length + groupWrites <= maxOps;
     if (fitsAlone && !fitsHere) flush();
     for (const change of ops) {
       const fits =
-        current.compares.length + change.compares.length + 1 <= maxOps &&
+        current.compares.length + change.compares.length + ADAPTER_COMPARES <= maxOps &&
         current.writes.length + change.writes.length <= maxOps &&
         change.writes.every((w) => !written.has(w.key) && !compared.has(w.key)) &&
         change.compares.every((c) => !written.has(c.key));

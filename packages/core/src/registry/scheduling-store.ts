@@ -8,13 +8,14 @@ import type { Assignment, UnitRecord } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
 import { Keyspace } from './keyspace.js';
-import { prefixEnd, type Compare, type RangeRequest } from './etcd-port.js';
+import { prefixEnd, type Compare, type RangeRequest, type RequestOp } from './etcd-port.js';
 import { is, op } from './kv-ops.js';
 import { mergeMetadata, readDynamicMetadata } from './machine-metadata-store.js';
 import { internAssignment, internUnitRecord } from './interned-strings.js';
 import { checkRecord } from './record-check.js';
 import { isAssignment, isMachineId, isMachineRecord, isUnitRecord, type RecordGuard } from './record-guards.js';
-import { isTxnOps, MAX_TXN_OPS, packBatches, phasesOf, TXN_OPS_RULE, type TxnBatch } from './schedule-batch.js';
+import { ADAPTER_COMPARES, isTxnOps, MAX_TXN_OPS, opsOf, packBatches, phasesOf, TXN_OPS_RULE, type TxnBatch, type TxnCompare, type TxnWrite } from './schedule-batch.js';
+import { layoutIs, readLayout, type RegistryLayout } from './layout.js';
 import type { ApplyScheduleResult, ClusterSnapshot, Fence, ScheduleChange, Subscription } from './types.js';
 import { watchForChanges } from './watch.js';
 
@@ -37,6 +38,7 @@ export async function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
   const scheduled = new Map<string, string>();
   await eachPaged(ctx, ctx.keys.schedulePrefix, isMachineId, (r) => void scheduled.set(Keyspace.relative(ctx.keys.schedulePrefix, r.key), r.value), revision);
   const dynamic = await ctx.run('snapshot: dynamic metadata', () => readDynamicMetadata(ctx, revision));
+  const layout = await ctx.run('snapshot: registry layout', () => readLayout(ctx, revision));
   const { globalAssignments, laggingAssignments } = await readAssignments(ctx, units, scheduled, revision);
   return {
     units,
@@ -46,6 +48,7 @@ export async function snapshot(ctx: RegistryContext): Promise<ClusterSnapshot> {
     globalAssignments,
     laggingAssignments,
     revision,
+    layout,
   };
 }
 
@@ -100,11 +103,13 @@ function keyAfter(key: Buffer): Buffer {
 }
 
 /**
- * The assignments a snapshot keeps, at its revision: those no `schedule/` entry backs (global units' — they have no
- * schedule key — and strays left by a unit that stopped being global or was destroyed; the scheduler removes the
- * strays), and the backed ones that lag their record (assignment-lag.ts; the scheduler rewrites them). A backed
- * assignment in step is dropped as read: the schedule entry and the record say all it says. The records by name
- * are garbage once the read is done (~28 MiB at 1,000,000 units).
+ * The assignments a snapshot keeps, at its revision, and the schedule entries layout 2 keeps in them: a placed
+ * assignment of a unit without a `schedule/` key is where that unit is scheduled (layout.ts; of several, the first
+ * in key order, the lowest machine id). Kept: those no schedule entry backs (global units' — they have no schedule
+ * entry — and strays left by a unit that stopped being global or was destroyed, or placed twice; the scheduler
+ * removes the strays), and the backed ones that lag their record (assignment-lag.ts; the scheduler rewrites them).
+ * A backed assignment in step is dropped as read: the schedule entry and the record say all it says. The records by
+ * name are garbage once the read is done (~28 MiB at 1,000,000 units).
  */
 async function readAssignments(
   ctx: RegistryContext,
@@ -116,6 +121,7 @@ async function readAssignments(
   const laggingAssignments: ClusterSnapshot['laggingAssignments'] = new Map();
   const records = new Map(units.map((u) => [u.name, u]));
   await eachPaged(ctx, ctx.keys.assignmentsRoot, isAssignment, ({ value }) => {
+    if (value.placed === true && !schedule.has(value.unit)) schedule.set(value.unit, value.machineId);
     if (schedule.get(value.unit) === value.machineId) {
       const unit = records.get(value.unit);
       if (unit && !assignmentInStep(value, unit)) laggingAssignments.set(unit.name, internAssignment(value));
@@ -128,23 +134,39 @@ async function readAssignments(
   return { globalAssignments, laggingAssignments };
 }
 
+/** One placement, fenced if `fence` is given, in the layout the registry is at (read first; the write compares it). */
 export function assign(ctx: RegistryContext, unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void> {
   return ctx.run(`assign ${unit.name} to ${machineId}`, async () => {
-    const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
-    const compares = [is.modifiedAt(ctx.keys.unit(unit.name), unitModRevision), is.absent(ctx.keys.schedule(unit.name)), ...fenced(fence)];
-    const result = await ctx.txn(compares, [
-      op.put(ctx.keys.schedule(unit.name), encodeValue(machineId)),
-      op.put(ctx.keys.assignment(machineId, unit.name), encodeValue(assignment)),
-    ]);
+    const layout = await readLayout(ctx);
+    const ops = opsOf(ctx.keys, { kind: 'assign', unit, unitModRevision, machineId }, layout);
+    const result = await ctx.txn([layoutIs(ctx.keys, layout), ...fenced(fence), ...ops.compares.map(toCompare)], ops.writes.map(toRequestOp));
     if (!result.succeeded) await throwCompareFailure(ctx, fence, `unit ${unit.name} changed or is already scheduled`);
   });
 }
 
+/**
+ * Takes `unitName` off `machineId` if it is scheduled there, in either layout: by its `schedule/` key (deleted with
+ * the assignment) or, without one, by its placed assignment. Either is compared as read.
+ */
 export function unassign(ctx: RegistryContext, unitName: string, machineId: string, fence?: Fence): Promise<void> {
   return ctx.run(`unassign ${unitName} from ${machineId}`, async () => {
-    const compares = [is.holding(ctx.keys.schedule(unitName), encodeValue(machineId)), ...fenced(fence)];
-    const result = await ctx.txn(compares, [op.delete(ctx.keys.schedule(unitName)), op.delete(ctx.keys.assignment(machineId, unitName))]);
-    if (!result.succeeded) await throwCompareFailure(ctx, fence, `unit ${unitName} is no longer scheduled on ${machineId}`);
+    const scheduleKey = ctx.keys.schedule(unitName);
+    const assignmentKey = ctx.keys.assignment(machineId, unitName);
+    const notThere = `unit ${unitName} is no longer scheduled on ${machineId}`;
+    const schedule = await ctx.readOne(scheduleKey, isMachineId);
+    let compares: Compare[];
+    let writes = [op.delete(assignmentKey)];
+    if (schedule) {
+      if (schedule.value !== machineId) throw new ConflictError(notThere);
+      compares = [is.modifiedAt(scheduleKey, schedule.modRevision)];
+      writes = [op.delete(scheduleKey), ...writes];
+    } else {
+      const placed = await ctx.readOne(assignmentKey, isAssignment);
+      if (placed?.value.placed !== true) throw new ConflictError(notThere);
+      compares = [is.absent(scheduleKey), is.modifiedAt(assignmentKey, placed.modRevision)];
+    }
+    const result = await ctx.txn([...compares, ...fenced(fence)], writes);
+    if (!result.succeeded) await throwCompareFailure(ctx, fence, notThere);
   });
 }
 
@@ -156,10 +178,10 @@ export const APPLY_IN_FLIGHT = 8;
  * batches at a time. A batch whose compares fail is retried change by change; changes that still fail are
  * returned as conflicts. A failed fence throws LeadershipLostError and starts no further batch.
  */
-export async function applySchedule(ctx: RegistryContext, changes: readonly ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
+export async function applySchedule(ctx: RegistryContext, changes: readonly ScheduleChange[], fence: Fence, layout: RegistryLayout = 1): Promise<ApplyScheduleResult> {
   const result: ApplyScheduleResult = { applied: 0, conflicts: [] };
   for (const phase of phasesOf(changes)) {
-    const queue = packBatches(ctx.keys, phase, ctx.placementTxnOps);
+    const queue = packBatches(ctx.keys, phase, ctx.placementTxnOps, layout);
     let lost: unknown;
     const worker = async () => {
       for (let batch = queue.shift(); batch && lost === undefined; batch = queue.shift()) {
@@ -182,13 +204,13 @@ async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, r
   try {
     written = await ctx.run(what, () => commitBatch(ctx, batch, fence));
   } catch (err) {
-    if (!refusedAsTooLarge(err) || (batch.compares.length + 1 <= MAX_TXN_OPS && batch.writes.length <= MAX_TXN_OPS)) throw err;
+    if (!refusedAsTooLarge(err) || (batch.compares.length + ADAPTER_COMPARES <= MAX_TXN_OPS && batch.writes.length <= MAX_TXN_OPS)) throw err;
     // etcd runs with a lower --max-txn-ops than this registry was told: refused before anything was written.
     if (ctx.placementTxnOps > MAX_TXN_OPS) {
       ctx.placementTxnOps = MAX_TXN_OPS;
       process.emitWarning(`etcd refused a transaction of ${batch.writes.length} writes as too large; placement transactions now use ${MAX_TXN_OPS} operations (set etcd's --max-txn-ops and FLOTILLA_ETCD_MAX_TXN_OPS alike)`, { code: 'FLOTILLA_TXN_OPS_LOWERED' });
     }
-    for (const smaller of packBatches(ctx.keys, batch.changes, MAX_TXN_OPS)) await applyBatch(ctx, smaller, fence, result);
+    for (const smaller of packBatches(ctx.keys, batch.changes, MAX_TXN_OPS, batch.layout)) await applyBatch(ctx, smaller, fence, result);
     return;
   }
   if (written !== undefined) {
@@ -202,7 +224,7 @@ async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, r
     return;
   }
   // Someone changed a unit or a schedule since the snapshot: find which change, one at a time.
-  for (const change of batch.changes) await applyBatch(ctx, packBatches(ctx.keys, [change])[0] as TxnBatch, fence, result);
+  for (const change of batch.changes) await applyBatch(ctx, packBatches(ctx.keys, [change], MAX_TXN_OPS, batch.layout)[0] as TxnBatch, fence, result);
 }
 
 /** etcd's answer to a transaction over its --max-txn-ops (etcd/server/etcdserver/api/v3rpc/rpctypes ErrGRPCTooManyOps),
@@ -220,19 +242,25 @@ export function checkedTxnOps(value: number): number {
 
 /** The revision the transaction wrote, or undefined if its compares failed. */
 async function commitBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence): Promise<string | undefined> {
-  const compares: Compare[] = [is.createdAt(fence.key, fence.createRevision)];
-  for (const c of batch.compares) {
-    if (c.kind === 'mod') compares.push(is.modifiedAt(c.key, c.revision));
-    else if (c.kind === 'absent') compares.push(is.absent(c.key));
-    else compares.push(is.holding(c.key, encodeValue(c.value)));
-  }
-  const writes = batch.writes.map((w) => (w.kind === 'put' ? op.put(w.key, encodeValue(w.value)) : op.delete(w.key)));
-  const response = await (await ctx.bulkPort()).txn({ compare: compares, success: writes });
+  const compares: Compare[] = [is.createdAt(fence.key, fence.createRevision), layoutIs(ctx.keys, batch.layout), ...batch.compares.map(toCompare)];
+  const response = await (await ctx.bulkPort()).txn({ compare: compares, success: batch.writes.map(toRequestOp) });
   return response.succeeded ? response.header.revision : undefined;
 }
 
+function toCompare(c: TxnCompare): Compare {
+  if (c.kind === 'mod') return is.modifiedAt(c.key, c.revision);
+  if (c.kind === 'absent') return is.absent(c.key);
+  if (c.kind === 'present') return is.present(c.key);
+  return is.holding(c.key, encodeValue(c.value));
+}
+
+function toRequestOp(w: TxnWrite): RequestOp {
+  return w.kind === 'put' ? op.put(w.key, encodeValue(w.value)) : op.delete(w.key);
+}
+
 export function watchScheduling(ctx: RegistryContext, onEvent: () => void): Promise<Subscription> {
-  return watchForChanges(ctx, [ctx.keys.unitsPrefix, ctx.keys.machinesPrefix, ctx.keys.schedulePrefix], onEvent);
+  // Placements are assignments (layout 2) or schedule keys (layout 1): both.
+  return watchForChanges(ctx, [ctx.keys.unitsPrefix, ctx.keys.machinesPrefix, ctx.keys.schedulePrefix, ctx.keys.assignmentsRoot], onEvent);
 }
 
 /** A failed fenced transaction is lost leadership when the fence no longer holds, else a plain conflict. */

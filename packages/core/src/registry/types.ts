@@ -5,6 +5,7 @@
  */
 import type { DeploymentRecord, ServiceHistory, VersionResult } from '../deployment/record.js';
 import type { CorruptRecordError } from '../errors.js';
+import type { RegistryLayout } from './layout.js';
 import type {
   Assignment,
   DesiredState,
@@ -92,7 +93,7 @@ export interface Subscription {
 export interface ClusterSnapshot {
   units: UnitRecord[];
   machines: MachineRecord[];
-  /** unit name → machine id, from `schedule/<unit>`. */
+  /** unit name → machine id: its `schedule/<unit>` key, or without one its placed assignment (layout.ts). */
   schedule: Map<string, string>;
   /** unit name → modRevision of `units/<name>` at snapshot time (assign compares it). */
   unitRevisions: Map<string, string>;
@@ -106,6 +107,8 @@ export interface ClusterSnapshot {
   laggingAssignments: Map<string, Assignment>;
   /** etcd revision the snapshot was read at. */
   revision: string;
+  /** The registry's layout at that revision (layout.ts); absent: 1. Schedule entries read the same in both. */
+  layout?: RegistryLayout;
 }
 
 /*
@@ -240,9 +243,10 @@ export interface ClusterView {
 
 /** The scheduler's view and its placement writes, fenced by leadership. */
 export interface SchedulingRegistry extends ClusterView {
-  /** Places a unit in one transaction: writes `schedule/<unit>` = machineId and
-   * `assignments/<machineId>/<unit>` (hash + desiredState from `unit`), only if `units/<name>` still has
-   * `unitModRevision`, the unit is not scheduled yet, and the fence (if given) holds.
+  /** Places a unit in one transaction, in the registry's layout (layout.ts): writes
+   * `assignments/<machineId>/<unit>` (hash + desiredState from `unit`, placed) and in layout 1 `schedule/<unit>` =
+   * machineId, only if `units/<name>` still has `unitModRevision`, (layout 1) the unit is not scheduled yet, and the
+   * fence (if given) holds.
    * A failed compare throws ConflictError (retryable) or LeadershipLostError (fence). */
   assign(unit: UnitRecord, unitModRevision: string, machineId: string, fence?: Fence): Promise<void>;
   /** Removes schedule + assignment in one transaction if `schedule/<unit>` still points at `machineId`
@@ -253,7 +257,11 @@ export interface SchedulingRegistry extends ClusterView {
   /** Applies many placement changes in batched, fenced transactions (≤ 128 ops each). A batch whose compares
    * fail is retried change by change; changes that still conflict are returned, not thrown. A failed fence
    * throws LeadershipLostError and applies nothing more. */
-  applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult>;
+  applySchedule(changes: ScheduleChange[], fence: Fence, layout?: RegistryLayout): Promise<ApplyScheduleResult>;
+  /** Moves the registry to layout 2 (docs/registry.md, "One write per placement"), fenced: the marker, then every
+   * `schedule/` key folded into its assignment (placed). Resumes a move an earlier leader left half done. A registry
+   * that has one layout only answers with it and writes nothing. */
+  migrateLayout(fence: Fence): Promise<{ layout: RegistryLayout; migrated: number }>;
 }
 
 /** The agent's side: its machine's presence, its assignments and the states it publishes. */

@@ -270,7 +270,8 @@ export function mirrorOps(ctx: RegistryContext, unit: UnitRecord, view: UnitView
   const machines = view.machineId === undefined ? view.globalMachines : [view.machineId, ...view.globalMachines];
   return machines.map((machineId) => {
     const assignment: Assignment = { unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState };
-    return op.put(ctx.keys.assignment(machineId, unit.name), encodeValue(assignment));
+    // The schedule entry's assignment stays a placement (layout.ts).
+    return op.put(ctx.keys.assignment(machineId, unit.name), encodeValue(machineId === view.machineId ? { ...assignment, placed: true } : assignment));
   });
 }
 

@@ -47,6 +47,7 @@ const assignmentOf = (unit: string, machineId: string): Assignment => ({
   machineId,
   hash: makeUnitRecord(unitSpec(unit), 'launched').hash,
   desiredState: 'launched',
+  placed: true,
 });
 
 describe('assignmentsAt + watchAssignments(fromRevision)', () => {

@@ -68,6 +68,7 @@ import {
   type WatchOptions,
 } from '@flotilla/core';
 import { assignmentInStep } from '../registry/assignment-lag.js';
+import type { RegistryLayout } from '../registry/layout.js';
 import { CORDON_KEY, mergeMetadata, type DynamicMetadata } from '../registry/machine-metadata-store.js';
 import { ChangeFeed, type Change } from './memory/change-feed.js';
 import { MemoryElection } from './memory/election.js';
@@ -172,7 +173,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
         this.schedule.set(unit.name, machineId);
         this.emit({ kind: 'cluster', event: { kind: 'schedule', type: 'put', unit: unit.name, machineId, revision: '' } });
       }
-      this.putAssignment({ unit: unit.name, machineId, hash: unit.hash, desiredState });
+      this.putAssignment({ unit: unit.name, machineId, hash: unit.hash, desiredState, placed: true });
     });
     return unit;
   }
@@ -283,7 +284,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
       for (const machineId of this.assignedTo(name)) {
         const held = this.assignments.get(machineId)?.get(name)?.hash;
         const hash = held !== undefined && updated.pinned?.[held] !== undefined ? held : updated.hash;
-        this.putAssignment({ unit: name, machineId, hash, desiredState: state });
+        this.putAssignment({ unit: name, machineId, hash, desiredState: state, ...(this.schedule.get(name) === machineId ? { placed: true as const } : {}) });
       }
     });
     return updated;
@@ -474,9 +475,11 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
   }
 
   /** Change by change (removals first), as EtcdRegistry's retry of a conflicting batch ends up doing. */
-  async applySchedule(changes: ScheduleChange[], fence: Fence): Promise<ApplyScheduleResult> {
+  async applySchedule(changes: ScheduleChange[], fence: Fence, layout: RegistryLayout = 1): Promise<ApplyScheduleResult> {
     this.enter('applySchedule');
     const result: ApplyScheduleResult = { applied: 0, conflicts: [] };
+    // This registry has layout 1 only: writes meant for another layout fail their marker compare, as on etcd.
+    if (layout !== 1) return { applied: 0, conflicts: [...changes] };
     const before = this.feed.revision;
     const removal = (c: ScheduleChange) => c.kind === 'unassign' || c.kind === 'unassign-global';
     for (const change of [...changes.filter(removal), ...changes.filter((c) => !removal(c))]) {
@@ -489,6 +492,13 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
       }
     }
     return this.feed.revision > before ? { ...result, revision: String(this.feed.revision) } : result;
+  }
+
+  /** One layout here (1): the schedule is a map beside the assignments, and nothing moves. */
+  async migrateLayout(fence: Fence): Promise<{ layout: RegistryLayout; migrated: number }> {
+    this.enter('migrateLayout');
+    this.election.checkFence(fence);
+    return { layout: 1, migrated: 0 };
   }
 
   async watchScheduling(onEvent: () => void): Promise<Subscription> {
@@ -730,7 +740,7 @@ export class MemoryRegistry implements ClusterRegistry, LeaderElection, ClusterE
     this.commit(() => {
       this.schedule.set(unit.name, machineId);
       this.emit({ kind: 'cluster', event: { kind: 'schedule', type: 'put', unit: unit.name, machineId, revision: '' } });
-      this.putAssignment({ unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState });
+      this.putAssignment({ unit: unit.name, machineId, hash: unit.hash, desiredState: unit.desiredState, placed: true });
     });
     this.writes.push(`assign ${unit.name} ${machineId}`);
   }

@@ -74,7 +74,8 @@ export function registryContract(name: string, current: () => ContractRegistry):
       const unit = await r.submitUnit(unitSpec('a.service'), { desiredState: 'loaded' });
       await r.assign(unit, (await r.snapshot()).unitRevisions.get('a.service')!, 'm1');
       await r.setDesiredState('a.service', 'launched');
-      expect(await r.listAssignments('m1')).toEqual([{ unit: 'a.service', machineId: 'm1', hash: unit.hash, desiredState: 'launched' }]);
+      // The schedule entry's assignment stays a placement (core's layout.ts).
+      expect(await r.listAssignments('m1')).toEqual([{ unit: 'a.service', machineId: 'm1', hash: unit.hash, desiredState: 'launched', placed: true }]);
       await r.setDesiredState('a.service', 'inactive');
       expect(await r.listAssignments('m1')).toEqual([]);
       expect((await r.snapshot()).schedule.size).toBe(0);

@@ -1,8 +1,8 @@
 /**
  * What "no reader ever sees half a unit" means, checked over a raw dump of the keyspace: every key parses and
  * decodes, every assignment belongs to a live (non-inactive) unit with the same hash and desired state and —
- * for non-global units — to the schedule entry that names its machine, and every schedule entry has its unit
- * and its assignment. Pure: takes key/value pairs, returns the violations (empty when all hold).
+ * for non-global units — to the schedule entry that names its machine (its `schedule/` key, or in layout 2 its
+ * placed assignment), and every schedule entry has its unit and its assignment. Pure: takes key/value pairs, returns the violations (empty when all hold).
  */
 import type { Assignment, UnitRecord } from '../model.js';
 import { decodeValue } from '../registry/codec.js';
@@ -38,6 +38,9 @@ export function registryViolations(keys: Keyspace, pairs: RawPair[]): string[] {
     const mismatch = record ? keyMismatch(parsed, record) : undefined;
     if (mismatch) violations.push(`${key}: ${mismatch}`);
   }
+  // Without a `schedule/` key, a unit's placed assignment is its schedule entry (registry layout 2; the first in key
+  // order, as snapshot() reads it).
+  for (const a of assignments) if (a.placed === true && !schedule.has(a.unit)) schedule.set(a.unit, a.machineId);
   for (const a of assignments) violations.push(...assignmentViolations(a, units.get(a.unit), schedule.get(a.unit)));
   for (const [unit, machineId] of schedule) {
     if (!units.has(unit)) violations.push(`schedule/${unit} without its unit`);

@@ -1,5 +1,5 @@
 /**
- * ClusterCache keeps the unbacked (global) assignments current and reuses a view's arrays until they change;
+ * ClusterCache keeps the schedule (keys, and placed assignments: core's layout.ts) and the unbacked (global) assignments current and reuses a view's arrays until they change;
  * checked against a plain model that recomputes everything from scratch, over random event sequences. Assignments
  * that mirror their unit's record (held compactly by the cache) and records that change under them are among them.
  */
@@ -15,7 +15,7 @@ const MACHINES = ['m1', 'm2', 'm3'];
 const eventArb = fc.oneof(
   fc.record({ kind: fc.constant('schedule-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES) }),
   fc.record({ kind: fc.constant('schedule-delete' as const), u: fc.constantFrom(...UNITS) }),
-  fc.record({ kind: fc.constant('assignment-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES), hash: fc.constantFrom('h1', 'h2', 'own') }),
+  fc.record({ kind: fc.constant('assignment-put' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES), hash: fc.constantFrom('h1', 'h2', 'own'), placed: fc.boolean() }),
   fc.record({ kind: fc.constant('assignment-delete' as const), u: fc.constantFrom(...UNITS), m: fc.constantFrom(...MACHINES) }),
   fc.record({ kind: fc.constant('unit-put' as const), u: fc.constantFrom(...UNITS), version: fc.constantFrom(1, 2) }),
   fc.record({ kind: fc.constant('machine-delete' as const), m: fc.constantFrom(...MACHINES) }),
@@ -32,7 +32,7 @@ function toEvent(op: Op, revision: string, records: Map<string, UnitRecord>): Cl
     case 'schedule-delete':
       return { kind: 'schedule', type: 'delete', unit: op.u, revision };
     case 'assignment-put':
-      return { kind: 'assignment', type: 'put', assignment: { unit: op.u, machineId: op.m, hash: op.hash === 'own' ? (records.get(op.u) as UnitRecord).hash : op.hash, desiredState: 'launched' }, revision };
+      return { kind: 'assignment', type: 'put', assignment: { unit: op.u, machineId: op.m, hash: op.hash === 'own' ? (records.get(op.u) as UnitRecord).hash : op.hash, desiredState: 'launched', ...(op.placed ? { placed: true as const } : {}) }, revision };
     case 'assignment-delete':
       return { kind: 'assignment', type: 'delete', unit: op.u, machineId: op.m, revision };
     case 'unit-put':
@@ -65,9 +65,17 @@ describe('ClusterCache', () => {
             if (event.type === 'put') schedule.set(event.unit, event.machineId);
             else schedule.delete(event.unit);
           } else if (event.kind === 'assignment') {
-            if (event.type === 'put') assignments.set(`${event.assignment.unit} ${event.assignment.machineId}`, event.assignment);
-            else assignments.delete(`${event.unit} ${event.machineId}`);
+            // A placed assignment is its unit's schedule entry unless it has one; the entry's assignment gone, so is it.
+            if (event.type === 'put') {
+              const a = event.assignment;
+              assignments.set(`${a.unit} ${a.machineId}`, a);
+              if (a.placed === true && !schedule.has(a.unit)) schedule.set(a.unit, a.machineId);
+            } else {
+              assignments.delete(`${event.unit} ${event.machineId}`);
+              if (schedule.get(event.unit) === event.machineId) schedule.delete(event.unit);
+            }
           }
+          expect(Object.fromEntries(cache.view().schedule)).toEqual(Object.fromEntries(schedule));
           expect(JSON.stringify({ u: before.units, m: before.machines, s: [...before.schedule], r: [...before.unitRevisions] })).toBe(frozen);
           const unbacked: Record<string, Record<string, string>> = {};
           for (const a of assignments.values()) if (schedule.get(a.unit) !== a.machineId) (unbacked[a.unit] ??= {})[a.machineId] = a.hash;

@@ -4,7 +4,7 @@
  * `seen` is the highest revision applied, which lets the loop wait until its own writes have come back before
  * planning again (otherwise it would re-plan units it just placed).
  */
-import { assignmentInStep, type Assignment, type ClusterEvent, type ClusterSnapshot, type MachineRecord, type UnitRecord } from '@flotilla/core';
+import { assignmentInStep, scheduleChangeOf, type Assignment, type ClusterEvent, type ClusterSnapshot, type MachineRecord, type RegistryLayout, type UnitRecord } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
 import { LivePlacement } from './live-placement.js';
 
@@ -31,6 +31,7 @@ export class ClusterCache {
   private revisionsView: Map<string, string> | undefined;
   private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
+  private layoutNow: RegistryLayout;
   /** Placement state and indexes kept current with every event (what an incremental plan starts from); built on
    * first use, or a step at a time by `prepareLive`. */
   private liveState: LivePlacement | undefined;
@@ -51,6 +52,7 @@ export class ClusterCache {
     }
     for (const byMachine of snapshot.globalAssignments.values()) for (const a of byMachine.values()) this.setAssignment(a);
     this.seenRevision = BigInt(snapshot.revision);
+    this.layoutNow = snapshot.layout ?? 1;
   }
 
   get live(): LivePlacement {
@@ -134,26 +136,46 @@ export class ClusterCache {
       if (event.type === 'put') this.machines.set(event.machine.id, event.machine);
       else this.machines.delete(event.id);
       this.liveState?.machineChanged(id);
-    } else if (event.kind === 'schedule') {
-      const before = this.schedule.get(event.unit);
-      if (event.type === 'put') this.schedule.set(event.unit, event.machineId);
-      else this.schedule.delete(event.unit);
-      // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
-      if (before !== undefined) this.classify(event.unit, before);
-      if (event.type === 'put') this.classify(event.unit, event.machineId);
-      this.relag(event.unit);
-      this.liveState?.scheduleChanged(event.unit, before);
-    } else if (event.type === 'put') {
-      this.setAssignment(event.assignment);
-      this.relag(event.assignment.unit);
-      this.liveState?.assignmentChanged(event.assignment.unit, event.assignment.machineId);
     } else {
-      this.removeAssignment(event.unit, event.machineId);
-      remove(this.unbacked, event.unit, event.machineId);
-      this.relag(event.unit);
-      this.liveState?.assignmentChanged(event.unit, event.machineId);
+      // A schedule key, or (both layouts read the same: core's scheduleChangeOf) a placed assignment's put or the
+      // delete of the assignment the schedule names.
+      const change = scheduleChangeOf(event, (unit) => this.schedule.get(unit));
+      if (event.kind === 'assignment') {
+        if (event.type === 'put') this.setAssignment(event.assignment);
+        else {
+          this.removeAssignment(event.unit, event.machineId);
+          remove(this.unbacked, event.unit, event.machineId);
+        }
+      }
+      const unit = event.kind === 'assignment' && event.type === 'put' ? event.assignment.unit : event.unit;
+      if (change) this.scheduleAt(change.unit, change.machineId);
+      else this.relag(unit);
+      if (event.kind === 'assignment') this.liveState?.assignmentChanged(unit, event.type === 'put' ? event.assignment.machineId : event.machineId);
     }
     return prior;
+  }
+
+  /** The registry's layout as of the last snapshot, or as the leader moved it since (`layoutMoved`). */
+  get layout(): RegistryLayout {
+    return this.layoutNow;
+  }
+
+  /** The leader moved the registry to `layout` (layout-migration): the marker is not a cluster event. */
+  layoutMoved(layout: RegistryLayout): void {
+    this.layoutNow = layout;
+  }
+
+  /** Puts (`machineId`) or removes (undefined) `unit`'s schedule entry. */
+  private scheduleAt(unit: string, machineId: string | undefined): void {
+    const before = this.schedule.get(unit);
+    if (machineId === before) return;
+    if (machineId !== undefined) this.schedule.set(unit, machineId);
+    else this.schedule.delete(unit);
+    // The assignment on the old machine (if any) is no longer backed; the one on the new machine now is.
+    if (before !== undefined) this.classify(unit, before);
+    if (machineId !== undefined) this.classify(unit, machineId);
+    this.relag(unit);
+    this.liveState?.scheduleChanged(unit, before);
   }
 
   private priorOf(event: ClusterEvent): Prior {
@@ -178,6 +200,7 @@ export class ClusterCache {
       globalAssignments,
       laggingAssignments: new Map(this.lagging),
       revision: this.seenRevision.toString(),
+      layout: this.layoutNow,
     };
   }
 
@@ -198,6 +221,7 @@ export class ClusterCache {
       globalAssignments: this.unbacked,
       laggingAssignments: this.lagging,
       revision: this.seenRevision.toString(),
+      layout: this.layoutNow,
     };
   }
 

@@ -5,7 +5,7 @@
  * plans that scope; a full pass is due at the start of a term, after a re-read, after a pass that did not
  * apply cleanly (conflict, failure) and at least every `fullIntervalMs` (the safety net).
  */
-import type { ClusterEvent } from '@flotilla/core';
+import type { ClusterEvent, RegistryLayout } from '@flotilla/core';
 import { emptyDirty, isClean, markEvent, type Dirty, type Prior } from '../dirty.js';
 import type { Decision } from '../plan.js';
 import type { PlanScope } from '../plan-scope.js';
@@ -29,8 +29,8 @@ export class DirtyTracker {
   }
 
   /** The watch events these decisions' writes will produce: not news to the leader. */
-  expectEchoes(decisions: readonly Decision[]): void {
-    this.echoes.expect(decisions);
+  expectEchoes(decisions: readonly Decision[], layout?: RegistryLayout): void {
+    this.echoes.expect(decisions, layout);
   }
 
   /** The watch has delivered everything the pass wrote (or the cache is re-read): what is left never comes. */

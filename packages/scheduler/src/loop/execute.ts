@@ -3,7 +3,7 @@
  * Each applied decision is logged; decisions whose compares failed (someone changed the unit or its schedule
  * since the snapshot) come back as conflicts and the next pass re-plans them.
  */
-import { assignmentInLine, LeadershipLostError, type ClusterSnapshot, type Fence, type ScheduleChange, type SchedulingRegistry, type UnitRecord } from '@flotilla/core';
+import { assignmentInLine, LeadershipLostError, type ClusterSnapshot, type Fence, type RegistryLayout, type ScheduleChange, type SchedulingRegistry, type UnitRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import type { Decision } from '../plan.js';
 
@@ -29,8 +29,8 @@ export interface WriteContext {
   fence: Fence;
   logger: Logger;
   signal: AbortSignal;
-  /** Called with each chunk's decisions right before they are written (the leader expects their echo). */
-  beforeChunk?: (decisions: readonly Decision[]) => void;
+  /** Called with each chunk's decisions right before they are written in `layout` (the leader expects their echo). */
+  beforeChunk?: (decisions: readonly Decision[], layout: RegistryLayout) => void;
 }
 
 /** A plan's decisions in write order (removals first) and the changes they write, each with the unit record and
@@ -38,6 +38,8 @@ export interface WriteContext {
 export interface PreparedWrites {
   decisions: Decision[];
   changes: ScheduleChange[];
+  /** The registry layout the view was at: what the changes are written in (core's layout.ts). */
+  layout: RegistryLayout;
 }
 
 const PAST_TENSE: Record<Decision['kind'], string> = {
@@ -68,7 +70,7 @@ export async function executeDecisions(ctx: ExecuteContext, decisions: readonly 
 export function prepareWrites(snapshot: ClusterSnapshot, units: ReadonlyMap<string, UnitRecord> | undefined, decisions: readonly Decision[]): PreparedWrites {
   const byName = units ?? new Map(snapshot.units.map((u) => [u.name, u]));
   const ordered = [...decisions.filter(isRemoval), ...decisions.filter((d) => !isRemoval(d))];
-  return { decisions: ordered, changes: changesOf(snapshot, byName, ordered) };
+  return { decisions: ordered, changes: changesOf(snapshot, byName, ordered), layout: snapshot.layout ?? 1 };
 }
 
 /**
@@ -77,7 +79,7 @@ export function prepareWrites(snapshot: ClusterSnapshot, units: ReadonlyMap<stri
  * pass").
  */
 export async function executeWrites(ctx: WriteContext, writes: PreparedWrites): Promise<ExecutionOutcome> {
-  const { decisions, changes } = writes;
+  const { decisions, changes, layout } = writes;
   const total = decisions.length;
   if (total === 0) return { kind: 'done', applied: 0 };
   if (ctx.signal.aborted) return { kind: 'aborted', applied: 0 };
@@ -91,10 +93,10 @@ export async function executeWrites(ctx: WriteContext, writes: PreparedWrites): 
     }
     const chunk = decisions.splice(0, APPLY_CHUNK);
     const chunkChanges = changes.splice(0, APPLY_CHUNK);
-    ctx.beforeChunk?.(chunk);
+    ctx.beforeChunk?.(chunk, layout);
     let result;
     try {
-      result = await ctx.registry.applySchedule(chunkChanges, ctx.fence);
+      result = await ctx.registry.applySchedule(chunkChanges, ctx.fence, layout);
     } catch (error) {
       if (error instanceof LeadershipLostError) {
         ctx.logger.warn({ err: error, decisions: total, applied }, 'leadership lost while applying the plan');

@@ -6,7 +6,7 @@
  * costs a map entry. A unit expecting the same kind of echo from more than one machine (a global unit's
  * assignments) gets a count per machine instead.
  */
-import type { ClusterEvent } from '@flotilla/core';
+import type { ClusterEvent, RegistryLayout } from '@flotilla/core';
 import type { Decision } from '../plan.js';
 
 /** Expected echoes of one kind: unit → machine (one echo), or unit → machine → count (several). */
@@ -70,16 +70,18 @@ export class ExpectedEchoes {
   private readonly assignmentPuts = new EchoesByUnit();
   private readonly assignmentDeletes = new EchoesByUnit();
 
-  /** The watch events these decisions' writes will produce. */
-  expect(decisions: readonly Decision[]): void {
+  /** The watch events these decisions' writes will produce, written in `layout` (layout 2 writes no `schedule/` key;
+   * an unassign's delete of a key left from layout 1 comes back unexpected, and only marks its unit). */
+  expect(decisions: readonly Decision[], layout: RegistryLayout = 1): void {
+    const scheduleKeys = layout === 1;
     for (const d of decisions) {
       switch (d.kind) {
         case 'assign':
-          this.schedulePuts.add(d.unit, d.machineId);
+          if (scheduleKeys) this.schedulePuts.add(d.unit, d.machineId);
           this.assignmentPuts.add(d.unit, d.machineId);
           break;
         case 'unassign':
-          this.scheduleDeletes.add(d.unit);
+          if (scheduleKeys) this.scheduleDeletes.add(d.unit);
           this.assignmentDeletes.add(d.unit, d.machineId);
           break;
         case 'assign-global':

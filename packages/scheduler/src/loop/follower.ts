@@ -6,7 +6,7 @@
  * RESYNC_COST_FACTOR times what the last re-read took: at 1,000,000 units a re-read takes ~50 s, and every 60 s
  * the leader did little else (docs/benchmarks.md, "1,000,000 units, second pass").
  */
-import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView, type Subscription, type UnitRecord } from '@flotilla/core';
+import { withDeadline, type ClusterEvent, type ClusterSnapshot, type ClusterView, type MachineRecord, type RegistryLayout, type Subscription, type UnitRecord } from '@flotilla/core';
 import type { Prior } from '../dirty.js';
 import type { Logger } from 'pino';
 import { ClusterCache } from './cluster-cache.js';
@@ -53,6 +53,17 @@ export class ClusterFollower {
   /** The cluster as of the latest event, re-read first if the cache is missing or due for a resync. */
   async current(): Promise<ClusterSnapshot> {
     return (await this.synced()).view();
+  }
+
+  /** The registry's layout and the live machines as of the latest event, without a view's copies. */
+  async layoutState(): Promise<{ layout: RegistryLayout; machines: readonly MachineRecord[] }> {
+    const cache = await this.synced();
+    return { layout: cache.layout, machines: cache.liveView().machines };
+  }
+
+  /** The leader moved the registry to `layout` (its marker is not a cluster event); a later re-read reads it. */
+  layoutMoved(layout: RegistryLayout): void {
+    this.cache?.layoutMoved(layout);
   }
 
   /** The units as of the latest event, without a view's copies of the schedule and revisions (what the service

@@ -4,11 +4,12 @@
  * leadership is lost or the scheduler stops, then resign. A lost leadership stops acting at once: the term's
  * signal aborts, and every write is fenced anyway.
  */
-import { withDeadline, type Leadership } from '@flotilla/core';
+import { withDeadline, type Leadership, type RegistryLayout } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planAsync } from './plan-async.js';
 import { executeWrites, prepareWrites, type ExecutionOutcome, type PreparedWrites } from './execute.js';
 import { PassTrigger } from './pass-trigger.js';
+import { LayoutMover } from './layout-mover.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
 import { ClusterLogWriter } from './cluster-log.js';
 import { ClusterFollower } from './follower.js';
@@ -88,6 +89,7 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
     },
   });
 
+  const layoutMover = new LayoutMover(opts.registry, opts.logger);
   const reporter = new UnplaceableReporter(opts.logger);
   const clusterLog = new ClusterLogWriter(opts.registry, opts.logger);
   const balance = new RebalanceClock(opts.rebalance);
@@ -116,6 +118,11 @@ export async function leadTerm(opts: TermOptions, leadership: Leadership): Promi
       }
       if (deployed === 'conflict') trigger.nudge();
       else if (deployed !== 'idle') setTimeout(() => trigger.nudge(), DEPLOY_POLL_MS).unref();
+      // The registry's layout, between passes (layout-mover.ts).
+      if ((await layoutMover.step(follower, leadership.fence)) === 'lost') {
+        lost = true;
+        break;
+      }
       // Nothing happened that a plan could act on (the leader's own writes coming back included): skip the pass.
       if (dirty.idle && !follower.needsResync && moves.size === 0 && !pass.draining && balance.due() === undefined) continue;
       const outcome = await runPass(opts, leadership, term.signal, pass);
@@ -160,7 +167,7 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
       return { kind: 'aborted', applied: 0 };
     }
     const { writes, logPass, started } = prepared;
-    const beforeChunk = (decisions: readonly Decision[]) => dirty.expectEchoes(decisions);
+    const beforeChunk = (decisions: readonly Decision[], layout: RegistryLayout) => dirty.expectEchoes(decisions, layout);
     // The writes stop only with the term (stop, lost leadership); each transaction has its own request deadline.
     // A deadline on the whole pass cut big plans in two, and the rest was planned again from scratch: at 1,000,000
     // units a pass's writes take minutes (docs/scheduler.md, "The leader loop").
