@@ -1,8 +1,8 @@
 /**
  * A unit record written without its assignment, on a real machine: the leader rewrites the assignment where the
  * unit is scheduled (a `refresh`, docs/registry.md "One write per placement") and the machine's systemd follows.
- * Today every writer of a record writes its assignment in the same transaction; this is what a record written
- * alone (the layout the registry moves to) relies on. Asserted by asking the machine's systemd.
+ * In registry layout 2 this is how every CLI desired-state change reaches a machine. Asserted by asking the
+ * machine's systemd.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,7 +50,10 @@ describe('a unit record written alone on a real machine', () => {
       raw.close();
     }
     await waitUntil('stopped on the machine', async () => (['inactive', 'failed'].includes(await isActive()) ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
-    expect(await registry.listAssignments(machine.id)).toEqual([{ unit: UNIT, machineId: machine.id, hash: record.hash, desiredState: 'loaded' }]);
-    expect((await registry.snapshot()).schedule.get(UNIT)).toBe(machine.id); // rewritten where it is, not moved
+    expect(await registry.listAssignments(machine.id)).toEqual([{ unit: UNIT, machineId: machine.id, hash: record.hash, desiredState: 'loaded', placed: true }]);
+    const snapshot = await registry.snapshot();
+    expect(snapshot.schedule.get(UNIT)).toBe(machine.id); // rewritten where it is, not moved
+    // Current daemons only: the leader moved the registry to layout 2, where a placement is the assignment alone.
+    expect(snapshot.layout).toBe(2);
   }, 90_000);
 });
