@@ -5,7 +5,7 @@
  * depend on the layout, and each of its transactions compares the marker it believes in: a leader that read
  * layout 1 cannot write after the cluster moved to 2.
  */
-import type { MachineRecord } from '../model.js';
+import type { MachineRecord, RegistryLayout } from '../model.js';
 import { decodeValue, encodeValue } from './codec.js';
 import type { RegistryContext } from './context.js';
 import type { Compare } from './etcd-port.js';
@@ -13,7 +13,7 @@ import type { Keyspace } from './keyspace.js';
 import type { ClusterEvent } from './types.js';
 import { is } from './kv-ops.js';
 
-export type RegistryLayout = 1 | 2;
+export type { RegistryLayout } from '../model.js';
 
 /** The layout this code writes once every live machine can lead under it. */
 export const NEWEST_LAYOUT: RegistryLayout = 2;

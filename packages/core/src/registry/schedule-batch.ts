@@ -5,9 +5,8 @@
  * twice (etcd rejects duplicate keys in a transaction). Changes are split into two phases, removals first,
  * so a unit unassigned from a dead machine and assigned elsewhere in the same plan never races itself.
  */
-import type { Assignment } from '../model.js';
+import type { Assignment, RegistryLayout } from '../model.js';
 import type { Keyspace } from './keyspace.js';
-import type { RegistryLayout } from './layout.js';
 import type { ScheduleChange } from './types.js';
 
 /** etcd's default `--max-txn-ops`: what batches are packed to unless the registry was told etcd allows more. */

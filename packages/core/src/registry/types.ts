@@ -5,7 +5,6 @@
  */
 import type { DeploymentRecord, ServiceHistory, VersionResult } from '../deployment/record.js';
 import type { CorruptRecordError } from '../errors.js';
-import type { RegistryLayout } from './layout.js';
 import type {
   Assignment,
   DesiredState,
@@ -15,6 +14,7 @@ import type {
   UnitRecord,
   UnitSpec,
   UnitStateRecord,
+  RegistryLayout,
 } from '../model.js';
 
 /** How the registry talks to etcd: its JSON gateway over HTTP (light) or gRPC (etcd3; bulk throughput). */
