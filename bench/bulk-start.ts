@@ -4,7 +4,8 @@
  * spawn to its exit (`_call`), until the leader has scheduled all N (`_scheduled`), and until the agents have
  * published all N active (`_all_active`; states polled every 50 ms). Per size, ROUNDS rounds in one sitting
  * (fresh names each; the previous round's units are destroyed and gone first); the figures are the medians.
- * Usage: npm run bench -- bulk-start [SIZES=300,1000] [ROUNDS=3]
+ * Usage: npm run bench -- bulk-start [SIZES=300,1000] [ROUNDS=3]; env BENCH_REGISTRY_LAYOUT=1 (the daemons hold the
+ * registry at layout 1)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,9 @@ const SIZES = (process.argv[2] ?? '300,1000').split(',').map(Number);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const DEADLINE_MS = 180_000;
 
-const cluster = await startCluster({ machines: 3, ttlSec: 10, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+// BENCH_REGISTRY_LAYOUT=1: the daemons hold the registry at layout 1 (two keys per placement), for comparison.
+const layout = process.env.BENCH_REGISTRY_LAYOUT === '1' ? { agentEnv: { FLOTILLA_REGISTRY_LAYOUT: '1' } } : {};
+const cluster = await startCluster({ machines: 3, ttlSec: 10, ...layout, log: (l) => process.stderr.write(`bench: ${l}\n`) });
 const unitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-bulk-'));
 const registry = await EtcdRegistry.connect(cluster.registryOptions);
 const env = Object.entries(cluster.cliEnv).map(([key, value]) => `${key}=${value}`);

@@ -11,9 +11,10 @@
  * Stages, each from kill + TTL: `key_deleted` (etcd's lessor revoked the lease; the host sees `machines/<id>`
  * deleted on a watch), `rescheduled` (the leader's last new placement of the victim's units seen on the watch),
  * `all_active` (every unit active on exactly one survivor).
- * Usage: npm run bench -- machine-loss [KILLS=5] [UNITS=100]
+ * Usage: npm run bench -- machine-loss [KILLS=5] [UNITS=100]; env BENCH_REGISTRY_LAYOUT=1 (the daemons hold the
+ * registry at layout 1)
  */
-import { DEFAULT_PREFIX, EtcdRegistry, Keyspace, parseUnitFile, type ClusterEvent } from '@flotilla/core';
+import { DEFAULT_PREFIX, EtcdRegistry, Keyspace, parseUnitFile, scheduleChangeOf, type ClusterEvent } from '@flotilla/core';
 import { startCluster } from '../test/harness/cluster.js';
 import { run, waitUntil } from '../test/harness/exec.js';
 import type { Machine } from '../test/harness/machines.js';
@@ -25,7 +26,12 @@ const KILLS = Number(process.argv[2] ?? 5);
 const UNITS = Number(process.argv[3] ?? 100);
 const TTL_SEC = 10;
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, log, agentEnv: { FLOTILLA_REBALANCE_INTERVAL: '3600', ...(process.env.LOSS_TRACE ? { FLOTILLA_LOG_LEVEL: 'debug' } : {}) } });
+const cluster = await startCluster({ machines: 3, ttlSec: TTL_SEC, log, agentEnv: {
+  FLOTILLA_REBALANCE_INTERVAL: '3600',
+  ...(process.env.LOSS_TRACE ? { FLOTILLA_LOG_LEVEL: 'debug' } : {}),
+  // BENCH_REGISTRY_LAYOUT=1: the daemons hold the registry at layout 1 (two keys per placement), for comparison.
+  ...(process.env.BENCH_REGISTRY_LAYOUT === '1' ? { FLOTILLA_REGISTRY_LAYOUT: '1' } : {}),
+} });
 const registry = await EtcdRegistry.connect(cluster.registryOptions);
 const cli = cliFor(cluster.cliEnv);
 
@@ -81,10 +87,16 @@ async function run1(names: string[], round: number): Promise<Record<string, numb
   for (const m of others) await cli(['uncordon', m.name]);
 
   const mine = new Set(names);
+  const scheduledOn = new Map(names.map((n) => [n, victim.id]));
   const marks: { deleted?: number; lastPlaced?: number; placed: number } = { placed: 0 };
   const sub = await registry.watchCluster((e: ClusterEvent) => {
     if (e.kind === 'machine' && e.type === 'delete' && e.id === victim.id) marks.deleted ??= Date.now();
-    if (e.kind === 'schedule' && e.type === 'put' && mine.has(e.unit) && e.machineId !== victim.id) {
+    // A placement is a schedule/ key or a placed assignment, by the registry's one rule (core's scheduleChangeOf).
+    const change = scheduleChangeOf(e, (unit) => scheduledOn.get(unit));
+    if (!change || !mine.has(change.unit)) return;
+    if (change.machineId === undefined) return void scheduledOn.delete(change.unit);
+    scheduledOn.set(change.unit, change.machineId);
+    if (change.machineId !== victim.id) {
       marks.placed++;
       marks.lastPlaced = Date.now();
     }

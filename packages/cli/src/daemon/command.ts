@@ -24,6 +24,8 @@ const ENVIRONMENT_HELP = `Environment:
   FLOTILLA_UNITS_DIR       where unit files are written (default /run/flotilla/units); a directory of the
                            agent's own, never one of systemd's unit directories, a parent or a child of one
   FLOTILLA_DISABLE_ENGINE  true: never become the scheduler
+  FLOTILLA_REGISTRY_LAYOUT 1: this daemon says it cannot lead registry layout 2, which holds the cluster at
+                           layout 1 (two keys per placement; a downgrade stays possible). Default 2
   FLOTILLA_LOG_LEVEL       pino level (default info)
   FLOTILLA_EVENT_RETENTION_COUNT  cluster event log entries kept (default 1000; oldest removed first)
   FLOTILLA_EVENT_RETENTION_AGE    cluster event log entries older than this are removed: 90s, 30m, 12h, 7d

@@ -52,7 +52,11 @@ describe('readDaemonConfig', () => {
     expect(readDaemonConfig({}).etcdMaxTxnOps).toBeUndefined();
     expect(readDaemonConfig({ FLOTILLA_ETCD_MAX_TXN_OPS: '512' }).etcdMaxTxnOps).toBe(512);
   });
+  test('registry layout: unset says the newest, 1 holds the cluster at layout 1', () => {
+    expect([readDaemonConfig({}).registryLayout, readDaemonConfig({ FLOTILLA_REGISTRY_LAYOUT: '1' }).registryLayout]).toEqual([undefined, 1]);
+  });
   test.each([
+    ['unknown registry layout', { FLOTILLA_REGISTRY_LAYOUT: '3' }, 'FLOTILLA_REGISTRY_LAYOUT: expected 1 or 2, got "3"'],
     ['max txn ops below etcd\'s default', { FLOTILLA_ETCD_MAX_TXN_OPS: '64' }, 'FLOTILLA_ETCD_MAX_TXN_OPS: expected a whole number from 128 (etcd\'s default --max-txn-ops) to 65536, got "64"'],
     ['max txn ops not a number', { FLOTILLA_ETCD_MAX_TXN_OPS: '5e2' }, 'FLOTILLA_ETCD_MAX_TXN_OPS: expected a whole number from 128 (etcd\'s default --max-txn-ops) to 65536, got "5e2"'],
     ['bad TTL', { FLOTILLA_AGENT_TTL: 'soon' }, 'FLOTILLA_AGENT_TTL: expected a positive number of seconds, got "soon"'],

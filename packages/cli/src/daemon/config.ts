@@ -2,7 +2,7 @@
  * The daemon's configuration, from the environment (fleet's FLEET_* style: FLOTILLA_<KEY>). Pure: takes the
  * environment and the machine's identity files as values, returns a validated config or throws naming the key.
  */
-import { describeUnitsDirClash, isTxnOps, keyedRecord, TXN_OPS_RULE, unitsDirClash, type EventRetention } from '@flotilla/core';
+import { describeUnitsDirClash, isTxnOps, keyedRecord, TXN_OPS_RULE, unitsDirClash, type EventRetention, type RegistryLayout } from '@flotilla/core';
 import { readApiConfig, type ApiConfig } from './api-config.js';
 import { DaemonConfigError } from './config-error.js';
 import { readDnsSettings, type DnsSettings } from './dns-config.js';
@@ -27,6 +27,10 @@ export interface DaemonConfig {
   /** The etcd's --max-txn-ops (FLOTILLA_ETCD_MAX_TXN_OPS): what this node packs placement transactions to when it
    * leads; absent: etcd's default 128 (RegistryOptions.maxTxnOps). */
   etcdMaxTxnOps?: number;
+  /** FLOTILLA_REGISTRY_LAYOUT: the highest registry layout this daemon says it can lead (MachineRecord.layout); 1
+   * holds the cluster at layout 1, which keeps a downgrade possible (docs/registry.md, "One write per placement").
+   * Absent: the newest this build knows. */
+  registryLayout?: RegistryLayout;
   logLevel: string;
   /** The HTTP API's listeners, token and TLS. */
   api: ApiConfig;
@@ -88,6 +92,7 @@ export function readDaemonConfig(env: NodeJS.ProcessEnv): DaemonConfig {
     disableEngine: /^(1|true|yes|on)$/i.test(env.FLOTILLA_DISABLE_ENGINE ?? ''),
     requestTimeoutMs: positiveNumber(env, 'FLOTILLA_REQUEST_TIMEOUT', 5) * 1000,
     ...maxTxnOps(env),
+    ...registryLayout(env),
     logLevel: oneOf(env, 'FLOTILLA_LOG_LEVEL', LOG_LEVELS, 'info'),
     api: readApiConfig(env),
     ...etcdSecurity(env),
@@ -113,6 +118,15 @@ function maxTxnOps(env: NodeJS.ProcessEnv): { etcdMaxTxnOps?: number } {
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !isTxnOps(value)) throw new DaemonConfigError('FLOTILLA_ETCD_MAX_TXN_OPS', `expected ${TXN_OPS_RULE}, got "${raw}"`);
   return { etcdMaxTxnOps: value };
+}
+
+/** FLOTILLA_REGISTRY_LAYOUT: 1 or 2; unset or empty: the newest. */
+function registryLayout(env: NodeJS.ProcessEnv): { registryLayout?: RegistryLayout } {
+  const raw = env.FLOTILLA_REGISTRY_LAYOUT;
+  if (raw === undefined || raw === '') return {};
+  if (raw.trim() === '1') return { registryLayout: 1 };
+  if (raw.trim() === '2') return { registryLayout: 2 };
+  throw new DaemonConfigError('FLOTILLA_REGISTRY_LAYOUT', `expected 1 or 2, got "${raw}"`);
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], fallback: T): T {

@@ -63,7 +63,7 @@ export async function runDaemon(config: DaemonConfig, logger: Logger = pino({ le
     metadata: config.metadata,
     version: FLOTILLA_VERSION,
     startedAt: Date.now(),
-    layout: NEWEST_LAYOUT,
+    layout: config.registryLayout ?? NEWEST_LAYOUT,
   };
   logger.info({ machine: machine.id, ip: machine.ip, endpoints: config.endpoints }, 'flotilla agent starting');
   const etcd = await EtcdRegistry.connect(registryOptions(config));
