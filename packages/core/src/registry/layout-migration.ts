@@ -8,7 +8,6 @@
  *    its events in order sees the unit scheduled again on the same machine within the same revision.
  * A leader that finds the marker and `schedule/` keys left (its predecessor died half way) runs step 2 again.
  */
-import { LeadershipLostError } from '../errors.js';
 import type { Assignment } from '../model.js';
 import { encodeValue } from './codec.js';
 import type { RegistryContext, Stored } from './context.js';
@@ -17,7 +16,7 @@ import { is, op } from './kv-ops.js';
 import { layoutIs, layoutMarker, readLayout, type RegistryLayout } from './layout.js';
 import { checkRecord } from './record-check.js';
 import { isAssignment, isMachineId } from './record-guards.js';
-import { eachPaged, fenceHolds } from './scheduling-store.js';
+import { assertFenceHolds, eachPaged } from './scheduling-store.js';
 import type { Fence } from './types.js';
 
 /** Units per transaction: 2 compares and up to 2 writes each, plus the fence and the marker, under etcd's default
@@ -32,7 +31,7 @@ export async function migrateLayout(ctx: RegistryContext, fence: Fence): Promise
     const marked = await ctx.run('mark registry layout 2', () =>
       ctx.txn([is.createdAt(fence.key, fence.createRevision), is.absent(ctx.keys.layout)], [op.put(ctx.keys.layout, layoutMarker(2))]),
     );
-    if (!marked.succeeded) await checkFence(ctx, fence);
+    if (!marked.succeeded) await assertFenceHolds(ctx, fence);
   }
   const entries: Stored<string>[] = [];
   await eachPaged(ctx, ctx.keys.schedulePrefix, isMachineId, (r) => void entries.push(r));
@@ -67,7 +66,7 @@ async function migrateBatch(ctx: RegistryContext, fence: Fence, read: readonly S
     }
     const result = await ctx.run(`migrate ${entries.length} schedule keys`, () => ctx.txn(compares, [...deletes, ...puts]));
     if (result.succeeded) return entries.length;
-    await checkFence(ctx, fence);
+    await assertFenceHolds(ctx, fence);
     if (attempt >= BATCH_ATTEMPTS) return 0;
     entries = await ctx.run('read schedule keys again', () => rereadEntries(ctx, entries));
   }
@@ -94,8 +93,4 @@ async function rereadEntries(ctx: RegistryContext, entries: readonly Stored<stri
 function unitOf(entry: Stored<string>): string {
   if (entry.parsed.kind !== 'schedule') throw new Error(`${entry.key} is not a schedule key`);
   return entry.parsed.unit;
-}
-
-async function checkFence(ctx: RegistryContext, fence: Fence): Promise<void> {
-  if (!(await ctx.run('check the scheduler fence', () => fenceHolds(ctx, fence)))) throw new LeadershipLostError(fence.key);
 }

@@ -31,7 +31,7 @@ export async function readLayout(ctx: RegistryContext, revision?: string): Promi
 
 /** The compare that holds only while the registry is at `layout`. */
 export function layoutIs(keys: Keyspace, layout: RegistryLayout): Compare {
-  return layout === 1 ? is.absent(keys.layout) : is.holding(keys.layout, encodeValue(layout));
+  return layout === 1 ? is.absent(keys.layout) : is.holding(keys.layout, layoutMarker(layout));
 }
 
 /** The value the marker holds at layout 2. */

@@ -59,85 +59,51 @@ function assignmentOf(change: ScheduleChange & { kind: 'assign' | 'assign-global
  * an unassign also deletes a `schedule/` key a unit placed under layout 1 may still have.
  */
 export function opsOf(keys: Keyspace, change: ScheduleChange, layout: RegistryLayout = 1): ChangeOps {
-  if (layout === 2) {
-    const placement = placementOps(keys, change);
-    if (placement) return placement;
-  }
+  const scheduleKeys = layout === 1;
   switch (change.kind) {
-    case 'assign': {
+    case 'assign':
+    case 'assign-global': {
       const name = change.unit.name;
+      // Layout 1 guards a placement by its schedule key's absence and writes the key; the global form has none.
+      const scheduled = scheduleKeys && change.kind === 'assign';
       return {
         change,
         compares: [
           { kind: 'mod', key: keys.unit(name), revision: change.unitModRevision },
-          { kind: 'absent', key: keys.schedule(name) },
+          ...(scheduled ? [{ kind: 'absent', key: keys.schedule(name) } as const] : []),
         ],
         writes: [
-          { kind: 'put', key: keys.schedule(name), value: change.machineId },
+          ...(scheduled ? [{ kind: 'put', key: keys.schedule(name), value: change.machineId } as const] : []),
           { kind: 'put', key: keys.assignment(change.machineId, name), value: assignmentOf(change) },
         ],
       };
     }
-    case 'unassign':
+    case 'unassign': {
+      const assignment = keys.assignment(change.machineId, change.unit);
+      // Both keys go in either layout (in layout 2 the schedule key is one a half-done move left, if any).
       return {
         change,
-        compares: [{ kind: 'value', key: keys.schedule(change.unit), value: change.machineId }],
+        compares: [scheduleKeys ? { kind: 'value', key: keys.schedule(change.unit), value: change.machineId } : { kind: 'present', key: assignment }],
         writes: [
+          { kind: 'delete', key: assignment },
           { kind: 'delete', key: keys.schedule(change.unit) },
-          { kind: 'delete', key: keys.assignment(change.machineId, change.unit) },
         ],
       };
-    case 'assign-global':
-      return {
-        change,
-        compares: [{ kind: 'mod', key: keys.unit(change.unit.name), revision: change.unitModRevision }],
-        writes: [{ kind: 'put', key: keys.assignment(change.machineId, change.unit.name), value: assignmentOf(change) }],
-      };
+    }
     case 'unassign-global':
       return { change, compares: [], writes: [{ kind: 'delete', key: keys.assignment(change.machineId, change.unit) }] };
     case 'refresh': {
       const name = change.unit.name;
+      const assignment = keys.assignment(change.machineId, name);
       return {
         change,
         compares: [
           { kind: 'mod', key: keys.unit(name), revision: change.unitModRevision },
-          { kind: 'value', key: keys.schedule(name), value: change.machineId },
+          scheduleKeys ? { kind: 'value', key: keys.schedule(name), value: change.machineId } : { kind: 'present', key: assignment },
         ],
-        writes: [{ kind: 'put', key: keys.assignment(change.machineId, name), value: change.assignment }],
+        writes: [{ kind: 'put', key: assignment, value: change.assignment }],
       };
     }
-  }
-}
-
-/** A non-global unit's placement change in layout 2; undefined for the global forms (the same in both layouts). */
-function placementOps(keys: Keyspace, change: ScheduleChange): ChangeOps | undefined {
-  switch (change.kind) {
-    case 'assign':
-      return {
-        change,
-        compares: [{ kind: 'mod', key: keys.unit(change.unit.name), revision: change.unitModRevision }],
-        writes: [{ kind: 'put', key: keys.assignment(change.machineId, change.unit.name), value: assignmentOf(change) }],
-      };
-    case 'unassign':
-      return {
-        change,
-        compares: [{ kind: 'present', key: keys.assignment(change.machineId, change.unit) }],
-        writes: [
-          { kind: 'delete', key: keys.assignment(change.machineId, change.unit) },
-          { kind: 'delete', key: keys.schedule(change.unit) },
-        ],
-      };
-    case 'refresh':
-      return {
-        change,
-        compares: [
-          { kind: 'mod', key: keys.unit(change.unit.name), revision: change.unitModRevision },
-          { kind: 'present', key: keys.assignment(change.machineId, change.unit.name) },
-        ],
-        writes: [{ kind: 'put', key: keys.assignment(change.machineId, change.unit.name), value: change.assignment }],
-      };
-    default:
-      return undefined;
   }
 }
 

@@ -218,7 +218,7 @@ async function applyBatch(ctx: RegistryContext, batch: TxnBatch, fence: Fence, r
     if (result.revision === undefined || BigInt(written) > BigInt(result.revision)) result.revision = written;
     return;
   }
-  if (!(await ctx.run('check the scheduler fence', () => fenceHolds(ctx, fence)))) throw new LeadershipLostError(fence.key);
+  await assertFenceHolds(ctx, fence);
   if (batch.changes.length === 1) {
     result.conflicts.push(...batch.changes);
     return;
@@ -272,6 +272,11 @@ async function throwCompareFailure(ctx: RegistryContext, fence: Fence | undefine
 /** The fence compare of a fenced write, none without a fence. */
 function fenced(fence: Fence | undefined): Compare[] {
   return fence ? [is.createdAt(fence.key, fence.createRevision)] : [];
+}
+
+/** After a fenced transaction's compares failed: LeadershipLostError unless the fence still holds. */
+export async function assertFenceHolds(ctx: RegistryContext, fence: Fence): Promise<void> {
+  if (!(await ctx.run('check the scheduler fence', () => fenceHolds(ctx, fence)))) throw new LeadershipLostError(fence.key);
 }
 
 export async function fenceHolds(ctx: RegistryContext, fence: Fence): Promise<boolean> {

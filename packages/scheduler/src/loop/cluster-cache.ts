@@ -32,6 +32,8 @@ export class ClusterCache {
   private machinesView: MachineRecord[] | undefined;
   private seenRevision = 0n;
   private layoutNow: RegistryLayout;
+  /** A unit's schedule entry, for scheduleChangeOf: one function, not one per event (every echo passes here). */
+  private readonly scheduledOn = (unit: string): string | undefined => this.schedule.get(unit);
   /** Placement state and indexes kept current with every event (what an incremental plan starts from); built on
    * first use, or a step at a time by `prepareLive`. */
   private liveState: LivePlacement | undefined;
@@ -139,7 +141,7 @@ export class ClusterCache {
     } else {
       // A schedule key, or (both layouts read the same: core's scheduleChangeOf) a placed assignment's put or the
       // delete of the assignment the schedule names.
-      const change = scheduleChangeOf(event, (unit) => this.schedule.get(unit));
+      const change = scheduleChangeOf(event, this.scheduledOn);
       if (event.kind === 'assignment') {
         if (event.type === 'put') this.setAssignment(event.assignment);
         else {
