@@ -7,12 +7,12 @@
  */
 import type { ClusterSnapshot, UnitRecord } from '@flotilla/core';
 import { drainPass, type DrainOptions } from './drain.js';
-import { byName, chooseMachine, decide, type SchedulePlan, type Working } from './working.js';
+import { byName, chooseMachine, decide, type Decision, type SchedulePlan, type Working } from './working.js';
 import { planGlobalUnits } from './global-plan.js';
 import { placementOrder } from './placement-order.js';
 import { addFollowers, expandScope, type ExpandedScope, type PlanScope } from './plan-scope.js';
 import { rebalance, type RebalanceOptions } from './rebalance.js';
-import { replacesPass } from './replaces.js';
+import { replacersOf, replacesPass } from './replaces.js';
 import { explainUnplaceable } from './placement/explain.js';
 import { MachineQueues } from './placement/machine-queues.js';
 import { checksFor, defaultPlacementConfig, firstFailure } from './placement/place.js';
@@ -38,6 +38,8 @@ export interface PlanOptions {
   /** The leader's live state for this snapshot (loop/live-placement.ts): a scoped plan starts from it instead of
    * building maps and placement state from every unit. Must describe exactly `snapshot`. */
   base?: PlanBase;
+  /** Units placed between two steps of planSteps (default PLAN_STEP_UNITS; tests use small ones). */
+  stepUnits?: number;
 }
 
 export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): SchedulePlan {
@@ -52,10 +54,18 @@ export function planSchedule(snapshot: ClusterSnapshot, config: PlacementConfig 
 export const PLAN_STEP_UNITS = 2000;
 
 /**
- * planSchedule as steps: yields after every PLAN_STEP_UNITS units, so the leader loop can let its election
- * keepalives and watches run while it plans 100,000 units (loop/plan-async.ts). Same result as planSchedule.
+ * What a step of planSteps may hand out: decisions that are final (settled), in the order made, before the plan ends.
+ * Nothing decided later removes, reorders or must be written before them, so the leader writes them while it
+ * plans the rest (docs/scheduler.md, "Writing while planning").
  */
-export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): Generator<void, SchedulePlan> {
+export type PlanStep = readonly Decision[] | void;
+
+/**
+ * planSchedule as steps: yields after every PLAN_STEP_UNITS units, so the leader loop can let its election
+ * keepalives and watches run while it plans 100,000 units (loop/plan-async.ts). Same result as planSchedule;
+ * during the place pass, the steps also carry the decisions settled since the last one (see settledSoFar).
+ */
+export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = defaultPlacementConfig(), opts: PlanOptions = {}): Generator<PlanStep, SchedulePlan> {
   const base = opts.scope ? opts.base : undefined;
   const state = base ? copyPlacementState(base.state) : placementStateFrom(snapshot);
   const work: Working = {
@@ -80,7 +90,7 @@ export function* planSteps(snapshot: ClusterSnapshot, config: PlacementConfig = 
   yield* planGlobalUnits(work, freed?.globalMachines);
   yield;
   const candidates = freed && (yield* withRetried(work, freed));
-  yield* placePass(work, opts.held ?? new Set(), candidates);
+  yield* placePass(work, opts.held ?? new Set(), candidates, opts.stepUnits ?? PLAN_STEP_UNITS, settledSoFar(work));
   replacesPass(work);
   // Only a settled cluster is rebalanced, so moves never compete with placements or recoveries.
   if (opts.rebalance && work.plan.decisions.length === 0) rebalance(work, opts.rebalance);
@@ -171,19 +181,37 @@ function unassignReason(work: Working, unitName: string, machineId: string): str
   return failure === undefined ? undefined : reasonNoLongerFits(failure);
 }
 
+/**
+ * Once the place pass starts, may the plan's decisions be handed out as they are made? Only when nothing after
+ * it can touch them: the place pass only adds assignments, but Replaces (replaces.ts) may take one back or
+ * displace a unit after it, and a unit unassigned from a live machine earlier in this plan is a move whose new
+ * assignment stop-before-start.ts drops. Then every decision made so far is settled too: their removals are
+ * written first, as a whole plan's are (loop/execute.ts). undefined: hand out nothing early.
+ */
+function settledSoFar(work: Working): (() => PlanStep) | undefined {
+  if (replacersOf(work).length > 0) return undefined;
+  if (work.plan.decisions.some((d) => d.kind === 'unassign' && work.machines.has(d.machineId))) return undefined;
+  let handedOut = 0;
+  return () => {
+    const settled = work.plan.decisions.slice(handedOut);
+    handedOut = work.plan.decisions.length;
+    return settled.length > 0 ? settled : undefined;
+  };
+}
+
 /** Pass 3: every unit that should run somewhere and is not scheduled (or those of `only`), peers (MachineOf) before
- * followers. */
-function* placePass(work: Working, held: ReadonlySet<string>, only: ReadonlySet<string> | undefined): Generator<void> {
+ * followers. `settled`: hand out the decisions made so far at each step (settledSoFar). */
+function* placePass(work: Working, held: ReadonlySet<string>, only: ReadonlySet<string> | undefined, stepUnits: number, settled?: () => PlanStep): Generator<PlanStep> {
   const candidates = only ? [...only].flatMap((name) => work.units.get(name) ?? []) : work.snapshot.units;
   const wanted = candidates.filter((u) => needsPlacement(u) && !work.schedule.has(u.name) && !held.has(u.name));
   // A term's first plan parses every unit's [X-Fleet] requirements (memoized per record): a step at a time too.
   for (const [i, unit] of wanted.entries()) {
     requirementsOf(unit);
-    if ((i + 1) % PLAN_STEP_UNITS === 0) yield;
+    if ((i + 1) % stepUnits === 0) yield settled?.();
   }
   let handled = 0;
   for (const unit of placementOrder(wanted)) {
-    if (++handled % PLAN_STEP_UNITS === 0) yield;
+    if (++handled % stepUnits === 0) yield settled?.();
     const machineId = chooseMachine(work, unit);
     if (machineId === undefined) {
       work.plan.unplaceable.push({ unit: unit.name, ...explainUnplaceable(unit, work.snapshot.machines, work.state, work.config, work) });

@@ -18,10 +18,14 @@ function replaces(r: UnitRecord, x: UnitRecord): boolean {
   return x.name !== r.name && requirementsOf(r).replaces.some((glob) => matchUnitGlob(glob, x.name));
 }
 
-export function replacesPass(work: Working): void {
+/** The units whose Replaces the pass acts on, in name order. */
+export function replacersOf(work: Working): UnitRecord[] {
   const among = work.base ? [...work.base.replacers].flatMap((name) => work.units.get(name) ?? []) : work.snapshot.units;
-  const replacers = among.filter((u) => !u.global && requirementsOf(u).replaces.length > 0).sort((a, b) => byName(a.name, b.name));
-  for (const r of replacers) {
+  return among.filter((u) => !u.global && requirementsOf(u).replaces.length > 0).sort((a, b) => byName(a.name, b.name));
+}
+
+export function replacesPass(work: Working): void {
+  for (const r of replacersOf(work)) {
     const machineId = work.schedule.get(r.name);
     if (machineId === undefined) continue;
     const displaced = (work.state.unitsOn.get(machineId) ?? []).filter(

@@ -145,6 +145,48 @@ describe('startScheduler against etcd', () => {
     expect((await registry.listAssignments('m2')).map((a) => a.unit)).toEqual(['b.service']);
   });
 
+  test('a big plan is written while it is planned: its first writes go out before planning ends, each unit placed once', async () => {
+    prefix = `/flotilla-sched-${++testNumber}/`;
+    const registry = await connect();
+    for (const id of ['m1', 'm2', 'm3']) await register(registry, id);
+    const names = Array.from({ length: 24 }, (_, i) => `u${String(i).padStart(2, '0')}.service`);
+    await registry.submitUnits([...names.map(spec), { ...spec('g.service'), options: [...spec('g.service').options, { section: 'X-Fleet', name: 'Global', value: 'true' }] }], { desiredState: 'launched' });
+    // Which log line each write came after: the pass logs 'scheduling pass' once its plan is done.
+    const log = captureLog();
+    const writesAfterLine: number[] = [];
+    const watched = await connect();
+    const recording = new Proxy(watched, {
+      get(target, key) {
+        if (key === 'applySchedule') {
+          return (...args: Parameters<EtcdRegistry['applySchedule']>) => {
+            writesAfterLine.push(log.lines.length);
+            return target.applySchedule(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const s = await startScheduler({ registry: recording, candidateId: 'cand-a', ttlSec: ELECTION_TTL_SEC, intervalMs: 500, logger: log.logger, planStepUnits: 4 });
+    cleanups.push(() => s.stop());
+    const schedule = await waitFor('24 units scheduled', async () => {
+      const placed = await scheduleOf(registry);
+      return names.every((n) => placed[n] !== undefined) ? placed : undefined;
+    });
+    const planDone = log.lines.findIndex((l) => l.msg === 'scheduling pass' && Number(l.decisions) > 0);
+    expect(planDone).toBeGreaterThan(0);
+    expect(writesAfterLine[0]).toBeLessThanOrEqual(planDone);
+    expect(writesAfterLine.length).toBeGreaterThan(2);
+    const perMachine = Object.values(schedule).reduce<Record<string, number>>((n, m) => ({ ...n, [m]: (n[m] ?? 0) + 1 }), {});
+    expect(perMachine).toEqual({ m1: 8, m2: 8, m3: 8 });
+    for (const id of ['m1', 'm2', 'm3']) {
+      const assigned = (await registry.listAssignments(id)).map((a) => a.unit);
+      expect(assigned.filter((u) => u === 'g.service')).toHaveLength(1);
+      expect(assigned.filter((u) => u !== 'g.service').sort()).toEqual(names.filter((n) => schedule[n] === id));
+    }
+    expect(log.lines.filter((l) => String(l.msg).includes('conflicted'))).toEqual([]);
+  });
+
   test('a machine whose presence lease ends has its units moved', async () => {
     prefix = `/flotilla-sched-${++testNumber}/`;
     const registry = await connect();

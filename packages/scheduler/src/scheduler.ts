@@ -29,6 +29,9 @@ export interface SchedulerOptions {
   moveStopTimeoutMs?: number;
   /** Passes plan only what watch events made dirty; a plan of every unit at least this often; default 30000 ms. */
   fullPassIntervalMs?: number;
+  /** Units a plan places between two turns of the event loop, and between two handouts of its settled decisions to
+   * the writes (docs/scheduler.md, "Writing while planning"); default 2,000 (plan.ts, PLAN_STEP_UNITS). */
+  planStepUnits?: number;
   /** Deadline for the leader loop to wind down in stop(); default 5000 ms. */
   stopTimeoutMs?: number;
   logger: Logger;
@@ -62,6 +65,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     resyncIntervalMs: opts.resyncIntervalMs ?? 60_000,
     moveStopTimeoutMs: opts.moveStopTimeoutMs ?? 30_000,
     fullPassIntervalMs: opts.fullPassIntervalMs ?? 30_000,
+    ...(opts.planStepUnits === undefined ? {} : { planStepUnits: opts.planStepUnits }),
     ...(opts.rebalance === false ? {} : { rebalance: { maxMoves: opts.rebalance?.maxMoves ?? 10, intervalMs: opts.rebalance?.intervalMs ?? 30_000 } }),
   };
   const running = campaignLoop(opts, term, (value) => {

@@ -7,7 +7,8 @@
 import { withDeadline, type Leadership, type RegistryLayout } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { planAsync } from './plan-async.js';
-import { executeWrites, prepareWrites, type ExecutionOutcome, type PreparedWrites } from './execute.js';
+import { prepareWrites, type ExecutionOutcome } from './execute.js';
+import { WriteStream } from './write-stream.js';
 import { PassTrigger } from './pass-trigger.js';
 import { LayoutMover } from './layout-mover.js';
 import { UnplaceableReporter } from './unplaceable-reporter.js';
@@ -44,6 +45,8 @@ export interface TermOptions {
   moveStopTimeoutMs: number;
   /** Passes plan only what events made dirty; a plan of everything at least this often (safety net). */
   fullPassIntervalMs: number;
+  /** Units placed between two steps of a plan (plan.ts, PlanOptions.stepUnits); absent = the planner's default. */
+  planStepUnits?: number;
 }
 
 /** How often a leader with moves in flight checks whether their old copies stopped. */
@@ -160,18 +163,21 @@ interface PassParts {
 
 async function runPass(opts: TermOptions, leadership: Leadership, termSignal: AbortSignal, parts: PassParts): Promise<ExecutionOutcome> {
   const { follower, moves, dirty } = parts;
+  const beforeChunk = (decisions: readonly Decision[], layout: RegistryLayout) => dirty.expectEchoes(decisions, layout);
+  // The writes stop only with the term (stop, lost leadership); each transaction has its own request deadline.
+  // A deadline on the whole pass cut big plans in two, and the rest was planned again from scratch: at 1,000,000
+  // units a pass's writes take minutes (docs/scheduler.md, "The leader loop").
+  const writes = new WriteStream({ registry: opts.registry, fence: leadership.fence, logger: opts.logger, signal: termSignal, beforeChunk });
   try {
-    const prepared = await planPass(opts, termSignal, parts);
+    const prepared = await planPass(opts, termSignal, parts, writes);
     if (!prepared) {
+      const { applied } = await writes.close();
+      dirty.forgetEchoes();
       dirty.markFull();
-      return { kind: 'aborted', applied: 0 };
+      return { kind: 'aborted', applied };
     }
-    const { writes, logPass, started } = prepared;
-    const beforeChunk = (decisions: readonly Decision[], layout: RegistryLayout) => dirty.expectEchoes(decisions, layout);
-    // The writes stop only with the term (stop, lost leadership); each transaction has its own request deadline.
-    // A deadline on the whole pass cut big plans in two, and the rest was planned again from scratch: at 1,000,000
-    // units a pass's writes take minutes (docs/scheduler.md, "The leader loop").
-    const outcome = await executeWrites({ registry: opts.registry, fence: leadership.fence, logger: opts.logger, signal: termSignal, beforeChunk }, writes);
+    const { logPass, started } = prepared;
+    const outcome = await writes.close();
     // Whatever the outcome: a move whose unassign was not written is still scheduled, and dropped next pass.
     moves.add(started);
     logPass(outcome.kind === 'done');
@@ -184,6 +190,7 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
     return outcome;
   } catch (error) {
     await follower.release();
+    await writes.close();
     dirty.forgetEchoes();
     dirty.markFull();
     follower.invalidate('a pass failed');
@@ -193,15 +200,17 @@ async function runPass(opts: TermOptions, leadership: Leadership, termSignal: Ab
 }
 
 /**
- * A pass up to its writes: plans from the held view, takes what the writes and the log entries need from it, and
- * releases it. Undefined when the term ended while planning. Its own function so that nothing of the plan but the
- * prepared writes outlives it: the writes drop each chunk once written (execute.ts).
+ * A pass up to its writes: plans from the held view, hands `writes` what the plan settles while it plans (they are
+ * written meanwhile) and the rest once planned, takes what the log entries need from the view, and releases it.
+ * Undefined when the term ended while planning. Its own function so that nothing of the plan but the prepared
+ * writes outlives it: the writes drop each chunk once written (execute.ts).
  */
 async function planPass(
   opts: TermOptions,
   termSignal: AbortSignal,
   parts: PassParts,
-): Promise<{ writes: PreparedWrites; logPass: (applied: boolean) => void; started: SplitPlan['moves'] } | undefined> {
+  writes: WriteStream,
+): Promise<{ logPass: (applied: boolean) => void; started: SplitPlan['moves'] } | undefined> {
   const { reporter, follower, clusterLog, balance, moves, dirty } = parts;
   // The live view and placement state, unchanged until released below (events wait): no O(units) copies.
   const { snapshot, base } = await follower.hold();
@@ -219,7 +228,13 @@ async function planPass(
   // Draining machines are looked at on every pass, with what is down because of moves (drain.ts).
   parts.draining = drainInProgress({ snapshot });
   const drain = parts.draining ? { drain: { busy: await moves.busy(snapshot, held), now: Date.now() } } : {};
-  const planned = await planAsync(snapshot, opts.placement, { held, base, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}) }, termSignal);
+  // Settled decisions are never part of a move (plan.ts, settledSoFar): splitMoves leaves them first in the plan.
+  let handedOut = 0;
+  const onSettled = (decisions: readonly Decision[]) => {
+    handedOut += decisions.length;
+    writes.push(prepareWrites(snapshot, base.units, decisions));
+  };
+  const planned = await planAsync(snapshot, opts.placement, { held, base, ...drain, ...(rebalance ? { rebalance } : {}), ...(scope ? { scope } : {}), ...(opts.planStepUnits ? { stepUnits: opts.planStepUnits } : {}) }, termSignal, onSettled);
   if (!planned) {
     await follower.release();
     return undefined;
@@ -232,10 +247,10 @@ async function planPass(
   reporter.report(plan.unplaceable, plan.considered);
   // Everything the writes and the pass's log entries need from the view is taken now; then the view is released,
   // so events (this pass's own echoes too) are applied while it writes instead of waiting in memory.
-  const writes = prepareWrites(snapshot, base.units, plan.decisions);
+  writes.push(prepareWrites(snapshot, base.units, plan.decisions.slice(handedOut)));
   const logPass = clusterLog.beforeWrites(snapshot, plan);
   await follower.release();
-  return { writes, logPass, started };
+  return { logPass, started };
 }
 
 async function resign(opts: TermOptions, leadership: Leadership): Promise<void> {
