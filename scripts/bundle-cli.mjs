@@ -1,14 +1,19 @@
 // Bundles the built CLI (packages/cli/dist, from `tsc -b`) into one CommonJS file, dist/flotilla.bundle.cjs, which
-// bin/flotilla requires while it is newer than every package's build (see there). Node resolves, reads and links
+// bin/flotilla runs while it is newer than every package's build (see there). Node resolves, reads and links
 // ~160 ESM files for a `list-units`; one file saves most of that (docs/benchmarks.md, "CLI cold start"), and
 // CommonJS saves the ESM loader's per-file work for the ~20 chunks an ESM bundle with splitting still had (its
 // third pass). The commands' modules are still evaluated only when run: esbuild wraps a bundled module that is
 // imported dynamically in a function called on the import. Heavy packages stay outside, loaded only by the commands that use them, as before.
+// bin/flotilla compiles the bundle with V8's code cache, and on Node 20 code compiled from a cache has no `import()`
+// (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING): every `import(x)` left in esbuild's output becomes `flotillaImport(x)`,
+// the launcher's import done by Node's own loader from next to the bundle (docs/benchmarks.md, "CLI cold start,
+// fifth pass").
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const require = createRequire(import.meta.url);
 
@@ -52,12 +57,47 @@ const commanderLazyChildProcess = {
   },
 };
 
+/** Where each `import(...)` call of `code` starts: the `import` keyword of every dynamic import, found by a parser
+ * (TypeScript's, a dev dependency already), not a text search, which would also match strings and comments. */
+function dynamicImportsIn(code) {
+  const file = ts.createSourceFile('bundle.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const starts = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) starts.push(node.expression.getStart(file));
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return starts;
+}
+
+/** `code` with every `import(x)` turned into `flotillaImport(x)` (same arguments, same promise). */
+function importsThroughLauncher(code) {
+  let out = code;
+  for (const start of dynamicImportsIn(code).sort((a, b) => b - a)) out = `${out.slice(0, start)}flotillaImport${out.slice(start + 'import'.length)}`;
+  return out;
+}
+
+/**
+ * The bundle's first line. `import.meta.url` (main.ts: ../package.json; bundle-entry.ts: the unbundled main.js) is
+ * the bundle's URL, which sits where main.js does. `flotillaImport` is bin/flotilla's import (a parameter of its
+ * wrapper) when it runs the bundle, else Node's own: `node flotilla.bundle.cjs` (the benches, cold-start.test.ts)
+ * compiles it without a code cache.
+ */
+const PRELUDE =
+  "const flotillaBundleUrl = require('node:url').pathToFileURL(__filename).href; " +
+  "const flotillaImport = typeof flotillaLauncherImport === 'function' ? flotillaLauncherImport : (specifier, options) => import(specifier, options);\n";
+
+/** Next to the bundle: the import bin/flotilla hands the bundle. Node's CommonJS loader compiles it, so its `import()`
+ * works; from the bundle's directory it resolves every specifier (relative, package, `node:`) as the bundle's would. */
+const IMPORTER = "'use strict';\n// bin/flotilla's import for the bundle next to this file (scripts/bundle-cli.mjs).\nmodule.exports = (specifier, options) => import(specifier, options);\n";
+
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../packages/cli/dist');
 // Earlier builds' ESM bundle and chunks too: bin/flotilla must never find a stale one.
 for (const file of fs.readdirSync(dist)) if (file.startsWith('flotilla.bundle') && /\.c?js$/.test(file)) fs.rmSync(path.join(dist, file));
-await build({
+const result = await build({
   entryPoints: [path.join(dist, 'bundle-entry.js')],
   outfile: path.join(dist, 'flotilla.bundle.cjs'),
+  write: false,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -67,9 +107,10 @@ await build({
   plugins: [daemonPackagesOutside, msgpackrPackOnly, commanderLazyChildProcess],
   // msgpackr's native decoder is a native addon found through child_process (detect-libc): slower to load than
   // a CLI's few records take to decode in JavaScript.
-  // `import.meta.url` (main.ts: ../package.json; bundle-entry.ts: the unbundled main.js) is the bundle's URL, which
-  // sits where main.js does.
   define: { 'process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED': '"true"', 'import.meta.url': 'flotillaBundleUrl' },
-  banner: { js: "const flotillaBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });
+const [output] = result.outputFiles;
+// The importer first: a bundle on disk always has its importer.
+fs.writeFileSync(path.join(dist, 'flotilla.bundle-import.cjs'), IMPORTER);
+fs.writeFileSync(output.path, PRELUDE + importsThroughLauncher(output.text));
