@@ -68,9 +68,11 @@ export interface FilterRule {
  * (Nomad's limit iterator) instead of scoring 10,000 machines per unit. Ties go to fewer units, then the
  * lower machine id (place.ts).
  */
+/** How feasible machines are ordered: by their keys, compared in order, lower first. A machine's keys change only
+ * with its load, so a MachineQueue reads them once per load change instead of on every comparison. */
 export interface ScoreRule {
   readonly name: string;
-  compare(a: MachineRecord, b: MachineRecord, state: PlacementState): number;
+  keys(machine: MachineRecord, state: PlacementState): readonly [number, number];
 }
 
 /** Which rules run, in order (cheap and narrowing filters first), and the ordering of feasible machines. */

@@ -9,5 +9,5 @@ export const BINPACK_SCORE = 'binpack';
 
 export const binpackScore: ScoreRule = {
   name: BINPACK_SCORE,
-  compare: (a, b, state: PlacementState) => shareUsed(b, state) - shareUsed(a, state) || unitCount(b, state) - unitCount(a, state),
+  keys: (machine, state: PlacementState) => [-shareUsed(machine, state), -unitCount(machine, state)],
 };

@@ -16,5 +16,5 @@ export function shareUsed(machine: MachineRecord, state: PlacementState): number
 
 export const spreadScore: ScoreRule = {
   name: SPREAD_SCORE,
-  compare: (a, b, state) => unitCount(a, state) - unitCount(b, state) || shareUsed(a, state) - shareUsed(b, state),
+  keys: (machine, state) => [unitCount(machine, state), shareUsed(machine, state)],
 };
