@@ -57,24 +57,42 @@ const commanderLazyChildProcess = {
   },
 };
 
-/** Where each `import(...)` call of `code` starts: the `import` keyword of every dynamic import, found by a parser
- * (TypeScript's, a dev dependency already), not a text search, which would also match strings and comments. */
-function dynamicImportsIn(code) {
+/** In esbuild's output, parsed (TypeScript's parser, a dev dependency already; a text search would also match
+ * strings and comments): where each dynamic import's `import` keyword starts, and the template literals' ranges. */
+function parseOutput(code) {
   const file = ts.createSourceFile('bundle.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
-  const starts = [];
+  const imports = [];
+  const templates = [];
   const visit = (node) => {
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) starts.push(node.expression.getStart(file));
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) imports.push(node.expression.getStart(file));
+    if (ts.isTemplateLiteralToken(node)) templates.push([node.getStart(file), node.end]);
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return starts;
+  return { imports, templates };
 }
 
-/** `code` with every `import(x)` turned into `flotillaImport(x)` (same arguments, same promise). */
-function importsThroughLauncher(code) {
-  let out = code;
-  for (const start of dynamicImportsIn(code).sort((a, b) => b - a)) out = `${out.slice(0, start)}flotillaImport${out.slice(start + 'import'.length)}`;
-  return out;
+/**
+ * `code` ready for bin/flotilla: every `import(x)` turned into `flotillaImport(x)` (same arguments, same promise),
+ * and every non-ASCII character (esbuild leaves them in comments and regular expressions) as a `\uXXXX` escape,
+ * which means the same there: Node reads an all-ASCII file into a one-byte string, ~3 ms sooner for this one than a
+ * UTF-8 file into a two-byte string. Template literals keep theirs: a tag sees the raw text.
+ */
+function forLauncher(code) {
+  const { imports, templates } = parseOutput(code);
+  const edits = imports.map((at) => ({ at, length: 'import'.length, text: 'flotillaImport' }));
+  for (const match of code.matchAll(/[^\x00-\x7f]/g)) {
+    if (templates.some(([from, to]) => match.index >= from && match.index < to)) continue;
+    edits.push({ at: match.index, length: 1, text: `\\u${match[0].charCodeAt(0).toString(16).padStart(4, '0')}` });
+  }
+  const parts = [];
+  let done = 0;
+  for (const edit of edits.sort((a, b) => a.at - b.at)) {
+    parts.push(code.slice(done, edit.at), edit.text);
+    done = edit.at + edit.length;
+  }
+  parts.push(code.slice(done));
+  return parts.join('');
 }
 
 /**
@@ -91,6 +109,31 @@ const PRELUDE =
  * works; from the bundle's directory it resolves every specifier (relative, package, `node:`) as the bundle's would. */
 const IMPORTER = "'use strict';\n// bin/flotilla's import for the bundle next to this file (scripts/bundle-cli.mjs).\nmodule.exports = (specifier, options) => import(specifier, options);\n";
 
+/** Node's modules that the commands' code imports at its top but most commands never call: crypto (unit hashes, the
+ * token cache), https and tls (HTTPS endpoints). Loading them costs a `list-units` ~40 of Node's internal modules. */
+const LAZY_BUILTINS = ['crypto', 'https', 'tls'];
+
+/**
+ * Each of LAZY_BUILTINS becomes an object of getters, one per export (listed from this Node), which loads the
+ * module on the first use of any: what an import of it gives, unchanged, only later (docs/benchmarks.md, "CLI cold
+ * start, fifth pass"). The daemon, unbundled, imports them as usual.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'flotilla-lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'flotilla-lazy-builtin' });
+    b.onLoad({ filter: /.*/, namespace: 'flotilla-lazy-builtin' }, (args) => {
+      const getters = Object.keys(require(`node:${args.path}`)).map((key) => `  get ${JSON.stringify(key)}() { return load()[${JSON.stringify(key)}]; },`);
+      return {
+        contents: `let loaded;\nconst load = () => (loaded ??= require('node:${args.path}'));\nmodule.exports = {\n${getters.join('\n')}\n};\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../packages/cli/dist');
 // Earlier builds' ESM bundle and chunks too: bin/flotilla must never find a stale one.
 for (const file of fs.readdirSync(dist)) if (file.startsWith('flotilla.bundle') && /\.c?js$/.test(file)) fs.rmSync(path.join(dist, file));
@@ -104,7 +147,7 @@ const result = await build({
   target: 'node20',
   // The heavy optional packages stay outside, loaded by the commands that use them.
   external: ['etcd3', '@grpc/*', 'protobufjs', 'dbus-next', 'dockerode', 'prom-client', 'pino', 'yaml'],
-  plugins: [daemonPackagesOutside, msgpackrPackOnly, commanderLazyChildProcess],
+  plugins: [daemonPackagesOutside, msgpackrPackOnly, commanderLazyChildProcess, lazyBuiltins],
   // msgpackr's native decoder is a native addon found through child_process (detect-libc): slower to load than
   // a CLI's few records take to decode in JavaScript.
   define: { 'process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED': '"true"', 'import.meta.url': 'flotillaBundleUrl' },
@@ -113,4 +156,4 @@ const result = await build({
 const [output] = result.outputFiles;
 // The importer first: a bundle on disk always has its importer.
 fs.writeFileSync(path.join(dist, 'flotilla.bundle-import.cjs'), IMPORTER);
-fs.writeFileSync(output.path, PRELUDE + importsThroughLauncher(output.text));
+fs.writeFileSync(output.path, PRELUDE + forLauncher(output.text));

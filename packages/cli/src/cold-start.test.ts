@@ -68,6 +68,19 @@ describe('the bundled CLI', () => {
   });
 });
 
+describe("the bundled CLI's use of Node's own modules", () => {
+  const probe = path.join(dir, 'builtins-probe.mjs');
+  fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write('BUILTINS ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));\n");
+
+  // scripts/bundle-cli.mjs loads node:crypto, https and tls on first use: the API driver (a unix socket) uses none.
+  test('list-units over the API driver loads no crypto, https or tls', () => {
+    const run = spawnSync(process.execPath, ['--import', probe, BUNDLE, '--endpoint', `unix://${dir}/none.sock`, '--request-timeout', '1', 'list-units'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
+    const line = run.stderr.split('\n').find((l) => l.startsWith('BUILTINS '));
+    expect(line).toBeDefined();
+    expect(line!.split(' ').filter((m) => ['crypto', 'https', 'tls'].includes(m))).toEqual([]);
+  });
+});
+
 describe('health over etcd', () => {
   beforeAll(async () => {
     etcd = await startEtcd();
