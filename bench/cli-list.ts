@@ -5,10 +5,11 @@
  * (`flotilla version`) and bare `node` for reference. Each figure: median / p90 wall time of RUNS runs after one
  * warm-up, and the median CPU time (user + system, from GNU time) of the CLI process.
  * Usage: [CLI_LIST_SIZES=300,1000] npm run bench -- cli-list [RUNS] (default sizes 1,000 and 10,000). The CLI
- * is the bundle bin/flotilla runs (packages/cli/dist/flotilla.bundle.cjs; main.js if there is none).
- * With CLI_LIST_BASELINE=/path/to/other/packages/cli/dist/main.js (e.g. a `git worktree` of an older commit,
- * built), every CLI figure is measured for that build too, as NAME_before_*, runs interleaved with the current
- * build's so both see the same load.
+ * is bin/flotilla, as users run it (the bundle through its code cache: docs/benchmarks.md, "CLI cold start, fifth
+ * pass"), the first run of each figure its warm-up.
+ * With CLI_LIST_BASELINE=/path/to/other/bin/flotilla (or a main.js or bundle: any script node runs; e.g. a `git
+ * worktree` of an older commit, built), every CLI figure is measured for that build too, as NAME_before_*, runs
+ * interleaved with the current build's so both see the same load.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,8 +26,7 @@ const RUNS = Number(process.argv[2] ?? 9);
 const SIZES = (process.env.CLI_LIST_SIZES ?? '1000,10000').split(',').map(Number);
 const MACHINES = 10;
 const PREFIX = '/bench-cli/';
-const BUNDLE = path.join(REPO_DIR, 'packages/cli/dist/flotilla.bundle.cjs');
-const MAIN = fs.existsSync(BUNDLE) ? BUNDLE : path.join(REPO_DIR, 'packages/cli/dist/main.js');
+const MAIN = path.join(REPO_DIR, 'bin/flotilla');
 const BASELINE = process.env.CLI_LIST_BASELINE;
 
 async function pool<T>(items: readonly T[], inFlight: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -63,11 +63,20 @@ interface Times {
   cpu: number[];
 }
 
-/** Runs the CLI RUNS times (+1 warm-up) per build (current, and the baseline if given), interleaved; fails on a
- * non-zero exit or a short listing. */
-async function timeCli(args: string[], minRows = 0): Promise<{ current: Times; before?: Times }> {
+/** One `node -e 0`, wall time: what any Node CLI pays before its first line of code. */
+function timeNodeOnce(): number {
+  const t0 = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return performance.now() - t0;
+}
+
+/** Runs the CLI RUNS times (+1 warm-up) per build (current, and the baseline if given), interleaved with a
+ * `node -e 0` each round, started the same way (the yardstick, under the same load); fails on a non-zero exit or
+ * a short listing. */
+async function timeCli(args: string[], minRows = 0): Promise<{ current: Times; before?: Times; node: number[] }> {
   const builds = [MAIN, ...(BASELINE ? [BASELINE] : [])];
   const times = builds.map((): Times => ({ wall: [], cpu: [] }));
+  const node: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     for (const [b, main] of builds.entries()) {
       const r = await runOnce(main, args);
@@ -78,24 +87,30 @@ async function timeCli(args: string[], minRows = 0): Promise<{ current: Times; b
         times[b]!.cpu.push(r.cpuMs);
       }
     }
+    const bare = await runOnce('-e', ['0']);
+    if (i > 0) node.push(bare.ms);
   }
-  return { current: times[0] as Times, ...(times[1] ? { before: times[1] } : {}) };
+  return { current: times[0] as Times, ...(times[1] ? { before: times[1] } : {}), node };
 }
 
-/** `node -e 0`: what any Node CLI pays before its first line of code. */
+/** `node -e 0` alone, RUNS times after one warm-up. */
 function timeNode(): number[] {
   const times: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
-    const t0 = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
-    if (i > 0) times.push(performance.now() - t0);
+    const t = timeNodeOnce();
+    if (i > 0) times.push(t);
   }
   return times;
 }
 
-function reportCli(name: string, times: { current: Times; before?: Times }): void {
+/** A figure's times, plus `node -e 0` run between them and the median of the round-by-round ratios to it. */
+function reportCli(name: string, times: { current: Times; before?: Times; node: number[] }): void {
   report(name, times.current);
   if (times.before) report(`${name}_before`, times.before);
+  figure(`${name}_node_bare_p50`, Math.round(percentile(times.node, 50)), 'ms');
+  const percentOfNode = (t: Times) => Math.round(100 * percentile(t.wall.map((ms, i) => ms / (times.node[i] as number)), 50));
+  figure(`${name}_vs_node_p50`, percentOfNode(times.current), '%');
+  if (times.before) figure(`${name}_before_vs_node_p50`, percentOfNode(times.before), '%');
 }
 
 function report(name: string, times: number[] | Times): void {
