@@ -64,13 +64,20 @@ export class Transport {
     return this.opts.endpoint;
   }
 
+  /** The target's request options. Without TLS, an empty servername: Node's agent would otherwise work one out from
+   * the host, and `net.isIP('localhost')` compiles its IPv6 expression on first use, ~3 ms of a command's start
+   * (docs/benchmarks.md, "CLI cold start, fifth pass"). */
+  private get base(): https.RequestOptions {
+    return this.target.secure ? this.target.base : { ...this.target.base, servername: '' };
+  }
+
   /** Sends one request; resolves with any status (callers decide), rejects on transport failure or deadline. */
   send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<HttpReply> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { 'User-Agent': 'flotilla-cli', Accept: 'application/json' };
     if (payload !== undefined) headers['Content-Type'] = 'application/json';
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
-    const options: https.RequestOptions = { ...this.target.base, method, path, headers, agent: this.agent, timeout: this.opts.timeoutMs };
+    const options: https.RequestOptions = { ...this.base, method, path, headers, agent: this.agent, timeout: this.opts.timeoutMs };
     return new Promise((resolve, reject) => {
       const req = (this.target.secure ? https : http).request(options, (res) => {
         const chunks: Buffer[] = [];
@@ -91,7 +98,7 @@ export class Transport {
   stream(path: string, onChunk: (text: string) => void, signal: AbortSignal): Promise<HttpReply> {
     const headers: Record<string, string> = { 'User-Agent': 'flotilla-cli' };
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
-    const options: https.RequestOptions = { ...this.target.base, method: 'GET', path, headers, agent: this.agent };
+    const options: https.RequestOptions = { ...this.base, method: 'GET', path, headers, agent: this.agent };
     return new Promise((resolve, reject) => {
       const req = (this.target.secure ? https : http).request(options, (res) => {
         const status = res.statusCode ?? 0;
