@@ -134,9 +134,14 @@ const lazyBuiltins = {
   },
 };
 
+/** Replaces `file` whole (a temp file renamed over it): a CLI started meanwhile runs the old file or the new one. */
+function writeWhole(file, text) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '../packages/cli/dist');
-// Earlier builds' ESM bundle and chunks too: bin/flotilla must never find a stale one.
-for (const file of fs.readdirSync(dist)) if (file.startsWith('flotilla.bundle') && /\.c?js$/.test(file)) fs.rmSync(path.join(dist, file));
 const result = await build({
   entryPoints: [path.join(dist, 'bundle-entry.js')],
   outfile: path.join(dist, 'flotilla.bundle.cjs'),
@@ -153,7 +158,8 @@ const result = await build({
   define: { 'process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED': '"true"', 'import.meta.url': 'flotillaBundleUrl' },
   logLevel: 'warning',
 });
-const [output] = result.outputFiles;
 // The importer first: a bundle on disk always has its importer.
-fs.writeFileSync(path.join(dist, 'flotilla.bundle-import.cjs'), IMPORTER);
-fs.writeFileSync(output.path, PRELUDE + forLauncher(output.text));
+const files = { 'flotilla.bundle-import.cjs': IMPORTER, 'flotilla.bundle.cjs': PRELUDE + forLauncher(result.outputFiles[0].text) };
+// Earlier builds' ESM bundle and chunks too: bin/flotilla must never find a stale one.
+for (const file of fs.readdirSync(dist)) if (file.startsWith('flotilla.bundle') && /\.c?js$/.test(file) && !(file in files)) fs.rmSync(path.join(dist, file));
+for (const [name, text] of Object.entries(files)) writeWhole(path.join(dist, name), text);

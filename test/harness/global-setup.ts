@@ -7,13 +7,15 @@ import { sweepBastions } from './sshd.js';
 import { sweepLeftovers } from './sweep.js';
 
 const runId = crypto.randomBytes(6).toString('hex');
-/** The CLI's caches (its etcd token cache) during this run: never the user's ~/.cache. */
+/** The CLI's caches (its etcd token cache, bin/flotilla's code cache) during this run: never the user's ~/.cache,
+ * nor files next to the checkout's bundle. */
 const cacheHome = path.join(os.tmpdir(), `flotilla-test-cache-${runId}`);
 
 export async function setup(): Promise<void> {
   // Workers inherit the environment: every cluster they make records this run's id.
   process.env.FLOTILLA_TEST_RUN = runId;
   process.env.XDG_CACHE_HOME = cacheHome;
+  process.env.FLOTILLA_CLI_CACHE_DIR = path.join(cacheHome, 'cli-code');
   await sweepLeftovers();
 }
 
