@@ -113,10 +113,11 @@ describe('the launcher', () => {
     const written = cacheFiles();
     expect(output(run(['version']))).toEqual(expected('one'));
     expect(cacheFiles()).toEqual(written);
-    // A new command word: written again, with what both runs compiled.
+    // A new command word, then a new endpoint scheme (another driver): written again, with what the runs compiled.
     expect(output(run(['list-units']))).toEqual(expected('one'));
     expect(cacheFiles()).not.toEqual(written);
-    expect(fs.readFileSync(cacheFile(), 'utf8').split('\n')[0]).toContain('"words":["version","list-units"]');
+    expect(output(run(['--endpoint', 'unix:///run/none.sock', 'list-units']))).toEqual(expected('one'));
+    expect(fs.readFileSync(cacheFile(), 'utf8').split('\n')[0]).toContain('"words":["version","list-units","unix:"]');
   });
 
   test('a corrupt cache is ignored and replaced', () => {
