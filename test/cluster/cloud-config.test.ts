@@ -83,7 +83,8 @@ describe('cloud-config nodes: a master running etcd, workers joining it', () => 
       const argv = await agentArgv(worker!);
       expect(argv.slice(0, 4)).toEqual(['/usr/bin/node', '--lite-mode', '--no-expose-wasm', '--max-semi-space-size=1']);
     }
-    expect((await agentArgv(master!)).slice(0, 3)).toEqual(['/usr/bin/node', SCHEDULER_NODE_FLAGS, '/opt/flotilla/packages/cli/dist/main.js']);
+    const schedulerFlags = SCHEDULER_NODE_FLAGS.split(' ');
+    expect((await agentArgv(master!)).slice(0, schedulerFlags.length + 2)).toEqual(['/usr/bin/node', ...schedulerFlags, '/opt/flotilla/packages/cli/dist/main.js']);
     const registry = await EtcdRegistry.connect({ ...cluster.registryOptions, endpoints: [masterEndpoint()] });
     try {
       expect(await registry.currentLeader()).toBe(master!.id);

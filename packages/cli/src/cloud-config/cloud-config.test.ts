@@ -43,7 +43,7 @@ describe('planNode', () => {
   ])('%s', (_name, spec, candidate) => {
     const env = planNode(spec).files[0]!.content;
     expect(env.includes('FLOTILLA_DISABLE_ENGINE=1\n')).toBe(!candidate);
-    expect(env).toContain(candidate ? 'FLOTILLA_NODE_FLAGS=--heap-growing-percent=20\n' : 'FLOTILLA_NODE_FLAGS=--lite-mode --no-expose-wasm --max-semi-space-size=1\n');
+    expect(env).toContain(candidate ? 'FLOTILLA_NODE_FLAGS=--heap-growing-percent=20 --max-semi-space-size=32\n' : 'FLOTILLA_NODE_FLAGS=--lite-mode --no-expose-wasm --max-semi-space-size=1\n');
   });
 
   test.each<[string, NodeSpec, boolean]>([

@@ -17,5 +17,9 @@ export const LEAN_NODE_FLAGS = '--lite-mode --no-expose-wasm --max-semi-space-si
  * fast). The elected leader's live set is ~2 KB per unit, yet a term's first read and apply allocate several times
  * that in short-lived records, watch events and transactions; with V8's factor the garbage waited and the leader's
  * peak RSS was 2–3× its live heap (docs/benchmarks.md, "scheduler-scale", "Where the leader's memory went").
+ * Those short-lived objects are why the young generation may grow to 32 MiB semi-spaces (16 by default): fewer
+ * scavenges, and fewer of them promoted while still in use; a placing leader's GC time fell by a quarter for ~25 MiB
+ * of RSS (docs/benchmarks.md, "Writing while planning, placement keys, a larger young generation"). The space only
+ * grows while allocation is fast: an idle candidate keeps V8's small one.
  */
-export const SCHEDULER_NODE_FLAGS = '--heap-growing-percent=20';
+export const SCHEDULER_NODE_FLAGS = '--heap-growing-percent=20 --max-semi-space-size=32';
