@@ -93,4 +93,14 @@ describe('health over etcd', () => {
     expect([run.status, run.stdout]).toEqual([2, expect.stringContaining('no scheduler is elected')]);
     expect(run.loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
   });
+
+  // A plain-HTTP etcd: the transport makes its TLS pool only for an https endpoint, and a command that only
+  // reads never draws the event log's writer tag (crypto's random source).
+  test('list-units over a plain-HTTP etcd loads no crypto, https or tls', () => {
+    const probe = path.join(dir, 'builtins-probe.mjs');
+    const run = spawnSync(process.execPath, ['--import', probe, BUNDLE, '--endpoint', etcd!.endpoints[0]!, '--request-timeout', '5', 'list-units'], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
+    expect(run.status).toBe(0);
+    const line = run.stderr.split('\n').find((l) => l.startsWith('BUILTINS '));
+    expect(line!.split(' ').filter((m) => ['crypto', 'https', 'tls'].includes(m))).toEqual([]);
+  });
 });

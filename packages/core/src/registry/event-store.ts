@@ -17,7 +17,10 @@ export const DEFAULT_MAX_EVENTS = 1000;
 export const DEFAULT_MAX_EVENT_AGE_MS = 24 * 3600 * 1000;
 export const DEFAULT_EVENT_LIST_LIMIT = 200;
 const KINDS = new Set(['placed', 'rescheduled', 'unplaceable', 'unit-failed', 'machine-lost', 'machine-joined', 'deployment']);
-const WRITER = crypto.randomBytes(4).toString('hex');
+/** This process's writer tag, drawn on its first append: a CLI command that only reads never loads node:crypto's
+ * random source (docs/benchmarks.md, "CLI cold start, fifth pass"). */
+let writer: string | undefined;
+const writerTag = () => (writer ??= crypto.randomBytes(4).toString('hex'));
 let counter = 0;
 
 export function eventsRoot(ctx: RegistryContext): string {
@@ -31,7 +34,7 @@ export function eventIdFloor(at: number): string {
 
 export function newEventId(at: number): string {
   counter = (counter + 1) % 1_000_000;
-  return `${eventIdFloor(at)}-${String(counter).padStart(6, '0')}-${WRITER}`;
+  return `${eventIdFloor(at)}-${String(counter).padStart(6, '0')}-${writerTag()}`;
 }
 
 export const isClusterLogEvent = (value: unknown): value is ClusterLogEvent => {

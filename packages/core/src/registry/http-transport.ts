@@ -49,7 +49,9 @@ export class HttpTransport {
   private readonly urls: URL[];
   /** The endpoint that answered last; requests start there. */
   private current = 0;
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  /** Keep-alive pools, made on first use: a plain-HTTP endpoint never builds TLS options or loads TLS. */
+  private readonly agents: { http?: http.Agent; https?: https.Agent } = {};
+  private readonly maxSockets: number;
   private token: string | undefined;
   private authenticating: Promise<string> | undefined;
   /** The token cache is read once: after etcd rejects its token, only a fresh authentication helps. */
@@ -61,12 +63,13 @@ export class HttpTransport {
 
   constructor(private readonly options: HttpTransportOptions) {
     this.urls = options.endpoints.map((e) => new URL(e));
-    const tls = options.tls ?? {};
-    const maxSockets = options.oneConnection ? 1 : 16;
-    this.agents = {
-      http: new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets }),
-      https: new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets, ...tlsOptions(tls) }),
-    };
+    this.maxSockets = options.oneConnection ? 1 : 16;
+  }
+
+  private agentFor(secure: boolean): http.Agent {
+    const { maxSockets } = this;
+    if (secure) return (this.agents.https ??= new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets, ...tlsOptions(this.options.tls ?? {}) }));
+    return (this.agents.http ??= new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets }));
   }
 
   /** POSTs `body` to `path` on the current endpoint, failing over; resolves with the parsed JSON answer. */
@@ -128,8 +131,8 @@ export class HttpTransport {
     this.closed = true;
     for (const req of this.open) req.destroy();
     this.open.clear();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.agents.http?.destroy();
+    this.agents.https?.destroy();
   }
 
   private async postAnywhere<T>(path: string, payload: string, headers: Record<string, string>): Promise<T> {
@@ -202,7 +205,7 @@ export class HttpTransport {
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname.replace(/\/$/, '')}${path}`,
       headers: { 'content-type': 'application/json', ...headers },
-      agent: pooled ? (secure ? this.agents.https : this.agents.http) : false,
+      agent: pooled ? this.agentFor(secure) : false,
       ...(secure && !pooled ? tlsOptions(this.options.tls ?? {}) : {}),
     };
     return (secure ? https : http).request(options);
