@@ -176,7 +176,8 @@ describe('startScheduler against etcd', () => {
     const planDone = log.lines.findIndex((l) => l.msg === 'scheduling pass' && Number(l.decisions) > 0);
     expect(planDone).toBeGreaterThan(0);
     expect(writesAfterLine[0]).toBeLessThanOrEqual(planDone);
-    expect(writesAfterLine.length).toBeGreaterThan(2);
+    // The first write holds the global unit only (handed out before any assignment): the assignments come after.
+    expect(writesAfterLine.length).toBeGreaterThanOrEqual(2);
     const perMachine = Object.values(schedule).reduce<Record<string, number>>((n, m) => ({ ...n, [m]: (n[m] ?? 0) + 1 }), {});
     expect(perMachine).toEqual({ m1: 8, m2: 8, m3: 8 });
     for (const id of ['m1', 'm2', 'm3']) {
