@@ -98,11 +98,11 @@ export interface MachineCapacity {
   memoryBytes: number;
 }
 
-/** `assignments/<machineId>/<unit>`: what one machine must run; the agent watches only its own prefix. */
 /** The registry's key layout (docs/registry.md, "One write per placement"): 1, a placement is a `schedule/` key
  * and its assignment; 2, the placed assignment alone. */
 export type RegistryLayout = 1 | 2;
 
+/** `assignments/<machineId>/<unit>`: what one machine must run; the agent watches only its own prefix. */
 export interface Assignment {
   unit: string;
   machineId: string;

@@ -1,24 +1,15 @@
 import { LeadershipLostError, type ScheduleChange } from '@flotilla/core';
 import { describe, expect, test } from 'vitest';
-import { unit } from '../test-support/builders.js';
+import { snapshot, unit } from '../test-support/builders.js';
 import { captureLog } from '../test-support/log-capture.js';
 import type { Decision } from '../plan.js';
 import { prepareWrites, type ExecutionOutcome } from './execute.js';
 import { combineOutcomes, WriteStream } from './write-stream.js';
 
 const fence = { key: 'election/scheduler/1', createRevision: '1' };
-const units = Array.from({ length: 6 }, (_, i) => unit(`u${i}.service`).build());
-const snapshot = {
-  units,
-  machines: [],
-  schedule: new Map(),
-  unitRevisions: new Map(units.map((u) => [u.name, '7'])),
-  globalAssignments: new Map(),
-  laggingAssignments: new Map(),
-  revision: '9',
-};
+const cluster = snapshot({ units: Array.from({ length: 6 }, (_, i) => unit(`u${i}.service`)) });
 const writesOf = (...indexes: number[]) =>
-  prepareWrites(snapshot, undefined, indexes.map((i): Decision => ({ kind: 'assign', unit: `u${i}.service`, machineId: 'm1', reason: 'r' })));
+  prepareWrites(cluster, undefined, indexes.map((i): Decision => ({ kind: 'assign', unit: `u${i}.service`, machineId: 'm1', reason: 'r' })));
 const nameOf = (c: ScheduleChange) => (typeof c.unit === 'string' ? c.unit : c.unit.name);
 
 /** A registry whose writes wait until the test lets them go, so pushes can arrive while one is in flight. */
