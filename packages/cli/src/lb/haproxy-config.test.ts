@@ -37,8 +37,8 @@ describe('renderHaproxyConfig', () => {
   test('only the prefix, sorted by unit then machine', () => {
     const endpoints = [ep('app@2.service', M2, '10.0.0.2', 8080), ep('db.service', M1, '10.0.0.1', 5432), ep('app@1.service', M1, '10.0.0.1', 8080), ep('application.service', M1, '10.0.0.1', 1)];
     expect(renderHaproxyConfig({ prefix: 'app@', listen: '127.0.0.1:8000' }, endpoints)).toBe(expected('127.0.0.1:8000', `\
-  server app-1.service-aaaaaaaa 10.0.0.1:8080 check inter 1s fall 1 rise 1
-  server app-2.service-bbbbbbbb 10.0.0.2:8080 check inter 1s fall 1 rise 1
+  server app-1.service-aaaaaaaa 10.0.0.1:8080 check inter 1s downinter 250ms fall 1 rise 1
+  server app-2.service-bbbbbbbb 10.0.0.2:8080 check inter 1s downinter 250ms fall 1 rise 1
 `));
   });
 

@@ -29,8 +29,10 @@ export function selectEndpoints(endpoints: readonly EndpointRecord[], prefix: st
 }
 
 export function renderHaproxyConfig(spec: LbSpec, endpoints: readonly EndpointRecord[]): string {
+  // A server found down (an instance without health checks is published when systemd calls it active, a moment
+  // before it listens) is checked again every 250 ms, so it serves within a quarter second of listening.
   const servers = selectEndpoints(endpoints, spec.prefix).map(
-    (e) => `  server ${serverName(e)} ${e.ip}:${e.port} check inter 1s fall 1 rise 1`,
+    (e) => `  server ${serverName(e)} ${e.ip}:${e.port} check inter 1s downinter 250ms fall 1 rise 1`,
   );
   return [
     '# Rendered by `flotilla lb haproxy`; rewritten on every endpoint change.',

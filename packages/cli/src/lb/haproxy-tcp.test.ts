@@ -18,7 +18,7 @@ const M1 = 'aaaaaaaa00000000000000000000000a';
 test.each<[LbMode | undefined, string[], string[]]>([
   [undefined, ['  mode http', '  timeout client 30s'], ['  timeout client 1h']],
   ['http', ['  mode http'], ['  mode tcp']],
-  ['tcp', ['  mode tcp', '  timeout client 1h', '  timeout server 1h', '  server db-aaaaaaaa 10.0.0.1:6379 check inter 1s fall 1 rise 1'], ['  mode http']],
+  ['tcp', ['  mode tcp', '  timeout client 1h', '  timeout server 1h', '  server db-aaaaaaaa 10.0.0.1:6379 check inter 1s downinter 250ms fall 1 rise 1'], ['  mode http']],
 ])('mode %s renders %j', (mode, has, hasNot) => {
   const lines = renderHaproxyConfig({ prefix: 'db', listen: '0.0.0.0:6379', ...(mode ? { mode } : {}) }, [{ unit: 'db', machineId: M1, ip: '10.0.0.1', port: 6379 }]).split('\n');
   for (const l of has) expect(lines).toContain(l);
