@@ -29,6 +29,7 @@ export type { UnitJson, UnitStateJson, MachineJson } from './api-v1.js';
 export * from './machine-lifecycle.js';
 export * from './user-keys.js';
 export * from './timing.js';
+export * from './state-health.js';
 export * from './image-registry.js';
 export * from './unit/update-keys.js';
 export * from './deployment/index.js';

@@ -80,3 +80,27 @@ test('a failed write is retried without a new state', async () => {
   await waitUntil('the retried endpoint', async () => ((await registry.listEndpoints()).length === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
   expect(await registry.listEndpoints()).toEqual([{ unit: 'retry.service', machineId: M, ip: '10.0.0.9', port: 7000, service: 'retry' }]);
 });
+
+test('only a ready instance is published: not while its checks are starting or failing', async () => {
+  const publisher = new EndpointPublisher({ registry, machineId: M, ip: '10.0.0.9', logger: pino({ level: 'silent' }), lease: () => lease });
+  const checked = await submit('checked.service', '8081', [fl('HealthCheck', 'http://127.0.0.1:8081/')]);
+  const health = (status: 'starting' | 'healthy' | 'unhealthy') => ({ status, checkedAt: 0, failures: status === 'unhealthy' ? 2 : 0 });
+  const endpointsNow = async () => (await registry.listEndpoints()).filter((e) => e.unit === 'checked.service').map((e) => e.port);
+  const steps: [Partial<UnitStateRecord>, number[]][] = [
+    [{ health: health('starting') }, []],
+    [{ health: health('healthy') }, [8081]],
+    [{ health: health('unhealthy') }, []],
+    [{ health: health('healthy') }, [8081]],
+    // The engine's own HealthCmd must agree.
+    [{ health: health('healthy'), container: { state: 'running', health: 'starting' } }, []],
+    [{ health: health('healthy'), container: { state: 'running', health: 'healthy' } }, [8081]],
+    [{ health: health('healthy'), container: { state: 'running', health: 'unhealthy' } }, []],
+  ];
+  for (const [extra, want] of steps) {
+    publisher.observe({ ...state(checked, 'active'), ...extra });
+    await publisher.idle();
+    expect(await endpointsNow(), JSON.stringify(extra)).toEqual(want);
+  }
+  publisher.gone('checked.service');
+  await publisher.idle();
+});

@@ -1,11 +1,14 @@
 /**
  * Publishes `agent-endpoints/<unit>/<machineId>` = {unit, machineId, ip, port} under the machine's lease while a
- * unit that declares a port (endpoint-port.ts) is active here, and removes it when the unit stops or leaves.
+ * unit that declares a port (endpoint-port.ts) is active here and ready, and removes it when the unit stops, leaves
+ * or its checks stop passing. Ready is core's `readyForTraffic`: a unit with a `HealthCheck=` (or a container with
+ * a `HealthCmd=`) only once its checks pass, so a load balancer or a DNS answer never sends traffic to an instance
+ * that is still starting or failing its checks (docs/discovery.md, "Only ready instances").
  * Fed by the state publisher with every unit state it publishes; the port is read from the unit in the registry
  * once per unit hash, with its discovery name (service, project: docs/discovery.md). Work is serialised; a failed write is logged and retried every RETRY_MS (at most
  * MAX_RETRIES times) unless a newer state of the unit superseded it.
  */
-import { discoveryName, type DiscoveryName, type EndpointRegistry, type PresenceLease, type UnitCatalog, type UnitStateRecord } from '@flotilla/core';
+import { discoveryName, readyForTraffic, type DiscoveryName, type EndpointRegistry, type PresenceLease, type UnitCatalog, type UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { endpointPort } from './endpoint-port.js';
 
@@ -42,7 +45,8 @@ export class EndpointPublisher implements EndpointSink {
   constructor(private readonly opts: EndpointPublisherOptions) {}
 
   observe(state: UnitStateRecord): void {
-    this.enqueue(state.unit, () => (state.activeState === 'active' ? this.publish(state.unit, state.hash) : this.remove(state.unit)));
+    const ready = readyForTraffic(state);
+    this.enqueue(state.unit, () => (ready ? this.publish(state.unit, state.hash) : this.remove(state.unit)));
   }
 
   gone(unit: string): void {
