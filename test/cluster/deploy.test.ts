@@ -125,10 +125,17 @@ describe('rolling deployments behind HAProxy (units/lb.service)', () => {
     const up = await cli(['scale', file('v1', template('v1', 'MaxParallel=1\nMinHealthyTime=1s\n')), '3']);
     expect(up.code, up.stderr).toBe(0);
     await waitVersions('v1');
-    // Every instance behind the LB before the load starts.
+    // Every instance behind the LB and served before the load starts: in its config, and answering through it (round
+    // robin skips a server HAProxy's own check holds down, so all three answering means all three are up there).
     await waitUntil('the LB serves 3 instances', async () => {
       const cfg = (await lb.exec(['cat', '/run/flotilla-lb/haproxy.cfg'], { timeoutMs: 10_000 })).stdout;
-      return (cfg.match(/^ {2}server /gm) ?? []).length === 3 ? true : undefined;
+      if ((cfg.match(/^ {2}server /gm) ?? []).length !== 3) return undefined;
+      const bodies = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`http://${lb.ip}:80/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+        bodies.add(res?.ok ? (await res.text()).trim() : 'error');
+      }
+      return [...bodies].sort().join() === 'v1 app 1,v1 app 2,v1 app 3' ? true : undefined;
     }, { timeoutMs: 30_000, intervalMs: 250 });
   }, 300_000);
   afterAll(async () => {
@@ -160,7 +167,8 @@ describe('rolling deployments behind HAProxy (units/lb.service)', () => {
     // Only the first batch ran the bad version.
     const badHash = /Replacing app@1\.service with ([0-9a-f]{7})\n/.exec(run.stdout)?.[1];
     expect(run.stdout.split('\n').filter((l) => badHash !== undefined && l.endsWith(`with ${badHash}`))).toEqual([`Replacing app@1.service with ${badHash}`]);
-    // The bad version serves (only its check fails): the load sees no failure either way.
+    // The bad version's check never passes, so it never has an endpoint and the LB never sends it a request
+    // (docs/discovery.md, "Only ready instances"); the other two serve meanwhile.
     expect(traffic.failures).toEqual([]);
     await waitVersions('v2');
     const history = await cli(['history', 'app@']);
