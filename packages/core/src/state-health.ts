@@ -5,18 +5,41 @@
  * Stricter than the health API's summary (packages/api/src/health/unit-state.ts), where the unit's own check wins:
  * neither a rollout nor a load balancer should count on an instance one of its checks still doubts.
  */
-import type { UnitStateRecord } from './model.js';
+import type { UnitOption, UnitStateRecord } from './model.js';
 
 export type StateHealth = 'healthy' | 'failed' | 'waiting';
 
+/** The checks a unit declares: its own `[X-Flotilla] HealthCheck=`, and a container's `[Container] HealthCmd=`. */
+export interface DeclaredChecks {
+  own: boolean;
+  engine: boolean;
+}
+
+export const NO_CHECKS: DeclaredChecks = { own: false, engine: false };
+
+export function declaredChecks(options: readonly UnitOption[]): DeclaredChecks {
+  // The last value wins, as systemd reads a single-valued key.
+  const value = (section: string, name: string) => {
+    let found = '';
+    for (const o of options) if (o.section === section && o.name === name) found = o.value.trim();
+    return found;
+  };
+  const cmd = value('Container', 'HealthCmd');
+  return { own: value('X-Flotilla', 'HealthCheck') !== '', engine: cmd !== '' && cmd !== 'none' };
+}
+
 /**
  * Whether an instance may be sent traffic (its endpoint published: docs/discovery.md, "Only ready instances"):
- * active, and every check it has passing. Unlike `stateHealth` a container's engine state is not waited for, only
- * its `HealthCmd=` result when the engine reports one: that state is read a reconcile pass after systemd's `active`,
- * and a moved service without checks must be answered as soon as systemd runs it.
+ * active, and every check it declares passing. A declared check with no result yet counts as `starting`: the
+ * engine's `HealthCmd=` result is read a reconcile pass after systemd's `active`, and an endpoint published in
+ * between would come and go. Unlike `stateHealth`, a container without checks is not waited for (its engine state
+ * comes that pass later too): a moved service without checks is answered as soon as systemd runs it.
  */
-export function readyForTraffic(st: Pick<UnitStateRecord, 'activeState' | 'health' | 'container'>): boolean {
-  return st.activeState === 'active' && (st.health === undefined || st.health.status === 'healthy') && (st.container?.health === undefined || st.container.health === 'healthy');
+export function readyForTraffic(st: Pick<UnitStateRecord, 'activeState' | 'health' | 'container'>, checks: DeclaredChecks = NO_CHECKS): boolean {
+  if (st.activeState !== 'active') return false;
+  const own = st.health?.status ?? (checks.own ? 'starting' : undefined);
+  const engine = st.container?.health ?? (checks.engine ? 'starting' : undefined);
+  return (own === undefined || own === 'healthy') && (engine === undefined || engine === 'healthy');
 }
 
 /** Whether a rolling deployment counts the instance healthy, or failed (docs/deployments.md, "Healthy"). */

@@ -81,26 +81,29 @@ test('a failed write is retried without a new state', async () => {
   expect(await registry.listEndpoints()).toEqual([{ unit: 'retry.service', machineId: M, ip: '10.0.0.9', port: 7000, service: 'retry' }]);
 });
 
-test('only a ready instance is published: not while its checks are starting or failing', async () => {
+test('only a ready instance is published: not while a check it declares is starting, failing or not reported yet', async () => {
   const publisher = new EndpointPublisher({ registry, machineId: M, ip: '10.0.0.9', logger: pino({ level: 'silent' }), lease: () => lease });
   const checked = await submit('checked.service', '8081', [fl('HealthCheck', 'http://127.0.0.1:8081/')]);
+  const db = await submit('db.container', '6379', [{ section: 'Container', name: 'HealthCmd', value: 'redis-cli ping' }]);
   const health = (status: 'starting' | 'healthy' | 'unhealthy') => ({ status, checkedAt: 0, failures: status === 'unhealthy' ? 2 : 0 });
-  const endpointsNow = async () => (await registry.listEndpoints()).filter((e) => e.unit === 'checked.service').map((e) => e.port);
-  const steps: [Partial<UnitStateRecord>, number[]][] = [
-    [{ health: health('starting') }, []],
-    [{ health: health('healthy') }, [8081]],
-    [{ health: health('unhealthy') }, []],
-    [{ health: health('healthy') }, [8081]],
-    // The engine's own HealthCmd must agree.
-    [{ health: health('healthy'), container: { state: 'running', health: 'starting' } }, []],
-    [{ health: health('healthy'), container: { state: 'running', health: 'healthy' } }, [8081]],
-    [{ health: health('healthy'), container: { state: 'running', health: 'unhealthy' } }, []],
+  const ports = async (unit: string) => (await registry.listEndpoints()).filter((e) => e.unit === unit).map((e) => e.port);
+  const steps: [UnitRecord, Partial<UnitStateRecord>, number[]][] = [
+    [checked, { health: health('starting') }, []],
+    [checked, { health: health('healthy') }, [8081]],
+    [checked, { health: health('unhealthy') }, []],
+    [checked, { health: health('healthy') }, [8081]],
+    // The engine's HealthCmd result comes a reconcile pass after `active`: no endpoint until it says healthy.
+    [db, {}, []],
+    [db, { container: { state: 'running', health: 'starting' } }, []],
+    [db, { container: { state: 'running', health: 'healthy' } }, [6379]],
+    [db, { container: { state: 'running', health: 'unhealthy' } }, []],
   ];
-  for (const [extra, want] of steps) {
-    publisher.observe({ ...state(checked, 'active'), ...extra });
+  for (const [unit, extra, want] of steps) {
+    publisher.observe({ ...state(unit, 'active'), ...extra });
     await publisher.idle();
-    expect(await endpointsNow(), JSON.stringify(extra)).toEqual(want);
+    expect(await ports(unit.name), `${unit.name} ${JSON.stringify(extra)}`).toEqual(want);
   }
   publisher.gone('checked.service');
+  publisher.gone('db.container');
   await publisher.idle();
 });

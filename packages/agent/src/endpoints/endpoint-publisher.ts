@@ -8,7 +8,7 @@
  * once per unit hash, with its discovery name (service, project: docs/discovery.md). Work is serialised; a failed write is logged and retried every RETRY_MS (at most
  * MAX_RETRIES times) unless a newer state of the unit superseded it.
  */
-import { discoveryName, readyForTraffic, type DiscoveryName, type EndpointRegistry, type PresenceLease, type UnitCatalog, type UnitStateRecord } from '@flotilla/core';
+import { declaredChecks, discoveryName, readyForTraffic, type DeclaredChecks, type DiscoveryName, type EndpointRegistry, type PresenceLease, type UnitCatalog, type UnitStateRecord } from '@flotilla/core';
 import type { Logger } from 'pino';
 import { endpointPort } from './endpoint-port.js';
 
@@ -36,8 +36,8 @@ export interface EndpointPublisherOptions {
 export class EndpointPublisher implements EndpointSink {
   /** unit → what was published (port and name), as a comparable key. */
   private readonly published = new Map<string, string>();
-  /** unit → [hash, what to publish] read from the registry. */
-  private readonly ports = new Map<string, [string, Published | undefined]>();
+  /** unit → [hash, what to publish, the checks it declares] read from the registry. */
+  private readonly ports = new Map<string, [string, Published | undefined, DeclaredChecks]>();
   private chain: Promise<void> = Promise.resolve();
   /** unit → the latest work asked for it; a retry runs only while it is still the latest. */
   private readonly latest = new Map<string, () => Promise<void>>();
@@ -45,8 +45,7 @@ export class EndpointPublisher implements EndpointSink {
   constructor(private readonly opts: EndpointPublisherOptions) {}
 
   observe(state: UnitStateRecord): void {
-    const ready = readyForTraffic(state);
-    this.enqueue(state.unit, () => (ready ? this.publish(state.unit, state.hash) : this.remove(state.unit)));
+    this.enqueue(state.unit, () => (state.activeState === 'active' ? this.publish(state) : this.remove(state.unit)));
   }
 
   gone(unit: string): void {
@@ -75,23 +74,26 @@ export class EndpointPublisher implements EndpointSink {
     );
   }
 
-  private async portOf(unit: string, hash: string): Promise<Published | undefined> {
+  private async portOf(unit: string, hash: string): Promise<[Published, DeclaredChecks] | undefined> {
     const cached = this.ports.get(unit);
-    if (cached && cached[0] === hash) return cached[1];
+    if (cached && cached[0] === hash) return cached[1] && [cached[1], cached[2]];
     const record = await this.opts.registry.getUnit(unit);
     if (record?.hash !== hash) return undefined;
     const port = endpointPort(record.options);
     const published = port === undefined ? undefined : { port, ...discoveryName(unit, record.options) };
-    this.ports.set(unit, [hash, published]);
-    return published;
+    const checks = declaredChecks(record.options);
+    this.ports.set(unit, [hash, published, checks]);
+    return published && [published, checks];
   }
 
-  private async publish(unit: string, hash: string): Promise<void> {
+  private async publish(state: UnitStateRecord): Promise<void> {
     const { registry, machineId, ip } = this.opts;
+    const unit = state.unit;
     const lease = this.opts.lease();
     if (lease === undefined) return;
-    const what = await this.portOf(unit, hash);
-    if (what === undefined) return this.remove(unit);
+    const declared = await this.portOf(unit, state.hash);
+    if (declared === undefined || !readyForTraffic(state, declared[1])) return this.remove(unit);
+    const what = declared[0];
     const key = JSON.stringify(what);
     if (this.published.get(unit) === key) return;
     await registry.publishEndpoint({ unit, machineId, ip, ...what }, lease);
