@@ -10,12 +10,14 @@ import { CONTAINER_SUFFIX } from '../containers/render.js';
 import type { ManagedUnit } from '../managed-units.js';
 import type { StateExtras } from '../state-publisher.js';
 import type { UnitFiles } from '../unit-files.js';
+import { EngineFollowUp } from './engine-follow-up.js';
 import { ProbeMonitor } from './monitor.js';
 
 export interface UnitStateExtras {
   /** A plain value when known at once (a plain unit without checks), else a promise. */
   extras: (m: ManagedUnit, state: SystemdUnitState) => StateExtras | Promise<StateExtras>;
-  monitor: ProbeMonitor;
+  /** Stops the health checks and the engine follow-ups (shutdown). */
+  monitor: { close(): void };
 }
 
 export function unitStateExtras(deps: {
@@ -29,6 +31,7 @@ export function unitStateExtras(deps: {
   const containers = new ContainerStates();
   const lastRead = new Map<string, { key: string; container: ContainerStateSummary | undefined }>();
   const monitor = new ProbeMonitor({ logger: deps.logger, readUnitText, isManaged: deps.isManaged, restart: deps.restart, changed: deps.republish });
+  const followUp = new EngineFollowUp({ isManaged: deps.isManaged, republish: deps.republish });
   const extras = (m: ManagedUnit, state: SystemdUnitState): StateExtras | Promise<StateExtras> =>
     // Most units are plain services without checks: no promise per unit and state read (every pass reads them all).
     !m.unit.endsWith(CONTAINER_SUFFIX) && monitor.unchecked(m) ? {} : read(m, state);
@@ -49,9 +52,19 @@ export function unitStateExtras(deps: {
     const container = await readContainer(containers, readUnitText, m, deps.logger);
     for (const unit of lastRead.keys()) if (!deps.isManaged(unit)) lastRead.delete(unit);
     lastRead.set(m.unit, { key, container });
+    // An active unit whose engine answer is not settled yet is asked again within a second, not a reconcile pass.
+    followUp.note(m.unit, m.hash, state.activeState !== 'active' || settled(state, container));
     return container;
   };
-  return { extras, monitor };
+  return {
+    extras,
+    monitor: {
+      close: () => {
+        monitor.close();
+        followUp.close();
+      },
+    },
+  };
 }
 
 /** Pure: whether the engine's answer matches systemd's state (active ⇔ running), so need not be asked again. */
