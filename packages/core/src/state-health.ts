@@ -31,9 +31,10 @@ export function declaredChecks(options: readonly UnitOption[]): DeclaredChecks {
 /**
  * Whether an instance may be sent traffic (its endpoint published: docs/discovery.md, "Only ready instances"):
  * active, and every check it declares passing. A declared check with no result yet counts as `starting`: the
- * engine's `HealthCmd=` result is read a reconcile pass after systemd's `active`, and an endpoint published in
- * between would come and go. Unlike `stateHealth`, a container without checks is not waited for (its engine state
- * comes that pass later too): a moved service without checks is answered as soon as systemd runs it.
+ * engine reports no `HealthCmd=` result until the container runs, a moment after systemd's `active`, and an
+ * endpoint published in between would come and go. Unlike `stateHealth`, a container without checks is not waited
+ * for (the engine's `running` comes that moment later too): a moved service without checks is answered as soon as
+ * systemd runs it.
  */
 export function readyForTraffic(st: Pick<UnitStateRecord, 'activeState' | 'health' | 'container'>, checks: DeclaredChecks = NO_CHECKS): boolean {
   if (st.activeState !== 'active') return false;
