@@ -188,6 +188,14 @@ describe('services', () => {
     expect(r.services[0]?.deployment).toMatchObject({ id: 'app-2', batch: 1, batches: 3, healthy: 1, total: 3, waitingPromotion: true, active: true });
   });
 
+  test('the summary text lists them: instances running of the count, version, the latest deployment', () => {
+    const text = renderHealthSummary(buildHealth(cluster));
+    expect(text.slice(text.indexOf('\nServices:'))).toBe(
+      '\nServices:\n  app@.service             1/3 running, version h, deployment app-2 waiting-promotion (1/3 healthy, waiting for promote)\n  g.service                1/2 running (global), version h\n',
+    );
+    expect(renderHealthSummary(buildHealth(cluster), { maxServices: 1 })).toContain('\n  … and 1 more (-o json lists all)\n');
+  });
+
   test('a deployment step is one service upsert in the delta', () => {
     const d = diffHealth(buildHealth(cluster), buildHealth({ ...cluster, now: NOW + 1, deployments: [deployment({ state: 'succeeded' })] }));
     expect([d.services.upsert.map((s) => `${s.name} ${s.deployment?.state}`), d.services.remove, d.units.upsert]).toEqual([['app@.service succeeded'], [], []]);

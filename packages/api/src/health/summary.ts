@@ -1,16 +1,19 @@
 /**
  * `flotilla health`'s one-screen text: a status line, the leader, machine and unit counts, then the problems
- * (at most `maxProblems`, with how many more) and the last few log entries. Pure.
+ * (at most `maxProblems`, with how many more), the services (instances running of the count, version, latest
+ * deployment), restarted units and the last few log entries. Pure.
  */
 import type { ClusterLogEvent } from '@flotilla/core';
 import { eventSentence } from './event-sentence.js';
-import type { HealthReport, MachineHealth, UnitHealth } from './types.js';
+import type { HealthReport, MachineHealth, ServiceHealth, UnitHealth } from './types.js';
 
 export interface SummaryOptions {
   maxProblems?: number;
   maxEvents?: number;
   /** Units with restarts listed (most restarts first); default 5. */
   maxRestarted?: number;
+  /** Services listed (by name); default 10. */
+  maxServices?: number;
 }
 
 /** An entry as `flotilla health` prints it: machines by hostname where the report lists them. */
@@ -45,6 +48,7 @@ export function renderHealthSummary(r: HealthReport, opts: SummaryOptions = {}):
     for (const p of r.problems.slice(0, maxProblems)) lines.push(`  ${p.kind.padEnd(16)} ${p.detail}`);
     if (r.problems.length > maxProblems) lines.push(`  … and ${r.problems.length - maxProblems} more (-o json lists all)`);
   }
+  lines.push(...serviceLines(r.services, opts.maxServices ?? 10));
   lines.push(...restartedLines(r.units, opts.maxRestarted ?? 5));
   const recent = r.events.slice(-maxEvents);
   if (recent.length > 0) {
@@ -64,5 +68,18 @@ function restartedLines(units: readonly UnitHealth[], max: number): string[] {
     lines.push(`  ${u.name.padEnd(24)} ${u.restarts} restarts${u.machineId ? ` on ${u.machineId}` : ''}${since}`);
   }
   if (restarted.length > max) lines.push(`  … and ${restarted.length - max} more`);
+  return lines;
+}
+
+/** `app@.service  2/3 running, version 1a2b3c4, deployment app-2 running (1/3 healthy)`: what a service does now. */
+function serviceLines(services: readonly ServiceHealth[], max: number): string[] {
+  if (services.length === 0) return [];
+  const lines = ['', 'Services:'];
+  for (const s of services.slice(0, max)) {
+    const d = s.deployment;
+    const deployment = d === undefined ? '' : `, deployment ${d.id} ${d.state}${d.active ? ` (${d.healthy}/${d.total} healthy${d.waitingPromotion ? ', waiting for promote' : ''})` : ''}`;
+    lines.push(`  ${s.name.padEnd(24)} ${s.running}/${s.desired} running${s.kind === 'global' ? ' (global)' : ''}, version ${s.hash.slice(0, 7)}${deployment}`);
+  }
+  if (services.length > max) lines.push(`  … and ${services.length - max} more (-o json lists all)`);
   return lines;
 }
