@@ -1,7 +1,7 @@
 /**
  * The ops views on real machines (docs/ops.md): every agent serves the dashboard, /v2/health and /metrics on its
  * TCP API (TLS and the cluster's token; the page gets the token as `#token=`). Debian's Chromium (playwright-core) watches the page change live when a unit is stopped and when
- * one fails; `flotilla health` exits 0, then 2; a /metrics scrape passes `promtool check metrics`.
+ * one fails; `flotilla health` exits 0 (listing a service scaled to 2), then 2; a /metrics scrape passes `promtool check metrics`.
  * Screenshots go to /tmp/flotilla-ops-screenshots/.
  */
 import { execFileSync } from 'node:child_process';
@@ -76,12 +76,18 @@ describe('ops views on a real cluster', () => {
     expect(execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 10_000 })).toBe('');
   });
 
-  test('flotilla health exits 0 on a healthy cluster', async () => {
-    const healthy = await waitUntil('health to be ok', async () => {
+  test('flotilla health exits 0 on a healthy cluster and lists its service', async () => {
+    expect((await cli(['scale', path.join(REPO_DIR, 'units/web@.service'), '2'])).code).toBe(0);
+    const serviceLine = /^ {2}web@\.service +2\/2 running, version [0-9a-f]{7}$/m;
+    const healthy = await waitUntil('health to be ok, web@ running 2 of 2', async () => {
       const r = await cli(['health']);
-      return r.code === 0 ? r : undefined;
+      return r.code === 0 && serviceLine.test(r.stdout) ? r : undefined;
     }, { timeoutMs: 30_000, intervalMs: 500 });
     expect(healthy.stdout.split('\n').slice(0, 3)).toEqual(['Cluster: OK', expect.stringMatching(/^Leader: [0-9a-f]{32}$/), 'Machines: 2 up, 0 down']);
+    expect(healthy.stdout).toContain('\nServices:\n');
+    // What the machines' systemd runs: one instance each (Conflicts=web@*.service).
+    const active = await Promise.all(cluster.machines.map(async (m) => (await m.exec(['systemctl', 'list-units', 'web@*', '--state=active', '--no-legend', '--plain'], { timeoutMs: 10_000 })).stdout.trim().split('\n').filter(Boolean).length));
+    expect(active).toEqual([1, 1]);
   });
 
   test('the dashboard follows a stopped unit and a failed one live, in Chromium', async () => {
