@@ -52,8 +52,9 @@ describe('declaredChecks: from the unit options', () => {
   test.each([
     { name: 'none', options: [o('Service', 'ExecStart', '/bin/true')], want: { own: false, engine: false } },
     { name: 'HealthCheck=', options: [o('X-Flotilla', 'HealthCheck', 'tcp:127.0.0.1:80')], want: { own: true, engine: false } },
+    { name: 'a HealthCheck= the agent cannot read (and ignores)', options: [o('X-Flotilla', 'HealthCheck', 'gopher://x')], want: { own: false, engine: false } },
     { name: 'HealthCmd=', options: [o('Container', 'HealthCmd', 'redis-cli ping')], want: { own: false, engine: true } },
     { name: 'HealthCmd=none', options: [o('Container', 'HealthCmd', 'none')], want: { own: false, engine: false } },
     { name: 'the last value wins', options: [o('Container', 'HealthCmd', 'x'), o('Container', 'HealthCmd', '')], want: { own: false, engine: false } },
-  ])('$name', ({ options, want }) => expect(declaredChecks(options)).toEqual(want));
+  ])('$name', ({ options, want }) => expect(declaredChecks('u.service', options)).toEqual(want));
 });

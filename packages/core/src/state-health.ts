@@ -6,6 +6,7 @@
  * neither a rollout nor a load balancer should count on an instance one of its checks still doubts.
  */
 import type { UnitOption, UnitStateRecord } from './model.js';
+import { healthCheckConfig } from './unit/health-keys.js';
 
 export type StateHealth = 'healthy' | 'failed' | 'waiting';
 
@@ -17,15 +18,21 @@ export interface DeclaredChecks {
 
 export const NO_CHECKS: DeclaredChecks = { own: false, engine: false };
 
-export function declaredChecks(options: readonly UnitOption[]): DeclaredChecks {
-  // The last value wins, as systemd reads a single-valued key.
-  const value = (section: string, name: string) => {
-    let found = '';
-    for (const o of options) if (o.section === section && o.name === name) found = o.value.trim();
-    return found;
-  };
-  const cmd = value('Container', 'HealthCmd');
-  return { own: value('X-Flotilla', 'HealthCheck') !== '', engine: cmd !== '' && cmd !== 'none' };
+/**
+ * Read as the agent runs them: its own check when `healthCheckConfig` gives one (a config it cannot read is ignored
+ * with a warning, packages/agent/src/unit-probes/monitor.ts, so it is no check here either); the engine's when
+ * `HealthCmd=` is set and not `none` (packages/agent/src/containers/spec.ts). The last value of a key wins.
+ */
+export function declaredChecks(unitName: string, options: readonly UnitOption[]): DeclaredChecks {
+  let own: boolean;
+  try {
+    own = healthCheckConfig(unitName, options) !== undefined;
+  } catch {
+    own = false;
+  }
+  let cmd = '';
+  for (const o of options) if (o.section === 'Container' && o.name === 'HealthCmd') cmd = o.value.trim();
+  return { own, engine: cmd !== '' && cmd !== 'none' };
 }
 
 /**

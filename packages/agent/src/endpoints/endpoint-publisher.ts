@@ -18,6 +18,13 @@ const MAX_RETRIES = 30;
 /** What an endpoint says besides unit, machine and IP. */
 type Published = { port: number } & Partial<DiscoveryName>;
 
+/** What a unit's record at `hash` says: what to publish (none without a port) and the checks it declares. */
+interface RecordReading {
+  hash: string;
+  published: Published | undefined;
+  checks: DeclaredChecks;
+}
+
 export interface EndpointSink {
   observe(state: UnitStateRecord): void;
   gone(unit: string): void;
@@ -36,8 +43,8 @@ export interface EndpointPublisherOptions {
 export class EndpointPublisher implements EndpointSink {
   /** unit → what was published (port and name), as a comparable key. */
   private readonly published = new Map<string, string>();
-  /** unit → [hash, what to publish, the checks it declares] read from the registry. */
-  private readonly ports = new Map<string, [string, Published | undefined, DeclaredChecks]>();
+  /** unit → what its record says, read once per hash. */
+  private readonly readings = new Map<string, RecordReading>();
   private chain: Promise<void> = Promise.resolve();
   /** unit → the latest work asked for it; a retry runs only while it is still the latest. */
   private readonly latest = new Map<string, () => Promise<void>>();
@@ -49,7 +56,7 @@ export class EndpointPublisher implements EndpointSink {
   }
 
   gone(unit: string): void {
-    this.ports.delete(unit);
+    this.readings.delete(unit);
     this.enqueue(unit, () => this.remove(unit));
   }
 
@@ -74,16 +81,15 @@ export class EndpointPublisher implements EndpointSink {
     );
   }
 
-  private async portOf(unit: string, hash: string): Promise<[Published, DeclaredChecks] | undefined> {
-    const cached = this.ports.get(unit);
-    if (cached && cached[0] === hash) return cached[1] && [cached[1], cached[2]];
+  private async readingOf(unit: string, hash: string): Promise<RecordReading | undefined> {
+    const cached = this.readings.get(unit);
+    if (cached?.hash === hash) return cached;
     const record = await this.opts.registry.getUnit(unit);
     if (record?.hash !== hash) return undefined;
     const port = endpointPort(record.options);
-    const published = port === undefined ? undefined : { port, ...discoveryName(unit, record.options) };
-    const checks = declaredChecks(record.options);
-    this.ports.set(unit, [hash, published, checks]);
-    return published && [published, checks];
+    const read = { hash, published: port === undefined ? undefined : { port, ...discoveryName(unit, record.options) }, checks: declaredChecks(unit, record.options) };
+    this.readings.set(unit, read);
+    return read;
   }
 
   private async publish(state: UnitStateRecord): Promise<void> {
@@ -91,9 +97,9 @@ export class EndpointPublisher implements EndpointSink {
     const unit = state.unit;
     const lease = this.opts.lease();
     if (lease === undefined) return;
-    const declared = await this.portOf(unit, state.hash);
-    if (declared === undefined || !readyForTraffic(state, declared[1])) return this.remove(unit);
-    const what = declared[0];
+    const read = await this.readingOf(unit, state.hash);
+    if (read?.published === undefined || !readyForTraffic(state, read.checks)) return this.remove(unit);
+    const what = read.published;
     const key = JSON.stringify(what);
     if (this.published.get(unit) === key) return;
     await registry.publishEndpoint({ unit, machineId, ip, ...what }, lease);
